@@ -1,0 +1,231 @@
+/**
+ * The store: everything Keyhouse must remember, behind one narrow interface that SQLite and
+ * PostgreSQL both implement and one contract suite (test/store/contract.ts) checks.
+ *
+ * Every state change of a request is a compare-and-set: it names the states it may start from
+ * and succeeds for exactly one caller, so two clicks, two approvers or two replicas can never
+ * both win (product.md §2). Nothing here ever holds a key secret.
+ */
+
+export const REQUEST_STATES = ['pending', 'approved', 'creating', 'delivered', 'denied', 'expired'] as const;
+export type RequestState = (typeof REQUEST_STATES)[number];
+
+/** `create` asks for a new key; `change` asks for a longer expiry or another role on an existing key. */
+export type RequestKind = 'create' | 'change';
+
+export interface IpAccessEntry {
+  source: string;
+  description?: string;
+}
+
+/** What a `change` request changes, old → new, so the approval message can show both. */
+export interface KeyChange {
+  keyId: string;
+  keySuffix: string;
+  from: { roleId: string | null; expireAt: string | null };
+  to: { roleId: string; expiry: string };
+}
+
+export interface KeyRequest {
+  id: string;
+  kind: RequestKind;
+  requesterId: string;
+  keyName: string;
+  /** Policy role id (not a ClickHouse role). */
+  roleId: string;
+  /** Approved lifetime as a policy duration (`30d`, `12h`, `never`); counted from key creation. */
+  expiry: string;
+  reason: string;
+  ipAccessList: IpAccessEntry[];
+  approvalsRequired: number;
+  state: RequestState;
+  createdAt: Date;
+  updatedAt: Date;
+  /** When the current state lapses: pending → requestTtl, approved → claimTtl; null otherwise. */
+  deadline: Date | null;
+  decidedAt: Date | null;
+  /** ClickHouse key UUID: the key made for this request, or the key a `change` targets. */
+  keyId: string | null;
+  keySuffix: string | null;
+  /** Set while `creating`: which attempt holds the request and since when (crash settlement). */
+  attemptId: string | null;
+  attemptStartedAt: Date | null;
+  change: KeyChange | null;
+}
+
+export interface NewRequest {
+  id: string;
+  kind: RequestKind;
+  requesterId: string;
+  keyName: string;
+  roleId: string;
+  expiry: string;
+  reason: string;
+  ipAccessList: IpAccessEntry[];
+  approvalsRequired: number;
+  state: 'pending' | 'approved';
+  createdAt: Date;
+  deadline: Date | null;
+  keyId?: string | null;
+  keySuffix?: string | null;
+  change?: KeyChange | null;
+}
+
+/** Fields a transition may set alongside the new state. Absent means unchanged. */
+export interface RequestPatch {
+  deadline?: Date | null;
+  decidedAt?: Date | null;
+  keyId?: string | null;
+  keySuffix?: string | null;
+  attemptId?: string | null;
+  attemptStartedAt?: Date | null;
+}
+
+export interface TransitionArgs {
+  id: string;
+  from: RequestState | readonly RequestState[];
+  to: RequestState;
+  at: Date;
+  /** Also require `deadline IS NULL OR deadline > at` (a lapsed request cannot move on). */
+  withinDeadline?: boolean;
+  /** Also require this attempt to hold the request (settling one's own `creating`). */
+  attemptId?: string;
+  set?: RequestPatch;
+}
+
+export interface Decision {
+  requestId: string;
+  userId: string;
+  decision: 'approve' | 'deny';
+  reason: string | null;
+  at: Date;
+}
+
+/**
+ * Result of one approval click, decided atomically with the count:
+ * - `recorded`: counted, more approvals needed;
+ * - `approved`: this approval completed the request (it is now `approved`);
+ * - `duplicate`: this user had already approved; nothing changed;
+ * - `not_pending`: the request is settled, lapsed or unknown; nothing changed.
+ */
+export type ApprovalOutcome = 'recorded' | 'approved' | 'duplicate' | 'not_pending';
+
+export interface ApprovalResult {
+  outcome: ApprovalOutcome;
+  request: KeyRequest | null;
+  approvals: Decision[];
+}
+
+export interface ApprovalArgs {
+  requestId: string;
+  userId: string;
+  at: Date;
+  /** Deadline of the approved state (claimTtl), set when this approval completes the request. */
+  approvedDeadline: Date | null;
+}
+
+export interface DenialArgs {
+  requestId: string;
+  userId: string;
+  reason: string | null;
+  at: Date;
+}
+
+export interface DenialResult {
+  outcome: 'denied' | 'not_pending';
+  request: KeyRequest | null;
+}
+
+export interface KeyOwner {
+  keyId: string;
+  ownerId: string;
+  requestId: string | null;
+  keyName: string;
+  keySuffix: string;
+  createdAt: Date;
+}
+
+export type AuditOutcome = 'attempt' | 'ok' | 'failed' | 'refused';
+
+export interface AuditInput {
+  at: Date;
+  /** Slack user id, or `system` for timers and recovery. */
+  actorId: string;
+  /** Dotted verb: `request.submitted`, `request.approved`, `key.create`, `key.delete`, … */
+  action: string;
+  outcome: AuditOutcome;
+  requestId?: string | null;
+  keyId?: string | null;
+  keyName?: string | null;
+  keySuffix?: string | null;
+  /** ClickHouse `requestId` of the call this event records, when there is one. */
+  upstreamRequestId?: string | null;
+  /** Small, secret-free facts (role, expiry, error code). */
+  detail?: Record<string, unknown> | null;
+}
+
+export interface AuditEvent extends Required<Omit<AuditInput, 'detail'>> {
+  seq: number;
+  detail: Record<string, unknown> | null;
+}
+
+export interface AuditFilter {
+  requestId?: string;
+  keyId?: string;
+  limit?: number;
+}
+
+export type MessageKind = 'approval' | 'dm';
+
+export interface MessageRef {
+  requestId: string;
+  kind: MessageKind;
+  channel: string;
+  ts: string;
+}
+
+export interface RequestFilter {
+  states?: readonly RequestState[];
+  requesterId?: string;
+  kind?: RequestKind;
+  /** Only requests whose deadline is at or before this instant. */
+  deadlineBefore?: Date;
+  limit?: number;
+}
+
+export interface Store {
+  /** Creates or upgrades the schema; safe to call on every start and from several replicas. */
+  migrate(): Promise<void>;
+  /** Proves the database answers (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  createRequest(input: NewRequest): Promise<KeyRequest>;
+  getRequest(id: string): Promise<KeyRequest | null>;
+  listRequests(filter: RequestFilter): Promise<KeyRequest[]>;
+  /** Compare-and-set on the request's state; the updated request, or null when the condition failed. */
+  transition(args: TransitionArgs): Promise<KeyRequest | null>;
+
+  recordApproval(args: ApprovalArgs): Promise<ApprovalResult>;
+  recordDenial(args: DenialArgs): Promise<DenialResult>;
+  listDecisions(requestId: string): Promise<Decision[]>;
+
+  putKeyOwner(owner: KeyOwner): Promise<void>;
+  getKeyOwner(keyId: string): Promise<KeyOwner | null>;
+  listKeyOwners(ownerId?: string): Promise<KeyOwner[]>;
+  deleteKeyOwner(keyId: string): Promise<void>;
+  renameKeyOwner(keyId: string, keyName: string): Promise<void>;
+
+  /** Append-only: there is no way to change or remove an event once written. */
+  appendAudit(event: AuditInput): Promise<AuditEvent>;
+  listAudit(filter?: AuditFilter): Promise<AuditEvent[]>;
+
+  putMessageRef(ref: MessageRef): Promise<void>;
+  getMessageRefs(requestId: string): Promise<MessageRef[]>;
+
+  /**
+   * Takes or renews a named lease until `at + ttlMs` if it is free, expired or already held by
+   * `holder`; true when `holder` holds it afterwards. Timers use it to act once across replicas.
+   */
+  tryLease(name: string, holder: string, ttlMs: number, at: Date): Promise<boolean>;
+}
