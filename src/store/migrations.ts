@@ -1,0 +1,195 @@
+/**
+ * Versioned schema migrations, one list per SQL dialect for the same logical schema. Each runs
+ * once, in order, recorded in `schema_migrations`; never edit a released entry, append a new one.
+ *
+ * Timestamps are epoch milliseconds in SQLite and `timestamptz` in PostgreSQL; JSON is text in
+ * SQLite and `jsonb` in PostgreSQL. `audit_events` is append-only in both: triggers reject every
+ * UPDATE and DELETE, so not even a bug in Keyhouse can rewrite history (product.md §4).
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+const STATES = "('pending', 'approved', 'creating', 'delivered', 'denied', 'expired')";
+
+export const sqliteMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+CREATE TABLE requests (
+  id TEXT PRIMARY KEY,
+  kind TEXT NOT NULL CHECK (kind IN ('create', 'change')),
+  requester_id TEXT NOT NULL,
+  key_name TEXT NOT NULL,
+  role_id TEXT NOT NULL,
+  expiry TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  ip_access_list TEXT NOT NULL CHECK (json_valid(ip_access_list)),
+  approvals_required INTEGER NOT NULL CHECK (approvals_required >= 0),
+  state TEXT NOT NULL CHECK (state IN ${STATES}),
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  deadline INTEGER,
+  decided_at INTEGER,
+  key_id TEXT,
+  key_suffix TEXT,
+  attempt_id TEXT,
+  attempt_started_at INTEGER,
+  change TEXT CHECK (change IS NULL OR json_valid(change))
+) STRICT;
+CREATE INDEX requests_state_deadline ON requests (state, deadline);
+CREATE INDEX requests_requester ON requests (requester_id);
+
+CREATE TABLE decisions (
+  id INTEGER PRIMARY KEY,
+  request_id TEXT NOT NULL REFERENCES requests (id),
+  user_id TEXT NOT NULL,
+  decision TEXT NOT NULL CHECK (decision IN ('approve', 'deny')),
+  reason TEXT,
+  at INTEGER NOT NULL,
+  UNIQUE (request_id, user_id, decision)
+) STRICT;
+
+CREATE TABLE key_owners (
+  key_id TEXT PRIMARY KEY,
+  owner_id TEXT NOT NULL,
+  request_id TEXT,
+  key_name TEXT NOT NULL,
+  key_suffix TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX key_owners_owner ON key_owners (owner_id);
+
+CREATE TABLE audit_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  actor_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  outcome TEXT NOT NULL CHECK (outcome IN ('attempt', 'ok', 'failed', 'refused')),
+  request_id TEXT,
+  key_id TEXT,
+  key_name TEXT,
+  key_suffix TEXT,
+  upstream_request_id TEXT,
+  detail TEXT CHECK (detail IS NULL OR json_valid(detail))
+) STRICT;
+CREATE INDEX audit_events_request ON audit_events (request_id);
+CREATE INDEX audit_events_key ON audit_events (key_id);
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+BEGIN
+  SELECT RAISE(ABORT, 'audit_events is append-only');
+END;
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+BEGIN
+  SELECT RAISE(ABORT, 'audit_events is append-only');
+END;
+
+CREATE TABLE message_refs (
+  request_id TEXT NOT NULL REFERENCES requests (id),
+  kind TEXT NOT NULL CHECK (kind IN ('approval', 'dm')),
+  channel TEXT NOT NULL,
+  ts TEXT NOT NULL,
+  PRIMARY KEY (request_id, kind)
+) STRICT;
+
+CREATE TABLE leases (
+  name TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+) STRICT;
+`,
+  },
+];
+
+export const postgresMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+CREATE TABLE requests (
+  id text PRIMARY KEY,
+  kind text NOT NULL CHECK (kind IN ('create', 'change')),
+  requester_id text NOT NULL,
+  key_name text NOT NULL,
+  role_id text NOT NULL,
+  expiry text NOT NULL,
+  reason text NOT NULL,
+  ip_access_list jsonb NOT NULL,
+  approvals_required integer NOT NULL CHECK (approvals_required >= 0),
+  state text NOT NULL CHECK (state IN ${STATES}),
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL,
+  deadline timestamptz,
+  decided_at timestamptz,
+  key_id text,
+  key_suffix text,
+  attempt_id text,
+  attempt_started_at timestamptz,
+  change jsonb
+);
+CREATE INDEX requests_state_deadline ON requests (state, deadline);
+CREATE INDEX requests_requester ON requests (requester_id);
+
+CREATE TABLE decisions (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  request_id text NOT NULL REFERENCES requests (id),
+  user_id text NOT NULL,
+  decision text NOT NULL CHECK (decision IN ('approve', 'deny')),
+  reason text,
+  at timestamptz NOT NULL,
+  UNIQUE (request_id, user_id, decision)
+);
+
+CREATE TABLE key_owners (
+  key_id text PRIMARY KEY,
+  owner_id text NOT NULL,
+  request_id text,
+  key_name text NOT NULL,
+  key_suffix text NOT NULL,
+  created_at timestamptz NOT NULL
+);
+CREATE INDEX key_owners_owner ON key_owners (owner_id);
+
+CREATE TABLE audit_events (
+  seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at timestamptz NOT NULL,
+  actor_id text NOT NULL,
+  action text NOT NULL,
+  outcome text NOT NULL CHECK (outcome IN ('attempt', 'ok', 'failed', 'refused')),
+  request_id text,
+  key_id text,
+  key_name text,
+  key_suffix text,
+  upstream_request_id text,
+  detail jsonb
+);
+CREATE INDEX audit_events_request ON audit_events (request_id);
+CREATE INDEX audit_events_key ON audit_events (key_id);
+CREATE FUNCTION keyhouse_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'audit_events is append-only';
+END
+$$;
+-- Statement-level, so even a DELETE or UPDATE that matches no row is refused, and TRUNCATE too.
+CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_events
+  FOR EACH STATEMENT EXECUTE FUNCTION keyhouse_audit_append_only();
+
+CREATE TABLE message_refs (
+  request_id text NOT NULL REFERENCES requests (id),
+  kind text NOT NULL CHECK (kind IN ('approval', 'dm')),
+  channel text NOT NULL,
+  ts text NOT NULL,
+  PRIMARY KEY (request_id, kind)
+);
+
+CREATE TABLE leases (
+  name text PRIMARY KEY,
+  holder text NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+`,
+  },
+];

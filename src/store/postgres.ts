@@ -1,0 +1,447 @@
+/**
+ * The PostgreSQL store (`pg` Pool), for one or several replicas sharing a database. Compare-and-set
+ * is a single conditional `UPDATE … RETURNING`, which PostgreSQL re-checks against the newest row
+ * version when two of them race, so exactly one wins; approval counting locks the request row
+ * (`SELECT … FOR UPDATE`) for the length of its transaction.
+ */
+import pg from 'pg';
+import { type Logger, pino } from 'pino';
+import { KeyhouseError, type KeyhouseErrorCode } from '../errors.js';
+import { type Migration, postgresMigrations } from './migrations.js';
+import {
+  type AuditRow,
+  auditFromRow,
+  checkLimit,
+  type DecisionRow,
+  decisionFromRow,
+  decisionTarget,
+  fromStates,
+  type KeyOwnerRow,
+  keyOwnerFromRow,
+  type MessageRefRow,
+  messageRefFromRow,
+  patchEntries,
+  type RequestRow,
+  requestFromRow,
+  storeError,
+} from './rows.js';
+import type {
+  ApprovalArgs,
+  ApprovalResult,
+  AuditEvent,
+  AuditFilter,
+  AuditInput,
+  Decision,
+  DenialArgs,
+  DenialResult,
+  KeyOwner,
+  KeyRequest,
+  MessageRef,
+  NewRequest,
+  RequestFilter,
+  Store,
+  TransitionArgs,
+} from './types.js';
+
+export interface PostgresStoreOptions {
+  logger?: Logger;
+  /** Schema holding Keyhouse's tables (created by `migrate()` when missing). Default `public`. */
+  schema?: string;
+  /** Most connections the pool opens. Default 10. */
+  maxConnections?: number;
+  /** The migrations to apply; defaults to Keyhouse's own (tests may pass a longer list). */
+  migrations?: readonly Migration[];
+}
+
+/** Something that runs a query: the pool, or one client inside a transaction. */
+type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+const SQL = {
+  insertRequest: `INSERT INTO requests (id, kind, requester_id, key_name, role_id, expiry, reason, ip_access_list,
+      approvals_required, state, created_at, updated_at, deadline, decided_at, key_id, key_suffix, change)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $11, $12, $13, $14, $15, $16::jsonb) RETURNING *`,
+  getRequest: 'SELECT * FROM requests WHERE id = $1',
+  lockRequest: 'SELECT * FROM requests WHERE id = $1 FOR UPDATE',
+  insertDecision: `INSERT INTO decisions (request_id, user_id, decision, reason, at) VALUES ($1, $2, $3, $4, $5)
+    ON CONFLICT (request_id, user_id, decision) DO NOTHING RETURNING id`,
+  listApprovals: "SELECT * FROM decisions WHERE request_id = $1 AND decision = 'approve' ORDER BY id",
+  listDecisions: 'SELECT * FROM decisions WHERE request_id = $1 ORDER BY id',
+  decide: `UPDATE requests SET state = $1, deadline = $2, decided_at = $3, updated_at = $3 WHERE id = $4
+    RETURNING *`,
+  putKeyOwner: `INSERT INTO key_owners (key_id, owner_id, request_id, key_name, key_suffix, created_at)
+    VALUES ($1, $2, $3, $4, $5, $6)
+    ON CONFLICT (key_id) DO UPDATE SET owner_id = excluded.owner_id, request_id = excluded.request_id,
+      key_name = excluded.key_name, key_suffix = excluded.key_suffix, created_at = excluded.created_at`,
+  getKeyOwner: 'SELECT * FROM key_owners WHERE key_id = $1',
+  listKeyOwners: 'SELECT * FROM key_owners ORDER BY created_at, key_id',
+  listKeyOwnersOf: 'SELECT * FROM key_owners WHERE owner_id = $1 ORDER BY created_at, key_id',
+  deleteKeyOwner: 'DELETE FROM key_owners WHERE key_id = $1',
+  renameKeyOwner: 'UPDATE key_owners SET key_name = $2 WHERE key_id = $1',
+  appendAudit: `INSERT INTO audit_events (at, actor_id, action, outcome, request_id, key_id, key_name, key_suffix,
+      upstream_request_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb) RETURNING *`,
+  putMessageRef: `INSERT INTO message_refs (request_id, kind, channel, ts) VALUES ($1, $2, $3, $4)
+    ON CONFLICT (request_id, kind) DO UPDATE SET channel = excluded.channel, ts = excluded.ts`,
+  getMessageRefs: 'SELECT * FROM message_refs WHERE request_id = $1 ORDER BY kind',
+  // The upsert's WHERE makes a live lease held by someone else a no-op: no row comes back.
+  tryLease: `INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3)
+    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+      WHERE leases.expires_at <= $4 OR leases.holder = excluded.holder
+    RETURNING holder`,
+} as const;
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === '23505';
+}
+
+function json(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
+/** A Keyhouse store in a PostgreSQL schema, shared safely by any number of replicas. */
+export class PostgresStore implements Store {
+  readonly #pool: pg.Pool;
+  readonly #logger: Logger;
+  readonly #schema: string;
+  readonly #migrations: readonly Migration[];
+  #closed = false;
+
+  constructor(connectionString: string, options: PostgresStoreOptions = {}) {
+    const schema = options.schema ?? 'public';
+    // The name goes into SQL and a startup parameter unquoted, so only plain identifiers pass.
+    if (!SCHEMA_NAME.test(schema)) {
+      throw new KeyhouseError('config_invalid', 'PostgreSQL schema must be a plain lower-case identifier');
+    }
+    this.#schema = schema;
+    this.#migrations = options.migrations ?? postgresMigrations;
+    this.#logger = (options.logger ?? pino({ level: 'silent' })).child({
+      component: 'store',
+      backend: 'postgres',
+    });
+    this.#pool = new pg.Pool({
+      connectionString,
+      max: options.maxConnections ?? 10,
+      // Set at connection start-up, so every pooled connection resolves tables in our schema.
+      options: `-c search_path=${schema}`,
+    });
+    // An idle client losing its connection must not crash the process; the pool replaces it.
+    this.#pool.on('error', (error) => {
+      this.#logger.warn({ code: (error as { code?: unknown }).code }, 'idle database connection failed');
+    });
+  }
+
+  async migrate(): Promise<void> {
+    await this.#guard('migrate', () =>
+      this.#inTransaction(async (client) => {
+        // Replicas starting together queue here; the first applies, the others find nothing to do.
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
+          `keyhouse:migrate:${this.#schema}`,
+        ]);
+        // Checked before creating: CREATE SCHEMA needs a privilege a locked-down user may lack
+        // even when the schema (such as `public`) already exists.
+        const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [this.#schema]);
+        if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${this.#schema}`);
+        await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+          version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+        const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
+        const applied = new Set(rows.map((row) => row.version));
+        for (const migration of this.#migrations) {
+          if (applied.has(migration.version)) continue;
+          await client.query(migration.sql);
+          await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+            migration.version,
+            migration.name,
+          ]);
+          this.#logger.info({ version: migration.version, migration: migration.name }, 'migration applied');
+        }
+        const latest = Math.max(0, ...this.#migrations.map((m) => m.version));
+        if (rows.some((row) => row.version > latest)) {
+          this.#logger.warn({ latest }, 'database has migrations newer than this build');
+        }
+      }),
+    );
+  }
+
+  async ping(): Promise<void> {
+    await this.#guard('ping', () => this.#pool.query('SELECT 1'));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+
+  async createRequest(input: NewRequest): Promise<KeyRequest> {
+    return this.#guard(
+      'createRequest',
+      async () => {
+        const { rows } = await this.#pool.query<RequestRow>(SQL.insertRequest, [
+          input.id,
+          input.kind,
+          input.requesterId,
+          input.keyName,
+          input.roleId,
+          input.expiry,
+          input.reason,
+          json(input.ipAccessList),
+          input.approvalsRequired,
+          input.state,
+          input.createdAt,
+          input.deadline,
+          // Approved on submission (a role needing no approval): the policy decided then.
+          input.state === 'approved' ? input.createdAt : null,
+          input.keyId ?? null,
+          input.keySuffix ?? null,
+          json(input.change),
+        ]);
+        return requestFromRow(rows[0]!);
+      },
+      (error) => (isUniqueViolation(error) ? 'conflict' : 'internal'),
+    );
+  }
+
+  async getRequest(id: string): Promise<KeyRequest | null> {
+    return this.#guard('getRequest', () => this.#getRequest(this.#pool, id));
+  }
+
+  async listRequests(filter: RequestFilter): Promise<KeyRequest[]> {
+    return this.#guard('listRequests', async () => {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const param = (value: unknown): string => `$${params.push(value)}`;
+      if (filter.states) where.push(`state = ANY(${param([...filter.states])}::text[])`);
+      if (filter.requesterId !== undefined) where.push(`requester_id = ${param(filter.requesterId)}`);
+      if (filter.kind !== undefined) where.push(`kind = ${param(filter.kind)}`);
+      if (filter.deadlineBefore !== undefined) where.push(`deadline <= ${param(filter.deadlineBefore)}`);
+      const limit = checkLimit(filter.limit);
+      const sql = `SELECT * FROM requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY created_at, id ${limit === undefined ? '' : `LIMIT ${param(limit)}`}`;
+      const { rows } = await this.#pool.query<RequestRow>(sql, params);
+      return rows.map(requestFromRow);
+    });
+  }
+
+  async transition(args: TransitionArgs): Promise<KeyRequest | null> {
+    return this.#guard('transition', async () => {
+      const params: unknown[] = [];
+      const param = (value: unknown): string => `$${params.push(value)}`;
+      const at = param(args.at);
+      const assignments = [`state = ${param(args.to)}`, `updated_at = ${at}`];
+      for (const [column, value] of patchEntries(args.set)) assignments.push(`${column} = ${param(value)}`);
+      const where = [`id = ${param(args.id)}`, `state = ANY(${param(fromStates(args.from))}::text[])`];
+      if (args.withinDeadline) where.push(`(deadline IS NULL OR deadline > ${at})`);
+      if (args.attemptId !== undefined) where.push(`attempt_id = ${param(args.attemptId)}`);
+      const sql = `UPDATE requests SET ${assignments.join(', ')} WHERE ${where.join(' AND ')} RETURNING *`;
+      const { rows } = await this.#pool.query<RequestRow>(sql, params);
+      return rows[0] ? requestFromRow(rows[0]) : null;
+    });
+  }
+
+  async recordApproval(args: ApprovalArgs): Promise<ApprovalResult> {
+    return this.#guard('recordApproval', () =>
+      this.#inTransaction(async (client): Promise<ApprovalResult> => {
+        const current = decisionTarget(await this.#lockRequest(client, args.requestId), args.at);
+        if (!current.pending) {
+          const approvals = await this.#approvals(client, args.requestId);
+          return { outcome: 'not_pending', request: current.request, approvals };
+        }
+        const inserted = await client.query(SQL.insertDecision, [
+          args.requestId,
+          args.userId,
+          'approve',
+          null,
+          args.at,
+        ]);
+        const approvals = await this.#approvals(client, args.requestId);
+        if (inserted.rowCount === 0) return { outcome: 'duplicate', request: current.request, approvals };
+        if (approvals.length < current.request.approvalsRequired) {
+          return { outcome: 'recorded', request: current.request, approvals };
+        }
+        const { rows } = await client.query<RequestRow>(SQL.decide, [
+          'approved',
+          args.approvedDeadline,
+          args.at,
+          args.requestId,
+        ]);
+        return { outcome: 'approved', request: requestFromRow(rows[0]!), approvals };
+      }),
+    );
+  }
+
+  async recordDenial(args: DenialArgs): Promise<DenialResult> {
+    return this.#guard('recordDenial', () =>
+      this.#inTransaction(async (client): Promise<DenialResult> => {
+        const current = decisionTarget(await this.#lockRequest(client, args.requestId), args.at);
+        if (!current.pending) return { outcome: 'not_pending', request: current.request };
+        await client.query(SQL.insertDecision, [args.requestId, args.userId, 'deny', args.reason, args.at]);
+        // A settled request has no deadline: nothing lapses any more.
+        const { rows } = await client.query<RequestRow>(SQL.decide, [
+          'denied',
+          null,
+          args.at,
+          args.requestId,
+        ]);
+        return { outcome: 'denied', request: requestFromRow(rows[0]!) };
+      }),
+    );
+  }
+
+  async listDecisions(requestId: string): Promise<Decision[]> {
+    return this.#guard('listDecisions', async () => {
+      const { rows } = await this.#pool.query<DecisionRow>(SQL.listDecisions, [requestId]);
+      return rows.map(decisionFromRow);
+    });
+  }
+
+  async putKeyOwner(owner: KeyOwner): Promise<void> {
+    await this.#guard('putKeyOwner', () =>
+      this.#pool.query(SQL.putKeyOwner, [
+        owner.keyId,
+        owner.ownerId,
+        owner.requestId,
+        owner.keyName,
+        owner.keySuffix,
+        owner.createdAt,
+      ]),
+    );
+  }
+
+  async getKeyOwner(keyId: string): Promise<KeyOwner | null> {
+    return this.#guard('getKeyOwner', async () => {
+      const { rows } = await this.#pool.query<KeyOwnerRow>(SQL.getKeyOwner, [keyId]);
+      return rows[0] ? keyOwnerFromRow(rows[0]) : null;
+    });
+  }
+
+  async listKeyOwners(ownerId?: string): Promise<KeyOwner[]> {
+    return this.#guard('listKeyOwners', async () => {
+      const { rows } =
+        ownerId === undefined
+          ? await this.#pool.query<KeyOwnerRow>(SQL.listKeyOwners)
+          : await this.#pool.query<KeyOwnerRow>(SQL.listKeyOwnersOf, [ownerId]);
+      return rows.map(keyOwnerFromRow);
+    });
+  }
+
+  async deleteKeyOwner(keyId: string): Promise<void> {
+    await this.#guard('deleteKeyOwner', () => this.#pool.query(SQL.deleteKeyOwner, [keyId]));
+  }
+
+  async renameKeyOwner(keyId: string, keyName: string): Promise<void> {
+    await this.#guard('renameKeyOwner', () => this.#pool.query(SQL.renameKeyOwner, [keyId, keyName]));
+  }
+
+  async appendAudit(event: AuditInput): Promise<AuditEvent> {
+    return this.#guard(
+      'appendAudit',
+      async () => {
+        const { rows } = await this.#pool.query<AuditRow>(SQL.appendAudit, [
+          event.at,
+          event.actorId,
+          event.action,
+          event.outcome,
+          event.requestId ?? null,
+          event.keyId ?? null,
+          event.keyName ?? null,
+          event.keySuffix ?? null,
+          event.upstreamRequestId ?? null,
+          json(event.detail),
+        ]);
+        return auditFromRow(rows[0]!);
+      },
+      () => 'audit_failed',
+    );
+  }
+
+  async listAudit(filter: AuditFilter = {}): Promise<AuditEvent[]> {
+    return this.#guard('listAudit', async () => {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const param = (value: unknown): string => `$${params.push(value)}`;
+      if (filter.requestId !== undefined) where.push(`request_id = ${param(filter.requestId)}`);
+      if (filter.keyId !== undefined) where.push(`key_id = ${param(filter.keyId)}`);
+      const limit = checkLimit(filter.limit);
+      const sql = `SELECT * FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY seq ${limit === undefined ? '' : `LIMIT ${param(limit)}`}`;
+      const { rows } = await this.#pool.query<AuditRow>(sql, params);
+      return rows.map(auditFromRow);
+    });
+  }
+
+  async putMessageRef(ref: MessageRef): Promise<void> {
+    await this.#guard('putMessageRef', () =>
+      this.#pool.query(SQL.putMessageRef, [ref.requestId, ref.kind, ref.channel, ref.ts]),
+    );
+  }
+
+  async getMessageRefs(requestId: string): Promise<MessageRef[]> {
+    return this.#guard('getMessageRefs', async () => {
+      const { rows } = await this.#pool.query<MessageRefRow>(SQL.getMessageRefs, [requestId]);
+      return rows.map(messageRefFromRow);
+    });
+  }
+
+  async tryLease(name: string, holder: string, ttlMs: number, at: Date): Promise<boolean> {
+    return this.#guard('tryLease', async () => {
+      const expiresAt = new Date(at.getTime() + ttlMs);
+      const { rows } = await this.#pool.query<{ holder: string }>(SQL.tryLease, [
+        name,
+        holder,
+        expiresAt,
+        at,
+      ]);
+      return rows[0]?.holder === holder;
+    });
+  }
+
+  async #getRequest(db: Queryable, id: string): Promise<KeyRequest | null> {
+    const { rows } = await db.query<RequestRow>(SQL.getRequest, [id]);
+    return rows[0] ? requestFromRow(rows[0]) : null;
+  }
+
+  /** Reads the request and locks its row until the transaction ends, so decisions on it queue. */
+  async #lockRequest(client: pg.PoolClient, id: string): Promise<KeyRequest | null> {
+    const { rows } = await client.query<RequestRow>(SQL.lockRequest, [id]);
+    return rows[0] ? requestFromRow(rows[0]) : null;
+  }
+
+  async #approvals(db: Queryable, requestId: string): Promise<Decision[]> {
+    const { rows } = await db.query<DecisionRow>(SQL.listApprovals, [requestId]);
+    return rows.map(decisionFromRow);
+  }
+
+  async #inTransaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        // A connection that cannot roll back is in an unknown state: the pool must discard it.
+        broken = rollbackError instanceof Error ? rollbackError : new Error('rollback failed');
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async #guard<T>(
+    operation: string,
+    work: () => Promise<T>,
+    classify: (error: unknown) => KeyhouseErrorCode = () => 'internal',
+  ): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw storeError(operation, error, classify(error));
+    }
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * What both backends share: row shapes, the mapping from rows to the store's types, and the
+ * small rules (patch columns, limits, error wrapping) that must not drift between dialects.
+ */
+import { KeyhouseError, type KeyhouseErrorCode } from '../errors.js';
+import type {
+  AuditEvent,
+  AuditOutcome,
+  Decision,
+  IpAccessEntry,
+  KeyChange,
+  KeyOwner,
+  KeyRequest,
+  MessageKind,
+  MessageRef,
+  RequestKind,
+  RequestPatch,
+  RequestState,
+} from './types.js';
+
+/** Epoch milliseconds (SQLite) or a Date (PostgreSQL `timestamptz`). */
+type Timestamp = number | Date;
+/** JSON text (SQLite) or an already parsed value (PostgreSQL `jsonb`). */
+type Json = unknown;
+
+export interface RequestRow {
+  id: string;
+  kind: string;
+  requester_id: string;
+  key_name: string;
+  role_id: string;
+  expiry: string;
+  reason: string;
+  ip_access_list: Json;
+  approvals_required: number;
+  state: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  deadline: Timestamp | null;
+  decided_at: Timestamp | null;
+  key_id: string | null;
+  key_suffix: string | null;
+  attempt_id: string | null;
+  attempt_started_at: Timestamp | null;
+  change: Json | null;
+}
+
+export interface DecisionRow {
+  request_id: string;
+  user_id: string;
+  decision: string;
+  reason: string | null;
+  at: Timestamp;
+}
+
+export interface KeyOwnerRow {
+  key_id: string;
+  owner_id: string;
+  request_id: string | null;
+  key_name: string;
+  key_suffix: string;
+  created_at: Timestamp;
+}
+
+export interface AuditRow {
+  /** PostgreSQL returns `bigint` as a string. */
+  seq: number | string;
+  at: Timestamp;
+  actor_id: string;
+  action: string;
+  outcome: string;
+  request_id: string | null;
+  key_id: string | null;
+  key_name: string | null;
+  key_suffix: string | null;
+  upstream_request_id: string | null;
+  detail: Json | null;
+}
+
+export interface MessageRefRow {
+  request_id: string;
+  kind: string;
+  channel: string;
+  ts: string;
+}
+
+function toDate(value: Timestamp): Date {
+  return value instanceof Date ? value : new Date(value);
+}
+
+function toDateOrNull(value: Timestamp | null): Date | null {
+  return value === null ? null : toDate(value);
+}
+
+function fromJson(value: Json | null): unknown {
+  if (value === null) return null;
+  return typeof value === 'string' ? JSON.parse(value) : value;
+}
+
+// The string-typed columns below are constrained by CHECKs in the schema, so the casts hold.
+export function requestFromRow(row: RequestRow): KeyRequest {
+  return {
+    id: row.id,
+    kind: row.kind as RequestKind,
+    requesterId: row.requester_id,
+    keyName: row.key_name,
+    roleId: row.role_id,
+    expiry: row.expiry,
+    reason: row.reason,
+    ipAccessList: fromJson(row.ip_access_list) as IpAccessEntry[],
+    approvalsRequired: Number(row.approvals_required),
+    state: row.state as RequestState,
+    createdAt: toDate(row.created_at),
+    updatedAt: toDate(row.updated_at),
+    deadline: toDateOrNull(row.deadline),
+    decidedAt: toDateOrNull(row.decided_at),
+    keyId: row.key_id,
+    keySuffix: row.key_suffix,
+    attemptId: row.attempt_id,
+    attemptStartedAt: toDateOrNull(row.attempt_started_at),
+    change: fromJson(row.change) as KeyChange | null,
+  };
+}
+
+export function decisionFromRow(row: DecisionRow): Decision {
+  return {
+    requestId: row.request_id,
+    userId: row.user_id,
+    decision: row.decision as Decision['decision'],
+    reason: row.reason,
+    at: toDate(row.at),
+  };
+}
+
+export function keyOwnerFromRow(row: KeyOwnerRow): KeyOwner {
+  return {
+    keyId: row.key_id,
+    ownerId: row.owner_id,
+    requestId: row.request_id,
+    keyName: row.key_name,
+    keySuffix: row.key_suffix,
+    createdAt: toDate(row.created_at),
+  };
+}
+
+export function auditFromRow(row: AuditRow): AuditEvent {
+  return {
+    seq: Number(row.seq),
+    at: toDate(row.at),
+    actorId: row.actor_id,
+    action: row.action,
+    outcome: row.outcome as AuditOutcome,
+    requestId: row.request_id,
+    keyId: row.key_id,
+    keyName: row.key_name,
+    keySuffix: row.key_suffix,
+    upstreamRequestId: row.upstream_request_id,
+    detail: fromJson(row.detail) as Record<string, unknown> | null,
+  };
+}
+
+export function messageRefFromRow(row: MessageRefRow): MessageRef {
+  return { requestId: row.request_id, kind: row.kind as MessageKind, channel: row.channel, ts: row.ts };
+}
+
+const PATCH_COLUMNS = {
+  deadline: 'deadline',
+  decidedAt: 'decided_at',
+  keyId: 'key_id',
+  keySuffix: 'key_suffix',
+  attemptId: 'attempt_id',
+  attemptStartedAt: 'attempt_started_at',
+} as const satisfies Record<keyof RequestPatch, string>;
+
+export type PatchColumn = (typeof PATCH_COLUMNS)[keyof RequestPatch];
+
+/**
+ * The columns a transition sets besides state, in a fixed order (so generated SQL repeats and
+ * can be cached). A field that is absent or `undefined` is left unchanged; `null` clears it.
+ */
+export function patchEntries(set: RequestPatch | undefined): Array<[PatchColumn, string | Date | null]> {
+  if (!set) return [];
+  const entries: Array<[PatchColumn, string | Date | null]> = [];
+  for (const field of Object.keys(PATCH_COLUMNS) as Array<keyof RequestPatch>) {
+    const value = set[field];
+    if (value !== undefined) entries.push([PATCH_COLUMNS[field], value]);
+  }
+  return entries;
+}
+
+/** The request as read, and whether a decision may still be taken on it. */
+export type DecisionTarget =
+  | { pending: true; request: KeyRequest }
+  | { pending: false; request: KeyRequest | null };
+
+/** A decision may be taken on a request that is pending and whose deadline has not come at `at`. */
+export function decisionTarget(request: KeyRequest | null, at: Date): DecisionTarget {
+  if (request?.state !== 'pending') return { pending: false, request };
+  if (request.deadline !== null && request.deadline.getTime() <= at.getTime())
+    return { pending: false, request };
+  return { pending: true, request };
+}
+
+export function fromStates(from: RequestState | readonly RequestState[]): RequestState[] {
+  return typeof from === 'string' ? [from] : [...from];
+}
+
+/** A `limit` is a count of rows: a non-negative integer, or absent for all of them. */
+export function checkLimit(limit: number | undefined): number | undefined {
+  if (limit === undefined) return undefined;
+  if (!Number.isSafeInteger(limit) || limit < 0) {
+    throw new KeyhouseError('invalid_input', 'limit must be a non-negative integer');
+  }
+  return limit;
+}
+
+/**
+ * Wraps a driver error with the operation that failed and the driver's error code. The driver
+ * error stays as `cause` for debugging; nothing from the row is copied into the message.
+ */
+export function storeError(operation: string, cause: unknown, code: KeyhouseErrorCode): KeyhouseError {
+  if (cause instanceof KeyhouseError) return cause;
+  const driverCode =
+    typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string'
+      ? ` (${cause.code})`
+      : '';
+  return new KeyhouseError(code, `store: ${operation} failed${driverCode}`, { cause });
+}

@@ -1,0 +1,447 @@
+/**
+ * The SQLite store (better-sqlite3): one file, WAL, for a single replica. The driver is
+ * synchronous, so each method runs to completion before another starts in this process; every
+ * compare-and-set and multi-step change still runs in a `BEGIN IMMEDIATE` transaction so that
+ * another process (or a second connection) on the same file cannot interleave with it.
+ */
+import Database from 'better-sqlite3';
+import { type Logger, pino } from 'pino';
+import type { KeyhouseErrorCode } from '../errors.js';
+import { type Migration, sqliteMigrations } from './migrations.js';
+import {
+  type AuditRow,
+  auditFromRow,
+  checkLimit,
+  type DecisionRow,
+  decisionFromRow,
+  decisionTarget,
+  fromStates,
+  type KeyOwnerRow,
+  keyOwnerFromRow,
+  type MessageRefRow,
+  messageRefFromRow,
+  patchEntries,
+  type RequestRow,
+  requestFromRow,
+  storeError,
+} from './rows.js';
+import type {
+  ApprovalArgs,
+  ApprovalResult,
+  AuditEvent,
+  AuditFilter,
+  AuditInput,
+  Decision,
+  DenialArgs,
+  DenialResult,
+  KeyOwner,
+  KeyRequest,
+  MessageRef,
+  NewRequest,
+  RequestFilter,
+  Store,
+  TransitionArgs,
+} from './types.js';
+
+export interface SqliteStoreOptions {
+  logger?: Logger;
+  /** How long to wait for another connection's write lock before failing, in ms. */
+  busyTimeoutMs?: number;
+  /** The migrations to apply; defaults to Keyhouse's own (tests may pass a longer list). */
+  migrations?: readonly Migration[];
+}
+
+type Param = string | number | null;
+
+const SQL = {
+  insertRequest: `INSERT INTO requests (id, kind, requester_id, key_name, role_id, expiry, reason, ip_access_list,
+      approvals_required, state, created_at, updated_at, deadline, decided_at, key_id, key_suffix, change)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+  getRequest: 'SELECT * FROM requests WHERE id = ?',
+  insertDecision: `INSERT INTO decisions (request_id, user_id, decision, reason, at) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (request_id, user_id, decision) DO NOTHING`,
+  listApprovals: "SELECT * FROM decisions WHERE request_id = ? AND decision = 'approve' ORDER BY id",
+  listDecisions: 'SELECT * FROM decisions WHERE request_id = ? ORDER BY id',
+  decide: `UPDATE requests SET state = ?, deadline = ?, decided_at = ?, updated_at = ? WHERE id = ? RETURNING *`,
+  putKeyOwner: `INSERT INTO key_owners (key_id, owner_id, request_id, key_name, key_suffix, created_at)
+    VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (key_id) DO UPDATE SET owner_id = excluded.owner_id, request_id = excluded.request_id,
+      key_name = excluded.key_name, key_suffix = excluded.key_suffix, created_at = excluded.created_at`,
+  getKeyOwner: 'SELECT * FROM key_owners WHERE key_id = ?',
+  listKeyOwners: 'SELECT * FROM key_owners ORDER BY created_at, key_id',
+  listKeyOwnersOf: 'SELECT * FROM key_owners WHERE owner_id = ? ORDER BY created_at, key_id',
+  deleteKeyOwner: 'DELETE FROM key_owners WHERE key_id = ?',
+  renameKeyOwner: 'UPDATE key_owners SET key_name = ? WHERE key_id = ?',
+  appendAudit: `INSERT INTO audit_events (at, actor_id, action, outcome, request_id, key_id, key_name, key_suffix,
+      upstream_request_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+  putMessageRef: `INSERT INTO message_refs (request_id, kind, channel, ts) VALUES (?, ?, ?, ?)
+    ON CONFLICT (request_id, kind) DO UPDATE SET channel = excluded.channel, ts = excluded.ts`,
+  getMessageRefs: 'SELECT * FROM message_refs WHERE request_id = ? ORDER BY kind',
+  // The upsert's WHERE makes a live lease held by someone else a no-op: no row comes back.
+  tryLease: `INSERT INTO leases (name, holder, expires_at) VALUES (?, ?, ?)
+    ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+      WHERE leases.expires_at <= ? OR leases.holder = excluded.holder
+    RETURNING holder`,
+} as const;
+
+function ms(date: Date): number {
+  return date.getTime();
+}
+
+function msOrNull(date: Date | null | undefined): number | null {
+  return date ? date.getTime() : null;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/** A Keyhouse store in one SQLite file (`:memory:` for a private in-memory database). */
+export class SqliteStore implements Store {
+  readonly #db: Database.Database;
+  readonly #logger: Logger;
+  readonly #statements = new Map<string, Database.Statement>();
+  readonly #transaction: Database.Transaction<(work: () => unknown) => unknown>;
+  readonly #migrations: readonly Migration[];
+
+  constructor(filename: string, options: SqliteStoreOptions = {}) {
+    this.#logger = (options.logger ?? pino({ level: 'silent' })).child({
+      component: 'store',
+      backend: 'sqlite',
+    });
+    this.#migrations = options.migrations ?? sqliteMigrations;
+    try {
+      this.#db = new Database(filename);
+    } catch (error) {
+      throw storeError('open', error, 'config_invalid');
+    }
+    try {
+      // Readers never block the writer in WAL; NORMAL is durable there except on power loss.
+      this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
+      this.#db.pragma('foreign_keys = ON');
+      this.#db.pragma('synchronous = NORMAL');
+    } catch (error) {
+      this.#db.close();
+      throw storeError('open', error, 'internal');
+    }
+    this.#transaction = this.#db.transaction((work: () => unknown) => work());
+  }
+
+  async migrate(): Promise<void> {
+    this.#guard('migrate', () => {
+      this.#db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT`);
+      // Read the applied versions inside the write lock, so two processes starting together
+      // cannot both apply the same migration.
+      this.#immediate(() => {
+        const rows = this.#db.prepare('SELECT version FROM schema_migrations').all() as Array<{
+          version: number;
+        }>;
+        const applied = new Set(rows.map((row) => row.version));
+        for (const migration of this.#migrations) {
+          if (applied.has(migration.version)) continue;
+          this.#db.exec(migration.sql);
+          this.#db
+            .prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
+            .run(migration.version, migration.name, Date.now());
+          this.#logger.info({ version: migration.version, migration: migration.name }, 'migration applied');
+        }
+        const latest = Math.max(0, ...this.#migrations.map((m) => m.version));
+        const newer = rows.filter((row) => row.version > latest).length;
+        if (newer > 0) this.#logger.warn({ latest }, 'database has migrations newer than this build');
+      });
+    });
+  }
+
+  async ping(): Promise<void> {
+    this.#guard('ping', () => this.#stmt('SELECT 1').get());
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+
+  async createRequest(input: NewRequest): Promise<KeyRequest> {
+    return this.#guard(
+      'createRequest',
+      () => {
+        const created = ms(input.createdAt);
+        const row = this.#stmt(SQL.insertRequest).get(
+          input.id,
+          input.kind,
+          input.requesterId,
+          input.keyName,
+          input.roleId,
+          input.expiry,
+          input.reason,
+          JSON.stringify(input.ipAccessList),
+          input.approvalsRequired,
+          input.state,
+          created,
+          created,
+          msOrNull(input.deadline),
+          // Approved on submission (a role needing no approval): the policy decided then.
+          input.state === 'approved' ? created : null,
+          input.keyId ?? null,
+          input.keySuffix ?? null,
+          input.change ? JSON.stringify(input.change) : null,
+        ) as RequestRow;
+        return requestFromRow(row);
+      },
+      (error) => (isUniqueViolation(error) ? 'conflict' : 'internal'),
+    );
+  }
+
+  async getRequest(id: string): Promise<KeyRequest | null> {
+    return this.#guard('getRequest', () => this.#getRequest(id));
+  }
+
+  async listRequests(filter: RequestFilter): Promise<KeyRequest[]> {
+    return this.#guard('listRequests', () => {
+      const where: string[] = [];
+      const params: Param[] = [];
+      if (filter.states) {
+        where.push('state IN (SELECT value FROM json_each(?))');
+        params.push(JSON.stringify(filter.states));
+      }
+      if (filter.requesterId !== undefined) {
+        where.push('requester_id = ?');
+        params.push(filter.requesterId);
+      }
+      if (filter.kind !== undefined) {
+        where.push('kind = ?');
+        params.push(filter.kind);
+      }
+      if (filter.deadlineBefore !== undefined) {
+        where.push('deadline <= ?');
+        params.push(ms(filter.deadlineBefore));
+      }
+      const limit = checkLimit(filter.limit);
+      params.push(limit ?? -1);
+      const sql = `SELECT * FROM requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY created_at, id LIMIT ?`;
+      return (this.#stmt(sql).all(...params) as RequestRow[]).map(requestFromRow);
+    });
+  }
+
+  async transition(args: TransitionArgs): Promise<KeyRequest | null> {
+    return this.#guard('transition', () => {
+      const assignments = ['state = ?', 'updated_at = ?'];
+      const params: Param[] = [args.to, ms(args.at)];
+      for (const [column, value] of patchEntries(args.set)) {
+        assignments.push(`${column} = ?`);
+        params.push(value instanceof Date ? ms(value) : value);
+      }
+      const where = ['id = ?', 'state IN (SELECT value FROM json_each(?))'];
+      params.push(args.id, JSON.stringify(fromStates(args.from)));
+      if (args.withinDeadline) {
+        where.push('(deadline IS NULL OR deadline > ?)');
+        params.push(ms(args.at));
+      }
+      if (args.attemptId !== undefined) {
+        where.push('attempt_id = ?');
+        params.push(args.attemptId);
+      }
+      const sql = `UPDATE requests SET ${assignments.join(', ')} WHERE ${where.join(' AND ')} RETURNING *`;
+      const row = this.#immediate(() => this.#stmt(sql).get(...params)) as RequestRow | undefined;
+      return row ? requestFromRow(row) : null;
+    });
+  }
+
+  async recordApproval(args: ApprovalArgs): Promise<ApprovalResult> {
+    return this.#guard('recordApproval', () =>
+      this.#immediate((): ApprovalResult => {
+        const current = decisionTarget(this.#getRequest(args.requestId), args.at);
+        if (!current.pending) {
+          return {
+            outcome: 'not_pending',
+            request: current.request,
+            approvals: this.#approvals(args.requestId),
+          };
+        }
+        const inserted = this.#stmt(SQL.insertDecision).run(
+          args.requestId,
+          args.userId,
+          'approve',
+          null,
+          ms(args.at),
+        );
+        const approvals = this.#approvals(args.requestId);
+        if (inserted.changes === 0) return { outcome: 'duplicate', request: current.request, approvals };
+        if (approvals.length < current.request.approvalsRequired) {
+          return { outcome: 'recorded', request: current.request, approvals };
+        }
+        const row = this.#stmt(SQL.decide).get(
+          'approved',
+          msOrNull(args.approvedDeadline),
+          ms(args.at),
+          ms(args.at),
+          args.requestId,
+        ) as RequestRow;
+        return { outcome: 'approved', request: requestFromRow(row), approvals };
+      }),
+    );
+  }
+
+  async recordDenial(args: DenialArgs): Promise<DenialResult> {
+    return this.#guard('recordDenial', () =>
+      this.#immediate((): DenialResult => {
+        const current = decisionTarget(this.#getRequest(args.requestId), args.at);
+        if (!current.pending) return { outcome: 'not_pending', request: current.request };
+        this.#stmt(SQL.insertDecision).run(args.requestId, args.userId, 'deny', args.reason, ms(args.at));
+        // A settled request has no deadline: nothing lapses any more.
+        const row = this.#stmt(SQL.decide).get(
+          'denied',
+          null,
+          ms(args.at),
+          ms(args.at),
+          args.requestId,
+        ) as RequestRow;
+        return { outcome: 'denied', request: requestFromRow(row) };
+      }),
+    );
+  }
+
+  async listDecisions(requestId: string): Promise<Decision[]> {
+    return this.#guard('listDecisions', () =>
+      (this.#stmt(SQL.listDecisions).all(requestId) as DecisionRow[]).map(decisionFromRow),
+    );
+  }
+
+  async putKeyOwner(owner: KeyOwner): Promise<void> {
+    this.#guard('putKeyOwner', () =>
+      this.#stmt(SQL.putKeyOwner).run(
+        owner.keyId,
+        owner.ownerId,
+        owner.requestId,
+        owner.keyName,
+        owner.keySuffix,
+        ms(owner.createdAt),
+      ),
+    );
+  }
+
+  async getKeyOwner(keyId: string): Promise<KeyOwner | null> {
+    return this.#guard('getKeyOwner', () => {
+      const row = this.#stmt(SQL.getKeyOwner).get(keyId) as KeyOwnerRow | undefined;
+      return row ? keyOwnerFromRow(row) : null;
+    });
+  }
+
+  async listKeyOwners(ownerId?: string): Promise<KeyOwner[]> {
+    return this.#guard('listKeyOwners', () => {
+      const rows =
+        ownerId === undefined
+          ? this.#stmt(SQL.listKeyOwners).all()
+          : this.#stmt(SQL.listKeyOwnersOf).all(ownerId);
+      return (rows as KeyOwnerRow[]).map(keyOwnerFromRow);
+    });
+  }
+
+  async deleteKeyOwner(keyId: string): Promise<void> {
+    this.#guard('deleteKeyOwner', () => this.#stmt(SQL.deleteKeyOwner).run(keyId));
+  }
+
+  async renameKeyOwner(keyId: string, keyName: string): Promise<void> {
+    this.#guard('renameKeyOwner', () => this.#stmt(SQL.renameKeyOwner).run(keyName, keyId));
+  }
+
+  async appendAudit(event: AuditInput): Promise<AuditEvent> {
+    return this.#guard(
+      'appendAudit',
+      () => {
+        const row = this.#stmt(SQL.appendAudit).get(
+          ms(event.at),
+          event.actorId,
+          event.action,
+          event.outcome,
+          event.requestId ?? null,
+          event.keyId ?? null,
+          event.keyName ?? null,
+          event.keySuffix ?? null,
+          event.upstreamRequestId ?? null,
+          event.detail ? JSON.stringify(event.detail) : null,
+        ) as AuditRow;
+        return auditFromRow(row);
+      },
+      () => 'audit_failed',
+    );
+  }
+
+  async listAudit(filter: AuditFilter = {}): Promise<AuditEvent[]> {
+    return this.#guard('listAudit', () => {
+      const where: string[] = [];
+      const params: Param[] = [];
+      if (filter.requestId !== undefined) {
+        where.push('request_id = ?');
+        params.push(filter.requestId);
+      }
+      if (filter.keyId !== undefined) {
+        where.push('key_id = ?');
+        params.push(filter.keyId);
+      }
+      params.push(checkLimit(filter.limit) ?? -1);
+      const sql = `SELECT * FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY seq LIMIT ?`;
+      return (this.#stmt(sql).all(...params) as AuditRow[]).map(auditFromRow);
+    });
+  }
+
+  async putMessageRef(ref: MessageRef): Promise<void> {
+    this.#guard('putMessageRef', () =>
+      this.#stmt(SQL.putMessageRef).run(ref.requestId, ref.kind, ref.channel, ref.ts),
+    );
+  }
+
+  async getMessageRefs(requestId: string): Promise<MessageRef[]> {
+    return this.#guard('getMessageRefs', () =>
+      (this.#stmt(SQL.getMessageRefs).all(requestId) as MessageRefRow[]).map(messageRefFromRow),
+    );
+  }
+
+  async tryLease(name: string, holder: string, ttlMs: number, at: Date): Promise<boolean> {
+    return this.#guard('tryLease', () => {
+      const row = this.#immediate(() => this.#stmt(SQL.tryLease).get(name, holder, ms(at) + ttlMs, ms(at))) as
+        | { holder: string }
+        | undefined;
+      return row?.holder === holder;
+    });
+  }
+
+  /** Each distinct SQL text is prepared once per connection and reused. */
+  #stmt(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #immediate<T>(work: () => T): T {
+    return this.#transaction.immediate(work) as T;
+  }
+
+  #getRequest(id: string): KeyRequest | null {
+    const row = this.#stmt(SQL.getRequest).get(id) as RequestRow | undefined;
+    return row ? requestFromRow(row) : null;
+  }
+
+  #approvals(requestId: string): Decision[] {
+    return (this.#stmt(SQL.listApprovals).all(requestId) as DecisionRow[]).map(decisionFromRow);
+  }
+
+  #guard<T>(
+    operation: string,
+    work: () => T,
+    classify: (error: unknown) => KeyhouseErrorCode = () => 'internal',
+  ): T {
+    try {
+      return work();
+    } catch (error) {
+      throw storeError(operation, error, classify(error));
+    }
+  }
+}

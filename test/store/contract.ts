@@ -1,0 +1,734 @@
+/**
+ * The store contract: every backend runs this same suite (sqlite.test.ts, postgres.test.ts), so
+ * the workflow can rely on one behaviour whatever DATABASE_URL says.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isKeyhouseError } from '../../src/errors.js';
+import type { AuditInput, KeyOwner, KeyRequest, NewRequest, Store } from '../../src/store/types.js';
+
+export interface StoreFixture {
+  store: Store;
+  /** Opens another store on the same database: a second replica, or the same one after a restart. */
+  reopen(): Promise<Store>;
+  /** Runs SQL through the driver itself, around the store (to prove what the database refuses). */
+  rawExec(sql: string): Promise<void>;
+  /** Closes every store opened for the test and removes its database. */
+  cleanup(): Promise<void>;
+}
+
+const T0 = new Date('2026-03-01T12:00:00.000Z');
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+function at(offsetMs: number): Date {
+  return new Date(T0.getTime() + offsetMs);
+}
+
+function newRequest(overrides: Partial<NewRequest> = {}): NewRequest {
+  return {
+    id: `req-${randomUUID()}`,
+    kind: 'create',
+    requesterId: 'U0REQUESTER',
+    keyName: 'etl-loader',
+    roleId: 'developer',
+    expiry: '30d',
+    reason: 'nightly ETL into the warehouse',
+    ipAccessList: [{ source: '10.0.0.0/8', description: 'office' }, { source: '192.0.2.7' }],
+    approvalsRequired: 1,
+    state: 'pending',
+    createdAt: T0,
+    deadline: at(24 * HOUR),
+    ...overrides,
+  };
+}
+
+function owner(overrides: Partial<KeyOwner> = {}): KeyOwner {
+  return {
+    keyId: randomUUID(),
+    ownerId: 'U0OWNER',
+    requestId: null,
+    keyName: 'reporting',
+    keySuffix: 'a1b2',
+    createdAt: T0,
+    ...overrides,
+  };
+}
+
+function expectOneOf<T>(values: T[], predicate: (value: T) => boolean): void {
+  expect(values.filter(predicate)).toHaveLength(1);
+}
+
+export function storeContract(name: string, makeStore: () => Promise<StoreFixture>): void {
+  describe(`store contract: ${name}`, () => {
+    let fixture: StoreFixture;
+    let store: Store;
+
+    beforeEach(async () => {
+      fixture = await makeStore();
+      store = fixture.store;
+    });
+
+    afterEach(async () => {
+      await fixture.cleanup();
+    });
+
+    describe('requests', () => {
+      it('round-trips every field of a request, with Dates, JSON and nulls', async () => {
+        const input = newRequest({
+          kind: 'change',
+          approvalsRequired: 2,
+          keyId: '4b6c1a52-5b2e-4b8e-9d3e-0f7e8d6c5b4a',
+          keySuffix: '5b4a',
+          change: {
+            keyId: '4b6c1a52-5b2e-4b8e-9d3e-0f7e8d6c5b4a',
+            keySuffix: '5b4a',
+            from: { roleId: null, expireAt: null },
+            to: { roleId: 'admin', expiry: '7d' },
+          },
+        });
+        const expected: KeyRequest = {
+          id: input.id,
+          kind: 'change',
+          requesterId: input.requesterId,
+          keyName: input.keyName,
+          roleId: input.roleId,
+          expiry: input.expiry,
+          reason: input.reason,
+          ipAccessList: [{ source: '10.0.0.0/8', description: 'office' }, { source: '192.0.2.7' }],
+          approvalsRequired: 2,
+          state: 'pending',
+          createdAt: T0,
+          updatedAt: T0,
+          deadline: at(24 * HOUR),
+          decidedAt: null,
+          keyId: '4b6c1a52-5b2e-4b8e-9d3e-0f7e8d6c5b4a',
+          keySuffix: '5b4a',
+          attemptId: null,
+          attemptStartedAt: null,
+          change: input.change!,
+        };
+
+        const created = await store.createRequest(input);
+        expect(created).toStrictEqual(expected);
+        const read = await store.getRequest(input.id);
+        expect(read).toStrictEqual(expected);
+        expect(read?.createdAt).toBeInstanceOf(Date);
+        expect(read?.deadline).toBeInstanceOf(Date);
+        expect(await store.listRequests({})).toStrictEqual([expected]);
+      });
+
+      it('stores absent optional fields as null and keeps millisecond precision', async () => {
+        const input = newRequest({ createdAt: new Date('2026-03-01T12:00:00.123Z'), deadline: null });
+        const read = await store.createRequest(input).then(() => store.getRequest(input.id));
+        expect(read).toMatchObject({
+          createdAt: new Date('2026-03-01T12:00:00.123Z'),
+          updatedAt: new Date('2026-03-01T12:00:00.123Z'),
+          deadline: null,
+          keyId: null,
+          keySuffix: null,
+          change: null,
+          decidedAt: null,
+        });
+      });
+
+      it('marks a request approved on submission as decided when it was created', async () => {
+        const input = newRequest({ state: 'approved', approvalsRequired: 0, deadline: at(HOUR) });
+        const created = await store.createRequest(input);
+        expect(created).toMatchObject({ state: 'approved', decidedAt: T0, deadline: at(HOUR) });
+      });
+
+      it('answers null for an unknown id and refuses a duplicate id', async () => {
+        expect(await store.getRequest('req-unknown')).toBeNull();
+        const input = newRequest();
+        await store.createRequest(input);
+        const error = await store.createRequest(input).catch((e: unknown) => e);
+        expect(isKeyhouseError(error, 'conflict')).toBe(true);
+      });
+
+      it('lists by every filter, combined with AND, oldest first, with a limit', async () => {
+        const a = newRequest({ createdAt: at(3 * MINUTE), requesterId: 'U1', deadline: at(HOUR) });
+        const b = newRequest({ createdAt: at(1 * MINUTE), requesterId: 'U2', deadline: at(2 * HOUR) });
+        const c = newRequest({
+          createdAt: at(2 * MINUTE),
+          requesterId: 'U1',
+          kind: 'change',
+          state: 'approved',
+          deadline: at(30 * MINUTE),
+        });
+        const d = newRequest({ createdAt: at(4 * MINUTE), requesterId: 'U2', deadline: null });
+        for (const request of [a, b, c, d]) await store.createRequest(request);
+        const ids = async (filter: Parameters<Store['listRequests']>[0]) =>
+          (await store.listRequests(filter)).map((r) => r.id);
+
+        expect(await ids({})).toEqual([b.id, c.id, a.id, d.id]);
+        expect(await ids({ states: ['pending'] })).toEqual([b.id, a.id, d.id]);
+        expect(await ids({ states: ['approved', 'denied'] })).toEqual([c.id]);
+        expect(await ids({ states: [] })).toEqual([]);
+        expect(await ids({ requesterId: 'U1' })).toEqual([c.id, a.id]);
+        expect(await ids({ kind: 'change' })).toEqual([c.id]);
+        // At or before the instant; a request without a deadline never matches.
+        expect(await ids({ deadlineBefore: at(HOUR) })).toEqual([c.id, a.id]);
+        expect(await ids({ states: ['pending'], deadlineBefore: at(HOUR) })).toEqual([a.id]);
+        expect(await ids({ requesterId: 'U2', states: ['pending'], limit: 1 })).toEqual([b.id]);
+        expect(await ids({ limit: 0 })).toEqual([]);
+      });
+    });
+
+    describe('transition', () => {
+      it('moves a request from an allowed state and stamps updatedAt', async () => {
+        const input = newRequest();
+        await store.createRequest(input);
+        const moved = await store.transition({
+          id: input.id,
+          from: 'pending',
+          to: 'approved',
+          at: at(MINUTE),
+        });
+        expect(moved).toMatchObject({
+          id: input.id,
+          state: 'approved',
+          updatedAt: at(MINUTE),
+          createdAt: T0,
+        });
+        expect(await store.getRequest(input.id)).toStrictEqual(moved);
+
+        const again = await store.transition({
+          id: input.id,
+          from: ['pending', 'approved'],
+          to: 'creating',
+          at: at(2 * MINUTE),
+        });
+        expect(again?.state).toBe('creating');
+      });
+
+      it('refuses a wrong from-state or an unknown id, changing nothing', async () => {
+        const input = newRequest();
+        await store.createRequest(input);
+        expect(
+          await store.transition({
+            id: input.id,
+            from: ['approved', 'creating'],
+            to: 'delivered',
+            at: at(1),
+          }),
+        ).toBeNull();
+        expect(
+          await store.transition({ id: 'req-unknown', from: 'pending', to: 'approved', at: at(1) }),
+        ).toBeNull();
+        expect(await store.getRequest(input.id)).toMatchObject({ state: 'pending', updatedAt: T0 });
+      });
+
+      it('with withinDeadline, refuses a request whose deadline has come', async () => {
+        const input = newRequest({ deadline: at(HOUR) });
+        await store.createRequest(input);
+        const base = { id: input.id, from: 'pending', to: 'approved', withinDeadline: true } as const;
+        expect(await store.transition({ ...base, at: at(2 * HOUR) })).toBeNull();
+        expect(await store.transition({ ...base, at: at(HOUR) })).toBeNull();
+        // Without the guard the same move is allowed (the expiry timer moves lapsed requests).
+        expect(
+          await store.transition({ ...base, withinDeadline: false, to: 'expired', at: at(2 * HOUR) }),
+        ).toMatchObject({ state: 'expired' });
+
+        const fresh = newRequest({ deadline: at(HOUR) });
+        await store.createRequest(fresh);
+        expect(await store.transition({ ...base, id: fresh.id, at: at(HOUR - 1) })).toMatchObject({
+          state: 'approved',
+        });
+
+        const open = newRequest({ deadline: null });
+        await store.createRequest(open);
+        expect(await store.transition({ ...base, id: open.id, at: at(1000 * HOUR) })).not.toBeNull();
+      });
+
+      it('with attemptId, moves only a request held by that attempt', async () => {
+        const input = newRequest({ state: 'approved' });
+        await store.createRequest(input);
+        const claimed = await store.transition({
+          id: input.id,
+          from: 'approved',
+          to: 'creating',
+          at: at(MINUTE),
+          set: { attemptId: 'attempt-a', attemptStartedAt: at(MINUTE) },
+        });
+        expect(claimed).toMatchObject({ attemptId: 'attempt-a', attemptStartedAt: at(MINUTE) });
+
+        const settle = { id: input.id, from: 'creating', to: 'delivered', at: at(2 * MINUTE) } as const;
+        expect(await store.transition({ ...settle, attemptId: 'attempt-b' })).toBeNull();
+        expect(await store.getRequest(input.id)).toMatchObject({ state: 'creating', attemptId: 'attempt-a' });
+        expect(await store.transition({ ...settle, attemptId: 'attempt-a' })).toMatchObject({
+          state: 'delivered',
+        });
+      });
+
+      it('leaves absent fields unchanged, clears fields set to null, sets given values', async () => {
+        const input = newRequest({ keyId: 'key-1', keySuffix: 'ey-1', deadline: at(HOUR) });
+        await store.createRequest(input);
+
+        const set = await store.transition({
+          id: input.id,
+          from: 'pending',
+          to: 'creating',
+          at: at(MINUTE),
+          set: {
+            deadline: at(3 * HOUR),
+            decidedAt: at(MINUTE),
+            keyId: 'key-2',
+            keySuffix: 'ey-2',
+            attemptId: 'attempt-1',
+            attemptStartedAt: at(MINUTE),
+          },
+        });
+        expect(set).toMatchObject({
+          deadline: at(3 * HOUR),
+          decidedAt: at(MINUTE),
+          keyId: 'key-2',
+          keySuffix: 'ey-2',
+          attemptId: 'attempt-1',
+          attemptStartedAt: at(MINUTE),
+        });
+
+        const cleared = await store.transition({
+          id: input.id,
+          from: 'creating',
+          to: 'approved',
+          at: at(2 * MINUTE),
+          set: { attemptId: null, attemptStartedAt: null, keyId: null },
+        });
+        expect(cleared).toStrictEqual({
+          ...set,
+          state: 'approved',
+          updatedAt: at(2 * MINUTE),
+          attemptId: null,
+          attemptStartedAt: null,
+          keyId: null,
+        });
+
+        const untouched = await store.transition({
+          id: input.id,
+          from: 'approved',
+          to: 'expired',
+          at: at(3 * MINUTE),
+        });
+        expect(untouched).toStrictEqual({ ...cleared, state: 'expired', updatedAt: at(3 * MINUTE) });
+      });
+
+      it('lets exactly one of 20 racing transitions win, across two store instances', async () => {
+        const input = newRequest();
+        await store.createRequest(input);
+        const replica = await fixture.reopen();
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            (i % 2 === 0 ? store : replica).transition({
+              id: input.id,
+              from: 'pending',
+              to: 'approved',
+              at: at(i + 1),
+              set: { attemptId: `racer-${i}` },
+            }),
+          ),
+        );
+        expectOneOf(results, (r) => r !== null);
+        const winner = results.find((r) => r !== null)!;
+        expect(await store.getRequest(input.id)).toStrictEqual(winner);
+      });
+    });
+
+    describe('approvals and denials', () => {
+      it('approves a one-approval request with the first approval', async () => {
+        const input = newRequest({ approvalsRequired: 1 });
+        await store.createRequest(input);
+        const result = await store.recordApproval({
+          requestId: input.id,
+          userId: 'U0APPROVER',
+          at: at(MINUTE),
+          approvedDeadline: at(25 * HOUR),
+        });
+        expect(result.outcome).toBe('approved');
+        expect(result.request).toMatchObject({
+          state: 'approved',
+          deadline: at(25 * HOUR),
+          decidedAt: at(MINUTE),
+          updatedAt: at(MINUTE),
+        });
+        expect(result.approvals).toStrictEqual([
+          { requestId: input.id, userId: 'U0APPROVER', decision: 'approve', reason: null, at: at(MINUTE) },
+        ]);
+        expect(await store.getRequest(input.id)).toStrictEqual(result.request);
+      });
+
+      it('counts two approvals from different users, once each', async () => {
+        const input = newRequest({ approvalsRequired: 2 });
+        await store.createRequest(input);
+        const approve = (userId: string, offset: number) =>
+          store.recordApproval({
+            requestId: input.id,
+            userId,
+            at: at(offset),
+            approvedDeadline: at(HOUR * 30),
+          });
+
+        const first = await approve('U1', 1);
+        expect(first.outcome).toBe('recorded');
+        expect(first.request?.state).toBe('pending');
+        expect(first.approvals.map((d) => d.userId)).toEqual(['U1']);
+
+        const duplicate = await approve('U1', 2);
+        expect(duplicate.outcome).toBe('duplicate');
+        expect(duplicate.approvals.map((d) => d.userId)).toEqual(['U1']);
+
+        const second = await approve('U2', 3);
+        expect(second.outcome).toBe('approved');
+        expect(second.request).toMatchObject({
+          state: 'approved',
+          deadline: at(HOUR * 30),
+          decidedAt: at(3),
+        });
+        expect(second.approvals.map((d) => d.userId)).toEqual(['U1', 'U2']);
+
+        const third = await approve('U3', 4);
+        expect(third.outcome).toBe('not_pending');
+        expect(third.request?.state).toBe('approved');
+        expect((await store.listDecisions(input.id)).map((d) => d.userId)).toEqual(['U1', 'U2']);
+      });
+
+      it('lets exactly one of 20 concurrent approvers approve, and stores only that decision', async () => {
+        const input = newRequest({ approvalsRequired: 1 });
+        await store.createRequest(input);
+        const replica = await fixture.reopen();
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            (i % 2 === 0 ? store : replica).recordApproval({
+              requestId: input.id,
+              userId: `U${i}`,
+              at: at(MINUTE),
+              approvedDeadline: at(HOUR),
+            }),
+          ),
+        );
+        expectOneOf(results, (r) => r.outcome === 'approved');
+        expect(results.filter((r) => r.outcome === 'not_pending')).toHaveLength(19);
+        const winner = results.find((r) => r.outcome === 'approved')!;
+        const decisions = await store.listDecisions(input.id);
+        expect(decisions).toHaveLength(1);
+        expect(decisions).toStrictEqual(winner.approvals);
+      });
+
+      it('counts 20 concurrent approvals by the same user once', async () => {
+        const input = newRequest({ approvalsRequired: 2 });
+        await store.createRequest(input);
+        const replica = await fixture.reopen();
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            (i % 2 === 0 ? store : replica).recordApproval({
+              requestId: input.id,
+              userId: 'U0SAME',
+              at: at(MINUTE),
+              approvedDeadline: at(HOUR),
+            }),
+          ),
+        );
+        expectOneOf(results, (r) => r.outcome === 'recorded');
+        expect(results.filter((r) => r.outcome === 'duplicate')).toHaveLength(19);
+        expect(await store.listDecisions(input.id)).toHaveLength(1);
+        expect((await store.getRequest(input.id))?.state).toBe('pending');
+      });
+
+      it('refuses an approval once the deadline has come, or for an unknown request', async () => {
+        const input = newRequest({ deadline: at(HOUR) });
+        await store.createRequest(input);
+        const late = await store.recordApproval({
+          requestId: input.id,
+          userId: 'U1',
+          at: at(HOUR),
+          approvedDeadline: at(2 * HOUR),
+        });
+        expect(late).toMatchObject({ outcome: 'not_pending', approvals: [] });
+        expect(late.request?.state).toBe('pending');
+        expect(await store.listDecisions(input.id)).toEqual([]);
+
+        const unknown = await store.recordApproval({
+          requestId: 'req-unknown',
+          userId: 'U1',
+          at: at(1),
+          approvedDeadline: null,
+        });
+        expect(unknown).toStrictEqual({ outcome: 'not_pending', request: null, approvals: [] });
+      });
+
+      it('denies a pending request with a reason, once', async () => {
+        const input = newRequest({ approvalsRequired: 2 });
+        await store.createRequest(input);
+        await store.recordApproval({ requestId: input.id, userId: 'U1', at: at(1), approvedDeadline: null });
+
+        const denied = await store.recordDenial({
+          requestId: input.id,
+          userId: 'U2',
+          reason: 'too broad',
+          at: at(2),
+        });
+        expect(denied.outcome).toBe('denied');
+        expect(denied.request).toMatchObject({
+          state: 'denied',
+          decidedAt: at(2),
+          updatedAt: at(2),
+          deadline: null,
+        });
+        expect(await store.getRequest(input.id)).toStrictEqual(denied.request);
+        expect(await store.listDecisions(input.id)).toStrictEqual([
+          { requestId: input.id, userId: 'U1', decision: 'approve', reason: null, at: at(1) },
+          { requestId: input.id, userId: 'U2', decision: 'deny', reason: 'too broad', at: at(2) },
+        ]);
+
+        const again = await store.recordDenial({
+          requestId: input.id,
+          userId: 'U3',
+          reason: null,
+          at: at(3),
+        });
+        expect(again.outcome).toBe('not_pending');
+        expect(again.request?.state).toBe('denied');
+        const approval = await store.recordApproval({
+          requestId: input.id,
+          userId: 'U3',
+          at: at(3),
+          approvedDeadline: null,
+        });
+        expect(approval.outcome).toBe('not_pending');
+        expect(await store.listDecisions(input.id)).toHaveLength(2);
+      });
+
+      it('refuses a denial that is late, on a settled request or for an unknown one', async () => {
+        const lapsed = newRequest({ deadline: at(HOUR) });
+        const approved = newRequest({ state: 'approved' });
+        await store.createRequest(lapsed);
+        await store.createRequest(approved);
+        const deny = (requestId: string, when: Date) =>
+          store.recordDenial({ requestId, userId: 'U1', reason: null, at: when });
+
+        expect((await deny(lapsed.id, at(HOUR))).outcome).toBe('not_pending');
+        expect((await deny(approved.id, at(1))).outcome).toBe('not_pending');
+        expect(await deny('req-unknown', at(1))).toStrictEqual({ outcome: 'not_pending', request: null });
+        expect(await store.listDecisions(lapsed.id)).toEqual([]);
+        expect((await store.getRequest(lapsed.id))?.state).toBe('pending');
+      });
+    });
+
+    describe('key owners', () => {
+      it('puts, gets, replaces, renames, lists and deletes key owners', async () => {
+        const request = newRequest();
+        await store.createRequest(request);
+        const mine = owner({ ownerId: 'U1', requestId: request.id, createdAt: at(2) });
+        const older = owner({ ownerId: 'U1', createdAt: at(1) });
+        const theirs = owner({ ownerId: 'U2', createdAt: at(3) });
+        for (const o of [mine, older, theirs]) await store.putKeyOwner(o);
+
+        expect(await store.getKeyOwner(mine.keyId)).toStrictEqual(mine);
+        expect(await store.getKeyOwner('no-such-key')).toBeNull();
+        expect(await store.listKeyOwners('U1')).toStrictEqual([older, mine]);
+        expect(await store.listKeyOwners()).toStrictEqual([older, mine, theirs]);
+        expect(await store.listKeyOwners('U9')).toEqual([]);
+
+        await store.renameKeyOwner(mine.keyId, 'renamed');
+        expect(await store.getKeyOwner(mine.keyId)).toStrictEqual({ ...mine, keyName: 'renamed' });
+
+        const handedOver = { ...theirs, ownerId: 'U1', keySuffix: 'zz99' };
+        await store.putKeyOwner(handedOver);
+        expect(await store.getKeyOwner(theirs.keyId)).toStrictEqual(handedOver);
+        expect(await store.listKeyOwners('U2')).toEqual([]);
+
+        await store.deleteKeyOwner(older.keyId);
+        await store.deleteKeyOwner('no-such-key');
+        await store.renameKeyOwner('no-such-key', 'x');
+        expect(await store.getKeyOwner(older.keyId)).toBeNull();
+        expect((await store.listKeyOwners()).map((o) => o.keyId)).toEqual([mine.keyId, theirs.keyId]);
+      });
+    });
+
+    describe('audit', () => {
+      const event = (overrides: Partial<AuditInput> = {}): AuditInput => ({
+        at: T0,
+        actorId: 'U0ACTOR',
+        action: 'request.submitted',
+        outcome: 'ok',
+        ...overrides,
+      });
+
+      it('appends events with increasing seq and every field, absent ones as null', async () => {
+        const first = await store.appendAudit(event());
+        const second = await store.appendAudit(
+          event({
+            at: at(5),
+            actorId: 'system',
+            action: 'key.create',
+            outcome: 'attempt',
+            requestId: 'req-1',
+            keyId: 'key-1',
+            keyName: 'etl',
+            keySuffix: 'ey-1',
+            upstreamRequestId: 'ch-req-9',
+            detail: { role: 'developer', attempt: 2, nested: { ok: true }, list: [1, 'a'] },
+          }),
+        );
+        expect(first).toStrictEqual({
+          seq: first.seq,
+          at: T0,
+          actorId: 'U0ACTOR',
+          action: 'request.submitted',
+          outcome: 'ok',
+          requestId: null,
+          keyId: null,
+          keyName: null,
+          keySuffix: null,
+          upstreamRequestId: null,
+          detail: null,
+        });
+        expect(Number.isInteger(first.seq)).toBe(true);
+        expect(second.seq).toBeGreaterThan(first.seq);
+        expect(second).toStrictEqual({
+          seq: second.seq,
+          at: at(5),
+          actorId: 'system',
+          action: 'key.create',
+          outcome: 'attempt',
+          requestId: 'req-1',
+          keyId: 'key-1',
+          keyName: 'etl',
+          keySuffix: 'ey-1',
+          upstreamRequestId: 'ch-req-9',
+          detail: { role: 'developer', attempt: 2, nested: { ok: true }, list: [1, 'a'] },
+        });
+        expect(await store.listAudit()).toStrictEqual([first, second]);
+      });
+
+      it('lists events in seq order by request, by key, with a limit', async () => {
+        const a1 = await store.appendAudit(event({ requestId: 'req-a', action: 'request.submitted' }));
+        const b1 = await store.appendAudit(event({ requestId: 'req-b', keyId: 'key-b' }));
+        const a2 = await store.appendAudit(
+          event({ requestId: 'req-a', keyId: 'key-a', action: 'key.create' }),
+        );
+        const k = await store.appendAudit(event({ keyId: 'key-a', action: 'key.delete' }));
+        const seqs = async (filter?: Parameters<Store['listAudit']>[0]) =>
+          (await store.listAudit(filter)).map((e) => e.seq);
+
+        expect(await seqs()).toEqual([a1.seq, b1.seq, a2.seq, k.seq]);
+        expect(await seqs({ requestId: 'req-a' })).toEqual([a1.seq, a2.seq]);
+        expect(await seqs({ keyId: 'key-a' })).toEqual([a2.seq, k.seq]);
+        expect(await seqs({ requestId: 'req-a', keyId: 'key-a' })).toEqual([a2.seq]);
+        expect(await seqs({ limit: 2 })).toEqual([a1.seq, b1.seq]);
+        expect(await seqs({ requestId: 'req-none' })).toEqual([]);
+      });
+
+      it('cannot be rewritten: the database refuses UPDATE and DELETE, and the store has no way to ask', async () => {
+        const written = await store.appendAudit(event({ requestId: 'req-x' }));
+        await expect(fixture.rawExec("UPDATE audit_events SET action = 'forged'")).rejects.toThrow(
+          /append-only/,
+        );
+        await expect(fixture.rawExec('DELETE FROM audit_events')).rejects.toThrow(/append-only/);
+        await expect(fixture.rawExec(`DELETE FROM audit_events WHERE seq = ${written.seq}`)).rejects.toThrow(
+          /append-only/,
+        );
+        expect(await store.listAudit()).toStrictEqual([written]);
+
+        const methods = new Set<string>();
+        for (let proto = Object.getPrototypeOf(store); proto && proto !== Object.prototype; ) {
+          for (const key of Object.getOwnPropertyNames(proto)) methods.add(key);
+          proto = Object.getPrototypeOf(proto);
+        }
+        expect([...methods].filter((m) => /audit/i.test(m)).sort()).toEqual(['appendAudit', 'listAudit']);
+      });
+    });
+
+    describe('message refs', () => {
+      it('upserts one ref per request and kind', async () => {
+        const request = newRequest();
+        await store.createRequest(request);
+        expect(await store.getMessageRefs(request.id)).toEqual([]);
+
+        await store.putMessageRef({
+          requestId: request.id,
+          kind: 'dm',
+          channel: 'D1',
+          ts: '1700000000.000100',
+        });
+        await store.putMessageRef({
+          requestId: request.id,
+          kind: 'approval',
+          channel: 'C1',
+          ts: '1700000000.000200',
+        });
+        await store.putMessageRef({
+          requestId: request.id,
+          kind: 'dm',
+          channel: 'D2',
+          ts: '1700000000.000300',
+        });
+
+        expect(await store.getMessageRefs(request.id)).toStrictEqual([
+          { requestId: request.id, kind: 'approval', channel: 'C1', ts: '1700000000.000200' },
+          { requestId: request.id, kind: 'dm', channel: 'D2', ts: '1700000000.000300' },
+        ]);
+        expect(await store.getMessageRefs('req-other')).toEqual([]);
+      });
+    });
+
+    describe('leases', () => {
+      it('gives a lease to one holder until it expires, and lets the holder renew it', async () => {
+        expect(await store.tryLease('expiry-sweep', 'replica-a', 10_000, at(0))).toBe(true);
+        expect(await store.tryLease('expiry-sweep', 'replica-b', 10_000, at(5_000))).toBe(false);
+        expect(await store.tryLease('other-timer', 'replica-b', 10_000, at(5_000))).toBe(true);
+
+        // Renewal moves the expiry to at + ttl: b is still refused after the first term.
+        expect(await store.tryLease('expiry-sweep', 'replica-a', 10_000, at(9_000))).toBe(true);
+        expect(await store.tryLease('expiry-sweep', 'replica-b', 10_000, at(10_000))).toBe(false);
+        expect(await store.tryLease('expiry-sweep', 'replica-b', 10_000, at(18_999))).toBe(false);
+
+        // Expired at exactly at + ttl.
+        expect(await store.tryLease('expiry-sweep', 'replica-b', 10_000, at(19_000))).toBe(true);
+        expect(await store.tryLease('expiry-sweep', 'replica-a', 10_000, at(20_000))).toBe(false);
+      });
+
+      it('gives a free lease to exactly one of many concurrent takers', async () => {
+        const replica = await fixture.reopen();
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            (i % 2 ? store : replica).tryLease('sweep', `holder-${i}`, 1000, T0),
+          ),
+        );
+        expectOneOf(results, (won) => won);
+      });
+    });
+
+    describe('lifecycle', () => {
+      it('migrates again harmlessly and shares its data with a second instance', async () => {
+        const request = newRequest();
+        await store.createRequest(request);
+        const written = await store.appendAudit({
+          at: T0,
+          actorId: 'U1',
+          action: 'request.submitted',
+          outcome: 'ok',
+        });
+        await store.migrate();
+        await store.migrate();
+
+        const replica = await fixture.reopen();
+        await replica.migrate();
+        expect(await replica.getRequest(request.id)).toStrictEqual(await store.getRequest(request.id));
+        expect(await replica.listAudit()).toStrictEqual([written]);
+
+        const next = await replica.appendAudit({ at: T0, actorId: 'U1', action: 'x', outcome: 'ok' });
+        expect(next.seq).toBeGreaterThan(written.seq);
+        expect(await store.listAudit()).toHaveLength(2);
+        await expect(store.ping()).resolves.toBeUndefined();
+      });
+
+      it('rejects a negative or fractional limit', async () => {
+        const error = await store.listRequests({ limit: -1 }).catch((e: unknown) => e);
+        expect(isKeyhouseError(error, 'invalid_input')).toBe(true);
+        const auditError = await store.listAudit({ limit: 1.5 }).catch((e: unknown) => e);
+        expect(isKeyhouseError(auditError, 'invalid_input')).toBe(true);
+      });
+    });
+  });
+}

@@ -1,0 +1,145 @@
+import pg from 'pg';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isKeyhouseError } from '../../src/errors.js';
+import { openStore } from '../../src/store/index.js';
+import { type Migration, postgresMigrations } from '../../src/store/migrations.js';
+import { PostgresStore } from '../../src/store/postgres.js';
+import type { Store } from '../../src/store/types.js';
+import { createThrowawaySchema, pgUrl, type ThrowawaySchema } from '../support/postgres.js';
+import { type StoreFixture, storeContract } from './contract.js';
+
+describe.skipIf(!pgUrl)(
+  `postgres store${pgUrl ? '' : ' (skipped: TEST_DATABASE_URL not set, no PostgreSQL)'}`,
+  () => {
+    const url = pgUrl!;
+
+    // Each test gets a schema of its own, so the contract sees an empty database every time.
+    storeContract('postgres', async (): Promise<StoreFixture> => {
+      const schema = await createThrowawaySchema(url);
+      const stores: Store[] = [];
+      const open = async () => {
+        const store = new PostgresStore(url, { schema: schema.name });
+        stores.push(store);
+        await store.migrate();
+        return store;
+      };
+      return {
+        store: await open(),
+        reopen: open,
+        rawExec: (sql) => schema.exec(sql),
+        cleanup: async () => {
+          for (const store of stores) await store.close();
+          await schema.drop();
+        },
+      };
+    });
+
+    describe('postgres store specifics', () => {
+      let schema: ThrowawaySchema;
+      const opened: Store[] = [];
+
+      beforeEach(async () => {
+        schema = await createThrowawaySchema(url);
+      });
+
+      afterEach(async () => {
+        for (const store of opened.splice(0)) await store.close();
+        await schema.drop();
+      });
+
+      function track<S extends Store>(store: S): S {
+        opened.push(store);
+        return store;
+      }
+
+      async function query<T extends pg.QueryResultRow>(sql: string): Promise<T[]> {
+        const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema.name}` });
+        await client.connect();
+        try {
+          return (await client.query<T>(sql)).rows;
+        } finally {
+          await client.end();
+        }
+      }
+
+      it('opens through openStore and migrates once when several replicas start together', async () => {
+        const replicas = Array.from({ length: 5 }, () =>
+          track(new PostgresStore(url, { schema: schema.name })),
+        );
+        await Promise.all(replicas.map((store) => store.migrate()));
+        const applied = await query<{ version: number }>(
+          'SELECT version FROM schema_migrations ORDER BY version',
+        );
+        expect(applied.map((row) => row.version)).toEqual(postgresMigrations.map((m) => m.version));
+
+        const viaUrl = track(
+          await openStore(url.replace(/^postgres:/, 'postgresql:'), { schema: schema.name }),
+        );
+        await replicas[0]!.appendAudit({ at: new Date(), actorId: 'system', action: 'x', outcome: 'ok' });
+        expect(await viaUrl.listAudit()).toHaveLength(1);
+      });
+
+      it('creates its schema when missing, and refuses a schema name that is not a plain identifier', async () => {
+        const fresh = `${schema.name}_new`;
+        const store = track(new PostgresStore(url, { schema: fresh }));
+        try {
+          await store.migrate();
+          await store.ping();
+          const found = await query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = '${fresh}' AND tablename = 'requests'`,
+          );
+          expect(found).toEqual([{ n: 1 }]);
+        } finally {
+          await query(`DROP SCHEMA IF EXISTS ${fresh} CASCADE`);
+        }
+        for (const bad of ['Public', 'x; DROP TABLE y', 'a-b', '']) {
+          let error: unknown;
+          try {
+            track(new PostgresStore(url, { schema: bad }));
+          } catch (e) {
+            error = e;
+          }
+          expect(isKeyhouseError(error, 'config_invalid'), bad).toBe(true);
+        }
+      });
+
+      it('refuses TRUNCATE of the audit log too', async () => {
+        const store = track(new PostgresStore(url, { schema: schema.name }));
+        await store.migrate();
+        await store.appendAudit({ at: new Date(), actorId: 'system', action: 'x', outcome: 'ok' });
+        await expect(schema.exec('TRUNCATE audit_events')).rejects.toThrow(/append-only/);
+        expect(await store.listAudit()).toHaveLength(1);
+      });
+
+      it('applies a failed migration not at all, then the fixed one once', async () => {
+        const next = postgresMigrations.length + 1;
+        const broken: Migration = {
+          version: next,
+          name: 'broken',
+          sql: 'CREATE TABLE half_done (x int); SELECT 1/0;',
+        };
+        const failing = track(
+          new PostgresStore(url, { schema: schema.name, migrations: [...postgresMigrations, broken] }),
+        );
+        await expect(failing.migrate()).rejects.toThrow(/migrate failed/);
+        // The whole run is one transaction: not even the earlier migrations stay half-applied.
+        const left = `SELECT tablename FROM pg_tables WHERE schemaname = '${schema.name}'`;
+        expect(await query(left)).toEqual([]);
+
+        const fixed: Migration = { version: next, name: 'extra', sql: 'CREATE TABLE extra (x int);' };
+        const upgraded = track(
+          new PostgresStore(url, { schema: schema.name, migrations: [...postgresMigrations, fixed] }),
+        );
+        await upgraded.migrate();
+        await upgraded.migrate();
+        const applied = await query<{ version: number }>(
+          'SELECT version FROM schema_migrations ORDER BY version',
+        );
+        expect(applied.map((row) => row.version)).toEqual([
+          ...postgresMigrations.map((m) => m.version),
+          next,
+        ]);
+      });
+    });
+  },
+);

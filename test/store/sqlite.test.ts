@@ -1,0 +1,137 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isKeyhouseError } from '../../src/errors.js';
+import { openStore } from '../../src/store/index.js';
+import { type Migration, sqliteMigrations } from '../../src/store/migrations.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
+import type { Store } from '../../src/store/types.js';
+import { type StoreFixture, storeContract } from './contract.js';
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'keyhouse-store-'));
+}
+
+storeContract('sqlite', async (): Promise<StoreFixture> => {
+  const dir = tempDir();
+  const file = join(dir, 'keyhouse.db');
+  const stores: Store[] = [];
+  const open = async () => {
+    const store = new SqliteStore(file);
+    stores.push(store);
+    await store.migrate();
+    return store;
+  };
+  return {
+    store: await open(),
+    reopen: open,
+    rawExec: async (sql) => {
+      const db = new Database(file);
+      try {
+        db.exec(sql);
+      } finally {
+        db.close();
+      }
+    },
+    cleanup: async () => {
+      for (const store of stores) await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('sqlite store specifics', () => {
+  let dir: string;
+  const opened: Store[] = [];
+
+  beforeEach(() => {
+    dir = tempDir();
+  });
+
+  afterEach(async () => {
+    for (const store of opened.splice(0)) await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function track(store: Promise<Store> | Store): Promise<Store> {
+    const resolved = await store;
+    opened.push(resolved);
+    return resolved;
+  }
+
+  function inspect<T>(file: string, read: (db: Database.Database) => T): T {
+    const db = new Database(file, { readonly: true });
+    try {
+      return read(db);
+    } finally {
+      db.close();
+    }
+  }
+
+  it('runs in WAL mode with foreign keys enforced', async () => {
+    const file = join(dir, 'k.db');
+    const store = await track(openStore(`sqlite:${file}`));
+    expect(inspect(file, (db) => db.pragma('journal_mode', { simple: true }))).toBe('wal');
+    const error = await store
+      .putMessageRef({ requestId: 'req-missing', kind: 'dm', channel: 'D1', ts: '1.2' })
+      .catch((e: unknown) => e);
+    expect(isKeyhouseError(error, 'internal')).toBe(true);
+    expect((error as Error).message).toContain('SQLITE_CONSTRAINT_FOREIGNKEY');
+  });
+
+  it('opens a relative sqlite: path, creating its parent directories', async () => {
+    const file = join(dir, 'nested', 'deeper', 'keyhouse.db');
+    const store = await track(openStore(`sqlite:${relative(process.cwd(), file)}`));
+    await store.appendAudit({ at: new Date(), actorId: 'system', action: 'store.opened', outcome: 'ok' });
+    expect(existsSync(file)).toBe(true);
+    expect(inspect(file, (db) => db.prepare('SELECT count(*) AS n FROM audit_events').get())).toEqual({
+      n: 1,
+    });
+  });
+
+  it('opens sqlite::memory: as a private database', async () => {
+    const store = await track(openStore('sqlite::memory:'));
+    await store.appendAudit({ at: new Date(), actorId: 'system', action: 'x', outcome: 'ok' });
+    expect(await store.listAudit()).toHaveLength(1);
+    const other = await track(openStore('sqlite::memory:'));
+    expect(await other.listAudit()).toEqual([]);
+  });
+
+  it('refuses a DATABASE_URL it does not know', async () => {
+    for (const url of ['mysql://localhost/k', './keyhouse.db', 'sqlite:', '']) {
+      const error = await openStore(url).catch((e: unknown) => e);
+      expect(isKeyhouseError(error, 'config_invalid'), url).toBe(true);
+    }
+  });
+
+  it('applies migrations in order, once each, and a failed one not at all', async () => {
+    const file = join(dir, 'k.db');
+    const versions = () =>
+      inspect(file, (db) =>
+        db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all(),
+      );
+    await (await track(new SqliteStore(file))).migrate();
+    expect(versions()).toEqual(sqliteMigrations.map((m) => m.version));
+
+    const next = sqliteMigrations.length + 1;
+    const broken: Migration = {
+      version: next,
+      name: 'broken',
+      sql: 'CREATE TABLE half_done (x INTEGER); SELECT no_such_function();',
+    };
+    const failing = await track(new SqliteStore(file, { migrations: [...sqliteMigrations, broken] }));
+    await expect(failing.migrate()).rejects.toThrow(/migrate failed/);
+    expect(versions()).toEqual(sqliteMigrations.map((m) => m.version));
+    expect(
+      inspect(file, (db) => db.prepare("SELECT name FROM sqlite_master WHERE name = 'half_done'").get()),
+    ).toBe(undefined);
+
+    const fixed: Migration = { version: next, name: 'extra', sql: 'CREATE TABLE extra (x INTEGER);' };
+    const upgraded = await track(new SqliteStore(file, { migrations: [...sqliteMigrations, fixed] }));
+    await upgraded.migrate();
+    await upgraded.migrate();
+    expect(versions()).toEqual([...sqliteMigrations.map((m) => m.version), next]);
+  });
+});
