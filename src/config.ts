@@ -1,0 +1,224 @@
+import { z } from 'zod';
+import { KeyhouseError } from './errors.js';
+import { Secret } from './secret.js';
+
+/**
+ * Configuration from the environment (product.md §5), validated once by one schema before anything
+ * connects. Every problem is reported together, in the order of the table, and no problem message
+ * ever repeats a value (tokens, secrets and database URLs with passwords included).
+ */
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  slack: {
+    /** `SLACK_BOT_TOKEN`, the bot token (`xoxb-…`). */
+    botToken: Secret;
+    /** `SLACK_SIGNING_SECRET`; verifies HTTP-mode requests. Null only in Socket Mode. */
+    signingSecret: Secret | null;
+    /** `SLACK_APP_TOKEN` (`xapp-…`); set means Socket Mode. */
+    appToken: Secret | null;
+    /** `SLACK_API_URL`, Web API base ending in `/api/`; tests point it at a local fake. */
+    apiUrl: string;
+    /** `SLACK_COMMAND`, the slash command, e.g. `/chkey`. */
+    command: string;
+    /** `socket` when an app token is set, else `http`. */
+    mode: 'http' | 'socket';
+  };
+  /** `PORT`: HTTP listener (Slack events in HTTP mode, health endpoints always). 0 picks a free port. */
+  port: number;
+  clickhouse: {
+    /** `CLICKHOUSE_API_URL`, the management API origin without `/v1` and without a trailing slash. */
+    apiUrl: string;
+    /** `CLICKHOUSE_KEY_ID`, the bot's own admin key id (Basic auth user). */
+    keyId: string;
+    /** `CLICKHOUSE_KEY_SECRET`, that key's secret. */
+    keySecret: Secret;
+    /** `CLICKHOUSE_ORG_ID`; null means discover it with `GET /v1/organizations`. */
+    organizationId: string | null;
+  };
+  /** `DATABASE_URL`: `sqlite:<path>` or `postgres://…` / `postgresql://…`. */
+  databaseUrl: string;
+  /** `KEYHOUSE_POLICY`, path of the policy file (YAML or JSON). */
+  policyPath: string;
+  /** `LOG_LEVEL`, a pino level. */
+  logLevel: LogLevel;
+}
+
+/** The environment is unusable; `problems` lists each problem, `VARIABLE what is wrong`. */
+export class ConfigError extends KeyhouseError {
+  override readonly name = 'ConfigError';
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super('config_invalid', `Invalid environment: ${problems.join('; ')}`);
+    this.problems = Object.freeze([...problems]);
+  }
+}
+
+// The order of product.md §5's table: problems are reported in this order.
+const VARIABLES = [
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'SLACK_API_URL',
+  'SLACK_COMMAND',
+  'PORT',
+  'CLICKHOUSE_API_URL',
+  'CLICKHOUSE_KEY_ID',
+  'CLICKHOUSE_KEY_SECRET',
+  'CLICKHOUSE_ORG_ID',
+  'DATABASE_URL',
+  'KEYHOUSE_POLICY',
+  'LOG_LEVEL',
+] as const;
+type Variable = (typeof VARIABLES)[number];
+
+const required = z.string({ error: 'is required' });
+const optional = required.optional();
+
+/** A value that must satisfy `ok`; the message says what is wrong without quoting the value. */
+function text(ok: (value: string) => boolean, message: string) {
+  return required.refine(ok, { error: message });
+}
+
+function httpUrl(value: string): URL | null {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : null;
+  } catch {
+    return null;
+  }
+}
+
+const CLICKHOUSE_URL_PROBLEM = 'must be an http(s) origin such as https://api.clickhouse.cloud';
+
+/** Problem with a ClickHouse API URL, or null. A path prefix (a proxy) is allowed; `/v1` is ours to add. */
+function clickhouseUrlProblem(value: string): string | null {
+  const url = httpUrl(value);
+  if (!url) return CLICKHOUSE_URL_PROBLEM;
+  if (url.username || url.password)
+    return 'must not contain credentials (use CLICKHOUSE_KEY_ID and CLICKHOUSE_KEY_SECRET)';
+  if (url.search || url.hash) return 'must not have a query or fragment';
+  if (/\/v1\/*$/.test(url.pathname)) return 'must not include /v1 (Keyhouse adds it)';
+  return null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function databaseUrlOk(value: string): boolean {
+  if (value.startsWith('sqlite:')) return value.length > 'sqlite:'.length;
+  if (!/^postgres(ql)?:\/\//.test(value)) return false;
+  try {
+    return new URL(value).host !== '';
+  } catch {
+    return false;
+  }
+}
+
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: text((v) => /^xoxb-\S+$/.test(v), 'must be a bot token starting with xoxb-'),
+  SLACK_SIGNING_SECRET: optional,
+  SLACK_APP_TOKEN: text(
+    (v) => /^xapp-\S+$/.test(v),
+    'must be an app-level token starting with xapp-',
+  ).optional(),
+  SLACK_API_URL: text(
+    (v) => httpUrl(v)?.pathname.endsWith('/api/') === true && !/[?#]/.test(v),
+    'must be an http(s) URL ending in /api/',
+  ).default('https://slack.com/api/'),
+  SLACK_COMMAND: text(
+    (v) => /^\/\S{1,31}$/.test(v),
+    'must start with / and be 2–32 characters without spaces',
+  ).default('/chkey'),
+  PORT: text(
+    (v) => /^\d{1,5}$/.test(v) && Number(v) <= 65_535,
+    // 0 is accepted on purpose: the OS then picks a free port, which tests rely on.
+    'must be a number between 1 and 65535 (or 0 for any free port)',
+  ).default('3000'),
+  CLICKHOUSE_API_URL: required
+    .superRefine((value, ctx) => {
+      const problem = clickhouseUrlProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .default('https://api.clickhouse.cloud'),
+  CLICKHOUSE_KEY_ID: required,
+  CLICKHOUSE_KEY_SECRET: required,
+  CLICKHOUSE_ORG_ID: text((v) => UUID.test(v), 'must be a UUID').optional(),
+  DATABASE_URL: text(databaseUrlOk, 'must be sqlite:<path> or a postgres:// (postgresql://) URL').default(
+    'sqlite:./data/keyhouse.db',
+  ),
+  KEYHOUSE_POLICY: optional.default('./policy.yml'),
+  LOG_LEVEL: text(
+    (v) => (LOG_LEVELS as readonly string[]).includes(v.toLowerCase()),
+    `must be one of ${LOG_LEVELS.join(', ')}`,
+  ).default('info'),
+});
+
+/**
+ * Reads and validates the configuration from `env` (default `process.env`). Values are trimmed and
+ * an empty value counts as unset. The result is deeply frozen; secrets are `Secret`s, so printing
+ * a `Config` never prints one.
+ * @throws ConfigError listing every problem at once.
+ */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
+  const raw: Partial<Record<Variable, string>> = {};
+  for (const name of VARIABLES) {
+    const value = env[name]?.trim();
+    if (value) raw[name] = value;
+  }
+
+  const problems: { variable: Variable; message: string }[] = [];
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push({ variable: issue.path[0] as Variable, message: issue.message });
+    }
+  }
+  // Across variables, so checked on the raw values whatever else is wrong.
+  if (!raw.SLACK_SIGNING_SECRET && !raw.SLACK_APP_TOKEN) {
+    problems.push({
+      variable: 'SLACK_SIGNING_SECRET',
+      message: 'is required unless SLACK_APP_TOKEN is set (Socket Mode)',
+    });
+  }
+  if (problems.length > 0 || !parsed.success) {
+    // Stable: table order, then the schema's order within one variable.
+    const ordered = problems
+      .map((p, i) => ({ ...p, i }))
+      .sort((a, b) => VARIABLES.indexOf(a.variable) - VARIABLES.indexOf(b.variable) || a.i - b.i);
+    throw new ConfigError(ordered.map((p) => `${p.variable} ${p.message}`));
+  }
+
+  const e = parsed.data;
+  const appToken = e.SLACK_APP_TOKEN ? new Secret(e.SLACK_APP_TOKEN) : null;
+  return deepFreeze<Config>({
+    slack: {
+      botToken: new Secret(e.SLACK_BOT_TOKEN),
+      signingSecret: e.SLACK_SIGNING_SECRET ? new Secret(e.SLACK_SIGNING_SECRET) : null,
+      appToken,
+      apiUrl: e.SLACK_API_URL,
+      command: e.SLACK_COMMAND,
+      mode: appToken ? 'socket' : 'http',
+    },
+    port: Number(e.PORT),
+    clickhouse: {
+      apiUrl: e.CLICKHOUSE_API_URL.replace(/\/+$/, ''),
+      keyId: e.CLICKHOUSE_KEY_ID,
+      keySecret: new Secret(e.CLICKHOUSE_KEY_SECRET),
+      organizationId: e.CLICKHOUSE_ORG_ID ?? null,
+    },
+    databaseUrl: e.DATABASE_URL,
+    policyPath: e.KEYHOUSE_POLICY,
+    logLevel: e.LOG_LEVEL.toLowerCase() as LogLevel,
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

@@ -1,0 +1,77 @@
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { parseDocument } from 'yaml';
+import { KeyhouseError } from '../errors.js';
+import { formatPath, type PolicyDocument, validatePolicy } from './schema.js';
+
+/**
+ * A policy file that cannot be used. `problems` holds every problem found, each prefixed with its
+ * path inside the file (`roles[1].maxExpiry: expected <n>h, <n>d or never`); the message names the
+ * file and joins them, so one start-up failure tells the operator everything to fix.
+ */
+export class PolicyError extends KeyhouseError {
+  override readonly name = 'PolicyError';
+  readonly file: string;
+  readonly problems: readonly string[];
+
+  constructor(file: string, problems: readonly string[], options?: ErrorOptions) {
+    super('policy_invalid', `Invalid policy file ${file}: ${problems.join('; ')}`, options);
+    this.file = file;
+    this.problems = Object.freeze([...problems]);
+  }
+}
+
+/**
+ * Parses and validates policy text. `file` names it in errors and picks the syntax: `.json` is read
+ * with the JSON schema (plain words must be quoted), anything else as YAML 1.2, which also reads JSON.
+ * Both go through the YAML parser so that syntax errors carry a line and column.
+ * @throws PolicyError listing every problem.
+ */
+export function parsePolicy(text: string, file: string): PolicyDocument {
+  const json = extname(file).toLowerCase() === '.json';
+  const document = parseDocument(text, { schema: json ? 'json' : 'core', prettyErrors: true });
+  if (document.errors.length > 0) {
+    throw new PolicyError(file, document.errors.map(syntaxProblem));
+  }
+  const data: unknown = document.toJS({ maxAliasCount: 100 });
+  if (data === null || data === undefined) throw new PolicyError(file, ['the file is empty']);
+
+  const result = validatePolicy(data);
+  if ('problems' in result) {
+    throw new PolicyError(
+      file,
+      result.problems.map((p) => `${formatPath(p.path)}: ${p.message}`),
+    );
+  }
+  return result.doc;
+}
+
+/**
+ * Reads and validates the policy file at `path`.
+ * @throws PolicyError when the file is missing or unreadable, or does not validate.
+ */
+export async function loadPolicy(path: string): Promise<PolicyDocument> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const problem =
+      code === 'ENOENT'
+        ? 'file not found (set KEYHOUSE_POLICY, or copy policy.example.yml to start)'
+        : `cannot read the file (${code ?? (error as Error).message})`;
+    throw new PolicyError(path, [problem], { cause: error });
+  }
+  return parsePolicy(text, path);
+}
+
+/** `line 3, column 5: Map keys must be unique`, from the YAML library's pretty message. */
+function syntaxProblem(error: {
+  message: string;
+  linePos?: [{ line: number; col: number }, ...unknown[]];
+}): string {
+  // The pretty message repeats the position and appends a source excerpt; keep only the words.
+  const words = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+  const at = error.linePos?.[0];
+  return at ? `line ${at.line}, column ${at.col}: ${words}` : words;
+}

@@ -1,0 +1,210 @@
+import pino from 'pino';
+import { type Clock, systemClock } from '../clock.js';
+import { DAY_MS, durationText, formatDuration } from './duration.js';
+import { isGroupId, MAX_KEY_NAME_LENGTH, type PolicyDocument, type PolicyRole } from './schema.js';
+
+/** Members of a Slack user group (`S…`), e.g. through `usergroups.users.list`. */
+export type GroupResolver = (groupId: string) => Promise<readonly string[]>;
+
+/** One option of the Expiry select. */
+export interface ExpiryChoice {
+  /** Option value and what the store keeps: `7d`, `36h`, `never`. */
+  value: string;
+  /** `7 days`, `Never`. */
+  label: string;
+  /** Lifetime in milliseconds; null for never. */
+  ms: number | null;
+}
+
+export interface PolicyOptions {
+  resolveGroup: GroupResolver;
+  clock?: Clock;
+  /** How long a group's members are trusted; default and maximum 60 s (product.md §1). */
+  groupCacheTtlMs?: number;
+  logger?: pino.Logger;
+}
+
+/** The expiries offered before capping by a role's `maxExpiry`. */
+const EXPIRY_LADDER: readonly (number | null)[] = [...[1, 7, 30, 90, 180, 365].map((d) => d * DAY_MS), null];
+
+const MAX_GROUP_CACHE_TTL_MS = 60_000;
+
+type Reference = { requesterId: string };
+
+interface CachedGroup {
+  members: ReadonlySet<string>;
+  expiresAt: number;
+}
+
+/**
+ * The policy's answers to "who may do what" (product.md §1), asked afresh at every click.
+ * Membership is by user id, `*`, or user group; group members are fetched through the injected
+ * resolver, cached per group for at most 60 s, and concurrent look-ups of one group share a call.
+ * A failed look-up counts as "not a member" for that check and is not cached: access fails
+ * closed, and the next check tries again.
+ */
+export class Policy {
+  readonly doc: PolicyDocument;
+  readonly #resolveGroup: GroupResolver;
+  readonly #clock: Clock;
+  readonly #ttlMs: number;
+  readonly #logger: pino.Logger;
+  readonly #roles: ReadonlyMap<string, PolicyRole>;
+  readonly #keyName: RegExp;
+  readonly #cache = new Map<string, CachedGroup>();
+  readonly #inflight = new Map<string, Promise<ReadonlySet<string> | null>>();
+
+  constructor(doc: PolicyDocument, options: PolicyOptions) {
+    const ttl = options.groupCacheTtlMs ?? MAX_GROUP_CACHE_TTL_MS;
+    if (!Number.isFinite(ttl) || ttl < 0 || ttl > MAX_GROUP_CACHE_TTL_MS) {
+      throw new RangeError(`groupCacheTtlMs must be between 0 and ${MAX_GROUP_CACHE_TTL_MS}`);
+    }
+    this.doc = doc;
+    this.#resolveGroup = options.resolveGroup;
+    this.#clock = options.clock ?? systemClock;
+    this.#ttlMs = ttl;
+    this.#logger = options.logger ?? pino({ enabled: false });
+    this.#roles = new Map(doc.roles.map((r) => [r.id, r]));
+    // Anchored here so that a pattern written without ^…$ cannot accept names it only partly matches.
+    this.#keyName = new RegExp(`^(?:${doc.keyName.pattern})$`, 'u');
+  }
+
+  /** The role with this id, or undefined when the policy has none (any more). */
+  role(roleId: string): PolicyRole | undefined {
+    return this.#roles.get(roleId);
+  }
+
+  /** The roles this user may request, in policy order. A role's own `requesters` replaces the global list. */
+  async requestableRoles(userId: string): Promise<PolicyRole[]> {
+    const allowed = await Promise.all(
+      this.doc.roles.map((r) => this.#isMember(userId, this.#requestersOf(r))),
+    );
+    return this.doc.roles.filter((_, i) => allowed[i]);
+  }
+
+  async canRequest(userId: string, roleId: string): Promise<boolean> {
+    const role = this.role(roleId);
+    return role !== undefined && this.#isMember(userId, this.#requestersOf(role));
+  }
+
+  /**
+   * The Expiry options for a role, shortest first: the ladder 1, 7, 30, 90, 180, 365 days and
+   * never, capped by the role's `maxExpiry`, which is itself offered when it is not on the ladder.
+   */
+  expiryChoices(roleId: string): ExpiryChoice[] {
+    const role = this.role(roleId);
+    if (!role) return [];
+    const max = role.maxExpiryMs;
+    const offered = EXPIRY_LADDER.filter((ms) => max === null || (ms !== null && ms <= max));
+    if (!offered.includes(max)) offered.push(max);
+    return offered.map((ms) => ({ value: durationText(ms), label: expiryLabel(ms), ms }));
+  }
+
+  /** Whether `expiry` is one of the role's offered values (what a submission must carry). */
+  isExpiryAllowed(roleId: string, expiry: string): boolean {
+    return this.expiryChoices(roleId).some((c) => c.value === expiry);
+  }
+
+  async isApprover(userId: string): Promise<boolean> {
+    return this.#isMember(userId, this.doc.approvers);
+  }
+
+  async isAdmin(userId: string): Promise<boolean> {
+    return this.#isMember(userId, this.doc.admins);
+  }
+
+  /**
+   * Why this user may not approve or deny the request, or null when they may. Self-approval is
+   * checked first: it needs no group look-up, and it is the more useful answer to a requester.
+   */
+  async approvalRefusal(
+    userId: string,
+    request: Reference,
+  ): Promise<null | 'not_approver' | 'self_approval'> {
+    if (userId === request.requesterId && !this.doc.selfApproval) return 'self_approval';
+    return (await this.isApprover(userId)) ? null : 'not_approver';
+  }
+
+  /**
+   * Rename, disable, enable, delete: the key's owner, or an admin. A key made outside Keyhouse
+   * (no owner) is for admins only.
+   */
+  async canManageKey(userId: string, ownerId: string | null): Promise<boolean> {
+    if (ownerId !== null && userId === ownerId) return true;
+    return this.isAdmin(userId);
+  }
+
+  /** `list all`: approvers and admins. */
+  async canListAll(userId: string): Promise<boolean> {
+    return (await this.isApprover(userId)) || this.isAdmin(userId);
+  }
+
+  /** Error text for the Key name field, or null when the name is acceptable. */
+  validateKeyName(name: string): string | null {
+    if (name.trim() === '') return 'Enter a key name.';
+    if (name.length > MAX_KEY_NAME_LENGTH) return `Use at most ${MAX_KEY_NAME_LENGTH} characters.`;
+    if (this.#keyName.test(name)) return null;
+    return this.doc.keyName.hint ?? `The name must match the pattern ${this.doc.keyName.pattern}`;
+  }
+
+  /** Error text for the Reason field, or null when the reason is acceptable. */
+  validateReason(reason: string): string | null {
+    const { required, minLength, maxLength } = this.doc.reason;
+    const text = reason.trim();
+    if (text === '') return required ? 'Please give a reason.' : null;
+    if (text.length < minLength) return `Please give a reason of at least ${minLength} characters.`;
+    if (text.length > maxLength) return `Please keep the reason to ${maxLength} characters or fewer.`;
+    return null;
+  }
+
+  /** The admins as Slack mentions, for "ask …": `<@U1>, <!subteam^S1>`. */
+  adminsToAsk(): string {
+    return this.doc.admins.map((id) => (isGroupId(id) ? `<!subteam^${id}>` : `<@${id}>`)).join(', ');
+  }
+
+  #requestersOf(role: PolicyRole): readonly string[] {
+    return role.requesters ?? this.doc.requesters;
+  }
+
+  async #isMember(userId: string, list: readonly string[]): Promise<boolean> {
+    if (list.includes('*') || list.includes(userId)) return true;
+    const groups = list.filter(isGroupId);
+    if (groups.length === 0) return false;
+    const members = await Promise.all(groups.map((g) => this.#groupMembers(g)));
+    return members.some((set) => set?.has(userId) === true);
+  }
+
+  /** The group's members, or null when the look-up failed (then nobody counts as a member). */
+  async #groupMembers(groupId: string): Promise<ReadonlySet<string> | null> {
+    const cached = this.#cache.get(groupId);
+    if (cached && this.#clock.now().getTime() < cached.expiresAt) return cached.members;
+    const pending = this.#inflight.get(groupId);
+    if (pending) return pending;
+
+    // The freshness window starts when the look-up starts, so a slow answer is never kept past 60 s.
+    const startedAt = this.#clock.now().getTime();
+    // Called inside an async function so a resolver that throws synchronously also fails closed.
+    const lookup = (async () => this.#resolveGroup(groupId))().then(
+      (members) => {
+        const set = new Set(members);
+        if (this.#ttlMs > 0) this.#cache.set(groupId, { members: set, expiresAt: startedAt + this.#ttlMs });
+        return set;
+      },
+      (error: unknown) => {
+        this.#cache.delete(groupId);
+        this.#logger.warn(
+          { err: error, groupId },
+          'user group look-up failed; treating the user as not a member',
+        );
+        return null;
+      },
+    );
+    const settled = lookup.finally(() => this.#inflight.delete(groupId));
+    this.#inflight.set(groupId, settled);
+    return settled;
+  }
+}
+
+function expiryLabel(ms: number | null): string {
+  return ms === null ? 'Never' : formatDuration(ms);
+}
