@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { repoRoot, requirement, sharedRef } from './support/requirements.js';
+
+type Manifest = {
+  display_information: { name: string };
+  features: {
+    slash_commands: { command: string; url?: string; should_escape?: boolean }[];
+    app_home: Record<string, boolean>;
+  };
+  oauth_config: { scopes: { bot: string[] } };
+  settings: {
+    interactivity: { is_enabled: boolean; request_url?: string };
+    event_subscriptions: { request_url?: string; bot_events: string[] };
+    socket_mode_enabled: boolean;
+  };
+};
+
+const manifestText = readFileSync(resolve(repoRoot, 'manifest.yml'), 'utf8');
+const load = (): Manifest => parse(manifestText) as Manifest;
+
+describe('manifest.yml', () => {
+  const manifest = load();
+
+  it('asks for exactly the bot scopes Keyhouse uses', () => {
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(
+      ['chat:write', 'commands', 'im:write', 'usergroups:read', 'users:read'].sort(),
+    );
+  });
+
+  it('declares /chkey, unescaped, at the Bolt endpoint', () => {
+    const [command, ...others] = manifest.features.slash_commands;
+    expect(others).toEqual([]);
+    expect(command?.command).toBe('/chkey');
+    expect(command?.should_escape).toBe(false);
+    expect(command?.url).toMatch(/^https:\/\/[^/]+\/slack\/events$/);
+  });
+
+  it('sends interactions and events to the same endpoint, and subscribes to app_home_opened', () => {
+    const commandUrl = manifest.features.slash_commands[0]?.url;
+    expect(manifest.settings.interactivity).toMatchObject({ is_enabled: true, request_url: commandUrl });
+    expect(manifest.settings.event_subscriptions.request_url).toBe(commandUrl);
+    expect(manifest.settings.event_subscriptions.bot_events).toContain('app_home_opened');
+    expect(manifest.settings.socket_mode_enabled).toBe(false);
+  });
+
+  it('enables the Home tab and the Messages tab the DM lives in', () => {
+    expect(manifest.features.app_home).toMatchObject({ home_tab_enabled: true, messages_tab_enabled: true });
+  });
+});
+
+const schemaPath = requirement(
+  sharedRef('slack-app-manifest.schema.json'),
+  'the Slack app manifest schema in ../shared/ref',
+);
+
+describe.skipIf(!schemaPath)(
+  `manifest.yml against Slack's manifest schema${schemaPath ? '' : ' (skipped: ../shared/ref/slack-app-manifest.schema.json missing)'}`,
+  () => {
+    let validate: ValidateFunction;
+    const violations = (manifest: unknown): ErrorObject[] =>
+      validate(manifest) ? [] : [...(validate.errors ?? [])];
+
+    beforeAll(() => {
+      // The schema uses non-standard keywords (`_note`, `regex`), which only a non-strict Ajv accepts.
+      const ajv = new Ajv({ strict: false, allErrors: true });
+      // ajv-formats is CommonJS: under NodeNext its default import is the module, the plugin is `.default`.
+      addFormats.default(ajv);
+      validate = ajv.compile(JSON.parse(readFileSync(schemaPath as string, 'utf8')));
+    });
+
+    it('is valid', () => {
+      expect(violations(load())).toEqual([]);
+    });
+
+    it('rejects a misspelt top-level key', () => {
+      const { features, ...rest } = load() as Manifest & Record<string, unknown>;
+      const errors = violations({ ...rest, feature: features });
+      expect(errors).toContainEqual(
+        expect.objectContaining({
+          keyword: 'additionalProperties',
+          params: { additionalProperty: 'feature' },
+        }),
+      );
+    });
+
+    it('rejects an unknown field in a slash command', () => {
+      const manifest = load();
+      const command = manifest.features.slash_commands[0] as Record<string, unknown>;
+      command.descripton = 'typo';
+      expect(violations(manifest)).toContainEqual(
+        expect.objectContaining({
+          instancePath: '/features/slash_commands/0',
+          keyword: 'additionalProperties',
+          params: { additionalProperty: 'descripton' },
+        }),
+      );
+    });
+
+    it('rejects a display name over 35 characters', () => {
+      const manifest = load();
+      manifest.display_information.name = 'K'.repeat(40);
+      expect(violations(manifest)).toContainEqual(
+        expect.objectContaining({ instancePath: '/display_information/name', keyword: 'maxLength' }),
+      );
+    });
+  },
+);

@@ -1,0 +1,383 @@
+/**
+ * A loopback fake of the Slack Web API and of response URLs, recording everything it is sent.
+ *
+ * Point the real Bolt app at it with `clientOptions: { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } }`
+ * and hand its `newTriggerId()` / `newResponseUrl()` to the payload factories. It answers like Slack
+ * (slack-platform.md §2, §3, §5): bearer-token auth, form or JSON bodies, single-use expiring trigger ids,
+ * five-use response URLs, and Block Kit limits enforced as `invalid_blocks` / `invalid_arguments`.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Clock, systemClock } from '../../src/clock.js';
+import { dmChannelId, SLACK_TEST_DEFAULTS } from './fake-slack/defaults.js';
+import { type Json, parseApiArgs, readBody, tokenOf } from './fake-slack/parse.js';
+import { parseResponseBody, postToResponseUrl } from './fake-slack/response-urls.js';
+import { callMethod } from './fake-slack/web-api.js';
+import { type FakeEphemeral, type FakeMessage, type UserProfile, Workspace } from './fake-slack/workspace.js';
+
+export type { FakeEphemeral, FakeMessage } from './fake-slack/workspace.js';
+export {
+  RESPONSE_URL_MAX_USES,
+  RESPONSE_URL_TTL_MS,
+  TRIGGER_TTL_MS,
+  VIEW_STACK_MAX,
+} from './fake-slack/workspace.js';
+
+/** One Web API call as the fake saw it, with what it answered. */
+export interface SlackCall {
+  seq: number;
+  method: string;
+  /** Form or JSON arguments; `blocks`, `view`, `attachments` and `metadata` are decoded from their JSON strings. */
+  args: Record<string, unknown>;
+  token: string | null;
+  /** Clock time of arrival, in ms. */
+  at: number;
+  response: Record<string, unknown>;
+  /** HTTP status answered (200 unless a failure was injected). */
+  status: number;
+}
+
+export interface ResponseUrlPost {
+  seq: number;
+  id: string;
+  body: Record<string, unknown>;
+  status: number;
+  at: number;
+  /** The answer's body: `{"ok":true}` or Slack's plain-text error code. */
+  response: string;
+}
+
+export interface FakeSlackOptions {
+  botUserId?: string;
+  botId?: string;
+  teamId?: string;
+  /** User-group ID → member user IDs, for `usergroups.users.list`; unknown groups answer `no_such_subteam`. */
+  usergroups?: Record<string, string[]>;
+  /**
+   * When given, only these users (plus user-group members and the bot) exist for `users.info`,
+   * `conversations.open` and `views.publish`; when left out, every `U…`/`W…` ID exists with defaults.
+   */
+  users?: Record<string, UserProfile>;
+  /** Default `xoxb-test-token`. */
+  botToken?: string;
+  /** Default `xapp-test-token`; the only token `apps.connections.open` accepts. */
+  appToken?: string;
+  /** Time source for trigger-id and response-URL expiry and for `ts`; share a `ManualClock` to move it. */
+  clock?: Clock;
+}
+
+/** A failure to inject: a Slack platform error (`ok:false`, HTTP 200) or an HTTP status (429 with `Retry-After`). */
+export type InjectedFailure = { error: string } | { status: number; retryAfter?: number };
+
+export interface FakeSlack {
+  /** `http://127.0.0.1:PORT`. */
+  readonly url: string;
+  /** `${url}/api/`, for `slackApiUrl`. */
+  readonly apiUrl: string;
+  readonly calls: SlackCall[];
+  readonly responseUrlPosts: ResponseUrlPost[];
+  callsTo(method: string): SlackCall[];
+  /**
+   * A trigger id as Slack puts in an interaction payload: single use, expires 3 s after issue. `views.open` /
+   * `views.push` answer `exchanged_trigger_id` once used, `expired_trigger_id` late, `invalid_trigger_id`
+   * for ids the fake never issued. `user` is who the opened modal belongs to in `views()`.
+   */
+  newTriggerId(user?: string): string;
+  /**
+   * `${url}/response/<id>`: accepts at most 5 posts within 30 minutes, then answers 404 `used_url` /
+   * `expired_url`. Bind it to where the interaction came from so `replace_original` / `delete_original` act
+   * on that message and `in_channel` posts land in `messages(channel)`; `channel`/`user` also label
+   * `ephemerals()` (they are '' when not bound).
+   */
+  newResponseUrl(bind?: { channel?: string; user?: string; messageTs?: string }): string;
+  /**
+   * The next `count` requests to `target` (a method like `chat.postMessage`, or `response_url`) fail.
+   * For `response_url`, `{ error }` answers HTTP 404 with the code as text. Injected failures change no state.
+   */
+  failNext(target: string, count: number, failure: InjectedFailure): void;
+  /** Delay every answer for `target` (a method or `response_url`) by `ms`; 0 removes it. */
+  setLatency(target: string, ms: number): void;
+  /** Current non-ephemeral messages in a channel (a user ID means the app's DM with them), oldest first. */
+  messages(channel: string): FakeMessage[];
+  ephemerals(): FakeEphemeral[];
+  /** Modals opened, pushed or updated, and Home tabs published; current state, in creation order. */
+  views(): { id: string; user: string; view: Record<string, unknown>; hash: string }[];
+  home(user: string): Record<string, unknown> | null;
+  dmChannel(user: string): string;
+  waitFor<T>(
+    predicate: () => T | undefined | false | null,
+    options?: { timeoutMs?: number; message?: string },
+  ): Promise<T>;
+  /**
+   * JSON of everything the app sent: every call's method, token and arguments and every response-URL body
+   * (not the fake's answers, which echo messages and would double-count), for "secret appears N times".
+   */
+  allTraffic(): string;
+  /** Forget calls, messages, views, handles, injected failures and latencies; the server stays up. */
+  reset(): void;
+  close(): Promise<void>;
+}
+
+interface PendingFailure {
+  remaining: number;
+  failure: InjectedFailure;
+}
+
+class FakeSlackServer implements FakeSlack {
+  readonly calls: SlackCall[] = [];
+  readonly responseUrlPosts: ResponseUrlPost[] = [];
+  readonly #server: Server;
+  readonly #workspace: Workspace;
+  readonly #failures = new Map<string, PendingFailure[]>();
+  readonly #latency = new Map<string, number>();
+  #seq = 0;
+  #socketTickets = 0;
+  #url = '';
+
+  constructor(options: FakeSlackOptions) {
+    const d = SLACK_TEST_DEFAULTS;
+    this.#workspace = new Workspace({
+      botUserId: options.botUserId ?? d.botUserId,
+      botId: options.botId ?? d.botId,
+      teamId: options.teamId ?? d.teamId,
+      teamDomain: d.teamDomain,
+      teamName: d.teamName,
+      appId: d.appId,
+      botToken: options.botToken ?? d.botToken,
+      appToken: options.appToken ?? d.appToken,
+      usergroups: structuredClone(options.usergroups ?? {}),
+      users: options.users === undefined ? undefined : structuredClone(options.users),
+      clock: options.clock ?? systemClock,
+    });
+    this.#server = createServer((request, response) => {
+      this.#handle(request, response).catch((error: unknown) => {
+        if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
+        response.end(`fake-slack failed: ${error instanceof Error ? error.message : String(error)}`);
+      });
+    });
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      this.#server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const { port } = this.#server.address() as AddressInfo;
+    this.#url = `http://127.0.0.1:${port}`;
+  }
+
+  get url(): string {
+    return this.#url;
+  }
+
+  get apiUrl(): string {
+    return `${this.#url}/api/`;
+  }
+
+  callsTo(method: string): SlackCall[] {
+    return this.calls.filter((call) => call.method === method);
+  }
+
+  newTriggerId(user = ''): string {
+    return this.#workspace.issueTrigger(user);
+  }
+
+  newResponseUrl(bind: { channel?: string; user?: string; messageTs?: string } = {}): string {
+    return `${this.#url}/response/${this.#workspace.issueResponseUrl(bind)}`;
+  }
+
+  failNext(target: string, count: number, failure: InjectedFailure): void {
+    if (!Number.isInteger(count) || count < 1)
+      throw new Error(`failNext count must be a positive integer, got ${count}`);
+    const queue = this.#failures.get(target) ?? [];
+    queue.push({ remaining: count, failure });
+    this.#failures.set(target, queue);
+  }
+
+  setLatency(target: string, ms: number): void {
+    if (ms > 0) this.#latency.set(target, ms);
+    else this.#latency.delete(target);
+  }
+
+  messages(channel: string): FakeMessage[] {
+    const id = this.#workspace.resolveChannel(channel);
+    return structuredClone(this.#workspace.channels.get(id) ?? []);
+  }
+
+  ephemerals(): FakeEphemeral[] {
+    return structuredClone(this.#workspace.ephemerals);
+  }
+
+  views(): { id: string; user: string; view: Record<string, unknown>; hash: string }[] {
+    return [...this.#workspace.views.values()].map(({ id, user, view, hash }) => ({
+      id,
+      user,
+      view: structuredClone(view),
+      hash,
+    }));
+  }
+
+  home(user: string): Record<string, unknown> | null {
+    const id = this.#workspace.homes.get(user);
+    const view = id === undefined ? undefined : this.#workspace.views.get(id);
+    return view === undefined ? null : structuredClone(view.view);
+  }
+
+  dmChannel(user: string): string {
+    return dmChannelId(user);
+  }
+
+  async waitFor<T>(
+    predicate: () => T | undefined | false | null,
+    options: { timeoutMs?: number; message?: string } = {},
+  ): Promise<T> {
+    const timeoutMs = options.timeoutMs ?? 5000;
+    // Real time on purpose: this waits for the app under test, whatever the fake's clock says.
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = predicate();
+      if (value !== undefined && value !== null && value !== false) return value;
+      if (Date.now() >= deadline) {
+        throw new Error(options.message ?? `fake-slack waitFor: condition not met within ${timeoutMs} ms`);
+      }
+      await sleep(10);
+    }
+  }
+
+  allTraffic(): string {
+    return JSON.stringify({
+      calls: this.calls.map(({ seq, method, token, args }) => ({ seq, method, token, args })),
+      responseUrlPosts: this.responseUrlPosts.map(({ seq, id, body }) => ({ seq, id, body })),
+    });
+  }
+
+  reset(): void {
+    this.calls.length = 0;
+    this.responseUrlPosts.length = 0;
+    this.#failures.clear();
+    this.#latency.clear();
+    this.#workspace.reset();
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.#server.close(() => resolve());
+      this.#server.closeAllConnections();
+    });
+  }
+
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', this.#url);
+    const raw = await readBody(request);
+    const apiMatch = /^\/api\/([A-Za-z0-9_.]+)$/.exec(url.pathname);
+    if (apiMatch?.[1] !== undefined) {
+      await this.#handleApi(apiMatch[1], request, raw, url.searchParams, response);
+      return;
+    }
+    const responseMatch = /^\/response\/([A-Za-z0-9_-]+)$/.exec(url.pathname);
+    if (responseMatch?.[1] !== undefined && request.method === 'POST') {
+      await this.#handleResponseUrl(responseMatch[1], raw, response);
+      return;
+    }
+    response.writeHead(404, { 'content-type': 'text/plain' });
+    response.end('not found');
+  }
+
+  async #handleApi(
+    method: string,
+    request: IncomingMessage,
+    raw: string,
+    query: URLSearchParams,
+    response: ServerResponse,
+  ): Promise<void> {
+    const at = this.#workspace.now();
+    const parsed = parseApiArgs(request.headers['content-type'], raw, query);
+    const token = tokenOf(request, parsed.args);
+    const injected = this.#takeFailure(method);
+    let status = 200;
+    let answer: Json;
+    const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
+    if (injected !== undefined && 'status' in injected) {
+      status = injected.status;
+      answer = { ok: false, error: status === 429 ? 'ratelimited' : `http_${status}` };
+      if (injected.retryAfter !== undefined) headers['retry-after'] = String(injected.retryAfter);
+    } else if (injected !== undefined) {
+      answer = { ok: false, error: injected.error };
+    } else if (!parsed.ok) {
+      answer = { ok: false, error: parsed.error };
+    } else {
+      answer = callMethod(this.#workspace, method, parsed.args, token, () => this.#nextSocketUrl());
+    }
+    this.calls.push({ seq: this.#nextSeq(), method, args: parsed.args, token, at, response: answer, status });
+    await this.#delay(method);
+    response.writeHead(status, headers);
+    // Slack's non-429 HTTP failures are not JSON; the WebClient then reports a WebAPIHTTPError.
+    response.end(
+      status === 200 || status === 429 ? JSON.stringify(answer) : `fake-slack injected HTTP ${status}`,
+    );
+  }
+
+  async #handleResponseUrl(id: string, raw: string, response: ServerResponse): Promise<void> {
+    const at = this.#workspace.now();
+    const body = parseResponseBody(raw);
+    const injected = this.#takeFailure('response_url');
+    const answer =
+      injected === undefined
+        ? postToResponseUrl(this.#workspace, id, body)
+        : 'status' in injected
+          ? {
+              status: injected.status,
+              text: `fake-slack injected HTTP ${injected.status}`,
+              contentType: 'text/plain',
+            }
+          : { status: 404, text: injected.error, contentType: 'text/plain' };
+    this.responseUrlPosts.push({
+      seq: this.#nextSeq(),
+      id,
+      body: body ?? { _raw: raw },
+      status: answer.status,
+      at,
+      response: answer.text,
+    });
+    await this.#delay('response_url');
+    const headers: Record<string, string> = { 'content-type': answer.contentType };
+    if (injected !== undefined && 'retryAfter' in injected && injected.retryAfter !== undefined) {
+      headers['retry-after'] = String(injected.retryAfter);
+    }
+    response.writeHead(answer.status, headers);
+    response.end(answer.text);
+  }
+
+  #takeFailure(target: string): InjectedFailure | undefined {
+    const queue = this.#failures.get(target);
+    const head = queue?.[0];
+    if (queue === undefined || head === undefined) return undefined;
+    head.remaining -= 1;
+    if (head.remaining === 0) queue.shift();
+    return head.failure;
+  }
+
+  async #delay(target: string): Promise<void> {
+    const ms = this.#latency.get(target);
+    if (ms !== undefined) await sleep(ms);
+  }
+
+  /** Where Socket Mode clients would connect; nothing listens there yet (a later task adds the socket). */
+  #nextSocketUrl(): string {
+    this.#socketTickets += 1;
+    return `${this.#url.replace(/^http/, 'ws')}/socket/${this.#socketTickets}`;
+  }
+
+  #nextSeq(): number {
+    this.#seq += 1;
+    return this.#seq;
+  }
+}
+
+/** Starts a fake Slack on an ephemeral loopback port. Close it in `afterAll`. */
+export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
+  const fake = new FakeSlackServer(options);
+  await fake.listen();
+  return fake;
+}
