@@ -1,0 +1,502 @@
+import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
+import type { z } from 'zod';
+import { KeyhouseError } from '../errors.js';
+import { Secret } from '../secret.js';
+import {
+  AmbiguousCreateError,
+  ApiConnectionError,
+  ClickHouseApiError,
+  InternalServerError,
+  InvalidResponseError,
+} from './errors.js';
+import { SlidingWindowLimiter } from './limiter.js';
+import { type CreateKeyInput, createKeyBody, type UpdateKeyInput, updateKeyBody } from './requests.js';
+import { assertUuid } from './routes.js';
+import {
+  type ApiKey,
+  ApiKeySchema,
+  CreatedKeySchema,
+  describeIssues,
+  type Organization,
+  OrganizationSchema,
+  type Role,
+  RoleSchema,
+  UUID_PATTERN,
+} from './schemas.js';
+import { type ApiResponse, type ClientStats, type RetryPolicy, Transport } from './transport.js';
+
+export type { CreateKeyInput, LegacyRole, UpdateKeyInput } from './requests.js';
+export type { ApiKey, AssignedRole, IpAccessEntry, Organization, Role } from './schemas.js';
+export type { ClientStats, RetryPolicy } from './transport.js';
+
+export interface ClickHouseCloudClientOptions {
+  /** API origin without `/v1`, e.g. `https://api.clickhouse.cloud`. */
+  baseUrl: string;
+  /** The bot's admin key: its key ID (the Basic-auth username)… */
+  keyId: string;
+  /** …and its secret. */
+  keySecret: Secret;
+  /** The organization to manage; discovered with `GET /v1/organizations` (once) when absent. */
+  organizationId?: string;
+  /** Transport; defaults to undici's global dispatcher. Tests pass a MockAgent. */
+  dispatcher?: Dispatcher;
+  /** Per attempt, including reading the body. Default 10 000. */
+  timeoutMs?: number;
+  /** Receives one debug line per attempt: method, route template, status, ms, requestId, attempt. */
+  logger?: Logger;
+  /** Client-side budget: never more than `requests` sends in any `windowMs`. Default 10 per 10 000 ms. */
+  rateLimit?: { requests: number; windowMs: number };
+  /** How long a fetched key list answers `listKeys` and `getKey`. Default 5 000. */
+  keyListTtlMs?: number;
+  /** How long a fetched role list answers `listRoles` (roles rarely change). Default 60 000. */
+  roleListTtlMs?: number;
+  /** Defaults: 4 attempts, 500 ms base, 8 s max backoff, 60 s of 429 waiting per call. */
+  retry?: Partial<RetryPolicy>;
+  /** Waits between retries; injectable for tests. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Milliseconds clock for cache ages, timings and `AmbiguousCreateError.startedAt`. Default `Date.now`. */
+  now?: () => number;
+  userAgent?: string;
+}
+
+/** The result of `createKey`. `keySecret` is shown once and can never be read again. */
+export interface CreatedKey {
+  key: ApiKey;
+  /** The new key's Basic-auth key ID (not `key.id`, the management UUID). */
+  keyId: string;
+  keySecret: Secret;
+  requestId: string | null;
+}
+
+const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 4,
+  baseDelayMs: 500,
+  maxDelayMs: 8_000,
+  maxRateLimitWaitMs: 60_000,
+};
+
+interface KeyListCache {
+  generation: number;
+  /** Order in which fetches started, so an older fetch finishing late never replaces a newer list. */
+  sequence: number;
+  fetchedAt: number;
+  keys: ApiKey[];
+}
+
+interface KeyListFetch {
+  generation: number;
+  fresh: boolean;
+  promise: Promise<ApiKey[]>;
+}
+
+/**
+ * Client for the ClickHouse Cloud management API: organizations, API keys and roles.
+ *
+ * It keeps to the documented budget of 10 requests per 10 s per key on its own (sliding-window limiter),
+ * coalesces concurrent identical reads, caches the key list briefly, and retries only where that is safe.
+ * Its own writes update the cached list, so the next read shows them.
+ */
+export class ClickHouseCloudClient {
+  /** Counters for tests and benchmarks; `byRoute` is keyed by operation (`listKeys`, `createKey`, …). */
+  readonly stats: ClientStats = { requests: 0, byRoute: {}, rateLimited: 0, retries: 0 };
+  readonly #transport: Transport;
+  readonly #now: () => number;
+  readonly #keyId: string;
+  readonly #configuredOrganizationId: string | undefined;
+  readonly #keyListTtlMs: number;
+  readonly #roleListTtlMs: number;
+
+  #organizationId: Promise<string> | null = null;
+  #organizations: Promise<Organization[]> | null = null;
+  /** Bumped by every write, so lists fetched before it are neither cached nor shared after it. */
+  #generation = 0;
+  #fetchSequence = 0;
+  #keyCache: KeyListCache | null = null;
+  #keyFetch: KeyListFetch | null = null;
+  readonly #keyGets = new Map<string, Promise<ApiKey>>();
+  #roleCache: { fetchedAt: number; roles: Role[] } | null = null;
+  #roleFetch: Promise<Role[]> | null = null;
+
+  constructor(options: ClickHouseCloudClientOptions) {
+    const baseUrl = checkBaseUrl(options.baseUrl);
+    if (typeof options.keyId !== 'string' || options.keyId.trim() === '') {
+      throw configError('keyId is required');
+    }
+    if (!(options.keySecret instanceof Secret)) throw configError('keySecret must be a Secret');
+    if (options.organizationId !== undefined && !UUID_PATTERN.test(options.organizationId)) {
+      throw configError('organizationId must be a UUID');
+    }
+    const retry = { ...DEFAULT_RETRY, ...options.retry };
+    if (!Number.isInteger(retry.maxAttempts) || retry.maxAttempts < 1) {
+      throw configError('retry.maxAttempts must be ≥ 1');
+    }
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    if (!(timeoutMs > 0)) throw configError('timeoutMs must be positive');
+
+    this.#now = options.now ?? Date.now;
+    this.#keyId = options.keyId;
+    this.#configuredOrganizationId = options.organizationId;
+    this.#keyListTtlMs = options.keyListTtlMs ?? 5_000;
+    this.#roleListTtlMs = options.roleListTtlMs ?? 60_000;
+    const rateLimit = options.rateLimit ?? { requests: 10, windowMs: 10_000 };
+    this.#transport = new Transport({
+      baseUrl,
+      keyId: options.keyId,
+      keySecret: options.keySecret,
+      dispatcher: options.dispatcher,
+      timeoutMs,
+      logger: options.logger,
+      limiter: new SlidingWindowLimiter(rateLimit),
+      retry,
+      sleep: options.sleep ?? defaultSleep,
+      now: this.#now,
+      userAgent: options.userAgent ?? `keyhouse node/${process.versions.node}`,
+      stats: this.stats,
+    });
+  }
+
+  /**
+   * The organization this client manages: the configured one, or the single organization the key belongs
+   * to (discovered once; concurrent callers share the one request; a failure is not remembered).
+   */
+  organizationId(): Promise<string> {
+    if (this.#configuredOrganizationId !== undefined) return Promise.resolve(this.#configuredOrganizationId);
+    if (this.#organizationId === null) {
+      const discovery = this.#discoverOrganization();
+      this.#organizationId = discovery;
+      discovery.catch(() => {
+        if (this.#organizationId === discovery) this.#organizationId = null;
+      });
+    }
+    return this.#organizationId;
+  }
+
+  /** `GET /v1/organizations`: the organizations the key can see (the API returns exactly its own). */
+  listOrganizations(): Promise<Organization[]> {
+    if (this.#organizations === null) {
+      const fetch = this.#transport
+        .call('listOrganizations', { params: {} })
+        .then((response) => parseResult(response, OrganizationSchema.array()));
+      this.#organizations = fetch;
+      const clear = () => {
+        if (this.#organizations === fetch) this.#organizations = null;
+      };
+      fetch.then(clear, clear);
+    }
+    return this.#organizations.then(clone);
+  }
+
+  /**
+   * Every key of the organization (the API does not paginate; at most 100 keys). Answered from a list at
+   * most `keyListTtlMs` old unless `fresh`; concurrent calls share one request.
+   */
+  async listKeys(options: { fresh?: boolean } = {}): Promise<ApiKey[]> {
+    return clone(await this.#keyList(options.fresh === true));
+  }
+
+  /**
+   * One key by its management UUID. Served from a fresh cached (or in-flight) key list when there is one;
+   * otherwise one `GET …/keys/{keyId}` per id, shared by concurrent callers. When gets of several
+   * different ids overlap, one list request answers them all instead of one request each (the rate
+   * budget is 10 requests per 10 s).
+   */
+  async getKey(id: string): Promise<ApiKey> {
+    assertUuid('keyId', id);
+    await this.organizationId();
+    return clone(await this.#getKeyCoalesced(id));
+  }
+
+  /**
+   * `POST …/keys`. Checks the input first (never an empty `ipAccessList`; not both `roles` and
+   * `assignedRoleIds`). Never retried once the server may have acted: a timeout, broken connection, 5xx or
+   * unusable 2xx throws `AmbiguousCreateError`, and the caller must find and settle the key.
+   */
+  async createKey(input: CreateKeyInput): Promise<CreatedKey> {
+    const body = createKeyBody(input);
+    const organizationId = await this.organizationId();
+    const startedAt = new Date(this.#now());
+    let response: ApiResponse;
+    try {
+      response = await this.#transport.call('createKey', { params: { organizationId }, body });
+    } catch (error) {
+      if (!mayHaveBeenProcessed(error)) throw error;
+      this.#invalidateKeys();
+      throw new AmbiguousCreateError({ keyName: input.name, startedAt, cause: error as ClickHouseApiError });
+    }
+    const parsed = CreatedKeySchema.safeParse(response.result);
+    if (!parsed.success) {
+      // The key probably exists but we cannot hand out its secret: the caller must delete it.
+      this.#invalidateKeys();
+      const cause = new InvalidResponseError(
+        {
+          status: response.status,
+          requestId: response.requestId,
+          method: response.method,
+          route: response.route,
+        },
+        response.hasResult ? describeIssues(parsed.error) : 'result is missing',
+      );
+      throw new AmbiguousCreateError({
+        keyName: input.name,
+        startedAt,
+        createdKeyId: peekKeyId(response.result),
+        cause,
+      });
+    }
+    const { key, keyId } = parsed.data;
+    // Wrapped at once: from here on the secret only prints as a placeholder.
+    const keySecret = new Secret(parsed.data.keySecret);
+    this.#afterWrite((keys) => upsert(keys, key));
+    return { key: clone(key), keyId, keySecret, requestId: response.requestId };
+  }
+
+  /**
+   * `PATCH …/keys/{keyId}`. Only the fields set are sent; `expireAt: null` clears the expiry. Retried on
+   * 5xx and timeouts (sending the same patch twice has the same effect as once).
+   */
+  async updateKey(id: string, patch: UpdateKeyInput): Promise<ApiKey> {
+    assertUuid('keyId', id);
+    const body = updateKeyBody(patch);
+    const organizationId = await this.organizationId();
+    const key = await this.#write(async () => {
+      const response = await this.#transport.call('updateKey', {
+        params: { organizationId, keyId: id },
+        body,
+      });
+      return parseResult(response, ApiKeySchema);
+    });
+    this.#afterWrite((keys) => upsert(keys, key));
+    return clone(key);
+  }
+
+  /**
+   * `DELETE …/keys/{keyId}`. Deletion is permanent. The API refuses to delete the key making the request.
+   * A retry answered 404 after an attempt with an unknown outcome counts as deleted.
+   */
+  async deleteKey(id: string): Promise<{ requestId: string | null }> {
+    assertUuid('keyId', id);
+    const organizationId = await this.organizationId();
+    const response = await this.#write(() =>
+      this.#transport.call('deleteKey', {
+        params: { organizationId, keyId: id },
+        notFoundAfterUnknownOutcomeIsSuccess: true,
+      }),
+    );
+    this.#afterWrite((keys) => keys.filter((key) => key.id !== id));
+    return { requestId: response.requestId };
+  }
+
+  /** The organization's system and custom roles (ids for `assignedRoleIds`); cached `roleListTtlMs`. */
+  async listRoles(): Promise<Role[]> {
+    const cached = this.#roleCache;
+    if (cached !== null && this.#now() - cached.fetchedAt < this.#roleListTtlMs) return clone(cached.roles);
+    if (this.#roleFetch === null) {
+      const fetchedAt = this.#now();
+      const fetch = this.organizationId()
+        .then((organizationId) => this.#transport.call('listRoles', { params: { organizationId } }))
+        .then((response) => parseResult(response, RoleSchema.array()));
+      this.#roleFetch = fetch;
+      fetch.then(
+        (roles) => {
+          this.#roleCache = { fetchedAt, roles };
+          this.#roleFetch = null;
+        },
+        () => {
+          this.#roleFetch = null;
+        },
+      );
+    }
+    return clone(await this.#roleFetch);
+  }
+
+  /**
+   * The bot's own key, found the only way the API allows: the key whose `keySuffix` is the last 4
+   * characters of the configured key ID. Null when none matches; throws `conflict` when several do (a
+   * suffix is a weak identifier, and guessing wrong could show or delete the wrong key).
+   */
+  async findOwnKey(): Promise<ApiKey | null> {
+    const suffix = this.#keyId.slice(-4);
+    const matches = (await this.#keyList(false)).filter((key) => key.keySuffix === suffix);
+    if (matches.length > 1) {
+      throw new KeyhouseError(
+        'conflict',
+        `${matches.length} keys end in …${suffix} (${matches.map((key) => key.id).join(', ')}); cannot tell which is this bot's own key`,
+      );
+    }
+    return matches[0] === undefined ? null : clone(matches[0]);
+  }
+
+  async #discoverOrganization(): Promise<string> {
+    const organizations = await this.listOrganizations();
+    const [first] = organizations;
+    if (first === undefined) {
+      throw new KeyhouseError(
+        'config_invalid',
+        'the API key belongs to no organization (GET /v1/organizations is empty)',
+      );
+    }
+    if (organizations.length > 1) {
+      throw new KeyhouseError(
+        'config_invalid',
+        `the API key sees ${organizations.length} organizations; set the organization id explicitly`,
+      );
+    }
+    return first.id;
+  }
+
+  #freshCachedKeys(): ApiKey[] | null {
+    const cache = this.#keyCache;
+    if (cache === null || cache.generation !== this.#generation) return null;
+    return this.#now() - cache.fetchedAt < this.#keyListTtlMs ? cache.keys : null;
+  }
+
+  #keyList(fresh: boolean): Promise<ApiKey[]> {
+    const cached = fresh ? null : this.#freshCachedKeys();
+    if (cached !== null) return Promise.resolve(cached);
+    const current = this.#keyFetch;
+    // A fresh call only shares a request that was itself fresh; an older cache-filling one may predate it.
+    if (current !== null && current.generation === this.#generation && (current.fresh || !fresh)) {
+      return current.promise;
+    }
+    const generation = this.#generation;
+    const sequence = ++this.#fetchSequence;
+    const fetchedAt = this.#now();
+    const promise = this.organizationId()
+      .then((organizationId) => this.#transport.call('listKeys', { params: { organizationId } }))
+      .then((response) => parseResult(response, ApiKeySchema.array()));
+    const fetch: KeyListFetch = { generation, fresh, promise };
+    this.#keyFetch = fetch;
+    promise.then(
+      (keys) => {
+        const cache = this.#keyCache;
+        const newer = cache === null || cache.generation < generation || cache.sequence < sequence;
+        if (generation === this.#generation && newer) {
+          this.#keyCache = { generation, sequence, fetchedAt, keys };
+        }
+      },
+      () => {},
+    );
+    const clear = () => {
+      if (this.#keyFetch === fetch) this.#keyFetch = null;
+    };
+    promise.then(clear, clear);
+    return promise;
+  }
+
+  /**
+   * Decides synchronously where a key comes from, so overlapping callers see each other's choices: a fresh
+   * cached list, an in-flight list, a list started because gets of other ids are already under way, or a
+   * GET by id. A key missing from a list is asked for by id (the authoritative 404, or a key made since).
+   */
+  #getKeyCoalesced(id: string): Promise<ApiKey> {
+    const cached = this.#freshCachedKeys();
+    if (cached !== null) {
+      const key = cached.find((candidate) => candidate.id === id);
+      return key === undefined ? this.#getKeyById(id) : Promise.resolve(key);
+    }
+    const inFlight = this.#keyFetch !== null && this.#keyFetch.generation === this.#generation;
+    const otherGets = this.#keyGets.size > 0 && !this.#keyGets.has(id);
+    if (inFlight || otherGets) {
+      return this.#keyList(false).then((keys) => keys.find((key) => key.id === id) ?? this.#getKeyById(id));
+    }
+    return this.#getKeyById(id);
+  }
+
+  #getKeyById(id: string): Promise<ApiKey> {
+    const existing = this.#keyGets.get(id);
+    if (existing !== undefined) return existing;
+    const fetch = this.organizationId()
+      .then((organizationId) => this.#transport.call('getKey', { params: { organizationId, keyId: id } }))
+      .then((response) => parseResult(response, ApiKeySchema));
+    this.#keyGets.set(id, fetch);
+    const clear = () => {
+      if (this.#keyGets.get(id) === fetch) this.#keyGets.delete(id);
+    };
+    fetch.then(clear, clear);
+    return fetch;
+  }
+
+  /** Runs a PATCH or DELETE; if it fails after being sent, the cached list can no longer be trusted. */
+  async #write<T>(send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      if (error instanceof ClickHouseApiError) this.#invalidateKeys();
+      throw error;
+    }
+  }
+
+  /** After one of our own writes: the next read must show it, whether from the cache or a new request. */
+  #afterWrite(apply: (keys: ApiKey[]) => ApiKey[]): void {
+    const cache = this.#keyCache;
+    const current = cache !== null && cache.generation === this.#generation;
+    this.#generation++;
+    this.#keyCache = current ? { ...cache, generation: this.#generation, keys: apply(cache.keys) } : null;
+  }
+
+  #invalidateKeys(): void {
+    this.#generation++;
+    this.#keyCache = null;
+  }
+}
+
+/** Parses an envelope's `result`; a missing or malformed one is an InvalidResponseError. */
+function parseResult<T>(response: ApiResponse, schema: z.ZodType<T, unknown>): T {
+  const context = {
+    status: response.status,
+    requestId: response.requestId,
+    method: response.method,
+    route: response.route,
+  };
+  if (!response.hasResult) throw new InvalidResponseError(context, 'result is missing');
+  const parsed = schema.safeParse(response.result);
+  if (!parsed.success) throw new InvalidResponseError(context, describeIssues(parsed.error));
+  return parsed.data;
+}
+
+/** Whether a failed create may nonetheless have created the key. */
+function mayHaveBeenProcessed(error: unknown): boolean {
+  if (error instanceof ApiConnectionError) return error.requestMayHaveBeenSent;
+  return error instanceof InternalServerError || error instanceof InvalidResponseError;
+}
+
+/** The management id of a created key from a create body we could not fully use, if it is there. */
+function peekKeyId(result: unknown): string | null {
+  const parsed = ApiKeySchema.safeParse((result as { key?: unknown } | null | undefined)?.key);
+  return parsed.success && UUID_PATTERN.test(parsed.data.id) ? parsed.data.id : null;
+}
+
+function upsert(keys: ApiKey[], key: ApiKey): ApiKey[] {
+  const index = keys.findIndex((existing) => existing.id === key.id);
+  return index === -1 ? [...keys, key] : keys.map((existing, i) => (i === index ? key : existing));
+}
+
+/** Callers get their own copies: a caller editing a result must not edit the shared cache. */
+function clone<T>(value: T): T {
+  return structuredClone(value);
+}
+
+function checkBaseUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw configError('baseUrl is not a URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw configError('baseUrl must be http(s)');
+  if (url.username !== '' || url.password !== '') throw configError('baseUrl must not carry credentials');
+  const base = `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+  if (/\/v1$/.test(base)) {
+    throw configError('baseUrl is the API origin without /v1, e.g. https://api.clickhouse.cloud');
+  }
+  return base;
+}
+
+function configError(message: string): KeyhouseError {
+  return new KeyhouseError('config_invalid', `ClickHouse client: ${message}`);
+}
+
+function defaultSleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,25 @@
+export {
+  ClickHouseCloudClient,
+  type ClickHouseCloudClientOptions,
+  type CreatedKey,
+} from './client.js';
+export {
+  AmbiguousCreateError,
+  ApiConnectionError,
+  ApiTimeoutError,
+  AuthenticationError,
+  BadRequestError,
+  ClickHouseApiError,
+  ConflictError,
+  InternalServerError,
+  InvalidResponseError,
+  makeApiError,
+  NotFoundError,
+  PermissionDeniedError,
+  RateLimitError,
+} from './errors.js';
+export { SlidingWindowLimiter, type SlidingWindowLimiterOptions } from './limiter.js';
+export type { CreateKeyInput, LegacyRole, UpdateKeyInput } from './requests.js';
+export { ROUTES, type RouteName } from './routes.js';
+export type { ApiKey, AssignedRole, IpAccessEntry, Organization, Role } from './schemas.js';
+export type { ClientStats, RetryPolicy } from './transport.js';

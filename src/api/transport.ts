@@ -1,0 +1,304 @@
+import type { Logger } from 'pino';
+import { type Dispatcher, request } from 'undici';
+import type { Secret } from '../secret.js';
+import {
+  ApiConnectionError,
+  ApiTimeoutError,
+  type ClickHouseApiError,
+  InternalServerError,
+  InvalidResponseError,
+  makeApiError,
+  RateLimitError,
+} from './errors.js';
+import type { SlidingWindowLimiter } from './limiter.js';
+import { buildPath, type PathParams, ROUTES, type RouteName } from './routes.js';
+import { EnvelopeSchema } from './schemas.js';
+
+/** Request counters, for tests and benchmarks. `byRoute` is keyed by operation name (`listKeys`, …). */
+export interface ClientStats {
+  /** Requests sent, retries included. */
+  requests: number;
+  byRoute: Record<string, number>;
+  /** 429 answers received. */
+  rateLimited: number;
+  /** Attempts after the first, for any reason. */
+  retries: number;
+}
+
+export interface RetryPolicy {
+  /** Sends per call, first attempt included (429s count too). */
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Total time one call may spend waiting out 429s before it gives up with a RateLimitError. */
+  maxRateLimitWaitMs: number;
+}
+
+export interface TransportOptions {
+  baseUrl: string;
+  keyId: string;
+  keySecret: Secret;
+  dispatcher: Dispatcher | undefined;
+  timeoutMs: number;
+  logger: Logger | undefined;
+  limiter: SlidingWindowLimiter;
+  retry: RetryPolicy;
+  sleep: (ms: number) => Promise<void>;
+  now: () => number;
+  userAgent: string;
+  stats: ClientStats;
+  /** For jitter; injectable so tests can pin delays. */
+  random?: () => number;
+}
+
+/** A 2xx answer, unwrapped from its `{status, requestId, result}` envelope. */
+export interface ApiResponse {
+  status: number;
+  requestId: string | null;
+  /** `result` from the envelope; undefined when there was none (DELETE). */
+  result: unknown;
+  hasResult: boolean;
+  method: string;
+  route: string;
+}
+
+export interface CallOptions {
+  params: PathParams;
+  /** JSON-encoded as the request body. */
+  body?: unknown;
+  /**
+   * For DELETE: a 404 answering a retry, after an attempt whose outcome is unknown (5xx, timeout, broken
+   * connection), means that earlier attempt deleted it. Report success rather than a misleading error.
+   */
+  notFoundAfterUnknownOutcomeIsSuccess?: boolean;
+}
+
+/** A 429 reset is rounded to whole seconds or less on the server; wait a little longer than it says. */
+const RATE_LIMIT_MARGIN_MS = 250;
+/** Failures that prove nothing was sent, so even a create may be retried. */
+const NOT_SENT_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+const TIMEOUT = Symbol('timeout');
+
+type AttemptOutcome =
+  | { kind: 'response'; status: number; headers: Record<string, string | string[] | undefined>; text: string }
+  | { kind: 'failed'; error: ApiConnectionError };
+
+/**
+ * Sends one logical API call: throttled by the shared limiter, each attempt bounded by `timeoutMs`, retried
+ * only where that is safe. GET, PATCH and DELETE are idempotent and retried on 5xx, timeouts and broken
+ * connections; POST (create) is not, since the server may have acted. A 429 was not processed, so every
+ * method is retried after the server's reset time.
+ */
+export class Transport {
+  readonly #options: TransportOptions;
+  readonly #random: () => number;
+
+  constructor(options: TransportOptions) {
+    this.#options = options;
+    this.#random = options.random ?? Math.random;
+  }
+
+  async call(routeName: RouteName, options: CallOptions): Promise<ApiResponse> {
+    const { method, template } = ROUTES[routeName];
+    // Built before anything is sent: an invalid id is refused without spending rate budget.
+    const url = this.#options.baseUrl + buildPath(routeName, options.params);
+    const body = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const context = { method, route: template };
+    const { retry, limiter, stats } = this.#options;
+    let rateLimitWaitedMs = 0;
+    let earlierOutcomeUnknown = false;
+
+    for (let attempt = 1; ; attempt++) {
+      await limiter.acquire();
+      stats.requests++;
+      stats.byRoute[routeName] = (stats.byRoute[routeName] ?? 0) + 1;
+      const started = this.#options.now();
+      const outcome = await this.#attempt(url, method, template, body);
+      const ms = Math.round(this.#options.now() - started);
+
+      let error: ClickHouseApiError;
+      if (outcome.kind === 'response') {
+        const parsedBody = parseJson(outcome.text);
+        const requestId = readRequestId(parsedBody);
+        if (outcome.status >= 200 && outcome.status < 300) {
+          this.#log({ ...context, status: outcome.status, ms, requestId, attempt });
+          return unwrap(outcome.status, outcome.text, parsedBody, requestId, context);
+        }
+        if (outcome.status === 404 && earlierOutcomeUnknown && options.notFoundAfterUnknownOutcomeIsSuccess) {
+          this.#log({ ...context, status: outcome.status, ms, requestId, attempt, settled: true });
+          return { status: 404, requestId, result: undefined, hasResult: false, ...context };
+        }
+        error = makeApiError({
+          status: outcome.status,
+          body: parsedBody === NOT_JSON ? outcome.text : parsedBody,
+          headers: outcome.headers,
+          ...context,
+        });
+      } else {
+        error = outcome.error;
+      }
+
+      const delayMs = this.#retryDelay(error, method, attempt, rateLimitWaitedMs);
+      this.#log({
+        ...context,
+        status: error.status ?? null,
+        error: error.name,
+        ms,
+        requestId: error.requestId,
+        attempt,
+        ...(delayMs === null ? {} : { retryInMs: delayMs }),
+      });
+      if (error instanceof RateLimitError) {
+        stats.rateLimited++;
+        // The key's budget is spent for everyone using this client: hold all sends, not just this one.
+        limiter.hold(Math.min(delayMs ?? error.retryAfterMs ?? 0, retry.maxRateLimitWaitMs));
+        if (delayMs === null) throw error;
+        rateLimitWaitedMs += delayMs;
+        stats.retries++;
+        continue; // acquire() waits out the hold
+      }
+      if (delayMs === null) throw error;
+      if (outcomeUnknown(error)) earlierOutcomeUnknown = true;
+      stats.retries++;
+      await this.#options.sleep(delayMs);
+    }
+  }
+
+  /** The wait before the next attempt, or null when this error is final. */
+  #retryDelay(
+    error: ClickHouseApiError,
+    method: string,
+    attempt: number,
+    rateLimitWaitedMs: number,
+  ): number | null {
+    const { retry } = this.#options;
+    if (attempt >= retry.maxAttempts) return null;
+    if (error instanceof RateLimitError) {
+      // Without a reset header, one backoff step longer than for a 5xx (with the defaults 0.5–1 s the first
+      // time, close to the ~1 s ClickHouse's Terraform client waits).
+      const wait =
+        error.retryAfterMs === null ? this.#backoff(attempt + 1) : error.retryAfterMs + RATE_LIMIT_MARGIN_MS;
+      return rateLimitWaitedMs + wait > retry.maxRateLimitWaitMs ? null : wait;
+    }
+    if (error instanceof ApiConnectionError && !error.requestMayHaveBeenSent) return this.#backoff(attempt);
+    // A create the server may have processed must not be sent again: it could make a second key.
+    if (outcomeUnknown(error) && method !== 'POST') return this.#backoff(attempt);
+    return null;
+  }
+
+  /** Exponential backoff with jitter: between half and all of base × 2^(attempt-1), capped. */
+  #backoff(attempt: number): number {
+    const { baseDelayMs, maxDelayMs } = this.#options.retry;
+    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+    return Math.round(ceiling / 2 + (this.#random() * ceiling) / 2);
+  }
+
+  async #attempt(
+    url: string,
+    method: string,
+    route: string,
+    body: string | undefined,
+  ): Promise<AttemptOutcome> {
+    const { timeoutMs } = this.#options;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(TIMEOUT), timeoutMs);
+    try {
+      const response = await request(url, {
+        method: method as Dispatcher.HttpMethod,
+        headers: this.#headers(body !== undefined),
+        body,
+        signal: controller.signal,
+        ...(this.#options.dispatcher === undefined ? {} : { dispatcher: this.#options.dispatcher }),
+      });
+      // The timeout covers the body too: a server that stalls mid-body is as stuck as one that never answers.
+      const text = await response.body.text();
+      return { kind: 'response', status: response.statusCode, headers: response.headers, text };
+    } catch (cause) {
+      if (controller.signal.aborted && controller.signal.reason === TIMEOUT) {
+        return { kind: 'failed', error: new ApiTimeoutError({ method, route }, timeoutMs) };
+      }
+      return { kind: 'failed', error: connectionError(method, route, cause) };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #headers(hasBody: boolean): Record<string, string> {
+    const { keyId, keySecret, userAgent } = this.#options;
+    const credentials = Buffer.from(`${keyId}:${keySecret.reveal()}`).toString('base64');
+    return {
+      authorization: `Basic ${credentials}`,
+      accept: 'application/json',
+      'user-agent': userAgent,
+      ...(hasBody ? { 'content-type': 'application/json; charset=utf-8' } : {}),
+    };
+  }
+
+  #log(fields: Record<string, unknown>): void {
+    // Route templates, statuses and timings only: bodies and headers never reach a log line.
+    this.#options.logger?.debug(fields, 'clickhouse api call');
+  }
+}
+
+/** 5xx, timeout or a broken connection after sending: the server may or may not have acted. */
+function outcomeUnknown(error: ClickHouseApiError): boolean {
+  if (error instanceof ApiConnectionError) return error.requestMayHaveBeenSent;
+  return error instanceof InternalServerError;
+}
+
+const NOT_JSON = Symbol('not json');
+
+function parseJson(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return NOT_JSON;
+  }
+}
+
+function readRequestId(body: unknown): string | null {
+  if (typeof body !== 'object' || body === null) return null;
+  const requestId = (body as { requestId?: unknown }).requestId;
+  return typeof requestId === 'string' && requestId !== '' ? requestId : null;
+}
+
+function unwrap(
+  status: number,
+  text: string,
+  body: unknown,
+  requestId: string | null,
+  context: { method: string; route: string },
+): ApiResponse {
+  const errorContext = { status, requestId, ...context };
+  if (body === NOT_JSON) throw new InvalidResponseError(errorContext, 'the body is not JSON');
+  // An empty 2xx (seen from proxies on DELETE) carries no result; operations that need one say so.
+  if (body === undefined && text.trim() === '') {
+    return { status, requestId: null, result: undefined, hasResult: false, ...context };
+  }
+  const envelope = EnvelopeSchema.safeParse(body);
+  if (!envelope.success) {
+    throw new InvalidResponseError(errorContext, 'the body is not a {status, requestId, result} object');
+  }
+  const hasResult = envelope.data.result !== undefined;
+  return { status, requestId: envelope.data.requestId, result: envelope.data.result, hasResult, ...context };
+}
+
+function connectionError(method: string, route: string, cause: unknown): ApiConnectionError {
+  // Only the error's code or class goes into the message: some dispatchers (undici's mocks among them)
+  // quote request headers in their messages, and the Authorization header holds the bot's secret.
+  const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
+  const label = typeof code === 'string' ? code : cause instanceof Error ? cause.name : 'unknown error';
+  const sent = !(typeof code === 'string' && NOT_SENT_CODES.has(code));
+  return new ApiConnectionError(
+    { method, route },
+    sent,
+    `ClickHouse API connection failed on ${method} ${route} (${label})`,
+  );
+}
