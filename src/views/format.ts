@@ -1,0 +1,175 @@
+/**
+ * Words and limits shared by the renderers: instants, relative times, expiry lines, and the
+ * helpers that keep user text escaped and within Slack's limits (slack-platform.md §3).
+ */
+import type { KnownBlock, MrkdwnElement, PlainTextElement } from '@slack/types';
+import { checkDuration, DAY_MS, formatDuration, HOUR_MS } from '../policy/index.js';
+import type { IpAccessEntry } from '../store/types.js';
+import { escapeMrkdwn } from './mrkdwn.js';
+
+const MINUTE_MS = 60_000;
+
+/** Slack's per-object limits the renderers work against. */
+export const LIMIT = {
+  text: 3000,
+  field: 2000,
+  header: 150,
+  buttonText: 75,
+  optionText: 75,
+  optionValue: 75,
+  hint: 2000,
+  placeholder: 150,
+  /** Top-level `text`: Slack advises about 4,000 characters. */
+  messageText: 4000,
+} as const;
+
+/** `2026-12-27 14:00 UTC`: an absolute instant everyone reads the same way. */
+export function formatInstant(d: Date): string {
+  if (Number.isNaN(d.getTime())) return 'an unknown time';
+  const iso = d.toISOString();
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+}
+
+/**
+ * A Slack date token that each reader sees in their own time zone, with `formatInstant` as the
+ * fallback for clients that cannot render it. Only for mrkdwn text (not plain_text, not `text`
+ * fallbacks, which notifications show raw on some clients).
+ */
+export function slackDate(d: Date): string {
+  if (Number.isNaN(d.getTime())) return formatInstant(d);
+  const seconds = Math.floor(d.getTime() / 1000);
+  return `<!date^${seconds}^{date_short_pretty} {time}|${formatInstant(d)}>`;
+}
+
+/**
+ * `in 30 days`, `in 5 hours`, `in 1 day`, `in 12 minutes`; `3 days ago` when `to` is before
+ * `from`. Rounded to the nearest unit, but never to zero.
+ */
+export function relativeDays(from: Date, to: Date): string {
+  const diff = to.getTime() - from.getTime();
+  const span = Math.abs(diff);
+  let amount: string;
+  if (span >= DAY_MS) amount = plural(Math.round(span / DAY_MS), 'day');
+  else if (span >= HOUR_MS) amount = plural(Math.round(span / HOUR_MS), 'hour');
+  else amount = plural(Math.max(1, Math.round(span / MINUTE_MS)), 'minute');
+  return diff < 0 ? `${amount} ago` : `in ${amount}`;
+}
+
+/**
+ * A requested expiry in words, counted from key creation (product.md §1):
+ * `30 days from creation (until about 2026-12-27 14:00 UTC if created now)` or `never expires`.
+ * An expiry that is not a policy duration is shown as given, escaped.
+ */
+export function expiryLine(expiry: string, now: Date): string {
+  const ms = durationMs(expiry);
+  if (ms === null) return 'never expires';
+  if (ms === undefined) return clip(expiry, 100);
+  return `${formatDuration(ms)} from creation (until about ${formatInstant(new Date(now.getTime() + ms))} if created now)`;
+}
+
+/** A policy duration in words (`30 days`, `never`), or the text as given, escaped, when it is not one. */
+export function durationLabel(expiry: string): string {
+  const ms = durationMs(expiry);
+  return ms === undefined ? clip(expiry, 100) : formatDuration(ms);
+}
+
+/** A key's actual expiry: `2026-12-27 14:00 UTC (in 30 days)` or `never`. */
+export function expiresAtLine(expireAt: Date | null, now: Date): string {
+  if (expireAt === null) return 'never';
+  return `${formatInstant(expireAt)} (${relativeDays(now, expireAt)})`;
+}
+
+/** A policy duration (`30d`, `12h`) in milliseconds; null for `never`; undefined when it is not one. */
+export function durationMs(expiry: string): number | null | undefined {
+  const result = checkDuration(expiry, { allowNever: true });
+  return 'error' in result ? undefined : result.ms;
+}
+
+export function plural(n: number, unit: string): string {
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * User text for mrkdwn: escaped, then fitted into `max` characters. The cut is made in the raw
+ * text so an entity such as `&amp;` is never split, and it is marked with `…`.
+ */
+export function clip(text: string, max: number): string {
+  const escaped = escapeMrkdwn(text);
+  if (escaped.length <= max) return escaped;
+  let out = '';
+  for (const ch of text) {
+    const piece = escapeMrkdwn(ch);
+    if (out.length + piece.length > max - 1) break;
+    out += piece;
+  }
+  return `${out}…`;
+}
+
+/** Plain text (headers, labels, options) fitted into `max` characters; plain_text needs no escaping. */
+export function clipPlain(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let out = '';
+  // By code point, so an emoji is never cut in half (a lone surrogate is not valid text).
+  for (const ch of text) {
+    if (out.length + ch.length > max - 1) break;
+    out += ch;
+  }
+  return `${out}…`;
+}
+
+/**
+ * An IP access list as lines `source — description`, escaped, within `max` characters; entries
+ * that do not fit are counted in a last line.
+ */
+export function ipListLines(list: readonly IpAccessEntry[], max: number): string {
+  if (list.length === 0) return '(none)';
+  const lines: string[] = [];
+  let used = 0;
+  for (const [index, entry] of list.entries()) {
+    const line = entry.description
+      ? `${clip(entry.source, 60)} — ${clip(entry.description, 150)}`
+      : clip(entry.source, 60);
+    const rest = list.length - index - 1;
+    // Room for this line plus, if more follow, a line saying how many did not fit.
+    const reserve = rest > 0 ? 24 : 0;
+    if (used + line.length + 1 + reserve > max) {
+      lines.push(`… and ${list.length - index} more`);
+      break;
+    }
+    lines.push(line);
+    used += line.length + 1;
+  }
+  return lines.join('\n');
+}
+
+/** A message body as the renderers produce it: `text` is the notification and screen-reader fallback. */
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+/** A plain_text object. */
+export function plain(text: string, max: number = LIMIT.text): PlainTextElement {
+  return { type: 'plain_text', text: clipPlain(text, max), emoji: true };
+}
+
+/** A mrkdwn object; callers escape user text before it gets here (see `clip`). */
+export function md(text: string): MrkdwnElement {
+  return { type: 'mrkdwn', text };
+}
+
+/** A labelled section field: `*Label*\nvalue`, within the field limit. */
+export function field(label: string, value: string): MrkdwnElement {
+  return md(fitText(`*${label}*\n${value}`, LIMIT.field));
+}
+
+/**
+ * Last-resort fit for text already escaped: cuts at a line or space boundary when it can, so no
+ * mention, date token or entity is split, and marks the cut.
+ */
+export function fitText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const head = text.slice(0, max - 1);
+  const cut = Math.max(head.lastIndexOf('\n'), head.lastIndexOf(' '));
+  return `${cut > 0 ? head.slice(0, cut) : head.replace(/[<&][^>;]*$/, '')}…`;
+}

@@ -1,0 +1,154 @@
+import type { KnownBlock } from '@slack/types';
+import { describe, expect, it } from 'vitest';
+import { comingSoon, helpMessage, unknownCommand } from '../../src/views/help.js';
+import { errorNotice, notAllowedToRequest, requesterNotice, threadNote } from '../../src/views/notices.js';
+import type { RequesterNotice } from '../../src/workflow/ports.js';
+import { checkMessage } from '../support/block-kit-limits.js';
+import { keyRequest, NOW } from './fixtures.js';
+
+function valid(message: { text: string; blocks?: KnownBlock[] }): void {
+  expect(checkMessage(message as unknown as Record<string, unknown>)).toBeNull();
+}
+
+const request = keyRequest({ keyName: 'etl-nightly' });
+const all = (message: { text: string; blocks?: KnownBlock[] }) => JSON.stringify(message);
+
+describe('requesterNotice', () => {
+  it('denied: by whom and why, escaped', () => {
+    const message = requesterNotice({
+      kind: 'denied',
+      request,
+      by: 'U0APPROVER1',
+      reason: 'no <!channel> & no',
+    });
+    valid(message);
+    expect(message.text).toBe('Your API key request etl-nightly was denied by <@U0APPROVER1>.');
+    expect(all(message)).toContain('no &lt;!channel&gt; &amp; no');
+    expect(all(message)).not.toContain('<!channel>');
+  });
+
+  it('denied without a reason says none was given', () => {
+    const message = requesterNotice({ kind: 'denied', request, by: 'U0APPROVER1', reason: null });
+    expect(all(message)).toContain('No reason was given.');
+  });
+
+  it('denied with a 3000-character reason stays valid', () => {
+    valid(requesterNotice({ kind: 'denied', request, by: 'U0APPROVER1', reason: '&'.repeat(3000) }));
+  });
+
+  it.each([
+    [
+      'expired at approval',
+      { kind: 'expired', request, stage: 'approval' } as const,
+      /expired before it was decided; request it again with `\/chkey`/,
+    ],
+    [
+      'expired at claim',
+      { kind: 'expired', request, stage: 'claim' } as const,
+      /expired before you created the key/,
+    ],
+    [
+      'not delivered, key deleted',
+      { kind: 'not_delivered', request, keyDeleted: true } as const,
+      /Slack didn't accept the message holding the secret of \*etl-nightly\*, so the key was deleted.*Click \*Create key\* again\./,
+    ],
+    [
+      'not delivered, key not deleted yet',
+      { kind: 'not_delivered', request, keyDeleted: false } as const,
+      /couldn't delete the key yet; Keyhouse will delete it shortly\. Click \*Create key\* again afterwards\./,
+    ],
+    [
+      'create failed',
+      { kind: 'create_failed', request, detail: 'ClickHouse said <nope> & 503' } as const,
+      /ClickHouse said &lt;nope&gt; &amp; 503/,
+    ],
+    [
+      'recovered',
+      { kind: 'recovered', request } as const,
+      /Keyhouse restarted while making your API key \*etl-nightly\*; nothing was left behind/,
+    ],
+  ] satisfies [string, RequesterNotice, RegExp][])('%s', (_, notice, expected) => {
+    const message = requesterNotice(notice);
+    valid(message);
+    expect(message.text).toMatch(expected);
+  });
+
+  it('names the configured command', () => {
+    const message = requesterNotice({ kind: 'expired', request, stage: 'approval' }, { command: '/keys' });
+    expect(message.text).toContain('`/keys`');
+  });
+});
+
+describe('threadNote', () => {
+  it.each([
+    [{ kind: 'approved', by: 'U1', given: 1, needed: 2 } as const, '✅ <@U1> approved (1 of 2)'],
+    [
+      { kind: 'denied', by: 'U1', reason: 'use <!here> & staging' } as const,
+      '⛔ <@U1> denied: use &lt;!here&gt; &amp; staging',
+    ],
+    [{ kind: 'denied', by: 'U1', reason: null } as const, '⛔ <@U1> denied (no reason given)'],
+    [{ kind: 'expired' } as const, '⌛ Expired: the request was not decided in time.'],
+    [{ kind: 'key_created', at: NOW } as const, '🔑 Key created 2026-11-27 14:00 UTC'],
+    [{ kind: 'claim_expired' } as const, '⌛ Expired: the requester did not create the key in time.'],
+  ])('$kind', (note, text) => {
+    expect(threadNote(note)).toEqual({ text });
+  });
+
+  it('fits a very long denial reason', () => {
+    const { text } = threadNote({ kind: 'denied', by: 'U1', reason: '&'.repeat(5000) });
+    expect(text.length).toBeLessThanOrEqual(3000);
+  });
+});
+
+describe('errorNotice and notAllowedToRequest', () => {
+  it('shows the message with its reference, ephemerally, leaving the original', () => {
+    expect(errorNotice('Something broke.', 'ref-123')).toEqual({
+      text: '⚠️ Something broke. (reference `ref-123`)',
+      response_type: 'ephemeral',
+      replace_original: false,
+    });
+    expect(errorNotice('Already decided.').text).toBe('⚠️ Already decided.');
+  });
+
+  it('names the admins to ask', () => {
+    const message = notAllowedToRequest('<@U0ADMIN>, <!subteam^S0ADMINS>');
+    expect(message.response_type).toBe('ephemeral');
+    expect(message.text).toContain('ask <@U0ADMIN>, <!subteam^S0ADMINS>');
+    expect(notAllowedToRequest('').text).toContain('ask a Keyhouse admin');
+  });
+});
+
+describe('help', () => {
+  it('lists the subcommands for the configured command', () => {
+    const message = helpMessage('/chkey');
+    valid(message);
+    expect(message.response_type).toBe('ephemeral');
+    const json = all(message);
+    for (const usage of [
+      '`/chkey`',
+      '`/chkey request`',
+      '`/chkey list`',
+      '`/chkey list all`',
+      '`/chkey help`',
+    ]) {
+      expect(json).toContain(usage);
+    }
+  });
+
+  it('quotes an unknown word, escaped and truncated', () => {
+    const message = unknownCommand('/chkey', `<!channel>&${'x'.repeat(500)}`);
+    valid(message);
+    expect(message.response_type).toBe('ephemeral');
+    expect(message.text).toContain("I don't know `/chkey &lt;!channel&gt;&amp;x");
+    expect(all(message)).not.toContain('<!channel>');
+    expect(message.text.length).toBeLessThan(200);
+    expect(all(message)).toContain('`/chkey list`');
+  });
+
+  it('says a feature arrives later', () => {
+    expect(comingSoon('/chkey', 'list')).toEqual({
+      text: '`/chkey list` arrives in a later release.',
+      response_type: 'ephemeral',
+    });
+  });
+});
