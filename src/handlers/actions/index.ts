@@ -1,0 +1,17 @@
+import type { App } from '@slack/bolt';
+import { ACTION } from '../../views/ids.js';
+import type { HandlerDeps } from '../deps.js';
+import { approveAction } from './approve.js';
+import { createKeyAction } from './create-key.js';
+import { denyAction } from './deny.js';
+import { dismissSecretAction } from './dismiss-secret.js';
+import { roleSelectAction } from './role-select.js';
+
+/** Who may act is decided by the workflow at each click, from the store, never the payload. */
+export function registerActions(app: App, deps: HandlerDeps): void {
+  app.action(ACTION.approve, approveAction(deps));
+  app.action(ACTION.deny, denyAction(deps));
+  app.action(ACTION.createKey, createKeyAction(deps));
+  app.action(ACTION.dismissSecret, dismissSecretAction());
+  app.action(ACTION.roleSelect, roleSelectAction(deps));
+}

@@ -1,0 +1,26 @@
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { KeyhouseError } from '../errors.js';
+import type { Policy } from '../policy/index.js';
+import type { Workflow } from '../workflow/index.js';
+
+/** What every listener may use. Listeners translate Slack payloads; the workflow decides. */
+export interface HandlerDeps {
+  workflow: Workflow;
+  policy: Policy;
+  /** The slash command as configured (`SLACK_COMMAND`), for help texts. */
+  command: string;
+  logger: Logger;
+}
+
+const requestId = z.string().uuid();
+
+/**
+ * A button's value is only ever a request id; anything else is a crafted or stale payload and
+ * changes nothing. The handler then re-reads the request from the store.
+ */
+export function parseRequestId(value: unknown): string {
+  const parsed = requestId.safeParse(value);
+  if (!parsed.success) throw new KeyhouseError('not_found', 'That button no longer refers to a request.');
+  return parsed.data;
+}

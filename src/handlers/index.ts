@@ -1,0 +1,13 @@
+import type { App } from '@slack/bolt';
+import { registerActions } from './actions/index.js';
+import { registerCommands } from './commands/index.js';
+import type { HandlerDeps } from './deps.js';
+import { registerViews } from './views/index.js';
+
+export type { HandlerDeps } from './deps.js';
+
+export function registerHandlers(app: App, deps: HandlerDeps): void {
+  registerCommands(app, deps);
+  registerActions(app, deps);
+  registerViews(app, deps);
+}

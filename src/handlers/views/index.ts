@@ -1,0 +1,10 @@
+import type { App } from '@slack/bolt';
+import { CALLBACK } from '../../views/ids.js';
+import type { HandlerDeps } from '../deps.js';
+import { denySubmitView } from './deny-submit.js';
+import { requestSubmitView } from './request-submit.js';
+
+export function registerViews(app: App, deps: HandlerDeps): void {
+  app.view(CALLBACK.requestModal, requestSubmitView(deps));
+  app.view(CALLBACK.denyModal, denySubmitView(deps));
+}

@@ -1,0 +1,116 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { Policy, PolicyRole } from '../policy/index.js';
+import type { KeyRequest, MessageKind, Store } from '../store/types.js';
+import { KeyedMutex } from '../util/keyed-mutex.js';
+import { Auditor } from './audit.js';
+import type { ApprovalCard, KeyApi, Notifier, SlackRef } from './ports.js';
+
+export interface WorkflowDeps {
+  store: Store;
+  keys: KeyApi;
+  policy: Policy;
+  notifier: Notifier;
+  clock: Clock;
+  logger: Logger;
+  /** ClickHouse API origin, for the `curl` example shown with a new secret. */
+  apiUrl: string;
+  newId?: () => string;
+}
+
+/** Shared plumbing of the workflow steps: dependencies, the auditor and message bookkeeping. */
+export class WorkflowContext {
+  readonly store: Store;
+  readonly keys: KeyApi;
+  readonly policy: Policy;
+  readonly notifier: Notifier;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly apiUrl: string;
+  readonly audit: Auditor;
+  readonly newId: () => string;
+  /** Attempts this process is running right now, so settlement never races its own work. */
+  readonly attemptsInFlight = new Set<string>();
+  readonly #messages = new KeyedMutex();
+
+  constructor(deps: WorkflowDeps) {
+    this.store = deps.store;
+    this.keys = deps.keys;
+    this.policy = deps.policy;
+    this.notifier = deps.notifier;
+    this.clock = deps.clock;
+    this.logger = deps.logger;
+    this.apiUrl = deps.apiUrl;
+    this.newId = deps.newId ?? randomUUID;
+    this.audit = new Auditor(deps.store, deps.clock, deps.logger);
+  }
+
+  /**
+   * The request's role as the policy has it now; a role removed from the policy since the
+   * request was made still renders, under its id, and grants nothing new.
+   */
+  roleOf(request: KeyRequest): PolicyRole {
+    return (
+      this.policy.role(request.roleId) ?? {
+        id: request.roleId,
+        label: `${request.roleId} (no longer in the policy)`,
+        grant: { roles: [] },
+        maxExpiry: request.expiry,
+        maxExpiryMs: null,
+        approvals: request.approvalsRequired,
+      }
+    );
+  }
+
+  async messageRef(requestId: string, kind: MessageKind): Promise<SlackRef | null> {
+    const refs = await this.store.getMessageRefs(requestId);
+    const ref = refs.find((r) => r.kind === kind);
+    return ref ? { channel: ref.channel, ts: ref.ts } : null;
+  }
+
+  async approvalCard(request: KeyRequest): Promise<ApprovalCard> {
+    const decisions = await this.store.listDecisions(request.id);
+    return {
+      request,
+      role: this.roleOf(request),
+      approvals: decisions.filter((d) => d.decision === 'approve'),
+      denial: decisions.find((d) => d.decision === 'deny') ?? null,
+      now: this.clock.now(),
+    };
+  }
+
+  /** Who approved a request, for the requester's DM: user ids, or `policy` when none had to. */
+  async approvers(request: KeyRequest): Promise<readonly string[] | 'policy'> {
+    if (request.approvalsRequired === 0) return 'policy';
+    const decisions = await this.store.listDecisions(request.id);
+    return decisions.filter((d) => d.decision === 'approve').map((d) => d.userId);
+  }
+
+  /**
+   * Rewrites the approval message from the request as stored now. Rewrites of one request are
+   * serialized and each reads fresh state, so a slow listener cannot paint an older picture over
+   * a newer one. Slack failures here are logged: the decision itself already stands.
+   */
+  refreshApproval(requestId: string): Promise<void> {
+    return this.#messages.run(`approval:${requestId}`, async () => {
+      const ref = await this.messageRef(requestId, 'approval');
+      const request = await this.store.getRequest(requestId);
+      if (!ref || !request) return;
+      await this.quietly('update approval message', () =>
+        this.approvalCard(request).then((card) => this.notifier.updateApproval(ref, card)),
+      );
+    });
+  }
+
+  /** Runs a Slack side effect whose failure must not undo what already happened; logs it. */
+  async quietly(what: string, effect: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await effect();
+      return true;
+    } catch (error) {
+      this.logger.warn({ err: error }, `could not ${what}`);
+      return false;
+    }
+  }
+}

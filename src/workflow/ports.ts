@@ -1,0 +1,94 @@
+/**
+ * What the workflow needs from the outside world, as narrow interfaces. The ClickHouse client
+ * satisfies `KeyApi` structurally; the Slack side implements `Notifier` with the views. Neither
+ * decides anything: the rules live in the workflow.
+ */
+import type {
+  ApiKey,
+  Role as ClickHouseRole,
+  CreatedKey,
+  CreateKeyInput,
+  UpdateKeyInput,
+} from '../api/index.js';
+import type { PolicyRole } from '../policy/index.js';
+import type { Secret } from '../secret.js';
+import type { Decision, KeyRequest } from '../store/types.js';
+
+export type KeyApi = {
+  listKeys(options?: { fresh?: boolean }): Promise<ApiKey[]>;
+  getKey(id: string): Promise<ApiKey>;
+  createKey(input: CreateKeyInput): Promise<CreatedKey>;
+  updateKey(id: string, patch: UpdateKeyInput): Promise<ApiKey>;
+  deleteKey(id: string): Promise<{ requestId: string | null }>;
+  listRoles(): Promise<ClickHouseRole[]>;
+};
+
+/** Where a Slack message lives, so it can be rewritten later. */
+export interface SlackRef {
+  channel: string;
+  ts: string;
+}
+
+/** Everything the approval message shows about a request at one moment. */
+export interface ApprovalCard {
+  request: KeyRequest;
+  role: PolicyRole;
+  approvals: Decision[];
+  denial: Decision | null;
+  now: Date;
+}
+
+export type ThreadNote =
+  | { kind: 'approved'; by: string; given: number; needed: number }
+  | { kind: 'denied'; by: string; reason: string | null }
+  | { kind: 'expired' }
+  | { kind: 'key_created'; at: Date }
+  | { kind: 'claim_expired' };
+
+/** The requester's direct message carrying the Create key button, in its successive states. */
+export interface ClaimCard {
+  request: KeyRequest;
+  role: PolicyRole;
+  /** Who approved: user ids, or `policy` for a role that needs no approval. */
+  approvedBy: readonly string[] | 'policy';
+  status: 'open' | 'created' | 'expired';
+  now: Date;
+}
+
+export type RequesterNotice =
+  | { kind: 'denied'; request: KeyRequest; by: string; reason: string | null }
+  | { kind: 'expired'; request: KeyRequest; stage: 'approval' | 'claim' }
+  | { kind: 'not_delivered'; request: KeyRequest; keyDeleted: boolean }
+  | { kind: 'create_failed'; request: KeyRequest; detail: string }
+  | { kind: 'recovered'; request: KeyRequest };
+
+/** The click being answered: its `response_url` and, as a fallback, the DM it came from. */
+export interface ClickTarget {
+  userId: string;
+  responseUrl: string | null;
+  channelId: string | null;
+}
+
+/** The once-only answer holding the secret. Only `Notifier.revealSecret` ever reads `secret`. */
+export interface SecretReveal {
+  request: KeyRequest;
+  role: PolicyRole;
+  key: ApiKey;
+  keyId: string;
+  secret: Secret;
+  apiUrl: string;
+}
+
+export interface Notifier {
+  postApproval(card: ApprovalCard): Promise<SlackRef>;
+  updateApproval(ref: SlackRef, card: ApprovalCard): Promise<void>;
+  replyInThread(ref: SlackRef, note: ThreadNote): Promise<void>;
+  sendClaim(card: ClaimCard): Promise<SlackRef>;
+  updateClaim(ref: SlackRef, card: ClaimCard): Promise<void>;
+  tellRequester(userId: string, notice: RequesterNotice): Promise<void>;
+  /**
+   * Answers the Create key click with one ephemeral message holding the secret. Resolves only
+   * when Slack accepted it on some ephemeral path; throws when none worked.
+   */
+  revealSecret(target: ClickTarget, reveal: SecretReveal): Promise<void>;
+}

@@ -1,0 +1,125 @@
+import { NotFoundError } from '../api/index.js';
+import type { KeyRequest } from '../store/types.js';
+import type { WorkflowContext } from './context.js';
+
+/** Keys made this long before an attempt started still count as possibly its own (clock skew). */
+const CREATED_AT_SKEW_MS = 60_000;
+
+/** Gives a `creating` request back to its requester: `approved` again, with no key attached. */
+export async function releaseAttempt(
+  ctx: WorkflowContext,
+  request: KeyRequest,
+  attemptId: string,
+): Promise<boolean> {
+  const released = await ctx.store.transition({
+    id: request.id,
+    from: 'creating',
+    to: 'approved',
+    at: ctx.clock.now(),
+    attemptId,
+    set: { keyId: null, keySuffix: null, attemptId: null, attemptStartedAt: null },
+  });
+  await ctx.audit.after({
+    actorId: 'system',
+    action: 'request.released',
+    outcome: released ? 'ok' : 'failed',
+    requestId: request.id,
+    detail: { attemptId },
+  });
+  return released !== null;
+}
+
+/**
+ * Finds and deletes keys an interrupted attempt may have made: the one it recorded, or, when it
+ * died before recording one, keys with the request's name made since the attempt began that no
+ * one owns. Their secrets are gone, so they must not live. True when none is left.
+ */
+export async function deleteOrphans(ctx: WorkflowContext, request: KeyRequest): Promise<boolean> {
+  let candidates: { id: string; name: string; keySuffix: string }[];
+  try {
+    if (request.keyId) {
+      candidates = [{ id: request.keyId, name: request.keyName, keySuffix: request.keySuffix ?? '' }];
+    } else {
+      const since = (request.attemptStartedAt?.getTime() ?? 0) - CREATED_AT_SKEW_MS;
+      const keys = await ctx.keys.listKeys({ fresh: true });
+      candidates = [];
+      for (const key of keys) {
+        if (key.name !== request.keyName) continue;
+        if (key.createdAt && new Date(key.createdAt).getTime() < since) continue;
+        if (await ctx.store.getKeyOwner(key.id)) continue;
+        candidates.push(key);
+      }
+    }
+  } catch (error) {
+    ctx.logger.error(
+      { err: error, requestId: request.id },
+      'could not look for keys left by an interrupted attempt',
+    );
+    return false;
+  }
+
+  let allGone = true;
+  for (const key of candidates) {
+    try {
+      await ctx.audit.before({
+        actorId: 'system',
+        action: 'key.delete',
+        outcome: 'attempt',
+        requestId: request.id,
+        keyId: key.id,
+        keyName: key.name,
+        keySuffix: key.keySuffix,
+        detail: { why: 'made by an interrupted attempt; its secret is lost' },
+      });
+      const result = await ctx.keys.deleteKey(key.id).catch((error: unknown) => {
+        if (error instanceof NotFoundError) return { requestId: null };
+        throw error;
+      });
+      await ctx.store.deleteKeyOwner(key.id);
+      await ctx.audit.after({
+        actorId: 'system',
+        action: 'key.deleted',
+        outcome: 'ok',
+        requestId: request.id,
+        keyId: key.id,
+        keySuffix: key.keySuffix,
+        upstreamRequestId: result.requestId,
+      });
+    } catch (error) {
+      allGone = false;
+      ctx.logger.error(
+        { err: error, requestId: request.id, keyId: key.id },
+        'could not delete an orphaned key',
+      );
+    }
+  }
+  return allGone;
+}
+
+/**
+ * Settles a request found in `creating` that no live attempt in this process holds (a crash, a
+ * restart, or a clean-up that failed): deletes any key it made, returns it to `approved`, and
+ * tells the requester they can click Create key again (product.md §2).
+ */
+export async function settleCreating(ctx: WorkflowContext, request: KeyRequest): Promise<boolean> {
+  if (request.state !== 'creating' || !request.attemptId) return false;
+  if (ctx.attemptsInFlight.has(request.attemptId)) return false;
+  if (!(await deleteOrphans(ctx, request))) return false;
+  if (!(await releaseAttempt(ctx, request, request.attemptId))) return false;
+  await ctx.quietly('tell the requester their key can be created again', () =>
+    ctx.notifier.tellRequester(request.requesterId, { kind: 'recovered', request }),
+  );
+  return true;
+}
+
+/** Settles every `creating` request whose attempt started more than `olderThanMs` ago. */
+export async function settleStale(ctx: WorkflowContext, olderThanMs: number): Promise<number> {
+  const cutoff = ctx.clock.now().getTime() - olderThanMs;
+  const stuck = await ctx.store.listRequests({ states: ['creating'] });
+  let settled = 0;
+  for (const request of stuck) {
+    if ((request.attemptStartedAt?.getTime() ?? 0) > cutoff) continue;
+    if (await settleCreating(ctx, request)) settled += 1;
+  }
+  return settled;
+}

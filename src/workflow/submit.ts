@@ -1,0 +1,144 @@
+import { KeyhouseError } from '../errors.js';
+import { parseIpAccessList } from '../policy/index.js';
+import type { KeyRequest } from '../store/types.js';
+import type { WorkflowContext } from './context.js';
+import { addMs } from './time.js';
+
+/** What the request modal collected, untrusted and unvalidated. */
+export interface RequestDraft {
+  keyName: string;
+  roleId: string;
+  expiry: string;
+  reason: string;
+  ipAccessList: string;
+}
+
+export type DraftField = keyof RequestDraft;
+
+export type SubmitResult =
+  | { ok: true; request: KeyRequest }
+  | { ok: false; errors: Partial<Record<DraftField, string>> };
+
+/**
+ * Checks every rule again, whatever the client sent, and records a valid request: `pending`, or
+ * straight to `approved` for a role that needs no approval. Nothing is stored for an invalid one.
+ */
+export async function submitRequest(
+  ctx: WorkflowContext,
+  userId: string,
+  draft: RequestDraft,
+): Promise<SubmitResult> {
+  const { policy } = ctx;
+  const errors: Partial<Record<DraftField, string>> = {};
+  const keyName = draft.keyName.trim();
+  const reason = draft.reason.trim();
+
+  const nameError = policy.validateKeyName(keyName);
+  if (nameError) errors.keyName = nameError;
+
+  const role = policy.role(draft.roleId);
+  if (!role || !(await policy.canRequest(userId, draft.roleId))) {
+    errors.roleId = 'You may not request this role.';
+  } else if (!policy.isExpiryAllowed(role.id, draft.expiry)) {
+    errors.expiry = `Choose an expiry of at most ${role.maxExpiry} for ${role.label}.`;
+  }
+
+  const reasonError = policy.validateReason(reason);
+  if (reasonError) errors.reason = reasonError;
+
+  const ips = parseIpAccessList(draft.ipAccessList);
+  if ('error' in ips) errors.ipAccessList = ips.error;
+
+  if (!role || Object.keys(errors).length > 0 || 'error' in ips) return { ok: false, errors };
+
+  const now = ctx.clock.now();
+  const immediate = role.approvals === 0;
+  const id = ctx.newId();
+  const ipAccessList = ips.entries.length > 0 ? ips.entries : [...policy.doc.defaultIpAccessList];
+
+  await ctx.audit.before({
+    actorId: userId,
+    action: 'request.submitted',
+    outcome: 'ok',
+    requestId: id,
+    keyName,
+    detail: { role: role.id, expiry: draft.expiry, approvalsRequired: role.approvals, ipAccessList },
+  });
+  const request = await ctx.store.createRequest({
+    id,
+    kind: 'create',
+    requesterId: userId,
+    keyName,
+    roleId: role.id,
+    expiry: draft.expiry,
+    reason,
+    ipAccessList,
+    approvalsRequired: role.approvals,
+    state: immediate ? 'approved' : 'pending',
+    createdAt: now,
+    deadline: addMs(now, immediate ? policy.doc.claimTtlMs : policy.doc.requestTtlMs),
+  });
+  if (immediate) {
+    await ctx.audit.after({
+      actorId: 'policy',
+      action: 'request.approved',
+      outcome: 'ok',
+      requestId: id,
+      keyName,
+      detail: { by: 'policy' },
+    });
+  }
+  return { ok: true, request };
+}
+
+/**
+ * Posts a stored request where people act on it: the approval channel always (for a role with
+ * no approval, as a notice), and the requester's Create key DM when it is already approved. A
+ * request nobody can see is withdrawn rather than left pending forever, and the error says why.
+ */
+export async function announceRequest(ctx: WorkflowContext, request: KeyRequest): Promise<void> {
+  let posted: { channel: string; ts: string };
+  try {
+    posted = await ctx.notifier.postApproval(await ctx.approvalCard(request));
+  } catch (error) {
+    const withdrawn = await ctx.store.transition({
+      id: request.id,
+      from: request.state,
+      to: 'expired',
+      at: ctx.clock.now(),
+      set: { deadline: null },
+    });
+    await ctx.audit.after({
+      actorId: 'system',
+      action: 'request.withdrawn',
+      outcome: withdrawn ? 'ok' : 'failed',
+      requestId: request.id,
+      keyName: request.keyName,
+      detail: { why: 'approval channel unreachable' },
+    });
+    throw new KeyhouseError(
+      'delivery_failed',
+      `Keyhouse could not post your request in <#${ctx.policy.doc.approvalChannel}>, so it was withdrawn. ` +
+        'Ask an admin to invite the Keyhouse app to that channel, then request again.',
+      { cause: error },
+    );
+  }
+  await ctx.store.putMessageRef({ requestId: request.id, kind: 'approval', ...posted });
+  if (request.state === 'approved') await sendClaim(ctx, request, 'policy');
+}
+
+/** Sends the requester the Create key DM (no secret in it) and remembers where it is. */
+export async function sendClaim(
+  ctx: WorkflowContext,
+  request: KeyRequest,
+  approvedBy: readonly string[] | 'policy',
+): Promise<void> {
+  const ref = await ctx.notifier.sendClaim({
+    request,
+    role: ctx.roleOf(request),
+    approvedBy,
+    status: 'open',
+    now: ctx.clock.now(),
+  });
+  await ctx.store.putMessageRef({ requestId: request.id, kind: 'dm', ...ref });
+}

@@ -1,0 +1,332 @@
+/**
+ * Runs the real Keyhouse app (HTTP mode, `/slack/events`) against the fake Slack Web API, the
+ * ClickHouse emulator and a real SQLite file, and drives it with signed requests as Slack would.
+ * Everything the app logs is captured at debug so tests can search it for secrets.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { ClickHouseCloudClient } from '../../src/api/index.js';
+import { createApp, type Keyhouse } from '../../src/app.js';
+import { type Clock, systemClock } from '../../src/clock.js';
+import { type Emulator, type EmulatorOptions, startEmulator } from '../../src/emulator/server.js';
+import { createLogger } from '../../src/logger.js';
+import { type PolicyDocument, parsePolicy } from '../../src/policy/index.js';
+import { Secret } from '../../src/secret.js';
+import { openStore } from '../../src/store/index.js';
+import type { KeyRequest, Store } from '../../src/store/types.js';
+import { ACTION, BLOCK, CALLBACK, expiryBlockId } from '../../src/views/ids.js';
+import type { KeyApi } from '../../src/workflow/index.js';
+import { type FakeMessage, type FakeSlack, startFakeSlack } from './fake-slack.js';
+import { type AppResponse, postToApp } from './slack-http.js';
+import {
+  blockAction,
+  SLACK_TEST_DEFAULTS,
+  slashCommand,
+  stateValue,
+  viewSubmission,
+} from './slack-payloads.js';
+
+export const SIGNING_SECRET = 'test-signing-secret';
+export const USERS = {
+  alice: 'U0ALICE',
+  bob: 'U0BOB',
+  carol: 'U0CAROL',
+  dave: 'U0DAVE',
+  admin: 'U0ADMIN',
+  eve: 'U0EVE',
+} as const;
+export const APPROVAL_CHANNEL = 'C0APPROVALS';
+
+/** A policy with one role of each approval count; tests override fields as they need. */
+export function testPolicy(overrides: Record<string, unknown> = {}): PolicyDocument {
+  const doc = {
+    approvalChannel: APPROVAL_CHANNEL,
+    requesters: ['*'],
+    approvers: [USERS.bob, USERS.carol, USERS.dave],
+    admins: [USERS.admin],
+    selfApproval: false,
+    requestTtl: '24h',
+    claimTtl: '24h',
+    reason: { required: true, minLength: 10 },
+    defaultIpAccessList: [{ source: '0.0.0.0/0', description: 'anywhere' }],
+    roles: [
+      {
+        id: 'developer',
+        label: 'Developer (read-only)',
+        grant: { roles: ['developer'] },
+        maxExpiry: '90d',
+        approvals: 1,
+      },
+      { id: 'admin', label: 'Admin', grant: { roles: ['admin'] }, maxExpiry: '7d', approvals: 2 },
+      {
+        id: 'query-endpoints',
+        label: 'Query endpoints',
+        grant: { roles: ['query_endpoints'] },
+        maxExpiry: '365d',
+        approvals: 0,
+      },
+    ],
+    ...overrides,
+  };
+  return parsePolicy(JSON.stringify(doc), 'test-policy.json');
+}
+
+export interface HarnessOptions {
+  policy?: PolicyDocument;
+  emulator?: EmulatorOptions;
+  clock?: Clock;
+  /** Wraps the ClickHouse client, e.g. to count or break calls. */
+  keys?: (client: ClickHouseCloudClient) => KeyApi;
+}
+
+export interface RequestValues {
+  keyName: string;
+  roleId: string;
+  expiry: string;
+  reason: string;
+  ipList?: string;
+}
+
+export class Harness {
+  private constructor(
+    readonly slack: FakeSlack,
+    readonly clickhouse: Emulator,
+    readonly client: ClickHouseCloudClient,
+    readonly store: Store,
+    readonly keyhouse: Keyhouse,
+    readonly url: string,
+    readonly dir: string,
+    private readonly logLines: string[],
+  ) {}
+
+  static async start(options: HarnessOptions = {}): Promise<Harness> {
+    const dir = await mkdtemp(join(tmpdir(), 'keyhouse-e2e-'));
+    const logLines: string[] = [];
+    const logger = createLogger({
+      level: 'debug',
+      destination: new Writable({
+        write(chunk, _encoding, done) {
+          logLines.push(String(chunk));
+          done();
+        },
+      }),
+    });
+    const slack = await startFakeSlack();
+    const clickhouse = await startEmulator(options.emulator);
+    const client = new ClickHouseCloudClient({
+      baseUrl: clickhouse.url,
+      keyId: clickhouse.adminKey.keyId,
+      keySecret: new Secret(clickhouse.adminKey.keySecret),
+      logger: logger.child({ component: 'clickhouse' }),
+      retry: { baseDelayMs: 20, maxDelayMs: 100 },
+    });
+    const store = await openStore(`sqlite:${join(dir, 'keyhouse.db')}`, { logger });
+    const keyhouse = createApp({
+      slack: {
+        botToken: SLACK_TEST_DEFAULTS.botToken,
+        signingSecret: SIGNING_SECRET,
+        apiUrl: slack.apiUrl,
+        command: '/chkey',
+        botId: SLACK_TEST_DEFAULTS.botId,
+        botUserId: SLACK_TEST_DEFAULTS.botUserId,
+        clientOptions: { retryConfig: { retries: 0 } },
+      },
+      policy: options.policy ?? testPolicy(),
+      store,
+      keys: options.keys ? options.keys(client) : client,
+      clickhouseApiUrl: clickhouse.url,
+      logger,
+      clock: options.clock ?? systemClock,
+      sweep: { timer: false },
+    });
+    const port = await keyhouse.listen(0, '127.0.0.1');
+    return new Harness(slack, clickhouse, client, store, keyhouse, `http://127.0.0.1:${port}`, dir, logLines);
+  }
+
+  async close(): Promise<void> {
+    await this.keyhouse.close();
+    await this.store.close();
+    await this.slack.close();
+    await this.clickhouse.close();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  /** Everything logged so far, one JSON line each, at debug. */
+  get logs(): string {
+    return this.logLines.join('');
+  }
+
+  post(
+    body: Parameters<typeof postToApp>[1],
+    options: { timestampSec?: number; signature?: string } = {},
+  ): Promise<AppResponse> {
+    return postToApp(this.url, body, { signingSecret: SIGNING_SECRET, ...options });
+  }
+
+  /** `/chkey <text>` from `user`; returns the HTTP answer and the response URL the app may use. */
+  async command(
+    user: string,
+    text: string,
+  ): Promise<{ response: AppResponse; responseUrl: string; triggerId: string }> {
+    const responseUrl = this.slack.newResponseUrl({ user, channel: 'C0GENERAL' });
+    const triggerId = this.slack.newTriggerId(user);
+    const fields = slashCommand({ user_id: user, text, response_url: responseUrl, trigger_id: triggerId });
+    const response = await this.post({
+      kind: 'command',
+      fields: fields as unknown as Record<string, string>,
+    });
+    return { response, responseUrl, triggerId };
+  }
+
+  /** Submits the request modal as `user` filled it. */
+  submitRequest(user: string, values: RequestValues): Promise<AppResponse> {
+    const payload = viewSubmission({
+      user,
+      callbackId: CALLBACK.requestModal,
+      values: {
+        [BLOCK.keyName]: { [ACTION.keyNameInput]: values.keyName },
+        [BLOCK.role]: { [ACTION.roleSelect]: stateValue.staticSelect(values.roleId) },
+        [expiryBlockId(values.roleId)]: { [ACTION.expirySelect]: stateValue.staticSelect(values.expiry) },
+        [BLOCK.reason]: { [ACTION.reasonInput]: values.reason },
+        [BLOCK.ipList]: { [ACTION.ipListInput]: values.ipList ?? null },
+      },
+    });
+    return this.post({ kind: 'interaction', payload });
+  }
+
+  /** Clicks a button carrying `value` as `user`, on `message` in `channel` when given. */
+  async click(
+    user: string,
+    actionId: string,
+    value: string,
+    where: { channel?: string; message?: FakeMessage } = {},
+  ): Promise<{ response: AppResponse; responseUrl: string; triggerId: string }> {
+    const channel = where.channel ?? 'C0GENERAL';
+    const responseUrl = this.slack.newResponseUrl({
+      user,
+      channel,
+      ...(where.message ? { messageTs: where.message.ts } : {}),
+    });
+    const triggerId = this.slack.newTriggerId(user);
+    const message = where.message as unknown as Record<string, unknown> | undefined;
+    const payload = blockAction({ user, actionId, value, responseUrl, triggerId, channel, message });
+    const response = await this.post({ kind: 'interaction', payload });
+    return { response, responseUrl, triggerId };
+  }
+
+  async requests(): Promise<KeyRequest[]> {
+    return this.store.listRequests({});
+  }
+
+  /** Polls an async or sync condition until it holds (the fake's `waitFor` takes sync ones only). */
+  async until<T>(
+    predicate: () => Promise<T> | T,
+    message = 'condition',
+    timeoutMs = 5_000,
+  ): Promise<NonNullable<T>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await predicate();
+      if (value) return value as NonNullable<T>;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${message}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  }
+
+  /** Waits until the request is in `state`. */
+  async untilState(requestId: string, state: KeyRequest['state']): Promise<KeyRequest> {
+    return this.until(async () => {
+      const request = await this.store.getRequest(requestId);
+      return request?.state === state ? request : null;
+    }, `request ${requestId} to be ${state}`);
+  }
+
+  /** The request `user` submitted last. */
+  async latestRequest(user: string): Promise<KeyRequest> {
+    const last = (await this.store.listRequests({ requesterId: user })).at(-1);
+    if (!last) throw new Error(`no request from ${user}`);
+    return last;
+  }
+
+  /** The approval message for a request, once posted. */
+  approvalMessage(requestId: string): Promise<FakeMessage> {
+    return this.slack.waitFor(
+      () =>
+        this.slack
+          .messages(APPROVAL_CHANNEL)
+          .find((m) => !m.thread_ts && JSON.stringify(m).includes(requestId)),
+      { message: `approval message for ${requestId}` },
+    );
+  }
+
+  /** The requester's Create key DM, once sent. */
+  claimMessage(user: string, requestId: string): Promise<FakeMessage> {
+    return this.slack.waitFor(
+      () => this.slack.messages(user).find((m) => JSON.stringify(m).includes(requestId)),
+      { message: `Create key DM for ${requestId}` },
+    );
+  }
+
+  approve(user: string, requestId: string) {
+    return this.click(user, ACTION.approve, requestId, { channel: APPROVAL_CHANNEL });
+  }
+
+  createKey(user: string, requestId: string) {
+    return this.click(user, ACTION.createKey, requestId, { channel: this.slack.dmChannel(user) });
+  }
+
+  /** Every byte of every SQLite file in the data directory, to search for secrets. */
+  databaseBytes(): string {
+    return readdirSync(this.dir)
+      .map((name) => readFileSync(join(this.dir, name)).toString('latin1'))
+      .join('\n');
+  }
+
+  /**
+   * Where `needle` (a secret) went. `slackMessages` counts the Slack deliveries that carried it and
+   * that Slack accepted; `slackAttempts` lists every carrying request, accepted or not, by path, so a
+   * test can check that each was an ephemeral answer to the requester; the rest count occurrences.
+   */
+  traces(needle: string): {
+    slackMessages: number;
+    slackAttempts: string[];
+    logs: number;
+    database: number;
+    clickhouseLog: number;
+  } {
+    const carrying = (x: unknown) => JSON.stringify(x).includes(needle);
+    const calls = this.slack.calls.filter((c) => carrying(c.args));
+    const posts = this.slack.responseUrlPosts.filter((p) => carrying(p.body));
+    return {
+      slackMessages:
+        calls.filter((c) => c.response.ok === true).length + posts.filter((p) => p.status === 200).length,
+      slackAttempts: [
+        ...calls.map((c) => `${c.method}:${String(c.args.user)}:${c.response.ok === true ? 'ok' : 'failed'}`),
+        ...posts.map((p) => `response_url:${p.status === 200 ? 'ok' : 'failed'}`),
+      ],
+      logs: occurrences(this.logs, needle),
+      database: occurrences(this.databaseBytes(), needle),
+      clickhouseLog: occurrences(JSON.stringify(this.clickhouse.requests), needle),
+    };
+  }
+
+  /** Waits until the app has made no Slack call for `quietMs` (its follow-up rewrites are done). */
+  async quiet(quietMs = 150): Promise<void> {
+    let seen = -1;
+    await this.until(async () => {
+      const now = this.slack.calls.length + this.slack.responseUrlPosts.length;
+      if (now === seen) return true;
+      seen = now;
+      await new Promise((resolve) => setTimeout(resolve, quietMs));
+      return false;
+    }, 'Slack traffic to stop');
+  }
+}
+
+export function occurrences(haystack: string, needle: string): number {
+  if (!needle) throw new Error('empty needle');
+  return haystack.split(needle).length - 1;
+}
