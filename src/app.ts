@@ -33,6 +33,8 @@ export interface KeyhouseOptions {
   keys: KeyApi;
   /** ClickHouse API origin, shown in the `curl` example next to a new secret. */
   clickhouseApiUrl: string;
+  /** Keyhouse's own key ID (only its last four characters are used, to mark that key in lists). */
+  clickhouseKeyId: string;
   logger: Logger;
   clock?: Clock;
   /** Transport for `response_url` posts (defaults to the global fetch). */
@@ -100,9 +102,10 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     clock,
     logger,
     apiUrl: options.clickhouseApiUrl,
+    selfKeySuffix: options.clickhouseKeyId.slice(-4),
   });
 
-  registerHandlers(app, { workflow, policy, command: options.slack.command, logger });
+  registerHandlers(app, { workflow, policy, command: options.slack.command, logger, fetch: options.fetch });
   app.error(createErrorHandler({ logger, client: app.client, fetch: options.fetch }));
 
   const instanceId = randomUUID();

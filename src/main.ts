@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     store,
     keys,
     clickhouseApiUrl: config.clickhouse.apiUrl,
+    clickhouseKeyId: config.clickhouse.keyId,
     logger,
   });
   const port = await keyhouse.listen(config.port);

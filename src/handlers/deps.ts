@@ -11,6 +11,8 @@ export interface HandlerDeps {
   /** The slash command as configured (`SLACK_COMMAND`), for help texts. */
   command: string;
   logger: Logger;
+  /** Transport for `response_url` posts made outside Bolt's `respond` (defaults to the global fetch). */
+  fetch?: typeof fetch;
 }
 
 const requestId = z.string().uuid();

@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import { registerActions } from './actions/index.js';
 import { registerCommands } from './commands/index.js';
 import type { HandlerDeps } from './deps.js';
+import { registerEvents } from './events/index.js';
 import { registerViews } from './views/index.js';
 
 export type { HandlerDeps } from './deps.js';
@@ -10,4 +11,5 @@ export function registerHandlers(app: App, deps: HandlerDeps): void {
   registerCommands(app, deps);
   registerActions(app, deps);
   registerViews(app, deps);
+  registerEvents(app, deps);
 }

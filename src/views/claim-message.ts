@@ -31,6 +31,7 @@ export function claimMessage(card: ClaimCard, options: ClaimMessageOptions = {})
   const command = escapeMrkdwn(options.command ?? '/chkey');
   const name = clip(request.keyName, 200);
   const by = approvedByText(card.approvedBy);
+  if (request.kind === 'change') return changeRetryMessage(card, name, by);
 
   const blocks: KnownBlock[] = [
     {
@@ -103,4 +104,37 @@ function approvedByText(approvedBy: ClaimCard['approvedBy']): string {
   if (approvedBy === 'policy') return 'approved by policy';
   if (approvedBy.length === 0) return 'approved';
   return `approved by ${approvedBy.map(mention).join(', ')}`;
+}
+
+/**
+ * A change request's DM exists only when applying the approved change failed: it offers to apply
+ * it again (the same action as Create key; no secret is involved).
+ */
+function changeRetryMessage(card: ClaimCard, name: string, by: string): SlackMessage {
+  const { request, status } = card;
+  if (status !== 'open') {
+    const text =
+      status === 'created' ? `The change to ${name} was applied.` : `The approved change to ${name} expired.`;
+    return { text, blocks: [{ type: 'section', text: md(text) }] };
+  }
+  const text = `The change to the API key *${name}* was ${by}, but applying it failed. Click *Apply change* to try again.`;
+  return {
+    text: fitText(text, LIMIT.messageText),
+    blocks: [
+      { type: 'section', text: md(fitText(text, LIMIT.text)) },
+      {
+        type: 'actions',
+        block_id: BLOCK.claimActions,
+        elements: [
+          {
+            type: 'button',
+            action_id: ACTION.createKey,
+            text: plain('Apply change', LIMIT.buttonText),
+            style: 'primary',
+            value: request.id,
+          },
+        ],
+      },
+    ],
+  };
 }

@@ -5,6 +5,8 @@
 export const CALLBACK = {
   requestModal: 'keyhouse.request',
   denyModal: 'keyhouse.deny',
+  editModal: 'keyhouse.edit',
+  deleteModal: 'keyhouse.delete',
 } as const;
 
 export const ACTION = {
@@ -18,7 +20,18 @@ export const ACTION = {
   reasonInput: 'keyhouse.reason',
   ipListInput: 'keyhouse.ip_list',
   denyReasonInput: 'keyhouse.deny_reason',
+  /** The per-key overflow menu; option values are `<verb>:<key uuid>` (see `KEY_VERBS`). */
+  keyMenu: 'keyhouse.key_menu',
+  /** Previous/Next in a key list; the value is `<scope>:<page>`. */
+  listPage: 'keyhouse.list_page',
+  editName: 'keyhouse.edit_name',
+  editRole: 'keyhouse.edit_role',
+  editExpiry: 'keyhouse.edit_expiry',
+  editReason: 'keyhouse.edit_reason',
 } as const;
+
+export const KEY_VERBS = ['disable', 'enable', 'edit', 'delete'] as const;
+export type KeyVerb = (typeof KEY_VERBS)[number];
 
 export const BLOCK = {
   keyName: 'key_name',
@@ -31,7 +44,18 @@ export const BLOCK = {
   decisionActions: 'decision',
   claimActions: 'claim',
   secretActions: 'secret',
+  listNav: 'list_nav',
+  editName: 'edit_name',
+  editRole: 'edit_role',
+  /** Like the request modal, the edit modal's expiry block carries the role: `edit_expiry:<roleId>`. */
+  editExpiryPrefix: 'edit_expiry:',
+  editReason: 'edit_reason',
 } as const;
+
+/** The block holding one key of a list: `keys|<scope>|<page>|<key uuid>`, so a click knows where it was. */
+export function keyBlockId(scope: string, page: number, keyId: string): string {
+  return `keys|${scope}|${page}|${keyId}`;
+}
 
 export function expiryBlockId(roleId: string): string {
   return `${BLOCK.expiryPrefix}${roleId}`;

@@ -1,10 +1,29 @@
 /** Block Kit renderers: pure functions from data to messages and modals. */
 export { approvalMessage } from './approval-message.js';
 export { type ClaimMessageOptions, claimMessage } from './claim-message.js';
+export { deleteKeyModal, readDeleteModal } from './delete-modal.js';
 export { DENY_REASON_MAX, denyModal, readDenyModal } from './deny-modal.js';
+export {
+  EDIT_CONTEXT_MAX,
+  type EditModalInput,
+  type EditModalValues,
+  editKeyModal,
+  readEditModal,
+} from './edit-modal.js';
 export { expiryLine, formatInstant, relativeDays, type SlackMessage, slackDate } from './format.js';
 export { comingSoon, type HelpMessage, helpMessage, unknownCommand } from './help.js';
-export { ACTION, BLOCK, CALLBACK, expiryBlockId } from './ids.js';
+export { type HomeOptions, homeView } from './home.js';
+export { ACTION, BLOCK, CALLBACK, expiryBlockId, KEY_VERBS, type KeyVerb, keyBlockId } from './ids.js';
+export {
+  KEYS_PER_PAGE,
+  type KeyListMessage,
+  type KeyListOptions,
+  type KeyPlace,
+  keyBlocks,
+  keyListMessage,
+  keySection,
+  pageOf,
+} from './key-list.js';
 export { escapeMrkdwn, mention, truncate } from './mrkdwn.js';
 export {
   type EphemeralNotice,

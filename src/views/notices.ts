@@ -24,6 +24,11 @@ export function requesterNotice(
   notice: RequesterNotice,
   options: NoticeOptions = {},
 ): { text: string; blocks?: KnownBlock[] } {
+  if (notice.kind === 'key_managed') {
+    const key = `*${clip(notice.keyName, 200)}* (…${clip(notice.keySuffix, 8)})`;
+    const what = notice.verb === 'shortened' ? 'shortened the expiry of' : notice.verb;
+    return { text: `🔧 ${mention(notice.by)} ${what} your ClickHouse API key ${key}.` };
+  }
   const name = clip(notice.request.keyName, 200);
   const again = `request it again with \`${escapeMrkdwn(options.command ?? '/chkey')}\``;
   switch (notice.kind) {
@@ -68,6 +73,16 @@ export function requesterNotice(
         text:
           `🔄 Keyhouse restarted while making your API key *${name}*; nothing was left behind. ` +
           'Click *Create key* again.',
+      };
+    case 'change_applied':
+      return { text: `✅ The approved change to the API key *${name}* was applied.` };
+    case 'change_failed':
+      return {
+        text: fitText(
+          `⚠️ The approved change to the API key *${name}* could not be applied: ${clip(notice.detail, 1000)}\n` +
+            'Click *Apply change* in the message below to try again.',
+          LIMIT.text,
+        ),
       };
   }
 }

@@ -4,6 +4,8 @@ import { KeyhouseError } from '../errors.js';
 import type { PolicyRole } from '../policy/index.js';
 import type { KeyRequest } from '../store/types.js';
 import type { WorkflowContext } from './context.js';
+import { applyChange } from './edit.js';
+import { grantFor } from './grant.js';
 import { expireRequest } from './lapse.js';
 import type { ClickTarget } from './ports.js';
 import { deleteOrphans, releaseAttempt } from './settle.js';
@@ -21,6 +23,11 @@ import { expiryInstant } from './time.js';
  */
 export async function claimKey(ctx: WorkflowContext, requestId: string, target: ClickTarget): Promise<void> {
   const request = await claimable(ctx, requestId, target.userId);
+  // A change whose application failed is retried from the same button; it involves no secret.
+  if (request.kind === 'change') return applyChange(ctx, request);
+  // A click from the App Home has no response_url or channel: answer in the DM that holds the button.
+  const dm = target.channelId ? null : await ctx.messageRef(requestId, 'dm');
+  if (dm) target = { ...target, channelId: dm.channel };
   const attemptId = ctx.newId();
   await ctx.audit.before({
     actorId: target.userId,
@@ -181,22 +188,12 @@ async function createInput(
   createdAt: Date,
 ): Promise<CreateKeyInput> {
   const expireAt = expiryInstant(createdAt, request.expiry)?.toISOString() ?? null;
-  const base = { name: request.keyName, expireAt, ipAccessList: request.ipAccessList };
-  const grant = role.grant;
-  if ('roles' in grant) return { ...base, roles: [...grant.roles] };
-  if ('roleIds' in grant) return { ...base, assignedRoleIds: [...grant.roleIds] };
-  const available = await ctx.keys.listRoles();
-  const assignedRoleIds = grant.roleNames.map((name) => {
-    const match = available.find((r) => r.name.toLowerCase() === name.toLowerCase());
-    if (!match) {
-      throw new KeyhouseError(
-        'invalid_input',
-        `The policy grants ClickHouse role "${name}" for ${role.label}, but the organization has no such role. Ask an admin to fix the policy.`,
-      );
-    }
-    return match.id;
-  });
-  return { ...base, assignedRoleIds };
+  return {
+    name: request.keyName,
+    expireAt,
+    ipAccessList: request.ipAccessList,
+    ...(await grantFor(ctx, role)),
+  };
 }
 
 /**

@@ -16,6 +16,8 @@ export interface WorkflowDeps {
   logger: Logger;
   /** ClickHouse API origin, for the `curl` example shown with a new secret. */
   apiUrl: string;
+  /** Last four characters of Keyhouse's own key ID, to mark its own key in lists. */
+  selfKeySuffix?: string | null;
   newId?: () => string;
 }
 
@@ -28,6 +30,7 @@ export class WorkflowContext {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly apiUrl: string;
+  readonly selfKeySuffix: string | null;
   readonly audit: Auditor;
   readonly newId: () => string;
   /** Attempts this process is running right now, so settlement never races its own work. */
@@ -42,6 +45,7 @@ export class WorkflowContext {
     this.clock = deps.clock;
     this.logger = deps.logger;
     this.apiUrl = deps.apiUrl;
+    this.selfKeySuffix = deps.selfKeySuffix ?? null;
     this.newId = deps.newId ?? randomUUID;
     this.audit = new Auditor(deps.store, deps.clock, deps.logger);
   }
@@ -78,6 +82,18 @@ export class WorkflowContext {
       denial: decisions.find((d) => d.decision === 'deny') ?? null,
       now: this.clock.now(),
     };
+  }
+
+  /** Sends the requester the Create key DM (no secret in it) and remembers where it is. */
+  async sendClaim(request: KeyRequest, approvedBy: readonly string[] | 'policy'): Promise<void> {
+    const ref = await this.notifier.sendClaim({
+      request,
+      role: this.roleOf(request),
+      approvedBy,
+      status: 'open',
+      now: this.clock.now(),
+    });
+    await this.store.putMessageRef({ requestId: request.id, kind: 'dm', ...ref });
   }
 
   /** Who approved a request, for the requester's DM: user ids, or `policy` when none had to. */

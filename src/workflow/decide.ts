@@ -1,8 +1,8 @@
 import { KeyhouseError } from '../errors.js';
 import type { KeyRequest } from '../store/types.js';
 import type { WorkflowContext } from './context.js';
+import { applyChange } from './edit.js';
 import { expireRequest } from './lapse.js';
-import { sendClaim } from './submit.js';
 import { addMs } from './time.js';
 
 export type ApproveOutcome =
@@ -113,8 +113,12 @@ export async function approveRequest(
   }
   await ctx.refreshApproval(requestId);
   if (approved && result.request) {
-    const approvers = result.approvals.map((d) => d.userId);
-    await sendClaim(ctx, result.request, approvers);
+    if (result.request.kind === 'change') await applyChange(ctx, result.request);
+    else
+      await ctx.sendClaim(
+        result.request,
+        result.approvals.map((d) => d.userId),
+      );
   }
   return { kind: approved ? 'approved' : 'recorded', given, needed };
 }

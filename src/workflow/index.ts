@@ -1,14 +1,19 @@
+import { KeyhouseError } from '../errors.js';
 import type { KeyRequest } from '../store/types.js';
 import { claimKey } from './claim.js';
 import { WorkflowContext, type WorkflowDeps } from './context.js';
 import { type ApproveOutcome, approveRequest, checkCanDecide, denyRequest } from './decide.js';
+import { type EditDraft, type EditResult, editKey } from './edit.js';
+import { deleteKey, keyEntries, manageableKey, policyRoleOf, setKeyState } from './keys.js';
 import { expireDue } from './lapse.js';
-import type { ClickTarget } from './ports.js';
+import type { ClickTarget, HomeData, KeyEntry, ListScope } from './ports.js';
 import { settleStale } from './settle.js';
 import { announceRequest, type RequestDraft, type SubmitResult, submitRequest } from './submit.js';
 
 export type { WorkflowDeps } from './context.js';
 export type { ApproveOutcome } from './decide.js';
+export type { EditDraft, EditField, EditResult } from './edit.js';
+export { KEEP } from './edit.js';
 export type * from './ports.js';
 export type { DraftField, RequestDraft, SubmitResult } from './submit.js';
 
@@ -54,6 +59,60 @@ export class Workflow {
   /** The requester's Create key click: create the key now and answer the click with its secret. */
   claim(requestId: string, target: ClickTarget): Promise<void> {
     return claimKey(this.#ctx, requestId, target);
+  }
+
+  /**
+   * The keys `viewerId` sees: their own (`mine`), or every key in the organization (`all`,
+   * approvers and admins only), sorted by name.
+   */
+  async listKeys(viewerId: string, scope: ListScope): Promise<KeyEntry[]> {
+    if (scope === 'all' && !(await this.#ctx.policy.canListAll(viewerId))) {
+      throw new KeyhouseError('not_allowed', 'Only approvers and admins can list every key.');
+    }
+    const all = await keyEntries(this.#ctx, viewerId);
+    return scope === 'all' ? all : all.filter((e) => e.ownerId === viewerId);
+  }
+
+  now(): Date {
+    return this.#ctx.clock.now();
+  }
+
+  /** The App Home: the user's keys and their requests still in progress. */
+  async home(viewerId: string): Promise<HomeData> {
+    const [all, requests] = await Promise.all([
+      keyEntries(this.#ctx, viewerId),
+      this.#ctx.store.listRequests({ requesterId: viewerId, states: ['pending', 'approved', 'creating'] }),
+    ]);
+    return {
+      viewerId,
+      keys: all.filter((e) => e.ownerId === viewerId),
+      requests: requests.map((request) => ({ request, roleLabel: this.#ctx.roleOf(request).label })),
+      now: this.#ctx.clock.now(),
+    };
+  }
+
+  /** A key `viewerId` may manage, as a list shows it, and the policy role it was made with. */
+  async manageable(
+    viewerId: string,
+    keyId: string,
+  ): Promise<{ entry: KeyEntry; currentRoleId: string | null }> {
+    await manageableKey(this.#ctx, viewerId, keyId);
+    const entry = (await keyEntries(this.#ctx, viewerId)).find((e) => e.key.id === keyId);
+    if (!entry) throw new KeyhouseError('not_found', 'That key no longer exists in ClickHouse.');
+    return { entry, currentRoleId: policyRoleOf(this.#ctx.policy.doc.roles, entry.key)?.id ?? null };
+  }
+
+  setKeyState(viewerId: string, keyId: string, state: 'enabled' | 'disabled'): Promise<string> {
+    return setKeyState(this.#ctx, viewerId, keyId, state);
+  }
+
+  deleteKey(viewerId: string, keyId: string): Promise<string> {
+    return deleteKey(this.#ctx, viewerId, keyId);
+  }
+
+  /** Renames or shortens at once; a longer expiry or another role becomes a change request. */
+  editKey(viewerId: string, keyId: string, draft: EditDraft): Promise<EditResult> {
+    return editKey(this.#ctx, viewerId, keyId, draft);
   }
 
   /** Timer work: lapse overdue requests and settle attempts interrupted for `staleAfterMs`. */

@@ -60,7 +60,13 @@ export type RequesterNotice =
   | { kind: 'expired'; request: KeyRequest; stage: 'approval' | 'claim' }
   | { kind: 'not_delivered'; request: KeyRequest; keyDeleted: boolean }
   | { kind: 'create_failed'; request: KeyRequest; detail: string }
-  | { kind: 'recovered'; request: KeyRequest };
+  | { kind: 'recovered'; request: KeyRequest }
+  | { kind: 'change_applied'; request: KeyRequest }
+  | { kind: 'change_failed'; request: KeyRequest; detail: string }
+  | { kind: 'key_managed'; keyName: string; keySuffix: string; verb: KeyVerbDone; by: string };
+
+/** What someone else (an admin) did to a user's key. */
+export type KeyVerbDone = 'disabled' | 'enabled' | 'deleted' | 'renamed' | 'shortened';
 
 /** The click being answered: its `response_url` and, as a fallback, the DM it came from. */
 export interface ClickTarget {
@@ -91,4 +97,44 @@ export interface Notifier {
    * when Slack accepted it on some ephemeral path; throws when none worked.
    */
   revealSecret(target: ClickTarget, reveal: SecretReveal): Promise<void>;
+}
+
+/** One key as a viewer sees it in a list: ClickHouse's record, who owns it, what the viewer may do. */
+export interface KeyEntry {
+  key: ApiKey;
+  /** The Slack user who requested it; null for a key made outside Keyhouse. */
+  ownerId: string | null;
+  /** Keyhouse's own admin key (shown in `list all`, never with actions). */
+  self: boolean;
+  expired: boolean;
+  /** The policy role's label when Keyhouse made the key, else ClickHouse's role names. */
+  roleLabel: string;
+  /** Actions offered to this viewer (each is checked again on the click). */
+  can: { toggle: boolean; edit: boolean; delete: boolean };
+}
+
+export type ListScope = 'mine' | 'all';
+
+/** One page of a key list. */
+export interface KeyListing {
+  scope: ListScope;
+  viewerId: string;
+  entries: KeyEntry[];
+  /** Zero-based page shown, and how many there are. */
+  page: number;
+  pageCount: number;
+  total: number;
+  now: Date;
+  /** A line about what just happened (`Disabled etl-reader.`), shown above the list. */
+  notice?: string;
+}
+
+/** What the App Home tab shows a user. */
+export interface HomeData {
+  viewerId: string;
+  keys: KeyEntry[];
+  /** Their requests still in progress: pending, approved (with the Create key button) or creating. */
+  requests: { request: KeyRequest; roleLabel: string }[];
+  now: Date;
+  notice?: string;
 }

@@ -2,6 +2,7 @@ import { KeyhouseError } from '../errors.js';
 import { parseIpAccessList } from '../policy/index.js';
 import type { KeyRequest } from '../store/types.js';
 import type { WorkflowContext } from './context.js';
+import { applyChange } from './edit.js';
 import { addMs } from './time.js';
 
 /** What the request modal collected, untrusted and unvalidated. */
@@ -124,21 +125,7 @@ export async function announceRequest(ctx: WorkflowContext, request: KeyRequest)
     );
   }
   await ctx.store.putMessageRef({ requestId: request.id, kind: 'approval', ...posted });
-  if (request.state === 'approved') await sendClaim(ctx, request, 'policy');
-}
-
-/** Sends the requester the Create key DM (no secret in it) and remembers where it is. */
-export async function sendClaim(
-  ctx: WorkflowContext,
-  request: KeyRequest,
-  approvedBy: readonly string[] | 'policy',
-): Promise<void> {
-  const ref = await ctx.notifier.sendClaim({
-    request,
-    role: ctx.roleOf(request),
-    approvedBy,
-    status: 'open',
-    now: ctx.clock.now(),
-  });
-  await ctx.store.putMessageRef({ requestId: request.id, kind: 'dm', ...ref });
+  if (request.state !== 'approved') return;
+  if (request.kind === 'change') await applyChange(ctx, request);
+  else await ctx.sendClaim(request, 'policy');
 }

@@ -85,12 +85,6 @@ describe('the edges of the request flow', () => {
       expect(text).not.toContain('<!channel>');
     });
 
-    it('list says it is not there yet', async () => {
-      const { response } = await h.command(alice, 'list');
-      expect(response.status).toBe(200);
-      expect(JSON.stringify(response.json)).toMatch(/list/);
-    });
-
     it('a user who may request nothing is told whom to ask, and no modal opens', async () => {
       await h.close();
       h = await Harness.start({ policy: testPolicy({ requesters: [bob] }) });

@@ -78,6 +78,8 @@ export interface HarnessOptions {
   policy?: PolicyDocument;
   emulator?: EmulatorOptions;
   clock?: Clock;
+  /** The client's key-list cache lifetime (default 5 s). */
+  keyListTtlMs?: number;
   /** Wraps the ClickHouse client, e.g. to count or break calls. */
   keys?: (client: ClickHouseCloudClient) => KeyApi;
 }
@@ -122,6 +124,7 @@ export class Harness {
       keySecret: new Secret(clickhouse.adminKey.keySecret),
       logger: logger.child({ component: 'clickhouse' }),
       retry: { baseDelayMs: 20, maxDelayMs: 100 },
+      ...(options.keyListTtlMs === undefined ? {} : { keyListTtlMs: options.keyListTtlMs }),
     });
     const store = await openStore(`sqlite:${join(dir, 'keyhouse.db')}`, { logger });
     const keyhouse = createApp({
@@ -138,6 +141,7 @@ export class Harness {
       store,
       keys: options.keys ? options.keys(client) : client,
       clickhouseApiUrl: clickhouse.url,
+      clickhouseKeyId: clickhouse.adminKey.keyId,
       logger,
       clock: options.clock ?? systemClock,
       sweep: { timer: false },

@@ -3,7 +3,14 @@ import type { ApiKey } from '../../src/api/schemas.js';
 import type { ExpiryChoice, PolicyRole } from '../../src/policy/index.js';
 import { Secret } from '../../src/secret.js';
 import type { Decision, KeyRequest } from '../../src/store/types.js';
-import type { ApprovalCard, ClaimCard, SecretReveal } from '../../src/workflow/ports.js';
+import type {
+  ApprovalCard,
+  ClaimCard,
+  HomeData,
+  KeyEntry,
+  KeyListing,
+  SecretReveal,
+} from '../../src/workflow/ports.js';
 
 /** The fixed clock of every rendering test (snapshots depend on it). */
 export const NOW = new Date('2026-11-27T14:00:00.000Z');
@@ -114,3 +121,55 @@ export const EXPIRY_CHOICES: ExpiryChoice[] = [
   { value: '30d', label: '30 days', ms: 30 * DAY },
   { value: '90d', label: '90 days', ms: 90 * DAY },
 ];
+
+/** A key as its owner sees it in a list: every action allowed. */
+export function keyEntry(overrides: Partial<KeyEntry> = {}): KeyEntry {
+  return {
+    key: apiKey(),
+    ownerId: 'U0REQUESTER',
+    self: false,
+    expired: false,
+    roleLabel: 'Developer (read-only)',
+    can: { toggle: true, edit: true, delete: true },
+    ...overrides,
+  };
+}
+
+/** `n` distinct keys with predictable ids (`…-000000000007`), names and suffixes. */
+export function keyEntries(n: number, overrides: Partial<KeyEntry> = {}): KeyEntry[] {
+  return Array.from({ length: n }, (_, i) => {
+    const number = String(i).padStart(12, '0');
+    return keyEntry({
+      key: apiKey({
+        id: `0d6a3c5e-1b2f-4c7d-9e8f-${number}`,
+        name: `key-${String(i).padStart(3, '0')}`,
+        keySuffix: String(i).padStart(4, '0'),
+      }),
+      ...overrides,
+    });
+  });
+}
+
+export function keyListing(overrides: Partial<KeyListing> = {}): KeyListing {
+  const entries = overrides.entries ?? [keyEntry()];
+  return {
+    scope: 'mine',
+    viewerId: 'U0REQUESTER',
+    entries,
+    page: 0,
+    pageCount: 1,
+    total: entries.length,
+    now: NOW,
+    ...overrides,
+  };
+}
+
+export function homeData(overrides: Partial<HomeData> = {}): HomeData {
+  return {
+    viewerId: 'U0REQUESTER',
+    keys: [keyEntry()],
+    requests: [{ request: keyRequest(), roleLabel: 'Developer (read-only)' }],
+    now: NOW,
+    ...overrides,
+  };
+}

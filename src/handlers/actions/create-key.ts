@@ -12,7 +12,7 @@ export function createKeyAction(deps: HandlerDeps) {
     await ack();
     await deps.workflow.claim(parseRequestId(action.value), {
       userId: body.user.id,
-      responseUrl: body.response_url ?? null,
+      responseUrl: body.response_url || null,
       channelId: body.channel?.id ?? body.container?.channel_id ?? null,
     });
   };

@@ -5,6 +5,9 @@ import { approveAction } from './approve.js';
 import { createKeyAction } from './create-key.js';
 import { denyAction } from './deny.js';
 import { dismissSecretAction } from './dismiss-secret.js';
+import { editRoleAction } from './edit-role.js';
+import { keyMenuAction } from './key-menu.js';
+import { listPageAction } from './list-page.js';
 import { roleSelectAction } from './role-select.js';
 
 /** Who may act is decided by the workflow at each click, from the store, never the payload. */
@@ -14,4 +17,7 @@ export function registerActions(app: App, deps: HandlerDeps): void {
   app.action(ACTION.createKey, createKeyAction(deps));
   app.action(ACTION.dismissSecret, dismissSecretAction());
   app.action(ACTION.roleSelect, roleSelectAction(deps));
+  app.action(ACTION.keyMenu, keyMenuAction(deps));
+  app.action(ACTION.listPage, listPageAction(deps));
+  app.action(ACTION.editRole, editRoleAction(deps));
 }

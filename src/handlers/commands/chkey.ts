@@ -1,7 +1,15 @@
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { comingSoon, helpMessage, notAllowedToRequest, unknownCommand } from '../../views/index.js';
+import { helpMessage, notAllowedToRequest, unknownCommand } from '../../views/index.js';
+import type { ListScope } from '../../workflow/index.js';
 import type { HandlerDeps } from '../deps.js';
+import { renderKeyList } from '../shared/key-surface.js';
 import { requestModalFor } from '../shared/request-modal.js';
+
+/** `list` and `list mine` show one's own keys, `list all` every key; anything else is not a list. */
+function listScope(word: string | undefined): ListScope | null {
+  const w = (word ?? 'mine').toLowerCase();
+  return w === 'mine' || w === 'all' ? w : null;
+}
 
 type Args = AllMiddlewareArgs & SlackCommandMiddlewareArgs;
 
@@ -22,7 +30,13 @@ export function chkeyCommand(deps: HandlerDeps) {
       return;
     }
     if (verb === 'help') return ack(helpMessage(deps.command));
-    if (verb === 'list') return ack(comingSoon(deps.command, 'list'));
+    const scope = verb === 'list' && words.length <= 2 ? listScope(words[1]) : null;
+    if (scope) {
+      // Listing reads ClickHouse: ack now, answer through the response_url when the list is ready.
+      await ack();
+      await respond(await renderKeyList(deps, command.user_id, scope, 0));
+      return;
+    }
     return ack(unknownCommand(deps.command, words[0] ?? ''));
   };
 }

@@ -1,0 +1,94 @@
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import { homeView, keyListMessage, pageOf } from '../../views/index.js';
+import type { ListScope } from '../../workflow/index.js';
+import type { HandlerDeps } from '../deps.js';
+
+/**
+ * Where a key action came from, so what changed can be shown in place: a key list message (its
+ * `response_url`, scope and page) or the user's App Home.
+ */
+export type Surface =
+  | { kind: 'list'; responseUrl: string; scope: ListScope; page: number }
+  | { kind: 'home' };
+
+const surfaceSchema = z.union([
+  z.object({
+    kind: z.literal('list'),
+    responseUrl: z.string().url(),
+    scope: z.enum(['mine', 'all']),
+    page: z.number().int().min(0),
+  }),
+  z.object({ kind: z.literal('home') }),
+]);
+
+/** What a key dialog carries in `private_metadata`: the key and where to show the outcome. */
+const dialogContext = z.object({ keyId: z.string().uuid(), surface: surfaceSchema });
+export type DialogContext = z.infer<typeof dialogContext>;
+
+export function encodeContext(context: DialogContext): string {
+  return JSON.stringify(context);
+}
+
+/** Parses a dialog's context; null for anything we did not write. */
+export function decodeContext(raw: string): DialogContext | null {
+  try {
+    const parsed = dialogContext.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A key list page, rendered for `viewerId`. */
+export async function renderKeyList(
+  deps: HandlerDeps,
+  viewerId: string,
+  scope: ListScope,
+  page: number,
+  notice?: string,
+) {
+  const entries = await deps.workflow.listKeys(viewerId, scope);
+  const shown = pageOf(entries, page);
+  return keyListMessage(
+    {
+      scope,
+      viewerId,
+      entries: shown.items,
+      page: shown.page,
+      pageCount: shown.pageCount,
+      total: entries.length,
+      now: deps.workflow.now(),
+      ...(notice ? { notice } : {}),
+    },
+    { command: deps.command },
+  );
+}
+
+/** Publishes the user's App Home afresh. */
+export async function publishHome(deps: HandlerDeps, client: WebClient, userId: string, notice?: string) {
+  const data = await deps.workflow.home(userId);
+  await client.views.publish({
+    user_id: userId,
+    view: homeView(notice ? { ...data, notice } : data, { command: deps.command }),
+  });
+}
+
+/** Shows the outcome of a key action where it was taken: the list replaced in place, or the Home tab. */
+export async function refreshSurface(
+  deps: HandlerDeps,
+  client: WebClient,
+  userId: string,
+  surface: Surface,
+  notice: string,
+): Promise<void> {
+  if (surface.kind === 'home') return publishHome(deps, client, userId, notice);
+  const message = await renderKeyList(deps, userId, surface.scope, surface.page, notice);
+  const answer = await (deps.fetch ?? fetch)(surface.responseUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...message, replace_original: true }),
+    signal: AbortSignal.timeout(5_000),
+  });
+  if (!answer.ok) deps.logger.warn({ status: answer.status }, 'could not replace the key list');
+}

@@ -1,0 +1,250 @@
+/**
+ * The Edit dialog of a key (product.md §1, "Key list"): rename, another role, another expiry.
+ * Renaming and a shorter expiry apply at once; a longer expiry or another role is sent for
+ * approval like a new key. As in the request modal, the Role select dispatches its change so the
+ * handler can redraw the Expiry choices for the chosen role, and the Expiry block's id carries the
+ * role so Slack drops a choice made for another role.
+ *
+ * Everything read back is untrusted: the workflow checks the viewer, the role and the expiry again.
+ */
+import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
+import { z } from 'zod';
+import {
+  type ExpiryChoice,
+  formatDuration,
+  MAX_KEY_NAME_LENGTH,
+  MAX_REASON_LENGTH,
+  type PolicyRole,
+} from '../policy/index.js';
+import { KEEP } from '../workflow/edit.js';
+import type { KeyEntry } from '../workflow/ports.js';
+import { clip, fitText, LIMIT, md, plain } from './format.js';
+import { ACTION, BLOCK, CALLBACK } from './ids.js';
+import { keyExpiryText, keyNameText, keySuffixText, ownerText } from './key-list.js';
+
+/** Room left in `private_metadata` (3000) for whatever the handler wraps around the context. */
+export const EDIT_CONTEXT_MAX = 2900;
+
+/** Slack's limits on a static select and on a plain_text_input's `max_length`. */
+const MAX_OPTIONS = 100;
+const TEXT_INPUT_MAX = 3000;
+
+export interface EditModalInput {
+  entry: KeyEntry;
+  /** Roles the viewer may request, in policy order. */
+  roles: readonly PolicyRole[];
+  /** The policy role the key was made with, when known; it is the "keep" choice, not offered again. */
+  currentRoleId: string | null;
+  /** The role chosen so far (after a Role change), or null to keep the current one. */
+  selectedRoleId: string | null;
+  /** Expiry options for the selected role (for the current role while keeping it). */
+  expiryChoices: readonly ExpiryChoice[];
+  /** Opaque to the view; goes into `private_metadata` verbatim. At most `EDIT_CONTEXT_MAX` characters. */
+  context: string;
+}
+
+/** What a submitted Edit dialog holds, as untrusted strings. */
+export interface EditModalValues {
+  keyName: string;
+  /** `keep` or a policy role id. */
+  roleId: string;
+  /** `keep` or a policy duration. */
+  expiry: string;
+  reason: string;
+  context: string;
+  /** The block to attach an error to, per field (`response_action: 'errors'` keys on block ids). */
+  blockIds: { keyName: string; roleId: string; expiry: string; reason: string };
+}
+
+/** Renders the Edit dialog; call again with the chosen role to refresh the Expiry choices. */
+export function editKeyModal(input: EditModalInput): ModalView {
+  if (input.context.length > EDIT_CONTEXT_MAX) {
+    // Cutting it would hand the submission handler a corrupt context; this is a caller's bug.
+    throw new RangeError(
+      `edit modal context is ${input.context.length} characters (at most ${EDIT_CONTEXT_MAX})`,
+    );
+  }
+  const { entry } = input;
+  const roles = input.roles.filter((r) => r.id !== input.currentRoleId).slice(0, MAX_OPTIONS - 1);
+  // A selection that is not on offer (the current role, or one no longer open) reads as "keep".
+  const selected = roles.find((r) => r.id === input.selectedRoleId) ?? null;
+  const capRole = selected ?? input.roles.find((r) => r.id === input.currentRoleId) ?? null;
+
+  const blocks: KnownBlock[] = [
+    {
+      type: 'context',
+      elements: [
+        md(
+          fitText(
+            `${currentText(entry)}\nRenaming applies at once, and so does a shorter expiry. ` +
+              'A longer expiry or another role is sent for approval, like a new key.',
+            LIMIT.text,
+          ),
+        ),
+      ],
+    },
+    nameBlock(entry.key.name),
+    roleBlock(roles, selected, entry.roleLabel),
+    expiryBlock(selected, capRole, input.expiryChoices),
+    {
+      type: 'input',
+      block_id: BLOCK.editReason,
+      optional: true,
+      label: plain('Reason', LIMIT.hint),
+      hint: plain('For approvers, when the change needs approval.', LIMIT.hint),
+      element: {
+        type: 'plain_text_input',
+        action_id: ACTION.editReason,
+        multiline: true,
+        max_length: MAX_REASON_LENGTH,
+      },
+    },
+  ];
+  return {
+    type: 'modal',
+    callback_id: CALLBACK.editModal,
+    private_metadata: input.context,
+    title: plain('Edit key', 24),
+    submit: plain('Save', 24),
+    close: plain('Cancel', 24),
+    blocks,
+  };
+}
+
+/** `Editing *name* `…WXYZ` · role … · expires … · owner …`: what "keep" keeps. */
+function currentText(entry: KeyEntry): string {
+  const suffix = keySuffixText(entry.key.keySuffix);
+  return [
+    `Editing ${keyNameText(entry.key)}${suffix ? ` ${suffix}` : ''}`,
+    `role ${clip(entry.roleLabel, 200)}`,
+    keyExpiryText(entry, null),
+    ownerText(entry),
+  ].join(' · ');
+}
+
+function nameBlock(name: string): KnownBlock {
+  return {
+    type: 'input',
+    block_id: BLOCK.editName,
+    label: plain('Key name', LIMIT.hint),
+    element: {
+      type: 'plain_text_input',
+      action_id: ACTION.editName,
+      // A key named in the console may be longer than our own limit; its name must still fit, or
+      // Slack refuses the view.
+      max_length: Math.min(Math.max(MAX_KEY_NAME_LENGTH, name.length), TEXT_INPUT_MAX),
+      ...(name === '' ? {} : { initial_value: name.slice(0, TEXT_INPUT_MAX) }),
+    },
+  };
+}
+
+function roleBlock(
+  roles: readonly PolicyRole[],
+  selected: PolicyRole | null,
+  currentLabel: string,
+): KnownBlock {
+  const keep: PlainTextOption = {
+    text: plain('Keep current role', LIMIT.optionText),
+    value: KEEP,
+    // Says which role "keep" keeps; a description must not be empty.
+    ...(currentLabel.trim() ? { description: plain(currentLabel, LIMIT.optionText) } : {}),
+  };
+  const options: PlainTextOption[] = [
+    keep,
+    ...roles.map((r) => ({ text: plain(r.label, LIMIT.optionText), value: r.id })),
+  ];
+  const initial = options.find((o) => o.value === selected?.id) ?? keep;
+  return {
+    type: 'input',
+    block_id: BLOCK.editRole,
+    // Sends a block_actions on change, so the Expiry choices follow the role before submission.
+    dispatch_action: true,
+    label: plain('Role', LIMIT.hint),
+    element: {
+      type: 'static_select',
+      action_id: ACTION.editRole,
+      placeholder: plain('Choose a role', LIMIT.placeholder),
+      options,
+      initial_option: initial,
+    },
+  };
+}
+
+function expiryBlock(
+  selected: PolicyRole | null,
+  capRole: PolicyRole | null,
+  choices: readonly ExpiryChoice[],
+): KnownBlock {
+  const keep: PlainTextOption = { text: plain('Keep current expiry', LIMIT.optionText), value: KEEP };
+  const options: PlainTextOption[] = [
+    keep,
+    ...choices
+      .slice(0, MAX_OPTIONS - 1)
+      .map((c) => ({ text: plain(c.label, LIMIT.optionText), value: c.value })),
+  ];
+  let hint = 'Counted from when the change is applied.';
+  if (capRole) {
+    const longest = capRole.maxExpiryMs === null ? 'no limit' : formatDuration(capRole.maxExpiryMs);
+    hint += ` Longest for ${capRole.label}: ${longest}.`;
+  }
+  return {
+    type: 'input',
+    block_id: `${BLOCK.editExpiryPrefix}${selected?.id ?? KEEP}`,
+    label: plain('Expiry', LIMIT.hint),
+    hint: plain(hint, LIMIT.hint),
+    element: {
+      type: 'static_select',
+      action_id: ACTION.editExpiry,
+      options,
+      initial_option: keep,
+    },
+  };
+}
+
+const stateValue = z
+  .object({
+    value: z.string().nullish(),
+    selected_option: z.object({ value: z.string() }).nullish(),
+  })
+  .catch({});
+
+const submittedView = z.object({
+  private_metadata: z.string().catch(''),
+  state: z
+    .object({ values: z.record(z.string(), z.record(z.string(), stateValue).catch({})) })
+    .catch({ values: {} }),
+});
+
+type StateValues = z.infer<typeof submittedView>['state']['values'];
+
+function readValue(values: StateValues, blockId: string | undefined, actionId: string): string {
+  if (blockId === undefined) return '';
+  const entry = values[blockId]?.[actionId];
+  return entry?.value ?? entry?.selected_option?.value ?? '';
+}
+
+/**
+ * The fields of a submitted Edit dialog (a `view_submission`'s `view`). Anything missing or
+ * malformed reads as empty, Role and Expiry as `keep`; the workflow checks every value again.
+ */
+export function readEditModal(view: unknown): EditModalValues {
+  const parsed = submittedView.safeParse(view);
+  const values: StateValues = parsed.success ? parsed.data.state.values : {};
+  const roleId = readValue(values, BLOCK.editRole, ACTION.editRole) || KEEP;
+  // The Expiry block present: the one for the chosen role if Slack kept several.
+  const expiryIds = Object.keys(values).filter((id) => id.startsWith(BLOCK.editExpiryPrefix));
+  const expiryId = expiryIds.find((id) => id === `${BLOCK.editExpiryPrefix}${roleId}`) ?? expiryIds[0];
+  return {
+    keyName: readValue(values, BLOCK.editName, ACTION.editName),
+    roleId,
+    expiry: readValue(values, expiryId, ACTION.editExpiry) || KEEP,
+    reason: readValue(values, BLOCK.editReason, ACTION.editReason),
+    context: parsed.success ? parsed.data.private_metadata : '',
+    blockIds: {
+      keyName: BLOCK.editName,
+      roleId: BLOCK.editRole,
+      expiry: expiryId ?? BLOCK.editRole,
+      reason: BLOCK.editReason,
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import type { LegacyRole } from '../api/index.js';
+import { KeyhouseError } from '../errors.js';
+import type { PolicyRole } from '../policy/index.js';
+import type { WorkflowContext } from './context.js';
+
+/** The ClickHouse role fields a policy role grants; role names are looked up as ids. */
+export async function grantFor(
+  ctx: WorkflowContext,
+  role: PolicyRole,
+): Promise<{ roles: LegacyRole[] } | { assignedRoleIds: string[] }> {
+  const grant = role.grant;
+  if ('roles' in grant) return { roles: [...grant.roles] };
+  if ('roleIds' in grant) return { assignedRoleIds: [...grant.roleIds] };
+  const available = await ctx.keys.listRoles();
+  const assignedRoleIds = grant.roleNames.map((name) => {
+    const match = available.find((r) => r.name.toLowerCase() === name.toLowerCase());
+    if (!match) {
+      throw new KeyhouseError(
+        'invalid_input',
+        `The policy grants ClickHouse role "${name}" for ${role.label}, but the organization has no such role. Ask an admin to fix the policy.`,
+      );
+    }
+    return match.id;
+  });
+  return { assignedRoleIds };
+}

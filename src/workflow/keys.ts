@@ -1,0 +1,212 @@
+import type { ApiKey } from '../api/index.js';
+import { NotFoundError } from '../api/index.js';
+import { KeyhouseError } from '../errors.js';
+import type { PolicyRole } from '../policy/index.js';
+import type { KeyOwner } from '../store/types.js';
+import type { WorkflowContext } from './context.js';
+import type { KeyEntry } from './ports.js';
+
+/** An ownership row younger than this is kept even when the (cached) key list lacks its key. */
+const OWNERSHIP_GRACE_MS = 60_000;
+
+/**
+ * The policy role a key carries, recognised from what ClickHouse reports (legacy roles, or
+ * assigned role ids/names); null for a key whose roles match no policy role.
+ */
+export function policyRoleOf(roles: readonly PolicyRole[], key: ApiKey): PolicyRole | null {
+  const same = (a: readonly string[], b: readonly string[]) =>
+    a.length === b.length && a.every((x) => b.some((y) => y.toLowerCase() === x.toLowerCase()));
+  for (const role of roles) {
+    const { grant } = role;
+    if ('roles' in grant && key.assignedRoles.length === 0 && same(grant.roles, key.roles)) return role;
+    if (
+      'roleIds' in grant &&
+      same(
+        grant.roleIds,
+        key.assignedRoles.map((r) => r.roleId),
+      )
+    )
+      return role;
+    if (
+      'roleNames' in grant &&
+      same(
+        grant.roleNames,
+        key.assignedRoles.map((r) => r.roleName),
+      )
+    )
+      return role;
+  }
+  return null;
+}
+
+function roleLabel(ctx: WorkflowContext, key: ApiKey): string {
+  const role = policyRoleOf(ctx.policy.doc.roles, key);
+  if (role) return role.label;
+  const names = key.assignedRoles.length > 0 ? key.assignedRoles.map((r) => r.roleName) : key.roles;
+  return names.length > 0 ? names.join(', ') : 'no role';
+}
+
+/**
+ * Every key in the organization, joined with who owns it, as `viewerId` may act on it. Ownership
+ * rows whose key is gone (deleted in the console) are cleaned up on the way.
+ */
+export async function keyEntries(ctx: WorkflowContext, viewerId: string): Promise<KeyEntry[]> {
+  const [keys, owners] = await Promise.all([ctx.keys.listKeys(), ctx.store.listKeyOwners()]);
+  const now = ctx.clock.now();
+  await forgetVanished(ctx, keys, owners, now);
+  const ownerOf = new Map(owners.map((o) => [o.keyId, o.ownerId]));
+  const isAdmin = await ctx.policy.isAdmin(viewerId);
+  return keys
+    .map((key): KeyEntry => {
+      const ownerId = ownerOf.get(key.id) ?? null;
+      const self = ownerId === null && ctx.selfKeySuffix !== null && key.keySuffix === ctx.selfKeySuffix;
+      const manage = !self && (isAdmin || (ownerId !== null && ownerId === viewerId));
+      return {
+        key,
+        ownerId,
+        self,
+        expired: key.expireAt !== null && new Date(key.expireAt) <= now,
+        roleLabel: roleLabel(ctx, key),
+        can: { toggle: manage, edit: manage, delete: manage },
+      };
+    })
+    .sort((a, b) => a.key.name.localeCompare(b.key.name) || a.key.id.localeCompare(b.key.id));
+}
+
+async function forgetVanished(
+  ctx: WorkflowContext,
+  keys: ApiKey[],
+  owners: KeyOwner[],
+  now: Date,
+): Promise<void> {
+  const present = new Set(keys.map((k) => k.id));
+  for (const owner of owners) {
+    if (present.has(owner.keyId) || now.getTime() - owner.createdAt.getTime() < OWNERSHIP_GRACE_MS) continue;
+    await ctx.store.deleteKeyOwner(owner.keyId);
+    await ctx.audit.after({
+      actorId: 'system',
+      action: 'key.vanished',
+      outcome: 'ok',
+      keyId: owner.keyId,
+      keyName: owner.keyName,
+      keySuffix: owner.keySuffix,
+      detail: { owner: owner.ownerId, why: 'no longer in ClickHouse' },
+    });
+  }
+}
+
+/**
+ * The key a click names, after checking on the server that `viewerId` may manage it: its owner
+ * or an admin; never Keyhouse's own key. The button's payload is never trusted.
+ */
+export async function manageableKey(
+  ctx: WorkflowContext,
+  viewerId: string,
+  keyId: string,
+): Promise<{ key: ApiKey; ownerId: string | null }> {
+  const owner = await ctx.store.getKeyOwner(keyId);
+  if (!(await ctx.policy.canManageKey(viewerId, owner?.ownerId ?? null))) {
+    await ctx.audit.after({
+      actorId: viewerId,
+      action: 'key.manage',
+      outcome: 'refused',
+      keyId,
+      detail: { why: 'not the owner or an admin' },
+    });
+    throw new KeyhouseError(
+      'not_allowed',
+      'Only the key’s owner or an admin can change it. Nothing was changed.',
+    );
+  }
+  let key: ApiKey;
+  try {
+    key = await ctx.keys.getKey(keyId);
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+    if (owner) await ctx.store.deleteKeyOwner(keyId);
+    throw new KeyhouseError('not_found', 'That key no longer exists in ClickHouse.', { cause: error });
+  }
+  if (!owner && ctx.selfKeySuffix !== null && key.keySuffix === ctx.selfKeySuffix) {
+    throw new KeyhouseError(
+      'not_allowed',
+      'This is Keyhouse’s own key; change it in the ClickHouse console.',
+    );
+  }
+  return { key, ownerId: owner?.ownerId ?? null };
+}
+
+/** Tells a key's owner what an admin did to it; nobody is told of their own actions. */
+export async function tellOwner(
+  ctx: WorkflowContext,
+  ownerId: string | null,
+  viewerId: string,
+  key: ApiKey,
+  verb: 'disabled' | 'enabled' | 'deleted' | 'renamed' | 'shortened',
+): Promise<void> {
+  if (!ownerId || ownerId === viewerId) return;
+  await ctx.quietly('tell the owner about a change to their key', () =>
+    ctx.notifier.tellRequester(ownerId, {
+      kind: 'key_managed',
+      keyName: key.name,
+      keySuffix: key.keySuffix,
+      verb,
+      by: viewerId,
+    }),
+  );
+}
+
+/** Disables or enables a key; returns the line the list shows above itself. */
+export async function setKeyState(
+  ctx: WorkflowContext,
+  viewerId: string,
+  keyId: string,
+  state: 'enabled' | 'disabled',
+): Promise<string> {
+  const { key, ownerId } = await manageableKey(ctx, viewerId, keyId);
+  const verb = state === 'enabled' ? 'enabled' : 'disabled';
+  const label = `${key.name} (…${key.keySuffix})`;
+  if (key.state === state) return `${label} was already ${verb}.`;
+  const action = state === 'enabled' ? 'key.enable' : 'key.disable';
+  await ctx.audit.before({
+    actorId: viewerId,
+    action,
+    outcome: 'attempt',
+    keyId,
+    keyName: key.name,
+    keySuffix: key.keySuffix,
+  });
+  await ctx.keys.updateKey(keyId, { state });
+  await ctx.audit.after({ actorId: viewerId, action, outcome: 'ok', keyId, keySuffix: key.keySuffix });
+  await tellOwner(ctx, ownerId, viewerId, key, verb);
+  return `${verb === 'enabled' ? 'Enabled' : 'Disabled'} ${label}.`;
+}
+
+/** Deletes a key in ClickHouse and forgets its owner; returns the list's notice line. */
+export async function deleteKey(ctx: WorkflowContext, viewerId: string, keyId: string): Promise<string> {
+  const { key, ownerId } = await manageableKey(ctx, viewerId, keyId);
+  await ctx.audit.before({
+    actorId: viewerId,
+    action: 'key.delete',
+    outcome: 'attempt',
+    keyId,
+    keyName: key.name,
+    keySuffix: key.keySuffix,
+  });
+  const { requestId } = await ctx.keys.deleteKey(keyId).catch((error: unknown) => {
+    // Already gone (deleted in the console meanwhile): the outcome the user asked for.
+    if (error instanceof NotFoundError) return { requestId: null };
+    throw error;
+  });
+  await ctx.store.deleteKeyOwner(keyId);
+  await ctx.audit.after({
+    actorId: viewerId,
+    action: 'key.deleted',
+    outcome: 'ok',
+    keyId,
+    keyName: key.name,
+    keySuffix: key.keySuffix,
+    upstreamRequestId: requestId,
+  });
+  await tellOwner(ctx, ownerId, viewerId, key, 'deleted');
+  return `Deleted ${key.name} (…${key.keySuffix}).`;
+}

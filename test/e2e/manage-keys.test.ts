@@ -1,0 +1,463 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.js';
+import { ACTION, BLOCK, CALLBACK, keyBlockId } from '../../src/views/ids.js';
+import { APPROVAL_CHANNEL, Harness, type HarnessOptions, USERS } from '../support/keyhouse.js';
+import { appHomeOpened, blockAction, stateValue, viewSubmission } from '../support/slack-payloads.js';
+
+const { alice, bob, carol, admin, eve } = USERS;
+const DAY = 86_400_000;
+
+describe('managing keys from Slack', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h?.close();
+  });
+
+  async function start(options: HarnessOptions = {}) {
+    h = await Harness.start(options);
+  }
+
+  /** A key made through Keyhouse for `owner` (seeded as the workflow records it). */
+  async function ownedKey(
+    owner: string,
+    name: string,
+    options: { expiresInMs?: number; roles?: string[] } = {},
+  ) {
+    const expireAt = new Date(Date.now() + (options.expiresInMs ?? 30 * DAY)).toISOString();
+    const { key } = h.clickhouse.addKey({ name, roles: options.roles ?? ['developer'], expireAt });
+    await h.store.putKeyOwner({
+      keyId: key.id,
+      ownerId: owner,
+      requestId: null,
+      keyName: name,
+      keySuffix: key.keySuffix,
+      createdAt: new Date(),
+    });
+    return key;
+  }
+
+  /** `/chkey <text>` and the list it answers with. */
+  async function list(user: string, text = 'list') {
+    const { responseUrl } = await h.command(user, text);
+    const post = await h.slack.waitFor(
+      () => h.slack.responseUrlPosts.find((p) => responseUrl.endsWith(p.id)),
+      {
+        message: `answer to ${text}`,
+      },
+    );
+    return { responseUrl, body: post.body, text: JSON.stringify(post.body) };
+  }
+
+  /** Picks `verb` in a key's overflow menu, in the list answered on `responseUrl`. */
+  async function menu(
+    user: string,
+    verb: string,
+    keyId: string,
+    responseUrl: string,
+    scope = 'mine',
+    page = 0,
+  ) {
+    const payload = blockAction({
+      user,
+      actionId: ACTION.keyMenu,
+      actionType: 'overflow',
+      blockId: keyBlockId(scope, page, keyId),
+      selectedOption: { value: `${verb}:${keyId}` },
+      responseUrl,
+      triggerId: h.slack.newTriggerId(user),
+      channel: 'C0GENERAL',
+    });
+    return h.post({ kind: 'interaction', payload });
+  }
+
+  /** The newest post to a list's response URL after `after` posts. */
+  function replaced(responseUrl: string, after: number) {
+    return h.slack.waitFor(() => {
+      const posts = h.slack.responseUrlPosts.filter((p) => responseUrl.endsWith(p.id));
+      return posts.length > after ? posts.at(-1) : null;
+    });
+  }
+
+  const writes = () => h.clickhouse.requests.filter((r) => r.method === 'PATCH' || r.method === 'DELETE');
+
+  it("lists the caller's own keys with name, suffix, role, state, expiry, owner and last use", async () => {
+    await start();
+    const mine = await ownedKey(alice, 'alice-etl');
+    await ownedKey(bob, 'bob-dashboards');
+    const { body, text } = await list(alice);
+    expect(body.response_type).toBe('ephemeral');
+    expect(text).toContain('alice-etl');
+    expect(text).toContain(`…${mine.keySuffix}`);
+    expect(text).toContain('Developer (read-only)');
+    expect(text).toMatch(/enabled/i);
+    expect(text).toContain(`<@${alice}>`);
+    expect(text).toMatch(/never used/i);
+    expect(text).not.toContain('bob-dashboards');
+  });
+
+  it('tells a user with no keys so', async () => {
+    await start();
+    const { text } = await list(carol);
+    expect(text).toMatch(/no keys/i);
+  });
+
+  it('list all: admins see every key, outside ones marked, and Keyhouse’s own key without actions', async () => {
+    await start();
+    await ownedKey(alice, 'alice-etl');
+    const outside = h.clickhouse.addKey({ name: 'console-made', roles: ['admin'] }).key;
+    const { text, body } = await list(admin, 'list all');
+    expect(text).toContain('alice-etl');
+    expect(text).toContain('console-made');
+    expect(text).toMatch(/created outside Keyhouse/i);
+    expect(text).toMatch(/Keyhouse.s own key/i);
+    const blocks = body.blocks as { block_id?: string; accessory?: unknown }[];
+    const selfBlock = blocks.find((b) => b.block_id?.endsWith(h.clickhouse.adminKey.id));
+    expect(selfBlock?.accessory).toBeUndefined();
+    expect(blocks.find((b) => b.block_id?.endsWith(outside.id))?.accessory).toBeDefined();
+  });
+
+  it('refuses list all to a user who is neither approver nor admin', async () => {
+    await start();
+    const { text } = await list(eve, 'list all');
+    expect(text).toMatch(/only approvers and admins/i);
+  });
+
+  it('pages 100 keys with Next/Previous replacing the message in place', async () => {
+    await start();
+    for (let i = 0; i < 99; i++) await ownedKey(alice, `key-${String(i).padStart(3, '0')}`);
+    const { responseUrl, body } = await list(admin, 'list all');
+    const seen = new Set<string>();
+    let page = body;
+    for (let p = 0; p < 5; p++) {
+      const blocks = page.blocks as {
+        block_id?: string;
+        elements?: { action_id: string; value: string; text: { text: string } }[];
+      }[];
+      expect(blocks.length).toBeLessThanOrEqual(50);
+      for (const b of blocks) if (b.block_id?.startsWith('keys|')) seen.add(b.block_id.split('|')[3] ?? '');
+      const next = blocks
+        .find((b) => b.block_id === BLOCK.listNav)
+        ?.elements?.find((e) => /next/i.test(e.text.text));
+      if (p === 4) {
+        expect(next).toBeUndefined();
+        break;
+      }
+      expect(next?.value).toBe(`all:${p + 1}`);
+      const before = h.slack.responseUrlPosts.filter((x) => responseUrl.endsWith(x.id)).length;
+      await h.post({
+        kind: 'interaction',
+        payload: blockAction({
+          user: admin,
+          actionId: ACTION.listPage,
+          value: next?.value ?? '',
+          responseUrl,
+          triggerId: h.slack.newTriggerId(admin),
+        }),
+      });
+      const post = await replaced(responseUrl, before);
+      expect(post.body.replace_original).toBe(true);
+      page = post.body;
+    }
+    expect(seen.size).toBe(100);
+  });
+
+  it('disables and enables a key, updating the list in place', async () => {
+    await start();
+    const key = await ownedKey(alice, 'alice-etl');
+    const { responseUrl } = await list(alice);
+    await menu(alice, 'disable', key.id, responseUrl);
+    let post = await replaced(responseUrl, 1);
+    expect(post.body.replace_original).toBe(true);
+    expect(JSON.stringify(post.body)).toMatch(/Disabled alice-etl/);
+    expect(h.clickhouse.keys().find((k) => k.id === key.id)?.state).toBe('disabled');
+    await menu(alice, 'enable', key.id, responseUrl);
+    post = await replaced(responseUrl, 2);
+    expect(JSON.stringify(post.body)).toMatch(/Enabled alice-etl/);
+    expect(h.clickhouse.keys().find((k) => k.id === key.id)?.state).toBe('enabled');
+    const audit = (await h.store.listAudit({ keyId: key.id })).map((e) => `${e.action}:${e.outcome}`);
+    expect(audit).toEqual(['key.disable:attempt', 'key.disable:ok', 'key.enable:attempt', 'key.enable:ok']);
+  });
+
+  it('deletes a key after the confirmation dialog, and forgets its owner', async () => {
+    await start();
+    const key = await ownedKey(alice, 'alice-etl');
+    const { responseUrl } = await list(alice);
+    await menu(alice, 'delete', key.id, responseUrl);
+    const dialog = await h.slack.waitFor(() => h.slack.callsTo('views.open')[0]);
+    const view = dialog.args.view as { callback_id: string; private_metadata: string };
+    expect(view.callback_id).toBe(CALLBACK.deleteModal);
+    expect(h.clickhouse.keys().some((k) => k.id === key.id)).toBe(true);
+    await h.post({
+      kind: 'interaction',
+      payload: viewSubmission({
+        user: alice,
+        callbackId: CALLBACK.deleteModal,
+        privateMetadata: view.private_metadata,
+        values: {},
+      }),
+    });
+    const post = await replaced(responseUrl, 1);
+    expect(JSON.stringify(post.body)).toMatch(/Deleted alice-etl/);
+    expect(h.clickhouse.keys().some((k) => k.id === key.id)).toBe(false);
+    expect(await h.store.getKeyOwner(key.id)).toBeNull();
+  });
+
+  it("refuses a non-owner's crafted disable or delete; nothing reaches ClickHouse", async () => {
+    await start();
+    const key = await ownedKey(alice, 'alice-etl');
+    const { responseUrl } = await list(eve);
+    await menu(eve, 'disable', key.id, responseUrl);
+    await menu(eve, 'delete', key.id, responseUrl);
+    await h.slack.waitFor(
+      () =>
+        h.slack.ephemerals().filter((e) => e.user === eve && /owner or an admin/.test(JSON.stringify(e.body)))
+          .length === 2,
+    );
+    expect(writes()).toEqual([]);
+    expect(h.slack.callsTo('views.open')).toHaveLength(0);
+    // A crafted delete dialog submission (context copied from the owner's) is refused too.
+    const context = JSON.stringify({ keyId: key.id, surface: { kind: 'home' } });
+    await h.post({
+      kind: 'interaction',
+      payload: viewSubmission({
+        user: eve,
+        callbackId: CALLBACK.deleteModal,
+        privateMetadata: context,
+        values: {},
+      }),
+    });
+    await h.slack.waitFor(() =>
+      h.slack.messages(eve).some((m) => /owner or an admin/.test(JSON.stringify(m))),
+    );
+    expect(writes()).toEqual([]);
+    expect(h.clickhouse.keys().some((k) => k.id === key.id)).toBe(true);
+  });
+
+  it('tells the owner when an admin disables their key', async () => {
+    await start();
+    const key = await ownedKey(alice, 'alice-etl');
+    const { responseUrl } = await list(admin, 'list all');
+    await menu(admin, 'disable', key.id, responseUrl, 'all');
+    const told = await h.slack.waitFor(() =>
+      h.slack.messages(alice).find((m) => /disabled/.test(JSON.stringify(m))),
+    );
+    expect(JSON.stringify(told)).toContain(`<@${admin}>`);
+    expect(JSON.stringify(told)).toContain('alice-etl');
+  });
+
+  async function edit(
+    user: string,
+    keyId: string,
+    values: { name: string; roleId?: string; expiry?: string; reason?: string },
+  ) {
+    const { responseUrl } = await list(user);
+    await menu(user, 'edit', keyId, responseUrl);
+    const dialog = await h.slack.waitFor(() => h.slack.callsTo('views.open').at(-1));
+    const view = dialog.args.view as { callback_id: string; private_metadata: string };
+    expect(view.callback_id).toBe(CALLBACK.editModal);
+    const roleId = values.roleId ?? 'keep';
+    const answer = await h.post({
+      kind: 'interaction',
+      payload: viewSubmission({
+        user,
+        callbackId: CALLBACK.editModal,
+        privateMetadata: view.private_metadata,
+        values: {
+          [BLOCK.editName]: { [ACTION.editName]: values.name },
+          [BLOCK.editRole]: { [ACTION.editRole]: stateValue.staticSelect(roleId) },
+          [`${BLOCK.editExpiryPrefix}${roleId}`]: {
+            [ACTION.editExpiry]: stateValue.staticSelect(values.expiry ?? 'keep'),
+          },
+          [BLOCK.editReason]: { [ACTION.editReason]: values.reason ?? null },
+        },
+      }),
+    });
+    return { answer, responseUrl };
+  }
+
+  it('renames a key at once, without approval', async () => {
+    await start();
+    const key = await ownedKey(alice, 'alice-etl');
+    const { answer, responseUrl } = await edit(alice, key.id, { name: 'alice-etl-v2' });
+    expect(answer.body).toBe('');
+    const post = await replaced(responseUrl, 1);
+    expect(JSON.stringify(post.body)).toContain('alice-etl-v2');
+    expect(h.clickhouse.keys().find((k) => k.id === key.id)?.name).toBe('alice-etl-v2');
+    expect((await h.store.getKeyOwner(key.id))?.keyName).toBe('alice-etl-v2');
+    expect(h.slack.messages(APPROVAL_CHANNEL)).toEqual([]);
+  });
+
+  it('a longer expiry goes through approval (old → new) and is applied with PATCH when approved', async () => {
+    await start();
+    const key = await ownedKey(alice, 'alice-etl', { expiresInMs: 7 * DAY });
+    const { answer } = await edit(alice, key.id, {
+      name: 'alice-etl',
+      expiry: '90d',
+      reason: 'The nightly job runs all quarter',
+    });
+    expect(answer.body).toBe('');
+    const request = await h.until(
+      async () => (await h.store.listRequests({ kind: 'change' }))[0],
+      'change request',
+    );
+    const message = await h.approvalMessage(request.id);
+    expect(JSON.stringify(message.blocks)).toContain('→');
+    expect(writes()).toEqual([]);
+    await h.approve(bob, request.id);
+    await h.untilState(request.id, 'delivered');
+    const patched = h.clickhouse.keys().find((k) => k.id === key.id);
+    const lifetime = new Date(patched?.expireAt ?? 0).getTime() - Date.now();
+    expect(Math.abs(lifetime - 90 * DAY)).toBeLessThan(60_000);
+    const patch = writes().find((r) => r.method === 'PATCH');
+    expect(patch?.body).toEqual({ roles: ['developer'], expireAt: patched?.expireAt });
+    await h.slack.waitFor(() => h.slack.messages(alice).some((m) => /applied/.test(JSON.stringify(m))));
+  });
+
+  it('a denied expiry extension changes nothing', async () => {
+    await start();
+    const key = await ownedKey(alice, 'alice-etl', { expiresInMs: 7 * DAY });
+    const before = h.clickhouse.keys().find((k) => k.id === key.id)?.expireAt;
+    await edit(alice, key.id, {
+      name: 'alice-etl',
+      expiry: '90d',
+      reason: 'The nightly job runs all quarter',
+    });
+    const request = await h.until(
+      async () => (await h.store.listRequests({ kind: 'change' }))[0],
+      'change request',
+    );
+    await h.approvalMessage(request.id);
+    await h.post({
+      kind: 'interaction',
+      payload: viewSubmission({
+        user: bob,
+        callbackId: CALLBACK.denyModal,
+        privateMetadata: request.id,
+        values: { [BLOCK.denyReason]: { [ACTION.denyReasonInput]: 'Seven days is enough' } },
+      }),
+    });
+    await h.untilState(request.id, 'denied');
+    expect(writes()).toEqual([]);
+    expect(h.clickhouse.keys().find((k) => k.id === key.id)?.expireAt).toBe(before);
+  });
+
+  it('a shorter expiry applies at once; a longer one needs a reason', async () => {
+    await start();
+    const key = await ownedKey(alice, 'alice-etl', { expiresInMs: 60 * DAY });
+    const { answer } = await edit(alice, key.id, { name: 'alice-etl', expiry: '7d' });
+    expect(answer.body).toBe('');
+    await h.until(() => writes().length === 1, 'the PATCH');
+    const lifetime =
+      new Date(h.clickhouse.keys().find((k) => k.id === key.id)?.expireAt ?? 0).getTime() - Date.now();
+    expect(Math.abs(lifetime - 7 * DAY)).toBeLessThan(60_000);
+
+    const again = await edit(alice, key.id, { name: 'alice-etl', expiry: '90d' });
+    const errors = (again.answer.json as { errors: Record<string, string> }).errors;
+    expect(Object.keys(errors)).toEqual([BLOCK.editReason]);
+    expect(await h.store.listRequests({ kind: 'change' })).toEqual([]);
+  });
+
+  it('a key removed in the console disappears from lists and its ownership is cleaned up', async () => {
+    const clock = new ManualClock(new Date());
+    await start({ clock, keyListTtlMs: 0 });
+    const key = await ownedKey(alice, 'alice-etl');
+    await ownedKey(alice, 'alice-other');
+    clock.advance(5 * 60_000);
+    h.clickhouse.removeKey(key.id);
+    const { text } = await list(alice);
+    expect(text).not.toContain(key.id);
+    expect(text).toContain('alice-other');
+    expect(await h.store.getKeyOwner(key.id)).toBeNull();
+    const audit = await h.store.listAudit({ keyId: key.id });
+    expect(audit.map((e) => e.action)).toContain('key.vanished');
+  });
+
+  it('shows expired keys as expired', async () => {
+    await start();
+    const { key } = h.clickhouse.addKey({
+      name: 'old-key',
+      roles: ['developer'],
+      expireAt: new Date(Date.now() - DAY).toISOString(),
+    });
+    await h.store.putKeyOwner({
+      keyId: key.id,
+      ownerId: alice,
+      requestId: null,
+      keyName: 'old-key',
+      keySuffix: key.keySuffix,
+      createdAt: new Date(),
+    });
+    const { text } = await list(alice);
+    expect(text).toMatch(/expired/i);
+  });
+
+  it('publishes the App Home with the user’s keys and pending request', async () => {
+    await start();
+    await ownedKey(alice, 'alice-etl');
+    await h.submitRequest(alice, {
+      keyName: 'next-key',
+      roleId: 'developer',
+      expiry: '30d',
+      reason: 'Another nightly job to run',
+    });
+    await h.post({ kind: 'event', payload: appHomeOpened({ user: alice }) });
+    const home = await h.slack.waitFor(() => h.slack.home(alice));
+    const text = JSON.stringify(home);
+    expect(text).toContain('alice-etl');
+    expect(text).toContain('next-key');
+    expect(text).toMatch(/waiting for approval/i);
+  });
+
+  it('a Create key click in the App Home answers ephemerally in the DM holding the button', async () => {
+    await start();
+    await h.submitRequest(alice, {
+      keyName: 'home-key',
+      roleId: 'query-endpoints',
+      expiry: '30d',
+      reason: 'Created from the Home tab',
+    });
+    const request = await h.latestRequest(alice);
+    await h.claimMessage(alice, request.id);
+    await h.post({ kind: 'event', payload: appHomeOpened({ user: alice }) });
+    const home = await h.slack.waitFor(() => h.slack.home(alice));
+    expect(JSON.stringify(home)).toContain(ACTION.createKey);
+    // A Home-tab click carries neither a response_url nor a channel.
+    const payload = blockAction(
+      {
+        user: alice,
+        actionId: ACTION.createKey,
+        value: request.id,
+        responseUrl: '',
+        triggerId: h.slack.newTriggerId(alice),
+        view: { type: 'home' },
+      },
+      { response_url: undefined, channel: undefined, container: { type: 'view' } } as never,
+    );
+    expect((await h.post({ kind: 'interaction', payload })).status).toBe(200);
+    await h.untilState(request.id, 'delivered');
+    const shown = h.slack
+      .callsTo('chat.postEphemeral')
+      .filter((c) => /curl --user/.test(JSON.stringify(c.args)));
+    expect(shown).toHaveLength(1);
+    expect(shown[0]?.args).toMatchObject({ user: alice, channel: h.slack.dmChannel(alice) });
+  });
+
+  it('30 users listing at once under the rate limit: all answered within 3 s, at most 3 list calls', async () => {
+    await start({ emulator: { rateLimit: true } });
+    await ownedKey(alice, 'alice-etl');
+    const users = Array.from({ length: 30 }, (_, i) => `U0USER${String(i).padStart(2, '0')}`);
+    const started = Date.now();
+    const answers = await Promise.all(
+      users.map(async (user) => {
+        const { responseUrl } = await h.command(user, 'list');
+        await h.slack.waitFor(() => h.slack.responseUrlPosts.find((p) => responseUrl.endsWith(p.id)), {
+          timeoutMs: 3_000,
+        });
+        return Date.now() - started;
+      }),
+    );
+    expect(Math.max(...answers)).toBeLessThan(3_000);
+    expect(h.clickhouse.requests.filter((r) => r.route === 'listKeys').length).toBeLessThanOrEqual(3);
+    expect(h.clickhouse.requests.some((r) => r.status === 429)).toBe(false);
+  });
+});
