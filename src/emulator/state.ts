@@ -1,0 +1,237 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import { badRequest, notFound } from './errors.js';
+import { hashCredential, ipAllowed } from './ids.js';
+import { type StoredRole, seedSystemRoles } from './roles.js';
+import type {
+  EmulatedKey,
+  EmulatedOrganization,
+  EmulatedRole,
+  IpAccessListEntry,
+  KeyState,
+  LegacyRole,
+} from './types.js';
+
+/** What the emulator remembers of a key: hashes of its credentials, never the secret itself. */
+interface StoredKey {
+  id: string;
+  name: string;
+  state: KeyState;
+  roles: LegacyRole[];
+  assignedRoleIds: string[];
+  keySuffix: string;
+  createdAt: Date;
+  expireAt: Date | null;
+  usedAt: Date | null;
+  ipAccessList: IpAccessListEntry[];
+  keyIdHash: string;
+  keySecretHash: string;
+}
+
+export interface NewKey {
+  name: string;
+  state: KeyState;
+  roles: LegacyRole[];
+  assignedRoleIds: string[];
+  expireAt: Date | null;
+  ipAccessList: IpAccessListEntry[];
+}
+
+/** Omitted fields stay as they are; `expireAt: null` clears the expiry. */
+export type KeyPatch = Partial<NewKey>;
+
+/** Credentials as the emulator keeps them (the `hashData` shape the spec defines). */
+export interface HashedCredentials {
+  keyIdHash: string;
+  keyIdSuffix: string;
+  keySecretHash: string;
+}
+
+export type AuthResult = { ok: true; keyUuid: string } | { ok: false; status: 401 | 403; message: string };
+
+export interface StateOptions {
+  clock: Clock;
+  organizationId: string;
+  organizationName: string;
+  maxKeys: number;
+}
+
+/** The one organization the emulator serves: its keys and roles, and the rules that guard them. */
+export class EmulatorState {
+  readonly organization: EmulatedOrganization;
+  readonly #clock: Clock;
+  readonly #maxKeys: number;
+  readonly #keys = new Map<string, StoredKey>();
+  readonly #roles: StoredRole[];
+
+  constructor(options: StateOptions) {
+    this.#clock = options.clock;
+    this.#maxKeys = options.maxKeys;
+    const createdAt = options.clock.now().toISOString();
+    this.organization = {
+      id: options.organizationId,
+      createdAt,
+      name: options.organizationName,
+      privateEndpoints: [],
+      byocConfig: [],
+      enableCoreDumps: true,
+    };
+    this.#roles = seedSystemRoles(options.organizationId, createdAt, randomUUID());
+  }
+
+  /**
+   * Basic-auth check. Unknown ID and wrong secret give the same answer so the API does not confirm
+   * which key IDs exist. Disabled and expired keys get 401 too (assumed, UNCERTAIN on the management
+   * API). A key whose IP access list does not cover the caller gets 403 (the status is UNCERTAIN; an
+   * empty list denies everyone, as live QA found in clickhousectl #829).
+   */
+  authenticate(keyId: string, keySecret: string, clientAddress: string): AuthResult {
+    const idHash = hashCredential(keyId);
+    const key = [...this.#keys.values()].find((candidate) => candidate.keyIdHash === idHash);
+    const secretOk =
+      key !== undefined &&
+      timingSafeEqual(Buffer.from(hashCredential(keySecret)), Buffer.from(key.keySecretHash));
+    if (!key || !secretOk) return { ok: false, status: 401, message: 'Key is not found' };
+    if (key.state === 'disabled') return { ok: false, status: 401, message: 'Key is disabled' };
+    if (key.expireAt && key.expireAt.getTime() <= this.#clock.now().getTime()) {
+      return { ok: false, status: 401, message: 'Key has expired' };
+    }
+    if (!key.ipAccessList.some((entry) => ipAllowed(clientAddress, entry.source))) {
+      return {
+        ok: false,
+        status: 403,
+        message: `IP address ${clientAddress} is not allowed to use this key`,
+      };
+    }
+    return { ok: true, keyUuid: key.id };
+  }
+
+  /** `usedAt` has one-minute precision in the real API. */
+  markUsed(keyUuid: string): void {
+    const key = this.#keys.get(keyUuid);
+    if (!key) return;
+    const ms = this.#clock.now().getTime();
+    key.usedAt = new Date(ms - (ms % 60_000));
+  }
+
+  listKeys(): EmulatedKey[] {
+    return [...this.#keys.values()].map((key) => this.#keyView(key));
+  }
+
+  getKey(keyUuid: string): EmulatedKey {
+    return this.#keyView(this.#stored(keyUuid));
+  }
+
+  createKey(input: NewKey, credentials: HashedCredentials): EmulatedKey {
+    if (this.#keys.size >= this.#maxKeys) {
+      throw badRequest(
+        `Organization has reached the maximum number of API keys (${this.#maxKeys}); ` +
+          'delete a key or contact support',
+      );
+    }
+    if ([...this.#keys.values()].some((key) => key.keyIdHash === credentials.keyIdHash)) {
+      throw badRequest('A key with this key ID already exists');
+    }
+    const key: StoredKey = {
+      id: randomUUID(),
+      name: input.name,
+      state: input.state,
+      roles: [...input.roles],
+      assignedRoleIds: this.resolveRoleIds(input.assignedRoleIds),
+      keySuffix: credentials.keyIdSuffix,
+      createdAt: this.#clock.now(),
+      expireAt: input.expireAt,
+      usedAt: null,
+      ipAccessList: input.ipAccessList.map((entry) => ({ ...entry })),
+      keyIdHash: credentials.keyIdHash,
+      keySecretHash: credentials.keySecretHash,
+    };
+    this.#keys.set(key.id, key);
+    return this.#keyView(key);
+  }
+
+  /** Arrays replace the stored ones wholesale (assumed; the spec shows plain arrays, not add/remove). */
+  updateKey(keyUuid: string, patch: KeyPatch): EmulatedKey {
+    const key = this.#stored(keyUuid);
+    const roleIds =
+      patch.assignedRoleIds === undefined ? undefined : this.resolveRoleIds(patch.assignedRoleIds);
+    if (patch.name !== undefined) key.name = patch.name;
+    if (patch.state !== undefined) key.state = patch.state;
+    if (patch.roles !== undefined) key.roles = [...patch.roles];
+    if (roleIds !== undefined) key.assignedRoleIds = roleIds;
+    if (patch.expireAt !== undefined) key.expireAt = patch.expireAt;
+    if (patch.ipAccessList !== undefined)
+      key.ipAccessList = patch.ipAccessList.map((entry) => ({ ...entry }));
+    return this.#keyView(key);
+  }
+
+  deleteKey(keyUuid: string): void {
+    this.#stored(keyUuid);
+    this.#keys.delete(keyUuid);
+  }
+
+  listRoles(): EmulatedRole[] {
+    return this.#roles.map((role) => this.#roleView(role));
+  }
+
+  getRole(roleId: string): EmulatedRole {
+    const role = this.#roles.find((candidate) => candidate.id === roleId);
+    if (!role) throw notFound(`Role ${roleId} not found`);
+    return this.#roleView(role);
+  }
+
+  /** A role by UUID or by name (case-insensitive), for seeding keys "in the console". */
+  findRole(idOrName: string): EmulatedRole | undefined {
+    const lower = idOrName.toLowerCase();
+    const role = this.#roles.find((r) => r.id === idOrName || r.name.toLowerCase() === lower);
+    return role ? this.#roleView(role) : undefined;
+  }
+
+  /** Deduplicated role UUIDs; an unknown one is a 400, as a client error. */
+  resolveRoleIds(roleIds: readonly string[]): string[] {
+    const unknown = roleIds.filter((id) => !this.#roles.some((role) => role.id === id));
+    if (unknown.length > 0) throw badRequest(`Unknown role id(s) in assignedRoleIds: ${unknown.join(', ')}`);
+    return [...new Set(roleIds)];
+  }
+
+  #stored(keyUuid: string): StoredKey {
+    const key = this.#keys.get(keyUuid);
+    if (!key) throw notFound(`API key ${keyUuid} not found`);
+    return key;
+  }
+
+  #keyView(key: StoredKey): EmulatedKey {
+    const assignedRoles = key.assignedRoleIds.flatMap((roleId) => {
+      const role = this.#roles.find((candidate) => candidate.id === roleId);
+      return role ? [{ roleId: role.id, roleName: role.name, roleType: role.type }] : [];
+    });
+    return {
+      id: key.id,
+      name: key.name,
+      state: key.state,
+      roles: [...key.roles],
+      assignedRoles,
+      keySuffix: key.keySuffix,
+      createdAt: key.createdAt.toISOString(),
+      expireAt: key.expireAt ? key.expireAt.toISOString() : null,
+      ...(key.usedAt ? { usedAt: key.usedAt.toISOString() } : {}),
+      ipAccessList: key.ipAccessList.map((entry) => ({ ...entry })),
+    };
+  }
+
+  /** Keys holding a role appear among its actors as `apiKey/<uuid>`, as the real role model shows them. */
+  #roleView(role: StoredRole): EmulatedRole {
+    const keyActors = [...this.#keys.values()]
+      .filter((key) => key.assignedRoleIds.includes(role.id))
+      .map((key) => `apiKey/${key.id}`);
+    return {
+      ...role,
+      actors: [...role.actors, ...keyActors],
+      policies: role.policies.map((policy) => ({
+        ...policy,
+        permissions: [...policy.permissions],
+        resources: [...policy.resources],
+      })),
+    };
+  }
+}

@@ -1,0 +1,302 @@
+/**
+ * Contract checks against the official ClickHouse Cloud OpenAPI document in `../shared/ref/`.
+ *
+ * Ajv (JSON Schema 2020-12, the dialect of OpenAPI 3.1) compiles schemas out of the spec itself: the
+ * document is registered under an id and each operation's schema is referenced by JSON pointer, so the
+ * spec's own `#/components/schemas/…` refs resolve inside it and nothing is copied or hand-written.
+ *
+ * Typical use, with the emulator recording every exchange:
+ * ```ts
+ * const contract = requirement(loadOpenApiContract(), '../shared/ref/… not found');
+ * for (const exchange of emulator.requests) expect(contract.validateExchange(exchange)).toEqual([]);
+ * ```
+ */
+import { readFileSync } from 'node:fs';
+import Ajv2020Module, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { sharedRef } from './requirements.js';
+
+// Both packages are CommonJS with a `default` export; under NodeNext the class sits on `.default`.
+const Ajv2020 = Ajv2020Module.default;
+const addFormats = addFormatsModule.default;
+
+const SPEC_FILE = 'clickhouse-cloud-openapi.json';
+const DOC_ID = 'https://keyhouse.invalid/clickhouse-cloud-openapi.json';
+const STRICT_DOC_ID = 'https://keyhouse.invalid/clickhouse-cloud-openapi.strict.json';
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
+
+export interface ValidationOptions {
+  /**
+   * Also reject object properties the schema does not declare. Always on for request bodies; for
+   * response bodies off by default (the live API may add fields a tolerant client must ignore), but
+   * worth turning on when the body comes from our own emulator, which must not invent fields either.
+   */
+  strict?: boolean;
+}
+
+/** What `validateExchange` needs; `RecordedRequest` from the emulator has this shape. */
+export interface Exchange {
+  method: string;
+  /** Concrete path, e.g. `/v1/organizations/<uuid>/keys`. */
+  path: string;
+  /** HTTP status of the answer; 0 means none was received. */
+  status: number;
+  /** Request body; `undefined` when none was sent. */
+  body: unknown;
+  /** Response body as received (parsed JSON). */
+  response: unknown;
+}
+
+export interface OpenApiContract {
+  /** `[]` when the body fits the request schema (undeclared properties rejected); else violations. */
+  validateRequestBody(method: string, pathTemplate: string, body: unknown): string[];
+  /**
+   * `[]` when the body fits the response schema for `status`. The spec declares only 200/400/500 for the
+   * key and organization operations, yet the live API also answers 401, 403, 404 and 429: an undeclared
+   * 4xx is checked against the operation's 400 error envelope, an undeclared 5xx against its 500.
+   */
+  validateResponseBody(
+    method: string,
+    pathTemplate: string,
+    status: number,
+    body: unknown,
+    options?: ValidationOptions,
+  ): string[];
+  /** The spec's path template a concrete path belongs to, for that method; null when none. */
+  matchPath(method: string, concretePath: string): string | null;
+  /** Both bodies of one exchange, after `matchPath`; violations are prefixed with `request`/`response`. */
+  validateExchange(exchange: Exchange, options?: ValidationOptions): string[];
+}
+
+type JsonObject = Record<string, unknown>;
+
+interface Operation {
+  /** JSON pointer (inside the document) of the JSON request body schema, if the operation takes one. */
+  requestSchema: string | null;
+  /** Status code (`200`, `4XX`, `default`) → JSON pointer of its JSON body schema, or null when bodiless. */
+  responses: Map<string, string | null>;
+}
+
+interface PathEntry {
+  template: string;
+  pattern: RegExp;
+  literalSegments: number;
+  operations: Map<string, Operation>;
+}
+
+const isObject = (value: unknown): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function pointer(...segments: string[]): string {
+  return segments.map((segment) => `/${segment.replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+}
+
+/** The `application/json` schema's pointer under a request body or response object. */
+function jsonSchemaPointer(holder: unknown, base: string): string | null {
+  if (!isObject(holder) || !isObject(holder.content)) return null;
+  const mediaType = Object.keys(holder.content).find(
+    (type) => type.split(';')[0]?.trim() === 'application/json',
+  );
+  if (mediaType === undefined || !isObject((holder.content[mediaType] as JsonObject | undefined)?.schema))
+    return null;
+  return `${base}${pointer('content', mediaType, 'schema')}`;
+}
+
+function indexPaths(paths: JsonObject): PathEntry[] {
+  return Object.entries(paths).map(([template, item]) => {
+    const operations = new Map<string, Operation>();
+    for (const method of METHODS) {
+      const op = isObject(item) ? item[method] : undefined;
+      if (!isObject(op)) continue;
+      const base = pointer('paths', template, method);
+      const responses = new Map<string, string | null>();
+      for (const [code, response] of Object.entries(isObject(op.responses) ? op.responses : {})) {
+        responses.set(
+          code.toUpperCase(),
+          jsonSchemaPointer(response, `${base}${pointer('responses', code)}`),
+        );
+      }
+      operations.set(method, {
+        requestSchema: jsonSchemaPointer(op.requestBody, `${base}${pointer('requestBody')}`),
+        responses,
+      });
+    }
+    const segments = template.split('/');
+    const source = segments
+      .map((segment) =>
+        /^\{[^}]+\}$/.test(segment) ? '[^/]+' : segment.replace(/[.*+?^$()|[\]\\]/g, '\\$&'),
+      )
+      .join('/');
+    return {
+      template,
+      pattern: new RegExp(`^${source}$`),
+      literalSegments: segments.filter((segment) => !segment.startsWith('{')).length,
+      operations,
+    };
+  });
+}
+
+/**
+ * The spec declares no `required` and no `additionalProperties` on the key schemas, so a plain check
+ * accepts almost anything shaped like an object, including a body with a misspelt or invented field
+ * that the live API would silently ignore. The strict copy closes every object schema that lists
+ * `properties` with `unevaluatedProperties: false`. `unevaluated…` rather than `additional…` because it
+ * sees properties evaluated through `$ref`/`allOf`/`oneOf`; direct branches of a composition stay open,
+ * since closing a branch would reject its siblings' properties.
+ */
+function closeObjectSchemas(node: unknown, isBranch = false): void {
+  if (Array.isArray(node)) {
+    for (const item of node) closeObjectSchemas(item);
+    return;
+  }
+  if (!isObject(node)) return;
+  if (
+    isObject(node.properties) &&
+    !isBranch &&
+    node.additionalProperties === undefined &&
+    node.unevaluatedProperties === undefined
+  ) {
+    node.unevaluatedProperties = false;
+  }
+  for (const [keyword, value] of Object.entries(node)) {
+    if (keyword === 'properties' || keyword === 'patternProperties' || keyword === '$defs') {
+      if (isObject(value)) for (const inner of Object.values(value)) closeObjectSchemas(inner);
+    } else if (keyword === 'allOf' || keyword === 'anyOf' || keyword === 'oneOf') {
+      if (Array.isArray(value)) for (const branch of value) closeObjectSchemas(branch, true);
+    } else if (
+      ['items', 'prefixItems', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains'].includes(
+        keyword,
+      )
+    ) {
+      closeObjectSchemas(value);
+    }
+  }
+}
+
+/** Every schema location in the document: component schemas and the inline request/response schemas. */
+function closeDocument(doc: { components: JsonObject; paths: JsonObject }): void {
+  if (isObject(doc.components.schemas))
+    for (const schema of Object.values(doc.components.schemas)) closeObjectSchemas(schema);
+  for (const item of Object.values(doc.paths)) {
+    if (!isObject(item)) continue;
+    for (const method of METHODS) {
+      const op = item[method];
+      if (!isObject(op)) continue;
+      const holders = [op.requestBody, ...Object.values(isObject(op.responses) ? op.responses : {})];
+      for (const holder of holders) {
+        if (!isObject(holder) || !isObject(holder.content)) continue;
+        for (const media of Object.values(holder.content))
+          if (isObject(media)) closeObjectSchemas(media.schema);
+      }
+    }
+  }
+}
+
+function describeError(error: ErrorObject, root: string): string {
+  const at = `${root}${error.instancePath}`;
+  if (error.keyword === 'unevaluatedProperties') {
+    return `${at} has a property the spec does not declare: '${String(error.params.unevaluatedProperty)}'`;
+  }
+  if (error.keyword === 'enum') {
+    return `${at} ${error.message}: ${(error.params.allowedValues as unknown[]).map(String).join(', ')}`;
+  }
+  return `${at} ${error.message ?? error.keyword}`;
+}
+
+/** The spec's contract, or null when `../shared/ref/` is absent (the caller skips via `requirement()`). */
+export function loadOpenApiContract(): OpenApiContract | null {
+  const file = sharedRef(SPEC_FILE);
+  if (!file) return null;
+  const spec = JSON.parse(readFileSync(file, 'utf8')) as { components?: JsonObject; paths?: JsonObject };
+  const components = spec.components ?? {};
+  const paths = spec.paths ?? {};
+  const index = indexPaths(paths);
+
+  // strict: false: the spec uses OpenAPI keywords (`example`, `externalDocs`) that are not JSON Schema.
+  const ajv = new Ajv2020({ strict: false, allErrors: true, logger: false });
+  addFormats(ajv);
+  // Non-standard formats the spec uses; they carry no constraint.
+  ajv.addFormat('password', true);
+  ajv.addFormat('boolean', true);
+  ajv.addSchema({ $id: DOC_ID, components, paths }, DOC_ID);
+  const strictDoc = structuredClone({ components, paths });
+  closeDocument(strictDoc);
+  ajv.addSchema({ $id: STRICT_DOC_ID, ...strictDoc }, STRICT_DOC_ID);
+
+  const compiled = new Map<string, ValidateFunction>();
+  function validatorFor(schemaPointer: string, strict: boolean): ValidateFunction {
+    const ref = `${strict ? STRICT_DOC_ID : DOC_ID}#${schemaPointer}`;
+    let validate = compiled.get(ref);
+    if (!validate) {
+      validate = ajv.compile({ $ref: ref });
+      compiled.set(ref, validate);
+    }
+    return validate;
+  }
+  function check(schemaPointer: string, strict: boolean, body: unknown, root: string): string[] {
+    const validate = validatorFor(schemaPointer, strict);
+    return validate(body) ? [] : (validate.errors ?? []).map((error) => describeError(error, root));
+  }
+  function operation(method: string, template: string): Operation | null {
+    return index.find((entry) => entry.template === template)?.operations.get(method.toLowerCase()) ?? null;
+  }
+
+  const contract: OpenApiContract = {
+    matchPath(method, concretePath) {
+      const path = concretePath.split('?')[0] ?? concretePath;
+      const candidates = index.filter(
+        (entry) => entry.operations.has(method.toLowerCase()) && entry.pattern.test(path),
+      );
+      // A literal segment beats a parameter: `/keys` over `/{anything}`.
+      candidates.sort((a, b) => b.literalSegments - a.literalSegments);
+      return candidates[0]?.template ?? null;
+    },
+
+    validateRequestBody(method, template, body) {
+      const op = operation(method, template);
+      if (!op) return [`the spec has no operation ${method.toUpperCase()} ${template}`];
+      if (op.requestSchema === null) {
+        return body === undefined ? [] : [`${method.toUpperCase()} ${template} takes no request body`];
+      }
+      if (body === undefined) return [`${method.toUpperCase()} ${template} expects a JSON request body`];
+      return check(op.requestSchema, true, body, 'body');
+    },
+
+    validateResponseBody(method, template, status, body, options = {}) {
+      const op = operation(method, template);
+      if (!op) return [`the spec has no operation ${method.toUpperCase()} ${template}`];
+      const family = `${Math.floor(status / 100)}XX`;
+      const fallback = status >= 400 && status < 500 ? '400' : status >= 500 ? '500' : null;
+      const code = [String(status), family, 'DEFAULT', fallback].find(
+        (candidate) => candidate !== null && op.responses.has(candidate),
+      );
+      if (code === undefined || code === null) {
+        return [`status ${status} is not declared for ${method.toUpperCase()} ${template}`];
+      }
+      const schemaPointer = op.responses.get(code) ?? null;
+      if (schemaPointer === null) {
+        return body === undefined || body === null || body === ''
+          ? []
+          : [`status ${status} declares no JSON body`];
+      }
+      return check(schemaPointer, options.strict ?? false, body, 'body');
+    },
+
+    validateExchange(exchange, options) {
+      const template = contract.matchPath(exchange.method, exchange.path);
+      if (template === null)
+        return [`the spec has no operation ${exchange.method.toUpperCase()} ${exchange.path}`];
+      const request = contract
+        .validateRequestBody(exchange.method, template, exchange.body)
+        .map((violation) => `request ${violation}`);
+      const response =
+        exchange.status === 0
+          ? ['response: none received']
+          : contract
+              .validateResponseBody(exchange.method, template, exchange.status, exchange.response, options)
+              .map((violation) => `response ${violation}`);
+      return [...request, ...response];
+    },
+  };
+  return contract;
+}
