@@ -14,6 +14,7 @@ function credentialsIn(body: unknown): { keyId: string; secret: string } | null 
 describe('Create key: the key is made on the requester click, its secret shown once', () => {
   let h: Harness;
   afterEach(async () => {
+    expect(h.apiContractViolations()).toEqual([]);
     await h?.close();
   });
 

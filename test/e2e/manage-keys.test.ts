@@ -10,6 +10,7 @@ const DAY = 86_400_000;
 describe('managing keys from Slack', () => {
   let h: Harness;
   afterEach(async () => {
+    expect(h.apiContractViolations()).toEqual([]);
     await h?.close();
   });
 

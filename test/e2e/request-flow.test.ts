@@ -32,6 +32,7 @@ describe('request → approval → show-once secret', () => {
     h = await Harness.start();
   });
   afterEach(async () => {
+    expect(h.apiContractViolations()).toEqual([]);
     await h.close();
   });
 

@@ -20,6 +20,8 @@ import type { KeyRequest, Store } from '../../src/store/types.js';
 import { ACTION, BLOCK, CALLBACK, expiryBlockId } from '../../src/views/ids.js';
 import type { KeyApi } from '../../src/workflow/index.js';
 import { type FakeMessage, type FakeSlack, startFakeSlack } from './fake-slack.js';
+import { loadOpenApiContract } from './openapi.js';
+import { requirement } from './requirements.js';
 import { type AppResponse, postToApp } from './slack-http.js';
 import {
   blockAction,
@@ -30,6 +32,9 @@ import {
 } from './slack-payloads.js';
 
 export const SIGNING_SECRET = 'test-signing-secret';
+
+/** The ClickHouse OpenAPI contract, when `../shared/ref` is there (required in CI). */
+const contract = requirement(loadOpenApiContract(), '../shared/ref/clickhouse-cloud-openapi.json not found');
 export const USERS = {
   alice: 'U0ALICE',
   bob: 'U0BOB',
@@ -156,6 +161,19 @@ export class Harness {
     await this.slack.close();
     await this.clickhouse.close();
     await rm(this.dir, { recursive: true, force: true });
+  }
+
+  /**
+   * Every request Keyhouse sent to ClickHouse and every answer, checked strictly against the
+   * published OpenAPI spec; [] when all conform. Empty too on a clone without `../shared`.
+   */
+  apiContractViolations(): string[] {
+    if (!contract) return [];
+    return this.clickhouse.requests.flatMap((exchange) =>
+      contract
+        .validateExchange(exchange, { strict: true })
+        .map((v) => `${exchange.method} ${exchange.path}: ${v}`),
+    );
   }
 
   /** Everything logged so far, one JSON line each, at debug. */
