@@ -5,17 +5,35 @@
  * and hand its `newTriggerId()` / `newResponseUrl()` to the payload factories. It answers like Slack
  * (slack-platform.md §2, §3, §5): bearer-token auth, form or JSON bodies, single-use expiring trigger ids,
  * five-use response URLs, and Block Kit limits enforced as `invalid_blocks` / `invalid_arguments`.
+ *
+ * It is also the Socket Mode endpoint (§6): the `ws://` URLs `apps.connections.open` hands out are served here,
+ * so a Bolt app with `socketMode: true` connects to it, and `sendSocketEnvelope` delivers the same bodies
+ * `postToApp` would POST in HTTP mode. See test/slack-harness/socket-mode.test.ts for the Bolt options.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Clock, systemClock } from '../../src/clock.js';
 import { dmChannelId, SLACK_TEST_DEFAULTS } from './fake-slack/defaults.js';
 import { type Json, parseApiArgs, readBody, tokenOf } from './fake-slack/parse.js';
 import { parseResponseBody, postToResponseUrl } from './fake-slack/response-urls.js';
+import {
+  type SocketAckRecord,
+  type SocketEnvelopeRecord,
+  type SocketEnvelopeResult,
+  SocketModeServer,
+} from './fake-slack/socket-mode.js';
 import { callMethod } from './fake-slack/web-api.js';
 import { type FakeEphemeral, type FakeMessage, type UserProfile, Workspace } from './fake-slack/workspace.js';
+import type { SlackRequestBody } from './slack-http.js';
 
+export type {
+  SocketAckRecord,
+  SocketEnvelope,
+  SocketEnvelopeRecord,
+  SocketEnvelopeResult,
+} from './fake-slack/socket-mode.js';
 export type { FakeEphemeral, FakeMessage } from './fake-slack/workspace.js';
 export {
   RESPONSE_URL_MAX_USES,
@@ -109,13 +127,47 @@ export interface FakeSlack {
     predicate: () => T | undefined | false | null,
     options?: { timeoutMs?: number; message?: string },
   ): Promise<T>;
+  /** Socket Mode envelopes the fake sent, in order (each with the connection it went to). */
+  readonly socketEnvelopes: SocketEnvelopeRecord[];
+  /** Everything Socket Mode clients wrote back: acks `{ envelope_id, payload? }`, and anything malformed. */
+  readonly socketAcks: SocketAckRecord[];
   /**
-   * JSON of everything the app sent: every call's method, token and arguments and every response-URL body
-   * (not the fake's answers, which echo messages and would double-count), for "secret appears N times".
+   * Open Socket Mode connections (apps that called apps.connections.open and connected), not counting those
+   * told to disconnect by `disconnectSockets` that have not closed yet.
+   */
+  socketConnections(): number;
+  /** Waits until at least `n` (default 1) Socket Mode clients are connected; rejects after `timeoutMs` (5000). */
+  waitForSocket(n?: number, timeoutMs?: number): Promise<void>;
+  /**
+   * Delivers what Slack would POST in HTTP mode as a Socket Mode envelope to one connected client
+   * (round-robin across connections, like Slack spreading envelopes), and resolves with the ack's
+   * `payload` (or null for an empty ack: none, or `{}` as a bare `ack()` sends) and how long it took.
+   * Rejects at once when no client is connected, when the connection closes first, or without an ack within
+   * `timeoutMs` (default 3000). kind 'command' → type `slash_commands` with the command fields as payload;
+   * 'interaction' → `interactive`; 'event' → `events_api`. `accepts_response_payload` is true for commands and
+   * interactions. `retryAttempt` (events only) sets `retry_attempt` and `retry_reason: 'timeout'`.
+   */
+  sendSocketEnvelope(
+    body: SlackRequestBody,
+    options?: { timeoutMs?: number; retryAttempt?: number },
+  ): Promise<SocketEnvelopeResult>;
+  /**
+   * Sends `{"type":"disconnect","reason":…}` (default `refresh_requested`) to every client. They close the
+   * socket and reconnect with a fresh URL (the SDK waits its `clientPingTimeout`, 5 s by default, first).
+   */
+  disconnectSockets(reason?: string): void;
+  /**
+   * JSON of everything the app sent: every call's method, token and arguments, every response-URL body and
+   * every Socket Mode ack's payload (a modal's `response_action` travels there). Not the fake's answers or
+   * envelopes, which echo what the app sent and would double-count; for "secret appears N times".
    */
   allTraffic(): string;
-  /** Forget calls, messages, views, handles, injected failures and latencies; the server stays up. */
+  /**
+   * Forget calls, messages, views, handles, injected failures, latencies, envelopes and acks; the server and
+   * open Socket Mode connections stay up.
+   */
   reset(): void;
+  /** Terminates Socket Mode connections and stops the server. Stop Socket Mode apps first, or they reconnect. */
   close(): Promise<void>;
 }
 
@@ -131,8 +183,8 @@ class FakeSlackServer implements FakeSlack {
   readonly #workspace: Workspace;
   readonly #failures = new Map<string, PendingFailure[]>();
   readonly #latency = new Map<string, number>();
+  readonly #sockets: SocketModeServer;
   #seq = 0;
-  #socketTickets = 0;
   #url = '';
 
   constructor(options: FakeSlackOptions) {
@@ -150,12 +202,20 @@ class FakeSlackServer implements FakeSlack {
       users: options.users === undefined ? undefined : structuredClone(options.users),
       clock: options.clock ?? systemClock,
     });
+    this.#sockets = new SocketModeServer({
+      appId: d.appId,
+      nextSeq: () => this.#nextSeq(),
+      now: () => this.#workspace.now(),
+    });
     this.#server = createServer((request, response) => {
       this.#handle(request, response).catch((error: unknown) => {
         if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
         response.end(`fake-slack failed: ${error instanceof Error ? error.message : String(error)}`);
       });
     });
+    this.#server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.#sockets.upgrade(request, socket, head),
+    );
   }
 
   async listen(): Promise<void> {
@@ -245,22 +305,52 @@ class FakeSlackServer implements FakeSlack {
     }
   }
 
+  get socketEnvelopes(): SocketEnvelopeRecord[] {
+    return this.#sockets.envelopes;
+  }
+
+  get socketAcks(): SocketAckRecord[] {
+    return this.#sockets.acks;
+  }
+
+  socketConnections(): number {
+    return this.#sockets.live();
+  }
+
+  waitForSocket(n = 1, timeoutMs = 5000): Promise<void> {
+    return this.#sockets.waitFor(n, timeoutMs);
+  }
+
+  sendSocketEnvelope(
+    body: SlackRequestBody,
+    options: { timeoutMs?: number; retryAttempt?: number } = {},
+  ): Promise<SocketEnvelopeResult> {
+    return this.#sockets.send(body, options);
+  }
+
+  disconnectSockets(reason = 'refresh_requested'): void {
+    this.#sockets.disconnectAll(reason);
+  }
+
   allTraffic(): string {
     return JSON.stringify({
       calls: this.calls.map(({ seq, method, token, args }) => ({ seq, method, token, args })),
       responseUrlPosts: this.responseUrlPosts.map(({ seq, id, body }) => ({ seq, id, body })),
+      socketAcks: this.socketAcks.map(({ seq, envelopeId, payload }) => ({ seq, envelopeId, payload })),
     });
   }
 
   reset(): void {
     this.calls.length = 0;
     this.responseUrlPosts.length = 0;
+    this.#sockets.reset();
     this.#failures.clear();
     this.#latency.clear();
     this.#workspace.reset();
   }
 
   async close(): Promise<void> {
+    await this.#sockets.close();
     await new Promise<void>((resolve) => {
       this.#server.close(() => resolve());
       this.#server.closeAllConnections();
@@ -307,7 +397,9 @@ class FakeSlackServer implements FakeSlack {
     } else if (!parsed.ok) {
       answer = { ok: false, error: parsed.error };
     } else {
-      answer = callMethod(this.#workspace, method, parsed.args, token, () => this.#nextSocketUrl());
+      answer = callMethod(this.#workspace, method, parsed.args, token, () =>
+        this.#sockets.issueUrl(this.#url),
+      );
     }
     this.calls.push({ seq: this.#nextSeq(), method, args: parsed.args, token, at, response: answer, status });
     await this.#delay(method);
@@ -361,12 +453,6 @@ class FakeSlackServer implements FakeSlack {
   async #delay(target: string): Promise<void> {
     const ms = this.#latency.get(target);
     if (ms !== undefined) await sleep(ms);
-  }
-
-  /** Where Socket Mode clients would connect; nothing listens there yet (a later task adds the socket). */
-  #nextSocketUrl(): string {
-    this.#socketTickets += 1;
-    return `${this.#url.replace(/^http/, 'ws')}/socket/${this.#socketTickets}`;
   }
 
   #nextSeq(): number {
