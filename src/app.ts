@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from './clock.js';
@@ -11,6 +11,8 @@ import { boltLogger } from './logger.js';
 import { Policy, type PolicyDocument } from './policy/index.js';
 import { SlackNotifier } from './slack/notifier.js';
 import type { Store } from './store/types.js';
+import { cached } from './util/cached.js';
+import { InFlight } from './util/in-flight.js';
 import { type KeyApi, Workflow } from './workflow/index.js';
 
 /** Slack refuses replays older than 5 minutes; Keyhouse also refuses requests stamped that far ahead. */
@@ -19,7 +21,10 @@ const MAX_CLOCK_SKEW_S = 5 * 60;
 export interface KeyhouseOptions {
   slack: {
     botToken: string;
-    signingSecret: string;
+    /** HTTP mode: verifies every request. Required unless `appToken` is set. */
+    signingSecret: string | null;
+    /** Socket Mode when set (`xapp-…`): no public URL, events arrive over a WebSocket. */
+    appToken?: string | null;
     /** Web API base URL ending in `/api/`. */
     apiUrl: string;
     command: string;
@@ -40,37 +45,75 @@ export interface KeyhouseOptions {
   /** Transport for `response_url` posts (defaults to the global fetch). */
   fetch?: typeof fetch;
   /**
-   * The sweep expires overdue requests and settles interrupted key creation, every `intervalMs`
-   * (default 30 s) unless `timer` is false (tests call `sweep()` themselves). A `creating` request
-   * older than `staleAfterMs` (default 2 min) with no live attempt is settled.
+   * The sweep settles interrupted key creation and expires overdue requests: once at start, then
+   * every `intervalMs` (default 30 s) unless `timer` is false (tests call `sweep()` themselves).
    */
-  sweep?: { intervalMs?: number; staleAfterMs?: number; timer?: boolean };
+  sweep?: { intervalMs?: number; timer?: boolean };
+  /**
+   * `exclusive`: this instance is the database's only user (SQLite), so anything left `creating`
+   * was interrupted. Otherwise (PostgreSQL replicas) attempts hold leases of `attemptLeaseMs`.
+   */
+  replicas?: { exclusive: boolean; attemptLeaseMs?: number };
+  /** `/readyz` caches upstream checks this long so probes do not spend the ClickHouse budget (default 60 s). */
+  readinessTtlMs?: number;
+  /** How long `close()` waits for work in flight (default 10 s). */
+  shutdownGraceMs?: number;
+}
+
+export interface Readiness {
+  ok: boolean;
+  checks: Record<'database' | 'clickhouse' | 'slack', string>;
 }
 
 export interface Keyhouse {
   readonly app: App;
   readonly workflow: Workflow;
   readonly policy: Policy;
-  /** Serves `/slack/events` and `/healthz` on `port` (0 = ephemeral); resolves to the bound port. */
+  readonly mode: 'http' | 'socket';
+  /**
+   * Serves `/healthz` and `/readyz` on `port` (0 = ephemeral) and, in HTTP mode, `/slack/events`;
+   * in Socket Mode also connects to Slack. Resolves to the bound port.
+   */
   listen(port: number, host?: string): Promise<number>;
   /** One sweep now (what the timer does), under the replica-wide lease. */
   sweep(): Promise<void>;
-  close(): Promise<void>;
+  ready(): Promise<Readiness>;
+  /**
+   * Stops taking new work (the HTTP server stops accepting, the socket disconnects), waits up to
+   * the grace period for work in flight, and stops the timers. The store stays open for the caller
+   * to close. `drained` is false when work was still running at the deadline.
+   */
+  close(): Promise<{ drained: boolean }>;
 }
 
 /** Builds the whole app from what it is given; tests build the very same one. */
 export function createApp(options: KeyhouseOptions): Keyhouse {
   const { logger, store } = options;
   const clock = options.clock ?? systemClock;
+  const instanceId = randomUUID();
+  const socketMode = Boolean(options.slack.appToken);
+  const clientOptions: WebClientOptions = {
+    ...options.slack.clientOptions,
+    slackApiUrl: options.slack.apiUrl,
+    // Socket Mode would otherwise write 100 retries into these options (slack-platform.md §5).
+    retryConfig: options.slack.clientOptions?.retryConfig ?? { retries: 3 },
+  };
+
   // Bolt and its Web API client log whole message bodies at debug, and a secret's fallback path
   // goes through `chat.postEphemeral`: they are held at info whatever LOG_LEVEL says.
   const bolt = boltLogger(logger);
   const boltLevel = logger.isLevelEnabled('debug') ? LogLevel.INFO : bolt.getLevel();
-  const receiver = new HTTPReceiver({
-    signingSecret: options.slack.signingSecret,
-    logger: bolt,
-    logLevel: boltLevel,
-  });
+  const httpReceiver = socketMode
+    ? null
+    : new HTTPReceiver({ signingSecret: requireSigningSecret(options), logger: bolt, logLevel: boltLevel });
+  const receiver: Receiver =
+    httpReceiver ??
+    new SocketModeReceiver({
+      appToken: options.slack.appToken ?? '',
+      logger: bolt,
+      logLevel: boltLevel,
+      installerOptions: { clientOptions },
+    });
   const app = new App({
     receiver,
     token: options.slack.botToken,
@@ -79,7 +122,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     logger: bolt,
     logLevel: boltLevel,
     extendedErrorHandler: true,
-    clientOptions: { ...options.slack.clientOptions, slackApiUrl: options.slack.apiUrl },
+    clientOptions,
   });
 
   const policy = new Policy(options.policy, {
@@ -94,6 +137,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     fetch: options.fetch,
     logger,
   });
+  const exclusive = options.replicas?.exclusive ?? true;
   const workflow = new Workflow({
     store,
     keys: options.keys,
@@ -103,23 +147,64 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     logger,
     apiUrl: options.clickhouseApiUrl,
     selfKeySuffix: options.clickhouseKeyId.slice(-4),
+    replicas: {
+      instanceId,
+      exclusive,
+      attemptLeaseMs: options.replicas?.attemptLeaseMs ?? 30_000,
+    },
   });
 
+  // Every event, from arrival to the end of its listeners, counts as work in flight.
+  const inFlight = new InFlight();
+  app.use(async ({ next }) => {
+    const done = inFlight.begin();
+    try {
+      await next();
+    } finally {
+      done();
+    }
+  });
   registerHandlers(app, { workflow, policy, command: options.slack.command, logger, fetch: options.fetch });
   app.error(createErrorHandler({ logger, client: app.client, fetch: options.fetch }));
 
-  const instanceId = randomUUID();
   const sweepEvery = options.sweep?.intervalMs ?? 30_000;
-  const staleAfterMs = options.sweep?.staleAfterMs ?? 120_000;
   const sweep = async (): Promise<void> => {
-    // One replica sweeps at a time; the lease outlives a slow sweep so two never overlap.
-    const leased = await store.tryLease('sweep', instanceId, sweepEvery * 2, clock.now());
-    if (!leased) return;
-    const result = await workflow.sweep(staleAfterMs);
-    if (result.expired || result.settled) logger.info(result, 'sweep');
+    // Replicas sweep one at a time: the lease outlives a slow sweep so two never overlap. An
+    // exclusive instance needs none, and must not wait for one its crashed predecessor still holds.
+    if (!exclusive && !(await store.tryLease('sweep', instanceId, sweepEvery * 2, clock.now()))) return;
+    const done = inFlight.begin();
+    try {
+      const result = await workflow.sweep();
+      if (result.expired || result.settled) logger.info(result, 'sweep');
+    } finally {
+      done();
+    }
   };
-  let timer: NodeJS.Timeout | null = null;
+  const sweepQuietly = () => sweep().catch((error: unknown) => logger.error({ err: error }, 'sweep failed'));
+
+  const upstreamTtl = options.readinessTtlMs ?? 60_000;
+  const clickhouseReady = cached(upstreamTtl, () => options.keys.listOrganizations());
+  const slackReady = cached(upstreamTtl, () => app.client.auth.test());
+  const ready = async (): Promise<Readiness> => {
+    const outcome = (check: Promise<unknown>) =>
+      check.then(
+        () => 'ok',
+        (error: unknown) => `failing: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    const [database, clickhouse, slack] = await Promise.all([
+      outcome(store.ping()),
+      outcome(clickhouseReady()),
+      outcome(slackReady()),
+    ]);
+    return {
+      ok: [database, clickhouse, slack].every((c) => c === 'ok'),
+      checks: { database, clickhouse, slack },
+    };
+  };
+
+  let stopping = false;
   let server: Server | null = null;
+  let timer: NodeJS.Timeout | null = null;
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -127,14 +212,27 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       return;
     }
-    if (req.method === 'POST' && path === '/slack/events') {
+    if (req.method === 'GET' && path === '/readyz') {
+      void ready().then((r) => {
+        const ok = r.ok && !stopping;
+        res
+          .writeHead(ok ? 200 : 503, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ ...r, ok, stopping }));
+      });
+      return;
+    }
+    if (httpReceiver && req.method === 'POST' && path === '/slack/events') {
+      if (stopping) {
+        res.writeHead(503, { connection: 'close' }).end();
+        return;
+      }
       const stamp = Number(req.headers['x-slack-request-timestamp']);
       if (Number.isFinite(stamp) && stamp > Date.now() / 1000 + MAX_CLOCK_SKEW_S) {
         logger.warn({ stamp }, 'refused a request signed in the future');
         res.writeHead(401).end();
         return;
       }
-      receiver.requestListener(req, res);
+      httpReceiver.requestListener(req, res);
       return;
     }
     res.writeHead(404).end();
@@ -144,6 +242,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     app,
     workflow,
     policy,
+    mode: socketMode ? 'socket' : 'http',
     async listen(port, host = '0.0.0.0') {
       const listening = createServer(handle);
       server = listening;
@@ -151,25 +250,36 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
         listening.once('error', reject);
         listening.listen(port, host, resolve);
       });
+      if (socketMode) await app.start();
+      // What a crash left behind is settled at start, in the background: the first ack must not wait.
+      void sweepQuietly();
       if (options.sweep?.timer !== false) {
-        timer = setInterval(() => {
-          sweep().catch((error: unknown) => logger.error({ err: error }, 'sweep failed'));
-        }, sweepEvery);
+        timer = setInterval(() => void sweepQuietly(), sweepEvery);
         timer.unref();
       }
       return (listening.address() as AddressInfo).port;
     },
     sweep,
+    ready,
     async close() {
+      stopping = true;
       if (timer) clearInterval(timer);
       const open = server;
       server = null;
-      if (open) {
-        await new Promise<void>((resolve) => {
-          open.close(() => resolve());
-          open.closeIdleConnections();
-        });
-      }
+      const closed = open ? new Promise<void>((resolve) => open.close(() => resolve())) : Promise.resolve();
+      if (socketMode)
+        await app.stop().catch((error: unknown) => logger.warn({ err: error }, 'socket stop failed'));
+      const drained = await inFlight.idle(options.shutdownGraceMs ?? 10_000);
+      if (!drained) logger.warn({ running: inFlight.running }, 'shutting down with work still in flight');
+      open?.closeAllConnections();
+      await closed;
+      return { drained };
     },
   };
+}
+
+function requireSigningSecret(options: KeyhouseOptions): string {
+  if (!options.slack.signingSecret)
+    throw new Error('HTTP mode needs the signing secret (or set an app token for Socket Mode)');
+  return options.slack.signingSecret;
 }

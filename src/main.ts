@@ -10,6 +10,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { loadPolicy, PolicyError } from './policy/index.js';
 import { openStore } from './store/index.js';
+import { installTestHooks } from './test-hooks.js';
 
 async function main(): Promise<void> {
   // `.env` fills in what the real environment leaves unset (the environment wins).
@@ -17,19 +18,15 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'keyhouse' });
   const policy = await loadPolicy(config.policyPath);
-  if (config.slack.mode === 'socket' || !config.slack.signingSecret) {
-    throw new ConfigError([
-      'Socket Mode (SLACK_APP_TOKEN) is not supported yet; set SLACK_SIGNING_SECRET and unset SLACK_APP_TOKEN',
-    ]);
-  }
 
   const slack = new WebClient(config.slack.botToken.reveal(), {
     slackApiUrl: config.slack.apiUrl,
     retryConfig: { retries: 2 },
   });
   const identity = await slack.auth.test();
-  if (!identity.bot_id || !identity.user_id)
+  if (!identity.bot_id || !identity.user_id) {
     throw new Error('auth.test did not name the bot; is SLACK_BOT_TOKEN a bot token?');
+  }
 
   const store = await openStore(config.databaseUrl, { logger });
   const keys = new ClickHouseCloudClient({
@@ -39,11 +36,13 @@ async function main(): Promise<void> {
     organizationId: config.clickhouse.organizationId ?? undefined,
     logger: logger.child({ component: 'clickhouse' }),
   });
+  installTestHooks(keys, logger);
 
   const keyhouse = createApp({
     slack: {
       botToken: config.slack.botToken.reveal(),
-      signingSecret: config.slack.signingSecret.reveal(),
+      signingSecret: config.slack.signingSecret?.reveal() ?? null,
+      appToken: config.slack.appToken?.reveal() ?? null,
       apiUrl: config.slack.apiUrl,
       command: config.slack.command,
       botId: identity.bot_id,
@@ -55,14 +54,23 @@ async function main(): Promise<void> {
     clickhouseApiUrl: config.clickhouse.apiUrl,
     clickhouseKeyId: config.clickhouse.keyId,
     logger,
+    // A SQLite file has one user; PostgreSQL may be shared by replicas.
+    replicas: { exclusive: config.databaseUrl.startsWith('sqlite:') },
   });
   const port = await keyhouse.listen(config.port);
-  logger.info({ port, command: config.slack.command }, 'Keyhouse is listening on /slack/events');
+  logger.info(
+    { port, mode: keyhouse.mode, command: config.slack.command },
+    keyhouse.mode === 'http' ? 'Keyhouse is serving /slack/events' : 'Keyhouse is connected in Socket Mode',
+  );
 
+  let stopping = false;
   const stop = async (signal: string): Promise<void> => {
-    logger.info({ signal }, 'shutting down');
-    await keyhouse.close();
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing work in flight');
+    const { drained } = await keyhouse.close();
     await store.close();
+    logger.info({ drained }, 'stopped');
     process.exit(0);
   };
   process.once('SIGTERM', (signal) => void stop(signal));

@@ -8,7 +8,7 @@ import { applyChange } from './edit.js';
 import { grantFor } from './grant.js';
 import { expireRequest } from './lapse.js';
 import type { ClickTarget } from './ports.js';
-import { deleteOrphans, releaseAttempt } from './settle.js';
+import { deleteOrphans, holdAttempt, releaseAttempt } from './settle.js';
 import { expiryInstant } from './time.js';
 
 /**
@@ -52,11 +52,11 @@ export async function claimKey(ctx: WorkflowContext, requestId: string, target: 
     throw latest ? notClaimable(latest) : new KeyhouseError('not_found', 'That request no longer exists.');
   }
 
-  ctx.attemptsInFlight.add(attemptId);
+  const release = await holdAttempt(ctx, requestId, attemptId);
   try {
     await createAndReveal(ctx, claimed, attemptId, target);
   } finally {
-    ctx.attemptsInFlight.delete(attemptId);
+    await release();
   }
 }
 

@@ -7,6 +7,17 @@ import { KeyedMutex } from '../util/keyed-mutex.js';
 import { Auditor } from './audit.js';
 import type { ApprovalCard, KeyApi, Notifier, SlackRef } from './ports.js';
 
+/**
+ * How this instance shares the database. `exclusive`: no other instance uses it (SQLite), so a
+ * `creating` request no local attempt holds was interrupted. Otherwise each attempt holds a lease
+ * (`attemptLeaseMs`, renewed while it runs) and only an expired lease marks it interrupted.
+ */
+export interface ReplicaOptions {
+  instanceId: string;
+  exclusive: boolean;
+  attemptLeaseMs: number;
+}
+
 export interface WorkflowDeps {
   store: Store;
   keys: KeyApi;
@@ -18,6 +29,7 @@ export interface WorkflowDeps {
   apiUrl: string;
   /** Last four characters of Keyhouse's own key ID, to mark its own key in lists. */
   selfKeySuffix?: string | null;
+  replicas?: ReplicaOptions;
   newId?: () => string;
 }
 
@@ -31,6 +43,7 @@ export class WorkflowContext {
   readonly logger: Logger;
   readonly apiUrl: string;
   readonly selfKeySuffix: string | null;
+  readonly replicas: ReplicaOptions;
   readonly audit: Auditor;
   readonly newId: () => string;
   /** Attempts this process is running right now, so settlement never races its own work. */
@@ -46,6 +59,7 @@ export class WorkflowContext {
     this.logger = deps.logger;
     this.apiUrl = deps.apiUrl;
     this.selfKeySuffix = deps.selfKeySuffix ?? null;
+    this.replicas = deps.replicas ?? { instanceId: randomUUID(), exclusive: true, attemptLeaseMs: 30_000 };
     this.newId = deps.newId ?? randomUUID;
     this.audit = new Auditor(deps.store, deps.clock, deps.logger);
   }

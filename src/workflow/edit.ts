@@ -5,7 +5,7 @@ import type { KeyRequest } from '../store/types.js';
 import type { WorkflowContext } from './context.js';
 import { grantFor } from './grant.js';
 import { manageableKey, policyRoleOf, tellOwner } from './keys.js';
-import { releaseAttempt } from './settle.js';
+import { holdAttempt, releaseAttempt } from './settle.js';
 import { addMs, expiryInstant } from './time.js';
 
 /** `keep` leaves the role or the expiry as it is. */
@@ -216,12 +216,48 @@ export async function applyChange(ctx: WorkflowContext, request: KeyRequest): Pr
     withinDeadline: true,
     set: { attemptId, attemptStartedAt: now },
   });
-  if (!claimed)
+  if (!claimed) {
     throw new KeyhouseError('conflict', 'This change is already being applied, or no longer can be.');
+  }
 
+  const release = await holdAttempt(ctx, request.id, attemptId);
+  let applied: KeyRequest | null;
   try {
-    const role = ctx.roleOf(request);
-    const patch: UpdateKeyInput = { ...(await grantFor(ctx, role)) };
+    applied = await patchKey(ctx, request, attemptId, now);
+  } finally {
+    await release();
+  }
+  await ctx.audit.after({
+    actorId: request.requesterId,
+    action: 'key.changed',
+    outcome: 'ok',
+    requestId: request.id,
+    keyId: change.keyId,
+    keySuffix: change.keySuffix,
+  });
+  const done = applied ?? request;
+  await ctx.quietly('tell the requester the change was applied', () =>
+    ctx.notifier.tellRequester(request.requesterId, { kind: 'change_applied', request: done }),
+  );
+  const owner = await ctx.store.getKeyOwner(change.keyId);
+  if (owner && owner.ownerId !== request.requesterId) {
+    await ctx.quietly('tell the owner the change was applied', () =>
+      ctx.notifier.tellRequester(owner.ownerId, { kind: 'change_applied', request: done }),
+    );
+  }
+  await ctx.refreshApproval(request.id);
+}
+
+/** PATCHes the key and records the outcome; on failure the request returns to `approved`. */
+async function patchKey(
+  ctx: WorkflowContext,
+  request: KeyRequest,
+  attemptId: string,
+  now: Date,
+): Promise<KeyRequest | null> {
+  const change = request.change!;
+  try {
+    const patch: UpdateKeyInput = { ...(await grantFor(ctx, ctx.roleOf(request))) };
     if (change.to.expiry !== KEEP)
       patch.expireAt = expiryInstant(now, change.to.expiry)?.toISOString() ?? null;
     await ctx.keys.updateKey(change.keyId, patch);
@@ -243,8 +279,7 @@ export async function applyChange(ctx: WorkflowContext, request: KeyRequest): Pr
     });
     throw error;
   }
-
-  const applied = await ctx.store.transition({
+  return ctx.store.transition({
     id: request.id,
     from: 'creating',
     to: 'delivered',
@@ -252,22 +287,4 @@ export async function applyChange(ctx: WorkflowContext, request: KeyRequest): Pr
     attemptId,
     set: { deadline: null, attemptId: null, attemptStartedAt: null },
   });
-  await ctx.audit.after({
-    actorId: request.requesterId,
-    action: 'key.changed',
-    outcome: 'ok',
-    requestId: request.id,
-    keyId: change.keyId,
-    keySuffix: change.keySuffix,
-  });
-  await ctx.quietly('tell the requester the change was applied', () =>
-    ctx.notifier.tellRequester(request.requesterId, { kind: 'change_applied', request: applied ?? request }),
-  );
-  const owner = await ctx.store.getKeyOwner(change.keyId);
-  if (owner && owner.ownerId !== request.requesterId) {
-    await ctx.quietly('tell the owner the change was applied', () =>
-      ctx.notifier.tellRequester(owner.ownerId, { kind: 'change_applied', request: applied ?? request }),
-    );
-  }
-  await ctx.refreshApproval(request.id);
 }

@@ -7,10 +7,10 @@ import { type EditDraft, type EditResult, editKey } from './edit.js';
 import { deleteKey, keyEntries, manageableKey, policyRoleOf, setKeyState } from './keys.js';
 import { expireDue } from './lapse.js';
 import type { ClickTarget, HomeData, KeyEntry, ListScope } from './ports.js';
-import { settleStale } from './settle.js';
+import { settleInterrupted } from './settle.js';
 import { announceRequest, type RequestDraft, type SubmitResult, submitRequest } from './submit.js';
 
-export type { WorkflowDeps } from './context.js';
+export type { ReplicaOptions, WorkflowDeps } from './context.js';
 export type { ApproveOutcome } from './decide.js';
 export type { EditDraft, EditField, EditResult } from './edit.js';
 export { KEEP } from './edit.js';
@@ -115,10 +115,10 @@ export class Workflow {
     return editKey(this.#ctx, viewerId, keyId, draft);
   }
 
-  /** Timer work: lapse overdue requests and settle attempts interrupted for `staleAfterMs`. */
-  async sweep(staleAfterMs: number): Promise<{ expired: number; settled: number }> {
+  /** Timer work: settle interrupted key creation, then lapse overdue requests. */
+  async sweep(): Promise<{ expired: number; settled: number }> {
+    const settled = await settleInterrupted(this.#ctx);
     const expired = await expireDue(this.#ctx);
-    const settled = await settleStale(this.#ctx, staleAfterMs);
     return { expired, settled };
   }
 }

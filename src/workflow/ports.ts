@@ -15,6 +15,8 @@ import type { Secret } from '../secret.js';
 import type { Decision, KeyRequest } from '../store/types.js';
 
 export type KeyApi = {
+  /** Also proves the credentials work (readiness). */
+  listOrganizations(): Promise<unknown[]>;
   listKeys(options?: { fresh?: boolean }): Promise<ApiKey[]>;
   getKey(id: string): Promise<ApiKey>;
   createKey(input: CreateKeyInput): Promise<CreatedKey>;

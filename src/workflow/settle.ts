@@ -1,9 +1,57 @@
 import { NotFoundError } from '../api/index.js';
 import type { KeyRequest } from '../store/types.js';
 import type { WorkflowContext } from './context.js';
+import { applyChange } from './edit.js';
 
 /** Keys made this long before an attempt started still count as possibly its own (clock skew). */
 const CREATED_AT_SKEW_MS = 60_000;
+
+const attemptLease = (requestId: string) => `attempt:${requestId}`;
+
+/**
+ * Marks an attempt on `requestId` as alive for other replicas: a lease renewed while it runs.
+ * Returns the function that ends it (the lease is released at once).
+ */
+export async function holdAttempt(
+  ctx: WorkflowContext,
+  requestId: string,
+  attemptId: string,
+): Promise<() => Promise<void>> {
+  ctx.attemptsInFlight.add(attemptId);
+  const { attemptLeaseMs, exclusive } = ctx.replicas;
+  const renew = (ttl: number) => ctx.store.tryLease(attemptLease(requestId), attemptId, ttl, ctx.clock.now());
+  let timer: NodeJS.Timeout | null = null;
+  if (!exclusive) {
+    await renew(attemptLeaseMs);
+    timer = setInterval(
+      () => {
+        renew(attemptLeaseMs).catch((error: unknown) =>
+          ctx.logger.warn({ err: error }, 'could not renew an attempt lease'),
+        );
+      },
+      Math.max(1, Math.floor(attemptLeaseMs / 3)),
+    );
+    timer.unref();
+  }
+  return async () => {
+    ctx.attemptsInFlight.delete(attemptId);
+    if (timer) clearInterval(timer);
+    if (!exclusive) await renew(0).catch(() => undefined);
+  };
+}
+
+/** Whether the attempt holding a `creating` request is gone (crashed or abandoned), so it may be settled. */
+async function interrupted(ctx: WorkflowContext, request: KeyRequest): Promise<boolean> {
+  if (!request.attemptId || ctx.attemptsInFlight.has(request.attemptId)) return false;
+  if (ctx.replicas.exclusive) return true;
+  // Taking the attempt's lease succeeds only once its holder stopped renewing it.
+  return ctx.store.tryLease(
+    attemptLease(request.id),
+    `settle:${ctx.replicas.instanceId}`,
+    ctx.replicas.attemptLeaseMs,
+    ctx.clock.now(),
+  );
+}
 
 /** Gives a `creating` request back to its requester: `approved` again, with no key attached. */
 export async function releaseAttempt(
@@ -103,22 +151,31 @@ export async function deleteOrphans(ctx: WorkflowContext, request: KeyRequest): 
  */
 export async function settleCreating(ctx: WorkflowContext, request: KeyRequest): Promise<boolean> {
   if (request.state !== 'creating' || !request.attemptId) return false;
-  if (ctx.attemptsInFlight.has(request.attemptId)) return false;
-  if (!(await deleteOrphans(ctx, request))) return false;
+  if (!(await interrupted(ctx, request))) return false;
+  // A change request's key is the user's existing key: never delete it. Its PATCH may or may not
+  // have landed; applying it again is harmless, so the request only returns to `approved`.
+  if (request.kind === 'create' && !(await deleteOrphans(ctx, request))) return false;
   if (!(await releaseAttempt(ctx, request, request.attemptId))) return false;
+  if (request.kind === 'change') {
+    // Nothing is shown once for a change: apply it again now (a failure offers the retry button).
+    const released = await ctx.store.getRequest(request.id);
+    if (released)
+      await applyChange(ctx, released).catch((error: unknown) =>
+        ctx.logger.warn({ err: error }, 'change not re-applied'),
+      );
+    return true;
+  }
   await ctx.quietly('tell the requester their key can be created again', () =>
     ctx.notifier.tellRequester(request.requesterId, { kind: 'recovered', request }),
   );
   return true;
 }
 
-/** Settles every `creating` request whose attempt started more than `olderThanMs` ago. */
-export async function settleStale(ctx: WorkflowContext, olderThanMs: number): Promise<number> {
-  const cutoff = ctx.clock.now().getTime() - olderThanMs;
+/** Settles every `creating` request whose attempt was interrupted. */
+export async function settleInterrupted(ctx: WorkflowContext): Promise<number> {
   const stuck = await ctx.store.listRequests({ states: ['creating'] });
   let settled = 0;
   for (const request of stuck) {
-    if ((request.attemptStartedAt?.getTime() ?? 0) > cutoff) continue;
     if (await settleCreating(ctx, request)) settled += 1;
   }
   return settled;

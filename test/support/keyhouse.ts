@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { Logger } from 'pino';
 import { ClickHouseCloudClient } from '../../src/api/index.js';
 import { createApp, type Keyhouse } from '../../src/app.js';
 import { type Clock, systemClock } from '../../src/clock.js';
@@ -21,6 +22,7 @@ import { ACTION, BLOCK, CALLBACK, expiryBlockId } from '../../src/views/ids.js';
 import type { KeyApi } from '../../src/workflow/index.js';
 import { type FakeMessage, type FakeSlack, startFakeSlack } from './fake-slack.js';
 import { loadOpenApiContract } from './openapi.js';
+import { createThrowawaySchema, type ThrowawaySchema } from './postgres.js';
 import { requirement } from './requirements.js';
 import { type AppResponse, postToApp } from './slack-http.js';
 import {
@@ -97,19 +99,41 @@ export interface RequestValues {
   ipList?: string;
 }
 
+/** One running Keyhouse: its app, its own store connection, and where it listens. */
+export interface Instance {
+  keyhouse: Keyhouse;
+  store: Store;
+  url: string;
+}
+
+export interface InstanceOptions {
+  /** Socket Mode with this app token instead of HTTP mode. */
+  appToken?: string;
+  attemptLeaseMs?: number;
+}
+
 export class Harness {
+  readonly instances: Instance[] = [];
+
   private constructor(
     readonly slack: FakeSlack,
     readonly clickhouse: Emulator,
     readonly client: ClickHouseCloudClient,
-    readonly store: Store,
-    readonly keyhouse: Keyhouse,
-    readonly url: string,
     readonly dir: string,
+    private readonly options: HarnessOptions,
+    private readonly databaseUrl: string,
+    private readonly schema: ThrowawaySchema | null,
+    private readonly logger: Logger,
     private readonly logLines: string[],
   ) {}
 
-  static async start(options: HarnessOptions = {}): Promise<Harness> {
+  /**
+   * Starts the fakes and one Keyhouse instance. With `postgres`, the instances share a throwaway
+   * PostgreSQL schema (replicas); otherwise a SQLite file in a temporary directory.
+   */
+  static async start(
+    options: HarnessOptions & { postgres?: string; socketMode?: boolean } = {},
+  ): Promise<Harness> {
     const dir = await mkdtemp(join(tmpdir(), 'keyhouse-e2e-'));
     const logLines: string[] = [];
     const logger = createLogger({
@@ -131,12 +155,36 @@ export class Harness {
       retry: { baseDelayMs: 20, maxDelayMs: 100 },
       ...(options.keyListTtlMs === undefined ? {} : { keyListTtlMs: options.keyListTtlMs }),
     });
-    const store = await openStore(`sqlite:${join(dir, 'keyhouse.db')}`, { logger });
+    const schema = options.postgres ? await createThrowawaySchema(options.postgres) : null;
+    const databaseUrl = options.postgres ?? `sqlite:${join(dir, 'keyhouse.db')}`;
+    const harness = new Harness(
+      slack,
+      clickhouse,
+      client,
+      dir,
+      options,
+      databaseUrl,
+      schema,
+      logger,
+      logLines,
+    );
+    await harness.startInstance(options.socketMode ? { appToken: SLACK_TEST_DEFAULTS.appToken } : {});
+    return harness;
+  }
+
+  /** Starts one more Keyhouse on the same fakes and database (a replica, or a restart). */
+  async startInstance(extra: InstanceOptions = {}): Promise<Instance> {
+    const { options, logger } = this;
+    const store = await openStore(this.databaseUrl, {
+      logger,
+      ...(this.schema ? { schema: this.schema.name } : {}),
+    });
     const keyhouse = createApp({
       slack: {
         botToken: SLACK_TEST_DEFAULTS.botToken,
         signingSecret: SIGNING_SECRET,
-        apiUrl: slack.apiUrl,
+        appToken: extra.appToken ?? null,
+        apiUrl: this.slack.apiUrl,
         command: '/chkey',
         botId: SLACK_TEST_DEFAULTS.botId,
         botUserId: SLACK_TEST_DEFAULTS.botUserId,
@@ -144,22 +192,52 @@ export class Harness {
       },
       policy: options.policy ?? testPolicy(),
       store,
-      keys: options.keys ? options.keys(client) : client,
-      clickhouseApiUrl: clickhouse.url,
-      clickhouseKeyId: clickhouse.adminKey.keyId,
+      keys: options.keys ? options.keys(this.client) : this.client,
+      clickhouseApiUrl: this.clickhouse.url,
+      clickhouseKeyId: this.clickhouse.adminKey.keyId,
       logger,
       clock: options.clock ?? systemClock,
       sweep: { timer: false },
+      replicas: { exclusive: this.schema === null, attemptLeaseMs: extra.attemptLeaseMs ?? 30_000 },
     });
     const port = await keyhouse.listen(0, '127.0.0.1');
-    return new Harness(slack, clickhouse, client, store, keyhouse, `http://127.0.0.1:${port}`, dir, logLines);
+    const instance = { keyhouse, store, url: `http://127.0.0.1:${port}` };
+    this.instances.push(instance);
+    return instance;
+  }
+
+  /** The first instance's app, store and address. */
+  get keyhouse(): Keyhouse {
+    return this.first.keyhouse;
+  }
+
+  get store(): Store {
+    return this.first.store;
+  }
+
+  get url(): string {
+    return this.first.url;
+  }
+
+  private get first(): Instance {
+    const first = this.instances[0];
+    if (!first) throw new Error('no instance running');
+    return first;
+  }
+
+  /** Stops one instance as a shutdown would (its store closed too). */
+  async stopInstance(instance: Instance): Promise<{ drained: boolean }> {
+    const outcome = await instance.keyhouse.close();
+    await instance.store.close();
+    this.instances.splice(this.instances.indexOf(instance), 1);
+    return outcome;
   }
 
   async close(): Promise<void> {
-    await this.keyhouse.close();
-    await this.store.close();
+    for (const instance of [...this.instances]) await this.stopInstance(instance);
     await this.slack.close();
     await this.clickhouse.close();
+    await this.schema?.drop();
     await rm(this.dir, { recursive: true, force: true });
   }
 
@@ -181,11 +259,13 @@ export class Harness {
     return this.logLines.join('');
   }
 
+  /** Sends a signed request as Slack would, to the first instance or to `options.to`. */
   post(
     body: Parameters<typeof postToApp>[1],
-    options: { timestampSec?: number; signature?: string } = {},
+    options: { timestampSec?: number; signature?: string; to?: Instance } = {},
   ): Promise<AppResponse> {
-    return postToApp(this.url, body, { signingSecret: SIGNING_SECRET, ...options });
+    const { to, ...signing } = options;
+    return postToApp((to ?? this.first).url, body, { signingSecret: SIGNING_SECRET, ...signing });
   }
 
   /** `/chkey <text>` from `user`; returns the HTTP answer and the response URL the app may use. */
@@ -224,7 +304,7 @@ export class Harness {
     user: string,
     actionId: string,
     value: string,
-    where: { channel?: string; message?: FakeMessage } = {},
+    where: { channel?: string; message?: FakeMessage; to?: Instance } = {},
   ): Promise<{ response: AppResponse; responseUrl: string; triggerId: string }> {
     const channel = where.channel ?? 'C0GENERAL';
     const responseUrl = this.slack.newResponseUrl({
@@ -235,7 +315,7 @@ export class Harness {
     const triggerId = this.slack.newTriggerId(user);
     const message = where.message as unknown as Record<string, unknown> | undefined;
     const payload = blockAction({ user, actionId, value, responseUrl, triggerId, channel, message });
-    const response = await this.post({ kind: 'interaction', payload });
+    const response = await this.post({ kind: 'interaction', payload }, where.to ? { to: where.to } : {});
     return { response, responseUrl, triggerId };
   }
 
@@ -292,12 +372,15 @@ export class Harness {
     );
   }
 
-  approve(user: string, requestId: string) {
-    return this.click(user, ACTION.approve, requestId, { channel: APPROVAL_CHANNEL });
+  approve(user: string, requestId: string, to?: Instance) {
+    return this.click(user, ACTION.approve, requestId, { channel: APPROVAL_CHANNEL, ...(to ? { to } : {}) });
   }
 
-  createKey(user: string, requestId: string) {
-    return this.click(user, ACTION.createKey, requestId, { channel: this.slack.dmChannel(user) });
+  createKey(user: string, requestId: string, to?: Instance) {
+    return this.click(user, ACTION.createKey, requestId, {
+      channel: this.slack.dmChannel(user),
+      ...(to ? { to } : {}),
+    });
   }
 
   /** Every byte of every SQLite file in the data directory, to search for secrets. */
