@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { KeyhouseError } from './errors.js';
 import { Secret } from './secret.js';
+import { deepFreeze } from './util/deep-freeze.js';
 
 /**
  * Configuration from the environment (product.md §5), validated once by one schema before anything
@@ -213,12 +214,4 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     policyPath: e.KEYHOUSE_POLICY,
     logLevel: e.LOG_LEVEL.toLowerCase() as LogLevel,
   });
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deepFreeze } from '../util/deep-freeze.js';
 import {
   checkDuration,
   DAY_MS,
@@ -416,12 +417,4 @@ function editDistance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length]!;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
 }

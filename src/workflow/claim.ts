@@ -8,7 +8,7 @@ import { applyChange } from './edit.js';
 import { grantFor } from './grant.js';
 import { expireRequest } from './lapse.js';
 import type { ClickTarget } from './ports.js';
-import { deleteOrphans, holdAttempt, releaseAttempt } from './settle.js';
+import { deleteOrphans, deleteUnseenKey, releaseAttempt, runAttempt } from './settle.js';
 import { expiryInstant } from './time.js';
 
 /**
@@ -37,26 +37,13 @@ export async function claimKey(ctx: WorkflowContext, requestId: string, target: 
     keyName: request.keyName,
     detail: { attemptId, role: request.roleId, expiry: request.expiry },
   });
-  const startedAt = ctx.clock.now();
-  const claimed = await ctx.store.transition({
-    id: requestId,
-    from: 'approved',
-    to: 'creating',
-    at: startedAt,
-    withinDeadline: true,
-    set: { attemptId, attemptStartedAt: startedAt },
-  });
-  if (!claimed) {
+  const attempt = await runAttempt(ctx, requestId, attemptId, (claimed) =>
+    createAndReveal(ctx, claimed, attemptId, target),
+  );
+  if (!attempt.won) {
     await ctx.audit.after({ actorId: target.userId, action: 'key.create', outcome: 'refused', requestId });
     const latest = await ctx.store.getRequest(requestId);
     throw latest ? notClaimable(latest) : new KeyhouseError('not_found', 'That request no longer exists.');
-  }
-
-  const release = await holdAttempt(ctx, requestId, attemptId);
-  try {
-    await createAndReveal(ctx, claimed, attemptId, target);
-  } finally {
-    await release();
   }
 }
 
@@ -233,49 +220,11 @@ async function withdrawUndelivered(
   attemptId: string,
   key: ApiKey,
 ): Promise<void> {
-  const deleted = await deleteKeyQuietly(ctx, request, key);
+  const deleted = await deleteUnseenKey(ctx, request, key, 'secret not delivered');
   if (deleted) await releaseAttempt(ctx, request, attemptId);
   await ctx.quietly('tell the requester the secret was not delivered', () =>
     ctx.notifier.tellRequester(request.requesterId, { kind: 'not_delivered', request, keyDeleted: deleted }),
   );
-}
-
-/** Deletes a key whose secret nobody saw; false when it could not (the sweep tries again). */
-export async function deleteKeyQuietly(
-  ctx: WorkflowContext,
-  request: KeyRequest,
-  key: ApiKey,
-): Promise<boolean> {
-  try {
-    await ctx.audit.before({
-      actorId: 'system',
-      action: 'key.delete',
-      outcome: 'attempt',
-      requestId: request.id,
-      keyId: key.id,
-      keyName: key.name,
-      keySuffix: key.keySuffix,
-      detail: { why: 'secret not delivered' },
-    });
-    const { requestId } = await ctx.keys.deleteKey(key.id);
-    await ctx.store.deleteKeyOwner(key.id);
-    await ctx.audit.after({
-      actorId: 'system',
-      action: 'key.deleted',
-      outcome: 'ok',
-      requestId: request.id,
-      keyId: key.id,
-      keySuffix: key.keySuffix,
-      upstreamRequestId: requestId,
-    });
-    return true;
-  } catch (error) {
-    ctx.logger.error(
-      { err: error, requestId: request.id, keyId: key.id },
-      'could not delete undelivered key',
-    );
-    return false;
-  }
 }
 
 async function finishDelivery(

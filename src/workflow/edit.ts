@@ -5,7 +5,7 @@ import type { KeyRequest } from '../store/types.js';
 import type { WorkflowContext } from './context.js';
 import { grantFor } from './grant.js';
 import { manageableKey, policyRoleOf, tellOwner } from './keys.js';
-import { holdAttempt, releaseAttempt } from './settle.js';
+import { releaseAttempt, runAttempt } from './settle.js';
 import { addMs, expiryInstant } from './time.js';
 
 /** `keep` leaves the role or the expiry as it is. */
@@ -207,26 +207,13 @@ export async function applyChange(ctx: WorkflowContext, request: KeyRequest): Pr
     keySuffix: change.keySuffix,
     detail: { to: change.to },
   });
-  const now = ctx.clock.now();
-  const claimed = await ctx.store.transition({
-    id: request.id,
-    from: 'approved',
-    to: 'creating',
-    at: now,
-    withinDeadline: true,
-    set: { attemptId, attemptStartedAt: now },
-  });
-  if (!claimed) {
+  const attempt = await runAttempt(ctx, request.id, attemptId, (claimed, startedAt) =>
+    patchKey(ctx, claimed, attemptId, startedAt),
+  );
+  if (!attempt.won) {
     throw new KeyhouseError('conflict', 'This change is already being applied, or no longer can be.');
   }
-
-  const release = await holdAttempt(ctx, request.id, attemptId);
-  let applied: KeyRequest | null;
-  try {
-    applied = await patchKey(ctx, request, attemptId, now);
-  } finally {
-    await release();
-  }
+  const applied = attempt.value;
   await ctx.audit.after({
     actorId: request.requesterId,
     action: 'key.changed',

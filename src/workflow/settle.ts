@@ -12,7 +12,7 @@ const attemptLease = (requestId: string) => `attempt:${requestId}`;
  * Marks an attempt on `requestId` as alive for other replicas: a lease renewed while it runs.
  * Returns the function that ends it (the lease is released at once).
  */
-export async function holdAttempt(
+async function holdAttempt(
   ctx: WorkflowContext,
   requestId: string,
   attemptId: string,
@@ -38,6 +38,35 @@ export async function holdAttempt(
     if (timer) clearInterval(timer);
     if (!exclusive) await renew(0).catch(() => undefined);
   };
+}
+
+/**
+ * Runs one attempt on an approved request: moves it to `creating` (compare-and-set, so one click
+ * or replica wins), holds it while `work` runs, and lets go afterwards. `{ won: false }` when
+ * another attempt got there first or the approval lapsed.
+ */
+export async function runAttempt<T>(
+  ctx: WorkflowContext,
+  requestId: string,
+  attemptId: string,
+  work: (claimed: KeyRequest, startedAt: Date) => Promise<T>,
+): Promise<{ won: true; value: T } | { won: false }> {
+  const startedAt = ctx.clock.now();
+  const claimed = await ctx.store.transition({
+    id: requestId,
+    from: 'approved',
+    to: 'creating',
+    at: startedAt,
+    withinDeadline: true,
+    set: { attemptId, attemptStartedAt: startedAt },
+  });
+  if (!claimed) return { won: false };
+  const release = await holdAttempt(ctx, requestId, attemptId);
+  try {
+    return { won: true, value: await work(claimed, startedAt) };
+  } finally {
+    await release();
+  }
 }
 
 /** Whether the attempt holding a `creating` request is gone (crashed or abandoned), so it may be settled. */
@@ -108,40 +137,56 @@ export async function deleteOrphans(ctx: WorkflowContext, request: KeyRequest): 
 
   let allGone = true;
   for (const key of candidates) {
-    try {
-      await ctx.audit.before({
-        actorId: 'system',
-        action: 'key.delete',
-        outcome: 'attempt',
-        requestId: request.id,
-        keyId: key.id,
-        keyName: key.name,
-        keySuffix: key.keySuffix,
-        detail: { why: 'made by an interrupted attempt; its secret is lost' },
-      });
-      const result = await ctx.keys.deleteKey(key.id).catch((error: unknown) => {
-        if (error instanceof NotFoundError) return { requestId: null };
-        throw error;
-      });
-      await ctx.store.deleteKeyOwner(key.id);
-      await ctx.audit.after({
-        actorId: 'system',
-        action: 'key.deleted',
-        outcome: 'ok',
-        requestId: request.id,
-        keyId: key.id,
-        keySuffix: key.keySuffix,
-        upstreamRequestId: result.requestId,
-      });
-    } catch (error) {
+    if (!(await deleteUnseenKey(ctx, request, key, 'made by an interrupted attempt; its secret is lost'))) {
       allGone = false;
-      ctx.logger.error(
-        { err: error, requestId: request.id, keyId: key.id },
-        'could not delete an orphaned key',
-      );
     }
   }
   return allGone;
+}
+
+/**
+ * Deletes a key whose secret nobody saw, audited; a key already gone counts as deleted. False
+ * when it could not be deleted: the request then stays `creating` and the sweep tries again.
+ */
+export async function deleteUnseenKey(
+  ctx: WorkflowContext,
+  request: KeyRequest,
+  key: { id: string; name: string; keySuffix: string },
+  why: string,
+): Promise<boolean> {
+  try {
+    await ctx.audit.before({
+      actorId: 'system',
+      action: 'key.delete',
+      outcome: 'attempt',
+      requestId: request.id,
+      keyId: key.id,
+      keyName: key.name,
+      keySuffix: key.keySuffix,
+      detail: { why },
+    });
+    const result = await ctx.keys.deleteKey(key.id).catch((error: unknown) => {
+      if (error instanceof NotFoundError) return { requestId: null };
+      throw error;
+    });
+    await ctx.store.deleteKeyOwner(key.id);
+    await ctx.audit.after({
+      actorId: 'system',
+      action: 'key.deleted',
+      outcome: 'ok',
+      requestId: request.id,
+      keyId: key.id,
+      keySuffix: key.keySuffix,
+      upstreamRequestId: result.requestId,
+    });
+    return true;
+  } catch (error) {
+    ctx.logger.error(
+      { err: error, requestId: request.id, keyId: key.id },
+      'could not delete a key nobody saw',
+    );
+    return false;
+  }
 }
 
 /**
