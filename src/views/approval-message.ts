@@ -6,6 +6,7 @@
 import type { ActionsBlock, KnownBlock, MrkdwnElement } from '@slack/types';
 import type { Decision, KeyRequest } from '../store/types.js';
 import type { ApprovalCard } from '../workflow/ports.js';
+import { KEEP } from '../workflow/ports.js';
 import {
   clip,
   durationMs,
@@ -81,7 +82,8 @@ function fields(card: ApprovalCard, auto: boolean): MrkdwnElement[] {
     list.push(field('Key', `…${clip(change.keySuffix, 8)}`));
     list.push(field('Role', `${clip(change.from.roleId ?? 'unknown', 100)} → ${clip(role.label, 200)}`));
     const before = change.from.expireAt === null ? 'never' : formatInstant(new Date(change.from.expireAt));
-    list.push(field('Expiry', `${before} → ${expiryLine(change.to.expiry, now)}`));
+    const after = change.to.expiry === KEEP ? 'unchanged' : expiryLine(change.to.expiry, now);
+    list.push(field('Expiry', `${before} → ${after}`));
   } else {
     list.push(field('Role', clip(role.label, 200)));
     list.push(field('Expiry', expiryText(request, now)));

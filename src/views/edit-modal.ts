@@ -16,8 +16,8 @@ import {
   MAX_REASON_LENGTH,
   type PolicyRole,
 } from '../policy/index.js';
-import { KEEP } from '../workflow/edit.js';
 import type { KeyEntry } from '../workflow/ports.js';
+import { KEEP } from '../workflow/ports.js';
 import { clip, fitText, LIMIT, md, plain } from './format.js';
 import { ACTION, BLOCK, CALLBACK } from './ids.js';
 import { keyExpiryText, keyNameText, keySuffixText, ownerText } from './key-list.js';

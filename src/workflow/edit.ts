@@ -5,11 +5,9 @@ import type { KeyRequest } from '../store/types.js';
 import type { WorkflowContext } from './context.js';
 import { grantFor } from './grant.js';
 import { manageableKey, policyRoleOf, tellOwner } from './keys.js';
+import { KEEP } from './ports.js';
 import { releaseAttempt, runAttempt } from './settle.js';
 import { addMs, expiryInstant } from './time.js';
-
-/** `keep` leaves the role or the expiry as it is. */
-export const KEEP = 'keep';
 
 /** What the edit dialog collected, untrusted. */
 export interface EditDraft {

@@ -13,8 +13,8 @@ import { announceRequest, type RequestDraft, type SubmitResult, submitRequest } 
 export type { ReplicaOptions, WorkflowDeps } from './context.js';
 export type { ApproveOutcome } from './decide.js';
 export type { EditDraft, EditField, EditResult } from './edit.js';
-export { KEEP } from './edit.js';
 export type * from './ports.js';
+export { KEEP } from './ports.js';
 export type { DraftField, RequestDraft, SubmitResult } from './submit.js';
 
 /**

@@ -14,6 +14,9 @@ import type { PolicyRole } from '../policy/index.js';
 import type { Secret } from '../secret.js';
 import type { Decision, KeyRequest } from '../store/types.js';
 
+/** In an edit, `keep` leaves the role or the expiry as it is. */
+export const KEEP = 'keep';
+
 export type KeyApi = {
   /** Also proves the credentials work (readiness). */
   listOrganizations(): Promise<unknown[]>;
