@@ -441,6 +441,8 @@ describe('managing keys from Slack', () => {
       .filter((c) => /curl --user/.test(JSON.stringify(c.args)));
     expect(shown).toHaveLength(1);
     expect(shown[0]?.args).toMatchObject({ user: alice, channel: h.slack.dmChannel(alice) });
+    const secret = /curl --user '[^':]+:([^']+)'/.exec(JSON.stringify(shown[0]?.args))?.[1] ?? '';
+    expect(h.traces(secret)).toMatchObject({ slackMessages: 1, logs: 0, database: 0, clickhouseLog: 0 });
   });
 
   it('30 users listing at once under the rate limit: all answered within 3 s, at most 3 list calls', async () => {
