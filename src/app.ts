@@ -1,12 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import {
+  App,
+  AuthorizationError,
+  HTTPReceiver,
+  LogLevel,
+  type Receiver,
+  SocketModeReceiver,
+} from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from './clock.js';
 import { createErrorHandler } from './handlers/errors.js';
 import { registerHandlers } from './handlers/index.js';
+import { checkSlackRequest } from './http/slack-request.js';
 import { boltLogger } from './logger.js';
 import { Policy, type PolicyDocument } from './policy/index.js';
 import { SlackNotifier } from './slack/notifier.js';
@@ -14,9 +22,6 @@ import type { Store } from './store/types.js';
 import { cached } from './util/cached.js';
 import { InFlight } from './util/in-flight.js';
 import { type KeyApi, Workflow } from './workflow/index.js';
-
-/** Slack refuses replays older than 5 minutes; Keyhouse also refuses requests stamped that far ahead. */
-const MAX_CLOCK_SKEW_S = 5 * 60;
 
 export interface KeyhouseOptions {
   slack: {
@@ -105,7 +110,20 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   const boltLevel = logger.isLevelEnabled('debug') ? LogLevel.INFO : bolt.getLevel();
   const httpReceiver = socketMode
     ? null
-    : new HTTPReceiver({ signingSecret: requireSigningSecret(options), logger: bolt, logLevel: boltLevel });
+    : new HTTPReceiver({
+        signingSecret: requireSigningSecret(options),
+        logger: bolt,
+        logLevel: boltLevel,
+        // An unrouted payload is answered 404 before Slack's 3 s run out, not just after.
+        unhandledRequestTimeoutMillis: 2_500,
+        // Bolt answers 500 when it cannot read an envelope; that is the sender's fault: 400.
+        processEventErrorHandler: async ({ error, response }) => {
+          if (response.headersSent) return false;
+          logger.warn({ err: error }, 'Bolt could not process a request');
+          response.writeHead(error instanceof AuthorizationError ? 401 : 400).end();
+          return true;
+        },
+      });
   const receiver: Receiver =
     httpReceiver ??
     new SocketModeReceiver({
@@ -156,10 +174,17 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
 
   // Every event, from arrival to the end of its listeners, counts as work in flight.
   const inFlight = new InFlight();
-  app.use(async ({ next }) => {
+  app.use(async (args) => {
     const done = inFlight.begin();
     try {
-      await next();
+      await args.next();
+    } catch (error) {
+      // A listener that failed before acknowledging would leave Slack showing a timeout: ack now
+      // (a second ack only throws, and is ignored), and the error handler tells the user why.
+      if ('ack' in args && typeof args.ack === 'function') {
+        await (args.ack as () => Promise<void>)().catch(() => undefined);
+      }
+      throw error;
     } finally {
       done();
     }
@@ -226,13 +251,18 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
         res.writeHead(503, { connection: 'close' }).end();
         return;
       }
-      const stamp = Number(req.headers['x-slack-request-timestamp']);
-      if (Number.isFinite(stamp) && stamp > Date.now() / 1000 + MAX_CLOCK_SKEW_S) {
-        logger.warn({ stamp }, 'refused a request signed in the future');
-        res.writeHead(401).end();
-        return;
-      }
-      httpReceiver.requestListener(req, res);
+      void checkSlackRequest(req, Date.now() / 1000).then(
+        (verdict) => {
+          if (!verdict.ok) {
+            logger.warn({ status: verdict.status, why: verdict.why }, 'refused a request to /slack/events');
+            res.writeHead(verdict.status).end();
+            return;
+          }
+          Object.assign(req, { rawBody: verdict.body });
+          httpReceiver.requestListener(req, res);
+        },
+        () => res.writeHead(400).end(),
+      );
       return;
     }
     res.writeHead(404).end();

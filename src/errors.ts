@@ -14,6 +14,7 @@ export type KeyhouseErrorCode =
   | 'audit_failed'
   | 'upstream_failed'
   | 'delivery_failed'
+  | 'create_failed'
   | 'internal';
 
 export class KeyhouseError extends Error {

@@ -7,6 +7,7 @@ import { WebClient } from '@slack/web-api';
 import { ClickHouseCloudClient } from './api/index.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { isKeyhouseError } from './errors.js';
 import { createLogger } from './logger.js';
 import { loadPolicy, PolicyError } from './policy/index.js';
 import { openStore } from './store/index.js';
@@ -17,8 +18,12 @@ async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'keyhouse' });
+  // One request's stray rejection must not take down every other conversation: log it loudly.
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
   const policy = await loadPolicy(config.policyPath);
 
+  // The store first: a bad DATABASE_URL is reported before anything talks to Slack.
+  const store = await openStore(config.databaseUrl, { logger });
   const slack = new WebClient(config.slack.botToken.reveal(), {
     slackApiUrl: config.slack.apiUrl,
     retryConfig: { retries: 2 },
@@ -28,7 +33,6 @@ async function main(): Promise<void> {
     throw new Error('auth.test did not name the bot; is SLACK_BOT_TOKEN a bot token?');
   }
 
-  const store = await openStore(config.databaseUrl, { logger });
   const keys = new ClickHouseCloudClient({
     baseUrl: config.clickhouse.apiUrl,
     keyId: config.clickhouse.keyId,
@@ -80,7 +84,7 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   // A bad environment or policy is reported as one message listing every problem, then exit.
   const message =
-    error instanceof ConfigError || error instanceof PolicyError
+    error instanceof ConfigError || error instanceof PolicyError || isKeyhouseError(error, 'config_invalid')
       ? error.message
       : `Keyhouse failed to start: ${error instanceof Error ? error.message : String(error)}`;
   process.stderr.write(`${message}\n`);

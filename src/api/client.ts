@@ -260,11 +260,18 @@ export class ClickHouseCloudClient {
     const body = updateKeyBody(patch);
     const organizationId = await this.organizationId();
     const key = await this.#write(async () => {
-      const response = await this.#transport.call('updateKey', {
-        params: { organizationId, keyId: id },
-        body,
-      });
-      return parseResult(response, ApiKeySchema);
+      try {
+        const response = await this.#transport.call('updateKey', {
+          params: { organizationId, keyId: id },
+          body,
+        });
+        return parseResult(response, ApiKeySchema);
+      } catch (error) {
+        // The server took the patch (2xx) but its answer is unusable: read the key as it is now.
+        if (!(error instanceof InvalidResponseError && isSuccess(error.status))) throw error;
+        const read = await this.#transport.call('getKey', { params: { organizationId, keyId: id } });
+        return parseResult(read, ApiKeySchema);
+      }
     });
     this.#afterWrite((keys) => upsert(keys, key));
     return clone(key);
@@ -278,10 +285,17 @@ export class ClickHouseCloudClient {
     assertUuid('keyId', id);
     const organizationId = await this.organizationId();
     const response = await this.#write(() =>
-      this.#transport.call('deleteKey', {
-        params: { organizationId, keyId: id },
-        notFoundAfterUnknownOutcomeIsSuccess: true,
-      }),
+      this.#transport
+        .call('deleteKey', {
+          params: { organizationId, keyId: id },
+          notFoundAfterUnknownOutcomeIsSuccess: true,
+        })
+        .catch((error: unknown) => {
+          // A 2xx whose body is unusable still says the key was deleted (DELETE has no result).
+          if (error instanceof InvalidResponseError && isSuccess(error.status))
+            return { requestId: error.requestId };
+          throw error;
+        }),
     );
     this.#afterWrite((keys) => keys.filter((key) => key.id !== id));
     return { requestId: response.requestId };
@@ -453,6 +467,10 @@ function parseResult<T>(response: ApiResponse, schema: z.ZodType<T, unknown>): T
   const parsed = schema.safeParse(response.result);
   if (!parsed.success) throw new InvalidResponseError(context, describeIssues(parsed.error));
   return parsed.data;
+}
+
+function isSuccess(status: number | undefined): boolean {
+  return status !== undefined && status >= 200 && status < 300;
 }
 
 /** Whether a failed create may nonetheless have created the key. */

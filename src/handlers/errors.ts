@@ -14,6 +14,7 @@ const SPOKEN: ReadonlySet<KeyhouseErrorCode> = new Set([
   'conflict',
   'audit_failed',
   'delivery_failed',
+  'create_failed',
 ]);
 
 /** What Bolt hands an extended error handler (the type is not exported from Bolt's index). */
@@ -33,13 +34,11 @@ export function describeError(error: unknown): { text: string; reference: string
   const cause = unwrap(error);
   if (isKeyhouseError(cause) && SPOKEN.has(cause.code)) return { text: cause.message, reference: null };
   const reference = randomBytes(4).toString('hex').toUpperCase();
-  const what = isKeyhouseError(cause, 'upstream_failed')
-    ? 'ClickHouse did not complete the request.'
+  // An upstream failure may or may not have taken effect (a lost answer): say so, not "nothing changed".
+  const text = isKeyhouseError(cause, 'upstream_failed')
+    ? 'ClickHouse did not confirm the request, so it may or may not have taken effect; check `/chkey list` before trying again.'
     : 'Something went wrong in Keyhouse.';
-  return {
-    text: `${what} Nothing was changed that you were not told about. Reference: ${reference}.`,
-    reference,
-  };
+  return { text: `${text} Reference: ${reference}.`, reference };
 }
 
 /** Bolt wraps an error that escaped a listener; our own sits inside. */

@@ -28,12 +28,22 @@ export class PolicyError extends KeyhouseError {
  * @throws PolicyError listing every problem.
  */
 export function parsePolicy(text: string, file: string): PolicyDocument {
-  const json = extname(file).toLowerCase() === '.json';
-  const document = parseDocument(text, { schema: json ? 'json' : 'core', prettyErrors: true });
-  if (document.errors.length > 0) {
-    throw new PolicyError(file, document.errors.map(syntaxProblem));
+  if (text.length > MAX_POLICY_BYTES) {
+    throw new PolicyError(file, [`the file is larger than ${MAX_POLICY_BYTES / 1024} kB`]);
   }
-  const data: unknown = document.toJS({ maxAliasCount: 100 });
+  const json = extname(file).toLowerCase() === '.json';
+  let data: unknown;
+  try {
+    const document = parseDocument(text, { schema: json ? 'json' : 'core', prettyErrors: true });
+    if (document.errors.length > 0) {
+      throw new PolicyError(file, document.errors.map(syntaxProblem));
+    }
+    // A bounded alias count stops "billion laughs" documents from expanding without end.
+    data = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    if (error instanceof PolicyError) throw error;
+    throw new PolicyError(file, [unreadable(error)], { cause: error });
+  }
   if (data === null || data === undefined) throw new PolicyError(file, ['the file is empty']);
 
   const result = validatePolicy(data);
@@ -65,6 +75,16 @@ export async function loadPolicy(path: string): Promise<PolicyDocument> {
   return parsePolicy(text, path);
 }
 
+/** A policy is a page of settings; anything this large is a mistake or an attack. */
+const MAX_POLICY_BYTES = 1024 * 1024;
+
+/** Why the YAML library could not turn the document into data (aliases, nesting), in words. */
+function unreadable(error: unknown): string {
+  if (error instanceof RangeError) return 'the document is nested too deeply';
+  const message = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+  return /alias/i.test(message) ? `unusable aliases: ${message}` : `the document cannot be read: ${message}`;
+}
+
 /** `line 3, column 5: Map keys must be unique`, from the YAML library's pretty message. */
 function syntaxProblem(error: {
   message: string;
@@ -72,6 +92,8 @@ function syntaxProblem(error: {
 }): string {
   // The pretty message repeats the position and appends a source excerpt; keep only the words.
   const words = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+  // The parser reports running out of stack on absurd nesting as a syntax error; say what it means.
+  if (/maximum call stack/i.test(words)) return 'the document is nested too deeply';
   const at = error.linePos?.[0];
   return at ? `line ${at.line}, column ${at.col}: ${words}` : words;
 }

@@ -203,6 +203,12 @@ const reason = z
   })
   .default({ required: true, minLength: 10, maxLength: 2000 });
 
+/**
+ * A group holding `+`, `*` or `{…}` that is itself repeated: the shape of catastrophic backtracking.
+ * A heuristic (it can refuse a harmless pattern), and `Policy` also bounds each match in time.
+ */
+const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)(?:[+*]|\{\d*,)/;
+
 const keyName = z
   .strictObject({
     pattern: z
@@ -215,6 +221,14 @@ const keyName = z
           ctx.addIssue({
             code: 'custom',
             message: `is not a valid regular expression (${(error as Error).message})`,
+          });
+          return;
+        }
+        if (NESTED_QUANTIFIER.test(pattern)) {
+          ctx.addIssue({
+            code: 'custom',
+            message:
+              'has a quantified group that itself contains a quantifier, like (a+)+; such patterns can take exponential time on a long name, so rewrite it without one',
           });
         }
       })

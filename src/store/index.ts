@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { KeyhouseError } from '../errors.js';
@@ -40,6 +40,12 @@ function createStore(databaseUrl: string, options: OpenStoreOptions): Store {
     if (path === ':memory:') return new SqliteStore(':memory:', { logger: options.logger });
     if (path === '') throw new KeyhouseError('config_invalid', 'DATABASE_URL sqlite: needs a file path');
     const file = resolve(path);
+    if (existsSync(file) && statSync(file).isDirectory()) {
+      throw new KeyhouseError(
+        'config_invalid',
+        `DATABASE_URL names a directory (${file}); give a file in it, such as sqlite:${path.replace(/\/+$/, '')}/keyhouse.db`,
+      );
+    }
     mkdirSync(dirname(file), { recursive: true });
     return new SqliteStore(file, { logger: options.logger });
   }

@@ -30,6 +30,28 @@ export class Auditor {
     }
   }
 
+  /**
+   * An audited effect: the `attempt` event first (fail-closed), then `ok` with what `done` adds,
+   * or `failed` with the error's name, so no attempt is left without its outcome.
+   */
+  async effect<T>(
+    entry: Omit<AuditEntry, 'outcome'>,
+    run: () => Promise<T>,
+    done?: (value: T) => Partial<AuditEntry>,
+  ): Promise<T> {
+    await this.before({ ...entry, outcome: 'attempt' });
+    let value: T;
+    try {
+      value = await run();
+    } catch (error) {
+      const failure = error instanceof Error ? error.name : 'unknown';
+      await this.after({ ...entry, outcome: 'failed', detail: { ...entry.detail, error: failure } });
+      throw error;
+    }
+    await this.after({ ...entry, outcome: 'ok', ...done?.(value) });
+    return value;
+  }
+
   async after(entry: AuditEntry): Promise<void> {
     try {
       await this.store.appendAudit({ ...entry, at: this.clock.now() });

@@ -98,10 +98,16 @@ async function createAndReveal(
   try {
     created = await ctx.keys.createKey(await createInput(ctx, request, role, createdAt));
   } catch (error) {
-    await failCreate(ctx, request, attemptId, target, error);
-    throw error instanceof KeyhouseError
-      ? error
-      : new KeyhouseError('upstream_failed', 'ClickHouse did not create the key.', { cause: error });
+    const settled = await failCreate(ctx, request, attemptId, target, error);
+    // Our own refusals (a policy naming a role ClickHouse lacks) already say what to do.
+    if (error instanceof KeyhouseError && error.code !== 'upstream_failed') throw error;
+    throw new KeyhouseError(
+      'create_failed',
+      settled
+        ? 'ClickHouse did not create the key, and none was left behind. Click Create key again; if it keeps failing, ask a Keyhouse admin.'
+        : 'ClickHouse did not confirm the key. Keyhouse is cleaning up; click Create key again in a minute.',
+      { cause: error },
+    );
   }
 
   const { key, keyId } = created;
@@ -185,8 +191,8 @@ async function createInput(
 
 /**
  * ClickHouse refused or did not answer. A refusal made no key; an ambiguous failure may have
- * made one whose secret is lost, so it is found and deleted. Either way the request goes back
- * to `approved` so the requester can click again.
+ * made one whose secret is lost, so it is found and deleted. Then the request goes back to
+ * `approved` so the requester can click again; false when a key could not be cleaned up yet.
  */
 async function failCreate(
   ctx: WorkflowContext,
@@ -194,7 +200,7 @@ async function failCreate(
   attemptId: string,
   target: ClickTarget,
   error: unknown,
-): Promise<void> {
+): Promise<boolean> {
   ctx.logger.warn({ err: error, requestId: request.id }, 'key creation failed');
   let orphansLeft = false;
   if (error instanceof AmbiguousCreateError) {
@@ -211,7 +217,9 @@ async function failCreate(
   });
   // With an unsettled ambiguous create the request stays `creating`: the settlement sweep retries
   // the clean-up later, and until then no second key can be made for it.
-  if (!orphansLeft) await releaseAttempt(ctx, request, attemptId);
+  if (orphansLeft) return false;
+  await releaseAttempt(ctx, request, attemptId);
+  return true;
 }
 
 async function withdrawUndelivered(

@@ -76,24 +76,21 @@ export async function editKey(
   if (keyName !== key.name) patch.name = keyName;
   if (!needsApproval && newExpireAt !== undefined) patch.expireAt = newExpireAt?.toISOString() ?? null;
   if (patch.name !== undefined || patch.expireAt !== undefined) {
-    await ctx.audit.before({
-      actorId: viewerId,
-      action: 'key.update',
-      outcome: 'attempt',
-      keyId,
-      keyName: key.name,
-      keySuffix: key.keySuffix,
-      detail: { name: patch.name ?? null, expireAt: patch.expireAt ?? null },
-    });
-    const updated = await ctx.keys.updateKey(keyId, patch);
-    if (patch.name !== undefined) await ctx.store.renameKeyOwner(keyId, updated.name);
-    await ctx.audit.after({
-      actorId: viewerId,
-      action: 'key.updated',
-      outcome: 'ok',
-      keyId,
-      keySuffix: key.keySuffix,
-    });
+    const updated = await ctx.audit.effect(
+      {
+        actorId: viewerId,
+        action: 'key.update',
+        keyId,
+        keyName: key.name,
+        keySuffix: key.keySuffix,
+        detail: { name: patch.name ?? null, expireAt: patch.expireAt ?? null },
+      },
+      async () => {
+        const changed = await ctx.keys.updateKey(keyId, patch);
+        if (patch.name !== undefined) await ctx.store.renameKeyOwner(keyId, changed.name);
+        return changed;
+      },
+    );
     if (patch.name !== undefined) {
       notices.push(`Renamed ${key.name} to ${updated.name}.`);
       await tellOwner(ctx, ownerId, viewerId, updated, 'renamed');

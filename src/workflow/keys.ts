@@ -167,16 +167,8 @@ export async function setKeyState(
   const label = `${key.name} (…${key.keySuffix})`;
   if (key.state === state) return `${label} was already ${verb}.`;
   const action = state === 'enabled' ? 'key.enable' : 'key.disable';
-  await ctx.audit.before({
-    actorId: viewerId,
-    action,
-    outcome: 'attempt',
-    keyId,
-    keyName: key.name,
-    keySuffix: key.keySuffix,
-  });
-  await ctx.keys.updateKey(keyId, { state });
-  await ctx.audit.after({ actorId: viewerId, action, outcome: 'ok', keyId, keySuffix: key.keySuffix });
+  const about = { actorId: viewerId, action, keyId, keyName: key.name, keySuffix: key.keySuffix };
+  await ctx.audit.effect(about, () => ctx.keys.updateKey(keyId, { state }));
   await tellOwner(ctx, ownerId, viewerId, key, verb);
   return `${verb === 'enabled' ? 'Enabled' : 'Disabled'} ${label}.`;
 }
@@ -184,29 +176,26 @@ export async function setKeyState(
 /** Deletes a key in ClickHouse and forgets its owner; returns the list's notice line. */
 export async function deleteKey(ctx: WorkflowContext, viewerId: string, keyId: string): Promise<string> {
   const { key, ownerId } = await manageableKey(ctx, viewerId, keyId);
-  await ctx.audit.before({
+  const about = {
     actorId: viewerId,
     action: 'key.delete',
-    outcome: 'attempt',
     keyId,
     keyName: key.name,
     keySuffix: key.keySuffix,
-  });
-  const { requestId } = await ctx.keys.deleteKey(keyId).catch((error: unknown) => {
-    // Already gone (deleted in the console meanwhile): the outcome the user asked for.
-    if (error instanceof NotFoundError) return { requestId: null };
-    throw error;
-  });
-  await ctx.store.deleteKeyOwner(keyId);
-  await ctx.audit.after({
-    actorId: viewerId,
-    action: 'key.deleted',
-    outcome: 'ok',
-    keyId,
-    keyName: key.name,
-    keySuffix: key.keySuffix,
-    upstreamRequestId: requestId,
-  });
+  };
+  await ctx.audit.effect(
+    about,
+    async () => {
+      const deleted = await ctx.keys.deleteKey(keyId).catch((error: unknown) => {
+        // Already gone (deleted in the console meanwhile): the outcome the user asked for.
+        if (error instanceof NotFoundError) return { requestId: null };
+        throw error;
+      });
+      await ctx.store.deleteKeyOwner(keyId);
+      return deleted;
+    },
+    (deleted) => ({ upstreamRequestId: deleted.requestId }),
+  );
   await tellOwner(ctx, ownerId, viewerId, key, 'deleted');
   return `Deleted ${key.name} (…${key.keySuffix}).`;
 }

@@ -6,6 +6,7 @@ type Args = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonActi
 export function dismissSecretAction() {
   return async ({ ack, respond }: Args): Promise<void> => {
     await ack();
-    await respond({ delete_original: true });
+    // Without a response_url (a crafted click) there is no message of ours to delete.
+    if (typeof respond === 'function') await respond({ delete_original: true });
   };
 }

@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import type { HandlerDeps } from '../deps.js';
-import { renderKeyList } from '../shared/key-surface.js';
+import { answer, renderKeyList } from '../shared/key-surface.js';
 
 type Args = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>;
 
@@ -14,6 +14,6 @@ export function listPageAction(deps: HandlerDeps) {
     if (!match) return;
     const scope = match[1] === 'all' ? 'all' : 'mine';
     const message = await renderKeyList(deps, body.user.id, scope, Number(match[2]));
-    await respond({ ...message, replace_original: true });
+    await answer(respond, { ...message, replace_original: true });
   };
 }

@@ -1,5 +1,7 @@
+import type { RespondArguments, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
+import { KeyhouseError } from '../../errors.js';
 import { homeView, keyListMessage, pageOf } from '../../views/index.js';
 import type { ListScope } from '../../workflow/index.js';
 import type { HandlerDeps } from '../deps.js';
@@ -38,6 +40,20 @@ export function decodeContext(raw: string): DialogContext | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Answers through Bolt's `respond`, which exists only when the payload carried a `response_url`
+ * (Slack always sends one; a crafted payload may not).
+ */
+export async function answer(respond: RespondFn | undefined, message: RespondArguments): Promise<void> {
+  if (typeof respond !== 'function') {
+    throw new KeyhouseError(
+      'invalid_input',
+      'This request came without a response URL, so Keyhouse cannot answer it.',
+    );
+  }
+  await respond(message);
 }
 
 /** A key list page, rendered for `viewerId`. */

@@ -13,8 +13,9 @@ type Args = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
 export function denySubmitView(deps: HandlerDeps) {
   return async ({ ack, body, view }: Args): Promise<void> => {
     const { requestId: raw, reason } = readDenyModal(view);
-    const requestId = parseRequestId(raw);
+    let requestId: string;
     try {
+      requestId = parseRequestId(raw);
       await deps.workflow.checkCanDecide(requestId, body.user.id);
     } catch (error) {
       if (!isKeyhouseError(error)) throw error;

@@ -13,8 +13,10 @@ type Args = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
 export function requestSubmitView(deps: HandlerDeps) {
   return async ({ ack, body, view }: Args): Promise<void> => {
     const userId = body.user.id;
-    const draft = readRequestModal(view.state.values);
-    const blocks = requestModalBlockIds(view.state.values);
+    // `state` is Slack's; read defensively all the same, a crafted payload may lack it.
+    const values = view?.state?.values ?? {};
+    const draft = readRequestModal(values);
+    const blocks = requestModalBlockIds(values);
     let result: Awaited<ReturnType<typeof deps.workflow.submit>>;
     try {
       result = await deps.workflow.submit(userId, draft);
