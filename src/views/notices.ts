@@ -60,14 +60,6 @@ export function requesterNotice(
           : `⚠️ Slack didn't accept the message holding the secret of *${name}*, and we couldn't delete the key yet; ` +
             'Keyhouse will delete it shortly. Click *Create key* again afterwards.',
       };
-    case 'create_failed':
-      return {
-        text: fitText(
-          `⚠️ Keyhouse could not create the API key *${name}*: ${clip(notice.detail, 1000)}\n` +
-            'Click *Create key* again; if it keeps failing, ask a Keyhouse admin.',
-          LIMIT.text,
-        ),
-      };
     case 'recovered':
       return {
         text:

@@ -64,7 +64,6 @@ export type RequesterNotice =
   | { kind: 'denied'; request: KeyRequest; by: string; reason: string | null }
   | { kind: 'expired'; request: KeyRequest; stage: 'approval' | 'claim' }
   | { kind: 'not_delivered'; request: KeyRequest; keyDeleted: boolean }
-  | { kind: 'create_failed'; request: KeyRequest; detail: string }
   | { kind: 'recovered'; request: KeyRequest }
   | { kind: 'change_applied'; request: KeyRequest }
   | { kind: 'change_failed'; request: KeyRequest; detail: string }

@@ -58,8 +58,8 @@ describe('requesterNotice', () => {
       /couldn't delete the key yet; Keyhouse will delete it shortly\. Click \*Create key\* again afterwards\./,
     ],
     [
-      'create failed',
-      { kind: 'create_failed', request, detail: 'ClickHouse said <nope> & 503' } as const,
+      'change failed, with upstream text escaped',
+      { kind: 'change_failed', request, detail: 'ClickHouse said <nope> & 503' } as const,
       /ClickHouse said &lt;nope&gt; &amp; 503/,
     ],
     [
