@@ -8,7 +8,7 @@ import { applyChange } from './edit.js';
 import { grantFor } from './grant.js';
 import { expireRequest } from './lapse.js';
 import type { ClickTarget } from './ports.js';
-import { deleteOrphans, deleteUnseenKey, releaseAttempt, runAttempt } from './settle.js';
+import { deleteOrphans, deleteUnseenKey, finishAttempt, releaseAttempt, runAttempt } from './settle.js';
 import { expiryInstant } from './time.js';
 
 /**
@@ -241,14 +241,7 @@ async function finishDelivery(
   attemptId: string,
   key: ApiKey,
 ): Promise<void> {
-  const delivered = await ctx.store.transition({
-    id: request.id,
-    from: 'creating',
-    to: 'delivered',
-    at: ctx.clock.now(),
-    attemptId,
-    set: { deadline: null, attemptId: null, attemptStartedAt: null },
-  });
+  const delivered = await finishAttempt(ctx, request.id, attemptId);
   await ctx.audit.after({
     actorId: request.requesterId,
     action: 'key.delivered',

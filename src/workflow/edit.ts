@@ -6,7 +6,7 @@ import type { WorkflowContext } from './context.js';
 import { grantFor } from './grant.js';
 import { manageableKey, policyRoleOf, tellOwner } from './keys.js';
 import { KEEP } from './ports.js';
-import { releaseAttempt, runAttempt } from './settle.js';
+import { finishAttempt, releaseAttempt, runAttempt } from './settle.js';
 import { addMs, expiryInstant } from './time.js';
 
 /** What the edit dialog collected, untrusted. */
@@ -261,12 +261,5 @@ async function patchKey(
     });
     throw error;
   }
-  return ctx.store.transition({
-    id: request.id,
-    from: 'creating',
-    to: 'delivered',
-    at: ctx.clock.now(),
-    attemptId,
-    set: { deadline: null, attemptId: null, attemptStartedAt: null },
-  });
+  return finishAttempt(ctx, request.id, attemptId);
 }

@@ -106,6 +106,22 @@ export async function releaseAttempt(
   return released !== null;
 }
 
+/** Ends a successful attempt: `creating` → `delivered`, held by this attempt; null if it lost it. */
+export function finishAttempt(
+  ctx: WorkflowContext,
+  requestId: string,
+  attemptId: string,
+): Promise<KeyRequest | null> {
+  return ctx.store.transition({
+    id: requestId,
+    from: 'creating',
+    to: 'delivered',
+    at: ctx.clock.now(),
+    attemptId,
+    set: { deadline: null, attemptId: null, attemptStartedAt: null },
+  });
+}
+
 /**
  * Finds and deletes keys an interrupted attempt may have made: the one it recorded, or, when it
  * died before recording one, keys with the request's name made since the attempt began that no
