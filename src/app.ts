@@ -140,6 +140,8 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     logger: bolt,
     logLevel: boltLevel,
     extendedErrorHandler: true,
+    // Keyhouse keeps its state in its store; Bolt's conversation store would only cost every event.
+    convoStore: false,
     clientOptions,
   });
 

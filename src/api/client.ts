@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { KeyhouseError } from '../errors.js';
 import { Secret } from '../secret.js';
+import { deepFreeze } from '../util/deep-freeze.js';
 import {
   AmbiguousCreateError,
   ApiConnectionError,
@@ -184,7 +185,7 @@ export class ClickHouseCloudClient {
       };
       fetch.then(clear, clear);
     }
-    return this.#organizations.then(clone);
+    return this.#organizations.then(shared);
   }
 
   /**
@@ -192,7 +193,7 @@ export class ClickHouseCloudClient {
    * most `keyListTtlMs` old unless `fresh`; concurrent calls share one request.
    */
   async listKeys(options: { fresh?: boolean } = {}): Promise<ApiKey[]> {
-    return clone(await this.#keyList(options.fresh === true));
+    return shared(await this.#keyList(options.fresh === true));
   }
 
   /**
@@ -204,7 +205,7 @@ export class ClickHouseCloudClient {
   async getKey(id: string): Promise<ApiKey> {
     assertUuid('keyId', id);
     await this.organizationId();
-    return clone(await this.#getKeyCoalesced(id));
+    return shared(await this.#getKeyCoalesced(id));
   }
 
   /**
@@ -248,7 +249,7 @@ export class ClickHouseCloudClient {
     // Wrapped at once: from here on the secret only prints as a placeholder.
     const keySecret = new Secret(parsed.data.keySecret);
     this.#afterWrite((keys) => upsert(keys, key));
-    return { key: clone(key), keyId, keySecret, requestId: response.requestId };
+    return { key: shared(key), keyId, keySecret, requestId: response.requestId };
   }
 
   /**
@@ -274,7 +275,7 @@ export class ClickHouseCloudClient {
       }
     });
     this.#afterWrite((keys) => upsert(keys, key));
-    return clone(key);
+    return shared(key);
   }
 
   /**
@@ -304,7 +305,7 @@ export class ClickHouseCloudClient {
   /** The organization's system and custom roles (ids for `assignedRoleIds`); cached `roleListTtlMs`. */
   async listRoles(): Promise<Role[]> {
     const cached = this.#roleCache;
-    if (cached !== null && this.#now() - cached.fetchedAt < this.#roleListTtlMs) return clone(cached.roles);
+    if (cached !== null && this.#now() - cached.fetchedAt < this.#roleListTtlMs) return shared(cached.roles);
     if (this.#roleFetch === null) {
       const fetchedAt = this.#now();
       const fetch = this.organizationId()
@@ -321,7 +322,7 @@ export class ClickHouseCloudClient {
         },
       );
     }
-    return clone(await this.#roleFetch);
+    return shared(await this.#roleFetch);
   }
 
   /**
@@ -338,7 +339,7 @@ export class ClickHouseCloudClient {
         `${matches.length} keys end in …${suffix} (${matches.map((key) => key.id).join(', ')}); cannot tell which is this bot's own key`,
       );
     }
-    return matches[0] === undefined ? null : clone(matches[0]);
+    return matches[0] === undefined ? null : shared(matches[0]);
   }
 
   async #discoverOrganization(): Promise<string> {
@@ -490,9 +491,12 @@ function upsert(keys: ApiKey[], key: ApiKey): ApiKey[] {
   return index === -1 ? [...keys, key] : keys.map((existing, i) => (i === index ? key : existing));
 }
 
-/** Callers get their own copies: a caller editing a result must not edit the shared cache. */
-function clone<T>(value: T): T {
-  return structuredClone(value);
+/**
+ * Callers share the cached values, frozen, so a caller editing a result cannot edit the cache. (A
+ * copy per read cost more than building the key list itself; writes replace, never mutate.)
+ */
+function shared<T>(value: T): T {
+  return deepFreeze(value);
 }
 
 function checkBaseUrl(raw: string): string {

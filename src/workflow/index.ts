@@ -69,8 +69,7 @@ export class Workflow {
     if (scope === 'all' && !(await this.#ctx.policy.canListAll(viewerId))) {
       throw new KeyhouseError('not_allowed', 'Only approvers and admins can list every key.');
     }
-    const all = await keyEntries(this.#ctx, viewerId);
-    return scope === 'all' ? all : all.filter((e) => e.ownerId === viewerId);
+    return keyEntries(this.#ctx, viewerId, scope);
   }
 
   now(): Date {
@@ -79,13 +78,13 @@ export class Workflow {
 
   /** The App Home: the user's keys and their requests still in progress. */
   async home(viewerId: string): Promise<HomeData> {
-    const [all, requests] = await Promise.all([
-      keyEntries(this.#ctx, viewerId),
+    const [keys, requests] = await Promise.all([
+      keyEntries(this.#ctx, viewerId, 'mine'),
       this.#ctx.store.listRequests({ requesterId: viewerId, states: ['pending', 'approved', 'creating'] }),
     ]);
     return {
       viewerId,
-      keys: all.filter((e) => e.ownerId === viewerId),
+      keys,
       requests: requests.map((request) => ({ request, roleLabel: this.#ctx.roleOf(request).label })),
       now: this.#ctx.clock.now(),
     };

@@ -4,7 +4,9 @@ import { KeyhouseError } from '../errors.js';
 import type { PolicyRole } from '../policy/index.js';
 import type { KeyOwner } from '../store/types.js';
 import type { WorkflowContext } from './context.js';
-import type { KeyEntry } from './ports.js';
+import type { KeyEntry, ListScope } from './ports.js';
+
+const byName = new Intl.Collator('en');
 
 /** An ownership row younger than this is kept even when the (cached) key list lacks its key. */
 const OWNERSHIP_GRACE_MS = 60_000;
@@ -50,13 +52,21 @@ function roleLabel(ctx: WorkflowContext, key: ApiKey): string {
  * Every key in the organization, joined with who owns it, as `viewerId` may act on it. Ownership
  * rows whose key is gone (deleted in the console) are cleaned up on the way.
  */
-export async function keyEntries(ctx: WorkflowContext, viewerId: string): Promise<KeyEntry[]> {
-  const [keys, owners] = await Promise.all([ctx.keys.listKeys(), ctx.store.listKeyOwners()]);
+export async function keyEntries(
+  ctx: WorkflowContext,
+  viewerId: string,
+  scope: ListScope = 'all',
+): Promise<KeyEntry[]> {
+  const [keys, owners] = await Promise.all([
+    ctx.keys.listKeys(),
+    ctx.store.listKeyOwners(scope === 'mine' ? viewerId : undefined),
+  ]);
   const now = ctx.clock.now();
   await forgetVanished(ctx, keys, owners, now);
   const ownerOf = new Map(owners.map((o) => [o.keyId, o.ownerId]));
   const isAdmin = await ctx.policy.isAdmin(viewerId);
-  return keys
+  const listed = scope === 'mine' ? keys.filter((key) => ownerOf.get(key.id) === viewerId) : keys;
+  return listed
     .map((key): KeyEntry => {
       const ownerId = ownerOf.get(key.id) ?? null;
       const self = ownerId === null && ctx.selfKeySuffix !== null && key.keySuffix === ctx.selfKeySuffix;
@@ -70,7 +80,7 @@ export async function keyEntries(ctx: WorkflowContext, viewerId: string): Promis
         can: { toggle: manage, edit: manage, delete: manage },
       };
     })
-    .sort((a, b) => a.key.name.localeCompare(b.key.name) || a.key.id.localeCompare(b.key.id));
+    .sort((a, b) => byName.compare(a.key.name, b.key.name) || byName.compare(a.key.id, b.key.id));
 }
 
 async function forgetVanished(

@@ -456,8 +456,12 @@ describe('coalescing and caching', () => {
 
     expect(client.stats.requests).toBe(1);
     for (const result of results) expect(result).toEqual(results[0]);
-    results[0]?.pop();
-    expect(results[1]).toHaveLength(2); // each caller has its own copy
+    // Callers share the cached list, frozen: nobody can edit it under the others.
+    expect(() => results[0]?.pop()).toThrow(TypeError);
+    expect(() => {
+      (results[0]![0] as { name: string }).name = 'changed';
+    }).toThrow(TypeError);
+    expect(results[1]).toHaveLength(2);
   });
 
   it('concurrent gets of one id share one GET; gets of many ids share one list', async () => {
