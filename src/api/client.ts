@@ -50,6 +50,12 @@ export interface ClickHouseCloudClientOptions {
   rateLimit?: { requests: number; windowMs: number };
   /** How long a fetched key list answers `listKeys` and `getKey`. Default 5 000. */
   keyListTtlMs?: number;
+  /**
+   * After `keyListTtlMs`, a list this much older is still answered at once while one refresh runs in
+   * the background (stale-while-revalidate), so a burst of readers never waits behind ClickHouse's
+   * latency. Default twice `keyListTtlMs`; 0 turns it off. `getKey` and `fresh` reads never use it.
+   */
+  keyListStaleMs?: number;
   /** How long a fetched role list answers `listRoles` (roles rarely change). Default 60 000. */
   roleListTtlMs?: number;
   /** Defaults: 4 attempts, 500 ms base, 8 s max backoff, 60 s of 429 waiting per call. */
@@ -106,6 +112,7 @@ export class ClickHouseCloudClient {
   readonly #keyId: string;
   readonly #configuredOrganizationId: string | undefined;
   readonly #keyListTtlMs: number;
+  readonly #keyListStaleMs: number;
   readonly #roleListTtlMs: number;
 
   #organizationId: Promise<string> | null = null;
@@ -139,6 +146,7 @@ export class ClickHouseCloudClient {
     this.#keyId = options.keyId;
     this.#configuredOrganizationId = options.organizationId;
     this.#keyListTtlMs = options.keyListTtlMs ?? 5_000;
+    this.#keyListStaleMs = options.keyListStaleMs ?? 2 * this.#keyListTtlMs;
     this.#roleListTtlMs = options.roleListTtlMs ?? 60_000;
     const rateLimit = options.rateLimit ?? { requests: 10, windowMs: 10_000 };
     this.#transport = new Transport({
@@ -369,6 +377,22 @@ export class ClickHouseCloudClient {
   #keyList(fresh: boolean): Promise<ApiKey[]> {
     const cached = fresh ? null : this.#freshCachedKeys();
     if (cached !== null) return Promise.resolve(cached);
+    const stale = fresh ? null : this.#staleCachedKeys();
+    if (stale !== null) {
+      // Answer now from the recent list; one refresh (shared with any other caller) replaces it.
+      this.#refreshKeyList().catch(() => undefined);
+      return Promise.resolve(stale);
+    }
+    return this.#refreshKeyList(fresh);
+  }
+
+  #staleCachedKeys(): ApiKey[] | null {
+    const cache = this.#keyCache;
+    if (cache === null || cache.generation !== this.#generation) return null;
+    return this.#now() - cache.fetchedAt < this.#keyListTtlMs + this.#keyListStaleMs ? cache.keys : null;
+  }
+
+  #refreshKeyList(fresh = false): Promise<ApiKey[]> {
     const current = this.#keyFetch;
     // A fresh call only shares a request that was itself fresh; an older cache-filling one may predate it.
     if (current !== null && current.generation === this.#generation && (current.fresh || !fresh)) {

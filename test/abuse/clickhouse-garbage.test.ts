@@ -24,8 +24,10 @@ function credentialsIn(body: unknown): { keyId: string; secret: string } | null 
 }
 
 /** Everything Slack received for a response URL and by DM to `user`, as text. */
-function toldTo(h: Harness, user: string, responseUrl: string): string {
+function toldTo(h: Harness, user: string, responseUrl: string, acked: unknown = null): string {
   return JSON.stringify([
+    // A list ready in time is the command's ack itself.
+    acked === null ? [] : [acked],
     h.slack.responseUrlPosts.filter((p) => responseUrl.endsWith(p.id)).map((p) => p.body),
     h.slack.messages(user).map((m) => m.text),
   ]);
@@ -123,6 +125,15 @@ const SCENARIOS: [EmulatorRoute, Action][] = [
  * Alice acts on her own key while ClickHouse garbles one answer. Returns what she was told, and
  * the key as ClickHouse and the store have it afterwards.
  */
+/** The text of `user`'s key list: in the ack when it was ready at once, else on the response URL. */
+async function listAnswer(h: Harness, user: string): Promise<string> {
+  const { response, responseUrl } = await h.command(user, 'list');
+  if ((response.json as { blocks?: unknown } | null)?.blocks !== undefined)
+    return JSON.stringify(response.json);
+  const post = await h.slack.waitFor(() => h.slack.responseUrlPosts.find((p) => responseUrl.endsWith(p.id)));
+  return JSON.stringify(post.body);
+}
+
 async function actWhileGarbled(h: Harness, route: EmulatorRoute, action: Action, garble: () => void) {
   const made = h.clickhouse.addKey({
     name: 'alice-etl',
@@ -140,8 +151,11 @@ async function actWhileGarbled(h: Harness, route: EmulatorRoute, action: Action,
   });
   garble();
   let responseUrl = h.slack.newResponseUrl({ user: alice, channel: 'C0GENERAL' });
+  let acked: unknown = null;
   if (action === 'list') {
-    responseUrl = (await h.command(alice, 'list')).responseUrl;
+    const command = await h.command(alice, 'list');
+    responseUrl = command.responseUrl;
+    acked = command.response.json;
   } else if (action === 'disable') {
     // No list first: the key is then read by id (GET …/keys/{id}) rather than from a cached list.
     const payload = blockAction({
@@ -167,13 +181,13 @@ async function actWhileGarbled(h: Harness, route: EmulatorRoute, action: Action,
     });
   }
   // A trickled answer takes about 2 s; the answer to Alice comes after it.
-  await h.until(() => toldTo(h, alice, responseUrl).length > 10, 'an answer to Alice', 8_000);
+  await h.until(() => toldTo(h, alice, responseUrl, acked).length > 10, 'an answer to Alice', 8_000);
   await settle(h, 200);
   expect(h.clickhouse.requests.some((r) => r.route === route)).toBe(true);
   const key = h.clickhouse.keys().find((k) => k.id === keyId) ?? null;
   const audit = await h.store.listAudit({ keyId });
   return {
-    told: toldTo(h, alice, responseUrl),
+    told: toldTo(h, alice, responseUrl, acked),
     key,
     owner: await h.store.getKeyOwner(keyId),
     attempts: audit.filter((e) => e.outcome === 'attempt').length,
@@ -224,11 +238,7 @@ describe.concurrent('ClickHouse answering garbage to reads and writes', () => {
         const after = await actWhileGarbled(h, route, action, () => h.clickhouse.garbageNext(route, 1, kind));
         checkTold(action, after);
         // A later list works and shows ClickHouse as it is.
-        const { responseUrl } = await h.command(alice, 'list');
-        const list = await h.slack.waitFor(() =>
-          h.slack.responseUrlPosts.find((p) => responseUrl.endsWith(p.id)),
-        );
-        const text = JSON.stringify(list.body);
+        const text = await listAnswer(h, alice);
         if (after.key === null) expect(text).not.toContain('alice-etl');
         else expect(text).toContain(after.key.state === 'disabled' ? 'disabled' : 'enabled');
       }),

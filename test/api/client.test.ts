@@ -509,6 +509,27 @@ describe('coalescing and caching', () => {
     expect(client.stats.requests).toBe(3);
   });
 
+  it('past its TTL, a recent list answers at once while one background refresh replaces it', async () => {
+    let now = 1_000_000;
+    const { pool, client } = use({ now: () => now, keyListTtlMs: 5_000, keyListStaleMs: 10_000 });
+    const [first, second] = [apiKey(), apiKey()];
+    pool.intercept({ path: KEYS_PATH, method: 'GET' }).reply(200, ok([first]));
+    pool.intercept({ path: KEYS_PATH, method: 'GET' }).reply(200, ok([first, second])).delay(50);
+    pool.intercept({ path: KEYS_PATH, method: 'GET' }).reply(200, ok([second]));
+
+    await client.listKeys();
+    now += 6_000; // stale, within the window
+    const during = await Promise.all(Array.from({ length: 5 }, () => client.listKeys()));
+    for (const keys of during) expect(keys.map((k) => k.id)).toEqual([first.id]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(client.stats.requests).toBe(2); // one refresh for all five
+    expect((await client.listKeys()).map((k) => k.id)).toEqual([first.id, second.id]);
+
+    now += 5_000 + 10_000 + 1; // too old even to serve stale: wait for ClickHouse
+    expect((await client.listKeys()).map((k) => k.id)).toEqual([second.id]);
+    expect(client.stats.requests).toBe(3);
+  });
+
   it('a key missing from the cached list is asked for by id (authoritative 404)', async () => {
     const { pool, client } = use();
     const missing = randomUUID();

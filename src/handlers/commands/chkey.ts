@@ -1,9 +1,21 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import { helpMessage, notAllowedToRequest, unknownCommand } from '../../views/index.js';
 import type { ListScope } from '../../workflow/index.js';
 import type { HandlerDeps } from '../deps.js';
 import { answer, renderKeyList } from '../shared/key-surface.js';
 import { requestModalFor } from '../shared/request-modal.js';
+
+/** How long a list may take to be answered in the ack itself (Slack allows 3 s in all). */
+const LIST_ACK_BUDGET_MS = 1_000;
+
+/** A promise's outcome as a value, so it can be raced without an unhandled rejection. */
+function settle<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  return promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
 
 /** `list` and `list mine` show one's own keys, `list all` every key; anything else is not a list. */
 function listScope(word: string | undefined): ListScope | null {
@@ -35,9 +47,15 @@ export function chkeyCommand(deps: HandlerDeps) {
     if (verb === 'help') return ack(helpMessage(deps.command));
     const scope = verb === 'list' && words.length <= 2 ? listScope(words[1]) : null;
     if (scope) {
-      // Listing reads ClickHouse: ack now, answer through the response_url when the list is ready.
+      // Usually the key list is cached and the answer is ready at once: it goes in the ack. When
+      // ClickHouse must be asked first, ack now and answer through the response_url.
+      const rendering = settle(renderKeyList(deps, command.user_id, scope, 0));
+      const quick = await Promise.race([rendering, sleep(LIST_ACK_BUDGET_MS).then(() => null)]);
+      if (quick?.ok) return ack(quick.value);
       await ack();
-      await answer(respond, await renderKeyList(deps, command.user_id, scope, 0));
+      const done = quick ?? (await rendering);
+      if (!done.ok) throw done.error;
+      await answer(respond, done.value);
       return;
     }
     // `list` with other words is quoted whole: the unknown part may be the second word.
