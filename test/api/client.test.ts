@@ -514,7 +514,10 @@ describe('coalescing and caching', () => {
     const { pool, client } = use({ now: () => now, keyListTtlMs: 5_000, keyListStaleMs: 10_000 });
     const [first, second] = [apiKey(), apiKey()];
     pool.intercept({ path: KEYS_PATH, method: 'GET' }).reply(200, ok([first]));
-    pool.intercept({ path: KEYS_PATH, method: 'GET' }).reply(200, ok([first, second])).delay(50);
+    pool
+      .intercept({ path: KEYS_PATH, method: 'GET' })
+      .reply(200, ok([first, second]))
+      .delay(50);
     pool.intercept({ path: KEYS_PATH, method: 'GET' }).reply(200, ok([second]));
 
     await client.listKeys();
