@@ -16,6 +16,10 @@ export interface Shot {
 export interface Run {
   /** Response time of each answered request, ms, in send order. */
   ms: number[];
+  /** Response time by send index (NaN for failures), to pair with `sentAt` and `inAck`. */
+  msBySend: number[];
+  /** Whether request i was answered with a body (a command answered in its ack), by send index. */
+  inAck: boolean[];
   /** Wall time (epoch ms, sub-ms) each request was sent, in send order; NaN for failures. */
   sentAt: number[];
   statuses: Record<string, number>;
@@ -53,6 +57,7 @@ export async function drive(origin: string, shots: Shot[], options: DriveOptions
   const encoded = shots.map((shot) => encodeSlackBody(shot.body));
   const ms: number[] = new Array(shots.length).fill(Number.NaN);
   const sentAt: number[] = new Array(shots.length).fill(Number.NaN);
+  const inAck: boolean[] = new Array(shots.length).fill(false);
   const statuses: Record<string, number> = {};
   let failed = 0;
   let bad = 0;
@@ -78,8 +83,9 @@ export async function drive(origin: string, shots: Shot[], options: DriveOptions
           headers,
           body: shot.raw,
         });
-        await response.body.dump();
+        const answer = await response.body.text();
         ms[i] = performance.now() - t0;
+        inAck[i] = answer.length > 0;
         statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
         if (response.statusCode !== 200) bad += 1;
       } catch {
@@ -101,6 +107,8 @@ export async function drive(origin: string, shots: Shot[], options: DriveOptions
   await Promise.all(clients.map((client) => client.close()));
   return {
     ms: ms.filter((value) => !Number.isNaN(value)),
+    msBySend: ms,
+    inAck,
     sentAt,
     statuses,
     failed,
@@ -122,6 +130,8 @@ export function mergeRuns(runs: Run[]): Run {
   const answered = sum((run) => run.sentAt.length - run.failed);
   return {
     ms: runs.flatMap((run) => run.ms),
+    msBySend: runs.flatMap((run) => run.msBySend),
+    inAck: runs.flatMap((run) => run.inAck),
     sentAt: runs.flatMap((run) => run.sentAt),
     statuses,
     failed: sum((run) => run.failed),

@@ -190,6 +190,29 @@ class Session {
     return traffic;
   }
 
+  /**
+   * Time from sending each list command to its list: the ack itself when the list came in it,
+   * else the post on its response URL (waited for).
+   */
+  async toMessage(urls: string[], run: Run): Promise<number[]> {
+    const pending = urls.flatMap((url, i) => (run.inAck[i] ? [] : [{ url, i }]));
+    const posts =
+      pending.length > 0
+        ? await this.answered(
+            pending.map((p) => p.url),
+            'firstOkAt',
+          )
+        : [];
+    const viaUrl = new Map(pending.map((p, k) => [p.i, posts[k]?.firstOkAt ?? null]));
+    return urls.flatMap((_, i) => {
+      const sent = run.sentAt[i];
+      if (sent === undefined || Number.isNaN(sent)) return [];
+      if (run.inAck[i]) return Number.isNaN(run.msBySend[i] ?? Number.NaN) ? [] : [run.msBySend[i]!];
+      const at = viaUrl.get(i);
+      return at === null || at === undefined ? [] : [at - sent];
+    });
+  }
+
   /** Waits until every response URL got an accepted post (`firstOkAt`) or the secret (`secretAt`). */
   answered(urls: string[], what: 'firstOkAt' | 'secretAt', timeoutMs = 60_000): Promise<ResponsePosts[]> {
     return until(`${urls.length} posts on response URLs (${what})`, timeoutMs, async () => {
@@ -383,9 +406,9 @@ export async function runBenchmark(
   }
   s.actions += options.warmup;
   const warmLists = await s.payloads.commands('list', REQUESTERS, 10);
-  await s.drive('warm-up lists', keyhouse.origin, warmLists.shots);
+  const warmRun = await s.drive('warm-up lists', keyhouse.origin, warmLists.shots);
   s.actions += 10;
-  await s.answered(warmLists.urls, 'firstOkAt');
+  await s.toMessage(warmLists.urls, warmRun);
   await s.slackQuiet();
 
   progress(`help: ${options.requests} per app at ${options.concurrency} connections, in ${ROUNDS} turns`);
@@ -422,14 +445,14 @@ export async function runBenchmark(
     list: {
       keyhouse: timed(list.keyhouse),
       bare: timed(list.bare),
-      toMessage: summarize(sinceSent(list.posts, list.keyhouse, 'firstOkAt')),
+      toMessage: summarize(list.toMessage),
       clickhouse: listTraffic.byRoute,
       clickhousePer100: per100(listTraffic.total, 2 * options.requests),
       openLoop: {
         rate: options.rate,
         keyhouse: summarize(paced.keyhouse.ms),
         bare: summarize(paced.bare.ms),
-        toMessage: summarize(sinceSent(paced.posts, paced.keyhouse, 'firstOkAt')),
+        toMessage: summarize(paced.toMessage),
       },
     },
     burst,
@@ -468,22 +491,23 @@ async function interleaved(
   users: readonly string[],
   count: number,
   overrides: Partial<DriveOptions> = {},
-): Promise<{ bare: Run; keyhouse: Run; posts: ResponsePosts[] }> {
+): Promise<{ bare: Run; keyhouse: Run; toMessage: number[] }> {
   const runs = { bare: [] as Run[], keyhouse: [] as Run[] };
-  const posts: ResponsePosts[] = [];
+  const toMessage: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const size = Math.floor(count / ROUNDS) + (round < count % ROUNDS ? 1 : 0);
     if (size === 0) continue;
     for (const which of ['bare', 'keyhouse'] as const) {
       const batch = await s.payloads.commands(text, users, size);
-      runs[which].push(await s.drive(`${name} ${which}`, apps[which].origin, batch.shots, overrides));
-      // `help` is answered in the ack itself; a list comes later, on the response URL.
-      if (which === 'keyhouse' && text === 'list') posts.push(...(await s.answered(batch.urls, 'firstOkAt')));
+      const run = await s.drive(`${name} ${which}`, apps[which].origin, batch.shots, overrides);
+      runs[which].push(run);
+      // `help` is answered in the ack; a list too when it is ready in time, else on its response URL.
+      if (which === 'keyhouse' && text === 'list') toMessage.push(...(await s.toMessage(batch.urls, run)));
     }
     await s.slackQuiet();
   }
   s.actions += count;
-  return { bare: mergeRuns(runs.bare), keyhouse: mergeRuns(runs.keyhouse), posts };
+  return { bare: mergeRuns(runs.bare), keyhouse: mergeRuns(runs.keyhouse), toMessage };
 }
 
 /** Time from sending request i to its response URL's post i, for those that arrived. */
@@ -571,13 +595,13 @@ async function listBurst(s: Session, origin: string): Promise<Figures['burst']> 
   const shots = await s.payloads.commands('list', REQUESTERS, BURST);
   const run = await s.drive('list burst', origin, shots.shots, { concurrency: BURST });
   s.actions += BURST;
-  const posts = await s.answered(shots.urls, 'firstOkAt');
+  const toMessage = await s.toMessage(shots.urls, run);
   const traffic = await s.clickhouse(mark);
   await s.slackQuiet();
   return {
     size: BURST,
     ack: summarize(run.ms),
-    toMessage: summarize(sinceSent(posts, run, 'firstOkAt')),
+    toMessage: summarize(toMessage),
     listKeysCalls: traffic.byRoute.listKeys ?? 0,
     clickhouseCalls: traffic.total,
     clickhouse: traffic.byRoute,
