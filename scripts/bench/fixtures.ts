@@ -3,6 +3,7 @@
  * Response URLs and trigger ids are issued by the fake Slack, as Slack issues them.
  */
 import { ACTION, BLOCK, CALLBACK, expiryBlockId } from '../../src/views/ids.js';
+import { testPolicyFields } from '../../test/support/policy-fixture.js';
 import {
   blockAction,
   dmChannelId,
@@ -24,29 +25,9 @@ export const ASKER = 'U0ALICE';
 /** Who request keys, in turn; they then list their own keys. */
 export const REQUESTERS = Array.from({ length: 10 }, (_, i) => `U0BENCH${String(i + 1).padStart(2, '0')}`);
 
-/** The policy file Keyhouse is started with: the test suite's, minus the roles the benchmark does not use. */
+/** The policy file Keyhouse is started with: the test suite's, with the benchmark's approvers. */
 export function policyDocument(): object {
-  return {
-    approvalChannel: APPROVAL_CHANNEL,
-    requesters: ['*'],
-    approvers: [APPROVER, 'U0CAROL'],
-    admins: ['U0ADMIN'],
-    selfApproval: false,
-    requestTtl: '24h',
-    claimTtl: '24h',
-    reason: { required: true, minLength: 10 },
-    defaultIpAccessList: [{ source: '0.0.0.0/0', description: 'anywhere' }],
-    roles: [
-      {
-        id: 'developer',
-        label: 'Developer (read-only)',
-        grant: { roles: ['developer'] },
-        maxExpiry: '90d',
-        approvals: 1,
-      },
-      { id: 'admin', label: 'Admin', grant: { roles: ['admin'] }, maxExpiry: '7d', approvals: 2 },
-    ],
-  };
+  return testPolicyFields({ approvers: [APPROVER, 'U0CAROL'] });
 }
 
 export class Payloads {

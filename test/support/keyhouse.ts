@@ -22,6 +22,7 @@ import { ACTION, BLOCK, CALLBACK, expiryBlockId } from '../../src/views/ids.js';
 import type { KeyApi } from '../../src/workflow/index.js';
 import { type FakeMessage, type FakeSlack, startFakeSlack } from './fake-slack.js';
 import { loadOpenApiContract } from './openapi.js';
+import { APPROVAL_CHANNEL, testPolicyFields } from './policy-fixture.js';
 import { createThrowawaySchema, type ThrowawaySchema } from './postgres.js';
 import { requirement } from './requirements.js';
 import { type AppResponse, postToApp } from './slack-http.js';
@@ -37,48 +38,12 @@ export const SIGNING_SECRET = 'test-signing-secret';
 
 /** The ClickHouse OpenAPI contract, when `../shared/ref` is there (required in CI). */
 const contract = requirement(loadOpenApiContract(), '../shared/ref/clickhouse-cloud-openapi.json not found');
-export const USERS = {
-  alice: 'U0ALICE',
-  bob: 'U0BOB',
-  carol: 'U0CAROL',
-  dave: 'U0DAVE',
-  admin: 'U0ADMIN',
-  eve: 'U0EVE',
-} as const;
-export const APPROVAL_CHANNEL = 'C0APPROVALS';
+
+export { APPROVAL_CHANNEL, USERS } from './policy-fixture.js';
 
 /** A policy with one role of each approval count; tests override fields as they need. */
 export function testPolicy(overrides: Record<string, unknown> = {}): PolicyDocument {
-  const doc = {
-    approvalChannel: APPROVAL_CHANNEL,
-    requesters: ['*'],
-    approvers: [USERS.bob, USERS.carol, USERS.dave],
-    admins: [USERS.admin],
-    selfApproval: false,
-    requestTtl: '24h',
-    claimTtl: '24h',
-    reason: { required: true, minLength: 10 },
-    defaultIpAccessList: [{ source: '0.0.0.0/0', description: 'anywhere' }],
-    roles: [
-      {
-        id: 'developer',
-        label: 'Developer (read-only)',
-        grant: { roles: ['developer'] },
-        maxExpiry: '90d',
-        approvals: 1,
-      },
-      { id: 'admin', label: 'Admin', grant: { roles: ['admin'] }, maxExpiry: '7d', approvals: 2 },
-      {
-        id: 'query-endpoints',
-        label: 'Query endpoints',
-        grant: { roles: ['query_endpoints'] },
-        maxExpiry: '365d',
-        approvals: 0,
-      },
-    ],
-    ...overrides,
-  };
-  return parsePolicy(JSON.stringify(doc), 'test-policy.json');
+  return parsePolicy(JSON.stringify(testPolicyFields(overrides)), 'test-policy.json');
 }
 
 export interface HarnessOptions {
