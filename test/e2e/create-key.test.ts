@@ -20,17 +20,12 @@ describe('Create key: the key is made on the requester click, its secret shown o
 
   async function approved(options: HarnessOptions = {}): Promise<KeyRequest> {
     h = await Harness.start(options);
-    await h.submitRequest(alice, {
+    return h.approvedRequest(alice, {
       keyName: 'etl-reader',
       roleId: 'developer',
       expiry: '7d',
       reason: 'Reads the events table nightly',
     });
-    const request = await h.latestRequest(alice);
-    await h.approvalMessage(request.id);
-    await h.approve(bob, request.id);
-    await h.claimMessage(alice, request.id);
-    return request;
   }
 
   const userKeys = () => h.clickhouse.keys().filter((k) => k.name === 'etl-reader');

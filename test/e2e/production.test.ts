@@ -51,11 +51,7 @@ describe('graceful shutdown', () => {
 
   it('finishes a Create key in flight at shutdown, then refuses new work', async () => {
     h = await Harness.start();
-    await h.submitRequest(alice, valid);
-    const request = await h.latestRequest(alice);
-    await h.approvalMessage(request.id);
-    await h.approve(bob, request.id);
-    await h.claimMessage(alice, request.id);
+    const request = await h.approvedRequest(alice, valid);
     h.clickhouse.setLatency(700);
 
     const instance = h.instances[0]!;
@@ -143,11 +139,7 @@ describe.skipIf(!pgUrl)('replicas on one PostgreSQL', () => {
     h = await Harness.start({ postgres: pgUrl ?? '' });
     const other = h.instances[0]!;
     const holder = await h.startInstance();
-    await h.submitRequest(alice, valid);
-    const request = await h.latestRequest(alice);
-    await h.approvalMessage(request.id);
-    await h.approve(bob, request.id);
-    await h.claimMessage(alice, request.id);
+    const request = await h.approvedRequest(alice, valid);
 
     h.clickhouse.setLatency(1_500);
     await h.createKey(alice, request.id, holder);
@@ -162,11 +154,7 @@ describe.skipIf(!pgUrl)('replicas on one PostgreSQL', () => {
 
     // A replica that died mid-attempt renews nothing: its request is settled by the other one.
     h.clickhouse.setLatency(0);
-    await h.submitRequest(alice, { ...valid, keyName: 'orphaned-key' });
-    const orphaned = await h.latestRequest(alice);
-    await h.approvalMessage(orphaned.id);
-    await h.approve(bob, orphaned.id);
-    await h.claimMessage(alice, orphaned.id);
+    const orphaned = await h.approvedRequest(alice, { ...valid, keyName: 'orphaned-key' });
     const at = new Date();
     await h.store.transition({
       id: orphaned.id,

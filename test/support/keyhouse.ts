@@ -22,7 +22,7 @@ import { ACTION, BLOCK, CALLBACK, expiryBlockId } from '../../src/views/ids.js';
 import type { KeyApi } from '../../src/workflow/index.js';
 import { type FakeMessage, type FakeSlack, startFakeSlack } from './fake-slack.js';
 import { loadOpenApiContract } from './openapi.js';
-import { APPROVAL_CHANNEL, testPolicyFields } from './policy-fixture.js';
+import { APPROVAL_CHANNEL, testPolicyFields, USERS } from './policy-fixture.js';
 import { createThrowawaySchema, type ThrowawaySchema } from './postgres.js';
 import { requirement } from './requirements.js';
 import { type AppResponse, postToApp } from './slack-http.js';
@@ -316,6 +316,23 @@ export class Harness {
     const last = (await this.store.listRequests({ requesterId: user })).at(-1);
     if (!last) throw new Error(`no request from ${user}`);
     return last;
+  }
+
+  /**
+   * Submits a request as `requester`, has `approver` approve it once its message is up, and waits
+   * for the Create key DM: the request, ready to be claimed.
+   */
+  async approvedRequest(
+    requester: string,
+    values: RequestValues,
+    approver: string = USERS.bob,
+  ): Promise<KeyRequest> {
+    await this.submitRequest(requester, values);
+    const request = await this.latestRequest(requester);
+    await this.approvalMessage(request.id);
+    await this.approve(approver, request.id);
+    await this.claimMessage(requester, request.id);
+    return request;
   }
 
   /** The approval message for a request, once posted. */
