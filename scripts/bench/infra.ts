@@ -5,9 +5,9 @@
  */
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { type RecordedRequest, startEmulator } from '../../src/emulator/server.js';
+import { type RecordedRequest, startEmulator } from '../../dev/emulator/server.js';
+import { startFakeSlack } from '../../dev/fake-slack/index.js';
 import { ACTION } from '../../src/views/ids.js';
-import { startFakeSlack } from '../../test/support/fake-slack.js';
 import type {
   Claim,
   ClickHouseTraffic,

@@ -6,8 +6,8 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, request } from 'undici';
-import { encodeSlackBody, type SlackRequestBody } from '../../test/support/slack-http.js';
-import { signSlackRequest } from '../../test/support/slack-signing.js';
+import { signSlackRequest } from '../../dev/fake-slack/signing.js';
+import { encodeSlackBody, type SlackRequestBody } from '../../dev/fake-slack/slack-http.js';
 
 export interface Shot {
   body: SlackRequestBody;

@@ -3,7 +3,7 @@
  * ClickHouse emulator). Nothing secret crosses it: response-URL bodies stay in the child, which only
  * reports when a post carrying a key secret arrived.
  */
-import type { FakeMessage } from '../../test/support/fake-slack.js';
+import type { FakeMessage } from '../../dev/fake-slack/index.js';
 
 /** Sent once by the child when both servers listen. */
 export interface InfraReady {

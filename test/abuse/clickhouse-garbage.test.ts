@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EmulatorRoute } from '../../src/emulator/routes.js';
+import type { EmulatorRoute } from '../../dev/emulator/routes.js';
 import { ACTION, CALLBACK, keyBlockId } from '../../src/views/ids.js';
 import { settle, stillServes } from '../support/abuse.js';
 import { Harness, USERS } from '../support/keyhouse.js';

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { startFakeSlack } from '../../dev/fake-slack/index.js';
+import { signSlackRequest } from '../../dev/fake-slack/signing.js';
 import { ACTION, CALLBACK, keyBlockId } from '../../src/views/ids.js';
 import {
   ALLOWED_STATUSES,
@@ -22,11 +24,9 @@ import {
   useAbuseWorld,
 } from '../support/abuse.js';
 import { garbageBody, hostileEvent } from '../support/arbitraries.js';
-import { startFakeSlack } from '../support/fake-slack.js';
 import { SIGNING_SECRET, USERS } from '../support/keyhouse.js';
 import { startMain } from '../support/main-process.js';
 import { appHomeOpened, blockAction, slashCommand } from '../support/slack-payloads.js';
-import { signSlackRequest } from '../support/slack-signing.js';
 
 const { alice, bob, carol, eve } = USERS;
 

@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type Emulator, type EmulatorOptions, startEmulator } from '../../dev/emulator/server.js';
 import { ClickHouseCloudClient, type ClickHouseCloudClientOptions } from '../../src/api/client.js';
 import {
   AmbiguousCreateError,
@@ -8,7 +9,6 @@ import {
   InvalidResponseError,
   NotFoundError,
 } from '../../src/api/errors.js';
-import { type Emulator, type EmulatorOptions, startEmulator } from '../../src/emulator/server.js';
 import { Secret } from '../../src/secret.js';
 import { loadOpenApiContract } from '../support/openapi.js';
 import { requirement } from '../support/requirements.js';

@@ -10,14 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../../src/emulator/server.js';
+import { type Emulator, startEmulator } from '../../dev/emulator/server.js';
+import { type FakeSlack, startFakeSlack } from '../../dev/fake-slack/index.js';
+import { postToApp, type SlackRequestBody } from '../../dev/fake-slack/slack-http.js';
 import { openStore } from '../../src/store/index.js';
 import type { KeyRequest, Store } from '../../src/store/types.js';
 import { ACTION, BLOCK, CALLBACK, expiryBlockId } from '../../src/views/ids.js';
-import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
 import { APPROVAL_CHANNEL, SIGNING_SECRET, USERS } from '../support/keyhouse.js';
 import { repoRoot } from '../support/requirements.js';
-import { postToApp, type SlackRequestBody } from '../support/slack-http.js';
 import { blockAction, SLACK_TEST_DEFAULTS, stateValue, viewSubmission } from '../support/slack-payloads.js';
 
 const { alice, bob } = USERS;

@@ -1,4 +1,4 @@
-import type { Emulator } from '../../src/emulator/server.js';
+import type { Emulator } from '../../dev/emulator/server.js';
 
 /** Test-side HTTP for the emulator suites: plain `fetch`, never the project's client. */
 

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/requirements.js';
 import { basicAuth } from './http.js';
 
-const MAIN = resolve(repoRoot, 'src/emulator/main.ts');
+const MAIN = resolve(repoRoot, 'dev/emulator/main.ts');
 
 /**
  * `node --import tsx` rather than the `tsx` CLI (what `npm run emulator` uses): the CLI runs the script in a

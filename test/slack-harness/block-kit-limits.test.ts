@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { checkBlocks, checkMessage, checkView, BLOCK_KIT_LIMITS as L } from '../support/block-kit-limits.js';
+import {
+  checkBlocks,
+  checkMessage,
+  checkView,
+  BLOCK_KIT_LIMITS as L,
+} from '../../dev/fake-slack/block-kit-limits.js';
 
 const section = (text: string, extra: Record<string, unknown> = {}) => ({
   type: 'section',

@@ -3,8 +3,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, type Logger, LogLevel, verifySlackRequest } from '@slack/bolt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
-import { encodeSlackBody, postToApp } from '../support/slack-http.js';
+import { type FakeSlack, startFakeSlack } from '../../dev/fake-slack/index.js';
+import { signSlackRequest } from '../../dev/fake-slack/signing.js';
+import { encodeSlackBody, postToApp } from '../../dev/fake-slack/slack-http.js';
 import {
   appHomeOpened,
   blockAction,
@@ -12,7 +13,6 @@ import {
   stateValue,
   viewSubmission,
 } from '../support/slack-payloads.js';
-import { signSlackRequest } from '../support/slack-signing.js';
 
 const signingSecret = 'test-signing-secret';
 

@@ -9,13 +9,13 @@ import {
   type WebClientOptions,
 } from '@slack/web-api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock.js';
 import {
   type FakeSlack,
   RESPONSE_URL_TTL_MS,
   startFakeSlack,
   TRIGGER_TTL_MS,
-} from '../support/fake-slack.js';
+} from '../../dev/fake-slack/index.js';
+import { ManualClock } from '../../src/clock.js';
 
 /** The WebClient logs Slack's `[ERROR]` messages; the tests assert on them instead. */
 const silentLogger: Logger = {

@@ -25,7 +25,7 @@
 import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
+import { type FakeSlack, startFakeSlack } from '../../dev/fake-slack/index.js';
 import { appHomeOpened, slashCommand, viewSubmission } from '../support/slack-payloads.js';
 
 const BOT = { token: 'xoxb-test-token', botId: 'B0KEYHOUSE', botUserId: 'U0KEYHOUSEBOT' } as const;

@@ -2,12 +2,12 @@ import { inspect } from 'node:util';
 import { LogLevel, WebClient } from '@slack/web-api';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SLACK_TEST_DEFAULTS } from '../../dev/fake-slack/defaults.js';
+import { type FakeSlack, startFakeSlack } from '../../dev/fake-slack/index.js';
 import { isKeyhouseError, KeyhouseError } from '../../src/errors.js';
 import { SlackNotifier, type SlackNotifierOptions } from '../../src/slack/notifier.js';
 import { ACTION, BLOCK } from '../../src/views/ids.js';
 import type { ClickTarget } from '../../src/workflow/ports.js';
-import { SLACK_TEST_DEFAULTS } from '../support/fake-slack/defaults.js';
-import { type FakeSlack, startFakeSlack } from '../support/fake-slack.js';
 import {
   approval,
   approvalCard,

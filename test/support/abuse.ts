@@ -10,11 +10,11 @@
 import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
 import { afterAll, beforeAll } from 'vitest';
+import { signSlackRequest } from '../../dev/fake-slack/signing.js';
 import type { AuditEvent, Decision, KeyOwner, KeyRequest, MessageRef } from '../../src/store/types.js';
 import { ACTION, CALLBACK } from '../../src/views/ids.js';
 import { Harness, SIGNING_SECRET, USERS } from './keyhouse.js';
 import { slashCommand } from './slack-payloads.js';
-import { signSlackRequest } from './slack-signing.js';
 
 /** Slack gives up on an answer after 3 s (slack-platform.md §1). */
 export const SLACK_ANSWER_MS = 3_000;

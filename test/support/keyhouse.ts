@@ -9,10 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Logger } from 'pino';
+import { type Emulator, type EmulatorOptions, startEmulator } from '../../dev/emulator/server.js';
+import { type FakeMessage, type FakeSlack, startFakeSlack } from '../../dev/fake-slack/index.js';
+import { type AppResponse, postToApp } from '../../dev/fake-slack/slack-http.js';
 import { ClickHouseCloudClient } from '../../src/api/index.js';
 import { createApp, type Keyhouse } from '../../src/app.js';
 import { type Clock, systemClock } from '../../src/clock.js';
-import { type Emulator, type EmulatorOptions, startEmulator } from '../../src/emulator/server.js';
 import { createLogger } from '../../src/logger.js';
 import { type PolicyDocument, parsePolicy } from '../../src/policy/index.js';
 import { Secret } from '../../src/secret.js';
@@ -20,12 +22,10 @@ import { openStore } from '../../src/store/index.js';
 import type { KeyRequest, Store } from '../../src/store/types.js';
 import { ACTION, BLOCK, CALLBACK, expiryBlockId } from '../../src/views/ids.js';
 import type { KeyApi } from '../../src/workflow/index.js';
-import { type FakeMessage, type FakeSlack, startFakeSlack } from './fake-slack.js';
 import { loadOpenApiContract } from './openapi.js';
 import { APPROVAL_CHANNEL, testPolicyFields, USERS } from './policy-fixture.js';
 import { createThrowawaySchema, type ThrowawaySchema } from './postgres.js';
 import { requirement } from './requirements.js';
-import { type AppResponse, postToApp } from './slack-http.js';
 import {
   blockAction,
   SLACK_TEST_DEFAULTS,

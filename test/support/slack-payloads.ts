@@ -17,9 +17,9 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt';
 import type { AppHomeOpenedEvent } from '@slack/types';
-import { dmChannelId, SLACK_TEST_DEFAULTS } from './fake-slack/defaults.js';
+import { dmChannelId, SLACK_TEST_DEFAULTS } from '../../dev/fake-slack/defaults.js';
 
-export { dmChannelId, SLACK_TEST_DEFAULTS } from './fake-slack/defaults.js';
+export { dmChannelId, SLACK_TEST_DEFAULTS } from '../../dev/fake-slack/defaults.js';
 
 export type DeepPartial<T> = T extends readonly unknown[]
   ? T

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { checkBlocks, checkMessage } from '../../dev/fake-slack/block-kit-limits.js';
 import { claimMessage } from '../../src/views/claim-message.js';
 import { ACTION, BLOCK } from '../../src/views/ids.js';
-import { checkBlocks, checkMessage } from '../support/block-kit-limits.js';
 import { claimCard, keyRequest, NOW, policyRole, REQUEST_ID } from './fixtures.js';
 
 function valid(message: { text: string; blocks: unknown[] }): void {

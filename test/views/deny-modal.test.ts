@@ -1,8 +1,8 @@
 import type { InputBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
+import { checkView } from '../../dev/fake-slack/block-kit-limits.js';
 import { DENY_REASON_MAX, denyModal, readDenyModal } from '../../src/views/deny-modal.js';
 import { ACTION, BLOCK, CALLBACK } from '../../src/views/ids.js';
-import { checkView } from '../support/block-kit-limits.js';
 import { keyRequest, REQUEST_ID } from './fixtures.js';
 
 const submitted = (privateMetadata: string, value: string | null) => ({

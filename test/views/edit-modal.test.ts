@@ -1,10 +1,10 @@
 import type { InputBlock, ModalView, PlainTextOption, StaticSelect } from '@slack/types';
 import { describe, expect, it } from 'vitest';
+import { checkView } from '../../dev/fake-slack/block-kit-limits.js';
 import { deleteKeyModal, readDeleteModal } from '../../src/views/delete-modal.js';
 import { type EditModalInput, editKeyModal, readEditModal } from '../../src/views/edit-modal.js';
 import { ACTION, BLOCK, CALLBACK } from '../../src/views/ids.js';
 import { KEEP } from '../../src/workflow/index.js';
-import { checkView } from '../support/block-kit-limits.js';
 import { apiKey, EXPIRY_CHOICES, keyEntry, policyRole } from './fixtures.js';
 
 const ROLES = [

@@ -1,5 +1,6 @@
 import type { InputBlock, ModalView } from '@slack/types';
 import { describe, expect, it } from 'vitest';
+import { checkView } from '../../dev/fake-slack/block-kit-limits.js';
 import { ACTION, BLOCK, CALLBACK, expiryBlockId } from '../../src/views/ids.js';
 import {
   type RequestModalInput,
@@ -9,7 +10,6 @@ import {
   requestModalErrors,
   type ViewStateValues,
 } from '../../src/views/request-modal.js';
-import { checkView } from '../support/block-kit-limits.js';
 import { EXPIRY_CHOICES, policyRole } from './fixtures.js';
 
 const ROLES = [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { checkBlocks, checkMessage } from '../../dev/fake-slack/block-kit-limits.js';
 import { ACTION, BLOCK } from '../../src/views/ids.js';
 import { secretMessage } from '../../src/views/secret-message.js';
-import { checkBlocks, checkMessage } from '../support/block-kit-limits.js';
 import { apiKey, REQUEST_ID, secretReveal } from './fixtures.js';
 
 // Never snapshot this message: it holds a secret (product.md §3).

@@ -1,4 +1,4 @@
-import { checkMessage } from '../block-kit-limits.js';
+import { checkMessage } from './block-kit-limits.js';
 import { isObject, type Json } from './parse.js';
 import { RESPONSE_URL_MAX_USES, RESPONSE_URL_TTL_MS, type Workspace } from './workspace.js';
 

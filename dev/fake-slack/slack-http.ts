@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { signSlackRequest } from './slack-signing.js';
+import { signSlackRequest } from './signing.js';
 
 /** What Slack would POST to the app: a slash command, an interaction payload, or an Events API envelope. */
 export type SlackRequestBody =

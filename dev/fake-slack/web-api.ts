@@ -1,4 +1,4 @@
-import { checkMessage, checkView } from '../block-kit-limits.js';
+import { checkMessage, checkView } from './block-kit-limits.js';
 import { dmChannelId } from './defaults.js';
 import { isObject, type Json, str } from './parse.js';
 import { type FakeView, VIEW_STACK_MAX, type Workspace } from './workspace.js';

@@ -15,32 +15,32 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Clock, systemClock } from '../../src/clock.js';
-import { dmChannelId, SLACK_TEST_DEFAULTS } from './fake-slack/defaults.js';
-import { type Json, parseApiArgs, readBody, tokenOf } from './fake-slack/parse.js';
-import { parseResponseBody, postToResponseUrl } from './fake-slack/response-urls.js';
+import { dmChannelId, SLACK_TEST_DEFAULTS } from './defaults.js';
+import { type Json, parseApiArgs, readBody, tokenOf } from './parse.js';
+import { parseResponseBody, postToResponseUrl } from './response-urls.js';
+import type { SlackRequestBody } from './slack-http.js';
 import {
   type SocketAckRecord,
   type SocketEnvelopeRecord,
   type SocketEnvelopeResult,
   SocketModeServer,
-} from './fake-slack/socket-mode.js';
-import { callMethod } from './fake-slack/web-api.js';
-import { type FakeEphemeral, type FakeMessage, type UserProfile, Workspace } from './fake-slack/workspace.js';
-import type { SlackRequestBody } from './slack-http.js';
+} from './socket-mode.js';
+import { callMethod } from './web-api.js';
+import { type FakeEphemeral, type FakeMessage, type UserProfile, Workspace } from './workspace.js';
 
 export type {
   SocketAckRecord,
   SocketEnvelope,
   SocketEnvelopeRecord,
   SocketEnvelopeResult,
-} from './fake-slack/socket-mode.js';
-export type { FakeEphemeral, FakeMessage } from './fake-slack/workspace.js';
+} from './socket-mode.js';
+export type { FakeEphemeral, FakeMessage } from './workspace.js';
 export {
   RESPONSE_URL_MAX_USES,
   RESPONSE_URL_TTL_MS,
   TRIGGER_TTL_MS,
   VIEW_STACK_MAX,
-} from './fake-slack/workspace.js';
+} from './workspace.js';
 
 /** One Web API call as the fake saw it, with what it answered. */
 export interface SlackCall {

@@ -8,8 +8,8 @@ import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
-import type { SlackRequestBody } from '../slack-http.js';
 import { isObject } from './parse.js';
+import type { SlackRequestBody } from './slack-http.js';
 
 export type SocketEnvelopeType = 'events_api' | 'slash_commands' | 'interactive';
 
