@@ -19,17 +19,27 @@ export {
 export { loadPolicy, PolicyError, parsePolicy } from './load.js';
 export { type ExpiryChoice, type GroupResolver, Policy, type PolicyOptions } from './policy.js';
 export {
+  type ApprovalRemindersPolicy,
   DEFAULT_KEY_NAME_PATTERN,
   isGroupId,
   isUserId,
+  LEAK_ACTIONS,
   LEGACY_KEY_ROLES,
+  type LeakAction,
   type LegacyKeyRole,
+  type LifecyclePolicy,
+  type LimitsPolicy,
   MAX_KEY_NAME_LENGTH,
   MAX_REASON_LENGTH,
   MAX_ROLES,
+  OFFBOARDING_ACTIONS,
+  type OffboardingAction,
   type PolicyDocument,
   type PolicyProblem,
   type PolicyRole,
   type RoleGrant,
+  type SecurityPolicy,
+  UNMANAGED_KEY_ACTIONS,
+  type UnmanagedKeyAction,
   validatePolicy,
 } from './schema.js';

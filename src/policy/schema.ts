@@ -6,6 +6,7 @@ import {
   DURATION_EXPECTED,
   DURATION_OR_NEVER_EXPECTED,
   durationText,
+  HOUR_MS,
 } from './duration.js';
 import { type IpAccessEntry, isIpv4OrCidr, MAX_IP_DESCRIPTION, MAX_IP_ENTRIES } from './ip-list.js';
 
@@ -38,6 +39,51 @@ export interface PolicyRole {
   readonly approvals: number;
   /** Who may request this role; when present it replaces the policy's `requesters`. */
   readonly requesters?: readonly string[];
+  /** Where this role's requests are approved; when absent, the policy's `approvalChannel`. */
+  readonly approvalChannel?: string;
+}
+
+/** What happens to the keys of a Slack user who was deactivated (product.md §8). */
+export const OFFBOARDING_ACTIONS = ['disable', 'delete', 'report'] as const;
+export type OffboardingAction = (typeof OFFBOARDING_ACTIONS)[number];
+/** What the leak tripwire does to a Keyhouse key whose secret was pasted (product.md §9). */
+export const LEAK_ACTIONS = ['disable', 'delete', 'report', 'off'] as const;
+export type LeakAction = (typeof LEAK_ACTIONS)[number];
+/** What drift does with a key created outside Keyhouse (product.md §9). */
+export const UNMANAGED_KEY_ACTIONS = ['report', 'disable'] as const;
+export type UnmanagedKeyAction = (typeof UNMANAGED_KEY_ACTIONS)[number];
+
+/** Care for a key after its secret was shown (product.md §8). Durations in ms; null is `never`/off. */
+export interface LifecyclePolicy {
+  /** DM the owner this long before a key expires, longest first; empty is off. */
+  readonly expiryWarningsMs: readonly number[];
+  /** Delete keys this long after they expired; null never deletes. */
+  readonly deleteExpiredAfterMs: number | null;
+  /** A key unused this long is offered to its owner for review; null is off. */
+  readonly staleAfterMs: number | null;
+  /** Default time the old key keeps working after a rotation. */
+  readonly rotationOverlapMs: number;
+  readonly offboarding: OffboardingAction;
+}
+
+export interface ApprovalRemindersPolicy {
+  /** One thread reply mentioning the approvers after a request waited this long; null is off. */
+  readonly remindAfterMs: number | null;
+  /** One thread reply mentioning the admins after this long; null is off. */
+  readonly escalateAfterMs: number | null;
+}
+
+/** Per requester; admins are not limited. */
+export interface LimitsPolicy {
+  readonly pendingPerUser: number;
+  readonly keysPerUser: number;
+}
+
+export interface SecurityPolicy {
+  /** Where leaks, drift and offboarding are reported (default: the policy's `approvalChannel`). */
+  readonly channel: string;
+  readonly leakAction: LeakAction;
+  readonly unmanagedKeys: UnmanagedKeyAction;
 }
 
 export interface PolicyDocument {
@@ -64,6 +110,10 @@ export interface PolicyDocument {
   /** Used when a request gives no IP list. Never empty: an empty list makes a deny-all key. */
   readonly defaultIpAccessList: readonly IpAccessEntry[];
   readonly roles: readonly PolicyRole[];
+  readonly lifecycle: LifecyclePolicy;
+  readonly approvalReminders: ApprovalRemindersPolicy;
+  readonly limits: LimitsPolicy;
+  readonly security: SecurityPolicy;
 }
 
 export const MAX_KEY_NAME_LENGTH = 64;
@@ -128,6 +178,11 @@ const maxExpiry = durationString(DURATION_OR_NEVER_EXPECTED).transform((text, ct
   return result.ms;
 });
 
+const channelId = z.string().regex(CHANNEL_ID, {
+  error: (issue) =>
+    `"${String(issue.input)}" is not a channel ID (C… or G…; find it at the bottom of the channel's details)`,
+});
+
 const ipEntry = z.strictObject({
   source: z.string().refine(isIpv4OrCidr, {
     error: (issue) => `"${String(issue.input)}" is not an IPv4 address or CIDR`,
@@ -172,15 +227,65 @@ const role = z
     maxExpiry,
     approvals: z.int().min(0).max(MAX_APPROVALS),
     requesters: z.array(member).min(1).optional(),
+    approvalChannel: channelId.optional(),
   })
   .transform(
-    ({ maxExpiry: ms, requesters, ...rest }): PolicyRole => ({
+    ({ maxExpiry: ms, requesters, approvalChannel, ...rest }): PolicyRole => ({
       ...rest,
       maxExpiry: durationText(ms),
       maxExpiryMs: ms,
       ...(requesters ? { requesters } : {}),
+      ...(approvalChannel ? { approvalChannel } : {}),
     }),
   );
+
+/** `<n>h`, `<n>d` or `never` (null) for an optional timer. */
+const durationOrNever = maxExpiry;
+
+const lifecycle = z
+  .strictObject({
+    expiryWarnings: z
+      .array(ttl)
+      .max(10)
+      .default([7 * DAY_MS, DAY_MS]),
+    deleteExpiredAfter: durationOrNever.default(null),
+    staleAfter: durationOrNever.default(30 * DAY_MS),
+    rotationOverlap: ttl.default(DAY_MS),
+    offboarding: z.enum(OFFBOARDING_ACTIONS).default('disable'),
+  })
+  .transform(
+    (value): LifecyclePolicy => ({
+      // Longest first, each threshold once: a key is warned at each, from the earliest.
+      expiryWarningsMs: [...new Set(value.expiryWarnings)].sort((a, b) => b - a),
+      deleteExpiredAfterMs: value.deleteExpiredAfter,
+      staleAfterMs: value.staleAfter,
+      rotationOverlapMs: value.rotationOverlap,
+      offboarding: value.offboarding,
+    }),
+  );
+
+const approvalReminders = z
+  .strictObject({
+    remindAfter: durationOrNever.default(4 * HOUR_MS),
+    escalateAfter: durationOrNever.default(12 * HOUR_MS),
+  })
+  .transform(
+    (value): ApprovalRemindersPolicy => ({
+      remindAfterMs: value.remindAfter,
+      escalateAfterMs: value.escalateAfter,
+    }),
+  );
+
+const limits = z.strictObject({
+  pendingPerUser: z.int().min(1).max(1000).default(5),
+  keysPerUser: z.int().min(1).max(1000).default(20),
+});
+
+const security = z.strictObject({
+  channel: channelId.optional(),
+  leakAction: z.enum(LEAK_ACTIONS).default('disable'),
+  unmanagedKeys: z.enum(UNMANAGED_KEY_ACTIONS).default('report'),
+});
 
 const reason = z
   .strictObject({
@@ -244,10 +349,7 @@ const keyName = z
   .default({ pattern: DEFAULT_KEY_NAME_PATTERN, hint: DEFAULT_KEY_NAME_HINT });
 
 export const policySchema = z.strictObject({
-  approvalChannel: z.string().regex(CHANNEL_ID, {
-    error: (issue) =>
-      `"${String(issue.input)}" is not a channel ID (C… or G…; find it at the bottom of the channel's details)`,
-  }),
+  approvalChannel: channelId,
   requesters: z.array(member).min(1).default(['*']),
   approvers: z.array(member).default([]),
   admins: z.array(adminMember).min(1),
@@ -262,6 +364,10 @@ export const policySchema = z.strictObject({
     .max(MAX_IP_ENTRIES)
     .default([{ source: '0.0.0.0/0', description: 'anywhere' }]),
   roles: z.array(role).min(1).max(MAX_ROLES),
+  lifecycle: lifecycle.default(() => lifecycle.parse({})),
+  approvalReminders: approvalReminders.default(() => approvalReminders.parse({})),
+  limits: limits.default({ pendingPerUser: 5, keysPerUser: 20 }),
+  security: security.default({ leakAction: 'disable', unmanagedKeys: 'report' }),
 });
 
 /** The keys a policy file may have at the top level, for "did you mean" hints. */
@@ -283,8 +389,15 @@ export function validatePolicy(data: unknown): { doc: PolicyDocument } | { probl
   const problems: PolicyProblem[] = parsed.success ? [] : parsed.error.issues.flatMap(toProblems);
   problems.push(...crossChecks(data));
   if (problems.length > 0 || !parsed.success) return { problems };
-  const { requestTtl, claimTtl, ...rest } = parsed.data;
-  return { doc: deepFreeze({ ...rest, requestTtlMs: requestTtl, claimTtlMs: claimTtl }) };
+  const { requestTtl, claimTtl, security, ...rest } = parsed.data;
+  return {
+    doc: deepFreeze({
+      ...rest,
+      requestTtlMs: requestTtl,
+      claimTtlMs: claimTtl,
+      security: { ...security, channel: security.channel ?? rest.approvalChannel },
+    }),
+  };
 }
 
 /** `['roles', 1, 'maxExpiry']` → `roles[1].maxExpiry`; the document itself is `(top level)`. */
@@ -317,7 +430,13 @@ function knownFields(parent: readonly (string | number)[]): string[] {
   const names = parent.filter((p): p is string => typeof p === 'string');
   const last = names.at(-1);
   if (parent.length === 0) return POLICY_FIELDS;
-  if (last === 'roles') return ['id', 'label', 'grant', 'maxExpiry', 'approvals', 'requesters'];
+  if (last === 'roles')
+    return ['id', 'label', 'grant', 'maxExpiry', 'approvals', 'requesters', 'approvalChannel'];
+  if (last === 'lifecycle')
+    return ['expiryWarnings', 'deleteExpiredAfter', 'staleAfter', 'rotationOverlap', 'offboarding'];
+  if (last === 'approvalReminders') return ['remindAfter', 'escalateAfter'];
+  if (last === 'limits') return ['pendingPerUser', 'keysPerUser'];
+  if (last === 'security') return ['channel', 'leakAction', 'unmanagedKeys'];
   if (last === 'grant') return ['roles', 'roleNames', 'roleIds'];
   if (last === 'reason') return ['required', 'minLength', 'maxLength'];
   if (last === 'keyName') return ['pattern', 'hint'];

@@ -80,7 +80,63 @@ describe('parsePolicy', () => {
           approvals: 0,
         },
       ],
+      lifecycle: {
+        expiryWarningsMs: [7 * 86_400_000, 86_400_000],
+        deleteExpiredAfterMs: null,
+        staleAfterMs: 30 * 86_400_000,
+        rotationOverlapMs: 86_400_000,
+        offboarding: 'disable',
+      },
+      approvalReminders: { remindAfterMs: 4 * 3_600_000, escalateAfterMs: 12 * 3_600_000 },
+      limits: { pendingPerUser: 5, keysPerUser: 20 },
+      // The security channel defaults to the approval channel.
+      security: { channel: 'C0123APPROVALS', leakAction: 'disable', unmanagedKeys: 'report' },
     });
+  });
+
+  it("reads the lifecycle, reminder, limit and security blocks, and a role's own approval channel", () => {
+    const doc = parsePolicy(
+      `${MINIMAL}    approvalChannel: C0ROLEAPPROVALS
+lifecycle:
+  expiryWarnings: [1d, 14d, 1d]
+  deleteExpiredAfter: 30d
+  staleAfter: never
+  rotationOverlap: 1h
+  offboarding: report
+approvalReminders: { remindAfter: never, escalateAfter: 2d }
+limits: { pendingPerUser: 2, keysPerUser: 3 }
+security: { channel: G0SECURITY1, leakAction: off, unmanagedKeys: disable }
+`,
+      'policy.yml',
+    );
+    expect(doc.roles[0]?.approvalChannel).toBe('C0ROLEAPPROVALS');
+    // Longest first, each threshold once.
+    expect(doc.lifecycle).toEqual({
+      expiryWarningsMs: [14 * 86_400_000, 86_400_000],
+      deleteExpiredAfterMs: 30 * 86_400_000,
+      staleAfterMs: null,
+      rotationOverlapMs: 3_600_000,
+      offboarding: 'report',
+    });
+    expect(doc.approvalReminders).toEqual({ remindAfterMs: null, escalateAfterMs: 2 * 86_400_000 });
+    expect(doc.limits).toEqual({ pendingPerUser: 2, keysPerUser: 3 });
+    expect(doc.security).toEqual({ channel: 'G0SECURITY1', leakAction: 'off', unmanagedKeys: 'disable' });
+  });
+
+  it('names the path of a wrong lifecycle or security field', () => {
+    expect(
+      problemsOf(`${MINIMAL}lifecycle: { offboarding: archive, staleAfter: 0d }
+security: { leakAction: shout }
+`),
+    ).toEqual([
+      expect.stringMatching(/^lifecycle\.staleAfter: /),
+      'lifecycle.offboarding: "archive" is not one of disable, delete, report',
+      'security.leakAction: "shout" is not one of disable, delete, report, off',
+    ]);
+    expect(
+      problemsOf(`${MINIMAL}limits: { keysPerUsr: 3 }
+`),
+    ).toEqual(['limits.keysPerUsr: unknown field (did you mean "keysPerUser"?)']);
   });
 
   it('returns a deeply frozen document', () => {
