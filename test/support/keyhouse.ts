@@ -54,6 +54,8 @@ export interface HarnessOptions {
   keyListTtlMs?: number;
   /** Wraps the ClickHouse client, e.g. to count or break calls. */
   keys?: (client: ClickHouseCloudClient) => KeyApi;
+  /** Timed rules: ClickHouse writes per tick (default the app's). */
+  timers?: { writesPerTick?: number };
 }
 
 export interface RequestValues {
@@ -163,6 +165,7 @@ export class Harness {
       logger,
       clock: options.clock ?? systemClock,
       sweep: { timer: false },
+      ...(options.timers ? { timers: options.timers } : {}),
       replicas: { exclusive: this.schema === null, attemptLeaseMs: extra.attemptLeaseMs ?? 30_000 },
     });
     const port = await keyhouse.listen(0, '127.0.0.1');
