@@ -15,9 +15,11 @@ import { type Clock, systemClock } from './clock.js';
 import { createErrorHandler } from './handlers/errors.js';
 import { registerHandlers } from './handlers/index.js';
 import { checkSlackRequest } from './http/slack-request.js';
+import { Lifecycle } from './lifecycle/index.js';
 import { Scheduler, type TickResult } from './lifecycle/scheduler.js';
 import { boltLogger } from './logger.js';
 import { Policy, type PolicyDocument } from './policy/index.js';
+import { SlackDirectory, SlackLifecycleNotifier } from './slack/lifecycle-notifier.js';
 import { SlackNotifier } from './slack/notifier.js';
 import type { Store } from './store/types.js';
 import { cached } from './util/cached.js';
@@ -201,7 +203,32 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
       done();
     }
   });
-  registerHandlers(app, { workflow, policy, command: options.slack.command, logger, fetch: options.fetch });
+  const scheduler = new Scheduler({
+    store,
+    keys: options.keys,
+    clock,
+    logger,
+    audit: workflow.context.audit,
+    instanceId,
+    exclusive,
+    intervalMs: options.timers?.intervalMs,
+    writesPerTick: options.timers?.writesPerTick,
+  });
+  const lifecycle = new Lifecycle({
+    ctx: workflow.context,
+    scheduler,
+    notifier: new SlackLifecycleNotifier(app.client),
+    directory: new SlackDirectory(app.client),
+  });
+  registerHandlers(app, {
+    workflow,
+    lifecycle,
+    policy,
+    command: options.slack.command,
+    logger,
+    fetch: options.fetch,
+    kickTimers: () => void tickQuietly(),
+  });
   app.error(createErrorHandler({ logger, client: app.client, fetch: options.fetch }));
 
   const sweepEvery = options.sweep?.intervalMs ?? 30_000;
@@ -219,17 +246,6 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   };
   const sweepQuietly = () => sweep().catch((error: unknown) => logger.error({ err: error }, 'sweep failed'));
 
-  const scheduler = new Scheduler({
-    store,
-    keys: options.keys,
-    clock,
-    logger,
-    audit: workflow.context.audit,
-    instanceId,
-    exclusive,
-    intervalMs: options.timers?.intervalMs,
-    writesPerTick: options.timers?.writesPerTick,
-  });
   const tick = async (): Promise<TickResult> => {
     const done = inFlight.begin();
     try {

@@ -40,11 +40,14 @@ describe('manifest.yml', () => {
     expect(command?.url).toMatch(/^https:\/\/[^/]+\/slack\/events$/);
   });
 
-  it('sends interactions and events to the same endpoint, and subscribes to app_home_opened', () => {
+  it('sends interactions and events to the same endpoint, and subscribes to app_home_opened and user_change', () => {
     const commandUrl = manifest.features.slash_commands[0]?.url;
     expect(manifest.settings.interactivity).toMatchObject({ is_enabled: true, request_url: commandUrl });
     expect(manifest.settings.event_subscriptions.request_url).toBe(commandUrl);
-    expect(manifest.settings.event_subscriptions.bot_events).toContain('app_home_opened');
+    expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual([
+      'app_home_opened',
+      'user_change',
+    ]);
     expect(manifest.settings.socket_mode_enabled).toBe(false);
   });
 

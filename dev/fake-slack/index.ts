@@ -122,6 +122,11 @@ export interface FakeSlack {
   /** Modals opened, pushed or updated, and Home tabs published; current state, in creation order. */
   views(): { id: string; user: string; view: Record<string, unknown>; hash: string }[];
   home(user: string): Record<string, unknown> | null;
+  /**
+   * Deactivates a user as a workspace admin would: `users.info` answers `deleted: true` from now on.
+   * The fake sends no event; post a `user_change` event to the app to tell it.
+   */
+  deactivateUser(user: string): void;
   dmChannel(user: string): string;
   waitFor<T>(
     predicate: () => T | undefined | false | null,
@@ -286,6 +291,10 @@ class FakeSlackServer implements FakeSlack {
 
   dmChannel(user: string): string {
     return dmChannelId(user);
+  }
+
+  deactivateUser(user: string): void {
+    this.#workspace.deactivated.add(user);
   }
 
   async waitFor<T>(

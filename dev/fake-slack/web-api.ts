@@ -174,7 +174,7 @@ const methods: Record<string, Handler> = {
         id,
         team_id: config.teamId,
         name,
-        deleted: profile.deleted === true,
+        deleted: profile.deleted === true || workspace.deactivated.has(id),
         real_name: name,
         tz,
         tz_label: tz,

@@ -93,6 +93,8 @@ export class Workspace {
   readonly responseUrls = new Map<string, ResponseUrlState>();
   #lastMicros = 0;
   #counter = 0;
+  /** Users an admin deactivated since start (`users.info` answers `deleted: true`). */
+  readonly deactivated = new Set<string>();
 
   constructor(config: WorkspaceConfig) {
     this.config = config;
@@ -103,6 +105,7 @@ export class Workspace {
   }
 
   reset(): void {
+    this.deactivated.clear();
     this.channels.clear();
     this.ephemerals.length = 0;
     this.views.clear();

@@ -1,18 +1,23 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { KeyhouseError } from '../errors.js';
+import type { Lifecycle } from '../lifecycle/index.js';
 import type { Policy } from '../policy/index.js';
 import type { Workflow } from '../workflow/index.js';
 
 /** What every listener may use. Listeners translate Slack payloads; the workflow decides. */
 export interface HandlerDeps {
   workflow: Workflow;
+  /** Timed lifecycle (stale-key choices, offboarding, reminders shown in Home). */
+  lifecycle: Lifecycle;
   policy: Policy;
   /** The slash command as configured (`SLACK_COMMAND`), for help texts. */
   command: string;
   logger: Logger;
   /** Transport for `response_url` posts made outside Bolt's `respond` (defaults to the global fetch). */
   fetch?: typeof fetch;
+  /** Runs the timed rules soon, in the background (an event just made work due). */
+  kickTimers?: () => void;
 }
 
 const requestId = z.string().uuid();

@@ -110,6 +110,8 @@ export interface TimerRule {
   readonly id: string;
   /** Whether the rule needs ClickHouse's key list (read once per tick for all rules). */
   readonly needsKeys?: boolean;
+  /** Marks of other rules it reads from the view (its own are always there). */
+  readonly reads?: readonly string[];
   due(view: TickView): Promise<DueWork[]> | DueWork[];
 }
 
@@ -206,9 +208,15 @@ export class Scheduler {
         attempt: mark.attempts,
       },
     };
-    const settle = (state: 'done' | 'failed') =>
+    const settle = (state: 'done' | 'failed', result?: Record<string, unknown>) =>
       store
-        .settleTimer({ ...ids, state, at: clock.now() })
+        .settleTimer({
+          ...ids,
+          state,
+          at: clock.now(),
+          // What the work found is kept beside what it was given, for rules that read it later.
+          ...(result ? { detail: { ...work.detail, ...result } } : {}),
+        })
         .catch((error: unknown) => logger.error({ err: error, ...ids }, 'could not settle a timer mark'));
     try {
       // Fail-closed: unrecorded work is not done (and stays claimable while it has attempts).
@@ -227,7 +235,7 @@ export class Scheduler {
       logger.warn({ err: error, ...ids }, 'timed work failed');
       return 'failed';
     }
-    await settle('done');
+    await settle('done', result);
     await audit.after({ ...entry, outcome: 'ok', detail: { ...entry.detail, ...result } });
     return 'done';
   }
@@ -247,7 +255,7 @@ export class Scheduler {
     const keyList = rules.some((r) => r.needsKeys) ? await keys.listKeys() : [];
     const [owners, marks] = await Promise.all([
       store.listKeyOwners(),
-      store.listTimerMarks({ rules: rules.map((r) => r.id) }),
+      store.listTimerMarks({ rules: [...new Set(rules.flatMap((r) => [r.id, ...(r.reads ?? [])]))] }),
     ]);
     const view: TickView = {
       now,

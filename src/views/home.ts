@@ -92,13 +92,18 @@ function canClaim(request: KeyRequest, now: Date): boolean {
   );
 }
 
-function requestSection({ request, roleLabel }: HomeRequest, now: Date): SectionBlock {
+function requestSection({ request, roleLabel, nudged }: HomeRequest, now: Date): SectionBlock {
   const name = `*${clip(request.keyName, 200)}*`;
   const suffix = keySuffixText(request.keySuffix);
   const what = request.kind === 'change' ? `Change to ${name}${suffix ? ` ${suffix}` : ''}` : name;
+  // When Keyhouse last nudged the approvers (or the admins) about it, so the requester need not.
+  const nudge =
+    nudged && request.state === 'pending'
+      ? `\n${nudged.kind === 'escalate' ? '📣 admins asked' : '🔔 approvers reminded'} ${slackDate(nudged.at)} (${relativeDays(now, nudged.at)})`
+      : '';
   const section: SectionBlock = {
     type: 'section',
-    text: md(fitText(`${what} · ${clip(roleLabel, 200)}\n${stateText(request, now)}`, LIMIT.text)),
+    text: md(fitText(`${what} · ${clip(roleLabel, 200)}\n${stateText(request, now)}${nudge}`, LIMIT.text)),
   };
   if (canClaim(request, now)) {
     section.accessory = {

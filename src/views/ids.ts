@@ -28,6 +28,13 @@ export const ACTION = {
   editRole: 'keyhouse.edit_role',
   editExpiry: 'keyhouse.edit_expiry',
   editReason: 'keyhouse.edit_reason',
+  /** Expiry warning buttons (the `lifecycle` handlers answer them); the value is the key UUID. */
+  extendKey: 'extend_key',
+  rotateKey: 'rotate_key',
+  /** The stale-key DM's choices; the value is the key UUID. */
+  staleKeep: 'keyhouse.stale_keep',
+  staleDisable: 'keyhouse.stale_disable',
+  staleDelete: 'keyhouse.stale_delete',
 } as const;
 
 export const KEY_VERBS = ['disable', 'enable', 'edit', 'delete'] as const;
@@ -50,6 +57,8 @@ export const BLOCK = {
   /** Like the request modal, the edit modal's expiry block carries the role: `edit_expiry:<roleId>`. */
   editExpiryPrefix: 'edit_expiry:',
   editReason: 'edit_reason',
+  expiryActions: 'expiry_actions',
+  staleActions: 'stale_actions',
 } as const;
 
 /** The block holding one key of a list: `keys|<scope>|<page>|<key uuid>`, so a click knows where it was. */
@@ -59,4 +68,12 @@ export function keyBlockId(scope: string, page: number, keyId: string): string {
 
 export function expiryBlockId(roleId: string): string {
   return `${BLOCK.expiryPrefix}${roleId}`;
+}
+
+/**
+ * A key in the security channel's offboarding report: `offboard|<key uuid>`. Not a list block, so
+ * a menu click there shows its outcome in the admin's App Home instead of replacing the report.
+ */
+export function offboardBlockId(keyId: string): string {
+  return `offboard|${keyId}`;
 }

@@ -41,7 +41,8 @@ export function policyRoleOf(roles: readonly PolicyRole[], key: ApiKey): PolicyR
   return null;
 }
 
-function roleLabel(ctx: WorkflowContext, key: ApiKey): string {
+/** The policy role's label, else ClickHouse's role names. */
+export function roleLabel(ctx: WorkflowContext, key: ApiKey): string {
   const role = policyRoleOf(ctx.policy.doc.roles, key);
   if (role) return role.label;
   const names = key.assignedRoles.length > 0 ? key.assignedRoles.map((r) => r.roleName) : key.roles;
@@ -176,36 +177,64 @@ export async function setKeyState(
   const verb = state === 'enabled' ? 'enabled' : 'disabled';
   const label = `${key.name} (…${key.keySuffix})`;
   if (key.state === state) return `${label} was already ${verb}.`;
-  const action = state === 'enabled' ? 'key.enable' : 'key.disable';
-  const about = { actorId: viewerId, action, keyId, keyName: key.name, keySuffix: key.keySuffix };
-  await ctx.audit.effect(about, () => ctx.keys.updateKey(keyId, { state }));
+  await changeKeyState(ctx, viewerId, key, state);
   await tellOwner(ctx, ownerId, viewerId, key, verb);
   return `${verb === 'enabled' ? 'Enabled' : 'Disabled'} ${label}.`;
+}
+
+/**
+ * Disables or enables `key` as `actorId`, audited; the caller has checked the authority
+ * (a user's click) or is Keyhouse itself (`system`: timers, offboarding).
+ */
+export async function changeKeyState(
+  ctx: WorkflowContext,
+  actorId: string,
+  key: ApiKey,
+  state: 'enabled' | 'disabled',
+  detail?: Record<string, unknown>,
+): Promise<void> {
+  const action = state === 'enabled' ? 'key.enable' : 'key.disable';
+  const about = { actorId, action, keyId: key.id, keyName: key.name, keySuffix: key.keySuffix, detail };
+  await ctx.audit.effect(about, () => ctx.keys.updateKey(key.id, { state }));
 }
 
 /** Deletes a key in ClickHouse and forgets its owner; returns the list's notice line. */
 export async function deleteKey(ctx: WorkflowContext, viewerId: string, keyId: string): Promise<string> {
   const { key, ownerId } = await manageableKey(ctx, viewerId, keyId);
+  await removeKey(ctx, viewerId, key);
+  await tellOwner(ctx, ownerId, viewerId, key, 'deleted');
+  return `Deleted ${key.name} (…${key.keySuffix}).`;
+}
+
+/**
+ * Deletes `key` in ClickHouse as `actorId` and forgets its owner, audited; the caller has checked
+ * the authority (a user's click) or is Keyhouse itself (`system`).
+ */
+export async function removeKey(
+  ctx: WorkflowContext,
+  actorId: string,
+  key: ApiKey,
+  detail?: Record<string, unknown>,
+): Promise<void> {
   const about = {
-    actorId: viewerId,
+    actorId,
     action: 'key.delete',
-    keyId,
+    keyId: key.id,
     keyName: key.name,
     keySuffix: key.keySuffix,
+    detail,
   };
   await ctx.audit.effect(
     about,
     async () => {
-      const deleted = await ctx.keys.deleteKey(keyId).catch((error: unknown) => {
+      const deleted = await ctx.keys.deleteKey(key.id).catch((error: unknown) => {
         // Already gone (deleted in the console meanwhile): the outcome the user asked for.
         if (error instanceof NotFoundError) return { requestId: null };
         throw error;
       });
-      await ctx.store.deleteKeyOwner(keyId);
+      await ctx.store.deleteKeyOwner(key.id);
       return deleted;
     },
     (deleted) => ({ upstreamRequestId: deleted.requestId }),
   );
-  await tellOwner(ctx, ownerId, viewerId, key, 'deleted');
-  return `Deleted ${key.name} (…${key.keySuffix}).`;
 }

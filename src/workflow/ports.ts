@@ -138,7 +138,12 @@ export interface HomeData {
   viewerId: string;
   keys: KeyEntry[];
   /** Their requests still in progress: pending, approved (with the Create key button) or creating. */
-  requests: { request: KeyRequest; roleLabel: string }[];
+  requests: {
+    request: KeyRequest;
+    roleLabel: string;
+    /** When the approvers (`remind`) or admins (`escalate`) were last nudged about it. */
+    nudged?: { kind: 'remind' | 'escalate'; at: Date };
+  }[];
   now: Date;
   notice?: string;
 }

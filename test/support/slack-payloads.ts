@@ -376,3 +376,46 @@ export function appHomeOpened(
   };
   return mergeDeep<EnvelopedEvent<AppHomeOpenedEvent>>(envelope, overrides);
 }
+
+/**
+ * An Events API `event_callback` envelope for `user_change`, as Slack sends when an admin
+ * deactivates a user (`deleted: true`) or a profile changes. Only the fields Keyhouse reads and
+ * a plausible few around them.
+ */
+export function userChange(input: { user: string; deleted: boolean }): Record<string, unknown> {
+  const now = Date.now();
+  return {
+    token: SLACK_TEST_DEFAULTS.verificationToken,
+    team_id: SLACK_TEST_DEFAULTS.teamId,
+    api_app_id: SLACK_TEST_DEFAULTS.appId,
+    event: {
+      type: 'user_change',
+      user: {
+        id: input.user,
+        team_id: SLACK_TEST_DEFAULTS.teamId,
+        name: input.user.toLowerCase(),
+        deleted: input.deleted,
+        real_name: input.user.toLowerCase(),
+        is_bot: false,
+        is_app_user: false,
+        updated: Math.floor(now / 1000),
+        profile: { real_name: input.user.toLowerCase(), display_name: input.user.toLowerCase() },
+      },
+      cache_ts: Math.floor(now / 1000),
+      event_ts: nowTs(),
+    },
+    type: 'event_callback',
+    event_id: `Ev${randomBytes(5).toString('hex').toUpperCase()}`,
+    event_time: Math.floor(now / 1000),
+    authorizations: [
+      {
+        enterprise_id: null,
+        team_id: SLACK_TEST_DEFAULTS.teamId,
+        user_id: SLACK_TEST_DEFAULTS.botUserId,
+        is_bot: true,
+        is_enterprise_install: false,
+      },
+    ],
+    is_ext_shared_channel: false,
+  };
+}

@@ -9,6 +9,9 @@ import { editRoleAction } from './edit-role.js';
 import { keyMenuAction } from './key-menu.js';
 import { listPageAction } from './list-page.js';
 import { roleSelectAction } from './role-select.js';
+import { staleDeleteAction } from './stale-delete.js';
+import { staleDisableAction } from './stale-disable.js';
+import { staleKeepAction } from './stale-keep.js';
 
 /** Who may act is decided by the workflow at each click, from the store, never the payload. */
 export function registerActions(app: App, deps: HandlerDeps): void {
@@ -20,4 +23,7 @@ export function registerActions(app: App, deps: HandlerDeps): void {
   app.action(ACTION.keyMenu, keyMenuAction(deps));
   app.action(ACTION.listPage, listPageAction(deps));
   app.action(ACTION.editRole, editRoleAction(deps));
+  app.action(ACTION.staleKeep, staleKeepAction(deps));
+  app.action(ACTION.staleDisable, staleDisableAction(deps));
+  app.action(ACTION.staleDelete, staleDeleteAction(deps));
 }

@@ -1,7 +1,9 @@
 import type { App } from '@slack/bolt';
 import type { HandlerDeps } from '../deps.js';
 import { appHomeOpened } from './app-home.js';
+import { userChanged } from './user-change.js';
 
 export function registerEvents(app: App, deps: HandlerDeps): void {
   app.event('app_home_opened', appHomeOpened(deps));
+  app.event('user_change', userChanged(deps));
 }

@@ -83,7 +83,15 @@ export async function renderKeyList(
 
 /** Publishes the user's App Home afresh. */
 export async function publishHome(deps: HandlerDeps, client: WebClient, userId: string, notice?: string) {
-  const data = await deps.workflow.home(userId);
+  const home = await deps.workflow.home(userId);
+  const nudged = await deps.lifecycle.lastNudged(home.requests.map((r) => r.request.id));
+  const data = {
+    ...home,
+    requests: home.requests.map((r) => {
+      const last = nudged.get(r.request.id);
+      return last ? { ...r, nudged: last } : r;
+    }),
+  };
   await client.views.publish({
     user_id: userId,
     view: homeView(notice ? { ...data, notice } : data, { command: deps.command }),

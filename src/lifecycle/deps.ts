@@ -1,0 +1,24 @@
+import type { ApiKey } from '../api/index.js';
+import type { WorkflowContext } from '../workflow/context.js';
+import { roleLabel } from '../workflow/keys.js';
+import type { Directory, KeyFacts, LifecycleNotifier } from './ports.js';
+import type { Scheduler } from './scheduler.js';
+
+/** What the lifecycle rules use: the workflow's plumbing, the scheduler, and their Slack ports. */
+export interface LifecycleDeps {
+  ctx: WorkflowContext;
+  scheduler: Scheduler;
+  notifier: LifecycleNotifier;
+  directory: Directory;
+}
+
+export function keyFacts(ctx: WorkflowContext, key: ApiKey): KeyFacts {
+  return { keyId: key.id, keyName: key.name, keySuffix: key.keySuffix, roleLabel: roleLabel(ctx, key) };
+}
+
+/** An instant from ClickHouse, or null when absent or unreadable. */
+export function instant(value: string | null | undefined): Date | null {
+  if (!value) return null;
+  const at = new Date(value);
+  return Number.isNaN(at.getTime()) ? null : at;
+}

@@ -1,0 +1,19 @@
+/**
+ * Timer rule ids: each names its marks in the store for ever (`timer_marks.rule`) and its audit
+ * action (`timer.<id>`), so never rename one. No imports, so the workflow may read them too.
+ */
+export const RULE = {
+  expiryWarning: 'expiry.warning',
+  expiryExpired: 'expiry.expired',
+  expiryDelete: 'expiry.delete',
+  staleOffer: 'stale.offer',
+  /** Written by a Keep click (not a timed rule): the stale offer counts again from it. */
+  staleKeep: 'stale.keep',
+  approvalRemind: 'approval.remind',
+  approvalEscalate: 'approval.escalate',
+  /** A deactivated user, once (by event or by the daily check); not a timed rule. */
+  offboardUser: 'offboarding.user',
+  offboardKey: 'offboarding.key',
+  offboardReport: 'offboarding.report',
+  offboardCheck: 'offboarding.check',
+} as const;

@@ -1,0 +1,82 @@
+/**
+ * The lifecycle's ports on Slack: DMs to key owners, thread replies under approval messages,
+ * the security channel's report, and `users.info` for who was deactivated.
+ */
+import type { WebClient } from '@slack/web-api';
+import type {
+  Directory,
+  ExpiredDeletion,
+  ExpiredNotice,
+  ExpiryWarning,
+  LifecycleNotifier,
+  Nudge,
+  OffboardingReport,
+  StaleOffer,
+} from '../lifecycle/ports.js';
+import type { KeyRequest } from '../store/types.js';
+import {
+  cancelledNote,
+  expiredKeyDeletedMessage,
+  expiryWarningMessage,
+  keyExpiredMessage,
+  nudgeNote,
+  offboardingReportMessage,
+  staleKeyMessage,
+} from '../views/lifecycle.js';
+import type { SlackRef } from '../workflow/ports.js';
+
+export class SlackLifecycleNotifier implements LifecycleNotifier {
+  constructor(private readonly client: WebClient) {}
+
+  async expiryWarning(warning: ExpiryWarning): Promise<void> {
+    await this.client.chat.postMessage({ channel: warning.ownerId, ...expiryWarningMessage(warning) });
+  }
+
+  async keyExpired(notice: ExpiredNotice): Promise<void> {
+    await this.client.chat.postMessage({ channel: notice.ownerId, ...keyExpiredMessage(notice) });
+  }
+
+  async expiredKeyDeleted(notice: ExpiredDeletion): Promise<void> {
+    await this.client.chat.postMessage({ channel: notice.ownerId, ...expiredKeyDeletedMessage(notice) });
+  }
+
+  async staleOffer(offer: StaleOffer): Promise<void> {
+    await this.client.chat.postMessage({ channel: offer.ownerId, ...staleKeyMessage(offer) });
+  }
+
+  async nudge(ref: SlackRef, nudge: Nudge): Promise<void> {
+    await this.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, ...nudgeNote(nudge) });
+  }
+
+  async requestCancelled(ref: SlackRef, request: KeyRequest, userId: string): Promise<void> {
+    await this.client.chat.postMessage({
+      channel: ref.channel,
+      thread_ts: ref.ts,
+      ...cancelledNote(request, userId),
+    });
+  }
+
+  async offboardingReport(channel: string, report: OffboardingReport): Promise<void> {
+    await this.client.chat.postMessage({
+      channel,
+      ...offboardingReportMessage(report),
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+  }
+}
+
+/** `users.info`: Slack's word on whether a user was deactivated. */
+export class SlackDirectory implements Directory {
+  constructor(private readonly client: WebClient) {}
+
+  async isDeactivated(userId: string): Promise<boolean | null> {
+    try {
+      const answer = await this.client.users.info({ user: userId });
+      return answer.user?.deleted === true;
+    } catch {
+      // Unknown user or Slack unavailable: no verdict, so nothing is done to their keys.
+      return null;
+    }
+  }
+}

@@ -1,0 +1,310 @@
+/**
+ * The timed lifecycle (product.md §8) end to end: the real Bolt app, the fake Slack, the
+ * ClickHouse emulator and a real SQLite file (PostgreSQL for replicas), with a clock the test
+ * moves. Each timed rule acts once and never early, also across a restart in the middle and with
+ * two replicas on one PostgreSQL.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FakeMessage } from '../../dev/fake-slack/index.js';
+import { ManualClock } from '../../src/clock.js';
+import type { PolicyDocument } from '../../src/policy/index.js';
+import { ACTION } from '../../src/views/ids.js';
+import {
+  APPROVAL_CHANNEL,
+  Harness,
+  type HarnessOptions,
+  type Instance,
+  testPolicy,
+  USERS,
+} from '../support/keyhouse.js';
+import { pgUrl } from '../support/postgres.js';
+
+const { alice, bob, carol } = USERS;
+const T0 = new Date('2026-06-01T08:00:00.000Z');
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** Only the lifecycle parts a test names are on. */
+function policy(
+  lifecycle: Record<string, unknown> = {},
+  approvalReminders: Record<string, unknown> = {},
+): PolicyDocument {
+  return testPolicy({
+    lifecycle: { expiryWarnings: [], staleAfter: 'never', ...lifecycle },
+    approvalReminders: { remindAfter: 'never', escalateAfter: 'never', ...approvalReminders },
+    security: { channel: 'C0SECURITY' },
+  });
+}
+
+describe('lifecycle timers', () => {
+  let h: Harness;
+  let clock: ManualClock;
+
+  afterEach(async () => {
+    await h?.close();
+  });
+
+  async function start(doc: PolicyDocument, options: HarnessOptions & { postgres?: string } = {}) {
+    clock = new ManualClock(T0);
+    h = await Harness.start({ clock, emulator: { clock }, keyListTtlMs: 0, policy: doc, ...options });
+  }
+
+  /** A key made through Keyhouse for `owner` (seeded as the workflow records it). */
+  async function ownedKey(owner: string, name: string, expiresInMs: number | null = 30 * DAY) {
+    const expireAt =
+      expiresInMs === null ? null : new Date(clock.now().getTime() + expiresInMs).toISOString();
+    const made = h.clickhouse.addKey({ name, roles: ['developer'], expireAt });
+    await h.store.putKeyOwner({
+      keyId: made.key.id,
+      ownerId: owner,
+      requestId: null,
+      keyName: name,
+      keySuffix: made.key.keySuffix,
+      createdAt: clock.now(),
+    });
+    return made;
+  }
+
+  /** The app's DMs to `user` that mention `text`. */
+  const dms = (user: string, text: string): FakeMessage[] =>
+    h.slack.messages(user).filter((m) => JSON.stringify(m).includes(text));
+
+  const buttons = (message: FakeMessage | undefined) =>
+    (
+      (message?.blocks ?? []) as Array<{
+        type: string;
+        elements?: Array<{ action_id?: string; value?: string }>;
+      }>
+    )
+      .filter((b) => b.type === 'actions')
+      .flatMap((b) => b.elements ?? [])
+      .map((e) => `${e.action_id}=${e.value}`);
+
+  const tickAt = async (at: number, instance?: Instance) => {
+    clock.set(at);
+    return (instance ?? h.instances[0])!.keyhouse.tick();
+  };
+
+  describe('expiry warnings', () => {
+    it('warns the owner at each threshold, never early and only once, with Extend and Rotate', async () => {
+      await start(policy({ expiryWarnings: ['7d', '1d'] }));
+      const { key } = await ownedKey(alice, 'etl-reader', 10 * DAY);
+      const expireAt = T0.getTime() + 10 * DAY;
+
+      await tickAt(T0.getTime());
+      await tickAt(expireAt - 7 * DAY - 1);
+      expect(dms(alice, 'etl-reader')).toHaveLength(0);
+
+      await tickAt(expireAt - 7 * DAY);
+      await tickAt(expireAt - 7 * DAY + MINUTE);
+      await tickAt(expireAt - 2 * DAY);
+      const first = dms(alice, 'etl-reader');
+      expect(first).toHaveLength(1);
+      expect(first[0]?.text).toContain(`etl-reader (…${key.keySuffix}) expires`);
+      expect(first[0]?.text).toContain('in 7 days');
+      expect(JSON.stringify(first[0]?.blocks)).toContain('Developer (read-only)');
+      expect(buttons(first[0])).toEqual([`${ACTION.extendKey}=${key.id}`, `${ACTION.rotateKey}=${key.id}`]);
+
+      await tickAt(expireAt - DAY - 1);
+      expect(dms(alice, 'etl-reader')).toHaveLength(1);
+      await tickAt(expireAt - DAY);
+      await tickAt(expireAt - HOUR);
+      const both = dms(alice, 'etl-reader');
+      expect(both).toHaveLength(2);
+      expect(both[1]?.text).toContain('in 1 day');
+
+      const audit = (await h.store.listAudit({ keyId: key.id })).filter(
+        (e) => e.action === 'timer.expiry.warning',
+      );
+      expect(audit.map((e) => e.outcome)).toEqual(['attempt', 'ok', 'attempt', 'ok']);
+      expect(audit[0]?.actorId).toBe('system');
+    });
+
+    it('warns a key already past several thresholds once, made through the whole request flow', async () => {
+      await start(policy({ expiryWarnings: ['7d', '1d'] }));
+      await h.submitRequest(alice, {
+        keyName: 'one-day-key',
+        roleId: 'query-endpoints',
+        expiry: '1d',
+        reason: 'a one day backfill job',
+      });
+      const request = await h.latestRequest(alice);
+      await h.claimMessage(alice, request.id);
+      await h.createKey(alice, request.id);
+      await h.untilState(request.id, 'delivered');
+
+      for (let i = 0; i < 3; i += 1) await tickAt(T0.getTime() + i * MINUTE);
+      const warnings = dms(alice, 'expires');
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]?.text).toContain('one-day-key');
+      expect(warnings[0]?.text).toMatch(/in (1 day|24 hours|23 hours)/);
+      await tickAt(T0.getTime() + 20 * HOUR);
+      expect(dms(alice, 'expires')).toHaveLength(1);
+    });
+
+    it('warns again before a new expiry when the key was extended', async () => {
+      await start(policy({ expiryWarnings: ['1d'] }));
+      const { key } = await ownedKey(alice, 'etl-reader', 2 * DAY);
+      await tickAt(T0.getTime() + DAY);
+      expect(dms(alice, 'etl-reader')).toHaveLength(1);
+      await h.client.updateKey(key.id, { expireAt: new Date(T0.getTime() + 5 * DAY).toISOString() });
+      await tickAt(T0.getTime() + DAY + HOUR);
+      expect(dms(alice, 'etl-reader')).toHaveLength(1);
+      await tickAt(T0.getTime() + 4 * DAY);
+      expect(dms(alice, 'etl-reader')).toHaveLength(2);
+    });
+
+    it('tells the owner once when a key has expired, and leaves disabled and unowned keys alone', async () => {
+      await start(policy({ expiryWarnings: ['1d'] }));
+      const { key } = await ownedKey(alice, 'short-lived', 2 * HOUR);
+      const off = await ownedKey(alice, 'switched-off', 2 * HOUR);
+      await h.client.updateKey(off.key.id, { state: 'disabled' });
+      h.clickhouse.addKey({
+        name: 'console-made',
+        roles: ['developer'],
+        expireAt: new Date(T0.getTime() + HOUR).toISOString(),
+      });
+
+      await tickAt(T0.getTime());
+      expect(dms(alice, 'short-lived')).toHaveLength(1);
+      await tickAt(T0.getTime() + 2 * HOUR - 1);
+      expect(dms(alice, 'expired')).toHaveLength(0);
+      await tickAt(T0.getTime() + 2 * HOUR);
+      await tickAt(T0.getTime() + 3 * HOUR);
+      await tickAt(T0.getTime() + 30 * DAY);
+      const expired = dms(alice, 'expired');
+      expect(expired).toHaveLength(1);
+      expect(expired[0]?.text).toContain(`short-lived (…${key.keySuffix}) expired`);
+      expect(dms(alice, 'switched-off')).toHaveLength(0);
+      expect(JSON.stringify(h.slack.calls)).not.toContain('console-made');
+    });
+
+    it('deletes an expired key deleteExpiredAfter later, through the workflow, and tells the owner', async () => {
+      await start(policy({ deleteExpiredAfter: '7d' }));
+      const { key } = await ownedKey(alice, 'old-job', DAY);
+      const keep = await ownedKey(bob, 'no-expiry', null);
+
+      await tickAt(T0.getTime() + 8 * DAY - 1);
+      expect(h.clickhouse.keys().map((k) => k.id)).toContain(key.id);
+      await tickAt(T0.getTime() + 8 * DAY);
+      await tickAt(T0.getTime() + 9 * DAY);
+      expect(h.clickhouse.keys().map((k) => k.id)).not.toContain(key.id);
+      expect(h.clickhouse.keys().map((k) => k.id)).toContain(keep.key.id);
+      expect(await h.store.getKeyOwner(key.id)).toBeNull();
+      const actions = (await h.store.listAudit({ keyId: key.id }))
+        .map((e) => `${e.action}:${e.outcome}`)
+        .filter((a) => !a.startsWith('timer.expiry.expired'));
+      expect(actions).toEqual([
+        'timer.expiry.delete:attempt',
+        'key.delete:attempt',
+        'key.delete:ok',
+        'timer.expiry.delete:ok',
+      ]);
+      expect(dms(alice, 'was deleted')).toHaveLength(1);
+      expect(h.clickhouse.requests.filter((r) => r.method === 'DELETE')).toHaveLength(1);
+    });
+  });
+
+  describe('stale keys', () => {
+    /** Uses a key as a client would: the emulator records `usedAt` to the minute. */
+    async function use(made: { keyId: string; keySecret: string }) {
+      const auth = Buffer.from(`${made.keyId}:${made.keySecret}`).toString('base64');
+      const answer = await fetch(`${h.clickhouse.url}/v1/organizations`, {
+        headers: { authorization: `Basic ${auth}` },
+      });
+      expect(answer.status).toBe(200);
+    }
+
+    const staleDm = (name: string) => dms(alice, name).filter((m) => buttons(m).length === 3);
+
+    it('offers a key unused for staleAfter once; Keep asks again after another staleAfter', async () => {
+      await start(policy({ staleAfter: '30d' }));
+      const made = await ownedKey(alice, 'quiet-key', 365 * DAY);
+      await tickAt(T0.getTime() + 30 * DAY - 1);
+      expect(staleDm('quiet-key')).toHaveLength(0);
+      await tickAt(T0.getTime() + 30 * DAY);
+      await tickAt(T0.getTime() + 31 * DAY);
+      const offers = staleDm('quiet-key');
+      expect(offers).toHaveLength(1);
+      expect(offers[0]?.text).toContain('never used');
+      expect(buttons(offers[0])).toEqual([
+        `${ACTION.staleKeep}=${made.key.id}`,
+        `${ACTION.staleDisable}=${made.key.id}`,
+        `${ACTION.staleDelete}=${made.key.id}`,
+      ]);
+
+      const keptAt = T0.getTime() + 32 * DAY;
+      clock.set(keptAt);
+      await h.click(alice, ACTION.staleKeep, made.key.id, {
+        channel: h.slack.dmChannel(alice),
+        message: offers[0],
+      });
+      await h.slack.waitFor(() => dms(alice, 'kept').length === 1 || undefined, {
+        message: 'the DM rewritten',
+      });
+      expect(staleDm('quiet-key')).toHaveLength(0);
+      expect((await h.store.listAudit({ keyId: made.key.id })).map((e) => e.action)).toContain('key.keep');
+
+      await tickAt(keptAt + 30 * DAY - 1);
+      expect(staleDm('quiet-key')).toHaveLength(0);
+      await tickAt(keptAt + 30 * DAY);
+      await tickAt(keptAt + 30 * DAY + HOUR);
+      expect(staleDm('quiet-key')).toHaveLength(1);
+    });
+
+    it('counts from the last use; a used key is not offered', async () => {
+      await start(policy({ staleAfter: '30d' }));
+      const made = await ownedKey(alice, 'busy-key', 365 * DAY);
+      clock.set(T0.getTime() + 20 * DAY);
+      await use(made);
+      await tickAt(T0.getTime() + 45 * DAY);
+      expect(staleDm('busy-key')).toHaveLength(0);
+      await tickAt(T0.getTime() + 50 * DAY);
+      const offers = staleDm('busy-key');
+      expect(offers).toHaveLength(1);
+      expect(offers[0]?.text).toContain('not used since 2026-06-21 08:00 UTC');
+    });
+
+    it('Disable and Delete act with the owner’s authority and rewrite the DM', async () => {
+      await start(policy({ staleAfter: '30d' }));
+      const a = await ownedKey(alice, 'quiet-one', 365 * DAY);
+      const b = await ownedKey(alice, 'quiet-two', 365 * DAY);
+      await tickAt(T0.getTime() + 31 * DAY);
+      const [offerA, offerB] = [staleDm('quiet-one')[0], staleDm('quiet-two')[0]];
+      expect(offerA && offerB).toBeTruthy();
+
+      // Someone else's click changes nothing.
+      await h.click(carol, ACTION.staleDisable, a.key.id, {
+        channel: h.slack.dmChannel(alice),
+        message: offerA,
+      });
+      await h.quiet();
+      expect(h.clickhouse.keys().find((k) => k.id === a.key.id)?.state).toBe('enabled');
+
+      await h.click(alice, ACTION.staleDisable, a.key.id, {
+        channel: h.slack.dmChannel(alice),
+        message: offerA,
+      });
+      await h.slack.waitFor(() => dms(alice, 'Disabled quiet-one').length === 1 || undefined, {
+        message: 'disabled',
+      });
+      expect(h.clickhouse.keys().find((k) => k.id === a.key.id)?.state).toBe('disabled');
+
+      await h.click(alice, ACTION.staleDelete, b.key.id, {
+        channel: h.slack.dmChannel(alice),
+        message: offerB,
+      });
+      await h.slack.waitFor(() => dms(alice, 'Deleted quiet-two').length === 1 || undefined, {
+        message: 'deleted',
+      });
+      expect(h.clickhouse.keys().find((k) => k.id === b.key.id)).toBeUndefined();
+      expect(await h.store.getKeyOwner(b.key.id)).toBeNull();
+      expect(staleDm('quiet-')).toHaveLength(0);
+
+      // A disabled key is not offered again.
+      await tickAt(T0.getTime() + 90 * DAY);
+      expect(staleDm('quiet-')).toHaveLength(0);
+    });
+  });
+});
