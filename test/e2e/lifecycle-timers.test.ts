@@ -18,6 +18,7 @@ import {
   USERS,
 } from '../support/keyhouse.js';
 import { pgUrl } from '../support/postgres.js';
+import { appHomeOpened, userChange } from '../support/slack-payloads.js';
 
 const { alice, bob, carol } = USERS;
 const T0 = new Date('2026-06-01T08:00:00.000Z');
@@ -305,6 +306,186 @@ describe('lifecycle timers', () => {
       // A disabled key is not offered again.
       await tickAt(T0.getTime() + 90 * DAY);
       expect(staleDm('quiet-')).toHaveLength(0);
+    });
+  });
+
+  describe('approvals that stall', () => {
+    /** Replies under the approval message of `requestId`. */
+    async function threadReplies(requestId: string): Promise<FakeMessage[]> {
+      const parent = await h.approvalMessage(requestId);
+      return h.slack.messages(APPROVAL_CHANNEL).filter((m) => m.thread_ts === parent.ts);
+    }
+
+    it('reminds the approvers once after remindAfter and the admins once after escalateAfter', async () => {
+      await start(policy({}, { remindAfter: '4h', escalateAfter: '12h' }));
+      await h.submitRequest(alice, {
+        keyName: 'slow-one',
+        roleId: 'developer',
+        expiry: '30d',
+        reason: 'quarterly reporting',
+      });
+      const request = await h.latestRequest(alice);
+      await h.submitRequest(carol, {
+        keyName: 'quick-one',
+        roleId: 'developer',
+        expiry: '30d',
+        reason: 'quarterly reporting',
+      });
+      const decided = await h.latestRequest(carol);
+      await h.approvalMessage(decided.id);
+      await h.approve(bob, decided.id);
+      await h.untilState(decided.id, 'approved');
+
+      await tickAt(T0.getTime() + 4 * HOUR - 1);
+      expect(await threadReplies(request.id)).toHaveLength(0);
+      await tickAt(T0.getTime() + 4 * HOUR);
+      await tickAt(T0.getTime() + 5 * HOUR);
+      const reminded = await threadReplies(request.id);
+      expect(reminded).toHaveLength(1);
+      expect(reminded[0]?.text).toContain(`<@${bob}>, <@${carol}>, <@${USERS.dave}>`);
+      expect(reminded[0]?.text).not.toContain(USERS.admin);
+
+      await h.post({ kind: 'event', payload: appHomeOpened({ user: alice }) });
+      await h.slack.waitFor(
+        () => JSON.stringify(h.slack.home(alice) ?? {}).includes('approvers reminded') || undefined,
+        {
+          message: 'Home shows the reminder',
+        },
+      );
+
+      await tickAt(T0.getTime() + 12 * HOUR);
+      await tickAt(T0.getTime() + 20 * HOUR);
+      const replies = await threadReplies(request.id);
+      expect(replies).toHaveLength(2);
+      expect(replies[1]?.text).toContain(`<@${USERS.admin}>`);
+      expect(replies[1]?.text).toContain('still needs a decision');
+      // The request approved in time was never nudged.
+      expect((await threadReplies(decided.id)).filter((m) => /waiting/.test(m.text ?? ''))).toHaveLength(0);
+
+      await h.post({ kind: 'event', payload: appHomeOpened({ user: alice }) });
+      await h.slack.waitFor(
+        () => JSON.stringify(h.slack.home(alice) ?? {}).includes('admins asked') || undefined,
+        {
+          message: 'Home shows the escalation',
+        },
+      );
+    });
+  });
+
+  describe('offboarding', () => {
+    const SECURITY = 'C0SECURITY';
+    const reports = () => h.slack.messages(SECURITY);
+    const state = (id: string) => h.clickhouse.keys().find((k) => k.id === id)?.state ?? 'gone';
+
+    async function untilOffboarded(user: string) {
+      await h.until(async () => {
+        const marks = await h.store.listTimerMarks({ rules: ['offboarding.user'], subjects: [user] });
+        return marks[0]?.state === 'done';
+      }, `${user} offboarded`);
+    }
+
+    it('on a user_change event: disables their keys, cancels their requests, reports once', async () => {
+      await start(policy());
+      const k1 = await ownedKey(alice, 'alice-etl');
+      const k2 = await ownedKey(alice, 'alice-bi');
+      const other = await ownedKey(bob, 'bob-etl');
+      await h.submitRequest(alice, {
+        keyName: 'alice-new',
+        roleId: 'developer',
+        expiry: '30d',
+        reason: 'quarterly reporting',
+      });
+      const pending = await h.latestRequest(alice);
+      await h.approvalMessage(pending.id);
+      await h.submitRequest(alice, {
+        keyName: 'alice-auto',
+        roleId: 'query-endpoints',
+        expiry: '30d',
+        reason: 'quarterly reporting',
+      });
+      const approved = await h.latestRequest(alice);
+      await h.claimMessage(alice, approved.id);
+
+      h.slack.deactivateUser(alice);
+      await h.post({ kind: 'event', payload: userChange({ user: alice, deleted: true }) });
+      await untilOffboarded(alice);
+      await h.keyhouse.tick();
+      await h.keyhouse.tick();
+      await h.slack.waitFor(() => reports()[0], { message: 'the security report' });
+
+      expect([state(k1.key.id), state(k2.key.id), state(other.key.id)]).toEqual([
+        'disabled',
+        'disabled',
+        'enabled',
+      ]);
+      expect((await h.store.getRequest(pending.id))?.state).toBe('expired');
+      expect((await h.store.getRequest(approved.id))?.state).toBe('expired');
+      const thread = h.slack.messages(APPROVAL_CHANNEL).filter((m) => (m.text ?? '').includes('Cancelled'));
+      expect(thread.length).toBeGreaterThanOrEqual(1);
+      // The Create key button is gone from the DM.
+      const dm = h.slack.messages(alice).find((m) => JSON.stringify(m).includes(approved.id));
+      expect(JSON.stringify(dm?.blocks ?? [])).not.toContain(ACTION.createKey);
+
+      const [report] = reports();
+      const blocks = (report?.blocks ?? []) as Array<{
+        block_id?: string;
+        accessory?: { type: string; action_id: string; options: Array<{ value: string }> };
+      }>;
+      for (const made of [k1, k2]) {
+        const block = blocks.find((b) => b.block_id === `offboard|${made.key.id}`);
+        expect(block?.accessory?.type).toBe('overflow');
+        expect(block?.accessory?.action_id).toBe(ACTION.keyMenu);
+        expect(block?.accessory?.options.map((o) => o.value)).toContain(`enable:${made.key.id}`);
+      }
+      expect(report?.text).toContain(alice);
+      expect(JSON.stringify(report)).toContain('2 requests of theirs cancelled');
+
+      // The same news again (Slack retries, a second event) changes nothing.
+      await h.post({ kind: 'event', payload: userChange({ user: alice, deleted: true }) });
+      await h.quiet();
+      await tickAt(T0.getTime() + DAY);
+      await h.keyhouse.tick();
+      expect(reports()).toHaveLength(1);
+      expect(h.clickhouse.requests.filter((r) => r.method === 'PATCH')).toHaveLength(2);
+      // A profile change that is not a deactivation is not offboarding.
+      await h.post({ kind: 'event', payload: userChange({ user: bob, deleted: false }) });
+      await h.quiet();
+      expect(await h.store.listTimerMarks({ rules: ['offboarding.user'], subjects: [bob] })).toEqual([]);
+    });
+
+    it('by the daily users.info check, once a day, deleting keys when the policy says delete', async () => {
+      await start(policy({ offboarding: 'delete' }));
+      const gone = await ownedKey(bob, 'bob-etl');
+      const stays = await ownedKey(carol, 'carol-etl');
+      const lookups = () => h.slack.callsTo('users.info').length;
+
+      await tickAt(T0.getTime());
+      const firstDay = lookups();
+      expect(firstDay).toBe(2);
+      expect(reports()).toHaveLength(0);
+
+      h.slack.deactivateUser(bob);
+      await tickAt(Date.parse('2026-06-01T23:59:00.000Z'));
+      expect(lookups()).toBe(firstDay);
+      expect(state(gone.key.id)).toBe('enabled');
+
+      // The next UTC day: the check finds bob.
+      await tickAt(Date.parse('2026-06-02T00:00:00.000Z'));
+      expect(lookups()).toBe(firstDay + 2);
+      await tickAt(Date.parse('2026-06-02T00:01:00.000Z'));
+      await tickAt(Date.parse('2026-06-02T00:02:00.000Z'));
+      expect(state(gone.key.id)).toBe('gone');
+      expect(state(stays.key.id)).toBe('enabled');
+      expect(await h.store.getKeyOwner(gone.key.id)).toBeNull();
+      expect(reports()).toHaveLength(1);
+      expect(reports()[0]?.text).toContain('deleted');
+      expect(JSON.stringify(reports()[0])).toContain('daily check');
+
+      await tickAt(Date.parse('2026-06-03T00:00:00.000Z'));
+      await tickAt(Date.parse('2026-06-03T00:01:00.000Z'));
+      expect(reports()).toHaveLength(1);
+      // Bob owns nothing any more and is not asked about again; carol is.
+      expect(h.slack.callsTo('users.info').slice(-1)[0]?.args.user).toBe(carol);
     });
   });
 });
