@@ -1,4 +1,5 @@
 import type { ApiKey } from '../api/index.js';
+import type { KeyOwner } from '../store/types.js';
 import type { WorkflowContext } from '../workflow/context.js';
 import { roleLabel } from '../workflow/keys.js';
 import type { Directory, KeyFacts, LifecycleNotifier } from './ports.js';
@@ -12,8 +13,13 @@ export interface LifecycleDeps {
   directory: Directory;
 }
 
-export function keyFacts(ctx: WorkflowContext, key: ApiKey): KeyFacts {
-  return { keyId: key.id, keyName: key.name, keySuffix: key.keySuffix, roleLabel: roleLabel(ctx, key) };
+export function keyFacts(ctx: WorkflowContext, key: ApiKey, owner: KeyOwner | undefined): KeyFacts {
+  return {
+    keyId: key.id,
+    keyName: key.name,
+    keySuffix: key.keySuffix,
+    roleLabel: roleLabel(ctx, key, owner),
+  };
 }
 
 /** An instant from ClickHouse, or null when absent or unreadable. */

@@ -26,7 +26,7 @@ export function expiryWarningRule(deps: LifecycleDeps): TimerRule {
         const reached = thresholds.filter((t) => expireAt.getTime() - t <= now.getTime());
         const nearest = reached.at(-1);
         if (nearest === undefined) continue;
-        const facts = keyFacts(ctx, key);
+        const facts = keyFacts(ctx, key, owner);
         work.push({
           subject: key.id,
           // The expiry is part of the threshold: a key extended since is warned again before its new expiry.
@@ -66,7 +66,7 @@ export function expiredNoticeRule(deps: LifecycleDeps): TimerRule {
         const owner = owners.get(key.id);
         const expireAt = instant(key.expireAt);
         if (!owner || !expireAt || key.state !== 'enabled' || expireAt > now) continue;
-        const facts = keyFacts(ctx, key);
+        const facts = keyFacts(ctx, key, owner);
         work.push({
           subject: key.id,
           threshold: expireAt.toISOString(),
@@ -107,7 +107,7 @@ export function deleteExpiredRule(deps: LifecycleDeps): TimerRule {
         const owner = owners.get(key.id);
         const expireAt = instant(key.expireAt);
         if (!owner || !expireAt) continue;
-        const facts = keyFacts(ctx, key);
+        const facts = keyFacts(ctx, key, owner);
         work.push({
           subject: key.id,
           threshold: expireAt.toISOString(),
@@ -120,7 +120,7 @@ export function deleteExpiredRule(deps: LifecycleDeps): TimerRule {
             detail: { owner: owner.ownerId },
           },
           run: async () => {
-            // PRIORITY: timer — the delete (workflow's path: audited, ownership forgotten).
+            // PRIORITY: timer (the tick runs in the `timers` lane) — the delete (workflow's path: audited, ownership forgotten).
             await removeKey(ctx, 'system', key, { why: 'expired', expireAt: expireAt.toISOString() });
             await ctx.quietly('tell the owner an expired key was deleted', () =>
               notifier.expiredKeyDeleted({

@@ -113,7 +113,7 @@ export function offboardKeyRule(deps: LifecycleDeps): TimerRule {
     id: RULE.offboardKey,
     needsKeys: true,
     reads: [RULE.offboardUser],
-    due({ keys, marks }) {
+    due({ keys, owners, marks }) {
       const byId = new Map(keys.map((k) => [k.id, k]));
       const work: DueWork[] = [];
       for (const user of marks.all(RULE.offboardUser)) {
@@ -122,7 +122,7 @@ export function offboardKeyRule(deps: LifecycleDeps): TimerRule {
         for (const keyId of detail.keys) {
           const key = byId.get(keyId);
           if (!key) continue;
-          const facts = keyFacts(ctx, key);
+          const facts = keyFacts(ctx, key, owners.get(keyId));
           const already = detail.action === 'disable' && key.state === 'disabled';
           const writes = detail.action === 'report' || already ? 0 : 1;
           work.push({
@@ -143,11 +143,11 @@ export function offboardKeyRule(deps: LifecycleDeps): TimerRule {
               if (detail.action === 'report') return { outcome: 'reported' };
               if (already) return { outcome: 'already disabled' };
               if (detail.action === 'delete') {
-                // PRIORITY: timer — the delete (workflow's path: audited, ownership forgotten).
+                // PRIORITY: timer (the tick runs in the `timers` lane) — the delete (workflow's path: audited, ownership forgotten).
                 await removeKey(ctx, 'system', key, why);
                 return { outcome: 'deleted' };
               }
-              // PRIORITY: timer — the disable.
+              // PRIORITY: timer (the tick runs in the `timers` lane) — the disable.
               await changeKeyState(ctx, 'system', key, 'disabled', why);
               return { outcome: 'disabled' };
             },

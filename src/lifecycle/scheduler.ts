@@ -23,7 +23,7 @@
  * Nothing here knows Slack: rules get their notifier from whoever registers them.
  */
 import type { Logger } from 'pino';
-import type { ApiKey } from '../api/index.js';
+import { type ApiKey, runAs } from '../api/index.js';
 import type { Clock } from '../clock.js';
 import type { KeyOwner, Store, TimerMark } from '../store/types.js';
 import type { Auditor } from '../workflow/audit.js';
@@ -142,6 +142,8 @@ export interface TickResult {
 export type WorkOutcome = 'done' | 'failed' | 'taken';
 
 export const DEFAULT_TIMER_INTERVAL_MS = 60_000;
+/** The budget owner of timed work (api/budget.ts). */
+export const TIMERS_OWNER = 'timers';
 export const DEFAULT_WRITES_PER_TICK = 2;
 const DEFAULT_MAX_ATTEMPTS = 3;
 
@@ -171,7 +173,9 @@ export class Scheduler {
 
   /** One evaluation of every rule (what the timer does), after any tick of this process still running. */
   tick(): Promise<TickResult> {
-    const next = this.#chain.then(() => this.#tick());
+    // Every ClickHouse call of a tick is the timers' (api/budget.ts): they never take more than
+    // their share of the budget from people waiting on a click.
+    const next = this.#chain.then(() => runAs(TIMERS_OWNER, () => this.#tick()));
     this.#chain = next.catch(() => undefined);
     return next;
   }
@@ -251,7 +255,7 @@ export class Scheduler {
     const rules = [...this.#rules.values()];
     if (rules.length === 0) return { ...idle, ran: true };
     const now = clock.now();
-    // PRIORITY: timer — the one key list of the tick (usually the client's cached list).
+    // PRIORITY: timer (counted to the `timers` lane) — the one key list of the tick, usually cached.
     const keyList = rules.some((r) => r.needsKeys) ? await keys.listKeys() : [];
     const [owners, marks] = await Promise.all([
       store.listKeyOwners(),

@@ -43,7 +43,7 @@ export function staleOfferRule(deps: LifecycleDeps): TimerRule {
         // Disabled or expired keys already do nothing; only a live key is worth a question.
         if (!owner || key.state !== 'enabled' || (expireAt && expireAt <= now)) continue;
         const quiet = quietSince(key, owner.createdAt, marks);
-        const facts = keyFacts(ctx, key);
+        const facts = keyFacts(ctx, key, owner);
         work.push({
           subject: key.id,
           threshold: quiet.since.toISOString(),
@@ -100,7 +100,7 @@ export async function keepStaleKey(
   if (!mark) throw new KeyhouseError('conflict', 'That key was just kept; nothing changed.');
   await ctx.store.settleTimer({ ...ids, state: 'done', at: now });
   return {
-    key: keyFacts(ctx, key),
+    key: keyFacts(ctx, key, (await ctx.store.getKeyOwner(keyId)) ?? undefined),
     askAgainAt: staleAfter === null ? null : new Date(now.getTime() + staleAfter),
   };
 }
