@@ -209,6 +209,25 @@ describe('lifecycle timers', () => {
       expect(dms(alice, 'was deleted')).toHaveLength(1);
       expect(h.clickhouse.requests.filter((r) => r.method === 'DELETE')).toHaveLength(1);
     });
+    it('a tick with a backlog makes one key list and at most writesPerTick writes', async () => {
+      await start(policy({ deleteExpiredAfter: '1d' }), { timers: { writesPerTick: 2 } });
+      for (let i = 0; i < 5; i += 1) await ownedKey(alice, `backlog-${i}`, HOUR);
+      clock.set(T0.getTime() + 3 * DAY);
+      const before = h.clickhouse.requests.length;
+      expect(await h.keyhouse.tick()).toMatchObject({ deferred: 3 });
+      // (Besides, once per process, the organization is discovered.)
+      const sent = h.clickhouse.requests
+        .slice(before)
+        .filter((r) => r.path !== '/v1/organizations')
+        .map((r) => `${r.method} ${r.path.replace(/[0-9a-f-]{36}/g, ':id')}`);
+      expect(sent.sort()).toEqual([
+        'DELETE /v1/organizations/:id/keys/:id',
+        'DELETE /v1/organizations/:id/keys/:id',
+        'GET /v1/organizations/:id/keys',
+      ]);
+      // The other three stay due for later ticks (the scheduler test follows a backlog to its end).
+      expect(h.clickhouse.keys().filter((k) => k.name.startsWith('backlog-'))).toHaveLength(3);
+    });
   });
 
   describe('stale keys', () => {
