@@ -43,6 +43,8 @@ describe('lifecycle timers', () => {
   let clock: ManualClock;
 
   afterEach(async () => {
+    // Every ClickHouse call the timers made conforms to the published API.
+    expect(h?.apiContractViolations() ?? []).toEqual([]);
     await h?.close();
   });
 
@@ -146,6 +148,20 @@ describe('lifecycle timers', () => {
       expect(warnings[0]?.text).toMatch(/in (1 day|24 hours|23 hours)/);
       await tickAt(T0.getTime() + 20 * HOUR);
       expect(dms(alice, 'expires')).toHaveLength(1);
+
+      // The timers never carry the secret: it was shown once, on the click's response_url.
+      const reveal = h.slack.responseUrlPosts.find((p) =>
+        /curl --user '[^':]+:[^']+'/.test(JSON.stringify(p.body)),
+      );
+      const secret = /curl --user '[^':]+:([^']+)'/.exec(JSON.stringify(reveal?.body))?.[1] ?? '';
+      expect(secret.length).toBeGreaterThan(10);
+      expect(h.traces(secret)).toEqual({
+        slackMessages: 1,
+        slackAttempts: ['response_url:ok'],
+        logs: 0,
+        database: 0,
+        clickhouseLog: 0,
+      });
     });
 
     it('warns again before a new expiry when the key was extended', async () => {
@@ -420,6 +436,8 @@ describe('lifecycle timers', () => {
       });
       const pending = await h.latestRequest(alice);
       await h.approvalMessage(pending.id);
+      // The clock stands still: a later creation time keeps `latestRequest` unambiguous.
+      clock.advance(1_000);
       await h.submitRequest(alice, {
         keyName: 'alice-auto',
         roleId: 'query-endpoints',
