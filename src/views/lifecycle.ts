@@ -39,8 +39,8 @@ export interface TextMessage {
 
 /** `*etl-reader* (…WXYZ)`, escaped. */
 function keyLabel(key: KeyFacts): string {
-  const name = key.keyName.trim() === '' ? '_unnamed_' : `*${escapeMrkdwn(clip(key.keyName, 200))}*`;
-  return `${name} (…${escapeMrkdwn(clip(key.keySuffix, 8))})`;
+  const name = key.keyName.trim() === '' ? '_unnamed_' : `*${clip(key.keyName, 200)}*`;
+  return `${name} (…${clip(key.keySuffix, 8)})`;
 }
 
 /** The same without mrkdwn, for the notification `text`. */
@@ -59,7 +59,7 @@ export function expiryWarningMessage(warning: ExpiryWarning): SlackMessage {
   const inDays = relativeDays(now, expireAt);
   const head =
     `⏳ Your ClickHouse API key ${keyLabel(key)} expires ${slackDate(expireAt)} (${inDays}).\n` +
-    `Role: ${escapeMrkdwn(clip(key.roleLabel, 200))}`;
+    `Role: ${clip(key.roleLabel, 200)}`;
   const actions: ActionsBlock = {
     type: 'actions',
     block_id: BLOCK.expiryActions,
@@ -147,7 +147,7 @@ export function staleKeyMessage(offer: StaleOffer): SlackMessage {
         text: md(
           fitText(
             `💤 Your ClickHouse API key ${keyLabel(key)} ${offer.neverUsed ? what : `was ${what}`}.\n` +
-              `Role: ${escapeMrkdwn(clip(key.roleLabel, 200))}`,
+              `Role: ${clip(key.roleLabel, 200)}`,
             LIMIT.text,
           ),
         ),
@@ -194,7 +194,7 @@ export function staleOutcomeMessage(outcome: StaleOutcome): SlackMessage {
   const text =
     outcome.kind === 'kept'
       ? `Kept ${keyPlain(outcome.key)}; asks again ${formatInstant(outcome.askAgainAt)} if it stays unused.`
-      : outcome.notice;
+      : escapeMrkdwn(outcome.notice);
   return { text, blocks: [{ type: 'section', text: md(fitText(line, LIMIT.text)) }] };
 }
 
@@ -203,7 +203,7 @@ export function nudgeNote(nudge: Nudge): TextMessage {
   const { request, now } = nudge;
   const who = nudge.mention.length > 0 ? nudge.mention.map(memberMention).join(', ') : 'approvers';
   const waited = relativeDays(now, request.createdAt).replace(/ ago$/, '');
-  const name = escapeMrkdwn(clip(request.keyName, 200));
+  const name = clip(request.keyName, 200);
   const text =
     nudge.kind === 'remind'
       ? `🔔 ${who}: this request for *${name}* from ${mention(request.requesterId)} has been waiting ${waited}.`
@@ -215,7 +215,7 @@ export function nudgeNote(nudge: Nudge): TextMessage {
 /** The thread reply under a request cancelled because its requester left. */
 export function cancelledNote(request: KeyRequest, userId: string): TextMessage {
   return {
-    text: `🚫 Cancelled: ${mention(userId)} was deactivated in Slack, so the request for *${escapeMrkdwn(clip(request.keyName, 200))}* no longer stands.`,
+    text: `🚫 Cancelled: ${mention(userId)} was deactivated in Slack, so the request for *${clip(request.keyName, 200)}* no longer stands.`,
   };
 }
 
@@ -248,7 +248,7 @@ export function offboardingReportMessage(report: OffboardingReport): SlackMessag
       section.block_id = offboardBlockId(entry.key.id);
       blocks.push(section);
     } else {
-      const line = `${keyLabel(facts)}\n${escapeMrkdwn(clip(facts.roleLabel, 200))}`;
+      const line = `${keyLabel(facts)}\n${clip(facts.roleLabel, 200)}`;
       blocks.push({
         type: 'section',
         block_id: offboardBlockId(facts.keyId),
