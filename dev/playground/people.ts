@@ -9,7 +9,7 @@ import type { PolicyDocument } from '../../src/policy/index.js';
 export interface Person {
   id: string;
   name: string;
-  /** What this person is in the demo, shown in the picker. */
+  /** What this person may do under the policy (admin, approver, requester), shown in the picker. */
   part: string;
 }
 
@@ -42,7 +42,7 @@ const GROUP_ID = /^S[A-Z0-9]+$/;
 /** The people, groups and channels for a policy (the demo policy, or an operator's). */
 export function peopleFor(policy: PolicyDocument): PlaygroundPeople {
   const { alice, bob, carol, dana, eve } = DEMO;
-  const people: Person[] = [alice, bob, carol, dana, eve];
+  const people: Person[] = [alice, bob, carol, dana, eve].map((p) => ({ ...p }));
   const usergroups: Record<string, string[]> = {};
   const fill = (ids: readonly string[], members: string[]) => {
     for (const id of ids) {
@@ -59,6 +59,20 @@ export function peopleFor(policy: PolicyDocument): PlaygroundPeople {
     if (USER_ID.test(id) && !people.some((p) => p.id === id)) {
       people.push({ id, name: id, part: 'named in the policy' });
     }
+  }
+
+  // What each person is under this policy, as the picker says it.
+  const member = (list: readonly string[], id: string) =>
+    list.includes('*') || list.includes(id) || list.some((entry) => usergroups[entry]?.includes(id));
+  for (const person of people) {
+    const parts = [
+      member(policy.admins, person.id) ? 'admin' : null,
+      member(policy.approvers, person.id) ? 'approver' : null,
+      policy.roles.some((role) => member(role.requesters ?? policy.requesters, person.id))
+        ? 'requester'
+        : null,
+    ].filter((part) => part !== null);
+    person.part = parts.length === 0 ? 'not allowed to request' : parts.join(', ');
   }
 
   const channels: Channel[] = [GENERAL];

@@ -222,6 +222,13 @@ describe.skipIf(chromiumPath === null)('playground in Chromium', () => {
     await shot('key-deleted');
     expect(await textOf(list)).toMatch(/no keys|deleted/i);
 
+    // The admin's App Home is published when they open it (app_home_opened).
+    await be('U0DANA');
+    await open('Keyhouse');
+    await page.locator('#tabs [data-tab="home"]').click();
+    await visiblePane().locator('.home').waitFor(UI_WAIT);
+    await shot('app-home');
+
     // Slack refused nothing Keyhouse sent on the way.
     expect(await page.locator('#refused-count').textContent()).toBe('0');
 
