@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.js';
 import { ACTION, BLOCK, CALLBACK, keyBlockId } from '../../src/views/ids.js';
-import { APPROVAL_CHANNEL, Harness, type HarnessOptions, USERS } from '../support/keyhouse.js';
+import { APPROVAL_CHANNEL, Harness, type HarnessOptions, testPolicy, USERS } from '../support/keyhouse.js';
+import { testPolicyFields } from '../support/policy-fixture.js';
 import { appHomeOpened, blockAction, stateValue, viewSubmission } from '../support/slack-payloads.js';
 
 const { alice, bob, carol, admin, eve } = USERS;
@@ -22,7 +23,7 @@ describe('managing keys from Slack', () => {
   async function ownedKey(
     owner: string,
     name: string,
-    options: { expiresInMs?: number; roles?: string[] } = {},
+    options: { expiresInMs?: number; roles?: string[]; roleId?: string } = {},
   ) {
     const expireAt = new Date(Date.now() + (options.expiresInMs ?? 30 * DAY)).toISOString();
     const { key } = h.clickhouse.addKey({ name, roles: options.roles ?? ['developer'], expireAt });
@@ -33,6 +34,7 @@ describe('managing keys from Slack', () => {
       keyName: name,
       keySuffix: key.keySuffix,
       createdAt: new Date(),
+      roleId: options.roleId ?? 'developer',
     });
     return key;
   }
@@ -391,6 +393,99 @@ describe('managing keys from Slack', () => {
     await h.untilState(request.id, 'denied');
     expect(writes()).toEqual([]);
     expect(h.clickhouse.keys().find((k) => k.id === key.id)?.expireAt).toBe(before);
+  });
+
+  describe('authority comes from the role a key was approved under (issue 9, item 1)', () => {
+    /**
+     * Two policy roles grant ClickHouse's `admin`: an on-call role anyone on call gets at once,
+     * and the ordinary one with two approvals. ClickHouse cannot tell them apart.
+     */
+    const twoAdminRoles = (adminRequesters: string[] = ['*']) =>
+      testPolicy({
+        roles: [
+          {
+            id: 'oncall-admin',
+            label: 'On-call admin',
+            grant: { roles: ['admin'] },
+            maxExpiry: '7d',
+            approvals: 0,
+            requesters: [USERS.dave],
+          },
+          {
+            id: 'admin',
+            label: 'Admin',
+            grant: { roles: ['admin'] },
+            maxExpiry: '7d',
+            approvals: 2,
+            requesters: adminRequesters,
+          },
+        ],
+      });
+
+    it('a longer expiry is approved as the approved role, not the first role granting the same', async () => {
+      await start({ policy: twoAdminRoles() });
+      const key = await ownedKey(alice, 'alice-admin', {
+        expiresInMs: 2 * DAY,
+        roles: ['admin'],
+        roleId: 'admin',
+      });
+      const expireAt = h.clickhouse.keys().find((k) => k.id === key.id)?.expireAt;
+      await edit(alice, key.id, { name: 'alice-admin', expiry: '7d', reason: 'Incident follow-up work' });
+      const [change] = await h.until(async () => {
+        const found = await h.store.listRequests({ kind: 'change' });
+        return found.length > 0 ? found : null;
+      }, 'the change request');
+      expect(change).toMatchObject({ roleId: 'admin', approvalsRequired: 2, state: 'pending' });
+      // Nothing was applied without the two approvals.
+      expect(writes()).toEqual([]);
+      expect(h.clickhouse.keys().find((k) => k.id === key.id)?.expireAt).toBe(expireAt);
+    });
+
+    it('someone who may no longer request the role cannot extend a key of it', async () => {
+      await start({ policy: twoAdminRoles([USERS.dave]) });
+      const key = await ownedKey(alice, 'alice-admin', {
+        expiresInMs: 2 * DAY,
+        roles: ['admin'],
+        roleId: 'admin',
+      });
+      const { answer } = await edit(alice, key.id, {
+        name: 'alice-admin',
+        expiry: '7d',
+        reason: 'Incident follow-up work',
+      });
+      expect(JSON.stringify(answer.json)).toMatch(/may not request Admin keys/);
+      expect(await h.store.listRequests({ kind: 'change' })).toEqual([]);
+      expect(writes()).toEqual([]);
+    });
+
+    it('Create key is refused when the requester left the role’s requesters after the approval', async () => {
+      const clock = new ManualClock(new Date());
+      const fields = testPolicyFields();
+      const roles = (fields.roles as Record<string, unknown>[]).map((r) =>
+        r.id === 'developer' ? { ...r, requesters: ['S0DEVELOPERS'] } : r,
+      );
+      await start({
+        clock,
+        policy: testPolicy({ roles }),
+        slack: { clock, usergroups: { S0DEVELOPERS: [alice] } },
+      });
+      const request = await h.approvedRequest(alice, {
+        keyName: 'alice-etl',
+        roleId: 'developer',
+        expiry: '30d',
+        reason: 'Reads the events table nightly',
+      });
+      h.slack.setUsergroup('S0DEVELOPERS', [bob]);
+      // Past the group cache's 60 s.
+      clock.advance(61_000);
+      await h.createKey(alice, request.id);
+      await h.until(async () => {
+        const audit = await h.store.listAudit({ requestId: request.id });
+        return audit.some((e) => e.action === 'key.create' && e.outcome === 'refused') ? audit : null;
+      }, 'the refusal');
+      expect(h.clickhouse.keys().map((k) => k.name)).not.toContain('alice-etl');
+      expect((await h.store.getRequest(request.id))?.state).toBe('approved');
+    });
   });
 
   it('a shorter expiry applies at once; a longer one needs a reason', async () => {
