@@ -8,7 +8,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -92,6 +92,7 @@ describe.skipIf(chromiumPath === null)('playground in Chromium', () => {
   };
 
   beforeAll(async () => {
+    await rm(SHOTS, { recursive: true, force: true });
     await mkdir(SHOTS, { recursive: true });
     playground = await startPlayground();
     browser = await chromium.launch({
@@ -221,6 +222,32 @@ describe.skipIf(chromiumPath === null)('playground in Chromium', () => {
     await expect.poll(() => row.count(), UI_WAIT).toBe(0);
     await shot('key-deleted');
     expect(await textOf(list)).toMatch(/no keys|deleted/i);
+
+    // Another request, denied by the other approver with a reason in the Deny dialog.
+    await command('/chkey');
+    await modal().getByRole('heading', { name: 'Request an API key' }).waitFor(UI_WAIT);
+    await modal().locator('[data-action="keyhouse.key_name"]').fill('ad-hoc-report');
+    await modal().locator('[data-action="keyhouse.role"]').selectOption('developer');
+    await modal().locator('[data-action="keyhouse.expiry"]').waitFor(UI_WAIT);
+    await modal().locator('[data-action="keyhouse.expiry"]').selectOption('1d');
+    await modal().locator('[data-action="keyhouse.reason"]').fill('One report for the board meeting');
+    await modal().getByRole('button', { name: 'Request' }).click();
+    await expect.poll(() => modal().count(), UI_WAIT).toBe(0);
+    await be('U0CAROL');
+    await open('key-approvals');
+    const second = visiblePane().locator('.message', { hasText: 'ad-hoc-report' }).first();
+    await second.getByRole('button', { name: 'Deny' }).click();
+    await modal().getByRole('heading', { name: 'Deny request' }).waitFor(UI_WAIT);
+    await modal().locator('textarea').fill('Use the shared reporting key');
+    await shot('deny-dialog');
+    await modal().locator('.modal-foot .btn.primary').click();
+    await expect.poll(() => second.getByRole('button', { name: 'Deny' }).count(), UI_WAIT).toBe(0);
+    await be('U0ALICE');
+    await open('Keyhouse');
+    await page.locator('#tabs [data-tab="messages"]').click();
+    const denied = visiblePane().locator('.message', { hasText: 'ad-hoc-report' }).last();
+    await expect.poll(() => textOf(denied), UI_WAIT).toMatch(/Use the shared reporting key/);
+    expect(await textOf(denied)).toMatch(/Carol Chen/);
 
     // The admin's App Home is published when they open it (app_home_opened).
     await be('U0DANA');

@@ -8,7 +8,7 @@ import { SLACK_TEST_DEFAULTS } from '../../dev/fake-slack/defaults.js';
 import { type FakeSlack, startFakeSlack } from '../../dev/fake-slack/index.js';
 import type { PlaygroundPeople } from '../../dev/playground/people.js';
 import { type PageServer, startPageServer } from '../../dev/playground/server.js';
-import { SlackSide } from '../../dev/playground/slack-side.js';
+import { reportRefusals, SlackSide } from '../../dev/playground/slack-side.js';
 import type { Snapshot } from '../../dev/playground/snapshot.js';
 
 const ALICE = 'U0ALICE';
@@ -78,6 +78,7 @@ describe('the playground page server', () => {
       people,
       changed: () => server.changed(),
     });
+    reportRefusals(fake, side);
     server = await startPageServer({ fake, side, people, appName: 'Keyhouse', command: '/chkey', port: 0 });
     web = new WebClient(SLACK_TEST_DEFAULTS.botToken, {
       slackApiUrl: fake.apiUrl,
@@ -118,6 +119,20 @@ describe('the playground page server', () => {
     expect(fake.ephemerals()).toHaveLength(0);
     while (general(seen).includes('only for alice')) seen = await alice.next();
     alice.close();
+    bob.close();
+  });
+
+  it("shows everyone what Slack refused the app, with Slack's error and detail", async () => {
+    const bob = await Stream.open(new URL(`events?user=${BOB}`, server.url).href);
+    await bob.next();
+    const twice = { type: 'section', block_id: 'dup', text: { type: 'plain_text', text: 'x' } };
+    await expect(
+      web.chat.postMessage({ channel: 'C0GENERAL', text: 'x', blocks: [twice, twice] as never }),
+    ).rejects.toThrow(/invalid_blocks/);
+    let seen = await bob.next();
+    while (!seen.refusals.includes('invalid_blocks')) seen = await bob.next();
+    expect(seen.refusals).toContain('<b>chat.postMessage</b>: <code>invalid_blocks</code>');
+    expect(seen.refusals).toMatch(/dup/);
     bob.close();
   });
 
