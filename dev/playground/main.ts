@@ -31,7 +31,13 @@ async function main(): Promise<void> {
     return;
   }
 
-  const playground = await startPlayground({ ...(policy === undefined ? {} : { policyPath: policy }), port });
+  // PLAYGROUND_ACK_TIMEOUT_MS: for the browser test on a loaded machine; Slack itself waits 3 s.
+  const ackTimeout = Number(process.env.PLAYGROUND_ACK_TIMEOUT_MS ?? '');
+  const playground = await startPlayground({
+    ...(policy === undefined ? {} : { policyPath: policy }),
+    port,
+    ...(Number.isInteger(ackTimeout) && ackTimeout > 0 ? { ackTimeoutMs: ackTimeout } : {}),
+  });
   process.stdout.write(
     `Keyhouse playground: open ${playground.url}\n` +
       `  (Keyhouse's log: ${playground.logFile}; Ctrl-C stops everything)\n`,

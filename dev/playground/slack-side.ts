@@ -57,6 +57,8 @@ export interface SlackSideOptions {
   people: PlaygroundPeople;
   /** Called after anything here changed what a person sees. */
   changed: () => void;
+  /** How long to wait for an acknowledgement; default Slack's 3 s (`ACK_TIMEOUT_MS`). */
+  ackTimeoutMs?: number;
 }
 
 function nowTs(): string {
@@ -306,7 +308,7 @@ export class SlackSide {
     try {
       return await postToApp(this.#options.appUrl, body, {
         signingSecret: this.#options.signingSecret,
-        signal: AbortSignal.timeout(ACK_TIMEOUT_MS),
+        signal: AbortSignal.timeout(this.#options.ackTimeoutMs ?? ACK_TIMEOUT_MS),
       });
     } catch {
       return null;

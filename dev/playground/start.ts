@@ -30,6 +30,11 @@ export interface PlaygroundOptions {
   policyPath?: string;
   /** The page's port; 0 picks a free one. */
   port?: number;
+  /**
+   * How long an acknowledgement is waited for; default Slack's 3 s. Only the browser test raises it, so a
+   * busy machine makes it slower, not red.
+   */
+  ackTimeoutMs?: number;
 }
 
 export interface Playground {
@@ -139,6 +144,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     command: COMMAND,
     people,
     changed: () => page?.changed(),
+    ...(options.ackTimeoutMs === undefined ? {} : { ackTimeoutMs: options.ackTimeoutMs }),
   });
   reportRefusals(fake, side);
   try {
