@@ -79,7 +79,11 @@ export function snapshot(sources: SnapshotSources, user: string): Snapshot {
           ? ''
           : `<div class="thread"><div class="thread-head">${thread.length} ${thread.length === 1 ? 'reply' : 'replies'}</div>${thread
               .map((r) =>
-                messageHtml(appName, r.ts, renderMessageBody(r, ctx), { edited: r.edited !== undefined }),
+                // Its own surface: a click in a reply acts on the reply, not on the message above it.
+                messageHtml(appName, r.ts, renderMessageBody(r, ctx), {
+                  edited: r.edited !== undefined,
+                  surface: JSON.stringify({ kind: 'message', channel, ts: r.ts }),
+                }),
               )
               .join('')}</div>`;
       const surface = JSON.stringify({ kind: 'message', channel, ts: m.ts });
