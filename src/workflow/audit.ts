@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { KeyhouseError } from '../errors.js';
-import type { AuditInput, Store } from '../store/types.js';
+import type { AuditEvent, AuditInput, Store } from '../store/types.js';
 
 export type AuditEntry = Omit<AuditInput, 'at'>;
 
@@ -19,7 +19,7 @@ export class Auditor {
 
   async before(entry: AuditEntry): Promise<void> {
     try {
-      await this.store.appendAudit({ ...entry, at: this.clock.now() });
+      this.#ship(await this.store.appendAudit({ ...entry, at: this.clock.now() }));
     } catch (error) {
       this.logger.error({ err: error, action: entry.action }, 'audit write failed; refusing the action');
       throw new KeyhouseError(
@@ -54,9 +54,14 @@ export class Auditor {
 
   async after(entry: AuditEntry): Promise<void> {
     try {
-      await this.store.appendAudit({ ...entry, at: this.clock.now() });
+      this.#ship(await this.store.appendAudit({ ...entry, at: this.clock.now() }));
     } catch (error) {
       this.logger.error({ err: error, action: entry.action, outcome: entry.outcome }, 'audit write failed');
     }
+  }
+
+  /** Every stored event is also one log line with an `audit` field, for log shippers (product.md §4). */
+  #ship(event: AuditEvent): void {
+    this.logger.info({ audit: { ...event, at: event.at.toISOString() } }, 'audit');
   }
 }
