@@ -32,11 +32,11 @@ describe('manifest.yml', () => {
     );
   });
 
-  it('declares /chkey, unescaped, at the Bolt endpoint', () => {
+  it('declares /chkey, escaped (so `audit @user` carries a user id), at the Bolt endpoint', () => {
     const [command, ...others] = manifest.features.slash_commands;
     expect(others).toEqual([]);
     expect(command?.command).toBe('/chkey');
-    expect(command?.should_escape).toBe(false);
+    expect(command?.should_escape).toBe(true);
     expect(command?.url).toMatch(/^https:\/\/[^/]+\/slack\/events$/);
   });
 
