@@ -18,9 +18,12 @@ import { checkSlackRequest } from './http/slack-request.js';
 import { boltLogger } from './logger.js';
 import { Policy, type PolicyDocument } from './policy/index.js';
 import { SlackNotifier } from './slack/notifier.js';
+import { SlackWatchNotifier } from './slack/watch-notifier.js';
 import type { Store } from './store/types.js';
 import { cached } from './util/cached.js';
 import { InFlight } from './util/in-flight.js';
+import { Tripwire } from './watch/tripwire.js';
+import { Auditor } from './workflow/audit.js';
 import { type KeyApi, Workflow } from './workflow/index.js';
 
 export interface KeyhouseOptions {
@@ -191,7 +194,32 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
       done();
     }
   });
-  registerHandlers(app, { workflow, policy, command: options.slack.command, logger, fetch: options.fetch });
+  const security = options.policy.security;
+  const watchNotifier = new SlackWatchNotifier(app.client);
+  const watchAudit = new Auditor(store, clock, logger);
+  const tripwire =
+    security.leakAction === 'off'
+      ? null
+      : new Tripwire({
+          store,
+          keys: options.keys,
+          notifier: watchNotifier,
+          audit: watchAudit,
+          clock,
+          logger: logger.child({ component: 'tripwire' }),
+          leakAction: security.leakAction,
+          securityChannel: security.channel,
+        });
+  registerHandlers(app, {
+    workflow,
+    policy,
+    command: options.slack.command,
+    logger,
+    fetch: options.fetch,
+    ...(tripwire
+      ? { watch: { tripwire, botUserId: options.slack.botUserId, botId: options.slack.botId } }
+      : {}),
+  });
   app.error(createErrorHandler({ logger, client: app.client, fetch: options.fetch }));
 
   const sweepEvery = options.sweep?.intervalMs ?? 30_000;

@@ -28,7 +28,24 @@ describe('manifest.yml', () => {
 
   it('asks for exactly the bot scopes Keyhouse uses', () => {
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(
-      ['chat:write', 'commands', 'im:write', 'usergroups:read', 'users:read'].sort(),
+      [
+        'chat:write',
+        'commands',
+        'im:write',
+        'usergroups:read',
+        'users:read',
+        // The leak tripwire reads messages where the bot is a member.
+        'channels:history',
+        'groups:history',
+        'im:history',
+        'mpim:history',
+      ].sort(),
+    );
+  });
+
+  it('subscribes to messages in channels, private channels, DMs and group DMs, for the leak tripwire', () => {
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(
+      expect.arrayContaining(['message.channels', 'message.groups', 'message.im', 'message.mpim']),
     );
   });
 

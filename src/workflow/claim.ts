@@ -1,6 +1,7 @@
 import type { ApiKey, CreateKeyInput } from '../api/index.js';
 import { AmbiguousCreateError } from '../api/index.js';
 import { KeyhouseError } from '../errors.js';
+import { fingerprint } from '../watch/fingerprint.js';
 import type { PolicyRole } from '../policy/index.js';
 import type { KeyRequest } from '../store/types.js';
 import type { WorkflowContext } from './context.js';
@@ -128,6 +129,8 @@ async function createAndReveal(
     keyName: key.name,
     keySuffix: key.keySuffix,
     createdAt,
+    // Only the fingerprint is kept, so a pasted secret can be recognised later (product.md §3, §9).
+    fingerprint: fingerprint(created.keySecret),
   });
   await ctx.audit.after({
     actorId: request.requesterId,
