@@ -1,9 +1,9 @@
 import type { ApiKey, CreateKeyInput } from '../api/index.js';
 import { AmbiguousCreateError } from '../api/index.js';
 import { KeyhouseError } from '../errors.js';
-import { fingerprint } from '../watch/fingerprint.js';
 import type { PolicyRole } from '../policy/index.js';
 import type { KeyRequest } from '../store/types.js';
+import { fingerprint } from '../watch/fingerprint.js';
 import type { WorkflowContext } from './context.js';
 import { applyChange } from './edit.js';
 import { grantFor } from './grant.js';

@@ -5,7 +5,13 @@ import type { Tripwire } from '../../watch/tripwire.js';
 type Args = AllMiddlewareArgs & SlackEventMiddlewareArgs<'message'>;
 
 /** Subtypes that carry text a person wrote; joins, deletions, topic changes and the like do not. */
-const PERSON_SUBTYPES = new Set([undefined, 'message_changed', 'thread_broadcast', 'file_share', 'me_message']);
+const PERSON_SUBTYPES = new Set([
+  undefined,
+  'message_changed',
+  'thread_broadcast',
+  'file_share',
+  'me_message',
+]);
 
 const posted = z.object({
   user: z.string().optional(),
