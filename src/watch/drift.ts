@@ -132,6 +132,7 @@ export class DriftWatch {
       key.state === 'enabled'
     ) {
       notice.disabled = await this.#disable(key);
+      // TODO(metrics): count unmanaged keys disabled once src/metrics.ts (ops branch) lands.
     }
     const quietly = (what: string, effect: Promise<void>) =>
       effect.catch((error: unknown) =>

@@ -80,6 +80,7 @@ export class Tripwire {
         detail: { issuedByKeyhouse: false, channel: site.channel, messageTs: site.ts },
       });
     }
+    // TODO(metrics): count leaks caught and keys disabled/deleted here once src/metrics.ts (ops branch) lands.
     await this.#tell(notice);
     return true;
   }
