@@ -63,6 +63,7 @@ export interface KeyOwnerRow {
   key_name: string;
   key_suffix: string;
   created_at: Timestamp;
+  role_id: string | null;
   fingerprint?: string | null;
 }
 
@@ -152,6 +153,7 @@ export function keyOwnerFromRow(row: KeyOwnerRow): KeyOwner {
     keyName: row.key_name,
     keySuffix: row.key_suffix,
     createdAt: toDate(row.created_at),
+    roleId: row.role_id,
     // The fingerprint itself stays in the database: only whether there is one comes out.
     hasFingerprint: row.fingerprint !== null && row.fingerprint !== undefined,
   };

@@ -144,6 +144,12 @@ export interface KeyOwner {
   keySuffix: string;
   createdAt: Date;
   /**
+   * The policy role the key was approved under (its request's, or the last applied change's).
+   * Authority comes from this, never from ClickHouse's role fields, which several policy roles
+   * may share. Null for rows from before it was recorded whose request is gone.
+   */
+  roleId?: string | null;
+  /**
    * Write-only: SHA-256 (base64) of the key's secret, computed in memory at creation (product.md
    * §3 rule 2), so a pasted secret can be recognised. Absent or null keeps the stored one. It is
    * never read back out of the store; `hasFingerprint` says whether there is one.
@@ -244,6 +250,8 @@ export interface Store {
   findKeyOwnerByFingerprint(fingerprint: string): Promise<KeyOwner | null>;
   deleteKeyOwner(keyId: string): Promise<void>;
   renameKeyOwner(keyId: string, keyName: string): Promise<void>;
+  /** Records the policy role a key now holds (an approved change of role was applied). */
+  setKeyOwnerRole(keyId: string, roleId: string): Promise<void>;
 
   /**
    * Append-only: there is no way to change or remove an event once written. Each event is linked
