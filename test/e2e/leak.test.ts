@@ -169,6 +169,25 @@ describe('leak tripwire', () => {
     expect(await h.store.getKeyOwner(key.id)).toBeNull();
   });
 
+  it('catches a secret delivered over Socket Mode too', async () => {
+    h = await Harness.start({ socketMode: true, policy: testPolicy({ security: { channel: SECURITY } }) });
+    await h.slack.waitForSocket(1);
+    const pasted = strangerSecret();
+    const { message, payload } = h.slack.userSays({
+      channel: 'G0GROUPDM',
+      user: carol,
+      text: pasted,
+      mpim: true,
+    });
+    expect((payload.event as { channel_type: string }).channel_type).toBe('mpim');
+    const acked = await h.slack.sendSocketEnvelope({ kind: 'event', payload });
+    expect(acked.ack).toBeNull();
+    const reply = await h.slack.waitFor(() => h.slack.threadReplies('G0GROUPDM', message.ts)[0]);
+    expect(reply.text).toMatch(/did not issue/);
+    await h.quiet();
+    expect(h.traces(pasted)).toMatchObject({ slackMessages: 0, logs: 0, database: 0 });
+  });
+
   it('with leakAction off, reads no messages at all', async () => {
     await start({ leakAction: 'off' });
     const { key, secret } = await alicesKey();
