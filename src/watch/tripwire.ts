@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { NotFoundError } from '../api/index.js';
+import { NotFoundError, urgently } from '../api/index.js';
 import type { Clock } from '../clock.js';
 import type { LeakAction } from '../policy/index.js';
 import type { Store } from '../store/types.js';
@@ -99,18 +99,17 @@ export class Tripwire {
     if (leakAction === 'report') return 'reported';
     try {
       if (leakAction === 'delete') {
+        // PRIORITY: leak — the key is usable by anyone who read the message: front of the budget.
         await audit.effect({ ...about, action: 'leak.delete' }, () =>
-          // PRIORITY: leak — this write must go to the front of the ClickHouse budget once the
-          // limiter takes a priority (src/api/limiter.ts); until then it queues like any call.
-          keys.deleteKey(key.keyId),
+          urgently(() => keys.deleteKey(key.keyId)),
         );
         await this.#deps.store.deleteKeyOwner(key.keyId);
         this.#deps.onKeyChanged?.(key.keyId);
         return 'deleted';
       }
+      // PRIORITY: leak — front of the ClickHouse budget, ahead of everyone's queued work.
       await audit.effect({ ...about, action: 'leak.disable' }, () =>
-        // PRIORITY: leak — front of the ClickHouse budget once the limiter has priorities.
-        keys.updateKey(key.keyId, { state: 'disabled' }),
+        urgently(() => keys.updateKey(key.keyId, { state: 'disabled' })),
       );
       this.#deps.onKeyChanged?.(key.keyId);
       return 'disabled';
