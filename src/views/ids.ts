@@ -35,8 +35,6 @@ export const ACTION = {
   editReason: 'keyhouse.edit_reason',
   /** Rotate a key (value: its ClickHouse UUID); offered after a leak, handled by the lifecycle flows. */
   rotateKey: 'rotate_key',
-  /** Extend a key's expiry (value: its ClickHouse UUID); handled by the lifecycle flows. */
-  extendKey: 'extend_key',
 } as const;
 
 export const KEY_VERBS = ['disable', 'enable', 'edit', 'delete'] as const;
