@@ -33,7 +33,7 @@ export const ACTION = {
   editRole: 'keyhouse.edit_role',
   editExpiry: 'keyhouse.edit_expiry',
   editReason: 'keyhouse.edit_reason',
-  /** Rotate a key (value: its ClickHouse UUID); offered after a leak, handled by the lifecycle flows. */
+  /** Rotate button (expiry warning, leak notice); the value is the ClickHouse key UUID. Shared with other work. */
   rotateKey: 'rotate_key',
 } as const;
 
