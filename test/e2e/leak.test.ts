@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACTION } from '../../src/views/ids.js';
 import { Harness, occurrences, testPolicy, USERS } from '../support/keyhouse.js';
+import { pgUrl } from '../support/postgres.js';
 
 const { alice, carol } = USERS;
 const SECURITY = 'C0SECURITY';
@@ -167,6 +168,28 @@ describe('leak tripwire', () => {
     );
     expect(JSON.stringify(dm.blocks ?? [])).not.toContain(ACTION.rotateKey);
     expect(await h.store.getKeyOwner(key.id)).toBeNull();
+  });
+
+  it.skipIf(!pgUrl)('acts once when Slack redelivers the event to another replica (PostgreSQL)', async () => {
+    h = await Harness.start({ postgres: pgUrl!, policy: testPolicy({ security: { channel: SECURITY } }) });
+    const second = await h.startInstance();
+    const { key, secret } = await alicesKey();
+    const { message, payload } = h.slack.userSays({ channel: GENERAL, user: carol, text: secret });
+    const answers = await Promise.all([
+      h.post({ kind: 'event', payload }),
+      h.post({ kind: 'event', payload }, { to: second }),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    await h.until(
+      () => h.clickhouse.keys().find((k) => k.id === key.id)?.state === 'disabled',
+      'key disabled',
+    );
+    await h.slack.waitFor(() => h.slack.messages(SECURITY)[0]);
+    await h.quiet();
+    expect(h.slack.threadReplies(GENERAL, message.ts)).toHaveLength(1);
+    expect(h.slack.messages(SECURITY)).toHaveLength(1);
+    expect(h.clickhouse.requests.filter((r) => r.route === 'updateKey')).toHaveLength(1);
+    expect(h.traces(secret)).toMatchObject({ slackMessages: 1, logs: 0, database: 0 });
   });
 
   it('catches a secret delivered over Socket Mode too', async () => {
