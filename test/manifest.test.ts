@@ -90,11 +90,17 @@ describe('manifest.yml', () => {
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
   });
 
-  it('declares /chkey, unescaped, at the Bolt endpoint', () => {
+  it('subscribes to messages in channels, private channels, DMs and group DMs, for the leak tripwire', () => {
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(
+      expect.arrayContaining(['message.channels', 'message.groups', 'message.im', 'message.mpim']),
+    );
+  });
+
+  it('declares /chkey, escaped (so `audit @user` carries a user id), at the Bolt endpoint', () => {
     const [command, ...others] = manifest.features.slash_commands;
     expect(others).toEqual([]);
     expect(command?.command).toBe('/chkey');
-    expect(command?.should_escape).toBe(false);
+    expect(command?.should_escape).toBe(true);
     expect(command?.url).toMatch(/^https:\/\/[^/]+\/slack\/events$/);
   });
 
@@ -102,10 +108,9 @@ describe('manifest.yml', () => {
     const commandUrl = manifest.features.slash_commands[0]?.url;
     expect(manifest.settings.interactivity).toMatchObject({ is_enabled: true, request_url: commandUrl });
     expect(manifest.settings.event_subscriptions.request_url).toBe(commandUrl);
-    expect([...manifest.settings.event_subscriptions.bot_events].sort()).toEqual([
-      'app_home_opened',
-      'user_change',
-    ]);
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(
+      expect.arrayContaining(['app_home_opened', 'user_change']),
+    );
     expect(manifest.settings.socket_mode_enabled).toBe(false);
   });
 

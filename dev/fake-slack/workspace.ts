@@ -14,17 +14,21 @@ export interface FakeMessage {
   attachments?: unknown[];
   metadata?: unknown;
   user: string;
-  bot_id: string;
+  /** Set on the app's own messages; absent on a person's (`userPost`). */
+  bot_id?: string;
   edited?: { user: string; ts: string };
   /** Every body the message has had, oldest first: the post, then each `chat.update` or replacement. */
   history: Json[];
 }
 
 export interface FakeEphemeral {
+  /** The `message_ts` Slack gives an ephemeral message; a response URL bound to it can replace or delete it. */
+  ts: string;
   channel: string;
   user: string;
   body: Json;
-  via: 'chat.postEphemeral' | 'response_url';
+  /** `ack`: carried by a slash command's acknowledgement (see `FakeSlack.showEphemeral`). */
+  via: 'chat.postEphemeral' | 'response_url' | 'ack';
 }
 
 export interface FakeView {
@@ -72,6 +76,17 @@ export interface ResponseUrlState {
   channel: string;
   user: string;
   messageTs: string | undefined;
+  /** Set when the interaction came from an ephemeral message: `replace_original` / `delete_original` act on it. */
+  ephemeralTs: string | undefined;
+}
+
+/** Where an interaction came from, so its response URL acts on that message. */
+export interface ResponseUrlBinding {
+  channel?: string;
+  user?: string;
+  messageTs?: string;
+  /** An ephemeral message's `ts` (see `FakeEphemeral.ts`); Slack scopes it to `user`. */
+  ephemeralTs?: string;
 }
 
 /** Slack's documented limits on interaction handles (slack-platform.md §2). */
@@ -176,6 +191,20 @@ export class Workspace {
     return message;
   }
 
+  /** A message a person typed (not the app): no `bot_id`, in `channel` or a thread of it. */
+  userPost(channel: string, user: string, text: string, threadTs?: string): FakeMessage {
+    const message: FakeMessage = {
+      channel,
+      ts: this.nextTs(),
+      ...(threadTs === undefined ? {} : { thread_ts: threadTs }),
+      text,
+      user,
+      history: [{ text }],
+    };
+    this.channelMessages(channel).push(message);
+    return message;
+  }
+
   /** `chat.update` semantics: fields left out (blocks, attachments) keep their old value. */
   update(message: FakeMessage, body: Json): void {
     const content = messageContent(body);
@@ -185,6 +214,11 @@ export class Workspace {
     if (content.metadata !== undefined) message.metadata = content.metadata;
     message.edited = { user: this.config.botUserId, ts: this.nextTs() };
     message.history.push(structuredClone(body));
+  }
+
+  /** The ephemeral message `ts` shown to `user`, if it is still on their screen. */
+  findEphemeral(user: string, ts: string): FakeEphemeral | undefined {
+    return this.ephemerals.find((e) => e.ts === ts && e.user === user);
   }
 
   delete(message: FakeMessage): void {
@@ -232,7 +266,7 @@ export class Workspace {
     if (trigger !== undefined) trigger.used = true;
   }
 
-  issueResponseUrl(bind: { channel?: string; user?: string; messageTs?: string }): string {
+  issueResponseUrl(bind: ResponseUrlBinding): string {
     const id = `${this.nextId('R')}-${randomBytes(8).toString('hex')}`;
     this.responseUrls.set(id, {
       id,
@@ -241,6 +275,7 @@ export class Workspace {
       channel: bind.channel ?? '',
       user: bind.user ?? '',
       messageTs: bind.messageTs,
+      ephemeralTs: bind.ephemeralTs,
     });
     return id;
   }

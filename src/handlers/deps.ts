@@ -4,6 +4,7 @@ import { KeyhouseError } from '../errors.js';
 import type { Lifecycle } from '../lifecycle/index.js';
 import type { Policy } from '../policy/index.js';
 import type { Workflow } from '../workflow/index.js';
+import type { MessageWatchDeps } from './events/message.js';
 
 /** What every listener may use. Listeners translate Slack payloads; the workflow decides. */
 export interface HandlerDeps {
@@ -18,6 +19,8 @@ export interface HandlerDeps {
   fetch?: typeof fetch;
   /** Runs the timed rules soon, in the background (an event just made work due). */
   kickTimers?: () => void;
+  /** The leak tripwire and who Keyhouse is in Slack; absent with `security.leakAction: off`. */
+  watch?: MessageWatchDeps;
 }
 
 const requestId = z.string().uuid();

@@ -1,3 +1,4 @@
+import { type AuditLine, type AuditQuery, readAudit } from '../audit/read.js';
 import { KeyhouseError } from '../errors.js';
 import type { KeyRequest } from '../store/types.js';
 import { claimKey } from './claim.js';
@@ -124,8 +125,18 @@ export class Workflow {
     return editKey(this.#ctx, viewerId, keyId, draft);
   }
 
+  /** The newest audit events matching `query`, for an admin (product.md §4). */
+  async readAudit(viewerId: string, query: AuditQuery): Promise<AuditLine[]> {
+    if (!(await this.#ctx.policy.isAdmin(viewerId))) {
+      throw new KeyhouseError('not_allowed', 'Only Keyhouse admins can read the audit log.');
+    }
+    return readAudit(this.#ctx.store, query);
+  }
+
   /** Timer work: settle interrupted key creation, then lapse overdue requests. */
   async sweep(): Promise<{ expired: number; settled: number }> {
+    // Audit events kept while the store was failing are written first, in their order.
+    await this.#ctx.audit.flush();
     const settled = await settleInterrupted(this.#ctx);
     const expired = await expireDue(this.#ctx);
     return { expired, settled };
