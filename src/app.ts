@@ -21,6 +21,7 @@ import { SlackNotifier } from './slack/notifier.js';
 import type { Store } from './store/types.js';
 import { cached } from './util/cached.js';
 import { InFlight } from './util/in-flight.js';
+import { refuseWhileNoWait } from './util/no-wait.js';
 import { type KeyApi, Workflow } from './workflow/index.js';
 
 export interface KeyhouseOptions {
@@ -158,11 +159,19 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     logger,
   });
   const exclusive = options.replicas?.exclusive ?? true;
+  // Ack first (handlers/ack-first.ts): while a listener decides its acknowledgement, ClickHouse and
+  // Slack refuse to be waited on; a key list already in memory may still be shown.
+  const source = options.keys;
+  const keys = refuseWhileNoWait('ClickHouse', source, (method, args) => {
+    if (method === 'keyListAtHand' || method === 'keyAtHand') return true;
+    if (method === 'listKeys') return !(args[0] as { fresh?: boolean } | undefined)?.fresh && source.keyListAtHand?.() === true;
+    return method === 'getKey' && source.keyAtHand?.(String(args[0])) === true;
+  });
   const workflow = new Workflow({
     store,
-    keys: options.keys,
+    keys,
     policy,
-    notifier,
+    notifier: refuseWhileNoWait('Slack', notifier),
     clock,
     logger,
     apiUrl: options.clickhouseApiUrl,
@@ -232,6 +241,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   let stopping = false;
   let server: Server | null = null;
   let timer: NodeJS.Timeout | null = null;
+  let stopWarmingGroups: (() => void) | null = null;
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -283,6 +293,8 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
         listening.listen(port, host, resolve);
       });
       if (socketMode) await app.start();
+      // Group memberships are looked up before anyone clicks, and kept fresh, so no click waits on Slack.
+      stopWarmingGroups = policy.keepGroupsWarm();
       // What a crash left behind is settled at start, in the background: the first ack must not wait.
       void sweepQuietly();
       if (options.sweep?.timer !== false) {
@@ -296,6 +308,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     async close() {
       stopping = true;
       if (timer) clearInterval(timer);
+      stopWarmingGroups?.();
       const open = server;
       server = null;
       const closed = open ? new Promise<void>((resolve) => open.close(() => resolve())) : Promise.resolve();
