@@ -164,7 +164,8 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   const source = options.keys;
   const keys = refuseWhileNoWait('ClickHouse', source, (method, args) => {
     if (method === 'keyListAtHand' || method === 'keyAtHand') return true;
-    if (method === 'listKeys') return !(args[0] as { fresh?: boolean } | undefined)?.fresh && source.keyListAtHand?.() === true;
+    if (method === 'listKeys')
+      return !(args[0] as { fresh?: boolean } | undefined)?.fresh && source.keyListAtHand?.() === true;
     return method === 'getKey' && source.keyAtHand?.(String(args[0])) === true;
   });
   const workflow = new Workflow({

@@ -15,9 +15,9 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Clock, systemClock } from '../../src/clock.js';
+import { checkView } from './block-kit-limits.js';
 import { dmChannelId, SLACK_TEST_DEFAULTS } from './defaults.js';
 import { type Json, parseApiArgs, readBody, tokenOf } from './parse.js';
-import { checkView } from './block-kit-limits.js';
 import { parseResponseBody, postToResponseUrl } from './response-urls.js';
 import type { SlackRequestBody } from './slack-http.js';
 import {
@@ -134,10 +134,13 @@ export interface FakeSlack {
    * it open as it was, `push` stacks a new view, an empty answer or `clear` closes it. In HTTP mode
    * that answer reaches the test, not the fake, so the test hands it on. Returns the view shown
    * afterwards, or null when the modal closed. Throws when Slack would refuse the answer.
+   * `submittedHash` is the hash the submission carried: when the view changed since, the app's own
+   * `views.update` came after this answer (Slack applies the answer first) and is kept.
    */
   answerViewSubmission(
     viewId: string,
     answer: unknown,
+    submittedHash?: string,
   ): { id: string; user: string; view: Record<string, unknown>; hash: string } | null;
   /** Current non-ephemeral messages in a channel (a user ID means the app's DM with them), oldest first. */
   messages(channel: string): FakeMessage[];
@@ -289,10 +292,12 @@ class FakeSlackServer implements FakeSlack {
   answerViewSubmission(
     viewId: string,
     answer: unknown,
+    submittedHash?: string,
   ): { id: string; user: string; view: Record<string, unknown>; hash: string } | null {
     const workspace = this.#workspace;
     const current = workspace.views.get(viewId);
     if (current === undefined || current.type !== 'modal') throw new Error(`no open modal ${viewId}`);
+    const overtaken = submittedHash !== undefined && submittedHash !== current.hash;
     const body = (answer ?? {}) as Record<string, unknown>;
     const action = body.response_action;
     if (action === undefined || action === 'clear') {
@@ -309,12 +314,20 @@ class FakeSlackServer implements FakeSlack {
       if (typeof body.errors !== 'object' || body.errors === null) throw new Error('errors without errors');
       return { id: current.id, user: current.user, view: structuredClone(current.view), hash: current.hash };
     }
-    if (action !== 'update' && action !== 'push') throw new Error(`unknown response_action ${String(action)}`);
+    if (action !== 'update' && action !== 'push')
+      throw new Error(`unknown response_action ${String(action)}`);
     const view = body.view;
     if (typeof view !== 'object' || view === null) throw new Error(`${action} without a view`);
     const problems = checkView(view as Record<string, unknown>);
     if (problems.length > 0) throw new Error(`Slack would refuse this view: ${problems.join('; ')}`);
     if (action === 'update') {
+      if (overtaken)
+        return {
+          id: current.id,
+          user: current.user,
+          view: structuredClone(current.view),
+          hash: current.hash,
+        };
       current.view = structuredClone(view as Record<string, unknown>);
       current.hash = workspace.newHash();
       return { id: current.id, user: current.user, view: structuredClone(current.view), hash: current.hash };

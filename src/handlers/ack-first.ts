@@ -52,7 +52,8 @@ export type Heard<Args> = Omit<Args, 'ack' | 'client' | 'respond' | 'say' | 'nex
 export type Listener<Args, Body> = (heard: Heard<Args>) => Reply<Body> | Promise<Reply<Body>>;
 
 export type CommandArgs = AllMiddlewareArgs & SlackCommandMiddlewareArgs;
-export type ActionArgs<A extends BlockAction = BlockAction> = AllMiddlewareArgs & SlackActionMiddlewareArgs<A>;
+export type ActionArgs<A extends BlockAction = BlockAction> = AllMiddlewareArgs &
+  SlackActionMiddlewareArgs<A>;
 export type ViewArgs = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
 export type EventArgs<E extends string> = AllMiddlewareArgs & SlackEventMiddlewareArgs<E>;
 
@@ -92,7 +93,14 @@ type Bolt = {
 export function ackFirst(app: App): AckFirstApp {
   const register = (listener: Listener<never, unknown>, acks: boolean) => {
     const run = async (args: Bolt): Promise<void> => {
-      const { ack, client, respond, say: _say, next: _next, ...heard } = args as Bolt & {
+      const {
+        ack,
+        client,
+        respond,
+        say: _say,
+        next: _next,
+        ...heard
+      } = args as Bolt & {
         say?: unknown;
         next?: unknown;
       };
@@ -103,9 +111,13 @@ export function ackFirst(app: App): AckFirstApp {
         // Slack hears at once even when deciding failed; the error handler tells the person why.
         if (acks && ack) await ack();
         if (error instanceof WouldWait) {
-          throw new KeyhouseError('internal', `a listener waited before its acknowledgement: ${error.message}`, {
-            cause: error,
-          });
+          throw new KeyhouseError(
+            'internal',
+            `a listener waited before its acknowledgement: ${error.message}`,
+            {
+              cause: error,
+            },
+          );
         }
         throw error;
       }

@@ -48,9 +48,14 @@ const groupPolicy = () =>
 /** Every listener `registerHandlers` registers, as `kind:id`, and whether each went through `ackFirst`. */
 function registrations(): { key: string; ackFirst: boolean }[] {
   const seen: { key: string; ackFirst: boolean }[] = [];
-  const record = (kind: string) => (id: unknown, ...listeners: unknown[]) => {
-    seen.push({ key: `${kind}:${String(id)}`, ackFirst: listeners.length === 1 && isAckFirst(listeners[0]) });
-  };
+  const record =
+    (kind: string) =>
+    (id: unknown, ...listeners: unknown[]) => {
+      seen.push({
+        key: `${kind}:${String(id)}`,
+        ackFirst: listeners.length === 1 && isAckFirst(listeners[0]),
+      });
+    };
   const recorder = {
     command: record('command'),
     action: record('action'),
@@ -92,7 +97,10 @@ describe('ack first: every listener under a busy ClickHouse and slow user groups
         return done;
       };
       const post = (name: string, payload: object) =>
-        track(name, h.post({ kind: 'interaction', payload }).then((response) => ({ response })));
+        track(
+          name,
+          h.post({ kind: 'interaction', payload }).then((response) => ({ response })),
+        );
 
       // --- The world before the clicks, seeded directly (no ClickHouse latency, no Slack). ---
       const ownedKey = async (owner: string, name: string, state: 'enabled' | 'disabled' = 'enabled') => {
@@ -171,7 +179,11 @@ describe('ack first: every listener under a busy ClickHouse and slow user groups
       });
 
       // --- Another user takes ClickHouse's whole budget: ten quick renames. ---
-      const daveModals = await Promise.all(daves.map(() => openModal(dave, { type: 'modal', title: { type: 'plain_text', text: 'Edit key' }, blocks: [] })));
+      const daveModals = await Promise.all(
+        daves.map(() =>
+          openModal(dave, { type: 'modal', title: { type: 'plain_text', text: 'Edit key' }, blocks: [] }),
+        ),
+      );
       for (const [i, key] of daves.entries()) {
         const modal = daveModals[i]!;
         const submitted = await post(
@@ -179,12 +191,13 @@ describe('ack first: every listener under a busy ClickHouse and slow user groups
           viewSubmission({
             user: dave,
             viewId: modal.id,
+            hash: modal.hash,
             callbackId: CALLBACK.editModal,
             privateMetadata: editContext(key.id, listUrl(dave)),
             values: editValues(`${key.name}-renamed`),
           }),
         );
-        h.slack.answerViewSubmission(modal.id, submitted.response.json);
+        h.slack.answerViewSubmission(modal.id, submitted.response.json, modal.hash);
       }
 
       // --- Commands: every text /chkey knows, and one it does not. ---
@@ -275,9 +288,16 @@ describe('ack first: every listener under a busy ClickHouse and slow user groups
 
       // --- Submissions, each in a modal Slack holds, and Slack's handling of each answer. ---
       const submitIn = async (name: string, user: string, payload: Parameters<typeof viewSubmission>[0]) => {
-        const modal = await openModal(user, { type: 'modal', title: { type: 'plain_text', text: 'Keyhouse' }, blocks: [] });
-        const { response } = await post(name, viewSubmission({ ...payload, user, viewId: modal.id }));
-        h.slack.answerViewSubmission(modal.id, response.json);
+        const modal = await openModal(user, {
+          type: 'modal',
+          title: { type: 'plain_text', text: 'Keyhouse' },
+          blocks: [],
+        });
+        const { response } = await post(
+          name,
+          viewSubmission({ ...payload, user, viewId: modal.id, hash: modal.hash }),
+        );
+        h.slack.answerViewSubmission(modal.id, response.json, modal.hash);
         return { modal, response };
       };
       const requested = await submitIn('request submit', alice, {
@@ -346,21 +366,38 @@ describe('ack first: every listener under a busy ClickHouse and slow user groups
         ),
         'event:app_home_opened',
       ]);
-      expect(registrations().map((r) => r.key).filter((key) => !driven.has(key))).toEqual([]);
+      expect(
+        registrations()
+          .map((r) => r.key)
+          .filter((key) => !driven.has(key)),
+      ).toEqual([]);
 
       // Every request was acknowledged, well inside Slack's 3 s.
       const late = answers.filter((a) => a.response.status !== 200 || a.response.ms >= ACK_BOUND_MS);
-      expect(late.map((a) => `${a.name}: ${a.response.status} in ${Math.round(a.response.ms)} ms`)).toEqual([]);
+      expect(late.map((a) => `${a.name}: ${a.response.status} in ${Math.round(a.response.ms)} ms`)).toEqual(
+        [],
+      );
       expect(answers.length).toBe(10 + 6 + 11 + 5 + 1);
       // …while ClickHouse was busy: it had not even answered the other user's renames yet.
       expect(h.clickhouse.keys().filter((k) => /^dave-\d+-renamed$/.test(k.name)).length).toBeLessThan(10);
 
       // --- Each outcome reaches the person where they look. ---
       const wait = <T>(what: string, predicate: () => T | undefined | null | false) =>
-        h.slack.waitFor(predicate, { timeoutMs: OUTCOME_MS, message: `outcome: ${what}` });
+        h.slack
+          .waitFor(predicate, { timeoutMs: OUTCOME_MS, message: `outcome: ${what}` })
+          .catch((error: unknown) => {
+            // Say what the person would have seen instead, and what went wrong.
+            const seen = JSON.stringify({ views: h.slack.views(), posts: h.slack.responseUrlPosts });
+            const trouble = h.logs.split('\n').filter((l) => /"level":(40|50)/.test(l));
+            throw new Error(
+              `${String(error)}\n${seen.slice(0, 4_000)}\n${trouble.join('\n').slice(0, 4_000)}`,
+            );
+          });
       const shown = (viewId: string) => h.slack.views().find((v) => v.id === viewId)?.view;
       const settled = (viewId: string, block: string) =>
-        wait(`modal ${viewId} shows ${block}`, () => JSON.stringify(shown(viewId) ?? {}).includes(`"${block}"`));
+        wait(`modal ${viewId} shows ${block}`, () =>
+          JSON.stringify(shown(viewId) ?? {}).includes(`"${block}"`),
+        );
       const postsTo = (url: string) => h.slack.responseUrlPosts.filter((p) => url.endsWith(p.id));
       const modalOf = (user: string, callbackId: string) =>
         wait(`a ${callbackId} modal for ${user}`, () =>
@@ -378,14 +415,16 @@ describe('ack first: every listener under a busy ClickHouse and slow user groups
         ),
       );
       await wait('alice’s list', () =>
-        [JSON.stringify(list.response.json), ...postsTo(list.responseUrl).map((p) => JSON.stringify(p.body))].some(
-          (t) => t.includes('alice-disable-me'),
-        ),
+        [
+          JSON.stringify(list.response.json),
+          ...postsTo(list.responseUrl).map((p) => JSON.stringify(p.body)),
+        ].some((t) => t.includes('alice-disable-me')),
       );
       await wait('the admin’s list of every key', () =>
-        [JSON.stringify(listAll.response.json), ...postsTo(listAll.responseUrl).map((p) => JSON.stringify(p.body))].some(
-          (t) => t.includes('dave-00'),
-        ),
+        [
+          JSON.stringify(listAll.response.json),
+          ...postsTo(listAll.responseUrl).map((p) => JSON.stringify(p.body)),
+        ].some((t) => t.includes('dave-00')),
       );
       await wait('the Create key DM after the approval', () =>
         h.slack.messages(alice).some((m) => JSON.stringify(m).includes(toApprove.id)),
@@ -427,7 +466,9 @@ describe('ack first: every listener under a busy ClickHouse and slow user groups
       }
       expect(await h.store.listRequests({ requesterId: eve })).toEqual([]);
       await wait('the requester told of the denial', () =>
-        h.slack.messages(alice).some((m) => /denied/i.test(JSON.stringify(m)) && JSON.stringify(m).includes('deny-me')),
+        h.slack
+          .messages(alice)
+          .some((m) => /denied/i.test(JSON.stringify(m)) && JSON.stringify(m).includes('deny-me')),
       );
       if (denied.response.json) await settled(denied.modal.id, BLOCK.outcomeOk);
       expect((renamed.response.json as { response_action: string }).response_action).toBe('update');
@@ -493,12 +534,13 @@ describe('ack first: a group membership nobody has looked up yet', () => {
         trigger_id: h.slack.newTriggerId(user),
         view: { type: 'modal', title: { type: 'plain_text', text: 'Keyhouse' }, blocks: [] },
       }),
-    }).then(async (r) => ((await r.json()) as { view: { id: string } }).view);
+    }).then(async (r) => ((await r.json()) as { view: { id: string; hash: string } }).view);
     const response = await h.post({
       kind: 'interaction',
       payload: viewSubmission({
         user,
         viewId: modal.id,
+        hash: modal.hash,
         callbackId: CALLBACK.requestModal,
         values: {
           [BLOCK.keyName]: { [ACTION.keyNameInput]: keyName },
@@ -509,7 +551,7 @@ describe('ack first: a group membership nobody has looked up yet', () => {
         },
       }),
     });
-    h.slack.answerViewSubmission(modal.id, response.json);
+    h.slack.answerViewSubmission(modal.id, response.json, modal.hash);
     return { viewId: modal.id, response };
   };
   const outcome = (viewId: string) =>

@@ -410,9 +410,14 @@ describe('managing keys from Slack', () => {
     // first: the error comes back with the form, under the Reason field, after the "applying…".
     const again = await edit(alice, key.id, { name: 'alice-etl', expiry: '90d' });
     expectWorking(again.answer);
-    const form = (await settledDialog(again.viewId)) as { callback_id: string; blocks: { block_id?: string }[] };
+    const form = (await settledDialog(again.viewId)) as {
+      callback_id: string;
+      blocks: { block_id?: string }[];
+    };
     expect(form.callback_id).toBe(CALLBACK.editModal);
-    const errorBlocks = form.blocks.map((b) => b.block_id).filter((id) => id?.endsWith(BLOCK.fieldErrorSuffix));
+    const errorBlocks = form.blocks
+      .map((b) => b.block_id)
+      .filter((id) => id?.endsWith(BLOCK.fieldErrorSuffix));
     expect(errorBlocks).toEqual([`${BLOCK.editReason}${BLOCK.fieldErrorSuffix}`]);
     expect(await h.store.listRequests({ kind: 'change' })).toEqual([]);
     expect(writes()).toHaveLength(1);

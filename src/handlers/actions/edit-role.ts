@@ -6,7 +6,9 @@ import type { HandlerDeps } from '../deps.js';
 import { decodeContext } from '../shared/key-surface.js';
 
 /** Changing the role in the Edit dialog swaps in that role's expiry choices. */
-export function editRoleAction(deps: HandlerDeps): Listener<ActionArgs<BlockAction<StaticSelectAction>>, never> {
+export function editRoleAction(
+  deps: HandlerDeps,
+): Listener<ActionArgs<BlockAction<StaticSelectAction>>, never> {
   return ({ action, body }) => ({
     after: async ({ client }) => {
       const context = body.view ? decodeContext(body.view.private_metadata) : null;

@@ -4,7 +4,9 @@ import type { HandlerDeps } from '../deps.js';
 import { requestModalFor } from '../shared/request-modal.js';
 
 /** Changing the role in the request modal swaps in that role's expiry choices. */
-export function roleSelectAction(deps: HandlerDeps): Listener<ActionArgs<BlockAction<StaticSelectAction>>, never> {
+export function roleSelectAction(
+  deps: HandlerDeps,
+): Listener<ActionArgs<BlockAction<StaticSelectAction>>, never> {
   return ({ action, body }) => ({
     after: async ({ client }) => {
       const roleId = action.selected_option?.value;

@@ -16,15 +16,15 @@ export function denySubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
     const { requestId: raw, reason } = readDenyModal(view);
     const userId = body.user.id;
     let requestId: string;
-    let checked: void | typeof WOULD_WAIT;
+    let waiting = false;
     try {
       requestId = parseRequestId(raw);
-      checked = await unlessWaiting(() => deps.workflow.checkCanDecide(requestId, userId));
+      waiting = (await unlessWaiting(() => deps.workflow.checkCanDecide(requestId, userId))) === WOULD_WAIT;
     } catch (error) {
       if (!isKeyhouseError(error)) throw error;
       return { ack: { response_action: 'errors', errors: { [BLOCK.denyReason]: error.message } } };
     }
-    if (checked !== WOULD_WAIT) return { after: () => deps.workflow.deny(requestId, userId, reason) };
+    if (!waiting) return { after: () => deps.workflow.deny(requestId, userId, reason) };
     return {
       ack: { response_action: 'update', view: denyWorkingModal() },
       after: ({ client }) =>

@@ -1,4 +1,10 @@
-import { editKeyModal, editOutcomeModal, editWorkingModal, escapeMrkdwn, readEditModal } from '../../views/index.js';
+import {
+  editKeyModal,
+  editOutcomeModal,
+  editWorkingModal,
+  escapeMrkdwn,
+  readEditModal,
+} from '../../views/index.js';
 import { type EditField, KEEP } from '../../workflow/index.js';
 import type { Listener, ViewAck, ViewArgs } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
@@ -60,10 +66,14 @@ export function editSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
             }
             if (result.changeRequest) await deps.workflow.announce(result.changeRequest.id);
             // The list (or Home tab) shows the new state too; the dialog is where the outcome is read.
-            await refreshSurface(deps, client, userId, context.surface, result.notice).catch((error: unknown) =>
-              deps.logger.warn({ err: error }, 'could not refresh the key list after an edit'),
+            await refreshSurface(deps, client, userId, context.surface, result.notice).catch(
+              (error: unknown) =>
+                deps.logger.warn({ err: error }, 'could not refresh the key list after an edit'),
             );
-            return { view: editOutcomeModal({ ok: true, text: escapeMrkdwn(result.notice) }), text: result.notice };
+            return {
+              view: editOutcomeModal({ ok: true, text: escapeMrkdwn(result.notice) }),
+              text: result.notice,
+            };
           },
           (text) => editOutcomeModal({ ok: false, text }),
         ),
