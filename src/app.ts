@@ -162,17 +162,25 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   // Ack first (handlers/ack-first.ts): while a listener decides its acknowledgement, ClickHouse and
   // Slack refuse to be waited on; a key list already in memory may still be shown.
   const source = options.keys;
-  const keys = refuseWhileNoWait('ClickHouse', source, (method, args) => {
-    if (method === 'keyListAtHand' || method === 'keyAtHand') return true;
-    if (method === 'listKeys')
-      return !(args[0] as { fresh?: boolean } | undefined)?.fresh && source.keyListAtHand?.() === true;
-    return method === 'getKey' && source.keyAtHand?.(String(args[0])) === true;
+  const keys = refuseWhileNoWait('ClickHouse', source, {
+    atHand: (method, args) => {
+      if (method === 'keyListAtHand' || method === 'keyAtHand') return true;
+      if (method === 'listKeys')
+        return !(args[0] as { fresh?: boolean } | undefined)?.fresh && source.keyListAtHand?.() === true;
+      return method === 'getKey' && source.keyAtHand?.(String(args[0])) === true;
+    },
+  });
+  // A notice or a message rewrite a decision makes on the way (an overdue request found expired)
+  // goes out just after the acknowledgement instead of being waited for.
+  const guardedNotifier = refuseWhileNoWait('Slack', notifier, {
+    defer: ['updateApproval', 'replyInThread', 'updateClaim', 'tellRequester'],
+    onDeferredError: (error, method) => logger.warn({ err: error, method }, 'a deferred Slack notice failed'),
   });
   const workflow = new Workflow({
     store,
     keys,
     policy,
-    notifier: refuseWhileNoWait('Slack', notifier),
+    notifier: guardedNotifier,
     clock,
     logger,
     apiUrl: options.clickhouseApiUrl,

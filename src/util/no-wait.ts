@@ -40,24 +40,40 @@ export function mayWait(): boolean {
   return zone.getStore() !== true;
 }
 
+export interface NoWaitOptions {
+  /** Whether this call is answered from memory (a cached key list), so it may run in a zone. */
+  atHand?: (method: string, args: unknown[]) => boolean;
+  /**
+   * Methods whose effect nobody waits for (a notice, a message rewrite): inside a zone they are
+   * started in the background and the caller goes on at once, rather than the effect being lost.
+   */
+  defer?: readonly string[];
+  /** Where a deferred call's failure is reported. */
+  onDeferredError?: (error: unknown, method: string) => void;
+}
+
 /**
- * `target` with every method refusing (throwing `WouldWait`) inside a no-wait zone, unless
- * `atHand(method, args)` says that call is answered from memory (a cached key list). Outside a
- * zone the calls go through untouched.
+ * `target` with every method refusing (throwing `WouldWait`) inside a no-wait zone, unless it is
+ * answered from memory (`atHand`) or may finish in the background (`defer`). Outside a zone the
+ * calls go through untouched.
  */
-export function refuseWhileNoWait<T extends object>(
-  name: string,
-  target: T,
-  atHand: (method: string, args: unknown[]) => boolean = () => false,
-): T {
+export function refuseWhileNoWait<T extends object>(name: string, target: T, options: NoWaitOptions = {}): T {
+  const deferred = new Set(options.defer ?? []);
   return new Proxy(target, {
     get(object, property, receiver) {
       const value: unknown = Reflect.get(object, property, receiver);
       if (typeof value !== 'function') return value;
       const method = String(property);
+      const call = (args: unknown[]) => (value as (...a: unknown[]) => unknown).apply(object, args);
       return (...args: unknown[]) => {
-        if (!mayWait() && !atHand(method, args)) throw new WouldWait(`${name}.${method}`);
-        return (value as (...a: unknown[]) => unknown).apply(object, args);
+        if (mayWait() || options.atHand?.(method, args) === true) return call(args);
+        if (!deferred.has(method)) throw new WouldWait(`${name}.${method}`);
+        inBackground(() =>
+          Promise.resolve()
+            .then(() => call(args))
+            .catch((error: unknown) => options.onDeferredError?.(error, method)),
+        );
+        return Promise.resolve(undefined);
       };
     },
   });
