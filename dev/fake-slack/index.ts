@@ -142,6 +142,8 @@ export interface FakeSlack {
     answer: unknown,
     submittedHash?: string,
   ): { id: string; user: string; view: Record<string, unknown>; hash: string } | null;
+  /** Replaces a user group's members, as an admin editing the group in Slack would. */
+  setUsergroup(groupId: string, members: string[]): void;
   /** Current non-ephemeral messages in a channel (a user ID means the app's DM with them), oldest first. */
   messages(channel: string): FakeMessage[];
   ephemerals(): FakeEphemeral[];
@@ -349,6 +351,10 @@ class FakeSlackServer implements FakeSlack {
     return { id, user: pushed.user, view: structuredClone(pushed.view), hash: pushed.hash };
   }
 
+  setUsergroup(groupId: string, members: string[]): void {
+    this.#workspace.config.usergroups[groupId] = [...members];
+  }
+
   messages(channel: string): FakeMessage[] {
     const id = this.#workspace.resolveChannel(channel);
     return structuredClone(this.#workspace.channels.get(id) ?? []);
@@ -381,7 +387,8 @@ class FakeSlackServer implements FakeSlack {
     predicate: () => T | undefined | false | null,
     options: { timeoutMs?: number; message?: string } = {},
   ): Promise<T> {
-    const timeoutMs = options.timeoutMs ?? 5000;
+    // A ceiling for a test that would hang, not a speed limit: generous for a busy machine.
+    const timeoutMs = options.timeoutMs ?? 30_000;
     // Real time on purpose: this waits for the app under test, whatever the fake's clock says.
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -406,7 +413,7 @@ class FakeSlackServer implements FakeSlack {
     return this.#sockets.live();
   }
 
-  waitForSocket(n = 1, timeoutMs = 5000): Promise<void> {
+  waitForSocket(n = 1, timeoutMs = 30_000): Promise<void> {
     return this.#sockets.waitFor(n, timeoutMs);
   }
 

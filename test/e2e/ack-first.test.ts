@@ -262,6 +262,17 @@ describe('ack first: every listener under a busy ClickHouse and slow user groups
           triggerId: h.slack.newTriggerId(admin),
         }),
       );
+      const previousUrl = listUrl(admin);
+      await post(
+        'list page: previous',
+        blockAction({
+          user: admin,
+          actionId: ACTION.listPagePrevious,
+          value: 'all:0',
+          responseUrl: previousUrl,
+          triggerId: h.slack.newTriggerId(admin),
+        }),
+      );
       const editModalView = await openModal(alice, {
         type: 'modal',
         callback_id: CALLBACK.editModal,
@@ -359,6 +370,7 @@ describe('ack first: every listener under a busy ClickHouse and slow user groups
           ACTION.roleSelect,
           ACTION.keyMenu,
           ACTION.listPage,
+          ACTION.listPagePrevious,
           ACTION.editRole,
         ].map((id) => `action:${id}`),
         ...[CALLBACK.requestModal, CALLBACK.denyModal, CALLBACK.editModal, CALLBACK.deleteModal].map(
@@ -377,7 +389,7 @@ describe('ack first: every listener under a busy ClickHouse and slow user groups
       expect(late.map((a) => `${a.name}: ${a.response.status} in ${Math.round(a.response.ms)} ms`)).toEqual(
         [],
       );
-      expect(answers.length).toBe(10 + 6 + 11 + 5 + 1);
+      expect(answers.length).toBe(10 + 6 + 12 + 5 + 1);
       // …while ClickHouse was busy: it had not even answered the other user's renames yet.
       expect(h.clickhouse.keys().filter((k) => /^dave-\d+-renamed$/.test(k.name)).length).toBeLessThan(10);
 
@@ -449,6 +461,9 @@ describe('ack first: every listener under a busy ClickHouse and slow user groups
       await modalOf(alice, CALLBACK.editModal);
       await modalOf(alice, CALLBACK.deleteModal);
       await wait('the next page', () => postsTo(pageUrl).some((p) => p.body.replace_original === true));
+      await wait('the previous page', () =>
+        postsTo(previousUrl).some((p) => p.body.replace_original === true),
+      );
       await wait('the Edit dialog with the chosen role’s expiries', () =>
         JSON.stringify(shown(editModalView.id) ?? {}).includes(`${BLOCK.editExpiryPrefix}query-endpoints`),
       );

@@ -1,3 +1,5 @@
+import { isKeyhouseError } from '../../errors.js';
+import { unlessWaiting } from '../../util/no-wait.js';
 import {
   editKeyModal,
   editOutcomeModal,
@@ -13,8 +15,8 @@ import { settleInModal } from '../shared/modal.js';
 
 /**
  * The Edit dialog: a rename or a shorter expiry applies at once; a longer expiry or another role
- * is posted for approval. What needs no network (the name's rule, a chosen role and its expiry) is
- * answered inside the dialog; the rest needs the key from ClickHouse, so the dialog turns to
+ * is posted for approval. What needs no network (who may change the key, the name's rule, a chosen
+ * role and its expiry) is answered inside the dialog; the rest needs the key from ClickHouse, so the dialog turns to
  * "applying…" and then shows what was done, the form again with the errors found, or the failure.
  */
 export function editSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
@@ -30,6 +32,13 @@ export function editSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
       };
     }
     const userId = body.user.id;
+    try {
+      // Who may change the key is known from the store and the policy: refused in the dialog at once.
+      await unlessWaiting(() => deps.workflow.manageable(userId, context.keyId));
+    } catch (error) {
+      if (!isKeyhouseError(error)) throw error;
+      return { ack: { response_action: 'errors', errors: { [values.blockIds.keyName]: error.message } } };
+    }
     const early = await deps.workflow.checkEditDraft(userId, values);
     if (Object.keys(early).length > 0) {
       const errors: Record<string, string> = {};
