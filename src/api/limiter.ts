@@ -151,7 +151,8 @@ export class SlidingWindowLimiter {
       if (!this.#mayTake(waiter.lane, now)) continue;
       const used = this.#sentBy(waiter.lane.owner);
       const last = this.#lastServed.get(waiter.lane.owner) ?? 0;
-      if (!best || used < best.used || (used === best.used && last < best.last)) best = { waiter, used, last };
+      if (!best || used < best.used || (used === best.used && last < best.last))
+        best = { waiter, used, last };
     }
     return best?.waiter;
   }
