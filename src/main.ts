@@ -11,7 +11,6 @@ import { isKeyhouseError } from './errors.js';
 import { createLogger } from './logger.js';
 import { loadPolicy, PolicyError } from './policy/index.js';
 import { openStore } from './store/index.js';
-import { installTestHooks } from './test-hooks.js';
 
 async function main(): Promise<void> {
   // `.env` fills in what the real environment leaves unset (the environment wins).
@@ -40,7 +39,6 @@ async function main(): Promise<void> {
     organizationId: config.clickhouse.organizationId ?? undefined,
     logger: logger.child({ component: 'clickhouse' }),
   });
-  installTestHooks(keys, logger);
 
   const keyhouse = createApp({
     slack: {

@@ -2,7 +2,7 @@ import type { EmulatorRoute } from './routes.js';
 
 export type FaultStatus = 429 | 500 | 502 | 503 | 400 | 403 | 404;
 export type GarbageKind = 'non-json' | 'truncated' | 'wrong-types' | 'trickle';
-export type CreateFailMode = 'status500' | 'drop';
+export type CreateFailMode = 'status500' | 'drop' | 'hang';
 
 /** One planned misbehaviour, used up by one request to its route. */
 export type Fault =
