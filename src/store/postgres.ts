@@ -12,6 +12,7 @@ import {
   type AuditRow,
   auditFromRow,
   checkLimit,
+  countsByState,
   type DecisionRow,
   decisionFromRow,
   decisionTarget,
@@ -39,6 +40,7 @@ import type {
   MessageRef,
   NewRequest,
   RequestFilter,
+  RequestState,
   Store,
   TransitionArgs,
 } from './types.js';
@@ -165,6 +167,15 @@ export class PostgresStore implements Store {
 
   async ping(): Promise<void> {
     await this.#guard('ping', () => this.#pool.query('SELECT 1'));
+  }
+
+  async countRequestsByState(): Promise<Record<RequestState, number>> {
+    return this.#guard('countRequestsByState', async () => {
+      const { rows } = await this.#pool.query<{ state: string; n: string }>(
+        'SELECT state, COUNT(*) AS n FROM requests GROUP BY state',
+      );
+      return countsByState(rows.map((row) => ({ state: row.state, n: Number(row.n) })));
+    });
   }
 
   async close(): Promise<void> {
