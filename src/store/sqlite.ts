@@ -133,6 +133,8 @@ function holdLock(filename: string): Database.Database {
   }
   try {
     lock.pragma('locking_mode = EXCLUSIVE');
+    // Nothing in it needs rolling back, and no journal file is left beside it.
+    lock.pragma('journal_mode = MEMORY');
     lock.exec('CREATE TABLE IF NOT EXISTS holder (pid INTEGER NOT NULL)');
     lock.exec('BEGIN EXCLUSIVE');
     lock.exec('DELETE FROM holder');
