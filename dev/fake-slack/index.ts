@@ -116,6 +116,8 @@ export interface FakeSlack {
   failNext(target: string, count: number, failure: InjectedFailure): void;
   /** Delay every answer for `target` (a method or `response_url`) by `ms`; 0 removes it. */
   setLatency(target: string, ms: number): void;
+  /** Replaces a user group's members, as an admin editing the group in Slack would. */
+  setUsergroup(groupId: string, members: string[]): void;
   /** Current non-ephemeral messages in a channel (a user ID means the app's DM with them), oldest first. */
   messages(channel: string): FakeMessage[];
   ephemerals(): FakeEphemeral[];
@@ -258,6 +260,10 @@ class FakeSlackServer implements FakeSlack {
   setLatency(target: string, ms: number): void {
     if (ms > 0) this.#latency.set(target, ms);
     else this.#latency.delete(target);
+  }
+
+  setUsergroup(groupId: string, members: string[]): void {
+    this.#workspace.config.usergroups[groupId] = [...members];
   }
 
   messages(channel: string): FakeMessage[] {

@@ -61,6 +61,7 @@ export interface KeyOwnerRow {
   key_name: string;
   key_suffix: string;
   created_at: Timestamp;
+  role_id: string | null;
 }
 
 export interface AuditRow {
@@ -141,6 +142,7 @@ export function keyOwnerFromRow(row: KeyOwnerRow): KeyOwner {
     keyName: row.key_name,
     keySuffix: row.key_suffix,
     createdAt: toDate(row.created_at),
+    roleId: row.role_id,
   };
 }
 

@@ -70,15 +70,17 @@ const SQL = {
   listApprovals: "SELECT * FROM decisions WHERE request_id = ? AND decision = 'approve' ORDER BY id",
   listDecisions: 'SELECT * FROM decisions WHERE request_id = ? ORDER BY id',
   decide: `UPDATE requests SET state = ?, deadline = ?, decided_at = ?, updated_at = ? WHERE id = ? RETURNING *`,
-  putKeyOwner: `INSERT INTO key_owners (key_id, owner_id, request_id, key_name, key_suffix, created_at)
-    VALUES (?, ?, ?, ?, ?, ?)
+  putKeyOwner: `INSERT INTO key_owners (key_id, owner_id, request_id, key_name, key_suffix, created_at, role_id)
+    VALUES (?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (key_id) DO UPDATE SET owner_id = excluded.owner_id, request_id = excluded.request_id,
-      key_name = excluded.key_name, key_suffix = excluded.key_suffix, created_at = excluded.created_at`,
+      key_name = excluded.key_name, key_suffix = excluded.key_suffix, created_at = excluded.created_at,
+      role_id = excluded.role_id`,
   getKeyOwner: 'SELECT * FROM key_owners WHERE key_id = ?',
   listKeyOwners: 'SELECT * FROM key_owners ORDER BY created_at, key_id',
   listKeyOwnersOf: 'SELECT * FROM key_owners WHERE owner_id = ? ORDER BY created_at, key_id',
   deleteKeyOwner: 'DELETE FROM key_owners WHERE key_id = ?',
   renameKeyOwner: 'UPDATE key_owners SET key_name = ? WHERE key_id = ?',
+  setKeyOwnerRole: 'UPDATE key_owners SET role_id = ? WHERE key_id = ?',
   appendAudit: `INSERT INTO audit_events (at, actor_id, action, outcome, request_id, key_id, key_name, key_suffix,
       upstream_request_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
   putMessageRef: `INSERT INTO message_refs (request_id, kind, channel, ts) VALUES (?, ?, ?, ?)
@@ -393,6 +395,7 @@ export class SqliteStore implements Store {
         owner.keyName,
         owner.keySuffix,
         ms(owner.createdAt),
+        owner.roleId ?? null,
       ),
     );
   }
@@ -420,6 +423,10 @@ export class SqliteStore implements Store {
 
   async renameKeyOwner(keyId: string, keyName: string): Promise<void> {
     this.#guard('renameKeyOwner', () => this.#stmt(SQL.renameKeyOwner).run(keyName, keyId));
+  }
+
+  async setKeyOwnerRole(keyId: string, roleId: string): Promise<void> {
+    this.#guard('setKeyOwnerRole', () => this.#stmt(SQL.setKeyOwnerRole).run(roleId, keyId));
   }
 
   async appendAudit(event: AuditInput): Promise<AuditEvent> {

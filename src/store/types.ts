@@ -143,6 +143,12 @@ export interface KeyOwner {
   keyName: string;
   keySuffix: string;
   createdAt: Date;
+  /**
+   * The policy role the key was approved under (its request's, or the last applied change's).
+   * Authority comes from this, never from ClickHouse's role fields, which several policy roles
+   * may share. Null for rows from before it was recorded whose request is gone.
+   */
+  roleId?: string | null;
 }
 
 export type AuditOutcome = 'attempt' | 'ok' | 'failed' | 'refused';
@@ -217,6 +223,8 @@ export interface Store {
   listKeyOwners(ownerId?: string): Promise<KeyOwner[]>;
   deleteKeyOwner(keyId: string): Promise<void>;
   renameKeyOwner(keyId: string, keyName: string): Promise<void>;
+  /** Records the policy role a key now holds (an approved change of role was applied). */
+  setKeyOwnerRole(keyId: string, roleId: string): Promise<void>;
 
   /** Append-only: there is no way to change or remove an event once written. */
   appendAudit(event: AuditInput): Promise<AuditEvent>;

@@ -65,6 +65,23 @@ async function claimable(ctx: WorkflowContext, requestId: string, userId: string
     throw new KeyhouseError('expired', 'This approval has expired; request the key again.');
   }
   if (request.state !== 'approved') throw notClaimable(request);
+  // The policy may have changed since the approval: the role may be gone, or the requester no
+  // longer among those who may ask for it. Checked at the click, before anything is made.
+  if (!(await ctx.policy.canRequest(userId, request.roleId))) {
+    await ctx.audit.after({
+      actorId: userId,
+      action: request.kind === 'change' ? 'key.change' : 'key.create',
+      outcome: 'refused',
+      requestId,
+      detail: { why: 'may no longer request this role', role: request.roleId },
+    });
+    throw new KeyhouseError(
+      'not_allowed',
+      ctx.policy.role(request.roleId)
+        ? 'You may no longer request this role, so the key was not created. Ask a Keyhouse admin.'
+        : 'This role is no longer in the policy, so the key was not created. Ask a Keyhouse admin.',
+    );
+  }
   return request;
 }
 
@@ -128,6 +145,7 @@ async function createAndReveal(
     keyName: key.name,
     keySuffix: key.keySuffix,
     createdAt,
+    roleId: request.roleId,
   });
   await ctx.audit.after({
     actorId: request.requesterId,

@@ -112,7 +112,7 @@ describe.skipIf(!pgUrl)(
       });
 
       it('applies a failed migration not at all, then the fixed one once', async () => {
-        const next = postgresMigrations.length + 1;
+        const next = Math.max(...postgresMigrations.map((m) => m.version)) + 1;
         const broken: Migration = {
           version: next,
           name: 'broken',

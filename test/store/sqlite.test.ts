@@ -141,7 +141,7 @@ describe('sqlite store specifics', () => {
     await (await track(new SqliteStore(file))).migrate();
     expect(versions()).toEqual(sqliteMigrations.map((m) => m.version));
 
-    const next = sqliteMigrations.length + 1;
+    const next = Math.max(...sqliteMigrations.map((m) => m.version)) + 1;
     const broken: Migration = {
       version: next,
       name: 'broken',

@@ -10,7 +10,12 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import { type Emulator, type EmulatorOptions, startEmulator } from '../../dev/emulator/server.js';
-import { type FakeMessage, type FakeSlack, startFakeSlack } from '../../dev/fake-slack/index.js';
+import {
+  type FakeMessage,
+  type FakeSlack,
+  type FakeSlackOptions,
+  startFakeSlack,
+} from '../../dev/fake-slack/index.js';
 import { type AppResponse, postToApp } from '../../dev/fake-slack/slack-http.js';
 import { ClickHouseCloudClient } from '../../src/api/index.js';
 import { createApp, type Keyhouse } from '../../src/app.js';
@@ -49,6 +54,8 @@ export function testPolicy(overrides: Record<string, unknown> = {}): PolicyDocum
 
 export interface HarnessOptions {
   policy?: PolicyDocument;
+  /** The fake Slack's workspace: user groups, users, a shared clock. */
+  slack?: FakeSlackOptions;
   emulator?: EmulatorOptions;
   clock?: Clock;
   /** The client's key-list cache lifetime (default 5 s). */
@@ -113,7 +120,7 @@ export class Harness {
         },
       }),
     });
-    const slack = await startFakeSlack();
+    const slack = await startFakeSlack(options.slack);
     const clickhouse = await startEmulator(options.emulator);
     const metrics = new Metrics();
     const client = new ClickHouseCloudClient({

@@ -19,5 +19,6 @@ export function registerActions(app: App, deps: HandlerDeps): void {
   app.action(ACTION.roleSelect, roleSelectAction(deps));
   app.action(ACTION.keyMenu, keyMenuAction(deps));
   app.action(ACTION.listPage, listPageAction(deps));
+  app.action(ACTION.listPagePrevious, listPageAction(deps));
   app.action(ACTION.editRole, editRoleAction(deps));
 }
