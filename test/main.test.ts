@@ -18,7 +18,7 @@ import { SLACK_TEST_DEFAULTS } from './support/slack-payloads.js';
 const FATAL = 60;
 const WARN = 40;
 
-describe('start-up refuses bad configuration with one message', () => {
+describe('start-up refuses bad configuration with one message', { timeout: 60_000 }, () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'keyhouse-main-'));
@@ -91,7 +91,8 @@ function fatalLine(result: { stdout: string; stderr: string }): Record<string, u
   return fatal[0]!;
 }
 
-describe('start-up failures say which side failed, in one JSON line', () => {
+// Each test spawns one to three processes through tsx: seconds each on a busy 2-core machine.
+describe('start-up failures say which side failed, in one JSON line', { timeout: 60_000 }, () => {
   let dir: string;
   let slack: FakeSlack;
   let clickhouse: Emulator;
