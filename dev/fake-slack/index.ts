@@ -298,7 +298,8 @@ class FakeSlackServer implements FakeSlack {
     predicate: () => T | undefined | false | null,
     options: { timeoutMs?: number; message?: string } = {},
   ): Promise<T> {
-    const timeoutMs = options.timeoutMs ?? 5000;
+    // A ceiling for a test that would hang, not a speed limit: generous for a busy machine.
+    const timeoutMs = options.timeoutMs ?? 30_000;
     // Real time on purpose: this waits for the app under test, whatever the fake's clock says.
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -323,7 +324,7 @@ class FakeSlackServer implements FakeSlack {
     return this.#sockets.live();
   }
 
-  waitForSocket(n = 1, timeoutMs = 5000): Promise<void> {
+  waitForSocket(n = 1, timeoutMs = 30_000): Promise<void> {
     return this.#sockets.waitFor(n, timeoutMs);
   }
 

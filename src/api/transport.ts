@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { type Dispatcher, request } from 'undici';
 import type { Secret } from '../secret.js';
+import { currentLane } from './budget.js';
 import {
   ApiConnectionError,
   ApiTimeoutError,
@@ -126,7 +127,7 @@ export class Transport {
 
     for (let attempt = 1; ; attempt++) {
       const waitFrom = this.#options.now();
-      await limiter.acquire();
+      await limiter.acquire(currentLane());
       this.#options.observer?.onBudgetWait(this.#options.now() - waitFrom);
       stats.requests++;
       stats.byRoute[routeName] = (stats.byRoute[routeName] ?? 0) + 1;

@@ -48,6 +48,8 @@ export class WorkflowContext {
   readonly newId: () => string;
   /** Attempts this process is running right now, so settlement never races its own work. */
   readonly attemptsInFlight = new Set<string>();
+  /** Keys whose disappearance from a list is being confirmed with ClickHouse right now. */
+  readonly vanishChecks = new Set<string>();
   readonly #messages = new KeyedMutex();
 
   constructor(deps: WorkflowDeps) {

@@ -58,6 +58,12 @@ export interface HarnessOptions {
   slack?: FakeSlackOptions;
   emulator?: EmulatorOptions;
   clock?: Clock;
+  /**
+   * ClickHouse's budget, applied to the emulator and to Keyhouse's client alike (default: the
+   * emulator does not limit, the client keeps to 10 per 10 s). A short window keeps the ratios and
+   * saves the test the wall time.
+   */
+  budget?: { requests: number; windowMs: number };
   /** The client's key-list cache lifetime (default 5 s). */
   keyListTtlMs?: number;
   /** Wraps the ClickHouse client, e.g. to count or break calls. */
@@ -121,7 +127,9 @@ export class Harness {
       }),
     });
     const slack = await startFakeSlack(options.slack);
-    const clickhouse = await startEmulator(options.emulator);
+    const clickhouse = await startEmulator(
+      options.budget ? { ...options.emulator, rateLimit: options.budget } : options.emulator,
+    );
     const metrics = new Metrics();
     const client = new ClickHouseCloudClient({
       observer: metrics.clickhouse,
@@ -130,6 +138,7 @@ export class Harness {
       keySecret: new Secret(clickhouse.adminKey.keySecret),
       logger: logger.child({ component: 'clickhouse' }),
       retry: { baseDelayMs: 20, maxDelayMs: 100 },
+      ...(options.budget ? { rateLimit: options.budget } : {}),
       ...(options.keyListTtlMs === undefined ? {} : { keyListTtlMs: options.keyListTtlMs }),
     });
     const schema = options.postgres ? await createThrowawaySchema(options.postgres) : null;
@@ -302,11 +311,15 @@ export class Harness {
     return this.store.listRequests({});
   }
 
-  /** Polls an async or sync condition until it holds (the fake's `waitFor` takes sync ones only). */
+  /**
+   * Polls an async or sync condition until it holds (the fake's `waitFor` takes sync ones only).
+   * The ceiling only bounds a test that would otherwise hang: a busy machine (two test runs on two
+   * cores) may need many times what an idle one does, so it is generous.
+   */
   async until<T>(
     predicate: () => Promise<T> | T,
     message = 'condition',
-    timeoutMs = 5_000,
+    timeoutMs = 30_000,
   ): Promise<NonNullable<T>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
