@@ -4,12 +4,12 @@
  *
  * A start-up failure is one line saying which side failed: the environment or the policy file as
  * plain text (nothing else has started), the database or Slack as one JSON log line naming
- * `DATABASE_URL` or Slack's `auth.test` at `SLACK_API_URL`. A ClickHouse key that does not work is
+ * `DATABASE_URL` or Slack's `auth.test` at `SLACK_API_URL`; either way on stderr. A ClickHouse key that does not work is
  * logged as a warning and Keyhouse keeps running (ClickHouse may be down briefly; `/readyz` shows it).
  */
 import { existsSync } from 'node:fs';
 import { WebClient } from '@slack/web-api';
-import type { Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import { ClickHouseCloudClient } from './api/index.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -154,7 +154,13 @@ function shownDatabaseUrl(url: string): string {
 
 main().catch((error: unknown) => {
   if (error instanceof StartupError && log) {
-    log.fatal({ side: error.side, ...error.fields }, `Keyhouse failed to start: ${error.message}`);
+    // On stderr, where every start-up failure goes (the environment's and the policy's as plain text).
+    const fatal = createLogger({
+      level: 'fatal',
+      name: 'keyhouse',
+      destination: pino.destination({ dest: 2, sync: true }),
+    });
+    fatal.fatal({ side: error.side, ...error.fields }, `Keyhouse failed to start: ${error.message}`);
     process.exit(1);
   }
   // A bad environment or policy is reported as one message listing every problem, then exit.
