@@ -100,7 +100,8 @@ export interface Emulator {
   ): void;
   /**
    * The next `count` successful creates DO create the key, then answer 500 (`status500`, default),
-   * destroy the socket without an answer (`drop`), or never answer (`hang`: the connection stays open
+   * answer 200 without `keySecret` (`no-secret`), destroy the socket without an answer (`drop`), or
+   * never answer (`hang`: the connection stays open
    * until the client goes away or the emulator closes; a crash test kills the client once `keys()`
    * shows the key). A create that fails anyway does not use one up.
    */
