@@ -33,6 +33,8 @@ export const ACTION = {
   editRole: 'keyhouse.edit_role',
   editExpiry: 'keyhouse.edit_expiry',
   editReason: 'keyhouse.edit_reason',
+  /** Rotate button (expiry warning, leak notice); the value is the ClickHouse key UUID. Shared with other work. */
+  rotateKey: 'rotate_key',
 } as const;
 
 export const KEY_VERBS = ['disable', 'enable', 'edit', 'delete'] as const;

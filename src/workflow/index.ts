@@ -1,3 +1,4 @@
+import { type AuditLine, type AuditQuery, readAudit } from '../audit/read.js';
 import { KeyhouseError } from '../errors.js';
 import type { KeyRequest } from '../store/types.js';
 import { claimKey } from './claim.js';
@@ -117,6 +118,14 @@ export class Workflow {
   /** Renames or shortens at once; a longer expiry or another role becomes a change request. */
   editKey(viewerId: string, keyId: string, draft: EditDraft): Promise<EditResult> {
     return editKey(this.#ctx, viewerId, keyId, draft);
+  }
+
+  /** The newest audit events matching `query`, for an admin (product.md §4). */
+  async readAudit(viewerId: string, query: AuditQuery): Promise<AuditLine[]> {
+    if (!(await this.#ctx.policy.isAdmin(viewerId))) {
+      throw new KeyhouseError('not_allowed', 'Only Keyhouse admins can read the audit log.');
+    }
+    return readAudit(this.#ctx.store, query);
   }
 
   /** Timer work: settle interrupted key creation, then lapse overdue requests. */
