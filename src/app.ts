@@ -19,6 +19,7 @@ import { checkSlackRequest } from './http/slack-request.js';
 import { Lifecycle } from './lifecycle/index.js';
 import { Scheduler, type TickResult } from './lifecycle/scheduler.js';
 import { boltLogger } from './logger.js';
+import { Metrics, observeNotifier } from './metrics.js';
 import { Policy, type PolicyDocument } from './policy/index.js';
 import { SlackDirectory, SlackLifecycleNotifier } from './slack/lifecycle-notifier.js';
 import { SlackNotifier } from './slack/notifier.js';
@@ -26,6 +27,7 @@ import { SlackWatchNotifier } from './slack/watch-notifier.js';
 import type { Store } from './store/types.js';
 import { cached } from './util/cached.js';
 import { InFlight } from './util/in-flight.js';
+import { refuseWhileNoWait } from './util/no-wait.js';
 import { type ActivitySource, DriftWatch } from './watch/drift.js';
 import { Tripwire } from './watch/tripwire.js';
 import { Auditor } from './workflow/audit.js';
@@ -81,6 +83,8 @@ export interface KeyhouseOptions {
   readinessTtlMs?: number;
   /** How long `close()` waits for work in flight (default 10 s). */
   shutdownGraceMs?: number;
+  /** Served on `/metrics`; a fresh registry when absent. Pass the one the ClickHouse client reports to. */
+  metrics?: Metrics;
 }
 
 export interface Readiness {
@@ -93,6 +97,7 @@ export interface Keyhouse {
   readonly workflow: Workflow;
   readonly policy: Policy;
   readonly mode: 'http' | 'socket';
+  readonly metrics: Metrics;
   /**
    * Serves `/healthz` and `/readyz` on `port` (0 = ephemeral) and, in HTTP mode, `/slack/events`;
    * in Socket Mode also connects to Slack. Resolves to the bound port.
@@ -126,8 +131,12 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   const clock = options.clock ?? systemClock;
   const instanceId = randomUUID();
   const socketMode = Boolean(options.slack.appToken);
+  const metrics = options.metrics ?? new Metrics();
+  metrics.countRequestsWith(() => store.countRequestsByState());
   const clientOptions: WebClientOptions = {
     ...options.slack.clientOptions,
+    // Every Web API call of Bolt's clients passes here: failed calls are counted by method.
+    fetch: metrics.slackFetch(options.slack.clientOptions?.fetch ?? globalThis.fetch),
     slackApiUrl: options.slack.apiUrl,
     // Socket Mode would otherwise write 100 retries into these options (slack-platform.md §5).
     retryConfig: options.slack.clientOptions?.retryConfig ?? { retries: 3 },
@@ -180,19 +189,37 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     logger,
     resolveGroup: async (usergroup) => (await app.client.usergroups.users.list({ usergroup })).users ?? [],
   });
-  const notifier = new SlackNotifier({
+  const slackNotifier = new SlackNotifier({
     client: app.client,
     approvalChannel: options.policy.approvalChannel,
     command: options.slack.command,
     fetch: options.fetch,
     logger,
   });
+  const notifier = observeNotifier(slackNotifier, metrics, clock);
   const exclusive = options.replicas?.exclusive ?? true;
+  // Ack first (handlers/ack-first.ts): while a listener decides its acknowledgement, ClickHouse and
+  // Slack refuse to be waited on; a key list already in memory may still be shown.
+  const source = options.keys;
+  const keys = refuseWhileNoWait('ClickHouse', source, {
+    atHand: (method, args) => {
+      if (method === 'keyListAtHand' || method === 'keyAtHand') return true;
+      if (method === 'listKeys')
+        return !(args[0] as { fresh?: boolean } | undefined)?.fresh && source.keyListAtHand?.() === true;
+      return method === 'getKey' && source.keyAtHand?.(String(args[0])) === true;
+    },
+  });
+  // A notice or a message rewrite a decision makes on the way (an overdue request found expired)
+  // goes out just after the acknowledgement instead of being waited for.
+  const guardedNotifier = refuseWhileNoWait('Slack', notifier, {
+    defer: ['updateApproval', 'replyInThread', 'updateClaim', 'tellRequester'],
+    onDeferredError: (error, method) => logger.warn({ err: error, method }, 'a deferred Slack notice failed'),
+  });
   const workflow = new Workflow({
     store,
-    keys: options.keys,
+    keys,
     policy,
-    notifier,
+    notifier: guardedNotifier,
     clock,
     logger,
     apiUrl: options.clickhouseApiUrl,
@@ -274,12 +301,19 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   const sweep = async (): Promise<void> => {
     // Replicas sweep one at a time: the lease outlives a slow sweep so two never overlap. An
     // exclusive instance needs none, and must not wait for one its crashed predecessor still holds.
-    if (!exclusive && !(await store.tryLease('sweep', instanceId, sweepEvery * 2, clock.now()))) return;
+    if (!exclusive && !(await store.tryLease('sweep', instanceId, sweepEvery * 2, clock.now()))) {
+      metrics.sweepSkipped();
+      return;
+    }
     const done = inFlight.begin();
+    const started = performance.now();
+    let outcome: 'ok' | 'failed' = 'failed';
     try {
       const result = await workflow.sweep();
+      outcome = 'ok';
       if (result.expired || result.settled) logger.info(result, 'sweep');
     } finally {
+      metrics.sweepRan((performance.now() - started) / 1000, outcome);
       done();
     }
   };
@@ -359,11 +393,22 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   let timer: NodeJS.Timeout | null = null;
   let timersTimer: NodeJS.Timeout | null = null;
   let driftTimer: NodeJS.Timeout | null = null;
+  let stopWarmingGroups: (() => void) | null = null;
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (req.method === 'GET' && path === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      return;
+    }
+    if (req.method === 'GET' && path === '/metrics') {
+      void metrics.text().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(text),
+        (error: unknown) => {
+          logger.warn({ err: error }, 'metrics could not be collected');
+          res.writeHead(503, { 'content-type': 'text/plain' }).end('metrics unavailable');
+        },
+      );
       return;
     }
     if (req.method === 'GET' && path === '/readyz') {
@@ -402,6 +447,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     workflow,
     policy,
     mode: socketMode ? 'socket' : 'http',
+    metrics,
     async listen(port, host = '0.0.0.0') {
       // Slack's requests are small and quick: a client that dribbles its headers or body is cut off
       // rather than holding a socket for Node's default 300 s, and connections are capped.
@@ -416,6 +462,8 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
         listening.listen(port, host, resolve);
       });
       if (socketMode) await app.start();
+      // Group memberships are looked up before anyone clicks, and kept fresh, so no click waits on Slack.
+      stopWarmingGroups = policy.keepGroupsWarm();
       // What a crash left behind is settled at start, in the background: the first ack must not wait.
       void sweepQuietly();
       if (options.sweep?.timer !== false) {
@@ -443,6 +491,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
       if (timer) clearInterval(timer);
       if (timersTimer) clearInterval(timersTimer);
       if (driftTimer) clearInterval(driftTimer);
+      stopWarmingGroups?.();
       const open = server;
       server = null;
       const closed = open ? new Promise<void>((resolve) => open.close(() => resolve())) : Promise.resolve();

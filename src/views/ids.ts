@@ -64,6 +64,12 @@ export const BLOCK = {
   editReason: 'edit_reason',
   expiryActions: 'expiry_actions',
   staleActions: 'stale_actions',
+  /** A modal's "working…" line, and its outcome (product.md §1, "Acknowledgements"). */
+  progress: 'progress',
+  outcomeOk: 'outcome_ok',
+  outcomeFailed: 'outcome_failed',
+  /** Under an input of a re-rendered form: an error found only after ClickHouse answered. */
+  fieldErrorSuffix: ':error',
 } as const;
 
 /** The block holding one key of a list: `keys|<scope>|<page>|<key uuid>`, so a click knows where it was. */

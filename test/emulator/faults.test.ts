@@ -179,6 +179,22 @@ describe('createThenFail', () => {
     expect(emu.requests.at(-1)).toMatchObject({ route: 'createKey', status: 0, response: null });
   });
 
+  it('creates the key, then never answers until the client goes away', async () => {
+    const emu = await start();
+    emu.createThenFail(1, 'hang');
+    const gone = new AbortController();
+    const pending = call(emu, 'POST', orgPath(emu, '/keys'), {
+      body: { name: 'ghost' },
+      signal: gone.signal,
+    });
+    // The key exists while the answer is held: a crash test kills the client at this point.
+    while (!emu.keys().some((key) => key.name === 'ghost')) await new Promise((r) => setTimeout(r, 10));
+    expect(emu.requests.at(-1)).toMatchObject({ route: 'createKey', status: 0, response: null });
+    gone.abort();
+    await expect(pending).rejects.toThrow();
+    expect((await call(emu, 'POST', orgPath(emu, '/keys'), { body: { name: 'fine' } })).status).toBe(200);
+  });
+
   it('is not used up by a create that fails anyway', async () => {
     const emu = await start();
     emu.createThenFail(1);

@@ -1,20 +1,23 @@
-import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { BlockAction, ButtonAction } from '@slack/bolt';
+import type { ActionArgs, Listener } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 import { parseKeyId, rewriteStaleMessage } from '../shared/stale-choice.js';
 
-type Args = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>;
-
 /** Keep, in the stale-key DM: nothing changes in ClickHouse; Keyhouse asks again after another `staleAfter`. */
-export function staleKeepAction(deps: HandlerDeps) {
-  return async ({ ack, action, body, respond }: Args): Promise<void> => {
-    await ack();
+export function staleKeepAction(deps: HandlerDeps): Listener<ActionArgs<BlockAction<ButtonAction>>, never> {
+  return ({ action, body }) => {
     const userId = body.user.id;
-    const { key, askAgainAt } = await deps.lifecycle.keepStale(userId, parseKeyId(action.value));
-    await rewriteStaleMessage(respond, {
-      kind: 'kept',
-      key,
-      askAgainAt: askAgainAt ?? deps.workflow.now(),
-      by: userId,
-    });
+    const keyId = parseKeyId(action.value);
+    return {
+      after: async ({ respond }) => {
+        const { key, askAgainAt } = await deps.lifecycle.keepStale(userId, keyId);
+        await rewriteStaleMessage(respond, {
+          kind: 'kept',
+          key,
+          askAgainAt: askAgainAt ?? deps.workflow.now(),
+          by: userId,
+        });
+      },
+    };
   };
 }

@@ -1,18 +1,21 @@
-import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
+import type { EventArgs, Listener } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
-
-type Args = AllMiddlewareArgs & SlackEventMiddlewareArgs<'user_change'>;
 
 /**
  * Slack reports a user changed; when they were deactivated (`deleted: true`) they are offboarded
  * once (product.md §8), and the timers run soon to handle their keys within the write budget.
  */
-export function userChanged(deps: HandlerDeps) {
-  return async ({ event }: Args): Promise<void> => {
+export function userChanged(deps: HandlerDeps): Listener<EventArgs<'user_change'>, never> {
+  return ({ event }) => {
     const user = event.user as { id?: unknown; deleted?: unknown };
-    if (user.deleted !== true || typeof user.id !== 'string') return;
-    const outcome = await deps.lifecycle.offboard(user.id, 'event');
-    deps.logger.info({ user: user.id, outcome }, 'user deactivated');
-    if (outcome === 'started') deps.kickTimers?.();
+    const userId = user.id;
+    if (user.deleted !== true || typeof userId !== 'string') return {};
+    return {
+      after: async () => {
+        const outcome = await deps.lifecycle.offboard(userId, 'event');
+        deps.logger.info({ user: userId, outcome }, 'user deactivated');
+        if (outcome === 'started') deps.kickTimers?.();
+      },
+    };
   };
 }
