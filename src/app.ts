@@ -253,6 +253,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
           logger: logger.child({ component: 'tripwire' }),
           leakAction: security.leakAction,
           securityChannel: security.channel,
+          metrics,
         });
   registerHandlers(app, {
     workflow,
@@ -302,6 +303,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
         securityChannel: security.channel,
         unmanagedKeys: security.unmanagedKeys,
         selfKeySuffix: options.clickhouseKeyId.slice(-4),
+        metrics,
       })
     : null;
   const drift = async (): Promise<{ reported: number }> => {
