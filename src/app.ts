@@ -265,6 +265,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
           logger: logger.child({ component: 'tripwire' }),
           leakAction: security.leakAction,
           securityChannel: security.channel,
+          metrics,
         });
   const scheduler = new Scheduler({
     store,
@@ -341,6 +342,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
         securityChannel: security.channel,
         unmanagedKeys: security.unmanagedKeys,
         selfKeySuffix: options.clickhouseKeyId.slice(-4),
+        metrics,
       })
     : null;
   const drift = async (): Promise<{ reported: number }> => {

@@ -32,6 +32,8 @@ export class Metrics {
   readonly #slackErrors: Counter<'method' | 'error'>;
   readonly #sweeps: Counter<'outcome'>;
   readonly #sweepSeconds: Histogram;
+  readonly #leaks: Counter<'issued_by_keyhouse' | 'outcome'>;
+  readonly #watchDisabled: Counter<'reason'>;
   #countRequests: (() => Promise<Record<RequestState, number>>) | null = null;
 
   /** Passed to the ClickHouse client (`observer`). */
@@ -102,6 +104,18 @@ export class Metrics {
       labelNames: ['outcome'],
       registers,
     });
+    this.#leaks = new Counter({
+      name: 'keyhouse_leaks_caught_total',
+      help: 'ClickHouse secrets seen pasted in Slack, by whether Keyhouse issued them and what was done.',
+      labelNames: ['issued_by_keyhouse', 'outcome'],
+      registers,
+    });
+    this.#watchDisabled = new Counter({
+      name: 'keyhouse_watch_keys_disabled_total',
+      help: 'Keys the security watch disabled or deleted: a leaked secret, or a key made outside Keyhouse.',
+      labelNames: ['reason'],
+      registers,
+    });
     this.#sweepSeconds = new Histogram({
       name: 'keyhouse_sweep_seconds',
       help: 'Duration of sweeps that ran.',
@@ -134,6 +148,20 @@ export class Metrics {
   sweepRan(seconds: number, outcome: 'ok' | 'failed'): void {
     this.#sweeps.inc({ outcome });
     this.#sweepSeconds.observe(seconds);
+  }
+
+  /** A pasted secret the tripwire acted on (`outcome` is what was done to a Keyhouse key). */
+  leakCaught(issuedByKeyhouse: boolean, outcome: string): void {
+    this.#leaks.inc({
+      issued_by_keyhouse: String(issuedByKeyhouse),
+      outcome: issuedByKeyhouse ? outcome : 'reported',
+    });
+    if (outcome === 'disabled' || outcome === 'deleted') this.#watchDisabled.inc({ reason: 'leak' });
+  }
+
+  /** A key made outside Keyhouse that drift disabled (`unmanagedKeys: disable`). */
+  unmanagedKeyDisabled(): void {
+    this.#watchDisabled.inc({ reason: 'unmanaged' });
   }
 
   /** Another replica held the sweep lease. */

@@ -280,9 +280,8 @@ describe('garbageNext', () => {
     emu.garbageNext('listOrganizations', 1, 'trickle');
     const pending = listOrgs(emu).catch((error: unknown) => error);
     await new Promise((resolve) => setTimeout(resolve, 150));
-    const started = performance.now();
     await emu.close();
-    expect(performance.now() - started).toBeLessThan(1_000);
+    // Had close() waited for the trickle to finish, the call would have succeeded.
     expect(await pending).toBeInstanceOf(Error);
   });
 });
