@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { Agent } from 'undici';
 import { type Emulator, startEmulator } from '../../dev/emulator/server.js';
 import { ClickHouseCloudClient } from '../../src/api/index.js';
 import { ManualClock } from '../../src/clock.js';
@@ -110,6 +111,8 @@ export interface Instance {
   workflow: Workflow;
   notifier: RecordingNotifier;
   alive: Killable;
+  /** The instance's own connections to ClickHouse: a crash drops them, and nothing queued goes out. */
+  connections: Agent;
 }
 
 export interface WorldOptions {
@@ -127,7 +130,6 @@ export class World {
   readonly logger = pino({ level: 'silent' });
   flaky!: FlakyStore;
   emulator!: Emulator;
-  client!: ClickHouseCloudClient;
   #schema: ThrowawaySchema | null = null;
   #dir = '';
   #stores: Store[] = [];
@@ -145,14 +147,6 @@ export class World {
     this.#options = options;
     this.#dir = await mkdtemp(join(tmpdir(), 'keyhouse-world-'));
     this.emulator = await startEmulator({ clock: this.clock });
-    this.client = new ClickHouseCloudClient({
-      baseUrl: this.emulator.url,
-      keyId: this.emulator.adminKey.keyId,
-      keySecret: new Secret(this.emulator.adminKey.keySecret),
-      logger: this.logger,
-      retry: { baseDelayMs: 5, maxDelayMs: 20 },
-      keyListTtlMs: 0,
-    });
     this.#schema = options.postgres ? await createThrowawaySchema(options.postgres) : null;
     this.#databaseUrl = options.postgres ?? `sqlite:${join(this.#dir, 'keyhouse.db')}`;
     const shared = await this.#openStore();
@@ -174,7 +168,18 @@ export class World {
   #addInstance(index: number): Instance {
     const alive = new Killable();
     const notifier = new RecordingNotifier(this, index);
-    const keys: KeyApi = this.client;
+    // Each instance is a process of its own: its own client, budget and connections, so a crash
+    // takes its queued calls with it (a request ClickHouse already received may still complete).
+    const connections = new Agent();
+    const keys: KeyApi = new ClickHouseCloudClient({
+      baseUrl: this.emulator.url,
+      keyId: this.emulator.adminKey.keyId,
+      keySecret: new Secret(this.emulator.adminKey.keySecret),
+      logger: this.logger,
+      retry: { baseDelayMs: 5, maxDelayMs: 20 },
+      keyListTtlMs: 0,
+      dispatcher: connections,
+    });
     const workflow = new Workflow({
       store: alive.wrap(this.flaky.wrap()),
       keys: alive.wrap(keys),
@@ -190,7 +195,7 @@ export class World {
         attemptLeaseMs: this.#options.attemptLeaseMs ?? 30_000,
       },
     });
-    const instance = { index, workflow, notifier, alive };
+    const instance = { index, workflow, notifier, alive, connections };
     this.instances[index] = instance;
     return instance;
   }
@@ -198,7 +203,10 @@ export class World {
   /** Kills instance `i` where it stands (a crash) and starts a fresh one in its place. */
   crash(index: number): Instance {
     const dead = this.instances[index];
-    if (dead) dead.alive.killed = true;
+    if (dead) {
+      dead.alive.killed = true;
+      void dead.connections.destroy().catch(() => undefined);
+    }
     return this.#addInstance(index);
   }
 
@@ -214,7 +222,10 @@ export class World {
   }
 
   async close(): Promise<void> {
-    for (const instance of this.instances) instance.alive.killed = true;
+    for (const instance of this.instances) {
+      instance.alive.killed = true;
+      await instance.connections.destroy().catch(() => undefined);
+    }
     for (const store of this.#stores) await store.close().catch(() => undefined);
     await this.emulator.close();
     await this.#schema?.drop();
