@@ -18,6 +18,7 @@ import { checkSlackRequest } from './http/slack-request.js';
 import { boltLogger } from './logger.js';
 import { Policy, type PolicyDocument } from './policy/index.js';
 import { SlackNotifier } from './slack/notifier.js';
+import { SlackPeople } from './slack/people.js';
 import type { Store } from './store/types.js';
 import { cached } from './util/cached.js';
 import { InFlight } from './util/in-flight.js';
@@ -167,6 +168,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     logger,
     apiUrl: options.clickhouseApiUrl,
     selfKeySuffix: options.clickhouseKeyId.slice(-4),
+    people: new SlackPeople(app.client),
     replicas: {
       instanceId,
       exclusive,
@@ -202,7 +204,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     const done = inFlight.begin();
     try {
       const result = await workflow.sweep();
-      if (result.expired || result.settled) logger.info(result, 'sweep');
+      if (result.expired || result.settled || result.retired || result.deleted) logger.info(result, 'sweep');
     } finally {
       done();
     }

@@ -7,6 +7,9 @@ export const CALLBACK = {
   denyModal: 'keyhouse.deny',
   editModal: 'keyhouse.edit',
   deleteModal: 'keyhouse.delete',
+  rotateModal: 'keyhouse.rotate',
+  extendModal: 'keyhouse.extend',
+  reassignModal: 'keyhouse.reassign',
 } as const;
 
 export const ACTION = {
@@ -28,9 +31,21 @@ export const ACTION = {
   editRole: 'keyhouse.edit_role',
   editExpiry: 'keyhouse.edit_expiry',
   editReason: 'keyhouse.edit_reason',
+  /** Rotate button (expiry warning, leak notice); the value is the ClickHouse key UUID. Shared with other work. */
+  rotateKey: 'rotate_key',
+  /** Extend button (expiry warning); the value is the ClickHouse key UUID. Shared with other work. */
+  extendKey: 'extend_key',
+  rotateOverlap: 'keyhouse.rotate_overlap',
+  rotateExpiry: 'keyhouse.rotate_expiry',
+  rotateReason: 'keyhouse.rotate_reason',
+  extendExpiry: 'keyhouse.extend_expiry',
+  extendReason: 'keyhouse.extend_reason',
+  reassignUser: 'keyhouse.reassign_user',
+  /** Previous/Next in `/chkey review`; the value is the page number. */
+  reviewPage: 'keyhouse.review_page',
 } as const;
 
-export const KEY_VERBS = ['disable', 'enable', 'edit', 'delete'] as const;
+export const KEY_VERBS = ['disable', 'enable', 'edit', 'rotate', 'delete', 'reassign'] as const;
 export type KeyVerb = (typeof KEY_VERBS)[number];
 
 export const BLOCK = {
@@ -50,6 +65,13 @@ export const BLOCK = {
   /** Like the request modal, the edit modal's expiry block carries the role: `edit_expiry:<roleId>`. */
   editExpiryPrefix: 'edit_expiry:',
   editReason: 'edit_reason',
+  rotateOverlap: 'rotate_overlap',
+  rotateExpiry: 'rotate_expiry',
+  rotateReason: 'rotate_reason',
+  extendExpiry: 'extend_expiry',
+  extendReason: 'extend_reason',
+  reassignUser: 'reassign_user',
+  reviewNav: 'review_nav',
 } as const;
 
 /** The block holding one key of a list: `keys|<scope>|<page>|<key uuid>`, so a click knows where it was. */

@@ -24,6 +24,16 @@ export {
   keySection,
   pageOf,
 } from './key-list.js';
+export {
+  type ExtendModalInput,
+  extendKeyModal,
+  type LifecycleModalValues,
+  outcomeModal,
+  type RotateModalInput,
+  readLifecycleModal,
+  reassignKeyModal,
+  rotateKeyModal,
+} from './lifecycle-modals.js';
 export { escapeMrkdwn, mention, truncate } from './mrkdwn.js';
 export {
   type EphemeralNotice,
@@ -41,4 +51,5 @@ export {
   requestModalErrors,
   type ViewStateValues,
 } from './request-modal.js';
+export { REVIEW_PER_PAGE, type ReviewListing, type ReviewMessage, reviewMessage } from './review.js';
 export { type SecretMessage, secretMessage } from './secret-message.js';

@@ -6,9 +6,12 @@ import { createKeyAction } from './create-key.js';
 import { denyAction } from './deny.js';
 import { dismissSecretAction } from './dismiss-secret.js';
 import { editRoleAction } from './edit-role.js';
+import { extendKeyAction } from './extend-key.js';
 import { keyMenuAction } from './key-menu.js';
 import { listPageAction } from './list-page.js';
+import { reviewPageAction } from './review-page.js';
 import { roleSelectAction } from './role-select.js';
+import { rotateKeyAction } from './rotate-key.js';
 
 /** Who may act is decided by the workflow at each click, from the store, never the payload. */
 export function registerActions(app: App, deps: HandlerDeps): void {
@@ -20,4 +23,8 @@ export function registerActions(app: App, deps: HandlerDeps): void {
   app.action(ACTION.keyMenu, keyMenuAction(deps));
   app.action(ACTION.listPage, listPageAction(deps));
   app.action(ACTION.editRole, editRoleAction(deps));
+  app.action(ACTION.rotateKey, rotateKeyAction(deps));
+  app.action(ACTION.extendKey, extendKeyAction(deps));
+  // Admins only: the review re-checks the clicker on every page it renders.
+  app.action(ACTION.reviewPage, reviewPageAction(deps));
 }

@@ -3,7 +3,7 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { helpMessage, notAllowedToRequest, unknownCommand } from '../../views/index.js';
 import type { ListScope } from '../../workflow/index.js';
 import type { HandlerDeps } from '../deps.js';
-import { answer, renderKeyList } from '../shared/key-surface.js';
+import { answer, renderKeyList, renderReview } from '../shared/key-surface.js';
 import { requestModalFor } from '../shared/request-modal.js';
 
 /** How long a list may take to be answered in the ack itself (Slack allows 3 s in all). */
@@ -45,6 +45,12 @@ export function chkeyCommand(deps: HandlerDeps) {
       return;
     }
     if (verb === 'help') return ack(helpMessage(deps.command));
+    if (verb === 'review' && words.length === 1) {
+      // Admins only (the workflow checks); the review asks ClickHouse and Slack, so it comes later.
+      await ack();
+      await answer(respond, await renderReview(deps, command.user_id, 0));
+      return;
+    }
     const scope = verb === 'list' && words.length <= 2 ? listScope(words[1]) : null;
     if (scope) {
       // Usually the key list is cached and the answer is ready at once: it goes in the ack. When
