@@ -10,7 +10,12 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import { type Emulator, type EmulatorOptions, startEmulator } from '../../dev/emulator/server.js';
-import { type FakeMessage, type FakeSlack, startFakeSlack } from '../../dev/fake-slack/index.js';
+import {
+  type FakeMessage,
+  type FakeSlack,
+  type FakeSlackOptions,
+  startFakeSlack,
+} from '../../dev/fake-slack/index.js';
 import { type AppResponse, postToApp } from '../../dev/fake-slack/slack-http.js';
 import { ClickHouseCloudClient } from '../../src/api/index.js';
 import { createApp, type Keyhouse } from '../../src/app.js';
@@ -54,6 +59,8 @@ export interface HarnessOptions {
   keyListTtlMs?: number;
   /** Wraps the ClickHouse client, e.g. to count or break calls. */
   keys?: (client: ClickHouseCloudClient) => KeyApi;
+  /** Options for the fake Slack (its users, e.g. one deactivated). */
+  slack?: FakeSlackOptions;
 }
 
 export interface RequestValues {
@@ -110,7 +117,7 @@ export class Harness {
         },
       }),
     });
-    const slack = await startFakeSlack();
+    const slack = await startFakeSlack(options.slack);
     const clickhouse = await startEmulator(options.emulator);
     const client = new ClickHouseCloudClient({
       baseUrl: clickhouse.url,
