@@ -15,6 +15,7 @@ import { type Clock, systemClock } from './clock.js';
 import { createErrorHandler } from './handlers/errors.js';
 import { registerHandlers } from './handlers/index.js';
 import { checkSlackRequest } from './http/slack-request.js';
+import { Scheduler, type TickResult } from './lifecycle/scheduler.js';
 import { boltLogger } from './logger.js';
 import { Policy, type PolicyDocument } from './policy/index.js';
 import { SlackNotifier } from './slack/notifier.js';
@@ -56,6 +57,11 @@ export interface KeyhouseOptions {
    */
   sweep?: { intervalMs?: number; timer?: boolean };
   /**
+   * Timed lifecycle work (product.md §8): a tick every `intervalMs` (default 60 s) when the sweep's
+   * timer runs; at most `writesPerTick` ClickHouse writes per tick (default 2).
+   */
+  timers?: { intervalMs?: number; writesPerTick?: number };
+  /**
    * `exclusive`: this instance is the database's only user (SQLite), so anything left `creating`
    * was interrupted. Otherwise (PostgreSQL replicas) attempts hold leases of `attemptLeaseMs`.
    */
@@ -83,6 +89,10 @@ export interface Keyhouse {
   listen(port: number, host?: string): Promise<number>;
   /** One sweep now (what the timer does), under the replica-wide lease. */
   sweep(): Promise<void>;
+  /** Where timed rules live; register more with `scheduler.register(rule)`. */
+  readonly scheduler: Scheduler;
+  /** One tick of the timed rules now (what the timer does), under their replica-wide lease. */
+  tick(): Promise<TickResult>;
   ready(): Promise<Readiness>;
   /**
    * Stops taking new work (the HTTP server stops accepting, the socket disconnects), waits up to
@@ -211,6 +221,27 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   };
   const sweepQuietly = () => sweep().catch((error: unknown) => logger.error({ err: error }, 'sweep failed'));
 
+  const scheduler = new Scheduler({
+    store,
+    keys: options.keys,
+    clock,
+    logger,
+    audit: workflow.context.audit,
+    instanceId,
+    exclusive,
+    intervalMs: options.timers?.intervalMs,
+    writesPerTick: options.timers?.writesPerTick,
+  });
+  const tick = async (): Promise<TickResult> => {
+    const done = inFlight.begin();
+    try {
+      return await scheduler.tick();
+    } finally {
+      done();
+    }
+  };
+  const tickQuietly = () => tick().catch((error: unknown) => logger.error({ err: error }, 'timers failed'));
+
   const upstreamTtl = options.readinessTtlMs ?? 60_000;
   const clickhouseReady = cached(upstreamTtl, () => options.keys.listOrganizations());
   const slackReady = cached(upstreamTtl, () => app.client.auth.test());
@@ -234,6 +265,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   let stopping = false;
   let server: Server | null = null;
   let timer: NodeJS.Timeout | null = null;
+  let timersTimer: NodeJS.Timeout | null = null;
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -290,14 +322,21 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
       if (options.sweep?.timer !== false) {
         timer = setInterval(() => void sweepQuietly(), sweepEvery);
         timer.unref();
+        // Timed rules start with the first interval, not at start: a restart storm must not
+        // make every replica read the key list at once.
+        timersTimer = setInterval(() => void tickQuietly(), scheduler.intervalMs);
+        timersTimer.unref();
       }
       return (listening.address() as AddressInfo).port;
     },
     sweep,
+    scheduler,
+    tick,
     ready,
     async close() {
       stopping = true;
       if (timer) clearInterval(timer);
+      if (timersTimer) clearInterval(timersTimer);
       const open = server;
       server = null;
       const closed = open ? new Promise<void>((resolve) => open.close(() => resolve())) : Promise.resolve();

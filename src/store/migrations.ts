@@ -123,6 +123,26 @@ CREATE TABLE retirements (
 CREATE INDEX retirements_stage_due ON retirements (stage, retire_at);
 `,
   },
+  {
+    version: 5,
+    name: 'lifecycle timers',
+    sql: `
+CREATE TABLE timer_marks (
+  rule TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  threshold TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('claimed', 'done', 'failed')),
+  holder TEXT NOT NULL,
+  attempts INTEGER NOT NULL CHECK (attempts >= 1),
+  due_at INTEGER NOT NULL,
+  claimed_at INTEGER NOT NULL,
+  settled_at INTEGER,
+  detail TEXT CHECK (detail IS NULL OR json_valid(detail)),
+  PRIMARY KEY (rule, subject, threshold)
+) STRICT;
+CREATE INDEX timer_marks_subject ON timer_marks (subject);
+`,
+  },
 ];
 
 export const postgresMigrations: readonly Migration[] = [
@@ -232,6 +252,26 @@ CREATE TABLE retirements (
   updated_at timestamptz NOT NULL
 );
 CREATE INDEX retirements_stage_due ON retirements (stage, retire_at);
+`,
+  },
+  {
+    version: 5,
+    name: 'lifecycle timers',
+    sql: `
+CREATE TABLE timer_marks (
+  rule text NOT NULL,
+  subject text NOT NULL,
+  threshold text NOT NULL,
+  state text NOT NULL CHECK (state IN ('claimed', 'done', 'failed')),
+  holder text NOT NULL,
+  attempts integer NOT NULL CHECK (attempts >= 1),
+  due_at timestamptz NOT NULL,
+  claimed_at timestamptz NOT NULL,
+  settled_at timestamptz,
+  detail jsonb,
+  PRIMARY KEY (rule, subject, threshold)
+);
+CREATE INDEX timer_marks_subject ON timer_marks (subject);
 `,
   },
 ];

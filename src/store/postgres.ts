@@ -26,6 +26,8 @@ import {
   requestFromRow,
   retirementFromRow,
   storeError,
+  type TimerMarkRow,
+  timerMarkFromRow,
 } from './rows.js';
 import type {
   ApprovalArgs,
@@ -46,6 +48,10 @@ import type {
   RetirementFilter,
   RetirementStep,
   Store,
+  TimerClaim,
+  TimerMark,
+  TimerMarkFilter,
+  TimerSettle,
   TransitionArgs,
 } from './types.js';
 
@@ -102,6 +108,18 @@ const SQL = {
     ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
       WHERE leases.expires_at <= $4 OR leases.holder = excluded.holder
     RETURNING holder`,
+  // Insert-if-absent; the upsert's WHERE (re-checked on the newest row version when two race)
+  // takes back only a failed mark with attempts left.
+  claimTimer: `INSERT INTO timer_marks (rule, subject, threshold, state, holder, attempts, due_at, claimed_at, detail)
+    VALUES ($1, $2, $3, 'claimed', $4, 1, $5, $6, $7::jsonb)
+    ON CONFLICT (rule, subject, threshold) DO UPDATE SET state = 'claimed', holder = excluded.holder,
+      attempts = timer_marks.attempts + 1, claimed_at = excluded.claimed_at, settled_at = NULL,
+      detail = excluded.detail
+      WHERE timer_marks.state = 'failed' AND timer_marks.attempts < $8
+    RETURNING *`,
+  settleTimer: `UPDATE timer_marks SET state = $1, settled_at = $2,
+      detail = CASE WHEN $3::boolean THEN $4::jsonb ELSE detail END
+    WHERE rule = $5 AND subject = $6 AND threshold = $7 AND holder = $8 AND state = 'claimed'`,
 } as const;
 
 function isUniqueViolation(error: unknown): boolean {
@@ -457,6 +475,55 @@ export class PostgresStore implements Store {
         at,
       ]);
       return rows[0]?.holder === holder;
+    });
+  }
+
+  async claimTimer(claim: TimerClaim): Promise<TimerMark | null> {
+    return this.#guard('claimTimer', async () => {
+      // Never early: a claim before its due time takes nothing.
+      if (claim.dueAt.getTime() > claim.at.getTime()) return null;
+      const { rows } = await this.#pool.query<TimerMarkRow>(SQL.claimTimer, [
+        claim.rule,
+        claim.subject,
+        claim.threshold,
+        claim.holder,
+        claim.dueAt,
+        claim.at,
+        json(claim.detail),
+        claim.maxAttempts ?? 1,
+      ]);
+      return rows[0] ? timerMarkFromRow(rows[0]) : null;
+    });
+  }
+
+  async settleTimer(settle: TimerSettle): Promise<boolean> {
+    return this.#guard('settleTimer', async () => {
+      const replace = settle.detail !== undefined;
+      const result = await this.#pool.query(SQL.settleTimer, [
+        settle.state,
+        settle.at,
+        replace,
+        replace ? json(settle.detail) : null,
+        settle.rule,
+        settle.subject,
+        settle.threshold,
+        settle.holder,
+      ]);
+      return result.rowCount === 1;
+    });
+  }
+
+  async listTimerMarks(filter: TimerMarkFilter = {}): Promise<TimerMark[]> {
+    return this.#guard('listTimerMarks', async () => {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const param = (value: unknown): string => `$${params.push(value)}`;
+      if (filter.rules) where.push(`rule = ANY(${param([...filter.rules])}::text[])`);
+      if (filter.subjects) where.push(`subject = ANY(${param([...filter.subjects])}::text[])`);
+      const sql = `SELECT * FROM timer_marks ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY claimed_at, rule, subject, threshold`;
+      const { rows } = await this.#pool.query<TimerMarkRow>(sql, params);
+      return rows.map(timerMarkFromRow);
     });
   }
 

@@ -19,6 +19,8 @@ import type {
   RequestState,
   Retirement,
   RetirementStage,
+  TimerMark,
+  TimerMarkState,
 } from './types.js';
 
 /** Epoch milliseconds (SQLite) or a Date (PostgreSQL `timestamptz`). */
@@ -100,6 +102,19 @@ export interface MessageRefRow {
   kind: string;
   channel: string;
   ts: string;
+}
+
+export interface TimerMarkRow {
+  rule: string;
+  subject: string;
+  threshold: string;
+  state: string;
+  holder: string;
+  attempts: number;
+  due_at: Timestamp;
+  claimed_at: Timestamp;
+  settled_at: Timestamp | null;
+  detail: Json | null;
 }
 
 function toDate(value: Timestamp): Date {
@@ -195,6 +210,21 @@ export function auditFromRow(row: AuditRow): AuditEvent {
 
 export function messageRefFromRow(row: MessageRefRow): MessageRef {
   return { requestId: row.request_id, kind: row.kind as MessageKind, channel: row.channel, ts: row.ts };
+}
+
+export function timerMarkFromRow(row: TimerMarkRow): TimerMark {
+  return {
+    rule: row.rule,
+    subject: row.subject,
+    threshold: row.threshold,
+    state: row.state as TimerMarkState,
+    holder: row.holder,
+    attempts: Number(row.attempts),
+    dueAt: toDate(row.due_at),
+    claimedAt: toDate(row.claimed_at),
+    settledAt: toDateOrNull(row.settled_at),
+    detail: fromJson(row.detail) as Record<string, unknown> | null,
+  };
 }
 
 const PATCH_COLUMNS = {

@@ -26,6 +26,8 @@ import {
   requestFromRow,
   retirementFromRow,
   storeError,
+  type TimerMarkRow,
+  timerMarkFromRow,
 } from './rows.js';
 import type {
   ApprovalArgs,
@@ -46,6 +48,10 @@ import type {
   RetirementFilter,
   RetirementStep,
   Store,
+  TimerClaim,
+  TimerMark,
+  TimerMarkFilter,
+  TimerSettle,
   TransitionArgs,
 } from './types.js';
 
@@ -94,6 +100,16 @@ const SQL = {
     ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
       WHERE leases.expires_at <= ? OR leases.holder = excluded.holder
     RETURNING holder`,
+  // Insert-if-absent; the upsert's WHERE takes back only a failed mark with attempts left.
+  claimTimer: `INSERT INTO timer_marks (rule, subject, threshold, state, holder, attempts, due_at, claimed_at, detail)
+    VALUES (?, ?, ?, 'claimed', ?, 1, ?, ?, ?)
+    ON CONFLICT (rule, subject, threshold) DO UPDATE SET state = 'claimed', holder = excluded.holder,
+      attempts = timer_marks.attempts + 1, claimed_at = excluded.claimed_at, settled_at = NULL,
+      detail = excluded.detail
+      WHERE timer_marks.state = 'failed' AND timer_marks.attempts < ?
+    RETURNING *`,
+  settleTimer: `UPDATE timer_marks SET state = ?, settled_at = ?, detail = CASE WHEN ? = 1 THEN ? ELSE detail END
+    WHERE rule = ? AND subject = ? AND threshold = ? AND holder = ? AND state = 'claimed'`,
 } as const;
 
 function ms(date: Date): number {
@@ -473,6 +489,63 @@ export class SqliteStore implements Store {
         | { holder: string }
         | undefined;
       return row?.holder === holder;
+    });
+  }
+
+  async claimTimer(claim: TimerClaim): Promise<TimerMark | null> {
+    return this.#guard('claimTimer', () => {
+      // Never early: a claim before its due time takes nothing.
+      if (claim.dueAt.getTime() > claim.at.getTime()) return null;
+      const row = this.#immediate(() =>
+        this.#stmt(SQL.claimTimer).get(
+          claim.rule,
+          claim.subject,
+          claim.threshold,
+          claim.holder,
+          ms(claim.dueAt),
+          ms(claim.at),
+          claim.detail ? JSON.stringify(claim.detail) : null,
+          claim.maxAttempts ?? 1,
+        ),
+      ) as TimerMarkRow | undefined;
+      return row ? timerMarkFromRow(row) : null;
+    });
+  }
+
+  async settleTimer(settle: TimerSettle): Promise<boolean> {
+    return this.#guard('settleTimer', () => {
+      const replace = settle.detail !== undefined;
+      const result = this.#immediate(() =>
+        this.#stmt(SQL.settleTimer).run(
+          settle.state,
+          ms(settle.at),
+          replace ? 1 : 0,
+          replace && settle.detail ? JSON.stringify(settle.detail) : null,
+          settle.rule,
+          settle.subject,
+          settle.threshold,
+          settle.holder,
+        ),
+      );
+      return result.changes === 1;
+    });
+  }
+
+  async listTimerMarks(filter: TimerMarkFilter = {}): Promise<TimerMark[]> {
+    return this.#guard('listTimerMarks', () => {
+      const where: string[] = [];
+      const params: Param[] = [];
+      if (filter.rules) {
+        where.push('rule IN (SELECT value FROM json_each(?))');
+        params.push(JSON.stringify(filter.rules));
+      }
+      if (filter.subjects) {
+        where.push('subject IN (SELECT value FROM json_each(?))');
+        params.push(JSON.stringify(filter.subjects));
+      }
+      const sql = `SELECT * FROM timer_marks ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY claimed_at, rule, subject, threshold`;
+      return (this.#stmt(sql).all(...params) as TimerMarkRow[]).map(timerMarkFromRow);
     });
   }
 

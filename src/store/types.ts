@@ -245,6 +245,59 @@ export interface RequestFilter {
   limit?: number;
 }
 
+/**
+ * One timed action, claimed once per (rule, subject, threshold): an expiry warning for a key at
+ * one threshold, a reminder for a request, an offboarding for a user. The row is written by
+ * insert-if-absent before the action runs, so across restarts and replicas it runs at most once;
+ * a `failed` one may be claimed again (compare-and-set) while it has attempts left.
+ */
+export const TIMER_MARK_STATES = ['claimed', 'done', 'failed'] as const;
+export type TimerMarkState = (typeof TIMER_MARK_STATES)[number];
+
+export interface TimerMark {
+  rule: string;
+  subject: string;
+  threshold: string;
+  state: TimerMarkState;
+  /** Which instance claimed it last. */
+  holder: string;
+  attempts: number;
+  /** When the action became due; a claim is refused before it. */
+  dueAt: Date;
+  claimedAt: Date;
+  settledAt: Date | null;
+  /** Small, secret-free facts the rule keeps (for example the keys an offboarding covers). */
+  detail: Record<string, unknown> | null;
+}
+
+export interface TimerClaim {
+  rule: string;
+  subject: string;
+  threshold: string;
+  holder: string;
+  dueAt: Date;
+  at: Date;
+  detail?: Record<string, unknown> | null;
+  /** A `failed` mark with fewer attempts than this is claimed again; default 1 (never). */
+  maxAttempts?: number;
+}
+
+export interface TimerSettle {
+  rule: string;
+  subject: string;
+  threshold: string;
+  holder: string;
+  state: 'done' | 'failed';
+  at: Date;
+  /** Replaces the claim's detail when given. */
+  detail?: Record<string, unknown> | null;
+}
+
+export interface TimerMarkFilter {
+  rules?: readonly string[];
+  subjects?: readonly string[];
+}
+
 export interface Store {
   /** Creates or upgrades the schema; safe to call on every start and from several replicas. */
   migrate(): Promise<void>;
@@ -287,4 +340,13 @@ export interface Store {
    * `holder`; true when `holder` holds it afterwards. Timers use it to act once across replicas.
    */
   tryLease(name: string, holder: string, ttlMs: number, at: Date): Promise<boolean>;
+
+  /**
+   * Claims a timed action: inserts its mark if absent (or takes a `failed` one with attempts
+   * left); the claimed mark, or null when someone already has it or it is not due at `at`.
+   */
+  claimTimer(claim: TimerClaim): Promise<TimerMark | null>;
+  /** Records how a claimed action ended; false unless `holder` holds it in `claimed`. */
+  settleTimer(settle: TimerSettle): Promise<boolean>;
+  listTimerMarks(filter?: TimerMarkFilter): Promise<TimerMark[]>;
 }

@@ -44,6 +44,11 @@ export class Workflow {
     this.#ctx = new WorkflowContext(deps);
   }
 
+  /** The shared plumbing (store, ClickHouse, audit, notifier), for rule modules beside this one (src/lifecycle). */
+  get context(): WorkflowContext {
+    return this.#ctx;
+  }
+
   /** Validates and records a request from the modal; nothing is stored when it is invalid. */
   submit(userId: string, draft: RequestDraft): Promise<SubmitResult> {
     return submitRequest(this.#ctx, userId, draft);

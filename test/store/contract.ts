@@ -5,7 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isKeyhouseError } from '../../src/errors.js';
-import type { AuditInput, KeyOwner, KeyRequest, NewRequest, Store } from '../../src/store/types.js';
+import type {
+  AuditInput,
+  KeyOwner,
+  KeyRequest,
+  NewRequest,
+  Store,
+  TimerClaim,
+} from '../../src/store/types.js';
 
 export interface StoreFixture {
   store: Store;
@@ -765,6 +772,105 @@ export function storeContract(name: string, makeStore: () => Promise<StoreFixtur
           ),
         );
         expectOneOf(results, (won) => won);
+      });
+    });
+
+    describe('timer marks', () => {
+      const claim = (overrides: Partial<TimerClaim> = {}): TimerClaim => ({
+        rule: 'expiry.warning',
+        subject: 'key-1',
+        threshold: '86400000',
+        holder: 'replica-a',
+        dueAt: at(0),
+        at: at(0),
+        ...overrides,
+      });
+
+      it('claims a mark once, settles it, and lists it with every field', async () => {
+        const mark = await store.claimTimer(claim({ detail: { keys: ['k1'] }, at: at(5_000) }));
+        expect(mark).toStrictEqual({
+          rule: 'expiry.warning',
+          subject: 'key-1',
+          threshold: '86400000',
+          state: 'claimed',
+          holder: 'replica-a',
+          attempts: 1,
+          dueAt: at(0),
+          claimedAt: at(5_000),
+          settledAt: null,
+          detail: { keys: ['k1'] },
+        });
+        expect(await store.claimTimer(claim({ holder: 'replica-b', at: at(6_000) }))).toBeNull();
+        // Only the holder settles, and only once.
+        expect(
+          await store.settleTimer({ ...claim(), holder: 'replica-b', state: 'done', at: at(7_000) }),
+        ).toBe(false);
+        expect(
+          await store.settleTimer({ ...claim(), state: 'done', at: at(7_000), detail: { sent: 1 } }),
+        ).toBe(true);
+        expect(await store.settleTimer({ ...claim(), state: 'failed', at: at(8_000) })).toBe(false);
+        // A done mark is never taken again, whatever attempts are allowed.
+        expect(await store.claimTimer(claim({ holder: 'replica-b', maxAttempts: 5 }))).toBeNull();
+
+        const other = await store.claimTimer(claim({ threshold: '604800000', at: at(9_000) }));
+        expect(other?.detail).toBeNull();
+        const marks = await fixture.reopen().then((replica) => replica.listTimerMarks());
+        expect(marks.map((m) => [m.threshold, m.state, m.settledAt, m.detail])).toStrictEqual([
+          ['86400000', 'done', at(7_000), { sent: 1 }],
+          ['604800000', 'claimed', null, null],
+        ]);
+      });
+
+      it('refuses a claim before its due time', async () => {
+        expect(await store.claimTimer(claim({ dueAt: at(1), at: at(0) }))).toBeNull();
+        expect(await store.listTimerMarks()).toEqual([]);
+        expect(await store.claimTimer(claim({ dueAt: at(1), at: at(1) }))).not.toBeNull();
+      });
+
+      it('takes back a failed mark only while it has attempts left', async () => {
+        await store.claimTimer(claim());
+        // Without maxAttempts a failure is final.
+        await store.settleTimer({ ...claim(), state: 'failed', at: at(1) });
+        expect(await store.claimTimer(claim({ holder: 'replica-b' }))).toBeNull();
+
+        const again = await store.claimTimer(claim({ holder: 'replica-b', maxAttempts: 2 }));
+        expect(again).toMatchObject({ state: 'claimed', holder: 'replica-b', attempts: 2, settledAt: null });
+        await store.settleTimer({ ...claim(), holder: 'replica-b', state: 'failed', at: at(2) });
+        expect(await store.claimTimer(claim({ holder: 'replica-c', maxAttempts: 2 }))).toBeNull();
+        expect(await store.claimTimer(claim({ holder: 'replica-c', maxAttempts: 3 }))).toMatchObject({
+          attempts: 3,
+        });
+      });
+
+      it('keeps the detail when a settle gives none, and clears it when it gives null', async () => {
+        await store.claimTimer(claim({ detail: { a: 1 } }));
+        await store.settleTimer({ ...claim(), state: 'done', at: at(1) });
+        await store.claimTimer(claim({ subject: 'key-2', detail: { a: 2 } }));
+        await store.settleTimer({ ...claim({ subject: 'key-2' }), state: 'done', at: at(1), detail: null });
+        const marks = await store.listTimerMarks();
+        expect(marks.map((m) => m.detail)).toStrictEqual([{ a: 1 }, null]);
+      });
+
+      it('filters by rules and subjects', async () => {
+        await store.claimTimer(claim({ rule: 'a', subject: 's1' }));
+        await store.claimTimer(claim({ rule: 'b', subject: 's1' }));
+        await store.claimTimer(claim({ rule: 'b', subject: 's2' }));
+        const pick = async (filter: Parameters<Store['listTimerMarks']>[0]) =>
+          (await store.listTimerMarks(filter)).map((m) => `${m.rule}/${m.subject}`).sort();
+        expect(await pick({ rules: ['b'] })).toEqual(['b/s1', 'b/s2']);
+        expect(await pick({ subjects: ['s1'] })).toEqual(['a/s1', 'b/s1']);
+        expect(await pick({ rules: ['a', 'b'], subjects: ['s2'] })).toEqual(['b/s2']);
+        expect(await pick({ rules: [] })).toEqual([]);
+      });
+
+      it('gives a mark to exactly one of many concurrent claimers', async () => {
+        const replica = await fixture.reopen();
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            (i % 2 ? store : replica).claimTimer(claim({ holder: `holder-${i}` })),
+          ),
+        );
+        expectOneOf(results, (mark) => mark !== null);
       });
     });
 

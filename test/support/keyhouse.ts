@@ -61,6 +61,8 @@ export interface HarnessOptions {
   keys?: (client: ClickHouseCloudClient) => KeyApi;
   /** Options for the fake Slack (its users, e.g. one deactivated). */
   slack?: FakeSlackOptions;
+  /** Timed rules: ClickHouse writes per tick (default the app's). */
+  timers?: { writesPerTick?: number };
 }
 
 export interface RequestValues {
@@ -170,6 +172,7 @@ export class Harness {
       logger,
       clock: options.clock ?? systemClock,
       sweep: { timer: false },
+      ...(options.timers ? { timers: options.timers } : {}),
       replicas: { exclusive: this.schema === null, attemptLeaseMs: extra.attemptLeaseMs ?? 30_000 },
     });
     const port = await keyhouse.listen(0, '127.0.0.1');

@@ -1,0 +1,300 @@
+/**
+ * One place for timed work over the store (product.md §8, style.md "Timers belong together").
+ *
+ * Each tick, one replica at a time (a store lease), the scheduler reads ClickHouse's key list
+ * ONCE, Keyhouse's key owners and the marks already taken, and asks every registered rule what
+ * is due. Each piece of due work is claimed by inserting its mark (rule, subject, threshold) if
+ * absent, audited, and only then run:
+ *
+ * ```
+ *   rule.due(view) ──▶ dueAt ≤ now? ──▶ claimTimer (insert-if-absent) ──▶ audit attempt ──▶ run
+ *                       no: wait         taken: someone did it               │
+ *                                                                 ok ──▶ mark done, audit ok
+ *                                                             throws ──▶ mark failed, audit failed
+ *                                                                        (claimed again while it has attempts left)
+ * ```
+ *
+ * So work never runs early, and runs at most once across restarts and replicas: a crash between
+ * the claim and the end leaves the mark `claimed`, and nobody repeats it. Work that writes to
+ * ClickHouse says how many writes it makes; a tick never makes more than `writesPerTick`, and
+ * leaves the rest due for the next tick, so timers take a small, fixed share of the
+ * 10-requests-per-10-s budget (one list and `writesPerTick` writes per interval).
+ *
+ * Nothing here knows Slack: rules get their notifier from whoever registers them.
+ */
+import type { Logger } from 'pino';
+import type { ApiKey } from '../api/index.js';
+import type { Clock } from '../clock.js';
+import type { KeyOwner, Store, TimerMark } from '../store/types.js';
+import type { Auditor } from '../workflow/audit.js';
+import type { KeyApi } from '../workflow/ports.js';
+
+/** Which subjects a rule already acted on, from the store, as read at the start of a tick. */
+export class MarkBook {
+  readonly #byKey = new Map<string, TimerMark>();
+  readonly #bySubject = new Map<string, TimerMark[]>();
+
+  constructor(marks: readonly TimerMark[]) {
+    for (const mark of marks) {
+      this.#byKey.set(markKey(mark.rule, mark.subject, mark.threshold), mark);
+      const key = `${mark.rule}\u0000${mark.subject}`;
+      const list = this.#bySubject.get(key) ?? [];
+      list.push(mark);
+      this.#bySubject.set(key, list);
+    }
+  }
+
+  get(rule: string, subject: string, threshold: string): TimerMark | undefined {
+    return this.#byKey.get(markKey(rule, subject, threshold));
+  }
+
+  /** Every mark of `rule` on `subject`, oldest claim first. */
+  of(rule: string, subject: string): readonly TimerMark[] {
+    return this.#bySubject.get(`${rule}\u0000${subject}`) ?? [];
+  }
+
+  /** Every mark of `rule`. */
+  all(rule: string): TimerMark[] {
+    return [...this.#byKey.values()].filter((m) => m.rule === rule);
+  }
+}
+
+function markKey(rule: string, subject: string, threshold: string): string {
+  return `${rule}\u0000${subject}\u0000${threshold}`;
+}
+
+/** What every rule sees in one tick. */
+export interface TickView {
+  readonly now: Date;
+  /** ClickHouse's key list, read once for the whole tick ([] when no rule asked for it). */
+  readonly keys: readonly ApiKey[];
+  /** Keyhouse's key owners, by key id. */
+  readonly owners: ReadonlyMap<string, KeyOwner>;
+  /** Marks of every registered rule, as stored when the tick began. */
+  readonly marks: MarkBook;
+}
+
+/** Facts the audit event of a piece of work carries. */
+export interface WorkAbout {
+  keyId?: string | null;
+  keyName?: string | null;
+  keySuffix?: string | null;
+  requestId?: string | null;
+  detail?: Record<string, unknown>;
+}
+
+/** One action a rule finds due: done at most once per (rule, subject, threshold). */
+export interface DueWork {
+  /** What it acts on: a key id, a request id, a user id. */
+  subject: string;
+  /** Which occurrence: a warning threshold, an expiry instant, a day. */
+  threshold: string;
+  /** Never run before this. */
+  dueAt: Date;
+  /** ClickHouse writes it may make, counted against the tick's budget (default 0). */
+  writes?: number;
+  /**
+   * How many times it may be tried in all when it throws (default 3): a failure usually means
+   * nothing happened (Slack or ClickHouse refused). A crash in the middle is never repeated.
+   */
+  maxAttempts?: number;
+  /** Kept on the mark (for rules that read it back later). Small and secret-free. */
+  detail?: Record<string, unknown>;
+  about?: WorkAbout;
+  /** Does it; what it returns is added to the `ok` audit event. */
+  run(): Promise<Record<string, unknown> | undefined>;
+}
+
+export interface TimerRule {
+  /** Dotted id (`expiry.warning`): the marks' `rule` and the audit action `timer.<id>`. */
+  readonly id: string;
+  /** Whether the rule needs ClickHouse's key list (read once per tick for all rules). */
+  readonly needsKeys?: boolean;
+  due(view: TickView): Promise<DueWork[]> | DueWork[];
+}
+
+export interface SchedulerOptions {
+  store: Store;
+  keys: Pick<KeyApi, 'listKeys'>;
+  clock: Clock;
+  logger: Logger;
+  audit: Auditor;
+  instanceId: string;
+  /** True when this instance is the database's only user (SQLite): no lease is needed. */
+  exclusive: boolean;
+  /** How often the timer ticks; the replica lease lasts twice this. Default 60 s. */
+  intervalMs?: number;
+  /** ClickHouse writes one tick may make; the rest waits for the next tick. Default 2. */
+  writesPerTick?: number;
+}
+
+export interface TickResult {
+  /** False when another replica holds the lease (this tick did nothing). */
+  ran: boolean;
+  done: number;
+  failed: number;
+  /** Due work left for a later tick because the write budget was spent. */
+  deferred: number;
+}
+
+export type WorkOutcome = 'done' | 'failed' | 'taken';
+
+export const DEFAULT_TIMER_INTERVAL_MS = 60_000;
+export const DEFAULT_WRITES_PER_TICK = 2;
+const DEFAULT_MAX_ATTEMPTS = 3;
+
+export class Scheduler {
+  readonly intervalMs: number;
+  readonly writesPerTick: number;
+  readonly #options: SchedulerOptions;
+  readonly #rules = new Map<string, TimerRule>();
+  /** Ticks of this process run one after another, never interleaved. */
+  #chain: Promise<unknown> = Promise.resolve();
+
+  constructor(options: SchedulerOptions) {
+    this.#options = options;
+    this.intervalMs = options.intervalMs ?? DEFAULT_TIMER_INTERVAL_MS;
+    this.writesPerTick = options.writesPerTick ?? DEFAULT_WRITES_PER_TICK;
+  }
+
+  /** Adds a rule; its id must be unique (it names the rule's marks for ever). */
+  register(rule: TimerRule): void {
+    if (this.#rules.has(rule.id)) throw new Error(`timer rule ${rule.id} is registered twice`);
+    this.#rules.set(rule.id, rule);
+  }
+
+  get rules(): readonly string[] {
+    return [...this.#rules.keys()];
+  }
+
+  /** One evaluation of every rule (what the timer does), after any tick of this process still running. */
+  tick(): Promise<TickResult> {
+    const next = this.#chain.then(() => this.#tick());
+    this.#chain = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Claims, audits and runs one piece of work of `ruleId` now (also outside a tick: a Slack
+   * event, a click). `taken` when it was already claimed or is not due yet.
+   */
+  async runOnce(ruleId: string, work: DueWork): Promise<WorkOutcome> {
+    const { store, clock, audit, logger, instanceId } = this.#options;
+    const now = clock.now();
+    const ids = { rule: ruleId, subject: work.subject, threshold: work.threshold, holder: instanceId };
+    const mark = await store.claimTimer({
+      ...ids,
+      dueAt: work.dueAt,
+      at: now,
+      detail: work.detail ?? null,
+      maxAttempts: work.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    });
+    if (!mark) return 'taken';
+    const about = work.about ?? {};
+    const entry = {
+      actorId: 'system',
+      action: `timer.${ruleId}`,
+      requestId: about.requestId ?? null,
+      keyId: about.keyId ?? null,
+      keyName: about.keyName ?? null,
+      keySuffix: about.keySuffix ?? null,
+      detail: {
+        ...about.detail,
+        subject: work.subject,
+        threshold: work.threshold,
+        dueAt: work.dueAt.toISOString(),
+        attempt: mark.attempts,
+      },
+    };
+    const settle = (state: 'done' | 'failed') =>
+      store
+        .settleTimer({ ...ids, state, at: clock.now() })
+        .catch((error: unknown) => logger.error({ err: error, ...ids }, 'could not settle a timer mark'));
+    try {
+      // Fail-closed: unrecorded work is not done (and stays claimable while it has attempts).
+      await audit.before({ ...entry, outcome: 'attempt' });
+    } catch (error) {
+      await settle('failed');
+      throw error;
+    }
+    let result: Record<string, unknown> | undefined;
+    try {
+      result = await work.run();
+    } catch (error) {
+      await settle('failed');
+      const failure = error instanceof Error ? error.name : 'unknown';
+      await audit.after({ ...entry, outcome: 'failed', detail: { ...entry.detail, error: failure } });
+      logger.warn({ err: error, ...ids }, 'timed work failed');
+      return 'failed';
+    }
+    await settle('done');
+    await audit.after({ ...entry, outcome: 'ok', detail: { ...entry.detail, ...result } });
+    return 'done';
+  }
+
+  async #tick(): Promise<TickResult> {
+    const { store, keys, clock, logger, instanceId, exclusive } = this.#options;
+    const idle: TickResult = { ran: false, done: 0, failed: 0, deferred: 0 };
+    // Replicas take turns; the lease outlives a slow tick. An exclusive instance needs none, and
+    // must not wait for one its crashed predecessor still holds.
+    if (!exclusive && !(await store.tryLease('timers', instanceId, this.intervalMs * 2, clock.now()))) {
+      return idle;
+    }
+    const rules = [...this.#rules.values()];
+    if (rules.length === 0) return { ...idle, ran: true };
+    const now = clock.now();
+    // PRIORITY: timer — the one key list of the tick (usually the client's cached list).
+    const keyList = rules.some((r) => r.needsKeys) ? await keys.listKeys() : [];
+    const [owners, marks] = await Promise.all([
+      store.listKeyOwners(),
+      store.listTimerMarks({ rules: rules.map((r) => r.id) }),
+    ]);
+    const view: TickView = {
+      now,
+      keys: keyList,
+      owners: new Map(owners.map((o) => [o.keyId, o])),
+      marks: new MarkBook(marks),
+    };
+
+    const due: Array<{ rule: string; work: DueWork }> = [];
+    for (const rule of rules) {
+      try {
+        for (const work of await rule.due(view)) {
+          if (work.dueAt.getTime() > now.getTime()) continue;
+          const mark = view.marks.get(rule.id, work.subject, work.threshold);
+          const retry =
+            mark?.state === 'failed' && mark.attempts < (work.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+          if (mark && !retry) continue;
+          due.push({ rule: rule.id, work });
+        }
+      } catch (error) {
+        logger.error({ err: error, rule: rule.id }, 'timer rule could not be evaluated');
+      }
+    }
+    // The longest overdue first, so a backlog drains in order.
+    due.sort((a, b) => a.work.dueAt.getTime() - b.work.dueAt.getTime());
+
+    const result: TickResult = { ran: true, done: 0, failed: 0, deferred: 0 };
+    let budget = this.writesPerTick;
+    for (const { rule, work } of due) {
+      const writes = work.writes ?? 0;
+      if (writes > budget) {
+        result.deferred += 1;
+        continue;
+      }
+      budget -= writes;
+      try {
+        const outcome = await this.runOnce(rule, work);
+        if (outcome === 'done') result.done += 1;
+        if (outcome === 'failed') result.failed += 1;
+        // Taken elsewhere: it made no write here.
+        if (outcome === 'taken') budget += writes;
+      } catch (error) {
+        result.failed += 1;
+        logger.error({ err: error, rule, subject: work.subject }, 'timed work was refused');
+      }
+    }
+    if (result.done || result.failed || result.deferred) logger.info(result, 'timers');
+    return result;
+  }
+}
