@@ -15,6 +15,7 @@ import { type Clock, systemClock } from './clock.js';
 import { createErrorHandler } from './handlers/errors.js';
 import { registerHandlers } from './handlers/index.js';
 import { checkSlackRequest } from './http/slack-request.js';
+import { retirementRule } from './lifecycle/retirement.js';
 import { Scheduler, type TickResult } from './lifecycle/scheduler.js';
 import { boltLogger } from './logger.js';
 import { Policy, type PolicyDocument } from './policy/index.js';
@@ -214,7 +215,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     const done = inFlight.begin();
     try {
       const result = await workflow.sweep();
-      if (result.expired || result.settled || result.retired || result.deleted) logger.info(result, 'sweep');
+      if (result.expired || result.settled) logger.info(result, 'sweep');
     } finally {
       done();
     }
@@ -232,6 +233,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     intervalMs: options.timers?.intervalMs,
     writesPerTick: options.timers?.writesPerTick,
   });
+  scheduler.register(retirementRule(workflow.context));
   const tick = async (): Promise<TickResult> => {
     const done = inFlight.begin();
     try {

@@ -15,7 +15,6 @@ import {
   type RotateDraft,
   type RotateField,
   type RotateResult,
-  retireDue,
   rotateKey,
   rotationForm,
   rotationOverlaps,
@@ -195,14 +194,10 @@ export class Workflow {
     return entry;
   }
 
-  /**
-   * Timer work: settle interrupted key creation, lapse overdue requests, and retire rotated keys
-   * whose overlap ended (until the scheduler of the `timers` work takes the retirement rule over).
-   */
-  async sweep(): Promise<{ expired: number; settled: number; retired: number; deleted: number }> {
+  /** Timer work: settle interrupted key creation, then lapse overdue requests. */
+  async sweep(): Promise<{ expired: number; settled: number }> {
     const settled = await settleInterrupted(this.#ctx);
     const expired = await expireDue(this.#ctx);
-    const { disabled: retired, deleted } = await retireDue(this.#ctx);
-    return { expired, settled, retired, deleted };
+    return { expired, settled };
   }
 }

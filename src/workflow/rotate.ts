@@ -15,8 +15,9 @@ import { addMs } from './time.js';
  *                                                                                         │
  *   old key: retiring (until delivery + overlap) ──▶ disabled (owner told) ──7 days──▶ deleted
  *
- * Each retirement step is a compare-and-set on the store's `retirements` row, taken before the
- * ClickHouse call it announces, so two sweeps (replicas, or one after a restart) never act twice.
+ * The retirement is timed work on the scheduler (src/lifecycle/retirement.ts); each of its steps
+ * is also a compare-and-set on the store's `retirements` row, taken before the ClickHouse call it
+ * announces, so two replicas, or one after a restart, never act twice.
  */
 
 /** The overlaps the modal offers (product.md §8); the policy's default is added when it is not one. */
@@ -249,24 +250,10 @@ export async function startRetirement(
 }
 
 /**
- * Timed rule: disables the old keys whose overlap has ended and deletes those retired seven days
- * ago. Never early (only rows due at `now`), once (each step is claimed by compare-and-set before
- * the call it makes; a failed call gives the claim back so the next sweep tries again).
+ * A retirement step, claimed by compare-and-set on its stage before the ClickHouse call it
+ * makes, so it is taken once across replicas even outside the scheduler's marks. False when
+ * another caller took it; throws (having given the step back) when the call failed.
  */
-export async function retireDue(ctx: WorkflowContext): Promise<{ disabled: number; deleted: number }> {
-  const now = ctx.clock.now();
-  let disabled = 0;
-  let deleted = 0;
-  for (const due of await ctx.store.listRetirements({ stages: ['retiring'], retireBefore: now })) {
-    if (await disableRetired(ctx, due)) disabled += 1;
-  }
-  const expiredBefore = addMs(now, -RETIRED_KEEP_MS);
-  for (const due of await ctx.store.listRetirements({ stages: ['disabled'], retireBefore: expiredBefore })) {
-    if (await deleteRetired(ctx, due)) deleted += 1;
-  }
-  return { disabled, deleted };
-}
-
 async function step(
   ctx: WorkflowContext,
   retirement: Retirement,
@@ -285,11 +272,11 @@ async function step(
     await work();
     return true;
   } catch (error) {
-    ctx.logger.warn({ err: error, keyId: retirement.keyId, to }, 'retirement step failed; will retry');
+    // Given back, so the scheduler's retry (its mark is `failed`) can take the step again.
     await ctx.store
       .advanceRetirement({ keyId: retirement.keyId, from: to, to: from, at: ctx.clock.now() })
       .catch((undo: unknown) => ctx.logger.error({ err: undo }, 'could not give back a retirement step'));
-    return false;
+    throw error;
   }
 }
 
@@ -299,7 +286,8 @@ function gone(error: unknown): { requestId: null } {
   throw error;
 }
 
-async function disableRetired(ctx: WorkflowContext, retirement: Retirement): Promise<boolean> {
+/** The end of the overlap: the old key is disabled and its owner told. */
+export async function disableRetired(ctx: WorkflowContext, retirement: Retirement): Promise<boolean> {
   const about = {
     actorId: 'system',
     action: 'key.disable',
@@ -331,7 +319,8 @@ async function disableRetired(ctx: WorkflowContext, retirement: Retirement): Pro
   return true;
 }
 
-async function deleteRetired(ctx: WorkflowContext, retirement: Retirement): Promise<boolean> {
+/** Seven days after: the retired key is deleted. */
+export async function deleteRetired(ctx: WorkflowContext, retirement: Retirement): Promise<boolean> {
   const about = {
     actorId: 'system',
     action: 'key.delete',

@@ -214,24 +214,24 @@ describe('lifecycle flows', () => {
 
     // Never early: one second before the end of the overlap nothing happens.
     clock.advance(HOUR - 1_000);
-    await h.keyhouse.sweep();
+    await h.keyhouse.tick();
     expect(keyInClickHouse(old.id)?.state).toBe('enabled');
     expect(patchesOf(old.id)).toEqual([]);
 
     clock.advance(2_000);
-    await h.keyhouse.sweep();
-    await h.keyhouse.sweep();
+    await h.keyhouse.tick();
+    await h.keyhouse.tick();
     expect(keyInClickHouse(old.id)?.state).toBe('disabled');
     expect(patchesOf(old.id)).toHaveLength(1);
     await h.slack.waitFor(() => dmsTo(alice, /overlap of/).length === 1);
     expect(keyInClickHouse(successor?.id ?? '')?.state).toBe('enabled');
 
     clock.advance(7 * DAY - 2 * 60_000);
-    await h.keyhouse.sweep();
+    await h.keyhouse.tick();
     expect(keyInClickHouse(old.id)).toBeDefined();
     clock.advance(2 * 60_000);
-    await h.keyhouse.sweep();
-    await h.keyhouse.sweep();
+    await h.keyhouse.tick();
+    await h.keyhouse.tick();
     expect(keyInClickHouse(old.id)).toBeUndefined();
     expect(deletesOf(old.id)).toHaveLength(1);
     expect(await h.store.getKeyOwner(old.id)).toBeNull();
@@ -240,10 +240,14 @@ describe('lifecycle flows', () => {
     expect(audit).toEqual([
       'request.submitted:ok',
       'key.retiring:ok',
+      'timer.rotation.retire:attempt',
       'key.disable:attempt',
       'key.disable:ok',
+      'timer.rotation.retire:ok',
+      'timer.rotation.retire:attempt',
       'key.delete:attempt',
       'key.delete:ok',
+      'timer.rotation.retire:ok',
     ]);
   });
 
@@ -304,19 +308,38 @@ describe('lifecycle flows', () => {
     await claimSuccessor(alice, await rotationOf(old.id));
 
     clock.advance(12 * HOUR);
-    await h.keyhouse.sweep();
+    await h.keyhouse.tick();
     await h.stopInstance(h.instances[0]!);
     await h.startInstance();
-    await h.keyhouse.sweep();
+    await h.keyhouse.tick();
     expect(keyInClickHouse(old.id)?.state).toBe('enabled');
     clock.advance(12 * HOUR);
-    await h.keyhouse.sweep();
+    await h.keyhouse.tick();
     expect(keyInClickHouse(old.id)?.state).toBe('disabled');
     await h.stopInstance(h.instances[0]!);
     await h.startInstance();
-    await h.keyhouse.sweep();
+    await h.keyhouse.tick();
     expect(patchesOf(old.id)).toHaveLength(1);
     await h.slack.waitFor(() => dmsTo(alice, /overlap of/).length === 1);
+  });
+
+  it('a disable ClickHouse refuses is given back and tried again on the next tick; the owner is told once', async () => {
+    const clock = new ManualClock(new Date());
+    await start({ clock });
+    const old = await ownedKey(alice, 'alice-etl', { now: clock.now() });
+    await h.click(alice, ACTION.rotateKey, old.id, { channel: h.slack.dmChannel(alice) });
+    const opened = await dialog(CALLBACK.rotateModal);
+    await submit(alice, CALLBACK.rotateModal, opened, rotateValues(HOUR, '30d'));
+    await claimSuccessor(alice, await rotationOf(old.id));
+    clock.advance(HOUR);
+    h.clickhouse.failNext('updateKey', 1, 400);
+    expect(await h.keyhouse.tick()).toMatchObject({ done: 0, failed: 1 });
+    expect(keyInClickHouse(old.id)?.state).toBe('enabled');
+    expect((await h.store.getRetirement(old.id))?.stage).toBe('retiring');
+    expect(await h.keyhouse.tick()).toMatchObject({ done: 1 });
+    expect(keyInClickHouse(old.id)?.state).toBe('disabled');
+    await h.quiet();
+    expect(dmsTo(alice, /overlap of/)).toHaveLength(1);
   });
 
   it.skipIf(!PG)('two PostgreSQL replicas sweeping at once retire and delete the old key once', async () => {
@@ -329,18 +352,22 @@ describe('lifecycle flows', () => {
     await submit(alice, CALLBACK.rotateModal, opened, rotateValues(HOUR, '30d'));
     await claimSuccessor(alice, await rotationOf(old.id));
 
-    // Both replicas' workflows sweep together, past the sweep lease, so only the store's
-    // compare-and-set stands between them and a double retirement.
-    const both = () =>
-      Promise.all([h.instances[0]!, second, h.instances[0]!, second].map((i) => i.keyhouse.workflow.sweep()));
+    // Both replicas tick together, twice, the second time after the replica lease has lapsed,
+    // so the other one runs the rules too: the marks and the stage's compare-and-set hold.
+    const both = async () => {
+      const first = await Promise.all([h.instances[0]!, second].map((i) => i.keyhouse.tick()));
+      clock.advance(5 * 60_000);
+      const again = await Promise.all([second, h.instances[0]!].map((i) => i.keyhouse.tick()));
+      return [...first, ...again].reduce((n, r) => n + r.done, 0);
+    };
     clock.advance(HOUR);
-    const retired = await both();
-    expect(retired.reduce((n, r) => n + r.retired, 0)).toBe(1);
+    expect(await both()).toBe(1);
     expect(patchesOf(old.id)).toHaveLength(1);
+    expect(keyInClickHouse(old.id)?.state).toBe('disabled');
     clock.advance(7 * DAY);
-    const deleted = await both();
-    expect(deleted.reduce((n, r) => n + r.deleted, 0)).toBe(1);
+    expect(await both()).toBe(1);
     expect(deletesOf(old.id)).toHaveLength(1);
+    expect(keyInClickHouse(old.id)).toBeUndefined();
     await h.quiet();
     expect(dmsTo(alice, /overlap of/)).toHaveLength(1);
   });
