@@ -11,6 +11,7 @@ import {
 } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
+import { runAs } from './api/index.js';
 import { type Clock, systemClock } from './clock.js';
 import { createErrorHandler } from './handlers/errors.js';
 import { registerHandlers } from './handlers/index.js';
@@ -192,7 +193,9 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   app.use(async (args) => {
     const done = inFlight.begin();
     try {
-      await args.next();
+      // Every ClickHouse call this event leads to is counted to the person who caused it, so one
+      // person's burst cannot starve another's click (api/budget.ts).
+      await runAs(actorOf(args.body), () => args.next());
     } catch (error) {
       // A listener that failed before acknowledging would leave Slack showing a timeout: ack now
       // (a second ack only throws, and is ignored), and the error handler tells the user why.
@@ -351,6 +354,14 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
       return { drained };
     },
   };
+}
+
+/** The Slack user behind an event, command or interaction; `slack` for events with none. */
+function actorOf(body: unknown): string {
+  if (typeof body !== 'object' || body === null) return 'slack';
+  const b = body as { user?: { id?: unknown } | string; user_id?: unknown; event?: { user?: unknown } };
+  const id = (typeof b.user === 'object' ? b.user?.id : b.user) ?? b.user_id ?? (b.event && b.event.user);
+  return typeof id === 'string' && id !== '' ? id : 'slack';
 }
 
 function requireSigningSecret(options: KeyhouseOptions): string {

@@ -210,8 +210,19 @@ class Walk {
         return;
       case 'actions': {
         const elements = this.array(block.elements, `${pointer}/elements`, 1, L.actionsElements, 'elements');
+        // Slack refuses a block whose elements share an action_id (`invalid_blocks`): a click could
+        // not say which element was used.
+        const actionIds = new Map<string, number>();
         elements.forEach((element, index) => {
           this.element(element, `${pointer}/elements/${index}`, ACTIONS_ELEMENTS);
+          if (!isObject(element) || typeof element.action_id !== 'string') return;
+          const first = actionIds.get(element.action_id);
+          if (first === undefined) actionIds.set(element.action_id, index);
+          else
+            this.fail(
+              `${pointer}/elements/${index}/action_id`,
+              `duplicate action_id '${element.action_id}' in one block (first at elements/${first})`,
+            );
         });
         return;
       }

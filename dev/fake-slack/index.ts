@@ -116,6 +116,8 @@ export interface FakeSlack {
   failNext(target: string, count: number, failure: InjectedFailure): void;
   /** Delay every answer for `target` (a method or `response_url`) by `ms`; 0 removes it. */
   setLatency(target: string, ms: number): void;
+  /** Replaces a user group's members, as an admin editing the group in Slack would. */
+  setUsergroup(groupId: string, members: string[]): void;
   /** Current non-ephemeral messages in a channel (a user ID means the app's DM with them), oldest first. */
   messages(channel: string): FakeMessage[];
   ephemerals(): FakeEphemeral[];
@@ -260,6 +262,10 @@ class FakeSlackServer implements FakeSlack {
     else this.#latency.delete(target);
   }
 
+  setUsergroup(groupId: string, members: string[]): void {
+    this.#workspace.config.usergroups[groupId] = [...members];
+  }
+
   messages(channel: string): FakeMessage[] {
     const id = this.#workspace.resolveChannel(channel);
     return structuredClone(this.#workspace.channels.get(id) ?? []);
@@ -292,7 +298,8 @@ class FakeSlackServer implements FakeSlack {
     predicate: () => T | undefined | false | null,
     options: { timeoutMs?: number; message?: string } = {},
   ): Promise<T> {
-    const timeoutMs = options.timeoutMs ?? 5000;
+    // A ceiling for a test that would hang, not a speed limit: generous for a busy machine.
+    const timeoutMs = options.timeoutMs ?? 30_000;
     // Real time on purpose: this waits for the app under test, whatever the fake's clock says.
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -317,7 +324,7 @@ class FakeSlackServer implements FakeSlack {
     return this.#sockets.live();
   }
 
-  waitForSocket(n = 1, timeoutMs = 5000): Promise<void> {
+  waitForSocket(n = 1, timeoutMs = 30_000): Promise<void> {
     return this.#sockets.waitFor(n, timeoutMs);
   }
 

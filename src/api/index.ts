@@ -1,3 +1,4 @@
+export { type BudgetLane, currentLane, runAs, urgently } from './budget.js';
 export {
   ClickHouseCloudClient,
   type ClickHouseCloudClientOptions,

@@ -1,3 +1,5 @@
+import type { BudgetLane } from './budget.js';
+
 export interface SlidingWindowLimiterOptions {
   /** At most this many sends… */
   requests: number;
@@ -11,12 +13,33 @@ export interface SlidingWindowLimiterOptions {
   marginMs?: number;
   /** Monotonic milliseconds; injectable for tests. */
   now?: () => number;
+  /**
+   * Most sends of one owner's normal-priority work in a window (default: half of `requests`,
+   * rounded up), so the rest of the budget is always there for someone else.
+   */
+  perOwner?: number;
 }
+
+interface Waiter {
+  lane: BudgetLane;
+  seq: number;
+  resolve: () => void;
+}
+
+interface Send {
+  at: number;
+  /** Whose normal-priority share this send used; null for urgent work, which uses no share. */
+  owner: string | null;
+}
+
+const ANYONE: BudgetLane = { owner: 'system', priority: 'normal' };
 
 /**
  * A sliding-window log limiter: `acquire()` resolves when one more send keeps the count of sends in the
- * last `windowMs + marginMs` at or under `requests`. Waiters are served first come, first served, by one
- * unref'd timer set for the moment the oldest counted send leaves the window (no polling).
+ * last `windowMs + marginMs` at or under `requests`. Waiters are served by one unref'd timer set for the
+ * moment the oldest counted send leaves the window (no polling), in this order: urgent work first (first
+ * come, first served); then normal work round-robin between owners, the owner with the fewest sends in
+ * the window first, and never an owner already at `perOwner` sends in the window (see `budget.ts`).
  *
  * Why not p-queue (installed as a dependency of @slack/web-api)? Its `interval`/`intervalCap` is a fixed
  * window: 10 sends at the end of one interval and 10 at the start of the next make 20 in one second, which
@@ -26,10 +49,15 @@ export class SlidingWindowLimiter {
   readonly requests: number;
   readonly windowMs: number;
   readonly marginMs: number;
+  readonly perOwner: number;
   readonly #now: () => number;
-  /** Send times still inside the window, oldest first. */
-  readonly #sent: number[] = [];
-  readonly #waiters: Array<() => void> = [];
+  /** Sends still inside the window, oldest first. */
+  readonly #sent: Send[] = [];
+  readonly #waiters: Waiter[] = [];
+  #seq = 0;
+  /** When each owner's normal work was last served (a counter), for round-robin among equals. */
+  readonly #lastServed = new Map<string, number>();
+  #served = 0;
   #heldUntil = 0;
   #timer: NodeJS.Timeout | null = null;
 
@@ -44,13 +72,20 @@ export class SlidingWindowLimiter {
     this.windowMs = options.windowMs;
     this.marginMs = options.marginMs ?? Math.max(100, Math.round(options.windowMs * 0.05));
     this.#now = options.now ?? (() => performance.now());
+    this.perOwner = options.perOwner ?? Math.ceil(options.requests / 2);
+    if (!Number.isInteger(this.perOwner) || this.perOwner < 1) {
+      throw new RangeError(`rate limit perOwner must be a positive integer, got ${this.perOwner}`);
+    }
   }
 
   /** Resolves when the caller may send one request; the send is counted from that moment. */
-  acquire(): Promise<void> {
-    if (this.#waiters.length === 0 && this.#tryTake()) return Promise.resolve();
+  acquire(lane: BudgetLane = ANYONE): Promise<void> {
+    // At once when nobody waiting may go now (an empty queue, or only owners at their share).
+    if ((this.#waiters.length === 0 || this.#next() === undefined) && this.#tryTake(lane)) {
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      this.#waiters.push(resolve);
+      this.#waiters.push({ lane, seq: this.#seq++, resolve });
       this.#schedule();
     });
   }
@@ -73,23 +108,62 @@ export class SlidingWindowLimiter {
     return this.windowMs + this.marginMs;
   }
 
-  #tryTake(): boolean {
-    const now = this.#now();
+  #sentBy(owner: string): number {
+    let count = 0;
+    for (const send of this.#sent) if (send.owner === owner) count++;
+    return count;
+  }
+
+  #mayTake(lane: BudgetLane, now: number): boolean {
     if (now < this.#heldUntil) return false;
     this.#prune(now);
     if (this.#sent.length >= this.requests) return false;
-    this.#sent.push(now);
+    return lane.priority === 'urgent' || this.#sentBy(lane.owner) < this.perOwner;
+  }
+
+  #tryTake(lane: BudgetLane): boolean {
+    const now = this.#now();
+    if (!this.#mayTake(lane, now)) return false;
+    this.#take(lane, now);
     return true;
+  }
+
+  #take(lane: BudgetLane, now: number): void {
+    const urgent = lane.priority === 'urgent';
+    this.#sent.push({ at: now, owner: urgent ? null : lane.owner });
+    if (!urgent) this.#lastServed.set(lane.owner, ++this.#served);
   }
 
   #prune(now: number): void {
     const span = this.#span();
-    while (this.#sent.length > 0 && this.#sent[0]! <= now - span) this.#sent.shift();
+    while (this.#sent.length > 0 && this.#sent[0]!.at <= now - span) this.#sent.shift();
+  }
+
+  /** The waiter to serve next, or undefined when none may send now. */
+  #next(): Waiter | undefined {
+    const now = this.#now();
+    const urgent = this.#waiters.find((w) => w.lane.priority === 'urgent');
+    if (urgent) return this.#mayTake(urgent.lane, now) ? urgent : undefined;
+    // The owner with the fewest sends in the window; among equals, the one served least recently;
+    // within one owner, first come first served.
+    let best: { waiter: Waiter; used: number; last: number } | undefined;
+    for (const waiter of this.#waiters) {
+      if (!this.#mayTake(waiter.lane, now)) continue;
+      const used = this.#sentBy(waiter.lane.owner);
+      const last = this.#lastServed.get(waiter.lane.owner) ?? 0;
+      if (!best || used < best.used || (used === best.used && last < best.last))
+        best = { waiter, used, last };
+    }
+    return best?.waiter;
   }
 
   #drain = (): void => {
     this.#timer = null;
-    while (this.#waiters.length > 0 && this.#tryTake()) this.#waiters.shift()!();
+    for (let next = this.#next(); next; next = this.#next()) {
+      this.#waiters.splice(this.#waiters.indexOf(next), 1);
+      this.#take(next.lane, this.#now());
+      next.resolve();
+    }
     if (this.#waiters.length > 0) this.#schedule();
   };
 
@@ -97,11 +171,12 @@ export class SlidingWindowLimiter {
     if (this.#timer !== null) clearTimeout(this.#timer);
     const now = this.#now();
     this.#prune(now);
-    let at = this.#heldUntil;
-    if (this.#sent.length >= this.requests) {
-      // The window is full (never over-full: sends are only counted here), so a slot frees when the oldest leaves.
-      at = Math.max(at, this.#sent[0]! + this.#span());
-    }
+    // When someone may send now, drain at once. Otherwise the next change is the hold ending (a
+    // 429's reset) or, failing that, the oldest send leaving the window (the window was full, or
+    // every waiter's owner is at its share); draining then reschedules if that was not enough.
+    let at = now;
+    if (now < this.#heldUntil) at = this.#heldUntil;
+    else if (this.#sent.length > 0 && this.#next() === undefined) at = this.#sent[0]!.at + this.#span();
     // +1: timers may fire a fraction of a millisecond early relative to performance.now().
     const delay = Math.max(0, Math.ceil(at - now)) + 1;
     this.#timer = setTimeout(this.#drain, delay);

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { type Dispatcher, request } from 'undici';
 import type { Secret } from '../secret.js';
+import { currentLane } from './budget.js';
 import {
   ApiConnectionError,
   ApiTimeoutError,
@@ -115,7 +116,7 @@ export class Transport {
     let earlierOutcomeUnknown = false;
 
     for (let attempt = 1; ; attempt++) {
-      await limiter.acquire();
+      await limiter.acquire(currentLane());
       stats.requests++;
       stats.byRoute[routeName] = (stats.byRoute[routeName] ?? 0) + 1;
       const started = this.#options.now();

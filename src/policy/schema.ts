@@ -9,6 +9,7 @@ import {
   HOUR_MS,
 } from './duration.js';
 import { type IpAccessEntry, isIpv4OrCidr, MAX_IP_DESCRIPTION, MAX_IP_ENTRIES } from './ip-list.js';
+import { compileKeyNamePattern } from './key-name.js';
 
 /**
  * The policy file's schema (product.md §5) and the typed, frozen document it turns into.
@@ -308,32 +309,20 @@ const reason = z
   })
   .default({ required: true, minLength: 10, maxLength: 2000 });
 
-/**
- * A group holding `+`, `*` or `{…}` that is itself repeated: the shape of catastrophic backtracking.
- * A heuristic (it can refuse a harmless pattern), and `Policy` also bounds each match in time.
- */
-const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)(?:[+*]|\{\d*,)/;
-
 const keyName = z
   .strictObject({
     pattern: z
       .string()
       .min(1)
       .superRefine((pattern, ctx) => {
+        // Patterns run on RE2 (linear time); what it cannot run (backreferences, lookaround) is
+        // refused here rather than at the first request.
         try {
-          new RegExp(pattern, 'u');
+          compileKeyNamePattern(pattern);
         } catch (error) {
           ctx.addIssue({
             code: 'custom',
-            message: `is not a valid regular expression (${(error as Error).message})`,
-          });
-          return;
-        }
-        if (NESTED_QUANTIFIER.test(pattern)) {
-          ctx.addIssue({
-            code: 'custom',
-            message:
-              'has a quantified group that itself contains a quantifier, like (a+)+; such patterns can take exponential time on a long name, so rewrite it without one',
+            message: `is not a regular expression Keyhouse can run (RE2 syntax: no backreferences or lookaround): ${(error as Error).message}`,
           });
         }
       })

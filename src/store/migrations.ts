@@ -124,6 +124,19 @@ CREATE INDEX retirements_stage_due ON retirements (stage, retire_at);
 `,
   },
   {
+    version: 4,
+    name: 'key owners remember the policy role the key was approved under',
+    sql: `
+ALTER TABLE key_owners ADD COLUMN role_id TEXT;
+-- Existing keys: the role of the last applied change to the key, else of the request that made it.
+UPDATE key_owners SET role_id = COALESCE(
+  (SELECT c.role_id FROM requests c
+    WHERE c.kind = 'change' AND c.key_id = key_owners.key_id AND c.state = 'delivered'
+    ORDER BY c.updated_at DESC LIMIT 1),
+  (SELECT r.role_id FROM requests r WHERE r.id = key_owners.request_id));
+`,
+  },
+  {
     version: 5,
     name: 'lifecycle timers',
     sql: `
@@ -252,6 +265,19 @@ CREATE TABLE retirements (
   updated_at timestamptz NOT NULL
 );
 CREATE INDEX retirements_stage_due ON retirements (stage, retire_at);
+`,
+  },
+  {
+    version: 4,
+    name: 'key owners remember the policy role the key was approved under',
+    sql: `
+ALTER TABLE key_owners ADD COLUMN role_id text;
+-- Existing keys: the role of the last applied change to the key, else of the request that made it.
+UPDATE key_owners SET role_id = COALESCE(
+  (SELECT c.role_id FROM requests c
+    WHERE c.kind = 'change' AND c.key_id = key_owners.key_id AND c.state = 'delivered'
+    ORDER BY c.updated_at DESC LIMIT 1),
+  (SELECT r.role_id FROM requests r WHERE r.id = key_owners.request_id));
 `,
   },
   {

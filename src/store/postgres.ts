@@ -83,10 +83,11 @@ const SQL = {
   listDecisions: 'SELECT * FROM decisions WHERE request_id = $1 ORDER BY id',
   decide: `UPDATE requests SET state = $1, deadline = $2, decided_at = $3, updated_at = $3 WHERE id = $4
     RETURNING *`,
-  putKeyOwner: `INSERT INTO key_owners (key_id, owner_id, request_id, key_name, key_suffix, created_at)
-    VALUES ($1, $2, $3, $4, $5, $6)
+  putKeyOwner: `INSERT INTO key_owners (key_id, owner_id, request_id, key_name, key_suffix, created_at, role_id)
+    VALUES ($1, $2, $3, $4, $5, $6, $7)
     ON CONFLICT (key_id) DO UPDATE SET owner_id = excluded.owner_id, request_id = excluded.request_id,
-      key_name = excluded.key_name, key_suffix = excluded.key_suffix, created_at = excluded.created_at`,
+      key_name = excluded.key_name, key_suffix = excluded.key_suffix, created_at = excluded.created_at,
+      role_id = excluded.role_id`,
   getKeyOwner: 'SELECT * FROM key_owners WHERE key_id = $1',
   listKeyOwners: 'SELECT * FROM key_owners ORDER BY created_at, key_id',
   listKeyOwnersOf: 'SELECT * FROM key_owners WHERE owner_id = $1 ORDER BY created_at, key_id',
@@ -98,6 +99,7 @@ const SQL = {
   getRetirement: 'SELECT * FROM retirements WHERE key_id = $1',
   advanceRetirement:
     'UPDATE retirements SET stage = $1, updated_at = $2 WHERE key_id = $3 AND stage = $4 RETURNING *',
+  setKeyOwnerRole: 'UPDATE key_owners SET role_id = $2 WHERE key_id = $1',
   appendAudit: `INSERT INTO audit_events (at, actor_id, action, outcome, request_id, key_id, key_name, key_suffix,
       upstream_request_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb) RETURNING *`,
   putMessageRef: `INSERT INTO message_refs (request_id, kind, channel, ts) VALUES ($1, $2, $3, $4)
@@ -336,6 +338,7 @@ export class PostgresStore implements Store {
         owner.keyName,
         owner.keySuffix,
         owner.createdAt,
+        owner.roleId ?? null,
       ]),
     );
   }
@@ -413,6 +416,10 @@ export class PostgresStore implements Store {
       ]);
       return rows[0] ? retirementFromRow(rows[0]) : null;
     });
+  }
+
+  async setKeyOwnerRole(keyId: string, roleId: string): Promise<void> {
+    await this.#guard('setKeyOwnerRole', () => this.#pool.query(SQL.setKeyOwnerRole, [keyId, roleId]));
   }
 
   async appendAudit(event: AuditInput): Promise<AuditEvent> {

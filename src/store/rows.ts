@@ -80,6 +80,7 @@ export interface KeyOwnerRow {
   key_name: string;
   key_suffix: string;
   created_at: Timestamp;
+  role_id: string | null;
 }
 
 export interface AuditRow {
@@ -189,6 +190,7 @@ export function keyOwnerFromRow(row: KeyOwnerRow): KeyOwner {
     keyName: row.key_name,
     keySuffix: row.key_suffix,
     createdAt: toDate(row.created_at),
+    roleId: row.role_id,
   };
 }
 

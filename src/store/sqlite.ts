@@ -75,10 +75,11 @@ const SQL = {
   listApprovals: "SELECT * FROM decisions WHERE request_id = ? AND decision = 'approve' ORDER BY id",
   listDecisions: 'SELECT * FROM decisions WHERE request_id = ? ORDER BY id',
   decide: `UPDATE requests SET state = ?, deadline = ?, decided_at = ?, updated_at = ? WHERE id = ? RETURNING *`,
-  putKeyOwner: `INSERT INTO key_owners (key_id, owner_id, request_id, key_name, key_suffix, created_at)
-    VALUES (?, ?, ?, ?, ?, ?)
+  putKeyOwner: `INSERT INTO key_owners (key_id, owner_id, request_id, key_name, key_suffix, created_at, role_id)
+    VALUES (?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (key_id) DO UPDATE SET owner_id = excluded.owner_id, request_id = excluded.request_id,
-      key_name = excluded.key_name, key_suffix = excluded.key_suffix, created_at = excluded.created_at`,
+      key_name = excluded.key_name, key_suffix = excluded.key_suffix, created_at = excluded.created_at,
+      role_id = excluded.role_id`,
   getKeyOwner: 'SELECT * FROM key_owners WHERE key_id = ?',
   listKeyOwners: 'SELECT * FROM key_owners ORDER BY created_at, key_id',
   listKeyOwnersOf: 'SELECT * FROM key_owners WHERE owner_id = ? ORDER BY created_at, key_id',
@@ -90,6 +91,7 @@ const SQL = {
   getRetirement: 'SELECT * FROM retirements WHERE key_id = ?',
   advanceRetirement:
     'UPDATE retirements SET stage = ?, updated_at = ? WHERE key_id = ? AND stage = ? RETURNING *',
+  setKeyOwnerRole: 'UPDATE key_owners SET role_id = ? WHERE key_id = ?',
   appendAudit: `INSERT INTO audit_events (at, actor_id, action, outcome, request_id, key_id, key_name, key_suffix,
       upstream_request_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
   putMessageRef: `INSERT INTO message_refs (request_id, kind, channel, ts) VALUES (?, ?, ?, ?)
@@ -348,6 +350,7 @@ export class SqliteStore implements Store {
         owner.keyName,
         owner.keySuffix,
         ms(owner.createdAt),
+        owner.roleId ?? null,
       ),
     );
   }
@@ -428,6 +431,10 @@ export class SqliteStore implements Store {
       ) as RetirementRow | undefined;
       return row ? retirementFromRow(row) : null;
     });
+  }
+
+  async setKeyOwnerRole(keyId: string, roleId: string): Promise<void> {
+    this.#guard('setKeyOwnerRole', () => this.#stmt(SQL.setKeyOwnerRole).run(roleId, keyId));
   }
 
   async appendAudit(event: AuditInput): Promise<AuditEvent> {

@@ -156,6 +156,12 @@ export interface KeyOwner {
   keyName: string;
   keySuffix: string;
   createdAt: Date;
+  /**
+   * The policy role the key was approved under (its request's, or the last applied change's).
+   * Authority comes from this, never from ClickHouse's role fields, which several policy roles
+   * may share. Null for rows from before it was recorded whose request is gone.
+   */
+  roleId?: string | null;
 }
 
 /**
@@ -320,6 +326,8 @@ export interface Store {
   listKeyOwners(ownerId?: string): Promise<KeyOwner[]>;
   deleteKeyOwner(keyId: string): Promise<void>;
   renameKeyOwner(keyId: string, keyName: string): Promise<void>;
+  /** Records the policy role a key now holds (an approved change of role was applied). */
+  setKeyOwnerRole(keyId: string, roleId: string): Promise<void>;
 
   /** Records a key's retirement; null (nothing changed) when the key already has one. */
   putRetirement(input: NewRetirement): Promise<Retirement | null>;

@@ -25,8 +25,13 @@ export const ACTION = {
   denyReasonInput: 'keyhouse.deny_reason',
   /** The per-key overflow menu; option values are `<verb>:<key uuid>` (see `KEY_VERBS`). */
   keyMenu: 'keyhouse.key_menu',
-  /** Previous/Next in a key list; the value is `<scope>:<page>`. */
+  /**
+   * Next and Previous in a key list; the value is `<scope>:<page>`. Slack refuses one action_id
+   * twice in a block, so the two buttons need two ids; Next keeps the id both buttons once shared,
+   * so list messages posted before still page.
+   */
   listPage: 'keyhouse.list_page',
+  listPagePrevious: 'keyhouse.list_page_previous',
   editName: 'keyhouse.edit_name',
   editRole: 'keyhouse.edit_role',
   editExpiry: 'keyhouse.edit_expiry',

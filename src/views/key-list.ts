@@ -84,15 +84,15 @@ function emptyText(listing: KeyListing, command: string): string {
 }
 
 function pageNav(scope: ListScope, page: number, pageCount: number): ActionsBlock {
-  const button = (label: string, target: number): Button => ({
+  const button = (actionId: string, label: string, target: number): Button => ({
     type: 'button',
-    action_id: ACTION.listPage,
+    action_id: actionId,
     text: plain(label, LIMIT.buttonText),
     value: `${scope}:${target}`,
   });
   const elements: Button[] = [];
-  if (page > 0) elements.push(button('Previous', page - 1));
-  if (page < pageCount - 1) elements.push(button('Next', page + 1));
+  if (page > 0) elements.push(button(ACTION.listPagePrevious, 'Previous', page - 1));
+  if (page < pageCount - 1) elements.push(button(ACTION.listPage, 'Next', page + 1));
   return { type: 'actions', block_id: BLOCK.listNav, elements };
 }
 

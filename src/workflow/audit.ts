@@ -11,14 +11,41 @@ export type AuditEntry = Omit<AuditInput, 'at'>;
  * that already happened turned out; it cannot undo the effect, so a failure there is logged.
  */
 export class Auditor {
+  /**
+   * Events that happened while the store could not take them (a compensating delete must not
+   * wait for the database: product.md §3 rule 3), written in order, with their own time, as soon
+   * as the store answers again. In memory: small, and only ever non-empty during an outage.
+   */
+  readonly #journal: AuditInput[] = [];
+
   constructor(
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly logger: Logger,
   ) {}
 
+  /** Events recorded but not yet in the store. */
+  get journaled(): number {
+    return this.#journal.length;
+  }
+
+  /** Writes journaled events, oldest first; stops at the first that still fails. */
+  async flush(): Promise<void> {
+    while (this.#journal.length > 0) {
+      const next = this.#journal[0]!;
+      try {
+        await this.store.appendAudit(next);
+      } catch {
+        return;
+      }
+      this.#journal.shift();
+    }
+  }
+
   async before(entry: AuditEntry): Promise<void> {
     try {
+      await this.flush();
+      if (this.#journal.length > 0) throw new Error('audit journal not yet written');
       await this.store.appendAudit({ ...entry, at: this.clock.now() });
     } catch (error) {
       this.logger.error({ err: error, action: entry.action }, 'audit write failed; refusing the action');
@@ -52,11 +79,32 @@ export class Auditor {
     return value;
   }
 
+  /** Records what already happened; when the store fails the event is journaled, never lost. */
   async after(entry: AuditEntry): Promise<void> {
+    await this.record(entry);
+  }
+
+  /**
+   * For effects that must happen whatever the store says (deleting a key whose secret nobody
+   * received): recorded now if the store answers, else journaled and written when it does.
+   * Never throws.
+   */
+  async compensating(entry: AuditEntry): Promise<void> {
+    await this.record(entry);
+  }
+
+  async record(entry: AuditEntry): Promise<void> {
+    const event: AuditInput = { ...entry, at: this.clock.now() };
     try {
-      await this.store.appendAudit({ ...entry, at: this.clock.now() });
+      await this.flush();
+      if (this.#journal.length > 0) throw new Error('audit journal not yet written');
+      await this.store.appendAudit(event);
     } catch (error) {
-      this.logger.error({ err: error, action: entry.action, outcome: entry.outcome }, 'audit write failed');
+      this.#journal.push(event);
+      this.logger.error(
+        { err: error, action: entry.action, outcome: entry.outcome, journaled: this.#journal.length },
+        'audit write failed; kept to write when the store is back',
+      );
     }
   }
 }

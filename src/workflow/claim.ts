@@ -1,5 +1,5 @@
 import type { ApiKey, CreateKeyInput } from '../api/index.js';
-import { AmbiguousCreateError } from '../api/index.js';
+import { AmbiguousCreateError, urgently } from '../api/index.js';
 import { KeyhouseError } from '../errors.js';
 import type { PolicyRole } from '../policy/index.js';
 import type { KeyRequest } from '../store/types.js';
@@ -9,7 +9,14 @@ import { grantFor } from './grant.js';
 import { expireRequest } from './lapse.js';
 import type { ClickTarget } from './ports.js';
 import { startRetirement } from './rotate.js';
-import { deleteOrphans, deleteUnseenKey, finishAttempt, releaseAttempt, runAttempt } from './settle.js';
+import {
+  type AttemptHold,
+  deleteOrphans,
+  deleteUnseenKey,
+  finishAttempt,
+  releaseAttempt,
+  runAttempt,
+} from './settle.js';
 import { expiryInstant } from './time.js';
 
 /**
@@ -38,8 +45,8 @@ export async function claimKey(ctx: WorkflowContext, requestId: string, target: 
     keyName: request.keyName,
     detail: { attemptId, role: request.roleId, expiry: request.expiry },
   });
-  const attempt = await runAttempt(ctx, requestId, attemptId, (claimed) =>
-    createAndReveal(ctx, claimed, attemptId, target),
+  const attempt = await runAttempt(ctx, requestId, attemptId, (claimed, _startedAt, hold) =>
+    createAndReveal(ctx, claimed, attemptId, target, hold),
   );
   if (!attempt.won) {
     await ctx.audit.after({ actorId: target.userId, action: 'key.create', outcome: 'refused', requestId });
@@ -66,6 +73,23 @@ async function claimable(ctx: WorkflowContext, requestId: string, userId: string
     throw new KeyhouseError('expired', 'This approval has expired; request the key again.');
   }
   if (request.state !== 'approved') throw notClaimable(request);
+  // The policy may have changed since the approval: the role may be gone, or the requester no
+  // longer among those who may ask for it. Checked at the click, before anything is made.
+  if (!(await ctx.policy.canRequest(userId, request.roleId))) {
+    await ctx.audit.after({
+      actorId: userId,
+      action: request.kind === 'change' ? 'key.change' : 'key.create',
+      outcome: 'refused',
+      requestId,
+      detail: { why: 'may no longer request this role', role: request.roleId },
+    });
+    throw new KeyhouseError(
+      'not_allowed',
+      ctx.policy.role(request.roleId)
+        ? 'You may no longer request this role, so the key was not created. Ask a Keyhouse admin.'
+        : 'This role is no longer in the policy, so the key was not created. Ask a Keyhouse admin.',
+    );
+  }
   return request;
 }
 
@@ -92,12 +116,15 @@ async function createAndReveal(
   request: KeyRequest,
   attemptId: string,
   target: ClickTarget,
+  hold: AttemptHold,
 ): Promise<void> {
   const role = ctx.roleOf(request);
   const createdAt = ctx.clock.now();
   let created: Awaited<ReturnType<typeof ctx.keys.createKey>>;
   try {
-    created = await ctx.keys.createKey(await createInput(ctx, request, role, createdAt));
+    // A person is waiting on this click: it goes ahead of everyone's routine work.
+    const input = await createInput(ctx, request, role, createdAt);
+    created = await urgently(() => ctx.keys.createKey(input));
   } catch (error) {
     const settled = await failCreate(ctx, request, attemptId, target, error);
     // Our own refusals (a policy naming a role ClickHouse lacks) already say what to do.
@@ -113,23 +140,19 @@ async function createAndReveal(
 
   const { key, keyId } = created;
   // Record which key this attempt made before anything else can fail, so a crash from here on
-  // is settled by deleting exactly this key (product.md §2).
-  await ctx.store.transition({
-    id: request.id,
-    from: 'creating',
-    to: 'creating',
-    at: ctx.clock.now(),
-    attemptId,
-    set: { keyId: key.id, keySuffix: key.keySuffix },
-  });
-  await ctx.store.putKeyOwner({
-    keyId: key.id,
-    ownerId: request.requesterId,
-    requestId: request.id,
-    keyName: key.name,
-    keySuffix: key.keySuffix,
-    createdAt,
-  });
+  // is settled by deleting exactly this key (product.md §2). If this attempt no longer holds the
+  // request (a settler took it), or the store cannot say, the key must not be shown: it is
+  // deleted at once, unseen, whether or not the store answers (product.md §3 rule 3).
+  const recorded = await recordKey(ctx, request, attemptId, key, createdAt);
+  if (recorded !== 'ok') {
+    await withdrawUnrecorded(ctx, request, attemptId, key, recorded);
+    throw new KeyhouseError(
+      recorded === 'lost' ? 'conflict' : 'create_failed',
+      recorded === 'lost'
+        ? 'This key was being settled by another Keyhouse instance, so the new key was deleted unseen. Click Create key again.'
+        : 'Keyhouse could not record the new key, so it deleted it before anyone saw it. Click Create key again in a minute.',
+    );
+  }
   await ctx.audit.after({
     actorId: request.requesterId,
     action: 'key.created',
@@ -144,6 +167,9 @@ async function createAndReveal(
 
   let revealed = false;
   try {
+    // A hold lost since (its lease could not be renewed) may be settled by another replica at any
+    // moment, deleting this key: showing its secret then would show a dead key, or a second one.
+    if (hold.lost()) throw new KeyhouseError('conflict', 'the attempt lost its lease before the reveal');
     await ctx.audit.before({
       actorId: request.requesterId,
       action: 'key.reveal',
@@ -173,6 +199,64 @@ async function createAndReveal(
     );
   }
   await finishDelivery(ctx, request, attemptId, key);
+}
+
+/**
+ * Ties the new key to this attempt and its owner: `ok`; `lost` when the attempt no longer holds
+ * the request (compare-and-set refused); `store_failed` when the store did not answer.
+ */
+async function recordKey(
+  ctx: WorkflowContext,
+  request: KeyRequest,
+  attemptId: string,
+  key: ApiKey,
+  createdAt: Date,
+): Promise<'ok' | 'lost' | 'store_failed'> {
+  try {
+    const held = await ctx.store.transition({
+      id: request.id,
+      from: 'creating',
+      to: 'creating',
+      at: ctx.clock.now(),
+      attemptId,
+      set: { keyId: key.id, keySuffix: key.keySuffix },
+    });
+    if (!held) return 'lost';
+    await ctx.store.putKeyOwner({
+      keyId: key.id,
+      ownerId: request.requesterId,
+      requestId: request.id,
+      keyName: key.name,
+      keySuffix: key.keySuffix,
+      createdAt,
+      roleId: request.roleId,
+    });
+    return 'ok';
+  } catch (error) {
+    ctx.logger.error({ err: error, requestId: request.id }, 'could not record a new key');
+    return 'store_failed';
+  }
+}
+
+/** A key this attempt may not show: deleted at once; the request is given back if still ours. */
+async function withdrawUnrecorded(
+  ctx: WorkflowContext,
+  request: KeyRequest,
+  attemptId: string,
+  key: ApiKey,
+  why: 'lost' | 'store_failed',
+): Promise<void> {
+  const deleted = await deleteUnseenKey(
+    ctx,
+    request,
+    key,
+    why === 'lost'
+      ? 'made by an attempt that lost its request'
+      : 'could not be recorded; its secret is withheld',
+  );
+  // With the key gone the request may go back to `approved`; if that fails too (store down, or
+  // not ours any more), the settlement sweep finds it `creating` and finishes the job.
+  if (deleted && why === 'store_failed') await releaseAttempt(ctx, request, attemptId).catch(() => false);
 }
 
 async function createInput(
@@ -205,7 +289,7 @@ async function failCreate(
   ctx.logger.warn({ err: error, requestId: request.id }, 'key creation failed');
   let orphansLeft = false;
   if (error instanceof AmbiguousCreateError) {
-    orphansLeft = !(await deleteOrphans(ctx, request));
+    orphansLeft = !(await deleteOrphans(ctx, request, error.createdKeyId));
   }
   await ctx.audit.after({
     actorId: target.userId,
@@ -242,7 +326,7 @@ async function finishDelivery(
   attemptId: string,
   key: ApiKey,
 ): Promise<void> {
-  const delivered = await finishAttempt(ctx, request.id, attemptId);
+  const delivered = await finishAfterReveal(ctx, request.id, attemptId);
   await ctx.audit.after({
     actorId: request.requesterId,
     action: 'key.delivered',
@@ -278,6 +362,31 @@ async function finishDelivery(
     );
   }
   await ctx.refreshApproval(request.id);
+}
+
+/** How long a delivered attempt keeps retrying to record `delivered` while the store is down. */
+const FINISH_RETRY_MS = 120_000;
+
+/**
+ * Records `delivered` for an attempt whose secret was shown. The store may be failing right
+ * then; the attempt keeps holding the request (so no settler deletes the key just shown) and
+ * retries, with backoff, for up to two minutes. Null when the attempt lost the request.
+ */
+async function finishAfterReveal(
+  ctx: WorkflowContext,
+  requestId: string,
+  attemptId: string,
+): Promise<KeyRequest | null> {
+  const started = Date.now();
+  for (let delay = 100; ; delay = Math.min(delay * 2, 5_000)) {
+    try {
+      return await finishAttempt(ctx, requestId, attemptId);
+    } catch (error) {
+      if (Date.now() - started > FINISH_RETRY_MS) throw error;
+      ctx.logger.warn({ err: error, requestId }, 'could not record a delivery yet; retrying');
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 function upstreamRequestId(error: unknown): string | null {

@@ -4,7 +4,7 @@ import type { PolicyRole } from '../policy/index.js';
 import type { KeyRequest } from '../store/types.js';
 import type { WorkflowContext } from './context.js';
 import { grantFor } from './grant.js';
-import { manageableKey, policyRoleOf, tellOwner } from './keys.js';
+import { manageableKey, tellOwner } from './keys.js';
 import { KEEP } from './ports.js';
 import { finishAttempt, releaseAttempt, runAttempt } from './settle.js';
 import { addMs, expiryInstant } from './time.js';
@@ -34,14 +34,16 @@ export async function editKey(
   keyId: string,
   draft: EditDraft,
 ): Promise<EditResult> {
-  const { key, ownerId } = await manageableKey(ctx, viewerId, keyId);
+  // The role the key was approved under (the store's record), never one inferred from
+  // ClickHouse's role fields. A key made outside Keyhouse has none: any change to its role or
+  // lifetime then names a role and is approved as that role.
+  const { key, ownerId, role: current } = await manageableKey(ctx, viewerId, keyId);
   const { policy } = ctx;
   const errors: Partial<Record<EditField, string>> = {};
   const keyName = draft.keyName.trim();
   const nameError = policy.validateKeyName(keyName);
   if (nameError) errors.keyName = nameError;
 
-  const current = policyRoleOf(policy.doc.roles, key);
   let target: PolicyRole | null = current;
   if (draft.roleId !== KEEP) {
     target = policy.role(draft.roleId) ?? null;
@@ -64,6 +66,11 @@ export async function editKey(
   const roleChange = target !== null && target !== current && draft.roleId !== KEEP;
   const longer = newExpireAt !== undefined && isLonger(key.expireAt, newExpireAt);
   const needsApproval = roleChange || longer;
+  // A longer life for the same role is a request for that role: who may ask is checked as for a
+  // new key, whatever the key's history.
+  if (longer && !roleChange && target && !(await policy.canRequest(viewerId, target.id))) {
+    errors.expiry = `You may not request ${target.label} keys, so you cannot extend this one; ask an admin.`;
+  }
   const reason = draft.reason.trim();
   if (needsApproval) {
     const reasonError = policy.validateReason(reason);
@@ -243,6 +250,8 @@ async function patchKey(
     if (change.to.expiry !== KEEP)
       patch.expireAt = expiryInstant(now, change.to.expiry)?.toISOString() ?? null;
     await ctx.keys.updateKey(change.keyId, patch);
+    // From now on the key is held under the approved role (no-op for a key made outside Keyhouse).
+    await ctx.store.setKeyOwnerRole(change.keyId, change.to.roleId);
   } catch (error) {
     await ctx.audit.after({
       actorId: request.requesterId,

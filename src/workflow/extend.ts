@@ -4,7 +4,7 @@ import type { WorkflowContext } from './context.js';
 import { type EditResult, editKey } from './edit.js';
 import { manageableKey } from './keys.js';
 import { KEEP } from './ports.js';
-import { approvedRole } from './rotate.js';
+import { keyRole } from './rotate.js';
 
 /**
  * Extend (product.md §8): the expiry warning's button. It is Edit's longer expiry and nothing
@@ -27,7 +27,7 @@ export async function extendForm(
   keyId: string,
 ): Promise<{ role: PolicyRole }> {
   const { key } = await manageableKey(ctx, viewerId, keyId);
-  const role = await approvedRole(ctx, key, await ctx.store.getKeyOwner(keyId));
+  const role = keyRole(ctx, key, await ctx.store.getKeyOwner(keyId))?.role;
   if (!role) {
     throw new KeyhouseError(
       'invalid_input',

@@ -5,7 +5,7 @@ import { WorkflowContext, type WorkflowDeps } from './context.js';
 import { type ApproveOutcome, approveRequest, checkCanDecide, denyRequest } from './decide.js';
 import { type EditDraft, type EditResult, editKey } from './edit.js';
 import { checkExtendDraft, type ExtendDraft, type ExtendField, extendForm, extendKey } from './extend.js';
-import { deleteKey, keyEntries, manageableKey, policyRoleOf, setKeyState } from './keys.js';
+import { deleteKey, keyEntries, manageableKey, setKeyState } from './keys.js';
 import { expireDue } from './lapse.js';
 import type { ClickTarget, HomeData, KeyEntry, ListScope } from './ports.js';
 import { reassignKey } from './reassign.js';
@@ -115,10 +115,10 @@ export class Workflow {
     viewerId: string,
     keyId: string,
   ): Promise<{ entry: KeyEntry; currentRoleId: string | null }> {
-    await manageableKey(this.#ctx, viewerId, keyId);
+    const { role } = await manageableKey(this.#ctx, viewerId, keyId);
     const entry = (await keyEntries(this.#ctx, viewerId)).find((e) => e.key.id === keyId);
     if (!entry) throw new KeyhouseError('not_found', 'That key no longer exists in ClickHouse.');
-    return { entry, currentRoleId: policyRoleOf(this.#ctx.policy.doc.roles, entry.key)?.id ?? null };
+    return { entry, currentRoleId: role?.id ?? null };
   }
 
   setKeyState(viewerId: string, keyId: string, state: 'enabled' | 'disabled'): Promise<string> {

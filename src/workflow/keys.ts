@@ -41,7 +41,9 @@ export function policyRoleOf(roles: readonly PolicyRole[], key: ApiKey): PolicyR
   return null;
 }
 
-function roleLabel(ctx: WorkflowContext, key: ApiKey): string {
+function roleLabel(ctx: WorkflowContext, key: ApiKey, owner: KeyOwner | undefined): string {
+  const approved = approvedRole(ctx, owner ?? null);
+  if (approved) return approved.label;
   const role = policyRoleOf(ctx.policy.doc.roles, key);
   if (role) return role.label;
   const names = key.assignedRoles.length > 0 ? key.assignedRoles.map((r) => r.roleName) : key.roles;
@@ -65,6 +67,7 @@ export async function keyEntries(
   const retiringOf = new Map(retirements.map((r) => [r.keyId, r]));
   const now = ctx.clock.now();
   await forgetVanished(ctx, keys, owners, now);
+  const ownerRows = new Map(owners.map((o) => [o.keyId, o]));
   const ownerOf = new Map(owners.map((o) => [o.keyId, o.ownerId]));
   const isAdmin = await ctx.policy.isAdmin(viewerId);
   const listed = scope === 'mine' ? keys.filter((key) => ownerOf.get(key.id) === viewerId) : keys;
@@ -87,7 +90,7 @@ export async function keyEntries(
         ownerId,
         self,
         expired: key.expireAt !== null && new Date(key.expireAt) <= now,
-        roleLabel: roleLabel(ctx, key),
+        roleLabel: roleLabel(ctx, key, ownerRows.get(key.id)),
         can: {
           toggle: manage,
           edit: manage,
@@ -132,7 +135,7 @@ export async function manageableKey(
   ctx: WorkflowContext,
   viewerId: string,
   keyId: string,
-): Promise<{ key: ApiKey; ownerId: string | null }> {
+): Promise<{ key: ApiKey; ownerId: string | null; role: PolicyRole | null }> {
   const owner = await ctx.store.getKeyOwner(keyId);
   if (!(await ctx.policy.canManageKey(viewerId, owner?.ownerId ?? null))) {
     await ctx.audit.after({
@@ -161,7 +164,17 @@ export async function manageableKey(
       'This is Keyhouse’s own key; change it in the ClickHouse console.',
     );
   }
-  return { key, ownerId: owner?.ownerId ?? null };
+  return { key, ownerId: owner?.ownerId ?? null, role: approvedRole(ctx, owner) };
+}
+
+/**
+ * The policy role a Keyhouse key was approved under, from the store. Never inferred from what
+ * ClickHouse reports: several policy roles may grant the same ClickHouse roles with different
+ * approvals and requesters. Null for a key made outside Keyhouse, or whose role left the policy.
+ */
+export function approvedRole(ctx: WorkflowContext, owner: KeyOwner | null): PolicyRole | null {
+  if (!owner?.roleId) return null;
+  return ctx.policy.role(owner.roleId) ?? null;
 }
 
 /** Tells a key's owner what an admin did to it; nobody is told of their own actions. */

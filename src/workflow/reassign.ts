@@ -55,6 +55,8 @@ export async function reassignKey(
         keyName: key.name,
         keySuffix: key.keySuffix,
         createdAt: previous?.createdAt ?? ctx.clock.now(),
+        // The role it was approved under stays with the key, whoever owns it.
+        roleId: previous?.roleId ?? null,
       }),
   );
   const about = { keyName: key.name, keySuffix: key.keySuffix, by: viewerId, from: ownerId, to: newOwnerId };

@@ -4,7 +4,7 @@ import { KeyhouseError } from '../errors.js';
 import { DAY_MS, HOUR_MS, type PolicyRole } from '../policy/index.js';
 import type { KeyOwner, KeyRequest, Retirement } from '../store/types.js';
 import type { WorkflowContext } from './context.js';
-import { manageableKey, policyRoleOf } from './keys.js';
+import { approvedRole, manageableKey, policyRoleOf } from './keys.js';
 import { addMs } from './time.js';
 
 /**
@@ -34,20 +34,19 @@ export function rotationOverlaps(defaultMs: number): number[] {
 }
 
 /**
- * The policy role a key was made under: the one its Keyhouse request was approved for when the
- * store knows it (and the policy still has it), else the one its ClickHouse roles match.
+ * The policy role a key carries: the one it was approved under, from the store (`approvedRole`),
+ * else, for a key made outside Keyhouse or a row from before roles were recorded, the one its
+ * ClickHouse roles match, marked `guessed` so it never grants a rotation without approval.
  */
-export async function approvedRole(
+export function keyRole(
   ctx: WorkflowContext,
   key: ApiKey,
   owner: KeyOwner | null,
-): Promise<PolicyRole | null> {
-  if (owner?.requestId) {
-    const request = await ctx.store.getRequest(owner.requestId);
-    const role = request ? ctx.policy.role(request.roleId) : undefined;
-    if (role) return role;
-  }
-  return policyRoleOf(ctx.policy.doc.roles, key);
+): { role: PolicyRole; guessed: boolean } | null {
+  const approved = approvedRole(ctx, owner);
+  if (approved) return { role: approved, guessed: false };
+  const matched = policyRoleOf(ctx.policy.doc.roles, key);
+  return matched ? { role: matched, guessed: true } : null;
 }
 
 /** What the rotation dialog collected, untrusted. */
@@ -91,14 +90,19 @@ export async function rotationForm(
 ): Promise<{ key: ApiKey; ownerId: string | null; role: PolicyRole; needsApproval: boolean }> {
   const { key, ownerId } = await manageableKey(ctx, viewerId, keyId);
   await ensureNotRotating(ctx, key);
-  const role = await approvedRole(ctx, key, await ctx.store.getKeyOwner(keyId));
-  if (!role) {
+  const found = keyRole(ctx, key, await ctx.store.getKeyOwner(keyId));
+  if (!found) {
     throw new KeyhouseError(
       'invalid_input',
       'This key’s role matches no role in the policy, so Keyhouse cannot make its successor. Request a new key instead.',
     );
   }
-  const needsApproval = !(ownerId === viewerId && (await ctx.policy.canRequest(viewerId, role.id)));
+  const { role } = found;
+  const needsApproval = !(
+    ownerId === viewerId &&
+    !found.guessed &&
+    (await ctx.policy.canRequest(viewerId, role.id))
+  );
   return { key, ownerId, role, needsApproval };
 }
 

@@ -1,4 +1,5 @@
-import { NotFoundError } from '../api/index.js';
+import { NotFoundError, urgently } from '../api/index.js';
+import { KeyhouseError } from '../errors.js';
 import type { KeyRequest } from '../store/types.js';
 import type { WorkflowContext } from './context.js';
 import { applyChange } from './edit.js';
@@ -6,37 +7,63 @@ import { applyChange } from './edit.js';
 /** Keys made this long before an attempt started still count as possibly its own (clock skew). */
 const CREATED_AT_SKEW_MS = 60_000;
 
-const attemptLease = (requestId: string) => `attempt:${requestId}`;
+/**
+ * One lease per attempt, not per request: a settler holding a dead attempt's lease must never
+ * stand in the way of, or be mistaken for, the next attempt on the same request.
+ */
+const attemptLease = (attemptId: string) => `attempt:${attemptId}`;
+
+/** A running attempt's hold on its request, as other replicas see it. */
+export interface AttemptHold {
+  /** True once a renewal failed or was refused: other replicas may now settle this attempt. */
+  lost(): boolean;
+  /** Ends the hold (the lease is released at once). */
+  release(): Promise<void>;
+}
 
 /**
- * Marks an attempt on `requestId` as alive for other replicas: a lease renewed while it runs.
- * Returns the function that ends it (the lease is released at once).
+ * Marks an attempt as alive for other replicas: a lease renewed while it runs. Throws when the
+ * lease cannot be taken, so an attempt never runs unheld. A renewal that fails marks the hold
+ * lost; the attempt then reveals nothing (its key is deleted unseen).
  */
-async function holdAttempt(
-  ctx: WorkflowContext,
-  requestId: string,
-  attemptId: string,
-): Promise<() => Promise<void>> {
+async function holdAttempt(ctx: WorkflowContext, attemptId: string): Promise<AttemptHold> {
   ctx.attemptsInFlight.add(attemptId);
   const { attemptLeaseMs, exclusive } = ctx.replicas;
-  const renew = (ttl: number) => ctx.store.tryLease(attemptLease(requestId), attemptId, ttl, ctx.clock.now());
+  const renew = (ttl: number) => ctx.store.tryLease(attemptLease(attemptId), attemptId, ttl, ctx.clock.now());
+  let lost = false;
   let timer: NodeJS.Timeout | null = null;
   if (!exclusive) {
-    await renew(attemptLeaseMs);
+    const held = await renew(attemptLeaseMs).catch((error: unknown) => {
+      ctx.attemptsInFlight.delete(attemptId);
+      throw error;
+    });
+    if (!held) {
+      ctx.attemptsInFlight.delete(attemptId);
+      throw new KeyhouseError('conflict', 'Another Keyhouse instance is settling this request; try again.');
+    }
     timer = setInterval(
       () => {
-        renew(attemptLeaseMs).catch((error: unknown) =>
-          ctx.logger.warn({ err: error }, 'could not renew an attempt lease'),
+        renew(attemptLeaseMs).then(
+          (renewed) => {
+            if (!renewed) lost = true;
+          },
+          (error: unknown) => {
+            lost = true;
+            ctx.logger.warn({ err: error, attemptId }, 'could not renew an attempt lease');
+          },
         );
       },
       Math.max(1, Math.floor(attemptLeaseMs / 3)),
     );
     timer.unref();
   }
-  return async () => {
-    ctx.attemptsInFlight.delete(attemptId);
-    if (timer) clearInterval(timer);
-    if (!exclusive) await renew(0).catch(() => undefined);
+  return {
+    lost: () => lost,
+    async release() {
+      ctx.attemptsInFlight.delete(attemptId);
+      if (timer) clearInterval(timer);
+      if (!exclusive) await renew(0).catch(() => undefined);
+    },
   };
 }
 
@@ -49,7 +76,7 @@ export async function runAttempt<T>(
   ctx: WorkflowContext,
   requestId: string,
   attemptId: string,
-  work: (claimed: KeyRequest, startedAt: Date) => Promise<T>,
+  work: (claimed: KeyRequest, startedAt: Date, hold: AttemptHold) => Promise<T>,
 ): Promise<{ won: true; value: T } | { won: false }> {
   const startedAt = ctx.clock.now();
   const claimed = await ctx.store.transition({
@@ -61,11 +88,18 @@ export async function runAttempt<T>(
     set: { attemptId, attemptStartedAt: startedAt },
   });
   if (!claimed) return { won: false };
-  const release = await holdAttempt(ctx, requestId, attemptId);
+  let hold: AttemptHold;
   try {
-    return { won: true, value: await work(claimed, startedAt) };
+    hold = await holdAttempt(ctx, attemptId);
+  } catch (error) {
+    // Nothing was done yet: give the request back rather than leave it to a settler.
+    await releaseAttempt(ctx, claimed, attemptId).catch(() => undefined);
+    throw error;
+  }
+  try {
+    return { won: true, value: await work(claimed, startedAt, hold) };
   } finally {
-    await release();
+    await hold.release();
   }
 }
 
@@ -73,10 +107,11 @@ export async function runAttempt<T>(
 async function interrupted(ctx: WorkflowContext, request: KeyRequest): Promise<boolean> {
   if (!request.attemptId || ctx.attemptsInFlight.has(request.attemptId)) return false;
   if (ctx.replicas.exclusive) return true;
-  // Taking the attempt's lease succeeds only once its holder stopped renewing it.
+  // Taking the attempt's lease succeeds only once its holder stopped renewing it. The holder name
+  // is new each time, so a settler never re-takes a lease as if it were still its own.
   return ctx.store.tryLease(
-    attemptLease(request.id),
-    `settle:${ctx.replicas.instanceId}`,
+    attemptLease(request.attemptId),
+    `settle:${ctx.replicas.instanceId}:${ctx.newId()}`,
     ctx.replicas.attemptLeaseMs,
     ctx.clock.now(),
   );
@@ -127,18 +162,25 @@ export function finishAttempt(
  * died before recording one, keys with the request's name made since the attempt began that no
  * one owns. Their secrets are gone, so they must not live. True when none is left.
  */
-export async function deleteOrphans(ctx: WorkflowContext, request: KeyRequest): Promise<boolean> {
+export async function deleteOrphans(
+  ctx: WorkflowContext,
+  request: KeyRequest,
+  createdKeyId: string | null = null,
+): Promise<boolean> {
   let candidates: { id: string; name: string; keySuffix: string }[];
   try {
-    if (request.keyId) {
-      candidates = [{ id: request.keyId, name: request.keyName, keySuffix: request.keySuffix ?? '' }];
+    const knownId = request.keyId ?? createdKeyId;
+    if (knownId) {
+      candidates = [{ id: knownId, name: request.keyName, keySuffix: request.keySuffix ?? '' }];
     } else {
       const since = (request.attemptStartedAt?.getTime() ?? 0) - CREATED_AT_SKEW_MS;
       const keys = await ctx.keys.listKeys({ fresh: true });
       candidates = [];
       for (const key of keys) {
         if (key.name !== request.keyName) continue;
-        if (key.createdAt && new Date(key.createdAt).getTime() < since) continue;
+        // Only a key provably made since the attempt began: one without a creation time, or
+        // one Keyhouse knows belongs to someone, is never taken for an orphan.
+        if (!key.createdAt || new Date(key.createdAt).getTime() < since) continue;
         if (await ctx.store.getKeyOwner(key.id)) continue;
         candidates.push(key);
       }
@@ -161,8 +203,11 @@ export async function deleteOrphans(ctx: WorkflowContext, request: KeyRequest): 
 }
 
 /**
- * Deletes a key whose secret nobody saw, audited; a key already gone counts as deleted. False
- * when it could not be deleted: the request then stays `creating` and the sweep tries again.
+ * Deletes a key whose secret nobody saw, at once: its audit events are written if the store
+ * answers and journaled otherwise, never waited for (product.md §3 rule 3 outranks the audit's
+ * fail-closed rule, which exists to stop effects, not to keep a secretless key alive). A key
+ * already gone counts as deleted. False when ClickHouse did not delete it: the request then stays
+ * `creating` and the sweep tries again.
  */
 export async function deleteUnseenKey(
   ctx: WorkflowContext,
@@ -170,39 +215,45 @@ export async function deleteUnseenKey(
   key: { id: string; name: string; keySuffix: string },
   why: string,
 ): Promise<boolean> {
+  const about = {
+    actorId: 'system',
+    requestId: request.id,
+    keyId: key.id,
+    keyName: key.name,
+    keySuffix: key.keySuffix,
+  };
+  await ctx.audit.compensating({ ...about, action: 'key.delete', outcome: 'attempt', detail: { why } });
+  let result: { requestId: string | null };
   try {
-    await ctx.audit.before({
-      actorId: 'system',
-      action: 'key.delete',
-      outcome: 'attempt',
-      requestId: request.id,
-      keyId: key.id,
-      keyName: key.name,
-      keySuffix: key.keySuffix,
-      detail: { why },
-    });
-    const result = await ctx.keys.deleteKey(key.id).catch((error: unknown) => {
+    result = await urgently(() => ctx.keys.deleteKey(key.id)).catch((error: unknown) => {
       if (error instanceof NotFoundError) return { requestId: null };
       throw error;
     });
-    await ctx.store.deleteKeyOwner(key.id);
-    await ctx.audit.after({
-      actorId: 'system',
-      action: 'key.deleted',
-      outcome: 'ok',
-      requestId: request.id,
-      keyId: key.id,
-      keySuffix: key.keySuffix,
-      upstreamRequestId: result.requestId,
-    });
-    return true;
   } catch (error) {
     ctx.logger.error(
       { err: error, requestId: request.id, keyId: key.id },
       'could not delete a key nobody saw',
     );
+    await ctx.audit.compensating({
+      ...about,
+      action: 'key.delete',
+      outcome: 'failed',
+      detail: { why, error: error instanceof Error ? error.name : 'unknown' },
+    });
     return false;
   }
+  await ctx.store.deleteKeyOwner(key.id).catch((error: unknown) => {
+    // A stale owner row only names a key that no longer exists; lists forget it once ClickHouse
+    // confirms the key is gone.
+    ctx.logger.warn({ err: error, keyId: key.id }, 'could not forget the owner of a deleted key');
+  });
+  await ctx.audit.compensating({
+    ...about,
+    action: 'key.deleted',
+    outcome: 'ok',
+    upstreamRequestId: result.requestId,
+  });
+  return true;
 }
 
 /**
@@ -213,10 +264,23 @@ export async function deleteUnseenKey(
 export async function settleCreating(ctx: WorkflowContext, request: KeyRequest): Promise<boolean> {
   if (request.state !== 'creating' || !request.attemptId) return false;
   if (!(await interrupted(ctx, request))) return false;
+  // Take the request over from the interrupted attempt (compare-and-set on its id) before
+  // touching its key: should that attempt still be alive after all, its own compare-and-sets
+  // now fail, and it can neither record a delivery nor reveal a key this settler deletes.
+  const settlerId = ctx.newId();
+  const taken = await ctx.store.transition({
+    id: request.id,
+    from: 'creating',
+    to: 'creating',
+    at: ctx.clock.now(),
+    attemptId: request.attemptId,
+    set: { attemptId: settlerId },
+  });
+  if (!taken) return false;
   // A change request's key is the user's existing key: never delete it. Its PATCH may or may not
   // have landed; applying it again is harmless, so the request only returns to `approved`.
-  if (request.kind === 'create' && !(await deleteOrphans(ctx, request))) return false;
-  if (!(await releaseAttempt(ctx, request, request.attemptId))) return false;
+  if (taken.kind === 'create' && !(await deleteOrphans(ctx, taken))) return false;
+  if (!(await releaseAttempt(ctx, taken, settlerId))) return false;
   if (request.kind === 'change') {
     // Nothing is shown once for a change: apply it again now (a failure offers the retry button).
     const released = await ctx.store.getRequest(request.id);

@@ -176,8 +176,9 @@ async function actWhileGarbled(h: Harness, route: EmulatorRoute, action: Action,
       }),
     });
   }
-  // A trickled answer takes about 2 s; the answer to Alice comes after it.
-  await h.until(() => toldTo(h, alice, responseUrl, acked).length > 10, 'an answer to Alice', 8_000);
+  // A trickled answer takes about 2 s, and retries that fail on every attempt use up Alice's half of
+  // the budget (api/budget.ts), so the answer may come a window later: wait for it, generously.
+  await h.until(() => toldTo(h, alice, responseUrl, acked).length > 10, 'an answer to Alice', 60_000);
   await settle(h, 200);
   expect(h.clickhouse.requests.some((r) => r.route === route)).toBe(true);
   const key = h.clickhouse.keys().find((k) => k.id === keyId) ?? null;

@@ -58,6 +58,8 @@ describe('lifecycle flows', () => {
       keyName: name,
       keySuffix: key.keySuffix,
       createdAt: now,
+      // The policy role it was approved under, as Keyhouse records it.
+      roleId: (options.roles ?? ['developer'])[0] === 'query_endpoints' ? 'query-endpoints' : 'developer',
     });
     return Object.assign(key, { credentials: `${keyId}:${keySecret}` });
   }
@@ -157,6 +159,9 @@ describe('lifecycle flows', () => {
     await h.claimMessage(user, request.id);
     const click = await h.createKey(user, request.id);
     const delivered = await h.untilState(request.id, 'delivered');
+    // The old key starts retiring right after the delivery is recorded.
+    const replaced = request.rotation?.keyId ?? '';
+    await h.until(() => h.store.getRetirement(replaced), 'the old key to start retiring');
     const shown = h.slack.responseUrlPosts.filter(
       (p) => click.responseUrl.endsWith(p.id) && credentialsIn(p.body),
     );

@@ -275,7 +275,12 @@ roles:
     [
       'a bad key name pattern',
       `${MINIMAL}keyName: { pattern: "([a-z" }`,
-      /^keyName\.pattern: is not a valid regular expression/,
+      /^keyName\.pattern: is not a regular expression Keyhouse can run/,
+    ],
+    [
+      'a key name pattern RE2 cannot run (a backreference)',
+      `${MINIMAL}keyName: { pattern: "(a)\\\\1" }`,
+      /^keyName\.pattern: is not a regular expression Keyhouse can run \(RE2 syntax: no backreferences or lookaround\)/,
     ],
     [
       'a bad IP',

@@ -312,6 +312,17 @@ describe('Policy: validating input', () => {
     expect(noHint.validateKeyName('k-x')).toBe('The name must match the pattern ^k-[0-9]+$');
   });
 
+  it('runs every pattern in linear time: a nested quantifier answers a long near-match with the hint', () => {
+    // On a backtracking engine (a+)+$ takes exponential time on "aaa…a!"; the old code refused
+    // such patterns at start and bounded every match by a 50 ms wall-clock deadline, which a busy
+    // machine missed for valid names too. RE2 needs neither.
+    const doc = makeDoc({ keyName: { pattern: '(a+)+$', hint: 'Only the letter a.' } });
+    const policy = new Policy(doc, { resolveGroup: noGroups });
+    expect(policy.validateKeyName(`${'a'.repeat(63)}!`)).toBe('Only the letter a.');
+    expect(policy.validateKeyName('a'.repeat(64))).toBeNull();
+    for (let i = 0; i < 2_000; i++) expect(policy.validateKeyName(`a${'a'.repeat(i % 63)}`)).toBeNull();
+  });
+
   it('checks the reason against the policy', () => {
     const policy = new Policy(makeDoc(), { resolveGroup: noGroups });
     expect(policy.validateReason('')).toBe('Please give a reason.');

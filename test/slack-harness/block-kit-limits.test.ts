@@ -164,6 +164,14 @@ describe('checkBlocks limits', () => {
     ]);
   });
 
+  it('rejects two elements with one action_id in a block, as Slack does, but not across blocks', () => {
+    const page = (value: string) => button({ action_id: 'page', value });
+    expect(checkBlocks([actions(page('0'), page('2'))], 'message')).toEqual([
+      "duplicate action_id 'page' in one block (first at elements/0) [json-pointer:/blocks/0/elements/1/action_id]",
+    ]);
+    expect(checkBlocks([actions(page('0')), actions(page('2'))], 'message')).toEqual([]);
+  });
+
   it('requires an initial option to be one of the options', () => {
     const select = { type: 'static_select', action_id: 's', options: [option('a'), option('b')] };
     expect(checkBlocks([actions({ ...select, initial_option: option('b') })], 'message')).toEqual([]);

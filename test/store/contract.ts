@@ -58,6 +58,7 @@ function owner(overrides: Partial<KeyOwner> = {}): KeyOwner {
     keyName: 'reporting',
     keySuffix: 'a1b2',
     createdAt: T0,
+    roleId: null,
     ...overrides,
   };
 }
@@ -550,6 +551,16 @@ export function storeContract(name: string, makeStore: () => Promise<StoreFixtur
         await store.renameKeyOwner('no-such-key', 'x');
         expect(await store.getKeyOwner(older.keyId)).toBeNull();
         expect((await store.listKeyOwners()).map((o) => o.keyId)).toEqual([mine.keyId, theirs.keyId]);
+      });
+
+      it('remembers the policy role a key was approved under, and a changed one', async () => {
+        const made = owner({ roleId: 'developer' });
+        await store.putKeyOwner(made);
+        expect((await store.getKeyOwner(made.keyId))?.roleId).toBe('developer');
+        await store.setKeyOwnerRole(made.keyId, 'admin');
+        expect(await store.getKeyOwner(made.keyId)).toStrictEqual({ ...made, roleId: 'admin' });
+        await store.setKeyOwnerRole('no-such-key', 'admin');
+        expect(await store.getKeyOwner('no-such-key')).toBeNull();
       });
     });
 

@@ -53,14 +53,20 @@ export function testPolicy(overrides: Record<string, unknown> = {}): PolicyDocum
 
 export interface HarnessOptions {
   policy?: PolicyDocument;
+  /** The fake Slack's workspace: user groups, users, a shared clock. */
+  slack?: FakeSlackOptions;
   emulator?: EmulatorOptions;
   clock?: Clock;
+  /**
+   * ClickHouse's budget, applied to the emulator and to Keyhouse's client alike (default: the
+   * emulator does not limit, the client keeps to 10 per 10 s). A short window keeps the ratios and
+   * saves the test the wall time.
+   */
+  budget?: { requests: number; windowMs: number };
   /** The client's key-list cache lifetime (default 5 s). */
   keyListTtlMs?: number;
   /** Wraps the ClickHouse client, e.g. to count or break calls. */
   keys?: (client: ClickHouseCloudClient) => KeyApi;
-  /** Options for the fake Slack (its users, e.g. one deactivated). */
-  slack?: FakeSlackOptions;
   /** Timed rules: ClickHouse writes per tick (default the app's). */
   timers?: { writesPerTick?: number };
 }
@@ -120,13 +126,16 @@ export class Harness {
       }),
     });
     const slack = await startFakeSlack(options.slack);
-    const clickhouse = await startEmulator(options.emulator);
+    const clickhouse = await startEmulator(
+      options.budget ? { ...options.emulator, rateLimit: options.budget } : options.emulator,
+    );
     const client = new ClickHouseCloudClient({
       baseUrl: clickhouse.url,
       keyId: clickhouse.adminKey.keyId,
       keySecret: new Secret(clickhouse.adminKey.keySecret),
       logger: logger.child({ component: 'clickhouse' }),
       retry: { baseDelayMs: 20, maxDelayMs: 100 },
+      ...(options.budget ? { rateLimit: options.budget } : {}),
       ...(options.keyListTtlMs === undefined ? {} : { keyListTtlMs: options.keyListTtlMs }),
     });
     const schema = options.postgres ? await createThrowawaySchema(options.postgres) : null;
@@ -298,11 +307,15 @@ export class Harness {
     return this.store.listRequests({});
   }
 
-  /** Polls an async or sync condition until it holds (the fake's `waitFor` takes sync ones only). */
+  /**
+   * Polls an async or sync condition until it holds (the fake's `waitFor` takes sync ones only).
+   * The ceiling only bounds a test that would otherwise hang: a busy machine (two test runs on two
+   * cores) may need many times what an idle one does, so it is generous.
+   */
   async until<T>(
     predicate: () => Promise<T> | T,
     message = 'condition',
-    timeoutMs = 5_000,
+    timeoutMs = 30_000,
   ): Promise<NonNullable<T>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

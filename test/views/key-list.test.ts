@@ -233,7 +233,8 @@ describe('keyListMessage: 100 keys, paged', () => {
       const block = pages[page]?.blocks.find((b) => b.block_id === BLOCK.listNav) as ActionsBlock;
       expect(block.type).toBe('actions');
       return (block.elements as Button[]).map((b) => {
-        expect(b.action_id).toBe(ACTION.listPage);
+        // Two buttons in one block need two action_ids (Slack refuses duplicates).
+        expect(b.action_id).toBe(b.text.text === 'Next' ? ACTION.listPage : ACTION.listPagePrevious);
         return [b.text.text, b.value];
       });
     };

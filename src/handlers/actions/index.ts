@@ -22,6 +22,7 @@ export function registerActions(app: App, deps: HandlerDeps): void {
   app.action(ACTION.roleSelect, roleSelectAction(deps));
   app.action(ACTION.keyMenu, keyMenuAction(deps));
   app.action(ACTION.listPage, listPageAction(deps));
+  app.action(ACTION.listPagePrevious, listPageAction(deps));
   app.action(ACTION.editRole, editRoleAction(deps));
   app.action(ACTION.rotateKey, rotateKeyAction(deps));
   app.action(ACTION.extendKey, extendKeyAction(deps));
