@@ -76,7 +76,7 @@ export interface KeyhouseOptions {
 
 export interface Readiness {
   ok: boolean;
-  checks: Record<'database' | 'clickhouse' | 'slack', string>;
+  checks: Record<'database' | 'clickhouse' | 'slack', 'ok' | 'failing'>;
 }
 
 export interface Keyhouse {
@@ -104,6 +104,11 @@ export interface Keyhouse {
   close(): Promise<{ drained: boolean }>;
 }
 
+/** Limits of the HTTP server (Slack's own requests are a few kB and sent at once). */
+const REQUEST_TIMEOUT_MS = 10_000;
+const HEADERS_TIMEOUT_MS = 5_000;
+const MAX_CONNECTIONS = 512;
+
 /** Builds the whole app from what it is given; tests build the very same one. */
 export function createApp(options: KeyhouseOptions): Keyhouse {
   const { logger, store } = options;
@@ -121,10 +126,11 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   // goes through `chat.postEphemeral`: they are held at info whatever LOG_LEVEL says.
   const bolt = boltLogger(logger);
   const boltLevel = logger.isLevelEnabled('debug') ? LogLevel.INFO : bolt.getLevel();
+  const signingSecret = socketMode ? '' : requireSigningSecret(options);
   const httpReceiver = socketMode
     ? null
     : new HTTPReceiver({
-        signingSecret: requireSigningSecret(options),
+        signingSecret,
         logger: bolt,
         logLevel: boltLevel,
         // An unrouted payload is answered 404 before Slack's 3 s run out, not just after.
@@ -251,15 +257,20 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   const clickhouseReady = cached(upstreamTtl, () => options.keys.listOrganizations());
   const slackReady = cached(upstreamTtl, () => app.client.auth.test());
   const ready = async (): Promise<Readiness> => {
-    const outcome = (check: Promise<unknown>) =>
+    // The answer says only ok or failing: /readyz is unauthenticated, and upstream error text can
+    // name hosts, organizations or keys. The details go to the log.
+    const outcome = (name: string, check: Promise<unknown>): Promise<'ok' | 'failing'> =>
       check.then(
-        () => 'ok',
-        (error: unknown) => `failing: ${error instanceof Error ? error.message : String(error)}`,
+        () => 'ok' as const,
+        (error: unknown) => {
+          logger.warn({ err: error, check: name }, 'readiness check failing');
+          return 'failing' as const;
+        },
       );
     const [database, clickhouse, slack] = await Promise.all([
-      outcome(store.ping()),
-      outcome(clickhouseReady()),
-      outcome(slackReady()),
+      outcome('database', store.ping()),
+      outcome('clickhouse', clickhouseReady()),
+      outcome('slack', slackReady()),
     ]);
     return {
       ok: [database, clickhouse, slack].every((c) => c === 'ok'),
@@ -292,7 +303,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
         res.writeHead(503, { connection: 'close' }).end();
         return;
       }
-      void checkSlackRequest(req, Date.now() / 1000).then(
+      void checkSlackRequest(req, Date.now() / 1000, signingSecret).then(
         (verdict) => {
           if (!verdict.ok) {
             logger.warn({ status: verdict.status, why: verdict.why }, 'refused a request to /slack/events');
@@ -315,7 +326,13 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     policy,
     mode: socketMode ? 'socket' : 'http',
     async listen(port, host = '0.0.0.0') {
-      const listening = createServer(handle);
+      // Slack's requests are small and quick: a client that dribbles its headers or body is cut off
+      // rather than holding a socket for Node's default 300 s, and connections are capped.
+      const listening = createServer(
+        { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS },
+        handle,
+      );
+      listening.maxConnections = MAX_CONNECTIONS;
       server = listening;
       await new Promise<void>((resolve, reject) => {
         listening.once('error', reject);

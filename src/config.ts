@@ -95,10 +95,22 @@ function httpUrl(value: string): URL | null {
 
 const CLICKHOUSE_URL_PROBLEM = 'must be an http(s) origin such as https://api.clickhouse.cloud';
 
+/**
+ * Plain http carries the bot token and the ClickHouse admin key in clear text, so it is only for
+ * this machine (a local emulator, a fake Slack, a sidecar proxy): loopback hosts.
+ */
+function isLoopback(url: URL): boolean {
+  const host = url.hostname;
+  return host === 'localhost' || host === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
+
+const PLAIN_HTTP_PROBLEM = 'must use https (http is allowed only for loopback: 127.0.0.1, localhost, [::1])';
+
 /** Problem with a ClickHouse API URL, or null. A path prefix (a proxy) is allowed; `/v1` is ours to add. */
 function clickhouseUrlProblem(value: string): string | null {
   const url = httpUrl(value);
   if (!url) return CLICKHOUSE_URL_PROBLEM;
+  if (url.protocol === 'http:' && !isLoopback(url)) return PLAIN_HTTP_PROBLEM;
   if (url.username || url.password)
     return 'must not contain credentials (use CLICKHOUSE_KEY_ID and CLICKHOUSE_KEY_SECRET)';
   if (url.search || url.hash) return 'must not have a query or fragment';
@@ -128,7 +140,11 @@ const envSchema = z.object({
   SLACK_API_URL: text(
     (v) => httpUrl(v)?.pathname.endsWith('/api/') === true && !/[?#]/.test(v),
     'must be an http(s) URL ending in /api/',
-  ).default('https://slack.com/api/'),
+  )
+    .refine((v) => httpUrl(v)?.protocol !== 'http:' || isLoopback(httpUrl(v) as URL), {
+      error: PLAIN_HTTP_PROBLEM,
+    })
+    .default('https://slack.com/api/'),
   SLACK_COMMAND: text(
     (v) => /^\/\S{1,31}$/.test(v),
     'must start with / and be 2–32 characters without spaces',

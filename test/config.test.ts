@@ -83,6 +83,22 @@ describe('loadConfig', () => {
     expect(config.logLevel).toBe('debug');
   });
 
+  it('refuses plain http to Slack or ClickHouse unless the host is loopback (issue 9, item 8)', () => {
+    const problems = problemsOf(
+      env({ SLACK_API_URL: 'http://slack.example.com/api/', CLICKHOUSE_API_URL: 'http://10.0.0.8:8124' }),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^SLACK_API_URL must use https \(http is allowed only for loopback/),
+      expect.stringMatching(/^CLICKHOUSE_API_URL must use https \(http is allowed only for loopback/),
+    ]);
+    for (const host of ['127.0.0.1', '127.8.9.10', 'localhost', '[::1]']) {
+      const config = loadConfig(
+        env({ SLACK_API_URL: `http://${host}:9/api/`, CLICKHOUSE_API_URL: `http://${host}:8124` }),
+      );
+      expect(config.clickhouse.apiUrl).toBe(`http://${host}:8124`);
+    }
+  });
+
   it('accepts port 0 (any free port) and sqlite paths', () => {
     expect(loadConfig(env({ PORT: '0' })).port).toBe(0);
     expect(loadConfig(env({ DATABASE_URL: 'sqlite:/var/lib/keyhouse/k.db' })).databaseUrl).toBe(

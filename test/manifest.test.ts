@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -21,15 +21,73 @@ type Manifest = {
 };
 
 const manifestText = readFileSync(resolve(repoRoot, 'manifest.yml'), 'utf8');
+
+/** The bot scope each Web API method needs (Slack's method pages); null: none. */
+const METHOD_SCOPES: Record<string, string | null> = {
+  'auth.test': null,
+  'apps.connections.open': null,
+  'chat.postMessage': 'chat:write',
+  'chat.postEphemeral': 'chat:write',
+  'chat.update': 'chat:write',
+  'chat.delete': 'chat:write',
+  'conversations.open': 'im:write',
+  'usergroups.users.list': 'usergroups:read',
+  'users.info': 'users:read',
+  'users.list': 'users:read',
+  'views.open': null,
+  'views.push': null,
+  'views.update': null,
+  'views.publish': null,
+};
+
+/** The bot scope each event subscription needs; null: none. */
+const EVENT_SCOPES: Record<string, string | null> = {
+  app_home_opened: null,
+  user_change: 'users:read',
+  'message.channels': 'channels:history',
+  'message.groups': 'groups:history',
+  'message.im': 'im:history',
+  'message.mpim': 'mpim:history',
+};
+
+/** Every `client.<family>.<method>(` call in src/ (the Web API as Bolt's and our clients call it). */
+function webApiMethodsCalled(): Set<string> {
+  const found = new Set<string>();
+  const visit = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) visit(path);
+      else if (entry.name.endsWith('.ts')) {
+        const code = readFileSync(path, 'utf8');
+        for (const match of code.matchAll(
+          /\bclient\.(auth|apps|chat|conversations|usergroups|users|views)\.((?:\w+\.)*\w+)\(/g,
+        )) {
+          found.add(`${match[1]}.${match[2]}`);
+        }
+      }
+    }
+  };
+  visit(resolve(repoRoot, 'src'));
+  return found;
+}
 const load = (): Manifest => parse(manifestText) as Manifest;
 
 describe('manifest.yml', () => {
   const manifest = load();
 
-  it('asks for exactly the bot scopes Keyhouse uses', () => {
-    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(
-      ['chat:write', 'commands', 'im:write', 'usergroups:read', 'users:read'].sort(),
-    );
+  it('asks for exactly the bot scopes the code uses: the methods it calls and the events it takes', () => {
+    const needed = new Set(['commands']);
+    for (const method of webApiMethodsCalled()) {
+      const scope = METHOD_SCOPES[method];
+      if (scope === undefined) throw new Error(`add ${method} to METHOD_SCOPES (null if it needs no scope)`);
+      if (scope) needed.add(scope);
+    }
+    for (const event of manifest.settings.event_subscriptions.bot_events) {
+      const scope = EVENT_SCOPES[event];
+      if (scope === undefined) throw new Error(`add ${event} to EVENT_SCOPES (null if it needs no scope)`);
+      if (scope) needed.add(scope);
+    }
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
   });
 
   it('declares /chkey, unescaped, at the Bolt endpoint', () => {

@@ -51,6 +51,8 @@ export class WorkflowContext {
   readonly people: People | null;
   /** Attempts this process is running right now, so settlement never races its own work. */
   readonly attemptsInFlight = new Set<string>();
+  /** Keys whose disappearance from a list is being confirmed with ClickHouse right now. */
+  readonly vanishChecks = new Set<string>();
   readonly #messages = new KeyedMutex();
 
   constructor(deps: WorkflowDeps) {

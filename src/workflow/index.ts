@@ -92,6 +92,11 @@ export class Workflow {
     return keyEntries(this.#ctx, viewerId, scope);
   }
 
+  /** Whether a check that `keyId` is really gone from ClickHouse is running (lists start them). */
+  checkingVanished(keyId: string): boolean {
+    return this.#ctx.vanishChecks.has(keyId);
+  }
+
   now(): Date {
     return this.#ctx.clock.now();
   }

@@ -66,7 +66,7 @@ export async function keyEntries(
   ]);
   const retiringOf = new Map(retirements.map((r) => [r.keyId, r]));
   const now = ctx.clock.now();
-  await forgetVanished(ctx, keys, owners, now);
+  forgetVanished(ctx, keys, owners, now);
   const ownerRows = new Map(owners.map((o) => [o.keyId, o]));
   const ownerOf = new Map(owners.map((o) => [o.keyId, o.ownerId]));
   const isAdmin = await ctx.policy.isAdmin(viewerId);
@@ -105,26 +105,47 @@ export async function keyEntries(
     .sort((a, b) => byName.compare(a.key.name, b.key.name) || byName.compare(a.key.id, b.key.id));
 }
 
-async function forgetVanished(
-  ctx: WorkflowContext,
-  keys: ApiKey[],
-  owners: KeyOwner[],
-  now: Date,
-): Promise<void> {
+/**
+ * Ownership rows whose key a list no longer shows are checked, one GET each, in the background (a
+ * list never waits for it): only ClickHouse's own 404 for that key proves it is gone. A list that
+ * shrank (a bad answer, a stale cache, a partial read) proves nothing, so nothing is forgotten
+ * because of one.
+ */
+function forgetVanished(ctx: WorkflowContext, keys: ApiKey[], owners: KeyOwner[], now: Date): void {
   const present = new Set(keys.map((k) => k.id));
-  for (const owner of owners) {
-    if (present.has(owner.keyId) || now.getTime() - owner.createdAt.getTime() < OWNERSHIP_GRACE_MS) continue;
-    await ctx.store.deleteKeyOwner(owner.keyId);
-    await ctx.audit.after({
-      actorId: 'system',
-      action: 'key.vanished',
-      outcome: 'ok',
-      keyId: owner.keyId,
-      keyName: owner.keyName,
-      keySuffix: owner.keySuffix,
-      detail: { owner: owner.ownerId, why: 'no longer in ClickHouse' },
-    });
+  const missing = owners.filter(
+    (owner) =>
+      !present.has(owner.keyId) &&
+      now.getTime() - owner.createdAt.getTime() >= OWNERSHIP_GRACE_MS &&
+      !ctx.vanishChecks.has(owner.keyId),
+  );
+  for (const owner of missing) {
+    ctx.vanishChecks.add(owner.keyId);
+    void confirmVanished(ctx, owner)
+      .catch((error: unknown) =>
+        ctx.logger.warn({ err: error, keyId: owner.keyId }, 'vanished-key check failed'),
+      )
+      .finally(() => ctx.vanishChecks.delete(owner.keyId));
   }
+}
+
+async function confirmVanished(ctx: WorkflowContext, owner: KeyOwner): Promise<void> {
+  try {
+    await ctx.keys.getKey(owner.keyId);
+    return; // Still there: the list was wrong, not the ownership.
+  } catch (error) {
+    if (!(error instanceof NotFoundError)) throw error;
+  }
+  await ctx.audit.before({
+    actorId: 'system',
+    action: 'key.vanished',
+    outcome: 'ok',
+    keyId: owner.keyId,
+    keyName: owner.keyName,
+    keySuffix: owner.keySuffix,
+    detail: { owner: owner.ownerId, why: 'ClickHouse answered 404 for it' },
+  });
+  await ctx.store.deleteKeyOwner(owner.keyId);
 }
 
 /**

@@ -514,9 +514,46 @@ describe('managing keys from Slack', () => {
     const { text } = await list(alice);
     expect(text).not.toContain(key.id);
     expect(text).toContain('alice-other');
-    expect(await h.store.getKeyOwner(key.id)).toBeNull();
+    // Forgotten once ClickHouse itself answers 404 for the key, checked after the list.
+    await h.until(async () => (await h.store.getKeyOwner(key.id)) === null, 'the owner to be forgotten');
     const audit = await h.store.listAudit({ keyId: key.id });
     expect(audit.map((e) => e.action)).toContain('key.vanished');
+    expect(h.clickhouse.requests.some((r) => r.method === 'GET' && r.path.endsWith(key.id))).toBe(true);
+  });
+
+  it('a list that lacks a key which still exists forgets nobody (issue 9, item 7)', async () => {
+    const clock = new ManualClock(new Date());
+    let hidden: string | null = null;
+    await start({
+      clock,
+      keyListTtlMs: 0,
+      // A list answer that is short one key: a bad answer, a stale cache, a partial read.
+      keys: (client) => ({
+        listOrganizations: () => client.listOrganizations(),
+        listKeys: async (options) => (await client.listKeys(options)).filter((k) => k.id !== hidden),
+        getKey: (id) => client.getKey(id),
+        createKey: (input) => client.createKey(input),
+        updateKey: (id, patch) => client.updateKey(id, patch),
+        deleteKey: (id) => client.deleteKey(id),
+        listRoles: () => client.listRoles(),
+      }),
+    });
+    const key = await ownedKey(alice, 'alice-etl');
+    clock.advance(5 * 60_000);
+    hidden = key.id;
+    const { text } = await list(alice);
+    expect(text).not.toContain('alice-etl');
+    await h.until(
+      () =>
+        h.clickhouse.requests.find((r) => r.method === 'GET' && r.path.endsWith(key.id) && r.status === 200),
+      'the check of the missing key',
+    );
+    // ClickHouse still has it: the ownership stays, and the key shows again in the next good list.
+    await h.until(async () => !h.keyhouse.workflow.checkingVanished(key.id), 'the check to finish');
+    expect(await h.store.getKeyOwner(key.id)).not.toBeNull();
+    expect((await h.store.listAudit({ keyId: key.id })).map((e) => e.action)).not.toContain('key.vanished');
+    hidden = null;
+    expect((await list(alice)).text).toContain('alice-etl');
   });
 
   it('shows expired keys as expired', async () => {
