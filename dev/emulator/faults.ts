@@ -2,7 +2,12 @@ import type { EmulatorRoute } from './routes.js';
 
 export type FaultStatus = 429 | 500 | 502 | 503 | 400 | 403 | 404;
 export type GarbageKind = 'non-json' | 'truncated' | 'wrong-types' | 'trickle';
-export type CreateFailMode = 'status500' | 'drop';
+/**
+ * How a create that did create the key goes wrong: a 500, a dropped connection, or a 2xx whose
+ * result lacks `keySecret` (the spec makes it optional), so the caller knows the new key's id
+ * but never got its secret.
+ */
+export type CreateFailMode = 'status500' | 'drop' | 'no-secret';
 
 /** One planned misbehaviour, used up by one request to its route. */
 export type Fault =

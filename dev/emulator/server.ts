@@ -302,6 +302,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
     if (planned?.kind === 'createThenFail' && reply.status === 200) {
       faults.take(route);
+      if (planned.mode === 'no-secret' && reply.kind === 'json') {
+        const { keySecret: _dropped, ...result } = (reply.body as { result: Record<string, unknown> }).result;
+        return { ...reply, body: { ...(reply.body as object), result } };
+      }
       return planned.mode === 'drop' ? { kind: 'drop' } : envelopeError(new ApiError(500, 'Internal error'));
     }
     if (planned?.kind === 'garbage') {

@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Clock, systemClock } from '../../src/clock.js';
+import { checkMessage, checkView, type MessageRejection } from './block-kit-limits.js';
 import { dmChannelId, SLACK_TEST_DEFAULTS } from './defaults.js';
 import { type Json, parseApiArgs, readBody, tokenOf } from './parse.js';
 import { parseResponseBody, postToResponseUrl } from './response-urls.js';
@@ -26,7 +27,14 @@ import {
   SocketModeServer,
 } from './socket-mode.js';
 import { callMethod } from './web-api.js';
-import { type FakeEphemeral, type FakeMessage, type UserProfile, Workspace } from './workspace.js';
+import {
+  type FakeEphemeral,
+  type FakeMessage,
+  type ResponseUrlBinding,
+  type UserProfile,
+  VIEW_STACK_MAX,
+  Workspace,
+} from './workspace.js';
 
 export type {
   SocketAckRecord,
@@ -34,7 +42,7 @@ export type {
   SocketEnvelopeRecord,
   SocketEnvelopeResult,
 } from './socket-mode.js';
-export type { FakeEphemeral, FakeMessage } from './workspace.js';
+export type { FakeEphemeral, FakeMessage, ResponseUrlBinding, UserProfile } from './workspace.js';
 export {
   RESPONSE_URL_MAX_USES,
   RESPONSE_URL_TTL_MS,
@@ -85,6 +93,31 @@ export interface FakeSlackOptions {
   clock?: Clock;
 }
 
+/** A view as the fake holds it: the app's last version of it, and where it sits in its user's modal stack. */
+export interface FakeViewRecord {
+  id: string;
+  user: string;
+  type: 'modal' | 'home';
+  view: Record<string, unknown>;
+  hash: string;
+  rootViewId: string;
+  previousViewId: string | null;
+}
+
+/**
+ * Something changed in the fake, for a live client (the playground page): a Web API call or a response-URL
+ * post was answered, or a client-side action (a modal closed, an ephemeral dismissed) was applied.
+ */
+export type FakeSlackActivity =
+  | { type: 'call'; call: SlackCall }
+  | { type: 'response_url'; post: ResponseUrlPost }
+  | { type: 'client'; user: string; what: string };
+
+/** The outcome of a `view_submission` acknowledgement's `response_action`, applied as Slack's client would. */
+export type ViewAckOutcome =
+  | { ok: true; action: 'close' | 'clear' | 'update' | 'push' | 'errors'; viewId: string | null }
+  | { ok: false; error: string; messages: string[] };
+
 /** A failure to inject: a Slack platform error (`ok:false`, HTTP 200) or an HTTP status (429 with `Retry-After`). */
 export type InjectedFailure = { error: string } | { status: number; retryAfter?: number };
 
@@ -108,7 +141,7 @@ export interface FakeSlack {
    * on that message and `in_channel` posts land in `messages(channel)`; `channel`/`user` also label
    * `ephemerals()` (they are '' when not bound).
    */
-  newResponseUrl(bind?: { channel?: string; user?: string; messageTs?: string }): string;
+  newResponseUrl(bind?: ResponseUrlBinding): string;
   /**
    * The next `count` requests to `target` (a method like `chat.postMessage`, or `response_url`) fail.
    * For `response_url`, `{ error }` answers HTTP 404 with the code as text. Injected failures change no state.
@@ -124,6 +157,31 @@ export interface FakeSlack {
   /** Modals opened, pushed or updated, and Home tabs published; current state, in creation order. */
   views(): { id: string; user: string; view: Record<string, unknown>; hash: string }[];
   home(user: string): Record<string, unknown> | null;
+  /** The user's open modal stack, bottom first (empty when no modal is open). */
+  viewStack(user: string): FakeViewRecord[];
+  /**
+   * What Slack's client does on its own: `back` closes the top modal, `all` the whole stack (the X, or a
+   * `response_action: "clear"`). Views stay known to `views()`; only the stack changes.
+   */
+  closeViews(user: string, which: 'top' | 'all'): void;
+  /**
+   * Applies the app's acknowledgement of a `view_submission` on `viewId` as Slack would: empty → close that
+   * view; `clear` → close all; `update` / `push` → the view is checked like `views.update` / `views.push`
+   * (and refused the same way); `errors` → the modal stays. Unknown actions are refused.
+   */
+  applyViewAck(user: string, viewId: string, ack: Record<string, unknown> | null): ViewAckOutcome;
+  /**
+   * Shows an ephemeral message as Slack does with a message in a slash command's acknowledgement: checked
+   * like `chat.postEphemeral` (the rejection is returned, nothing is shown), then recorded with `via: 'ack'`.
+   */
+  showEphemeral(channel: string, user: string, body: Record<string, unknown>): MessageRejection | null;
+  /** Removes an ephemeral message from its user's screen (Slack's "Dismiss"); false when there is none. */
+  dismissEphemeral(user: string, ts: string): boolean;
+  /**
+   * Calls `listener` after every answered call, response-URL post and client-side change; returns the
+   * function that stops it. Listeners must not throw.
+   */
+  onActivity(listener: (activity: FakeSlackActivity) => void): () => void;
   dmChannel(user: string): string;
   waitFor<T>(
     predicate: () => T | undefined | false | null,
@@ -186,6 +244,7 @@ class FakeSlackServer implements FakeSlack {
   readonly #failures = new Map<string, PendingFailure[]>();
   readonly #latency = new Map<string, number>();
   readonly #sockets: SocketModeServer;
+  readonly #listeners = new Set<(activity: FakeSlackActivity) => void>();
   #seq = 0;
   #url = '';
 
@@ -245,7 +304,7 @@ class FakeSlackServer implements FakeSlack {
     return this.#workspace.issueTrigger(user);
   }
 
-  newResponseUrl(bind: { channel?: string; user?: string; messageTs?: string } = {}): string {
+  newResponseUrl(bind: ResponseUrlBinding = {}): string {
     return `${this.#url}/response/${this.#workspace.issueResponseUrl(bind)}`;
   }
 
@@ -292,6 +351,107 @@ class FakeSlackServer implements FakeSlack {
 
   dmChannel(user: string): string {
     return dmChannelId(user);
+  }
+
+  viewStack(user: string): FakeViewRecord[] {
+    return (this.#workspace.stacks.get(user) ?? []).flatMap((id) => {
+      const view = this.#workspace.views.get(id);
+      return view === undefined ? [] : [{ ...view, view: structuredClone(view.view) }];
+    });
+  }
+
+  closeViews(user: string, which: 'top' | 'all'): void {
+    const stack = this.#workspace.stacks.get(user) ?? [];
+    this.#workspace.stacks.set(user, which === 'all' ? [] : stack.slice(0, -1));
+    this.#emit({ type: 'client', user, what: which === 'all' ? 'views.closed' : 'view.back' });
+  }
+
+  applyViewAck(user: string, viewId: string, ack: Record<string, unknown> | null): ViewAckOutcome {
+    const workspace = this.#workspace;
+    const stack = workspace.stacks.get(user) ?? [];
+    const action = ack?.response_action;
+    const outcome = ((): ViewAckOutcome => {
+      if (action === undefined) {
+        workspace.stacks.set(
+          user,
+          stack.filter((id) => id !== viewId),
+        );
+        return { ok: true, action: 'close', viewId: null };
+      }
+      if (action === 'clear') {
+        workspace.stacks.set(user, []);
+        return { ok: true, action: 'clear', viewId: null };
+      }
+      if (action === 'errors') {
+        const errors = ack?.errors;
+        if (typeof errors !== 'object' || errors === null || Array.isArray(errors)) {
+          return { ok: false, error: 'invalid_arguments', messages: ['errors must be an object'] };
+        }
+        return { ok: true, action: 'errors', viewId };
+      }
+      if (action === 'update' || action === 'push') {
+        const problems = checkView(ack?.view);
+        const view = ack?.view as Record<string, unknown> | undefined;
+        if (problems.length === 0 && view?.type !== 'modal')
+          problems.push('must be modal [json-pointer:/view/type]');
+        if (problems.length > 0 || view === undefined) {
+          return { ok: false, error: 'invalid_arguments', messages: problems };
+        }
+        if (action === 'update') {
+          const current = workspace.views.get(viewId);
+          if (current === undefined) return { ok: false, error: 'not_found', messages: [] };
+          current.view = structuredClone(view);
+          current.hash = workspace.newHash();
+          return { ok: true, action, viewId };
+        }
+        if (stack.length >= VIEW_STACK_MAX) return { ok: false, error: 'push_limit_reached', messages: [] };
+        const id = workspace.nextId('V');
+        workspace.views.set(id, {
+          id,
+          user,
+          view: structuredClone(view),
+          hash: workspace.newHash(),
+          type: 'modal',
+          rootViewId: stack[0] ?? id,
+          previousViewId: stack.at(-1) ?? null,
+        });
+        workspace.stacks.set(user, [...stack, id]);
+        return { ok: true, action, viewId: id };
+      }
+      return {
+        ok: false,
+        error: 'invalid_arguments',
+        messages: [`unknown response_action ${String(action)}`],
+      };
+    })();
+    this.#emit({ type: 'client', user, what: `view_submission.${outcome.ok ? outcome.action : 'refused'}` });
+    return outcome;
+  }
+
+  showEphemeral(channel: string, user: string, body: Record<string, unknown>): MessageRejection | null {
+    const rejection = checkMessage(body);
+    if (rejection !== null) return rejection;
+    const ts = this.#workspace.nextTs();
+    this.#workspace.ephemerals.push({ ts, channel, user, body: structuredClone(body), via: 'ack' });
+    this.#emit({ type: 'client', user, what: 'ephemeral.ack' });
+    return null;
+  }
+
+  dismissEphemeral(user: string, ts: string): boolean {
+    const found = this.#workspace.findEphemeral(user, ts);
+    if (found === undefined) return false;
+    this.#workspace.ephemerals.splice(this.#workspace.ephemerals.indexOf(found), 1);
+    this.#emit({ type: 'client', user, what: 'ephemeral.dismissed' });
+    return true;
+  }
+
+  onActivity(listener: (activity: FakeSlackActivity) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(activity: FakeSlackActivity): void {
+    for (const listener of this.#listeners) listener(activity);
   }
 
   async waitFor<T>(
@@ -408,7 +568,17 @@ class FakeSlackServer implements FakeSlack {
         this.#sockets.issueUrl(this.#url),
       );
     }
-    this.calls.push({ seq: this.#nextSeq(), method, args: parsed.args, token, at, response: answer, status });
+    const call: SlackCall = {
+      seq: this.#nextSeq(),
+      method,
+      args: parsed.args,
+      token,
+      at,
+      response: answer,
+      status,
+    };
+    this.calls.push(call);
+    this.#emit({ type: 'call', call });
     await this.#delay(method);
     response.writeHead(status, headers);
     // Slack's non-429 HTTP failures are not JSON; the WebClient then reports a WebAPIHTTPError.
@@ -431,14 +601,16 @@ class FakeSlackServer implements FakeSlack {
               contentType: 'text/plain',
             }
           : { status: 404, text: injected.error, contentType: 'text/plain' };
-    this.responseUrlPosts.push({
+    const post: ResponseUrlPost = {
       seq: this.#nextSeq(),
       id,
       body: body ?? { _raw: raw },
       status: answer.status,
       at,
       response: answer.text,
-    });
+    };
+    this.responseUrlPosts.push(post);
+    this.#emit({ type: 'response_url', post });
     await this.#delay('response_url');
     const headers: Record<string, string> = { 'content-type': answer.contentType };
     if (injected !== undefined && 'retryAfter' in injected && injected.retryAfter !== undefined) {

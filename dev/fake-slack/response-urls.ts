@@ -28,17 +28,24 @@ export function postToResponseUrl(workspace: Workspace, id: string, body: Json |
   if (body === null) return plain(400, 'invalid_payload');
 
   const source = url.messageTs === undefined ? undefined : workspace.findMessage(url.channel, url.messageTs);
+  const ephemeral =
+    url.ephemeralTs === undefined ? undefined : workspace.findEphemeral(url.user, url.ephemeralTs);
   if (body.delete_original === true) {
     if (source !== undefined) workspace.delete(source);
+    if (ephemeral !== undefined) workspace.ephemerals.splice(workspace.ephemerals.indexOf(ephemeral), 1);
   } else {
     const rejection = checkMessage(body);
     if (rejection !== null) return plain(400, rejection.error);
     if (body.replace_original === true && source !== undefined) {
       workspace.update(source, body);
+    } else if (body.replace_original === true && ephemeral !== undefined) {
+      // An ephemeral message is replaced where it stands, for its one reader.
+      ephemeral.body = structuredClone(body);
     } else if (body.response_type === 'in_channel') {
       workspace.post(url.channel, body);
     } else if (body.response_type === undefined || body.response_type === 'ephemeral') {
       workspace.ephemerals.push({
+        ts: workspace.nextTs(),
         channel: url.channel,
         user: url.user,
         body: structuredClone(body),

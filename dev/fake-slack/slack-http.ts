@@ -17,6 +17,8 @@ export interface PostToAppOptions {
   path?: string;
   /** Extra headers, e.g. `x-slack-retry-num` for a redelivered event. */
   headers?: Record<string, string>;
+  /** Aborts the request, e.g. `AbortSignal.timeout(3000)` for Slack's 3-second wait for an acknowledgement. */
+  signal?: AbortSignal;
 }
 
 export interface AppResponse {
@@ -67,6 +69,7 @@ export async function postToApp(
     method: 'POST',
     headers,
     body: raw,
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   const text = await response.text();
   const ms = performance.now() - started;

@@ -116,8 +116,9 @@ const methods: Record<string, Handler> = {
     if (user === undefined || !workspace.userExists(user)) return fail('user_not_found');
     const rejected = rejectMessage(args);
     if (rejected !== null) return rejected;
-    workspace.ephemerals.push({ channel, user, body: structuredClone(args), via: 'chat.postEphemeral' });
-    return { ok: true, message_ts: workspace.nextTs() };
+    const ts = workspace.nextTs();
+    workspace.ephemerals.push({ ts, channel, user, body: structuredClone(args), via: 'chat.postEphemeral' });
+    return { ok: true, message_ts: ts };
   },
 
   'chat.delete': (workspace, args) => {

@@ -21,10 +21,13 @@ export interface FakeMessage {
 }
 
 export interface FakeEphemeral {
+  /** The `message_ts` Slack gives an ephemeral message; a response URL bound to it can replace or delete it. */
+  ts: string;
   channel: string;
   user: string;
   body: Json;
-  via: 'chat.postEphemeral' | 'response_url';
+  /** `ack`: carried by a slash command's acknowledgement (see `FakeSlack.showEphemeral`). */
+  via: 'chat.postEphemeral' | 'response_url' | 'ack';
 }
 
 export interface FakeView {
@@ -72,6 +75,17 @@ export interface ResponseUrlState {
   channel: string;
   user: string;
   messageTs: string | undefined;
+  /** Set when the interaction came from an ephemeral message: `replace_original` / `delete_original` act on it. */
+  ephemeralTs: string | undefined;
+}
+
+/** Where an interaction came from, so its response URL acts on that message. */
+export interface ResponseUrlBinding {
+  channel?: string;
+  user?: string;
+  messageTs?: string;
+  /** An ephemeral message's `ts` (see `FakeEphemeral.ts`); Slack scopes it to `user`. */
+  ephemeralTs?: string;
 }
 
 /** Slack's documented limits on interaction handles (slack-platform.md §2). */
@@ -184,6 +198,11 @@ export class Workspace {
     message.history.push(structuredClone(body));
   }
 
+  /** The ephemeral message `ts` shown to `user`, if it is still on their screen. */
+  findEphemeral(user: string, ts: string): FakeEphemeral | undefined {
+    return this.ephemerals.find((e) => e.ts === ts && e.user === user);
+  }
+
   delete(message: FakeMessage): void {
     const list = this.channels.get(message.channel);
     if (list !== undefined) list.splice(list.indexOf(message), 1);
@@ -229,7 +248,7 @@ export class Workspace {
     if (trigger !== undefined) trigger.used = true;
   }
 
-  issueResponseUrl(bind: { channel?: string; user?: string; messageTs?: string }): string {
+  issueResponseUrl(bind: ResponseUrlBinding): string {
     const id = `${this.nextId('R')}-${randomBytes(8).toString('hex')}`;
     this.responseUrls.set(id, {
       id,
@@ -238,6 +257,7 @@ export class Workspace {
       channel: bind.channel ?? '',
       user: bind.user ?? '',
       messageTs: bind.messageTs,
+      ephemeralTs: bind.ephemeralTs,
     });
     return id;
   }

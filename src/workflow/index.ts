@@ -201,6 +201,8 @@ export class Workflow {
 
   /** Timer work: settle interrupted key creation, then lapse overdue requests. */
   async sweep(): Promise<{ expired: number; settled: number }> {
+    // Audit events kept while the store was failing are written first, in their order.
+    await this.#ctx.audit.flush();
     const settled = await settleInterrupted(this.#ctx);
     const expired = await expireDue(this.#ctx);
     return { expired, settled };

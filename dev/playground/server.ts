@@ -1,0 +1,209 @@
+/**
+ * The playground's web page: one HTML shell, one small script (compiled from `client/page.ts` with
+ * TypeScript's own transpiler when the server starts), a Server-Sent Events stream per open page
+ * with what its person sees, and a few JSON endpoints for what the person does. Loopback only;
+ * the endpoints take JSON only, so another web site cannot post to them without a CORS preflight,
+ * which is never answered. Nothing here logs a request or an answer body.
+ */
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { z } from 'zod';
+import type { FakeSlack } from '../fake-slack/index.js';
+import { readBody } from '../fake-slack/parse.js';
+import type { PlaygroundPeople } from './people.js';
+import { shellHtml } from './shell.js';
+import type { SlackSide } from './slack-side.js';
+import { type Snapshot, snapshot } from './snapshot.js';
+
+export interface PageServerOptions {
+  fake: FakeSlack;
+  side: SlackSide;
+  people: PlaygroundPeople;
+  appName: string;
+  command: string;
+  port: number;
+}
+
+export interface PageServer {
+  url: string;
+  /** Re-render and push to every open page (debounced). */
+  changed(): void;
+  close(): Promise<void>;
+}
+
+const values = z.record(
+  z.string(),
+  z.record(z.string(), z.union([z.string(), z.array(z.string()), z.null()])),
+);
+const surface = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('message'), channel: z.string(), ts: z.string() }),
+  z.object({ kind: z.literal('ephemeral'), channel: z.string(), ts: z.string() }),
+  z.object({ kind: z.literal('view'), viewId: z.string() }),
+]);
+const bodies = {
+  command: z.object({ user: z.string(), channel: z.string(), text: z.string().max(4000) }),
+  action: z.object({
+    user: z.string(),
+    surface,
+    blockId: z.string(),
+    actionId: z.string(),
+    selected: z.string().nullable(),
+    values: values.default({}),
+  }),
+  submit: z.object({ user: z.string(), viewId: z.string(), values }),
+  close: z.object({ user: z.string(), viewId: z.string(), which: z.enum(['top', 'all']) }),
+  open: z.object({ user: z.string(), tab: z.enum(['home', 'messages']) }),
+  dismiss: z.object({ user: z.string(), ts: z.string() }),
+  'dismiss-notice': z.object({ user: z.string(), id: z.string() }),
+} as const;
+
+async function clientScript(): Promise<string> {
+  const source = await readFile(fileURLToPath(new URL('./client/page.ts', import.meta.url)), 'utf8');
+  return ts.transpileModule(source, {
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+  }).outputText;
+}
+
+interface Watcher {
+  user: string;
+  response: ServerResponse;
+  last: string;
+}
+
+export async function startPageServer(options: PageServerOptions): Promise<PageServer> {
+  const { fake, side, people } = options;
+  const script = await clientScript();
+  const watchers = new Set<Watcher>();
+  let pending: NodeJS.Timeout | null = null;
+
+  const push = (watcher: Watcher) => {
+    const view: Snapshot = snapshot({ fake, side, people, appName: options.appName }, watcher.user);
+    const data = JSON.stringify(view);
+    if (data === watcher.last) return;
+    watcher.last = data;
+    watcher.response.write(`event: snapshot\ndata: ${data}\n\n`);
+  };
+  const changed = () => {
+    if (pending !== null) return;
+    pending = setTimeout(() => {
+      pending = null;
+      for (const watcher of watchers) push(watcher);
+    }, 20);
+  };
+  const stopListening = fake.onActivity(changed);
+
+  const isPerson = (user: string) => people.people.some((p) => p.id === user);
+
+  const handlers: { [K in keyof typeof bodies]: (body: z.infer<(typeof bodies)[K]>) => Promise<void> } = {
+    command: async (b) => {
+      const text = b.text.trim();
+      const match = /^(\/\S+)\s*([\s\S]*)$/.exec(text);
+      if (match === null) {
+        side.notice(b.user, b.channel, 'The playground sends slash commands only; try /chkey help.');
+      } else if (match[1] !== options.command) {
+        side.notice(
+          b.user,
+          b.channel,
+          `${match[1]} is not a valid command. In Slack, try ${options.command}.`,
+        );
+      } else {
+        await side.command(b.user, b.channel, match[2] ?? '');
+      }
+    },
+    action: (b) => side.action(b.user, b.surface, b.blockId, b.actionId, b.selected, b.values),
+    submit: (b) => side.submit(b.user, b.viewId, b.values),
+    close: (b) => side.close(b.user, b.viewId, b.which),
+    open: (b) => side.openedApp(b.user, b.tab),
+    dismiss: async (b) => {
+      fake.dismissEphemeral(b.user, b.ts);
+    },
+    'dismiss-notice': async (b) => side.dismissNotice(b.user, b.id),
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    if (request.method === 'GET' && url.pathname === '/') {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      response.end(shellHtml({ people, appName: options.appName, command: options.command }));
+      return;
+    }
+    if (request.method === 'GET' && url.pathname === '/page.js') {
+      response.writeHead(200, {
+        'content-type': 'text/javascript; charset=utf-8',
+        'cache-control': 'no-store',
+      });
+      response.end(script);
+      return;
+    }
+    if (request.method === 'GET' && url.pathname === '/events') {
+      const user = url.searchParams.get('user') ?? '';
+      if (!isPerson(user)) {
+        response.writeHead(404).end();
+        return;
+      }
+      response.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+      });
+      const watcher: Watcher = { user, response, last: '' };
+      watchers.add(watcher);
+      request.on('close', () => watchers.delete(watcher));
+      push(watcher);
+      return;
+    }
+    const api = /^\/api\/([a-z-]+)$/.exec(url.pathname)?.[1];
+    if (request.method === 'POST' && api !== undefined && api in bodies) {
+      if (!(request.headers['content-type'] ?? '').startsWith('application/json')) {
+        response.writeHead(415).end();
+        return;
+      }
+      const name = api as keyof typeof bodies;
+      let parsed: { success: true; data: { user: string } } | { success: false };
+      try {
+        parsed = bodies[name].safeParse(JSON.parse(await readBody(request)));
+      } catch {
+        parsed = { success: false };
+      }
+      if (!parsed.success || !isPerson(parsed.data.user)) {
+        response.writeHead(400).end();
+        return;
+      }
+      await (handlers[name] as (b: unknown) => Promise<void>)(parsed.data);
+      changed();
+      response.writeHead(204).end();
+      return;
+    }
+    response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+  };
+
+  const server: Server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      // The message only: an error here never carries a payload, and payloads are never logged.
+      process.stderr.write(`playground: ${error instanceof Error ? error.message : String(error)}\n`);
+      if (!response.headersSent) response.writeHead(500);
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    changed,
+    close: async () => {
+      stopListening();
+      if (pending !== null) clearTimeout(pending);
+      for (const watcher of watchers) watcher.response.end();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,287 @@
+/**
+ * The playground in a real browser: `npm run playground`'s entry point started as its own process,
+ * Debian's Chromium driven by playwright-core. The whole journey of a new user, by clicking:
+ * request (with a mistake answered in the modal), approve in the channel, Create key and the secret
+ * shown once to the requester only, then list, disable and delete. A screenshot of each step goes
+ * to test-artifacts/playground/ (gitignored). Skips, saying why, only where Chromium cannot be
+ * found; `KEYHOUSE_TEST_REQUIRE_ALL=1` (CI) makes that a failure.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, requirement } from '../support/requirements.js';
+
+const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
+const chromiumPath = requirement(
+  CHROMIUM_CANDIDATES.find((path) => existsSync(path)) ?? null,
+  `Chromium (Debian's chromium package, looked for at ${CHROMIUM_CANDIDATES.join(', ')})`,
+);
+if (chromiumPath === null) {
+  process.stdout.write(
+    'test/playground: skipped: Chromium not found; install it with `apt-get install -y chromium`\n',
+  );
+}
+
+const SHOTS = join(repoRoot, 'test-artifacts', 'playground');
+/** Waits are on what the page shows; this only bounds a hang on a loaded machine. */
+const UI_WAIT = { timeout: 60_000 };
+
+interface Running {
+  child: ChildProcess;
+  url: string;
+  logFile: string;
+  output: () => string;
+}
+
+function startPlayground(): Promise<Running> {
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  const child = spawn(
+    process.execPath,
+    ['--import', tsx, join(repoRoot, 'dev/playground/main.ts'), '--port', '0'],
+    {
+      cwd: repoRoot,
+      // Slack's 3 s wait for an acknowledgement is a wall-clock limit; a busy CI machine must not fail on it.
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '/tmp',
+        PLAYGROUND_ACK_TIMEOUT_MS: '60000',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /open (http:\/\/127\.0\.0\.1:\d+\/)/.exec(output)?.[1];
+      const logFile = /Keyhouse's log: ([^;]+);/.exec(output)?.[1];
+      if (url !== undefined && logFile !== undefined) resolve({ child, url, logFile, output: () => output });
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`the playground exited with ${code}: ${output}`)));
+  });
+}
+
+describe.skipIf(chromiumPath === null)('playground in Chromium', () => {
+  let playground: Running;
+  let browser: Browser;
+  let page: Page;
+  let step = 0;
+
+  const shot = async (name: string) => {
+    step += 1;
+    await page.screenshot({ path: join(SHOTS, `${String(step).padStart(2, '0')}-${name}.png`) });
+  };
+  const be = async (user: string) => {
+    await page.locator('#who').selectOption(user);
+  };
+  const open = async (name: string) => {
+    await page.locator('.nav-item', { hasText: name }).click();
+  };
+  const command = async (text: string) => {
+    await page.locator('#box').fill(text);
+    await page.locator('#box').press('Enter');
+  };
+  const textOf = async (locator: Locator) => (await locator.textContent()) ?? '';
+  const visiblePane = () => page.locator('#timeline section[data-pane]:not([hidden])');
+  const modal = () => page.locator('#overlay .modal');
+  const overflow = async (row: Locator, option: string) => {
+    await row.locator('details.overflow summary').click();
+    await row.getByRole('button', { name: option }).click();
+  };
+
+  beforeAll(async () => {
+    await rm(SHOTS, { recursive: true, force: true });
+    await mkdir(SHOTS, { recursive: true });
+    playground = await startPlayground();
+    browser = await chromium.launch({
+      executablePath: chromiumPath ?? '',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1180, height: 760 } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (playground !== undefined && playground.child.exitCode === null) {
+      const exited = new Promise((resolve) => playground.child.once('exit', resolve));
+      playground.child.kill('SIGTERM');
+      await exited;
+    }
+  }, 60_000);
+
+  it('request → approve → Create key (secret shown once, to the requester) → list → disable → delete', async () => {
+    try {
+      await journey();
+    } catch (error) {
+      // What the page showed when it went wrong, beside the step screenshots.
+      await page.screenshot({ path: join(SHOTS, 'failure.png') }).catch(() => {});
+      throw error;
+    }
+  }, 480_000);
+
+  const journey = async () => {
+    await page.goto(`${playground.url}#as=U0ALICE&c=C0GENERAL`);
+    await expect.poll(() => page.locator('#conv-name').textContent(), UI_WAIT).toBe('#general');
+    await shot('general');
+
+    // Someone the policy does not let request is refused, with the admins to ask, and no modal.
+    await be('U0EVE');
+    await command('/chkey');
+    await visiblePane().locator('.message.ephemeral').first().waitFor(UI_WAIT);
+    expect(await textOf(visiblePane().locator('.message.ephemeral').first())).toMatch(/Dana Diaz/);
+    expect(await modal().count()).toBe(0);
+
+    // The requester opens the modal; the role choice brings that role's expiry choices.
+    await be('U0ALICE');
+    await command('/chkey');
+    await modal().getByRole('heading', { name: 'Request an API key' }).waitFor(UI_WAIT);
+    await modal().locator('[data-action="keyhouse.key_name"]').fill('Not A Valid Name');
+    await modal().locator('[data-action="keyhouse.role"]').selectOption('developer');
+    await modal().locator('[data-action="keyhouse.expiry"]').waitFor(UI_WAIT);
+    await modal().locator('[data-action="keyhouse.expiry"]').selectOption('7d');
+    await modal().locator('[data-action="keyhouse.reason"]').fill('Nightly ETL reads the events table');
+    await modal().getByRole('button', { name: 'Request' }).click();
+    // Keyhouse answers a bad name inside the modal (response_action: errors), on that field.
+    const nameError = modal().locator('[data-block="key_name"] .error');
+    await nameError.waitFor(UI_WAIT);
+    expect(await textOf(nameError)).not.toBe('');
+    // What was typed elsewhere is kept, as Slack keeps it.
+    expect(await modal().locator('[data-action="keyhouse.reason"]').inputValue()).toBe(
+      'Nightly ETL reads the events table',
+    );
+    await shot('request-modal-error');
+    await modal().locator('[data-action="keyhouse.key_name"]').fill('etl-nightly');
+    await shot('request-modal');
+    await modal().getByRole('button', { name: 'Request' }).click();
+    await expect.poll(() => modal().count(), UI_WAIT).toBe(0);
+
+    // An approver sees the request in the approval channel and approves it there.
+    await be('U0BOB');
+    await open('key-approvals');
+    const request = visiblePane().locator('.message', { hasText: 'etl-nightly' }).first();
+    await request.getByRole('button', { name: 'Approve' }).waitFor(UI_WAIT);
+    expect(await textOf(request)).toMatch(/Alice Ahmed/);
+    await shot('approval-request');
+    await request.getByRole('button', { name: 'Approve' }).click();
+    await request.locator('.thread').waitFor(UI_WAIT);
+    await expect.poll(() => request.getByRole('button', { name: 'Approve' }).count(), UI_WAIT).toBe(0);
+    expect(await textOf(request.locator('.thread'))).toMatch(/Bob Baker/);
+    await shot('approved-in-channel');
+
+    // The requester gets a DM with Create key; clicking it shows the secret once, to them only.
+    await be('U0ALICE');
+    await open('Keyhouse');
+    await page.locator('#tabs [data-tab="messages"]').click();
+    const createKey = visiblePane().getByRole('button', { name: 'Create key' });
+    await createKey.waitFor(UI_WAIT);
+    await shot('create-key-dm');
+    await createKey.click();
+    const secretMessage = visiblePane().locator('.message.ephemeral', {
+      hasText: 'Your new ClickHouse API key',
+    });
+    await secretMessage.waitFor(UI_WAIT);
+    const shown = await textOf(secretMessage);
+    const [, keyId, secret] = /curl --user '([^':]+):([^']+)'/.exec(shown) ?? [];
+    expect(keyId).toBeTruthy();
+    expect(secret?.length).toBeGreaterThan(20);
+    expect(shown).toMatch(/will not be shown again/);
+    expect(shown).toMatch(/Only visible to you/);
+    await shot('secret-shown-once');
+    // Once: one message holds it, and the DM is rewritten without a button.
+    const html = await page.content();
+    expect(html.split(secret ?? '').length - 1).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('.message', { hasText: secret ?? '' }).count(), UI_WAIT).toBe(1);
+    await expect.poll(() => createKey.count(), UI_WAIT).toBe(0);
+    await secretMessage.getByRole('button', { name: "I've saved it" }).click();
+    await expect.poll(() => secretMessage.count(), UI_WAIT).toBe(0);
+    expect(await page.content()).not.toContain(secret);
+
+    // Nobody else ever sees it: not the approver, whose page is built from their own view.
+    await be('U0BOB');
+    await open('key-approvals');
+    await visiblePane().locator('.message', { hasText: 'etl-nightly' }).first().waitFor(UI_WAIT);
+    expect(await page.content()).not.toContain(secret);
+
+    // List, disable, delete: the list is an ephemeral message replaced in place.
+    await be('U0ALICE');
+    await open('general');
+    await command('/chkey list');
+    const list = visiblePane().locator('.message.ephemeral', { hasText: 'Your ClickHouse keys' });
+    await list.waitFor(UI_WAIT);
+    const row = list.locator('.section[data-block^="keys|"]', { hasText: 'etl-nightly' });
+    expect(await textOf(row)).toMatch(/enabled/);
+    await shot('key-list');
+    await overflow(row, 'Disable');
+    await expect.poll(() => textOf(row), UI_WAIT).toMatch(/disabled/);
+    await shot('key-disabled');
+    await overflow(row, 'Delete');
+    await modal().waitFor(UI_WAIT);
+    await shot('delete-dialog');
+    await modal().locator('.modal-foot .btn.primary').click();
+    await expect.poll(() => row.count(), UI_WAIT).toBe(0);
+    await shot('key-deleted');
+    expect(await textOf(list)).toMatch(/no keys|deleted/i);
+
+    // Another request, denied by the other approver with a reason in the Deny dialog.
+    await command('/chkey');
+    await modal().getByRole('heading', { name: 'Request an API key' }).waitFor(UI_WAIT);
+    await modal().locator('[data-action="keyhouse.key_name"]').fill('ad-hoc-report');
+    await modal().locator('[data-action="keyhouse.role"]').selectOption('developer');
+    await modal().locator('[data-action="keyhouse.expiry"]').waitFor(UI_WAIT);
+    await modal().locator('[data-action="keyhouse.expiry"]').selectOption('1d');
+    await modal().locator('[data-action="keyhouse.reason"]').fill('One report for the board meeting');
+    await modal().getByRole('button', { name: 'Request' }).click();
+    await expect.poll(() => modal().count(), UI_WAIT).toBe(0);
+    await be('U0CAROL');
+    await open('key-approvals');
+    const second = visiblePane().locator('.message', { hasText: 'ad-hoc-report' }).first();
+    await second.getByRole('button', { name: 'Deny' }).click();
+    await modal().getByRole('heading', { name: 'Deny request' }).waitFor(UI_WAIT);
+    await modal().locator('textarea').fill('Use the shared reporting key');
+    await shot('deny-dialog');
+    await modal().locator('.modal-foot .btn.primary').click();
+    await expect.poll(() => second.getByRole('button', { name: 'Deny' }).count(), UI_WAIT).toBe(0);
+    await be('U0ALICE');
+    await open('Keyhouse');
+    await page.locator('#tabs [data-tab="messages"]').click();
+    const denied = visiblePane().locator('.message', { hasText: 'ad-hoc-report' }).last();
+    await expect.poll(() => textOf(denied), UI_WAIT).toMatch(/Use the shared reporting key/);
+    expect(await textOf(denied)).toMatch(/Carol Chen/);
+
+    // The admin's App Home is published when they open it (app_home_opened).
+    await be('U0DANA');
+    await open('Keyhouse');
+    await page.locator('#tabs [data-tab="home"]').click();
+    await visiblePane().locator('.home').waitFor(UI_WAIT);
+    await shot('app-home');
+
+    // Slack refused nothing Keyhouse sent on the way.
+    expect(await page.locator('#refused-count').textContent()).toBe('0');
+
+    // The secret is in no log line and not in the database; the playground printed none of it.
+    const logs = await readFile(playground.logFile, 'utf8');
+    expect(logs).toContain('Keyhouse is serving');
+    expect(logs).not.toContain(secret);
+    const dir = dirname(playground.logFile);
+    for (const file of await readdir(dir)) {
+      expect((await readFile(join(dir, file))).includes(secret ?? '')).toBe(false);
+    }
+    expect(playground.output()).not.toContain(secret);
+  };
+});

@@ -1,0 +1,223 @@
+/**
+ * Keyhouse's rules without Slack: several workflow instances (replicas) sharing ONE store, the
+ * ClickHouse emulator behind the real client, and a notifier that records what each person was
+ * shown. Instances can be killed at any moment (every call they make from then on hangs, as in a
+ * dead process, and their leases stop being renewed), and the store can fail for a while. Used by
+ * the scenario tests of issue 9 and the model-based invariant suite.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { type Emulator, startEmulator } from '../../dev/emulator/server.js';
+import { ClickHouseCloudClient } from '../../src/api/index.js';
+import { ManualClock } from '../../src/clock.js';
+import { Policy, type PolicyDocument } from '../../src/policy/index.js';
+import { Secret } from '../../src/secret.js';
+import { openStore } from '../../src/store/index.js';
+import type { Store } from '../../src/store/types.js';
+import type { ClickTarget, KeyApi, Notifier, SecretReveal, SlackRef } from '../../src/workflow/index.js';
+import { Workflow } from '../../src/workflow/index.js';
+import { testPolicy } from './keyhouse.js';
+import { createThrowawaySchema, type ThrowawaySchema } from './postgres.js';
+
+/** What one person was shown, once: the key whose secret reached them. */
+export interface Reveal {
+  requestId: string;
+  keyId: string;
+  userId: string;
+  instance: number;
+}
+
+/** A switch that makes every call through an object hang forever once it is thrown. */
+class Killable {
+  killed = false;
+  wrap<T extends object>(target: T): T {
+    return new Proxy(target, {
+      get: (obj, prop, receiver) => {
+        const value = Reflect.get(obj, prop, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (this.killed) return new Promise(() => undefined);
+          const result = (value as (...a: unknown[]) => unknown).apply(obj, args);
+          // A call that was in flight when the process died never returns either.
+          if (result instanceof Promise) {
+            return result.then(
+              (v) => (this.killed ? new Promise(() => undefined) : v),
+              (e: unknown) => (this.killed ? new Promise(() => undefined) : Promise.reject(e)),
+            );
+          }
+          return result;
+        };
+      },
+    });
+  }
+}
+
+/** A store that fails every call while `down` is set, as a database that went away would. */
+export class FlakyStore {
+  down = false;
+  constructor(readonly inner: Store) {}
+  wrap(): Store {
+    return new Proxy(this.inner, {
+      get: (obj, prop, receiver) => {
+        const value = Reflect.get(obj, prop, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          if (this.down) return Promise.reject(new Error('store: the database is unreachable (injected)'));
+          return (value as (...a: unknown[]) => unknown).apply(obj, args);
+        };
+      },
+    });
+  }
+}
+
+/** Records every reveal; `failReveals` makes the next reveals fail as an unreachable Slack would. */
+class RecordingNotifier implements Notifier {
+  failReveals = 0;
+  constructor(
+    private readonly world: World,
+    private readonly instance: number,
+  ) {}
+  async postApproval(): Promise<SlackRef> {
+    return { channel: 'C0APPROVALS', ts: String(Date.now()) };
+  }
+  async updateApproval(): Promise<void> {}
+  async replyInThread(): Promise<void> {}
+  async sendClaim(): Promise<SlackRef> {
+    return { channel: 'D0DM', ts: String(Date.now()) };
+  }
+  async updateClaim(): Promise<void> {}
+  async tellRequester(): Promise<void> {}
+  async revealSecret(target: ClickTarget, reveal: SecretReveal): Promise<void> {
+    // Slack's answer takes a moment: an attempt is in flight across other work.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    if (this.failReveals > 0) {
+      this.failReveals -= 1;
+      throw new Error('response_url refused (injected)');
+    }
+    this.world.reveals.push({
+      requestId: reveal.request.id,
+      keyId: reveal.key.id,
+      userId: target.userId,
+      instance: this.instance,
+    });
+  }
+}
+
+export interface Instance {
+  index: number;
+  workflow: Workflow;
+  notifier: RecordingNotifier;
+  alive: Killable;
+}
+
+export interface WorldOptions {
+  /** PostgreSQL URL (a throwaway schema is made); otherwise a SQLite file. */
+  postgres?: string;
+  instances?: number;
+  policy?: PolicyDocument;
+  attemptLeaseMs?: number;
+}
+
+export class World {
+  readonly reveals: Reveal[] = [];
+  readonly instances: Instance[] = [];
+  readonly clock = new ManualClock(new Date());
+  readonly logger = pino({ level: 'silent' });
+  flaky!: FlakyStore;
+  emulator!: Emulator;
+  client!: ClickHouseCloudClient;
+  #schema: ThrowawaySchema | null = null;
+  #dir = '';
+  #stores: Store[] = [];
+  #databaseUrl = '';
+  #options: WorldOptions = {};
+  #policy!: Policy;
+
+  static async start(options: WorldOptions = {}): Promise<World> {
+    const world = new World();
+    await world.#start(options);
+    return world;
+  }
+
+  async #start(options: WorldOptions): Promise<void> {
+    this.#options = options;
+    this.#dir = await mkdtemp(join(tmpdir(), 'keyhouse-world-'));
+    this.emulator = await startEmulator({ clock: this.clock });
+    this.client = new ClickHouseCloudClient({
+      baseUrl: this.emulator.url,
+      keyId: this.emulator.adminKey.keyId,
+      keySecret: new Secret(this.emulator.adminKey.keySecret),
+      logger: this.logger,
+      retry: { baseDelayMs: 5, maxDelayMs: 20 },
+      keyListTtlMs: 0,
+    });
+    this.#schema = options.postgres ? await createThrowawaySchema(options.postgres) : null;
+    this.#databaseUrl = options.postgres ?? `sqlite:${join(this.#dir, 'keyhouse.db')}`;
+    const shared = await this.#openStore();
+    this.flaky = new FlakyStore(shared);
+    const policy = options.policy ?? testPolicy();
+    this.#policy = new Policy(policy, { clock: this.clock, resolveGroup: async () => [] });
+    for (let i = 0; i < (options.instances ?? 2); i++) this.#addInstance(i);
+  }
+
+  async #openStore(): Promise<Store> {
+    const store = await openStore(this.#databaseUrl, {
+      logger: this.logger,
+      ...(this.#schema ? { schema: this.#schema.name } : {}),
+    });
+    this.#stores.push(store);
+    return store;
+  }
+
+  #addInstance(index: number): Instance {
+    const alive = new Killable();
+    const notifier = new RecordingNotifier(this, index);
+    const keys: KeyApi = this.client;
+    const workflow = new Workflow({
+      store: alive.wrap(this.flaky.wrap()),
+      keys: alive.wrap(keys),
+      policy: this.#policy,
+      notifier: alive.wrap(notifier),
+      clock: this.clock,
+      logger: this.logger,
+      apiUrl: this.emulator.url,
+      selfKeySuffix: this.emulator.adminKey.keyId.slice(-4),
+      replicas: {
+        instanceId: `instance-${index}-${this.instances.length}`,
+        exclusive: false,
+        attemptLeaseMs: this.#options.attemptLeaseMs ?? 30_000,
+      },
+    });
+    const instance = { index, workflow, notifier, alive };
+    this.instances[index] = instance;
+    return instance;
+  }
+
+  /** Kills instance `i` where it stands (a crash) and starts a fresh one in its place. */
+  crash(index: number): Instance {
+    const dead = this.instances[index];
+    if (dead) dead.alive.killed = true;
+    return this.#addInstance(index);
+  }
+
+  instance(index: number): Instance {
+    const found = this.instances[index];
+    if (!found) throw new Error(`no instance ${index}`);
+    return found;
+  }
+
+  /** The store as it really is (never down), for checking. */
+  get store(): Store {
+    return this.flaky.inner;
+  }
+
+  async close(): Promise<void> {
+    for (const instance of this.instances) instance.alive.killed = true;
+    for (const store of this.#stores) await store.close().catch(() => undefined);
+    await this.emulator.close();
+    await this.#schema?.drop();
+    await rm(this.#dir, { recursive: true, force: true });
+  }
+}
