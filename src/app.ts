@@ -22,9 +22,13 @@ import { boltLogger } from './logger.js';
 import { Policy, type PolicyDocument } from './policy/index.js';
 import { SlackNotifier } from './slack/notifier.js';
 import { SlackPeople } from './slack/people.js';
+import { SlackWatchNotifier } from './slack/watch-notifier.js';
 import type { Store } from './store/types.js';
 import { cached } from './util/cached.js';
 import { InFlight } from './util/in-flight.js';
+import { type ActivitySource, DriftWatch } from './watch/drift.js';
+import { Tripwire } from './watch/tripwire.js';
+import { Auditor } from './workflow/audit.js';
 import { type KeyApi, Workflow } from './workflow/index.js';
 
 export interface KeyhouseOptions {
@@ -64,6 +68,11 @@ export interface KeyhouseOptions {
    */
   timers?: { intervalMs?: number; writesPerTick?: number };
   /**
+   * The drift watch reads ClickHouse's activities every `intervalMs` (default 10 minutes), one replica
+   * at a time, when `keys` can list activities; its timer runs when the sweep's does (tests call `drift()`).
+   */
+  drift?: { intervalMs?: number };
+  /**
    * `exclusive`: this instance is the database's only user (SQLite), so anything left `creating`
    * was interrupted. Otherwise (PostgreSQL replicas) attempts hold leases of `attemptLeaseMs`.
    */
@@ -95,6 +104,8 @@ export interface Keyhouse {
   readonly scheduler: Scheduler;
   /** One tick of the timed rules now (what the timer does), under their replica-wide lease. */
   tick(): Promise<TickResult>;
+  /** One drift pass now (what its timer does), under its replica-wide lease; 0 when another replica holds it. */
+  drift(): Promise<{ reported: number }>;
   ready(): Promise<Readiness>;
   /**
    * Stops taking new work (the HTTP server stops accepting, the socket disconnects), waits up to
@@ -213,7 +224,32 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
       done();
     }
   });
-  registerHandlers(app, { workflow, policy, command: options.slack.command, logger, fetch: options.fetch });
+  const security = options.policy.security;
+  const watchNotifier = new SlackWatchNotifier(app.client);
+  const watchAudit = new Auditor(store, clock, logger);
+  const tripwire =
+    security.leakAction === 'off'
+      ? null
+      : new Tripwire({
+          store,
+          keys: options.keys,
+          notifier: watchNotifier,
+          audit: watchAudit,
+          clock,
+          logger: logger.child({ component: 'tripwire' }),
+          leakAction: security.leakAction,
+          securityChannel: security.channel,
+        });
+  registerHandlers(app, {
+    workflow,
+    policy,
+    command: options.slack.command,
+    logger,
+    fetch: options.fetch,
+    ...(tripwire
+      ? { watch: { tripwire, botUserId: options.slack.botUserId, botId: options.slack.botId } }
+      : {}),
+  });
   app.error(createErrorHandler({ logger, client: app.client, fetch: options.fetch }));
 
   const sweepEvery = options.sweep?.intervalMs ?? 30_000;
@@ -251,7 +287,41 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
       done();
     }
   };
+  const driftEvery = options.drift?.intervalMs ?? 600_000;
+  const activities = activitySource(options.keys);
+  const driftWatch = activities
+    ? new DriftWatch({
+        store,
+        keys: options.keys,
+        activities,
+        notifier: watchNotifier,
+        audit: watchAudit,
+        clock,
+        logger: logger.child({ component: 'drift' }),
+        securityChannel: security.channel,
+        unmanagedKeys: security.unmanagedKeys,
+        selfKeySuffix: options.clickhouseKeyId.slice(-4),
+      })
+    : null;
+  const drift = async (): Promise<{ reported: number }> => {
+    if (!driftWatch) return { reported: 0 };
+    // Replicas take turns under a lease (an exclusive instance needs none, as for the sweep); the
+    // per-activity claims keep each report single even if two passes overlap.
+    if (!exclusive && !(await store.tryLease('drift', instanceId, driftEvery * 2, clock.now()))) {
+      return { reported: 0 };
+    }
+    const done = inFlight.begin();
+    try {
+      const result = await driftWatch.run();
+      if (result.reported) logger.info(result, 'drift reported');
+      return result;
+    } finally {
+      done();
+    }
+  };
   const tickQuietly = () => tick().catch((error: unknown) => logger.error({ err: error }, 'timers failed'));
+  const driftQuietly = () =>
+    drift().catch((error: unknown) => logger.error({ err: error }, 'drift watch failed'));
 
   const upstreamTtl = options.readinessTtlMs ?? 60_000;
   const clickhouseReady = cached(upstreamTtl, () => options.keys.listOrganizations());
@@ -282,6 +352,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   let server: Server | null = null;
   let timer: NodeJS.Timeout | null = null;
   let timersTimer: NodeJS.Timeout | null = null;
+  let driftTimer: NodeJS.Timeout | null = null;
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -348,17 +419,24 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
         // make every replica read the key list at once.
         timersTimer = setInterval(() => void tickQuietly(), scheduler.intervalMs);
         timersTimer.unref();
+        if (driftWatch) {
+          void driftQuietly();
+          driftTimer = setInterval(() => void driftQuietly(), driftEvery);
+          driftTimer.unref();
+        }
       }
       return (listening.address() as AddressInfo).port;
     },
     sweep,
     scheduler,
     tick,
+    drift,
     ready,
     async close() {
       stopping = true;
       if (timer) clearInterval(timer);
       if (timersTimer) clearInterval(timersTimer);
+      if (driftTimer) clearInterval(driftTimer);
       const open = server;
       server = null;
       const closed = open ? new Promise<void>((resolve) => open.close(() => resolve())) : Promise.resolve();
@@ -371,6 +449,12 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
       return { drained };
     },
   };
+}
+
+/** The client can read activities (the real one can; a test's wrapper may not). */
+function activitySource(keys: KeyApi): ActivitySource | null {
+  const candidate = keys as Partial<ActivitySource>;
+  return typeof candidate.listActivities === 'function' ? (keys as KeyApi & ActivitySource) : null;
 }
 
 /** The Slack user behind an event, command or interaction; `slack` for events with none. */

@@ -90,11 +90,17 @@ describe('manifest.yml', () => {
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([...needed].sort());
   });
 
-  it('declares /chkey, unescaped, at the Bolt endpoint', () => {
+  it('subscribes to messages in channels, private channels, DMs and group DMs, for the leak tripwire', () => {
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(
+      expect.arrayContaining(['message.channels', 'message.groups', 'message.im', 'message.mpim']),
+    );
+  });
+
+  it('declares /chkey, escaped (so `audit @user` carries a user id), at the Bolt endpoint', () => {
     const [command, ...others] = manifest.features.slash_commands;
     expect(others).toEqual([]);
     expect(command?.command).toBe('/chkey');
-    expect(command?.should_escape).toBe(false);
+    expect(command?.should_escape).toBe(true);
     expect(command?.url).toMatch(/^https:\/\/[^/]+\/slack\/events$/);
   });
 

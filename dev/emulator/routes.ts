@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { badRequest, notFound } from './errors.js';
 import { generateKeyId, generateKeySecret, hashCredential, isIpOrCidr, isUuid } from './ids.js';
-import type { EmulatorState, HashedCredentials, KeyPatch } from './state.js';
-import { LEGACY_ROLES } from './types.js';
+import type { EmulatorState, HashedCredentials, KeyPatch, KeyUpdateType } from './state.js';
+import { type EmulatedKey, LEGACY_ROLES } from './types.js';
 
 export type EmulatorRoute =
   | 'listOrganizations'
@@ -13,7 +13,8 @@ export type EmulatorRoute =
   | 'updateKey'
   | 'deleteKey'
   | 'listRoles'
-  | 'getRole';
+  | 'getRole'
+  | 'listActivities';
 
 export interface RouteContext {
   state: EmulatorState;
@@ -22,6 +23,10 @@ export interface RouteContext {
   body: unknown;
   /** `ApiKey.id` of the key that authenticated this request. */
   callerKeyUuid: string;
+  /** The caller's address, for the activity log. */
+  callerAddress?: string;
+  /** Query string of the request. */
+  query?: URLSearchParams;
   now: Date;
 }
 
@@ -110,7 +115,7 @@ function parseExpiry(value: string | null | undefined, now: Date): Date | null |
 
 // --- handlers ------------------------------------------------------------------------------------
 
-function createKey({ state, body, now }: RouteContext): RouteOutcome {
+function createKey({ state, body, now, callerKeyUuid, callerAddress }: RouteContext): RouteOutcome {
   const input = parseBody(createKeyBody, body);
   const expiry = parseExpiry(input.expireAt, now) ?? null;
   // With hashData the client made the credentials itself; the server sees only hashes and returns neither.
@@ -133,12 +138,13 @@ function createKey({ state, body, now }: RouteContext): RouteOutcome {
     },
     credentials,
   );
+  state.recordKeyActivity(state.apiActor(callerKeyUuid, callerAddress ?? ''), key.id, 'created');
   return { result: generated ? { key, keyId: generated.keyId, keySecret: generated.keySecret } : { key } };
 }
 
-function updateKey({ state, params, body, now }: RouteContext): RouteOutcome {
+function updateKey({ state, params, body, now, callerKeyUuid, callerAddress }: RouteContext): RouteOutcome {
   const keyId = params.keyId!;
-  state.getKey(keyId); // 404 before 400: a missing key is the more useful answer
+  const before = state.getKey(keyId); // 404 before 400: a missing key is the more useful answer
   const input = parseBody(updateKeyBody, body);
   const patch: KeyPatch = {};
   if (input.name !== undefined) patch.name = input.name;
@@ -148,22 +154,56 @@ function updateKey({ state, params, body, now }: RouteContext): RouteOutcome {
   if (input.ipAccessList !== undefined) patch.ipAccessList = input.ipAccessList;
   const expiry = parseExpiry(input.expireAt, now);
   if (expiry !== undefined) patch.expireAt = expiry;
-  return { result: state.updateKey(keyId, patch) };
+  const after = state.updateKey(keyId, patch);
+  const actor = state.apiActor(callerKeyUuid, callerAddress ?? '');
+  for (const kind of keyChanges(before, after)) state.recordKeyActivity(actor, keyId, kind);
+  return { result: after };
+}
+
+/** Which aspects of a key a PATCH changed, as `keyUpdateType` values. */
+export function keyChanges(before: EmulatedKey, after: EmulatedKey): KeyUpdateType[] {
+  const changed: KeyUpdateType[] = [];
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  if (before.name !== after.name) changed.push('name-changed');
+  if (before.state !== after.state) changed.push('state-changed');
+  if (before.expireAt !== after.expireAt) changed.push('date-changed');
+  if (!same(before.ipAccessList, after.ipAccessList)) changed.push('ip-access-list-changed');
+  if (!same(before.roles, after.roles)) changed.push('role-changed');
+  if (!same(before.assignedRoles, after.assignedRoles)) changed.push('roles-v2-changed');
+  return changed;
 }
 
 /**
  * Spec: "Only a key not used to authenticate the active request can be deleted." The status the live
  * API uses for this is UNCERTAIN (400 or 403); the emulator answers 400.
  */
-function deleteKey({ state, params, callerKeyUuid }: RouteContext): RouteOutcome {
+function deleteKey({ state, params, callerKeyUuid, callerAddress }: RouteContext): RouteOutcome {
   const keyId = params.keyId!;
   if (keyId === callerKeyUuid) {
     throw badRequest(
       'A key cannot delete itself: only a key not used to authenticate the request can be deleted',
     );
   }
+  const actor = state.apiActor(callerKeyUuid, callerAddress ?? '');
   state.deleteKey(keyId);
+  state.recordKeyActivity(actor, keyId, 'deleted');
   return {};
+}
+
+/**
+ * `GET …/activities?from_date&to_date` (activityGetList). Both bounds are optional date-times; the
+ * spec does not say whether they are inclusive (UNCERTAIN): the emulator includes both ends, so a
+ * client reading again from the last `createdAt` it saw must skip what it already handled.
+ */
+function listActivities({ state, query }: RouteContext): RouteOutcome {
+  const bound = (name: string): Date | null => {
+    const raw = query?.get(name);
+    if (raw === null || raw === undefined || raw === '') return null;
+    const date = new Date(raw);
+    if (Number.isNaN(date.getTime())) throw badRequest(`Invalid ${name} '${raw}': must be a date-time`);
+    return date;
+  };
+  return { result: state.listActivities(bound('from_date'), bound('to_date')) };
 }
 
 /** The route table. Order does not matter: every template has a distinct shape. */
@@ -224,6 +264,13 @@ export const ROUTES: readonly RouteDef[] = [
     path: '/v1/organizations/{organizationId}/roles',
     takesBody: false,
     handle: ({ state }) => ({ result: state.listRoles() }),
+  },
+  {
+    name: 'listActivities',
+    method: 'GET',
+    path: '/v1/organizations/{organizationId}/activities',
+    takesBody: false,
+    handle: listActivities,
   },
   {
     name: 'getRole',

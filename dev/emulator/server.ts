@@ -16,13 +16,17 @@ import { ApiError } from './errors.js';
 import { type CreateFailMode, FaultPlan, type FaultStatus, type GarbageKind, wrongTypes } from './faults.js';
 import { generateKeyId, generateKeySecret, hashCredential } from './ids.js';
 import { maxInWindow, type RateLimit, SlidingWindowLimiter, toRateLimit } from './rate-limit.js';
-import { dispatch, type EmulatorRoute, matchRoute } from './routes.js';
-import { EmulatorState, type NewKey } from './state.js';
+import { dispatch, type EmulatorRoute, keyChanges, matchRoute } from './routes.js';
+import { type ActivityActor, type EmulatedActivity, EmulatorState, type NewKey } from './state.js';
 import { type EmulatedKey, type IpAccessListEntry, LEGACY_ROLES, type LegacyRole } from './types.js';
 
 export type { CreateFailMode, FaultStatus, GarbageKind } from './faults.js';
 export type { RateLimit } from './rate-limit.js';
 export type { EmulatorRoute } from './routes.js';
+export type { EmulatedActivity } from './state.js';
+
+/** The console user `addKey` / `removeKey` act as unless told otherwise. */
+export const CONSOLE_USER_ID = '5b6f1c9e-0d3a-4c41-9d2e-8f7a6b5c4d3e';
 export type { AssignedRole, EmulatedKey, EmulatedRole, IpAccessListEntry } from './types.js';
 
 export interface EmulatorOptions {
@@ -87,6 +91,20 @@ export interface Emulator {
   }): { key: EmulatedKey; keyId: string; keySecret: string };
   /** Deletes a key behind the client's back, as an admin in the console would. Throws for an unknown id. */
   removeKey(id: string): void;
+  /**
+   * Acts as a person in the ClickHouse Cloud console (default `console-user@example.com`): keys they add,
+   * change or remove are recorded as their activities (`actorType: user`), as `addKey`/`removeKey` are.
+   */
+  asConsoleUser(user?: { id?: string; email?: string }): {
+    addKey: Emulator['addKey'];
+    updateKey(
+      id: string,
+      patch: { name?: string; state?: 'enabled' | 'disabled'; expireAt?: string | null },
+    ): EmulatedKey;
+    removeKey(id: string): void;
+  };
+  /** Every activity recorded so far (key events), oldest first, as `GET …/activities` returns them. */
+  activities(): EmulatedActivity[];
   /**
    * The next `count` authenticated requests to `route` get `status` and are not processed. 429 answers
    * `{"error":"TOO_MANY_REQUESTS"}` with `X-RateLimit-Reset: resetSeconds` (default 1); the others the
@@ -288,7 +306,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
     let reply: JsonReply;
     try {
-      const outcome = dispatch(match, { state, callerKeyUuid: auth.keyUuid, now: clock.now() }, raw.text);
+      const outcome = dispatch(
+        match,
+        {
+          state,
+          callerKeyUuid: auth.keyUuid,
+          callerAddress: req.socket.remoteAddress ?? '',
+          query: new URL(req.url ?? '/', 'http://emulator').searchParams,
+          now: clock.now(),
+        },
+        raw.text,
+      );
       const body = {
         status: 200,
         requestId: randomUUID(),
@@ -400,6 +428,57 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     logger?.debug({ method, path, route: record.route, status: record.status }, 'emulator request');
   }
 
+  function asConsoleUser(user: { id?: string; email?: string } = {}) {
+    const actor: ActivityActor = {
+      actorType: 'user',
+      actorId: user.id ?? CONSOLE_USER_ID,
+      actorDetails: user.email ?? 'console-user@example.com',
+      actorIpAddress: '198.51.100.7',
+    };
+    return {
+      addKey(input: Parameters<Emulator['addKey']>[0]) {
+        const legacy: LegacyRole[] = [];
+        const assignedRoleIds: string[] = [];
+        for (const role of input.roles ?? []) {
+          if ((LEGACY_ROLES as readonly string[]).includes(role)) {
+            legacy.push(role as LegacyRole);
+            continue;
+          }
+          const found = state.findRole(role);
+          if (!found) throw new Error(`addKey: unknown role ${role}`);
+          assignedRoleIds.push(found.id);
+        }
+        const seeded = seedKey({
+          name: input.name,
+          state: input.state ?? 'enabled',
+          roles: legacy,
+          assignedRoleIds,
+          expireAt: toDate(input.expireAt, 'addKey expireAt'),
+          ipAccessList: input.ipAccessList ?? [{ source: '0.0.0.0/0', description: 'Anywhere' }],
+        });
+        state.recordKeyActivity(actor, seeded.key.id, 'created');
+        return seeded;
+      },
+      updateKey(
+        id: string,
+        patch: { name?: string; state?: 'enabled' | 'disabled'; expireAt?: string | null },
+      ) {
+        const before = state.getKey(id);
+        const after = state.updateKey(id, {
+          ...(patch.name === undefined ? {} : { name: patch.name }),
+          ...(patch.state === undefined ? {} : { state: patch.state }),
+          ...(patch.expireAt === undefined ? {} : { expireAt: toDate(patch.expireAt, 'updateKey expireAt') }),
+        });
+        for (const kind of keyChanges(before, after)) state.recordKeyActivity(actor, id, kind);
+        return after;
+      },
+      removeKey(id: string) {
+        state.deleteKey(id);
+        state.recordKeyActivity(actor, id, 'deleted');
+      },
+    };
+  }
+
   const server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -418,28 +497,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     adminKey: { keyId: admin.keyId, keySecret: admin.keySecret, id: admin.key.id },
     requests,
     keys: () => state.listKeys(),
-    addKey(input) {
-      const legacy: LegacyRole[] = [];
-      const assignedRoleIds: string[] = [];
-      for (const role of input.roles ?? []) {
-        if ((LEGACY_ROLES as readonly string[]).includes(role)) {
-          legacy.push(role as LegacyRole);
-          continue;
-        }
-        const found = state.findRole(role);
-        if (!found) throw new Error(`addKey: unknown role ${role}`);
-        assignedRoleIds.push(found.id);
-      }
-      return seedKey({
-        name: input.name,
-        state: input.state ?? 'enabled',
-        roles: legacy,
-        assignedRoleIds,
-        expireAt: toDate(input.expireAt, 'addKey expireAt'),
-        ipAccessList: input.ipAccessList ?? [{ source: '0.0.0.0/0', description: 'Anywhere' }],
-      });
-    },
-    removeKey: (id) => state.deleteKey(id),
+    addKey: (input) => asConsoleUser().addKey(input),
+    removeKey: (id) => asConsoleUser().removeKey(id),
+    asConsoleUser,
+    activities: () => state.listActivities(null, null),
     failNext(route, count, status, failOptions) {
       faults.add(route, { kind: 'status', status, resetSeconds: failOptions?.resetSeconds ?? 1 }, count);
     },

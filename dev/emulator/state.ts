@@ -47,6 +47,38 @@ export interface HashedCredentials {
   keySecretHash: string;
 }
 
+/** Who did something, as an `Activity` names them. */
+export interface ActivityActor {
+  actorType: 'user' | 'support' | 'system' | 'api';
+  actorId: string;
+  actorDetails: string;
+  actorIpAddress?: string;
+}
+
+export type KeyUpdateType =
+  | 'created'
+  | 'deleted'
+  | 'name-changed'
+  | 'role-changed'
+  | 'state-changed'
+  | 'date-changed'
+  | 'ip-access-list-changed'
+  | 'roles-v2-changed';
+
+/** An `Activity` as the spec's component schema names its fields. */
+export interface EmulatedActivity {
+  id: string;
+  createdAt: string;
+  type: 'openapi_key_update';
+  actorType: ActivityActor['actorType'];
+  actorId: string;
+  actorDetails: string;
+  actorIpAddress?: string;
+  organizationId: string;
+  targetKeyId: string;
+  keyUpdateType: KeyUpdateType;
+}
+
 export type AuthResult = { ok: true; keyUuid: string } | { ok: false; status: 401 | 403; message: string };
 
 export interface StateOptions {
@@ -63,6 +95,7 @@ export class EmulatorState {
   readonly #maxKeys: number;
   readonly #keys = new Map<string, StoredKey>();
   readonly #roles: StoredRole[];
+  readonly #activities: EmulatedActivity[] = [];
 
   constructor(options: StateOptions) {
     this.#clock = options.clock;
@@ -168,6 +201,46 @@ export class EmulatorState {
   deleteKey(keyUuid: string): void {
     this.#stored(keyUuid);
     this.#keys.delete(keyUuid);
+  }
+
+  /**
+   * Records a key event. One `openapi_key_update` activity per change, with `targetKeyId` and the
+   * `keyUpdateType` (a create is `created`, a delete `deleted`, a PATCH one entry per aspect it
+   * changed). The spec also lists `key_create` / `key_delete` types, without a target key field;
+   * which the live API writes for what is UNCERTAIN, so the emulator writes the kind that names
+   * the key, and clients should read all three.
+   */
+  recordKeyActivity(actor: ActivityActor, targetKeyId: string, keyUpdateType: KeyUpdateType): void {
+    this.#activities.push({
+      id: randomUUID(),
+      createdAt: this.#clock.now().toISOString(),
+      type: 'openapi_key_update',
+      ...actor,
+      organizationId: this.organization.id,
+      targetKeyId,
+      keyUpdateType,
+    });
+  }
+
+  /** Activities with `from <= createdAt <= to` (either bound optional), oldest first. */
+  listActivities(from: Date | null, to: Date | null): EmulatedActivity[] {
+    return this.#activities
+      .filter((a) => {
+        const at = Date.parse(a.createdAt);
+        return (from === null || at >= from.getTime()) && (to === null || at <= to.getTime());
+      })
+      .map((a) => ({ ...a }));
+  }
+
+  /** The actor a key authenticating a request appears as. */
+  apiActor(keyUuid: string, ipAddress: string): ActivityActor {
+    const key = this.#keys.get(keyUuid);
+    return {
+      actorType: 'api',
+      actorId: keyUuid,
+      actorDetails: key ? `API key ${key.name} (…${key.keySuffix})` : 'API key',
+      actorIpAddress: ipAddress,
+    };
   }
 
   listRoles(): EmulatedRole[] {

@@ -17,6 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Clock, systemClock } from '../../src/clock.js';
 import { checkMessage, checkView, type MessageRejection } from './block-kit-limits.js';
 import { dmChannelId, SLACK_TEST_DEFAULTS } from './defaults.js';
+import { type EnvelopeContext, eventEnvelope, messageChangedEvent, messageEvent } from './events.js';
 import { type Json, parseApiArgs, readBody, tokenOf } from './parse.js';
 import { parseResponseBody, postToResponseUrl } from './response-urls.js';
 import type { SlackRequestBody } from './slack-http.js';
@@ -216,6 +217,22 @@ export interface FakeSlack {
    * socket and reconnect with a fresh URL (the SDK waits its `clientPingTimeout`, 5 s by default, first).
    */
   disconnectSockets(reason?: string): void;
+  /**
+   * `user` types `text` in `channel` (a `C…`, `G…` or `D…` id; in a thread with `threadTs`): the message is
+   * stored like any other, and the Events API `message` envelope Slack would send is returned, ready for
+   * `postToApp({ kind: 'event', payload })` or `sendSocketEnvelope`. `mpim` marks a `G…` id as a group DM.
+   */
+  userSays(input: { channel: string; user: string; text: string; threadTs?: string; mpim?: boolean }): {
+    message: FakeMessage;
+    payload: Record<string, unknown>;
+  };
+  /** `user` edits their message `ts` in `channel`: the stored text changes, and the `message_changed` envelope. */
+  userEdits(input: { channel: string; ts: string; text: string; mpim?: boolean }): {
+    message: FakeMessage;
+    payload: Record<string, unknown>;
+  };
+  /** Messages in a thread (the parent's `ts`), oldest first; replies included, the parent not. */
+  threadReplies(channel: string, threadTs: string): FakeMessage[];
   /**
    * JSON of everything the app sent: every call's method, token and arguments, every response-URL body and
    * every Socket Mode ack's payload (a modal's `response_action` travels there). Not the fake's answers or
@@ -497,6 +514,33 @@ class FakeSlackServer implements FakeSlack {
 
   disconnectSockets(reason = 'refresh_requested'): void {
     this.#sockets.disconnectAll(reason);
+  }
+
+  userSays(input: { channel: string; user: string; text: string; threadTs?: string; mpim?: boolean }) {
+    const stored = this.#workspace.userPost(input.channel, input.user, input.text, input.threadTs);
+    const event = messageEvent(this.#envelopeContext(), stored, input.mpim);
+    return { message: structuredClone(stored), payload: eventEnvelope(this.#envelopeContext(), event) };
+  }
+
+  userEdits(input: { channel: string; ts: string; text: string; mpim?: boolean }) {
+    const stored = this.#workspace.findMessage(input.channel, input.ts);
+    if (stored === undefined) throw new Error(`userEdits: no message ${input.ts} in ${input.channel}`);
+    const previous = stored.text ?? '';
+    const eventTs = this.#workspace.nextTs();
+    stored.text = input.text;
+    stored.edited = { user: stored.user, ts: eventTs };
+    stored.history.push({ text: input.text });
+    const event = messageChangedEvent(this.#envelopeContext(), stored, previous, eventTs, input.mpim);
+    return { message: structuredClone(stored), payload: eventEnvelope(this.#envelopeContext(), event) };
+  }
+
+  threadReplies(channel: string, threadTs: string): FakeMessage[] {
+    return this.messages(channel).filter((m) => m.thread_ts === threadTs && m.ts !== threadTs);
+  }
+
+  #envelopeContext(): EnvelopeContext {
+    const { teamId, appId, botUserId } = this.#workspace.config;
+    return { teamId, appId, botUserId, nowSec: Math.floor(this.#workspace.now() / 1000) };
   }
 
   allTraffic(): string {

@@ -14,7 +14,8 @@ export interface FakeMessage {
   attachments?: unknown[];
   metadata?: unknown;
   user: string;
-  bot_id: string;
+  /** Set on the app's own messages; absent on a person's (`userPost`). */
+  bot_id?: string;
   edited?: { user: string; ts: string };
   /** Every body the message has had, oldest first: the post, then each `chat.update` or replacement. */
   history: Json[];
@@ -182,6 +183,20 @@ export class Workspace {
       user: this.config.botUserId,
       bot_id: this.config.botId,
       history: [structuredClone(body)],
+    };
+    this.channelMessages(channel).push(message);
+    return message;
+  }
+
+  /** A message a person typed (not the app): no `bot_id`, in `channel` or a thread of it. */
+  userPost(channel: string, user: string, text: string, threadTs?: string): FakeMessage {
+    const message: FakeMessage = {
+      channel,
+      ts: this.nextTs(),
+      ...(threadTs === undefined ? {} : { thread_ts: threadTs }),
+      text,
+      user,
+      history: [{ text }],
     };
     this.channelMessages(channel).push(message);
     return message;

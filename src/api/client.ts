@@ -15,6 +15,8 @@ import { SlidingWindowLimiter } from './limiter.js';
 import { type CreateKeyInput, createKeyBody, type UpdateKeyInput, updateKeyBody } from './requests.js';
 import { assertUuid } from './routes.js';
 import {
+  type Activity,
+  ActivitySchema,
   type ApiKey,
   ApiKeySchema,
   CreatedKeySchema,
@@ -334,6 +336,24 @@ export class ClickHouseCloudClient {
   }
 
   /**
+   * `GET …/activities?from_date=…`: the organization's activities since `from` (ISO-8601), for the drift
+   * watch. Never cached; a read, so retried like the other reads.
+   */
+  async listActivities(options: { from?: string; to?: string } = {}): Promise<Activity[]> {
+    const organizationId = await this.organizationId();
+    const response = await this.#transport.call('listActivities', {
+      params: { organizationId },
+      query: { from_date: checkInstant('from', options.from), to_date: checkInstant('to', options.to) },
+    });
+    return shared(parseResult(response, ActivitySchema.array()));
+  }
+
+  /** Forgets the cached key list, so the next read asks ClickHouse (after changes made elsewhere). */
+  invalidateKeyList(): void {
+    this.#invalidateKeys();
+  }
+
+  /**
    * The bot's own key, found the only way the API allows: the key whose `keySuffix` is the last 4
    * characters of the configured key ID. Null when none matches; throws `conflict` when several do (a
    * suffix is a weak identifier, and guessing wrong could show or delete the wrong key).
@@ -537,6 +557,15 @@ function checkBaseUrl(raw: string): string {
     throw configError('baseUrl is the API origin without /v1, e.g. https://api.clickhouse.cloud');
   }
   return base;
+}
+
+/** A query instant must be a real date; sent as ISO-8601 UTC. */
+function checkInstant(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime()))
+    throw new KeyhouseError('invalid_input', `${name} must be an ISO-8601 date-time`);
+  return date.toISOString();
 }
 
 function configError(message: string): KeyhouseError {

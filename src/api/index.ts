@@ -22,5 +22,5 @@ export {
 export { SlidingWindowLimiter, type SlidingWindowLimiterOptions } from './limiter.js';
 export type { CreateKeyInput, LegacyRole, UpdateKeyInput } from './requests.js';
 export { ROUTES, type RouteName } from './routes.js';
-export type { ApiKey, AssignedRole, IpAccessEntry, Organization, Role } from './schemas.js';
+export type { Activity, ApiKey, AssignedRole, IpAccessEntry, Organization, Role } from './schemas.js';
 export type { ClientStats, RetryPolicy } from './transport.js';

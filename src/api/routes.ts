@@ -14,6 +14,7 @@ export const ROUTES = {
   updateKey: { method: 'PATCH', template: '/v1/organizations/{organizationId}/keys/{keyId}' },
   deleteKey: { method: 'DELETE', template: '/v1/organizations/{organizationId}/keys/{keyId}' },
   listRoles: { method: 'GET', template: '/v1/organizations/{organizationId}/roles' },
+  listActivities: { method: 'GET', template: '/v1/organizations/{organizationId}/activities' },
 } as const satisfies Record<string, { method: HttpMethod; template: string }>;
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';

@@ -141,6 +141,40 @@ export const CreatedKeySchema: z.ZodType<RawCreatedKey, unknown> = z.object({
   keySecret: z.string().min(1),
 });
 
+/**
+ * One entry of `GET …/activities` (`Activity`). Keyhouse reads the key events: `key_create`,
+ * `key_delete` and `openapi_key_update` (with `targetKeyId` and `keyUpdateType`). A type this
+ * client does not know is kept as text, so a new one never fails the whole list.
+ */
+export interface Activity {
+  id: string;
+  createdAt: string;
+  type: string;
+  actorType: string | null;
+  actorId: string | null;
+  actorDetails: string | null;
+  actorIpAddress: string | null;
+  targetKeyId: string | null;
+  keyUpdateType: string | null;
+}
+
+const optionalOrNull = z
+  .string()
+  .nullish()
+  .transform((value) => (value === undefined || value === null || value === '' ? null : value));
+
+export const ActivitySchema: z.ZodType<Activity, unknown> = z.object({
+  id: requiredId,
+  createdAt: z.string().min(1),
+  type: z.string().min(1),
+  actorType: optionalOrNull,
+  actorId: optionalOrNull,
+  actorDetails: optionalOrNull,
+  actorIpAddress: optionalOrNull,
+  targetKeyId: optionalOrNull,
+  keyUpdateType: optionalOrNull,
+});
+
 /** The `{status, requestId, result}` wrapper around every success body. */
 export const EnvelopeSchema = z.object({
   status: z.number().optional(),

@@ -65,6 +65,8 @@ export interface ApiResponse {
 
 export interface CallOptions {
   params: PathParams;
+  /** Query string parameters (already validated by the caller); absent values are left out. */
+  query?: Record<string, string | undefined>;
   /** JSON-encoded as the request body. */
   body?: unknown;
   /**
@@ -108,7 +110,11 @@ export class Transport {
   async call(routeName: RouteName, options: CallOptions): Promise<ApiResponse> {
     const { method, template } = ROUTES[routeName];
     // Built before anything is sent: an invalid id is refused without spending rate budget.
-    const url = this.#options.baseUrl + buildPath(routeName, options.params);
+    const search = new URLSearchParams();
+    for (const [name, value] of Object.entries(options.query ?? {}))
+      if (value !== undefined) search.set(name, value);
+    const query = search.size > 0 ? `?${search.toString()}` : '';
+    const url = this.#options.baseUrl + buildPath(routeName, options.params) + query;
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     const context = { method, route: template };
     const { retry, limiter, stats } = this.#options;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { KeyhouseError } from '../errors.js';
 import type { Policy } from '../policy/index.js';
 import type { Workflow } from '../workflow/index.js';
+import type { MessageWatchDeps } from './events/message.js';
 
 /** What every listener may use. Listeners translate Slack payloads; the workflow decides. */
 export interface HandlerDeps {
@@ -13,6 +14,8 @@ export interface HandlerDeps {
   logger: Logger;
   /** Transport for `response_url` posts made outside Bolt's `respond` (defaults to the global fetch). */
   fetch?: typeof fetch;
+  /** The leak tripwire and who Keyhouse is in Slack; absent with `security.leakAction: off`. */
+  watch?: MessageWatchDeps;
 }
 
 const requestId = z.string().uuid();

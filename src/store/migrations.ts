@@ -103,6 +103,41 @@ CREATE TABLE leases (
 `,
   },
   {
+    version: 2,
+    name: 'security watch: audit hash chain, key fingerprints, drift cursor',
+    sql: `
+ALTER TABLE audit_events ADD COLUMN prev_hash TEXT;
+ALTER TABLE audit_events ADD COLUMN hash TEXT;
+CREATE INDEX audit_events_actor ON audit_events (actor_id);
+-- The chain's head: appends read and move it inside their write transaction, so they form one
+-- chain however many writers there are. Events written before this migration stay unhashed
+-- (legacy_through); the chain starts with the first event after it.
+CREATE TABLE audit_chain (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  legacy_through INTEGER NOT NULL,
+  head_seq INTEGER,
+  head_hash TEXT
+) STRICT;
+INSERT INTO audit_chain (id, legacy_through) SELECT 1, COALESCE(MAX(seq), 0) FROM audit_events;
+
+-- SHA-256 (base64) of a key's secret, computed in memory at creation; never the secret itself.
+ALTER TABLE key_owners ADD COLUMN fingerprint TEXT;
+CREATE INDEX key_owners_fingerprint ON key_owners (fingerprint);
+
+-- Small named values the watch keeps across restarts (the activities cursor).
+CREATE TABLE watch_state (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT;
+-- One row per ClickHouse activity already reported, so no replica reports it twice.
+CREATE TABLE watch_seen (
+  activity_id TEXT PRIMARY KEY,
+  seen_at INTEGER NOT NULL
+) STRICT;
+`,
+  },
+  {
     version: 3,
     name: 'lifecycle flows: rotations and retirements',
     sql: `
@@ -243,6 +278,37 @@ CREATE TABLE leases (
   name text PRIMARY KEY,
   holder text NOT NULL,
   expires_at timestamptz NOT NULL
+);
+`,
+  },
+  {
+    version: 2,
+    name: 'security watch: audit hash chain, key fingerprints, drift cursor',
+    sql: `
+ALTER TABLE audit_events ADD COLUMN prev_hash text;
+ALTER TABLE audit_events ADD COLUMN hash text;
+CREATE INDEX audit_events_actor ON audit_events (actor_id);
+-- The chain's head, locked (SELECT … FOR UPDATE) by every append until it commits, so replicas
+-- appending at once still form one chain. Events from before this migration stay unhashed.
+CREATE TABLE audit_chain (
+  id integer PRIMARY KEY CHECK (id = 1),
+  legacy_through bigint NOT NULL,
+  head_seq bigint,
+  head_hash text
+);
+INSERT INTO audit_chain (id, legacy_through) SELECT 1, COALESCE(MAX(seq), 0) FROM audit_events;
+
+ALTER TABLE key_owners ADD COLUMN fingerprint text;
+CREATE INDEX key_owners_fingerprint ON key_owners (fingerprint);
+
+CREATE TABLE watch_state (
+  name text PRIMARY KEY,
+  value text NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+CREATE TABLE watch_seen (
+  activity_id text PRIMARY KEY,
+  seen_at timestamptz NOT NULL
 );
 `,
   },

@@ -6,11 +6,16 @@
  */
 import pg from 'pg';
 import { type Logger, pino } from 'pino';
+import { eventHash } from '../audit/chain.js';
 import { KeyhouseError, type KeyhouseErrorCode } from '../errors.js';
 import { type Migration, postgresMigrations } from './migrations.js';
 import {
+  type AuditChainRow,
   type AuditRow,
   auditFromRow,
+  bareSuffix,
+  chainFields,
+  chainHeadFromRow,
   checkLimit,
   type DecisionRow,
   decisionFromRow,
@@ -32,6 +37,7 @@ import {
 import type {
   ApprovalArgs,
   ApprovalResult,
+  AuditChainHead,
   AuditEvent,
   AuditFilter,
   AuditInput,
@@ -83,11 +89,13 @@ const SQL = {
   listDecisions: 'SELECT * FROM decisions WHERE request_id = $1 ORDER BY id',
   decide: `UPDATE requests SET state = $1, deadline = $2, decided_at = $3, updated_at = $3 WHERE id = $4
     RETURNING *`,
-  putKeyOwner: `INSERT INTO key_owners (key_id, owner_id, request_id, key_name, key_suffix, created_at, role_id)
-    VALUES ($1, $2, $3, $4, $5, $6, $7)
+  putKeyOwner: `INSERT INTO key_owners (key_id, owner_id, request_id, key_name, key_suffix, created_at, role_id,
+      fingerprint)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
     ON CONFLICT (key_id) DO UPDATE SET owner_id = excluded.owner_id, request_id = excluded.request_id,
       key_name = excluded.key_name, key_suffix = excluded.key_suffix, created_at = excluded.created_at,
-      role_id = excluded.role_id`,
+      role_id = excluded.role_id, fingerprint = COALESCE(excluded.fingerprint, key_owners.fingerprint)`,
+  findKeyOwnerByFingerprint: 'SELECT * FROM key_owners WHERE fingerprint = $1 ORDER BY created_at LIMIT 1',
   getKeyOwner: 'SELECT * FROM key_owners WHERE key_id = $1',
   listKeyOwners: 'SELECT * FROM key_owners ORDER BY created_at, key_id',
   listKeyOwnersOf: 'SELECT * FROM key_owners WHERE owner_id = $1 ORDER BY created_at, key_id',
@@ -101,7 +109,15 @@ const SQL = {
     'UPDATE retirements SET stage = $1, updated_at = $2 WHERE key_id = $3 AND stage = $4 RETURNING *',
   setKeyOwnerRole: 'UPDATE key_owners SET role_id = $2 WHERE key_id = $1',
   appendAudit: `INSERT INTO audit_events (at, actor_id, action, outcome, request_id, key_id, key_name, key_suffix,
-      upstream_request_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb) RETURNING *`,
+      upstream_request_id, detail, prev_hash, hash)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12) RETURNING *`,
+  chainHead: 'SELECT * FROM audit_chain WHERE id = 1',
+  lockChainHead: 'SELECT * FROM audit_chain WHERE id = 1 FOR UPDATE',
+  moveChainHead: 'UPDATE audit_chain SET head_seq = $1, head_hash = $2 WHERE id = 1',
+  getWatchState: 'SELECT value FROM watch_state WHERE name = $1',
+  putWatchState: `INSERT INTO watch_state (name, value, updated_at) VALUES ($1, $2, $3)
+    ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+  claimActivity: 'INSERT INTO watch_seen (activity_id, seen_at) VALUES ($1, $2) ON CONFLICT DO NOTHING',
   putMessageRef: `INSERT INTO message_refs (request_id, kind, channel, ts) VALUES ($1, $2, $3, $4)
     ON CONFLICT (request_id, kind) DO UPDATE SET channel = excluded.channel, ts = excluded.ts`,
   getMessageRefs: 'SELECT * FROM message_refs WHERE request_id = $1 ORDER BY kind',
@@ -339,8 +355,16 @@ export class PostgresStore implements Store {
         owner.keySuffix,
         owner.createdAt,
         owner.roleId ?? null,
+        owner.fingerprint ?? null,
       ]),
     );
+  }
+
+  async findKeyOwnerByFingerprint(fingerprint: string): Promise<KeyOwner | null> {
+    return this.#guard('findKeyOwnerByFingerprint', async () => {
+      const { rows } = await this.#pool.query<KeyOwnerRow>(SQL.findKeyOwnerByFingerprint, [fingerprint]);
+      return rows[0] ? keyOwnerFromRow(rows[0]) : null;
+    });
   }
 
   async getKeyOwner(keyId: string): Promise<KeyOwner | null> {
@@ -425,21 +449,33 @@ export class PostgresStore implements Store {
   async appendAudit(event: AuditInput): Promise<AuditEvent> {
     return this.#guard(
       'appendAudit',
-      async () => {
-        const { rows } = await this.#pool.query<AuditRow>(SQL.appendAudit, [
-          event.at,
-          event.actorId,
-          event.action,
-          event.outcome,
-          event.requestId ?? null,
-          event.keyId ?? null,
-          event.keyName ?? null,
-          event.keySuffix ?? null,
-          event.upstreamRequestId ?? null,
-          json(event.detail),
-        ]);
-        return auditFromRow(rows[0]!);
-      },
+      // The head row stays locked until this transaction commits: replicas appending at once
+      // queue here, and each links its event to the one committed just before it.
+      () =>
+        this.#inTransaction(async (client) => {
+          const locked = await client.query<AuditChainRow>(SQL.lockChainHead);
+          const head = chainHeadFromRow(locked.rows[0]);
+          const at = new Date(event.at.getTime());
+          const fields = chainFields(event, at, head.headHash);
+          const hash = eventHash(fields);
+          const { rows } = await client.query<AuditRow>(SQL.appendAudit, [
+            at,
+            fields.actorId,
+            fields.action,
+            fields.outcome,
+            fields.requestId,
+            fields.keyId,
+            fields.keyName,
+            fields.keySuffix,
+            fields.upstreamRequestId,
+            json(fields.detail),
+            fields.prevHash,
+            hash,
+          ]);
+          const row = rows[0]!;
+          await client.query(SQL.moveChainHead, [row.seq, hash]);
+          return auditFromRow(row);
+        }),
       () => 'audit_failed',
     );
   }
@@ -451,11 +487,50 @@ export class PostgresStore implements Store {
       const param = (value: unknown): string => `$${params.push(value)}`;
       if (filter.requestId !== undefined) where.push(`request_id = ${param(filter.requestId)}`);
       if (filter.keyId !== undefined) where.push(`key_id = ${param(filter.keyId)}`);
+      if (filter.key !== undefined) {
+        const name = param(filter.key);
+        const suffix = param(bareSuffix(filter.key));
+        where.push(`(key_name = ${name} OR key_suffix = ${suffix}
+          OR request_id IN (SELECT id FROM requests WHERE key_name = ${name} OR key_suffix = ${suffix}))`);
+      }
+      if (filter.user !== undefined) {
+        const user = param(filter.user);
+        where.push(`(actor_id = ${user} OR request_id IN (SELECT id FROM requests WHERE requester_id = ${user})
+          OR key_id IN (SELECT key_id FROM key_owners WHERE owner_id = ${user}))`);
+      }
+      if (filter.since !== undefined) where.push(`at >= ${param(filter.since)}`);
+      if (filter.until !== undefined) where.push(`at < ${param(filter.until)}`);
       const limit = checkLimit(filter.limit);
       const sql = `SELECT * FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY seq ${limit === undefined ? '' : `LIMIT ${param(limit)}`}`;
+        ORDER BY seq ${filter.newest ? 'DESC' : 'ASC'} ${limit === undefined ? '' : `LIMIT ${param(limit)}`}`;
       const { rows } = await this.#pool.query<AuditRow>(sql, params);
-      return rows.map(auditFromRow);
+      const events = rows.map(auditFromRow);
+      return filter.newest ? events.reverse() : events;
+    });
+  }
+
+  async auditChainHead(): Promise<AuditChainHead> {
+    return this.#guard('auditChainHead', async () => {
+      const { rows } = await this.#pool.query<AuditChainRow>(SQL.chainHead);
+      return chainHeadFromRow(rows[0]);
+    });
+  }
+
+  async getWatchState(name: string): Promise<string | null> {
+    return this.#guard('getWatchState', async () => {
+      const { rows } = await this.#pool.query<{ value: string }>(SQL.getWatchState, [name]);
+      return rows[0]?.value ?? null;
+    });
+  }
+
+  async putWatchState(name: string, value: string, at: Date): Promise<void> {
+    await this.#guard('putWatchState', () => this.#pool.query(SQL.putWatchState, [name, value, at]));
+  }
+
+  async claimActivity(activityId: string, at: Date): Promise<boolean> {
+    return this.#guard('claimActivity', async () => {
+      const result = await this.#pool.query(SQL.claimActivity, [activityId, at]);
+      return result.rowCount === 1;
     });
   }
 

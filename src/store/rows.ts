@@ -2,9 +2,12 @@
  * What both backends share: row shapes, the mapping from rows to the store's types, and the
  * small rules (patch columns, limits, error wrapping) that must not drift between dialects.
  */
+import type { ChainedFields } from '../audit/chain.js';
 import { KeyhouseError, type KeyhouseErrorCode } from '../errors.js';
 import type {
+  AuditChainHead,
   AuditEvent,
+  AuditInput,
   AuditOutcome,
   Decision,
   IpAccessEntry,
@@ -81,6 +84,7 @@ export interface KeyOwnerRow {
   key_suffix: string;
   created_at: Timestamp;
   role_id: string | null;
+  fingerprint?: string | null;
 }
 
 export interface AuditRow {
@@ -96,6 +100,14 @@ export interface AuditRow {
   key_suffix: string | null;
   upstream_request_id: string | null;
   detail: Json | null;
+  prev_hash: string | null;
+  hash: string | null;
+}
+
+export interface AuditChainRow {
+  legacy_through: number | string;
+  head_seq: number | string | null;
+  head_hash: string | null;
 }
 
 export interface MessageRefRow {
@@ -191,6 +203,8 @@ export function keyOwnerFromRow(row: KeyOwnerRow): KeyOwner {
     keySuffix: row.key_suffix,
     createdAt: toDate(row.created_at),
     roleId: row.role_id,
+    // The fingerprint itself stays in the database: only whether there is one comes out.
+    hasFingerprint: row.fingerprint !== null && row.fingerprint !== undefined,
   };
 }
 
@@ -207,7 +221,40 @@ export function auditFromRow(row: AuditRow): AuditEvent {
     keySuffix: row.key_suffix,
     upstreamRequestId: row.upstream_request_id,
     detail: fromJson(row.detail) as Record<string, unknown> | null,
+    prevHash: row.prev_hash,
+    hash: row.hash,
   };
+}
+
+export function chainHeadFromRow(row: AuditChainRow | undefined): AuditChainHead {
+  if (!row) return { legacyThrough: 0, headSeq: null, headHash: null };
+  return {
+    legacyThrough: Number(row.legacy_through),
+    headSeq: row.head_seq === null ? null : Number(row.head_seq),
+    headHash: row.head_hash,
+  };
+}
+
+/** The hashed fields of an event about to be appended after `prevHash` (absent fields as null). */
+export function chainFields(event: AuditInput, at: Date, prevHash: string | null): ChainedFields {
+  return {
+    at,
+    actorId: event.actorId,
+    action: event.action,
+    outcome: event.outcome,
+    requestId: event.requestId ?? null,
+    keyId: event.keyId ?? null,
+    keyName: event.keyName ?? null,
+    keySuffix: event.keySuffix ?? null,
+    upstreamRequestId: event.upstreamRequestId ?? null,
+    detail: event.detail ?? null,
+    prevHash,
+  };
+}
+
+/** `…a1b2`, `...a1b2` or `a1b2` → `a1b2`: what a user may type for a key suffix. */
+export function bareSuffix(text: string): string {
+  return text.replace(/^(?:…|\.\.\.)/, '');
 }
 
 export function messageRefFromRow(row: MessageRefRow): MessageRef {

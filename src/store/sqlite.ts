@@ -6,11 +6,16 @@
  */
 import Database from 'better-sqlite3';
 import { type Logger, pino } from 'pino';
+import { eventHash } from '../audit/chain.js';
 import type { KeyhouseErrorCode } from '../errors.js';
 import { type Migration, sqliteMigrations } from './migrations.js';
 import {
+  type AuditChainRow,
   type AuditRow,
   auditFromRow,
+  bareSuffix,
+  chainFields,
+  chainHeadFromRow,
   checkLimit,
   type DecisionRow,
   decisionFromRow,
@@ -32,6 +37,7 @@ import {
 import type {
   ApprovalArgs,
   ApprovalResult,
+  AuditChainHead,
   AuditEvent,
   AuditFilter,
   AuditInput,
@@ -75,11 +81,13 @@ const SQL = {
   listApprovals: "SELECT * FROM decisions WHERE request_id = ? AND decision = 'approve' ORDER BY id",
   listDecisions: 'SELECT * FROM decisions WHERE request_id = ? ORDER BY id',
   decide: `UPDATE requests SET state = ?, deadline = ?, decided_at = ?, updated_at = ? WHERE id = ? RETURNING *`,
-  putKeyOwner: `INSERT INTO key_owners (key_id, owner_id, request_id, key_name, key_suffix, created_at, role_id)
-    VALUES (?, ?, ?, ?, ?, ?, ?)
+  putKeyOwner: `INSERT INTO key_owners (key_id, owner_id, request_id, key_name, key_suffix, created_at, role_id,
+      fingerprint)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (key_id) DO UPDATE SET owner_id = excluded.owner_id, request_id = excluded.request_id,
       key_name = excluded.key_name, key_suffix = excluded.key_suffix, created_at = excluded.created_at,
-      role_id = excluded.role_id`,
+      role_id = excluded.role_id, fingerprint = COALESCE(excluded.fingerprint, key_owners.fingerprint)`,
+  findKeyOwnerByFingerprint: 'SELECT * FROM key_owners WHERE fingerprint = ? ORDER BY created_at LIMIT 1',
   getKeyOwner: 'SELECT * FROM key_owners WHERE key_id = ?',
   listKeyOwners: 'SELECT * FROM key_owners ORDER BY created_at, key_id',
   listKeyOwnersOf: 'SELECT * FROM key_owners WHERE owner_id = ? ORDER BY created_at, key_id',
@@ -93,7 +101,13 @@ const SQL = {
     'UPDATE retirements SET stage = ?, updated_at = ? WHERE key_id = ? AND stage = ? RETURNING *',
   setKeyOwnerRole: 'UPDATE key_owners SET role_id = ? WHERE key_id = ?',
   appendAudit: `INSERT INTO audit_events (at, actor_id, action, outcome, request_id, key_id, key_name, key_suffix,
-      upstream_request_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      upstream_request_id, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+  chainHead: 'SELECT * FROM audit_chain WHERE id = 1',
+  moveChainHead: 'UPDATE audit_chain SET head_seq = ?, head_hash = ? WHERE id = 1',
+  getWatchState: 'SELECT value FROM watch_state WHERE name = ?',
+  putWatchState: `INSERT INTO watch_state (name, value, updated_at) VALUES (?, ?, ?)
+    ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+  claimActivity: 'INSERT INTO watch_seen (activity_id, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING',
   putMessageRef: `INSERT INTO message_refs (request_id, kind, channel, ts) VALUES (?, ?, ?, ?)
     ON CONFLICT (request_id, kind) DO UPDATE SET channel = excluded.channel, ts = excluded.ts`,
   getMessageRefs: 'SELECT * FROM message_refs WHERE request_id = ? ORDER BY kind',
@@ -351,8 +365,16 @@ export class SqliteStore implements Store {
         owner.keySuffix,
         ms(owner.createdAt),
         owner.roleId ?? null,
+        owner.fingerprint ?? null,
       ),
     );
+  }
+
+  async findKeyOwnerByFingerprint(fingerprint: string): Promise<KeyOwner | null> {
+    return this.#guard('findKeyOwnerByFingerprint', () => {
+      const row = this.#stmt(SQL.findKeyOwnerByFingerprint).get(fingerprint) as KeyOwnerRow | undefined;
+      return row ? keyOwnerFromRow(row) : null;
+    });
   }
 
   async getKeyOwner(keyId: string): Promise<KeyOwner | null> {
@@ -440,21 +462,31 @@ export class SqliteStore implements Store {
   async appendAudit(event: AuditInput): Promise<AuditEvent> {
     return this.#guard(
       'appendAudit',
-      () => {
-        const row = this.#stmt(SQL.appendAudit).get(
-          ms(event.at),
-          event.actorId,
-          event.action,
-          event.outcome,
-          event.requestId ?? null,
-          event.keyId ?? null,
-          event.keyName ?? null,
-          event.keySuffix ?? null,
-          event.upstreamRequestId ?? null,
-          event.detail ? JSON.stringify(event.detail) : null,
-        ) as AuditRow;
-        return auditFromRow(row);
-      },
+      // Inside the write lock: read the head, link the event to it, move the head. No other
+      // connection can append in between, so the chain stays one line.
+      () =>
+        this.#immediate(() => {
+          const head = chainHeadFromRow(this.#stmt(SQL.chainHead).get() as AuditChainRow | undefined);
+          const at = new Date(ms(event.at));
+          const fields = chainFields(event, at, head.headHash);
+          const hash = eventHash(fields);
+          const row = this.#stmt(SQL.appendAudit).get(
+            ms(at),
+            fields.actorId,
+            fields.action,
+            fields.outcome,
+            fields.requestId,
+            fields.keyId,
+            fields.keyName,
+            fields.keySuffix,
+            fields.upstreamRequestId,
+            fields.detail ? JSON.stringify(fields.detail) : null,
+            fields.prevHash,
+            hash,
+          ) as AuditRow;
+          this.#stmt(SQL.moveChainHead).run(row.seq, hash);
+          return auditFromRow(row);
+        }),
       () => 'audit_failed',
     );
   }
@@ -471,11 +503,56 @@ export class SqliteStore implements Store {
         where.push('key_id = ?');
         params.push(filter.keyId);
       }
+      if (filter.key !== undefined) {
+        where.push(`(key_name = ? OR key_suffix = ?
+          OR request_id IN (SELECT id FROM requests WHERE key_name = ? OR key_suffix = ?))`);
+        const suffix = bareSuffix(filter.key);
+        params.push(filter.key, suffix, filter.key, suffix);
+      }
+      if (filter.user !== undefined) {
+        where.push(`(actor_id = ? OR request_id IN (SELECT id FROM requests WHERE requester_id = ?)
+          OR key_id IN (SELECT key_id FROM key_owners WHERE owner_id = ?))`);
+        params.push(filter.user, filter.user, filter.user);
+      }
+      if (filter.since !== undefined) {
+        where.push('at >= ?');
+        params.push(ms(filter.since));
+      }
+      if (filter.until !== undefined) {
+        where.push('at < ?');
+        params.push(ms(filter.until));
+      }
       params.push(checkLimit(filter.limit) ?? -1);
+      const order = filter.newest ? 'DESC' : 'ASC';
       const sql = `SELECT * FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY seq LIMIT ?`;
-      return (this.#stmt(sql).all(...params) as AuditRow[]).map(auditFromRow);
+        ORDER BY seq ${order} LIMIT ?`;
+      const rows = (this.#stmt(sql).all(...params) as AuditRow[]).map(auditFromRow);
+      return filter.newest ? rows.reverse() : rows;
     });
+  }
+
+  async auditChainHead(): Promise<AuditChainHead> {
+    return this.#guard('auditChainHead', () =>
+      chainHeadFromRow(this.#stmt(SQL.chainHead).get() as AuditChainRow | undefined),
+    );
+  }
+
+  async getWatchState(name: string): Promise<string | null> {
+    return this.#guard('getWatchState', () => {
+      const row = this.#stmt(SQL.getWatchState).get(name) as { value: string } | undefined;
+      return row?.value ?? null;
+    });
+  }
+
+  async putWatchState(name: string, value: string, at: Date): Promise<void> {
+    this.#guard('putWatchState', () => this.#stmt(SQL.putWatchState).run(name, value, ms(at)));
+  }
+
+  async claimActivity(activityId: string, at: Date): Promise<boolean> {
+    return this.#guard(
+      'claimActivity',
+      () => this.#stmt(SQL.claimActivity).run(activityId, ms(at)).changes === 1,
+    );
   }
 
   async putMessageRef(ref: MessageRef): Promise<void> {

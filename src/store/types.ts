@@ -162,6 +162,14 @@ export interface KeyOwner {
    * may share. Null for rows from before it was recorded whose request is gone.
    */
   roleId?: string | null;
+  /**
+   * Write-only: SHA-256 (base64) of the key's secret, computed in memory at creation (product.md
+   * §3 rule 2), so a pasted secret can be recognised. Absent or null keeps the stored one. It is
+   * never read back out of the store; `hasFingerprint` says whether there is one.
+   */
+  fingerprint?: string | null;
+  /** Whether a fingerprint is stored (keys made before the tripwire have none). Ignored on write. */
+  hasFingerprint?: boolean;
 }
 
 /**
@@ -225,12 +233,31 @@ export interface AuditInput {
 export interface AuditEvent extends Required<Omit<AuditInput, 'detail'>> {
   seq: number;
   detail: Record<string, unknown> | null;
+  /** Hash chain (src/audit/chain.ts): the previous event's hash, and this event's; null before the chain. */
+  prevHash: string | null;
+  hash: string | null;
 }
 
 export interface AuditFilter {
   requestId?: string;
   keyId?: string;
+  /** Events about a key by name, or by suffix (`…a1b2` or `a1b2`), also through their request. */
+  key?: string;
+  /** Events a user did, or that concern their requests or keys. */
+  user?: string;
+  /** Only events at or after / before this instant. */
+  since?: Date;
+  until?: Date;
+  /** With `limit`: the newest events (still returned oldest first). */
+  newest?: boolean;
   limit?: number;
+}
+
+/** The audit chain's head row: where the chain starts (`legacyThrough`) and its last event. */
+export interface AuditChainHead {
+  legacyThrough: number;
+  headSeq: number | null;
+  headHash: string | null;
 }
 
 export type MessageKind = 'approval' | 'dm';
@@ -324,6 +351,8 @@ export interface Store {
   putKeyOwner(owner: KeyOwner): Promise<void>;
   getKeyOwner(keyId: string): Promise<KeyOwner | null>;
   listKeyOwners(ownerId?: string): Promise<KeyOwner[]>;
+  /** The owner record of the key whose secret has this fingerprint, if Keyhouse made it. */
+  findKeyOwnerByFingerprint(fingerprint: string): Promise<KeyOwner | null>;
   deleteKeyOwner(keyId: string): Promise<void>;
   renameKeyOwner(keyId: string, keyName: string): Promise<void>;
   /** Records the policy role a key now holds (an approved change of role was applied). */
@@ -336,9 +365,19 @@ export interface Store {
   /** Compare-and-set on the retirement's stage; the updated row, or null when another got there first. */
   advanceRetirement(step: RetirementStep): Promise<Retirement | null>;
 
-  /** Append-only: there is no way to change or remove an event once written. */
+  /**
+   * Append-only: there is no way to change or remove an event once written. Each event is linked
+   * into the hash chain inside the insert's transaction, so concurrent writers keep one chain.
+   */
   appendAudit(event: AuditInput): Promise<AuditEvent>;
   listAudit(filter?: AuditFilter): Promise<AuditEvent[]>;
+  auditChainHead(): Promise<AuditChainHead>;
+
+  /** A small named value kept across restarts (the drift cursor); null when never set. */
+  getWatchState(name: string): Promise<string | null>;
+  putWatchState(name: string, value: string, at: Date): Promise<void>;
+  /** Marks a ClickHouse activity as handled; true for exactly one caller per id. */
+  claimActivity(activityId: string, at: Date): Promise<boolean>;
 
   putMessageRef(ref: MessageRef): Promise<void>;
   getMessageRefs(requestId: string): Promise<MessageRef[]>;

@@ -46,8 +46,10 @@ export const ACTION = {
   extendExpiry: 'keyhouse.extend_expiry',
   extendReason: 'keyhouse.extend_reason',
   reassignUser: 'keyhouse.reassign_user',
-  /** Previous/Next in `/chkey review`; the value is the page number. */
+  /** Next in `/chkey review`; the value is the page number. */
   reviewPage: 'keyhouse.review_page',
+  /** Previous in `/chkey review` (Slack refuses one action_id twice in a block). */
+  reviewPagePrevious: 'keyhouse.review_page_previous',
 } as const;
 
 export const KEY_VERBS = ['disable', 'enable', 'edit', 'rotate', 'delete', 'reassign'] as const;

@@ -84,7 +84,7 @@ export function reviewMessage(listing: ReviewListing): ReviewMessage {
 function reviewNav(page: number, pageCount: number): ActionsBlock {
   const button = (label: string, target: number): Button => ({
     type: 'button',
-    action_id: ACTION.reviewPage,
+    action_id: label === 'Previous' ? ACTION.reviewPagePrevious : ACTION.reviewPage,
     text: plain(label, LIMIT.buttonText),
     value: String(target),
   });

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import { KeyhouseError } from '../errors.js';
-import type { AuditInput, Store } from '../store/types.js';
+import type { AuditEvent, AuditInput, Store } from '../store/types.js';
 
 export type AuditEntry = Omit<AuditInput, 'at'>;
 
@@ -34,7 +34,7 @@ export class Auditor {
     while (this.#journal.length > 0) {
       const next = this.#journal[0]!;
       try {
-        await this.store.appendAudit(next);
+        this.#ship(await this.store.appendAudit(next));
       } catch {
         return;
       }
@@ -46,7 +46,7 @@ export class Auditor {
     try {
       await this.flush();
       if (this.#journal.length > 0) throw new Error('audit journal not yet written');
-      await this.store.appendAudit({ ...entry, at: this.clock.now() });
+      this.#ship(await this.store.appendAudit({ ...entry, at: this.clock.now() }));
     } catch (error) {
       this.logger.error({ err: error, action: entry.action }, 'audit write failed; refusing the action');
       throw new KeyhouseError(
@@ -98,7 +98,7 @@ export class Auditor {
     try {
       await this.flush();
       if (this.#journal.length > 0) throw new Error('audit journal not yet written');
-      await this.store.appendAudit(event);
+      this.#ship(await this.store.appendAudit(event));
     } catch (error) {
       this.#journal.push(event);
       this.logger.error(
@@ -106,5 +106,10 @@ export class Auditor {
         'audit write failed; kept to write when the store is back',
       );
     }
+  }
+
+  /** Every stored event is also one log line with an `audit` field, for log shippers (product.md §4). */
+  #ship(event: AuditEvent): void {
+    this.logger.info({ audit: { ...event, at: event.at.toISOString() } }, 'audit');
   }
 }

@@ -3,6 +3,7 @@ import { AmbiguousCreateError, urgently } from '../api/index.js';
 import { KeyhouseError } from '../errors.js';
 import type { PolicyRole } from '../policy/index.js';
 import type { KeyRequest } from '../store/types.js';
+import { fingerprint } from '../watch/fingerprint.js';
 import type { WorkflowContext } from './context.js';
 import { applyChange } from './edit.js';
 import { grantFor } from './grant.js';
@@ -143,7 +144,8 @@ async function createAndReveal(
   // is settled by deleting exactly this key (product.md §2). If this attempt no longer holds the
   // request (a settler took it), or the store cannot say, the key must not be shown: it is
   // deleted at once, unseen, whether or not the store answers (product.md §3 rule 3).
-  const recorded = await recordKey(ctx, request, attemptId, key, createdAt);
+  // Only the fingerprint is kept, so a pasted secret can be recognised later (product.md §3, §9).
+  const recorded = await recordKey(ctx, request, attemptId, key, createdAt, fingerprint(created.keySecret));
   if (recorded !== 'ok') {
     await withdrawUnrecorded(ctx, request, attemptId, key, recorded);
     throw new KeyhouseError(
@@ -211,6 +213,7 @@ async function recordKey(
   attemptId: string,
   key: ApiKey,
   createdAt: Date,
+  secretFingerprint: string,
 ): Promise<'ok' | 'lost' | 'store_failed'> {
   try {
     const held = await ctx.store.transition({
@@ -230,6 +233,7 @@ async function recordKey(
       keySuffix: key.keySuffix,
       createdAt,
       roleId: request.roleId,
+      fingerprint: secretFingerprint,
     });
     return 'ok';
   } catch (error) {

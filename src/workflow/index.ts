@@ -1,3 +1,4 @@
+import { type AuditLine, type AuditQuery, readAudit } from '../audit/read.js';
 import { KeyhouseError } from '../errors.js';
 import type { KeyRequest } from '../store/types.js';
 import { claimKey } from './claim.js';
@@ -197,6 +198,14 @@ export class Workflow {
     const entry = (await keyEntries(this.#ctx, viewerId)).find((e) => e.key.id === keyId);
     if (!entry) throw new KeyhouseError('not_found', 'That key no longer exists in ClickHouse.');
     return entry;
+  }
+
+  /** The newest audit events matching `query`, for an admin (product.md §4). */
+  async readAudit(viewerId: string, query: AuditQuery): Promise<AuditLine[]> {
+    if (!(await this.#ctx.policy.isAdmin(viewerId))) {
+      throw new KeyhouseError('not_allowed', 'Only Keyhouse admins can read the audit log.');
+    }
+    return readAudit(this.#ctx.store, query);
   }
 
   /** Timer work: settle interrupted key creation, then lapse overdue requests. */

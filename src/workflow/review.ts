@@ -12,9 +12,8 @@ export interface ReviewEntry {
   /** ClickHouse's `usedAt`, else `createdAt`: what staleness is measured from. */
   lastActivity: Date | null;
   /**
-   * Whether Keyhouse holds a fingerprint of the key's secret (product.md §9): the security watch
-   * work records them. Null while this build has none to consult; review will then name the
-   * Keyhouse keys without one.
+   * Whether Keyhouse holds a fingerprint of the key's secret (product.md §9), so a pasted secret
+   * would be recognised; null for a key Keyhouse did not make (it never saw the secret).
    */
   fingerprint: boolean | null;
 }
@@ -31,7 +30,9 @@ export async function reviewKeys(ctx: WorkflowContext, viewerId: string): Promis
   if (!(await ctx.policy.isAdmin(viewerId))) {
     throw new KeyhouseError('not_allowed', 'Only Keyhouse admins can review keys.');
   }
-  const entries = (await keyEntries(ctx, viewerId, 'all')).filter((e) => !e.self);
+  const [all, owners] = await Promise.all([keyEntries(ctx, viewerId, 'all'), ctx.store.listKeyOwners()]);
+  const entries = all.filter((e) => !e.self);
+  const fingerprinted = new Map(owners.map((o) => [o.keyId, o.hasFingerprint === true]));
   const now = ctx.clock.now().getTime();
   const staleAfter = ctx.policy.doc.lifecycle.staleAfterMs;
   const status = await ownerStatuses(ctx, entries);
@@ -44,7 +45,13 @@ export async function reviewKeys(ctx: WorkflowContext, viewerId: string): Promis
     if (staleAfter !== null && last !== null && now - last.getTime() > staleAfter && !entry.expired)
       reasons.push('stale');
     if (entry.retiring) reasons.push('retiring');
-    if (reasons.length > 0) review.push({ entry, reasons, lastActivity: last, fingerprint: null });
+    if (reasons.length > 0)
+      review.push({
+        entry,
+        reasons,
+        lastActivity: last,
+        fingerprint: fingerprinted.get(entry.key.id) ?? null,
+      });
   }
   return review;
 }

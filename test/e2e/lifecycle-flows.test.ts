@@ -545,6 +545,8 @@ describe('lifecycle flows', () => {
     expect(text).toMatch(/not used since/);
     expect(text).toMatch(/made outside Keyhouse/);
     expect(text).toMatch(/owner is deactivated/);
+    // Keys seeded without a fingerprint of their secret are named as such; outside keys are not.
+    expect(text.match(/no fingerprint/g)).toHaveLength(2);
     expect(
       h.slack
         .callsTo('users.info')

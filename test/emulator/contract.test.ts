@@ -106,6 +106,44 @@ describe.skipIf(!contract)('OpenAPI contract: the emulator against the official 
     emulator.createThenFail(1);
     expect((await send('POST', orgPath(emulator, '/keys'), { name: 'ghost' })).status).toBe(500);
 
+    // Every key change is an activity, acted by the calling key (spec `Activity`, clickhouse-cloud-api.md §8.10).
+    const activities = await send<Array<Record<string, unknown>>>('GET', orgPath(emulator, '/activities'));
+    expect(activities.status).toBe(200);
+    const ofKey = activities.json!.result!.filter((a) => a.targetKeyId === key.id);
+    expect(ofKey.map((a) => a.keyUpdateType)).toEqual([
+      'created',
+      'name-changed',
+      'date-changed',
+      'ip-access-list-changed',
+      'state-changed',
+      'role-changed',
+      'roles-v2-changed',
+      'deleted',
+    ]);
+    expect(ofKey.every((a) => a.type === 'openapi_key_update' && a.actorType === 'api')).toBe(true);
+    expect(new Set(ofKey.map((a) => a.actorId))).toEqual(new Set([emulator.adminKey.id]));
+    const since = (from: string) =>
+      call<unknown[]>(
+        emulator,
+        'GET',
+        `${orgPath(emulator, '/activities')}?from_date=${encodeURIComponent(from)}`,
+      );
+    expect((await since('2026-05-01T00:00:00Z')).json?.result).toHaveLength(activities.json!.result!.length);
+    expect((await since('2026-05-01T00:00:01Z')).json?.result).toEqual([]);
+    expect((await since('yesterday')).status).toBe(400);
+
+    // A person in the console shows as a user.
+    const consoleUser = emulator.asConsoleUser({ email: 'dana@example.com' });
+    const made = consoleUser.addKey({ name: 'console-made' });
+    consoleUser.updateKey(made.key.id, { state: 'disabled' });
+    const byUser = (
+      await send<Array<Record<string, unknown>>>('GET', orgPath(emulator, '/activities'))
+    ).json!.result!.filter((a) => a.targetKeyId === made.key.id);
+    expect(byUser).toMatchObject([
+      { actorType: 'user', actorDetails: 'dana@example.com', keyUpdateType: 'created' },
+      { actorType: 'user', actorDetails: 'dana@example.com', keyUpdateType: 'state-changed' },
+    ]);
+
     const routes = new Set(emulator.requests.map((request) => request.route));
     const all: EmulatorRoute[] = [
       'listOrganizations',
@@ -117,6 +155,7 @@ describe.skipIf(!contract)('OpenAPI contract: the emulator against the official 
       'deleteKey',
       'listRoles',
       'getRole',
+      'listActivities',
     ];
     expect([...routes].sort()).toEqual([...all].sort());
     expect(new Set(emulator.requests.map((request) => request.status))).toEqual(

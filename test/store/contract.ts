@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { verifyAudit } from '../../src/audit/verify.js';
 import { isKeyhouseError } from '../../src/errors.js';
 import type {
   AuditInput,
@@ -59,6 +60,7 @@ function owner(overrides: Partial<KeyOwner> = {}): KeyOwner {
     keySuffix: 'a1b2',
     createdAt: T0,
     roleId: null,
+    hasFingerprint: false,
     ...overrides,
   };
 }
@@ -669,7 +671,10 @@ export function storeContract(name: string, makeStore: () => Promise<StoreFixtur
           keySuffix: null,
           upstreamRequestId: null,
           detail: null,
+          prevHash: null,
+          hash: first.hash,
         });
+        expect(first.hash).toMatch(/^[0-9a-f]{64}$/);
         expect(Number.isInteger(first.seq)).toBe(true);
         expect(second.seq).toBeGreaterThan(first.seq);
         expect(second).toStrictEqual({
@@ -684,7 +689,10 @@ export function storeContract(name: string, makeStore: () => Promise<StoreFixtur
           keySuffix: 'ey-1',
           upstreamRequestId: 'ch-req-9',
           detail: { role: 'developer', attempt: 2, nested: { ok: true }, list: [1, 'a'] },
+          prevHash: first.hash,
+          hash: second.hash,
         });
+        expect(second.hash).toMatch(/^[0-9a-f]{64}$/);
         expect(await store.listAudit()).toStrictEqual([first, second]);
       });
 
@@ -722,7 +730,206 @@ export function storeContract(name: string, makeStore: () => Promise<StoreFixtur
           for (const key of Object.getOwnPropertyNames(proto)) methods.add(key);
           proto = Object.getPrototypeOf(proto);
         }
-        expect([...methods].filter((m) => /audit/i.test(m)).sort()).toEqual(['appendAudit', 'listAudit']);
+        expect([...methods].filter((m) => /audit/i.test(m)).sort()).toEqual([
+          'appendAudit',
+          'auditChainHead',
+          'listAudit',
+        ]);
+      });
+    });
+
+    describe('audit chain', () => {
+      const event = (overrides: Partial<AuditInput> = {}): AuditInput => ({
+        at: T0,
+        actorId: 'U0ACTOR',
+        action: 'request.submitted',
+        outcome: 'ok',
+        ...overrides,
+      });
+      const dropTriggers =
+        name === 'postgres'
+          ? 'DROP TRIGGER audit_events_append_only ON audit_events'
+          : 'DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete';
+      const COLUMNS = [
+        'at',
+        'actor_id',
+        'action',
+        'outcome',
+        'request_id',
+        'key_id',
+        'key_name',
+        'key_suffix',
+        'upstream_request_id',
+        'detail',
+        'prev_hash',
+        'hash',
+      ];
+      /** Five events, each with its own fields, so every row hashes differently. */
+      async function fiveEvents(): Promise<number[]> {
+        const seqs: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          const written = await store.appendAudit(
+            event({
+              at: at(i * MINUTE),
+              action: `step.${i}`,
+              keyName: `key-${i}`,
+              detail: { i, b: 'x', a: [i] },
+            }),
+          );
+          seqs.push(written.seq);
+        }
+        return seqs;
+      }
+
+      it('links every event to the one before it and verifies whole', async () => {
+        const seqs = await fiveEvents();
+        const events = await store.listAudit();
+        for (let i = 1; i < events.length; i++) expect(events[i]!.prevHash).toBe(events[i - 1]!.hash);
+        expect(await store.auditChainHead()).toStrictEqual({
+          legacyThrough: 0,
+          headSeq: seqs[4],
+          headHash: events[4]!.hash,
+        });
+        expect(await verifyAudit(store)).toStrictEqual({ ok: true, events: 5, legacy: 0 });
+      });
+
+      it('finds a changed event', async () => {
+        const seqs = await fiveEvents();
+        await fixture.rawExec(
+          `${dropTriggers}; UPDATE audit_events SET actor_id = 'U0FORGER' WHERE seq = ${seqs[2]}`,
+        );
+        const result = await verifyAudit(store);
+        expect(result).toMatchObject({ ok: false, seq: seqs[2] });
+        expect(JSON.stringify(result)).toMatch(/changed/);
+      });
+
+      it('finds a changed detail even when only a nested value moved', async () => {
+        const seqs = await fiveEvents();
+        const detail =
+          name === 'postgres' ? `'{"i": 1, "b": "x", "a": [9]}'::jsonb` : `'{"i":1,"b":"x","a":[9]}'`;
+        await fixture.rawExec(
+          `${dropTriggers}; UPDATE audit_events SET detail = ${detail} WHERE seq = ${seqs[1]}`,
+        );
+        expect(await verifyAudit(store)).toMatchObject({ ok: false, seq: seqs[1] });
+      });
+
+      it('finds a removed event, in the middle and at the end', async () => {
+        const seqs = await fiveEvents();
+        await fixture.rawExec(`${dropTriggers}; DELETE FROM audit_events WHERE seq = ${seqs[2]}`);
+        const middle = await verifyAudit(store);
+        expect(middle).toMatchObject({ ok: false, seq: seqs[3] });
+        expect(JSON.stringify(middle)).toMatch(/removed/);
+
+        await fixture.rawExec(`DELETE FROM audit_events WHERE seq >= ${seqs[2]}`);
+        await fixture.rawExec(`DELETE FROM audit_events WHERE seq = ${seqs[0]}`);
+        expect(await verifyAudit(store)).toMatchObject({ ok: false, seq: seqs[1] });
+      });
+
+      it('finds the last event removed, by the chain head', async () => {
+        const seqs = await fiveEvents();
+        await fixture.rawExec(`${dropTriggers}; DELETE FROM audit_events WHERE seq = ${seqs[4]}`);
+        const result = await verifyAudit(store);
+        expect(result).toMatchObject({ ok: false, seq: seqs[4] });
+        expect(JSON.stringify(result)).toMatch(/removed at the end/);
+      });
+
+      it('finds two events swapped', async () => {
+        const seqs = await fiveEvents();
+        const [a, b] = [seqs[1]!, seqs[2]!];
+        const assign = COLUMNS.map((c) => `${c} = s.${c}`).join(', ');
+        await fixture.rawExec(
+          `${dropTriggers}; CREATE TABLE audit_swap AS SELECT * FROM audit_events WHERE seq IN (${a}, ${b});
+           UPDATE audit_events SET ${assign} FROM audit_swap s WHERE audit_events.seq = ${a} AND s.seq = ${b};
+           UPDATE audit_events SET ${assign} FROM audit_swap s WHERE audit_events.seq = ${b} AND s.seq = ${a};`,
+        );
+        const actions = (await store.listAudit()).map((e) => e.action);
+        expect(actions).toEqual(['step.0', 'step.2', 'step.1', 'step.3', 'step.4']);
+        const result = await verifyAudit(store);
+        expect(result).toMatchObject({ ok: false, seq: a });
+        expect(JSON.stringify(result)).toMatch(/reordered/);
+      });
+
+      it('keeps one valid chain when two stores append at once', async () => {
+        const replica = await fixture.reopen();
+        await Promise.all(
+          Array.from({ length: 40 }, (_, i) =>
+            (i % 2 ? store : replica).appendAudit(event({ action: `race.${i}`, at: at(i) })),
+          ),
+        );
+        expect(await verifyAudit(store)).toStrictEqual({ ok: true, events: 40, legacy: 0 });
+        expect(new Set((await store.listAudit()).map((e) => e.prevHash)).size).toBe(40);
+      });
+
+      it('filters by key name or suffix, by user, by time, and gives the newest with a limit', async () => {
+        const request = await store.createRequest(newRequest({ requesterId: 'U0ALICE', keyName: 'dev-etl' }));
+        await store.putKeyOwner(owner({ keyId: 'key-owned', ownerId: 'U0CAROL', keySuffix: 'c4r0' }));
+        const submitted = await store.appendAudit(
+          event({ at: at(0), actorId: 'U0ALICE', requestId: request.id }),
+        );
+        const approved = await store.appendAudit(
+          event({ at: at(MINUTE), actorId: 'U0DANA', action: 'request.approved', requestId: request.id }),
+        );
+        const created = await store.appendAudit(
+          event({
+            at: at(2 * MINUTE),
+            actorId: 'U0ALICE',
+            action: 'key.created',
+            keyId: 'k1',
+            keyName: 'dev-etl',
+            keySuffix: 'Z9Y8',
+          }),
+        );
+        const other = await store.appendAudit(
+          event({
+            at: at(3 * MINUTE),
+            actorId: 'U0BOB',
+            action: 'key.disable',
+            keyId: 'key-owned',
+            keyName: 'other',
+            keySuffix: 'c4r0',
+          }),
+        );
+        const seqs = async (filter: Parameters<Store['listAudit']>[0]) =>
+          (await store.listAudit(filter)).map((e) => e.seq);
+        expect(await seqs({ key: 'dev-etl' })).toEqual([submitted.seq, approved.seq, created.seq]);
+        expect(await seqs({ key: '…Z9Y8' })).toEqual([created.seq]);
+        expect(await seqs({ key: 'Z9Y8' })).toEqual([created.seq]);
+        expect(await seqs({ key: 'nothing' })).toEqual([]);
+        expect(await seqs({ user: 'U0ALICE' })).toEqual([submitted.seq, approved.seq, created.seq]);
+        expect(await seqs({ user: 'U0DANA' })).toEqual([approved.seq]);
+        expect(await seqs({ user: 'U0CAROL' })).toEqual([other.seq]);
+        expect(await seqs({ since: at(MINUTE), until: at(3 * MINUTE) })).toEqual([approved.seq, created.seq]);
+        expect(await seqs({ newest: true, limit: 2 })).toEqual([created.seq, other.seq]);
+      });
+    });
+
+    describe('fingerprints and watch state', () => {
+      it('stores a fingerprint with the owner, finds the owner by it, and never gives it back', async () => {
+        const made = owner({ keyId: 'key-fp', fingerprint: 'ZmluZ2VycHJpbnQ=' });
+        await store.putKeyOwner(made);
+        await store.putKeyOwner(owner({ keyId: 'key-old' }));
+        const found = await store.findKeyOwnerByFingerprint('ZmluZ2VycHJpbnQ=');
+        expect(found).toStrictEqual({ ...owner({ keyId: 'key-fp' }), hasFingerprint: true });
+        expect(JSON.stringify(await store.listKeyOwners())).not.toContain('ZmluZ2VycHJpbnQ=');
+        expect((await store.getKeyOwner('key-old'))?.hasFingerprint).toBe(false);
+        expect(await store.findKeyOwnerByFingerprint('b3RoZXI=')).toBeNull();
+
+        // Reassigning or renaming a key keeps its fingerprint.
+        await store.putKeyOwner(owner({ keyId: 'key-fp', ownerId: 'U0NEW' }));
+        expect((await store.findKeyOwnerByFingerprint('ZmluZ2VycHJpbnQ='))?.ownerId).toBe('U0NEW');
+      });
+
+      it('keeps named watch state and claims each activity once across stores', async () => {
+        expect(await store.getWatchState('drift.cursor')).toBeNull();
+        await store.putWatchState('drift.cursor', '2026-03-01T12:00:00.000Z', T0);
+        await store.putWatchState('drift.cursor', '2026-03-01T13:00:00.000Z', at(HOUR));
+        const replica = await fixture.reopen();
+        expect(await replica.getWatchState('drift.cursor')).toBe('2026-03-01T13:00:00.000Z');
+        const claims = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => (i % 2 ? store : replica).claimActivity('activity-1', T0)),
+        );
+        expect(claims.filter(Boolean)).toHaveLength(1);
+        expect(await store.claimActivity('activity-2', T0)).toBe(true);
       });
     });
 

@@ -28,4 +28,5 @@ export function registerActions(app: App, deps: HandlerDeps): void {
   app.action(ACTION.extendKey, extendKeyAction(deps));
   // Admins only: the review re-checks the clicker on every page it renders.
   app.action(ACTION.reviewPage, reviewPageAction(deps));
+  app.action(ACTION.reviewPagePrevious, reviewPageAction(deps));
 }

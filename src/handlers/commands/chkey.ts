@@ -5,6 +5,7 @@ import type { ListScope } from '../../workflow/index.js';
 import type { HandlerDeps } from '../deps.js';
 import { answer, renderKeyList, renderReview } from '../shared/key-surface.js';
 import { requestModalFor } from '../shared/request-modal.js';
+import { answerAudit } from './audit.js';
 
 /** How long a list may take to be answered in the ack itself (Slack allows 3 s in all). */
 const LIST_ACK_BUDGET_MS = 1_000;
@@ -50,6 +51,10 @@ export function chkeyCommand(deps: HandlerDeps) {
       await ack();
       await answer(respond, await renderReview(deps, command.user_id, 0));
       return;
+    }
+    if (verb === 'audit') {
+      await ack();
+      return answerAudit(deps, command.user_id, words.slice(1), respond);
     }
     const scope = verb === 'list' && words.length <= 2 ? listScope(words[1]) : null;
     if (scope) {

@@ -1,0 +1,40 @@
+/** The security watch's notifier on Slack: renders with src/views/watch.ts and posts. */
+import type { WebClient } from '@slack/web-api';
+import {
+  driftOwnerMessage,
+  driftSecurityNotice,
+  leakOwnerMessage,
+  leakSecurityNotice,
+  leakThreadReply,
+} from '../views/watch.js';
+import type { DriftNotice, LeakNotice, WatchNotifier } from '../watch/ports.js';
+
+export class SlackWatchNotifier implements WatchNotifier {
+  readonly #client: WebClient;
+
+  constructor(client: WebClient) {
+    this.#client = client;
+  }
+
+  async leakThread(notice: LeakNotice): Promise<void> {
+    const { channel, ts, threadTs } = notice.site;
+    // In a thread already: reply in that thread (Slack has no threads of threads).
+    await this.#client.chat.postMessage({ channel, thread_ts: threadTs ?? ts, ...leakThreadReply(notice) });
+  }
+
+  async leakOwner(notice: Extract<LeakNotice, { kind: 'known' }>): Promise<void> {
+    await this.#client.chat.postMessage({ channel: notice.key.ownerId, ...leakOwnerMessage(notice) });
+  }
+
+  async leakSecurity(channel: string, notice: LeakNotice): Promise<void> {
+    await this.#client.chat.postMessage({ channel, ...leakSecurityNotice(notice) });
+  }
+
+  async driftSecurity(channel: string, notice: DriftNotice): Promise<void> {
+    await this.#client.chat.postMessage({ channel, ...driftSecurityNotice(notice) });
+  }
+
+  async driftOwner(notice: DriftNotice & { ownerId: string }): Promise<void> {
+    await this.#client.chat.postMessage({ channel: notice.ownerId, ...driftOwnerMessage(notice) });
+  }
+}

@@ -1,0 +1,162 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type ChainedFields, canonicalEvent, eventHash } from '../../src/audit/chain.js';
+import { runAuditCli } from '../../src/audit/cli.js';
+import { openStore } from '../../src/store/index.js';
+import { sqliteMigrations } from '../../src/store/migrations.js';
+import { PostgresStore } from '../../src/store/postgres.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
+import type { AuditInput, Store } from '../../src/store/types.js';
+import { createThrowawaySchema, pgUrl, type ThrowawaySchema } from '../support/postgres.js';
+
+const T0 = new Date('2026-12-12T10:00:00.000Z');
+const event = (i: number): AuditInput => ({
+  at: new Date(T0.getTime() + i * 60_000),
+  actorId: `U${i}`,
+  action: 'request.approved',
+  outcome: 'ok',
+  keyName: `key-${i}`,
+  detail: { z: 1, a: { c: [i], b: null } },
+});
+
+async function run(argv: string[], env: Record<string, string>, open?: (url: string) => Promise<Store>) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runAuditCli(argv, {
+    env,
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    ...(open ? { open } : {}),
+  });
+  return { code, out, err };
+}
+
+describe('canonical form', () => {
+  it('sorts keys at every depth and hashes the same event the same way', () => {
+    const a: ChainedFields = {
+      ...event(1),
+      keyName: 'key-1',
+      detail: { z: 1, a: { c: [1], b: null } },
+      requestId: null,
+      keyId: null,
+      keySuffix: null,
+      upstreamRequestId: null,
+      prevHash: null,
+    };
+    const reordered = { ...a, detail: { a: { b: null, c: [1] }, z: 1 } };
+    expect(canonicalEvent(a)).toBe(canonicalEvent(reordered));
+    expect(canonicalEvent(a)).toContain('"detail":{"a":{"b":null,"c":[1]},"z":1}');
+    expect(eventHash(a)).toBe(eventHash(reordered));
+    expect(eventHash({ ...a, prevHash: 'x' })).not.toBe(eventHash(a));
+  });
+});
+
+describe('audit CLI on SQLite', () => {
+  let dir: string;
+  let url: string;
+  let file: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'keyhouse-audit-'));
+    file = join(dir, 'k.db');
+    url = `sqlite:${file}`;
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('verifies, exports a time range as JSON Lines, and fails on a changed row', async () => {
+    const store = await openStore(url);
+    for (let i = 0; i < 4; i++) await store.appendAudit(event(i));
+    await store.close();
+
+    expect(await run(['verify'], { DATABASE_URL: url })).toStrictEqual({
+      code: 0,
+      out: ['ok 4 events'],
+      err: [],
+    });
+
+    const exported = await run(
+      ['export', '--since', '2026-12-12T10:01:00Z', '--until', '2026-12-12T10:03:00Z'],
+      { DATABASE_URL: url },
+    );
+    expect(exported.code).toBe(0);
+    const lines = exported.out.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => l.actorId)).toEqual(['U1', 'U2']);
+    expect(lines[0]).toMatchObject({
+      at: '2026-12-12T10:01:00.000Z',
+      keyName: 'key-1',
+      hash: expect.any(String),
+    });
+
+    const db = new Database(file);
+    db.exec(
+      "DROP TRIGGER audit_events_no_update; UPDATE audit_events SET key_name = 'renamed' WHERE seq = 3",
+    );
+    db.close();
+    const broken = await run(['verify'], { DATABASE_URL: url });
+    expect(broken.code).toBe(1);
+    expect(broken.err.join('\n')).toMatch(/^audit chain broken at event 3: .*changed/);
+  });
+
+  it('refuses unknown commands and bad times with usage', async () => {
+    expect((await run(['frobnicate'], { DATABASE_URL: url })).code).toBe(2);
+    const bad = await run(['export', '--since', 'yesterday'], { DATABASE_URL: url });
+    expect(bad.code).toBe(2);
+    expect(bad.err.join()).toMatch(/ISO-8601/);
+  });
+
+  it('starts the chain after events written before the migration, and still checks those stay put', async () => {
+    const old = new SqliteStore(file, { migrations: sqliteMigrations.filter((m) => m.version === 1) });
+    await old.migrate();
+    const raw = new Database(file);
+    raw.exec(`INSERT INTO audit_events (at, actor_id, action, outcome) VALUES (1, 'U1', 'request.submitted', 'ok'),
+      (2, 'U1', 'request.approved', 'ok')`);
+    raw.close();
+    await old.close();
+
+    const store = await openStore(url);
+    expect(await store.auditChainHead()).toStrictEqual({ legacyThrough: 2, headSeq: null, headHash: null });
+    const first = await store.appendAudit(event(9));
+    expect(first.prevHash).toBeNull();
+    await store.close();
+    expect(await run(['verify'], { DATABASE_URL: url })).toMatchObject({
+      code: 0,
+      out: ['ok 3 events (2 from before the chain began)'],
+    });
+  });
+});
+
+describe.skipIf(!pgUrl)(
+  `audit CLI on PostgreSQL${pgUrl ? '' : ' (skipped: TEST_DATABASE_URL not set)'}`,
+  () => {
+    let schema: ThrowawaySchema;
+    beforeEach(async () => {
+      schema = await createThrowawaySchema(pgUrl!);
+    });
+    afterEach(async () => schema.drop());
+
+    it('verifies, then names a deleted row', async () => {
+      const open = async (databaseUrl: string) => {
+        const store = new PostgresStore(databaseUrl, { schema: schema.name });
+        await store.migrate();
+        return store;
+      };
+      const store = await open(pgUrl!);
+      for (let i = 0; i < 3; i++) await store.appendAudit(event(i));
+      const seqs = (await store.listAudit()).map((e) => e.seq);
+      await store.close();
+      expect(await run(['verify'], { DATABASE_URL: pgUrl! }, open)).toMatchObject({
+        code: 0,
+        out: ['ok 3 events'],
+      });
+      await schema.exec(
+        `DROP TRIGGER audit_events_append_only ON audit_events; DELETE FROM audit_events WHERE seq = ${seqs[1]}`,
+      );
+      const broken = await run(['verify'], { DATABASE_URL: pgUrl! }, open);
+      expect(broken.code).toBe(1);
+      expect(broken.err.join()).toContain(`at event ${seqs[2]}`);
+    });
+  },
+);
