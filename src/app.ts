@@ -26,6 +26,7 @@ import { SlackWatchNotifier } from './slack/watch-notifier.js';
 import type { Store } from './store/types.js';
 import { cached } from './util/cached.js';
 import { InFlight } from './util/in-flight.js';
+import { refuseWhileNoWait } from './util/no-wait.js';
 import { type ActivitySource, DriftWatch } from './watch/drift.js';
 import { Tripwire } from './watch/tripwire.js';
 import { Auditor } from './workflow/audit.js';
@@ -188,11 +189,28 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     logger,
   });
   const exclusive = options.replicas?.exclusive ?? true;
+  // Ack first (handlers/ack-first.ts): while a listener decides its acknowledgement, ClickHouse and
+  // Slack refuse to be waited on; a key list already in memory may still be shown.
+  const source = options.keys;
+  const keys = refuseWhileNoWait('ClickHouse', source, {
+    atHand: (method, args) => {
+      if (method === 'keyListAtHand' || method === 'keyAtHand') return true;
+      if (method === 'listKeys')
+        return !(args[0] as { fresh?: boolean } | undefined)?.fresh && source.keyListAtHand?.() === true;
+      return method === 'getKey' && source.keyAtHand?.(String(args[0])) === true;
+    },
+  });
+  // A notice or a message rewrite a decision makes on the way (an overdue request found expired)
+  // goes out just after the acknowledgement instead of being waited for.
+  const guardedNotifier = refuseWhileNoWait('Slack', notifier, {
+    defer: ['updateApproval', 'replyInThread', 'updateClaim', 'tellRequester'],
+    onDeferredError: (error, method) => logger.warn({ err: error, method }, 'a deferred Slack notice failed'),
+  });
   const workflow = new Workflow({
     store,
-    keys: options.keys,
+    keys,
     policy,
-    notifier,
+    notifier: guardedNotifier,
     clock,
     logger,
     apiUrl: options.clickhouseApiUrl,
@@ -353,6 +371,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   let timer: NodeJS.Timeout | null = null;
   let timersTimer: NodeJS.Timeout | null = null;
   let driftTimer: NodeJS.Timeout | null = null;
+  let stopWarmingGroups: (() => void) | null = null;
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -410,6 +429,8 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
         listening.listen(port, host, resolve);
       });
       if (socketMode) await app.start();
+      // Group memberships are looked up before anyone clicks, and kept fresh, so no click waits on Slack.
+      stopWarmingGroups = policy.keepGroupsWarm();
       // What a crash left behind is settled at start, in the background: the first ack must not wait.
       void sweepQuietly();
       if (options.sweep?.timer !== false) {
@@ -437,6 +458,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
       if (timer) clearInterval(timer);
       if (timersTimer) clearInterval(timersTimer);
       if (driftTimer) clearInterval(driftTimer);
+      stopWarmingGroups?.();
       const open = server;
       server = null;
       const closed = open ? new Promise<void>((resolve) => open.close(() => resolve())) : Promise.resolve();

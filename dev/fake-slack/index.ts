@@ -92,6 +92,11 @@ export interface FakeSlackOptions {
   appToken?: string;
   /** Time source for trigger-id and response-URL expiry and for `ts`; share a `ManualClock` to move it. */
   clock?: Clock;
+  /**
+   * Per-method latency in ms from the start (e.g. `{ 'usergroups.users.list': 4000 }` for a slow
+   * user-group API), as `setLatency` would set it; kept across `reset()`.
+   */
+  latency?: Record<string, number>;
 }
 
 /** A view as the fake holds it: the app's last version of it, and where it sits in its user's modal stack. */
@@ -150,6 +155,20 @@ export interface FakeSlack {
   failNext(target: string, count: number, failure: InjectedFailure): void;
   /** Delay every answer for `target` (a method or `response_url`) by `ms`; 0 removes it. */
   setLatency(target: string, ms: number): void;
+  /**
+   * What Slack does with the app's HTTP answer to a `view_submission` of modal `viewId`
+   * (slack-platform.md §2): `update` replaces the view in place (same id, new hash), `errors` leaves
+   * it open as it was, `push` stacks a new view, an empty answer or `clear` closes it. In HTTP mode
+   * that answer reaches the test, not the fake, so the test hands it on. Returns the view shown
+   * afterwards, or null when the modal closed. Throws when Slack would refuse the answer.
+   * `submittedHash` is the hash the submission carried: when the view changed since, the app's own
+   * `views.update` came after this answer (Slack applies the answer first) and is kept.
+   */
+  answerViewSubmission(
+    viewId: string,
+    answer: unknown,
+    submittedHash?: string,
+  ): { id: string; user: string; view: Record<string, unknown>; hash: string } | null;
   /** Replaces a user group's members, as an admin editing the group in Slack would. */
   setUsergroup(groupId: string, members: string[]): void;
   /** Current non-ephemeral messages in a channel (a user ID means the app's DM with them), oldest first. */
@@ -262,10 +281,13 @@ class FakeSlackServer implements FakeSlack {
   readonly #latency = new Map<string, number>();
   readonly #sockets: SocketModeServer;
   readonly #listeners = new Set<(activity: FakeSlackActivity) => void>();
+  readonly #baseLatency: Record<string, number>;
   #seq = 0;
   #url = '';
 
   constructor(options: FakeSlackOptions) {
+    this.#baseLatency = { ...options.latency };
+    for (const [target, ms] of Object.entries(this.#baseLatency)) this.setLatency(target, ms);
     const d = SLACK_TEST_DEFAULTS;
     this.#workspace = new Workspace({
       botUserId: options.botUserId ?? d.botUserId,
@@ -336,6 +358,66 @@ class FakeSlackServer implements FakeSlack {
   setLatency(target: string, ms: number): void {
     if (ms > 0) this.#latency.set(target, ms);
     else this.#latency.delete(target);
+  }
+
+  answerViewSubmission(
+    viewId: string,
+    answer: unknown,
+    submittedHash?: string,
+  ): { id: string; user: string; view: Record<string, unknown>; hash: string } | null {
+    const workspace = this.#workspace;
+    const current = workspace.views.get(viewId);
+    if (current === undefined || current.type !== 'modal') throw new Error(`no open modal ${viewId}`);
+    const overtaken = submittedHash !== undefined && submittedHash !== current.hash;
+    const body = (answer ?? {}) as Record<string, unknown>;
+    const action = body.response_action;
+    if (action === undefined || action === 'clear') {
+      const stack = workspace.stacks.get(current.user) ?? [];
+      const closing = action === 'clear' ? stack : [viewId];
+      for (const id of closing) workspace.views.delete(id);
+      workspace.stacks.set(
+        current.user,
+        stack.filter((id) => !closing.includes(id)),
+      );
+      return null;
+    }
+    if (action === 'errors') {
+      if (typeof body.errors !== 'object' || body.errors === null) throw new Error('errors without errors');
+      return { id: current.id, user: current.user, view: structuredClone(current.view), hash: current.hash };
+    }
+    if (action !== 'update' && action !== 'push')
+      throw new Error(`unknown response_action ${String(action)}`);
+    const view = body.view;
+    if (typeof view !== 'object' || view === null) throw new Error(`${action} without a view`);
+    const problems = checkView(view as Record<string, unknown>);
+    if (problems.length > 0) throw new Error(`Slack would refuse this view: ${problems.join('; ')}`);
+    if (action === 'update') {
+      if (overtaken)
+        return {
+          id: current.id,
+          user: current.user,
+          view: structuredClone(current.view),
+          hash: current.hash,
+        };
+      current.view = structuredClone(view as Record<string, unknown>);
+      current.hash = workspace.newHash();
+      return { id: current.id, user: current.user, view: structuredClone(current.view), hash: current.hash };
+    }
+    const stack = workspace.stacks.get(current.user) ?? [];
+    if (stack.length >= VIEW_STACK_MAX) throw new Error('push_limit_reached');
+    const id = workspace.nextId('V');
+    const pushed = {
+      id,
+      user: current.user,
+      view: structuredClone(view as Record<string, unknown>),
+      hash: workspace.newHash(),
+      type: 'modal' as const,
+      rootViewId: current.rootViewId,
+      previousViewId: stack.at(-1) ?? null,
+    };
+    workspace.views.set(id, pushed);
+    workspace.stacks.set(current.user, [...stack, id]);
+    return { id, user: pushed.user, view: structuredClone(pushed.view), hash: pushed.hash };
   }
 
   setUsergroup(groupId: string, members: string[]): void {
@@ -558,6 +640,7 @@ class FakeSlackServer implements FakeSlack {
     this.#failures.clear();
     this.#latency.clear();
     this.#workspace.reset();
+    for (const [target, ms] of Object.entries(this.#baseLatency)) this.setLatency(target, ms);
   }
 
   async close(): Promise<void> {

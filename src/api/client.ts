@@ -219,6 +219,19 @@ export class ClickHouseCloudClient {
   }
 
   /**
+   * Whether `listKeys()` would answer at once from memory (a fresh list, or a recent one while it is
+   * refreshed), without waiting on ClickHouse: what may be shown in a Slack acknowledgement.
+   */
+  keyListAtHand(): boolean {
+    return this.#freshCachedKeys() !== null || this.#staleCachedKeys() !== null;
+  }
+
+  /** Whether `getKey(id)` would answer at once from a fresh cached list, without waiting on ClickHouse. */
+  keyAtHand(id: string): boolean {
+    return this.#freshCachedKeys()?.some((key) => key.id === id) === true;
+  }
+
+  /**
    * `POST …/keys`. Checks the input first (never an empty `ipAccessList`; not both `roles` and
    * `assignedRoleIds`). Never retried once the server may have acted: a timeout, broken connection, 5xx or
    * unusable 2xx throws `AmbiguousCreateError`, and the caller must find and settle the key.

@@ -18,6 +18,11 @@ export interface SlidingWindowLimiterOptions {
    * rounded up), so the rest of the budget is always there for someone else.
    */
   perOwner?: number;
+  /**
+   * Sends per window that only urgent work may use (default 1), so a key to create for a waiting
+   * click, or a leaked key to disable, never waits for a full window to slide.
+   */
+  reservedForUrgent?: number;
 }
 
 interface Waiter {
@@ -50,6 +55,7 @@ export class SlidingWindowLimiter {
   readonly windowMs: number;
   readonly marginMs: number;
   readonly perOwner: number;
+  readonly reservedForUrgent: number;
   readonly #now: () => number;
   /** Sends still inside the window, oldest first. */
   readonly #sent: Send[] = [];
@@ -73,6 +79,7 @@ export class SlidingWindowLimiter {
     this.marginMs = options.marginMs ?? Math.max(100, Math.round(options.windowMs * 0.05));
     this.#now = options.now ?? (() => performance.now());
     this.perOwner = options.perOwner ?? Math.ceil(options.requests / 2);
+    this.reservedForUrgent = Math.min(options.reservedForUrgent ?? 1, options.requests - 1);
     if (!Number.isInteger(this.perOwner) || this.perOwner < 1) {
       throw new RangeError(`rate limit perOwner must be a positive integer, got ${this.perOwner}`);
     }
@@ -117,8 +124,10 @@ export class SlidingWindowLimiter {
   #mayTake(lane: BudgetLane, now: number): boolean {
     if (now < this.#heldUntil) return false;
     this.#prune(now);
-    if (this.#sent.length >= this.requests) return false;
-    return lane.priority === 'urgent' || this.#sentBy(lane.owner) < this.perOwner;
+    if (lane.priority === 'urgent') return this.#sent.length < this.requests;
+    return (
+      this.#sent.length < this.requests - this.reservedForUrgent && this.#sentBy(lane.owner) < this.perOwner
+    );
   }
 
   #tryTake(lane: BudgetLane): boolean {

@@ -1,15 +1,23 @@
 import type { App } from '@slack/bolt';
+import { ackFirst } from './ack-first.js';
 import { registerActions } from './actions/index.js';
 import { registerCommands } from './commands/index.js';
 import type { HandlerDeps } from './deps.js';
 import { registerEvents } from './events/index.js';
 import { registerViews } from './views/index.js';
 
+export type { AckFirstApp, Listener, Reply } from './ack-first.js';
+export { ackFirst, isAckFirst } from './ack-first.js';
 export type { HandlerDeps } from './deps.js';
 
+/**
+ * Every listener goes through `ackFirst`: Slack hears an answer before anything waits on the
+ * network, and the listeners never hold Bolt's `ack` themselves.
+ */
 export function registerHandlers(app: App, deps: HandlerDeps): void {
-  registerCommands(app, deps);
-  registerActions(app, deps);
-  registerViews(app, deps);
-  registerEvents(app, deps);
+  const acking = ackFirst(app);
+  registerCommands(acking, deps);
+  registerActions(acking, deps);
+  registerViews(acking, deps);
+  registerEvents(acking, deps);
 }

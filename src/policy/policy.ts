@@ -1,6 +1,7 @@
 import pino from 'pino';
 import type { RE2JS } from 're2js';
 import { type Clock, systemClock } from '../clock.js';
+import { inBackground, mayWait, WouldWait } from '../util/no-wait.js';
 import { DAY_MS, durationText, formatDuration } from './duration.js';
 import { compileKeyNamePattern } from './key-name.js';
 import { isGroupId, MAX_KEY_NAME_LENGTH, type PolicyDocument, type PolicyRole } from './schema.js';
@@ -44,6 +45,11 @@ interface CachedGroup {
  * resolver, cached per group for at most 60 s, and concurrent look-ups of one group share a call.
  * A failed look-up counts as "not a member" for that check and is not cached: access fails
  * closed, and the next check tries again.
+ *
+ * A click must not wait on Slack's `usergroups.users.list` (it is acknowledged within 3 s):
+ * `keepGroupsWarm` refreshes every group in the background before its entry lapses, and inside a
+ * no-wait zone (`util/no-wait.ts`) a group that is not cached throws `WouldWait` after starting
+ * its look-up, so the listener answers "checking…" and asks again after its acknowledgement.
  */
 export class Policy {
   readonly doc: PolicyDocument;
@@ -168,32 +174,83 @@ export class Policy {
     return role.requesters ?? this.doc.requesters;
   }
 
+  /** Every user group the policy names anywhere, for warming the cache. */
+  groupIds(): string[] {
+    const { doc } = this;
+    const lists = [doc.requesters, doc.approvers, doc.admins, ...doc.roles.map((r) => r.requesters ?? [])];
+    return [...new Set(lists.flat().filter(isGroupId))];
+  }
+
+  /**
+   * Looks every group of the policy up now and again every `everyMs` (default half the cache
+   * lifetime), in the background, so that a click finds its groups cached and never waits on
+   * Slack. An entry still lapses 60 s after its look-up started, so a refresh that keeps failing
+   * ends in "not a member" (fail closed), never in stale access. Returns the function that stops it.
+   */
+  keepGroupsWarm(everyMs: number = Math.max(1_000, Math.floor(this.#ttlMs / 2))): () => void {
+    const refresh = () => {
+      for (const groupId of this.groupIds()) void this.#lookUp(groupId);
+    };
+    refresh();
+    const timer = setInterval(refresh, everyMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   async #isMember(userId: string, list: readonly string[]): Promise<boolean> {
     if (list.includes('*') || list.includes(userId)) return true;
     const groups = list.filter(isGroupId);
     if (groups.length === 0) return false;
+    if (!mayWait()) return this.#isMemberAtOnce(userId, groups);
     const members = await Promise.all(groups.map((g) => this.#groupMembers(g)));
     return members.some((set) => set?.has(userId) === true);
   }
 
+  /**
+   * Membership from the cache alone, for a caller that may not wait: a cached group that has the
+   * user answers yes; if every group is cached, no; otherwise the missing look-ups start and the
+   * caller hears `WouldWait` (it answers "checking…" and asks again once it may wait).
+   */
+  #isMemberAtOnce(userId: string, groups: readonly string[]): boolean {
+    const missing: string[] = [];
+    for (const groupId of groups) {
+      const members = this.#cached(groupId);
+      if (members?.has(userId)) return true;
+      if (!members) missing.push(groupId);
+    }
+    if (missing.length === 0) return false;
+    for (const groupId of missing) void this.#groupMembers(groupId);
+    throw new WouldWait(`usergroups.users.list ${missing.join(', ')}`);
+  }
+
+  #cached(groupId: string): ReadonlySet<string> | null {
+    const cached = this.#cache.get(groupId);
+    return cached && this.#clock.now().getTime() < cached.expiresAt ? cached.members : null;
+  }
+
   /** The group's members, or null when the look-up failed (then nobody counts as a member). */
   async #groupMembers(groupId: string): Promise<ReadonlySet<string> | null> {
-    const cached = this.#cache.get(groupId);
-    if (cached && this.#clock.now().getTime() < cached.expiresAt) return cached.members;
+    return this.#cached(groupId) ?? this.#lookUp(groupId);
+  }
+
+  /** One look-up of a group (shared with any already running), which replaces its cache entry. */
+  #lookUp(groupId: string): Promise<ReadonlySet<string> | null> {
     const pending = this.#inflight.get(groupId);
     if (pending) return pending;
 
     // The freshness window starts when the look-up starts, so a slow answer is never kept past 60 s.
     const startedAt = this.#clock.now().getTime();
     // Called inside an async function so a resolver that throws synchronously also fails closed.
-    const lookup = (async () => this.#resolveGroup(groupId))().then(
+    const lookup = inBackground(async () => this.#resolveGroup(groupId)).then(
       (members) => {
         const set = new Set(members);
         if (this.#ttlMs > 0) this.#cache.set(groupId, { members: set, expiresAt: startedAt + this.#ttlMs });
         return set;
       },
       (error: unknown) => {
-        this.#cache.delete(groupId);
+        // A failed refresh of a still-valid entry leaves it to lapse on its own; a miss stays a miss.
+        const cached = this.#cache.get(groupId);
+        if (cached && this.#clock.now().getTime() >= cached.expiresAt) this.#cache.delete(groupId);
         this.#logger.warn(
           { err: error, groupId },
           'user group look-up failed; treating the user as not a member',

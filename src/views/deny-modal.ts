@@ -8,6 +8,7 @@ import type { KeyRequest } from '../store/types.js';
 import { clip, fitText, LIMIT, md, plain } from './format.js';
 import { ACTION, BLOCK, CALLBACK } from './ids.js';
 import { mention } from './mrkdwn.js';
+import { type Outcome, outcomeModal, workingModal } from './progress-modal.js';
 
 /** Longest deny reason; it is shown to the requester and in the approval thread. */
 export const DENY_REASON_MAX = 500;
@@ -71,4 +72,19 @@ export function readDenyModal(view: unknown): { requestId: string; reason: strin
     requestId: parsed.data.private_metadata.trim(),
     reason: reason === '' ? null : reason.slice(0, DENY_REASON_MAX),
   };
+}
+
+/** The dialog while Keyhouse checks that this person may still deny (Slack user groups). */
+export function denyCheckingModal(): ModalView {
+  return workingModal('Deny request', 'Checking that you may decide this request…');
+}
+
+/** The dialog after submission while the denial is checked and recorded. */
+export function denyWorkingModal(): ModalView {
+  return workingModal('Deny request', 'Recording your denial…');
+}
+
+/** The dialog's last state: denied, or why not. */
+export function denyOutcomeModal(outcome: Outcome): ModalView {
+  return outcomeModal('Deny request', outcome);
 }

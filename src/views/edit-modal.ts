@@ -16,11 +16,13 @@ import {
   MAX_REASON_LENGTH,
   type PolicyRole,
 } from '../policy/index.js';
+import type { EditField } from '../workflow/edit.js';
 import type { KeyEntry } from '../workflow/ports.js';
 import { KEEP } from '../workflow/ports.js';
 import { clip, fitText, LIMIT, md, plain } from './format.js';
 import { ACTION, BLOCK, CALLBACK } from './ids.js';
 import { keyExpiryText, keyNameText, keySuffixText, ownerText } from './key-list.js';
+import { type Outcome, outcomeModal, workingModal } from './progress-modal.js';
 
 /** Room left in `private_metadata` (3000) for whatever the handler wraps around the context. */
 export const EDIT_CONTEXT_MAX = 2900;
@@ -41,6 +43,10 @@ export interface EditModalInput {
   expiryChoices: readonly ExpiryChoice[];
   /** Opaque to the view; goes into `private_metadata` verbatim. At most `EDIT_CONTEXT_MAX` characters. */
   context: string;
+  /** What was submitted, shown again when the dialog comes back with errors. */
+  draft?: { keyName: string; expiry: string; reason: string };
+  /** Errors found only after ClickHouse answered, each shown under its field. */
+  errors?: Partial<Record<EditField, string>>;
 }
 
 /** What a submitted Edit dialog holds, as untrusted strings. */
@@ -69,6 +75,7 @@ export function editKeyModal(input: EditModalInput): ModalView {
   // A selection that is not on offer (the current role, or one no longer open) reads as "keep".
   const selected = roles.find((r) => r.id === input.selectedRoleId) ?? null;
   const capRole = selected ?? input.roles.find((r) => r.id === input.currentRoleId) ?? null;
+  const { draft, errors = {} } = input;
 
   const blocks: KnownBlock[] = [
     {
@@ -83,9 +90,12 @@ export function editKeyModal(input: EditModalInput): ModalView {
         ),
       ],
     },
-    nameBlock(entry.key.name),
+    nameBlock(entry.key.name, draft?.keyName),
+    ...fieldError(BLOCK.editName, errors.keyName),
     roleBlock(roles, selected, entry.roleLabel),
-    expiryBlock(selected, capRole, input.expiryChoices),
+    ...fieldError(BLOCK.editRole, errors.roleId),
+    expiryBlock(selected, capRole, input.expiryChoices, draft?.expiry),
+    ...fieldError(BLOCK.editExpiryPrefix, errors.expiry),
     {
       type: 'input',
       block_id: BLOCK.editReason,
@@ -97,8 +107,10 @@ export function editKeyModal(input: EditModalInput): ModalView {
         action_id: ACTION.editReason,
         multiline: true,
         max_length: MAX_REASON_LENGTH,
+        ...(draft?.reason ? { initial_value: draft.reason.slice(0, MAX_REASON_LENGTH) } : {}),
       },
     },
+    ...fieldError(BLOCK.editReason, errors.reason),
   ];
   return {
     type: 'modal',
@@ -109,6 +121,36 @@ export function editKeyModal(input: EditModalInput): ModalView {
     close: plain('Cancel', 24),
     blocks,
   };
+}
+
+/**
+ * An error under a field. Slack shows `response_action: "errors"` only in an acknowledgement; an
+ * error found after ClickHouse answered comes back with the re-rendered dialog, as this line.
+ */
+function fieldError(blockId: string, message: string | undefined): KnownBlock[] {
+  if (!message) return [];
+  return [
+    {
+      type: 'context',
+      block_id: `${blockId}${BLOCK.fieldErrorSuffix}`,
+      elements: [md(fitText(`:warning: ${message}`, LIMIT.text))],
+    },
+  ];
+}
+
+/** The dialog while the change is applied (ClickHouse may take a while). */
+export function editWorkingModal(keyName: string): ModalView {
+  return workingModal('Edit key', `Applying your change to *${clip(keyName, 200)}*…`);
+}
+
+/** The dialog while the key is looked up in ClickHouse, before the form can be shown. */
+export function editLoadingModal(): ModalView {
+  return workingModal('Edit key', 'Looking the key up in ClickHouse…');
+}
+
+/** The dialog's last state: what was changed or sent for approval, or why nothing was. */
+export function editOutcomeModal(outcome: Outcome): ModalView {
+  return outcomeModal('Edit key', outcome);
 }
 
 /** `Editing *name* `…WXYZ` · role … · expires … · owner …`: what "keep" keeps. */
@@ -122,7 +164,8 @@ function currentText(entry: KeyEntry): string {
   ].join(' · ');
 }
 
-function nameBlock(name: string): KnownBlock {
+function nameBlock(name: string, typed?: string): KnownBlock {
+  const shown = typed ?? name;
   return {
     type: 'input',
     block_id: BLOCK.editName,
@@ -133,7 +176,7 @@ function nameBlock(name: string): KnownBlock {
       // A key named in the console may be longer than our own limit; its name must still fit, or
       // Slack refuses the view.
       max_length: Math.min(Math.max(MAX_KEY_NAME_LENGTH, name.length), TEXT_INPUT_MAX),
-      ...(name === '' ? {} : { initial_value: name.slice(0, TEXT_INPUT_MAX) }),
+      ...(shown === '' ? {} : { initial_value: shown.slice(0, TEXT_INPUT_MAX) }),
     },
   };
 }
@@ -174,6 +217,7 @@ function expiryBlock(
   selected: PolicyRole | null,
   capRole: PolicyRole | null,
   choices: readonly ExpiryChoice[],
+  picked?: string,
 ): KnownBlock {
   const keep: PlainTextOption = { text: plain('Keep current expiry', LIMIT.optionText), value: KEEP };
   const options: PlainTextOption[] = [
@@ -196,7 +240,7 @@ function expiryBlock(
       type: 'static_select',
       action_id: ACTION.editExpiry,
       options,
-      initial_option: keep,
+      initial_option: options.find((o) => o.value === picked) ?? keep,
     },
   };
 }

@@ -79,6 +79,12 @@ export const BLOCK = {
   extendReason: 'extend_reason',
   reassignUser: 'reassign_user',
   reviewNav: 'review_nav',
+  /** A modal's "working…" line, and its outcome (product.md §1, "Acknowledgements"). */
+  progress: 'progress',
+  outcomeOk: 'outcome_ok',
+  outcomeFailed: 'outcome_failed',
+  /** Under an input of a re-rendered form: an error found only after ClickHouse answered. */
+  fieldErrorSuffix: ':error',
 } as const;
 
 /** The block holding one key of a list: `keys|<scope>|<page>|<key uuid>`, so a click knows where it was. */

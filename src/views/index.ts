@@ -2,12 +2,22 @@
 export { approvalMessage } from './approval-message.js';
 export { type ClaimMessageOptions, claimMessage } from './claim-message.js';
 export { deleteKeyModal, readDeleteModal } from './delete-modal.js';
-export { DENY_REASON_MAX, denyModal, readDenyModal } from './deny-modal.js';
+export {
+  DENY_REASON_MAX,
+  denyCheckingModal,
+  denyModal,
+  denyOutcomeModal,
+  denyWorkingModal,
+  readDenyModal,
+} from './deny-modal.js';
 export {
   EDIT_CONTEXT_MAX,
   type EditModalInput,
   type EditModalValues,
   editKeyModal,
+  editLoadingModal,
+  editOutcomeModal,
+  editWorkingModal,
   readEditModal,
 } from './edit-modal.js';
 export { expiryLine, formatInstant, relativeDays, type SlackMessage, slackDate } from './format.js';
@@ -28,7 +38,6 @@ export {
   type ExtendModalInput,
   extendKeyModal,
   type LifecycleModalValues,
-  outcomeModal,
   type RotateModalInput,
   readLifecycleModal,
   reassignKeyModal,
@@ -43,12 +52,17 @@ export {
   requesterNotice,
   threadNote,
 } from './notices.js';
+export { type Outcome, outcomeModal, workingModal } from './progress-modal.js';
 export {
   type RequestModalInput,
   readRequestModal,
+  requestCheckingModal,
   requestModal,
   requestModalBlockIds,
   requestModalErrors,
+  requestOutcomeModal,
+  requestSentModal,
+  requestWorkingModal,
   type ViewStateValues,
 } from './request-modal.js';
 export { REVIEW_PER_PAGE, type ReviewListing, type ReviewMessage, reviewMessage } from './review.js';

@@ -215,16 +215,6 @@ export function reassignKeyModal(entry: KeyEntry, context: string): ModalView {
   };
 }
 
-/** What a dialog shows once its work is done (or while it runs): a title and a line, no inputs. */
-export function outcomeModal(title: string, text: string): ModalView {
-  return {
-    type: 'modal',
-    title: plain(title, 24),
-    close: plain('Close', 24),
-    blocks: [{ type: 'section', text: md(fitText(text, LIMIT.text)) }],
-  };
-}
-
 const stateValue = z
   .object({
     value: z.string().nullish(),

@@ -7,10 +7,11 @@
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
 import { type ExpiryChoice, formatDuration, type PolicyRole } from '../policy/index.js';
-import type { IpAccessEntry } from '../store/types.js';
+import type { IpAccessEntry, KeyRequest } from '../store/types.js';
 import type { DraftField, RequestDraft } from '../workflow/index.js';
-import { LIMIT, md, plain, plural } from './format.js';
+import { clip, LIMIT, md, plain, plural } from './format.js';
 import { ACTION, BLOCK, CALLBACK, expiryBlockId } from './ids.js';
+import { type Outcome, outcomeModal, workingModal } from './progress-modal.js';
 
 export interface RequestModalInput {
   /** The roles this user may request, in policy order. */
@@ -249,4 +250,29 @@ export function requestModalErrors(
     out[blockId] = out[blockId] ? `${out[blockId]} ${message}` : message;
   }
   return out;
+}
+
+/** The modal while the roles this user may request are looked up (Slack user groups). */
+export function requestCheckingModal(): ModalView {
+  return workingModal('Request an API key', 'Checking which roles you may request…');
+}
+
+/** The modal after submission while Keyhouse checks the role and records the request. */
+export function requestWorkingModal(keyName: string): ModalView {
+  return workingModal('Request an API key', `Checking and sending your request for *${clip(keyName, 200)}*…`);
+}
+
+/** The modal's last state: where the request went, or why nothing was saved. */
+export function requestOutcomeModal(outcome: Outcome): ModalView {
+  return outcomeModal('Request an API key', outcome);
+}
+
+/** The outcome of a request recorded after the acknowledgement: where it went, what comes next. */
+export function requestSentModal(request: KeyRequest, approvalChannel: string): ModalView {
+  const name = `*${clip(request.keyName, 200)}*`;
+  const text =
+    request.state === 'approved'
+      ? `Your request for ${name} needs no approval. Your *Create key* button is in your direct messages from Keyhouse.`
+      : `Your request for ${name} was sent for approval in <#${approvalChannel}>. You will get a direct message when it is decided.`;
+  return requestOutcomeModal({ ok: true, text });
 }

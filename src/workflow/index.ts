@@ -4,7 +4,8 @@ import type { KeyRequest } from '../store/types.js';
 import { claimKey } from './claim.js';
 import { WorkflowContext, type WorkflowDeps } from './context.js';
 import { type ApproveOutcome, approveRequest, checkCanDecide, denyRequest } from './decide.js';
-import { type EditDraft, type EditResult, editKey } from './edit.js';
+import { type EditDraft, type EditField, type EditResult, editKey } from './edit.js';
+import { checkEditDraft } from './edit-draft.js';
 import { checkExtendDraft, type ExtendDraft, type ExtendField, extendForm, extendKey } from './extend.js';
 import { deleteKey, keyEntries, manageableKey, setKeyState } from './keys.js';
 import { expireDue } from './lapse.js';
@@ -133,6 +134,11 @@ export class Workflow {
 
   deleteKey(viewerId: string, keyId: string): Promise<string> {
     return deleteKey(this.#ctx, viewerId, keyId);
+  }
+
+  /** The edit's field errors that need neither the key nor the network (shown in the dialog at once). */
+  checkEditDraft(viewerId: string, draft: EditDraft): Promise<Partial<Record<EditField, string>>> {
+    return checkEditDraft(this.#ctx, viewerId, draft);
   }
 
   /** Renames or shortens at once; a longer expiry or another role becomes a change request. */

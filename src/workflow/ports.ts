@@ -26,6 +26,9 @@ export type KeyApi = {
   updateKey(id: string, patch: UpdateKeyInput): Promise<ApiKey>;
   deleteKey(id: string): Promise<{ requestId: string | null }>;
   listRoles(): Promise<ClickHouseRole[]>;
+  /** Whether `listKeys()` / `getKey(id)` would answer from memory now (no request); optional. */
+  keyListAtHand?(): boolean;
+  keyAtHand?(id: string): boolean;
 };
 
 /** Where a Slack message lives, so it can be rewritten later. */

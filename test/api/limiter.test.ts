@@ -25,11 +25,13 @@ function fakeTimeLimiter(options: {
   windowMs: number;
   marginMs?: number;
   perOwner?: number;
+  reservedForUrgent?: number;
 }) {
   // Faked Date is exact at each timer's firing, so the limiter's clock reads what a real one would.
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: 0 });
   const now = () => Date.now();
-  const limiter = new SlidingWindowLimiter({ marginMs: 0, ...options, now });
+  // No send held back for urgent work unless a test asks: most tests look at other mechanics.
+  const limiter = new SlidingWindowLimiter({ marginMs: 0, reservedForUrgent: 0, ...options, now });
   const granted: { label: string; at: number }[] = [];
   const ask = (label: string, lane?: BudgetLane) =>
     limiter.acquire(lane).then(() => granted.push({ label, at: now() }));
@@ -115,6 +117,18 @@ describe('SlidingWindowLimiter', () => {
     await tick(10_001);
     const order = granted.slice(10).map((g) => g.label);
     expect(order.slice(0, 2)).toEqual(['carol-create', 'carol-list']);
+  });
+
+  it('keeps one send per window for urgent work, so it never waits for the window to slide', async () => {
+    const { granted, ask, tick } = fakeTimeLimiter({ requests: 10, windowMs: 10_000, reservedForUrgent: 1 });
+    // Two busy owners use every send normal work may have: 9 of 10.
+    for (let i = 0; i < 10; i++) void ask(`a${i}`, as('A'));
+    for (let i = 0; i < 10; i++) void ask(`b${i}`, as('B'));
+    await tick(10);
+    expect(granted).toHaveLength(9);
+    void ask('leak-disable', as('system', 'urgent'));
+    await tick(1);
+    expect(granted.at(-1)).toEqual({ label: 'leak-disable', at: 10 });
   });
 
   it('round-robins between owners with work waiting', async () => {

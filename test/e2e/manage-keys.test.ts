@@ -309,11 +309,13 @@ describe('managing keys from Slack', () => {
     const dialog = await h.slack.waitFor(() => h.slack.callsTo('views.open').at(-1));
     const view = dialog.args.view as { callback_id: string; private_metadata: string };
     expect(view.callback_id).toBe(CALLBACK.editModal);
+    const viewId = String((dialog.response.view as { id: string }).id);
     const roleId = values.roleId ?? 'keep';
     const answer = await h.post({
       kind: 'interaction',
       payload: viewSubmission({
         user,
+        viewId,
         callbackId: CALLBACK.editModal,
         privateMetadata: view.private_metadata,
         values: {
@@ -326,14 +328,34 @@ describe('managing keys from Slack', () => {
         },
       }),
     });
-    return { answer, responseUrl, before };
+    // What Slack does with the answer: here, the dialog turns to "applying…".
+    h.slack.answerViewSubmission(viewId, answer.json);
+    return { answer, responseUrl, before, viewId };
+  }
+
+  /** The dialog's state once the change was applied (or refused): its last `views.update`. */
+  function settledDialog(viewId: string) {
+    return h.slack.waitFor(() => {
+      const shown = h.slack.views().find((v) => v.id === viewId)?.view;
+      return shown && !JSON.stringify(shown).includes('"progress"') ? shown : null;
+    });
+  }
+
+  /** The acknowledgement of an Edit submission that needs ClickHouse: the dialog turns to "applying…". */
+  function expectWorking(answer: { json: unknown }) {
+    const acked = answer.json as { response_action: string; view: { blocks: { block_id?: string }[] } };
+    expect(acked.response_action).toBe('update');
+    expect(acked.view.blocks.map((b) => b.block_id)).toContain(BLOCK.progress);
   }
 
   it('renames a key at once, without approval', async () => {
     await start();
     const key = await ownedKey(alice, 'alice-etl');
-    const { answer, responseUrl, before } = await edit(alice, key.id, { name: 'alice-etl-v2' });
-    expect(answer.body).toBe('');
+    const { answer, responseUrl, before, viewId } = await edit(alice, key.id, { name: 'alice-etl-v2' });
+    expectWorking(answer);
+    const outcome = JSON.stringify(await settledDialog(viewId));
+    expect(outcome).toContain(BLOCK.outcomeOk);
+    expect(outcome).toContain('Renamed alice-etl to alice-etl-v2');
     const post = await replaced(responseUrl, before);
     expect(JSON.stringify(post.body)).toContain('alice-etl-v2');
     expect(h.clickhouse.keys().find((k) => k.id === key.id)?.name).toBe('alice-etl-v2');
@@ -349,7 +371,7 @@ describe('managing keys from Slack', () => {
       expiry: '90d',
       reason: 'The nightly job runs all quarter',
     });
-    expect(answer.body).toBe('');
+    expectWorking(answer);
     const request = await h.until(
       async () => (await h.store.listRequests({ kind: 'change' }))[0],
       'change request',
@@ -448,12 +470,14 @@ describe('managing keys from Slack', () => {
         roles: ['admin'],
         roleId: 'admin',
       });
-      const { answer } = await edit(alice, key.id, {
+      const { answer, viewId } = await edit(alice, key.id, {
         name: 'alice-admin',
         expiry: '7d',
         reason: 'Incident follow-up work',
       });
-      expect(JSON.stringify(answer.json)).toMatch(/may not request Admin keys/);
+      // The key's role is known once ClickHouse answered: the refusal comes back in the dialog.
+      expectWorking(answer);
+      expect(JSON.stringify(await settledDialog(viewId))).toMatch(/may not request Admin keys/);
       expect(await h.store.listRequests({ kind: 'change' })).toEqual([]);
       expect(writes()).toEqual([]);
     });
@@ -491,17 +515,29 @@ describe('managing keys from Slack', () => {
   it('a shorter expiry applies at once; a longer one needs a reason', async () => {
     await start();
     const key = await ownedKey(alice, 'alice-etl', { expiresInMs: 60 * DAY });
-    const { answer } = await edit(alice, key.id, { name: 'alice-etl', expiry: '7d' });
-    expect(answer.body).toBe('');
+    const { answer, viewId } = await edit(alice, key.id, { name: 'alice-etl', expiry: '7d' });
+    expectWorking(answer);
     await h.until(() => writes().length === 1, 'the PATCH');
+    expect(JSON.stringify(await settledDialog(viewId))).toContain(BLOCK.outcomeOk);
     const lifetime =
       new Date(h.clickhouse.keys().find((k) => k.id === key.id)?.expireAt ?? 0).getTime() - Date.now();
     expect(Math.abs(lifetime - 7 * DAY)).toBeLessThan(60_000);
 
+    // Whether 90 days is longer than the key has depends on the key, so ClickHouse must answer
+    // first: the error comes back with the form, under the Reason field, after the "applying…".
     const again = await edit(alice, key.id, { name: 'alice-etl', expiry: '90d' });
-    const errors = (again.answer.json as { errors: Record<string, string> }).errors;
-    expect(Object.keys(errors)).toEqual([BLOCK.editReason]);
+    expectWorking(again.answer);
+    const form = (await settledDialog(again.viewId)) as {
+      callback_id: string;
+      blocks: { block_id?: string }[];
+    };
+    expect(form.callback_id).toBe(CALLBACK.editModal);
+    const errorBlocks = form.blocks
+      .map((b) => b.block_id)
+      .filter((id) => id?.endsWith(BLOCK.fieldErrorSuffix));
+    expect(errorBlocks).toEqual([`${BLOCK.editReason}${BLOCK.fieldErrorSuffix}`]);
     expect(await h.store.listRequests({ kind: 'change' })).toEqual([]);
+    expect(writes()).toHaveLength(1);
   });
 
   it('a key removed in the console disappears from lists and its ownership is cleaned up', async () => {

@@ -53,7 +53,7 @@ export function testPolicy(overrides: Record<string, unknown> = {}): PolicyDocum
 
 export interface HarnessOptions {
   policy?: PolicyDocument;
-  /** The fake Slack's workspace: user groups, users, a shared clock. */
+  /** The fake Slack's workspace: user groups, users, a shared clock, per-method latency. */
   slack?: FakeSlackOptions;
   emulator?: EmulatorOptions;
   clock?: Clock;

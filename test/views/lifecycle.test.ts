@@ -5,7 +5,6 @@ import { ACTION, BLOCK, CALLBACK, keyBlockId } from '../../src/views/ids.js';
 import { keyListMessage } from '../../src/views/key-list.js';
 import {
   extendKeyModal,
-  outcomeModal,
   readLifecycleModal,
   reassignKeyModal,
   rotateKeyModal,
@@ -96,7 +95,6 @@ describe('lifecycle dialogs', () => {
     const reassign = reassignKeyModal(keyEntry({ ownerId: 'U0OLD' }), 'c');
     validView(reassign);
     expect(JSON.stringify(reassign)).toContain('"initial_user":"U0OLD"');
-    validView(outcomeModal('Rotate key', '✅ done'));
   });
 
   it('reads a submitted dialog defensively', () => {

@@ -1,18 +1,33 @@
-import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { BlockAction, ButtonAction } from '@slack/bolt';
 import { KeyhouseError } from '../../errors.js';
-import { denyModal } from '../../views/index.js';
+import { denyCheckingModal, denyModal, denyOutcomeModal } from '../../views/index.js';
+import type { ActionArgs, Listener } from '../ack-first.js';
 import { type HandlerDeps, parseRequestId } from '../deps.js';
+import { openModal } from '../shared/modal.js';
 
-type Args = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<ButtonAction>>;
-
-/** Deny asks for an optional reason first, and only someone who could deny gets the dialog. */
-export function denyAction(deps: HandlerDeps) {
-  return async ({ ack, action, body, client }: Args): Promise<void> => {
-    await ack();
-    const requestId = parseRequestId(action.value);
-    await deps.workflow.checkCanDecide(requestId, body.user.id);
-    const request = await deps.workflow.getRequest(requestId);
-    if (!request) throw new KeyhouseError('not_found', 'That request no longer exists.');
-    await client.views.open({ trigger_id: body.trigger_id, view: denyModal(request) });
-  };
+/**
+ * Deny asks for an optional reason first, and only someone who could deny gets the dialog. When
+ * the approvers' group is not cached, the dialog opens on "checking…" (the trigger id lasts 3 s)
+ * and becomes the Deny form, or says why not.
+ */
+export function denyAction(deps: HandlerDeps): Listener<ActionArgs<BlockAction<ButtonAction>>, never> {
+  return ({ action, body }) => ({
+    after: async ({ client }) => {
+      const requestId = parseRequestId(action.value);
+      const userId = body.user.id;
+      await openModal(
+        deps,
+        client,
+        { triggerId: body.trigger_id, userId },
+        async () => {
+          await deps.workflow.checkCanDecide(requestId, userId);
+          const request = await deps.workflow.getRequest(requestId);
+          if (!request) throw new KeyhouseError('not_found', 'That request no longer exists.');
+          return denyModal(request);
+        },
+        denyCheckingModal(),
+        (text) => denyOutcomeModal({ ok: false, text }),
+      );
+    },
+  });
 }

@@ -1,5 +1,5 @@
-import type { App } from '@slack/bolt';
 import { ACTION } from '../../views/ids.js';
+import type { AckFirstApp } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 import { approveAction } from './approve.js';
 import { createKeyAction } from './create-key.js';
@@ -13,8 +13,11 @@ import { reviewPageAction } from './review-page.js';
 import { roleSelectAction } from './role-select.js';
 import { rotateKeyAction } from './rotate-key.js';
 
-/** Who may act is decided by the workflow at each click, from the store, never the payload. */
-export function registerActions(app: App, deps: HandlerDeps): void {
+/**
+ * Every click is acknowledged at once (`ackFirst`); who may act is decided by the workflow after
+ * that, at each click, from the store, never the payload.
+ */
+export function registerActions(app: AckFirstApp, deps: HandlerDeps): void {
   app.action(ACTION.approve, approveAction(deps));
   app.action(ACTION.deny, denyAction(deps));
   app.action(ACTION.createKey, createKeyAction(deps));

@@ -1,23 +1,32 @@
-import type { AllMiddlewareArgs, BlockAction, OverflowAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import type { BlockAction, OverflowAction } from '@slack/bolt';
 import { KeyhouseError } from '../../errors.js';
-import { deleteKeyModal, editKeyModal, reassignKeyModal } from '../../views/index.js';
+import {
+  deleteKeyModal,
+  editKeyModal,
+  editLoadingModal,
+  editOutcomeModal,
+  outcomeModal,
+  reassignKeyModal,
+  workingModal,
+} from '../../views/index.js';
+import type { ActionArgs, Listener } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 import { encodeContext, refreshSurface, type Surface } from '../shared/key-surface.js';
 import { encodeLifecycleContext, openRotateDialog } from '../shared/lifecycle.js';
-
-type Args = AllMiddlewareArgs & SlackActionMiddlewareArgs<BlockAction<OverflowAction>>;
+import { openModal } from '../shared/modal.js';
 
 const MENU_VALUE = /^(disable|enable|edit|rotate|delete|reassign):([0-9a-f-]{36})$/i;
 const KEY_BLOCK = /^keys\|(mine|all|review)\|(\d{1,4})\|/;
 
 /**
- * A key's overflow menu. Disable and Enable act at once; Edit and Delete open their dialog
- * (Slack's confirm object would cover the whole menu, so Delete is confirmed by a dialog). The
- * authority to act is checked by the workflow against the store and the policy, never the payload.
+ * A key's overflow menu. Disable and Enable act after the acknowledgement and replace the list in
+ * place; Edit and Delete open their dialog at once (Slack's confirm object would cover the whole
+ * menu, so Delete is confirmed by a dialog), on "looking the key up…" while ClickHouse answers.
+ * The authority to act is checked by the workflow against the store and the policy, never the
+ * payload; a refusal known without the network opens no dialog.
  */
-export function keyMenuAction(deps: HandlerDeps) {
-  return async ({ ack, action, body, client }: Args): Promise<void> => {
-    await ack();
+export function keyMenuAction(deps: HandlerDeps): Listener<ActionArgs<BlockAction<OverflowAction>>, never> {
+  return ({ action, body }) => {
     const match = MENU_VALUE.exec(action.selected_option?.value ?? '');
     if (!match?.[1] || !match[2])
       throw new KeyhouseError('not_found', 'That menu no longer refers to a key.');
@@ -27,44 +36,78 @@ export function keyMenuAction(deps: HandlerDeps) {
     const surface = surfaceOf(body, action.block_id);
 
     if (verb === 'disable' || verb === 'enable') {
-      const notice = await deps.workflow.setKeyState(
-        userId,
-        keyId,
-        verb === 'enable' ? 'enabled' : 'disabled',
-      );
-      await refreshSurface(deps, client, userId, surface, notice);
-      return;
+      return {
+        after: async ({ client }) => {
+          const notice = await deps.workflow.setKeyState(
+            userId,
+            keyId,
+            verb === 'enable' ? 'enabled' : 'disabled',
+          );
+          await refreshSurface(deps, client, userId, surface, notice);
+        },
+      };
     }
     if (verb === 'rotate') {
-      await openRotateDialog(deps, client, { userId, keyId, triggerId: body.trigger_id, surface });
-      return;
+      return {
+        after: ({ client }) =>
+          openRotateDialog(deps, client, { userId, keyId, triggerId: body.trigger_id, surface }),
+      };
     }
-    const { entry, currentRoleId } = await deps.workflow.manageable(userId, keyId);
     if (verb === 'reassign') {
-      // Refused here already for a non-admin (the submission is checked again).
-      if (!(await deps.policy.isAdmin(userId)))
-        throw new KeyhouseError('not_allowed', 'Only Keyhouse admins can give a key another owner.');
       const context = encodeLifecycleContext({ keyId, roleId: null, needsReason: false, surface });
-      await client.views.open({ trigger_id: body.trigger_id, view: reassignKeyModal(entry, context) });
-      return;
+      return {
+        after: ({ client }) =>
+          openModal(
+            deps,
+            client,
+            { triggerId: body.trigger_id, userId },
+            async () => {
+              // Refused before any dialog for a non-admin (the submission is checked again).
+              if (!(await deps.policy.isAdmin(userId)))
+                throw new KeyhouseError('not_allowed', 'Only Keyhouse admins can give a key another owner.');
+              return reassignKeyModal((await deps.workflow.manageable(userId, keyId)).entry, context);
+            },
+            workingModal('Reassign key', 'Looking the key up in ClickHouse…'),
+            (text) => outcomeModal('Reassign key', { ok: false, text }),
+          ),
+      };
     }
     const context = encodeContext({ keyId, surface });
+    const opening = { triggerId: body.trigger_id, userId };
     if (verb === 'delete') {
-      await client.views.open({ trigger_id: body.trigger_id, view: deleteKeyModal(entry, context) });
-      return;
+      return {
+        after: ({ client }) =>
+          openModal(
+            deps,
+            client,
+            opening,
+            async () => deleteKeyModal((await deps.workflow.manageable(userId, keyId)).entry, context),
+            workingModal('Delete key', 'Looking the key up in ClickHouse…'),
+            (text) => outcomeModal('Delete key', { ok: false, text }),
+          ),
+      };
     }
-    const roles = await deps.policy.requestableRoles(userId);
-    await client.views.open({
-      trigger_id: body.trigger_id,
-      view: editKeyModal({
-        entry,
-        roles,
-        currentRoleId,
-        selectedRoleId: null,
-        expiryChoices: currentRoleId ? deps.policy.expiryChoices(currentRoleId) : [],
-        context,
-      }),
-    });
+    return {
+      after: ({ client }) =>
+        openModal(
+          deps,
+          client,
+          opening,
+          async () => {
+            const { entry, currentRoleId } = await deps.workflow.manageable(userId, keyId);
+            return editKeyModal({
+              entry,
+              roles: await deps.policy.requestableRoles(userId),
+              currentRoleId,
+              selectedRoleId: null,
+              expiryChoices: currentRoleId ? deps.policy.expiryChoices(currentRoleId) : [],
+              context,
+            });
+          },
+          editLoadingModal(),
+          (text) => editOutcomeModal({ ok: false, text }),
+        ),
+    };
   };
 }
 

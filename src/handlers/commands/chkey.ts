@@ -1,16 +1,21 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt';
-import { helpMessage, notAllowedToRequest, unknownCommand } from '../../views/index.js';
+import { KeyhouseError } from '../../errors.js';
+import { unlessWaiting, WOULD_WAIT } from '../../util/no-wait.js';
+import {
+  helpMessage,
+  notAllowedToRequest,
+  requestCheckingModal,
+  requestOutcomeModal,
+  unknownCommand,
+} from '../../views/index.js';
 import type { ListScope } from '../../workflow/index.js';
+import type { CommandAck, CommandArgs, Listener, Reply } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 import { answer, renderKeyList, renderReview } from '../shared/key-surface.js';
+import { openModal } from '../shared/modal.js';
 import { requestModalFor } from '../shared/request-modal.js';
 import { answerAudit } from './audit.js';
 
-/** How long a list may take to be answered in the ack itself (Slack allows 3 s in all). */
-const LIST_ACK_BUDGET_MS = 1_000;
-
-/** A promise's outcome as a value, so it can be raced without an unhandled rejection. */
+/** A promise's outcome as a value, so a failure can be handed on to the work after the ack. */
 function settle<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
   return promise.then(
     (value) => ({ ok: true as const, value }),
@@ -24,52 +29,59 @@ function listScope(word: string | undefined): ListScope | null {
   return w === 'mine' || w === 'all' ? w : null;
 }
 
-type Args = AllMiddlewareArgs & SlackCommandMiddlewareArgs;
-
 /**
- * `/chkey [request | list | list all | help]`. Every branch acks at once; the request modal opens
- * right after the ack, with no ClickHouse call before it, while the trigger id is fresh.
+ * `/chkey [request | list | list all | help]`. The request modal opens right after the ack, with no
+ * ClickHouse call before it, while the trigger id is fresh (on "checking…" when the user's groups
+ * are not cached yet). A list is the acknowledgement itself when it can be drawn from memory (a
+ * cached key list); otherwise it follows through the response URL.
  */
-export function chkeyCommand(deps: HandlerDeps) {
-  return async ({ command, ack, client, respond }: Args): Promise<void> => {
+export function chkeyCommand(deps: HandlerDeps): Listener<CommandArgs, CommandAck> {
+  return async ({ command }): Promise<Reply<CommandAck>> => {
     const words = String(command.text ?? '')
       .trim()
       .split(/\s+/)
       .filter(Boolean);
     const verb = (words[0] ?? '').toLowerCase();
+    const userId = command.user_id;
 
     if (verb === '' || verb === 'request') {
-      await ack();
-      const view = await requestModalFor(deps.policy, command.user_id);
-      if (view) await client.views.open({ trigger_id: command.trigger_id, view });
-      else await answer(respond, notAllowedToRequest(deps.policy.adminsToAsk()));
-      return;
+      return {
+        after: ({ client }) =>
+          openModal(
+            deps,
+            client,
+            { triggerId: command.trigger_id, userId },
+            async () => {
+              const view = await requestModalFor(deps.policy, userId);
+              if (view) return view;
+              throw new KeyhouseError('not_allowed', notAllowedToRequest(deps.policy.adminsToAsk()).text);
+            },
+            requestCheckingModal(),
+            (text) => requestOutcomeModal({ ok: false, text }),
+          ),
+      };
     }
-    if (verb === 'help') return ack(helpMessage(deps.command));
+    if (verb === 'help') return { ack: helpMessage(deps.command) };
     if (verb === 'review' && words.length === 1) {
-      // Admins only (the workflow checks); the review asks ClickHouse and Slack, so it comes later.
-      await ack();
-      await answer(respond, await renderReview(deps, command.user_id, 0));
-      return;
+      // Admins only (the workflow checks); the review asks ClickHouse and Slack: after the ack.
+      return { after: async ({ respond }) => answer(respond, await renderReview(deps, userId, 0)) };
     }
     if (verb === 'audit') {
-      await ack();
-      return answerAudit(deps, command.user_id, words.slice(1), respond);
+      // Admin membership may need a user-group look-up: answered after the ack.
+      return { after: ({ respond }) => answerAudit(deps, userId, words.slice(1), respond) };
     }
     const scope = verb === 'list' && words.length <= 2 ? listScope(words[1]) : null;
     if (scope) {
-      // Usually the key list is cached and the answer is ready at once: it goes in the ack. When
-      // ClickHouse must be asked first, ack now and answer through the response_url.
-      const rendering = settle(renderKeyList(deps, command.user_id, scope, 0));
-      const quick = await Promise.race([rendering, sleep(LIST_ACK_BUDGET_MS).then(() => null)]);
-      if (quick?.ok) return ack(quick.value);
-      await ack();
-      const done = quick ?? (await rendering);
-      if (!done.ok) throw done.error;
-      await answer(respond, done.value);
-      return;
+      const ready = await settle(unlessWaiting(() => renderKeyList(deps, userId, scope, 0)));
+      if (ready.ok && ready.value !== WOULD_WAIT) return { ack: ready.value };
+      return {
+        after: async ({ respond }) => {
+          if (!ready.ok) throw ready.error;
+          await answer(respond, await renderKeyList(deps, userId, scope, 0));
+        },
+      };
     }
     // `list` with other words is quoted whole: the unknown part may be the second word.
-    return ack(unknownCommand(deps.command, verb === 'list' ? words.join(' ') : (words[0] ?? '')));
+    return { ack: unknownCommand(deps.command, verb === 'list' ? words.join(' ') : (words[0] ?? '')) };
   };
 }

@@ -1,7 +1,7 @@
-import type { App } from '@slack/bolt';
+import type { AckFirstApp } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 import { chkeyCommand } from './chkey.js';
 
-export function registerCommands(app: App, deps: HandlerDeps): void {
+export function registerCommands(app: AckFirstApp, deps: HandlerDeps): void {
   app.command(deps.command, chkeyCommand(deps));
 }

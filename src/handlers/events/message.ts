@@ -1,8 +1,6 @@
-import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { z } from 'zod';
 import type { Tripwire } from '../../watch/tripwire.js';
-
-type Args = AllMiddlewareArgs & SlackEventMiddlewareArgs<'message'>;
+import type { EventArgs, Listener } from '../ack-first.js';
 
 /** Subtypes that carry text a person wrote; joins, deletions, topic changes and the like do not. */
 const PERSON_SUBTYPES = new Set([
@@ -35,26 +33,30 @@ export interface MessageWatchDeps {
  * The text is never logged or kept: it goes to the tripwire and nowhere else. Most messages hold
  * no `4b1d`, and cost one substring scan.
  */
-export function messageEvent(deps: MessageWatchDeps) {
-  return async ({ event: raw }: Args): Promise<void> => {
+export function messageEvent(deps: MessageWatchDeps): Listener<EventArgs<'message'>, never> {
+  return ({ event: raw }) => {
     const payload = raw as { subtype?: string; text?: unknown; message?: { text?: unknown } };
-    if (!PERSON_SUBTYPES.has(payload.subtype)) return;
+    if (!PERSON_SUBTYPES.has(payload.subtype)) return {};
     const text = payload.subtype === 'message_changed' ? payload.message?.text : payload.text;
-    if (typeof text !== 'string' || !text.includes('4b1d')) return;
+    if (typeof text !== 'string' || !text.includes('4b1d')) return {};
 
     const parsed = event.safeParse(raw);
-    if (!parsed.success) return;
+    if (!parsed.success) return {};
     const outer = parsed.data;
     const message = outer.subtype === 'message_changed' ? outer.message : outer;
-    if (!message) return;
     // Bots' messages (integrations echoing config, Keyhouse's own) are not someone leaking a key.
-    if (message.bot_id || message.subtype === 'bot_message') return;
-    if (message.user === deps.botUserId) return;
-    await deps.tripwire.inspect(text, {
-      channel: outer.channel,
-      ts: message.ts,
-      threadTs: message.thread_ts && message.thread_ts !== message.ts ? message.thread_ts : null,
-      userId: message.user ?? null,
-    });
+    if (!message || message.bot_id || message.subtype === 'bot_message' || message.user === deps.botUserId) {
+      return {};
+    }
+    return {
+      after: async () => {
+        await deps.tripwire.inspect(text, {
+          channel: outer.channel,
+          ts: message.ts,
+          threadTs: message.thread_ts && message.thread_ts !== message.ts ? message.thread_ts : null,
+          userId: message.user ?? null,
+        });
+      },
+    };
   };
 }

@@ -1,9 +1,9 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { extendKeyModal, outcomeModal, rotateKeyModal } from '../../views/index.js';
+import { extendKeyModal, outcomeModal, rotateKeyModal, workingModal } from '../../views/index.js';
 import type { HandlerDeps } from '../deps.js';
-import { describeError } from '../errors.js';
 import { type Surface, surfaceSchema } from './key-surface.js';
+import { openModal } from './modal.js';
 
 /**
  * What a Rotate, Extend or Reassign dialog carries in `private_metadata`: the key, the role it
@@ -41,80 +41,59 @@ export function parseKeyId(value: unknown): string | null {
 }
 
 /**
- * Runs the work a dialog asked for after its acknowledgement (which turned it into "working…"),
- * then shows how it went in the same dialog: success and failure alike. When Slack will not
- * update the dialog (closed long ago), the person is told by DM instead.
+ * Opens the Rotate dialog for a key at once ("looking the key up…"), then the form once the
+ * workflow checked the viewer may rotate it, or why not.
  */
-export async function finishInDialog(
-  deps: HandlerDeps,
-  client: WebClient,
-  target: { userId: string; viewId: string; title: string },
-  work: () => Promise<string>,
-): Promise<void> {
-  let text: string;
-  try {
-    text = `✅ ${await work()}`;
-  } catch (error) {
-    const described = describeError(error);
-    if (described.reference)
-      deps.logger.error(
-        { err: error, reference: described.reference, userId: target.userId },
-        'dialog work failed',
-      );
-    text = `⚠️ ${described.text}`;
-  }
-  try {
-    await client.views.update({ view_id: target.viewId, view: outcomeModal(target.title, text) });
-  } catch (error) {
-    deps.logger.warn({ err: error }, 'could not update the dialog; telling the user by DM');
-    await client.chat.postMessage({ channel: target.userId, text });
-  }
-}
-
-/** The dialog's acknowledgement while the work runs: it stays open and says so. */
-export function workingView(title: string, what: string) {
-  return { response_action: 'update' as const, view: outcomeModal(title, `⏳ ${what}…`) };
-}
-
-/** Opens the Rotate dialog for a key, after the workflow checked the viewer may rotate it. */
-export async function openRotateDialog(
+export function openRotateDialog(
   deps: HandlerDeps,
   client: WebClient,
   args: { userId: string; keyId: string; triggerId: string; surface: Surface },
 ): Promise<void> {
-  const form = await deps.workflow.rotationForm(args.userId, args.keyId);
-  const needsReason = form.needsApproval && form.role.approvals > 0;
-  await client.views.open({
-    trigger_id: args.triggerId,
-    view: rotateKeyModal({
-      ...form,
-      context: encodeLifecycleContext({
-        keyId: args.keyId,
-        roleId: form.role.id,
-        needsReason,
-        surface: args.surface,
-      }),
-    }),
-  });
+  return openModal(
+    deps,
+    client,
+    { triggerId: args.triggerId, userId: args.userId },
+    async () => {
+      const form = await deps.workflow.rotationForm(args.userId, args.keyId);
+      const needsReason = form.needsApproval && form.role.approvals > 0;
+      return rotateKeyModal({
+        ...form,
+        context: encodeLifecycleContext({
+          keyId: args.keyId,
+          roleId: form.role.id,
+          needsReason,
+          surface: args.surface,
+        }),
+      });
+    },
+    workingModal('Rotate key', 'Looking the key up in ClickHouse…'),
+    (text) => outcomeModal('Rotate key', { ok: false, text }),
+  );
 }
 
-/** Opens the Extend dialog for a key, after the workflow checked the viewer may change it. */
-export async function openExtendDialog(
+/** Opens the Extend dialog for a key, as the Rotate one. */
+export function openExtendDialog(
   deps: HandlerDeps,
   client: WebClient,
   args: { userId: string; keyId: string; triggerId: string; surface: Surface },
 ): Promise<void> {
-  const form = await deps.workflow.extendForm(args.userId, args.keyId);
-  await client.views.open({
-    trigger_id: args.triggerId,
-    view: extendKeyModal({
-      ...form,
-      context: encodeLifecycleContext({
-        keyId: args.keyId,
-        roleId: form.role.id,
-        needsReason: true,
-        surface: args.surface,
-      }),
-    }),
-  });
+  return openModal(
+    deps,
+    client,
+    { triggerId: args.triggerId, userId: args.userId },
+    async () => {
+      const form = await deps.workflow.extendForm(args.userId, args.keyId);
+      return extendKeyModal({
+        ...form,
+        context: encodeLifecycleContext({
+          keyId: args.keyId,
+          roleId: form.role.id,
+          needsReason: true,
+          surface: args.surface,
+        }),
+      });
+    },
+    workingModal('Extend key', 'Looking the key up in ClickHouse…'),
+    (text) => outcomeModal('Extend key', { ok: false, text }),
+  );
 }

@@ -1,28 +1,44 @@
-import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
 import { isKeyhouseError } from '../../errors.js';
+import { unlessWaiting, WOULD_WAIT } from '../../util/no-wait.js';
 import { BLOCK } from '../../views/ids.js';
-import { readDenyModal } from '../../views/index.js';
+import { denyOutcomeModal, denyWorkingModal, readDenyModal } from '../../views/index.js';
+import type { Listener, ViewAck, ViewArgs } from '../ack-first.js';
 import { type HandlerDeps, parseRequestId } from '../deps.js';
-
-type Args = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
+import { settleInModal } from '../shared/modal.js';
 
 /**
  * The deny dialog's submission. If the request was decided while the dialog was open, the dialog
- * says so instead of closing; otherwise it closes and the denial is recorded.
+ * says so instead of closing; otherwise it closes and the denial is recorded. When the approvers'
+ * user group is not cached yet, the dialog turns to "recording…" and then says denied, or why not.
  */
-export function denySubmitView(deps: HandlerDeps) {
-  return async ({ ack, body, view }: Args): Promise<void> => {
+export function denySubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
+  return async ({ body, view }) => {
     const { requestId: raw, reason } = readDenyModal(view);
+    const userId = body.user.id;
     let requestId: string;
+    let waiting = false;
     try {
       requestId = parseRequestId(raw);
-      await deps.workflow.checkCanDecide(requestId, body.user.id);
+      waiting = (await unlessWaiting(() => deps.workflow.checkCanDecide(requestId, userId))) === WOULD_WAIT;
     } catch (error) {
       if (!isKeyhouseError(error)) throw error;
-      await ack({ response_action: 'errors', errors: { [BLOCK.denyReason]: error.message } });
-      return;
+      return { ack: { response_action: 'errors', errors: { [BLOCK.denyReason]: error.message } } };
     }
-    await ack();
-    await deps.workflow.deny(requestId, body.user.id, reason);
+    if (!waiting) return { after: () => deps.workflow.deny(requestId, userId, reason) };
+    return {
+      ack: { response_action: 'update', view: denyWorkingModal() },
+      after: ({ client }) =>
+        settleInModal(
+          deps,
+          client,
+          { viewId: body.view.id, userId },
+          async () => {
+            await deps.workflow.deny(requestId, userId, reason);
+            const text = 'Denied. The requester has been told, and the approval message shows it.';
+            return { view: denyOutcomeModal({ ok: true, text }), text };
+          },
+          (text) => denyOutcomeModal({ ok: false, text }),
+        ),
+    };
   };
 }

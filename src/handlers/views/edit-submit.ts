@@ -1,46 +1,91 @@
-import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import { KeyhouseError } from '../../errors.js';
-import { readEditModal } from '../../views/index.js';
-import type { EditField } from '../../workflow/index.js';
+import { isKeyhouseError } from '../../errors.js';
+import { unlessWaiting } from '../../util/no-wait.js';
+import {
+  editKeyModal,
+  editOutcomeModal,
+  editWorkingModal,
+  escapeMrkdwn,
+  readEditModal,
+} from '../../views/index.js';
+import { type EditField, KEEP } from '../../workflow/index.js';
+import type { Listener, ViewAck, ViewArgs } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 import { decodeContext, refreshSurface } from '../shared/key-surface.js';
-
-type Args = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
+import { settleInModal } from '../shared/modal.js';
 
 /**
  * The Edit dialog: a rename or a shorter expiry applies at once; a longer expiry or another role
- * is posted for approval. Invalid fields are answered inside the dialog.
+ * is posted for approval. What needs no network (who may change the key, the name's rule, a chosen
+ * role and its expiry) is answered inside the dialog; the rest needs the key from ClickHouse, so the dialog turns to
+ * "applying…" and then shows what was done, the form again with the errors found, or the failure.
  */
-export function editSubmitView(deps: HandlerDeps) {
-  return async ({ ack, body, view, client }: Args): Promise<void> => {
+export function editSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
+  return async ({ body, view }) => {
     const values = readEditModal(view);
     const context = decodeContext(values.context);
     if (!context) {
-      await ack({
-        response_action: 'errors',
-        errors: { [values.blockIds.keyName]: 'This dialog is out of date; open it again.' },
-      });
-      return;
+      return {
+        ack: {
+          response_action: 'errors',
+          errors: { [values.blockIds.keyName]: 'This dialog is out of date; open it again.' },
+        },
+      };
     }
     const userId = body.user.id;
-    let result: Awaited<ReturnType<typeof deps.workflow.editKey>>;
     try {
-      result = await deps.workflow.editKey(userId, context.keyId, values);
+      // Who may change the key is known from the store and the policy: refused in the dialog at once.
+      await unlessWaiting(() => deps.workflow.manageable(userId, context.keyId));
     } catch (error) {
-      if (!(error instanceof KeyhouseError)) throw error;
-      await ack({ response_action: 'errors', errors: { [values.blockIds.keyName]: error.message } });
-      return;
+      if (!isKeyhouseError(error)) throw error;
+      return { ack: { response_action: 'errors', errors: { [values.blockIds.keyName]: error.message } } };
     }
-    if (!result.ok) {
+    const early = await deps.workflow.checkEditDraft(userId, values);
+    if (Object.keys(early).length > 0) {
       const errors: Record<string, string> = {};
-      for (const [field, message] of Object.entries(result.errors) as [EditField, string][]) {
+      for (const [field, message] of Object.entries(early) as [EditField, string][]) {
         errors[values.blockIds[field]] = message;
       }
-      await ack({ response_action: 'errors', errors });
-      return;
+      return { ack: { response_action: 'errors', errors } };
     }
-    await ack();
-    if (result.changeRequest) await deps.workflow.announce(result.changeRequest.id);
-    await refreshSurface(deps, client, userId, context.surface, result.notice);
+    return {
+      ack: { response_action: 'update', view: editWorkingModal(values.keyName) },
+      after: ({ client }) =>
+        settleInModal(
+          deps,
+          client,
+          { viewId: body.view.id, userId },
+          async () => {
+            const result = await deps.workflow.editKey(userId, context.keyId, values);
+            if (!result.ok) {
+              // Found only once ClickHouse answered (a longer expiry needs a reason): the form again.
+              const { entry, currentRoleId } = await deps.workflow.manageable(userId, context.keyId);
+              const roleId = values.roleId === KEEP ? null : values.roleId;
+              const choicesFor = roleId ?? currentRoleId;
+              const form = editKeyModal({
+                entry,
+                roles: await deps.policy.requestableRoles(userId),
+                currentRoleId,
+                selectedRoleId: roleId,
+                expiryChoices: choicesFor ? deps.policy.expiryChoices(choicesFor) : [],
+                context: values.context,
+                draft: values,
+                errors: result.errors,
+              });
+              return { view: form, text: `⚠️ Nothing was changed. ${Object.values(result.errors).join(' ')}` };
+            }
+            if (result.changeRequest) await deps.workflow.announce(result.changeRequest.id);
+            // The list (or Home tab) shows the new state too; the dialog is where the outcome is read.
+            await refreshSurface(deps, client, userId, context.surface, result.notice).catch(
+              (error: unknown) =>
+                deps.logger.warn({ err: error }, 'could not refresh the key list after an edit'),
+            );
+            return {
+              view: editOutcomeModal({ ok: true, text: escapeMrkdwn(result.notice) }),
+              text: result.notice,
+            };
+          },
+          (text) => editOutcomeModal({ ok: false, text }),
+        ),
+    };
   };
 }

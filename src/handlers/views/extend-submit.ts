@@ -1,29 +1,36 @@
-import type { AllMiddlewareArgs, SlackViewMiddlewareArgs, ViewSubmitAction } from '@slack/bolt';
-import { ACTION, BLOCK, readLifecycleModal } from '../../views/index.js';
+import {
+  ACTION,
+  BLOCK,
+  escapeMrkdwn,
+  outcomeModal,
+  readLifecycleModal,
+  workingModal,
+} from '../../views/index.js';
 import type { ExtendField } from '../../workflow/index.js';
+import type { Listener, ViewAck, ViewArgs } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 import { refreshSurface } from '../shared/key-surface.js';
-import { decodeLifecycleContext, finishInDialog, workingView } from '../shared/lifecycle.js';
-
-type Args = AllMiddlewareArgs & SlackViewMiddlewareArgs<ViewSubmitAction>;
+import { decodeLifecycleContext } from '../shared/lifecycle.js';
+import { settleInModal } from '../shared/modal.js';
 
 const FIELD_BLOCK: Record<ExtendField, string> = { expiry: BLOCK.extendExpiry, reason: BLOCK.extendReason };
 
 /**
  * The Extend dialog. The expiry and reason are checked inside the dialog (no network); then it
- * acknowledges and runs Edit's change path (approval like a new key, or at once for a role with
- * `approvals: 0`), showing the outcome in the dialog.
+ * turns to "extending…" and runs Edit's change path (approval like a new key, or at once for a
+ * role with `approvals: 0`), showing the outcome in the dialog.
  */
-export function extendSubmitView(deps: HandlerDeps) {
-  return async ({ ack, body, view, client }: Args): Promise<void> => {
+export function extendSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
+  return ({ body, view }) => {
     const values = readLifecycleModal(view);
     const context = decodeLifecycleContext(values.context);
     if (!context?.roleId) {
-      await ack({
-        response_action: 'errors',
-        errors: { [BLOCK.extendExpiry]: 'This dialog is out of date; open it again.' },
-      });
-      return;
+      return {
+        ack: {
+          response_action: 'errors',
+          errors: { [BLOCK.extendExpiry]: 'This dialog is out of date; open it again.' },
+        },
+      };
     }
     const draft = {
       expiry: values.read(BLOCK.extendExpiry, ACTION.extendExpiry),
@@ -34,17 +41,34 @@ export function extendSubmitView(deps: HandlerDeps) {
       const errors: Record<string, string> = {};
       for (const [field, message] of Object.entries(problems))
         errors[FIELD_BLOCK[field as ExtendField]] = message;
-      await ack({ response_action: 'errors', errors });
-      return;
+      return { ack: { response_action: 'errors', errors } };
     }
-    await ack(workingView('Extend key', 'Extending'));
     const userId = body.user.id;
-    await finishInDialog(deps, client, { userId, viewId: values.viewId, title: 'Extend key' }, async () => {
-      const result = await deps.workflow.extend(userId, context.keyId, draft);
-      if (!result.ok) return `Nothing was done: ${Object.values(result.errors).join(' ')}`;
-      if (result.changeRequest) await deps.workflow.announce(result.changeRequest.id);
-      await refreshSurface(deps, client, userId, context.surface, result.notice);
-      return result.notice;
-    });
+    return {
+      ack: { response_action: 'update', view: workingModal('Extend key', 'Extending…') },
+      after: ({ client }) =>
+        settleInModal(
+          deps,
+          client,
+          { viewId: values.viewId, userId },
+          async () => {
+            const result = await deps.workflow.extend(userId, context.keyId, draft);
+            if (!result.ok) {
+              const text = `Nothing was done: ${Object.values(result.errors).join(' ')}`;
+              return { view: outcomeModal('Extend key', { ok: false, text }), text: `⚠️ ${text}` };
+            }
+            if (result.changeRequest) await deps.workflow.announce(result.changeRequest.id);
+            await refreshSurface(deps, client, userId, context.surface, result.notice).catch(
+              (error: unknown) =>
+                deps.logger.warn({ err: error }, 'could not refresh the key list after an extension'),
+            );
+            return {
+              view: outcomeModal('Extend key', { ok: true, text: escapeMrkdwn(result.notice) }),
+              text: result.notice,
+            };
+          },
+          (text) => outcomeModal('Extend key', { ok: false, text }),
+        ),
+    };
   };
 }

@@ -1,5 +1,5 @@
-import type { App } from '@slack/bolt';
 import { CALLBACK } from '../../views/ids.js';
+import type { AckFirstApp } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 import { deleteSubmitView } from './delete-submit.js';
 import { denySubmitView } from './deny-submit.js';
@@ -9,7 +9,8 @@ import { reassignSubmitView } from './reassign-submit.js';
 import { requestSubmitView } from './request-submit.js';
 import { rotateSubmitView } from './rotate-submit.js';
 
-export function registerViews(app: App, deps: HandlerDeps): void {
+/** Every submission is acknowledged at once (`ackFirst`); what needs ClickHouse shows in the modal after. */
+export function registerViews(app: AckFirstApp, deps: HandlerDeps): void {
   app.view(CALLBACK.requestModal, requestSubmitView(deps));
   app.view(CALLBACK.denyModal, denySubmitView(deps));
   app.view(CALLBACK.editModal, editSubmitView(deps));

@@ -1,0 +1,29 @@
+import { unlessWaiting } from '../util/no-wait.js';
+import type { WorkflowContext } from './context.js';
+import type { EditDraft, EditField } from './edit.js';
+import { KEEP } from './ports.js';
+
+/**
+ * The rules of an edit that need neither the key nor the network: the name, and a chosen role
+ * and its expiry. They can be answered inside the dialog at once; `editKey` checks everything
+ * again once ClickHouse has answered (a longer expiry needing a reason depends on the key). A
+ * role whose group membership is not cached yet is left to `editKey`.
+ */
+export async function checkEditDraft(
+  ctx: WorkflowContext,
+  viewerId: string,
+  draft: EditDraft,
+): Promise<Partial<Record<EditField, string>>> {
+  const { policy } = ctx;
+  const errors: Partial<Record<EditField, string>> = {};
+  const nameError = policy.validateKeyName(draft.keyName.trim());
+  if (nameError) errors.keyName = nameError;
+  if (draft.roleId === KEEP) return errors;
+  const role = policy.role(draft.roleId);
+  const allowed = role ? await unlessWaiting(() => policy.canRequest(viewerId, role.id)) : false;
+  if (!role || allowed === false) errors.roleId = 'You may not request this role.';
+  else if (draft.expiry !== KEEP && !policy.isExpiryAllowed(role.id, draft.expiry)) {
+    errors.expiry = `Choose an expiry of at most ${role.maxExpiry} for ${role.label}.`;
+  }
+  return errors;
+}
