@@ -1,6 +1,7 @@
 # Keyhouse: a Slack app for self-serve ClickHouse Cloud API keys.
 # Build:  docker build -t keyhouse .
-# Run:    docker run --env-file .env -v keyhouse-data:/var/lib/keyhouse -p 3000:3000 keyhouse
+# Run:    docker run --env-file .env -v keyhouse-data:/var/lib/keyhouse \
+#           -v "$PWD/policy.yml:/etc/keyhouse/policy.yml:ro" -p 3000:3000 keyhouse
 
 # --- build: compile TypeScript and the better-sqlite3 addon ---------------------------------
 FROM node:24-bookworm-slim AS build

@@ -19,6 +19,7 @@ import { checkSlackRequest } from './http/slack-request.js';
 import { retirementRule } from './lifecycle/retirement.js';
 import { Scheduler, type TickResult } from './lifecycle/scheduler.js';
 import { boltLogger } from './logger.js';
+import { Metrics, observeNotifier } from './metrics.js';
 import { Policy, type PolicyDocument } from './policy/index.js';
 import { SlackNotifier } from './slack/notifier.js';
 import { SlackPeople } from './slack/people.js';
@@ -82,6 +83,8 @@ export interface KeyhouseOptions {
   readinessTtlMs?: number;
   /** How long `close()` waits for work in flight (default 10 s). */
   shutdownGraceMs?: number;
+  /** Served on `/metrics`; a fresh registry when absent. Pass the one the ClickHouse client reports to. */
+  metrics?: Metrics;
 }
 
 export interface Readiness {
@@ -94,6 +97,7 @@ export interface Keyhouse {
   readonly workflow: Workflow;
   readonly policy: Policy;
   readonly mode: 'http' | 'socket';
+  readonly metrics: Metrics;
   /**
    * Serves `/healthz` and `/readyz` on `port` (0 = ephemeral) and, in HTTP mode, `/slack/events`;
    * in Socket Mode also connects to Slack. Resolves to the bound port.
@@ -127,8 +131,12 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   const clock = options.clock ?? systemClock;
   const instanceId = randomUUID();
   const socketMode = Boolean(options.slack.appToken);
+  const metrics = options.metrics ?? new Metrics();
+  metrics.countRequestsWith(() => store.countRequestsByState());
   const clientOptions: WebClientOptions = {
     ...options.slack.clientOptions,
+    // Every Web API call of Bolt's clients passes here: failed calls are counted by method.
+    fetch: metrics.slackFetch(options.slack.clientOptions?.fetch ?? globalThis.fetch),
     slackApiUrl: options.slack.apiUrl,
     // Socket Mode would otherwise write 100 retries into these options (slack-platform.md §5).
     retryConfig: options.slack.clientOptions?.retryConfig ?? { retries: 3 },
@@ -181,13 +189,14 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     logger,
     resolveGroup: async (usergroup) => (await app.client.usergroups.users.list({ usergroup })).users ?? [],
   });
-  const notifier = new SlackNotifier({
+  const slackNotifier = new SlackNotifier({
     client: app.client,
     approvalChannel: options.policy.approvalChannel,
     command: options.slack.command,
     fetch: options.fetch,
     logger,
   });
+  const notifier = observeNotifier(slackNotifier, metrics, clock);
   const exclusive = options.replicas?.exclusive ?? true;
   // Ack first (handlers/ack-first.ts): while a listener decides its acknowledgement, ClickHouse and
   // Slack refuse to be waited on; a key list already in memory may still be shown.
@@ -257,6 +266,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
           logger: logger.child({ component: 'tripwire' }),
           leakAction: security.leakAction,
           securityChannel: security.channel,
+          metrics,
         });
   registerHandlers(app, {
     workflow,
@@ -274,12 +284,19 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   const sweep = async (): Promise<void> => {
     // Replicas sweep one at a time: the lease outlives a slow sweep so two never overlap. An
     // exclusive instance needs none, and must not wait for one its crashed predecessor still holds.
-    if (!exclusive && !(await store.tryLease('sweep', instanceId, sweepEvery * 2, clock.now()))) return;
+    if (!exclusive && !(await store.tryLease('sweep', instanceId, sweepEvery * 2, clock.now()))) {
+      metrics.sweepSkipped();
+      return;
+    }
     const done = inFlight.begin();
+    const started = performance.now();
+    let outcome: 'ok' | 'failed' = 'failed';
     try {
       const result = await workflow.sweep();
+      outcome = 'ok';
       if (result.expired || result.settled) logger.info(result, 'sweep');
     } finally {
+      metrics.sweepRan((performance.now() - started) / 1000, outcome);
       done();
     }
   };
@@ -319,6 +336,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
         securityChannel: security.channel,
         unmanagedKeys: security.unmanagedKeys,
         selfKeySuffix: options.clickhouseKeyId.slice(-4),
+        metrics,
       })
     : null;
   const drift = async (): Promise<{ reported: number }> => {
@@ -379,6 +397,16 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
       return;
     }
+    if (req.method === 'GET' && path === '/metrics') {
+      void metrics.text().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(text),
+        (error: unknown) => {
+          logger.warn({ err: error }, 'metrics could not be collected');
+          res.writeHead(503, { 'content-type': 'text/plain' }).end('metrics unavailable');
+        },
+      );
+      return;
+    }
     if (req.method === 'GET' && path === '/readyz') {
       void ready().then((r) => {
         const ok = r.ok && !stopping;
@@ -415,6 +443,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     workflow,
     policy,
     mode: socketMode ? 'socket' : 'http',
+    metrics,
     async listen(port, host = '0.0.0.0') {
       // Slack's requests are small and quick: a client that dribbles its headers or body is cut off
       // rather than holding a socket for Node's default 300 s, and connections are capped.

@@ -1,36 +1,80 @@
 /**
  * Entry point: configuration, logger, store, ClickHouse client, then the app. Everything else
  * lives in `createApp`, which tests build the same way.
+ *
+ * A start-up failure is one line saying which side failed: the environment or the policy file as
+ * plain text (nothing else has started), the database or Slack as one JSON log line naming
+ * `DATABASE_URL` or Slack's `auth.test` at `SLACK_API_URL`; either way on stderr. A ClickHouse key that does not work is
+ * logged as a warning and Keyhouse keeps running (ClickHouse may be down briefly; `/readyz` shows it).
  */
 import { existsSync } from 'node:fs';
 import { WebClient } from '@slack/web-api';
+import { type Logger, pino } from 'pino';
 import { ClickHouseCloudClient } from './api/index.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { isKeyhouseError } from './errors.js';
-import { createLogger } from './logger.js';
+import { boltLogger, createLogger } from './logger.js';
+import { Metrics } from './metrics.js';
 import { loadPolicy, PolicyError } from './policy/index.js';
 import { openStore } from './store/index.js';
-import { installTestHooks } from './test-hooks.js';
+
+/** A failure of one side at start, logged as one JSON line with `side` and the setting to check. */
+class StartupError extends Error {
+  constructor(
+    readonly side: 'database' | 'slack',
+    readonly fields: Record<string, string>,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+let log: Logger | null = null;
 
 async function main(): Promise<void> {
   // `.env` fills in what the real environment leaves unset (the environment wins).
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'keyhouse' });
+  log = logger;
   // One request's stray rejection must not take down every other conversation: log it loudly.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
   const policy = await loadPolicy(config.policyPath);
 
-  // The store first: a bad DATABASE_URL is reported before anything talks to Slack.
-  const store = await openStore(config.databaseUrl, { logger });
+  // The store first: a bad DATABASE_URL is reported before anything talks to Slack. A SQLite file
+  // is held by this process alone (a second Keyhouse on it refuses to start).
+  const databaseUrl = shownDatabaseUrl(config.databaseUrl);
+  const store = await openStore(config.databaseUrl, { logger, exclusive: true }).catch((error: unknown) => {
+    throw new StartupError(
+      'database',
+      { DATABASE_URL: databaseUrl },
+      `the database at DATABASE_URL=${databaseUrl} could not be opened: ${messageOf(error)}`,
+    );
+  });
+
+  const metrics = new Metrics();
+  // Its own lines are JSON too, and a wrong URL fails within a second or two, not after minutes of retries.
   const slack = new WebClient(config.slack.botToken.reveal(), {
     slackApiUrl: config.slack.apiUrl,
-    retryConfig: { retries: 2 },
+    logger: boltLogger(logger),
+    retryConfig: { retries: 1, factor: 1, minTimeout: 500, maxTimeout: 500 },
+    timeout: 10_000,
+    fetch: metrics.slackFetch(),
   });
-  const identity = await slack.auth.test();
+  const identity = await slack.auth.test().catch((error: unknown) => {
+    throw new StartupError(
+      'slack',
+      { SLACK_API_URL: config.slack.apiUrl },
+      `Slack's auth.test at ${config.slack.apiUrl} failed: ${messageOf(error)}`,
+    );
+  });
   if (!identity.bot_id || !identity.user_id) {
-    throw new Error('auth.test did not name the bot; is SLACK_BOT_TOKEN a bot token?');
+    throw new StartupError(
+      'slack',
+      { SLACK_API_URL: config.slack.apiUrl },
+      `Slack's auth.test at ${config.slack.apiUrl} did not name a bot: is SLACK_BOT_TOKEN a bot token (xoxb-)?`,
+    );
   }
 
   const keys = new ClickHouseCloudClient({
@@ -39,8 +83,8 @@ async function main(): Promise<void> {
     keySecret: config.clickhouse.keySecret,
     organizationId: config.clickhouse.organizationId ?? undefined,
     logger: logger.child({ component: 'clickhouse' }),
+    observer: metrics.clickhouse,
   });
-  installTestHooks(keys, logger);
 
   const keyhouse = createApp({
     slack: {
@@ -58,6 +102,7 @@ async function main(): Promise<void> {
     clickhouseApiUrl: config.clickhouse.apiUrl,
     clickhouseKeyId: config.clickhouse.keyId,
     logger,
+    metrics,
     // A SQLite file has one user; PostgreSQL may be shared by replicas.
     replicas: { exclusive: config.databaseUrl.startsWith('sqlite:') },
   });
@@ -65,6 +110,16 @@ async function main(): Promise<void> {
   logger.info(
     { port, mode: keyhouse.mode, command: config.slack.command },
     keyhouse.mode === 'http' ? 'Keyhouse is serving /slack/events' : 'Keyhouse is connected in Socket Mode',
+  );
+  // After listening, so the first ack never waits for ClickHouse; not fatal, ClickHouse may be down briefly.
+  keys.listOrganizations().then(
+    () => logger.info({ clickhouseApiUrl: config.clickhouse.apiUrl }, 'ClickHouse accepted the admin key'),
+    (error: unknown) =>
+      logger.warn(
+        { side: 'clickhouse', CLICKHOUSE_API_URL: config.clickhouse.apiUrl },
+        `ClickHouse at ${config.clickhouse.apiUrl} did not accept CLICKHOUSE_KEY_ID/CLICKHOUSE_KEY_SECRET: ${messageOf(error)}; ` +
+          'Keyhouse keeps running, and /readyz reports it until it works',
+      ),
   );
 
   let stopping = false;
@@ -81,12 +136,38 @@ async function main(): Promise<void> {
   process.once('SIGINT', (signal) => void stop(signal));
 }
 
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** `DATABASE_URL` as it may be logged: a PostgreSQL password is replaced. */
+function shownDatabaseUrl(url: string): string {
+  if (url.startsWith('sqlite:')) return url;
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}
+
 main().catch((error: unknown) => {
+  if (error instanceof StartupError && log) {
+    // On stderr, where every start-up failure goes (the environment's and the policy's as plain text).
+    const fatal = createLogger({
+      level: 'fatal',
+      name: 'keyhouse',
+      destination: pino.destination({ dest: 2, sync: true }),
+    });
+    fatal.fatal({ side: error.side, ...error.fields }, `Keyhouse failed to start: ${error.message}`);
+    process.exit(1);
+  }
   // A bad environment or policy is reported as one message listing every problem, then exit.
   const message =
     error instanceof ConfigError || error instanceof PolicyError || isKeyhouseError(error, 'config_invalid')
       ? error.message
-      : `Keyhouse failed to start: ${error instanceof Error ? error.message : String(error)}`;
+      : `Keyhouse failed to start: ${messageOf(error)}`;
   process.stderr.write(`${message}\n`);
   process.exit(1);
 });

@@ -1,45 +1,24 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+/**
+ * The real entry point, `src/main.ts`, started as its own process: each start-up failure is one
+ * line saying which side failed, a second Keyhouse on one SQLite file refuses to start, and a
+ * ClickHouse key that does not work is a warning, not an exit.
+ */
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join, relative, resolve } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from '../dev/emulator/server.js';
+import { type FakeSlack, startFakeSlack } from '../dev/fake-slack/index.js';
+import { jsonLines, type RunningMain, runMain, startMain } from './support/main-process.js';
+import { testPolicyFields } from './support/policy-fixture.js';
 import { repoRoot } from './support/requirements.js';
+import { SLACK_TEST_DEFAULTS } from './support/slack-payloads.js';
 
-/** Starts `src/main.ts` as `npm start` would (through tsx, without a build) and waits for it to exit. */
-function runMain(
-  cwd: string,
-  env: Record<string, string>,
-): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  // Run in a scratch directory so a developer's own .env in the checkout cannot change the outcome.
-  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', tsx, join(repoRoot, 'src/main.ts')], {
-      cwd,
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    let stdout = '';
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`main did not exit; stderr: ${stderr}`));
-    }, 15_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr, stdout });
-    });
-  });
-}
+const FATAL = 60;
+const WARN = 40;
 
-describe('start-up refuses bad configuration with one message', () => {
+describe('start-up refuses bad configuration with one message', { timeout: 60_000 }, () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'keyhouse-main-'));
@@ -92,5 +71,169 @@ describe('start-up refuses bad configuration with one message', () => {
     expect(lines[0]).toContain(policy);
     expect(lines[0]).toContain('roles[1].maxExpiry: expected <n>h, <n>d or never');
     expect(lines[0]).toContain('reqesters');
+  });
+});
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
+}
+
+/**
+ * The one line on stderr, a JSON log line at level fatal (as the environment and policy errors are
+ * one plain line there), after checking that every line on stdout is JSON too.
+ */
+function fatalLine(result: { stdout: string; stderr: string }): Record<string, unknown> {
+  jsonLines(result.stdout);
+  const lines = jsonLines(result.stderr);
+  expect(lines, result.stderr).toHaveLength(1);
+  expect(lines[0]?.level).toBe(FATAL);
+  return lines[0]!;
+}
+
+describe('start-up failures say which side failed, in one JSON line', { timeout: 120_000 }, () => {
+  let dir: string;
+  let slack: FakeSlack;
+  let clickhouse: Emulator;
+  let running: RunningMain[];
+  let env: Record<string, string>;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'keyhouse-start-'));
+    slack = await startFakeSlack();
+    clickhouse = await startEmulator();
+    running = [];
+    await writeFile(join(dir, 'policy.json'), JSON.stringify(testPolicyFields()));
+    env = {
+      SLACK_BOT_TOKEN: SLACK_TEST_DEFAULTS.botToken,
+      SLACK_SIGNING_SECRET: 'signing',
+      SLACK_API_URL: slack.apiUrl,
+      CLICKHOUSE_API_URL: clickhouse.url,
+      CLICKHOUSE_KEY_ID: clickhouse.adminKey.keyId,
+      CLICKHOUSE_KEY_SECRET: clickhouse.adminKey.keySecret,
+      DATABASE_URL: `sqlite:${join(dir, 'keyhouse.db')}`,
+      KEYHOUSE_POLICY: join(dir, 'policy.json'),
+    };
+  });
+
+  afterEach(async () => {
+    await Promise.all(running.map((r) => r.kill()));
+    await slack.close();
+    await clickhouse.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function start(extra: Record<string, string> = {}): Promise<RunningMain> {
+    const main = await startMain(dir, { ...env, ...extra });
+    running.push(main);
+    return main;
+  }
+
+  it("an unreachable SLACK_API_URL: Slack's auth.test at that URL failed, and the client's own lines are JSON", async () => {
+    const apiUrl = `http://127.0.0.1:${await closedPort()}/api/`;
+    const result = await runMain(dir, { ...env, SLACK_API_URL: apiUrl });
+    expect(result.code).toBe(1);
+    const fatal = fatalLine(result);
+    expect(fatal.msg).toContain(`Slack's auth.test at ${apiUrl} failed`);
+    expect(fatal).toMatchObject({ side: 'slack', SLACK_API_URL: apiUrl });
+  });
+
+  it('a token Slack refuses: the same line, with Slack’s error', async () => {
+    const result = await runMain(dir, { ...env, SLACK_BOT_TOKEN: 'xoxb-not-this-one' });
+    expect(result.code).toBe(1);
+    const fatal = fatalLine(result);
+    expect(fatal.msg).toContain(`Slack's auth.test at ${slack.apiUrl} failed`);
+    expect(fatal.msg).toContain('invalid_auth');
+    expect(result.stdout).not.toContain('xoxb-not-this-one');
+  });
+
+  it('sqlite:/proc/… fails at once, naming the directory and DATABASE_URL (no recursive mkdir spinning)', async () => {
+    const result = await runMain(dir, { ...env, DATABASE_URL: 'sqlite:/proc/keyhouse-x/k.db' });
+    expect(result.hung).toBe(false);
+    expect(result.code).toBe(1);
+    const fatal = fatalLine(result);
+    expect(fatal.msg).toContain('DATABASE_URL=sqlite:/proc/keyhouse-x/k.db');
+    expect(fatal.msg).toContain('cannot create the directory /proc/keyhouse-x');
+    expect(fatal).toMatchObject({ side: 'database', DATABASE_URL: 'sqlite:/proc/keyhouse-x/k.db' });
+    expect(slack.callsTo('auth.test')).toHaveLength(0);
+  });
+
+  it('a SQLite directory this user may not write: the file and DATABASE_URL are named', async () => {
+    // As root every directory is writable: run main as nobody, as a container's `node` user would be.
+    const root = process.getuid?.() === 0;
+    const readOnly = join(dir, 'read-only');
+    await mkdir(readOnly);
+    await chmod(readOnly, 0o555);
+    await chmod(dir, 0o755);
+    await chmod(join(dir, 'policy.json'), 0o644);
+    const url = `sqlite:${join(readOnly, 'k.db')}`;
+    const result = await runMain(dir, { ...env, DATABASE_URL: url }, undefined, {
+      ...(root ? { as: { uid: 65534, gid: 65534 } } : {}),
+    });
+    expect(result.code).toBe(1);
+    const fatal = fatalLine(result);
+    expect(fatal.msg).toContain(`DATABASE_URL=${url}`);
+    expect(fatal.msg).toContain(`cannot open the SQLite file ${join(readOnly, 'k.db')}`);
+    expect(fatal.msg).toContain('SQLITE_CANTOPEN');
+  });
+
+  it('a second Keyhouse on the same SQLite file refuses, naming it; after a SIGKILL the file is free again', async () => {
+    const first = await start();
+    const file = join(dir, 'keyhouse.db');
+    const second = await runMain(dir, { ...env, PORT: '0' });
+    expect(second.code).toBe(1);
+    const fatal = fatalLine(second);
+    expect(fatal.msg).toContain(`another Keyhouse process is using the SQLite file ${file}`);
+    expect(fatal).toMatchObject({ side: 'database' });
+    expect(first.alive()).toBe(true);
+
+    // A crash leaves no lock behind: the OS released it with the process.
+    await first.kill();
+    const restarted = await start();
+    expect((await fetch(`${restarted.url}/healthz`)).status).toBe(200);
+  });
+
+  it('a ClickHouse key that does not work is a warning at start, and Keyhouse keeps running', async () => {
+    const main = await start({ CLICKHOUSE_KEY_SECRET: 'not-the-secret' });
+    const warning = await main.line((line) => line.side === 'clickhouse');
+    expect(warning.level).toBe(WARN);
+    expect(warning.msg).toContain(
+      `ClickHouse at ${clickhouse.url} did not accept CLICKHOUSE_KEY_ID/CLICKHOUSE_KEY_SECRET`,
+    );
+    expect(JSON.stringify(main.output())).not.toContain('not-the-secret');
+    expect(main.alive()).toBe(true);
+    expect((await fetch(`${main.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('the production build', () => {
+  it('src/ imports nothing from dev/ or test/, nor a test or dev-only package', async () => {
+    const files = (await readdir(join(repoRoot, 'src'), { recursive: true })).filter((f) =>
+      f.endsWith('.ts'),
+    );
+    expect(files.length).toBeGreaterThan(20);
+    const devOnly = Object.keys(
+      (JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as { devDependencies: object })
+        .devDependencies,
+    );
+    const offending: string[] = [];
+    for (const file of files) {
+      const text = await readFile(join(repoRoot, 'src', file), 'utf8');
+      for (const [, specifier] of text.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)) {
+        if (!specifier) continue;
+        if (specifier.startsWith('.')) {
+          const target = relative(repoRoot, resolve(join(repoRoot, 'src', file, '..'), specifier));
+          if (!target.startsWith('src/')) offending.push(`${file} → ${specifier}`);
+        } else if (devOnly.some((name) => specifier === name || specifier.startsWith(`${name}/`))) {
+          // Type-only packages (`@types/…`) never appear as specifiers, so any hit is a runtime import.
+          offending.push(`${file} → ${specifier}`);
+        }
+      }
+    }
+    expect(offending).toEqual([]);
   });
 });

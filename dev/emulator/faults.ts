@@ -3,11 +3,11 @@ import type { EmulatorRoute } from './routes.js';
 export type FaultStatus = 429 | 500 | 502 | 503 | 400 | 403 | 404;
 export type GarbageKind = 'non-json' | 'truncated' | 'wrong-types' | 'trickle';
 /**
- * How a create that did create the key goes wrong: a 500, a dropped connection, or a 2xx whose
+ * How a create that did create the key goes wrong: a 500, a dropped connection, a 2xx whose
  * result lacks `keySecret` (the spec makes it optional), so the caller knows the new key's id
- * but never got its secret.
+ * but never got its secret, or no answer at all until the client goes away (`hang`).
  */
-export type CreateFailMode = 'status500' | 'drop' | 'no-secret';
+export type CreateFailMode = 'status500' | 'drop' | 'no-secret' | 'hang';
 
 /** One planned misbehaviour, used up by one request to its route. */
 export type Fault =

@@ -117,8 +117,11 @@ export interface Emulator {
     options?: { resetSeconds?: number },
   ): void;
   /**
-   * The next `count` successful creates DO create the key, then answer 500 (`status500`, default) or
-   * destroy the socket without an answer (`drop`). A create that fails anyway does not use one up.
+   * The next `count` successful creates DO create the key, then answer 500 (`status500`, default),
+   * answer 200 without `keySecret` (`no-secret`), destroy the socket without an answer (`drop`), or
+   * never answer (`hang`: the connection stays open
+   * until the client goes away or the emulator closes; a crash test kills the client once `keys()`
+   * shows the key). A create that fails anyway does not use one up.
    */
   createThenFail(count: number, mode?: CreateFailMode): void;
   /**
@@ -150,7 +153,7 @@ interface JsonReply {
   headers?: Record<string, string>;
   garble?: GarbageKind;
 }
-type Reply = JsonReply | { kind: 'drop' };
+type Reply = JsonReply | { kind: 'drop' } | { kind: 'hang' };
 
 /**
  * Every answer but a 429 carries a `requestId`, as the spec's envelopes do. (The one public 401 sample,
@@ -334,7 +337,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         const { keySecret: _dropped, ...result } = (reply.body as { result: Record<string, unknown> }).result;
         return { ...reply, body: { ...(reply.body as object), result } };
       }
-      return planned.mode === 'drop' ? { kind: 'drop' } : envelopeError(new ApiError(500, 'Internal error'));
+      if (planned.mode === 'drop' || planned.mode === 'hang') return { kind: planned.mode };
+      return envelopeError(new ApiError(500, 'Internal error'));
     }
     if (planned?.kind === 'garbage') {
       faults.take(route);
@@ -346,6 +350,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   async function deliver(reply: Reply, req: IncomingMessage, res: ServerResponse, record: RecordedRequest) {
     if (latencyMs > 0) await sleep(latencyMs, undefined, { signal: closing.signal });
     if (reply.kind === 'drop') {
+      req.socket.destroy();
+      return;
+    }
+    if (reply.kind === 'hang') {
+      await new Promise<void>((resolve) => {
+        if (closing.signal.aborted || req.socket.destroyed) return resolve();
+        closing.signal.addEventListener('abort', () => resolve(), { once: true });
+        req.socket.once('close', () => resolve());
+      });
       req.socket.destroy();
       return;
     }

@@ -8,7 +8,7 @@ export const TARGET = {
   burstListCalls: 3,
   createOverheadP50Ms: 50,
   rssOverBareMb: 30,
-  firstAckMs: 1_500,
+  firstAckMs: 1_000,
 } as const;
 
 export interface Row {

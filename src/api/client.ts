@@ -27,11 +27,17 @@ import {
   RoleSchema,
   UUID_PATTERN,
 } from './schemas.js';
-import { type ApiResponse, type ClientStats, type RetryPolicy, Transport } from './transport.js';
+import {
+  type ApiObserver,
+  type ApiResponse,
+  type ClientStats,
+  type RetryPolicy,
+  Transport,
+} from './transport.js';
 
 export type { CreateKeyInput, LegacyRole, UpdateKeyInput } from './requests.js';
 export type { ApiKey, AssignedRole, IpAccessEntry, Organization, Role } from './schemas.js';
-export type { ClientStats, RetryPolicy } from './transport.js';
+export type { ApiObserver, ClientStats, RetryPolicy } from './transport.js';
 
 export interface ClickHouseCloudClientOptions {
   /** API origin without `/v1`, e.g. `https://api.clickhouse.cloud`. */
@@ -60,6 +66,8 @@ export interface ClickHouseCloudClientOptions {
   keyListStaleMs?: number;
   /** How long a fetched role list answers `listRoles` (roles rarely change). Default 60 000. */
   roleListTtlMs?: number;
+  /** Told of every attempt, 429 and wait for the rate budget (metrics). */
+  observer?: ApiObserver;
   /** Defaults: 4 attempts, 500 ms base, 8 s max backoff, 60 s of 429 waiting per call. */
   retry?: Partial<RetryPolicy>;
   /** Waits between retries; injectable for tests. */
@@ -164,6 +172,7 @@ export class ClickHouseCloudClient {
       now: this.#now,
       userAgent: options.userAgent ?? `keyhouse node/${process.versions.node}`,
       stats: this.stats,
+      observer: options.observer,
     });
   }
 

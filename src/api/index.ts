@@ -23,4 +23,4 @@ export { SlidingWindowLimiter, type SlidingWindowLimiterOptions } from './limite
 export type { CreateKeyInput, LegacyRole, UpdateKeyInput } from './requests.js';
 export { ROUTES, type RouteName } from './routes.js';
 export type { Activity, ApiKey, AssignedRole, IpAccessEntry, Organization, Role } from './schemas.js';
-export type { ClientStats, RetryPolicy } from './transport.js';
+export type { ApiObserver, ClientStats, RetryPolicy } from './transport.js';

@@ -26,6 +26,15 @@ export interface ClientStats {
   retries: number;
 }
 
+/** Hooks for metrics (src/metrics.ts); every argument is safe as a label: no ids, names or secrets. */
+export interface ApiObserver {
+  /** One attempt ended: the HTTP status, or null when no answer came (timeout, broken connection). */
+  onResponse(route: string, status: number | null, ms: number): void;
+  onRateLimited(route: string): void;
+  /** Time one attempt waited for the rate budget before it was sent. */
+  onBudgetWait(ms: number): void;
+}
+
 export interface RetryPolicy {
   /** Sends per call, first attempt included (429s count too). */
   maxAttempts: number;
@@ -48,6 +57,7 @@ export interface TransportOptions {
   now: () => number;
   userAgent: string;
   stats: ClientStats;
+  observer?: ApiObserver | undefined;
   /** For jitter; injectable so tests can pin delays. */
   random?: () => number;
 }
@@ -122,12 +132,15 @@ export class Transport {
     let earlierOutcomeUnknown = false;
 
     for (let attempt = 1; ; attempt++) {
+      const waitFrom = this.#options.now();
       await limiter.acquire(currentLane());
+      this.#options.observer?.onBudgetWait(this.#options.now() - waitFrom);
       stats.requests++;
       stats.byRoute[routeName] = (stats.byRoute[routeName] ?? 0) + 1;
       const started = this.#options.now();
       const outcome = await this.#attempt(url, method, template, body);
       const ms = Math.round(this.#options.now() - started);
+      this.#options.observer?.onResponse(routeName, outcome.kind === 'response' ? outcome.status : null, ms);
 
       let error: ClickHouseApiError;
       if (outcome.kind === 'response') {
@@ -163,6 +176,7 @@ export class Transport {
       });
       if (error instanceof RateLimitError) {
         stats.rateLimited++;
+        this.#options.observer?.onRateLimited(routeName);
         // The key's budget is spent for everyone using this client: hold all sends, not just this one.
         limiter.hold(Math.min(delayMs ?? error.retryAfterMs ?? 0, retry.maxRateLimitWaitMs));
         if (delayMs === null) throw error;

@@ -17,6 +17,7 @@ import {
   chainFields,
   chainHeadFromRow,
   checkLimit,
+  countsByState,
   type DecisionRow,
   decisionFromRow,
   decisionTarget,
@@ -50,6 +51,7 @@ import type {
   NewRequest,
   NewRetirement,
   RequestFilter,
+  RequestState,
   Retirement,
   RetirementFilter,
   RetirementStep,
@@ -214,6 +216,15 @@ export class PostgresStore implements Store {
 
   async ping(): Promise<void> {
     await this.#guard('ping', () => this.#pool.query('SELECT 1'));
+  }
+
+  async countRequestsByState(): Promise<Record<RequestState, number>> {
+    return this.#guard('countRequestsByState', async () => {
+      const { rows } = await this.#pool.query<{ state: string; n: string }>(
+        'SELECT state, COUNT(*) AS n FROM requests GROUP BY state',
+      );
+      return countsByState(rows.map((row) => ({ state: row.state, n: Number(row.n) })));
+    });
   }
 
   async close(): Promise<void> {

@@ -4,26 +4,27 @@
  */
 import type { ChainedFields } from '../audit/chain.js';
 import { KeyhouseError, type KeyhouseErrorCode } from '../errors.js';
-import type {
-  AuditChainHead,
-  AuditEvent,
-  AuditInput,
-  AuditOutcome,
-  Decision,
-  IpAccessEntry,
-  KeyChange,
-  KeyOwner,
-  KeyRequest,
-  KeyRotation,
-  MessageKind,
-  MessageRef,
-  RequestKind,
-  RequestPatch,
-  RequestState,
-  Retirement,
-  RetirementStage,
-  TimerMark,
-  TimerMarkState,
+import {
+  type AuditChainHead,
+  type AuditEvent,
+  type AuditInput,
+  type AuditOutcome,
+  type Decision,
+  type IpAccessEntry,
+  type KeyChange,
+  type KeyOwner,
+  type KeyRequest,
+  type KeyRotation,
+  type MessageKind,
+  type MessageRef,
+  REQUEST_STATES,
+  type RequestKind,
+  type RequestPatch,
+  type RequestState,
+  type Retirement,
+  type RetirementStage,
+  type TimerMark,
+  type TimerMarkState,
 } from './types.js';
 
 /** Epoch milliseconds (SQLite) or a Date (PostgreSQL `timestamptz`). */
@@ -338,4 +339,16 @@ export function storeError(operation: string, cause: unknown, code: KeyhouseErro
       ? ` (${cause.code})`
       : '';
   return new KeyhouseError(code, `store: ${operation} failed${driverCode}`, { cause });
+}
+
+/** `GROUP BY state` rows as a count for every state, 0 for those with no row. */
+export function countsByState(
+  rows: ReadonlyArray<{ state: string; n: number }>,
+): Record<RequestState, number> {
+  const counts = Object.fromEntries(REQUEST_STATES.map((state) => [state, 0])) as Record<
+    RequestState,
+    number
+  >;
+  for (const row of rows) if (row.state in counts) counts[row.state as RequestState] = row.n;
+  return counts;
 }

@@ -7,7 +7,7 @@
 import Database from 'better-sqlite3';
 import { type Logger, pino } from 'pino';
 import { eventHash } from '../audit/chain.js';
-import type { KeyhouseErrorCode } from '../errors.js';
+import { KeyhouseError, type KeyhouseErrorCode } from '../errors.js';
 import { type Migration, sqliteMigrations } from './migrations.js';
 import {
   type AuditChainRow,
@@ -17,6 +17,7 @@ import {
   chainFields,
   chainHeadFromRow,
   checkLimit,
+  countsByState,
   type DecisionRow,
   decisionFromRow,
   decisionTarget,
@@ -50,6 +51,7 @@ import type {
   NewRequest,
   NewRetirement,
   RequestFilter,
+  RequestState,
   Retirement,
   RetirementFilter,
   RetirementStep,
@@ -67,6 +69,11 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** The migrations to apply; defaults to Keyhouse's own (tests may pass a longer list). */
   migrations?: readonly Migration[];
+  /**
+   * Hold `<filename>.lock` for as long as this store is open, and refuse to open when another
+   * store holds it (in this process or another; the OS drops the lock when a process dies).
+   */
+  lock?: boolean;
 }
 
 type Param = string | number | null;
@@ -141,6 +148,57 @@ function isUniqueViolation(error: unknown): boolean {
   return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
+function driverCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : error instanceof Error ? error.message : String(error);
+}
+
+function cannotOpen(filename: string, error: unknown): KeyhouseError {
+  return new KeyhouseError(
+    'config_invalid',
+    `cannot open the SQLite file ${filename} (${driverCode(error)}); is its directory writable by this user?`,
+    { cause: error },
+  );
+}
+
+/**
+ * One process per SQLite file: a companion `<file>.lock` database in exclusive locking mode, whose
+ * write lock is taken at once and kept until the connection closes. SQLite's locks are POSIX
+ * advisory locks, which the OS releases when the process dies, so a crash never blocks the restart;
+ * within one process SQLite tracks them per file, so a second store on the same file is refused too.
+ */
+function holdLock(filename: string): Database.Database {
+  const lockFile = `${filename}.lock`;
+  let lock: Database.Database;
+  try {
+    lock = new Database(lockFile, { timeout: 0 });
+  } catch (error) {
+    throw cannotOpen(lockFile, error);
+  }
+  try {
+    lock.pragma('locking_mode = EXCLUSIVE');
+    // Nothing in it needs rolling back, and no journal file is left beside it.
+    lock.pragma('journal_mode = MEMORY');
+    lock.exec('CREATE TABLE IF NOT EXISTS holder (pid INTEGER NOT NULL)');
+    lock.exec('BEGIN EXCLUSIVE');
+    lock.exec('DELETE FROM holder');
+    lock.prepare('INSERT INTO holder (pid) VALUES (?)').run(process.pid);
+    lock.exec('COMMIT');
+    return lock;
+  } catch (error) {
+    lock.close();
+    const code = driverCode(error);
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+      throw new KeyhouseError(
+        'conflict',
+        `another Keyhouse process is using the SQLite file ${filename} (it holds ${lockFile}); ` +
+          'one process per SQLite file: stop the other one, or use PostgreSQL for replicas',
+      );
+    }
+    throw cannotOpen(lockFile, error);
+  }
+}
+
 /** A Keyhouse store in one SQLite file (`:memory:` for a private in-memory database). */
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
@@ -148,6 +206,7 @@ export class SqliteStore implements Store {
   readonly #statements = new Map<string, Database.Statement>();
   readonly #transaction: Database.Transaction<(work: () => unknown) => unknown>;
   readonly #migrations: readonly Migration[];
+  readonly #lock: Database.Database | null;
 
   constructor(filename: string, options: SqliteStoreOptions = {}) {
     this.#logger = (options.logger ?? pino({ level: 'silent' })).child({
@@ -155,10 +214,12 @@ export class SqliteStore implements Store {
       backend: 'sqlite',
     });
     this.#migrations = options.migrations ?? sqliteMigrations;
+    this.#lock = options.lock && filename !== ':memory:' ? holdLock(filename) : null;
     try {
       this.#db = new Database(filename);
     } catch (error) {
-      throw storeError('open', error, 'config_invalid');
+      this.#lock?.close();
+      throw cannotOpen(filename, error);
     }
     try {
       // Readers never block the writer in WAL; NORMAL is durable there except on power loss.
@@ -168,7 +229,9 @@ export class SqliteStore implements Store {
       this.#db.pragma('synchronous = NORMAL');
     } catch (error) {
       this.#db.close();
-      throw storeError('open', error, 'internal');
+      this.#lock?.close();
+      // WAL needs to create files beside the database: a read-only directory fails here.
+      throw cannotOpen(filename, error);
     }
     this.#transaction = this.#db.transaction((work: () => unknown) => work());
   }
@@ -203,8 +266,19 @@ export class SqliteStore implements Store {
     this.#guard('ping', () => this.#stmt('SELECT 1').get());
   }
 
+  async countRequestsByState(): Promise<Record<RequestState, number>> {
+    return this.#guard('countRequestsByState', () => {
+      const rows = this.#stmt('SELECT state, COUNT(*) AS n FROM requests GROUP BY state').all() as Array<{
+        state: string;
+        n: number;
+      }>;
+      return countsByState(rows);
+    });
+  }
+
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
+    if (this.#lock?.open) this.#lock.close();
   }
 
   async createRequest(input: NewRequest): Promise<KeyRequest> {

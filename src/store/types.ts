@@ -336,6 +336,8 @@ export interface Store {
   migrate(): Promise<void>;
   /** Proves the database answers (readiness). */
   ping(): Promise<void>;
+  /** How many requests are in each state (every state present, 0 when none), for `/metrics`. */
+  countRequestsByState(): Promise<Record<RequestState, number>>;
   close(): Promise<void>;
 
   createRequest(input: NewRequest): Promise<KeyRequest>;

@@ -12,6 +12,7 @@
 import type { Logger } from 'pino';
 import type { Activity, ApiKey } from '../api/index.js';
 import type { Clock } from '../clock.js';
+import type { Metrics } from '../metrics.js';
 import type { UnmanagedKeyAction } from '../policy/index.js';
 import type { Store } from '../store/types.js';
 import type { Auditor } from '../workflow/audit.js';
@@ -36,6 +37,8 @@ export interface DriftDeps {
   audit: Auditor;
   clock: Clock;
   logger: Logger;
+  /** Counts keys made outside Keyhouse that were disabled (`/metrics`). */
+  metrics?: Pick<Metrics, 'unmanagedKeyDisabled'>;
   securityChannel: string;
   unmanagedKeys: UnmanagedKeyAction;
   /** Last four characters of Keyhouse's own key ID: its own key's actions are not drift. */
@@ -132,7 +135,7 @@ export class DriftWatch {
       key.state === 'enabled'
     ) {
       notice.disabled = await this.#disable(key);
-      // TODO(metrics): count unmanaged keys disabled once src/metrics.ts (ops branch) lands.
+      if (notice.disabled) this.#deps.metrics?.unmanagedKeyDisabled();
     }
     const quietly = (what: string, effect: Promise<void>) =>
       effect.catch((error: unknown) =>

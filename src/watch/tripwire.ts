@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { NotFoundError, urgently } from '../api/index.js';
 import type { Clock } from '../clock.js';
+import type { Metrics } from '../metrics.js';
 import type { LeakAction } from '../policy/index.js';
 import type { Store } from '../store/types.js';
 import type { Auditor } from '../workflow/audit.js';
@@ -25,6 +26,8 @@ export interface TripwireDeps {
   audit: Auditor;
   clock: Clock;
   logger: Logger;
+  /** Counts leaks caught and keys disabled (`/metrics`). */
+  metrics?: Pick<Metrics, 'leakCaught'>;
   leakAction: Exclude<LeakAction, 'off'>;
   securityChannel: string;
   /** Called after Keyhouse changed a key itself, so lists show it (the client's cache is updated already). */
@@ -80,7 +83,10 @@ export class Tripwire {
         detail: { issuedByKeyhouse: false, channel: site.channel, messageTs: site.ts },
       });
     }
-    // TODO(metrics): count leaks caught and keys disabled/deleted here once src/metrics.ts (ops branch) lands.
+    this.#deps.metrics?.leakCaught(
+      notice.kind !== 'unknown',
+      notice.kind === 'unknown' ? 'reported' : notice.outcome,
+    );
     await this.#tell(notice);
     return true;
   }

@@ -23,19 +23,13 @@ const VALID = [
   '',
 ].join('\n');
 
-/** What a policy text leads to: the document, or the error class and message; how long it took. */
+/** What a policy text leads to: the document, or the error class and message. */
 function parseOutcome(text: string, file: string) {
-  const started = performance.now();
   try {
     parsePolicy(text, file);
-    return { ok: true, error: null, message: '', ms: performance.now() - started };
+    return { ok: true, error: null, message: '' };
   } catch (error) {
-    return {
-      ok: false,
-      error: (error as Error).constructor.name,
-      message: (error as Error).message,
-      ms: performance.now() - started,
-    };
+    return { ok: false, error: (error as Error).constructor.name, message: (error as Error).message };
   }
 }
 
@@ -61,8 +55,9 @@ describe('hostile policy files', () => {
   });
 
   it('a YAML bomb (billion laughs) is refused quickly as a policy error naming the file', () => {
+    // Bounded by construction, not by a stopwatch (a busy machine makes any time limit a guess): the
+    // parser stops at its alias budget, which the message names. A hang would meet the test timeout.
     const outcome = parseOutcome(billionLaughs(), 'bomb.yml');
-    expect(outcome.ms).toBeLessThan(2_000);
     expect({ error: outcome.error, namesFile: outcome.message.includes('bomb.yml') }).toEqual({
       error: 'PolicyError',
       namesFile: true,
@@ -108,15 +103,14 @@ describe('hostile policy files', () => {
     );
     const outcome = parseOutcome(`${VALID}${roles.join('\n')}\n`, 'roles.yml');
     expect(outcome.message).toContain('roles: must have at most 100 entries');
-    expect(outcome.ms).toBeLessThan(3_000);
+    // One problem for the list, not one per role past the limit.
+    expect(outcome.message.length).toBeLessThan(2_000);
   });
 
   it('a 10 MB file is refused at once, naming the file and its size', async () => {
     const path = join(dir, 'huge.yml');
     await writeFile(path, `${VALID}junk: "${'x'.repeat(10 * 1024 * 1024)}"\n`);
-    const started = performance.now();
     const error = await loadPolicy(path).catch((e: unknown) => e);
-    expect(performance.now() - started).toBeLessThan(5_000);
     expect(error).toBeInstanceOf(PolicyError);
     expect((error as PolicyError).message).toContain(path);
     // Refused for its size before it is parsed at all (a policy is a page of settings).
@@ -138,7 +132,6 @@ describe('hostile policy files', () => {
         const outcome = parseOutcome(text, file);
         expect(outcome.error).toBe('PolicyError');
         expect(outcome.message.startsWith(`Invalid policy file ${file}: `)).toBe(true);
-        expect(outcome.ms).toBeLessThan(1_000);
       }),
       { numRuns: 300 },
     );

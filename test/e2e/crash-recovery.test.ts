@@ -1,6 +1,7 @@
 /**
  * Kills a real Keyhouse process at the worst moment — after ClickHouse created the key, before
- * the secret was shown — then starts it again on the same database (product.md §2): no key may be
+ * the secret was shown (the emulator makes the key and holds its answer; the test kills the process once the
+ * emulator has made the key: no fault hook in Keyhouse itself) — then starts it again on the same database (product.md §2): no key may be
  * left whose secret nobody received, the request is not lost, and the requester is told.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -154,7 +155,7 @@ describe('crash recovery', () => {
   }
 
   it('a crash between create and delivery leaves no orphaned key; after restart the requester can create it', async () => {
-    const first = await startKeyhouse({ KEYHOUSE_TEST_CRASH: 'after-create' });
+    const first = await startKeyhouse();
     await post(first, {
       kind: 'interaction',
       payload: viewSubmission({
@@ -179,7 +180,12 @@ describe('crash recovery', () => {
       slack.messages(alice).find((m) => JSON.stringify(m).includes(ACTION.createKey)),
     );
 
+    // ClickHouse makes the key but never answers; the moment the emulator has the key, Keyhouse is
+    // killed: it was waiting for an answer it will never read, the secret shown to nobody.
+    clickhouse.createThenFail(1, 'hang');
     await click(first, alice, ACTION.createKey, requestId, slack.dmChannel(alice));
+    await until('ClickHouse to make the key', () => clickhouse.keys().some((k) => k.name === 'crash-key'));
+    first.child.kill('SIGKILL');
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
     // The key was made, its secret went nowhere, and the request is stuck mid-creation.
     expect(clickhouse.keys().filter((k) => k.name === 'crash-key')).toHaveLength(1);

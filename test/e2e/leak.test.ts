@@ -96,6 +96,12 @@ describe('leak tripwire', () => {
     expect(audit).toEqual(
       expect.arrayContaining(['leak.detected:ok', 'leak.disable:attempt', 'leak.disable:ok']),
     );
+    // Operators see it on /metrics, once (the redelivery above changed nothing).
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    expect(metrics).toMatch(
+      /^keyhouse_leaks_caught_total\{issued_by_keyhouse="true",outcome="disabled"\} 1$/m,
+    );
+    expect(metrics).toMatch(/^keyhouse_watch_keys_disabled_total\{reason="leak"\} 1$/m);
 
     // The secret went out once, to Alice's click; the pasted text was never logged or stored.
     expect(h.traces(secret)).toMatchObject({

@@ -82,7 +82,8 @@ describe('request → approval → show-once secret', () => {
     expect(made?.roles).toEqual(['developer']);
     expect(made?.ipAccessList).toEqual([{ source: '0.0.0.0/0', description: 'anywhere' }]);
     const lifetime = new Date(made?.expireAt ?? 0).getTime() - new Date(made?.createdAt ?? 0).getTime();
-    expect(Math.abs(lifetime - 30 * 86_400_000)).toBeLessThan(5_000);
+    // Counted from the creation, a moment before this check (a busy machine may make it a long moment).
+    expect(Math.abs(lifetime - 30 * 86_400_000)).toBeLessThan(60_000);
 
     // The revealed credentials are the real ones: they authenticate against ClickHouse.
     const probe = await fetch(`${h.clickhouse.url}/v1/organizations`, {

@@ -301,11 +301,9 @@ describe('the fake Socket Mode endpoint', () => {
       'Unexpected server response: 404',
     );
 
-    const started = Date.now();
     await expect(
       fake.sendSocketEnvelope({ kind: 'command', fields: slashCommand() }, { timeoutMs: 100 }),
     ).rejects.toThrow('was not acked within 100 ms');
-    expect(Date.now() - started).toBeLessThan(2000);
     await expect(
       fake.sendSocketEnvelope({ kind: 'command', fields: slashCommand() }, { retryAttempt: 1 }),
     ).rejects.toThrow('retryAttempt is for kind event');

@@ -184,6 +184,17 @@ export function storeContract(name: string, makeStore: () => Promise<StoreFixtur
         expect(await ids({ requesterId: 'U2', states: ['pending'], limit: 1 })).toEqual([b.id]);
         expect(await ids({ limit: 0 })).toEqual([]);
       });
+
+      it('counts requests by state, every state present', async () => {
+        const empty = await store.countRequestsByState();
+        expect(empty).toEqual({ pending: 0, approved: 0, creating: 0, delivered: 0, denied: 0, expired: 0 });
+        await store.createRequest(newRequest({ requesterId: 'U1' }));
+        await store.createRequest(newRequest({ requesterId: 'U2' }));
+        const moved = newRequest({ requesterId: 'U1', state: 'approved' });
+        await store.createRequest(moved);
+        await store.transition({ id: moved.id, from: 'approved', to: 'creating', at: at(MINUTE) });
+        expect(await store.countRequestsByState()).toEqual({ ...empty, pending: 2, creating: 1 });
+      });
     });
 
     describe('transition', () => {

@@ -91,6 +91,32 @@ describe('sqlite store specifics', () => {
     });
   });
 
+  it('one process per file: an exclusive open refuses while another holds the file, and close releases it', async () => {
+    const file = join(dir, 'k.db');
+    const first = await openStore(`sqlite:${file}`, { exclusive: true });
+    const refused = await openStore(`sqlite:${file}`, { exclusive: true }).catch((e: unknown) => e);
+    expect(isKeyhouseError(refused, 'conflict')).toBe(true);
+    expect((refused as Error).message).toContain(`another Keyhouse process is using the SQLite file ${file}`);
+    // A reader that does not claim the file (a test peeking, an audit export) still opens it.
+    const peek = await track(openStore(`sqlite:${file}`));
+    expect(await peek.listAudit()).toEqual([]);
+    // Another file is another lock.
+    await track(openStore(`sqlite:${join(dir, 'other.db')}`, { exclusive: true }));
+    await first.close();
+    await track(openStore(`sqlite:${file}`, { exclusive: true }));
+  });
+
+  it('names the path when the directory cannot be made, without recursing into /proc', async () => {
+    const blocker = join(dir, 'a-file');
+    await track(openStore(`sqlite:${blocker}`));
+    const underFile = await openStore(`sqlite:${blocker}/sub/k.db`).catch((e: unknown) => e);
+    expect(isKeyhouseError(underFile, 'config_invalid')).toBe(true);
+    expect((underFile as Error).message).toContain(`${blocker} is not a directory`);
+    const proc = await openStore('sqlite:/proc/keyhouse-nope/k.db').catch((e: unknown) => e);
+    expect(isKeyhouseError(proc, 'config_invalid')).toBe(true);
+    expect((proc as Error).message).toContain('cannot create the directory /proc/keyhouse-nope');
+  });
+
   it('opens sqlite::memory: as a private database', async () => {
     const store = await track(openStore('sqlite::memory:'));
     await store.appendAudit({ at: new Date(), actorId: 'system', action: 'x', outcome: 'ok' });

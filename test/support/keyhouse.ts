@@ -21,6 +21,7 @@ import { ClickHouseCloudClient } from '../../src/api/index.js';
 import { createApp, type Keyhouse } from '../../src/app.js';
 import { type Clock, systemClock } from '../../src/clock.js';
 import { createLogger } from '../../src/logger.js';
+import { Metrics } from '../../src/metrics.js';
 import { type PolicyDocument, parsePolicy } from '../../src/policy/index.js';
 import { Secret } from '../../src/secret.js';
 import { openStore } from '../../src/store/index.js';
@@ -105,6 +106,8 @@ export class Harness {
     private readonly schema: ThrowawaySchema | null,
     private readonly logger: Logger,
     private readonly logLines: string[],
+    /** Shared by the instances, as one process's would be: the ClickHouse client reports to it too. */
+    readonly metrics: Metrics,
   ) {}
 
   /**
@@ -129,7 +132,9 @@ export class Harness {
     const clickhouse = await startEmulator(
       options.budget ? { ...options.emulator, rateLimit: options.budget } : options.emulator,
     );
+    const metrics = new Metrics();
     const client = new ClickHouseCloudClient({
+      observer: metrics.clickhouse,
       baseUrl: clickhouse.url,
       keyId: clickhouse.adminKey.keyId,
       keySecret: new Secret(clickhouse.adminKey.keySecret),
@@ -150,6 +155,7 @@ export class Harness {
       schema,
       logger,
       logLines,
+      metrics,
     );
     await harness.startInstance(options.socketMode ? { appToken: SLACK_TEST_DEFAULTS.appToken } : {});
     return harness;
@@ -182,6 +188,7 @@ export class Harness {
       clock: options.clock ?? systemClock,
       sweep: { timer: false },
       ...(options.timers ? { timers: options.timers } : {}),
+      metrics: this.metrics,
       replicas: { exclusive: this.schema === null, attemptLeaseMs: extra.attemptLeaseMs ?? 30_000 },
     });
     const port = await keyhouse.listen(0, '127.0.0.1');

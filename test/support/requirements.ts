@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TestRunner } from 'vitest';
 
 /**
  * Some suites need things a user's clone may not have: the reference specs in `../shared/ref/`
@@ -24,5 +25,11 @@ export function sharedRef(name: string): string | null {
 export function requirement<T>(value: T | null | undefined, reason: string): T | null {
   if (value !== null && value !== undefined) return value;
   if (REQUIRE_ALL) throw new Error(`required by KEYHOUSE_TEST_REQUIRE_ALL but missing: ${reason}`);
+  // Called while a test file is collected: the skip reporter prints this next to each skipped suite.
+  const file = TestRunner.getCurrentSuite()?.file;
+  if (file) {
+    const missing = file.meta.missingRequirements ?? [];
+    if (!missing.includes(reason)) file.meta.missingRequirements = [...missing, reason];
+  }
   return null;
 }

@@ -36,8 +36,12 @@ describe('message listener', () => {
       },
     } as unknown as Tripwire;
     const listener = messageEvent({ tripwire, botUserId: 'U0BOT', botId: 'B0BOT' });
-    const deliver = (event: Record<string, unknown>) =>
-      listener({ event } as unknown as Parameters<typeof listener>[0]);
+    // The listener acknowledges at once and hands the text on after the ack (handlers/ack-first.ts).
+    const deliver = async (event: Record<string, unknown>) => {
+      const reply = await listener({ event } as unknown as Parameters<typeof listener>[0]);
+      expect(reply.ack).toBeUndefined();
+      await reply.after?.({} as never);
+    };
     return { seen, deliver };
   }
   const base = { type: 'message', channel: 'C1', user: 'U0CAROL', ts: '1.000100' };
