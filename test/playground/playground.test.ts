@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expiryBlockId } from '../../src/views/ids.js';
 import { repoRoot, requirement } from '../support/requirements.js';
 
 const CHROMIUM_CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser'];
@@ -153,7 +154,11 @@ describe.skipIf(chromiumPath === null)('playground in Chromium', () => {
     await modal().getByRole('heading', { name: 'Request an API key' }).waitFor(UI_WAIT);
     await modal().locator('[data-action="keyhouse.key_name"]').fill('Not A Valid Name');
     await modal().locator('[data-action="keyhouse.role"]').selectOption('developer');
-    await modal().locator('[data-action="keyhouse.expiry"]').waitFor(UI_WAIT);
+    // The role's own Expiry block arrives with Keyhouse's views.update; wait for it before typing
+    // on, as a person would see the dialog change (on a busy machine it can take a while).
+    await modal()
+      .locator(`[data-block="${expiryBlockId('developer')}"] [data-action="keyhouse.expiry"]`)
+      .waitFor(UI_WAIT);
     await modal().locator('[data-action="keyhouse.expiry"]').selectOption('7d');
     await modal().locator('[data-action="keyhouse.reason"]').fill('Nightly ETL reads the events table');
     await modal().getByRole('button', { name: 'Request' }).click();
@@ -243,7 +248,11 @@ describe.skipIf(chromiumPath === null)('playground in Chromium', () => {
     await modal().getByRole('heading', { name: 'Request an API key' }).waitFor(UI_WAIT);
     await modal().locator('[data-action="keyhouse.key_name"]').fill('ad-hoc-report');
     await modal().locator('[data-action="keyhouse.role"]').selectOption('developer');
-    await modal().locator('[data-action="keyhouse.expiry"]').waitFor(UI_WAIT);
+    // The role's own Expiry block arrives with Keyhouse's views.update; wait for it before typing
+    // on, as a person would see the dialog change (on a busy machine it can take a while).
+    await modal()
+      .locator(`[data-block="${expiryBlockId('developer')}"] [data-action="keyhouse.expiry"]`)
+      .waitFor(UI_WAIT);
     await modal().locator('[data-action="keyhouse.expiry"]').selectOption('1d');
     await modal().locator('[data-action="keyhouse.reason"]').fill('One report for the board meeting');
     await modal().getByRole('button', { name: 'Request' }).click();
