@@ -17,12 +17,14 @@ import { createErrorHandler } from './handlers/errors.js';
 import { registerHandlers } from './handlers/index.js';
 import { checkSlackRequest } from './http/slack-request.js';
 import { Lifecycle } from './lifecycle/index.js';
+import { retirementRule } from './lifecycle/retirement.js';
 import { Scheduler, type TickResult } from './lifecycle/scheduler.js';
 import { boltLogger } from './logger.js';
 import { Metrics, observeNotifier } from './metrics.js';
 import { Policy, type PolicyDocument } from './policy/index.js';
 import { SlackDirectory, SlackLifecycleNotifier } from './slack/lifecycle-notifier.js';
 import { SlackNotifier } from './slack/notifier.js';
+import { SlackPeople } from './slack/people.js';
 import { SlackWatchNotifier } from './slack/watch-notifier.js';
 import type { Store } from './store/types.js';
 import { cached } from './util/cached.js';
@@ -224,6 +226,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     logger,
     apiUrl: options.clickhouseApiUrl,
     selfKeySuffix: options.clickhouseKeyId.slice(-4),
+    people: new SlackPeople(app.client),
     replicas: {
       instanceId,
       exclusive,
@@ -278,6 +281,8 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     intervalMs: options.timers?.intervalMs,
     writesPerTick: options.timers?.writesPerTick,
   });
+  // Rotation retires the old key at the end of its overlap: one more timed rule (workflow/rotate.ts).
+  scheduler.register(retirementRule(workflow.context));
   const lifecycle = new Lifecycle({
     ctx: workflow.context,
     scheduler,

@@ -23,7 +23,7 @@ import type {
 
 export interface SlackNotifierOptions {
   client: WebClient;
-  /** Channel id where approval messages are posted (the policy's `approvalChannel`). */
+  /** Channel id where approval messages are posted unless the request's role names its own. */
   approvalChannel: string;
   /** Transport for `response_url` posts; default the global fetch. */
   fetch?: typeof fetch;
@@ -59,7 +59,8 @@ export class SlackNotifier implements Notifier {
 
   async postApproval(card: ApprovalCard): Promise<SlackRef> {
     const result = await this.#client.chat.postMessage({
-      channel: this.#approvalChannel,
+      // A role may name its own approval channel (product.md §5); updates follow the stored ref.
+      channel: card.role.approvalChannel ?? this.#approvalChannel,
       ...approvalMessage(card),
       unfurl_links: false,
       unfurl_media: false,

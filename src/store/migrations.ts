@@ -138,6 +138,27 @@ CREATE TABLE watch_seen (
 `,
   },
   {
+    version: 3,
+    name: 'lifecycle flows: rotations and retirements',
+    sql: `
+ALTER TABLE requests ADD COLUMN rotation TEXT CHECK (rotation IS NULL OR json_valid(rotation));
+
+CREATE TABLE retirements (
+  key_id TEXT PRIMARY KEY,
+  key_name TEXT NOT NULL,
+  key_suffix TEXT NOT NULL,
+  owner_id TEXT,
+  request_id TEXT NOT NULL REFERENCES requests (id),
+  successor_key_id TEXT NOT NULL,
+  successor_suffix TEXT NOT NULL,
+  retire_at INTEGER NOT NULL,
+  stage TEXT NOT NULL CHECK (stage IN ('retiring', 'disabled', 'deleted')),
+  updated_at INTEGER NOT NULL
+) STRICT;
+CREATE INDEX retirements_stage_due ON retirements (stage, retire_at);
+`,
+  },
+  {
     version: 4,
     name: 'key owners remember the policy role the key was approved under',
     sql: `
@@ -289,6 +310,27 @@ CREATE TABLE watch_seen (
   activity_id text PRIMARY KEY,
   seen_at timestamptz NOT NULL
 );
+`,
+  },
+  {
+    version: 3,
+    name: 'lifecycle flows: rotations and retirements',
+    sql: `
+ALTER TABLE requests ADD COLUMN rotation jsonb;
+
+CREATE TABLE retirements (
+  key_id text PRIMARY KEY,
+  key_name text NOT NULL,
+  key_suffix text NOT NULL,
+  owner_id text,
+  request_id text NOT NULL REFERENCES requests (id),
+  successor_key_id text NOT NULL,
+  successor_suffix text NOT NULL,
+  retire_at timestamptz NOT NULL,
+  stage text NOT NULL CHECK (stage IN ('retiring', 'disabled', 'deleted')),
+  updated_at timestamptz NOT NULL
+);
+CREATE INDEX retirements_stage_due ON retirements (stage, retire_at);
 `,
   },
   {

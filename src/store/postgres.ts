@@ -28,7 +28,9 @@ import {
   messageRefFromRow,
   patchEntries,
   type RequestRow,
+  type RetirementRow,
   requestFromRow,
+  retirementFromRow,
   storeError,
   type TimerMarkRow,
   timerMarkFromRow,
@@ -47,8 +49,12 @@ import type {
   KeyRequest,
   MessageRef,
   NewRequest,
+  NewRetirement,
   RequestFilter,
   RequestState,
+  Retirement,
+  RetirementFilter,
+  RetirementStep,
   Store,
   TimerClaim,
   TimerMark,
@@ -74,8 +80,9 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 const SQL = {
   insertRequest: `INSERT INTO requests (id, kind, requester_id, key_name, role_id, expiry, reason, ip_access_list,
-      approvals_required, state, created_at, updated_at, deadline, decided_at, key_id, key_suffix, change)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $11, $12, $13, $14, $15, $16::jsonb) RETURNING *`,
+      approvals_required, state, created_at, updated_at, deadline, decided_at, key_id, key_suffix, change, rotation)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $11, $12, $13, $14, $15, $16::jsonb, $17::jsonb)
+    RETURNING *`,
   getRequest: 'SELECT * FROM requests WHERE id = $1',
   lockRequest: 'SELECT * FROM requests WHERE id = $1 FOR UPDATE',
   insertDecision: `INSERT INTO decisions (request_id, user_id, decision, reason, at) VALUES ($1, $2, $3, $4, $5)
@@ -96,6 +103,12 @@ const SQL = {
   listKeyOwnersOf: 'SELECT * FROM key_owners WHERE owner_id = $1 ORDER BY created_at, key_id',
   deleteKeyOwner: 'DELETE FROM key_owners WHERE key_id = $1',
   renameKeyOwner: 'UPDATE key_owners SET key_name = $2 WHERE key_id = $1',
+  putRetirement: `INSERT INTO retirements (key_id, key_name, key_suffix, owner_id, request_id, successor_key_id,
+      successor_suffix, retire_at, stage, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'retiring', $9)
+    ON CONFLICT (key_id) DO NOTHING RETURNING *`,
+  getRetirement: 'SELECT * FROM retirements WHERE key_id = $1',
+  advanceRetirement:
+    'UPDATE retirements SET stage = $1, updated_at = $2 WHERE key_id = $3 AND stage = $4 RETURNING *',
   setKeyOwnerRole: 'UPDATE key_owners SET role_id = $2 WHERE key_id = $1',
   appendAudit: `INSERT INTO audit_events (at, actor_id, action, outcome, request_id, key_id, key_name, key_suffix,
       upstream_request_id, detail, prev_hash, hash)
@@ -242,6 +255,7 @@ export class PostgresStore implements Store {
           input.keyId ?? null,
           input.keySuffix ?? null,
           json(input.change),
+          json(input.rotation),
         ]);
         return requestFromRow(rows[0]!);
       },
@@ -387,6 +401,56 @@ export class PostgresStore implements Store {
 
   async renameKeyOwner(keyId: string, keyName: string): Promise<void> {
     await this.#guard('renameKeyOwner', () => this.#pool.query(SQL.renameKeyOwner, [keyId, keyName]));
+  }
+
+  async putRetirement(input: NewRetirement): Promise<Retirement | null> {
+    return this.#guard('putRetirement', async () => {
+      const { rows } = await this.#pool.query<RetirementRow>(SQL.putRetirement, [
+        input.keyId,
+        input.keyName,
+        input.keySuffix,
+        input.ownerId,
+        input.requestId,
+        input.successorKeyId,
+        input.successorSuffix,
+        input.retireAt,
+        input.at,
+      ]);
+      return rows[0] ? retirementFromRow(rows[0]) : null;
+    });
+  }
+
+  async getRetirement(keyId: string): Promise<Retirement | null> {
+    return this.#guard('getRetirement', async () => {
+      const { rows } = await this.#pool.query<RetirementRow>(SQL.getRetirement, [keyId]);
+      return rows[0] ? retirementFromRow(rows[0]) : null;
+    });
+  }
+
+  async listRetirements(filter: RetirementFilter = {}): Promise<Retirement[]> {
+    return this.#guard('listRetirements', async () => {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const param = (value: unknown): string => `$${params.push(value)}`;
+      if (filter.stages) where.push(`stage = ANY(${param([...filter.stages])}::text[])`);
+      if (filter.retireBefore !== undefined) where.push(`retire_at <= ${param(filter.retireBefore)}`);
+      const sql = `SELECT * FROM retirements ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY retire_at, key_id`;
+      const { rows } = await this.#pool.query<RetirementRow>(sql, params);
+      return rows.map(retirementFromRow);
+    });
+  }
+
+  async advanceRetirement(step: RetirementStep): Promise<Retirement | null> {
+    return this.#guard('advanceRetirement', async () => {
+      const { rows } = await this.#pool.query<RetirementRow>(SQL.advanceRetirement, [
+        step.to,
+        step.at,
+        step.keyId,
+        step.from,
+      ]);
+      return rows[0] ? retirementFromRow(rows[0]) : null;
+    });
   }
 
   async setKeyOwnerRole(keyId: string, roleId: string): Promise<void> {

@@ -14,12 +14,15 @@ import {
   type KeyChange,
   type KeyOwner,
   type KeyRequest,
+  type KeyRotation,
   type MessageKind,
   type MessageRef,
   REQUEST_STATES,
   type RequestKind,
   type RequestPatch,
   type RequestState,
+  type Retirement,
+  type RetirementStage,
   type TimerMark,
   type TimerMarkState,
 } from './types.js';
@@ -49,6 +52,21 @@ export interface RequestRow {
   attempt_id: string | null;
   attempt_started_at: Timestamp | null;
   change: Json | null;
+  /** Added by migration 3. */
+  rotation: Json | null;
+}
+
+export interface RetirementRow {
+  key_id: string;
+  key_name: string;
+  key_suffix: string;
+  owner_id: string | null;
+  request_id: string;
+  successor_key_id: string;
+  successor_suffix: string;
+  retire_at: Timestamp;
+  stage: string;
+  updated_at: Timestamp;
 }
 
 export interface DecisionRow {
@@ -148,6 +166,22 @@ export function requestFromRow(row: RequestRow): KeyRequest {
     attemptId: row.attempt_id,
     attemptStartedAt: toDateOrNull(row.attempt_started_at),
     change: fromJson(row.change) as KeyChange | null,
+    rotation: fromJson(row.rotation ?? null) as KeyRotation | null,
+  };
+}
+
+export function retirementFromRow(row: RetirementRow): Retirement {
+  return {
+    keyId: row.key_id,
+    keyName: row.key_name,
+    keySuffix: row.key_suffix,
+    ownerId: row.owner_id,
+    requestId: row.request_id,
+    successorKeyId: row.successor_key_id,
+    successorSuffix: row.successor_suffix,
+    retireAt: toDate(row.retire_at),
+    stage: row.stage as RetirementStage,
+    updatedAt: toDate(row.updated_at),
   };
 }
 

@@ -28,7 +28,9 @@ import {
   messageRefFromRow,
   patchEntries,
   type RequestRow,
+  type RetirementRow,
   requestFromRow,
+  retirementFromRow,
   storeError,
   type TimerMarkRow,
   timerMarkFromRow,
@@ -47,8 +49,12 @@ import type {
   KeyRequest,
   MessageRef,
   NewRequest,
+  NewRetirement,
   RequestFilter,
   RequestState,
+  Retirement,
+  RetirementFilter,
+  RetirementStep,
   Store,
   TimerClaim,
   TimerMark,
@@ -74,8 +80,8 @@ type Param = string | number | null;
 
 const SQL = {
   insertRequest: `INSERT INTO requests (id, kind, requester_id, key_name, role_id, expiry, reason, ip_access_list,
-      approvals_required, state, created_at, updated_at, deadline, decided_at, key_id, key_suffix, change)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
+      approvals_required, state, created_at, updated_at, deadline, decided_at, key_id, key_suffix, change, rotation)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
   getRequest: 'SELECT * FROM requests WHERE id = ?',
   insertDecision: `INSERT INTO decisions (request_id, user_id, decision, reason, at) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT (request_id, user_id, decision) DO NOTHING`,
@@ -94,6 +100,12 @@ const SQL = {
   listKeyOwnersOf: 'SELECT * FROM key_owners WHERE owner_id = ? ORDER BY created_at, key_id',
   deleteKeyOwner: 'DELETE FROM key_owners WHERE key_id = ?',
   renameKeyOwner: 'UPDATE key_owners SET key_name = ? WHERE key_id = ?',
+  putRetirement: `INSERT INTO retirements (key_id, key_name, key_suffix, owner_id, request_id, successor_key_id,
+      successor_suffix, retire_at, stage, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'retiring', ?)
+    ON CONFLICT (key_id) DO NOTHING RETURNING *`,
+  getRetirement: 'SELECT * FROM retirements WHERE key_id = ?',
+  advanceRetirement:
+    'UPDATE retirements SET stage = ?, updated_at = ? WHERE key_id = ? AND stage = ? RETURNING *',
   setKeyOwnerRole: 'UPDATE key_owners SET role_id = ? WHERE key_id = ?',
   appendAudit: `INSERT INTO audit_events (at, actor_id, action, outcome, request_id, key_id, key_name, key_suffix,
       upstream_request_id, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *`,
@@ -293,6 +305,7 @@ export class SqliteStore implements Store {
           input.keyId ?? null,
           input.keySuffix ?? null,
           input.change ? JSON.stringify(input.change) : null,
+          input.rotation ? JSON.stringify(input.rotation) : null,
         ) as RequestRow;
         return requestFromRow(row);
       },
@@ -461,6 +474,59 @@ export class SqliteStore implements Store {
 
   async renameKeyOwner(keyId: string, keyName: string): Promise<void> {
     this.#guard('renameKeyOwner', () => this.#stmt(SQL.renameKeyOwner).run(keyName, keyId));
+  }
+
+  async putRetirement(input: NewRetirement): Promise<Retirement | null> {
+    return this.#guard('putRetirement', () => {
+      const row = this.#immediate(() =>
+        this.#stmt(SQL.putRetirement).get(
+          input.keyId,
+          input.keyName,
+          input.keySuffix,
+          input.ownerId,
+          input.requestId,
+          input.successorKeyId,
+          input.successorSuffix,
+          ms(input.retireAt),
+          ms(input.at),
+        ),
+      ) as RetirementRow | undefined;
+      return row ? retirementFromRow(row) : null;
+    });
+  }
+
+  async getRetirement(keyId: string): Promise<Retirement | null> {
+    return this.#guard('getRetirement', () => {
+      const row = this.#stmt(SQL.getRetirement).get(keyId) as RetirementRow | undefined;
+      return row ? retirementFromRow(row) : null;
+    });
+  }
+
+  async listRetirements(filter: RetirementFilter = {}): Promise<Retirement[]> {
+    return this.#guard('listRetirements', () => {
+      const where: string[] = [];
+      const params: Param[] = [];
+      if (filter.stages) {
+        where.push('stage IN (SELECT value FROM json_each(?))');
+        params.push(JSON.stringify(filter.stages));
+      }
+      if (filter.retireBefore !== undefined) {
+        where.push('retire_at <= ?');
+        params.push(ms(filter.retireBefore));
+      }
+      const sql = `SELECT * FROM retirements ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY retire_at, key_id`;
+      return (this.#stmt(sql).all(...params) as RetirementRow[]).map(retirementFromRow);
+    });
+  }
+
+  async advanceRetirement(step: RetirementStep): Promise<Retirement | null> {
+    return this.#guard('advanceRetirement', () => {
+      const row = this.#immediate(() =>
+        this.#stmt(SQL.advanceRetirement).get(step.to, ms(step.at), step.keyId, step.from),
+      ) as RetirementRow | undefined;
+      return row ? retirementFromRow(row) : null;
+    });
   }
 
   async setKeyOwnerRole(keyId: string, roleId: string): Promise<void> {

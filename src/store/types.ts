@@ -26,6 +26,16 @@ export interface KeyChange {
   to: { roleId: string; expiry: string };
 }
 
+/**
+ * A rotation: the request makes the successor of `keyId` (same name, role and IP list); the old
+ * key retires `overlapMs` after the successor's secret was delivered (product.md §8).
+ */
+export interface KeyRotation {
+  keyId: string;
+  keySuffix: string;
+  overlapMs: number;
+}
+
 export interface KeyRequest {
   id: string;
   kind: RequestKind;
@@ -51,6 +61,8 @@ export interface KeyRequest {
   attemptId: string | null;
   attemptStartedAt: Date | null;
   change: KeyChange | null;
+  /** Set on a `create` request that replaces an existing key. */
+  rotation: KeyRotation | null;
 }
 
 export interface NewRequest {
@@ -69,6 +81,7 @@ export interface NewRequest {
   keyId?: string | null;
   keySuffix?: string | null;
   change?: KeyChange | null;
+  rotation?: KeyRotation | null;
 }
 
 /** Fields a transition may set alongside the new state. Absent means unchanged. */
@@ -157,6 +170,45 @@ export interface KeyOwner {
   fingerprint?: string | null;
   /** Whether a fingerprint is stored (keys made before the tripwire have none). Ignored on write. */
   hasFingerprint?: boolean;
+}
+
+/**
+ * Where a rotated key is on its way out: `retiring` until `retireAt` (the end of the overlap),
+ * then `disabled` (its owner told), then `deleted` seven days later. Each step is a
+ * compare-and-set, so it happens once across replicas and restarts.
+ */
+export const RETIREMENT_STAGES = ['retiring', 'disabled', 'deleted'] as const;
+export type RetirementStage = (typeof RETIREMENT_STAGES)[number];
+
+export interface Retirement {
+  /** The old key (ClickHouse UUID). */
+  keyId: string;
+  keyName: string;
+  keySuffix: string;
+  /** Its Keyhouse owner when the rotation was delivered; null for a key made outside Keyhouse. */
+  ownerId: string | null;
+  /** The rotation request that made the successor. */
+  requestId: string;
+  successorKeyId: string;
+  successorSuffix: string;
+  retireAt: Date;
+  stage: RetirementStage;
+  updatedAt: Date;
+}
+
+export type NewRetirement = Omit<Retirement, 'stage' | 'updatedAt'> & { at: Date };
+
+export interface RetirementFilter {
+  stages?: readonly RetirementStage[];
+  /** Only retirements whose `retireAt` is at or before this instant. */
+  retireBefore?: Date;
+}
+
+export interface RetirementStep {
+  keyId: string;
+  from: RetirementStage;
+  to: RetirementStage;
+  at: Date;
 }
 
 export type AuditOutcome = 'attempt' | 'ok' | 'failed' | 'refused';
@@ -307,6 +359,13 @@ export interface Store {
   renameKeyOwner(keyId: string, keyName: string): Promise<void>;
   /** Records the policy role a key now holds (an approved change of role was applied). */
   setKeyOwnerRole(keyId: string, roleId: string): Promise<void>;
+
+  /** Records a key's retirement; null (nothing changed) when the key already has one. */
+  putRetirement(input: NewRetirement): Promise<Retirement | null>;
+  getRetirement(keyId: string): Promise<Retirement | null>;
+  listRetirements(filter?: RetirementFilter): Promise<Retirement[]>;
+  /** Compare-and-set on the retirement's stage; the updated row, or null when another got there first. */
+  advanceRetirement(step: RetirementStep): Promise<Retirement | null>;
 
   /**
    * Append-only: there is no way to change or remove an event once written. Each event is linked

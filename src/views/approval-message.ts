@@ -55,7 +55,12 @@ export function approvalMessage(card: ApprovalCard): SlackMessage {
 }
 
 function headerText(request: KeyRequest, auto: boolean): string {
-  const what = request.kind === 'change' ? 'API key change request' : 'API key request';
+  const what =
+    request.kind === 'change'
+      ? 'API key change request'
+      : request.rotation
+        ? 'API key rotation request'
+        : 'API key request';
   switch (request.state) {
     case 'pending':
       return what;
@@ -85,6 +90,8 @@ function fields(card: ApprovalCard, auto: boolean): MrkdwnElement[] {
     const after = change.to.expiry === KEEP ? 'unchanged' : expiryLine(change.to.expiry, now);
     list.push(field('Expiry', `${before} → ${after}`));
   } else {
+    // A rotation's successor replaces a key that keeps working until the overlap ends.
+    if (request.rotation) list.push(field('Replaces', `…${clip(request.rotation.keySuffix, 8)}`));
     list.push(field('Role', clip(role.label, 200)));
     list.push(field('Expiry', expiryText(request, now)));
   }

@@ -15,6 +15,7 @@ function usage(command: string): string {
     `\`${c}\` or \`${c} request\`: ask for a new ClickHouse Cloud API key`,
     `\`${c} list\`: your keys`,
     `\`${c} list all\`: every key in the organization (approvers and admins)`,
+    `\`${c} review\`: stale keys, keys without an owner, keys retiring after a rotation (admins)`,
     `\`${c} help\`: this help`,
   ].join('\n');
 }

@@ -7,6 +7,9 @@ export const CALLBACK = {
   denyModal: 'keyhouse.deny',
   editModal: 'keyhouse.edit',
   deleteModal: 'keyhouse.delete',
+  rotateModal: 'keyhouse.rotate',
+  extendModal: 'keyhouse.extend',
+  reassignModal: 'keyhouse.reassign',
 } as const;
 
 export const ACTION = {
@@ -40,9 +43,19 @@ export const ACTION = {
   staleKeep: 'keyhouse.stale_keep',
   staleDisable: 'keyhouse.stale_disable',
   staleDelete: 'keyhouse.stale_delete',
+  rotateOverlap: 'keyhouse.rotate_overlap',
+  rotateExpiry: 'keyhouse.rotate_expiry',
+  rotateReason: 'keyhouse.rotate_reason',
+  extendExpiry: 'keyhouse.extend_expiry',
+  extendReason: 'keyhouse.extend_reason',
+  reassignUser: 'keyhouse.reassign_user',
+  /** Next in `/chkey review`; the value is the page number. */
+  reviewPage: 'keyhouse.review_page',
+  /** Previous in `/chkey review` (Slack refuses one action_id twice in a block). */
+  reviewPagePrevious: 'keyhouse.review_page_previous',
 } as const;
 
-export const KEY_VERBS = ['disable', 'enable', 'edit', 'delete'] as const;
+export const KEY_VERBS = ['disable', 'enable', 'edit', 'rotate', 'delete', 'reassign'] as const;
 export type KeyVerb = (typeof KEY_VERBS)[number];
 
 export const BLOCK = {
@@ -64,6 +77,13 @@ export const BLOCK = {
   editReason: 'edit_reason',
   expiryActions: 'expiry_actions',
   staleActions: 'stale_actions',
+  rotateOverlap: 'rotate_overlap',
+  rotateExpiry: 'rotate_expiry',
+  rotateReason: 'rotate_reason',
+  extendExpiry: 'extend_expiry',
+  extendReason: 'extend_reason',
+  reassignUser: 'reassign_user',
+  reviewNav: 'review_nav',
   /** A modal's "working…" line, and its outcome (product.md §1, "Acknowledgements"). */
   progress: 'progress',
   outcomeOk: 'outcome_ok',

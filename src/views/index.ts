@@ -34,6 +34,15 @@ export {
   keySection,
   pageOf,
 } from './key-list.js';
+export {
+  type ExtendModalInput,
+  extendKeyModal,
+  type LifecycleModalValues,
+  type RotateModalInput,
+  readLifecycleModal,
+  reassignKeyModal,
+  rotateKeyModal,
+} from './lifecycle-modals.js';
 export { escapeMrkdwn, mention, truncate } from './mrkdwn.js';
 export {
   type EphemeralNotice,
@@ -56,4 +65,5 @@ export {
   requestWorkingModal,
   type ViewStateValues,
 } from './request-modal.js';
+export { REVIEW_PER_PAGE, type ReviewListing, type ReviewMessage, reviewMessage } from './review.js';
 export { type SecretMessage, secretMessage } from './secret-message.js';

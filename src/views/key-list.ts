@@ -7,7 +7,7 @@
  */
 import type { ActionsBlock, Button, KnownBlock, PlainTextOption, SectionBlock } from '@slack/types';
 import type { ApiKey } from '../api/index.js';
-import type { KeyEntry, KeyListing, ListScope } from '../workflow/ports.js';
+import type { KeyEntry, KeyListing, KeyRetiring, ListScope } from '../workflow/ports.js';
 import { clip, fitText, formatInstant, LIMIT, md, plain, plural, relativeDays, slackDate } from './format.js';
 import { ACTION, BLOCK, type KeyVerb, keyBlockId } from './ids.js';
 import { escapeMrkdwn, mention } from './mrkdwn.js';
@@ -98,7 +98,8 @@ function pageNav(scope: ListScope, page: number, pageCount: number): ActionsBloc
 
 /** Where a key section is shown: the block id carries it, so a menu click knows which list to redraw. */
 export interface KeyPlace {
-  scope: ListScope;
+  /** `review` for `/chkey review`, whose pages are rendered by `review.ts`. */
+  scope: ListScope | 'review';
   page: number;
 }
 
@@ -118,11 +119,13 @@ export function keySection(entry: KeyEntry, place: KeyPlace, now: Date): Section
   const suffix = keySuffixText(key.keySuffix);
   const state = key.state === 'enabled' ? 'enabled' : '⏸️ *disabled*';
   const who = entry.self ? "🔒 *Keyhouse's own key* (manage it in the ClickHouse console)" : ownerText(entry);
-  const text = [
+  const lines = [
     `${keyNameText(key)}${suffix ? ` ${suffix}` : ''}`,
     `${clip(entry.roleLabel, 200)} · ${state} · ${keyExpiryText(entry, now)}`,
     `${who} · ${usedText(key.usedAt, now)}`,
-  ].join('\n');
+  ];
+  if (entry.retiring) lines.push(retiringText(entry.retiring, now));
+  const text = lines.join('\n');
 
   const section: SectionBlock = {
     type: 'section',
@@ -160,10 +163,20 @@ function menuOptions(entry: KeyEntry): PlainTextOption[] {
     options.push(key.state === 'enabled' ? option('Disable', 'disable') : option('Enable', 'enable'));
   }
   if (can.edit) options.push(option('Edit', 'edit'));
+  if (can.rotate) options.push(option('Rotate', 'rotate'));
   if (can.delete) options.push(option('Delete', 'delete'));
+  // At most five: Disable/Enable, Edit, Rotate, Delete, Reassign (Slack's overflow limit).
+  if (can.reassign) options.push(option('Reassign', 'reassign'));
   // ClickHouse ids are UUIDs; an id too long for an option value would make Slack refuse the whole list.
   if (options.some((o) => (o.value ?? '').length > LIMIT.optionValue)) return [];
   return options;
+}
+
+/** `🔁 retiring <date> (in 1 day) · successor …WXYZ`, or `retired` once the overlap ended. */
+export function retiringText(retiring: KeyRetiring, now: Date): string {
+  const successor = `successor ${keySuffixText(retiring.successorSuffix) || 'unknown'}`;
+  if (retiring.stage === 'disabled') return `🔁 *retired* by rotation · ${successor}`;
+  return `🔁 *retiring* ${slackDate(retiring.at)} (${relativeDays(now, retiring.at)}) · ${successor}`;
 }
 
 /** `owner <@U…>`, or `created outside Keyhouse` for a key nobody requested through Keyhouse. */

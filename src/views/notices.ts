@@ -4,7 +4,7 @@
  */
 import type { KnownBlock } from '@slack/types';
 import type { RequesterNotice, ThreadNote } from '../workflow/ports.js';
-import { clip, fitText, formatInstant, LIMIT, md } from './format.js';
+import { clip, fitText, formatInstant, LIMIT, md, slackDate } from './format.js';
 import { escapeMrkdwn, mention } from './mrkdwn.js';
 
 export interface NoticeOptions {
@@ -28,6 +28,13 @@ export function requesterNotice(
     const key = `*${clip(notice.keyName, 200)}* (…${clip(notice.keySuffix, 8)})`;
     const what = notice.verb === 'shortened' ? 'shortened the expiry of' : notice.verb;
     return { text: `🔧 ${mention(notice.by)} ${what} your ClickHouse API key ${key}.` };
+  }
+  if (
+    notice.kind === 'rotation_started' ||
+    notice.kind === 'key_retired' ||
+    notice.kind === 'key_reassigned'
+  ) {
+    return lifecycleNotice(notice);
   }
   const name = clip(notice.request.keyName, 200);
   const again = `request it again with \`${escapeMrkdwn(options.command ?? '/chkey')}\``;
@@ -76,6 +83,37 @@ export function requesterNotice(
           LIMIT.text,
         ),
       };
+  }
+}
+
+type LifecycleNotice = Extract<
+  RequesterNotice,
+  { kind: 'rotation_started' | 'key_retired' | 'key_reassigned' }
+>;
+
+function lifecycleNotice(notice: LifecycleNotice): { text: string } {
+  const key = `*${clip(notice.keyName, 200)}* (…${clip(notice.keySuffix, 8)})`;
+  switch (notice.kind) {
+    case 'rotation_started':
+      return {
+        text:
+          `🔁 Your API key ${key} was rotated: its successor is …${clip(notice.successorSuffix, 8)}. ` +
+          `The old key keeps working until ${slackDate(notice.at)}, then it is disabled. Move your jobs to the new key before then.`,
+      };
+    case 'key_retired':
+      return {
+        text:
+          `🔁 The rotation overlap of ${key} ended: it is now *disabled* (its successor is …${clip(notice.successorSuffix, 8)}). ` +
+          `It will be deleted ${slackDate(notice.deleteAt)}.`,
+      };
+    case 'key_reassigned':
+      return notice.role === 'new_owner'
+        ? {
+            text: `🔑 ${mention(notice.by)} made you the owner of the API key ${key}${notice.from ? ` (it was ${mention(notice.from)}'s)` : ''}. It now shows in your \`list\`.`,
+          }
+        : {
+            text: `🔑 ${mention(notice.by)} gave your API key ${key} to ${mention(notice.to)}; you no longer own it.`,
+          };
   }
 }
 

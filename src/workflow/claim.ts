@@ -9,6 +9,7 @@ import { applyChange } from './edit.js';
 import { grantFor } from './grant.js';
 import { expireRequest } from './lapse.js';
 import type { ClickTarget } from './ports.js';
+import { startRetirement } from './rotate.js';
 import {
   type AttemptHold,
   deleteOrphans,
@@ -340,6 +341,12 @@ async function finishDelivery(
     keySuffix: key.keySuffix,
   });
   const current = delivered ?? request;
+  // A rotation's successor is in the requester's hands: the old key starts retiring now.
+  if (delivered?.rotation) {
+    await ctx.quietly('start retiring the rotated key', () =>
+      startRetirement(ctx, delivered, key, ctx.clock.now()),
+    );
+  }
   const dm = await ctx.messageRef(request.id, 'dm');
   if (dm) {
     await ctx.quietly('rewrite the Create key message', async () =>

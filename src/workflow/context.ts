@@ -5,7 +5,7 @@ import type { Policy, PolicyRole } from '../policy/index.js';
 import type { KeyRequest, MessageKind, Store } from '../store/types.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
 import { Auditor } from './audit.js';
-import type { ApprovalCard, KeyApi, Notifier, SlackRef } from './ports.js';
+import type { ApprovalCard, KeyApi, Notifier, People, SlackRef } from './ports.js';
 
 /**
  * How this instance shares the database. `exclusive`: no other instance uses it (SQLite), so a
@@ -31,6 +31,8 @@ export interface WorkflowDeps {
   selfKeySuffix?: string | null;
   replicas?: ReplicaOptions;
   newId?: () => string;
+  /** Slack's word on people (users.info), for review and reassign; absent, nobody counts as deactivated. */
+  people?: People;
 }
 
 /** Shared plumbing of the workflow steps: dependencies, the auditor and message bookkeeping. */
@@ -46,6 +48,7 @@ export class WorkflowContext {
   readonly replicas: ReplicaOptions;
   readonly audit: Auditor;
   readonly newId: () => string;
+  readonly people: People | null;
   /** Attempts this process is running right now, so settlement never races its own work. */
   readonly attemptsInFlight = new Set<string>();
   /** Keys whose disappearance from a list is being confirmed with ClickHouse right now. */
@@ -63,6 +66,7 @@ export class WorkflowContext {
     this.selfKeySuffix = deps.selfKeySuffix ?? null;
     this.replicas = deps.replicas ?? { instanceId: randomUUID(), exclusive: true, attemptLeaseMs: 30_000 };
     this.newId = deps.newId ?? randomUUID;
+    this.people = deps.people ?? null;
     this.audit = new Auditor(deps.store, deps.clock, deps.logger);
   }
 

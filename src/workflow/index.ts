@@ -6,17 +6,32 @@ import { WorkflowContext, type WorkflowDeps } from './context.js';
 import { type ApproveOutcome, approveRequest, checkCanDecide, denyRequest } from './decide.js';
 import { type EditDraft, type EditField, type EditResult, editKey } from './edit.js';
 import { checkEditDraft } from './edit-draft.js';
+import { checkExtendDraft, type ExtendDraft, type ExtendField, extendForm, extendKey } from './extend.js';
 import { deleteKey, keyEntries, manageableKey, setKeyState } from './keys.js';
 import { expireDue } from './lapse.js';
 import type { ClickTarget, HomeData, KeyEntry, ListScope } from './ports.js';
+import { reassignKey } from './reassign.js';
+import { type ReviewEntry, reviewKeys } from './review.js';
+import {
+  checkRotateDraft,
+  type RotateDraft,
+  type RotateField,
+  type RotateResult,
+  rotateKey,
+  rotationForm,
+  rotationOverlaps,
+} from './rotate.js';
 import { settleInterrupted } from './settle.js';
 import { announceRequest, type RequestDraft, type SubmitResult, submitRequest } from './submit.js';
 
 export type { ReplicaOptions, WorkflowDeps } from './context.js';
 export type { ApproveOutcome } from './decide.js';
 export type { EditDraft, EditField, EditResult } from './edit.js';
+export type { ExtendDraft, ExtendField } from './extend.js';
 export type * from './ports.js';
 export { KEEP } from './ports.js';
+export type { ReviewEntry, ReviewReason } from './review.js';
+export type { RotateDraft, RotateField, RotateResult } from './rotate.js';
 export type { DraftField, RequestDraft, SubmitResult } from './submit.js';
 
 /**
@@ -129,6 +144,66 @@ export class Workflow {
   /** Renames or shortens at once; a longer expiry or another role becomes a change request. */
   editKey(viewerId: string, keyId: string, draft: EditDraft): Promise<EditResult> {
     return editKey(this.#ctx, viewerId, keyId, draft);
+  }
+
+  /**
+   * What the Rotate dialog shows: the key, its role and the expiries it allows, the overlaps on
+   * offer (the policy's default among them), and whether the rotation will need approval.
+   */
+  async rotationForm(viewerId: string, keyId: string) {
+    const form = await rotationForm(this.#ctx, viewerId, keyId);
+    const entry = await this.#entry(viewerId, keyId);
+    const defaultOverlapMs = this.#ctx.policy.doc.lifecycle.rotationOverlapMs;
+    return {
+      entry,
+      role: form.role,
+      needsApproval: form.needsApproval,
+      expiryChoices: this.#ctx.policy.expiryChoices(form.role.id),
+      overlaps: rotationOverlaps(defaultOverlapMs),
+      defaultOverlapMs,
+    };
+  }
+
+  /** The rotation checks that need no network (for an answer inside the dialog). */
+  checkRotate(roleId: string, draft: RotateDraft): Partial<Record<RotateField, string>> {
+    return checkRotateDraft(this.#ctx, roleId, draft);
+  }
+
+  /** Records a rotation request; the handler then announces it like any request. */
+  rotate(viewerId: string, keyId: string, draft: RotateDraft): Promise<RotateResult> {
+    return rotateKey(this.#ctx, viewerId, keyId, draft);
+  }
+
+  /** What the Extend dialog shows: the key and the expiries of its role, counted from now. */
+  async extendForm(viewerId: string, keyId: string) {
+    const { role } = await extendForm(this.#ctx, viewerId, keyId);
+    const entry = await this.#entry(viewerId, keyId);
+    return { entry, role, expiryChoices: this.#ctx.policy.expiryChoices(role.id) };
+  }
+
+  checkExtend(roleId: string, draft: ExtendDraft): Partial<Record<ExtendField, string>> {
+    return checkExtendDraft(this.#ctx, roleId, draft);
+  }
+
+  /** A longer expiry by way of Edit's change request; a shorter one applies at once. */
+  extend(viewerId: string, keyId: string, draft: ExtendDraft): Promise<EditResult> {
+    return extendKey(this.#ctx, viewerId, keyId, draft);
+  }
+
+  /** An admin gives the key another Keyhouse owner; returns the line to show. */
+  reassign(viewerId: string, keyId: string, newOwnerId: string): Promise<string> {
+    return reassignKey(this.#ctx, viewerId, keyId, newOwnerId);
+  }
+
+  /** `/chkey review` (admins): stale, ownerless and retiring keys. */
+  review(viewerId: string): Promise<ReviewEntry[]> {
+    return reviewKeys(this.#ctx, viewerId);
+  }
+
+  async #entry(viewerId: string, keyId: string): Promise<KeyEntry> {
+    const entry = (await keyEntries(this.#ctx, viewerId)).find((e) => e.key.id === keyId);
+    if (!entry) throw new KeyhouseError('not_found', 'That key no longer exists in ClickHouse.');
+    return entry;
   }
 
   /** The newest audit events matching `query`, for an admin (product.md §4). */

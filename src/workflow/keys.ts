@@ -60,10 +60,12 @@ export async function keyEntries(
   viewerId: string,
   scope: ListScope = 'all',
 ): Promise<KeyEntry[]> {
-  const [keys, owners] = await Promise.all([
+  const [keys, owners, retirements] = await Promise.all([
     ctx.keys.listKeys(),
     ctx.store.listKeyOwners(scope === 'mine' ? viewerId : undefined),
+    ctx.store.listRetirements({ stages: ['retiring', 'disabled'] }),
   ]);
+  const retiringOf = new Map(retirements.map((r) => [r.keyId, r]));
   const now = ctx.clock.now();
   forgetVanished(ctx, keys, owners, now);
   const ownerRows = new Map(owners.map((o) => [o.keyId, o]));
@@ -75,13 +77,30 @@ export async function keyEntries(
       const ownerId = ownerOf.get(key.id) ?? null;
       const self = ownerId === null && ctx.selfKeySuffix !== null && key.keySuffix === ctx.selfKeySuffix;
       const manage = !self && (isAdmin || (ownerId !== null && ownerId === viewerId));
+      const retirement = retiringOf.get(key.id);
+      const retiring = retirement
+        ? {
+            at: retirement.retireAt,
+            stage: retirement.stage === 'disabled' ? ('disabled' as const) : ('retiring' as const),
+            successorKeyId: retirement.successorKeyId,
+            successorSuffix: retirement.successorSuffix,
+          }
+        : null;
       return {
         key,
         ownerId,
         self,
         expired: key.expireAt !== null && new Date(key.expireAt) <= now,
         roleLabel: roleLabel(ctx, key, ownerRows.get(key.id)),
-        can: { toggle: manage, edit: manage, delete: manage },
+        can: {
+          toggle: manage,
+          edit: manage,
+          delete: manage,
+          // A key already being replaced is not rotated again; its successor is.
+          rotate: manage && retiring === null,
+          reassign: !self && isAdmin,
+        },
+        retiring,
       };
     })
     .sort((a, b) => byName.compare(a.key.name, b.key.name) || byName.compare(a.key.id, b.key.id));

@@ -70,7 +70,21 @@ export type RequesterNotice =
   | { kind: 'recovered'; request: KeyRequest }
   | { kind: 'change_applied'; request: KeyRequest }
   | { kind: 'change_failed'; request: KeyRequest; detail: string }
-  | { kind: 'key_managed'; keyName: string; keySuffix: string; verb: KeyVerbDone; by: string };
+  | { kind: 'key_managed'; keyName: string; keySuffix: string; verb: KeyVerbDone; by: string }
+  /** A rotation's successor was delivered: the old key keeps working until `at`. */
+  | { kind: 'rotation_started'; keyName: string; keySuffix: string; successorSuffix: string; at: Date }
+  /** The overlap ended: the old key was disabled, and is deleted at `deleteAt`. */
+  | { kind: 'key_retired'; keyName: string; keySuffix: string; successorSuffix: string; deleteAt: Date }
+  /** An admin gave a key another owner; told to both, `role` says which one reads it. */
+  | {
+      kind: 'key_reassigned';
+      keyName: string;
+      keySuffix: string;
+      by: string;
+      from: string | null;
+      to: string;
+      role: 'old_owner' | 'new_owner';
+    };
 
 /** What someone else (an admin) did to a user's key. */
 export type KeyVerbDone = 'disabled' | 'enabled' | 'deleted' | 'renamed' | 'shortened';
@@ -117,7 +131,25 @@ export interface KeyEntry {
   /** The policy role's label when Keyhouse made the key, else ClickHouse's role names. */
   roleLabel: string;
   /** Actions offered to this viewer (each is checked again on the click). */
-  can: { toggle: boolean; edit: boolean; delete: boolean };
+  can: { toggle: boolean; edit: boolean; delete: boolean; rotate?: boolean; reassign?: boolean };
+  /** Set while the key is being replaced by a rotation (product.md §8). */
+  retiring?: KeyRetiring | null;
+}
+
+/** A rotated key on its way out: working until `at`, then disabled; its successor named. */
+export interface KeyRetiring {
+  at: Date;
+  stage: 'retiring' | 'disabled';
+  successorKeyId: string;
+  successorSuffix: string;
+}
+
+/** Slack's answer about a person, for review and ownership (users.info). */
+export type PersonStatus = 'active' | 'deactivated' | 'unknown';
+
+/** Who people are, asked of Slack; only ever called after an acknowledgement. */
+export interface People {
+  status(userId: string): Promise<PersonStatus>;
 }
 
 export type ListScope = 'mine' | 'all';

@@ -52,6 +52,9 @@ export async function submitRequest(
 
   if (!role || Object.keys(errors).length > 0 || 'error' in ips) return { ok: false, errors };
 
+  const limit = await limitReached(ctx, userId);
+  if (limit) return { ok: false, errors: { keyName: limit } };
+
   const now = ctx.clock.now();
   const immediate = role.approvals === 0;
   const id = ctx.newId();
@@ -92,6 +95,34 @@ export async function submitRequest(
   return { ok: true, request };
 }
 
+/** Requests still on their way to a key: they count against `limits.pendingPerUser`. */
+const OPEN_STATES = ['pending', 'approved', 'creating'] as const;
+
+/**
+ * Why this user may not ask for another key now (`limits`, product.md §8), or null. Read from the
+ * store alone, so it answers inside the modal; admins are not limited.
+ */
+async function limitReached(ctx: WorkflowContext, userId: string): Promise<string | null> {
+  const { pendingPerUser, keysPerUser } = ctx.policy.doc.limits;
+  const [open, owned] = await Promise.all([
+    ctx.store.listRequests({ requesterId: userId, states: OPEN_STATES, limit: pendingPerUser }),
+    ctx.store.listKeyOwners(userId),
+  ]);
+  let refusal: string | null = null;
+  if (open.length >= pendingPerUser) {
+    refusal =
+      `You already have ${open.length} requests open (the limit is ${pendingPerUser}). ` +
+      'Create or cancel those keys first; the App Home lists them.';
+  } else if (owned.length >= keysPerUser) {
+    refusal =
+      `You already own ${owned.length} keys (the limit is ${keysPerUser}). ` +
+      'Delete one you no longer need (`list`), or ask an admin.';
+  }
+  // Checked last, and only when it matters: it may need the admins' user group (cached for 60 s).
+  if (refusal && (await ctx.policy.isAdmin(userId))) return null;
+  return refusal;
+}
+
 /**
  * Posts a stored request where people act on it: the approval channel always (for a role with
  * no approval, as a notice), and the requester's Create key DM when it is already approved. A
@@ -119,7 +150,7 @@ export async function announceRequest(ctx: WorkflowContext, request: KeyRequest)
     });
     throw new KeyhouseError(
       'delivery_failed',
-      `Keyhouse could not post your request in <#${ctx.policy.doc.approvalChannel}>, so it was withdrawn. ` +
+      `Keyhouse could not post your request in <#${ctx.roleOf(request).approvalChannel ?? ctx.policy.doc.approvalChannel}>, so it was withdrawn. ` +
         'Ask an admin to invite the Keyhouse app to that channel, then request again.',
       { cause: error },
     );

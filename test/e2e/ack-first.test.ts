@@ -15,6 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AppResponse } from '../../dev/fake-slack/slack-http.js';
 import { ManualClock } from '../../src/clock.js';
 import { type HandlerDeps, isAckFirst, registerHandlers } from '../../src/handlers/index.js';
+import { encodeLifecycleContext } from '../../src/handlers/shared/lifecycle.js';
 import type { KeyRequest } from '../../src/store/types.js';
 import { ACTION, BLOCK, CALLBACK, keyBlockId } from '../../src/views/ids.js';
 import { APPROVAL_CHANNEL, Harness, testPolicy, USERS } from '../support/keyhouse.js';
@@ -376,6 +377,65 @@ describe('ack first: every listener under a busy ClickHouse and slow user groups
         values: {},
       });
 
+      // --- The lifecycle flows: Rotate and Extend buttons, the review's pages, their dialogs. ---
+      for (const [name, actionId] of [
+        ['rotate button', ACTION.rotateKey],
+        ['extend button', ACTION.extendKey],
+      ] as const) {
+        await post(
+          name,
+          blockAction({
+            user: alice,
+            actionId,
+            value: toEdit.id,
+            responseUrl: h.slack.newResponseUrl({ user: alice, channel: h.slack.dmChannel(alice) }),
+            triggerId: h.slack.newTriggerId(alice),
+            channel: h.slack.dmChannel(alice),
+          }),
+        );
+      }
+      for (const [name, actionId] of [
+        ['review page', ACTION.reviewPage],
+        ['review page: previous', ACTION.reviewPagePrevious],
+      ] as const) {
+        await post(
+          name,
+          blockAction({
+            user: admin,
+            actionId,
+            value: '0',
+            responseUrl: listUrl(admin),
+            triggerId: h.slack.newTriggerId(admin),
+          }),
+        );
+      }
+      const lifecycleContext = (keyId: string) =>
+        encodeLifecycleContext({ keyId, roleId: 'developer', needsReason: false, surface: { kind: 'none' } });
+      await submitIn('rotate submit', alice, {
+        user: alice,
+        callbackId: CALLBACK.rotateModal,
+        privateMetadata: lifecycleContext(toEdit.id),
+        values: {
+          [BLOCK.rotateOverlap]: { [ACTION.rotateOverlap]: stateValue.staticSelect(String(24 * 3_600_000)) },
+          [BLOCK.rotateExpiry]: { [ACTION.rotateExpiry]: stateValue.staticSelect('30d') },
+        },
+      });
+      await submitIn('extend submit', alice, {
+        user: alice,
+        callbackId: CALLBACK.extendModal,
+        privateMetadata: lifecycleContext(toEdit.id),
+        values: {
+          [BLOCK.extendExpiry]: { [ACTION.extendExpiry]: stateValue.staticSelect('30d') },
+          [BLOCK.extendReason]: { [ACTION.extendReason]: 'The nightly job runs all month' },
+        },
+      });
+      await submitIn('reassign submit', admin, {
+        user: admin,
+        callbackId: CALLBACK.reassignModal,
+        privateMetadata: lifecycleContext(toEdit.id),
+        values: { [BLOCK.reassignUser]: { [ACTION.reassignUser]: stateValue.usersSelect(alice) } },
+      });
+
       // --- The Events API. ---
       await track(
         'app home opened',
@@ -404,10 +464,20 @@ describe('ack first: every listener under a busy ClickHouse and slow user groups
           ACTION.staleKeep,
           ACTION.staleDisable,
           ACTION.staleDelete,
+          ACTION.rotateKey,
+          ACTION.extendKey,
+          ACTION.reviewPage,
+          ACTION.reviewPagePrevious,
         ].map((id) => `action:${id}`),
-        ...[CALLBACK.requestModal, CALLBACK.denyModal, CALLBACK.editModal, CALLBACK.deleteModal].map(
-          (id) => `view:${id}`,
-        ),
+        ...[
+          CALLBACK.requestModal,
+          CALLBACK.denyModal,
+          CALLBACK.editModal,
+          CALLBACK.deleteModal,
+          CALLBACK.rotateModal,
+          CALLBACK.extendModal,
+          CALLBACK.reassignModal,
+        ].map((id) => `view:${id}`),
         'event:app_home_opened',
         'event:user_change',
       ]);
@@ -422,7 +492,9 @@ describe('ack first: every listener under a busy ClickHouse and slow user groups
       expect(late.map((a) => `${a.name}: ${a.response.status} in ${Math.round(a.response.ms)} ms`)).toEqual(
         [],
       );
-      expect(answers.length).toBe(10 + 6 + 12 + 3 + 5 + 2);
+      // The base listeners; the timers' 3 stale-key buttons and user_change; the lifecycle flows'
+      // 4 clicks and 3 submissions.
+      expect(answers.length).toBe(10 + 6 + 12 + 5 + 1 + (3 + 1) + (4 + 3));
       // …while ClickHouse was busy: it had not even answered the other user's renames yet.
       expect(h.clickhouse.keys().filter((k) => /^dave-\d+-renamed$/.test(k.name)).length).toBeLessThan(10);
 

@@ -14,6 +14,7 @@ import {
   claimCard,
   keyRequest,
   NOW,
+  policyRole,
   REQUEST_ID,
   secretReveal,
 } from '../views/fixtures.js';
@@ -70,6 +71,16 @@ describe('SlackNotifier messages', () => {
     const [posted] = fake.messages(APPROVALS);
     expect(ref).toEqual({ channel: APPROVALS, ts: posted?.ts });
     expect(posted?.text).toContain('API key request from <@U0REQUESTER>');
+  });
+
+  it('posts to the role’s own approval channel when the role names one', async () => {
+    const n = notifier();
+    const ref = await n.postApproval(
+      approvalCard({ role: policyRole({ approvalChannel: 'C0ROLECHANNEL' }) }),
+    );
+    expect(ref.channel).toBe('C0ROLECHANNEL');
+    expect(fake.messages('C0ROLECHANNEL')).toHaveLength(1);
+    expect(fake.messages(APPROVALS)).toHaveLength(0);
   });
 
   it('rewrites the approval message in place and replies in its thread', async () => {

@@ -117,6 +117,7 @@ export function storeContract(name: string, makeStore: () => Promise<StoreFixtur
           attemptId: null,
           attemptStartedAt: null,
           change: input.change!,
+          rotation: null,
         };
 
         const created = await store.createRequest(input);
@@ -573,6 +574,74 @@ export function storeContract(name: string, makeStore: () => Promise<StoreFixtur
         expect(await store.getKeyOwner(made.keyId)).toStrictEqual({ ...made, roleId: 'admin' });
         await store.setKeyOwnerRole('no-such-key', 'admin');
         expect(await store.getKeyOwner('no-such-key')).toBeNull();
+      });
+    });
+
+    describe('rotations and retirements', () => {
+      const oldKey = '4b6c1a52-5b2e-4b8e-9d3e-0f7e8d6c5b4a';
+      const successor = '9a8b7c6d-1e2f-4a3b-8c4d-5e6f7a8b9c0d';
+
+      it('round-trips the key a rotation request replaces', async () => {
+        const rotation = { keyId: oldKey, keySuffix: '5b4a', overlapMs: 24 * HOUR };
+        const input = newRequest({ rotation });
+        expect((await store.createRequest(input)).rotation).toStrictEqual(rotation);
+        expect((await store.getRequest(input.id))?.rotation).toStrictEqual(rotation);
+        const plain = newRequest();
+        expect((await store.createRequest(plain)).rotation).toBeNull();
+      });
+
+      async function retiring(keyId = oldKey, retireAt = at(HOUR)) {
+        const request = await store.createRequest(newRequest());
+        return store.putRetirement({
+          keyId,
+          keyName: 'etl-loader',
+          keySuffix: keyId.slice(-4),
+          ownerId: 'U0OWNER',
+          requestId: request.id,
+          successorKeyId: successor,
+          successorSuffix: '9c0d',
+          retireAt,
+          at: T0,
+        });
+      }
+
+      it('records a retirement once per key, and reads it back', async () => {
+        const first = await retiring();
+        expect(first).toMatchObject({
+          keyId: oldKey,
+          ownerId: 'U0OWNER',
+          successorKeyId: successor,
+          successorSuffix: '9c0d',
+          retireAt: at(HOUR),
+          stage: 'retiring',
+          updatedAt: T0,
+        });
+        expect(await retiring(oldKey, at(5 * HOUR))).toBeNull();
+        expect(await store.getRetirement(oldKey)).toStrictEqual(first);
+        expect(await store.getRetirement(successor)).toBeNull();
+      });
+
+      it('lists retirements by stage and due time', async () => {
+        const soon = await retiring(oldKey, at(HOUR));
+        const later = await retiring(successor, at(3 * HOUR));
+        expect(await store.listRetirements()).toStrictEqual([soon, later]);
+        expect(await store.listRetirements({ retireBefore: at(2 * HOUR) })).toStrictEqual([soon]);
+        expect(await store.listRetirements({ stages: ['disabled'] })).toStrictEqual([]);
+      });
+
+      it('advances a stage for exactly one of many concurrent callers, across instances', async () => {
+        await retiring();
+        const replica = await fixture.reopen();
+        const step = { keyId: oldKey, from: 'retiring', to: 'disabled', at: at(2 * HOUR) } as const;
+        const results = await Promise.all(
+          Array.from({ length: 8 }, (_, i) => (i % 2 ? replica : store).advanceRetirement(step)),
+        );
+        expectOneOf(results, (r) => r !== null);
+        expect(results.find((r) => r)?.stage).toBe('disabled');
+        expect(await store.advanceRetirement(step)).toBeNull();
+        const deleted = await replica.advanceRetirement({ ...step, from: 'disabled', to: 'deleted' });
+        expect(deleted).toMatchObject({ stage: 'deleted', updatedAt: at(2 * HOUR) });
+        expect(await store.listRetirements({ stages: ['deleted'] })).toHaveLength(1);
       });
     });
 

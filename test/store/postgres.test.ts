@@ -112,6 +112,7 @@ describe.skipIf(!pgUrl)(
       });
 
       it('applies a failed migration not at all, then the fixed one once', async () => {
+        // Versions may have gaps (they are reserved per branch): the next one is past the highest.
         const next = Math.max(...postgresMigrations.map((m) => m.version)) + 1;
         const broken: Migration = {
           version: next,

@@ -141,6 +141,7 @@ describe('sqlite store specifics', () => {
     await (await track(new SqliteStore(file))).migrate();
     expect(versions()).toEqual(sqliteMigrations.map((m) => m.version));
 
+    // Versions may have gaps (they are reserved per branch): the next one is past the highest.
     const next = Math.max(...sqliteMigrations.map((m) => m.version)) + 1;
     const broken: Migration = {
       version: next,

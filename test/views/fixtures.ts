@@ -52,6 +52,7 @@ export function keyRequest(overrides: Partial<KeyRequest> = {}): KeyRequest {
     attemptId: null,
     attemptStartedAt: null,
     change: null,
+    rotation: null,
     ...overrides,
   };
 }

@@ -6,9 +6,12 @@ import { createKeyAction } from './create-key.js';
 import { denyAction } from './deny.js';
 import { dismissSecretAction } from './dismiss-secret.js';
 import { editRoleAction } from './edit-role.js';
+import { extendKeyAction } from './extend-key.js';
 import { keyMenuAction } from './key-menu.js';
 import { listPageAction } from './list-page.js';
+import { reviewPageAction } from './review-page.js';
 import { roleSelectAction } from './role-select.js';
+import { rotateKeyAction } from './rotate-key.js';
 import { staleDeleteAction } from './stale-delete.js';
 import { staleDisableAction } from './stale-disable.js';
 import { staleKeepAction } from './stale-keep.js';
@@ -30,4 +33,9 @@ export function registerActions(app: AckFirstApp, deps: HandlerDeps): void {
   app.action(ACTION.staleKeep, staleKeepAction(deps));
   app.action(ACTION.staleDisable, staleDisableAction(deps));
   app.action(ACTION.staleDelete, staleDeleteAction(deps));
+  app.action(ACTION.rotateKey, rotateKeyAction(deps));
+  app.action(ACTION.extendKey, extendKeyAction(deps));
+  // Admins only: the review re-checks the clicker on every page it renders.
+  app.action(ACTION.reviewPage, reviewPageAction(deps));
+  app.action(ACTION.reviewPagePrevious, reviewPageAction(deps));
 }

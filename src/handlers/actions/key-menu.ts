@@ -6,15 +6,17 @@ import {
   editLoadingModal,
   editOutcomeModal,
   outcomeModal,
+  reassignKeyModal,
   workingModal,
 } from '../../views/index.js';
 import type { ActionArgs, Listener } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 import { encodeContext, refreshSurface, type Surface } from '../shared/key-surface.js';
+import { encodeLifecycleContext, openRotateDialog } from '../shared/lifecycle.js';
 import { openModal } from '../shared/modal.js';
 
-const MENU_VALUE = /^(disable|enable|edit|delete):([0-9a-f-]{36})$/i;
-const KEY_BLOCK = /^keys\|(mine|all)\|(\d{1,4})\|/;
+const MENU_VALUE = /^(disable|enable|edit|rotate|delete|reassign):([0-9a-f-]{36})$/i;
+const KEY_BLOCK = /^keys\|(mine|all|review)\|(\d{1,4})\|/;
 
 /**
  * A key's overflow menu. Disable and Enable act after the acknowledgement and replace the list in
@@ -43,6 +45,31 @@ export function keyMenuAction(deps: HandlerDeps): Listener<ActionArgs<BlockActio
           );
           await refreshSurface(deps, client, userId, surface, notice);
         },
+      };
+    }
+    if (verb === 'rotate') {
+      return {
+        after: ({ client }) =>
+          openRotateDialog(deps, client, { userId, keyId, triggerId: body.trigger_id, surface }),
+      };
+    }
+    if (verb === 'reassign') {
+      const context = encodeLifecycleContext({ keyId, roleId: null, needsReason: false, surface });
+      return {
+        after: ({ client }) =>
+          openModal(
+            deps,
+            client,
+            { triggerId: body.trigger_id, userId },
+            async () => {
+              // Refused before any dialog for a non-admin (the submission is checked again).
+              if (!(await deps.policy.isAdmin(userId)))
+                throw new KeyhouseError('not_allowed', 'Only Keyhouse admins can give a key another owner.');
+              return reassignKeyModal((await deps.workflow.manageable(userId, keyId)).entry, context);
+            },
+            workingModal('Reassign key', 'Looking the key up in ClickHouse…'),
+            (text) => outcomeModal('Reassign key', { ok: false, text }),
+          ),
       };
     }
     const context = encodeContext({ keyId, surface });
@@ -88,6 +115,8 @@ export function keyMenuAction(deps: HandlerDeps): Listener<ActionArgs<BlockActio
 function surfaceOf(body: BlockAction, blockId: string): Surface {
   const place = KEY_BLOCK.exec(blockId);
   if (body.view?.type === 'home' || !body.response_url || !place) return { kind: 'home' };
+  if (place[1] === 'review')
+    return { kind: 'review', responseUrl: body.response_url, page: Number(place[2]) };
   return {
     kind: 'list',
     responseUrl: body.response_url,

@@ -10,7 +10,7 @@ import {
 import type { ListScope } from '../../workflow/index.js';
 import type { CommandAck, CommandArgs, Listener, Reply } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
-import { answer, renderKeyList } from '../shared/key-surface.js';
+import { answer, renderKeyList, renderReview } from '../shared/key-surface.js';
 import { openModal } from '../shared/modal.js';
 import { requestModalFor } from '../shared/request-modal.js';
 import { answerAudit } from './audit.js';
@@ -62,6 +62,10 @@ export function chkeyCommand(deps: HandlerDeps): Listener<CommandArgs, CommandAc
       };
     }
     if (verb === 'help') return { ack: helpMessage(deps.command) };
+    if (verb === 'review' && words.length === 1) {
+      // Admins only (the workflow checks); the review asks ClickHouse and Slack: after the ack.
+      return { after: async ({ respond }) => answer(respond, await renderReview(deps, userId, 0)) };
+    }
     if (verb === 'audit') {
       // Admin membership may need a user-group look-up: answered after the ack.
       return { after: ({ respond }) => answerAudit(deps, userId, words.slice(1), respond) };

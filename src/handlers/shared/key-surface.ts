@@ -2,7 +2,8 @@ import type { RespondArguments, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { KeyhouseError } from '../../errors.js';
-import { homeView, keyListMessage, pageOf } from '../../views/index.js';
+import { formatDuration } from '../../policy/index.js';
+import { homeView, keyListMessage, pageOf, reviewMessage } from '../../views/index.js';
 import type { ListScope } from '../../workflow/index.js';
 import type { HandlerDeps } from '../deps.js';
 
@@ -12,9 +13,12 @@ import type { HandlerDeps } from '../deps.js';
  */
 export type Surface =
   | { kind: 'list'; responseUrl: string; scope: ListScope; page: number }
-  | { kind: 'home' };
+  | { kind: 'home' }
+  | { kind: 'review'; responseUrl: string; page: number }
+  /** A button in a direct message (an expiry warning, a leak notice): the dialog shows the outcome. */
+  | { kind: 'none' };
 
-const surfaceSchema = z.union([
+export const surfaceSchema = z.union([
   z.object({
     kind: z.literal('list'),
     responseUrl: z.string().url(),
@@ -22,6 +26,8 @@ const surfaceSchema = z.union([
     page: z.number().int().min(0),
   }),
   z.object({ kind: z.literal('home') }),
+  z.object({ kind: z.literal('review'), responseUrl: z.string().url(), page: z.number().int().min(0) }),
+  z.object({ kind: z.literal('none') }),
 ]);
 
 /** What a key dialog carries in `private_metadata`: the key and where to show the outcome. */
@@ -81,6 +87,22 @@ export async function renderKeyList(
   );
 }
 
+/** A page of `/chkey review`, rendered for an admin (the workflow refuses anyone else). */
+export async function renderReview(deps: HandlerDeps, viewerId: string, page: number, notice?: string) {
+  const entries = await deps.workflow.review(viewerId);
+  const shown = pageOf(entries, page);
+  const staleAfter = deps.policy.doc.lifecycle.staleAfterMs;
+  return reviewMessage({
+    entries: shown.items,
+    page: shown.page,
+    pageCount: shown.pageCount,
+    total: entries.length,
+    now: deps.workflow.now(),
+    staleAfter: staleAfter === null ? 'never (off)' : formatDuration(staleAfter),
+    ...(notice ? { notice } : {}),
+  });
+}
+
 /** Publishes the user's App Home afresh. */
 export async function publishHome(deps: HandlerDeps, client: WebClient, userId: string, notice?: string) {
   const home = await deps.workflow.home(userId);
@@ -107,7 +129,11 @@ export async function refreshSurface(
   notice: string,
 ): Promise<void> {
   if (surface.kind === 'home') return publishHome(deps, client, userId, notice);
-  const message = await renderKeyList(deps, userId, surface.scope, surface.page, notice);
+  if (surface.kind === 'none') return;
+  const message =
+    surface.kind === 'review'
+      ? await renderReview(deps, userId, surface.page, notice)
+      : await renderKeyList(deps, userId, surface.scope, surface.page, notice);
   const answer = await (deps.fetch ?? fetch)(surface.responseUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

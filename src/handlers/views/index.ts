@@ -4,7 +4,10 @@ import type { HandlerDeps } from '../deps.js';
 import { deleteSubmitView } from './delete-submit.js';
 import { denySubmitView } from './deny-submit.js';
 import { editSubmitView } from './edit-submit.js';
+import { extendSubmitView } from './extend-submit.js';
+import { reassignSubmitView } from './reassign-submit.js';
 import { requestSubmitView } from './request-submit.js';
+import { rotateSubmitView } from './rotate-submit.js';
 
 /** Every submission is acknowledged at once (`ackFirst`); what needs ClickHouse shows in the modal after. */
 export function registerViews(app: AckFirstApp, deps: HandlerDeps): void {
@@ -12,4 +15,8 @@ export function registerViews(app: AckFirstApp, deps: HandlerDeps): void {
   app.view(CALLBACK.denyModal, denySubmitView(deps));
   app.view(CALLBACK.editModal, editSubmitView(deps));
   app.view(CALLBACK.deleteModal, deleteSubmitView(deps));
+  app.view(CALLBACK.rotateModal, rotateSubmitView(deps));
+  app.view(CALLBACK.extendModal, extendSubmitView(deps));
+  // Admins only: checked by the workflow after the acknowledgement.
+  app.view(CALLBACK.reassignModal, reassignSubmitView(deps));
 }

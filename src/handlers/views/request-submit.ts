@@ -52,7 +52,12 @@ export function requestSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck
               }
               await deps.workflow.announce(submitted.request.id);
               return {
-                view: requestSentModal(submitted.request, deps.policy.doc.approvalChannel),
+                view: requestSentModal(
+                  submitted.request,
+                  // A role may name its own approval channel.
+                  deps.policy.role(submitted.request.roleId)?.approvalChannel ??
+                    deps.policy.doc.approvalChannel,
+                ),
                 text: `Your request for ${submitted.request.keyName} was recorded.`,
               };
             },

@@ -1,0 +1,22 @@
+import type { BlockAction, ButtonAction } from '@slack/bolt';
+import { KeyhouseError } from '../../errors.js';
+import type { ActionArgs, Listener } from '../ack-first.js';
+import type { HandlerDeps } from '../deps.js';
+import { openExtendDialog, parseKeyId } from '../shared/lifecycle.js';
+
+/** The Extend button of an expiry warning: opens the Extend dialog for the key its value names. */
+export function extendKeyAction(deps: HandlerDeps): Listener<ActionArgs<BlockAction<ButtonAction>>, never> {
+  return ({ action, body }) => {
+    const keyId = parseKeyId(action.value);
+    if (!keyId) throw new KeyhouseError('not_found', 'That button no longer refers to a key.');
+    return {
+      after: ({ client }) =>
+        openExtendDialog(deps, client, {
+          userId: body.user.id,
+          keyId,
+          triggerId: body.trigger_id,
+          surface: { kind: 'none' },
+        }),
+    };
+  };
+}

@@ -1,0 +1,25 @@
+import type { BlockAction, ButtonAction } from '@slack/bolt';
+import { KeyhouseError } from '../../errors.js';
+import type { ActionArgs, Listener } from '../ack-first.js';
+import type { HandlerDeps } from '../deps.js';
+import { openRotateDialog, parseKeyId } from '../shared/lifecycle.js';
+
+/**
+ * A Rotate button outside the key list (an expiry warning, a leak notice): opens the Rotate
+ * dialog for the key its value names, once the workflow checked the clicker may rotate it.
+ */
+export function rotateKeyAction(deps: HandlerDeps): Listener<ActionArgs<BlockAction<ButtonAction>>, never> {
+  return ({ action, body }) => {
+    const keyId = parseKeyId(action.value);
+    if (!keyId) throw new KeyhouseError('not_found', 'That button no longer refers to a key.');
+    return {
+      after: ({ client }) =>
+        openRotateDialog(deps, client, {
+          userId: body.user.id,
+          keyId,
+          triggerId: body.trigger_id,
+          surface: { kind: 'none' },
+        }),
+    };
+  };
+}

@@ -1,0 +1,99 @@
+import type { WebClient } from '@slack/web-api';
+import { z } from 'zod';
+import { extendKeyModal, outcomeModal, rotateKeyModal, workingModal } from '../../views/index.js';
+import type { HandlerDeps } from '../deps.js';
+import { type Surface, surfaceSchema } from './key-surface.js';
+import { openModal } from './modal.js';
+
+/**
+ * What a Rotate, Extend or Reassign dialog carries in `private_metadata`: the key, the role it
+ * was shown for (for the checks answered inside the dialog), whether a reason was asked, and
+ * where to show the outcome besides the dialog. Untrusted on the way back: the workflow checks
+ * the viewer, the key and the role again.
+ */
+const lifecycleContext = z.object({
+  keyId: z.string().uuid(),
+  roleId: z.string().max(200).nullable(),
+  needsReason: z.boolean(),
+  surface: surfaceSchema,
+});
+export type LifecycleContext = z.infer<typeof lifecycleContext>;
+
+export function encodeLifecycleContext(context: LifecycleContext): string {
+  return JSON.stringify(context);
+}
+
+export function decodeLifecycleContext(raw: string): LifecycleContext | null {
+  try {
+    const parsed = lifecycleContext.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+const KEY_ID = z.string().uuid();
+
+/** A Rotate or Extend button carries only the key's UUID; anything else changes nothing. */
+export function parseKeyId(value: unknown): string | null {
+  const parsed = KEY_ID.safeParse(typeof value === 'string' ? value.toLowerCase() : value);
+  return parsed.success ? parsed.data : null;
+}
+
+/**
+ * Opens the Rotate dialog for a key at once ("looking the key up…"), then the form once the
+ * workflow checked the viewer may rotate it, or why not.
+ */
+export function openRotateDialog(
+  deps: HandlerDeps,
+  client: WebClient,
+  args: { userId: string; keyId: string; triggerId: string; surface: Surface },
+): Promise<void> {
+  return openModal(
+    deps,
+    client,
+    { triggerId: args.triggerId, userId: args.userId },
+    async () => {
+      const form = await deps.workflow.rotationForm(args.userId, args.keyId);
+      const needsReason = form.needsApproval && form.role.approvals > 0;
+      return rotateKeyModal({
+        ...form,
+        context: encodeLifecycleContext({
+          keyId: args.keyId,
+          roleId: form.role.id,
+          needsReason,
+          surface: args.surface,
+        }),
+      });
+    },
+    workingModal('Rotate key', 'Looking the key up in ClickHouse…'),
+    (text) => outcomeModal('Rotate key', { ok: false, text }),
+  );
+}
+
+/** Opens the Extend dialog for a key, as the Rotate one. */
+export function openExtendDialog(
+  deps: HandlerDeps,
+  client: WebClient,
+  args: { userId: string; keyId: string; triggerId: string; surface: Surface },
+): Promise<void> {
+  return openModal(
+    deps,
+    client,
+    { triggerId: args.triggerId, userId: args.userId },
+    async () => {
+      const form = await deps.workflow.extendForm(args.userId, args.keyId);
+      return extendKeyModal({
+        ...form,
+        context: encodeLifecycleContext({
+          keyId: args.keyId,
+          roleId: form.role.id,
+          needsReason: true,
+          surface: args.surface,
+        }),
+      });
+    },
+    workingModal('Extend key', 'Looking the key up in ClickHouse…'),
+    (text) => outcomeModal('Extend key', { ok: false, text }),
+  );
+}

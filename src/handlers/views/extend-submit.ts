@@ -1,0 +1,74 @@
+import {
+  ACTION,
+  BLOCK,
+  escapeMrkdwn,
+  outcomeModal,
+  readLifecycleModal,
+  workingModal,
+} from '../../views/index.js';
+import type { ExtendField } from '../../workflow/index.js';
+import type { Listener, ViewAck, ViewArgs } from '../ack-first.js';
+import type { HandlerDeps } from '../deps.js';
+import { refreshSurface } from '../shared/key-surface.js';
+import { decodeLifecycleContext } from '../shared/lifecycle.js';
+import { settleInModal } from '../shared/modal.js';
+
+const FIELD_BLOCK: Record<ExtendField, string> = { expiry: BLOCK.extendExpiry, reason: BLOCK.extendReason };
+
+/**
+ * The Extend dialog. The expiry and reason are checked inside the dialog (no network); then it
+ * turns to "extending…" and runs Edit's change path (approval like a new key, or at once for a
+ * role with `approvals: 0`), showing the outcome in the dialog.
+ */
+export function extendSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
+  return ({ body, view }) => {
+    const values = readLifecycleModal(view);
+    const context = decodeLifecycleContext(values.context);
+    if (!context?.roleId) {
+      return {
+        ack: {
+          response_action: 'errors',
+          errors: { [BLOCK.extendExpiry]: 'This dialog is out of date; open it again.' },
+        },
+      };
+    }
+    const draft = {
+      expiry: values.read(BLOCK.extendExpiry, ACTION.extendExpiry),
+      reason: values.read(BLOCK.extendReason, ACTION.extendReason),
+    };
+    const problems = deps.workflow.checkExtend(context.roleId, draft);
+    if (Object.keys(problems).length > 0) {
+      const errors: Record<string, string> = {};
+      for (const [field, message] of Object.entries(problems))
+        errors[FIELD_BLOCK[field as ExtendField]] = message;
+      return { ack: { response_action: 'errors', errors } };
+    }
+    const userId = body.user.id;
+    return {
+      ack: { response_action: 'update', view: workingModal('Extend key', 'Extending…') },
+      after: ({ client }) =>
+        settleInModal(
+          deps,
+          client,
+          { viewId: values.viewId, userId },
+          async () => {
+            const result = await deps.workflow.extend(userId, context.keyId, draft);
+            if (!result.ok) {
+              const text = `Nothing was done: ${Object.values(result.errors).join(' ')}`;
+              return { view: outcomeModal('Extend key', { ok: false, text }), text: `⚠️ ${text}` };
+            }
+            if (result.changeRequest) await deps.workflow.announce(result.changeRequest.id);
+            await refreshSurface(deps, client, userId, context.surface, result.notice).catch(
+              (error: unknown) =>
+                deps.logger.warn({ err: error }, 'could not refresh the key list after an extension'),
+            );
+            return {
+              view: outcomeModal('Extend key', { ok: true, text: escapeMrkdwn(result.notice) }),
+              text: result.notice,
+            };
+          },
+          (text) => outcomeModal('Extend key', { ok: false, text }),
+        ),
+    };
+  };
+}

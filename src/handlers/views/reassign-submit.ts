@@ -1,0 +1,50 @@
+import { isUserId } from '../../policy/index.js';
+import { ACTION, BLOCK, outcomeModal, readLifecycleModal, workingModal } from '../../views/index.js';
+import type { Listener, ViewAck, ViewArgs } from '../ack-first.js';
+import type { HandlerDeps } from '../deps.js';
+import { refreshSurface } from '../shared/key-surface.js';
+import { decodeLifecycleContext } from '../shared/lifecycle.js';
+import { settleInModal } from '../shared/modal.js';
+
+/**
+ * The Reassign dialog (admins). A missing person is answered inside the dialog; whether the
+ * viewer is an admin (a user-group look-up, maybe), and the key, are checked after the
+ * acknowledgement, and the outcome shown in the dialog and the list it came from.
+ */
+export function reassignSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
+  return ({ body, view }) => {
+    const values = readLifecycleModal(view);
+    const context = decodeLifecycleContext(values.context);
+    const newOwner = values.read(BLOCK.reassignUser, ACTION.reassignUser);
+    if (!context || !isUserId(newOwner)) {
+      return {
+        ack: {
+          response_action: 'errors',
+          errors: {
+            [BLOCK.reassignUser]: context
+              ? 'Choose a person to own the key.'
+              : 'This dialog is out of date; open it again.',
+          },
+        },
+      };
+    }
+    const userId = body.user.id;
+    return {
+      ack: { response_action: 'update', view: workingModal('Reassign key', 'Reassigning…') },
+      after: ({ client }) =>
+        settleInModal(
+          deps,
+          client,
+          { viewId: values.viewId, userId },
+          async () => {
+            const notice = await deps.workflow.reassign(userId, context.keyId, newOwner);
+            await refreshSurface(deps, client, userId, context.surface, notice).catch((error: unknown) =>
+              deps.logger.warn({ err: error }, 'could not refresh the key list after a reassignment'),
+            );
+            return { view: outcomeModal('Reassign key', { ok: true, text: notice }), text: notice };
+          },
+          (text) => outcomeModal('Reassign key', { ok: false, text }),
+        ),
+    };
+  };
+}

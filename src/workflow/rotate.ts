@@ -1,0 +1,348 @@
+import type { ApiKey } from '../api/index.js';
+import { NotFoundError } from '../api/index.js';
+import { KeyhouseError } from '../errors.js';
+import { DAY_MS, HOUR_MS, type PolicyRole } from '../policy/index.js';
+import type { KeyOwner, KeyRequest, Retirement } from '../store/types.js';
+import type { WorkflowContext } from './context.js';
+import { approvedRole, manageableKey, policyRoleOf } from './keys.js';
+import { addMs } from './time.js';
+
+/**
+ * Rotation (product.md §8): a successor with the same name, role and IP access list, delivered
+ * through the usual Create key DM and show-once secret; then the old key retires.
+ *
+ *   rotate ──▶ request (create, rotation = old key) ──approve (or none)──▶ Create key ──▶ delivered
+ *                                                                                         │
+ *   old key: retiring (until delivery + overlap) ──▶ disabled (owner told) ──7 days──▶ deleted
+ *
+ * The retirement is timed work on the scheduler (src/lifecycle/retirement.ts); each of its steps
+ * is also a compare-and-set on the store's `retirements` row, taken before the ClickHouse call it
+ * announces, so two replicas, or one after a restart, never act twice.
+ */
+
+/** The overlaps the modal offers (product.md §8); the policy's default is added when it is not one. */
+export const ROTATION_OVERLAPS_MS: readonly number[] = [HOUR_MS, 24 * HOUR_MS, 7 * DAY_MS];
+
+/** How long a retired (disabled) key is kept before it is deleted. */
+export const RETIRED_KEEP_MS = 7 * DAY_MS;
+
+/** The overlaps on offer under this policy, shortest first. */
+export function rotationOverlaps(defaultMs: number): number[] {
+  const offered = [...ROTATION_OVERLAPS_MS];
+  if (!offered.includes(defaultMs)) offered.push(defaultMs);
+  return offered.sort((a, b) => a - b);
+}
+
+/**
+ * The policy role a key carries: the one it was approved under, from the store (`approvedRole`),
+ * else, for a key made outside Keyhouse or a row from before roles were recorded, the one its
+ * ClickHouse roles match, marked `guessed` so it never grants a rotation without approval.
+ */
+export function keyRole(
+  ctx: WorkflowContext,
+  key: ApiKey,
+  owner: KeyOwner | null,
+): { role: PolicyRole; guessed: boolean } | null {
+  const approved = approvedRole(ctx, owner);
+  if (approved) return { role: approved, guessed: false };
+  const matched = policyRoleOf(ctx.policy.doc.roles, key);
+  return matched ? { role: matched, guessed: true } : null;
+}
+
+/** What the rotation dialog collected, untrusted. */
+export interface RotateDraft {
+  /** Overlap in milliseconds, as the option value carried it. */
+  overlap: string;
+  expiry: string;
+  reason: string;
+}
+
+export type RotateField = keyof RotateDraft;
+
+export type RotateResult =
+  | { ok: false; errors: Partial<Record<RotateField, string>> }
+  | { ok: true; request: KeyRequest; notice: string };
+
+/**
+ * Checks a rotation draft against what needs no network: the overlap on offer and the expiry
+ * within the role's `maxExpiry`. Used to answer inside the dialog; `rotateKey` checks it all again.
+ */
+export function checkRotateDraft(
+  ctx: WorkflowContext,
+  roleId: string,
+  draft: RotateDraft,
+): Partial<Record<RotateField, string>> {
+  const errors: Partial<Record<RotateField, string>> = {};
+  if (!rotationOverlaps(ctx.policy.doc.lifecycle.rotationOverlapMs).includes(Number(draft.overlap)))
+    errors.overlap = 'Choose one of the overlaps offered.';
+  const role = ctx.policy.role(roleId);
+  if (!role) errors.expiry = 'This key’s role is no longer in the policy; request a new key instead.';
+  else if (!ctx.policy.isExpiryAllowed(role.id, draft.expiry))
+    errors.expiry = `Choose an expiry of at most ${role.maxExpiry} for ${role.label}.`;
+  return errors;
+}
+
+/** The facts the rotation dialog shows, after checking that `viewerId` may rotate the key. */
+export async function rotationForm(
+  ctx: WorkflowContext,
+  viewerId: string,
+  keyId: string,
+): Promise<{ key: ApiKey; ownerId: string | null; role: PolicyRole; needsApproval: boolean }> {
+  const { key, ownerId } = await manageableKey(ctx, viewerId, keyId);
+  await ensureNotRotating(ctx, key);
+  const found = keyRole(ctx, key, await ctx.store.getKeyOwner(keyId));
+  if (!found) {
+    throw new KeyhouseError(
+      'invalid_input',
+      'This key’s role matches no role in the policy, so Keyhouse cannot make its successor. Request a new key instead.',
+    );
+  }
+  const { role } = found;
+  const needsApproval = !(
+    ownerId === viewerId &&
+    !found.guessed &&
+    (await ctx.policy.canRequest(viewerId, role.id))
+  );
+  return { key, ownerId, role, needsApproval };
+}
+
+/** A key already retiring, or with a rotation on its way, is not rotated again. */
+async function ensureNotRotating(ctx: WorkflowContext, key: ApiKey): Promise<void> {
+  const retirement = await ctx.store.getRetirement(key.id);
+  if (retirement && retirement.stage !== 'deleted') {
+    throw new KeyhouseError(
+      'conflict',
+      `${key.name} (…${key.keySuffix}) was already rotated; its successor is …${retirement.successorSuffix}.`,
+    );
+  }
+  const open = await ctx.store.listRequests({ states: ['pending', 'approved', 'creating'] });
+  if (open.some((r) => r.rotation?.keyId === key.id)) {
+    throw new KeyhouseError(
+      'conflict',
+      `A rotation of ${key.name} (…${key.keySuffix}) is already under way; see your direct messages.`,
+    );
+  }
+}
+
+/**
+ * Records a rotation request for the key. The owner rotating their own key, with the same role and
+ * an expiry within its `maxExpiry`, needs no approval; anyone else (an admin) is approved like a
+ * new key. The successor is made only on the requester's Create key click, like any key.
+ */
+export async function rotateKey(
+  ctx: WorkflowContext,
+  viewerId: string,
+  keyId: string,
+  draft: RotateDraft,
+): Promise<RotateResult> {
+  const { key, role, needsApproval } = await rotationForm(ctx, viewerId, keyId);
+  const errors = checkRotateDraft(ctx, role.id, draft);
+  if (
+    needsApproval &&
+    !(await ctx.policy.canRequest(viewerId, role.id)) &&
+    !(await ctx.policy.isAdmin(viewerId))
+  )
+    errors.expiry ??= `You may not request ${role.label}.`;
+  const reason = draft.reason.trim();
+  if (needsApproval && role.approvals > 0) {
+    const reasonError = ctx.policy.validateReason(reason);
+    if (reasonError) errors.reason = reasonError;
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, errors };
+
+  const now = ctx.clock.now();
+  const immediate = !needsApproval || role.approvals === 0;
+  const id = ctx.newId();
+  const rotation = { keyId: key.id, keySuffix: key.keySuffix, overlapMs: Number(draft.overlap) };
+  // ClickHouse never gets an empty list (it would make the key usable from nowhere).
+  const ipAccessList =
+    key.ipAccessList.length > 0 ? key.ipAccessList : [...ctx.policy.doc.defaultIpAccessList];
+  await ctx.audit.before({
+    actorId: viewerId,
+    action: 'request.submitted',
+    outcome: 'ok',
+    requestId: id,
+    keyId: key.id,
+    keyName: key.name,
+    keySuffix: key.keySuffix,
+    detail: {
+      kind: 'rotate',
+      role: role.id,
+      expiry: draft.expiry,
+      overlapMs: rotation.overlapMs,
+      needsApproval,
+    },
+  });
+  const request = await ctx.store.createRequest({
+    id,
+    kind: 'create',
+    requesterId: viewerId,
+    keyName: key.name,
+    roleId: role.id,
+    expiry: draft.expiry,
+    reason: reason || `Rotation of ${key.name} (…${key.keySuffix})`,
+    ipAccessList,
+    approvalsRequired: immediate ? 0 : role.approvals,
+    state: immediate ? 'approved' : 'pending',
+    createdAt: now,
+    deadline: addMs(now, immediate ? ctx.policy.doc.claimTtlMs : ctx.policy.doc.requestTtlMs),
+    rotation,
+  });
+  if (immediate) {
+    await ctx.audit.after({
+      actorId: 'policy',
+      action: 'request.approved',
+      outcome: 'ok',
+      requestId: id,
+      keyName: key.name,
+      detail: { by: 'policy', why: needsApproval ? 'role needs no approval' : 'owner rotation' },
+    });
+  }
+  const notice = immediate
+    ? `Rotating ${key.name} (…${key.keySuffix}): click *Create key* in your direct messages to make its successor.`
+    : `The rotation of ${key.name} (…${key.keySuffix}) was sent for approval.`;
+  return { ok: true, request, notice };
+}
+
+/**
+ * Called once a rotation's successor was delivered: the old key starts retiring, working until
+ * the end of the overlap. Its owner (and the requester) are told when that is.
+ */
+export async function startRetirement(
+  ctx: WorkflowContext,
+  request: KeyRequest,
+  successor: ApiKey,
+  deliveredAt: Date,
+): Promise<void> {
+  const rotation = request.rotation;
+  if (!rotation) return;
+  const owner = await ctx.store.getKeyOwner(rotation.keyId);
+  const retireAt = addMs(deliveredAt, rotation.overlapMs);
+  const about = {
+    actorId: request.requesterId,
+    requestId: request.id,
+    keyId: rotation.keyId,
+    keyName: request.keyName,
+    keySuffix: rotation.keySuffix,
+    detail: { successor: successor.id, retireAt: retireAt.toISOString() },
+  };
+  const retirement = await ctx.store.putRetirement({
+    keyId: rotation.keyId,
+    keyName: owner?.keyName ?? request.keyName,
+    keySuffix: rotation.keySuffix,
+    ownerId: owner?.ownerId ?? null,
+    requestId: request.id,
+    successorKeyId: successor.id,
+    successorSuffix: successor.keySuffix,
+    retireAt,
+    at: deliveredAt,
+  });
+  await ctx.audit.after({ ...about, action: 'key.retiring', outcome: retirement ? 'ok' : 'refused' });
+  if (!retirement) return;
+  const told = new Set([request.requesterId, owner?.ownerId].filter((u): u is string => Boolean(u)));
+  for (const userId of told) {
+    await ctx.quietly('tell about the retiring key', () =>
+      ctx.notifier.tellRequester(userId, {
+        kind: 'rotation_started',
+        keyName: retirement.keyName,
+        keySuffix: retirement.keySuffix,
+        successorSuffix: retirement.successorSuffix,
+        at: retireAt,
+      }),
+    );
+  }
+}
+
+/**
+ * A retirement step, claimed by compare-and-set on its stage before the ClickHouse call it
+ * makes, so it is taken once across replicas even outside the scheduler's marks. False when
+ * another caller took it; throws (having given the step back) when the call failed.
+ */
+async function step(
+  ctx: WorkflowContext,
+  retirement: Retirement,
+  from: Retirement['stage'],
+  to: Retirement['stage'],
+  work: () => Promise<void>,
+): Promise<boolean> {
+  const claimed = await ctx.store.advanceRetirement({
+    keyId: retirement.keyId,
+    from,
+    to,
+    at: ctx.clock.now(),
+  });
+  if (!claimed) return false;
+  try {
+    await work();
+    return true;
+  } catch (error) {
+    // Given back, so the scheduler's retry (its mark is `failed`) can take the step again.
+    await ctx.store
+      .advanceRetirement({ keyId: retirement.keyId, from: to, to: from, at: ctx.clock.now() })
+      .catch((undo: unknown) => ctx.logger.error({ err: undo }, 'could not give back a retirement step'));
+    throw error;
+  }
+}
+
+/** A key already gone in ClickHouse is as retired as it gets. */
+function gone(error: unknown): { requestId: null } {
+  if (error instanceof NotFoundError) return { requestId: null };
+  throw error;
+}
+
+/** The end of the overlap: the old key is disabled and its owner told. */
+export async function disableRetired(ctx: WorkflowContext, retirement: Retirement): Promise<boolean> {
+  const about = {
+    actorId: 'system',
+    action: 'key.disable',
+    requestId: retirement.requestId,
+    keyId: retirement.keyId,
+    keyName: retirement.keyName,
+    keySuffix: retirement.keySuffix,
+    detail: { why: 'rotation overlap ended', successor: retirement.successorKeyId },
+  };
+  const done = await step(ctx, retirement, 'retiring', 'disabled', async () => {
+    await ctx.audit.effect(about, () =>
+      ctx.keys.updateKey(retirement.keyId, { state: 'disabled' }).then(() => undefined, gone),
+    );
+  });
+  if (!done) return false;
+  // Whoever owns it now (an admin may have reassigned it meanwhile).
+  const ownerId = (await ctx.store.getKeyOwner(retirement.keyId))?.ownerId ?? retirement.ownerId;
+  if (ownerId) {
+    await ctx.quietly('tell the owner their old key was retired', () =>
+      ctx.notifier.tellRequester(ownerId, {
+        kind: 'key_retired',
+        keyName: retirement.keyName,
+        keySuffix: retirement.keySuffix,
+        successorSuffix: retirement.successorSuffix,
+        deleteAt: addMs(retirement.retireAt, RETIRED_KEEP_MS),
+      }),
+    );
+  }
+  return true;
+}
+
+/** Seven days after: the retired key is deleted. */
+export async function deleteRetired(ctx: WorkflowContext, retirement: Retirement): Promise<boolean> {
+  const about = {
+    actorId: 'system',
+    action: 'key.delete',
+    requestId: retirement.requestId,
+    keyId: retirement.keyId,
+    keyName: retirement.keyName,
+    keySuffix: retirement.keySuffix,
+    detail: { why: 'retired by rotation seven days ago', successor: retirement.successorKeyId },
+  };
+  return step(ctx, retirement, 'disabled', 'deleted', async () => {
+    await ctx.audit.effect(
+      about,
+      async () => {
+        const result = await ctx.keys.deleteKey(retirement.keyId).catch(gone);
+        await ctx.store.deleteKeyOwner(retirement.keyId);
+        return result;
+      },
+      (result) => ({ upstreamRequestId: result.requestId }),
+    );
+  });
+}

@@ -1,0 +1,178 @@
+import type { KnownBlock, ModalView, Overflow, SectionBlock } from '@slack/types';
+import { describe, expect, it } from 'vitest';
+import { checkBlocks, checkMessage, checkView } from '../../dev/fake-slack/block-kit-limits.js';
+import { ACTION, BLOCK, CALLBACK, keyBlockId } from '../../src/views/ids.js';
+import { keyListMessage } from '../../src/views/key-list.js';
+import {
+  extendKeyModal,
+  readLifecycleModal,
+  reassignKeyModal,
+  rotateKeyModal,
+} from '../../src/views/lifecycle-modals.js';
+import { reviewMessage } from '../../src/views/review.js';
+import type { ReviewEntry } from '../../src/workflow/review.js';
+import { apiKey, keyEntry, keyListing, NOW, policyRole } from './fixtures.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const choices = [
+  { value: '7d', label: '7 days', ms: 7 * DAY },
+  { value: '30d', label: '30 days', ms: 30 * DAY },
+];
+
+const validView = (view: ModalView) => expect(checkView(view)).toEqual([]);
+const validMessage = (message: { text: string; blocks: KnownBlock[] }) => {
+  expect(checkBlocks(message.blocks, 'message')).toEqual([]);
+  expect(checkMessage(message as unknown as Record<string, unknown>)).toBeNull();
+};
+const blockIds = (view: ModalView) => view.blocks.map((b) => b.block_id).filter(Boolean);
+
+describe('key list: rotation and reassign', () => {
+  const full = keyEntry({
+    can: { toggle: true, edit: true, delete: true, rotate: true, reassign: true },
+  });
+
+  it('offers at most five menu options: Disable, Edit, Rotate, Delete, Reassign', () => {
+    const message = keyListMessage(keyListing({ entries: [full] }));
+    validMessage(message);
+    const section = message.blocks.find((b) => b.block_id?.startsWith('keys|')) as SectionBlock;
+    const options = (section.accessory as Overflow).options.map((o) => o.value?.split(':')[0]);
+    expect(options).toEqual(['disable', 'edit', 'rotate', 'delete', 'reassign']);
+  });
+
+  it('shows a retiring key with its date and successor, and a retired one as retired', () => {
+    const retiring = keyEntry({
+      retiring: {
+        at: new Date(NOW.getTime() + DAY),
+        stage: 'retiring',
+        successorKeyId: 'x',
+        successorSuffix: 'WXYZ',
+      },
+    });
+    const text = JSON.stringify(keyListMessage(keyListing({ entries: [retiring] })));
+    expect(text).toMatch(/retiring\* <!date\^/);
+    expect(text).toContain('in 1 day');
+    expect(text).toContain('…WXYZ');
+    const retired = keyEntry({
+      retiring: { at: NOW, stage: 'disabled', successorKeyId: 'x', successorSuffix: 'WXYZ' },
+    });
+    expect(JSON.stringify(keyListMessage(keyListing({ entries: [retired] })))).toMatch(
+      /retired\* by rotation/,
+    );
+  });
+});
+
+describe('lifecycle dialogs', () => {
+  const role = policyRole({ approvals: 1 });
+
+  it('Rotate: overlap choices with the default chosen, the role’s expiries, a reason only when approval is needed', () => {
+    const base = {
+      entry: keyEntry(),
+      role,
+      expiryChoices: choices,
+      overlaps: [HOUR, DAY, 7 * DAY],
+      defaultOverlapMs: DAY,
+      context: '{"k":1}',
+    };
+    const own = rotateKeyModal({ ...base, needsApproval: false });
+    validView(own);
+    expect(own.callback_id).toBe(CALLBACK.rotateModal);
+    expect(blockIds(own)).toEqual([BLOCK.rotateOverlap, BLOCK.rotateExpiry]);
+    expect(JSON.stringify(own)).toContain('"initial_option":{"text":{"type":"plain_text","text":"1 day"');
+    expect(JSON.stringify(own)).toContain('without approval');
+    const approved = rotateKeyModal({ ...base, needsApproval: true });
+    validView(approved);
+    expect(blockIds(approved)).toEqual([BLOCK.rotateOverlap, BLOCK.rotateExpiry, BLOCK.rotateReason]);
+    expect(() => rotateKeyModal({ ...base, needsApproval: false, context: 'x'.repeat(3001) })).toThrow(
+      RangeError,
+    );
+  });
+
+  it('Extend and Reassign render valid dialogs with the ids handlers read', () => {
+    const extend = extendKeyModal({ entry: keyEntry(), role, expiryChoices: choices, context: 'c' });
+    validView(extend);
+    expect(blockIds(extend)).toEqual([BLOCK.extendExpiry, BLOCK.extendReason]);
+    const reassign = reassignKeyModal(keyEntry({ ownerId: 'U0OLD' }), 'c');
+    validView(reassign);
+    expect(JSON.stringify(reassign)).toContain('"initial_user":"U0OLD"');
+  });
+
+  it('reads a submitted dialog defensively', () => {
+    const read = readLifecycleModal({
+      id: 'V1',
+      private_metadata: 'ctx',
+      state: {
+        values: {
+          [BLOCK.reassignUser]: { [ACTION.reassignUser]: { type: 'users_select', selected_user: 'U0NEW' } },
+          [BLOCK.rotateExpiry]: { [ACTION.rotateExpiry]: { selected_option: { value: '7d' } } },
+        },
+      },
+    });
+    expect(read.viewId).toBe('V1');
+    expect(read.context).toBe('ctx');
+    expect(read.read(BLOCK.reassignUser, ACTION.reassignUser)).toBe('U0NEW');
+    expect(read.read(BLOCK.rotateExpiry, ACTION.rotateExpiry)).toBe('7d');
+    expect(read.read(BLOCK.rotateReason, ACTION.rotateReason)).toBe('');
+    expect(readLifecycleModal(null).read('a', 'b')).toBe('');
+  });
+});
+
+describe('review message', () => {
+  const item = (i: number, overrides: Partial<ReviewEntry> = {}): ReviewEntry => ({
+    entry: keyEntry({
+      key: apiKey({ id: `0d6a3c5e-1b2f-4c7d-9e8f-${String(i).padStart(12, '0')}`, name: `key-${i}` }),
+      ownerId: null,
+      can: { toggle: true, edit: true, delete: true, rotate: true, reassign: true },
+    }),
+    reasons: ['no_owner', 'stale'],
+    lastActivity: new Date(NOW.getTime() - 40 * DAY),
+    fingerprint: null,
+    ...overrides,
+  });
+
+  it('a full page stays within 50 blocks with unique ids, each key with its menu and why', () => {
+    const entries = Array.from({ length: 20 }, (_, i) => item(i));
+    const message = reviewMessage({
+      entries,
+      page: 0,
+      pageCount: 2,
+      total: 25,
+      now: NOW,
+      staleAfter: '30 days',
+      notice: 'Done.',
+    });
+    validMessage(message);
+    expect(message.blocks.length).toBeLessThanOrEqual(50);
+    const ids = message.blocks.map((b) => b.block_id).filter(Boolean);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(
+      message.blocks.find((b) => b.block_id === keyBlockId('review', 0, entries[3]!.entry.key.id)),
+    ).toBeDefined();
+    expect(JSON.stringify(message)).toContain('not used since');
+    expect(JSON.stringify(message)).toContain('made outside Keyhouse');
+    expect(JSON.stringify(message.blocks.at(-1))).toContain(ACTION.reviewPage);
+  });
+
+  it('names a key without a fingerprint when that is known, and says when there is nothing to review', () => {
+    const message = reviewMessage({
+      entries: [item(1, { fingerprint: false, reasons: ['retiring'] })],
+      page: 0,
+      pageCount: 1,
+      total: 1,
+      now: NOW,
+      staleAfter: '30 days',
+    });
+    expect(JSON.stringify(message)).toContain('no fingerprint');
+    const empty = reviewMessage({
+      entries: [],
+      page: 0,
+      pageCount: 1,
+      total: 0,
+      now: NOW,
+      staleAfter: '30 days',
+    });
+    validMessage(empty);
+    expect(empty.text).toContain('(0)');
+    expect(JSON.stringify(empty)).toContain('Nothing to review');
+  });
+});
