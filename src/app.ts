@@ -522,8 +522,11 @@ function activitySource(keys: KeyApi): ActivitySource | null {
 /** The Slack user behind an event, command or interaction; `slack` for events with none. */
 function actorOf(body: unknown): string {
   if (typeof body !== 'object' || body === null) return 'slack';
-  const b = body as { user?: { id?: unknown } | string; user_id?: unknown; event?: { user?: unknown } };
-  const id = (typeof b.user === 'object' ? b.user?.id : b.user) ?? b.user_id ?? (b.event && b.event.user);
+  const b = body as { user?: unknown; user_id?: unknown; event?: { user?: unknown } };
+  // `user` is an object in interactions and in a user_change event, an id elsewhere.
+  const idOf = (user: unknown) =>
+    typeof user === 'object' && user !== null ? (user as { id?: unknown }).id : user;
+  const id = idOf(b.user) ?? b.user_id ?? idOf(b.event?.user);
   return typeof id === 'string' && id !== '' ? id : 'slack';
 }
 
