@@ -265,8 +265,9 @@ export async function settleCreating(ctx: WorkflowContext, request: KeyRequest):
   if (request.state !== 'creating' || !request.attemptId) return false;
   if (!(await interrupted(ctx, request))) return false;
   // Take the request over from the interrupted attempt (compare-and-set on its id) before
-  // touching its key: should that attempt still be alive after all, its own compare-and-sets
-  // now fail, and it can neither record a delivery nor reveal a key this settler deletes.
+  // touching its key. Its lease has lapsed, so it is dead or has lost its hold, and a hold that
+  // lost its lease reveals nothing; should it still be running, its own compare-and-sets now fail,
+  // so it can no longer record its key or a delivery for this request.
   const settlerId = ctx.newId();
   const taken = await ctx.store.transition({
     id: request.id,
