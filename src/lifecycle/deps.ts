@@ -3,7 +3,7 @@ import type { KeyOwner } from '../store/types.js';
 import type { WorkflowContext } from '../workflow/context.js';
 import { roleLabel } from '../workflow/keys.js';
 import type { Directory, KeyFacts, LifecycleNotifier } from './ports.js';
-import type { Scheduler } from './scheduler.js';
+import type { Scheduler, WorkAbout } from './scheduler.js';
 
 /** What the lifecycle rules use: the workflow's plumbing, the scheduler, and their Slack ports. */
 export interface LifecycleDeps {
@@ -19,6 +19,16 @@ export function keyFacts(ctx: WorkflowContext, key: ApiKey, owner: KeyOwner | un
     keyName: key.name,
     keySuffix: key.keySuffix,
     roleLabel: roleLabel(ctx, key, owner),
+  };
+}
+
+/** What a timed action on a Keyhouse key is audited as: the key, its owner, and the rule's own facts. */
+export function aboutKey(key: ApiKey, owner: KeyOwner, detail: Record<string, unknown> = {}): WorkAbout {
+  return {
+    keyId: key.id,
+    keyName: key.name,
+    keySuffix: key.keySuffix,
+    detail: { owner: owner.ownerId, ...detail },
   };
 }
 

@@ -4,7 +4,7 @@
  * Only keys Keyhouse made (with an owner) are concerned; Keyhouse's own key never is.
  */
 import { removeKey } from '../workflow/keys.js';
-import { instant, keyFacts, type LifecycleDeps } from './deps.js';
+import { aboutKey, instant, keyFacts, type LifecycleDeps } from './deps.js';
 import { RULE } from './rule-ids.js';
 import type { DueWork, TimerRule } from './scheduler.js';
 
@@ -32,12 +32,7 @@ export function expiryWarningRule(deps: LifecycleDeps): TimerRule {
           // The expiry is part of the threshold: a key extended since is warned again before its new expiry.
           threshold: `${expireAt.toISOString()}|${nearest}`,
           dueAt: new Date(expireAt.getTime() - nearest),
-          about: {
-            keyId: key.id,
-            keyName: key.name,
-            keySuffix: key.keySuffix,
-            detail: { owner: owner.ownerId, beforeMs: nearest, expireAt: expireAt.toISOString() },
-          },
+          about: aboutKey(key, owner, { beforeMs: nearest, expireAt: expireAt.toISOString() }),
           run: async () => {
             await notifier.expiryWarning({
               ownerId: owner.ownerId,
@@ -71,12 +66,7 @@ export function expiredNoticeRule(deps: LifecycleDeps): TimerRule {
           subject: key.id,
           threshold: expireAt.toISOString(),
           dueAt: expireAt,
-          about: {
-            keyId: key.id,
-            keyName: key.name,
-            keySuffix: key.keySuffix,
-            detail: { owner: owner.ownerId },
-          },
+          about: aboutKey(key, owner),
           run: async () => {
             await notifier.keyExpired({
               ownerId: owner.ownerId,
@@ -113,12 +103,7 @@ export function deleteExpiredRule(deps: LifecycleDeps): TimerRule {
           threshold: expireAt.toISOString(),
           dueAt: new Date(expireAt.getTime() + after),
           writes: 1,
-          about: {
-            keyId: key.id,
-            keyName: key.name,
-            keySuffix: key.keySuffix,
-            detail: { owner: owner.ownerId },
-          },
+          about: aboutKey(key, owner),
           run: async () => {
             // PRIORITY: timer (the tick runs in the `timers` lane) — the delete (workflow's path: audited, ownership forgotten).
             await removeKey(ctx, 'system', key, { why: 'expired', expireAt: expireAt.toISOString() });

@@ -6,7 +6,7 @@
  */
 import { KeyhouseError } from '../errors.js';
 import { manageableKey } from '../workflow/keys.js';
-import { instant, keyFacts, type LifecycleDeps } from './deps.js';
+import { aboutKey, instant, keyFacts, type LifecycleDeps } from './deps.js';
 import type { KeyFacts } from './ports.js';
 import { RULE } from './rule-ids.js';
 import type { DueWork, MarkBook, TimerRule } from './scheduler.js';
@@ -48,12 +48,7 @@ export function staleOfferRule(deps: LifecycleDeps): TimerRule {
           subject: key.id,
           threshold: quiet.since.toISOString(),
           dueAt: new Date(quiet.since.getTime() + staleAfter),
-          about: {
-            keyId: key.id,
-            keyName: key.name,
-            keySuffix: key.keySuffix,
-            detail: { owner: owner.ownerId, since: quiet.since.toISOString() },
-          },
+          about: aboutKey(key, owner, { since: quiet.since.toISOString() }),
           run: async () => {
             const at = ctx.clock.now();
             await notifier.staleOffer({

@@ -1,9 +1,16 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { extendKeyModal, outcomeModal, rotateKeyModal, workingModal } from '../../views/index.js';
+import {
+  escapeMrkdwn,
+  extendKeyModal,
+  outcomeModal,
+  rotateKeyModal,
+  workingModal,
+} from '../../views/index.js';
+import type { Reply, ViewAck } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
-import { type Surface, surfaceSchema } from './key-surface.js';
-import { openModal } from './modal.js';
+import { refreshSurface, type Surface, surfaceSchema } from './key-surface.js';
+import { openModal, settleInModal } from './modal.js';
 
 /**
  * What a Rotate, Extend or Reassign dialog carries in `private_metadata`: the key, the role it
@@ -96,4 +103,50 @@ export function openExtendDialog(
     workingModal('Extend key', 'Looking the key up in ClickHouse…'),
     (text) => outcomeModal('Extend key', { ok: false, text }),
   );
+}
+
+/** What a Rotate or Extend submission led to: refused with reasons, or done (and maybe a request to announce). */
+export type LifecycleOutcome =
+  | { ok: false; errors: Record<string, string> }
+  | { ok: true; notice: string; announce: string | null };
+
+/**
+ * The second half of a Rotate or Extend submission, once its checks without network passed: the
+ * dialog turns to `working`, `run` does the work after the acknowledgement, a request it made is
+ * announced, the list the dialog came from is refreshed, and the dialog shows the outcome.
+ */
+export function settleLifecycleDialog(
+  deps: HandlerDeps,
+  dialog: { title: string; working: string; viewId: string; userId: string; surface: Surface },
+  run: () => Promise<LifecycleOutcome>,
+): Reply<ViewAck> {
+  const { title, userId } = dialog;
+  return {
+    ack: { response_action: 'update', view: workingModal(title, dialog.working) },
+    after: ({ client }) =>
+      settleInModal(
+        deps,
+        client,
+        { viewId: dialog.viewId, userId },
+        async () => {
+          const result = await run();
+          if (!result.ok) {
+            const text = `Nothing was done: ${Object.values(result.errors).join(' ')}`;
+            return { view: outcomeModal(title, { ok: false, text }), text: `⚠️ ${text}` };
+          }
+          if (result.announce) await deps.workflow.announce(result.announce);
+          await refreshSurface(deps, client, userId, dialog.surface, result.notice).catch((error: unknown) =>
+            deps.logger.warn(
+              { err: error, dialog: title },
+              'could not refresh the key list after the dialog',
+            ),
+          );
+          return {
+            view: outcomeModal(title, { ok: true, text: escapeMrkdwn(result.notice) }),
+            text: result.notice,
+          };
+        },
+        (text) => outcomeModal(title, { ok: false, text }),
+      ),
+  };
 }

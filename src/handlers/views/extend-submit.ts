@@ -1,17 +1,8 @@
-import {
-  ACTION,
-  BLOCK,
-  escapeMrkdwn,
-  outcomeModal,
-  readLifecycleModal,
-  workingModal,
-} from '../../views/index.js';
+import { ACTION, BLOCK, readLifecycleModal } from '../../views/index.js';
 import type { ExtendField } from '../../workflow/index.js';
 import type { Listener, ViewAck, ViewArgs } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
-import { refreshSurface } from '../shared/key-surface.js';
-import { decodeLifecycleContext } from '../shared/lifecycle.js';
-import { settleInModal } from '../shared/modal.js';
+import { decodeLifecycleContext, settleLifecycleDialog } from '../shared/lifecycle.js';
 
 const FIELD_BLOCK: Record<ExtendField, string> = { expiry: BLOCK.extendExpiry, reason: BLOCK.extendReason };
 
@@ -44,31 +35,14 @@ export function extendSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck>
       return { ack: { response_action: 'errors', errors } };
     }
     const userId = body.user.id;
-    return {
-      ack: { response_action: 'update', view: workingModal('Extend key', 'Extending…') },
-      after: ({ client }) =>
-        settleInModal(
-          deps,
-          client,
-          { viewId: values.viewId, userId },
-          async () => {
-            const result = await deps.workflow.extend(userId, context.keyId, draft);
-            if (!result.ok) {
-              const text = `Nothing was done: ${Object.values(result.errors).join(' ')}`;
-              return { view: outcomeModal('Extend key', { ok: false, text }), text: `⚠️ ${text}` };
-            }
-            if (result.changeRequest) await deps.workflow.announce(result.changeRequest.id);
-            await refreshSurface(deps, client, userId, context.surface, result.notice).catch(
-              (error: unknown) =>
-                deps.logger.warn({ err: error }, 'could not refresh the key list after an extension'),
-            );
-            return {
-              view: outcomeModal('Extend key', { ok: true, text: escapeMrkdwn(result.notice) }),
-              text: result.notice,
-            };
-          },
-          (text) => outcomeModal('Extend key', { ok: false, text }),
-        ),
-    };
+    return settleLifecycleDialog(
+      deps,
+      { title: 'Extend key', working: 'Extending…', viewId: values.viewId, userId, surface: context.surface },
+      async () => {
+        const result = await deps.workflow.extend(userId, context.keyId, draft);
+        if (!result.ok) return result;
+        return { ok: true, notice: result.notice, announce: result.changeRequest?.id ?? null };
+      },
+    );
   };
 }

@@ -1,17 +1,8 @@
-import {
-  ACTION,
-  BLOCK,
-  escapeMrkdwn,
-  outcomeModal,
-  readLifecycleModal,
-  workingModal,
-} from '../../views/index.js';
+import { ACTION, BLOCK, readLifecycleModal } from '../../views/index.js';
 import type { RotateField } from '../../workflow/index.js';
 import type { Listener, ViewAck, ViewArgs } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
-import { refreshSurface } from '../shared/key-surface.js';
-import { decodeLifecycleContext } from '../shared/lifecycle.js';
-import { settleInModal } from '../shared/modal.js';
+import { decodeLifecycleContext, settleLifecycleDialog } from '../shared/lifecycle.js';
 
 const FIELD_BLOCK: Record<RotateField, string> = {
   overlap: BLOCK.rotateOverlap,
@@ -51,31 +42,14 @@ export function rotateSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck>
     }
     if (Object.keys(errors).length > 0) return { ack: { response_action: 'errors', errors } };
     const userId = body.user.id;
-    return {
-      ack: { response_action: 'update', view: workingModal('Rotate key', 'Rotating…') },
-      after: ({ client }) =>
-        settleInModal(
-          deps,
-          client,
-          { viewId: values.viewId, userId },
-          async () => {
-            const result = await deps.workflow.rotate(userId, context.keyId, draft);
-            if (!result.ok) {
-              const text = `Nothing was done: ${Object.values(result.errors).join(' ')}`;
-              return { view: outcomeModal('Rotate key', { ok: false, text }), text: `⚠️ ${text}` };
-            }
-            await deps.workflow.announce(result.request.id);
-            await refreshSurface(deps, client, userId, context.surface, result.notice).catch(
-              (error: unknown) =>
-                deps.logger.warn({ err: error }, 'could not refresh the key list after a rotation'),
-            );
-            return {
-              view: outcomeModal('Rotate key', { ok: true, text: escapeMrkdwn(result.notice) }),
-              text: result.notice,
-            };
-          },
-          (text) => outcomeModal('Rotate key', { ok: false, text }),
-        ),
-    };
+    return settleLifecycleDialog(
+      deps,
+      { title: 'Rotate key', working: 'Rotating…', viewId: values.viewId, userId, surface: context.surface },
+      async () => {
+        const result = await deps.workflow.rotate(userId, context.keyId, draft);
+        if (!result.ok) return result;
+        return { ok: true, notice: result.notice, announce: result.request.id };
+      },
+    );
   };
 }
