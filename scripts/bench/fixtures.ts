@@ -25,9 +25,16 @@ export const ASKER = 'U0ALICE';
 /** Who request keys, in turn; they then list their own keys. */
 export const REQUESTERS = Array.from({ length: 10 }, (_, i) => `U0BENCH${String(i + 1).padStart(2, '0')}`);
 
-/** The policy file Keyhouse is started with: the test suite's, with the benchmark's approvers. */
+/**
+ * The policy file Keyhouse is started with: the test suite's, with the benchmark's approvers, and
+ * limits that let each of the 10 requesters have 20 requests pending at once (the default of 5
+ * would refuse three quarters of the setup's 200 submissions).
+ */
 export function policyDocument(): object {
-  return testPolicyFields({ approvers: [APPROVER, 'U0CAROL'] });
+  return testPolicyFields({
+    approvers: [APPROVER, 'U0CAROL'],
+    limits: { pendingPerUser: 20, keysPerUser: 50 },
+  });
 }
 
 export class Payloads {
