@@ -15,7 +15,10 @@
  * ```
  *
  * So work never runs early, and runs at most once across restarts and replicas: a crash between
- * the claim and the end leaves the mark `claimed`, and nobody repeats it. Work that writes to
+ * the claim and the end leaves the mark `claimed`, and nobody repeats it. Except for work that
+ * must not be lost and may safely be done twice (disabling a key whose owner left, retiring a
+ * rotated key): it says `abandonedAfterMs`, and a claim still open that long later, its process
+ * dead, is taken again. Work that writes to
  * ClickHouse says how many writes it makes; a tick never makes more than `writesPerTick`, and
  * leaves the rest due for the next tick, so timers take a small, fixed share of the
  * 10-requests-per-10-s budget (one list and `writesPerTick` writes per interval).
@@ -98,6 +101,11 @@ export interface DueWork {
    * nothing happened (Slack or ClickHouse refused). A crash in the middle is never repeated.
    */
   maxAttempts?: number;
+  /**
+   * For work that may safely be done twice (a PATCH to a state, a delete): a claim left open this
+   * long (its process died in the middle) is claimed and run again. Absent: at most once.
+   */
+  abandonedAfterMs?: number;
   /** Kept on the mark (for rules that read it back later). Small and secret-free. */
   detail?: Record<string, unknown>;
   about?: WorkAbout;
@@ -145,7 +153,17 @@ export const DEFAULT_TIMER_INTERVAL_MS = 60_000;
 /** The budget owner of timed work (api/budget.ts). */
 export const TIMERS_OWNER = 'timers';
 export const DEFAULT_WRITES_PER_TICK = 2;
+/**
+ * When an open claim of work that may be done twice counts as abandoned: far longer than any
+ * piece of work takes in a live process (a few ClickHouse calls, retries and budget waits included).
+ */
+export const ABANDONED_AFTER_MS = 10 * 60_000;
 const DEFAULT_MAX_ATTEMPTS = 3;
+
+/** Claims of `work` made at or before this instant were abandoned (null: claims are never taken back). */
+function abandonedBefore(work: DueWork, now: Date): Date | null {
+  return work.abandonedAfterMs === undefined ? null : new Date(now.getTime() - work.abandonedAfterMs);
+}
 
 export class Scheduler {
   readonly intervalMs: number;
@@ -194,6 +212,7 @@ export class Scheduler {
       at: now,
       detail: work.detail ?? null,
       maxAttempts: work.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      abandonedBefore: abandonedBefore(work, now),
     });
     if (!mark) return 'taken';
     const about = work.about ?? {};
@@ -274,8 +293,10 @@ export class Scheduler {
         for (const work of await rule.due(view)) {
           if (work.dueAt.getTime() > now.getTime()) continue;
           const mark = view.marks.get(rule.id, work.subject, work.threshold);
+          const before = abandonedBefore(work, now);
           const retry =
-            mark?.state === 'failed' && mark.attempts < (work.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
+            (mark?.state === 'failed' || (mark?.state === 'claimed' && before && mark.claimedAt <= before)) &&
+            mark.attempts < (work.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
           if (mark && !retry) continue;
           due.push({ rule: rule.id, work });
         }

@@ -129,13 +129,15 @@ const SQL = {
       WHERE leases.expires_at <= $4 OR leases.holder = excluded.holder
     RETURNING holder`,
   // Insert-if-absent; the upsert's WHERE (re-checked on the newest row version when two race)
-  // takes back only a failed mark with attempts left.
+  // takes back only a failed mark with attempts left, or an abandoned claim of work that may be
+  // done twice.
   claimTimer: `INSERT INTO timer_marks (rule, subject, threshold, state, holder, attempts, due_at, claimed_at, detail)
     VALUES ($1, $2, $3, 'claimed', $4, 1, $5, $6, $7::jsonb)
     ON CONFLICT (rule, subject, threshold) DO UPDATE SET state = 'claimed', holder = excluded.holder,
       attempts = timer_marks.attempts + 1, claimed_at = excluded.claimed_at, settled_at = NULL,
       detail = excluded.detail
-      WHERE timer_marks.state = 'failed' AND timer_marks.attempts < $8
+      WHERE (timer_marks.state = 'failed' OR (timer_marks.state = 'claimed' AND timer_marks.claimed_at <= $9))
+        AND timer_marks.attempts < $8
     RETURNING *`,
   settleTimer: `UPDATE timer_marks SET state = $1, settled_at = $2,
       detail = CASE WHEN $3::boolean THEN $4::jsonb ELSE detail END
@@ -584,6 +586,7 @@ export class PostgresStore implements Store {
         claim.at,
         json(claim.detail),
         claim.maxAttempts ?? 1,
+        claim.abandonedBefore ?? null,
       ]);
       return rows[0] ? timerMarkFromRow(rows[0]) : null;
     });

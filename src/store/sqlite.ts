@@ -123,13 +123,15 @@ const SQL = {
     ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
       WHERE leases.expires_at <= ? OR leases.holder = excluded.holder
     RETURNING holder`,
-  // Insert-if-absent; the upsert's WHERE takes back only a failed mark with attempts left.
+  // Insert-if-absent; the upsert's WHERE takes back only a failed mark with attempts left, or an
+  // abandoned claim of work that may be done twice.
   claimTimer: `INSERT INTO timer_marks (rule, subject, threshold, state, holder, attempts, due_at, claimed_at, detail)
     VALUES (?, ?, ?, 'claimed', ?, 1, ?, ?, ?)
     ON CONFLICT (rule, subject, threshold) DO UPDATE SET state = 'claimed', holder = excluded.holder,
       attempts = timer_marks.attempts + 1, claimed_at = excluded.claimed_at, settled_at = NULL,
       detail = excluded.detail
-      WHERE timer_marks.state = 'failed' AND timer_marks.attempts < ?
+      WHERE (timer_marks.state = 'failed' OR (timer_marks.state = 'claimed' AND timer_marks.claimed_at <= ?))
+        AND timer_marks.attempts < ?
     RETURNING *`,
   settleTimer: `UPDATE timer_marks SET state = ?, settled_at = ?, detail = CASE WHEN ? = 1 THEN ? ELSE detail END
     WHERE rule = ? AND subject = ? AND threshold = ? AND holder = ? AND state = 'claimed'`,
@@ -663,6 +665,7 @@ export class SqliteStore implements Store {
           ms(claim.dueAt),
           ms(claim.at),
           claim.detail ? JSON.stringify(claim.detail) : null,
+          msOrNull(claim.abandonedBefore),
           claim.maxAttempts ?? 1,
         ),
       ) as TimerMarkRow | undefined;

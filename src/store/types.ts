@@ -313,6 +313,12 @@ export interface TimerClaim {
   detail?: Record<string, unknown> | null;
   /** A `failed` mark with fewer attempts than this is claimed again; default 1 (never). */
   maxAttempts?: number;
+  /**
+   * A mark still `claimed` that was claimed at or before this instant was abandoned by a process
+   * that died in the middle: it is claimed again (while it has attempts left). Only for work that
+   * may safely be done twice; absent, a claimed mark is never taken again.
+   */
+  abandonedBefore?: Date | null;
 }
 
 export interface TimerSettle {

@@ -1071,6 +1071,45 @@ export function storeContract(name: string, makeStore: () => Promise<StoreFixtur
         });
       });
 
+      it('takes back an open claim only when asked to, once it is old enough, while it has attempts left', async () => {
+        await store.claimTimer(claim({ at: at(1_000), maxAttempts: 2 }));
+        // Never without `abandonedBefore`, nor while the claim is younger than it.
+        expect(
+          await store.claimTimer(claim({ holder: 'replica-b', at: at(5_000), maxAttempts: 2 })),
+        ).toBeNull();
+        expect(
+          await store.claimTimer(
+            claim({ holder: 'replica-b', at: at(5_000), maxAttempts: 2, abandonedBefore: at(999) }),
+          ),
+        ).toBeNull();
+        const taken = await store.claimTimer(
+          claim({ holder: 'replica-b', at: at(5_000), maxAttempts: 2, abandonedBefore: at(1_000) }),
+        );
+        expect(taken).toMatchObject({
+          state: 'claimed',
+          holder: 'replica-b',
+          attempts: 2,
+          claimedAt: at(5_000),
+        });
+        // The holder that was thought dead can no longer settle it; the new one can.
+        expect(await store.settleTimer({ ...claim(), state: 'done', at: at(6_000) })).toBe(false);
+        // Out of attempts: an open claim stays where it is.
+        expect(
+          await store.claimTimer(
+            claim({ holder: 'replica-c', at: at(9_000), maxAttempts: 2, abandonedBefore: at(9_000) }),
+          ),
+        ).toBeNull();
+        expect(
+          await store.settleTimer({ ...claim(), holder: 'replica-b', state: 'done', at: at(6_000) }),
+        ).toBe(true);
+        // A done mark is never taken back as abandoned.
+        expect(
+          await store.claimTimer(
+            claim({ holder: 'replica-c', at: at(9_000), maxAttempts: 5, abandonedBefore: at(9_000) }),
+          ),
+        ).toBeNull();
+      });
+
       it('keeps the detail when a settle gives none, and clears it when it gives null', async () => {
         await store.claimTimer(claim({ detail: { a: 1 } }));
         await store.settleTimer({ ...claim(), state: 'done', at: at(1) });
