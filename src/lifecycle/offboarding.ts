@@ -12,12 +12,13 @@
  * loses the rest: the next tick carries on from the marks.
  */
 
+import type { TimerMark } from '../store/types.js';
 import { changeKeyState, keyEntries, removeKey } from '../workflow/keys.js';
 import type { KeyEntry } from '../workflow/ports.js';
 import { keyFacts, type LifecycleDeps } from './deps.js';
 import type { KeyFacts, OffboardingOutcome } from './ports.js';
 import { RULE } from './rule-ids.js';
-import type { DueWork, TimerRule } from './scheduler.js';
+import { ABANDONED_AFTER_MS, type DueWork, type TickView, type TimerRule } from './scheduler.js';
 
 const KEY_ATTEMPTS = 3;
 const THRESHOLD = 'deactivated';
@@ -106,6 +107,30 @@ function userDetail(detail: Record<string, unknown> | null): UserMarkDetail | nu
   return d as UserMarkDetail;
 }
 
+/**
+ * Offboarded users whose keys are due: the user step done, or begun (its keys are in the detail
+ * of its claim), even if its process died in the middle (cancelling the requests is then left
+ * undone: a deactivated user can no longer click Create key, and the sweep lapses them). A failed
+ * step is retried by the next event or daily check, which notes the keys again. The report waits
+ * for the step to end, or to be abandoned.
+ */
+function offboarded(view: Pick<TickView, 'marks' | 'now' | 'owners'>, forReport: boolean) {
+  const users: Array<{ mark: TimerMark; detail: UserMarkDetail; keys: string[] }> = [];
+  for (const mark of view.marks.all(RULE.offboardUser)) {
+    const detail = userDetail(mark.detail);
+    if (!detail || mark.state === 'failed') continue;
+    const abandoned = view.now.getTime() - mark.claimedAt.getTime() >= ABANDONED_AFTER_MS;
+    // The report waits for the step to end (its count of cancelled requests), or to be abandoned.
+    if (forReport && mark.state === 'claimed' && !abandoned) continue;
+    // Keys noted when the user was offboarded, and any that reached them since (a Create key
+    // click in flight at that moment, a request recovered by the sweep, a reassignment).
+    const keys = new Set(detail.keys);
+    for (const owner of view.owners.values()) if (owner.ownerId === mark.subject) keys.add(owner.keyId);
+    users.push({ mark, detail, keys: [...keys] });
+  }
+  return users;
+}
+
 /** Each key of an offboarded user, once, as the policy says (it said so when the user was offboarded). */
 export function offboardKeyRule(deps: LifecycleDeps): TimerRule {
   const { ctx } = deps;
@@ -113,13 +138,12 @@ export function offboardKeyRule(deps: LifecycleDeps): TimerRule {
     id: RULE.offboardKey,
     needsKeys: true,
     reads: [RULE.offboardUser],
-    due({ keys, owners, marks }) {
+    due(view) {
+      const { keys, owners } = view;
       const byId = new Map(keys.map((k) => [k.id, k]));
       const work: DueWork[] = [];
-      for (const user of marks.all(RULE.offboardUser)) {
-        const detail = userDetail(user.detail);
-        if (user.state !== 'done' || !detail) continue;
-        for (const keyId of detail.keys) {
+      for (const { mark: user, detail, keys: userKeys } of offboarded(view, false)) {
+        for (const keyId of userKeys) {
           const key = byId.get(keyId);
           if (!key) continue;
           const facts = keyFacts(ctx, key, owners.get(keyId));
@@ -131,6 +155,8 @@ export function offboardKeyRule(deps: LifecycleDeps): TimerRule {
             dueAt: user.claimedAt,
             writes,
             maxAttempts: KEY_ATTEMPTS,
+            // A deactivated user's key must not stay usable because a process died disabling it.
+            abandonedAfterMs: ABANDONED_AFTER_MS,
             detail: { facts },
             about: {
               keyId,
@@ -166,30 +192,29 @@ export function offboardReportRule(deps: LifecycleDeps): TimerRule {
     id: RULE.offboardReport,
     needsKeys: true,
     reads: [RULE.offboardUser, RULE.offboardKey],
-    due({ keys, marks }) {
+    due(view) {
+      const { keys, marks } = view;
       const present = new Set(keys.map((k) => k.id));
       const work: DueWork[] = [];
-      for (const user of marks.all(RULE.offboardUser)) {
-        const detail = userDetail(user.detail);
-        if (user.state !== 'done' || !detail) continue;
+      for (const { mark: user, detail, keys: userKeys } of offboarded(view, true)) {
         const settled = (keyId: string) => {
           const mark = marks.get(RULE.offboardKey, keyId, user.subject);
           return mark?.state === 'done' || (mark?.state === 'failed' && mark.attempts >= KEY_ATTEMPTS);
         };
         // A key still in ClickHouse and not yet handled: the report waits for it.
-        if (detail.keys.some((keyId) => present.has(keyId) && !settled(keyId))) continue;
+        if (userKeys.some((keyId) => present.has(keyId) && !settled(keyId))) continue;
         work.push({
           subject: user.subject,
           threshold: THRESHOLD,
           dueAt: user.claimedAt,
-          about: { detail: { user: user.subject, keys: detail.keys.length } },
+          about: { detail: { user: user.subject, keys: userKeys.length } },
           run: async () => {
             // Current entries give each key its menu; a key deleted just now has none.
             const entries = new Map((await keyEntries(ctx, 'system', 'all')).map((e) => [e.key.id, e]));
             const listed: Array<{ facts: KeyFacts; entry: KeyEntry | null; outcome: OffboardingOutcome }> =
               [];
             let vanished = 0;
-            for (const keyId of detail.keys) {
+            for (const keyId of userKeys) {
               const mark = marks.get(RULE.offboardKey, keyId, user.subject);
               const facts = (mark?.detail?.facts as KeyFacts | undefined) ?? null;
               if (!mark || !facts) {

@@ -2,12 +2,14 @@
  * The retirement of a rotated key as timed work (product.md §8, "Rotation"): at the end of the
  * overlap the old key is disabled and its owner told; seven days later it is deleted. Each step is
  * one piece of due work per key (`disable`, `delete`), claimed once by the scheduler's marks, and
- * each also moves the key's `retirements` row by compare-and-set before it calls ClickHouse.
+ * each also moves the key's `retirements` row by compare-and-set before it calls ClickHouse. A
+ * disable whose process died in the middle is taken again (`abandonedAfterMs`): the old key must
+ * not stay usable past its overlap.
  */
 import type { Retirement } from '../store/types.js';
 import type { WorkflowContext } from '../workflow/context.js';
 import { deleteRetired, disableRetired, RETIRED_KEEP_MS } from '../workflow/rotate.js';
-import type { DueWork, TimerRule } from './scheduler.js';
+import { ABANDONED_AFTER_MS, type DueWork, type TimerRule } from './scheduler.js';
 
 /** Names this rule's marks and audit action for ever; never rename. */
 export const RETIREMENT_RULE = 'rotation.retire';
@@ -27,25 +29,30 @@ export function retirementRule(ctx: WorkflowContext): TimerRule {
     id: RETIREMENT_RULE,
     async due(): Promise<DueWork[]> {
       const active = await ctx.store.listRetirements({ stages: ['retiring', 'disabled'] });
-      return active.map((retirement): DueWork => {
-        if (retirement.stage === 'retiring') {
-          return {
+      return active.flatMap((retirement): DueWork[] => {
+        // Listed in `disabled` too: its mark is done (skipped), or was abandoned by a process that
+        // died in the middle, and the old key must not stay usable for that.
+        const disable: DueWork = {
+          subject: retirement.keyId,
+          threshold: 'disable',
+          dueAt: retirement.retireAt,
+          writes: 1,
+          abandonedAfterMs: ABANDONED_AFTER_MS,
+          about: about(retirement),
+          run: async () => ({ disabled: await disableRetired(ctx, retirement) }),
+        };
+        if (retirement.stage === 'retiring') return [disable];
+        return [
+          disable,
+          {
             subject: retirement.keyId,
-            threshold: 'disable',
-            dueAt: retirement.retireAt,
+            threshold: 'delete',
+            dueAt: new Date(retirement.retireAt.getTime() + RETIRED_KEEP_MS),
             writes: 1,
             about: about(retirement),
-            run: async () => ({ disabled: await disableRetired(ctx, retirement) }),
-          };
-        }
-        return {
-          subject: retirement.keyId,
-          threshold: 'delete',
-          dueAt: new Date(retirement.retireAt.getTime() + RETIRED_KEEP_MS),
-          writes: 1,
-          about: about(retirement),
-          run: async () => ({ deleted: await deleteRetired(ctx, retirement) }),
-        };
+            run: async () => ({ deleted: await deleteRetired(ctx, retirement) }),
+          },
+        ];
       });
     },
   };

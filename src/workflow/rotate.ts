@@ -290,7 +290,12 @@ function gone(error: unknown): { requestId: null } {
   throw error;
 }
 
-/** The end of the overlap: the old key is disabled and its owner told. */
+/**
+ * The end of the overlap: the old key is disabled and its owner told. A retirement already in
+ * `disabled` was begun by a process that died before it could say it had finished (the scheduler
+ * hands such work out again): the disable is made again, harmless if it was made, and the owner,
+ * who may have been told, is not told twice.
+ */
 export async function disableRetired(ctx: WorkflowContext, retirement: Retirement): Promise<boolean> {
   const about = {
     actorId: 'system',
@@ -301,11 +306,17 @@ export async function disableRetired(ctx: WorkflowContext, retirement: Retiremen
     keySuffix: retirement.keySuffix,
     detail: { why: 'rotation overlap ended', successor: retirement.successorKeyId },
   };
-  const done = await step(ctx, retirement, 'retiring', 'disabled', async () => {
-    await ctx.audit.effect(about, () =>
+  const disable = async () => {
+    const resumed = retirement.stage === 'disabled';
+    await ctx.audit.effect({ ...about, detail: { ...about.detail, resumed } }, () =>
       ctx.keys.updateKey(retirement.keyId, { state: 'disabled' }).then(() => undefined, gone),
     );
-  });
+  };
+  if (retirement.stage === 'disabled') {
+    await disable();
+    return true;
+  }
+  const done = await step(ctx, retirement, 'retiring', 'disabled', disable);
   if (!done) return false;
   // Whoever owns it now (an admin may have reassigned it meanwhile).
   const ownerId = (await ctx.store.getKeyOwner(retirement.keyId))?.ownerId ?? retirement.ownerId;
