@@ -38,6 +38,7 @@ export function expiryWarningRule(deps: LifecycleDeps): TimerRule {
               ownerId: owner.ownerId,
               key: facts,
               expireAt,
+              beforeMs: nearest,
               now: ctx.clock.now(),
             });
             return { told: owner.ownerId };

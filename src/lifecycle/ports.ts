@@ -19,6 +19,8 @@ export interface ExpiryWarning {
   ownerId: string;
   key: KeyFacts;
   expireAt: Date;
+  /** The `expiryWarnings` threshold this warning is for (milliseconds before `expireAt`). */
+  beforeMs: number;
   now: Date;
 }
 

@@ -1,9 +1,11 @@
 /**
  * Keyhouse's rules without Slack: several workflow instances (replicas) sharing ONE store, the
- * ClickHouse emulator behind the real client, and a notifier that records what each person was
- * shown. Instances can be killed at any moment (every call they make from then on hangs, as in a
- * dead process, and their leases stop being renewed), and the store can fail for a while. Used by
- * the scenario tests of issue 9 and the model-based invariant suite.
+ * ClickHouse emulator behind the real client, and notifiers that record what each person was
+ * shown. Each instance also has the timers of product.md §8 (its scheduler with the lifecycle
+ * rules and the rotation's retirement), whose messages are recorded the same way. Instances can
+ * be killed at any moment (every call they make from then on hangs, as in a dead process, and
+ * their leases stop being renewed), and the store can fail for a while. Used by the scenario
+ * tests of issue 9 and the model-based invariant suite.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,11 +15,31 @@ import { Agent } from 'undici';
 import { type Emulator, startEmulator } from '../../dev/emulator/server.js';
 import { ClickHouseCloudClient } from '../../src/api/index.js';
 import { ManualClock } from '../../src/clock.js';
+import {
+  type Directory,
+  type ExpiredDeletion,
+  type ExpiredNotice,
+  type ExpiryWarning,
+  Lifecycle,
+  type LifecycleNotifier,
+  type Nudge,
+  type OffboardingReport,
+  Scheduler,
+  type StaleOffer,
+} from '../../src/lifecycle/index.js';
+import { retirementRule } from '../../src/lifecycle/retirement.js';
 import { Policy, type PolicyDocument } from '../../src/policy/index.js';
 import { Secret } from '../../src/secret.js';
 import { openStore } from '../../src/store/index.js';
 import type { Store } from '../../src/store/types.js';
-import type { ClickTarget, KeyApi, Notifier, SecretReveal, SlackRef } from '../../src/workflow/index.js';
+import type {
+  ClickTarget,
+  KeyApi,
+  Notifier,
+  RequesterNotice,
+  SecretReveal,
+  SlackRef,
+} from '../../src/workflow/index.js';
 import { Workflow } from '../../src/workflow/index.js';
 import { testPolicy } from './keyhouse.js';
 import { createThrowawaySchema, type ThrowawaySchema } from './postgres.js';
@@ -28,7 +50,20 @@ export interface Reveal {
   keyId: string;
   userId: string;
   instance: number;
+  /** The world's clock when the secret was shown. */
+  at: Date;
 }
+
+/** A timed message (product.md §8) as one instance sent it, with the world's clock at that moment. */
+export type TimedMessage = { instance: number; at: Date } & (
+  | { kind: 'warning'; warning: ExpiryWarning }
+  | { kind: 'expired'; notice: ExpiredNotice }
+  | { kind: 'expired-deleted'; notice: ExpiredDeletion }
+  | { kind: 'stale'; offer: StaleOffer }
+  | { kind: 'nudge'; nudge: Nudge }
+  | { kind: 'offboarding-report'; report: OffboardingReport }
+  | { kind: 'retired'; userId: string; keyName: string; keySuffix: string }
+);
 
 /** A switch that makes every call through an object hang forever once it is thrown. */
 class Killable {
@@ -89,7 +124,19 @@ class RecordingNotifier implements Notifier {
     return { channel: 'D0DM', ts: String(Date.now()) };
   }
   async updateClaim(): Promise<void> {}
-  async tellRequester(): Promise<void> {}
+  async tellRequester(userId: string, notice: RequesterNotice): Promise<void> {
+    if (notice.kind === 'key_retired') {
+      const { keyName, keySuffix } = notice;
+      this.world.timed.push({
+        kind: 'retired',
+        userId,
+        keyName,
+        keySuffix,
+        instance: this.instance,
+        at: this.world.clock.now(),
+      });
+    }
+  }
   async revealSecret(target: ClickTarget, reveal: SecretReveal): Promise<void> {
     // Slack's answer takes a moment: an attempt is in flight across other work.
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -102,7 +149,53 @@ class RecordingNotifier implements Notifier {
       keyId: reveal.key.id,
       userId: target.userId,
       instance: this.instance,
+      at: this.world.clock.now(),
     });
+  }
+}
+
+/** Records every timed message an instance sends. */
+class RecordingLifecycleNotifier implements LifecycleNotifier {
+  constructor(
+    private readonly world: World,
+    private readonly instance: number,
+  ) {}
+  #record(message: DistributiveOmit<TimedMessage, 'instance' | 'at'>): Promise<void> {
+    this.world.timed.push({
+      ...message,
+      instance: this.instance,
+      at: this.world.clock.now(),
+    } as TimedMessage);
+    return Promise.resolve();
+  }
+  expiryWarning(warning: ExpiryWarning) {
+    return this.#record({ kind: 'warning', warning });
+  }
+  keyExpired(notice: ExpiredNotice) {
+    return this.#record({ kind: 'expired', notice });
+  }
+  expiredKeyDeleted(notice: ExpiredDeletion) {
+    return this.#record({ kind: 'expired-deleted', notice });
+  }
+  staleOffer(offer: StaleOffer) {
+    return this.#record({ kind: 'stale', offer });
+  }
+  nudge(_ref: SlackRef, nudge: Nudge) {
+    return this.#record({ kind: 'nudge', nudge });
+  }
+  async requestCancelled(): Promise<void> {}
+  offboardingReport(_channel: string, report: OffboardingReport) {
+    return this.#record({ kind: 'offboarding-report', report });
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** Slack's directory as the world says: a user is deactivated once the world says so. */
+class WorldDirectory implements Directory {
+  constructor(private readonly world: World) {}
+  async isDeactivated(userId: string): Promise<boolean | null> {
+    return this.world.deactivated.has(userId);
   }
 }
 
@@ -113,6 +206,9 @@ export interface Instance {
   alive: Killable;
   /** The instance's own connections to ClickHouse: a crash drops them, and nothing queued goes out. */
   connections: Agent;
+  /** Its timers: every lifecycle rule and the rotation's retirement, on the same store and client. */
+  scheduler: Scheduler;
+  lifecycle: Lifecycle;
 }
 
 export interface WorldOptions {
@@ -125,6 +221,9 @@ export interface WorldOptions {
 
 export class World {
   readonly reveals: Reveal[] = [];
+  readonly timed: TimedMessage[] = [];
+  /** Users Slack reports deactivated (the daily check reads this; the event is sent by the test). */
+  readonly deactivated = new Set<string>();
   /**
    * A replica died holding audit events it could not write yet (the database was down): the
    * journal is in memory (issue 9 allows it), so those events are lost with the process.
@@ -183,6 +282,9 @@ export class World {
       logger: this.logger,
       retry: { baseDelayMs: 5, maxDelayMs: 20 },
       keyListTtlMs: 0,
+      // The documented 10 per 10 s, on a window short enough that timers' key lists never keep a
+      // run waiting on the wall clock (the ratios are what the client's fairness works with).
+      rateLimit: { requests: 10, windowMs: 200 },
       dispatcher: connections,
     });
     const workflow = new Workflow({
@@ -200,7 +302,24 @@ export class World {
         attemptLeaseMs: this.#options.attemptLeaseMs ?? 30_000,
       },
     });
-    const instance = { index, workflow, notifier, alive, connections };
+    const scheduler = new Scheduler({
+      store: workflow.context.store,
+      keys: workflow.context.keys,
+      clock: this.clock,
+      logger: this.logger,
+      audit: workflow.context.audit,
+      // One process: the timers hold leases and marks under the workflow's own instance id.
+      instanceId: workflow.context.replicas.instanceId,
+      exclusive: false,
+    });
+    scheduler.register(retirementRule(workflow.context));
+    const lifecycle = new Lifecycle({
+      ctx: workflow.context,
+      scheduler,
+      notifier: alive.wrap(new RecordingLifecycleNotifier(this, index)),
+      directory: alive.wrap(new WorldDirectory(this)),
+    });
+    const instance = { index, workflow, notifier, alive, connections, scheduler, lifecycle };
     this.instances[index] = instance;
     return instance;
   }

@@ -32,6 +32,7 @@ describe('lifecycle views', () => {
       ownerId: 'U1',
       key: facts(),
       expireAt: new Date(NOW.getTime() + 7 * DAY),
+      beforeMs: 7 * DAY,
       now: NOW,
     });
     expect(valid(message)).toBeNull();
