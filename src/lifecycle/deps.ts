@@ -32,6 +32,14 @@ export function aboutKey(key: ApiKey, owner: KeyOwner, detail: Record<string, un
   };
 }
 
+/**
+ * Keys rotated and not yet deleted: their successor is what the owner cares for now, so
+ * they get no expiry warning or stale-key offer (their retirement disables them anyway).
+ */
+export async function retiringKeys(ctx: WorkflowContext): Promise<Set<string>> {
+  return new Set((await ctx.store.listRetirements({ stages: ['retiring', 'disabled'] })).map((r) => r.keyId));
+}
+
 /** An instant from ClickHouse, or null when absent or unreadable. */
 export function instant(value: string | null | undefined): Date | null {
   if (!value) return null;

@@ -4,7 +4,7 @@
  * Only keys Keyhouse made (with an owner) are concerned; Keyhouse's own key never is.
  */
 import { removeKey } from '../workflow/keys.js';
-import { aboutKey, instant, keyFacts, type LifecycleDeps } from './deps.js';
+import { aboutKey, instant, keyFacts, type LifecycleDeps, retiringKeys } from './deps.js';
 import { RULE } from './rule-ids.js';
 import type { DueWork, TimerRule } from './scheduler.js';
 
@@ -13,15 +13,17 @@ export function expiryWarningRule(deps: LifecycleDeps): TimerRule {
   return {
     id: RULE.expiryWarning,
     needsKeys: true,
-    due({ now, keys, owners }) {
+    async due({ now, keys, owners }) {
       // Longest first (the policy sorts them).
       const thresholds = ctx.policy.doc.lifecycle.expiryWarningsMs;
+      const retiring = await retiringKeys(ctx);
       const work: DueWork[] = [];
       for (const key of keys) {
         const owner = owners.get(key.id);
         const expireAt = instant(key.expireAt);
-        // A disabled key (retired, offboarded, switched off) warns nobody.
-        if (!owner || !expireAt || key.state !== 'enabled' || expireAt <= now) continue;
+        // A disabled key (retired, offboarded, switched off) warns nobody, nor one being retired.
+        if (!owner || !expireAt || key.state !== 'enabled' || expireAt <= now || retiring.has(key.id))
+          continue;
         // The nearest threshold already reached: a key past 7d and 1d at once is warned once, at 1d.
         const reached = thresholds.filter((t) => expireAt.getTime() - t <= now.getTime());
         const nearest = reached.at(-1);

@@ -6,7 +6,7 @@
  */
 import { KeyhouseError } from '../errors.js';
 import { manageableKey } from '../workflow/keys.js';
-import { aboutKey, instant, keyFacts, type LifecycleDeps } from './deps.js';
+import { aboutKey, instant, keyFacts, type LifecycleDeps, retiringKeys } from './deps.js';
 import type { KeyFacts } from './ports.js';
 import { RULE } from './rule-ids.js';
 import type { DueWork, MarkBook, TimerRule } from './scheduler.js';
@@ -33,15 +33,18 @@ export function staleOfferRule(deps: LifecycleDeps): TimerRule {
     id: RULE.staleOffer,
     needsKeys: true,
     reads: [RULE.staleKeep],
-    due({ now, keys, owners, marks }) {
+    async due({ now, keys, owners, marks }) {
       const staleAfter = ctx.policy.doc.lifecycle.staleAfterMs;
       if (staleAfter === null) return [];
+      const retiring = await retiringKeys(ctx);
       const work: DueWork[] = [];
       for (const key of keys) {
         const owner = owners.get(key.id);
         const expireAt = instant(key.expireAt);
-        // Disabled or expired keys already do nothing; only a live key is worth a question.
-        if (!owner || key.state !== 'enabled' || (expireAt && expireAt <= now)) continue;
+        // Disabled or expired keys already do nothing, and a retiring one soon will; only a live
+        // key is worth a question.
+        if (!owner || key.state !== 'enabled' || (expireAt && expireAt <= now) || retiring.has(key.id))
+          continue;
         const quiet = quietSince(key, owner.createdAt, marks);
         const facts = keyFacts(ctx, key, owner);
         work.push({

@@ -211,7 +211,7 @@ export async function rotateKey(
 export async function startRetirement(
   ctx: WorkflowContext,
   request: KeyRequest,
-  successor: ApiKey,
+  successor: Pick<ApiKey, 'id' | 'keySuffix'>,
   deliveredAt: Date,
 ): Promise<void> {
   const rotation = request.rotation;

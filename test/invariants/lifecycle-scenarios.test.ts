@@ -26,12 +26,12 @@ describe.each(backends)('timed rules when a replica dies on a $name', ({ postgre
     await world?.close();
   });
 
-  async function approvedRequest(keyName: string): Promise<string> {
+  async function approvedRequest(keyName: string, expiry = '30d'): Promise<string> {
     const a = world.instance(1).workflow;
     const submitted = await a.submit(ALICE, {
       keyName,
       roleId: 'developer',
-      expiry: '30d',
+      expiry,
       reason: 'Reads the events table nightly',
       ipAccessList: '',
     });
@@ -45,8 +45,8 @@ describe.each(backends)('timed rules when a replica dies on a $name', ({ postgre
       .instance(instance)
       .workflow.claim(requestId, { userId: ALICE, responseUrl: null, channelId: 'D0DM' });
 
-  async function deliveredKey(keyName: string): Promise<string> {
-    const requestId = await approvedRequest(keyName);
+  async function deliveredKey(keyName: string, expiry?: string): Promise<string> {
+    const requestId = await approvedRequest(keyName, expiry);
     await click(1, requestId);
     const keyId = (await world.store.getRequest(requestId))?.keyId;
     if (!keyId) throw new Error('the key was not delivered');
@@ -71,7 +71,8 @@ describe.each(backends)('timed rules when a replica dies on a $name', ({ postgre
 
   it('a rotated key whose retirement died half-way is disabled by another replica once the claim is abandoned', async () => {
     world = await World.start({ postgres: url, instances: 2 });
-    const oldKey = await deliveredKey('alice-etl');
+    // Within the test policy's 7-day warning from the start.
+    const oldKey = await deliveredKey('alice-etl', '7d');
     const rotated = await world
       .instance(1)
       .workflow.rotate(ALICE, oldKey, { overlap: String(HOUR_MS), expiry: '30d', reason: '' });
@@ -110,6 +111,41 @@ describe.each(backends)('timed rules when a replica dies on a $name', ({ postgre
     ]);
     // The owner may have been told by the replica that died: a resumed retirement does not tell twice.
     expect(world.timed.filter((m) => m.kind === 'retired')).toHaveLength(0);
+    // A key being retired is not offered for Extend or Rotate by an expiry warning.
+    expect(world.timed.filter((m) => m.kind === 'warning')).toEqual([]);
+  });
+
+  it('a rotation delivered while its retirement could not be recorded still retires the old key', async () => {
+    world = await World.start({ postgres: url, instances: 2 });
+    const oldKey = await deliveredKey('alice-etl');
+    const rotated = await world
+      .instance(1)
+      .workflow.rotate(ALICE, oldKey, { overlap: String(HOUR_MS), expiry: '30d', reason: '' });
+    if (!rotated.ok) throw new Error(JSON.stringify(rotated));
+    // The database fails for the one write that records the retirement, right after the delivery.
+    const store = world.store as { putRetirement: unknown };
+    const putRetirement = world.store.putRetirement;
+    store.putRetirement = async () => {
+      store.putRetirement = putRetirement;
+      throw new Error('store: the database is unreachable (injected)');
+    };
+    await click(1, rotated.request.id);
+    const delivered = await world.store.getRequest(rotated.request.id);
+    expect(delivered?.state).toBe('delivered');
+    expect(await world.store.getRetirement(oldKey)).toBeNull();
+
+    // The delivering process had its chance; a tick after that records it, from the delivery.
+    world.clock.advance(ABANDONED_AFTER_MS);
+    await world.instance(0).scheduler.tick();
+    expect(await world.store.getRetirement(oldKey)).toMatchObject({
+      stage: 'retiring',
+      successorKeyId: delivered?.keyId,
+      retireAt: new Date(delivered!.updatedAt.getTime() + HOUR_MS),
+    });
+    world.clock.advance(HOUR_MS - ABANDONED_AFTER_MS);
+    await world.instance(0).scheduler.tick();
+    expect(stateOf(oldKey)).toBe('disabled');
+    expect(world.timed.filter((m) => m.kind === 'retired')).toHaveLength(1);
   });
 
   it('a deactivated user’s key whose disable died half-way is disabled by another replica', async () => {
