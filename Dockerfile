@@ -31,5 +31,6 @@ VOLUME ["/var/lib/keyhouse"]
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# node directly (not npm) so SIGTERM reaches Keyhouse and its graceful shutdown runs.
-CMD ["node", "--enable-source-maps", "dist/src/main.js"]
+# node directly (not npm) so SIGTERM reaches Keyhouse and its graceful shutdown runs. The V8 heap
+# flags are npm start's (test/main.test.ts keeps the two equal; BENCHMARKS.md says what they cost).
+CMD ["node", "--enable-source-maps", "--max-semi-space-size=2", "--heap-growing-percent=50", "dist/src/main.js"]

@@ -211,6 +211,18 @@ describe('start-up failures say which side failed, in one JSON line', { timeout:
 });
 
 describe('the production build', () => {
+  it('npm start and the image run Keyhouse with the same Node flags', async () => {
+    const pkg = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8')) as {
+      scripts: { start: string };
+    };
+    const dockerfile = await readFile(join(repoRoot, 'Dockerfile'), 'utf8');
+    const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1];
+    expect(cmd).toBeDefined();
+    expect((JSON.parse(cmd!) as string[]).join(' ')).toBe(pkg.scripts.start);
+    // The heap settings BENCHMARKS.md measured (the RSS target of issue 12).
+    expect(pkg.scripts.start).toContain('--max-semi-space-size=2 --heap-growing-percent=50');
+  });
+
   it('src/ imports nothing from dev/ or test/, nor a test or dev-only package', async () => {
     const files = (await readdir(join(repoRoot, 'src'), { recursive: true })).filter((f) =>
       f.endsWith('.ts'),

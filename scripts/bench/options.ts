@@ -19,6 +19,9 @@ export const USAGE = `npm run bench -- [options]
                        implies --keep
   --app-node-arg <f>   a Node flag for both apps, e.g. --app-node-arg=--trace-gc (output in their
                        logs); repeatable; implies --keep
+  --keyhouse-node-arg <f>
+                       a Node flag for Keyhouse only, after those of npm start (which it always
+                       runs with), to try a setting; repeatable; implies --keep
   --keep               keep the temporary directory (app logs, database, profiles) and print its path`;
 
 export interface Options {
@@ -34,6 +37,7 @@ export interface Options {
   cpuProf: boolean;
   heapSnapshot: boolean;
   appNodeArgs: string[];
+  keyhouseNodeArgs: string[];
   keep: boolean;
 }
 
@@ -54,6 +58,7 @@ export function parseOptions(argv: string[]): Options | null {
       'cpu-prof': { type: 'boolean', default: false },
       'heap-snapshot': { type: 'boolean', default: false },
       'app-node-arg': { type: 'string', multiple: true, default: [] },
+      'keyhouse-node-arg': { type: 'string', multiple: true, default: [] },
       keep: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -81,6 +86,12 @@ export function parseOptions(argv: string[]): Options | null {
     cpuProf: values['cpu-prof'],
     heapSnapshot: values['heap-snapshot'],
     appNodeArgs: values['app-node-arg'],
-    keep: values.keep || values['cpu-prof'] || values['heap-snapshot'] || values['app-node-arg'].length > 0,
+    keyhouseNodeArgs: values['keyhouse-node-arg'],
+    keep:
+      values.keep ||
+      values['cpu-prof'] ||
+      values['heap-snapshot'] ||
+      values['app-node-arg'].length > 0 ||
+      values['keyhouse-node-arg'].length > 0,
   };
 }

@@ -71,6 +71,18 @@ export interface Runtime {
 }
 
 /**
+ * The Node flags Keyhouse runs with in production, read from `npm start` (the Dockerfile's CMD
+ * has the same; test/main.test.ts checks it): its V8 heap settings are part of what is measured.
+ */
+export function productionNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.trim().split(/\s+/);
+  if (words[0] !== 'node') throw new Error(`npm start does not run node: ${pkg.scripts.start}`);
+  // Source maps are the runtime's own choice (`built` uses them, `tsx` has its own).
+  return words.slice(1).filter((word) => word.startsWith('--') && word !== '--enable-source-maps');
+}
+
+/**
  * `built`: compiles `src/` and the two benchmark entries with tsc into `dir`, as `npm start` would
  * build `dist/` (but without touching the checkout), and runs plain `node --enable-source-maps`.
  * `tsx`: runs the TypeScript sources with `node --import tsx`.

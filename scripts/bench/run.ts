@@ -29,6 +29,7 @@ import {
   memoryOf,
   prepareRuntime,
   probeMemory,
+  productionNodeFlags,
   ROOT,
   type Runtime,
   spawnApp,
@@ -262,6 +263,8 @@ async function startApp(
     dir: string;
     log: string;
     env: Record<string, string>;
+    /** Node flags for this app only. */
+    nodeArgs?: string[];
   },
 ): Promise<Started> {
   const port = await freePort();
@@ -273,6 +276,7 @@ async function startApp(
       : []),
     ...(s.options.heapSnapshot ? ['--heapsnapshot-signal=SIGUSR2'] : []),
     ...s.options.appNodeArgs,
+    ...(spec.nodeArgs ?? []),
   ];
   const app = spawnApp({
     name: spec.name,
@@ -329,6 +333,8 @@ async function startApps(
     entry: runtime.keyhouseEntry,
     dir,
     log: 'keyhouse',
+    // As `npm start` and the image run it; bare Bolt runs with Node's defaults.
+    nodeArgs: [...productionNodeFlags(), ...s.options.keyhouseNodeArgs],
     env: {
       SLACK_BOT_TOKEN: SLACK_TEST_DEFAULTS.botToken,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -381,6 +387,7 @@ export async function runBenchmark(
     warmup: options.warmup,
     cpuProf: options.cpuProf,
     appNodeArgs: options.appNodeArgs.join(' ') || 'none',
+    keyhouseNodeArgs: [...productionNodeFlags(), ...options.keyhouseNodeArgs].join(' ') || 'none',
   };
 
   progress('starting the fake Slack and the ClickHouse emulator');
