@@ -2,9 +2,11 @@
  * Prints one line per skipped suite with the reason, which vitest's default reporter leaves out:
  * `requirement()` (./requirements.ts) records what is missing on the test file's metadata, and
  * this reporter, running beside the default one, names each skipped suite with those reasons.
+ * Under a test-name filter (`-t`) it says nothing: vitest skips whatever does not match, and a
+ * missing requirement could not be told from a suite that was only filtered out.
  */
 import { relative } from 'node:path';
-import type { Reporter, TestModule, TestSuite } from 'vitest/node';
+import type { Reporter, TestModule, TestSuite, Vitest } from 'vitest/node';
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -14,7 +16,14 @@ declare module 'vitest' {
 }
 
 export default class SkipReporter implements Reporter {
+  #filtered = false;
+
+  onInit(vitest: Vitest): void {
+    this.#filtered = Boolean(vitest.config.testNamePattern);
+  }
+
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    if (this.#filtered) return;
     const lines: string[] = [];
     for (const module of testModules) {
       const reasons = module.meta().missingRequirements ?? [];
