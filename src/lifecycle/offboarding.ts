@@ -108,17 +108,17 @@ function userDetail(detail: Record<string, unknown> | null): UserMarkDetail | nu
 }
 
 /**
- * Offboarded users whose keys are due: the user step done, or begun (its keys are in the detail
- * of its claim), even if its process died in the middle (cancelling the requests is then left
- * undone: a deactivated user can no longer click Create key, and the sweep lapses them). A failed
- * step is retried by the next event or daily check, which notes the keys again. The report waits
- * for the step to end, or to be abandoned.
+ * Offboarded users whose keys are due: once the user step was claimed, whatever became of it (its
+ * keys are in the detail of its claim). Done; or failed while cancelling the requests (the next
+ * event or daily check tries that again); or left half-way by a process that died (the requests
+ * stay; a deactivated user can no longer click Create key, and the sweep lapses them). The report
+ * waits for the step to end, or to be abandoned.
  */
 function offboarded(view: Pick<TickView, 'marks' | 'now' | 'owners'>, forReport: boolean) {
   const users: Array<{ mark: TimerMark; detail: UserMarkDetail; keys: string[] }> = [];
   for (const mark of view.marks.all(RULE.offboardUser)) {
     const detail = userDetail(mark.detail);
-    if (!detail || mark.state === 'failed') continue;
+    if (!detail) continue;
     const abandoned = view.now.getTime() - mark.claimedAt.getTime() >= ABANDONED_AFTER_MS;
     // The report waits for the step to end (its count of cancelled requests), or to be abandoned.
     if (forReport && mark.state === 'claimed' && !abandoned) continue;

@@ -174,6 +174,23 @@ describe.each(backends)('timed rules when a replica dies on a $name', ({ postgre
     );
   });
 
+  it('a deactivated user’s keys are disabled even when cancelling their requests failed', async () => {
+    world = await World.start({ postgres: url, instances: 2 });
+    const keyId = await deliveredKey('alice-etl');
+    await approvedRequest('alice-next');
+    world.deactivated.add(ALICE);
+    // The database fails for the read of Alice's open requests, after the offboarding was claimed.
+    const store = world.store as { listRequests: unknown };
+    const listRequests = world.store.listRequests;
+    store.listRequests = async () => {
+      store.listRequests = listRequests;
+      throw new Error('store: the database is unreachable (injected)');
+    };
+    expect(await world.instance(0).lifecycle.offboard(ALICE, 'event')).toBe('failed');
+    await world.instance(0).scheduler.tick();
+    expect(stateOf(keyId)).toBe('disabled');
+  });
+
   it('a key made by a Create key click in flight when its requester was offboarded is disabled too', async () => {
     world = await World.start({ postgres: url, instances: 2 });
     const requestId = await approvedRequest('alice-late');
