@@ -174,6 +174,8 @@ function applyModal(modal: Snapshot['modal']): void {
   }
   const key = `${modal.id}|${modal.hash}|${modal.html}`;
   if (key === modalKey) return;
+  const sameView = modal.id === modalId;
+  const caret = sameView ? focusedInput() : null;
   modalKey = key;
   modalId = modal.id;
   overlay.innerHTML = modal.html;
@@ -181,6 +183,43 @@ function applyModal(modal: Snapshot['modal']): void {
   const typed = typedInView.get(modal.id);
   if (typed) restoreValues(overlay, typed);
   overlay.hidden = false;
+  // ...and the person typing in it goes on typing where they were: an update arriving mid-word
+  // must not send the next keystrokes nowhere.
+  if (caret) refocus(caret);
+}
+
+interface Caret {
+  block: string;
+  action: string;
+  start: number | null;
+  end: number | null;
+}
+
+/** The input of the open view that has the focus, and where its caret is. */
+function focusedInput(): Caret | null {
+  const el = document.activeElement;
+  if (!(el instanceof HTMLElement) || !overlay.contains(el) || el.dataset.input === undefined) return null;
+  const text = el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement ? el : null;
+  return {
+    block: el.dataset.block ?? '',
+    action: el.dataset.action ?? '',
+    start: text?.selectionStart ?? null,
+    end: text?.selectionEnd ?? null,
+  };
+}
+
+function refocus(caret: Caret): void {
+  const selector = `[data-input][data-block="${CSS.escape(caret.block)}"][data-action="${CSS.escape(caret.action)}"]`;
+  const el = overlay.querySelector<HTMLElement>(selector);
+  if (el === null) return;
+  el.focus();
+  if ((el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) && caret.start !== null) {
+    try {
+      el.setSelectionRange(caret.start, caret.end ?? caret.start);
+    } catch {
+      // Inputs without a text selection (numbers, dates) keep the browser's caret.
+    }
+  }
 }
 
 /** Records what the person just entered in the open view (see `typedInView`). */
