@@ -14,7 +14,9 @@ const DAY_MS = 86_400_000;
  * Keyhouse never hands out; its text must not reach a log line either (the delivered secret and
  * the bot's own are checked by value).
  */
-const SECRET_SHAPE = /4b1d[A-Za-z0-9]{38}/;
+// Standing on its own, as a secret in a log line would: the audit chain's 64-digit hex hashes,
+// logged with every event, now and then hold `4b1d` and 38 more hex digits inside them.
+const SECRET_SHAPE = /(?<![A-Za-z0-9])4b1d[A-Za-z0-9]{38}(?![A-Za-z0-9])/;
 /** What a user must never be shown instead of words. */
 const INTERNALS = /\bat \S+:\d+|Error:|TypeError|undefined|\[object Object\]/;
 
