@@ -33,10 +33,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DAY_MS, HOUR_MS, type PolicyDocument } from '../../src/policy/index.js';
 import { RETIRED_KEEP_MS } from '../../src/workflow/rotate.js';
 import { testPolicy } from '../support/keyhouse.js';
-import { requirement } from '../support/requirements.js';
-import { type Instance, type TimedMessage, World } from '../support/world.js';
+import { type Instance, type TimedMessage, World, worldBackends } from '../support/world.js';
 
-const postgres = requirement(process.env.TEST_DATABASE_URL, 'TEST_DATABASE_URL is not set');
 const RUNS = Number(process.env.KEYHOUSE_INVARIANT_RUNS ?? 25);
 const LEASE_MS = 30_000;
 /** `KEYHOUSE_INVARIANT_REPLAY=<seed>:<path>` replays a counterexample fast-check printed. */
@@ -104,6 +102,16 @@ const pick = <T>(list: readonly T[], n: number): T | undefined =>
 /** Swallows what a step may legitimately throw (refusals, an unreachable store): only invariants matter. */
 const quietly = (work: Promise<unknown>) => work.catch(() => undefined);
 
+/** The replica a command's instance number picks (commands are generated before the world's size is known). */
+const replica = (r: Real, n: number) => r.world.instance(n % r.world.instances.length);
+
+/** A Create key click by `userId` in their DM. */
+const clickBy = (userId: string) => ({ userId, responseUrl: null, channelId: 'D0DM' });
+
+/** How Submit and Deliver name the request they make. */
+const describeRequest = (instance: number, requester: number, role: number, longLived: boolean) =>
+  `i${instance}, ${pick(REQUESTERS, requester)}, ${pick(ROLES, role)?.id}${longLived ? ', 7d' : ''}`;
+
 class Submit implements fc.AsyncCommand<Model, Real> {
   constructor(
     readonly instance: number,
@@ -114,7 +122,7 @@ class Submit implements fc.AsyncCommand<Model, Real> {
   ) {}
   check = () => true;
   async run(_m: Model, r: Real) {
-    const workflow = r.world.instance(this.instance % r.world.instances.length).workflow;
+    const workflow = replica(r, this.instance).workflow;
     const keyName = `inv-${++r.names}`;
     const requester = pick(REQUESTERS, this.requester)!;
     // A deactivated user can no longer open Slack.
@@ -135,8 +143,7 @@ class Submit implements fc.AsyncCommand<Model, Real> {
     }
     await checkInvariants(r);
   }
-  toString = () =>
-    `submit(i${this.instance}, ${pick(REQUESTERS, this.requester)}, ${pick(ROLES, this.role)?.id}${this.longLived ? ', 7d' : ''})`;
+  toString = () => `submit(${describeRequest(this.instance, this.requester, this.role, this.longLived)})`;
 }
 
 class Approve implements fc.AsyncCommand<Model, Real> {
@@ -150,7 +157,7 @@ class Approve implements fc.AsyncCommand<Model, Real> {
   async run(_m: Model, r: Real) {
     const target = pick(r.requests, this.request);
     if (target) {
-      const workflow = r.world.instance(this.instance % r.world.instances.length).workflow;
+      const workflow = replica(r, this.instance).workflow;
       const user = pick(APPROVERS, this.approver)!;
       await quietly(this.deny ? workflow.deny(target.id, user, null) : workflow.approve(target.id, user));
     }
@@ -170,13 +177,11 @@ class Click implements fc.AsyncCommand<Model, Real> {
   async run(_m: Model, r: Real) {
     const target = pick(r.requests, this.request);
     if (target) {
-      const instance = r.world.instance(this.instance % r.world.instances.length);
+      const instance = replica(r, this.instance);
       const userId = this.asSomeoneElse ? 'U0MALLORY' : target.requester;
       if (r.world.deactivated.has(userId)) return checkInvariants(r);
       // Not awaited: the click runs on while the next steps happen.
-      const work = quietly(
-        instance.workflow.claim(target.id, { userId, responseUrl: null, channelId: 'D0DM' }),
-      );
+      const work = quietly(instance.workflow.claim(target.id, clickBy(userId)));
       r.inFlight.push({ instance, work });
     }
     await checkInvariants(r);
@@ -188,7 +193,7 @@ class Sweep implements fc.AsyncCommand<Model, Real> {
   constructor(readonly instance: number) {}
   check = () => true;
   async run(_m: Model, r: Real) {
-    await quietly(r.world.instance(this.instance % r.world.instances.length).workflow.sweep());
+    await quietly(replica(r, this.instance).workflow.sweep());
     await checkInvariants(r);
   }
   toString = () => `sweep(i${this.instance})`;
@@ -251,7 +256,7 @@ class Fault implements fc.AsyncCommand<Model, Real> {
         ch.failNext('deleteKey', 1, 500);
         break;
       case 'reveal-fails':
-        r.world.instance(this.instance % r.world.instances.length).notifier.failReveals += 1;
+        replica(r, this.instance).notifier.failReveals += 1;
         break;
     }
     await checkInvariants(r);
@@ -288,18 +293,15 @@ class Deliver implements fc.AsyncCommand<Model, Real> {
     await new Submit(this.instance, this.requester, this.role, this.longLived).run(_m, r);
     const made = r.requests[before];
     if (made) {
-      const workflow = r.world.instance(this.instance % r.world.instances.length).workflow;
+      const workflow = replica(r, this.instance).workflow;
       for (const approver of APPROVERS.slice(0, pick(ROLES, this.role)!.approvals)) {
         await quietly(workflow.approve(made.id, approver));
       }
-      await quietly(
-        workflow.claim(made.id, { userId: made.requester, responseUrl: null, channelId: 'D0DM' }),
-      );
+      await quietly(workflow.claim(made.id, clickBy(made.requester)));
     }
     await checkInvariants(r);
   }
-  toString = () =>
-    `deliver(i${this.instance}, ${pick(REQUESTERS, this.requester)}, ${pick(ROLES, this.role)?.id}${this.longLived ? ', 7d' : ''})`;
+  toString = () => `deliver(${describeRequest(this.instance, this.requester, this.role, this.longLived)})`;
 }
 
 /** The requester of a delivered key rotates it (or an admin does), with a one-hour overlap. */
@@ -322,7 +324,7 @@ class Rotate implements fc.AsyncCommand<Model, Real> {
     const owner = stored?.keyId ? await r.world.store.getKeyOwner(stored.keyId).catch(() => null) : null;
     const rotator = this.byAdmin ? ADMIN : owner?.ownerId;
     if (stored?.keyId && rotator && !r.world.deactivated.has(rotator)) {
-      const workflow = r.world.instance(this.instance % r.world.instances.length).workflow;
+      const workflow = replica(r, this.instance).workflow;
       const outcome = await workflow
         .rotate(rotator, stored.keyId, {
           overlap: String(OVERLAP_MS),
@@ -339,8 +341,7 @@ class Rotate implements fc.AsyncCommand<Model, Real> {
         });
         await quietly(workflow.announce(outcome.request.id));
         if (this.click) {
-          const target = { userId: rotator, responseUrl: null, channelId: 'D0DM' };
-          await quietly(workflow.claim(outcome.request.id, target));
+          await quietly(workflow.claim(outcome.request.id, clickBy(rotator)));
         }
       }
     }
@@ -355,7 +356,7 @@ class Tick implements fc.AsyncCommand<Model, Real> {
   constructor(readonly instance: number) {}
   check = () => true;
   async run(_m: Model, r: Real) {
-    const instance = r.world.instance(this.instance % r.world.instances.length);
+    const instance = replica(r, this.instance);
     r.inFlight.push({ instance, work: quietly(instance.scheduler.tick()) });
     await checkInvariants(r);
   }
@@ -375,7 +376,7 @@ class Offboard implements fc.AsyncCommand<Model, Real> {
     r.world.deactivated.add(userId);
     // A lost event leaves it to the daily users.info check.
     if (!this.eventLost) {
-      const instance = r.world.instance(this.instance % r.world.instances.length);
+      const instance = replica(r, this.instance);
       r.inFlight.push({ instance, work: quietly(instance.lifecycle.offboard(userId, 'event')) });
     }
     await checkInvariants(r);
@@ -669,8 +670,11 @@ async function checkAudit(r: Real): Promise<void> {
   }
 }
 
-const backends = [{ name: 'SQLite file', url: undefined as string | undefined, runs: RUNS }];
-if (postgres) backends.push({ name: 'PostgreSQL', url: postgres, runs: Math.max(5, Math.round(RUNS / 3)) });
+const backends = worldBackends().map(({ name, postgres: url }) => ({
+  name,
+  url,
+  runs: url ? Math.max(5, Math.round(RUNS / 3)) : RUNS,
+}));
 
 /** The property, so a counterexample can be replayed by its seed and path. */
 function property(url: string | undefined, state: { world?: World }) {

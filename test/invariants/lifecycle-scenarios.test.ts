@@ -7,14 +7,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ABANDONED_AFTER_MS } from '../../src/lifecycle/scheduler.js';
 import { HOUR_MS } from '../../src/policy/index.js';
-import { requirement } from '../support/requirements.js';
-import { World } from '../support/world.js';
+import { World, worldBackends } from '../support/world.js';
 
-const postgres = requirement(process.env.TEST_DATABASE_URL, 'TEST_DATABASE_URL is not set');
-const backends = [
-  { name: 'SQLite file', postgres: undefined },
-  ...(postgres ? [{ name: 'PostgreSQL', postgres }] : []),
-];
+const backends = worldBackends();
 
 const ALICE = 'U0ALICE';
 const BOB = 'U0BOB';

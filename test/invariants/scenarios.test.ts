@@ -3,14 +3,9 @@
  * store shared by replicas: a SQLite file, and PostgreSQL where TEST_DATABASE_URL is set.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { requirement } from '../support/requirements.js';
-import { World } from '../support/world.js';
+import { World, worldBackends } from '../support/world.js';
 
-const postgres = requirement(process.env.TEST_DATABASE_URL, 'TEST_DATABASE_URL is not set');
-const backends = [
-  { name: 'SQLite file', postgres: undefined },
-  ...(postgres ? [{ name: 'PostgreSQL', postgres }] : []),
-];
+const backends = worldBackends();
 
 const ALICE = 'U0ALICE';
 const BOB = 'U0BOB';

@@ -43,6 +43,7 @@ import type {
 import { Workflow } from '../../src/workflow/index.js';
 import { testPolicy } from './keyhouse.js';
 import { createThrowawaySchema, type ThrowawaySchema } from './postgres.js';
+import { requirement } from './requirements.js';
 
 /** What one person was shown, once: the key whose secret reached them. */
 export interface Reveal {
@@ -50,8 +51,6 @@ export interface Reveal {
   keyId: string;
   userId: string;
   instance: number;
-  /** The world's clock when the secret was shown. */
-  at: Date;
 }
 
 /** A timed message (product.md §8) as one instance sent it, with the world's clock at that moment. */
@@ -149,7 +148,6 @@ class RecordingNotifier implements Notifier {
       keyId: reveal.key.id,
       userId: target.userId,
       instance: this.instance,
-      at: this.world.clock.now(),
     });
   }
 }
@@ -209,6 +207,18 @@ export interface Instance {
   /** Its timers: every lifecycle rule and the rotation's retirement, on the same store and client. */
   scheduler: Scheduler;
   lifecycle: Lifecycle;
+}
+
+/**
+ * The stores a world runs on: a SQLite file, and PostgreSQL where TEST_DATABASE_URL is set. Call
+ * it at a test file's top level, where a missing PostgreSQL is recorded as that file's skip reason.
+ */
+export function worldBackends(): { name: string; postgres: string | undefined }[] {
+  const postgres = requirement(process.env.TEST_DATABASE_URL, 'TEST_DATABASE_URL is not set');
+  return [
+    { name: 'SQLite file', postgres: undefined },
+    ...(postgres ? [{ name: 'PostgreSQL', postgres }] : []),
+  ];
 }
 
 export interface WorldOptions {
