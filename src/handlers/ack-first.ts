@@ -82,6 +82,8 @@ export interface AckFirstApp {
   view(callbackId: string, listener: Listener<ViewArgs, ViewAck>): void;
   /** Bolt acknowledges Events API deliveries itself; the listener's `after` is all there is. */
   event<E extends string>(name: E, listener: Listener<EventArgs<E>, never>): void;
+  /** Every listener registered so far, in order. */
+  routes(): Registration[];
 }
 
 type Bolt = {
@@ -90,8 +92,52 @@ type Bolt = {
   respond?: RespondFn;
 };
 
+type Run = (args: Bolt) => Promise<void>;
+
+/** Where Bolt's arguments name the listener of a kind Keyhouse dispatches itself. */
+const ROUTED_BY = {
+  action: (args: { action?: { action_id?: unknown } }) => args.action?.action_id,
+  view: (args: { view?: { callback_id?: unknown } }) => args.view?.callback_id,
+};
+
+/**
+ * Bolt offers every request to every listener it holds, each through its own chain of matchers, so
+ * its cost grows with the number of listeners (about 40 buttons and dialogs here). `ackFirst`
+ * therefore gives Bolt one listener for all buttons and one for all dialog submissions, and finds
+ * the one meant in a table; the few commands and events are registered with Bolt by name. What no
+ * route claims is left alone, as Bolt would leave it: an unknown button is never acknowledged, and
+ * Bolt answers 404 when its wait runs out.
+ */
 export function ackFirst(app: App): AckFirstApp {
-  const register = (listener: Listener<never, unknown>, acks: boolean) => {
+  const table = { action: new Map<string, Run>(), view: new Map<string, Run>() };
+  const registered: Registration[] = [];
+  const dispatcher = (kind: keyof typeof table): Run => {
+    const runs = table[kind];
+    const routedBy = ROUTED_BY[kind];
+    const dispatch: Run = async (args) => {
+      const id = routedBy(args as never);
+      const run = typeof id === 'string' ? runs.get(id) : undefined;
+      if (run) await run(args);
+    };
+    wrapped.add(dispatch);
+    return dispatch;
+  };
+  const route = (kind: Registration['kind'], id: string, run: Run) => {
+    if (registered.some((r) => r.kind === kind && r.id === id)) {
+      throw new Error(`${kind} ${id} has a listener already`);
+    }
+    registered.push({ kind, id });
+    if (kind === 'command') app.command(id, run as never);
+    else if (kind === 'event') app.event(id, run as never);
+    else {
+      if (table[kind].size === 0) {
+        if (kind === 'action') app.action({ type: 'block_actions' }, dispatcher(kind) as never);
+        else app.view({ type: 'view_submission' }, dispatcher(kind) as never);
+      }
+      table[kind].set(id, run);
+    }
+  };
+  const register = (listener: Listener<never, unknown>, acks: boolean): Run => {
     const run = async (args: Bolt): Promise<void> => {
       const {
         ack,
@@ -125,12 +171,13 @@ export function ackFirst(app: App): AckFirstApp {
       await reply.after?.({ client, ...(respond ? { respond } : {}) });
     };
     wrapped.add(run);
-    return run as never;
+    return run;
   };
   return {
-    command: (name, listener) => app.command(name, register(listener as never, true)),
-    action: (actionId, listener) => app.action(actionId, register(listener as never, true)),
-    view: (callbackId, listener) => app.view(callbackId, register(listener as never, true)),
-    event: (name, listener) => app.event(name, register(listener as never, false)),
+    command: (name, listener) => route('command', name, register(listener as never, true)),
+    action: (actionId, listener) => route('action', actionId, register(listener as never, true)),
+    view: (callbackId, listener) => route('view', callbackId, register(listener as never, true)),
+    event: (name, listener) => route('event', name, register(listener as never, false)),
+    routes: () => [...registered],
   };
 }

@@ -17,7 +17,7 @@ export type EdgeVerdict = { ok: true; body: Buffer } | { ok: false; status: 400 
  * signature, all before a byte is parsed, so an unsigned sender costs an HMAC and nothing more.
  * Then what Bolt takes for granted: a body that is an object (Bolt crashes on a JSON `null`), and
  * team ids that are ids (Bolt looks clients up by team id in a plain object). The body is handed
- * over as `rawBody`, which Bolt reuses (and verifies again).
+ * over as `rawBody`, which Bolt reuses without verifying it again (see `createApp`).
  */
 export async function checkSlackRequest(
   req: IncomingMessage,

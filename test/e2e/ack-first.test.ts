@@ -47,16 +47,16 @@ const GROUPS = {
 const groupPolicy = () =>
   testPolicy({ requesters: ['S0REQUESTERS'], approvers: ['S0APPROVERS'], admins: ['S0ADMINS'] });
 
-/** Every listener `registerHandlers` registers, as `kind:id`, and whether each went through `ackFirst`. */
-function registrations(): { key: string; ackFirst: boolean }[] {
-  const seen: { key: string; ackFirst: boolean }[] = [];
+/**
+ * Every listener `registerHandlers` registers, as `kind:id`; and whether everything handed to Bolt
+ * went through `ackFirst` (one dispatcher per kind, which finds the listener by its id).
+ */
+function registrations(): { keys: string[]; handedToBolt: { kind: string; ackFirst: boolean }[] } {
+  const handedToBolt: { kind: string; ackFirst: boolean }[] = [];
   const record =
     (kind: string) =>
-    (id: unknown, ...listeners: unknown[]) => {
-      seen.push({
-        key: `${kind}:${String(id)}`,
-        ackFirst: listeners.length === 1 && isAckFirst(listeners[0]),
-      });
+    (_id: unknown, ...listeners: unknown[]) => {
+      handedToBolt.push({ kind, ackFirst: listeners.length === 1 && isAckFirst(listeners[0]) });
     };
   const recorder = {
     command: record('command'),
@@ -68,8 +68,8 @@ function registrations(): { key: string; ackFirst: boolean }[] {
     message: record('message'),
     function: record('function'),
   };
-  registerHandlers(recorder as unknown as App, { command: '/chkey' } as HandlerDeps);
-  return seen;
+  const routes = registerHandlers(recorder as unknown as App, { command: '/chkey' } as HandlerDeps);
+  return { keys: routes.map((r) => `${r.kind}:${r.id}`), handedToBolt };
 }
 
 describe('ack first: every listener under a busy ClickHouse and slow user groups', () => {
@@ -79,9 +79,21 @@ describe('ack first: every listener under a busy ClickHouse and slow user groups
   });
 
   it('every registered listener is acknowledged first, through the one helper', () => {
-    const seen = registrations();
-    expect(seen.length).toBeGreaterThan(10);
-    expect(seen.filter((r) => !r.ackFirst)).toEqual([]);
+    const { keys, handedToBolt } = registrations();
+    expect(keys.length).toBeGreaterThan(10);
+    expect(new Set(keys).size).toBe(keys.length);
+    // Bolt holds the command and events by name, and one dispatcher for all buttons and one for all
+    // dialogs, every one of them made by `ackFirst`.
+    const count = (kind: string) => keys.filter((key) => key.startsWith(`${kind}:`)).length;
+    expect(handedToBolt.filter((r) => !r.ackFirst)).toEqual([]);
+    expect(handedToBolt.map((r) => r.kind).sort()).toEqual(
+      [
+        ...Array(count('command')).fill('command'),
+        'action',
+        'view',
+        ...Array(count('event')).fill('event'),
+      ].sort(),
+    );
   });
 
   it(
@@ -481,11 +493,7 @@ describe('ack first: every listener under a busy ClickHouse and slow user groups
         'event:app_home_opened',
         'event:user_change',
       ]);
-      expect(
-        registrations()
-          .map((r) => r.key)
-          .filter((key) => !driven.has(key)),
-      ).toEqual([]);
+      expect(registrations().keys.filter((key) => !driven.has(key))).toEqual([]);
 
       // Every request was acknowledged, well inside Slack's 3 s.
       const late = answers.filter((a) => a.response.status !== 200 || a.response.ms >= ACK_BOUND_MS);
