@@ -96,6 +96,7 @@ const SQL = {
       role_id = excluded.role_id, fingerprint = COALESCE(excluded.fingerprint, key_owners.fingerprint)`,
   findKeyOwnerByFingerprint: 'SELECT * FROM key_owners WHERE fingerprint = ? ORDER BY created_at LIMIT 1',
   getKeyOwner: 'SELECT * FROM key_owners WHERE key_id = ?',
+  changeStamp: 'SELECT total_changes(), data_version FROM pragma_data_version',
   listKeyOwners: 'SELECT * FROM key_owners ORDER BY created_at, key_id',
   listKeyOwnersOf: 'SELECT * FROM key_owners WHERE owner_id = ? ORDER BY created_at, key_id',
   deleteKeyOwner: 'DELETE FROM key_owners WHERE key_id = ?',
@@ -209,6 +210,9 @@ export class SqliteStore implements Store {
   readonly #transaction: Database.Transaction<(work: () => unknown) => unknown>;
   readonly #migrations: readonly Migration[];
   readonly #lock: Database.Database | null;
+  /** Lists read since the database last changed, by query (see `#unchanged`). */
+  readonly #held = new Map<string, readonly unknown[]>();
+  #heldStamp = '';
 
   constructor(filename: string, options: SqliteStoreOptions = {}) {
     this.#logger = (options.logger ?? pino({ level: 'silent' })).child({
@@ -461,13 +465,15 @@ export class SqliteStore implements Store {
   }
 
   async listKeyOwners(ownerId?: string): Promise<KeyOwner[]> {
-    return this.#guard('listKeyOwners', () => {
-      const rows =
-        ownerId === undefined
-          ? this.#stmt(SQL.listKeyOwners).all()
-          : this.#stmt(SQL.listKeyOwnersOf).all(ownerId);
-      return (rows as KeyOwnerRow[]).map(keyOwnerFromRow);
-    });
+    return this.#guard('listKeyOwners', () =>
+      this.#unchanged(`owners:${ownerId ?? ''}`, () => {
+        const rows =
+          ownerId === undefined
+            ? this.#stmt(SQL.listKeyOwners).all()
+            : this.#stmt(SQL.listKeyOwnersOf).all(ownerId);
+        return (rows as KeyOwnerRow[]).map(keyOwnerFromRow);
+      }),
+    );
   }
 
   async deleteKeyOwner(keyId: string): Promise<void> {
@@ -505,21 +511,29 @@ export class SqliteStore implements Store {
   }
 
   async listRetirements(filter: RetirementFilter = {}): Promise<Retirement[]> {
-    return this.#guard('listRetirements', () => {
-      const where: string[] = [];
-      const params: Param[] = [];
-      if (filter.stages) {
-        where.push('stage IN (SELECT value FROM json_each(?))');
-        params.push(JSON.stringify(filter.stages));
-      }
-      if (filter.retireBefore !== undefined) {
-        where.push('retire_at <= ?');
-        params.push(ms(filter.retireBefore));
-      }
-      const sql = `SELECT * FROM retirements ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY retire_at, key_id`;
-      return (this.#stmt(sql).all(...params) as RetirementRow[]).map(retirementFromRow);
-    });
+    if (filter.retireBefore === undefined) {
+      // The key list asks this of every viewer: answered from memory while nothing changed.
+      return this.#guard('listRetirements', () =>
+        this.#unchanged(`retirements:${filter.stages?.join() ?? '*'}`, () => this.#listRetirements(filter)),
+      );
+    }
+    return this.#guard('listRetirements', () => this.#listRetirements(filter));
+  }
+
+  #listRetirements(filter: RetirementFilter): Retirement[] {
+    const where: string[] = [];
+    const params: Param[] = [];
+    if (filter.stages) {
+      where.push('stage IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(filter.stages));
+    }
+    if (filter.retireBefore !== undefined) {
+      where.push('retire_at <= ?');
+      params.push(ms(filter.retireBefore));
+    }
+    const sql = `SELECT * FROM retirements ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY retire_at, key_id`;
+    return (this.#stmt(sql).all(...params) as RetirementRow[]).map(retirementFromRow);
   }
 
   async advanceRetirement(step: RetirementStep): Promise<Retirement | null> {
@@ -718,6 +732,27 @@ export class SqliteStore implements Store {
       this.#statements.set(sql, statement);
     }
     return statement;
+  }
+
+  /**
+   * A list `read` made since nothing in the database changed, or a fresh one. Every list of keys
+   * reads the owners and the retirements, and they change only when a key is delivered, reassigned,
+   * rotated or forgotten: the rows are kept, frozen, until the database changes. Its stamp is the
+   * rows this connection changed (`total_changes()`, triggers included) and SQLite's
+   * `data_version`, which moves when another connection commits: one step of a prepared statement.
+   */
+  #unchanged<T extends object>(query: string, read: () => T[]): T[] {
+    const stamp = (this.#stmt(SQL.changeStamp).raw().get() as number[]).join(':');
+    if (stamp !== this.#heldStamp) {
+      this.#held.clear();
+      this.#heldStamp = stamp;
+    }
+    let rows = this.#held.get(query) as readonly T[] | undefined;
+    if (!rows) {
+      rows = read().map((row) => Object.freeze(row));
+      this.#held.set(query, rows);
+    }
+    return [...rows];
   }
 
   #immediate<T>(work: () => T): T {

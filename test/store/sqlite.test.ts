@@ -70,6 +70,61 @@ describe('sqlite store specifics', () => {
     }
   }
 
+  it("lists held between reads follow every change, this connection's and another's", async () => {
+    const file = join(dir, 'k.db');
+    const store = await track(new SqliteStore(file));
+    await store.migrate();
+    const owner = (keyId: string, ownerId: string) => ({
+      keyId,
+      ownerId,
+      requestId: null,
+      keyName: `key-${keyId}`,
+      keySuffix: 'a1b2',
+      createdAt: new Date(Date.UTC(2026, 0, 1)),
+      roleId: null,
+      hasFingerprint: false,
+    });
+    const names = async (ownerId?: string) => (await store.listKeyOwners(ownerId)).map((o) => o.keyName);
+    await store.putKeyOwner(owner('k1', 'U1'));
+    expect(await names()).toEqual(['key-k1']);
+
+    // What a caller does to the list it was given does not reach the next caller.
+    const given = await store.listKeyOwners();
+    given.pop();
+    expect(() => Object.assign(given[0] ?? {}, { keyName: 'changed' })).not.toThrow();
+    expect(await names()).toEqual(['key-k1']);
+    expect(Object.isFrozen((await store.listKeyOwners())[0])).toBe(true);
+
+    // This connection's writes.
+    await store.renameKeyOwner('k1', 'renamed');
+    expect(await names()).toEqual(['renamed']);
+    expect(await names('U1')).toEqual(['renamed']);
+    await store.putKeyOwner(owner('k2', 'U2'));
+    expect(await names('U2')).toEqual(['key-k2']);
+    await store.deleteKeyOwner('k1');
+    expect(await names()).toEqual(['key-k2']);
+    expect(await names('U1')).toEqual([]);
+
+    // Another connection's commit (a repair by hand, another tool) is seen too.
+    const other = new Database(file);
+    try {
+      other.prepare('UPDATE key_owners SET key_name = ? WHERE key_id = ?').run('renamed elsewhere', 'k2');
+      expect(await names()).toEqual(['renamed elsewhere']);
+      expect(await store.listRetirements({ stages: ['retiring'] })).toEqual([]);
+      other.pragma('foreign_keys = OFF'); // no request row needed for this
+      other
+        .prepare(
+          `INSERT INTO retirements (key_id, key_name, key_suffix, owner_id, request_id, successor_key_id,
+             successor_suffix, retire_at, stage, updated_at)
+           VALUES ('k2', 'old', 'a1b2', 'U2', 'req-1', 'k3', 'c3d4', 0, 'retiring', 0)`,
+        )
+        .run();
+      expect((await store.listRetirements({ stages: ['retiring'] })).map((r) => r.keyId)).toEqual(['k2']);
+    } finally {
+      other.close();
+    }
+  });
+
   it('runs in WAL mode with foreign keys enforced', async () => {
     const file = join(dir, 'k.db');
     const store = await track(openStore(`sqlite:${file}`));
