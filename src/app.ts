@@ -439,7 +439,8 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
         (verdict) => {
           if (!verdict.ok) {
             logger.warn({ status: verdict.status, why: verdict.why }, 'refused a request to /slack/events');
-            res.writeHead(verdict.status).end();
+            // The rest of a body too large is never read, so its connection cannot carry another request.
+            res.writeHead(verdict.status, verdict.status === 413 ? { connection: 'close' } : {}).end();
             return;
           }
           Object.assign(req, { rawBody: verdict.body });

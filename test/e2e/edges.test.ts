@@ -60,6 +60,37 @@ describe('the edges of the request flow', () => {
       expect(h.logs).toMatch(/bad signature/);
     });
 
+    it('refuses a body over 1 MiB with 413 without waiting for its end, and closes its connection', async () => {
+      const { request } = await import('node:http');
+      const answer = await new Promise<{ status?: number; connection?: string; closed: Promise<void> }>(
+        (resolve, reject) => {
+          const req = request(`${h.url}/slack/events`, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              'x-slack-request-timestamp': String(Math.floor(Date.now() / 1000)),
+              'x-slack-signature': `v0=${'0'.repeat(64)}`,
+            },
+          });
+          req.on('response', (res) => {
+            res.resume();
+            const closed = new Promise<void>((done) => req.socket?.once('close', () => done()));
+            resolve({ status: res.statusCode, connection: res.headers.connection, closed });
+          });
+          req.on('error', reject);
+          // 1.1 MiB written and the request never ended: the answer cannot have waited for its end.
+          const chunk = 'x'.repeat(64 * 1024);
+          for (let i = 0; i < 18; i++) req.write(chunk);
+        },
+      );
+      expect({ status: answer.status, connection: answer.connection }).toEqual({
+        status: 413,
+        connection: 'close',
+      });
+      await answer.closed;
+      expect(h.slack.calls).toHaveLength(0);
+    });
+
     it('refuses a request signed more than 5 minutes ago', async () => {
       const answer = await h.post(help(), { timestampSec: Math.floor(Date.now() / 1000) - 330 });
       expect(answer.status).toBe(401);
