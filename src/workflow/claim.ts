@@ -12,6 +12,7 @@ import type { ClickTarget } from './ports.js';
 import { startRetirement } from './rotate.js';
 import {
   type AttemptHold,
+  deleteLostKey,
   deleteOrphans,
   deleteUnseenKey,
   finishAttempt,
@@ -250,14 +251,10 @@ async function withdrawUnrecorded(
   key: ApiKey,
   why: 'lost' | 'store_failed',
 ): Promise<void> {
-  const deleted = await deleteUnseenKey(
-    ctx,
-    request,
-    key,
+  const deleted =
     why === 'lost'
-      ? 'made by an attempt that lost its request'
-      : 'could not be recorded; its secret is withheld',
-  );
+      ? await deleteLostKey(ctx, request.id, key)
+      : await deleteUnseenKey(ctx, request, key, 'could not be recorded; its secret is withheld');
   // With the key gone the request may go back to `approved`; if that fails too (store down, or
   // not ours any more), the settlement sweep finds it `creating` and finishes the job.
   if (deleted && why === 'store_failed') await releaseAttempt(ctx, request, attemptId).catch(() => false);

@@ -21,7 +21,7 @@ import {
   rotationForm,
   rotationOverlaps,
 } from './rotate.js';
-import { settleInterrupted } from './settle.js';
+import { deleteLostKeys, settleInterrupted } from './settle.js';
 import { announceRequest, type RequestDraft, type SubmitResult, submitRequest } from './submit.js';
 
 export type { ReplicaOptions, WorkflowDeps } from './context.js';
@@ -214,11 +214,12 @@ export class Workflow {
     return readAudit(this.#ctx.store, query);
   }
 
-  /** Timer work: settle interrupted key creation, then lapse overdue requests. */
+  /** Timer work: settle interrupted key creation and delete lost keys, then lapse overdue requests. */
   async sweep(): Promise<{ expired: number; settled: number }> {
     // Audit events kept while the store was failing are written first, in their order.
     await this.#ctx.audit.flush();
     const settled = await settleInterrupted(this.#ctx);
+    await deleteLostKeys(this.#ctx);
     const expired = await expireDue(this.#ctx);
     return { expired, settled };
   }

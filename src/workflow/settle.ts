@@ -211,7 +211,7 @@ export async function deleteOrphans(
  */
 export async function deleteUnseenKey(
   ctx: WorkflowContext,
-  request: KeyRequest,
+  request: Pick<KeyRequest, 'id'>,
   key: { id: string; name: string; keySuffix: string },
   why: string,
 ): Promise<boolean> {
@@ -254,6 +254,98 @@ export async function deleteUnseenKey(
     upstreamRequestId: result.requestId,
   });
   return true;
+}
+
+/** The mark of a key made for a request its attempt no longer held (see `deleteLostKey`). */
+const LOST_KEY_RULE = 'orphan.lost-key';
+/** A sweep every 30 s retries a lost key's deletion for about 3 days of ClickHouse refusing it. */
+const LOST_KEY_ATTEMPTS = 10_000;
+
+type LostKey = { id: string; name: string; keySuffix: string };
+
+/**
+ * Deletes a key made by an attempt that lost its request to a settler (its lease lapsed while the
+ * create was in flight). The request is no longer this attempt's, so it cannot stay `creating`
+ * for the sweep to find the key: the key is noted in the store first (a timer mark, written
+ * once), and a deletion that fails, or a process that dies before it ends, leaves the mark for
+ * the sweep (`deleteLostKeys`) to retry. True when the key is gone now.
+ */
+export async function deleteLostKey(ctx: WorkflowContext, requestId: string, key: LostKey): Promise<boolean> {
+  const holder = `lost-key:${ctx.replicas.instanceId}:${ctx.newId()}`;
+  const now = ctx.clock.now();
+  const claim = {
+    rule: LOST_KEY_RULE,
+    subject: key.id,
+    threshold: 'delete',
+    holder,
+    dueAt: now,
+    at: now,
+    detail: { requestId, keyName: key.name, keySuffix: key.keySuffix },
+    maxAttempts: LOST_KEY_ATTEMPTS,
+  };
+  const noted = await ctx.store.claimTimer(claim).catch((error: unknown) => {
+    ctx.logger.error({ err: error, keyId: key.id }, 'could not note a key made for a lost request');
+    return null;
+  });
+  return settleLostKey(ctx, requestId, key, noted ? holder : null);
+}
+
+async function settleLostKey(
+  ctx: WorkflowContext,
+  requestId: string,
+  key: LostKey,
+  holder: string | null,
+): Promise<boolean> {
+  const deleted = await deleteUnseenKey(
+    ctx,
+    { id: requestId },
+    key,
+    'made by an attempt that lost its request',
+  );
+  if (holder) {
+    await ctx.store
+      .settleTimer({
+        rule: LOST_KEY_RULE,
+        subject: key.id,
+        threshold: 'delete',
+        holder,
+        state: deleted ? 'done' : 'failed',
+        at: ctx.clock.now(),
+      })
+      .catch((error: unknown) => ctx.logger.warn({ err: error, keyId: key.id }, 'lost key mark not settled'));
+  }
+  return deleted;
+}
+
+/** Retries the deletion of every lost key still noted (failed, or abandoned by a dead process). */
+export async function deleteLostKeys(ctx: WorkflowContext): Promise<number> {
+  const marks = await ctx.store.listTimerMarks({ rules: [LOST_KEY_RULE] });
+  let deleted = 0;
+  for (const mark of marks) {
+    if (mark.state === 'done') continue;
+    const detail = mark.detail ?? {};
+    const requestId = typeof detail.requestId === 'string' ? detail.requestId : '';
+    const key = {
+      id: mark.subject,
+      name: typeof detail.keyName === 'string' ? detail.keyName : '',
+      keySuffix: typeof detail.keySuffix === 'string' ? detail.keySuffix : '',
+    };
+    const holder = `lost-key:${ctx.replicas.instanceId}:${ctx.newId()}`;
+    const now = ctx.clock.now();
+    const claimed = await ctx.store.claimTimer({
+      rule: LOST_KEY_RULE,
+      subject: key.id,
+      threshold: 'delete',
+      holder,
+      dueAt: mark.dueAt,
+      at: now,
+      maxAttempts: LOST_KEY_ATTEMPTS,
+      // A deleter that died mid-way: deleting again is harmless (a key already gone counts).
+      abandonedBefore: new Date(now.getTime() - ctx.replicas.attemptLeaseMs),
+    });
+    if (claimed && (await settleLostKey(ctx, requestId, key, holder))) deleted += 1;
+  }
+  return deleted;
 }
 
 /**
