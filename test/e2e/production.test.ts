@@ -131,6 +131,10 @@ describe.skipIf(!pgUrl)('replicas on one PostgreSQL', () => {
       second.keyhouse.sweep(),
     ]);
     await h.untilState(request.id, 'expired');
+    // The notices are signals to wait for (whichever replica expired it sends them); then a quiet
+    // spell, in which a second expiry's notices would have shown.
+    await h.slack.waitFor(() => h.slack.messages(APPROVAL_CHANNEL).some((m) => m.thread_ts));
+    await h.slack.waitFor(() => h.slack.messages(alice).some((m) => /expired/i.test(JSON.stringify(m))));
     await h.quiet();
     expect(h.slack.messages(alice).filter((m) => /expired/i.test(JSON.stringify(m)))).toHaveLength(1);
     const replies = h.slack.messages(APPROVAL_CHANNEL).filter((m) => m.thread_ts);

@@ -741,7 +741,12 @@ export function garbageBody(world: AbuseWorld): fc.Arbitrary<RawBody> {
   return fc.oneof(
     envelope,
     hostileText().map((text) =>
-      rawBody('application/x-www-form-urlencoded', `payload=${encodeURIComponent(text)}`, 'payload not JSON'),
+      // URLSearchParams, not encodeURIComponent, which throws on a lone surrogate (hostile text has them).
+      rawBody(
+        'application/x-www-form-urlencoded',
+        new URLSearchParams({ payload: text }).toString(),
+        'payload not JSON',
+      ),
     ),
     fc
       .constantFrom('application/x-www-form-urlencoded', 'application/json', 'text/plain')
