@@ -263,6 +263,25 @@ const LOST_KEY_ATTEMPTS = 10_000;
 
 type LostKey = { id: string; name: string; keySuffix: string };
 
+/** Claims a lost key's deletion for this process: the holder, or null when someone else has it. */
+async function claimLostKey(
+  ctx: WorkflowContext,
+  keyId: string,
+  claim: { dueAt: Date; detail?: Record<string, unknown>; abandonedBefore?: Date },
+): Promise<string | null> {
+  const holder = `lost-key:${ctx.replicas.instanceId}:${ctx.newId()}`;
+  const mark = await ctx.store.claimTimer({
+    rule: LOST_KEY_RULE,
+    subject: keyId,
+    threshold: 'delete',
+    holder,
+    at: ctx.clock.now(),
+    maxAttempts: LOST_KEY_ATTEMPTS,
+    ...claim,
+  });
+  return mark ? holder : null;
+}
+
 /**
  * Deletes a key made by an attempt that lost its request to a settler (its lease lapsed while the
  * create was in flight). The request is no longer this attempt's, so it cannot stay `creating`
@@ -271,23 +290,14 @@ type LostKey = { id: string; name: string; keySuffix: string };
  * the sweep (`deleteLostKeys`) to retry. True when the key is gone now.
  */
 export async function deleteLostKey(ctx: WorkflowContext, requestId: string, key: LostKey): Promise<boolean> {
-  const holder = `lost-key:${ctx.replicas.instanceId}:${ctx.newId()}`;
-  const now = ctx.clock.now();
-  const claim = {
-    rule: LOST_KEY_RULE,
-    subject: key.id,
-    threshold: 'delete',
-    holder,
-    dueAt: now,
-    at: now,
+  const holder = await claimLostKey(ctx, key.id, {
+    dueAt: ctx.clock.now(),
     detail: { requestId, keyName: key.name, keySuffix: key.keySuffix },
-    maxAttempts: LOST_KEY_ATTEMPTS,
-  };
-  const noted = await ctx.store.claimTimer(claim).catch((error: unknown) => {
+  }).catch((error: unknown) => {
     ctx.logger.error({ err: error, keyId: key.id }, 'could not note a key made for a lost request');
     return null;
   });
-  return settleLostKey(ctx, requestId, key, noted ? holder : null);
+  return settleLostKey(ctx, requestId, key, holder);
 }
 
 async function settleLostKey(
@@ -318,34 +328,19 @@ async function settleLostKey(
 }
 
 /** Retries the deletion of every lost key still noted (failed, or abandoned by a dead process). */
-export async function deleteLostKeys(ctx: WorkflowContext): Promise<number> {
-  const marks = await ctx.store.listTimerMarks({ rules: [LOST_KEY_RULE] });
-  let deleted = 0;
-  for (const mark of marks) {
+export async function deleteLostKeys(ctx: WorkflowContext): Promise<void> {
+  for (const mark of await ctx.store.listTimerMarks({ rules: [LOST_KEY_RULE] })) {
     if (mark.state === 'done') continue;
     const detail = mark.detail ?? {};
-    const requestId = typeof detail.requestId === 'string' ? detail.requestId : '';
-    const key = {
-      id: mark.subject,
-      name: typeof detail.keyName === 'string' ? detail.keyName : '',
-      keySuffix: typeof detail.keySuffix === 'string' ? detail.keySuffix : '',
-    };
-    const holder = `lost-key:${ctx.replicas.instanceId}:${ctx.newId()}`;
-    const now = ctx.clock.now();
-    const claimed = await ctx.store.claimTimer({
-      rule: LOST_KEY_RULE,
-      subject: key.id,
-      threshold: 'delete',
-      holder,
+    const text = (value: unknown) => (typeof value === 'string' ? value : '');
+    const key = { id: mark.subject, name: text(detail.keyName), keySuffix: text(detail.keySuffix) };
+    const holder = await claimLostKey(ctx, key.id, {
       dueAt: mark.dueAt,
-      at: now,
-      maxAttempts: LOST_KEY_ATTEMPTS,
       // A deleter that died mid-way: deleting again is harmless (a key already gone counts).
-      abandonedBefore: new Date(now.getTime() - ctx.replicas.attemptLeaseMs),
+      abandonedBefore: new Date(ctx.clock.now().getTime() - ctx.replicas.attemptLeaseMs),
     });
-    if (claimed && (await settleLostKey(ctx, requestId, key, holder))) deleted += 1;
+    if (holder) await settleLostKey(ctx, text(detail.requestId), key, holder);
   }
-  return deleted;
 }
 
 /**
