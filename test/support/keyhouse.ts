@@ -365,15 +365,24 @@ export class Harness {
     return request;
   }
 
-  /** The approval message for a request, once posted. */
-  approvalMessage(requestId: string): Promise<FakeMessage> {
-    return this.slack.waitFor(
+  /**
+   * The approval message for a request, once posted and recorded: Keyhouse writes down where it is
+   * just after Slack answers, and what rewrites it or replies in its thread (a click, an expiry)
+   * finds it there. Seen in the fake alone, a step that follows can race that write.
+   */
+  async approvalMessage(requestId: string): Promise<FakeMessage> {
+    const message = await this.slack.waitFor(
       () =>
         this.slack
           .messages(APPROVAL_CHANNEL)
           .find((m) => !m.thread_ts && JSON.stringify(m).includes(requestId)),
       { message: `approval message for ${requestId}` },
     );
+    await this.until(
+      async () => (await this.store.getMessageRefs(requestId)).some((ref) => ref.kind === 'approval'),
+      `the approval message of ${requestId} to be recorded`,
+    );
+    return message;
   }
 
   /** The requester's Create key DM, once sent. */
