@@ -12,27 +12,27 @@ import {
 import type { WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { runAs } from './api/index.js';
-import { type Clock, systemClock } from './clock.js';
+import { Auditor } from './core/auditor.js';
+import { type Clock, systemClock } from './core/clock.js';
+import type { Store } from './core/model.js';
 import { createErrorHandler } from './handlers/errors.js';
 import { registerHandlers } from './handlers/index.js';
 import { checkSlackRequest } from './http/slack-request.js';
-import { Lifecycle } from './lifecycle/index.js';
-import { retirementRule } from './lifecycle/retirement.js';
-import { Scheduler, type TickResult } from './lifecycle/scheduler.js';
 import { boltLogger } from './logger.js';
 import { Metrics, observeNotifier } from './metrics.js';
 import { Policy, type PolicyDocument } from './policy/index.js';
-import { SlackDirectory, SlackLifecycleNotifier } from './slack/lifecycle-notifier.js';
 import { SlackNotifier } from './slack/notifier.js';
 import { SlackPeople } from './slack/people.js';
+import { SlackDirectory, SlackLifecycleNotifier } from './slack/timers-notifier.js';
 import { SlackWatchNotifier } from './slack/watch-notifier.js';
-import type { Store } from './store/types.js';
+import { Lifecycle } from './timers/index.js';
+import { retirementRule } from './timers/retirement.js';
+import { Scheduler, type TickResult } from './timers/scheduler.js';
 import { cached } from './util/cached.js';
 import { InFlight } from './util/in-flight.js';
 import { refuseWhileNoWait } from './util/no-wait.js';
 import { type ActivitySource, DriftWatch } from './watch/drift.js';
 import { Tripwire } from './watch/tripwire.js';
-import { Auditor } from './workflow/audit.js';
 import { type KeyApi, Workflow } from './workflow/index.js';
 
 export interface KeyhouseOptions {

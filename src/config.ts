@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { KeyhouseError } from './errors.js';
-import { Secret } from './secret.js';
+import { KeyhouseError } from './core/errors.js';
+import { Secret } from './core/secret.js';
 import { deepFreeze } from './util/deep-freeze.js';
 
 /**

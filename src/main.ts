@@ -13,7 +13,7 @@ import { type Logger, pino } from 'pino';
 import { ClickHouseCloudClient } from './api/index.js';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { isKeyhouseError } from './errors.js';
+import { isKeyhouseError } from './core/errors.js';
 import { boltLogger, createLogger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { loadPolicy, PolicyError } from './policy/index.js';

@@ -9,9 +9,9 @@
 import type { FetchFunction } from '@slack/web-api';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { ApiObserver } from './api/index.js';
-import type { Clock } from './clock.js';
-import { REQUEST_STATES, type RequestState } from './store/types.js';
-import type { Notifier } from './workflow/ports.js';
+import type { Clock } from './core/clock.js';
+import { REQUEST_STATES, type RequestState } from './core/model.js';
+import type { Notifier } from './core/ports.js';
 
 export interface MetricsOptions {
   /** Node's process metrics (CPU, memory, event loop lag, GC). Default on. */

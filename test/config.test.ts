@@ -1,8 +1,8 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.js';
-import { isKeyhouseError } from '../src/errors.js';
-import { Secret } from '../src/secret.js';
+import { isKeyhouseError } from '../src/core/errors.js';
+import { Secret } from '../src/core/secret.js';
 
 const BOT_TOKEN = 'xoxb-111-222-bottokenvalue';
 const SIGNING_SECRET = 'signing-secret-value-123';

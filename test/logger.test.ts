@@ -1,7 +1,7 @@
 import { LogLevel } from '@slack/bolt';
 import { describe, expect, it } from 'vitest';
+import { Secret } from '../src/core/secret.js';
 import { boltLogger, createLogger } from '../src/logger.js';
-import { Secret } from '../src/secret.js';
 
 /** A logger writing into memory, and its lines parsed. */
 function capture(level = 'trace') {

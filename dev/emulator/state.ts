@@ -1,5 +1,5 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Clock } from '../../src/clock.js';
+import type { Clock } from '../../src/core/clock.js';
 import { badRequest, notFound } from './errors.js';
 import { hashCredential, ipAllowed } from './ids.js';
 import { type StoredRole, seedSystemRoles } from './roles.js';

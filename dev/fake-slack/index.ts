@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Clock, systemClock } from '../../src/clock.js';
+import { type Clock, systemClock } from '../../src/core/clock.js';
 import { checkMessage, checkView, type MessageRejection } from './block-kit-limits.js';
 import { dmChannelId, SLACK_TEST_DEFAULTS } from './defaults.js';
 import { type EnvelopeContext, eventEnvelope, messageChangedEvent, messageEvent } from './events.js';

@@ -1,16 +1,17 @@
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
-import { KeyhouseError } from '../errors.js';
-import { Secret } from '../secret.js';
-import { deepFreeze } from '../util/deep-freeze.js';
 import {
   AmbiguousCreateError,
   ApiConnectionError,
   ClickHouseApiError,
   InternalServerError,
   InvalidResponseError,
-} from './errors.js';
+} from '../core/api-errors.js';
+import type { CreatedKey } from '../core/clickhouse.js';
+import { KeyhouseError } from '../core/errors.js';
+import { Secret } from '../core/secret.js';
+import { deepFreeze } from '../util/deep-freeze.js';
 import { SlidingWindowLimiter } from './limiter.js';
 import { type CreateKeyInput, createKeyBody, type UpdateKeyInput, updateKeyBody } from './requests.js';
 import { assertUuid } from './routes.js';
@@ -78,13 +79,7 @@ export interface ClickHouseCloudClientOptions {
 }
 
 /** The result of `createKey`. `keySecret` is shown once and can never be read again. */
-export interface CreatedKey {
-  key: ApiKey;
-  /** The new key's Basic-auth key ID (not `key.id`, the management UUID). */
-  keyId: string;
-  keySecret: Secret;
-  requestId: string | null;
-}
+export type { CreatedKey };
 
 const DEFAULT_RETRY: RetryPolicy = {
   maxAttempts: 4,

@@ -1,9 +1,3 @@
-export { type BudgetLane, currentLane, runAs, urgently } from './budget.js';
-export {
-  ClickHouseCloudClient,
-  type ClickHouseCloudClientOptions,
-  type CreatedKey,
-} from './client.js';
 export {
   AmbiguousCreateError,
   ApiConnectionError,
@@ -18,7 +12,13 @@ export {
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
-} from './errors.js';
+} from '../core/api-errors.js';
+export { type BudgetLane, currentLane, runAs, urgently } from '../core/budget.js';
+export {
+  ClickHouseCloudClient,
+  type ClickHouseCloudClientOptions,
+  type CreatedKey,
+} from './client.js';
 export { SlidingWindowLimiter, type SlidingWindowLimiterOptions } from './limiter.js';
 export type { CreateKeyInput, LegacyRole, UpdateKeyInput } from './requests.js';
 export { ROUTES, type RouteName } from './routes.js';

@@ -1,4 +1,4 @@
-import type { BudgetLane } from './budget.js';
+import type { BudgetLane } from '../core/budget.js';
 
 export interface SlidingWindowLimiterOptions {
   /** At most this many sends… */

@@ -1,35 +1,11 @@
-import { KeyhouseError } from '../errors.js';
-import { type IpAccessEntry, UUID_PATTERN } from './schemas.js';
+import type { CreateKeyInput, IpAccessEntry, LegacyRole, UpdateKeyInput } from '../core/clickhouse.js';
+import { KeyhouseError } from '../core/errors.js';
+import { UUID_PATTERN } from './schemas.js';
 
-/** The deprecated role enum still accepted by `roles` on create and update. */
-export type LegacyRole = 'admin' | 'developer' | 'query_endpoints';
+export type { CreateKeyInput, LegacyRole, UpdateKeyInput };
 
 const LEGACY_ROLES: ReadonlySet<string> = new Set<LegacyRole>(['admin', 'developer', 'query_endpoints']);
 const STATES: ReadonlySet<string> = new Set(['enabled', 'disabled']);
-
-/** What `createKey` sends. Give either `roles` or `assignedRoleIds`, not both. */
-export interface CreateKeyInput {
-  name: string;
-  /** ISO-8601 date-time with `Z` or an offset; null: the key never expires. */
-  expireAt: string | null;
-  roles?: LegacyRole[];
-  assignedRoleIds?: string[];
-  /** Must not be empty: ClickHouse makes a key with an empty allowlist usable from nowhere. */
-  ipAccessList: IpAccessEntry[];
-  state?: 'enabled' | 'disabled';
-}
-
-/** What `updateKey` sends. Absent fields are left unchanged. */
-export interface UpdateKeyInput {
-  name?: string;
-  /** null clears the expiry (sent as `"expireAt": null`); undefined keeps it (the field is not sent). */
-  expireAt?: string | null;
-  state?: 'enabled' | 'disabled';
-  roles?: LegacyRole[];
-  assignedRoleIds?: string[];
-  /** Replaces the allowlist; must not be empty. */
-  ipAccessList?: IpAccessEntry[];
-}
 
 /** Builds and checks the `POST …/keys` body; throws `invalid_input` before anything is sent. */
 export function createKeyBody(input: CreateKeyInput): Record<string, unknown> {

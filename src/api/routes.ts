@@ -1,4 +1,4 @@
-import { KeyhouseError } from '../errors.js';
+import { KeyhouseError } from '../core/errors.js';
 import { UUID_PATTERN } from './schemas.js';
 
 /**

@@ -1,4 +1,14 @@
 import { z } from 'zod';
+import type {
+  Activity,
+  ApiKey,
+  AssignedRole,
+  IpAccessEntry,
+  Organization,
+  Role,
+} from '../core/clickhouse.js';
+
+export type { Activity, ApiKey, AssignedRole, IpAccessEntry, Organization, Role };
 
 /*
  * Response shapes of the ClickHouse Cloud API (components.schemas in the OpenAPI document).
@@ -10,51 +20,6 @@ import { z } from 'zod';
 
 /** Loose UUID check for ids we put in paths: 8-4-4-4-12 hex digits, any version. */
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** One entry of a key's IP allowlist: an IPv4 address or CIDR. */
-export interface IpAccessEntry {
-  source: string;
-  description?: string;
-}
-
-/** A role assigned to a key (the current role model; `ApiKey.roles` is the deprecated one). */
-export interface AssignedRole {
-  roleId: string;
-  roleName: string;
-  roleType: 'system' | 'custom';
-}
-
-/** An organization API key as the API describes it. */
-export interface ApiKey {
-  /** Management UUID, used in `/keys/{keyId}` paths. Not the Basic-auth key ID. */
-  id: string;
-  name: string;
-  state: 'enabled' | 'disabled';
-  /** Deprecated legacy roles; frozen in organizations migrated to custom roles. Show `assignedRoles`. */
-  roles: string[];
-  assignedRoles: AssignedRole[];
-  /** Last 4 characters of the Basic-auth key ID. */
-  keySuffix: string;
-  createdAt: string | null;
-  /** null: never expires. */
-  expireAt: string | null;
-  /** null: never used. */
-  usedAt: string | null;
-  ipAccessList: IpAccessEntry[];
-}
-
-export interface Organization {
-  id: string;
-  name: string;
-  createdAt: string | null;
-}
-
-/** A role from `GET …/roles`; its `id` goes into `assignedRoleIds`. */
-export interface Role {
-  id: string;
-  name: string;
-  type: 'system' | 'custom';
-}
 
 /** The create response before the secret is wrapped (it is wrapped by the client right after parsing). */
 export interface RawCreatedKey {
@@ -140,23 +105,6 @@ export const CreatedKeySchema: z.ZodType<RawCreatedKey, unknown> = z.object({
   keyId: z.string().min(1),
   keySecret: z.string().min(1),
 });
-
-/**
- * One entry of `GET …/activities` (`Activity`). Keyhouse reads the key events: `key_create`,
- * `key_delete` and `openapi_key_update` (with `targetKeyId` and `keyUpdateType`). A type this
- * client does not know is kept as text, so a new one never fails the whole list.
- */
-export interface Activity {
-  id: string;
-  createdAt: string;
-  type: string;
-  actorType: string | null;
-  actorId: string | null;
-  actorDetails: string | null;
-  actorIpAddress: string | null;
-  targetKeyId: string | null;
-  keyUpdateType: string | null;
-}
 
 const optionalOrNull = z
   .string()

@@ -1,7 +1,5 @@
 import type { Logger } from 'pino';
 import { type Dispatcher, request } from 'undici';
-import type { Secret } from '../secret.js';
-import { currentLane } from './budget.js';
 import {
   ApiConnectionError,
   ApiTimeoutError,
@@ -10,7 +8,9 @@ import {
   InvalidResponseError,
   makeApiError,
   RateLimitError,
-} from './errors.js';
+} from '../core/api-errors.js';
+import { currentLane } from '../core/budget.js';
+import type { Secret } from '../core/secret.js';
 import type { SlidingWindowLimiter } from './limiter.js';
 import { buildPath, type PathParams, ROUTES, type RouteName } from './routes.js';
 import { EnvelopeSchema } from './schemas.js';

@@ -4,8 +4,8 @@
  * event that was changed, removed or reordered and exits 1. Export writes JSON Lines to stdout.
  */
 import { pathToFileURL } from 'node:url';
+import type { Store } from '../core/model.js';
 import { openStore } from '../store/index.js';
-import type { Store } from '../store/types.js';
 import { exportAudit, exportLine, verifyAudit } from './verify.js';
 
 export interface CliIo {

@@ -1,5 +1,5 @@
-import type { AuditEvent, AuditFilter, Store } from '../store/types.js';
-import { type VerifyResult, verifyChain } from './chain.js';
+import { type VerifyResult, verifyChain } from '../core/audit-chain.js';
+import type { AuditEvent, AuditFilter, Store } from '../core/model.js';
 
 /** Checks the whole stored audit chain against its head (see chain.ts). */
 export async function verifyAudit(store: Store): Promise<VerifyResult> {

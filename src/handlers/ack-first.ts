@@ -30,7 +30,7 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { KeyhouseError } from '../errors.js';
+import { KeyhouseError } from '../core/errors.js';
 import { WouldWait, withoutWaiting } from '../util/no-wait.js';
 
 /** What the work after the acknowledgement may use to reach Slack. */

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { KeyhouseError } from '../errors.js';
-import type { Lifecycle } from '../lifecycle/index.js';
+import { KeyhouseError } from '../core/errors.js';
 import type { Policy } from '../policy/index.js';
+import type { Lifecycle } from '../timers/index.js';
 import type { Workflow } from '../workflow/index.js';
 import type { MessageWatchDeps } from './events/message.js';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import { isKeyhouseError, type KeyhouseErrorCode } from '../errors.js';
+import { isKeyhouseError, type KeyhouseErrorCode } from '../core/errors.js';
 import { errorNotice } from '../views/index.js';
 
 /** Codes whose message is written for the person who clicked: shown as they are. */

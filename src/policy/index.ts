@@ -8,7 +8,7 @@ export {
   formatDuration,
   HOUR_MS,
   parseDuration,
-} from './duration.js';
+} from '../core/duration.js';
 export {
   type IpAccessEntry,
   isIpv4OrCidr,

@@ -1,4 +1,4 @@
-import type { IpAccessEntry } from '../store/types.js';
+import type { IpAccessEntry } from '../core/clickhouse.js';
 
 export type { IpAccessEntry };
 

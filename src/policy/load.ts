@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseDocument } from 'yaml';
-import { KeyhouseError } from '../errors.js';
+import { KeyhouseError } from '../core/errors.js';
 import { formatPath, type PolicyDocument, validatePolicy } from './schema.js';
 
 /**

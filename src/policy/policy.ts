@@ -1,24 +1,18 @@
 import pino from 'pino';
 import type { RE2JS } from 're2js';
-import { type Clock, systemClock } from '../clock.js';
+import { type Clock, systemClock } from '../core/clock.js';
+import { DAY_MS, durationText, formatDuration } from '../core/duration.js';
+import type { ExpiryChoice } from '../core/policy-model.js';
 import { inBackground, mayWait, WouldWait } from '../util/no-wait.js';
-import { DAY_MS, durationText, formatDuration } from './duration.js';
 import { compileKeyNamePattern } from './key-name.js';
 import { isGroupId, MAX_KEY_NAME_LENGTH, type PolicyDocument, type PolicyRole } from './schema.js';
+
+export type { ExpiryChoice };
 
 /** Members of a Slack user group (`S…`), e.g. through `usergroups.users.list`. */
 export type GroupResolver = (groupId: string) => Promise<readonly string[]>;
 
 /** One option of the Expiry select. */
-export interface ExpiryChoice {
-  /** Option value and what the store keeps: `7d`, `36h`, `never`. */
-  value: string;
-  /** `7 days`, `Never`. */
-  label: string;
-  /** Lifetime in milliseconds; null for never. */
-  ms: number | null;
-}
-
 export interface PolicyOptions {
   resolveGroup: GroupResolver;
   clock?: Clock;

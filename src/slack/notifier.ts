@@ -5,11 +5,7 @@
  */
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import { KeyhouseError } from '../errors.js';
-import { approvalMessage } from '../views/approval-message.js';
-import { claimMessage } from '../views/claim-message.js';
-import { requesterNotice, threadNote } from '../views/notices.js';
-import { secretMessage } from '../views/secret-message.js';
+import { KeyhouseError } from '../core/errors.js';
 import type {
   ApprovalCard,
   ClaimCard,
@@ -19,7 +15,11 @@ import type {
   SecretReveal,
   SlackRef,
   ThreadNote,
-} from '../workflow/ports.js';
+} from '../core/ports.js';
+import { approvalMessage } from '../views/approval-message.js';
+import { claimMessage } from '../views/claim-message.js';
+import { requesterNotice, threadNote } from '../views/notices.js';
+import { secretMessage } from '../views/secret-message.js';
 
 export interface SlackNotifierOptions {
   client: WebClient;

@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { People, PersonStatus } from '../workflow/ports.js';
+import type { People, PersonStatus } from '../core/ports.js';
 
 /**
  * The workflow's `People` port on Slack's `users.info` (needs `users:read`). A user Slack no

@@ -1,5 +1,6 @@
 /** The security watch's notifier on Slack: renders with src/views/watch.ts and posts. */
 import type { WebClient } from '@slack/web-api';
+import type { DriftNotice, LeakNotice, WatchNotifier } from '../core/watch-ports.js';
 import {
   driftOwnerMessage,
   driftSecurityNotice,
@@ -7,7 +8,6 @@ import {
   leakSecurityNotice,
   leakThreadReply,
 } from '../views/watch.js';
-import type { DriftNotice, LeakNotice, WatchNotifier } from '../watch/ports.js';
 
 export class SlackWatchNotifier implements WatchNotifier {
   readonly #client: WebClient;

@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { KeyhouseError } from '../errors.js';
-import type { Store } from './types.js';
+import { KeyhouseError } from '../core/errors.js';
+import type { Store } from '../core/model.js';
 
-export type { Store } from './types.js';
+export type { Store } from '../core/model.js';
 
 export interface OpenStoreOptions {
   logger?: Logger;

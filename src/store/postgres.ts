@@ -6,8 +6,35 @@
  */
 import pg from 'pg';
 import { type Logger, pino } from 'pino';
-import { eventHash } from '../audit/chain.js';
-import { KeyhouseError, type KeyhouseErrorCode } from '../errors.js';
+import { eventHash } from '../core/audit-chain.js';
+import { KeyhouseError, type KeyhouseErrorCode } from '../core/errors.js';
+import type {
+  ApprovalArgs,
+  ApprovalResult,
+  AuditChainHead,
+  AuditEvent,
+  AuditFilter,
+  AuditInput,
+  Decision,
+  DenialArgs,
+  DenialResult,
+  KeyOwner,
+  KeyRequest,
+  MessageRef,
+  NewRequest,
+  NewRetirement,
+  RequestFilter,
+  RequestState,
+  Retirement,
+  RetirementFilter,
+  RetirementStep,
+  Store,
+  TimerClaim,
+  TimerMark,
+  TimerMarkFilter,
+  TimerSettle,
+  TransitionArgs,
+} from '../core/model.js';
 import { type Migration, postgresMigrations } from './migrations.js';
 import {
   type AuditChainRow,
@@ -35,33 +62,6 @@ import {
   type TimerMarkRow,
   timerMarkFromRow,
 } from './rows.js';
-import type {
-  ApprovalArgs,
-  ApprovalResult,
-  AuditChainHead,
-  AuditEvent,
-  AuditFilter,
-  AuditInput,
-  Decision,
-  DenialArgs,
-  DenialResult,
-  KeyOwner,
-  KeyRequest,
-  MessageRef,
-  NewRequest,
-  NewRetirement,
-  RequestFilter,
-  RequestState,
-  Retirement,
-  RetirementFilter,
-  RetirementStep,
-  Store,
-  TimerClaim,
-  TimerMark,
-  TimerMarkFilter,
-  TimerSettle,
-  TransitionArgs,
-} from './types.js';
 
 export interface PostgresStoreOptions {
   logger?: Logger;

@@ -2,8 +2,8 @@
  * What both backends share: row shapes, the mapping from rows to the store's types, and the
  * small rules (patch columns, limits, error wrapping) that must not drift between dialects.
  */
-import type { ChainedFields } from '../audit/chain.js';
-import { KeyhouseError, type KeyhouseErrorCode } from '../errors.js';
+import type { ChainedFields } from '../core/audit-chain.js';
+import { KeyhouseError, type KeyhouseErrorCode } from '../core/errors.js';
 import {
   type AuditChainHead,
   type AuditEvent,
@@ -25,7 +25,7 @@ import {
   type RetirementStage,
   type TimerMark,
   type TimerMarkState,
-} from './types.js';
+} from '../core/model.js';
 
 /** Epoch milliseconds (SQLite) or a Date (PostgreSQL `timestamptz`). */
 type Timestamp = number | Date;

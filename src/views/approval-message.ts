@@ -4,9 +4,9 @@
  * it is decided the message states the outcome instead, so an old message cannot invite a click.
  */
 import type { ActionsBlock, KnownBlock, MrkdwnElement } from '@slack/types';
-import type { Decision, KeyRequest } from '../store/types.js';
-import type { ApprovalCard } from '../workflow/ports.js';
-import { KEEP } from '../workflow/ports.js';
+import type { Decision, KeyRequest } from '../core/model.js';
+import type { ApprovalCard } from '../core/ports.js';
+import { KEEP } from '../core/ports.js';
 import {
   clip,
   durationMs,

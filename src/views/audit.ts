@@ -4,11 +4,11 @@
  * the requests they belong to come in, Block Kit goes out.
  */
 import type { KnownBlock } from '@slack/types';
-import type { AuditLine, AuditQuery } from '../audit/read.js';
+import type { AuditLine, AuditQuery } from '../core/audit-read.js';
 import { clip, durationLabel, fitText, LIMIT, md } from './format.js';
 import { mention } from './mrkdwn.js';
 
-export type { AuditLine, AuditQuery } from '../audit/read.js';
+export type { AuditLine, AuditQuery } from '../core/audit-read.js';
 
 export interface AuditListing {
   query: AuditQuery;

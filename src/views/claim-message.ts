@@ -3,7 +3,7 @@
  * holds the secret: it offers the Create key button, and the click is answered ephemerally.
  */
 import type { KnownBlock } from '@slack/types';
-import type { ClaimCard } from '../workflow/ports.js';
+import type { ClaimCard } from '../core/ports.js';
 import {
   clip,
   expiryLine,

@@ -5,7 +5,7 @@
  */
 import type { KnownBlock, ModalView } from '@slack/types';
 import { z } from 'zod';
-import type { KeyEntry } from '../workflow/ports.js';
+import type { KeyEntry } from '../core/ports.js';
 import { clip, fitText, LIMIT, md, plain } from './format.js';
 import { CALLBACK } from './ids.js';
 import { keyNameText, keySuffixText, ownerText } from './key-list.js';

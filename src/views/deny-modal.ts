@@ -4,7 +4,7 @@
  */
 import type { ModalView } from '@slack/types';
 import { z } from 'zod';
-import type { KeyRequest } from '../store/types.js';
+import type { KeyRequest } from '../core/model.js';
 import { clip, fitText, LIMIT, md, plain } from './format.js';
 import { ACTION, BLOCK, CALLBACK } from './ids.js';
 import { mention } from './mrkdwn.js';

@@ -9,16 +9,11 @@
  */
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
-import {
-  type ExpiryChoice,
-  formatDuration,
-  MAX_KEY_NAME_LENGTH,
-  MAX_REASON_LENGTH,
-  type PolicyRole,
-} from '../policy/index.js';
-import type { EditField } from '../workflow/edit.js';
-import type { KeyEntry } from '../workflow/ports.js';
-import { KEEP } from '../workflow/ports.js';
+import { formatDuration } from '../core/duration.js';
+import type { ExpiryChoice } from '../core/policy-model.js';
+import { MAX_KEY_NAME_LENGTH, MAX_REASON_LENGTH, type PolicyRole } from '../core/policy-model.js';
+import type { EditField, KeyEntry } from '../core/ports.js';
+import { KEEP } from '../core/ports.js';
 import { clip, fitText, LIMIT, md, plain } from './format.js';
 import { ACTION, BLOCK, CALLBACK } from './ids.js';
 import { keyExpiryText, keyNameText, keySuffixText, ownerText } from './key-list.js';

@@ -3,8 +3,8 @@
  * helpers that keep user text escaped and within Slack's limits (slack-platform.md §3).
  */
 import type { KnownBlock, MrkdwnElement, PlainTextElement } from '@slack/types';
-import { checkDuration, DAY_MS, formatDuration, HOUR_MS } from '../policy/index.js';
-import type { IpAccessEntry } from '../store/types.js';
+import { checkDuration, DAY_MS, formatDuration, HOUR_MS } from '../core/duration.js';
+import type { IpAccessEntry } from '../core/model.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 
 const MINUTE_MS = 60_000;

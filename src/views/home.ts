@@ -4,8 +4,8 @@
  * 100 blocks, so long lists are cut with a pointer to the paged list.
  */
 import type { HomeView, KnownBlock, SectionBlock } from '@slack/types';
-import type { KeyRequest } from '../store/types.js';
-import type { HomeData } from '../workflow/ports.js';
+import type { KeyRequest } from '../core/model.js';
+import type { HomeData } from '../core/ports.js';
 import { clip, fitText, LIMIT, md, plain, relativeDays, slackDate } from './format.js';
 import { ACTION } from './ids.js';
 import { keyBlocks, keySuffixText } from './key-list.js';

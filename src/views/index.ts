@@ -25,6 +25,15 @@ export { comingSoon, type HelpMessage, helpMessage, unknownCommand } from './hel
 export { type HomeOptions, homeView } from './home.js';
 export { ACTION, BLOCK, CALLBACK, expiryBlockId, KEY_VERBS, type KeyVerb, keyBlockId } from './ids.js';
 export {
+  type ExtendModalInput,
+  extendKeyModal,
+  type LifecycleModalValues,
+  type RotateModalInput,
+  readLifecycleModal,
+  reassignKeyModal,
+  rotateKeyModal,
+} from './key-dialogs.js';
+export {
   KEYS_PER_PAGE,
   type KeyListMessage,
   type KeyListOptions,
@@ -34,15 +43,6 @@ export {
   keySection,
   pageOf,
 } from './key-list.js';
-export {
-  type ExtendModalInput,
-  extendKeyModal,
-  type LifecycleModalValues,
-  type RotateModalInput,
-  readLifecycleModal,
-  reassignKeyModal,
-  rotateKeyModal,
-} from './lifecycle-modals.js';
 export { escapeMrkdwn, mention, truncate } from './mrkdwn.js';
 export {
   type EphemeralNotice,

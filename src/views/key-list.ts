@@ -6,8 +6,8 @@
  * the handler checks the viewer again and re-reads the key, so nothing here grants anything.
  */
 import type { ActionsBlock, Button, KnownBlock, PlainTextOption, SectionBlock } from '@slack/types';
-import type { ApiKey } from '../api/index.js';
-import type { KeyEntry, KeyListing, KeyRetiring, ListScope } from '../workflow/ports.js';
+import type { ApiKey } from '../core/clickhouse.js';
+import type { KeyEntry, KeyListing, KeyRetiring, ListScope } from '../core/ports.js';
 import { clip, fitText, formatInstant, LIMIT, md, plain, plural, relativeDays, slackDate } from './format.js';
 import { ACTION, BLOCK, type KeyVerb, keyBlockId } from './ids.js';
 import { escapeMrkdwn, mention } from './mrkdwn.js';

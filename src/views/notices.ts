@@ -3,7 +3,7 @@
  * message, and the ephemeral answers for errors and refusals.
  */
 import type { KnownBlock } from '@slack/types';
-import type { RequesterNotice, ThreadNote } from '../workflow/ports.js';
+import type { RequesterNotice, ThreadNote } from '../core/ports.js';
 import { clip, fitText, formatInstant, LIMIT, md, slackDate } from './format.js';
 import { escapeMrkdwn, mention } from './mrkdwn.js';
 

@@ -6,9 +6,10 @@
  */
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
-import { type ExpiryChoice, formatDuration, type PolicyRole } from '../policy/index.js';
-import type { IpAccessEntry, KeyRequest } from '../store/types.js';
-import type { DraftField, RequestDraft } from '../workflow/index.js';
+import { formatDuration } from '../core/duration.js';
+import type { IpAccessEntry, KeyRequest } from '../core/model.js';
+import type { ExpiryChoice, PolicyRole } from '../core/policy-model.js';
+import type { DraftField, RequestDraft } from '../core/ports.js';
 import { clip, LIMIT, md, plain, plural } from './format.js';
 import { ACTION, BLOCK, CALLBACK, expiryBlockId } from './ids.js';
 import { type Outcome, outcomeModal, workingModal } from './progress-modal.js';

@@ -3,7 +3,7 @@
  * key menu, paged like the key list (≤ 50 blocks a message, one block id per key).
  */
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
-import type { ReviewEntry, ReviewReason } from '../workflow/review.js';
+import type { ReviewEntry, ReviewReason } from '../core/ports.js';
 import { clip, fitText, LIMIT, md, plain, plural, relativeDays, slackDate } from './format.js';
 import { ACTION, BLOCK } from './ids.js';
 import { keySection } from './key-list.js';

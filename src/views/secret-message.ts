@@ -3,7 +3,7 @@
  * message that ever holds a key secret, and it must never be logged, stored or snapshotted.
  */
 import type { KnownBlock } from '@slack/types';
-import type { SecretReveal } from '../workflow/ports.js';
+import type { SecretReveal } from '../core/ports.js';
 import {
   clip,
   expiresAtLine,

@@ -4,7 +4,7 @@
  * Keyhouse. Pure; never given the pasted text or secret, so they cannot show it.
  */
 import type { KnownBlock } from '@slack/types';
-import type { DriftNotice, LeakNotice, LeakOutcome, WatchedKey } from '../watch/ports.js';
+import type { DriftNotice, LeakNotice, LeakOutcome, WatchedKey } from '../core/watch-ports.js';
 import { clip, fitText, LIMIT, md } from './format.js';
 import { ACTION } from './ids.js';
 import { mention } from './mrkdwn.js';

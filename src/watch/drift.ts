@@ -10,14 +10,13 @@
  * The first run only sets the cursor: history from before Keyhouse watched is not reported.
  */
 import type { Logger } from 'pino';
-import type { Activity, ApiKey } from '../api/index.js';
-import type { Clock } from '../clock.js';
-import type { Metrics } from '../metrics.js';
-import type { UnmanagedKeyAction } from '../policy/index.js';
-import type { Store } from '../store/types.js';
-import type { Auditor } from '../workflow/audit.js';
-import type { KeyApi } from '../workflow/ports.js';
-import type { DriftNotice, WatchNotifier } from './ports.js';
+import type { Auditor } from '../core/auditor.js';
+import type { Activity, ApiKey } from '../core/clickhouse.js';
+import type { Clock } from '../core/clock.js';
+import type { Store } from '../core/model.js';
+import type { UnmanagedKeyAction } from '../core/policy-model.js';
+import type { KeyApi } from '../core/ports.js';
+import type { DriftNotice, WatchMetrics, WatchNotifier } from '../core/watch-ports.js';
 
 export const DRIFT_CURSOR = 'drift.cursor';
 const KEY_EVENTS = new Set(['key_create', 'key_delete', 'openapi_key_update']);
@@ -38,7 +37,7 @@ export interface DriftDeps {
   clock: Clock;
   logger: Logger;
   /** Counts keys made outside Keyhouse that were disabled (`/metrics`). */
-  metrics?: Pick<Metrics, 'unmanagedKeyDisabled'>;
+  metrics?: Pick<WatchMetrics, 'unmanagedKeyDisabled'>;
   securityChannel: string;
   unmanagedKeys: UnmanagedKeyAction;
   /** Last four characters of Keyhouse's own key ID: its own key's actions are not drift. */

@@ -9,15 +9,22 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { NotFoundError, urgently } from '../api/index.js';
-import type { Clock } from '../clock.js';
-import type { Metrics } from '../metrics.js';
-import type { LeakAction } from '../policy/index.js';
-import type { Store } from '../store/types.js';
-import type { Auditor } from '../workflow/audit.js';
-import type { KeyApi } from '../workflow/ports.js';
-import { fingerprint, secretCandidates } from './fingerprint.js';
-import type { LeakNotice, LeakOutcome, PasteSite, WatchedKey, WatchNotifier } from './ports.js';
+import { NotFoundError } from '../core/api-errors.js';
+import type { Auditor } from '../core/auditor.js';
+import { urgently } from '../core/budget.js';
+import type { Clock } from '../core/clock.js';
+import { fingerprint, secretCandidates } from '../core/fingerprint.js';
+import type { Store } from '../core/model.js';
+import type { LeakAction } from '../core/policy-model.js';
+import type { KeyApi } from '../core/ports.js';
+import type {
+  LeakNotice,
+  LeakOutcome,
+  PasteSite,
+  WatchedKey,
+  WatchMetrics,
+  WatchNotifier,
+} from '../core/watch-ports.js';
 
 export interface TripwireDeps {
   store: Store;
@@ -27,7 +34,7 @@ export interface TripwireDeps {
   clock: Clock;
   logger: Logger;
   /** Counts leaks caught and keys disabled (`/metrics`). */
-  metrics?: Pick<Metrics, 'leakCaught'>;
+  metrics?: Pick<WatchMetrics, 'leakCaught'>;
   leakAction: Exclude<LeakAction, 'off'>;
   securityChannel: string;
   /** Called after Keyhouse changed a key itself, so lists show it (the client's cache is updated already). */

@@ -1,14 +1,16 @@
-import type { ApiKey, CreateKeyInput } from '../api/index.js';
-import { AmbiguousCreateError, urgently } from '../api/index.js';
-import { KeyhouseError } from '../errors.js';
-import type { PolicyRole } from '../policy/index.js';
-import type { KeyRequest } from '../store/types.js';
-import { fingerprint } from '../watch/fingerprint.js';
+import { AmbiguousCreateError } from '../core/api-errors.js';
+import { urgently } from '../core/budget.js';
+import type { ApiKey, CreateKeyInput } from '../core/clickhouse.js';
+import { KeyhouseError } from '../core/errors.js';
+import { fingerprint } from '../core/fingerprint.js';
+import type { KeyRequest } from '../core/model.js';
+import type { PolicyRole } from '../core/policy-model.js';
+import type { ClickTarget } from '../core/ports.js';
+import { expiryInstant } from '../core/time.js';
 import type { WorkflowContext } from './context.js';
 import { applyChange } from './edit.js';
 import { grantFor } from './grant.js';
 import { expireRequest } from './lapse.js';
-import type { ClickTarget } from './ports.js';
 import { startRetirement } from './rotate.js';
 import {
   type AttemptHold,
@@ -19,7 +21,6 @@ import {
   releaseAttempt,
   runAttempt,
 } from './settle.js';
-import { expiryInstant } from './time.js';
 
 /**
  * The requester's Create key click: the only moment a key is made (product.md §1, "shown once,

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
-import type { Policy, PolicyRole } from '../policy/index.js';
-import type { KeyRequest, MessageKind, Store } from '../store/types.js';
+import { Auditor } from '../core/auditor.js';
+import type { Clock } from '../core/clock.js';
+import type { KeyRequest, MessageKind, Store } from '../core/model.js';
+import type { PolicyRole } from '../core/policy-model.js';
+import type { ApprovalCard, KeyApi, Notifier, People, SlackRef } from '../core/ports.js';
+import type { Policy } from '../policy/index.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
-import { Auditor } from './audit.js';
-import type { ApprovalCard, KeyApi, Notifier, People, SlackRef } from './ports.js';
 
 /**
  * How this instance shares the database. `exclusive`: no other instance uses it (SQLite), so a

@@ -1,9 +1,9 @@
-import { KeyhouseError } from '../errors.js';
-import type { KeyRequest } from '../store/types.js';
+import { KeyhouseError } from '../core/errors.js';
+import type { KeyRequest } from '../core/model.js';
+import { addMs } from '../core/time.js';
 import type { WorkflowContext } from './context.js';
 import { applyChange } from './edit.js';
 import { expireRequest } from './lapse.js';
-import { addMs } from './time.js';
 
 export type ApproveOutcome =
   | { kind: 'recorded'; given: number; needed: number }

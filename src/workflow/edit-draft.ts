@@ -1,7 +1,7 @@
+import { KEEP } from '../core/ports.js';
 import { unlessWaiting } from '../util/no-wait.js';
 import type { WorkflowContext } from './context.js';
 import type { EditDraft, EditField } from './edit.js';
-import { KEEP } from './ports.js';
 
 /**
  * The rules of an edit that need neither the key nor the network: the name, and a chosen role

@@ -1,23 +1,16 @@
-import type { ApiKey, UpdateKeyInput } from '../api/index.js';
-import { KeyhouseError } from '../errors.js';
-import type { PolicyRole } from '../policy/index.js';
-import type { KeyRequest } from '../store/types.js';
+import type { ApiKey, UpdateKeyInput } from '../core/clickhouse.js';
+import { KeyhouseError } from '../core/errors.js';
+import type { KeyRequest } from '../core/model.js';
+import type { PolicyRole } from '../core/policy-model.js';
+import type { EditDraft, EditField } from '../core/ports.js';
+import { KEEP } from '../core/ports.js';
+import { addMs, expiryInstant } from '../core/time.js';
 import type { WorkflowContext } from './context.js';
 import { grantFor } from './grant.js';
 import { manageableKey, tellOwner } from './keys.js';
-import { KEEP } from './ports.js';
 import { finishAttempt, releaseAttempt, runAttempt } from './settle.js';
-import { addMs, expiryInstant } from './time.js';
 
-/** What the edit dialog collected, untrusted. */
-export interface EditDraft {
-  keyName: string;
-  roleId: string;
-  expiry: string;
-  reason: string;
-}
-
-export type EditField = keyof EditDraft;
+export type { EditDraft, EditField };
 
 export type EditResult =
   | { ok: false; errors: Partial<Record<EditField, string>> }

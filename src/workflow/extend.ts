@@ -1,9 +1,9 @@
-import { KeyhouseError } from '../errors.js';
-import type { PolicyRole } from '../policy/index.js';
+import { KeyhouseError } from '../core/errors.js';
+import type { PolicyRole } from '../core/policy-model.js';
+import { KEEP } from '../core/ports.js';
 import type { WorkflowContext } from './context.js';
 import { type EditResult, editKey } from './edit.js';
 import { manageableKey } from './keys.js';
-import { KEEP } from './ports.js';
 import { keyRole } from './rotate.js';
 
 /**

@@ -1,6 +1,6 @@
-import type { LegacyRole } from '../api/index.js';
-import { KeyhouseError } from '../errors.js';
-import type { PolicyRole } from '../policy/index.js';
+import type { LegacyRole } from '../core/clickhouse.js';
+import { KeyhouseError } from '../core/errors.js';
+import type { PolicyRole } from '../core/policy-model.js';
 import type { WorkflowContext } from './context.js';
 
 /** The ClickHouse role fields a policy role grants; role names are looked up as ids. */

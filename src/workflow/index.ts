@@ -1,6 +1,7 @@
-import { type AuditLine, type AuditQuery, readAudit } from '../audit/read.js';
-import { KeyhouseError } from '../errors.js';
-import type { KeyRequest } from '../store/types.js';
+import { type AuditLine, type AuditQuery, readAudit } from '../core/audit-read.js';
+import { KeyhouseError } from '../core/errors.js';
+import type { KeyRequest } from '../core/model.js';
+import type { ClickTarget, HomeData, KeyEntry, ListScope } from '../core/ports.js';
 import { claimKey } from './claim.js';
 import { WorkflowContext, type WorkflowDeps } from './context.js';
 import { type ApproveOutcome, approveRequest, checkCanDecide, denyRequest } from './decide.js';
@@ -9,7 +10,6 @@ import { checkEditDraft } from './edit-draft.js';
 import { checkExtendDraft, type ExtendDraft, type ExtendField, extendForm, extendKey } from './extend.js';
 import { deleteKey, keyEntries, manageableKey, setKeyState } from './keys.js';
 import { expireDue } from './lapse.js';
-import type { ClickTarget, HomeData, KeyEntry, ListScope } from './ports.js';
 import { reassignKey } from './reassign.js';
 import { type ReviewEntry, reviewKeys } from './review.js';
 import {
@@ -24,12 +24,12 @@ import {
 import { deleteLostKeys, settleInterrupted } from './settle.js';
 import { announceRequest, type RequestDraft, type SubmitResult, submitRequest } from './submit.js';
 
+export type * from '../core/ports.js';
+export { KEEP } from '../core/ports.js';
 export type { ReplicaOptions, WorkflowDeps } from './context.js';
 export type { ApproveOutcome } from './decide.js';
 export type { EditDraft, EditField, EditResult } from './edit.js';
 export type { ExtendDraft, ExtendField } from './extend.js';
-export type * from './ports.js';
-export { KEEP } from './ports.js';
 export type { ReviewEntry, ReviewReason } from './review.js';
 export type { RotateDraft, RotateField, RotateResult } from './rotate.js';
 export type { DraftField, RequestDraft, SubmitResult } from './submit.js';

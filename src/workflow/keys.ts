@@ -1,10 +1,10 @@
-import type { ApiKey } from '../api/index.js';
-import { NotFoundError } from '../api/index.js';
-import { KeyhouseError } from '../errors.js';
-import type { PolicyRole } from '../policy/index.js';
-import type { KeyOwner } from '../store/types.js';
+import { NotFoundError } from '../core/api-errors.js';
+import type { ApiKey } from '../core/clickhouse.js';
+import { KeyhouseError } from '../core/errors.js';
+import type { KeyOwner } from '../core/model.js';
+import type { PolicyRole } from '../core/policy-model.js';
+import type { KeyEntry, ListScope } from '../core/ports.js';
 import type { WorkflowContext } from './context.js';
-import type { KeyEntry, ListScope } from './ports.js';
 
 const byName = new Intl.Collator('en');
 

@@ -1,4 +1,4 @@
-import type { KeyRequest } from '../store/types.js';
+import type { KeyRequest } from '../core/model.js';
 import type { WorkflowContext } from './context.js';
 
 /**

@@ -1,4 +1,4 @@
-import { KeyhouseError } from '../errors.js';
+import { KeyhouseError } from '../core/errors.js';
 import { isUserId } from '../policy/index.js';
 import type { WorkflowContext } from './context.js';
 import { manageableKey } from './keys.js';

@@ -1,22 +1,9 @@
-import { KeyhouseError } from '../errors.js';
+import { KeyhouseError } from '../core/errors.js';
+import type { KeyEntry, PersonStatus, ReviewEntry, ReviewReason } from '../core/ports.js';
 import type { WorkflowContext } from './context.js';
 import { keyEntries } from './keys.js';
-import type { KeyEntry, PersonStatus } from './ports.js';
 
-/** Why a key is up for review (product.md §8, "Review"). */
-export type ReviewReason = 'stale' | 'no_owner' | 'owner_deactivated' | 'retiring';
-
-export interface ReviewEntry {
-  entry: KeyEntry;
-  reasons: ReviewReason[];
-  /** ClickHouse's `usedAt`, else `createdAt`: what staleness is measured from. */
-  lastActivity: Date | null;
-  /**
-   * Whether Keyhouse holds a fingerprint of the key's secret (product.md §9), so a pasted secret
-   * would be recognised; null for a key Keyhouse did not make (it never saw the secret).
-   */
-  fingerprint: boolean | null;
-}
+export type { ReviewEntry, ReviewReason };
 
 /** How many owners' Slack status is asked at once (users.info is Tier 4; a review asks few). */
 const STATUS_CONCURRENCY = 4;

@@ -1,11 +1,12 @@
-import type { ApiKey } from '../api/index.js';
-import { NotFoundError } from '../api/index.js';
-import { KeyhouseError } from '../errors.js';
-import { DAY_MS, HOUR_MS, type PolicyRole } from '../policy/index.js';
-import type { KeyOwner, KeyRequest, Retirement } from '../store/types.js';
+import { NotFoundError } from '../core/api-errors.js';
+import type { ApiKey } from '../core/clickhouse.js';
+import { DAY_MS, HOUR_MS } from '../core/duration.js';
+import { KeyhouseError } from '../core/errors.js';
+import type { KeyOwner, KeyRequest, Retirement } from '../core/model.js';
+import type { PolicyRole } from '../core/policy-model.js';
+import { addMs } from '../core/time.js';
 import type { WorkflowContext } from './context.js';
 import { approvedRole, manageableKey, policyRoleOf } from './keys.js';
-import { addMs } from './time.js';
 
 /**
  * Rotation (product.md §8): a successor with the same name, role and IP access list, delivered

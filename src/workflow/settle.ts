@@ -1,6 +1,7 @@
-import { NotFoundError, urgently } from '../api/index.js';
-import { KeyhouseError } from '../errors.js';
-import type { KeyRequest } from '../store/types.js';
+import { NotFoundError } from '../core/api-errors.js';
+import { urgently } from '../core/budget.js';
+import { KeyhouseError } from '../core/errors.js';
+import type { KeyRequest } from '../core/model.js';
 import type { WorkflowContext } from './context.js';
 import { applyChange } from './edit.js';
 

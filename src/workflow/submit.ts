@@ -1,20 +1,12 @@
-import { KeyhouseError } from '../errors.js';
+import { KeyhouseError } from '../core/errors.js';
+import type { KeyRequest } from '../core/model.js';
+import type { DraftField, RequestDraft } from '../core/ports.js';
+import { addMs } from '../core/time.js';
 import { parseIpAccessList } from '../policy/index.js';
-import type { KeyRequest } from '../store/types.js';
 import type { WorkflowContext } from './context.js';
 import { applyChange } from './edit.js';
-import { addMs } from './time.js';
 
-/** What the request modal collected, untrusted and unvalidated. */
-export interface RequestDraft {
-  keyName: string;
-  roleId: string;
-  expiry: string;
-  reason: string;
-  ipAccessList: string;
-}
-
-export type DraftField = keyof RequestDraft;
+export type { DraftField, RequestDraft };
 
 export type SubmitResult =
   | { ok: true; request: KeyRequest }

@@ -12,8 +12,8 @@ import {
   NotFoundError,
   PermissionDeniedError,
   RateLimitError,
-} from '../../src/api/errors.js';
-import { isKeyhouseError } from '../../src/errors.js';
+} from '../../src/core/api-errors.js';
+import { isKeyhouseError } from '../../src/core/errors.js';
 import {
   apiKey,
   BOT_KEY_ID,

@@ -8,8 +8,8 @@ import {
   InternalServerError,
   InvalidResponseError,
   NotFoundError,
-} from '../../src/api/errors.js';
-import { Secret } from '../../src/secret.js';
+} from '../../src/core/api-errors.js';
+import { Secret } from '../../src/core/secret.js';
 import { loadOpenApiContract } from '../support/openapi.js';
 import { requirement } from '../support/requirements.js';
 

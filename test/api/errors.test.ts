@@ -12,8 +12,8 @@ import {
   PermissionDeniedError,
   RateLimitError,
   readRetryAfterMs,
-} from '../../src/api/errors.js';
-import { isKeyhouseError } from '../../src/errors.js';
+} from '../../src/core/api-errors.js';
+import { isKeyhouseError } from '../../src/core/errors.js';
 
 const ROUTE = '/v1/organizations/{organizationId}/keys';
 const REQUEST_ID = '6d1f9c8e-4f0a-4b7e-9c2d-3e4f5a6b7c8d';

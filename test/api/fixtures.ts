@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { MockAgent, type MockCallHistoryLog } from 'undici';
 import { ClickHouseCloudClient, type ClickHouseCloudClientOptions } from '../../src/api/client.js';
-import { Secret } from '../../src/secret.js';
+import { Secret } from '../../src/core/secret.js';
 
 export const ORIGIN = 'https://api.clickhouse.test';
 export const ORG_ID = '0c9a6f8e-1b2c-4d3e-8f90-a1b2c3d4e5f6';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { BudgetLane } from '../../src/api/budget.js';
 import { SlidingWindowLimiter } from '../../src/api/limiter.js';
+import type { BudgetLane } from '../../src/core/budget.js';
 import { apiKey, finish, KEYS_PATH, type MockSetup, mockClient, ok } from './fixtures.js';
 
 /** The most timestamps that fall in any half-open window [t, t + windowMs). */

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import pino from 'pino';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AmbiguousCreateError, ApiConnectionError } from '../../src/api/errors.js';
+import { AmbiguousCreateError, ApiConnectionError } from '../../src/core/api-errors.js';
 import {
   apiKey,
   BOT_KEY_ID,

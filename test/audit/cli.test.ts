@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type ChainedFields, canonicalEvent, eventHash } from '../../src/audit/chain.js';
 import { runAuditCli } from '../../src/audit/cli.js';
+import { type ChainedFields, canonicalEvent, eventHash } from '../../src/core/audit-chain.js';
+import type { AuditInput, Store } from '../../src/core/model.js';
 import { openStore } from '../../src/store/index.js';
 import { sqliteMigrations } from '../../src/store/migrations.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import type { AuditInput, Store } from '../../src/store/types.js';
 import { createThrowawaySchema, pgUrl, type ThrowawaySchema } from '../support/postgres.js';
 
 const T0 = new Date('2026-12-12T10:00:00.000Z');

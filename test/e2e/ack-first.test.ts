@@ -13,11 +13,11 @@ import { randomUUID } from 'node:crypto';
 import type { App } from '@slack/bolt';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppResponse } from '../../dev/fake-slack/slack-http.js';
-import { ManualClock } from '../../src/clock.js';
+import type { KeyRequest } from '../../src/core/model.js';
 import { type HandlerDeps, isAckFirst, registerHandlers } from '../../src/handlers/index.js';
-import { encodeLifecycleContext } from '../../src/handlers/shared/lifecycle.js';
-import type { KeyRequest } from '../../src/store/types.js';
+import { encodeLifecycleContext } from '../../src/handlers/shared/key-dialogs.js';
 import { ACTION, BLOCK, CALLBACK, keyBlockId } from '../../src/views/ids.js';
+import { ManualClock } from '../support/clock.js';
 import { APPROVAL_CHANNEL, Harness, testPolicy, USERS } from '../support/keyhouse.js';
 import {
   appHomeOpened,

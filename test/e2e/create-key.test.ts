@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock.js';
-import type { KeyRequest } from '../../src/store/types.js';
+import type { KeyRequest } from '../../src/core/model.js';
 import { ACTION } from '../../src/views/ids.js';
+import { ManualClock } from '../support/clock.js';
 import { Harness, type HarnessOptions, USERS } from '../support/keyhouse.js';
 
 const { alice, bob, eve } = USERS;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock.js';
 import { ACTION, BLOCK, expiryBlockId } from '../../src/views/ids.js';
+import { ManualClock } from '../support/clock.js';
 import { APPROVAL_CHANNEL, Harness, testPolicy, USERS } from '../support/keyhouse.js';
 import { slashCommand } from '../support/slack-payloads.js';
 

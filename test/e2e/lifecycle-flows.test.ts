@@ -5,9 +5,9 @@
  * the per-user limits, and a role's own approval channel.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock.js';
-import type { KeyRequest } from '../../src/store/types.js';
+import type { KeyRequest } from '../../src/core/model.js';
 import { ACTION, BLOCK, CALLBACK, keyBlockId } from '../../src/views/ids.js';
+import { ManualClock } from '../support/clock.js';
 import { APPROVAL_CHANNEL, Harness, type HarnessOptions, testPolicy, USERS } from '../support/keyhouse.js';
 import { blockAction, stateValue, viewSubmission } from '../support/slack-payloads.js';
 

@@ -6,9 +6,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeMessage } from '../../dev/fake-slack/index.js';
-import { ManualClock } from '../../src/clock.js';
 import type { PolicyDocument } from '../../src/policy/index.js';
 import { ACTION } from '../../src/views/ids.js';
+import { ManualClock } from '../support/clock.js';
 import {
   APPROVAL_CHANNEL,
   Harness,

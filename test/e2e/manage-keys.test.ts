@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock.js';
 import { ACTION, BLOCK, CALLBACK, keyBlockId } from '../../src/views/ids.js';
+import { ManualClock } from '../support/clock.js';
 import { APPROVAL_CHANNEL, Harness, type HarnessOptions, testPolicy, USERS } from '../support/keyhouse.js';
 import { testPolicyFields } from '../support/policy-fixture.js';
 import { appHomeOpened, blockAction, stateValue, viewSubmission } from '../support/slack-payloads.js';

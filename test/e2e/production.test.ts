@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock.js';
 import { ACTION } from '../../src/views/ids.js';
+import { ManualClock } from '../support/clock.js';
 import { APPROVAL_CHANNEL, Harness, USERS } from '../support/keyhouse.js';
 import { pgUrl } from '../support/postgres.js';
 

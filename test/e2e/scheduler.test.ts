@@ -4,8 +4,8 @@
  * ClickHouse write budget per tick.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock.js';
-import type { DueWork, TimerRule } from '../../src/lifecycle/scheduler.js';
+import type { DueWork, TimerRule } from '../../src/timers/scheduler.js';
+import { ManualClock } from '../support/clock.js';
 import { Harness, type Instance } from '../support/keyhouse.js';
 import { pgUrl } from '../support/postgres.js';
 

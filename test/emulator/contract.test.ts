@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmulatedKey, EmulatedRole, Emulator, EmulatorRoute } from '../../dev/emulator/server.js';
 import { startEmulator } from '../../dev/emulator/server.js';
-import { ManualClock } from '../../src/clock.js';
+import { ManualClock } from '../support/clock.js';
 import { loadOpenApiContract } from '../support/openapi.js';
 import { requirement } from '../support/requirements.js';
 import { call, orgPath } from './http.js';

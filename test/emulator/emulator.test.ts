@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EmulatedKey, EmulatedRole, Emulator } from '../../dev/emulator/server.js';
 import { startEmulator } from '../../dev/emulator/server.js';
-import { ManualClock } from '../../src/clock.js';
+import { ManualClock } from '../support/clock.js';
 import { call, orgPath, UUID_V4 } from './http.js';
 
 interface Created {

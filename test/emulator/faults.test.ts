@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EmulatedKey, Emulator, EmulatorOptions } from '../../dev/emulator/server.js';
 import { startEmulator } from '../../dev/emulator/server.js';
-import { ManualClock } from '../../src/clock.js';
+import { ManualClock } from '../support/clock.js';
 import { basicAuth, call, orgPath, UUID_V4 } from './http.js';
 
 let emulator: Emulator | undefined;

@@ -5,8 +5,8 @@
  * hangs, and the marks and leases it held stay as it left them.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ABANDONED_AFTER_MS } from '../../src/lifecycle/scheduler.js';
 import { HOUR_MS } from '../../src/policy/index.js';
+import { ABANDONED_AFTER_MS } from '../../src/timers/scheduler.js';
 import { World, worldBackends } from '../support/world.js';
 
 const backends = worldBackends();

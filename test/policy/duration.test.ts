@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isKeyhouseError } from '../../src/errors.js';
-import { checkDuration, durationText, formatDuration, parseDuration } from '../../src/policy/duration.js';
+import { checkDuration, durationText, formatDuration, parseDuration } from '../../src/core/duration.js';
+import { isKeyhouseError } from '../../src/core/errors.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock.js';
 import { type GroupResolver, Policy, type PolicyDocument, validatePolicy } from '../../src/policy/index.js';
 import { unlessWaiting, WOULD_WAIT, WouldWait, withoutWaiting } from '../../src/util/no-wait.js';
+import { ManualClock } from '../support/clock.js';
 
 /** Approvers and requesters by group only, so every answer needs a look-up or the cache. */
 function makeDoc(): PolicyDocument {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { isKeyhouseError } from '../../src/errors.js';
+import { isKeyhouseError } from '../../src/core/errors.js';
 import { loadPolicy, PolicyError, parsePolicy } from '../../src/policy/index.js';
 import { POLICY_FIELDS } from '../../src/policy/schema.js';
 import { repoRoot } from '../support/requirements.js';

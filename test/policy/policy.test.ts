@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/clock.js';
 import { createLogger } from '../../src/logger.js';
 import { type GroupResolver, Policy, type PolicyDocument, validatePolicy } from '../../src/policy/index.js';
+import { ManualClock } from '../support/clock.js';
 
 const DAY = 86_400_000;
 

@@ -15,7 +15,7 @@ import {
   startFakeSlack,
   TRIGGER_TTL_MS,
 } from '../../dev/fake-slack/index.js';
-import { ManualClock } from '../../src/clock.js';
+import { ManualClock } from '../support/clock.js';
 
 /** The WebClient logs Slack's `[ERROR]` messages; the tests assert on them instead. */
 const silentLogger: Logger = {

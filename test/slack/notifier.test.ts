@@ -4,10 +4,10 @@ import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SLACK_TEST_DEFAULTS } from '../../dev/fake-slack/defaults.js';
 import { type FakeSlack, startFakeSlack } from '../../dev/fake-slack/index.js';
-import { isKeyhouseError, KeyhouseError } from '../../src/errors.js';
+import { isKeyhouseError, KeyhouseError } from '../../src/core/errors.js';
+import type { ClickTarget } from '../../src/core/ports.js';
 import { SlackNotifier, type SlackNotifierOptions } from '../../src/slack/notifier.js';
 import { ACTION, BLOCK } from '../../src/views/ids.js';
-import type { ClickTarget } from '../../src/workflow/ports.js';
 import {
   approval,
   approvalCard,

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/audit/verify.js';
-import { isKeyhouseError } from '../../src/errors.js';
+import { isKeyhouseError } from '../../src/core/errors.js';
 import type {
   AuditInput,
   KeyOwner,
@@ -13,7 +13,7 @@ import type {
   NewRequest,
   Store,
   TimerClaim,
-} from '../../src/store/types.js';
+} from '../../src/core/model.js';
 
 export interface StoreFixture {
   store: Store;

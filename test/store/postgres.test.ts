@@ -1,10 +1,10 @@
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isKeyhouseError } from '../../src/errors.js';
+import { isKeyhouseError } from '../../src/core/errors.js';
+import type { Store } from '../../src/core/model.js';
 import { openStore } from '../../src/store/index.js';
 import { type Migration, postgresMigrations } from '../../src/store/migrations.js';
 import { PostgresStore } from '../../src/store/postgres.js';
-import type { Store } from '../../src/store/types.js';
 import { createThrowawaySchema, pgUrl, type ThrowawaySchema } from '../support/postgres.js';
 import { type StoreFixture, storeContract } from './contract.js';
 

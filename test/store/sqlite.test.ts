@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isKeyhouseError } from '../../src/errors.js';
+import { isKeyhouseError } from '../../src/core/errors.js';
+import type { Store } from '../../src/core/model.js';
 import { openStore } from '../../src/store/index.js';
 import { type Migration, sqliteMigrations } from '../../src/store/migrations.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import type { Store } from '../../src/store/types.js';
 import { type StoreFixture, storeContract } from './contract.js';
 
 function tempDir(): string {

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
 import { afterAll, beforeAll } from 'vitest';
 import { signSlackRequest } from '../../dev/fake-slack/signing.js';
-import type { AuditEvent, Decision, KeyOwner, KeyRequest, MessageRef } from '../../src/store/types.js';
+import type { AuditEvent, Decision, KeyOwner, KeyRequest, MessageRef } from '../../src/core/model.js';
 import { ACTION, CALLBACK } from '../../src/views/ids.js';
 import { Harness, SIGNING_SECRET, USERS } from './keyhouse.js';
 import { slashCommand } from './slack-payloads.js';

@@ -19,13 +19,13 @@ import {
 import { type AppResponse, postToApp } from '../../dev/fake-slack/slack-http.js';
 import { ClickHouseCloudClient } from '../../src/api/index.js';
 import { createApp, type Keyhouse } from '../../src/app.js';
-import { type Clock, systemClock } from '../../src/clock.js';
+import { type Clock, systemClock } from '../../src/core/clock.js';
+import type { KeyRequest, Store } from '../../src/core/model.js';
+import { Secret } from '../../src/core/secret.js';
 import { createLogger } from '../../src/logger.js';
 import { Metrics } from '../../src/metrics.js';
 import { type PolicyDocument, parsePolicy } from '../../src/policy/index.js';
-import { Secret } from '../../src/secret.js';
 import { openStore } from '../../src/store/index.js';
-import type { KeyRequest, Store } from '../../src/store/types.js';
 import { ACTION, BLOCK, CALLBACK, expiryBlockId } from '../../src/views/ids.js';
 import type { KeyApi } from '../../src/workflow/index.js';
 import { loadOpenApiContract } from './openapi.js';

@@ -14,7 +14,10 @@ import pino from 'pino';
 import { Agent } from 'undici';
 import { type Emulator, startEmulator } from '../../dev/emulator/server.js';
 import { ClickHouseCloudClient } from '../../src/api/index.js';
-import { ManualClock } from '../../src/clock.js';
+import type { Store } from '../../src/core/model.js';
+import { Secret } from '../../src/core/secret.js';
+import { Policy, type PolicyDocument } from '../../src/policy/index.js';
+import { openStore } from '../../src/store/index.js';
 import {
   type Directory,
   type ExpiredDeletion,
@@ -26,12 +29,8 @@ import {
   type OffboardingReport,
   Scheduler,
   type StaleOffer,
-} from '../../src/lifecycle/index.js';
-import { retirementRule } from '../../src/lifecycle/retirement.js';
-import { Policy, type PolicyDocument } from '../../src/policy/index.js';
-import { Secret } from '../../src/secret.js';
-import { openStore } from '../../src/store/index.js';
-import type { Store } from '../../src/store/types.js';
+} from '../../src/timers/index.js';
+import { retirementRule } from '../../src/timers/retirement.js';
 import type {
   ClickTarget,
   KeyApi,
@@ -41,6 +40,7 @@ import type {
   SlackRef,
 } from '../../src/workflow/index.js';
 import { Workflow } from '../../src/workflow/index.js';
+import { ManualClock } from './clock.js';
 import { testPolicy } from './keyhouse.js';
 import { createThrowawaySchema, type ThrowawaySchema } from './postgres.js';
 import { requirement } from './requirements.js';

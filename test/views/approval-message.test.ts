@@ -1,7 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { checkBlocks, checkMessage } from '../../dev/fake-slack/block-kit-limits.js';
-import type { RequestState } from '../../src/store/types.js';
+import type { RequestState } from '../../src/core/model.js';
 import { approvalMessage } from '../../src/views/approval-message.js';
 import { ACTION, BLOCK } from '../../src/views/ids.js';
 import { approval, approvalCard, denial, keyRequest, NOW, policyRole, REQUEST_ID } from './fixtures.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseAuditQuery } from '../../src/audit/read.js';
-import type { AuditEvent } from '../../src/store/types.js';
+import { parseAuditQuery } from '../../src/core/audit-read.js';
+import type { AuditEvent } from '../../src/core/model.js';
 import { auditMessage, auditRefused, auditTime, describeAuditEvent } from '../../src/views/audit.js';
 import { keyRequest } from './fixtures.js';
 

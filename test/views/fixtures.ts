@@ -1,8 +1,6 @@
 /** Data factories for the view and notifier tests: realistic defaults, overridable per test. */
 import type { ApiKey } from '../../src/api/schemas.js';
-import type { ExpiryChoice, PolicyRole } from '../../src/policy/index.js';
-import { Secret } from '../../src/secret.js';
-import type { Decision, KeyRequest } from '../../src/store/types.js';
+import type { Decision, KeyRequest } from '../../src/core/model.js';
 import type {
   ApprovalCard,
   ClaimCard,
@@ -10,7 +8,9 @@ import type {
   KeyEntry,
   KeyListing,
   SecretReveal,
-} from '../../src/workflow/ports.js';
+} from '../../src/core/ports.js';
+import { Secret } from '../../src/core/secret.js';
+import type { ExpiryChoice, PolicyRole } from '../../src/policy/index.js';
 
 /** The fixed clock of every rendering test (snapshots depend on it). */
 export const NOW = new Date('2026-11-27T14:00:00.000Z');

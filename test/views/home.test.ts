@@ -1,9 +1,9 @@
 import type { AnyBlock, Button, HomeView, SectionBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { checkView } from '../../dev/fake-slack/block-kit-limits.js';
+import type { HomeData } from '../../src/core/ports.js';
 import { homeView } from '../../src/views/home.js';
 import { ACTION, keyBlockId } from '../../src/views/ids.js';
-import type { HomeData } from '../../src/workflow/ports.js';
 import { apiKey, homeData, keyEntries, keyEntry, keyRequest, NOW, REQUEST_ID } from './fixtures.js';
 
 const HOUR = 3_600_000;

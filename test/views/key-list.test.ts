@@ -1,9 +1,9 @@
 import type { ActionsBlock, Button, KnownBlock, Overflow, SectionBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { checkBlocks, checkMessage } from '../../dev/fake-slack/block-kit-limits.js';
+import type { KeyEntry, KeyListing } from '../../src/core/ports.js';
 import { ACTION, BLOCK, KEY_VERBS, keyBlockId } from '../../src/views/ids.js';
 import { KEYS_PER_PAGE, keyListMessage, pageOf } from '../../src/views/key-list.js';
-import type { KeyEntry, KeyListing } from '../../src/workflow/ports.js';
 import { apiKey, keyEntries, keyEntry, keyListing, NOW } from './fixtures.js';
 
 const DAY = 86_400_000;

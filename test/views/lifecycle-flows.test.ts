@@ -2,13 +2,13 @@ import type { KnownBlock, ModalView, Overflow, SectionBlock } from '@slack/types
 import { describe, expect, it } from 'vitest';
 import { checkBlocks, checkMessage, checkView } from '../../dev/fake-slack/block-kit-limits.js';
 import { ACTION, BLOCK, CALLBACK, keyBlockId } from '../../src/views/ids.js';
-import { keyListMessage } from '../../src/views/key-list.js';
 import {
   extendKeyModal,
   readLifecycleModal,
   reassignKeyModal,
   rotateKeyModal,
-} from '../../src/views/lifecycle-modals.js';
+} from '../../src/views/key-dialogs.js';
+import { keyListMessage } from '../../src/views/key-list.js';
 import { reviewMessage } from '../../src/views/review.js';
 import type { ReviewEntry } from '../../src/workflow/review.js';
 import { apiKey, keyEntry, keyListing, NOW, policyRole } from './fixtures.js';

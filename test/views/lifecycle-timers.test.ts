@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkMessage } from '../../dev/fake-slack/block-kit-limits.js';
-import type { KeyFacts } from '../../src/lifecycle/ports.js';
+import type { KeyFacts } from '../../src/core/timer-ports.js';
 import { ACTION, BLOCK } from '../../src/views/ids.js';
 import {
   expiryWarningMessage,
@@ -10,7 +10,7 @@ import {
   offboardingReportMessage,
   staleKeyMessage,
   staleOutcomeMessage,
-} from '../../src/views/lifecycle.js';
+} from '../../src/views/timed-messages.js';
 import { apiKey, keyEntry, keyRequest, NOW } from './fixtures.js';
 
 const DAY = 86_400_000;

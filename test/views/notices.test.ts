@@ -1,9 +1,9 @@
 import type { KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { checkMessage } from '../../dev/fake-slack/block-kit-limits.js';
+import type { RequesterNotice } from '../../src/core/ports.js';
 import { comingSoon, helpMessage, unknownCommand } from '../../src/views/help.js';
 import { errorNotice, notAllowedToRequest, requesterNotice, threadNote } from '../../src/views/notices.js';
-import type { RequesterNotice } from '../../src/workflow/ports.js';
 import { keyRequest, NOW } from './fixtures.js';
 
 function valid(message: { text: string; blocks?: KnownBlock[] }): void {

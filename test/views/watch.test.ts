@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { DriftNotice, LeakNotice } from '../../src/core/watch-ports.js';
 import { ACTION } from '../../src/views/ids.js';
 import {
   driftOwnerMessage,
@@ -7,7 +8,6 @@ import {
   leakSecurityNotice,
   leakThreadReply,
 } from '../../src/views/watch.js';
-import type { DriftNotice, LeakNotice } from '../../src/watch/ports.js';
 
 const site = { channel: 'C0GENERAL', ts: '1.1', threadTs: null, userId: 'U0CAROL' };
 const key = { keyId: '3f1c…uuid', keyName: 'etl<reader>', keySuffix: 'AB12', ownerId: 'U0ALICE' };

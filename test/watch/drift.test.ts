@@ -1,11 +1,11 @@
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Activity, ApiKey } from '../../src/api/index.js';
-import { ManualClock } from '../../src/clock.js';
+import { Auditor } from '../../src/core/auditor.js';
+import type { DriftNotice, WatchNotifier } from '../../src/core/watch-ports.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { DRIFT_CURSOR, DriftWatch } from '../../src/watch/drift.js';
-import type { DriftNotice, WatchNotifier } from '../../src/watch/ports.js';
-import { Auditor } from '../../src/workflow/audit.js';
+import { ManualClock } from '../support/clock.js';
 
 const T0 = new Date('2026-12-12T10:00:00.000Z');
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { hashCredential } from '../../dev/emulator/ids.js';
+import { fingerprint, secretCandidates } from '../../src/core/fingerprint.js';
+import { Secret } from '../../src/core/secret.js';
+import type { PasteSite } from '../../src/core/watch-ports.js';
 import { messageEvent } from '../../src/handlers/events/message.js';
-import { Secret } from '../../src/secret.js';
-import { fingerprint, secretCandidates } from '../../src/watch/fingerprint.js';
-import type { PasteSite } from '../../src/watch/ports.js';
 import type { Tripwire } from '../../src/watch/tripwire.js';
 
 const SECRET = `4b1d${'aB3'.repeat(12)}xy`;

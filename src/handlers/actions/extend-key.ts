@@ -1,8 +1,8 @@
 import type { BlockAction, ButtonAction } from '@slack/bolt';
-import { KeyhouseError } from '../../errors.js';
+import { KeyhouseError } from '../../core/errors.js';
 import type { ActionArgs, Listener } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
-import { openExtendDialog, parseKeyId } from '../shared/lifecycle.js';
+import { openExtendDialog, parseKeyId } from '../shared/key-dialogs.js';
 
 /** The Extend button of an expiry warning: opens the Extend dialog for the key its value names. */
 export function extendKeyAction(deps: HandlerDeps): Listener<ActionArgs<BlockAction<ButtonAction>>, never> {

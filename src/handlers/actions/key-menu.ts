@@ -1,5 +1,5 @@
 import type { BlockAction, OverflowAction } from '@slack/bolt';
-import { KeyhouseError } from '../../errors.js';
+import { KeyhouseError } from '../../core/errors.js';
 import {
   deleteKeyModal,
   editKeyModal,
@@ -11,8 +11,8 @@ import {
 } from '../../views/index.js';
 import type { ActionArgs, Listener } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
+import { encodeLifecycleContext, openRotateDialog } from '../shared/key-dialogs.js';
 import { encodeContext, refreshSurface, type Surface } from '../shared/key-surface.js';
-import { encodeLifecycleContext, openRotateDialog } from '../shared/lifecycle.js';
 import { openModal } from '../shared/modal.js';
 
 const MENU_VALUE = /^(disable|enable|edit|rotate|delete|reassign):([0-9a-f-]{36})$/i;

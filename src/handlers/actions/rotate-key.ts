@@ -1,8 +1,8 @@
 import type { BlockAction, ButtonAction } from '@slack/bolt';
-import { KeyhouseError } from '../../errors.js';
+import { KeyhouseError } from '../../core/errors.js';
 import type { ActionArgs, Listener } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
-import { openRotateDialog, parseKeyId } from '../shared/lifecycle.js';
+import { openRotateDialog, parseKeyId } from '../shared/key-dialogs.js';
 
 /**
  * A Rotate button outside the key list (an expiry warning, a leak notice): opens the Rotate

@@ -1,6 +1,6 @@
 import type { RespondFn } from '@slack/bolt';
-import { parseAuditQuery } from '../../audit/read.js';
-import { isKeyhouseError } from '../../errors.js';
+import { parseAuditQuery } from '../../core/audit-read.js';
+import { isKeyhouseError } from '../../core/errors.js';
 import { auditMessage, auditRefused } from '../../views/audit.js';
 import type { HandlerDeps } from '../deps.js';
 import { answer } from '../shared/key-surface.js';

@@ -1,4 +1,4 @@
-import { KeyhouseError } from '../../errors.js';
+import { KeyhouseError } from '../../core/errors.js';
 import { unlessWaiting, WOULD_WAIT } from '../../util/no-wait.js';
 import {
   helpMessage,

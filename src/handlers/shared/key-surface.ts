@@ -1,7 +1,7 @@
 import type { RespondArguments, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { KeyhouseError } from '../../errors.js';
+import { KeyhouseError } from '../../core/errors.js';
 import { formatDuration } from '../../policy/index.js';
 import { homeView, keyListMessage, pageOf, reviewMessage } from '../../views/index.js';
 import type { ListScope } from '../../workflow/index.js';

@@ -1,6 +1,6 @@
 import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import { KeyhouseError } from '../../errors.js';
+import { KeyhouseError } from '../../core/errors.js';
 import { unlessWaiting, WOULD_WAIT, withoutWaiting } from '../../util/no-wait.js';
 import type { HandlerDeps } from '../deps.js';
 import { describeError } from '../errors.js';

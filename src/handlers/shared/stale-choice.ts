@@ -1,8 +1,8 @@
 import type { RespondFn } from '@slack/bolt';
 import { z } from 'zod';
-import { KeyhouseError } from '../../errors.js';
-import type { StaleOutcome } from '../../lifecycle/index.js';
-import { staleOutcomeMessage } from '../../views/lifecycle.js';
+import { KeyhouseError } from '../../core/errors.js';
+import type { StaleOutcome } from '../../timers/index.js';
+import { staleOutcomeMessage } from '../../views/timed-messages.js';
 import { answer } from './key-surface.js';
 
 const keyId = z.string().uuid();

@@ -1,4 +1,4 @@
-import { isKeyhouseError } from '../../errors.js';
+import { isKeyhouseError } from '../../core/errors.js';
 import { unlessWaiting, WOULD_WAIT } from '../../util/no-wait.js';
 import { BLOCK } from '../../views/ids.js';
 import { denyOutcomeModal, denyWorkingModal, readDenyModal } from '../../views/index.js';

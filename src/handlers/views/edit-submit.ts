@@ -1,4 +1,4 @@
-import { isKeyhouseError } from '../../errors.js';
+import { isKeyhouseError } from '../../core/errors.js';
 import { unlessWaiting } from '../../util/no-wait.js';
 import {
   editKeyModal,

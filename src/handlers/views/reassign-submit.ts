@@ -2,8 +2,8 @@ import { isUserId } from '../../policy/index.js';
 import { ACTION, BLOCK, outcomeModal, readLifecycleModal, workingModal } from '../../views/index.js';
 import type { Listener, ViewAck, ViewArgs } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
+import { decodeLifecycleContext } from '../shared/key-dialogs.js';
 import { refreshSurface } from '../shared/key-surface.js';
-import { decodeLifecycleContext } from '../shared/lifecycle.js';
 import { settleInModal } from '../shared/modal.js';
 
 /**

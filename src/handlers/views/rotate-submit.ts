@@ -2,7 +2,7 @@ import { ACTION, BLOCK, readLifecycleModal } from '../../views/index.js';
 import type { RotateField } from '../../workflow/index.js';
 import type { Listener, ViewAck, ViewArgs } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
-import { decodeLifecycleContext, settleLifecycleDialog } from '../shared/lifecycle.js';
+import { decodeLifecycleContext, settleLifecycleDialog } from '../shared/key-dialogs.js';
 
 const FIELD_BLOCK: Record<RotateField, string> = {
   overlap: BLOCK.rotateOverlap,

@@ -7,16 +7,15 @@
  * both win (product.md §2). Nothing here ever holds a key secret.
  */
 
+import type { IpAccessEntry } from './clickhouse.js';
+
 export const REQUEST_STATES = ['pending', 'approved', 'creating', 'delivered', 'denied', 'expired'] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
 
 /** `create` asks for a new key; `change` asks for a longer expiry or another role on an existing key. */
 export type RequestKind = 'create' | 'change';
 
-export interface IpAccessEntry {
-  source: string;
-  description?: string;
-}
+export type { IpAccessEntry };
 
 /** What a `change` request changes, old → new, so the approval message can show both. */
 export interface KeyChange {

@@ -12,11 +12,11 @@
  * loses the rest: the next tick carries on from the marks.
  */
 
-import type { TimerMark } from '../store/types.js';
+import type { TimerMark } from '../core/model.js';
+import type { KeyEntry } from '../core/ports.js';
+import type { KeyFacts, OffboardingOutcome } from '../core/timer-ports.js';
 import { changeKeyState, keyEntries, removeKey } from '../workflow/keys.js';
-import type { KeyEntry } from '../workflow/ports.js';
 import { keyFacts, type LifecycleDeps } from './deps.js';
-import type { KeyFacts, OffboardingOutcome } from './ports.js';
 import { RULE } from './rule-ids.js';
 import { ABANDONED_AFTER_MS, type DueWork, type TickView, type TimerRule } from './scheduler.js';
 

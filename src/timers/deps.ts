@@ -1,8 +1,8 @@
-import type { ApiKey } from '../api/index.js';
-import type { KeyOwner } from '../store/types.js';
+import type { ApiKey } from '../core/clickhouse.js';
+import type { KeyOwner } from '../core/model.js';
+import type { Directory, KeyFacts, LifecycleNotifier } from '../core/timer-ports.js';
 import type { WorkflowContext } from '../workflow/context.js';
 import { roleLabel } from '../workflow/keys.js';
-import type { Directory, KeyFacts, LifecycleNotifier } from './ports.js';
 import type { Scheduler, WorkAbout } from './scheduler.js';
 
 /** What the lifecycle rules use: the workflow's plumbing, the scheduler, and their Slack ports. */

@@ -9,10 +9,10 @@ import type {
   CreatedKey,
   CreateKeyInput,
   UpdateKeyInput,
-} from '../api/index.js';
-import type { PolicyRole } from '../policy/index.js';
-import type { Secret } from '../secret.js';
-import type { Decision, KeyRequest } from '../store/types.js';
+} from './clickhouse.js';
+import type { Decision, KeyRequest } from './model.js';
+import type { PolicyRole } from './policy-model.js';
+import type { Secret } from './secret.js';
 
 /** In an edit, `keep` leaves the role or the expiry as it is. */
 export const KEEP = 'keep';
@@ -182,3 +182,49 @@ export interface HomeData {
   now: Date;
   notice?: string;
 }
+
+/** What the dialogs collected, untrusted and unvalidated; the workflow checks every field again. */
+/** The request modal. */
+export interface RequestDraft {
+  keyName: string;
+  roleId: string;
+  expiry: string;
+  reason: string;
+  ipAccessList: string;
+}
+
+export type DraftField = keyof RequestDraft;
+
+/** What the edit dialog collected, untrusted. */
+export interface EditDraft {
+  keyName: string;
+  roleId: string;
+  expiry: string;
+  reason: string;
+}
+
+export type EditField = keyof EditDraft;
+
+/** Why a key is up for review (product.md §8, "Review"). */
+export type ReviewReason = 'stale' | 'no_owner' | 'owner_deactivated' | 'retiring';
+
+export interface ReviewEntry {
+  entry: KeyEntry;
+  reasons: ReviewReason[];
+  /** ClickHouse's `usedAt`, else `createdAt`: what staleness is measured from. */
+  lastActivity: Date | null;
+  /**
+   * Whether Keyhouse holds a fingerprint of the key's secret (product.md §9), so a pasted secret
+   * would be recognised; null for a key Keyhouse did not make (it never saw the secret).
+   */
+  fingerprint: boolean | null;
+}
+
+/** How many owners' Slack status is asked at once (users.info is Tier 4; a review asks few). */
+const STATUS_CONCURRENCY = 4;
+
+/**
+ * `/chkey review` for admins: stale keys, keys with no Keyhouse owner (made outside Keyhouse, or
+ * owned by someone Slack reports deactivated), and keys retiring after a rotation. Keyhouse's
+ * own key is never listed. Called after the acknowledgement: it asks ClickHouse and Slack.
+ */

@@ -2,7 +2,7 @@
  * Reading the audit log for people (`/chkey audit …`, admins only): the newest matching events,
  * each with the request it concerns so it can be told as a sentence.
  */
-import type { AuditEvent, AuditFilter, KeyRequest, Store } from '../store/types.js';
+import type { AuditEvent, AuditFilter, KeyRequest, Store } from './model.js';
 
 export type AuditQuery = { kind: 'all' } | { kind: 'key'; key: string } | { kind: 'user'; userId: string };
 

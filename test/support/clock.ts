@@ -1,9 +1,4 @@
-/** Time source, injected everywhere time matters so tests can move it. */
-export interface Clock {
-  now(): Date;
-}
-
-export const systemClock: Clock = { now: () => new Date() };
+import type { Clock } from '../../src/core/clock.js';
 
 /** A clock tests can set and advance. */
 export class ManualClock implements Clock {

@@ -4,10 +4,10 @@
  * or Delete. Keep counts the quiet time again from the click, so the owner is asked again after
  * another `staleAfter` if the key stays unused; a use in between counts from the use.
  */
-import { KeyhouseError } from '../errors.js';
+import { KeyhouseError } from '../core/errors.js';
+import type { KeyFacts } from '../core/timer-ports.js';
 import { manageableKey } from '../workflow/keys.js';
 import { aboutKey, instant, keyFacts, type LifecycleDeps, retiringKeys } from './deps.js';
-import type { KeyFacts } from './ports.js';
 import { RULE } from './rule-ids.js';
 import type { DueWork, MarkBook, TimerRule } from './scheduler.js';
 

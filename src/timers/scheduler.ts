@@ -26,11 +26,12 @@
  * Nothing here knows Slack: rules get their notifier from whoever registers them.
  */
 import type { Logger } from 'pino';
-import { type ApiKey, runAs } from '../api/index.js';
-import type { Clock } from '../clock.js';
-import type { KeyOwner, Store, TimerMark } from '../store/types.js';
-import type { Auditor } from '../workflow/audit.js';
-import type { KeyApi } from '../workflow/ports.js';
+import type { Auditor } from '../core/auditor.js';
+import { runAs } from '../core/budget.js';
+import type { ApiKey } from '../core/clickhouse.js';
+import type { Clock } from '../core/clock.js';
+import type { KeyOwner, Store, TimerMark } from '../core/model.js';
+import type { KeyApi } from '../core/ports.js';
 
 /** Which subjects a rule already acted on, from the store, as read at the start of a tick. */
 export class MarkBook {

@@ -6,7 +6,7 @@
  * disable whose process died in the middle is taken again (`abandonedAfterMs`): the old key must
  * not stay usable past its overlap.
  */
-import type { KeyRequest, Retirement } from '../store/types.js';
+import type { KeyRequest, Retirement } from '../core/model.js';
 import type { WorkflowContext } from '../workflow/context.js';
 import { deleteRetired, disableRetired, RETIRED_KEEP_MS, startRetirement } from '../workflow/rotate.js';
 import { ABANDONED_AFTER_MS, type DueWork, type TimerRule } from './scheduler.js';

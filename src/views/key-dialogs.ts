@@ -8,8 +8,10 @@
  */
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
-import { type ExpiryChoice, formatDuration, MAX_REASON_LENGTH, type PolicyRole } from '../policy/index.js';
-import type { KeyEntry } from '../workflow/ports.js';
+import { formatDuration } from '../core/duration.js';
+import type { ExpiryChoice } from '../core/policy-model.js';
+import { MAX_REASON_LENGTH, type PolicyRole } from '../core/policy-model.js';
+import type { KeyEntry } from '../core/ports.js';
 import { clip, fitText, LIMIT, md, plain } from './format.js';
 import { ACTION, BLOCK, CALLBACK } from './ids.js';
 import { keyExpiryText, keyNameText, keySuffixText, ownerText } from './key-list.js';

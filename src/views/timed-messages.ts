@@ -4,6 +4,7 @@
  * report for the security channel. Buttons carry only the key UUID; handlers re-read the rest.
  */
 import type { ActionsBlock, KnownBlock } from '@slack/types';
+import type { KeyRequest } from '../core/model.js';
 import type {
   ExpiredDeletion,
   ExpiredNotice,
@@ -14,8 +15,7 @@ import type {
   OffboardingReport,
   StaleOffer,
   StaleOutcome,
-} from '../lifecycle/ports.js';
-import type { KeyRequest } from '../store/types.js';
+} from '../core/timer-ports.js';
 import {
   clip,
   fitText,

@@ -55,3 +55,9 @@ export interface WatchNotifier {
   driftSecurity(channel: string, notice: DriftNotice): Promise<void>;
   driftOwner(notice: DriftNotice & { ownerId: string }): Promise<void>;
 }
+
+/** What the watch counts for `/metrics` (src/metrics.ts implements it). */
+export interface WatchMetrics {
+  leakCaught(issuedByKeyhouse: boolean, outcome: string): void;
+  unmanagedKeyDisabled(): void;
+}

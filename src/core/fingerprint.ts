@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Secret } from '../secret.js';
+import { Secret } from './secret.js';
 
 /**
  * A key secret's fingerprint: SHA-256 of the secret, base64 — the algorithm of ClickHouse's own

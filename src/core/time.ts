@@ -1,4 +1,4 @@
-import { parseDuration } from '../policy/index.js';
+import { parseDuration } from './duration.js';
 
 export function addMs(at: Date, ms: number): Date {
   return new Date(at.getTime() + ms);

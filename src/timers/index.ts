@@ -3,17 +3,18 @@
  * expired notices and deletion, stale-key offers, approval reminders, offboarding. Slack-agnostic:
  * the Slack side gives it a `LifecycleNotifier` and a `Directory`.
  */
+
+import type { Directory, KeyFacts, LifecycleNotifier } from '../core/timer-ports.js';
 import type { WorkflowContext } from '../workflow/context.js';
 import type { LifecycleDeps } from './deps.js';
 import { deleteExpiredRule, expiredNoticeRule, expiryWarningRule } from './expiry.js';
 import { offboardCheckRule, offboardKeyRule, offboardReportRule, offboardUser } from './offboarding.js';
-import type { Directory, KeyFacts, LifecycleNotifier } from './ports.js';
 import { escalationRule, reminderRule } from './reminders.js';
 import { RULE } from './rule-ids.js';
 import type { Scheduler } from './scheduler.js';
 import { keepStaleKey, staleOfferRule } from './stale.js';
 
-export type * from './ports.js';
+export type * from '../core/timer-ports.js';
 export { RULE } from './rule-ids.js';
 export type { DueWork, TickResult, TickView, TimerRule, WorkOutcome } from './scheduler.js';
 export { MarkBook, Scheduler } from './scheduler.js';

@@ -2,9 +2,10 @@
  * What the timed rules need from the outside world, as narrow interfaces: the Slack side
  * implements `LifecycleNotifier` with the views and `Directory` with `users.info`.
  */
-import type { OffboardingAction } from '../policy/index.js';
-import type { KeyRequest } from '../store/types.js';
-import type { KeyEntry, SlackRef } from '../workflow/ports.js';
+
+import type { KeyRequest } from './model.js';
+import type { OffboardingAction } from './policy-model.js';
+import type { KeyEntry, SlackRef } from './ports.js';
 
 /** A key as the lifecycle messages name it. */
 export interface KeyFacts {

@@ -3,6 +3,8 @@
  * the security channel's report, and `users.info` for who was deactivated.
  */
 import type { WebClient } from '@slack/web-api';
+import type { KeyRequest } from '../core/model.js';
+import type { SlackRef } from '../core/ports.js';
 import type {
   Directory,
   ExpiredDeletion,
@@ -12,8 +14,7 @@ import type {
   Nudge,
   OffboardingReport,
   StaleOffer,
-} from '../lifecycle/ports.js';
-import type { KeyRequest } from '../store/types.js';
+} from '../core/timer-ports.js';
 import {
   cancelledNote,
   expiredKeyDeletedMessage,
@@ -22,8 +23,7 @@ import {
   nudgeNote,
   offboardingReportMessage,
   staleKeyMessage,
-} from '../views/lifecycle.js';
-import type { SlackRef } from '../workflow/ports.js';
+} from '../views/timed-messages.js';
 
 export class SlackLifecycleNotifier implements LifecycleNotifier {
   constructor(private readonly client: WebClient) {}

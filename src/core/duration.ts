@@ -1,4 +1,4 @@
-import { KeyhouseError } from '../errors.js';
+import { KeyhouseError } from './errors.js';
 
 /**
  * Policy durations: `<n>h`, `<n>d`, and `never` where an unlimited lifetime makes sense

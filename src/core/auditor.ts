@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import type { Clock } from '../clock.js';
-import { KeyhouseError } from '../errors.js';
-import type { AuditEvent, AuditInput, Store } from '../store/types.js';
+import type { Clock } from './clock.js';
+import { KeyhouseError } from './errors.js';
+import type { AuditEvent, AuditInput, Store } from './model.js';
 
 export type AuditEntry = Omit<AuditInput, 'at'>;
 

@@ -1,4 +1,4 @@
-import { KeyhouseError } from '../errors.js';
+import { KeyhouseError } from './errors.js';
 
 /** What every ClickHouse API error knows about the call that failed. */
 export interface ApiErrorContext {
