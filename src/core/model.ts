@@ -169,6 +169,41 @@ export interface KeyOwner {
   fingerprint?: string | null;
   /** Whether a fingerprint is stored (keys made before the tripwire have none). Ignored on write. */
   hasFingerprint?: boolean;
+  /**
+   * The end of the key's approved envelope: the latest `expireAt` the approvals behind it allow.
+   * A rotation's successor inherits it, so no chain of rotations outlives what was approved.
+   * `never` when approved without an expiry; null when unknown (rows from before it was
+   * recorded: the key's own `expireAt` then bounds it). Absent on write keeps the stored one.
+   */
+  approvedUntil?: Date | 'never' | null;
+  /**
+   * Set when Keyhouse disabled (or deleted) the key because its secret leaked (product.md §1, §9,
+   * §13). Written only by `markLeaked`, cleared only by `liftLeak`; ignored by `putKeyOwner`.
+   */
+  leak?: LeakMark | null;
+}
+
+/** Where a leaked secret was found. */
+export const LEAK_SOURCES = ['slack', 'github', 'report'] as const;
+export type LeakSource = (typeof LEAK_SOURCES)[number];
+
+/** A key marked leaked: no path enables it until an admin lifts the mark (audited). */
+export interface LeakMark {
+  at: Date;
+  source: LeakSource;
+}
+
+/**
+ * What Slack last said of a person (product.md §8, offboarding): `deactivated` or `active`
+ * again. `deactivations` counts the times they were deactivated, so each deactivation is
+ * offboarded once and a reactivation ends the offboarding in progress.
+ */
+export interface PersonRecord {
+  userId: string;
+  status: 'active' | 'deactivated';
+  /** When the status last changed. */
+  changedAt: Date;
+  deactivations: number;
 }
 
 /**
@@ -364,6 +399,28 @@ export interface Store {
   renameKeyOwner(keyId: string, keyName: string): Promise<void>;
   /** Records the policy role a key now holds (an approved change of role was applied). */
   setKeyOwnerRole(keyId: string, roleId: string): Promise<void>;
+  /** Records a key's approved envelope after an approved change (Extend, a longer expiry, a role). */
+  setApprovedUntil(keyId: string, approvedUntil: Date | 'never'): Promise<void>;
+  /**
+   * Marks a key leaked; true for exactly one caller while it is unmarked (so one leak costs one
+   * write, however often the secret is pasted), false when already marked or Keyhouse has no row.
+   */
+  markLeaked(keyId: string, mark: LeakMark): Promise<boolean>;
+  /** Clears a leak mark; true when there was one. */
+  liftLeak(keyId: string): Promise<boolean>;
+
+  /**
+   * Records what Slack said of a person. A change of status sets `changedAt` (and, to
+   * `deactivated`, counts one more deactivation); the same status again changes nothing.
+   * Returns the record as it is now, and whether this call changed it.
+   */
+  recordPerson(
+    userId: string,
+    status: PersonRecord['status'],
+    at: Date,
+  ): Promise<{ person: PersonRecord; changed: boolean }>;
+  getPerson(userId: string): Promise<PersonRecord | null>;
+  listPeople(status?: PersonRecord['status']): Promise<PersonRecord[]>;
 
   /** Records a key's retirement; null (nothing changed) when the key already has one. */
   putRetirement(input: NewRetirement): Promise<Retirement | null>;
