@@ -182,6 +182,8 @@ export interface FakeSlack {
    * The fake sends no event; post a `user_change` event to the app to tell it.
    */
   deactivateUser(user: string): void;
+  /** An admin reactivated the user: `users.info` answers `deleted: false` again. */
+  reactivateUser(user: string): void;
   /** The user's open modal stack, bottom first (empty when no modal is open). */
   viewStack(user: string): FakeViewRecord[];
   /**
@@ -459,6 +461,10 @@ class FakeSlackServer implements FakeSlack {
 
   deactivateUser(user: string): void {
     this.#workspace.deactivated.add(user);
+  }
+
+  reactivateUser(user: string): void {
+    this.#workspace.deactivated.delete(user);
   }
 
   viewStack(user: string): FakeViewRecord[] {

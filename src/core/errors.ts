@@ -1,3 +1,5 @@
+import type { Refusal, RefusalCode } from './outcomes.js';
+
 /**
  * Keyhouse's own errors. Every error a user can run into carries a stable `code`, so the one
  * `app.error` handler can turn it into words without string matching.
@@ -29,4 +31,65 @@ export class KeyhouseError extends Error {
 
 export function isKeyhouseError(error: unknown, code?: KeyhouseErrorCode): error is KeyhouseError {
   return error instanceof KeyhouseError && (code === undefined || error.code === code);
+}
+
+/** How each refusal is classed, for logs, metrics and the error handler. */
+const REFUSAL_CLASS: Record<RefusalCode, KeyhouseErrorCode> = {
+  not_owner_or_admin: 'not_allowed',
+  admins_only: 'not_allowed',
+  list_all_restricted: 'not_allowed',
+  not_approver: 'not_allowed',
+  own_request: 'not_allowed',
+  not_requester: 'not_allowed',
+  keyhouse_key: 'not_allowed',
+  may_no_longer_request: 'not_allowed',
+  key_gone: 'not_found',
+  request_gone: 'not_found',
+  role_unknown: 'invalid_input',
+  leaked: 'not_allowed',
+  rotated_already: 'conflict',
+  rotation_under_way: 'conflict',
+  successor_in_overlap: 'conflict',
+  retired: 'conflict',
+  not_leaked: 'conflict',
+  already_approved_by_you: 'already_decided',
+  request_approved: 'already_decided',
+  request_denied: 'already_decided',
+  request_expired: 'expired',
+  request_not_approved: 'conflict',
+  key_being_created: 'conflict',
+  key_already_created: 'already_decided',
+  change_in_progress: 'conflict',
+  stale_kept: 'conflict',
+  keys_limit: 'not_allowed',
+  open_requests_limit: 'not_allowed',
+  new_owner_at_limit: 'invalid_input',
+  new_owner_deactivated: 'invalid_input',
+  choose_new_owner: 'invalid_input',
+  already_owner: 'conflict',
+  policy_role_missing: 'invalid_input',
+  approval_channel_unreachable: 'delivery_failed',
+  replica_settling: 'conflict',
+  create_failed: 'create_failed',
+  key_withdrawn: 'create_failed',
+  owner_changed: 'conflict',
+  owner_active: 'conflict',
+};
+
+/**
+ * A rule said no. It carries the refusal as data; the error handler has the views put it into
+ * words for whoever acted. Its `message` is for logs only.
+ */
+export class Refused extends KeyhouseError {
+  override readonly name: string = 'Refused';
+  readonly refusal: Refusal;
+
+  constructor(refusal: Refusal, options?: ErrorOptions) {
+    super(REFUSAL_CLASS[refusal.code], `refused: ${refusal.code}`, options);
+    this.refusal = refusal;
+  }
+}
+
+export function isRefused(error: unknown, code?: RefusalCode): error is Refused {
+  return error instanceof Refused && (code === undefined || error.refusal.code === code);
 }

@@ -33,6 +33,12 @@ export interface KeyRotation {
   keyId: string;
   keySuffix: string;
   overlapMs: number;
+  /**
+   * The latest end the successor may have, as an ISO instant or `never`: the old key's approved
+   * envelope, set when the rotation needs no approval because it stays within it (or keeps the
+   * old key's end). The successor inherits it, so no chain of rotations outlives an approval.
+   */
+  until?: string;
 }
 
 export interface KeyRequest {

@@ -11,6 +11,7 @@ import type {
   UpdateKeyInput,
 } from './clickhouse.js';
 import type { Decision, KeyRequest } from './model.js';
+import type { Refusal } from './outcomes.js';
 import type { PolicyRole } from './policy-model.js';
 import type { Secret } from './secret.js';
 
@@ -69,7 +70,7 @@ export type RequesterNotice =
   | { kind: 'not_delivered'; request: KeyRequest; keyDeleted: boolean }
   | { kind: 'recovered'; request: KeyRequest }
   | { kind: 'change_applied'; request: KeyRequest }
-  | { kind: 'change_failed'; request: KeyRequest; detail: string }
+  | { kind: 'change_failed'; request: KeyRequest; refusal: Refusal | null }
   | { kind: 'key_managed'; keyName: string; keySuffix: string; verb: KeyVerbDone; by: string }
   /** A rotation's successor was delivered: the old key keeps working until `at`. */
   | { kind: 'rotation_started'; keyName: string; keySuffix: string; successorSuffix: string; at: Date }
@@ -131,7 +132,17 @@ export interface KeyEntry {
   /** The policy role's label when Keyhouse made the key, else ClickHouse's role names. */
   roleLabel: string;
   /** Actions offered to this viewer (each is checked again on the click). */
-  can: { toggle: boolean; edit: boolean; delete: boolean; rotate?: boolean; reassign?: boolean };
+  can: {
+    toggle: boolean;
+    edit: boolean;
+    delete: boolean;
+    rotate?: boolean;
+    reassign?: boolean;
+    /** Admins, for a key marked leaked: lift the mark (a dialog asks why). */
+    lift?: boolean;
+  };
+  /** Disabled because its secret leaked: no path enables it until an admin lifts the mark. */
+  leaked?: boolean;
   /** Set while the key is being replaced by a rotation (product.md §8). */
   retiring?: KeyRetiring | null;
 }

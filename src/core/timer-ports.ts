@@ -4,6 +4,7 @@
  */
 
 import type { KeyRequest } from './model.js';
+import type { Done } from './outcomes.js';
 import type { OffboardingAction } from './policy-model.js';
 import type { KeyEntry, SlackRef } from './ports.js';
 
@@ -56,7 +57,7 @@ export interface StaleOffer {
 
 export type StaleOutcome =
   | { kind: 'kept'; key: KeyFacts; askAgainAt: Date; by: string }
-  | { kind: 'disabled' | 'deleted'; by: string; notice: string };
+  | { kind: 'disabled' | 'deleted'; by: string; done: Done };
 
 /** A thread reply under a request's approval message that is still waiting. */
 export interface Nudge {
@@ -67,7 +68,14 @@ export interface Nudge {
   now: Date;
 }
 
-export type OffboardingOutcome = 'disabled' | 'deleted' | 'reported' | 'already disabled' | 'failed';
+export type OffboardingOutcome =
+  | 'disabled'
+  | 'deleted'
+  | 'reported'
+  | 'already disabled'
+  | 'failed'
+  /** The key changed hands, or its owner came back, before offboarding reached it. */
+  | 'left alone';
 
 /** One message to the security channel when a user was deactivated. */
 export interface OffboardingReport {
@@ -83,6 +91,15 @@ export interface OffboardingReport {
   now: Date;
 }
 
+/** One message to the security channel when an offboarded user is active in Slack again. */
+export interface Reactivation {
+  userId: string;
+  via: 'event' | 'daily check';
+  /** What offboarding had done stays done; this is what it was set to do. */
+  action: OffboardingAction;
+  now: Date;
+}
+
 export interface LifecycleNotifier {
   expiryWarning(warning: ExpiryWarning): Promise<void>;
   keyExpired(notice: ExpiredNotice): Promise<void>;
@@ -92,6 +109,7 @@ export interface LifecycleNotifier {
   /** The thread reply under a request cancelled because its requester was deactivated. */
   requestCancelled(ref: SlackRef, request: KeyRequest, userId: string): Promise<void>;
   offboardingReport(channel: string, report: OffboardingReport): Promise<void>;
+  reactivated(channel: string, notice: Reactivation): Promise<void>;
 }
 
 /** Who is still in the workspace. */

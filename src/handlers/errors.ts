@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import { isKeyhouseError, type KeyhouseErrorCode } from '../core/errors.js';
+import { isKeyhouseError, isRefused, type KeyhouseErrorCode } from '../core/errors.js';
 import { errorNotice } from '../views/index.js';
+import { refusalText } from '../views/outcomes.js';
 
 /** Codes whose message is written for the person who clicked: shown as they are. */
 const SPOKEN: ReadonlySet<KeyhouseErrorCode> = new Set([
@@ -32,6 +33,7 @@ export interface ErrorHandlerDeps {
 /** The words a user reads for an error, and the reference id the log line carries. */
 export function describeError(error: unknown): { text: string; reference: string | null } {
   const cause = unwrap(error);
+  if (isRefused(cause)) return { text: refusalText(cause.refusal), reference: null };
   if (isKeyhouseError(cause) && SPOKEN.has(cause.code)) return { text: cause.message, reference: null };
   const reference = randomBytes(4).toString('hex').toUpperCase();
   // An upstream failure may or may not have taken effect (a lost answer): say so, not "nothing changed".

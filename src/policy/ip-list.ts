@@ -1,4 +1,5 @@
 import type { IpAccessEntry } from '../core/clickhouse.js';
+import type { Problem } from '../core/outcomes.js';
 
 export type { IpAccessEntry };
 
@@ -26,24 +27,24 @@ export function isIpv4OrCidr(source: string): boolean {
  * an empty list must never reach ClickHouse, where it makes a key usable from nowhere).
  * The error names the offending line by its number in the text, as the user sees it.
  */
-export function parseIpAccessList(text: string): { entries: IpAccessEntry[] } | { error: string } {
+export function parseIpAccessList(text: string): { entries: IpAccessEntry[] } | { problem: Problem } {
   const entries: IpAccessEntry[] = [];
   const lines = text.split(/\r\n|\r|\n/);
   for (const [index, raw] of lines.entries()) {
     const line = raw.trim();
     if (line === '') continue;
-    const where = `line ${index + 1}`;
+    const number = index + 1;
     const space = line.search(/\s/);
     const source = space === -1 ? line : line.slice(0, space);
     const description = space === -1 ? '' : line.slice(space).trim();
     if (!isIpv4OrCidr(source)) {
-      return { error: `${where}: "${clip(source)}" is not an IPv4 address or CIDR` };
+      return { problem: { code: 'ip_invalid', line: number, source: clip(source) } };
     }
     if (description.length > MAX_IP_DESCRIPTION) {
-      return { error: `${where}: the description is longer than ${MAX_IP_DESCRIPTION} characters` };
+      return { problem: { code: 'ip_description_too_long', line: number, max: MAX_IP_DESCRIPTION } };
     }
     if (entries.length === MAX_IP_ENTRIES) {
-      return { error: `${where}: at most ${MAX_IP_ENTRIES} entries are allowed` };
+      return { problem: { code: 'ip_too_many', line: number, max: MAX_IP_ENTRIES } };
     }
     entries.push(description === '' ? { source } : { source, description });
   }

@@ -2,6 +2,7 @@ import pino from 'pino';
 import type { RE2JS } from 're2js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { DAY_MS, durationText, formatDuration } from '../core/duration.js';
+import type { Problem } from '../core/outcomes.js';
 import type { ExpiryChoice } from '../core/policy-model.js';
 import { inBackground, mayWait, WouldWait } from '../util/no-wait.js';
 import { compileKeyNamePattern } from './key-name.js';
@@ -140,22 +141,22 @@ export class Policy {
     return (await this.isApprover(userId)) || this.isAdmin(userId);
   }
 
-  /** Error text for the Key name field, or null when the name is acceptable. */
-  validateKeyName(name: string): string | null {
-    if (name.trim() === '') return 'Enter a key name.';
-    if (name.length > MAX_KEY_NAME_LENGTH) return `Use at most ${MAX_KEY_NAME_LENGTH} characters.`;
+  /** What is wrong with a key name, or null when the policy accepts it. */
+  validateKeyName(name: string): Problem | null {
+    if (name.trim() === '') return { code: 'key_name_empty' };
+    if (name.length > MAX_KEY_NAME_LENGTH) return { code: 'key_name_too_long', max: MAX_KEY_NAME_LENGTH };
     // RE2 matches in time linear in the name, whatever the pattern: no deadline to miss.
     if (this.#keyName.matches(name)) return null;
-    return this.doc.keyName.hint ?? `The name must match the pattern ${this.doc.keyName.pattern}`;
+    return { code: 'key_name_pattern', hint: this.doc.keyName.hint, pattern: this.doc.keyName.pattern };
   }
 
-  /** Error text for the Reason field, or null when the reason is acceptable. */
-  validateReason(reason: string): string | null {
+  /** What is wrong with a reason, or null when the policy accepts it. */
+  validateReason(reason: string): Problem | null {
     const { required, minLength, maxLength } = this.doc.reason;
     const text = reason.trim();
-    if (text === '') return required ? 'Please give a reason.' : null;
-    if (text.length < minLength) return `Please give a reason of at least ${minLength} characters.`;
-    if (text.length > maxLength) return `Please keep the reason to ${maxLength} characters or fewer.`;
+    if (text === '') return required ? { code: 'reason_missing' } : null;
+    if (text.length < minLength) return { code: 'reason_too_short', min: minLength };
+    if (text.length > maxLength) return { code: 'reason_too_long', max: maxLength };
     return null;
   }
 

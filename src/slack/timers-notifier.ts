@@ -13,6 +13,7 @@ import type {
   LifecycleNotifier,
   Nudge,
   OffboardingReport,
+  Reactivation,
   StaleOffer,
 } from '../core/timer-ports.js';
 import {
@@ -22,6 +23,7 @@ import {
   keyExpiredMessage,
   nudgeNote,
   offboardingReportMessage,
+  reactivationMessage,
   staleKeyMessage,
 } from '../views/timed-messages.js';
 
@@ -54,6 +56,10 @@ export class SlackLifecycleNotifier implements LifecycleNotifier {
       thread_ts: ref.ts,
       ...cancelledNote(request, userId),
     });
+  }
+
+  async reactivated(channel: string, notice: Reactivation): Promise<void> {
+    await this.client.chat.postMessage({ channel, ...reactivationMessage(notice) });
   }
 
   async offboardingReport(channel: string, report: OffboardingReport): Promise<void> {

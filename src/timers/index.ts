@@ -8,7 +8,14 @@ import type { Directory, KeyFacts, LifecycleNotifier } from '../core/timer-ports
 import type { WorkflowContext } from '../workflow/context.js';
 import type { LifecycleDeps } from './deps.js';
 import { deleteExpiredRule, expiredNoticeRule, expiryWarningRule } from './expiry.js';
-import { offboardCheckRule, offboardKeyRule, offboardReportRule, offboardUser } from './offboarding.js';
+import { leakEnforceRule } from './leaks.js';
+import {
+  offboardCheckRule,
+  offboardKeyRule,
+  offboardReportRule,
+  offboardUser,
+  reactivateUser,
+} from './offboarding.js';
 import { escalationRule, reminderRule } from './reminders.js';
 import { RULE } from './rule-ids.js';
 import type { Scheduler } from './scheduler.js';
@@ -42,6 +49,7 @@ export class Lifecycle {
       offboardKeyRule,
       offboardReportRule,
       offboardCheckRule,
+      leakEnforceRule,
     ]) {
       options.scheduler.register(rule(options));
     }
@@ -50,6 +58,11 @@ export class Lifecycle {
   /** A user Slack reports deactivated: offboarded once, whoever reports it first. */
   offboard(userId: string, via: 'event' | 'daily check'): Promise<'started' | 'already' | 'failed'> {
     return offboardUser(this.#deps, userId, via);
+  }
+
+  /** A user Slack reports active: when they were offboarded, offboarding ends (once) and leaves them alone. */
+  reactivate(userId: string, via: 'event' | 'daily check'): Promise<'ended' | 'not offboarded'> {
+    return reactivateUser(this.#deps, userId, via);
   }
 
   /** Keep, from the stale-key DM: asks again after another `staleAfter` if the key stays unused. */

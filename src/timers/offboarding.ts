@@ -1,18 +1,22 @@
 /**
  * Offboarding (product.md §8). A user deactivated in Slack (a `user_change` event, or the daily
- * `users.info` check of every owner in case an event was missed) is offboarded once:
+ * `users.info` check of every owner in case an event was missed) is offboarded once per
+ * deactivation, and no more once Slack says they are back:
  *
  * ```
- *   offboarding.user (once per user: their keys noted, their open requests cancelled)
- *     └─▶ offboarding.key (once per key, in ticks, within the write budget: disable | delete | report)
- *           └─▶ offboarding.report (once per user, when every key is settled: one message to the security channel)
+ *   recordPerson(deactivated #n) ──▶ offboarding.user (once: their open requests cancelled)
+ *     └─▶ offboarding.key (once per key they own NOW, in ticks, within the write budget;
+ *     │                    the gate checks again that they still own it and are still deactivated)
+ *     └─▶ offboarding.report (once, when every key is settled: one message to the security channel)
+ *   recordPerson(active) ──▶ offboarding.reactivated (once: the security channel told; nothing undone)
  * ```
  *
  * Each step is a mark, so a restart or a second replica in the middle neither repeats a step nor
- * loses the rest: the next tick carries on from the marks.
+ * loses the rest: the next tick carries on from the marks. A key that changed hands, or whose
+ * owner came back, is left alone.
  */
 
-import type { TimerMark } from '../core/model.js';
+import type { PersonRecord, TimerMark } from '../core/model.js';
 import type { KeyEntry } from '../core/ports.js';
 import type { KeyFacts, OffboardingOutcome } from '../core/timer-ports.js';
 import { changeKeyState, keyEntries, removeKey } from '../workflow/keys.js';
@@ -21,13 +25,24 @@ import { RULE } from './rule-ids.js';
 import { ABANDONED_AFTER_MS, type DueWork, type TickView, type TimerRule } from './scheduler.js';
 
 const KEY_ATTEMPTS = 3;
-const THRESHOLD = 'deactivated';
 
 type Via = 'event' | 'daily check';
 
 /**
- * Offboards `userId` now unless someone already did: notes their keys, cancels their pending
- * requests and approvals not yet claimed. The keys are handled by the next ticks.
+ * The marks of a user's n-th deactivation: the first keeps the names marks had before people were
+ * counted (`deactivated`, and the user id on each key), so an upgrade neither repeats nor forgets.
+ */
+function userThreshold(deactivation: number): string {
+  return deactivation <= 1 ? 'deactivated' : `deactivated#${deactivation}`;
+}
+function keyThreshold(userId: string, deactivation: number): string {
+  return deactivation <= 1 ? userId : `${userId}#${deactivation}`;
+}
+
+/**
+ * Offboards `userId` now unless someone already did for this deactivation: records Slack's word,
+ * and cancels their pending requests and approvals not yet claimed. Their keys are handled by the
+ * next ticks.
  */
 export async function offboardUser(
   deps: LifecycleDeps,
@@ -35,17 +50,57 @@ export async function offboardUser(
   via: Via,
 ): Promise<'started' | 'already' | 'failed'> {
   const { ctx, scheduler } = deps;
+  const { person } = await ctx.store.recordPerson(userId, 'deactivated', ctx.clock.now());
   const owned = await ctx.store.listKeyOwners(userId);
   const action = ctx.policy.doc.lifecycle.offboarding;
+  const deactivation = person.deactivations;
   const outcome = await scheduler.runOnce(RULE.offboardUser, {
     subject: userId,
-    threshold: THRESHOLD,
+    threshold: userThreshold(deactivation),
     dueAt: ctx.clock.now(),
-    detail: { via, action, keys: owned.map((o) => o.keyId) },
-    about: { detail: { user: userId, via, action, keys: owned.length } },
+    detail: { via, action, keys: owned.map((o) => o.keyId), deactivation },
+    about: { detail: { user: userId, via, action, keys: owned.length, deactivation } },
     run: async () => ({ cancelled: await cancelRequestsOf(deps, userId) }),
   });
   return outcome === 'done' ? 'started' : outcome === 'taken' ? 'already' : 'failed';
+}
+
+/**
+ * Slack says `userId` is active (again). When they were offboarded, offboarding ends: what was
+ * done stays done, the keys they get from now on are left alone, and the security channel is told
+ * once. `not offboarded` for anyone else (the usual profile change).
+ */
+export async function reactivateUser(
+  deps: LifecycleDeps,
+  userId: string,
+  via: Via,
+): Promise<'ended' | 'not offboarded'> {
+  const { ctx, scheduler, notifier } = deps;
+  const before = await ctx.store.getPerson(userId);
+  // Offboarded before people were recorded: only the marks say so.
+  const legacy =
+    before === null &&
+    (await ctx.store.listTimerMarks({ rules: [RULE.offboardUser], subjects: [userId] })).length > 0;
+  if (before?.status !== 'deactivated' && !legacy) return 'not offboarded';
+  const { changed } = await ctx.store.recordPerson(userId, 'active', ctx.clock.now());
+  if (!changed) return 'not offboarded';
+  const action = ctx.policy.doc.lifecycle.offboarding;
+  await scheduler.runOnce(RULE.offboardEnded, {
+    subject: userId,
+    threshold: userThreshold(before?.deactivations ?? 1),
+    dueAt: ctx.clock.now(),
+    about: { detail: { user: userId, via } },
+    run: async () => {
+      await notifier.reactivated(ctx.policy.doc.security.channel, {
+        userId,
+        via,
+        action,
+        now: ctx.clock.now(),
+      });
+      return { told: ctx.policy.doc.security.channel };
+    },
+  });
+  return 'ended';
 }
 
 /** Moves the user's pending and approved-but-unclaimed requests to `expired`, each by compare-and-set. */
@@ -99,6 +154,8 @@ interface UserMarkDetail {
   action: 'disable' | 'delete' | 'report';
   keys: string[];
   cancelled?: number;
+  /** Which deactivation of the user; absent on marks from before people were counted (the first). */
+  deactivation?: number;
 }
 
 function userDetail(detail: Record<string, unknown> | null): UserMarkDetail | null {
@@ -108,27 +165,38 @@ function userDetail(detail: Record<string, unknown> | null): UserMarkDetail | nu
 }
 
 /**
- * Offboarded users whose keys are due: once the user step was claimed, whatever became of it (its
- * keys are in the detail of its claim). Done; or failed while cancelling the requests (the next
- * event or daily check tries that again); or left half-way by a process that died (the requests
- * stay; a deactivated user can no longer click Create key, and the sweep lapses them). The report
- * waits for the step to end, or to be abandoned.
+ * Users being offboarded now: the step of their current deactivation was claimed, whatever became
+ * of it (done; failed while cancelling the requests, which the next event or daily check tries
+ * again; or left half-way by a process that died), and Slack has not said they are back since.
+ * Their keys are the ones they own now: a key given to someone else meanwhile is not theirs to
+ * lose, and one that reached them since (a Create key click in flight, a reassignment) is. The
+ * report waits for the step to end, or to be abandoned.
  */
-function offboarded(view: Pick<TickView, 'marks' | 'now' | 'owners'>, forReport: boolean) {
-  const users: Array<{ mark: TimerMark; detail: UserMarkDetail; keys: string[] }> = [];
+function offboarded(
+  view: Pick<TickView, 'marks' | 'now' | 'owners'>,
+  people: ReadonlyMap<string, PersonRecord>,
+  forReport: boolean,
+) {
+  const users: Array<{ mark: TimerMark; detail: UserMarkDetail; deactivation: number; keys: string[] }> = [];
   for (const mark of view.marks.all(RULE.offboardUser)) {
     const detail = userDetail(mark.detail);
     if (!detail) continue;
+    const deactivation = detail.deactivation ?? 1;
+    const person = people.get(mark.subject);
+    // No record: offboarded before people were recorded, and Slack has not said otherwise since.
+    if (person && (person.status !== 'deactivated' || person.deactivations !== deactivation)) continue;
     const abandoned = view.now.getTime() - mark.claimedAt.getTime() >= ABANDONED_AFTER_MS;
-    // The report waits for the step to end (its count of cancelled requests), or to be abandoned.
     if (forReport && mark.state === 'claimed' && !abandoned) continue;
-    // Keys noted when the user was offboarded, and any that reached them since (a Create key
-    // click in flight at that moment, a request recovered by the sweep, a reassignment).
-    const keys = new Set(detail.keys);
-    for (const owner of view.owners.values()) if (owner.ownerId === mark.subject) keys.add(owner.keyId);
-    users.push({ mark, detail, keys: [...keys] });
+    const keys: string[] = [];
+    for (const owner of view.owners.values()) if (owner.ownerId === mark.subject) keys.push(owner.keyId);
+    users.push({ mark, detail, deactivation, keys });
   }
   return users;
+}
+
+/** What Slack last said of everyone Keyhouse recorded, by user id. */
+async function peopleOf(deps: LifecycleDeps): Promise<Map<string, PersonRecord>> {
+  return new Map((await deps.ctx.store.listPeople()).map((p) => [p.userId, p]));
 }
 
 /** Each key of an offboarded user, once, as the policy says (it said so when the user was offboarded). */
@@ -138,11 +206,15 @@ export function offboardKeyRule(deps: LifecycleDeps): TimerRule {
     id: RULE.offboardKey,
     needsKeys: true,
     reads: [RULE.offboardUser],
-    due(view) {
+    async due(view) {
       const { keys, owners } = view;
       const byId = new Map(keys.map((k) => [k.id, k]));
       const work: DueWork[] = [];
-      for (const { mark: user, detail, keys: userKeys } of offboarded(view, false)) {
+      for (const { mark: user, detail, deactivation, keys: userKeys } of offboarded(
+        view,
+        await peopleOf(deps),
+        false,
+      )) {
         for (const keyId of userKeys) {
           const key = byId.get(keyId);
           if (!key) continue;
@@ -151,7 +223,7 @@ export function offboardKeyRule(deps: LifecycleDeps): TimerRule {
           const writes = detail.action === 'report' || already ? 0 : 1;
           work.push({
             subject: keyId,
-            threshold: user.subject,
+            threshold: keyThreshold(user.subject, deactivation),
             dueAt: user.claimedAt,
             writes,
             maxAttempts: KEY_ATTEMPTS,
@@ -166,6 +238,10 @@ export function offboardKeyRule(deps: LifecycleDeps): TimerRule {
             },
             run: async (): Promise<{ outcome: OffboardingOutcome }> => {
               const why = { why: 'owner deactivated', owner: user.subject };
+              // Read again now, not from the tick's view: the key may have changed hands, or its
+              // owner come back, since the tick began.
+              if (await ctx.gate.offboard(keyId, user.subject, deactivation))
+                return { outcome: 'left alone' };
               if (detail.action === 'report') return { outcome: 'reported' };
               if (already) return { outcome: 'already disabled' };
               if (detail.action === 'delete') {
@@ -192,20 +268,28 @@ export function offboardReportRule(deps: LifecycleDeps): TimerRule {
     id: RULE.offboardReport,
     needsKeys: true,
     reads: [RULE.offboardUser, RULE.offboardKey],
-    due(view) {
+    async due(view) {
       const { keys, marks } = view;
       const present = new Set(keys.map((k) => k.id));
       const work: DueWork[] = [];
-      for (const { mark: user, detail, keys: userKeys } of offboarded(view, true)) {
+      for (const { mark: user, detail, deactivation, keys: owned } of offboarded(
+        view,
+        await peopleOf(deps),
+        true,
+      )) {
+        const threshold = keyThreshold(user.subject, deactivation);
+        // The keys offboarding reached (some may have changed hands since), and those owned now.
+        const reached = marks.all(RULE.offboardKey).filter((m) => m.threshold === threshold);
+        const userKeys = [...new Set([...reached.map((m) => m.subject), ...owned])];
         const settled = (keyId: string) => {
-          const mark = marks.get(RULE.offboardKey, keyId, user.subject);
+          const mark = marks.get(RULE.offboardKey, keyId, threshold);
           return mark?.state === 'done' || (mark?.state === 'failed' && mark.attempts >= KEY_ATTEMPTS);
         };
         // A key still in ClickHouse and not yet handled: the report waits for it.
         if (userKeys.some((keyId) => present.has(keyId) && !settled(keyId))) continue;
         work.push({
           subject: user.subject,
-          threshold: THRESHOLD,
+          threshold: userThreshold(deactivation),
           dueAt: user.claimedAt,
           about: { detail: { user: user.subject, keys: userKeys.length } },
           run: async () => {
@@ -215,7 +299,7 @@ export function offboardReportRule(deps: LifecycleDeps): TimerRule {
               [];
             let vanished = 0;
             for (const keyId of userKeys) {
-              const mark = marks.get(RULE.offboardKey, keyId, user.subject);
+              const mark = marks.get(RULE.offboardKey, keyId, threshold);
               const facts = (mark?.detail?.facts as KeyFacts | undefined) ?? null;
               if (!mark || !facts) {
                 vanished += 1;
@@ -249,13 +333,16 @@ export function offboardReportRule(deps: LifecycleDeps): TimerRule {
   };
 }
 
-/** Once a day (UTC), every key owner not yet offboarded is looked up with `users.info`. */
+/**
+ * Once a day (UTC), every key owner is looked up with `users.info`: one deactivated since is
+ * offboarded (in case the event was missed), and one offboarded but active again is offboarded no
+ * more (in case that event was missed).
+ */
 export function offboardCheckRule(deps: LifecycleDeps): TimerRule {
   const { ctx, directory } = deps;
   return {
     id: RULE.offboardCheck,
-    reads: [RULE.offboardUser],
-    due({ now, marks }) {
+    due({ now }) {
       const day = now.toISOString().slice(0, 10);
       return [
         {
@@ -263,22 +350,22 @@ export function offboardCheckRule(deps: LifecycleDeps): TimerRule {
           threshold: day,
           dueAt: new Date(`${day}T00:00:00.000Z`),
           run: async () => {
-            const done = new Set(
-              marks
-                .all(RULE.offboardUser)
-                .filter((m) => m.state === 'done')
-                .map((m) => m.subject),
-            );
-            const owners = [...new Set((await ctx.store.listKeyOwners()).map((o) => o.ownerId))].filter(
-              (id) => !done.has(id),
-            );
+            const people = await peopleOf(deps);
+            const owners = [...new Set((await ctx.store.listKeyOwners()).map((o) => o.ownerId))];
             const deactivated: string[] = [];
+            const reactivated: string[] = [];
             for (const userId of owners) {
-              if ((await directory.isDeactivated(userId)) !== true) continue;
-              deactivated.push(userId);
-              await offboardUser(deps, userId, 'daily check');
+              const gone = await directory.isDeactivated(userId);
+              const recorded = people.get(userId)?.status === 'deactivated';
+              if (gone === true && !recorded) {
+                deactivated.push(userId);
+                await offboardUser(deps, userId, 'daily check');
+              } else if (gone === false && recorded) {
+                reactivated.push(userId);
+                await reactivateUser(deps, userId, 'daily check');
+              }
             }
-            return { checked: owners.length, deactivated };
+            return { checked: owners.length, deactivated, reactivated };
           },
         },
       ];

@@ -16,4 +16,8 @@ export const RULE = {
   offboardKey: 'offboarding.key',
   offboardReport: 'offboarding.report',
   offboardCheck: 'offboarding.check',
+  /** A key marked leaked found enabled: disabled again (a lost write, or an enable in the console). */
+  leakEnforce: 'leak.enforce',
+  /** A deactivated user back in Slack: the security channel told, once per deactivation. */
+  offboardEnded: 'offboarding.reactivated',
 } as const;

@@ -4,9 +4,8 @@
  * or Delete. Keep counts the quiet time again from the click, so the owner is asked again after
  * another `staleAfter` if the key stays unused; a use in between counts from the use.
  */
-import { KeyhouseError } from '../core/errors.js';
+import { Refused } from '../core/errors.js';
 import type { KeyFacts } from '../core/timer-ports.js';
-import { manageableKey } from '../workflow/keys.js';
 import { aboutKey, instant, keyFacts, type LifecycleDeps, retiringKeys } from './deps.js';
 import { RULE } from './rule-ids.js';
 import type { DueWork, MarkBook, TimerRule } from './scheduler.js';
@@ -81,7 +80,7 @@ export async function keepStaleKey(
   keyId: string,
 ): Promise<{ key: KeyFacts; askAgainAt: Date | null }> {
   const { ctx } = deps;
-  const { key } = await manageableKey(ctx, userId, keyId);
+  const { key } = await ctx.gate.key(userId, keyId, 'view');
   const now = ctx.clock.now();
   const staleAfter = ctx.policy.doc.lifecycle.staleAfterMs;
   const ids = { rule: RULE.staleKeep, subject: keyId, threshold: now.toISOString(), holder: userId };
@@ -95,7 +94,7 @@ export async function keepStaleKey(
     detail: { why: 'stale key review' },
   });
   const mark = await ctx.store.claimTimer({ ...ids, dueAt: now, at: now });
-  if (!mark) throw new KeyhouseError('conflict', 'That key was just kept; nothing changed.');
+  if (!mark) throw new Refused({ code: 'stale_kept' });
   await ctx.store.settleTimer({ ...ids, state: 'done', at: now });
   return {
     key: keyFacts(ctx, key, (await ctx.store.getKeyOwner(keyId)) ?? undefined),

@@ -19,6 +19,7 @@ import {
   md,
   plain,
   relativeDays,
+  requestExpiryLine,
   type SlackMessage,
   slackDate,
 } from './format.js';
@@ -101,7 +102,8 @@ function fields(card: ApprovalCard, auto: boolean): MrkdwnElement[] {
 
 /** While no key exists, the expiry counts from a future creation; once delivered, from its creation. */
 function expiryText(request: KeyRequest, now: Date): string {
-  if (request.state !== 'delivered') return expiryLine(request.expiry, now);
+  if (request.state !== 'delivered' || request.rotation?.until !== undefined)
+    return requestExpiryLine(request, now);
   const ms = durationMs(request.expiry);
   if (ms === null) return 'never expires';
   if (ms === undefined) return expiryLine(request.expiry, now);

@@ -6,7 +6,6 @@ import type { KnownBlock } from '@slack/types';
 import type { ClaimCard } from '../core/ports.js';
 import {
   clip,
-  expiryLine,
   field,
   fitText,
   formatInstant,
@@ -14,6 +13,7 @@ import {
   md,
   plain,
   relativeDays,
+  requestExpiryLine,
   type SlackMessage,
   slackDate,
 } from './format.js';
@@ -43,7 +43,7 @@ export function claimMessage(card: ClaimCard, options: ClaimMessageOptions = {})
       fields: [
         field('Key name', name),
         field('Role', clip(role.label, 200)),
-        field('Expiry', expiryLine(request.expiry, now)),
+        field('Expiry', requestExpiryLine(request, now)),
       ],
     },
   ];

@@ -10,6 +10,7 @@
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
 import { formatDuration } from '../core/duration.js';
+import type { Problems } from '../core/outcomes.js';
 import type { ExpiryChoice } from '../core/policy-model.js';
 import { MAX_KEY_NAME_LENGTH, MAX_REASON_LENGTH, type PolicyRole } from '../core/policy-model.js';
 import type { EditField, KeyEntry } from '../core/ports.js';
@@ -17,6 +18,7 @@ import { KEEP } from '../core/ports.js';
 import { clip, fitText, LIMIT, md, plain } from './format.js';
 import { ACTION, BLOCK, CALLBACK } from './ids.js';
 import { keyExpiryText, keyNameText, keySuffixText, ownerText } from './key-list.js';
+import { problemText } from './outcomes.js';
 import { type Outcome, outcomeModal, workingModal } from './progress-modal.js';
 
 /** Room left in `private_metadata` (3000) for whatever the handler wraps around the context. */
@@ -41,7 +43,7 @@ export interface EditModalInput {
   /** What was submitted, shown again when the dialog comes back with errors. */
   draft?: { keyName: string; expiry: string; reason: string };
   /** Errors found only after ClickHouse answered, each shown under its field. */
-  errors?: Partial<Record<EditField, string>>;
+  errors?: Problems<EditField>;
 }
 
 /** What a submitted Edit dialog holds, as untrusted strings. */
@@ -86,11 +88,11 @@ export function editKeyModal(input: EditModalInput): ModalView {
       ],
     },
     nameBlock(entry.key.name, draft?.keyName),
-    ...fieldError(BLOCK.editName, errors.keyName),
+    ...fieldError(BLOCK.editName, errors.keyName && problemText(errors.keyName)),
     roleBlock(roles, selected, entry.roleLabel),
-    ...fieldError(BLOCK.editRole, errors.roleId),
+    ...fieldError(BLOCK.editRole, errors.roleId && problemText(errors.roleId)),
     expiryBlock(selected, capRole, input.expiryChoices, draft?.expiry),
-    ...fieldError(BLOCK.editExpiryPrefix, errors.expiry),
+    ...fieldError(BLOCK.editExpiryPrefix, errors.expiry && problemText(errors.expiry)),
     {
       type: 'input',
       block_id: BLOCK.editReason,
@@ -105,7 +107,7 @@ export function editKeyModal(input: EditModalInput): ModalView {
         ...(draft?.reason ? { initial_value: draft.reason.slice(0, MAX_REASON_LENGTH) } : {}),
       },
     },
-    ...fieldError(BLOCK.editReason, errors.reason),
+    ...fieldError(BLOCK.editReason, errors.reason && problemText(errors.reason)),
   ];
   return {
     type: 'modal',

@@ -4,7 +4,8 @@
  */
 import type { KnownBlock, MrkdwnElement, PlainTextElement } from '@slack/types';
 import { checkDuration, DAY_MS, formatDuration, HOUR_MS } from '../core/duration.js';
-import type { IpAccessEntry } from '../core/model.js';
+import type { IpAccessEntry, KeyRequest } from '../core/model.js';
+import { KEEP } from '../core/ports.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 
 const MINUTE_MS = 60_000;
@@ -67,8 +68,25 @@ export function expiryLine(expiry: string, now: Date): string {
   return `${formatDuration(ms)} from creation (until about ${formatInstant(new Date(now.getTime() + ms))} if created now)`;
 }
 
+/**
+ * A request's expiry: `expiryLine`, bounded for a rotation's successor by the end the old key was
+ * approved for (`keep` takes that end as it is).
+ */
+export function requestExpiryLine(request: Pick<KeyRequest, 'expiry' | 'rotation'>, now: Date): string {
+  const until = request.rotation?.until;
+  const bound = until === undefined || until === 'never' ? null : new Date(until);
+  if (request.expiry === KEEP) {
+    return bound
+      ? `until ${formatInstant(bound)}, as the key it replaces`
+      : 'never expires, as the key it replaces';
+  }
+  const line = expiryLine(request.expiry, now);
+  return bound ? `${line}, and no later than ${formatInstant(bound)}` : line;
+}
+
 /** A policy duration in words (`30 days`, `never`), or the text as given, escaped, when it is not one. */
 export function durationLabel(expiry: string): string {
+  if (expiry === KEEP) return 'the old key’s end';
   const ms = durationMs(expiry);
   return ms === undefined ? clip(expiry, 100) : formatDuration(ms);
 }

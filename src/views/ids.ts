@@ -10,6 +10,7 @@ export const CALLBACK = {
   rotateModal: 'keyhouse.rotate',
   extendModal: 'keyhouse.extend',
   reassignModal: 'keyhouse.reassign',
+  liftLeakModal: 'keyhouse.lift_leak',
 } as const;
 
 export const ACTION = {
@@ -49,13 +50,14 @@ export const ACTION = {
   extendExpiry: 'keyhouse.extend_expiry',
   extendReason: 'keyhouse.extend_reason',
   reassignUser: 'keyhouse.reassign_user',
+  liftLeakReason: 'keyhouse.lift_leak_reason',
   /** Next in `/chkey review`; the value is the page number. */
   reviewPage: 'keyhouse.review_page',
   /** Previous in `/chkey review` (Slack refuses one action_id twice in a block). */
   reviewPagePrevious: 'keyhouse.review_page_previous',
 } as const;
 
-export const KEY_VERBS = ['disable', 'enable', 'edit', 'rotate', 'delete', 'reassign'] as const;
+export const KEY_VERBS = ['disable', 'enable', 'edit', 'rotate', 'delete', 'reassign', 'lift'] as const;
 export type KeyVerb = (typeof KEY_VERBS)[number];
 
 export const BLOCK = {
@@ -83,6 +85,7 @@ export const BLOCK = {
   extendExpiry: 'extend_expiry',
   extendReason: 'extend_reason',
   reassignUser: 'reassign_user',
+  liftLeakReason: 'lift_leak_reason',
   reviewNav: 'review_nav',
   /** A modal's "working…" line, and its outcome (product.md §1, "Acknowledgements"). */
   progress: 'progress',

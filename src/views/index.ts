@@ -28,6 +28,7 @@ export {
   type ExtendModalInput,
   extendKeyModal,
   type LifecycleModalValues,
+  liftLeakModal,
   type RotateModalInput,
   readLifecycleModal,
   reassignKeyModal,

@@ -12,7 +12,8 @@ import { formatDuration } from '../core/duration.js';
 import type { ExpiryChoice } from '../core/policy-model.js';
 import { MAX_REASON_LENGTH, type PolicyRole } from '../core/policy-model.js';
 import type { KeyEntry } from '../core/ports.js';
-import { clip, fitText, LIMIT, md, plain } from './format.js';
+import { KEEP } from '../core/ports.js';
+import { clip, fitText, formatInstant, LIMIT, md, plain } from './format.js';
 import { ACTION, BLOCK, CALLBACK } from './ids.js';
 import { keyExpiryText, keyNameText, keySuffixText, ownerText } from './key-list.js';
 
@@ -67,6 +68,8 @@ export interface RotateModalInput {
   overlaps: readonly number[];
   defaultOverlapMs: number;
   needsApproval: boolean;
+  /** The end of what the old key was approved for: the owner's successor ending by then needs no approval. */
+  envelope: Date | 'never';
   context: string;
 }
 
@@ -79,12 +82,24 @@ export function rotateKeyModal(input: RotateModalInput): ModalView {
     value: String(ms),
   }));
   const initialOverlap = overlapOptions.find((o) => o.value === String(input.defaultOverlapMs));
-  const expiry = expiryOptions(input.expiryChoices);
+  // The old key's end first, and chosen to begin with: the rotation that needs no approval.
+  const keep: PlainTextOption = {
+    text: plain(
+      input.envelope === 'never' ? 'Never, as now' : `Same end as now: ${formatInstant(input.envelope)}`,
+      LIMIT.optionText,
+    ),
+    value: KEEP,
+  };
+  const expiry = [keep, ...expiryOptions(input.expiryChoices)].slice(0, MAX_OPTIONS);
+  const approvals = `${role.approvals} approval${role.approvals === 1 ? '' : 's'}`;
   const approval = input.needsApproval
     ? role.approvals === 0
       ? `${role.label} needs no approval.`
-      : `The successor is approved like a new key (${role.approvals} approval${role.approvals === 1 ? '' : 's'}).`
-    : 'As its owner, you rotate it without approval.';
+      : `The successor is approved like a new key (${approvals}).`
+    : role.approvals === 0
+      ? 'As its owner, you rotate it without approval.'
+      : 'As its owner, you rotate it without approval while the new key ends no later than the old one ' +
+        `was approved for; a later end is approved like Extend (${approvals}).`;
   const blocks: KnownBlock[] = [
     {
       type: 'section',
@@ -114,7 +129,7 @@ export function rotateKeyModal(input: RotateModalInput): ModalView {
       block_id: BLOCK.rotateExpiry,
       label: plain('Expiry', LIMIT.hint),
       hint: plain(
-        `Of the new key, counted from when it is created. Longest for ${role.label}: ${
+        `Of the new key, counted from when it is created, or the old key's end. Longest for ${role.label}: ${
           role.maxExpiryMs === null ? 'no limit' : formatDuration(role.maxExpiryMs)
         }.`,
         LIMIT.hint,
@@ -124,11 +139,20 @@ export function rotateKeyModal(input: RotateModalInput): ModalView {
         action_id: ACTION.rotateExpiry,
         placeholder: plain('Choose an expiry', LIMIT.placeholder),
         options: expiry,
+        initial_option: keep,
       },
     },
   ];
-  if (input.needsApproval && role.approvals > 0) {
-    blocks.push(reasonBlock(BLOCK.rotateReason, ACTION.rotateReason, 'For the approvers.', false));
+  if (role.approvals > 0) {
+    // Asked of everyone who may need approval; the owner needs it only for a later end.
+    blocks.push(
+      reasonBlock(
+        BLOCK.rotateReason,
+        ACTION.rotateReason,
+        input.needsApproval ? 'For the approvers.' : 'For the approvers, if you choose a later end.',
+        !input.needsApproval,
+      ),
+    );
   }
   return {
     type: 'modal',
@@ -213,6 +237,41 @@ export function reassignKeyModal(entry: KeyEntry, context: string): ModalView {
           ...(entry.ownerId ? { initial_user: entry.ownerId } : {}),
         },
       },
+    ],
+  };
+}
+
+/**
+ * Lift leak mark (admins): the key was disabled because its secret leaked, and stays disabled
+ * until an admin lifts the mark, saying why (audited). It is not enabled by lifting the mark.
+ */
+export function liftLeakModal(entry: KeyEntry, context: string): ModalView {
+  checkContext('lift leak modal', context);
+  return {
+    type: 'modal',
+    callback_id: CALLBACK.liftLeakModal,
+    private_metadata: context,
+    title: plain('Lift leak mark', 24),
+    submit: plain('Lift mark', 24),
+    close: plain('Cancel', 24),
+    blocks: [
+      {
+        type: 'section',
+        text: md(
+          fitText(
+            `${keyLine(entry)} was disabled because its secret leaked. Lifting the mark lets its owner or an ` +
+              'admin enable it again; it stays disabled until someone does. Rotating it is usually the better ' +
+              'answer: its secret may still be in someone’s hands.',
+            LIMIT.text,
+          ),
+        ),
+      },
+      reasonBlock(
+        BLOCK.liftLeakReason,
+        ACTION.liftLeakReason,
+        'Why the leaked secret is no longer a risk. Kept in the audit log.',
+        false,
+      ),
     ],
   };
 }

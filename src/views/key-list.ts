@@ -117,7 +117,11 @@ export function keyBlocks(entries: readonly KeyEntry[], place: KeyPlace, now: Da
 export function keySection(entry: KeyEntry, place: KeyPlace, now: Date): SectionBlock {
   const { key } = entry;
   const suffix = keySuffixText(key.keySuffix);
-  const state = key.state === 'enabled' ? 'enabled' : '⏸️ *disabled*';
+  const state = entry.leaked
+    ? `🚨 *leaked* · ${key.state === 'enabled' ? 'enabled' : 'disabled'}`
+    : key.state === 'enabled'
+      ? 'enabled'
+      : '⏸️ *disabled*';
   const who = entry.self ? "🔒 *Keyhouse's own key* (manage it in the ClickHouse console)" : ownerText(entry);
   const lines = [
     `${keyNameText(key)}${suffix ? ` ${suffix}` : ''}`,
@@ -165,7 +169,9 @@ function menuOptions(entry: KeyEntry): PlainTextOption[] {
   if (can.edit) options.push(option('Edit', 'edit'));
   if (can.rotate) options.push(option('Rotate', 'rotate'));
   if (can.delete) options.push(option('Delete', 'delete'));
-  // At most five: Disable/Enable, Edit, Rotate, Delete, Reassign (Slack's overflow limit).
+  // At most five: Disable/Enable, Edit, Rotate, Delete, Reassign (Slack's overflow limit); a leaked
+  // key offers neither Enable nor Edit, so its admin's Lift leak mark fits.
+  if (can.lift) options.push(option('Lift leak mark', 'lift'));
   if (can.reassign) options.push(option('Reassign', 'reassign'));
   // ClickHouse ids are UUIDs; an id too long for an option value would make Slack refuse the whole list.
   if (options.some((o) => (o.value ?? '').length > LIMIT.optionValue)) return [];

@@ -6,6 +6,7 @@ import type { KnownBlock } from '@slack/types';
 import type { RequesterNotice, ThreadNote } from '../core/ports.js';
 import { clip, fitText, formatInstant, LIMIT, md, slackDate } from './format.js';
 import { escapeMrkdwn, mention } from './mrkdwn.js';
+import { refusalText } from './outcomes.js';
 
 export interface NoticeOptions {
   /** The slash command, for "request it again with /chkey". */
@@ -78,7 +79,7 @@ export function requesterNotice(
     case 'change_failed':
       return {
         text: fitText(
-          `⚠️ The approved change to the API key *${name}* could not be applied: ${clip(notice.detail, 1000)}\n` +
+          `⚠️ The approved change to the API key *${name}* could not be applied: ${clip(notice.refusal ? refusalText(notice.refusal) : 'ClickHouse did not apply it.', 1000)}\n` +
             'Click *Apply change* in the message below to try again.',
           LIMIT.text,
         ),

@@ -13,6 +13,7 @@ import type {
   Nudge,
   OffboardingOutcome,
   OffboardingReport,
+  Reactivation,
   StaleOffer,
   StaleOutcome,
 } from '../core/timer-ports.js';
@@ -31,6 +32,7 @@ import {
 import { ACTION, BLOCK, offboardBlockId } from './ids.js';
 import { keySection } from './key-list.js';
 import { escapeMrkdwn, mention } from './mrkdwn.js';
+import { doneText } from './outcomes.js';
 
 /** A message whose `text` says it all. */
 export interface TextMessage {
@@ -190,11 +192,11 @@ export function staleOutcomeMessage(outcome: StaleOutcome): SlackMessage {
   const line =
     outcome.kind === 'kept'
       ? `✅ ${mention(outcome.by)} kept ${keyLabel(outcome.key)}. Keyhouse asks again ${slackDate(outcome.askAgainAt)} if it stays unused.`
-      : `${outcome.kind === 'disabled' ? '⏸️' : '🗑️'} ${escapeMrkdwn(outcome.notice)} (by ${mention(outcome.by)})`;
+      : `${outcome.kind === 'disabled' ? '⏸️' : '🗑️'} ${escapeMrkdwn(doneText(outcome.done))} (by ${mention(outcome.by)})`;
   const text =
     outcome.kind === 'kept'
       ? `Kept ${keyPlain(outcome.key)}; asks again ${formatInstant(outcome.askAgainAt)} if it stays unused.`
-      : escapeMrkdwn(outcome.notice);
+      : escapeMrkdwn(doneText(outcome.done));
   return { text, blocks: [{ type: 'section', text: md(fitText(line, LIMIT.text)) }] };
 }
 
@@ -225,7 +227,24 @@ const OUTCOME_WORDS: Record<OffboardingOutcome, string> = {
   reported: '👀 left as it is',
   'already disabled': '⏸️ was already disabled',
   failed: '⚠️ could not be changed; act on it here',
+  'left alone': '↩️ left alone: it changed hands, or its owner came back',
 };
+
+/** The security channel hears that an offboarded user is back; nothing done is undone. */
+export function reactivationMessage(notice: Reactivation): TextMessage {
+  const seen = notice.via === 'event' ? 'a Slack event' : 'the daily check';
+  const done =
+    notice.action === 'report'
+      ? 'Their keys were only reported.'
+      : `Keys of theirs that offboarding ${notice.action === 'disable' ? 'disabled stay disabled' : 'deleted stay deleted'}; an admin may enable or reassign them from \`list all\`.`;
+  return {
+    text: fitText(
+      `↩️ ${mention(notice.userId)} was reactivated in Slack (seen by ${seen}). Offboarding has ended: ` +
+        `${done} Keys they get from now on are left alone.`,
+      LIMIT.messageText,
+    ),
+  };
+}
 
 /**
  * The security channel's report on a deactivated user's keys, each with the key menu (clicks

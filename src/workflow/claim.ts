@@ -1,14 +1,16 @@
 import { AmbiguousCreateError } from '../core/api-errors.js';
 import { urgently } from '../core/budget.js';
 import type { ApiKey, CreateKeyInput } from '../core/clickhouse.js';
-import { KeyhouseError } from '../core/errors.js';
+import { KeyhouseError, Refused } from '../core/errors.js';
 import { fingerprint } from '../core/fingerprint.js';
 import type { KeyRequest } from '../core/model.js';
 import type { PolicyRole } from '../core/policy-model.js';
 import type { ClickTarget } from '../core/ports.js';
+import { KEEP } from '../core/ports.js';
 import { expiryInstant } from '../core/time.js';
+import { applyChange } from './change.js';
 import type { WorkflowContext } from './context.js';
-import { applyChange } from './edit.js';
+import { envelopeOf } from './gate.js';
 import { grantFor } from './grant.js';
 import { expireRequest } from './lapse.js';
 import { startRetirement } from './rotate.js';
@@ -54,13 +56,13 @@ export async function claimKey(ctx: WorkflowContext, requestId: string, target: 
   if (!attempt.won) {
     await ctx.audit.after({ actorId: target.userId, action: 'key.create', outcome: 'refused', requestId });
     const latest = await ctx.store.getRequest(requestId);
-    throw latest ? notClaimable(latest) : new KeyhouseError('not_found', 'That request no longer exists.');
+    throw latest ? notClaimable(latest) : new Refused({ code: 'request_gone' });
   }
 }
 
 async function claimable(ctx: WorkflowContext, requestId: string, userId: string): Promise<KeyRequest> {
   const request = await ctx.store.getRequest(requestId);
-  if (!request) throw new KeyhouseError('not_found', 'That request no longer exists.');
+  if (!request) throw new Refused({ code: 'request_gone' });
   if (request.requesterId !== userId) {
     await ctx.audit.after({
       actorId: userId,
@@ -69,11 +71,11 @@ async function claimable(ctx: WorkflowContext, requestId: string, userId: string
       requestId,
       detail: { why: 'not the requester' },
     });
-    throw new KeyhouseError('not_allowed', 'Only the person who requested this key can create it.');
+    throw new Refused({ code: 'not_requester' });
   }
   if (request.state === 'approved' && request.deadline && request.deadline <= ctx.clock.now()) {
     await expireRequest(ctx, request);
-    throw new KeyhouseError('expired', 'This approval has expired; request the key again.');
+    throw new Refused({ code: 'request_expired', stage: 'claim' });
   }
   if (request.state !== 'approved') throw notClaimable(request);
   // The policy may have changed since the approval: the role may be gone, or the requester no
@@ -86,31 +88,23 @@ async function claimable(ctx: WorkflowContext, requestId: string, userId: string
       requestId,
       detail: { why: 'may no longer request this role', role: request.roleId },
     });
-    throw new KeyhouseError(
-      'not_allowed',
-      ctx.policy.role(request.roleId)
-        ? 'You may no longer request this role, so the key was not created. Ask a Keyhouse admin.'
-        : 'This role is no longer in the policy, so the key was not created. Ask a Keyhouse admin.',
-    );
+    throw new Refused({ code: 'may_no_longer_request', roleRemoved: !ctx.policy.role(request.roleId) });
   }
   return request;
 }
 
-function notClaimable(request: KeyRequest): KeyhouseError {
+function notClaimable(request: KeyRequest): Refused {
   switch (request.state) {
     case 'creating':
-      return new KeyhouseError(
-        'conflict',
-        'This key is being created right now; its secret appears once, there.',
-      );
+      return new Refused({ code: 'key_being_created' });
     case 'delivered':
-      return new KeyhouseError('already_decided', 'This key was already created; its secret was shown once.');
+      return new Refused({ code: 'key_already_created' });
     case 'expired':
-      return new KeyhouseError('expired', 'This approval has expired; request the key again.');
+      return new Refused({ code: 'request_expired', stage: 'claim' });
     case 'denied':
-      return new KeyhouseError('already_decided', 'This request was denied.');
+      return new Refused({ code: 'request_denied' });
     default:
-      return new KeyhouseError('conflict', 'This request is not approved yet.');
+      return new Refused({ code: 'request_not_approved' });
   }
 }
 
@@ -122,23 +116,32 @@ async function createAndReveal(
   hold: AttemptHold,
 ): Promise<void> {
   const role = ctx.roleOf(request);
+  // The limits hold at the moment the key is made, counting keys being made beside this one (a
+  // request approved long ago, or several clicked at once, never takes a requester past them).
+  const overLimit = await ctx.gate.delivery(request);
+  if (overLimit) {
+    await releaseAttempt(ctx, request, attemptId);
+    await ctx.audit.after({
+      actorId: request.requesterId,
+      action: 'key.create',
+      outcome: 'refused',
+      requestId: request.id,
+      detail: { why: overLimit.code },
+    });
+    throw new Refused(overLimit);
+  }
   const createdAt = ctx.clock.now();
+  const end = keyEnd(request, createdAt);
   let created: Awaited<ReturnType<typeof ctx.keys.createKey>>;
   try {
     // A person is waiting on this click: it goes ahead of everyone's routine work.
-    const input = await createInput(ctx, request, role, createdAt);
+    const input = await createInput(ctx, request, role, end);
     created = await urgently(() => ctx.keys.createKey(input));
   } catch (error) {
     const settled = await failCreate(ctx, request, attemptId, target, error);
     // Our own refusals (a policy naming a role ClickHouse lacks) already say what to do.
     if (error instanceof KeyhouseError && error.code !== 'upstream_failed') throw error;
-    throw new KeyhouseError(
-      'create_failed',
-      settled
-        ? 'ClickHouse did not create the key, and none was left behind. Click Create key again; if it keeps failing, ask a Keyhouse admin.'
-        : 'ClickHouse did not confirm the key. Keyhouse is cleaning up; click Create key again in a minute.',
-      { cause: error },
-    );
+    throw new Refused({ code: 'create_failed', leftBehind: !settled }, { cause: error });
   }
 
   const { key, keyId } = created;
@@ -147,15 +150,17 @@ async function createAndReveal(
   // request (a settler took it), or the store cannot say, the key must not be shown: it is
   // deleted at once, unseen, whether or not the store answers (product.md §3 rule 3).
   // Only the fingerprint is kept, so a pasted secret can be recognised later (product.md §3, §9).
-  const recorded = await recordKey(ctx, request, attemptId, key, createdAt, fingerprint(created.keySecret));
+  const recorded = await recordKey(ctx, request, attemptId, key, {
+    createdAt,
+    fingerprint: fingerprint(created.keySecret),
+    approvedUntil: envelopeOfRequest(request, end),
+  });
   if (recorded !== 'ok') {
     await withdrawUnrecorded(ctx, request, attemptId, key, recorded);
-    throw new KeyhouseError(
-      recorded === 'lost' ? 'conflict' : 'create_failed',
-      recorded === 'lost'
-        ? 'This key was being settled by another Keyhouse instance, so the new key was deleted unseen. Click Create key again.'
-        : 'Keyhouse could not record the new key, so it deleted it before anyone saw it. Click Create key again in a minute.',
-    );
+    throw new Refused({
+      code: 'key_withdrawn',
+      why: recorded === 'lost' ? 'settled_elsewhere' : 'store_failed',
+    });
   }
   await ctx.audit.after({
     actorId: request.requesterId,
@@ -197,10 +202,7 @@ async function createAndReveal(
 
   if (!revealed) {
     await withdrawUndelivered(ctx, request, attemptId, key);
-    throw new KeyhouseError(
-      'delivery_failed',
-      'Slack did not take the message with your secret, so the new key was deleted. Click Create key again.',
-    );
+    throw new Refused({ code: 'key_withdrawn', why: 'not_delivered' });
   }
   await finishDelivery(ctx, request, attemptId, key);
 }
@@ -214,8 +216,7 @@ async function recordKey(
   request: KeyRequest,
   attemptId: string,
   key: ApiKey,
-  createdAt: Date,
-  secretFingerprint: string,
+  made: { createdAt: Date; fingerprint: string; approvedUntil: Date | 'never' },
 ): Promise<'ok' | 'lost' | 'store_failed'> {
   try {
     const held = await ctx.store.transition({
@@ -233,9 +234,10 @@ async function recordKey(
       requestId: request.id,
       keyName: key.name,
       keySuffix: key.keySuffix,
-      createdAt,
+      createdAt: made.createdAt,
       roleId: request.roleId,
-      fingerprint: secretFingerprint,
+      fingerprint: made.fingerprint,
+      approvedUntil: made.approvedUntil,
     });
     return 'ok';
   } catch (error) {
@@ -265,15 +267,35 @@ async function createInput(
   ctx: WorkflowContext,
   request: KeyRequest,
   role: PolicyRole,
-  createdAt: Date,
+  end: Date | null,
 ): Promise<CreateKeyInput> {
-  const expireAt = expiryInstant(createdAt, request.expiry)?.toISOString() ?? null;
   return {
     name: request.keyName,
-    expireAt,
+    expireAt: end?.toISOString() ?? null,
     ipAccessList: request.ipAccessList,
     ...(await grantFor(ctx, role)),
   };
+}
+
+/**
+ * When the new key expires: its approved expiry counted from now (product.md §1), and for a
+ * rotation's successor never after the end the old key was approved for (`rotation.until`), which
+ * `keep` takes as it is. Null: never.
+ */
+function keyEnd(request: KeyRequest, createdAt: Date): Date | null {
+  const until = request.rotation?.until;
+  const bound = until === undefined || until === 'never' ? null : new Date(until);
+  const own = request.expiry === KEEP ? bound : expiryInstant(createdAt, request.expiry);
+  if (bound === null) return own;
+  return own === null || own.getTime() > bound.getTime() ? bound : own;
+}
+
+/** The end of what the new key's approvals allow: the old key's for a rotation within it, else its own end. */
+function envelopeOfRequest(request: KeyRequest, end: Date | null): Date | 'never' {
+  const until = request.rotation?.until;
+  if (until === 'never') return 'never';
+  if (until !== undefined) return new Date(until);
+  return envelopeOf(end);
 }
 
 /**
@@ -379,14 +401,16 @@ async function finishAfterReveal(
   requestId: string,
   attemptId: string,
 ): Promise<KeyRequest | null> {
-  const started = Date.now();
+  // The deadline is the injected clock's, so a test moves past it; the pauses between tries are
+  // real time, only pacing the retries.
+  const started = ctx.clock.now().getTime();
   for (let delay = 100; ; delay = Math.min(delay * 2, 5_000)) {
     try {
       return await finishAttempt(ctx, requestId, attemptId);
     } catch (error) {
-      if (Date.now() - started > FINISH_RETRY_MS) throw error;
+      if (ctx.clock.now().getTime() - started > FINISH_RETRY_MS) throw error;
       ctx.logger.warn({ err: error, requestId }, 'could not record a delivery yet; retrying');
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      await new Promise((resolve) => setTimeout(resolve, delay).unref());
     }
   }
 }

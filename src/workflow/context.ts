@@ -7,6 +7,7 @@ import type { PolicyRole } from '../core/policy-model.js';
 import type { ApprovalCard, KeyApi, Notifier, People, SlackRef } from '../core/ports.js';
 import type { Policy } from '../policy/index.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
+import { Gate } from './gate.js';
 
 /**
  * How this instance shares the database. `exclusive`: no other instance uses it (SQLite), so a
@@ -34,6 +35,8 @@ export interface WorkflowDeps {
   newId?: () => string;
   /** Slack's word on people (users.info), for review and reassign; absent, nobody counts as deactivated. */
   people?: People;
+  /** The one auditor of the process (the watch and the timers write through it too); one is made when absent. */
+  audit?: Auditor;
 }
 
 /** Shared plumbing of the workflow steps: dependencies, the auditor and message bookkeeping. */
@@ -48,6 +51,8 @@ export class WorkflowContext {
   readonly selfKeySuffix: string | null;
   readonly replicas: ReplicaOptions;
   readonly audit: Auditor;
+  /** The one gate every key transition passes (gate.ts). */
+  readonly gate: Gate;
   readonly newId: () => string;
   readonly people: People | null;
   /** Attempts this process is running right now, so settlement never races its own work. */
@@ -68,7 +73,8 @@ export class WorkflowContext {
     this.replicas = deps.replicas ?? { instanceId: randomUUID(), exclusive: true, attemptLeaseMs: 30_000 };
     this.newId = deps.newId ?? randomUUID;
     this.people = deps.people ?? null;
-    this.audit = new Auditor(deps.store, deps.clock, deps.logger);
+    this.audit = deps.audit ?? new Auditor(deps.store, deps.clock, deps.logger);
+    this.gate = new Gate(this);
   }
 
   /**

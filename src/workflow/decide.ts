@@ -1,9 +1,9 @@
-import { KeyhouseError } from '../core/errors.js';
+import { Refused } from '../core/errors.js';
 import type { KeyRequest } from '../core/model.js';
 import { addMs } from '../core/time.js';
 import type { WorkflowContext } from './context.js';
-import { applyChange } from './edit.js';
 import { expireRequest } from './lapse.js';
+import { proceed } from './proceed.js';
 
 export type ApproveOutcome =
   | { kind: 'recorded'; given: number; needed: number }
@@ -11,18 +11,14 @@ export type ApproveOutcome =
 
 /**
  * Loads a request an approver acts on and checks, on the server, that this user may decide it
- * now. Throws a `KeyhouseError` whose message is what the clicker should read.
+ * now. Throws the refusal the clicker should read.
  */
 async function decidable(ctx: WorkflowContext, requestId: string, userId: string): Promise<KeyRequest> {
   const request = await ctx.store.getRequest(requestId);
-  if (!request) throw new KeyhouseError('not_found', 'That request no longer exists.');
+  if (!request) throw new Refused({ code: 'request_gone' });
   const refusal = await ctx.policy.approvalRefusal(userId, request);
-  if (refusal === 'not_approver') {
-    throw new KeyhouseError('not_allowed', 'Only approvers can decide key requests. Nothing was changed.');
-  }
-  if (refusal === 'self_approval') {
-    throw new KeyhouseError('not_allowed', 'You cannot decide your own request; another approver has to.');
-  }
+  if (refusal === 'not_approver') throw new Refused({ code: 'not_approver' });
+  if (refusal === 'self_approval') throw new Refused({ code: 'own_request' });
   await ensurePending(ctx, request);
   return request;
 }
@@ -32,18 +28,17 @@ async function ensurePending(ctx: WorkflowContext, request: KeyRequest): Promise
   if (request.state === 'pending') {
     if (request.deadline && request.deadline <= ctx.clock.now()) {
       await expireRequest(ctx, request);
-      throw new KeyhouseError('expired', 'This request expired before it was decided.');
+      throw new Refused({ code: 'request_expired', stage: 'approval' });
     }
     return;
   }
   throw settled(request);
 }
 
-function settled(request: KeyRequest): KeyhouseError {
-  if (request.state === 'expired') return new KeyhouseError('expired', 'This request has expired.');
-  if (request.state === 'denied')
-    return new KeyhouseError('already_decided', 'This request was already denied.');
-  return new KeyhouseError('already_decided', 'This request was already approved.');
+function settled(request: KeyRequest): Refused {
+  if (request.state === 'expired') return new Refused({ code: 'request_expired', stage: null });
+  if (request.state === 'denied') return new Refused({ code: 'request_denied' });
+  return new Refused({ code: 'request_approved' });
 }
 
 /** Opens the deny dialog only for someone who could deny; the submission is checked again. */
@@ -86,14 +81,9 @@ export async function approveRequest(
       requestId,
       detail: { why: result.outcome },
     });
-    if (result.outcome === 'duplicate') {
-      throw new KeyhouseError(
-        'already_decided',
-        `You already approved this request (${given} of ${needed}).`,
-      );
-    }
+    if (result.outcome === 'duplicate') throw new Refused({ code: 'already_approved_by_you', given, needed });
     const latest = result.request ?? (await ctx.store.getRequest(requestId));
-    throw latest ? settled(latest) : new KeyhouseError('not_found', 'That request no longer exists.');
+    throw latest ? settled(latest) : new Refused({ code: 'request_gone' });
   }
 
   const approved = result.outcome === 'approved';
@@ -113,12 +103,11 @@ export async function approveRequest(
   }
   await ctx.refreshApproval(requestId);
   if (approved && result.request) {
-    if (result.request.kind === 'change') await applyChange(ctx, result.request);
-    else
-      await ctx.sendClaim(
-        result.request,
-        result.approvals.map((d) => d.userId),
-      );
+    await proceed(
+      ctx,
+      result.request,
+      result.approvals.map((d) => d.userId),
+    );
   }
   return { kind: approved ? 'approved' : 'recorded', given, needed };
 }
@@ -143,7 +132,7 @@ export async function denyRequest(
   if (result.outcome === 'not_pending') {
     await ctx.audit.after({ actorId: userId, action: 'request.deny', outcome: 'refused', requestId });
     const latest = result.request ?? (await ctx.store.getRequest(requestId));
-    throw latest ? settled(latest) : new KeyhouseError('not_found', 'That request no longer exists.');
+    throw latest ? settled(latest) : new Refused({ code: 'request_gone' });
   }
   await ctx.audit.after({ actorId: userId, action: 'request.denied', outcome: 'ok', requestId });
   const ref = await ctx.messageRef(requestId, 'approval');

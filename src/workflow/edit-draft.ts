@@ -1,3 +1,4 @@
+import type { Problems } from '../core/outcomes.js';
 import { KEEP } from '../core/ports.js';
 import { unlessWaiting } from '../util/no-wait.js';
 import type { WorkflowContext } from './context.js';
@@ -13,17 +14,17 @@ export async function checkEditDraft(
   ctx: WorkflowContext,
   viewerId: string,
   draft: EditDraft,
-): Promise<Partial<Record<EditField, string>>> {
+): Promise<Problems<EditField>> {
   const { policy } = ctx;
-  const errors: Partial<Record<EditField, string>> = {};
-  const nameError = policy.validateKeyName(draft.keyName.trim());
-  if (nameError) errors.keyName = nameError;
+  const errors: Problems<EditField> = {};
+  const nameProblem = policy.validateKeyName(draft.keyName.trim());
+  if (nameProblem) errors.keyName = nameProblem;
   if (draft.roleId === KEEP) return errors;
   const role = policy.role(draft.roleId);
   const allowed = role ? await unlessWaiting(() => policy.canRequest(viewerId, role.id)) : false;
-  if (!role || allowed === false) errors.roleId = 'You may not request this role.';
+  if (!role || allowed === false) errors.roleId = { code: 'may_not_request_role' };
   else if (draft.expiry !== KEEP && !policy.isExpiryAllowed(role.id, draft.expiry)) {
-    errors.expiry = `Choose an expiry of at most ${role.maxExpiry} for ${role.label}.`;
+    errors.expiry = { code: 'expiry_too_long', roleLabel: role.label, maxExpiry: role.maxExpiry };
   }
   return errors;
 }

@@ -1,10 +1,10 @@
-import { KeyhouseError } from '../core/errors.js';
+import { Refused } from '../core/errors.js';
+import type { Problems } from '../core/outcomes.js';
 import type { PolicyRole } from '../core/policy-model.js';
 import { KEEP } from '../core/ports.js';
 import type { WorkflowContext } from './context.js';
 import { type EditResult, editKey } from './edit.js';
-import { manageableKey } from './keys.js';
-import { keyRole } from './rotate.js';
+import { keyRole } from './keys.js';
 
 /**
  * Extend (product.md §8): the expiry warning's button. It is Edit's longer expiry and nothing
@@ -20,20 +20,15 @@ export interface ExtendDraft {
 
 export type ExtendField = keyof ExtendDraft;
 
-/** The facts the Extend dialog shows, after checking that `viewerId` may change the key. */
+/** The facts the Extend dialog shows, after the gate allowed `viewerId` to change the key. */
 export async function extendForm(
   ctx: WorkflowContext,
   viewerId: string,
   keyId: string,
 ): Promise<{ role: PolicyRole }> {
-  const { key } = await manageableKey(ctx, viewerId, keyId);
-  const role = keyRole(ctx, key, await ctx.store.getKeyOwner(keyId))?.role;
-  if (!role) {
-    throw new KeyhouseError(
-      'invalid_input',
-      'This key’s role matches no role in the policy, so Keyhouse cannot extend it. Request a new key instead.',
-    );
-  }
+  const facts = await ctx.gate.key(viewerId, keyId, 'change');
+  const role = keyRole(ctx, facts.key, facts.owner)?.role;
+  if (!role) throw new Refused({ code: 'role_unknown', action: 'extend' });
   return { role };
 }
 
@@ -45,14 +40,14 @@ export function checkExtendDraft(
   ctx: WorkflowContext,
   roleId: string,
   draft: ExtendDraft,
-): Partial<Record<ExtendField, string>> {
-  const errors: Partial<Record<ExtendField, string>> = {};
+): Problems<ExtendField> {
+  const errors: Problems<ExtendField> = {};
   const role = ctx.policy.role(roleId);
-  if (!role) errors.expiry = 'This key’s role is no longer in the policy; request a new key instead.';
+  if (!role) errors.expiry = { code: 'role_gone' };
   else if (!ctx.policy.isExpiryAllowed(role.id, draft.expiry))
-    errors.expiry = `Choose an expiry of at most ${role.maxExpiry} for ${role.label}.`;
-  const reasonError = ctx.policy.validateReason(draft.reason.trim());
-  if (reasonError) errors.reason = reasonError;
+    errors.expiry = { code: 'expiry_too_long', roleLabel: role.label, maxExpiry: role.maxExpiry };
+  const reasonProblem = ctx.policy.validateReason(draft.reason.trim());
+  if (reasonProblem) errors.reason = reasonProblem;
   return errors;
 }
 
@@ -63,7 +58,7 @@ export async function extendKey(
   keyId: string,
   draft: ExtendDraft,
 ): Promise<EditResult> {
-  const { key } = await manageableKey(ctx, viewerId, keyId);
+  const { key } = await ctx.gate.key(viewerId, keyId, 'change');
   return editKey(ctx, viewerId, keyId, {
     keyName: key.name,
     roleId: KEEP,

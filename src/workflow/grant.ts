@@ -1,5 +1,5 @@
 import type { LegacyRole } from '../core/clickhouse.js';
-import { KeyhouseError } from '../core/errors.js';
+import { Refused } from '../core/errors.js';
 import type { PolicyRole } from '../core/policy-model.js';
 import type { WorkflowContext } from './context.js';
 
@@ -15,10 +15,7 @@ export async function grantFor(
   const assignedRoleIds = grant.roleNames.map((name) => {
     const match = available.find((r) => r.name.toLowerCase() === name.toLowerCase());
     if (!match) {
-      throw new KeyhouseError(
-        'invalid_input',
-        `The policy grants ClickHouse role "${name}" for ${role.label}, but the organization has no such role. Ask an admin to fix the policy.`,
-      );
+      throw new Refused({ code: 'policy_role_missing', clickhouseRole: name, roleLabel: role.label });
     }
     return match.id;
   });

@@ -1,6 +1,7 @@
 import { type AuditLine, type AuditQuery, readAudit } from '../core/audit-read.js';
-import { KeyhouseError } from '../core/errors.js';
+import { Refused } from '../core/errors.js';
 import type { KeyRequest } from '../core/model.js';
+import type { Done, Problems } from '../core/outcomes.js';
 import type { ClickTarget, HomeData, KeyEntry, ListScope } from '../core/ports.js';
 import { claimKey } from './claim.js';
 import { WorkflowContext, type WorkflowDeps } from './context.js';
@@ -8,8 +9,11 @@ import { type ApproveOutcome, approveRequest, checkCanDecide, denyRequest } from
 import { type EditDraft, type EditField, type EditResult, editKey } from './edit.js';
 import { checkEditDraft } from './edit-draft.js';
 import { checkExtendDraft, type ExtendDraft, type ExtendField, extendForm, extendKey } from './extend.js';
-import { deleteKey, keyEntries, manageableKey, setKeyState } from './keys.js';
+import type { KeyAction } from './gate.js';
+import { deleteKey, keyEntries, setKeyState } from './keys.js';
 import { expireDue } from './lapse.js';
+import { liftLeak } from './leaks.js';
+import { proceed } from './proceed.js';
 import { reassignKey } from './reassign.js';
 import { type ReviewEntry, reviewKeys } from './review.js';
 import {
@@ -30,6 +34,7 @@ export type { ReplicaOptions, WorkflowDeps } from './context.js';
 export type { ApproveOutcome } from './decide.js';
 export type { EditDraft, EditField, EditResult } from './edit.js';
 export type { ExtendDraft, ExtendField } from './extend.js';
+export type { KeyAction, KeyFacts } from './gate.js';
 export type { ReviewEntry, ReviewReason } from './review.js';
 export type { RotateDraft, RotateField, RotateResult } from './rotate.js';
 export type { DraftField, RequestDraft, SubmitResult } from './submit.js';
@@ -89,7 +94,7 @@ export class Workflow {
    */
   async listKeys(viewerId: string, scope: ListScope): Promise<KeyEntry[]> {
     if (scope === 'all' && !(await this.#ctx.policy.canListAll(viewerId))) {
-      throw new KeyhouseError('not_allowed', 'Only approvers and admins can list every key.');
+      throw new Refused({ code: 'list_all_restricted' });
     }
     return keyEntries(this.#ctx, viewerId, scope);
   }
@@ -117,27 +122,40 @@ export class Workflow {
     };
   }
 
-  /** A key `viewerId` may manage, as a list shows it, and the policy role it was made with. */
+  /**
+   * A key `viewerId` may act on as `action` (the gate's word), as a list shows it, and the policy
+   * role it was made with.
+   */
   async manageable(
     viewerId: string,
     keyId: string,
+    action: KeyAction = 'view',
   ): Promise<{ entry: KeyEntry; currentRoleId: string | null }> {
-    const { role } = await manageableKey(this.#ctx, viewerId, keyId);
-    const entry = (await keyEntries(this.#ctx, viewerId)).find((e) => e.key.id === keyId);
-    if (!entry) throw new KeyhouseError('not_found', 'That key no longer exists in ClickHouse.');
-    return { entry, currentRoleId: role?.id ?? null };
+    const { role } = await this.#ctx.gate.key(viewerId, keyId, action);
+    return { entry: await this.#entry(viewerId, keyId), currentRoleId: role?.id ?? null };
   }
 
-  setKeyState(viewerId: string, keyId: string, state: 'enabled' | 'disabled'): Promise<string> {
+  setKeyState(viewerId: string, keyId: string, state: 'enabled' | 'disabled'): Promise<Done> {
     return setKeyState(this.#ctx, viewerId, keyId, state);
   }
 
-  deleteKey(viewerId: string, keyId: string): Promise<string> {
+  deleteKey(viewerId: string, keyId: string): Promise<Done> {
     return deleteKey(this.#ctx, viewerId, keyId);
   }
 
-  /** The edit's field errors that need neither the key nor the network (shown in the dialog at once). */
-  checkEditDraft(viewerId: string, draft: EditDraft): Promise<Partial<Record<EditField, string>>> {
+  /** What the Lift leak mark dialog shows, once the gate allowed `viewerId` (an admin) to lift it. */
+  async liftLeakForm(viewerId: string, keyId: string): Promise<{ entry: KeyEntry }> {
+    await this.#ctx.gate.liftLeak(viewerId, keyId);
+    return { entry: await this.#entry(viewerId, keyId) };
+  }
+
+  /** An admin lifts a key's leak mark, saying why (audited); the key may then be enabled again. */
+  liftLeak(viewerId: string, keyId: string, reason: string): Promise<Done> {
+    return liftLeak(this.#ctx, viewerId, keyId, reason);
+  }
+
+  /** The edit's field problems that need neither the key nor the network (shown in the dialog at once). */
+  checkEditDraft(viewerId: string, draft: EditDraft): Promise<Problems<EditField>> {
     return checkEditDraft(this.#ctx, viewerId, draft);
   }
 
@@ -158,6 +176,7 @@ export class Workflow {
       entry,
       role: form.role,
       needsApproval: form.needsApproval,
+      envelope: form.envelope,
       expiryChoices: this.#ctx.policy.expiryChoices(form.role.id),
       overlaps: rotationOverlaps(defaultOverlapMs),
       defaultOverlapMs,
@@ -165,7 +184,7 @@ export class Workflow {
   }
 
   /** The rotation checks that need no network (for an answer inside the dialog). */
-  checkRotate(roleId: string, draft: RotateDraft): Partial<Record<RotateField, string>> {
+  checkRotate(roleId: string, draft: RotateDraft): Problems<RotateField> {
     return checkRotateDraft(this.#ctx, roleId, draft);
   }
 
@@ -181,7 +200,7 @@ export class Workflow {
     return { entry, role, expiryChoices: this.#ctx.policy.expiryChoices(role.id) };
   }
 
-  checkExtend(roleId: string, draft: ExtendDraft): Partial<Record<ExtendField, string>> {
+  checkExtend(roleId: string, draft: ExtendDraft): Problems<ExtendField> {
     return checkExtendDraft(this.#ctx, roleId, draft);
   }
 
@@ -190,8 +209,8 @@ export class Workflow {
     return extendKey(this.#ctx, viewerId, keyId, draft);
   }
 
-  /** An admin gives the key another Keyhouse owner; returns the line to show. */
-  reassign(viewerId: string, keyId: string, newOwnerId: string): Promise<string> {
+  /** An admin gives the key another Keyhouse owner. */
+  reassign(viewerId: string, keyId: string, newOwnerId: string): Promise<Done> {
     return reassignKey(this.#ctx, viewerId, keyId, newOwnerId);
   }
 
@@ -202,14 +221,14 @@ export class Workflow {
 
   async #entry(viewerId: string, keyId: string): Promise<KeyEntry> {
     const entry = (await keyEntries(this.#ctx, viewerId)).find((e) => e.key.id === keyId);
-    if (!entry) throw new KeyhouseError('not_found', 'That key no longer exists in ClickHouse.');
+    if (!entry) throw new Refused({ code: 'key_gone' });
     return entry;
   }
 
   /** The newest audit events matching `query`, for an admin (product.md §4). */
   async readAudit(viewerId: string, query: AuditQuery): Promise<AuditLine[]> {
     if (!(await this.#ctx.policy.isAdmin(viewerId))) {
-      throw new KeyhouseError('not_allowed', 'Only Keyhouse admins can read the audit log.');
+      throw new Refused({ code: 'admins_only', what: 'audit' });
     }
     return readAudit(this.#ctx.store, query);
   }
@@ -218,7 +237,14 @@ export class Workflow {
   async sweep(): Promise<{ expired: number; settled: number }> {
     // Audit events kept while the store was failing are written first, in their order.
     await this.#ctx.audit.flush();
-    const settled = await settleInterrupted(this.#ctx);
+    const { settled, reapply } = await settleInterrupted(this.#ctx);
+    for (const requestId of reapply) {
+      const released = await this.#ctx.store.getRequest(requestId);
+      if (released?.state !== 'approved') continue;
+      await proceed(this.#ctx, released, await this.#ctx.approvers(released)).catch((error: unknown) =>
+        this.#ctx.logger.warn({ err: error, requestId }, 'change not re-applied'),
+      );
+    }
     await deleteLostKeys(this.#ctx);
     const expired = await expireDue(this.#ctx);
     return { expired, settled };

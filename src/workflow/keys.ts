@@ -1,7 +1,7 @@
 import { NotFoundError } from '../core/api-errors.js';
 import type { ApiKey } from '../core/clickhouse.js';
-import { KeyhouseError } from '../core/errors.js';
 import type { KeyOwner } from '../core/model.js';
+import type { Done } from '../core/outcomes.js';
 import type { PolicyRole } from '../core/policy-model.js';
 import type { KeyEntry, ListScope } from '../core/ports.js';
 import type { WorkflowContext } from './context.js';
@@ -77,6 +77,7 @@ export async function keyEntries(
       const ownerId = ownerOf.get(key.id) ?? null;
       const self = ownerId === null && ctx.selfKeySuffix !== null && key.keySuffix === ctx.selfKeySuffix;
       const manage = !self && (isAdmin || (ownerId !== null && ownerId === viewerId));
+      const leaked = ownerRows.get(key.id)?.leak != null;
       const retirement = retiringOf.get(key.id);
       const retiring = retirement
         ? {
@@ -93,13 +94,16 @@ export async function keyEntries(
         expired: key.expireAt !== null && new Date(key.expireAt) <= now,
         roleLabel: roleLabel(ctx, key, ownerRows.get(key.id)),
         can: {
-          toggle: manage,
-          edit: manage,
+          // A leaked key is disabled, never enabled (the gate says so again on the click).
+          toggle: manage && !(leaked && key.state === 'disabled'),
+          edit: manage && !leaked,
           delete: manage,
           // A key already being replaced is not rotated again; its successor is.
           rotate: manage && retiring === null,
           reassign: !self && isAdmin,
+          lift: leaked && isAdmin,
         },
+        leaked,
         retiring,
       };
     })
@@ -150,46 +154,6 @@ async function confirmVanished(ctx: WorkflowContext, owner: KeyOwner): Promise<v
 }
 
 /**
- * The key a click names, after checking on the server that `viewerId` may manage it: its owner
- * or an admin; never Keyhouse's own key. The button's payload is never trusted.
- */
-export async function manageableKey(
-  ctx: WorkflowContext,
-  viewerId: string,
-  keyId: string,
-): Promise<{ key: ApiKey; ownerId: string | null; role: PolicyRole | null }> {
-  const owner = await ctx.store.getKeyOwner(keyId);
-  if (!(await ctx.policy.canManageKey(viewerId, owner?.ownerId ?? null))) {
-    await ctx.audit.after({
-      actorId: viewerId,
-      action: 'key.manage',
-      outcome: 'refused',
-      keyId,
-      detail: { why: 'not the owner or an admin' },
-    });
-    throw new KeyhouseError(
-      'not_allowed',
-      'Only the key’s owner or an admin can change it. Nothing was changed.',
-    );
-  }
-  let key: ApiKey;
-  try {
-    key = await ctx.keys.getKey(keyId);
-  } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
-    if (owner) await ctx.store.deleteKeyOwner(keyId);
-    throw new KeyhouseError('not_found', 'That key no longer exists in ClickHouse.', { cause: error });
-  }
-  if (!owner && ctx.selfKeySuffix !== null && key.keySuffix === ctx.selfKeySuffix) {
-    throw new KeyhouseError(
-      'not_allowed',
-      'This is Keyhouse’s own key; change it in the ClickHouse console.',
-    );
-  }
-  return { key, ownerId: owner?.ownerId ?? null, role: approvedRole(ctx, owner) };
-}
-
-/**
  * The policy role a Keyhouse key was approved under, from the store. Never inferred from what
  * ClickHouse reports: several policy roles may grant the same ClickHouse roles with different
  * approvals and requesters. Null for a key made outside Keyhouse, or whose role left the policy.
@@ -197,6 +161,22 @@ export async function manageableKey(
 export function approvedRole(ctx: WorkflowContext, owner: KeyOwner | null): PolicyRole | null {
   if (!owner?.roleId) return null;
   return ctx.policy.role(owner.roleId) ?? null;
+}
+
+/**
+ * The policy role a key carries: the one it was approved under, from the store (`approvedRole`),
+ * else, for a key made outside Keyhouse or a row from before roles were recorded, the one its
+ * ClickHouse roles match, marked `guessed` so it never grants a rotation without approval.
+ */
+export function keyRole(
+  ctx: WorkflowContext,
+  key: ApiKey,
+  owner: KeyOwner | null,
+): { role: PolicyRole; guessed: boolean } | null {
+  const approved = approvedRole(ctx, owner);
+  if (approved) return { role: approved, guessed: false };
+  const matched = policyRoleOf(ctx.policy.doc.roles, key);
+  return matched ? { role: matched, guessed: true } : null;
 }
 
 /** Tells a key's owner what an admin did to it; nobody is told of their own actions. */
@@ -219,20 +199,22 @@ export async function tellOwner(
   );
 }
 
-/** Disables or enables a key; returns the line the list shows above itself. */
+/** Disables or enables a key, as the gate allows (a key marked leaked is never enabled). */
 export async function setKeyState(
   ctx: WorkflowContext,
   viewerId: string,
   keyId: string,
   state: 'enabled' | 'disabled',
-): Promise<string> {
-  const { key, ownerId } = await manageableKey(ctx, viewerId, keyId);
-  const verb = state === 'enabled' ? 'enabled' : 'disabled';
-  const label = `${key.name} (…${key.keySuffix})`;
-  if (key.state === state) return `${label} was already ${verb}.`;
+): Promise<Done> {
+  const { key, ownerId, label } = await ctx.gate.key(
+    viewerId,
+    keyId,
+    state === 'enabled' ? 'enable' : 'disable',
+  );
+  if (key.state === state) return { code: 'state_changed', key: label, state, already: true };
   await changeKeyState(ctx, viewerId, key, state);
-  await tellOwner(ctx, ownerId, viewerId, key, verb);
-  return `${verb === 'enabled' ? 'Enabled' : 'Disabled'} ${label}.`;
+  await tellOwner(ctx, ownerId, viewerId, key, state);
+  return { code: 'state_changed', key: label, state, already: false };
 }
 
 /**
@@ -251,12 +233,12 @@ export async function changeKeyState(
   await ctx.audit.effect(about, () => ctx.keys.updateKey(key.id, { state }));
 }
 
-/** Deletes a key in ClickHouse and forgets its owner; returns the list's notice line. */
-export async function deleteKey(ctx: WorkflowContext, viewerId: string, keyId: string): Promise<string> {
-  const { key, ownerId } = await manageableKey(ctx, viewerId, keyId);
+/** Deletes a key in ClickHouse and forgets its owner. */
+export async function deleteKey(ctx: WorkflowContext, viewerId: string, keyId: string): Promise<Done> {
+  const { key, ownerId, label } = await ctx.gate.key(viewerId, keyId, 'delete');
   await removeKey(ctx, viewerId, key);
   await tellOwner(ctx, ownerId, viewerId, key, 'deleted');
-  return `Deleted ${key.name} (…${key.keySuffix}).`;
+  return { code: 'deleted', key: label };
 }
 
 /**

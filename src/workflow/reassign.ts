@@ -1,19 +1,20 @@
-import { KeyhouseError } from '../core/errors.js';
+import { Refused } from '../core/errors.js';
+import type { Done } from '../core/outcomes.js';
 import { isUserId } from '../policy/index.js';
 import type { WorkflowContext } from './context.js';
-import { manageableKey } from './keys.js';
 
 /**
  * Reassign (product.md §1, §8): an admin gives a key another Keyhouse owner, for a key made
- * outside Keyhouse or one whose owner left. Audited before the store changes; the old and the new
- * owner are told by DM. Returns the line shown where the admin acted.
+ * outside Keyhouse or one whose owner left. The gate checks the admin, the key, and the new owner
+ * (active in Slack, within their limit of keys). Audited before the store changes; the old and
+ * the new owner are told by DM.
  */
 export async function reassignKey(
   ctx: WorkflowContext,
   viewerId: string,
   keyId: string,
   newOwnerId: string,
-): Promise<string> {
+): Promise<Done> {
   if (!(await ctx.policy.isAdmin(viewerId))) {
     await ctx.audit.after({
       actorId: viewerId,
@@ -22,22 +23,13 @@ export async function reassignKey(
       keyId,
       detail: { why: 'not an admin' },
     });
-    throw new KeyhouseError(
-      'not_allowed',
-      'Only Keyhouse admins can give a key another owner. Nothing was changed.',
-    );
+    throw new Refused({ code: 'admins_only', what: 'reassign' });
   }
-  if (!isUserId(newOwnerId)) throw new KeyhouseError('invalid_input', 'Choose a person to own the key.');
-  const { key, ownerId } = await manageableKey(ctx, viewerId, keyId);
-  const label = `${key.name} (…${key.keySuffix})`;
-  if (ownerId === newOwnerId) return `<@${newOwnerId}> already owns ${label}.`;
-  if (ctx.people && (await ctx.people.status(newOwnerId)) === 'deactivated') {
-    throw new KeyhouseError(
-      'invalid_input',
-      `<@${newOwnerId}> is deactivated in Slack; choose someone else.`,
-    );
-  }
-  const previous = await ctx.store.getKeyOwner(keyId);
+  if (!isUserId(newOwnerId)) throw new Refused({ code: 'choose_new_owner' });
+  const facts = await ctx.gate.key(viewerId, keyId, 'view');
+  const { key, ownerId, owner: previous, label } = facts;
+  const refusal = await ctx.gate.reassign(facts, newOwnerId);
+  if (refusal) throw new Refused(refusal);
   await ctx.audit.effect(
     {
       actorId: viewerId,
@@ -55,8 +47,9 @@ export async function reassignKey(
         keyName: key.name,
         keySuffix: key.keySuffix,
         createdAt: previous?.createdAt ?? ctx.clock.now(),
-        // The role it was approved under stays with the key, whoever owns it.
+        // The role it was approved under, and the end its approvals allow, stay with the key.
         roleId: previous?.roleId ?? null,
+        ...(previous ? {} : { approvedUntil: ctx.gate.envelope(facts) }),
       }),
   );
   const about = { keyName: key.name, keySuffix: key.keySuffix, by: viewerId, from: ownerId, to: newOwnerId };
@@ -70,5 +63,5 @@ export async function reassignKey(
       ctx.notifier.tellRequester(ownerId, { kind: 'key_reassigned', ...about, role: 'old_owner' }),
     );
   }
-  return `${label} now belongs to <@${newOwnerId}>.`;
+  return { code: 'reassigned', key: label, to: newOwnerId };
 }

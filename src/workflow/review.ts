@@ -1,4 +1,4 @@
-import { KeyhouseError } from '../core/errors.js';
+import { Refused } from '../core/errors.js';
 import type { KeyEntry, PersonStatus, ReviewEntry, ReviewReason } from '../core/ports.js';
 import type { WorkflowContext } from './context.js';
 import { keyEntries } from './keys.js';
@@ -15,7 +15,7 @@ const STATUS_CONCURRENCY = 4;
  */
 export async function reviewKeys(ctx: WorkflowContext, viewerId: string): Promise<ReviewEntry[]> {
   if (!(await ctx.policy.isAdmin(viewerId))) {
-    throw new KeyhouseError('not_allowed', 'Only Keyhouse admins can review keys.');
+    throw new Refused({ code: 'admins_only', what: 'review' });
   }
   const [all, owners] = await Promise.all([keyEntries(ctx, viewerId, 'all'), ctx.store.listKeyOwners()]);
   const entries = all.filter((e) => !e.self);

@@ -1,12 +1,15 @@
 import { NotFoundError } from '../core/api-errors.js';
 import type { ApiKey } from '../core/clickhouse.js';
 import { DAY_MS, HOUR_MS } from '../core/duration.js';
-import { KeyhouseError } from '../core/errors.js';
-import type { KeyOwner, KeyRequest, Retirement } from '../core/model.js';
+import { Refused } from '../core/errors.js';
+import type { KeyRequest, KeyRotation, Retirement } from '../core/model.js';
+import type { Done, Problems } from '../core/outcomes.js';
 import type { PolicyRole } from '../core/policy-model.js';
+import { KEEP } from '../core/ports.js';
 import { addMs } from '../core/time.js';
 import type { WorkflowContext } from './context.js';
-import { approvedRole, manageableKey, policyRoleOf } from './keys.js';
+import type { KeyFacts } from './gate.js';
+import { keyRole } from './keys.js';
 
 /**
  * Rotation (product.md §8): a successor with the same name, role and IP access list, delivered
@@ -34,26 +37,11 @@ export function rotationOverlaps(defaultMs: number): number[] {
   return offered.sort((a, b) => a - b);
 }
 
-/**
- * The policy role a key carries: the one it was approved under, from the store (`approvedRole`),
- * else, for a key made outside Keyhouse or a row from before roles were recorded, the one its
- * ClickHouse roles match, marked `guessed` so it never grants a rotation without approval.
- */
-export function keyRole(
-  ctx: WorkflowContext,
-  key: ApiKey,
-  owner: KeyOwner | null,
-): { role: PolicyRole; guessed: boolean } | null {
-  const approved = approvedRole(ctx, owner);
-  if (approved) return { role: approved, guessed: false };
-  const matched = policyRoleOf(ctx.policy.doc.roles, key);
-  return matched ? { role: matched, guessed: true } : null;
-}
-
 /** What the rotation dialog collected, untrusted. */
 export interface RotateDraft {
   /** Overlap in milliseconds, as the option value carried it. */
   overlap: string;
+  /** A policy duration counted from the successor's creation, or `keep`: the old key's end. */
   expiry: string;
   reason: string;
 }
@@ -61,74 +49,58 @@ export interface RotateDraft {
 export type RotateField = keyof RotateDraft;
 
 export type RotateResult =
-  | { ok: false; errors: Partial<Record<RotateField, string>> }
-  | { ok: true; request: KeyRequest; notice: string };
+  | { ok: false; errors: Problems<RotateField> }
+  | { ok: true; request: KeyRequest; done: Done };
 
 /**
  * Checks a rotation draft against what needs no network: the overlap on offer and the expiry
- * within the role's `maxExpiry`. Used to answer inside the dialog; `rotateKey` checks it all again.
+ * within the role's `maxExpiry` (or `keep`). Used to answer inside the dialog; `rotateKey` checks
+ * it all again.
  */
 export function checkRotateDraft(
   ctx: WorkflowContext,
   roleId: string,
   draft: RotateDraft,
-): Partial<Record<RotateField, string>> {
-  const errors: Partial<Record<RotateField, string>> = {};
+): Problems<RotateField> {
+  const errors: Problems<RotateField> = {};
   if (!rotationOverlaps(ctx.policy.doc.lifecycle.rotationOverlapMs).includes(Number(draft.overlap)))
-    errors.overlap = 'Choose one of the overlaps offered.';
+    errors.overlap = { code: 'overlap_not_offered' };
   const role = ctx.policy.role(roleId);
-  if (!role) errors.expiry = 'This key’s role is no longer in the policy; request a new key instead.';
-  else if (!ctx.policy.isExpiryAllowed(role.id, draft.expiry))
-    errors.expiry = `Choose an expiry of at most ${role.maxExpiry} for ${role.label}.`;
+  if (!role) errors.expiry = { code: 'role_gone' };
+  else if (draft.expiry !== KEEP && !ctx.policy.isExpiryAllowed(role.id, draft.expiry))
+    errors.expiry = { code: 'expiry_too_long', roleLabel: role.label, maxExpiry: role.maxExpiry };
   return errors;
 }
 
-/** The facts the rotation dialog shows, after checking that `viewerId` may rotate the key. */
+/** What the rotation dialog shows, once the gate allowed `viewerId` to rotate the key. */
+export interface RotationForm {
+  facts: KeyFacts;
+  role: PolicyRole;
+  /** The end of what the old key was approved for: a successor ending by then needs no approval from its owner. */
+  envelope: Date | 'never';
+  /** True when any successor needs approval (an admin rotating another's key, a role guessed from ClickHouse). */
+  needsApproval: boolean;
+}
+
+/** The facts the rotation dialog shows, after the gate allowed `viewerId` to rotate the key. */
 export async function rotationForm(
   ctx: WorkflowContext,
   viewerId: string,
   keyId: string,
-): Promise<{ key: ApiKey; ownerId: string | null; role: PolicyRole; needsApproval: boolean }> {
-  const { key, ownerId } = await manageableKey(ctx, viewerId, keyId);
-  await ensureNotRotating(ctx, key);
-  const found = keyRole(ctx, key, await ctx.store.getKeyOwner(keyId));
-  if (!found) {
-    throw new KeyhouseError(
-      'invalid_input',
-      'This key’s role matches no role in the policy, so Keyhouse cannot make its successor. Request a new key instead.',
-    );
-  }
-  const { role } = found;
-  const needsApproval = !(
-    ownerId === viewerId &&
-    !found.guessed &&
-    (await ctx.policy.canRequest(viewerId, role.id))
-  );
-  return { key, ownerId, role, needsApproval };
-}
-
-/** A key already retiring, or with a rotation on its way, is not rotated again. */
-async function ensureNotRotating(ctx: WorkflowContext, key: ApiKey): Promise<void> {
-  const retirement = await ctx.store.getRetirement(key.id);
-  if (retirement && retirement.stage !== 'deleted') {
-    throw new KeyhouseError(
-      'conflict',
-      `${key.name} (…${key.keySuffix}) was already rotated; its successor is …${retirement.successorSuffix}.`,
-    );
-  }
-  const open = await ctx.store.listRequests({ states: ['pending', 'approved', 'creating'] });
-  if (open.some((r) => r.rotation?.keyId === key.id)) {
-    throw new KeyhouseError(
-      'conflict',
-      `A rotation of ${key.name} (…${key.keySuffix}) is already under way; see your direct messages.`,
-    );
-  }
+): Promise<RotationForm> {
+  const facts = await ctx.gate.key(viewerId, keyId, 'rotate');
+  const found = keyRole(ctx, facts.key, facts.owner);
+  if (!found) throw new Refused({ code: 'role_unknown', action: 'rotate' });
+  const owner = facts.ownerId === viewerId;
+  const needsApproval = !(owner && !found.guessed && (await ctx.policy.canRequest(viewerId, found.role.id)));
+  return { facts, role: found.role, envelope: ctx.gate.envelope(facts), needsApproval };
 }
 
 /**
- * Records a rotation request for the key. The owner rotating their own key, with the same role and
- * an expiry within its `maxExpiry`, needs no approval; anyone else (an admin) is approved like a
- * new key. The successor is made only on the requester's Create key click, like any key.
+ * Records a rotation request for the key, as the gate rules: the owner's successor ending within
+ * what the old key was approved for needs no approval; a later end, or anyone else's rotation, is
+ * approved like a new key of the role; past the limits nothing is recorded. The successor is made
+ * only on the requester's Create key click, like any key.
  */
 export async function rotateKey(
   ctx: WorkflowContext,
@@ -136,25 +108,33 @@ export async function rotateKey(
   keyId: string,
   draft: RotateDraft,
 ): Promise<RotateResult> {
-  const { key, role, needsApproval } = await rotationForm(ctx, viewerId, keyId);
+  const { facts, role, envelope, needsApproval } = await rotationForm(ctx, viewerId, keyId);
+  const { key } = facts;
   const errors = checkRotateDraft(ctx, role.id, draft);
-  if (
-    needsApproval &&
-    !(await ctx.policy.canRequest(viewerId, role.id)) &&
-    !(await ctx.policy.isAdmin(viewerId))
-  )
-    errors.expiry ??= `You may not request ${role.label}.`;
-  const reason = draft.reason.trim();
-  if (needsApproval && role.approvals > 0) {
-    const reasonError = ctx.policy.validateReason(reason);
-    if (reasonError) errors.reason = reasonError;
-  }
   if (Object.keys(errors).length > 0) return { ok: false, errors };
-
   const now = ctx.clock.now();
-  const immediate = !needsApproval || role.approvals === 0;
+  const keep = draft.expiry === KEEP;
+  const end = keep ? (envelope === 'never' ? null : envelope) : ctx.gate.endOf(draft.expiry, now);
+  const verdict = await ctx.gate.rotation(viewerId, facts, role, !needsApproval, end);
+  if (verdict.refusal)
+    return { ok: false, errors: { expiry: { code: 'refused', refusal: verdict.refusal } } };
+  if (verdict.problem) return { ok: false, errors: { expiry: verdict.problem } };
+  const reason = draft.reason.trim();
+  if (verdict.approvals > 0) {
+    const reasonProblem = ctx.policy.validateReason(reason);
+    if (reasonProblem) return { ok: false, errors: { reason: reasonProblem } };
+  }
+
+  const immediate = verdict.approvals === 0;
   const id = ctx.newId();
-  const rotation = { keyId: key.id, keySuffix: key.keySuffix, overlapMs: Number(draft.overlap) };
+  // Keeping the old key's end, approved or not, keeps its envelope as the successor's bound.
+  const until = verdict.until ?? (keep ? envelope : null);
+  const rotation: KeyRotation = {
+    keyId: key.id,
+    keySuffix: key.keySuffix,
+    overlapMs: Number(draft.overlap),
+    ...(until === null ? {} : { until: until === 'never' ? 'never' : until.toISOString() }),
+  };
   // ClickHouse never gets an empty list (it would make the key usable from nowhere).
   const ipAccessList =
     key.ipAccessList.length > 0 ? key.ipAccessList : [...ctx.policy.doc.defaultIpAccessList];
@@ -171,7 +151,8 @@ export async function rotateKey(
       role: role.id,
       expiry: draft.expiry,
       overlapMs: rotation.overlapMs,
-      needsApproval,
+      until: rotation.until ?? null,
+      approvalsRequired: verdict.approvals,
     },
   });
   const request = await ctx.store.createRequest({
@@ -183,7 +164,7 @@ export async function rotateKey(
     expiry: draft.expiry,
     reason: reason || `Rotation of ${key.name} (…${key.keySuffix})`,
     ipAccessList,
-    approvalsRequired: immediate ? 0 : role.approvals,
+    approvalsRequired: verdict.approvals,
     state: immediate ? 'approved' : 'pending',
     createdAt: now,
     deadline: addMs(now, immediate ? ctx.policy.doc.claimTtlMs : ctx.policy.doc.requestTtlMs),
@@ -196,13 +177,17 @@ export async function rotateKey(
       outcome: 'ok',
       requestId: id,
       keyName: key.name,
-      detail: { by: 'policy', why: needsApproval ? 'role needs no approval' : 'owner rotation' },
+      detail: {
+        by: 'policy',
+        why: verdict.until ? 'owner rotation within the approval' : 'role needs no approval',
+      },
     });
   }
-  const notice = immediate
-    ? `Rotating ${key.name} (…${key.keySuffix}): click *Create key* in your direct messages to make its successor.`
-    : `The rotation of ${key.name} (…${key.keySuffix}) was sent for approval.`;
-  return { ok: true, request, notice };
+  return {
+    ok: true,
+    request,
+    done: { code: 'rotation_requested', key: facts.label, needsApproval: !immediate },
+  };
 }
 
 /**

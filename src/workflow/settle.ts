@@ -1,9 +1,8 @@
 import { NotFoundError } from '../core/api-errors.js';
 import { urgently } from '../core/budget.js';
-import { KeyhouseError } from '../core/errors.js';
+import { Refused } from '../core/errors.js';
 import type { KeyRequest } from '../core/model.js';
 import type { WorkflowContext } from './context.js';
-import { applyChange } from './edit.js';
 
 /** Keys made this long before an attempt started still count as possibly its own (clock skew). */
 const CREATED_AT_SKEW_MS = 60_000;
@@ -40,7 +39,7 @@ async function holdAttempt(ctx: WorkflowContext, attemptId: string): Promise<Att
     });
     if (!held) {
       ctx.attemptsInFlight.delete(attemptId);
-      throw new KeyhouseError('conflict', 'Another Keyhouse instance is settling this request; try again.');
+      throw new Refused({ code: 'replica_settling' });
     }
     timer = setInterval(
       () => {
@@ -347,11 +346,15 @@ export async function deleteLostKeys(ctx: WorkflowContext): Promise<void> {
 /**
  * Settles a request found in `creating` that no live attempt in this process holds (a crash, a
  * restart, or a clean-up that failed): deletes any key it made, returns it to `approved`, and
- * tells the requester they can click Create key again (product.md §2).
+ * tells the requester they can click Create key again (product.md §2). A change request comes
+ * back as `reapply`: its PATCH is simply applied again by the caller.
  */
-export async function settleCreating(ctx: WorkflowContext, request: KeyRequest): Promise<boolean> {
-  if (request.state !== 'creating' || !request.attemptId) return false;
-  if (!(await interrupted(ctx, request))) return false;
+export async function settleCreating(
+  ctx: WorkflowContext,
+  request: KeyRequest,
+): Promise<'settled' | 'reapply' | null> {
+  if (request.state !== 'creating' || !request.attemptId) return null;
+  if (!(await interrupted(ctx, request))) return null;
   // Take the request over from the interrupted attempt (compare-and-set on its id) before
   // touching its key. Its lease has lapsed, so it is dead or has lost its hold, and a hold that
   // lost its lease reveals nothing; should it still be running, its own compare-and-sets now fail,
@@ -365,32 +368,30 @@ export async function settleCreating(ctx: WorkflowContext, request: KeyRequest):
     attemptId: request.attemptId,
     set: { attemptId: settlerId },
   });
-  if (!taken) return false;
+  if (!taken) return null;
   // A change request's key is the user's existing key: never delete it. Its PATCH may or may not
   // have landed; applying it again is harmless, so the request only returns to `approved`.
-  if (taken.kind === 'create' && !(await deleteOrphans(ctx, taken))) return false;
-  if (!(await releaseAttempt(ctx, taken, settlerId))) return false;
-  if (request.kind === 'change') {
-    // Nothing is shown once for a change: apply it again now (a failure offers the retry button).
-    const released = await ctx.store.getRequest(request.id);
-    if (released)
-      await applyChange(ctx, released).catch((error: unknown) =>
-        ctx.logger.warn({ err: error }, 'change not re-applied'),
-      );
-    return true;
-  }
+  if (taken.kind === 'create' && !(await deleteOrphans(ctx, taken))) return null;
+  if (!(await releaseAttempt(ctx, taken, settlerId))) return null;
+  // Nothing is shown once for a change: it is applied again (a failure offers the retry button).
+  if (request.kind === 'change') return 'reapply';
   await ctx.quietly('tell the requester their key can be created again', () =>
     ctx.notifier.tellRequester(request.requesterId, { kind: 'recovered', request }),
   );
-  return true;
+  return 'settled';
 }
 
-/** Settles every `creating` request whose attempt was interrupted. */
-export async function settleInterrupted(ctx: WorkflowContext): Promise<number> {
+/** Settles every `creating` request whose attempt was interrupted; the changes to apply again. */
+export async function settleInterrupted(
+  ctx: WorkflowContext,
+): Promise<{ settled: number; reapply: string[] }> {
   const stuck = await ctx.store.listRequests({ states: ['creating'] });
   let settled = 0;
+  const reapply: string[] = [];
   for (const request of stuck) {
-    if (await settleCreating(ctx, request)) settled += 1;
+    const outcome = await settleCreating(ctx, request);
+    if (outcome) settled += 1;
+    if (outcome === 'reapply') reapply.push(request.id);
   }
-  return settled;
+  return { settled, reapply };
 }

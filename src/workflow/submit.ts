@@ -1,16 +1,15 @@
-import { KeyhouseError } from '../core/errors.js';
+import { Refused } from '../core/errors.js';
 import type { KeyRequest } from '../core/model.js';
+import type { Problems } from '../core/outcomes.js';
 import type { DraftField, RequestDraft } from '../core/ports.js';
 import { addMs } from '../core/time.js';
 import { parseIpAccessList } from '../policy/index.js';
 import type { WorkflowContext } from './context.js';
-import { applyChange } from './edit.js';
+import { proceed } from './proceed.js';
 
 export type { DraftField, RequestDraft };
 
-export type SubmitResult =
-  | { ok: true; request: KeyRequest }
-  | { ok: false; errors: Partial<Record<DraftField, string>> };
+export type SubmitResult = { ok: true; request: KeyRequest } | { ok: false; errors: Problems<DraftField> };
 
 /**
  * Checks every rule again, whatever the client sent, and records a valid request: `pending`, or
@@ -22,30 +21,20 @@ export async function submitRequest(
   draft: RequestDraft,
 ): Promise<SubmitResult> {
   const { policy } = ctx;
-  const errors: Partial<Record<DraftField, string>> = {};
   const keyName = draft.keyName.trim();
   const reason = draft.reason.trim();
-
-  const nameError = policy.validateKeyName(keyName);
-  if (nameError) errors.keyName = nameError;
-
-  const role = policy.role(draft.roleId);
-  if (!role || !(await policy.canRequest(userId, draft.roleId))) {
-    errors.roleId = 'You may not request this role.';
-  } else if (!policy.isExpiryAllowed(role.id, draft.expiry)) {
-    errors.expiry = `Choose an expiry of at most ${role.maxExpiry} for ${role.label}.`;
-  }
-
-  const reasonError = policy.validateReason(reason);
-  if (reasonError) errors.reason = reasonError;
-
+  const { role, problems } = await ctx.gate.request(userId, draft.roleId, draft.expiry);
+  const errors: Problems<DraftField> = { ...problems };
+  const nameProblem = policy.validateKeyName(keyName);
+  if (nameProblem) errors.keyName = nameProblem;
+  const reasonProblem = policy.validateReason(reason);
+  if (reasonProblem) errors.reason = reasonProblem;
   const ips = parseIpAccessList(draft.ipAccessList);
-  if ('error' in ips) errors.ipAccessList = ips.error;
+  if ('problem' in ips) errors.ipAccessList = ips.problem;
+  if (Object.keys(errors).length > 0 || 'problem' in ips) return { ok: false, errors };
 
-  if (!role || Object.keys(errors).length > 0 || 'error' in ips) return { ok: false, errors };
-
-  const limit = await limitReached(ctx, userId);
-  if (limit) return { ok: false, errors: { keyName: limit } };
+  const limit = await ctx.gate.limits(userId, { opening: true, adding: true });
+  if (limit) return { ok: false, errors: { keyName: { code: 'refused', refusal: limit } } };
 
   const now = ctx.clock.now();
   const immediate = role.approvals === 0;
@@ -87,34 +76,6 @@ export async function submitRequest(
   return { ok: true, request };
 }
 
-/** Requests still on their way to a key: they count against `limits.pendingPerUser`. */
-const OPEN_STATES = ['pending', 'approved', 'creating'] as const;
-
-/**
- * Why this user may not ask for another key now (`limits`, product.md §8), or null. Read from the
- * store alone, so it answers inside the modal; admins are not limited.
- */
-async function limitReached(ctx: WorkflowContext, userId: string): Promise<string | null> {
-  const { pendingPerUser, keysPerUser } = ctx.policy.doc.limits;
-  const [open, owned] = await Promise.all([
-    ctx.store.listRequests({ requesterId: userId, states: OPEN_STATES, limit: pendingPerUser }),
-    ctx.store.listKeyOwners(userId),
-  ]);
-  let refusal: string | null = null;
-  if (open.length >= pendingPerUser) {
-    refusal =
-      `You already have ${open.length} requests open (the limit is ${pendingPerUser}). ` +
-      'Create or cancel those keys first; the App Home lists them.';
-  } else if (owned.length >= keysPerUser) {
-    refusal =
-      `You already own ${owned.length} keys (the limit is ${keysPerUser}). ` +
-      'Delete one you no longer need (`list`), or ask an admin.';
-  }
-  // Checked last, and only when it matters: it may need the admins' user group (cached for 60 s).
-  if (refusal && (await ctx.policy.isAdmin(userId))) return null;
-  return refusal;
-}
-
 /**
  * Posts a stored request where people act on it: the approval channel always (for a role with
  * no approval, as a notice), and the requester's Create key DM when it is already approved. A
@@ -140,15 +101,14 @@ export async function announceRequest(ctx: WorkflowContext, request: KeyRequest)
       keyName: request.keyName,
       detail: { why: 'approval channel unreachable' },
     });
-    throw new KeyhouseError(
-      'delivery_failed',
-      `Keyhouse could not post your request in <#${ctx.roleOf(request).approvalChannel ?? ctx.policy.doc.approvalChannel}>, so it was withdrawn. ` +
-        'Ask an admin to invite the Keyhouse app to that channel, then request again.',
+    throw new Refused(
+      {
+        code: 'approval_channel_unreachable',
+        channel: ctx.roleOf(request).approvalChannel ?? ctx.policy.doc.approvalChannel,
+      },
       { cause: error },
     );
   }
   await ctx.store.putMessageRef({ requestId: request.id, kind: 'approval', ...posted });
-  if (request.state !== 'approved') return;
-  if (request.kind === 'change') await applyChange(ctx, request);
-  else await ctx.sendClaim(request, 'policy');
+  if (request.state === 'approved') await proceed(ctx, request, 'policy');
 }

@@ -494,6 +494,38 @@ describe('lifecycle timers', () => {
       expect(await h.store.listTimerMarks({ rules: ['offboarding.user'], subjects: [bob] })).toEqual([]);
     });
 
+    it('ends with a reactivation: what was done stays done, keys they get later are left alone (issue 19, hole 1)', async () => {
+      await start(policy());
+      const before = await ownedKey(alice, 'alice-etl');
+      h.slack.deactivateUser(alice);
+      await h.post({ kind: 'event', payload: userChange({ user: alice, deleted: true }) });
+      await untilOffboarded(alice);
+      await h.keyhouse.tick();
+      await h.keyhouse.tick();
+      expect(state(before.key.id)).toBe('disabled');
+      await h.slack.waitFor(() => reports()[0], { message: 'the offboarding report' });
+
+      // Back in Slack: the security channel hears it once, and nothing more is done to them.
+      h.slack.reactivateUser(alice);
+      await h.post({ kind: 'event', payload: userChange({ user: alice, deleted: false }) });
+      await h.post({ kind: 'event', payload: userChange({ user: alice, deleted: false }) });
+      await h.slack.waitFor(() => reports().find((m) => /reactivated/i.test(m.text ?? '')), {
+        message: 'the reactivation notice',
+      });
+      const later = await ownedKey(alice, 'alice-new');
+      const given = await ownedKey(bob, 'bob-etl');
+      await h.store.putKeyOwner({ ...(await h.store.getKeyOwner(given.key.id))!, ownerId: alice });
+      await tickAt(clock.now().getTime() + HOUR);
+      await tickAt(clock.now().getTime() + DAY);
+      await h.keyhouse.tick();
+      expect([state(before.key.id), state(later.key.id), state(given.key.id)]).toEqual([
+        'disabled',
+        'enabled',
+        'enabled',
+      ]);
+      expect(reports().filter((m) => /reactivated/i.test(m.text ?? ''))).toHaveLength(1);
+    });
+
     it('by the daily users.info check, once a day, deleting keys when the policy says delete', async () => {
       await start(policy({ offboarding: 'delete' }));
       const gone = await ownedKey(bob, 'bob-etl');

@@ -1,4 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { Problem } from '../../src/core/outcomes.js';
+import { problemText } from '../../src/views/outcomes.js';
+
+/** What a person reads for a problem (null when there is none). */
+const said = (problem: Problem | null) => (problem ? problemText(problem) : null);
+
 import { createLogger } from '../../src/logger.js';
 import { type GroupResolver, Policy, type PolicyDocument, validatePolicy } from '../../src/policy/index.js';
 import { ManualClock } from '../support/clock.js';
@@ -289,11 +295,11 @@ describe('Policy: managing keys', () => {
 describe('Policy: validating input', () => {
   it('checks key names against the default pattern and the 64-character cap', () => {
     const policy = new Policy(makeDoc(), { resolveGroup: noGroups });
-    expect(policy.validateKeyName('etl-loader_v2.prod')).toBeNull();
-    expect(policy.validateKeyName('a'.repeat(64))).toBeNull();
-    expect(policy.validateKeyName('a'.repeat(65))).toBe('Use at most 64 characters.');
-    expect(policy.validateKeyName('')).toBe('Enter a key name.');
-    expect(policy.validateKeyName('bad/name')).toBe(
+    expect(said(policy.validateKeyName('etl-loader_v2.prod'))).toBeNull();
+    expect(said(policy.validateKeyName('a'.repeat(64)))).toBeNull();
+    expect(said(policy.validateKeyName('a'.repeat(65)))).toBe('Use at most 64 characters.');
+    expect(said(policy.validateKeyName(''))).toBe('Enter a key name.');
+    expect(said(policy.validateKeyName('bad/name'))).toBe(
       'Use 1–64 letters, digits, spaces, dots, dashes or underscores.',
     );
   });
@@ -302,14 +308,14 @@ describe('Policy: validating input', () => {
     const policy = new Policy(makeDoc({ keyName: { pattern: '[a-z]+', hint: 'Lowercase letters only.' } }), {
       resolveGroup: noGroups,
     });
-    expect(policy.validateKeyName('abc')).toBeNull();
+    expect(said(policy.validateKeyName('abc'))).toBeNull();
     // Unanchored in the file, still a whole-name match.
-    expect(policy.validateKeyName('abc1')).toBe('Lowercase letters only.');
-    expect(policy.validateKeyName('a'.repeat(65))).toBe('Use at most 64 characters.');
+    expect(said(policy.validateKeyName('abc1'))).toBe('Lowercase letters only.');
+    expect(said(policy.validateKeyName('a'.repeat(65)))).toBe('Use at most 64 characters.');
 
     const noHint = new Policy(makeDoc({ keyName: { pattern: '^k-[0-9]+$' } }), { resolveGroup: noGroups });
-    expect(noHint.validateKeyName('k-12')).toBeNull();
-    expect(noHint.validateKeyName('k-x')).toBe('The name must match the pattern ^k-[0-9]+$');
+    expect(said(noHint.validateKeyName('k-12'))).toBeNull();
+    expect(said(noHint.validateKeyName('k-x'))).toBe('The name must match the pattern ^k-[0-9]+$');
   });
 
   it('runs every pattern in linear time: a nested quantifier answers a long near-match with the hint', () => {
@@ -318,26 +324,28 @@ describe('Policy: validating input', () => {
     // machine missed for valid names too. RE2 needs neither.
     const doc = makeDoc({ keyName: { pattern: '(a+)+$', hint: 'Only the letter a.' } });
     const policy = new Policy(doc, { resolveGroup: noGroups });
-    expect(policy.validateKeyName(`${'a'.repeat(63)}!`)).toBe('Only the letter a.');
-    expect(policy.validateKeyName('a'.repeat(64))).toBeNull();
-    for (let i = 0; i < 2_000; i++) expect(policy.validateKeyName(`a${'a'.repeat(i % 63)}`)).toBeNull();
+    expect(said(policy.validateKeyName(`${'a'.repeat(63)}!`))).toBe('Only the letter a.');
+    expect(said(policy.validateKeyName('a'.repeat(64)))).toBeNull();
+    for (let i = 0; i < 2_000; i++) expect(said(policy.validateKeyName(`a${'a'.repeat(i % 63)}`))).toBeNull();
   });
 
   it('checks the reason against the policy', () => {
     const policy = new Policy(makeDoc(), { resolveGroup: noGroups });
-    expect(policy.validateReason('')).toBe('Please give a reason.');
-    expect(policy.validateReason('   ')).toBe('Please give a reason.');
-    expect(policy.validateReason('too short')).toBe('Please give a reason of at least 10 characters.');
-    expect(policy.validateReason('nightly ETL for the billing dashboard')).toBeNull();
-    expect(policy.validateReason('x'.repeat(2001))).toBe(
+    expect(said(policy.validateReason(''))).toBe('Please give a reason.');
+    expect(said(policy.validateReason('   '))).toBe('Please give a reason.');
+    expect(said(policy.validateReason('too short'))).toBe('Please give a reason of at least 10 characters.');
+    expect(said(policy.validateReason('nightly ETL for the billing dashboard'))).toBeNull();
+    expect(said(policy.validateReason('x'.repeat(2001)))).toBe(
       'Please keep the reason to 2000 characters or fewer.',
     );
 
     const optional = new Policy(makeDoc({ reason: { required: false, maxLength: 20 } }), {
       resolveGroup: noGroups,
     });
-    expect(optional.validateReason('')).toBeNull();
-    expect(optional.validateReason('ok')).toBeNull();
-    expect(optional.validateReason('x'.repeat(21))).toBe('Please keep the reason to 20 characters or fewer.');
+    expect(said(optional.validateReason(''))).toBeNull();
+    expect(said(optional.validateReason('ok'))).toBeNull();
+    expect(said(optional.validateReason('x'.repeat(21)))).toBe(
+      'Please keep the reason to 20 characters or fewer.',
+    );
   });
 });

@@ -27,6 +27,7 @@ import {
   type LifecycleNotifier,
   type Nudge,
   type OffboardingReport,
+  type Reactivation,
   Scheduler,
   type StaleOffer,
 } from '../../src/timers/index.js';
@@ -61,6 +62,7 @@ export type TimedMessage = { instance: number; at: Date } & (
   | { kind: 'stale'; offer: StaleOffer }
   | { kind: 'nudge'; nudge: Nudge }
   | { kind: 'offboarding-report'; report: OffboardingReport }
+  | { kind: 'reactivated'; notice: Reactivation }
   | { kind: 'retired'; userId: string; keyName: string; keySuffix: string }
 );
 
@@ -143,6 +145,8 @@ class RecordingNotifier implements Notifier {
       this.failReveals -= 1;
       throw new Error('response_url refused (injected)');
     }
+    // The test keeps what the requester saw, to paste it later (the leak tripwire's scenarios).
+    this.world.secrets.set(reveal.key.id, reveal.secret.reveal());
     this.world.reveals.push({
       requestId: reveal.request.id,
       keyId: reveal.key.id,
@@ -184,6 +188,9 @@ class RecordingLifecycleNotifier implements LifecycleNotifier {
   async requestCancelled(): Promise<void> {}
   offboardingReport(_channel: string, report: OffboardingReport) {
     return this.#record({ kind: 'offboarding-report', report });
+  }
+  reactivated(_channel: string, notice: Reactivation) {
+    return this.#record({ kind: 'reactivated', notice });
   }
 }
 
@@ -232,6 +239,8 @@ export interface WorldOptions {
 export class World {
   readonly reveals: Reveal[] = [];
   readonly timed: TimedMessage[] = [];
+  /** Each delivered key's secret, as its requester saw it (test memory only). */
+  readonly secrets = new Map<string, string>();
   /** Users Slack reports deactivated (the daily check reads this; the event is sent by the test). */
   readonly deactivated = new Set<string>();
   /**

@@ -65,24 +65,39 @@ describe('key list: rotation and reassign', () => {
 describe('lifecycle dialogs', () => {
   const role = policyRole({ approvals: 1 });
 
-  it('Rotate: overlap choices with the default chosen, the role’s expiries, a reason only when approval is needed', () => {
+  it('Rotate: overlap choices with the default chosen, the old key’s end first, a reason when approval may be needed', () => {
     const base = {
       entry: keyEntry(),
       role,
       expiryChoices: choices,
       overlaps: [HOUR, DAY, 7 * DAY],
       defaultOverlapMs: DAY,
+      envelope: new Date('2026-12-27T14:00:00.000Z'),
       context: '{"k":1}',
     };
     const own = rotateKeyModal({ ...base, needsApproval: false });
     validView(own);
     expect(own.callback_id).toBe(CALLBACK.rotateModal);
-    expect(blockIds(own)).toEqual([BLOCK.rotateOverlap, BLOCK.rotateExpiry]);
+    // The owner may choose a later end, approved like Extend: the reason is there, and optional.
+    expect(blockIds(own)).toEqual([BLOCK.rotateOverlap, BLOCK.rotateExpiry, BLOCK.rotateReason]);
+    const reason = (own.blocks as Array<{ block_id?: string; optional?: boolean }>).find(
+      (b) => b.block_id === BLOCK.rotateReason,
+    );
+    expect(reason?.optional).toBe(true);
     expect(JSON.stringify(own)).toContain('"initial_option":{"text":{"type":"plain_text","text":"1 day"');
-    expect(JSON.stringify(own)).toContain('without approval');
+    expect(JSON.stringify(own)).toContain('"value":"keep"');
+    expect(JSON.stringify(own)).toContain('Same end as now: 2026-12-27 14:00 UTC');
+    expect(JSON.stringify(own)).toContain('without approval while the new key ends no later');
     const approved = rotateKeyModal({ ...base, needsApproval: true });
     validView(approved);
     expect(blockIds(approved)).toEqual([BLOCK.rotateOverlap, BLOCK.rotateExpiry, BLOCK.rotateReason]);
+    expect(
+      (approved.blocks as Array<{ block_id?: string; optional?: boolean }>).find(
+        (b) => b.block_id === BLOCK.rotateReason,
+      )?.optional,
+    ).toBe(false);
+    const free = rotateKeyModal({ ...base, role: policyRole({ approvals: 0 }), needsApproval: false });
+    expect(blockIds(free)).toEqual([BLOCK.rotateOverlap, BLOCK.rotateExpiry]);
     expect(() => rotateKeyModal({ ...base, needsApproval: false, context: 'x'.repeat(3001) })).toThrow(
       RangeError,
     );

@@ -58,9 +58,13 @@ describe('requesterNotice', () => {
       /couldn't delete the key yet; Keyhouse will delete it shortly\. Click \*Create key\* again afterwards\./,
     ],
     [
-      'change failed, with upstream text escaped',
-      { kind: 'change_failed', request, detail: 'ClickHouse said <nope> & 503' } as const,
-      /ClickHouse said &lt;nope&gt; &amp; 503/,
+      'change failed, with the policy text escaped',
+      {
+        kind: 'change_failed',
+        request,
+        refusal: { code: 'policy_role_missing', clickhouseRole: '<nope> & 503', roleLabel: 'Dev' },
+      } as const,
+      /ClickHouse role "&lt;nope&gt; &amp; 503" for Dev/,
     ],
     [
       'recovered',

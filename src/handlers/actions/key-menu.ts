@@ -5,17 +5,19 @@ import {
   editKeyModal,
   editLoadingModal,
   editOutcomeModal,
+  liftLeakModal,
   outcomeModal,
   reassignKeyModal,
   workingModal,
 } from '../../views/index.js';
+import { doneText } from '../../views/outcomes.js';
 import type { ActionArgs, Listener } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 import { encodeLifecycleContext, openRotateDialog } from '../shared/key-dialogs.js';
 import { encodeContext, refreshSurface, type Surface } from '../shared/key-surface.js';
 import { openModal } from '../shared/modal.js';
 
-const MENU_VALUE = /^(disable|enable|edit|rotate|delete|reassign):([0-9a-f-]{36})$/i;
+const MENU_VALUE = /^(disable|enable|edit|rotate|delete|reassign|lift):([0-9a-f-]{36})$/i;
 const KEY_BLOCK = /^keys\|(mine|all|review)\|(\d{1,4})\|/;
 
 /**
@@ -38,12 +40,12 @@ export function keyMenuAction(deps: HandlerDeps): Listener<ActionArgs<BlockActio
     if (verb === 'disable' || verb === 'enable') {
       return {
         after: async ({ client }) => {
-          const notice = await deps.workflow.setKeyState(
+          const done = await deps.workflow.setKeyState(
             userId,
             keyId,
             verb === 'enable' ? 'enabled' : 'disabled',
           );
-          await refreshSurface(deps, client, userId, surface, notice);
+          await refreshSurface(deps, client, userId, surface, doneText(done));
         },
       };
     }
@@ -51,6 +53,24 @@ export function keyMenuAction(deps: HandlerDeps): Listener<ActionArgs<BlockActio
       return {
         after: ({ client }) =>
           openRotateDialog(deps, client, { userId, keyId, triggerId: body.trigger_id, surface }),
+      };
+    }
+    if (verb === 'lift') {
+      const context = encodeLifecycleContext({ keyId, roleId: null, needsReason: true, surface });
+      return {
+        after: ({ client }) =>
+          openModal(
+            deps,
+            client,
+            { triggerId: body.trigger_id, userId },
+            async () => {
+              // The gate refuses before any dialog: not an admin, or no mark to lift.
+              const { entry } = await deps.workflow.liftLeakForm(userId, keyId);
+              return liftLeakModal(entry, context);
+            },
+            workingModal('Lift leak mark', 'Looking the key up in ClickHouse…'),
+            (text) => outcomeModal('Lift leak mark', { ok: false, text }),
+          ),
       };
     }
     if (verb === 'reassign') {

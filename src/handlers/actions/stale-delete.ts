@@ -13,8 +13,8 @@ export function staleDeleteAction(deps: HandlerDeps): Listener<ActionArgs<BlockA
     const keyId = parseKeyId(action.value);
     return {
       after: async ({ respond }) => {
-        const notice = await deps.workflow.deleteKey(userId, keyId);
-        await rewriteStaleMessage(respond, { kind: 'deleted', by: userId, notice });
+        const done = await deps.workflow.deleteKey(userId, keyId);
+        await rewriteStaleMessage(respond, { kind: 'deleted', by: userId, done });
       },
     };
   };

@@ -12,8 +12,8 @@ export function staleDisableAction(
     const keyId = parseKeyId(action.value);
     return {
       after: async ({ respond }) => {
-        const notice = await deps.workflow.setKeyState(userId, keyId, 'disabled');
-        await rewriteStaleMessage(respond, { kind: 'disabled', by: userId, notice });
+        const done = await deps.workflow.setKeyState(userId, keyId, 'disabled');
+        await rewriteStaleMessage(respond, { kind: 'disabled', by: userId, done });
       },
     };
   };

@@ -2,14 +2,23 @@ import type { EventArgs, Listener } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 
 /**
- * Slack reports a user changed; when they were deactivated (`deleted: true`) they are offboarded
- * once (product.md §8), and the timers run soon to handle their keys within the write budget.
+ * Slack reports a user changed. Deactivated (`deleted: true`): offboarded once per deactivation
+ * (product.md §8), and the timers run soon to handle their keys within the write budget. Active
+ * (`deleted: false`, every other profile change too): if they were offboarded, offboarding ends.
  */
 export function userChanged(deps: HandlerDeps): Listener<EventArgs<'user_change'>, never> {
   return ({ event }) => {
     const user = event.user as { id?: unknown; deleted?: unknown };
     const userId = user.id;
-    if (user.deleted !== true || typeof userId !== 'string') return {};
+    if (typeof userId !== 'string' || typeof user.deleted !== 'boolean') return {};
+    if (user.deleted === false) {
+      return {
+        after: async () => {
+          const outcome = await deps.lifecycle.reactivate(userId, 'event');
+          if (outcome === 'ended') deps.logger.info({ user: userId }, 'user reactivated; offboarding ended');
+        },
+      };
+    }
     return {
       after: async () => {
         const outcome = await deps.lifecycle.offboard(userId, 'event');

@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
+import type { Done, Problem } from '../../core/outcomes.js';
 import {
   escapeMrkdwn,
   extendKeyModal,
@@ -7,6 +8,7 @@ import {
   rotateKeyModal,
   workingModal,
 } from '../../views/index.js';
+import { doneText, problemsText } from '../../views/outcomes.js';
 import type { Reply, ViewAck } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 import { refreshSurface, type Surface, surfaceSchema } from './key-surface.js';
@@ -107,8 +109,8 @@ export function openExtendDialog(
 
 /** What a Rotate or Extend submission led to: refused with reasons, or done (and maybe a request to announce). */
 export type LifecycleOutcome =
-  | { ok: false; errors: Record<string, string> }
-  | { ok: true; notice: string; announce: string | null };
+  | { ok: false; errors: Partial<Record<string, Problem>> }
+  | { ok: true; done: Done; announce: string | null };
 
 /**
  * The second half of a Rotate or Extend submission, once its checks without network passed: the
@@ -131,20 +133,18 @@ export function settleLifecycleDialog(
         async () => {
           const result = await run();
           if (!result.ok) {
-            const text = `Nothing was done: ${Object.values(result.errors).join(' ')}`;
+            const text = `Nothing was done: ${problemsText(result.errors)}`;
             return { view: outcomeModal(title, { ok: false, text }), text: `⚠️ ${text}` };
           }
           if (result.announce) await deps.workflow.announce(result.announce);
-          await refreshSurface(deps, client, userId, dialog.surface, result.notice).catch((error: unknown) =>
+          const notice = doneText(result.done);
+          await refreshSurface(deps, client, userId, dialog.surface, notice).catch((error: unknown) =>
             deps.logger.warn(
               { err: error, dialog: title },
               'could not refresh the key list after the dialog',
             ),
           );
-          return {
-            view: outcomeModal(title, { ok: true, text: escapeMrkdwn(result.notice) }),
-            text: result.notice,
-          };
+          return { view: outcomeModal(title, { ok: true, text: escapeMrkdwn(notice) }), text: notice };
         },
         (text) => outcomeModal(title, { ok: false, text }),
       ),

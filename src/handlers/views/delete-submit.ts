@@ -1,5 +1,6 @@
-import { KeyhouseError } from '../../core/errors.js';
+import { Refused } from '../../core/errors.js';
 import { readDeleteModal } from '../../views/index.js';
+import { doneText } from '../../views/outcomes.js';
 import type { Listener, ViewAck, ViewArgs } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 import { decodeContext, refreshSurface } from '../shared/key-surface.js';
@@ -12,10 +13,9 @@ export function deleteSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck>
   return ({ body, view }) => ({
     after: async ({ client }) => {
       const context = decodeContext(readDeleteModal(view).context);
-      if (!context)
-        throw new KeyhouseError('not_found', 'That dialog no longer refers to a key; nothing was deleted.');
-      const notice = await deps.workflow.deleteKey(body.user.id, context.keyId);
-      await refreshSurface(deps, client, body.user.id, context.surface, notice);
+      if (!context) throw new Refused({ code: 'key_gone' });
+      const done = await deps.workflow.deleteKey(body.user.id, context.keyId);
+      await refreshSurface(deps, client, body.user.id, context.surface, doneText(done));
     },
   });
 }

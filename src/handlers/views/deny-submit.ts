@@ -4,6 +4,7 @@ import { BLOCK } from '../../views/ids.js';
 import { denyOutcomeModal, denyWorkingModal, readDenyModal } from '../../views/index.js';
 import type { Listener, ViewAck, ViewArgs } from '../ack-first.js';
 import { type HandlerDeps, parseRequestId } from '../deps.js';
+import { describeError } from '../errors.js';
 import { settleInModal } from '../shared/modal.js';
 
 /**
@@ -22,7 +23,9 @@ export function denySubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
       waiting = (await unlessWaiting(() => deps.workflow.checkCanDecide(requestId, userId))) === WOULD_WAIT;
     } catch (error) {
       if (!isKeyhouseError(error)) throw error;
-      return { ack: { response_action: 'errors', errors: { [BLOCK.denyReason]: error.message } } };
+      return {
+        ack: { response_action: 'errors', errors: { [BLOCK.denyReason]: describeError(error).text } },
+      };
     }
     if (!waiting) return { after: () => deps.workflow.deny(requestId, userId, reason) };
     return {

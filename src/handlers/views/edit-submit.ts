@@ -1,4 +1,5 @@
 import { isKeyhouseError } from '../../core/errors.js';
+import type { Problem } from '../../core/outcomes.js';
 import { unlessWaiting } from '../../util/no-wait.js';
 import {
   editKeyModal,
@@ -7,9 +8,11 @@ import {
   escapeMrkdwn,
   readEditModal,
 } from '../../views/index.js';
+import { doneText, problemsText, problemText } from '../../views/outcomes.js';
 import { type EditField, KEEP } from '../../workflow/index.js';
 import type { Listener, ViewAck, ViewArgs } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
+import { describeError } from '../errors.js';
 import { decodeContext, refreshSurface } from '../shared/key-surface.js';
 import { settleInModal } from '../shared/modal.js';
 
@@ -37,13 +40,15 @@ export function editSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
       await unlessWaiting(() => deps.workflow.manageable(userId, context.keyId));
     } catch (error) {
       if (!isKeyhouseError(error)) throw error;
-      return { ack: { response_action: 'errors', errors: { [values.blockIds.keyName]: error.message } } };
+      return {
+        ack: { response_action: 'errors', errors: { [values.blockIds.keyName]: describeError(error).text } },
+      };
     }
     const early = await deps.workflow.checkEditDraft(userId, values);
     if (Object.keys(early).length > 0) {
       const errors: Record<string, string> = {};
-      for (const [field, message] of Object.entries(early) as [EditField, string][]) {
-        errors[values.blockIds[field]] = message;
+      for (const [field, problem] of Object.entries(early) as [EditField, Problem][]) {
+        errors[values.blockIds[field]] = problemText(problem);
       }
       return { ack: { response_action: 'errors', errors } };
     }
@@ -71,18 +76,15 @@ export function editSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
                 draft: values,
                 errors: result.errors,
               });
-              return { view: form, text: `⚠️ Nothing was changed. ${Object.values(result.errors).join(' ')}` };
+              return { view: form, text: `⚠️ Nothing was changed. ${problemsText(result.errors)}` };
             }
             if (result.changeRequest) await deps.workflow.announce(result.changeRequest.id);
             // The list (or Home tab) shows the new state too; the dialog is where the outcome is read.
-            await refreshSurface(deps, client, userId, context.surface, result.notice).catch(
-              (error: unknown) =>
-                deps.logger.warn({ err: error }, 'could not refresh the key list after an edit'),
+            const notice = doneText(result.done);
+            await refreshSurface(deps, client, userId, context.surface, notice).catch((error: unknown) =>
+              deps.logger.warn({ err: error }, 'could not refresh the key list after an edit'),
             );
-            return {
-              view: editOutcomeModal({ ok: true, text: escapeMrkdwn(result.notice) }),
-              text: result.notice,
-            };
+            return { view: editOutcomeModal({ ok: true, text: escapeMrkdwn(notice) }), text: notice };
           },
           (text) => editOutcomeModal({ ok: false, text }),
         ),

@@ -1,4 +1,5 @@
 import { ACTION, BLOCK, readLifecycleModal } from '../../views/index.js';
+import { problemText } from '../../views/outcomes.js';
 import type { ExtendField } from '../../workflow/index.js';
 import type { Listener, ViewAck, ViewArgs } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
@@ -30,8 +31,8 @@ export function extendSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck>
     const problems = deps.workflow.checkExtend(context.roleId, draft);
     if (Object.keys(problems).length > 0) {
       const errors: Record<string, string> = {};
-      for (const [field, message] of Object.entries(problems))
-        errors[FIELD_BLOCK[field as ExtendField]] = message;
+      for (const [field, problem] of Object.entries(problems))
+        errors[FIELD_BLOCK[field as ExtendField]] = problemText(problem);
       return { ack: { response_action: 'errors', errors } };
     }
     const userId = body.user.id;
@@ -41,7 +42,7 @@ export function extendSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck>
       async () => {
         const result = await deps.workflow.extend(userId, context.keyId, draft);
         if (!result.ok) return result;
-        return { ok: true, notice: result.notice, announce: result.changeRequest?.id ?? null };
+        return { ok: true, done: result.done, announce: result.changeRequest?.id ?? null };
       },
     );
   };

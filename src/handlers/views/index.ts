@@ -5,6 +5,7 @@ import { deleteSubmitView } from './delete-submit.js';
 import { denySubmitView } from './deny-submit.js';
 import { editSubmitView } from './edit-submit.js';
 import { extendSubmitView } from './extend-submit.js';
+import { liftLeakSubmitView } from './lift-leak-submit.js';
 import { reassignSubmitView } from './reassign-submit.js';
 import { requestSubmitView } from './request-submit.js';
 import { rotateSubmitView } from './rotate-submit.js';
@@ -19,4 +20,5 @@ export function registerViews(app: AckFirstApp, deps: HandlerDeps): void {
   app.view(CALLBACK.extendModal, extendSubmitView(deps));
   // Admins only: checked by the workflow after the acknowledgement.
   app.view(CALLBACK.reassignModal, reassignSubmitView(deps));
+  app.view(CALLBACK.liftLeakModal, liftLeakSubmitView(deps));
 }

@@ -1,5 +1,6 @@
 import { isUserId } from '../../policy/index.js';
 import { ACTION, BLOCK, outcomeModal, readLifecycleModal, workingModal } from '../../views/index.js';
+import { doneText } from '../../views/outcomes.js';
 import type { Listener, ViewAck, ViewArgs } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 import { decodeLifecycleContext } from '../shared/key-dialogs.js';
@@ -37,7 +38,7 @@ export function reassignSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAc
           client,
           { viewId: values.viewId, userId },
           async () => {
-            const notice = await deps.workflow.reassign(userId, context.keyId, newOwner);
+            const notice = doneText(await deps.workflow.reassign(userId, context.keyId, newOwner));
             await refreshSurface(deps, client, userId, context.surface, notice).catch((error: unknown) =>
               deps.logger.warn({ err: error }, 'could not refresh the key list after a reassignment'),
             );

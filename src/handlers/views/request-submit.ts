@@ -1,3 +1,4 @@
+import type { Problem } from '../../core/outcomes.js';
 import { unlessWaiting, WOULD_WAIT } from '../../util/no-wait.js';
 import {
   readRequestModal,
@@ -6,6 +7,7 @@ import {
   requestSentModal,
   requestWorkingModal,
 } from '../../views/index.js';
+import { problemsText, problemText } from '../../views/outcomes.js';
 import type { DraftField, SubmitResult } from '../../workflow/index.js';
 import type { Listener, ViewAck, ViewArgs } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
@@ -47,7 +49,7 @@ export function requestSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck
             async () => {
               const submitted = await deps.workflow.submit(userId, draft);
               if (!submitted.ok) {
-                const text = `Nothing was saved. ${Object.values(submitted.errors).join(' ')} Run the command again to fix it.`;
+                const text = `Nothing was saved. ${problemsText(submitted.errors)} Run the command again to fix it.`;
                 return { view: requestOutcomeModal({ ok: false, text }), text: `⚠️ ${text}` };
               }
               await deps.workflow.announce(submitted.request.id);
@@ -67,9 +69,9 @@ export function requestSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck
     }
     if (!result.ok) {
       const errors: Record<string, string> = {};
-      for (const [field, message] of Object.entries(result.errors) as [DraftField, string][]) {
+      for (const [field, problem] of Object.entries(result.errors) as [DraftField, Problem][]) {
         // A field missing from the modal (a tampered view) is reported on the key name.
-        errors[blocks[field] ?? keyNameBlock] = message;
+        errors[blocks[field] ?? keyNameBlock] = problemText(problem);
       }
       return { ack: { response_action: 'errors', errors } };
     }

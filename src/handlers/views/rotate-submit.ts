@@ -1,4 +1,5 @@
 import { ACTION, BLOCK, readLifecycleModal } from '../../views/index.js';
+import { problemText } from '../../views/outcomes.js';
 import type { RotateField } from '../../workflow/index.js';
 import type { Listener, ViewAck, ViewArgs } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
@@ -34,11 +35,11 @@ export function rotateSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck>
       reason: values.read(BLOCK.rotateReason, ACTION.rotateReason),
     };
     const errors: Record<string, string> = {};
-    for (const [field, message] of Object.entries(deps.workflow.checkRotate(context.roleId, draft)))
-      errors[FIELD_BLOCK[field as RotateField]] = message;
+    for (const [field, problem] of Object.entries(deps.workflow.checkRotate(context.roleId, draft)))
+      errors[FIELD_BLOCK[field as RotateField]] = problemText(problem);
     if (context.needsReason) {
-      const reasonError = deps.policy.validateReason(draft.reason);
-      if (reasonError) errors[BLOCK.rotateReason] = reasonError;
+      const reasonProblem = deps.policy.validateReason(draft.reason);
+      if (reasonProblem) errors[BLOCK.rotateReason] = problemText(reasonProblem);
     }
     if (Object.keys(errors).length > 0) return { ack: { response_action: 'errors', errors } };
     const userId = body.user.id;
@@ -48,7 +49,7 @@ export function rotateSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck>
       async () => {
         const result = await deps.workflow.rotate(userId, context.keyId, draft);
         if (!result.ok) return result;
-        return { ok: true, notice: result.notice, announce: result.request.id };
+        return { ok: true, done: result.done, announce: result.request.id };
       },
     );
   };

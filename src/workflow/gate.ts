@@ -1,0 +1,355 @@
+/**
+ * The one gate every key transition passes (issue 19). Create, change, extend, rotate, enable,
+ * disable, delete, reassign, deliver, offboard, a leak and the lifting of its mark: each path
+ * asks the gate, which decides from the model (the key, its Keyhouse record, its rotation, its
+ * leak mark, the requester's holdings) and the policy (who, which approvals, which expiry, which
+ * limits), and answers with the facts it read or a typed refusal. No path checks a key rule of
+ * its own, so a new path cannot forget one.
+ *
+ *   who may act ─────── the key's owner, or an admin (Keyhouse's own key: nobody)
+ *   the leak mark ───── a key disabled for a leak is enabled by no path until an admin lifts it
+ *   the envelope ────── no key outlives what its approvals allowed, through any chain of rotations
+ *   the limits ──────── `pendingPerUser` open requests, `keysPerUser` keys (retiring ones count)
+ *   the rotation ────── one successor at a time; a successor in its overlap is not rotated again
+ *   offboarding ─────── only the keys a still-deactivated user owns now
+ */
+
+import { NotFoundError } from '../core/api-errors.js';
+import type { ApiKey } from '../core/clickhouse.js';
+import { Refused } from '../core/errors.js';
+import type { KeyOwner, KeyRequest, LeakSource, Retirement } from '../core/model.js';
+import type { KeyLabel, Problem, Refusal } from '../core/outcomes.js';
+import type { PolicyRole } from '../core/policy-model.js';
+import { expiryInstant } from '../core/time.js';
+import type { WorkflowContext } from './context.js';
+
+/** A key as the gate judged it: ClickHouse's record and what Keyhouse knows of it. */
+export interface KeyFacts {
+  key: ApiKey;
+  /** Keyhouse's record of it; null for a key made outside Keyhouse. */
+  owner: KeyOwner | null;
+  ownerId: string | null;
+  /** The policy role it was approved under (never inferred from ClickHouse's role fields). */
+  role: PolicyRole | null;
+  /** Its retirement after a rotation, until the old key is deleted. */
+  retirement: Retirement | null;
+  /** The retirement of the key it replaced, while that one still works (its overlap). */
+  predecessor: Retirement | null;
+  label: KeyLabel;
+}
+
+/** What a person may do with a key from a menu or a dialog. */
+export type KeyAction = 'view' | 'rename' | 'disable' | 'enable' | 'delete' | 'change' | 'rotate';
+
+/** The end of what a key's approvals allow: an instant, `never`, or not known (a key made elsewhere). */
+export type EnvelopeEnd = Date | 'never' | null;
+
+/** Open requests count against `pendingPerUser`; `creating` ones also hold a key slot. */
+const OPEN_STATES = ['pending', 'approved', 'creating'] as const;
+
+export function labelOf(key: Pick<ApiKey, 'name' | 'keySuffix'>): KeyLabel {
+  return { name: key.name, suffix: key.keySuffix };
+}
+
+/** The instant or `never` as the store keeps an envelope's end. */
+export function envelopeOf(expireAt: Date | null): Date | 'never' {
+  return expireAt ?? 'never';
+}
+
+/** Whether `end` lies within `bound` (a `never` end only within a `never` bound). */
+export function withinEnvelope(end: Date | null, bound: Date | 'never'): boolean {
+  if (bound === 'never') return true;
+  return end !== null && end.getTime() <= bound.getTime();
+}
+
+export class Gate {
+  readonly #ctx: WorkflowContext;
+
+  constructor(ctx: WorkflowContext) {
+    this.#ctx = ctx;
+  }
+
+  /**
+   * A person acts on a key: its owner or an admin, never on Keyhouse's own key, and never to
+   * enable a key marked leaked or one a rotation retired. The button's payload is never trusted:
+   * everything is read again. Throws the refusal; returns the facts read.
+   */
+  async key(actorId: string, keyId: string, action: KeyAction): Promise<KeyFacts> {
+    const ctx = this.#ctx;
+    const owner = await ctx.store.getKeyOwner(keyId);
+    if (!(await ctx.policy.canManageKey(actorId, owner?.ownerId ?? null))) {
+      await ctx.audit.after({
+        actorId,
+        action: 'key.manage',
+        outcome: 'refused',
+        keyId,
+        detail: { why: 'not the owner or an admin', wanted: action },
+      });
+      throw new Refused({ code: 'not_owner_or_admin' });
+    }
+    const key = await this.#read(keyId, owner);
+    if (!owner && ctx.selfKeySuffix !== null && key.keySuffix === ctx.selfKeySuffix) {
+      throw new Refused({ code: 'keyhouse_key' });
+    }
+    const facts = await this.#facts(key, owner);
+    const refusal =
+      this.#keyRefusal(facts, action) ?? (action === 'rotate' ? await this.#rotating(facts) : null);
+    if (refusal) {
+      await ctx.audit.after({
+        actorId,
+        action: 'key.manage',
+        outcome: 'refused',
+        keyId,
+        keyName: key.name,
+        keySuffix: key.keySuffix,
+        detail: { why: refusal.code, wanted: action },
+      });
+      throw new Refused(refusal);
+    }
+    return facts;
+  }
+
+  /** The rules of a key's own state: its leak mark, and where its rotation stands. */
+  #keyRefusal(facts: KeyFacts, action: KeyAction): Refusal | null {
+    const { owner, retirement, predecessor, label } = facts;
+    if (owner?.leak && (action === 'enable' || action === 'change')) return { code: 'leaked', key: label };
+    if (action === 'enable' && retirement && retirement.stage !== 'retiring') {
+      return { code: 'retired', key: label, successorSuffix: retirement.successorSuffix };
+    }
+    if (action === 'rotate') {
+      if (retirement && retirement.stage !== 'deleted')
+        return { code: 'rotated_already', key: label, successorSuffix: retirement.successorSuffix };
+      if (predecessor)
+        return {
+          code: 'successor_in_overlap',
+          key: label,
+          predecessorSuffix: predecessor.keySuffix,
+          until: predecessor.retireAt,
+        };
+    }
+    return null;
+  }
+
+  /** A rotation of this key already asked for and not yet settled. */
+  async #rotating(facts: KeyFacts): Promise<Refusal | null> {
+    const open = await this.#ctx.store.listRequests({ states: OPEN_STATES });
+    return open.some((r) => r.rotation?.keyId === facts.key.id)
+      ? { code: 'rotation_under_way', key: facts.label }
+      : null;
+  }
+
+  async #read(keyId: string, owner: KeyOwner | null): Promise<ApiKey> {
+    try {
+      return await this.#ctx.keys.getKey(keyId);
+    } catch (error) {
+      if (!(error instanceof NotFoundError)) throw error;
+      if (owner) await this.#ctx.store.deleteKeyOwner(keyId);
+      throw new Refused({ code: 'key_gone' }, { cause: error });
+    }
+  }
+
+  async #facts(key: ApiKey, owner: KeyOwner | null): Promise<KeyFacts> {
+    const ctx = this.#ctx;
+    const [retirement, retiring] = await Promise.all([
+      ctx.store.getRetirement(key.id),
+      ctx.store.listRetirements({ stages: ['retiring'] }),
+    ]);
+    return {
+      key,
+      owner,
+      ownerId: owner?.ownerId ?? null,
+      role: owner?.roleId ? (ctx.policy.role(owner.roleId) ?? null) : null,
+      retirement,
+      predecessor: retiring.find((r) => r.successorKeyId === key.id) ?? null,
+      label: labelOf(key),
+    };
+  }
+
+  /**
+   * The end of what the key's approvals allow: the envelope Keyhouse recorded, else (a record
+   * from before envelopes, or a key made elsewhere) the key's own `expireAt`.
+   */
+  envelope(facts: Pick<KeyFacts, 'key' | 'owner'>): Date | 'never' {
+    const recorded = facts.owner?.approvedUntil;
+    if (recorded === 'never' || recorded instanceof Date) return recorded;
+    return envelopeOf(facts.key.expireAt === null ? null : new Date(facts.key.expireAt));
+  }
+
+  /**
+   * What `userId` holds against the limits: open requests (pending, approved, creating), and keys
+   * (those Keyhouse holds for them, not yet retired by a rotation, plus keys being created right
+   * now). `except` leaves one request out (the one being decided).
+   */
+  async holdings(userId: string, except?: string): Promise<{ open: number; keys: number }> {
+    const ctx = this.#ctx;
+    const [owned, retired, open] = await Promise.all([
+      ctx.store.listKeyOwners(userId),
+      ctx.store.listRetirements({ stages: ['disabled', 'deleted'] }),
+      ctx.store.listRequests({ requesterId: userId, states: OPEN_STATES }),
+    ]);
+    const gone = new Set(retired.map((r) => r.keyId));
+    const held = owned.filter((o) => !gone.has(o.keyId));
+    const recorded = new Set(held.map((o) => o.keyId));
+    const making = open.filter(
+      (r) => r.id !== except && r.state === 'creating' && r.kind === 'create' && !recorded.has(r.keyId ?? ''),
+    );
+    return { open: open.filter((r) => r.id !== except).length, keys: held.length + making.length };
+  }
+
+  /**
+   * The limits before one more request (`opening`) and one more key (`adding`): refused past
+   * `pendingPerUser` or `keysPerUser`, unless the person is an admin.
+   */
+  async limits(userId: string, want: { opening: boolean; adding: boolean }, except?: string) {
+    const { pendingPerUser, keysPerUser } = this.#ctx.policy.doc.limits;
+    const held = await this.holdings(userId, except);
+    let refusal: Refusal | null = null;
+    if (want.opening && held.open >= pendingPerUser) {
+      refusal = { code: 'open_requests_limit', open: held.open, limit: pendingPerUser };
+    } else if (want.adding && held.keys >= keysPerUser) {
+      refusal = { code: 'keys_limit', owned: held.keys, limit: keysPerUser };
+    }
+    // Checked last, and only when it matters: it may need the admins' user group.
+    if (refusal && (await this.#ctx.policy.isAdmin(userId))) return null;
+    return refusal;
+  }
+
+  /**
+   * A new key of `roleId` for `userId`, `expiry` long: may they ask, is the expiry within the
+   * role, are they within the limits. Problems by field (answered in the dialog).
+   */
+  async request(
+    userId: string,
+    roleId: string,
+    expiry: string,
+  ): Promise<{ role: PolicyRole; problems: Partial<Record<'roleId' | 'expiry' | 'keyName', Problem>> }> {
+    const { policy } = this.#ctx;
+    const role = policy.role(roleId);
+    const problems: Partial<Record<'roleId' | 'expiry' | 'keyName', Problem>> = {};
+    if (!role || !(await policy.canRequest(userId, roleId))) {
+      problems.roleId = { code: 'may_not_request_role' };
+      return { role: role ?? placeholderRole(roleId), problems };
+    }
+    if (!policy.isExpiryAllowed(role.id, expiry)) {
+      problems.expiry = { code: 'expiry_too_long', roleLabel: role.label, maxExpiry: role.maxExpiry };
+    }
+    return { role, problems };
+  }
+
+  /**
+   * A rotation of the key `facts` names, by `actorId`, for a successor ending at `end` (null:
+   * never): needs no approval for the owner, the role they may still request, within the envelope
+   * (a rotation never lengthens what was approved); anyone else's, or a later end, is approved
+   * like a new key of the role. Always within the limits: the successor is one more key until the
+   * old one is disabled.
+   */
+  async rotation(
+    actorId: string,
+    facts: KeyFacts,
+    role: PolicyRole,
+    roleKnown: boolean,
+    end: Date | null,
+  ): Promise<{
+    approvals: number;
+    until: Date | 'never' | null;
+    refusal: Refusal | null;
+    problem: Problem | null;
+  }> {
+    const { policy } = this.#ctx;
+    const envelope = this.envelope(facts);
+    const owner = facts.ownerId === actorId;
+    const mayRequest = await policy.canRequest(actorId, role.id);
+    const within = withinEnvelope(end, envelope);
+    const free = owner && roleKnown && mayRequest && within;
+    let problem: Problem | null = null;
+    if (!free && !mayRequest && !(await policy.isAdmin(actorId))) {
+      problem = { code: 'may_not_request_role' };
+    }
+    const refusal = await this.limits(actorId, { opening: true, adding: true });
+    return { approvals: free ? 0 : role.approvals, until: free ? envelope : null, refusal, problem };
+  }
+
+  /**
+   * Making the key of an approved request (the Create key click, or an approved destination):
+   * still within the limits at that moment, counting the keys being made beside it.
+   */
+  async delivery(request: KeyRequest): Promise<Refusal | null> {
+    if (request.kind !== 'create') return null;
+    return this.limits(request.requesterId, { opening: false, adding: true }, request.id);
+  }
+
+  /** An admin gives the key to `to`: an active person within their limit (an admin has none). */
+  async reassign(facts: KeyFacts, to: string): Promise<Refusal | null> {
+    const ctx = this.#ctx;
+    if (facts.ownerId === to) return { code: 'already_owner', userId: to, key: facts.label };
+    if (ctx.people && (await ctx.people.status(to)) === 'deactivated') {
+      return { code: 'new_owner_deactivated', userId: to };
+    }
+    const person = await ctx.store.getPerson(to);
+    if (person?.status === 'deactivated') return { code: 'new_owner_deactivated', userId: to };
+    const { keysPerUser } = ctx.policy.doc.limits;
+    const held = await this.holdings(to);
+    if (held.keys >= keysPerUser && !(await ctx.policy.isAdmin(to))) {
+      return { code: 'new_owner_at_limit', userId: to, owned: held.keys, limit: keysPerUser };
+    }
+    return null;
+  }
+
+  /**
+   * Offboarding may act on a key only while its owner, as Keyhouse records it now, is the person
+   * who was deactivated and is still deactivated (deactivation number `deactivation`).
+   */
+  async offboard(keyId: string, userId: string, deactivation: number): Promise<Refusal | null> {
+    const ctx = this.#ctx;
+    const [owner, person] = await Promise.all([ctx.store.getKeyOwner(keyId), ctx.store.getPerson(userId)]);
+    if (!owner || owner.ownerId !== userId) return { code: 'owner_changed' };
+    // No record: offboarded before people were recorded; it stands until Slack says otherwise.
+    if (person && (person.status !== 'deactivated' || person.deactivations !== deactivation)) {
+      return { code: 'owner_active' };
+    }
+    return null;
+  }
+
+  /**
+   * A leaked secret of a Keyhouse key: true for the one caller that marks it, which then makes the
+   * one ClickHouse write; false when it was already marked (pasting it again costs nothing).
+   */
+  markLeaked(keyId: string, source: LeakSource): Promise<boolean> {
+    return this.#ctx.store.markLeaked(keyId, { at: this.#ctx.clock.now(), source });
+  }
+
+  /** Lifting a leak mark: admins only, and only from a key that carries one. */
+  async liftLeak(actorId: string, keyId: string): Promise<KeyFacts> {
+    const ctx = this.#ctx;
+    if (!(await ctx.policy.isAdmin(actorId))) {
+      await ctx.audit.after({
+        actorId,
+        action: 'key.leak.lift',
+        outcome: 'refused',
+        keyId,
+        detail: { why: 'not an admin' },
+      });
+      throw new Refused({ code: 'admins_only', what: 'lift_leak' });
+    }
+    const facts = await this.key(actorId, keyId, 'view');
+    if (!facts.owner?.leak) throw new Refused({ code: 'not_leaked', key: facts.label });
+    return facts;
+  }
+
+  /** The new key's expiry instant for an expiry chosen now (null: never). */
+  endOf(expiry: string, now: Date): Date | null {
+    return expiryInstant(now, expiry);
+  }
+}
+
+/** A role the policy no longer has, as requests made under it still render. */
+function placeholderRole(roleId: string): PolicyRole {
+  return {
+    id: roleId,
+    label: roleId,
+    grant: { roles: [] },
+    maxExpiry: 'never',
+    maxExpiryMs: null,
+    approvals: 0,
+  };
+}
