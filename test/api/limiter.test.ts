@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SlidingWindowLimiter } from '../../src/api/limiter.js';
-import type { BudgetLane } from '../../src/core/budget.js';
+import { type BudgetLane, runAs, urgently } from '../../src/core/budget.js';
 import { apiKey, finish, KEYS_PATH, type MockSetup, mockClient, ok } from './fixtures.js';
 
 /** The most timestamps that fall in any half-open window [t, t + windowMs). */
@@ -215,6 +215,17 @@ describe('client throttling', () => {
     expect(arrivals).toHaveLength(12);
     expect(maxInWindow(arrivals, 500)).toBeLessThanOrEqual(5);
   });
+
+  it("counts urgent sends in its stats, each on its owner's share", async () => {
+    // Two sends per window, at most one per owner.
+    setup = mockClient({ rateLimit: { requests: 2, windowMs: 200 } });
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    const order: string[] = [];
+    for (const id of ids) {
+      setup.pool.intercept({ path: `${KEYS_PATH}/${id}`, method: 'PATCH' }).reply(() => {
+        order.push(id);
+        return { statusCode: 200, data: ok(apiKey({ id, state: 'disabled' })) };
+      });
     }
     const client = setup.client;
     const disable = (owner: string, id: string) =>
