@@ -44,7 +44,6 @@ export interface Turn {
 
 interface Waiter {
   lane: BudgetLane;
-  seq: number;
   resolve: (turn: Turn) => void;
   othersSent: number;
   /** Sends made while this waiter was ready, by owner. */
@@ -94,9 +93,8 @@ export class SlidingWindowLimiter {
   readonly #now: () => number;
   /** Sends still inside the window, oldest first. */
   readonly #sent: Send[] = [];
-  /** In arrival order. */
+  /** In arrival order, which is first come, first served within one owner and priority. */
   readonly #waiters: Waiter[] = [];
-  #seq = 0;
   /** When each owner was last served (a counter), for round-robin. */
   readonly #lastServed = new Map<string, number>();
   #served = 0;
@@ -132,7 +130,7 @@ export class SlidingWindowLimiter {
       return Promise.resolve(UNDELAYED);
     }
     return new Promise((resolve) => {
-      this.#waiters.push({ lane, seq: this.#seq++, resolve, othersSent: 0, aheadBy: new Map() });
+      this.#waiters.push({ lane, resolve, othersSent: 0, aheadBy: new Map() });
       this.#schedule();
     });
   }
