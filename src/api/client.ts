@@ -111,7 +111,13 @@ interface KeyListFetch {
  */
 export class ClickHouseCloudClient {
   /** Counters for tests and benchmarks; `byRoute` is keyed by operation (`listKeys`, `createKey`, …). */
-  readonly stats: ClientStats = { requests: 0, byRoute: {}, rateLimited: 0, retries: 0 };
+  readonly stats: ClientStats = {
+    requests: 0,
+    byRoute: {},
+    rateLimited: 0,
+    retries: 0,
+    urgent: { sent: 0, mostAheadByOneOwner: 0 },
+  };
   readonly #transport: Transport;
   readonly #now: () => number;
   readonly #keyId: string;

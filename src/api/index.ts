@@ -19,7 +19,7 @@ export {
   type ClickHouseCloudClientOptions,
   type CreatedKey,
 } from './client.js';
-export { SlidingWindowLimiter, type SlidingWindowLimiterOptions } from './limiter.js';
+export { SlidingWindowLimiter, type SlidingWindowLimiterOptions, type Turn } from './limiter.js';
 export type { CreateKeyInput, LegacyRole, UpdateKeyInput } from './requests.js';
 export { ROUTES, type RouteName } from './routes.js';
 export type { Activity, ApiKey, AssignedRole, IpAccessEntry, Organization, Role } from './schemas.js';

@@ -14,37 +14,71 @@ export interface SlidingWindowLimiterOptions {
   /** Monotonic milliseconds; injectable for tests. */
   now?: () => number;
   /**
-   * Most sends of one owner's normal-priority work in a window (default: half of `requests`,
+   * Most sends of one owner, urgent and normal alike, in a window (default: half of `requests`,
    * rounded up), so the rest of the budget is always there for someone else.
    */
   perOwner?: number;
   /**
    * Sends per window that only urgent work may use (default 1), so a key to create for a waiting
-   * click, or a leaked key to disable, never waits for a full window to slide.
+   * click, or a leaked key to disable, need not wait for a full window to slide.
    */
   reservedForUrgent?: number;
 }
 
+/**
+ * What one `acquire()` waited through, counted in other owners' sends: the measure of product.md §9's
+ * "never delays another user's Create key by more than a request's turn".
+ *
+ * A waiting request is *ready* while its owner is under its share and none of its owner's own work is
+ * queued ahead of it (the owner's earlier urgent requests; for normal work, also any urgent one): only
+ * the budget and other owners' work then stand between it and its send.
+ */
+export interface Turn {
+  /** Sends of other owners between the `acquire()` and its own send. */
+  othersSent: number;
+  /** Of those, the sends made while it was ready. */
+  othersAhead: number;
+  /** The most sends any one other owner made while it was ready; for urgent work never above 1. */
+  mostAheadByOneOwner: number;
+}
+
 interface Waiter {
   lane: BudgetLane;
-  seq: number;
-  resolve: () => void;
+  resolve: (turn: Turn) => void;
+  othersSent: number;
+  /** Sends made while this waiter was ready, by owner. */
+  aheadBy: Map<string, number>;
 }
 
 interface Send {
   at: number;
-  /** Whose normal-priority share this send used; null for urgent work, which uses no share. */
-  owner: string | null;
+  /** Whose share this send used: every send counts to its owner, urgent or not. */
+  owner: string;
 }
 
 const ANYONE: BudgetLane = { owner: 'system', priority: 'normal' };
+const UNDELAYED: Turn = Object.freeze({ othersSent: 0, othersAhead: 0, mostAheadByOneOwner: 0 });
 
 /**
  * A sliding-window log limiter: `acquire()` resolves when one more send keeps the count of sends in the
  * last `windowMs + marginMs` at or under `requests`. Waiters are served by one unref'd timer set for the
- * moment the oldest counted send leaves the window (no polling), in this order: urgent work first (first
- * come, first served); then normal work round-robin between owners, the owner with the fewest sends in
- * the window first, and never an owner already at `perOwner` sends in the window (see `budget.ts`).
+ * moment the next of them may go (no polling). The rule (product.md §9 "Budget fairness"; `budget.ts`):
+ *
+ * 1. Every send counts to its owner, and no owner (the timers are one) has more than `perOwner` sends,
+ *    urgent or normal, in any window. An owner at its share waits for its own sends to age out; nobody
+ *    else waits for it.
+ * 2. Normal work never takes the last `reservedForUrgent` sends of a window.
+ * 3. Among the waiters that may go, urgent work goes first, round-robin between owners: the owner
+ *    served least recently first, whatever it sent in the window. Then normal work, the owner with the
+ *    fewest sends in the window first, among equals the one served least recently. Within one owner,
+ *    urgent before normal and first come, first served.
+ *
+ * What this promises an urgent request (a Create key, a leak's disable, an unseen key's delete): from
+ * the moment it is ready (see `Turn`) until it is sent, each other owner sends at most once, and only
+ * urgent work: one turn of the round-robin. Once ready it stays ready (its owner sends nothing while it
+ * waits), and its owner goes ahead of every owner served since, so however many urgent requests one
+ * owner queues, they delay another owner's by one request at most. `acquire()` reports the `Turn` each
+ * request waited through, so tests (and the client's stats) check the promise instead of trusting it.
  *
  * Why not p-queue (installed as a dependency of @slack/web-api)? Its `interval`/`intervalCap` is a fixed
  * window: 10 sends at the end of one interval and 10 at the start of the next make 20 in one second, which
@@ -59,9 +93,9 @@ export class SlidingWindowLimiter {
   readonly #now: () => number;
   /** Sends still inside the window, oldest first. */
   readonly #sent: Send[] = [];
+  /** In arrival order, which is first come, first served within one owner and priority. */
   readonly #waiters: Waiter[] = [];
-  #seq = 0;
-  /** When each owner's normal work was last served (a counter), for round-robin among equals. */
+  /** When each owner was last served (a counter), for round-robin. */
   readonly #lastServed = new Map<string, number>();
   #served = 0;
   #heldUntil = 0;
@@ -85,14 +119,18 @@ export class SlidingWindowLimiter {
     }
   }
 
-  /** Resolves when the caller may send one request; the send is counted from that moment. */
-  acquire(lane: BudgetLane = ANYONE): Promise<void> {
+  /**
+   * Resolves when the caller may send one request; the send is counted from that moment. Resolves
+   * with what it waited through.
+   */
+  acquire(lane: BudgetLane = ANYONE): Promise<Turn> {
     // At once when nobody waiting may go now (an empty queue, or only owners at their share).
-    if ((this.#waiters.length === 0 || this.#next() === undefined) && this.#tryTake(lane)) {
-      return Promise.resolve();
+    if (this.#next() === undefined && this.#mayTake(lane, this.#now())) {
+      this.#take(lane.owner);
+      return Promise.resolve(UNDELAYED);
     }
     return new Promise((resolve) => {
-      this.#waiters.push({ lane, seq: this.#seq++, resolve });
+      this.#waiters.push({ lane, resolve, othersSent: 0, aheadBy: new Map() });
       this.#schedule();
     });
   }
@@ -121,26 +159,42 @@ export class SlidingWindowLimiter {
     return count;
   }
 
+  /** Whether `lane` may send at `now` as far as the window, the hold and its owner's share go. */
   #mayTake(lane: BudgetLane, now: number): boolean {
     if (now < this.#heldUntil) return false;
     this.#prune(now);
-    if (lane.priority === 'urgent') return this.#sent.length < this.requests;
-    return (
-      this.#sent.length < this.requests - this.reservedForUrgent && this.#sentBy(lane.owner) < this.perOwner
-    );
+    const room = lane.priority === 'urgent' ? this.requests : this.requests - this.reservedForUrgent;
+    return this.#sent.length < room && this.#sentBy(lane.owner) < this.perOwner;
   }
 
-  #tryTake(lane: BudgetLane): boolean {
-    const now = this.#now();
-    if (!this.#mayTake(lane, now)) return false;
-    this.#take(lane, now);
-    return true;
+  /** Counts a send to `owner`, and tells every other owner's waiter it happened. */
+  #take(owner: string): void {
+    this.#witness(owner);
+    this.#sent.push({ at: this.#now(), owner });
+    this.#lastServed.set(owner, ++this.#served);
   }
 
-  #take(lane: BudgetLane, now: number): void {
-    const urgent = lane.priority === 'urgent';
-    this.#sent.push({ at: now, owner: urgent ? null : lane.owner });
-    if (!urgent) this.#lastServed.set(lane.owner, ++this.#served);
+  #witness(owner: string): void {
+    if (this.#waiters.length === 0) return;
+    const ready = this.#readyWaiters();
+    for (const waiter of this.#waiters) {
+      if (waiter.lane.owner === owner) continue;
+      waiter.othersSent++;
+      if (ready.has(waiter)) waiter.aheadBy.set(owner, (waiter.aheadBy.get(owner) ?? 0) + 1);
+    }
+  }
+
+  /** The waiters that are ready (see `Turn`): each owner's first in its own order, if under its share. */
+  #readyWaiters(): Set<Waiter> {
+    const first = new Map<string, Waiter>();
+    for (const waiter of this.#waiters) {
+      const current = first.get(waiter.lane.owner);
+      if (!current || (current.lane.priority === 'normal' && waiter.lane.priority === 'urgent'))
+        first.set(waiter.lane.owner, waiter);
+    }
+    const ready = new Set<Waiter>();
+    for (const [owner, waiter] of first) if (this.#sentBy(owner) < this.perOwner) ready.add(waiter);
+    return ready;
   }
 
   #prune(now: number): void {
@@ -151,27 +205,28 @@ export class SlidingWindowLimiter {
   /** The waiter to serve next, or undefined when none may send now. */
   #next(): Waiter | undefined {
     const now = this.#now();
-    const urgent = this.#waiters.find((w) => w.lane.priority === 'urgent');
-    if (urgent) return this.#mayTake(urgent.lane, now) ? urgent : undefined;
-    // The owner with the fewest sends in the window; among equals, the one served least recently;
-    // within one owner, first come first served.
-    let best: { waiter: Waiter; used: number; last: number } | undefined;
+    let best: { waiter: Waiter; rank: number[] } | undefined;
     for (const waiter of this.#waiters) {
       if (!this.#mayTake(waiter.lane, now)) continue;
-      const used = this.#sentBy(waiter.lane.owner);
-      const last = this.#lastServed.get(waiter.lane.owner) ?? 0;
-      if (!best || used < best.used || (used === best.used && last < best.last))
-        best = { waiter, used, last };
+      const rank = this.#rank(waiter.lane);
+      // Strictly better only: among equals (one owner's), the earliest waiter stays first.
+      if (!best || before(rank, best.rank)) best = { waiter, rank };
     }
     return best?.waiter;
+  }
+
+  /** Orders waiters that may go: lower first, element by element. */
+  #rank(lane: BudgetLane): number[] {
+    const last = this.#lastServed.get(lane.owner) ?? 0;
+    return lane.priority === 'urgent' ? [0, last] : [1, this.#sentBy(lane.owner), last];
   }
 
   #drain = (): void => {
     this.#timer = null;
     for (let next = this.#next(); next; next = this.#next()) {
       this.#waiters.splice(this.#waiters.indexOf(next), 1);
-      this.#take(next.lane, this.#now());
-      next.resolve();
+      this.#take(next.lane.owner);
+      next.resolve(turnOf(next));
     }
     if (this.#waiters.length > 0) this.#schedule();
   };
@@ -192,4 +247,19 @@ export class SlidingWindowLimiter {
     // Unref'd so queued calls never hold a process open at shutdown; a long-lived app has its servers open.
     this.#timer.unref();
   }
+}
+
+function before(a: number[], b: number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return (a[i] ?? 0) < (b[i] ?? 0);
+  return false;
+}
+
+function turnOf(waiter: Waiter): Turn {
+  let othersAhead = 0;
+  let mostAheadByOneOwner = 0;
+  for (const count of waiter.aheadBy.values()) {
+    othersAhead += count;
+    mostAheadByOneOwner = Math.max(mostAheadByOneOwner, count);
+  }
+  return { othersSent: waiter.othersSent, othersAhead, mostAheadByOneOwner };
 }

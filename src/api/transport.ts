@@ -11,7 +11,7 @@ import {
 } from '../core/api-errors.js';
 import { currentLane } from '../core/budget.js';
 import type { Secret } from '../core/secret.js';
-import type { SlidingWindowLimiter } from './limiter.js';
+import type { SlidingWindowLimiter, Turn } from './limiter.js';
 import { buildPath, type PathParams, ROUTES, type RouteName } from './routes.js';
 import { EnvelopeSchema } from './schemas.js';
 
@@ -24,6 +24,12 @@ export interface ClientStats {
   rateLimited: number;
   /** Attempts after the first, for any reason. */
   retries: number;
+  /**
+   * Urgent sends (a Create key, a leak's write, an unseen key's delete), and the most sends any one
+   * other owner made ahead of one of them while it was ready (the limiter's `Turn`): product.md §9
+   * promises at most 1, so a run can check that no one's urgent work waited past one turn.
+   */
+  urgent: { sent: number; mostAheadByOneOwner: number };
 }
 
 /** Hooks for metrics (src/metrics.ts); every argument is safe as a label: no ids, names or secrets. */
@@ -133,8 +139,10 @@ export class Transport {
 
     for (let attempt = 1; ; attempt++) {
       const waitFrom = this.#options.now();
-      await limiter.acquire(currentLane());
+      const lane = currentLane();
+      const turn = await limiter.acquire(lane);
       this.#options.observer?.onBudgetWait(this.#options.now() - waitFrom);
+      if (lane.priority === 'urgent') countUrgent(stats, turn);
       stats.requests++;
       stats.byRoute[routeName] = (stats.byRoute[routeName] ?? 0) + 1;
       const started = this.#options.now();
@@ -265,6 +273,11 @@ export class Transport {
     // Route templates, statuses and timings only: bodies and headers never reach a log line.
     this.#options.logger?.debug(fields, 'clickhouse api call');
   }
+}
+
+function countUrgent(stats: ClientStats, turn: Turn): void {
+  stats.urgent.sent++;
+  stats.urgent.mostAheadByOneOwner = Math.max(stats.urgent.mostAheadByOneOwner, turn.mostAheadByOneOwner);
 }
 
 /** 5xx, timeout or a broken connection after sending: the server may or may not have acted. */

@@ -68,7 +68,13 @@ describe('requests and envelopes', () => {
     const expected = `Basic ${Buffer.from(`${BOT_KEY_ID}:${BOT_SECRET}`).toString('base64')}`;
     expect(call?.headers).toMatchObject({ authorization: expected, accept: 'application/json' });
     expect(String(call?.headers?.['user-agent'])).toMatch(/^keyhouse/);
-    expect(client.stats).toEqual({ requests: 1, byRoute: { listKeys: 1 }, rateLimited: 0, retries: 0 });
+    expect(client.stats).toEqual({
+      requests: 1,
+      byRoute: { listKeys: 1 },
+      rateLimited: 0,
+      retries: 0,
+      urgent: { sent: 0, mostAheadByOneOwner: 0 },
+    });
   });
 
   it('parses tolerantly: missing optional fields become null, [] or the API default', async () => {

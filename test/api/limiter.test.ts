@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SlidingWindowLimiter } from '../../src/api/limiter.js';
-import type { BudgetLane } from '../../src/core/budget.js';
+import { type BudgetLane, runAs, urgently } from '../../src/core/budget.js';
 import { apiKey, finish, KEYS_PATH, type MockSetup, mockClient, ok } from './fixtures.js';
 
 /** The most timestamps that fall in any half-open window [t, t + windowMs). */
@@ -34,7 +34,10 @@ function fakeTimeLimiter(options: {
   const limiter = new SlidingWindowLimiter({ marginMs: 0, reservedForUrgent: 0, ...options, now });
   const granted: { label: string; at: number }[] = [];
   const ask = (label: string, lane?: BudgetLane) =>
-    limiter.acquire(lane).then(() => granted.push({ label, at: now() }));
+    limiter.acquire(lane).then((turn) => {
+      granted.push({ label, at: now() });
+      return turn;
+    });
   const tick = (ms: number) => vi.advanceTimersByTimeAsync(ms);
   return { limiter, granted, ask, tick };
 }
@@ -101,7 +104,7 @@ describe('SlidingWindowLimiter', () => {
     expect(maxInWindow(alice, 10_000)).toBe(5);
   });
 
-  it('serves urgent work (a waiting Create key, a compensating delete) before any queued normal work', async () => {
+  it("serves urgent work (a waiting Create key, a compensating delete) before any queued normal work, on its owner's share", async () => {
     const { granted, ask, tick } = fakeTimeLimiter({ requests: 10, windowMs: 10_000 });
     for (let i = 0; i < 5; i++) void ask(`alice-${i}`, as('U0ALICE'));
     for (let i = 0; i < 5; i++) void ask(`bob-${i}`, as('U0BOB'));
@@ -111,12 +114,49 @@ describe('SlidingWindowLimiter', () => {
     expect(granted).toHaveLength(10);
     void ask('carol-create', as('U0CAROL', 'urgent'));
     void ask('carol-list', as('U0CAROL'));
-    // The window is full: the first slot that frees goes to the urgent create (which uses none of
-    // carol's share), the next to carol's list (least recently served), ahead of alice's and bob's
-    // backlog.
+    // The window is full: the first slot that frees goes to the urgent create, ahead of alice's and
+    // bob's backlog. It counts to carol's share like any of her work, so her list then takes its
+    // turn after one request each of theirs, none of whom has sent in this window either.
     await tick(10_001);
     const order = granted.slice(10).map((g) => g.label);
-    expect(order.slice(0, 2)).toEqual(['carol-create', 'carol-list']);
+    expect(order.slice(0, 4)).toEqual(['carol-create', 'alice-5', 'bob-5', 'carol-list']);
+  });
+
+  it("takes one owner's urgent burst in turns: another's Create key waits one request, normal work half a window", async () => {
+    const { limiter, granted, ask, tick } = fakeTimeLimiter({
+      requests: 10,
+      windowMs: 10_000,
+      reservedForUrgent: 1,
+    });
+    // Alice pastes the secrets of 30 of her keys: 30 leak disables, all urgent, all hers.
+    for (let i = 0; i < 30; i++) void ask(`alice-${i}`, as('U0ALICE', 'urgent'));
+    await tick(1);
+    // Half the window is hers; the rest of her burst waits for her own sends to age out.
+    expect(granted.map((g) => g.label)).toEqual(['alice-0', 'alice-1', 'alice-2', 'alice-3', 'alice-4']);
+    // Bob clicks Create key, and carol lists her keys: neither waits behind her 25.
+    const create = ask('bob-create', as('U0BOB', 'urgent'));
+    void ask('carol-list', as('U0CAROL'));
+    await tick(1);
+    expect(granted.slice(5).map((g) => g.label)).toEqual(['bob-create', 'carol-list']);
+    expect(limiter.pending).toBe(25);
+    expect(await create).toEqual({ othersSent: 0, othersAhead: 0, mostAheadByOneOwner: 0 });
+
+    // Fill the window (bob's second create takes the send kept for urgent work), and have bob click
+    // a third time: when alice's first sends age out, she, served least recently, has one turn
+    // before him, not her whole backlog.
+    void ask('carol-0', as('U0CAROL'));
+    void ask('carol-1', as('U0CAROL'));
+    void ask('bob-create-2', as('U0BOB', 'urgent'));
+    await tick(1);
+    expect(granted).toHaveLength(10);
+    const third = ask('bob-create-3', as('U0BOB', 'urgent'));
+    await tick(10_001);
+    expect(granted.slice(10, 12).map((g) => g.label)).toEqual(['alice-5', 'bob-create-3']);
+    expect(await third).toEqual({ othersSent: 1, othersAhead: 1, mostAheadByOneOwner: 1 });
+    await tick(60_000);
+    expect(limiter.pending).toBe(0);
+    const alice = granted.filter((g) => g.label.startsWith('alice')).map((g) => g.at);
+    expect(maxInWindow(alice, 10_000)).toBe(5);
   });
 
   it('keeps one send per window for urgent work, so it never waits for the window to slide', async () => {
@@ -174,5 +214,28 @@ describe('client throttling', () => {
     expect(keys.map((key) => key.id)).toEqual(ids);
     expect(arrivals).toHaveLength(12);
     expect(maxInWindow(arrivals, 500)).toBeLessThanOrEqual(5);
+  });
+
+  it("counts urgent sends in its stats, each on its owner's share", async () => {
+    // Two sends per window, at most one per owner.
+    setup = mockClient({ rateLimit: { requests: 2, windowMs: 200 } });
+    const ids = [randomUUID(), randomUUID(), randomUUID()];
+    const order: string[] = [];
+    for (const id of ids) {
+      setup.pool.intercept({ path: `${KEYS_PATH}/${id}`, method: 'PATCH' }).reply(() => {
+        order.push(id);
+        return { statusCode: 200, data: ok(apiKey({ id, state: 'disabled' })) };
+      });
+    }
+    const client = setup.client;
+    const disable = (owner: string, id: string) =>
+      runAs(owner, () => urgently(() => client.updateKey(id, { state: 'disabled' })));
+    await runAs('U0ALICE', () => client.updateKey(ids[0]!, { state: 'disabled' }));
+    expect(client.stats.urgent).toEqual({ sent: 0, mostAheadByOneOwner: 0 });
+    // Alice's urgent write waits for her own send to leave the window; Bob's goes at once. Hers
+    // was not ready while his went (her share was full), so no one waited a turn.
+    await Promise.all([disable('U0ALICE', ids[1]!), disable('U0BOB', ids[2]!)]);
+    expect(order).toEqual([ids[0], ids[2], ids[1]]);
+    expect(client.stats.urgent).toEqual({ sent: 2, mostAheadByOneOwner: 0 });
   });
 });
