@@ -17,7 +17,6 @@ import { SlidingWindowLimiter } from './limiter.js';
 import { type CreateKeyInput, createKeyBody, type UpdateKeyInput, updateKeyBody } from './requests.js';
 import { assertUuid } from './routes.js';
 import {
-  type Activity,
   ActivitySchema,
   type ApiKey,
   ApiKeySchema,

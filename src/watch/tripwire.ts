@@ -41,8 +41,6 @@ export interface TripwireDeps {
   metrics?: Pick<WatchMetrics, 'leakCaught'>;
   leakAction: Exclude<LeakAction, 'off'>;
   securityChannel: string;
-  /** Called after Keyhouse changed a key itself, so lists show it (the client's cache is updated already). */
-  onKeyChanged?: (keyId: string) => void;
 }
 
 /**
@@ -151,14 +149,12 @@ export class Tripwire {
           urgently(() => keys.deleteKey(key.keyId)),
         );
         await this.#deps.store.deleteKeyOwner(key.keyId);
-        this.#deps.onKeyChanged?.(key.keyId);
         return 'deleted';
       }
       // PRIORITY: leak — front of the ClickHouse budget, ahead of everyone's queued work.
       await audit.effect({ ...about, action: 'leak.disable' }, () =>
         urgently(() => keys.updateKey(key.keyId, { state: 'disabled' })),
       );
-      this.#deps.onKeyChanged?.(key.keyId);
       return 'disabled';
     } catch (error) {
       if (error instanceof NotFoundError) return 'already_gone';

@@ -136,7 +136,7 @@ describe('drift from the console', () => {
     h.clickhouse.addActivity({ type: 'key_create', without: ['id'] });
     const after = dana.addKey({ name: 'after-it' });
     expect(await h.keyhouse.drift()).toEqual({ reported: 2 });
-    expect(securityNotes().join('\n')).toMatch(/before-it[^]*after-it/);
+    expect(securityNotes().join('\n')).toMatch(/before-it[\s\S]*after-it/);
     expect(await h.store.getWatchState(DRIFT_CURSOR)).toBe(
       h.clickhouse.activities().find((a) => a.targetKeyId === after.key.id)?.createdAt,
     );

@@ -257,6 +257,67 @@ describe('leak tripwire', () => {
     for (const { secret } of keys) expect(h.traces(secret)).toMatchObject({ logs: 0, database: 0 });
   });
 
+  it.each([
+    [
+      'disable',
+      USERS.alice,
+      'list',
+      (next: string) => expect(next).toMatch(/etl-reader[\s\S]*· ⏸️ \*disabled\* ·/),
+    ],
+    // Every key of the organization: a deleted one is not among them.
+    ['delete', USERS.admin, 'list all', (next: string) => expect(next).not.toContain('etl-reader')],
+  ] as const)(
+    'with leakAction %s, the next list shows what the tripwire did',
+    async (leakAction, user, text, check) => {
+      await start({ leakAction });
+      const { secret } = await alicesKey();
+      const list = async () => {
+        const { response, responseUrl } = await h.command(user, text);
+        const acked = response.json as Record<string, unknown> | null;
+        if (acked?.blocks !== undefined) return JSON.stringify(acked);
+        const post = await h.slack.waitFor(() =>
+          h.slack.responseUrlPosts.find((p) => responseUrl.endsWith(p.id)),
+        );
+        return JSON.stringify(post.body);
+      };
+      // Listed once, so the client holds the list when the tripwire acts.
+      expect(await list()).toMatch(/etl-reader[\s\S]*· enabled ·/);
+      const { message, payload } = h.slack.userSays({ channel: GENERAL, user: carol, text: secret });
+      await h.post({ kind: 'event', payload });
+      await handled(GENERAL, message.ts);
+      check(await list());
+    },
+  );
+
+  it('audits through the workflow’s one Auditor: what the store refused waits in its one journal', async () => {
+    let refuse = false;
+    h = await Harness.start({
+      policy: testPolicy({ security: { channel: SECURITY } }),
+      store: (store) =>
+        new Proxy(store, {
+          get(target, name, receiver) {
+            const value = Reflect.get(target, name, receiver);
+            if (typeof value !== 'function') return value;
+            // Bound to the store itself: its private fields are not the proxy's.
+            return (...args: unknown[]) =>
+              name === 'appendAudit' && refuse
+                ? Promise.reject(new Error('database is down'))
+                : value.apply(target, args);
+          },
+        }),
+    });
+    const audit = h.keyhouse.workflow.context.audit;
+    refuse = true;
+    const { message, payload } = h.slack.userSays({ channel: GENERAL, user: carol, text: strangerSecret() });
+    await h.post({ kind: 'event', payload });
+    await handled(GENERAL, message.ts);
+    expect(audit.journaled).toBe(1);
+    refuse = false;
+    await audit.flush();
+    expect(audit.journaled).toBe(0);
+    expect((await h.store.listAudit()).map((e) => e.action)).toContain('leak.message');
+  });
+
   it('with leakAction delete, deletes the key and offers no Rotate for it', async () => {
     await start({ leakAction: 'delete' });
     const { key, secret } = await alicesKey();
