@@ -12,7 +12,6 @@ import {
 import type { WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { runAs } from './api/index.js';
-import { Auditor } from './core/auditor.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { Store } from './core/model.js';
 import { createErrorHandler } from './handlers/errors.js';
@@ -258,15 +257,15 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   });
   const security = options.policy.security;
   const watchNotifier = new SlackWatchNotifier(app.client);
-  const watchAudit = new Auditor(store, clock, logger);
   const tripwire =
     security.leakAction === 'off'
       ? null
       : new Tripwire({
           store,
+          // The client lists read: its own writes update its cached list, so the next list shows them.
           keys: options.keys,
           notifier: watchNotifier,
-          audit: watchAudit,
+          audit: workflow.context.audit,
           clock,
           logger: logger.child({ component: 'tripwire' }),
           leakAction: security.leakAction,
@@ -344,7 +343,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
         keys: options.keys,
         activities,
         notifier: watchNotifier,
-        audit: watchAudit,
+        audit: workflow.context.audit,
         clock,
         logger: logger.child({ component: 'drift' }),
         securityChannel: security.channel,

@@ -150,13 +150,13 @@ export class Metrics {
     this.#sweepSeconds.observe(seconds);
   }
 
-  /** A pasted secret the tripwire acted on (`outcome` is what was done to a Keyhouse key). */
-  leakCaught(issuedByKeyhouse: boolean, outcome: string): void {
-    this.#leaks.inc({
-      issued_by_keyhouse: String(issuedByKeyhouse),
-      outcome: issuedByKeyhouse ? outcome : 'reported',
-    });
-    if (outcome === 'disabled' || outcome === 'deleted') this.#watchDisabled.inc({ reason: 'leak' });
+  /** Pasted secrets the tripwire acted on (`outcome` is what was done to a Keyhouse key). */
+  leakCaught(issuedByKeyhouse: boolean, outcome: string, count = 1): void {
+    this.#leaks.inc(
+      { issued_by_keyhouse: String(issuedByKeyhouse), outcome: issuedByKeyhouse ? outcome : 'reported' },
+      count,
+    );
+    if (outcome === 'disabled' || outcome === 'deleted') this.#watchDisabled.inc({ reason: 'leak' }, count);
   }
 
   /** A key made outside Keyhouse that drift disabled (`unmanagedKeys: disable`). */

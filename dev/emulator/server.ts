@@ -17,13 +17,21 @@ import { type CreateFailMode, FaultPlan, type FaultStatus, type GarbageKind, wro
 import { generateKeyId, generateKeySecret, hashCredential } from './ids.js';
 import { maxInWindow, type RateLimit, SlidingWindowLimiter, toRateLimit } from './rate-limit.js';
 import { dispatch, type EmulatorRoute, keyChanges, matchRoute } from './routes.js';
-import { type ActivityActor, type EmulatedActivity, EmulatorState, type NewKey } from './state.js';
+import {
+  type ActivityActor,
+  type ActivityType,
+  type EmulatedActivity,
+  EmulatorState,
+  type KeyUpdateType,
+  type NewKey,
+  type ServedActivity,
+} from './state.js';
 import { type EmulatedKey, type IpAccessListEntry, LEGACY_ROLES, type LegacyRole } from './types.js';
 
 export type { CreateFailMode, FaultStatus, GarbageKind } from './faults.js';
 export type { RateLimit } from './rate-limit.js';
 export type { EmulatorRoute } from './routes.js';
-export type { EmulatedActivity } from './state.js';
+export type { ActivityType, EmulatedActivity, KeyUpdateType, ServedActivity } from './state.js';
 
 /** The console user `addKey` / `removeKey` act as unless told otherwise. */
 export const CONSOLE_USER_ID = '5b6f1c9e-0d3a-4c41-9d2e-8f7a6b5c4d3e';
@@ -103,8 +111,20 @@ export interface Emulator {
     ): EmulatedKey;
     removeKey(id: string): void;
   };
-  /** Every activity recorded so far (key events), oldest first, as `GET …/activities` returns them. */
-  activities(): EmulatedActivity[];
+  /** Every activity recorded so far, oldest first, as `GET …/activities` returns them. */
+  activities(): ServedActivity[];
+  /**
+   * Records an activity of any type the emulator knows, now, as the console user: a service
+   * starting or a login (what a key watch must read past), or a key event. `without` serves it
+   * without those fields, as the spec allows (it requires none): a malformed entry that a client
+   * must read past.
+   */
+  addActivity(input: {
+    type: ActivityType;
+    targetKeyId?: string;
+    keyUpdateType?: KeyUpdateType;
+    without?: Array<keyof EmulatedActivity>;
+  }): EmulatedActivity;
   /**
    * The next `count` authenticated requests to `route` get `status` and are not processed. 429 answers
    * `{"error":"TOO_MANY_REQUESTS"}` with `X-RateLimit-Reset: resetSeconds` (default 1); the others the
@@ -224,6 +244,16 @@ function toDate(value: string | null | undefined, what: string): Date | null {
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) throw new RangeError(`${what}: not a date: ${value}`);
   return date;
+}
+
+/** A person in the ClickHouse Cloud console, as activities name them. */
+function consoleActor(user: { id?: string; email?: string } = {}): ActivityActor {
+  return {
+    actorType: 'user',
+    actorId: user.id ?? CONSOLE_USER_ID,
+    actorDetails: user.email ?? 'console-user@example.com',
+    actorIpAddress: '198.51.100.7',
+  };
 }
 
 /** Starts the emulator on loopback; resolves once it listens. */
@@ -442,12 +472,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 
   function asConsoleUser(user: { id?: string; email?: string } = {}) {
-    const actor: ActivityActor = {
-      actorType: 'user',
-      actorId: user.id ?? CONSOLE_USER_ID,
-      actorDetails: user.email ?? 'console-user@example.com',
-      actorIpAddress: '198.51.100.7',
-    };
+    const actor = consoleActor(user);
     return {
       addKey(input: Parameters<Emulator['addKey']>[0]) {
         const legacy: LegacyRole[] = [];
@@ -514,6 +539,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     removeKey: (id) => asConsoleUser().removeKey(id),
     asConsoleUser,
     activities: () => state.listActivities(null, null),
+    addActivity: ({ without, ...fields }) => state.recordActivity(consoleActor(), fields, without),
     failNext(route, count, status, failOptions) {
       faults.add(route, { kind: 'status', status, resetSeconds: failOptions?.resetSeconds ?? 1 }, count);
     },

@@ -65,18 +65,37 @@ export type KeyUpdateType =
   | 'ip-access-list-changed'
   | 'roles-v2-changed';
 
+/** The activity types the emulator records: key events, and a few others a watch must read past. */
+export type ActivityType =
+  | 'openapi_key_update'
+  | 'key_create'
+  | 'key_delete'
+  | 'service_start'
+  | 'service_stop'
+  | 'user_login';
+
 /** An `Activity` as the spec's component schema names its fields. */
 export interface EmulatedActivity {
   id: string;
   createdAt: string;
-  type: 'openapi_key_update';
+  type: ActivityType;
   actorType: ActivityActor['actorType'];
   actorId: string;
   actorDetails: string;
   actorIpAddress?: string;
   organizationId: string;
-  targetKeyId: string;
-  keyUpdateType: KeyUpdateType;
+  /** Key events only. */
+  targetKeyId?: string;
+  keyUpdateType?: KeyUpdateType;
+}
+
+/** An activity as served: the spec requires no field, so an entry may lack any of them. */
+export type ServedActivity = Partial<EmulatedActivity>;
+
+/** A recorded activity, and the fields it is served without (a malformed entry, planned by a test). */
+interface StoredActivity {
+  activity: EmulatedActivity;
+  without: ReadonlyArray<keyof EmulatedActivity>;
 }
 
 export type AuthResult = { ok: true; keyUuid: string } | { ok: false; status: 401 | 403; message: string };
@@ -95,7 +114,7 @@ export class EmulatorState {
   readonly #maxKeys: number;
   readonly #keys = new Map<string, StoredKey>();
   readonly #roles: StoredRole[];
-  readonly #activities: EmulatedActivity[] = [];
+  readonly #activities: StoredActivity[] = [];
 
   constructor(options: StateOptions) {
     this.#clock = options.clock;
@@ -211,25 +230,41 @@ export class EmulatorState {
    * the key, and clients should read all three.
    */
   recordKeyActivity(actor: ActivityActor, targetKeyId: string, keyUpdateType: KeyUpdateType): void {
-    this.#activities.push({
-      id: randomUUID(),
-      createdAt: this.#clock.now().toISOString(),
-      type: 'openapi_key_update',
-      ...actor,
-      organizationId: this.organization.id,
-      targetKeyId,
-      keyUpdateType,
-    });
+    this.recordActivity(actor, { type: 'openapi_key_update', targetKeyId, keyUpdateType });
   }
 
-  /** Activities with `from <= createdAt <= to` (either bound optional), oldest first. */
-  listActivities(from: Date | null, to: Date | null): EmulatedActivity[] {
+  /** Records an activity of any type now; `without` names fields it is served without. */
+  recordActivity(
+    actor: ActivityActor,
+    fields: Pick<EmulatedActivity, 'type' | 'targetKeyId' | 'keyUpdateType'>,
+    without: ReadonlyArray<keyof EmulatedActivity> = [],
+  ): EmulatedActivity {
+    const activity: EmulatedActivity = {
+      id: randomUUID(),
+      createdAt: this.#clock.now().toISOString(),
+      ...actor,
+      organizationId: this.organization.id,
+      ...fields,
+    };
+    this.#activities.push({ activity, without });
+    return { ...activity };
+  }
+
+  /**
+   * Activities with `from <= createdAt <= to` (either bound optional), oldest first. The bounds
+   * apply to when an activity happened, whether or not its entry shows it.
+   */
+  listActivities(from: Date | null, to: Date | null): ServedActivity[] {
     return this.#activities
-      .filter((a) => {
-        const at = Date.parse(a.createdAt);
+      .filter(({ activity }) => {
+        const at = Date.parse(activity.createdAt);
         return (from === null || at >= from.getTime()) && (to === null || at <= to.getTime());
       })
-      .map((a) => ({ ...a }));
+      .map(({ activity, without }) => {
+        const served: ServedActivity = { ...activity };
+        for (const field of without) delete served[field];
+        return served;
+      });
   }
 
   /** The actor a key authenticating a request appears as. */

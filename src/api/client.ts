@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   AmbiguousCreateError,
   ApiConnectionError,
@@ -8,7 +9,7 @@ import {
   InternalServerError,
   InvalidResponseError,
 } from '../core/api-errors.js';
-import type { CreatedKey } from '../core/clickhouse.js';
+import type { ActivityList, CreatedKey, MalformedActivity } from '../core/clickhouse.js';
 import { KeyhouseError } from '../core/errors.js';
 import { Secret } from '../core/secret.js';
 import { deepFreeze } from '../util/deep-freeze.js';
@@ -16,12 +17,12 @@ import { SlidingWindowLimiter } from './limiter.js';
 import { type CreateKeyInput, createKeyBody, type UpdateKeyInput, updateKeyBody } from './requests.js';
 import { assertUuid } from './routes.js';
 import {
-  type Activity,
   ActivitySchema,
   type ApiKey,
   ApiKeySchema,
   CreatedKeySchema,
   describeIssues,
+  instantText,
   type Organization,
   OrganizationSchema,
   type Role,
@@ -362,13 +363,21 @@ export class ClickHouseCloudClient {
    * `GET …/activities?from_date=…`: the organization's activities since `from` (ISO-8601), for the drift
    * watch. Never cached; a read, so retried like the other reads.
    */
-  async listActivities(options: { from?: string; to?: string } = {}): Promise<Activity[]> {
+  async listActivities(options: { from?: string; to?: string } = {}): Promise<ActivityList> {
     const organizationId = await this.organizationId();
     const response = await this.#transport.call('listActivities', {
       params: { organizationId },
       query: { from_date: checkInstant('from', options.from), to_date: checkInstant('to', options.to) },
     });
-    return shared(parseResult(response, ActivitySchema.array()));
+    // Entry by entry: one the schema refuses is set aside, so it cannot hide every other one.
+    const entries = parseResult(response, z.array(z.unknown()));
+    const list: ActivityList = { activities: [], malformed: [] };
+    for (const [index, entry] of entries.entries()) {
+      const parsed = ActivitySchema.safeParse(entry);
+      if (parsed.success) list.activities.push(parsed.data);
+      else list.malformed.push(malformedActivity(index, entry, parsed.error));
+    }
+    return shared(list);
   }
 
   /** Forgets the cached key list, so the next read asks ClickHouse (after changes made elsewhere). */
@@ -521,6 +530,19 @@ export class ClickHouseCloudClient {
     this.#generation++;
     this.#keyCache = null;
   }
+}
+
+/** What may be said of an activity the schema refused: where, when, what was wrong; not its content. */
+function malformedActivity(index: number, entry: unknown, error: z.ZodError): MalformedActivity {
+  const createdAt = instantText.safeParse((entry as { createdAt?: unknown } | null)?.createdAt);
+  return {
+    index,
+    createdAt: createdAt.success ? createdAt.data : null,
+    problems: describeIssues(error, ''),
+    digest: createHash('sha256')
+      .update(JSON.stringify(entry) ?? '')
+      .digest('hex'),
+  };
 }
 
 /** Parses an envelope's `result`; a missing or malformed one is an InvalidResponseError. */

@@ -111,9 +111,15 @@ const optionalOrNull = z
   .nullish()
   .transform((value) => (value === undefined || value === null || value === '' ? null : value));
 
+/** An instant `Date.parse` reads; a cursor and an ordering are built from it. */
+export const instantText = z
+  .string()
+  .min(1)
+  .refine((text) => !Number.isNaN(Date.parse(text)), 'not a date-time');
+
 export const ActivitySchema: z.ZodType<Activity, unknown> = z.object({
   id: requiredId,
-  createdAt: z.string().min(1),
+  createdAt: instantText,
   type: z.string().min(1),
   actorType: optionalOrNull,
   actorId: optionalOrNull,

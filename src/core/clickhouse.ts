@@ -67,6 +67,27 @@ export interface Activity {
   keyUpdateType: string | null;
 }
 
+/**
+ * An entry of `GET …/activities` that does not parse (the spec requires no field): where it was
+ * and what was wrong, never what it said, so it can be logged and audited and the rest read on.
+ */
+export interface MalformedActivity {
+  /** Its place in the answer. */
+  index: number;
+  /** Its `createdAt` when that much was readable, so a cursor can move past it. */
+  createdAt: string | null;
+  /** Field paths and what was wrong with them (`id: invalid_type`). */
+  problems: string;
+  /** SHA-256 (hex) of its JSON: tells it apart from another without keeping it. */
+  digest: string;
+}
+
+/** One answer of `GET …/activities`: the entries that parse, and those that do not. */
+export interface ActivityList {
+  activities: Activity[];
+  malformed: MalformedActivity[];
+}
+
 /** The deprecated role enum still accepted by `roles` on create and update. */
 export type LegacyRole = 'admin' | 'developer' | 'query_endpoints';
 

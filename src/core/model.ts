@@ -401,6 +401,12 @@ export interface Store {
   listKeyOwners(ownerId?: string): Promise<KeyOwner[]>;
   /** The owner record of the key whose secret has this fingerprint, if Keyhouse made it. */
   findKeyOwnerByFingerprint(fingerprint: string): Promise<KeyOwner | null>;
+  /**
+   * The owner records of the keys whose secrets have these fingerprints, in one read: at most one
+   * per fingerprint (the oldest, as `findKeyOwnerByFingerprint`), so a message of many pasted
+   * strings costs one look-up, not one each. Fingerprints of no Keyhouse key are simply absent.
+   */
+  findKeyOwnersByFingerprints(fingerprints: readonly string[]): Promise<KeyOwner[]>;
   deleteKeyOwner(keyId: string): Promise<void>;
   renameKeyOwner(keyId: string, keyName: string): Promise<void>;
   /** Records the policy role a key now holds (an approved change of role was applied). */
@@ -448,6 +454,11 @@ export interface Store {
   putWatchState(name: string, value: string, at: Date): Promise<void>;
   /** Marks a ClickHouse activity as handled; true for exactly one caller per id. */
   claimActivity(activityId: string, at: Date): Promise<boolean>;
+  /**
+   * `claimActivity` for several ids in one write: the ids this call claimed (each id is claimed by
+   * exactly one caller, whichever call it comes in), in no particular order.
+   */
+  claimActivities(activityIds: readonly string[], at: Date): Promise<string[]>;
 
   putMessageRef(ref: MessageRef): Promise<void>;
   getMessageRefs(requestId: string): Promise<MessageRef[]>;

@@ -20,9 +20,30 @@ export interface PasteSite {
   userId: string | null;
 }
 
-export type LeakNotice =
-  | { kind: 'known'; key: WatchedKey; outcome: LeakOutcome; site: PasteSite }
-  | { kind: 'unknown'; site: PasteSite };
+/** A key Keyhouse made whose secret was found pasted, and what was done to it. */
+export interface LeakedKey {
+  key: WatchedKey;
+  outcome: LeakOutcome;
+}
+
+/**
+ * What one message held that was not seen in it before (product.md §9: one thread reply and one
+ * security notice per message, whatever it holds): the Keyhouse keys whose secrets it held, in the
+ * order found, and how many strings of the secret format matched no key Keyhouse made. The views
+ * name the first keys and count the rest.
+ */
+export interface LeakReport {
+  site: PasteSite;
+  keys: LeakedKey[];
+  unknown: number;
+}
+
+/** One owner's share of a report: their keys whose secrets the message held. */
+export interface OwnerLeak {
+  ownerId: string;
+  site: PasteSite;
+  keys: LeakedKey[];
+}
 
 /** A key event in ClickHouse that Keyhouse did not make (from the organization's activities). */
 export interface DriftNotice {
@@ -46,18 +67,19 @@ export interface DriftNotice {
 }
 
 export interface WatchNotifier {
-  /** A reply in the leaking message's thread. */
-  leakThread(notice: LeakNotice): Promise<void>;
-  /** The key owner's DM, with Rotate while the key exists. */
-  leakOwner(notice: Extract<LeakNotice, { kind: 'known' }>): Promise<void>;
-  /** The security channel. */
-  leakSecurity(channel: string, notice: LeakNotice): Promise<void>;
+  /** The one reply in the leaking message's thread. */
+  leakThread(report: LeakReport): Promise<void>;
+  /** One owner's DM about all their keys in the message, with Rotate for each that exists. */
+  leakOwner(leak: OwnerLeak): Promise<void>;
+  /** The one security-channel notice of the message. */
+  leakSecurity(channel: string, report: LeakReport): Promise<void>;
   driftSecurity(channel: string, notice: DriftNotice): Promise<void>;
   driftOwner(notice: DriftNotice & { ownerId: string }): Promise<void>;
 }
 
 /** What the watch counts for `/metrics` (src/metrics.ts implements it). */
 export interface WatchMetrics {
-  leakCaught(issuedByKeyhouse: boolean, outcome: string): void;
+  /** `count` secrets of one kind and outcome (default 1). */
+  leakCaught(issuedByKeyhouse: boolean, outcome: string, count?: number): void;
   unmanagedKeyDisabled(): void;
 }

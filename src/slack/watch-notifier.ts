@@ -1,6 +1,6 @@
 /** The security watch's notifier on Slack: renders with src/views/watch.ts and posts. */
 import type { WebClient } from '@slack/web-api';
-import type { DriftNotice, LeakNotice, WatchNotifier } from '../core/watch-ports.js';
+import type { DriftNotice, LeakReport, OwnerLeak, WatchNotifier } from '../core/watch-ports.js';
 import {
   driftOwnerMessage,
   driftSecurityNotice,
@@ -16,18 +16,18 @@ export class SlackWatchNotifier implements WatchNotifier {
     this.#client = client;
   }
 
-  async leakThread(notice: LeakNotice): Promise<void> {
-    const { channel, ts, threadTs } = notice.site;
+  async leakThread(report: LeakReport): Promise<void> {
+    const { channel, ts, threadTs } = report.site;
     // In a thread already: reply in that thread (Slack has no threads of threads).
-    await this.#client.chat.postMessage({ channel, thread_ts: threadTs ?? ts, ...leakThreadReply(notice) });
+    await this.#client.chat.postMessage({ channel, thread_ts: threadTs ?? ts, ...leakThreadReply(report) });
   }
 
-  async leakOwner(notice: Extract<LeakNotice, { kind: 'known' }>): Promise<void> {
-    await this.#client.chat.postMessage({ channel: notice.key.ownerId, ...leakOwnerMessage(notice) });
+  async leakOwner(leak: OwnerLeak): Promise<void> {
+    await this.#client.chat.postMessage({ channel: leak.ownerId, ...leakOwnerMessage(leak) });
   }
 
-  async leakSecurity(channel: string, notice: LeakNotice): Promise<void> {
-    await this.#client.chat.postMessage({ channel, ...leakSecurityNotice(notice) });
+  async leakSecurity(channel: string, report: LeakReport): Promise<void> {
+    await this.#client.chat.postMessage({ channel, ...leakSecurityNotice(report) });
   }
 
   async driftSecurity(channel: string, notice: DriftNotice): Promise<void> {

@@ -53,6 +53,7 @@ import {
   keyOwnerFromRow,
   type MessageRefRow,
   messageRefFromRow,
+  oldestPerFingerprint,
   patchEntries,
   type RequestRow,
   type RetirementRow,
@@ -98,6 +99,8 @@ const SQL = {
       key_name = excluded.key_name, key_suffix = excluded.key_suffix, created_at = excluded.created_at,
       role_id = excluded.role_id, fingerprint = COALESCE(excluded.fingerprint, key_owners.fingerprint)`,
   findKeyOwnerByFingerprint: 'SELECT * FROM key_owners WHERE fingerprint = $1 ORDER BY created_at LIMIT 1',
+  findKeyOwnersByFingerprints:
+    'SELECT * FROM key_owners WHERE fingerprint = ANY($1::text[]) ORDER BY created_at, key_id',
   getKeyOwner: 'SELECT * FROM key_owners WHERE key_id = $1',
   listKeyOwners: 'SELECT * FROM key_owners ORDER BY created_at, key_id',
   listKeyOwnersOf: 'SELECT * FROM key_owners WHERE owner_id = $1 ORDER BY created_at, key_id',
@@ -120,6 +123,8 @@ const SQL = {
   putWatchState: `INSERT INTO watch_state (name, value, updated_at) VALUES ($1, $2, $3)
     ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
   claimActivity: 'INSERT INTO watch_seen (activity_id, seen_at) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+  claimActivities: `INSERT INTO watch_seen (activity_id, seen_at) SELECT id, $2::timestamptz FROM unnest($1::text[]) AS id
+    ON CONFLICT DO NOTHING RETURNING activity_id`,
   putMessageRef: `INSERT INTO message_refs (request_id, kind, channel, ts) VALUES ($1, $2, $3, $4)
     ON CONFLICT (request_id, kind) DO UPDATE SET channel = excluded.channel, ts = excluded.ts`,
   getMessageRefs: 'SELECT * FROM message_refs WHERE request_id = $1 ORDER BY kind',
@@ -380,6 +385,14 @@ export class PostgresStore implements Store {
     });
   }
 
+  async findKeyOwnersByFingerprints(fingerprints: readonly string[]): Promise<KeyOwner[]> {
+    if (fingerprints.length === 0) return [];
+    return this.#guard('findKeyOwnersByFingerprints', async () => {
+      const { rows } = await this.#pool.query<KeyOwnerRow>(SQL.findKeyOwnersByFingerprints, [fingerprints]);
+      return oldestPerFingerprint(rows);
+    });
+  }
+
   async getKeyOwner(keyId: string): Promise<KeyOwner | null> {
     return this.#guard('getKeyOwner', async () => {
       const { rows } = await this.#pool.query<KeyOwnerRow>(SQL.getKeyOwner, [keyId]);
@@ -544,6 +557,17 @@ export class PostgresStore implements Store {
     return this.#guard('claimActivity', async () => {
       const result = await this.#pool.query(SQL.claimActivity, [activityId, at]);
       return result.rowCount === 1;
+    });
+  }
+
+  async claimActivities(activityIds: readonly string[], at: Date): Promise<string[]> {
+    if (activityIds.length === 0) return [];
+    return this.#guard('claimActivities', async () => {
+      const { rows } = await this.#pool.query<{ activity_id: string }>(SQL.claimActivities, [
+        [...new Set(activityIds)],
+        at,
+      ]);
+      return rows.map((row) => row.activity_id);
     });
   }
 

@@ -209,6 +209,19 @@ export function keyOwnerFromRow(row: KeyOwnerRow): KeyOwner {
   };
 }
 
+/** Owner rows ordered oldest first, one per fingerprint (the first of each): what a batch look-up returns. */
+export function oldestPerFingerprint(rows: readonly KeyOwnerRow[]): KeyOwner[] {
+  const seen = new Set<string>();
+  const owners: KeyOwner[] = [];
+  for (const row of rows) {
+    const print = row.fingerprint ?? '';
+    if (seen.has(print)) continue;
+    seen.add(print);
+    owners.push(keyOwnerFromRow(row));
+  }
+  return owners;
+}
+
 export function auditFromRow(row: AuditRow): AuditEvent {
   return {
     seq: Number(row.seq),

@@ -53,6 +53,7 @@ import {
   keyOwnerFromRow,
   type MessageRefRow,
   messageRefFromRow,
+  oldestPerFingerprint,
   patchEntries,
   type RequestRow,
   type RetirementRow,
@@ -95,6 +96,9 @@ const SQL = {
       key_name = excluded.key_name, key_suffix = excluded.key_suffix, created_at = excluded.created_at,
       role_id = excluded.role_id, fingerprint = COALESCE(excluded.fingerprint, key_owners.fingerprint)`,
   findKeyOwnerByFingerprint: 'SELECT * FROM key_owners WHERE fingerprint = ? ORDER BY created_at LIMIT 1',
+  // One JSON array parameter, whatever the number of fingerprints (no variable-count limit).
+  findKeyOwnersByFingerprints: `SELECT * FROM key_owners WHERE fingerprint IN (SELECT value FROM json_each(?))
+    ORDER BY created_at, key_id`,
   getKeyOwner: 'SELECT * FROM key_owners WHERE key_id = ?',
   changeStamp: 'SELECT total_changes(), data_version FROM pragma_data_version',
   listKeyOwners: 'SELECT * FROM key_owners ORDER BY created_at, key_id',
@@ -116,6 +120,9 @@ const SQL = {
   putWatchState: `INSERT INTO watch_state (name, value, updated_at) VALUES (?, ?, ?)
     ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
   claimActivity: 'INSERT INTO watch_seen (activity_id, seen_at) VALUES (?, ?) ON CONFLICT DO NOTHING',
+  // `WHERE true` tells SQLite's parser the ON CONFLICT belongs to the INSERT, not to a join.
+  claimActivities: `INSERT INTO watch_seen (activity_id, seen_at) SELECT value, ? FROM json_each(?) WHERE true
+    ON CONFLICT DO NOTHING RETURNING activity_id`,
   putMessageRef: `INSERT INTO message_refs (request_id, kind, channel, ts) VALUES (?, ?, ?, ?)
     ON CONFLICT (request_id, kind) DO UPDATE SET channel = excluded.channel, ts = excluded.ts`,
   getMessageRefs: 'SELECT * FROM message_refs WHERE request_id = ? ORDER BY kind',
@@ -457,6 +464,15 @@ export class SqliteStore implements Store {
     });
   }
 
+  async findKeyOwnersByFingerprints(fingerprints: readonly string[]): Promise<KeyOwner[]> {
+    if (fingerprints.length === 0) return [];
+    return this.#guard('findKeyOwnersByFingerprints', () =>
+      oldestPerFingerprint(
+        this.#stmt(SQL.findKeyOwnersByFingerprints).all(JSON.stringify(fingerprints)) as KeyOwnerRow[],
+      ),
+    );
+  }
+
   async getKeyOwner(keyId: string): Promise<KeyOwner | null> {
     return this.#guard('getKeyOwner', () => {
       const row = this.#stmt(SQL.getKeyOwner).get(keyId) as KeyOwnerRow | undefined;
@@ -641,6 +657,17 @@ export class SqliteStore implements Store {
     return this.#guard(
       'claimActivity',
       () => this.#stmt(SQL.claimActivity).run(activityId, ms(at)).changes === 1,
+    );
+  }
+
+  async claimActivities(activityIds: readonly string[], at: Date): Promise<string[]> {
+    if (activityIds.length === 0) return [];
+    return this.#guard('claimActivities', () =>
+      (
+        this.#stmt(SQL.claimActivities).all(ms(at), JSON.stringify([...new Set(activityIds)])) as Array<{
+          activity_id: string;
+        }>
+      ).map((row) => row.activity_id),
     );
   }
 

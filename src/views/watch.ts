@@ -4,8 +4,15 @@
  * Keyhouse. Pure; never given the pasted text or secret, so they cannot show it.
  */
 import type { KnownBlock } from '@slack/types';
-import type { DriftNotice, LeakNotice, LeakOutcome, WatchedKey } from '../core/watch-ports.js';
-import { clip, fitText, LIMIT, md } from './format.js';
+import type {
+  DriftNotice,
+  LeakedKey,
+  LeakOutcome,
+  LeakReport,
+  OwnerLeak,
+  WatchedKey,
+} from '../core/watch-ports.js';
+import { clip, fitText, LIMIT, md, plural } from './format.js';
 import { ACTION } from './ids.js';
 import { mention } from './mrkdwn.js';
 
@@ -18,6 +25,9 @@ function keyLabel(key: Pick<WatchedKey, 'keyName' | 'keySuffix'>): string {
   return `*${clip(key.keyName, 100)}* (…${clip(key.keySuffix, 8)})`;
 }
 
+/** Keys named in one message; the rest are counted (product.md §9). */
+export const MAX_NAMED_KEYS = 10;
+
 const DONE: Record<LeakOutcome, string> = {
   disabled: 'Keyhouse disabled the key',
   deleted: 'Keyhouse deleted the key',
@@ -26,53 +36,125 @@ const DONE: Record<LeakOutcome, string> = {
   failed: 'Keyhouse could not disable the key; an admin must do it now',
 };
 
-/** The thread reply on the leaking message. */
-export function leakThreadReply(notice: LeakNotice): WatchMessage {
-  const text =
-    notice.kind === 'known'
-      ? `⚠️ This message contains the secret of the ClickHouse API key ${keyLabel(notice.key)}. ` +
-        `${DONE[notice.outcome]}. Please delete this message: anyone who can read it can use the key.`
-      : '⚠️ This message contains what looks like a ClickHouse Cloud API key secret that Keyhouse did not issue. ' +
-        'Please delete this message, and disable or rotate that key in the ClickHouse Cloud console.';
-  return { text: fitText(text, LIMIT.text) };
+/** What was done, as a count of keys (`2 disabled`), for the keys past those named. */
+const DONE_COUNTED: Record<LeakOutcome, string> = {
+  disabled: 'disabled',
+  deleted: 'deleted',
+  reported: 'still working (the policy only reports leaks)',
+  already_gone: 'already gone',
+  failed: 'not disabled: an admin must do it now',
+};
+
+/**
+ * One line per named key (`• *name* (…suffix)<extra>: what was done`) and, past
+ * `MAX_NAMED_KEYS`, one line counting the rest by what was done to them.
+ */
+function keyLines(keys: readonly LeakedKey[], extra: (key: LeakedKey) => string = () => ''): string[] {
+  const named = keys.slice(0, MAX_NAMED_KEYS);
+  const lines = named.map((leaked) => `• ${keyLabel(leaked.key)}${extra(leaked)}: ${DONE[leaked.outcome]}`);
+  const rest = keys.slice(MAX_NAMED_KEYS);
+  if (rest.length > 0) lines.push(`• and ${plural(rest.length, 'more key')}: ${countedOutcomes(rest)}`);
+  return lines;
 }
 
-/** The owner's DM: what happened, and Rotate while the key still exists. */
-export function leakOwnerMessage(notice: Extract<LeakNotice, { kind: 'known' }>): WatchMessage {
-  const where = `<#${notice.site.channel}>`;
-  const by = notice.site.userId ? ` by ${mention(notice.site.userId)}` : '';
-  const text = fitText(
-    `🚨 The secret of your ClickHouse API key ${keyLabel(notice.key)} was pasted${by} in ${where}. ` +
-      `${DONE[notice.outcome]}. Rotate it to get a new secret, and update whatever used the old one.`,
-    LIMIT.text,
+function countedOutcomes(keys: readonly LeakedKey[]): string {
+  const counts = new Map<LeakOutcome, number>();
+  for (const { outcome } of keys) counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
+  return [...counts].map(([outcome, n]) => `${n} ${DONE_COUNTED[outcome]}`).join(', ');
+}
+
+function notIssued(count: number): string {
+  return count === 1
+    ? 'what looks like a ClickHouse Cloud API key secret that Keyhouse did not issue'
+    : `${count} strings that look like ClickHouse Cloud API key secrets that Keyhouse did not issue`;
+}
+
+/** The one thread reply on the leaking message: every key of ours named (up to 10), the rest counted. */
+export function leakThreadReply(report: LeakReport): WatchMessage {
+  const { keys, unknown } = report;
+  const parts: string[] = [];
+  if (keys.length > 0) {
+    const which =
+      keys.length === 1
+        ? 'the secret of a ClickHouse API key'
+        : `the secrets of ${keys.length} ClickHouse API keys`;
+    parts.push(`⚠️ This message contains ${which} that Keyhouse issued:`, ...keyLines(keys));
+  }
+  if (unknown > 0) {
+    const those = unknown === 1 ? 'that key' : 'those keys';
+    parts.push(
+      `${keys.length > 0 ? 'It also contains' : '⚠️ This message contains'} ${notIssued(unknown)}: ` +
+        `disable or rotate ${those} in the ClickHouse Cloud console.`,
+    );
+  }
+  const total = keys.length + unknown;
+  parts.push(
+    `Please delete this message: anyone who can read it can use ${total === 1 ? 'the key' : 'these keys'}.`,
   );
+  return { text: fitText(parts.join('\n'), LIMIT.text) };
+}
+
+/** One owner's DM: which of their keys were pasted, what was done, and Rotate for each that exists. */
+export function leakOwnerMessage(leak: OwnerLeak): WatchMessage {
+  const where = `<#${leak.site.channel}>`;
+  const by = leak.site.userId ? ` by ${mention(leak.site.userId)}` : '';
+  const [only] = leak.keys.length === 1 ? leak.keys : [];
+  if (only) {
+    const text = fitText(
+      `🚨 The secret of your ClickHouse API key ${keyLabel(only.key)} was pasted${by} in ${where}. ` +
+        `${DONE[only.outcome]}. Rotate it to get a new secret, and update whatever used the old one.`,
+      LIMIT.text,
+    );
+    return { text, blocks: [withRotate(text, only)] };
+  }
+  const text =
+    `🚨 The secrets of ${leak.keys.length} of your ClickHouse API keys were pasted${by} in ${where}. ` +
+    'Rotate each to get a new secret, and update whatever used the old one.';
   const blocks: KnownBlock[] = [{ type: 'section', text: md(text) }];
-  if (notice.outcome !== 'deleted' && notice.outcome !== 'already_gone') {
-    blocks.push({
-      type: 'actions',
-      elements: [
-        {
-          type: 'button',
-          action_id: ACTION.rotateKey,
-          text: { type: 'plain_text', text: 'Rotate' },
-          value: notice.key.keyId,
-          style: 'primary',
-        },
-      ],
-    });
+  for (const leaked of leak.keys.slice(0, MAX_NAMED_KEYS)) {
+    blocks.push(withRotate(`${keyLabel(leaked.key)}: ${DONE[leaked.outcome]}`, leaked));
+  }
+  const rest = leak.keys.slice(MAX_NAMED_KEYS);
+  if (rest.length > 0) {
+    const counted = `And ${plural(rest.length, 'more key')}: ${countedOutcomes(rest)}. Rotate them from your key list.`;
+    blocks.push({ type: 'context', elements: [md(counted)] });
   }
   return { text, blocks };
 }
 
-/** The security channel's notice of a pasted secret. */
-export function leakSecurityNotice(notice: LeakNotice): WatchMessage {
-  const where = `<#${notice.site.channel}>`;
-  const by = notice.site.userId ? mention(notice.site.userId) : 'someone';
-  const text =
-    notice.kind === 'known'
-      ? `🚨 Leak: ${by} pasted the secret of ${keyLabel(notice.key)} (owner ${mention(notice.key.ownerId)}) in ${where}. ${DONE[notice.outcome]}.`
-      : `🚨 Leak: ${by} pasted a ClickHouse secret not issued by Keyhouse in ${where}. Find its key in the ClickHouse Cloud console and disable it.`;
-  return { text: fitText(text, LIMIT.text) };
+/** A section of the owner's DM, with Rotate while its key still exists (one button per block: ids stay unique). */
+function withRotate(text: string, { key, outcome }: LeakedKey): KnownBlock {
+  const section: KnownBlock = { type: 'section', text: md(text) };
+  if (outcome === 'deleted' || outcome === 'already_gone') return section;
+  return {
+    ...section,
+    accessory: {
+      type: 'button',
+      action_id: ACTION.rotateKey,
+      text: { type: 'plain_text', text: 'Rotate' },
+      value: key.keyId,
+      style: 'primary',
+    },
+  };
+}
+
+/** The security channel's one notice of a message: who pasted what where, and what was done. */
+export function leakSecurityNotice(report: LeakReport): WatchMessage {
+  const where = `<#${report.site.channel}>`;
+  const by = report.site.userId ? mention(report.site.userId) : 'someone';
+  const total = report.keys.length + report.unknown;
+  const lines = [
+    `🚨 Leak: ${by} pasted ${total === 1 ? 'a ClickHouse secret' : `${total} ClickHouse secrets`} in ${where}.`,
+  ];
+  lines.push(...keyLines(report.keys, ({ key }) => ` (owner ${mention(key.ownerId)})`));
+  if (report.unknown > 0) {
+    const one = report.unknown === 1;
+    lines.push(
+      `• ${one ? 'One' : report.unknown} not issued by Keyhouse: find ${one ? 'its key' : 'their keys'} ` +
+        `in the ClickHouse Cloud console and disable ${one ? 'it' : 'them'}.`,
+    );
+  }
+  return { text: fitText(lines.join('\n'), LIMIT.text) };
 }
 
 const UPDATE_WORDS: Record<string, string> = {

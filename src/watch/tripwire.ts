@@ -1,8 +1,10 @@
 /**
- * The leak tripwire (product.md §9): a message holding a ClickHouse Cloud secret is fingerprinted
- * and looked up among the keys Keyhouse made. A match is acted on at once, per
- * `security.leakAction` — the ClickHouse write first, then the thread reply, the owner's DM and
- * the security channel together — so it is done within seconds of the event.
+ * The leak tripwire (product.md §9): a message holding ClickHouse Cloud secrets is fingerprinted
+ * and looked up among the keys Keyhouse made. Matches are acted on at once, per
+ * `security.leakAction` — the ClickHouse writes first, then the thread reply, the owners' DMs and
+ * the security channel together — so it is done within seconds of the event. However many
+ * strings a message holds, it costs a bounded number of store calls, one audit event of its own
+ * and one Slack post per place told; only the keys of ours it names cost more (a write each).
  *
  * Nothing here keeps, logs or repeats the text or the secret: only its fingerprint is compared,
  * and audit and logs name the channel and message ts.
@@ -14,12 +16,14 @@ import type { Auditor } from '../core/auditor.js';
 import { urgently } from '../core/budget.js';
 import type { Clock } from '../core/clock.js';
 import { fingerprint, secretCandidates } from '../core/fingerprint.js';
-import type { Store } from '../core/model.js';
+import type { KeyOwner, Store } from '../core/model.js';
 import type { LeakAction } from '../core/policy-model.js';
 import type { KeyApi } from '../core/ports.js';
 import type {
-  LeakNotice,
+  LeakedKey,
   LeakOutcome,
+  LeakReport,
+  OwnerLeak,
   PasteSite,
   WatchedKey,
   WatchMetrics,
@@ -37,9 +41,13 @@ export interface TripwireDeps {
   metrics?: Pick<WatchMetrics, 'leakCaught'>;
   leakAction: Exclude<LeakAction, 'off'>;
   securityChannel: string;
-  /** Called after Keyhouse changed a key itself, so lists show it (the client's cache is updated already). */
-  onKeyChanged?: (keyId: string) => void;
 }
+
+/**
+ * Store calls take the candidates in batches this large. A Slack message (40,000 characters at
+ * most) holds at most 930 candidates, so it costs one claim and one look-up whatever it holds.
+ */
+const BATCH = 1_000;
 
 export class Tripwire {
   readonly #deps: TripwireDeps;
@@ -49,53 +57,77 @@ export class Tripwire {
   }
 
   /**
-   * Checks one message's text; resolves when everything it called for is done. Returns how many
-   * candidates were acted on (0 for the usual message), for tests and logs.
+   * Checks one message's text; resolves when everything it called for is done. The message is one
+   * unit (product.md §9): every key of ours in it acted on, then one thread reply, one security
+   * notice and one DM per owner. Null when it held nothing new (the usual message, or a redelivery).
    */
-  async inspect(text: string, site: PasteSite): Promise<number> {
+  async inspect(text: string, site: PasteSite): Promise<LeakReport | null> {
     const candidates = secretCandidates(text);
-    if (candidates.length === 0) return 0;
+    if (candidates.length === 0) return null;
     // Fingerprints only from here on: the candidates themselves go out of scope with this line.
-    const prints = candidates.map(fingerprint);
-    let acted = 0;
-    for (const print of prints) if (await this.#one(print, site)) acted++;
-    return acted;
+    const fresh = await this.#claim(candidates.map(fingerprint), site);
+    if (fresh.length === 0) return null;
+    const owners = await this.#owners(fresh);
+    const keys: LeakedKey[] = [];
+    for (const key of owners.map(watchedKey)) keys.push({ key, outcome: await this.#act(key, site) });
+    const report: LeakReport = { site, keys, unknown: fresh.length - owners.length };
+    await this.#record(report);
+    await this.#tell(report);
+    // Counts and where: never the text. Operators (and tests) see one line per message handled.
+    this.#deps.logger.info(
+      { channel: site.channel, messageTs: site.ts, keys: keys.length, unknown: report.unknown },
+      'leak reported',
+    );
+    return report;
   }
 
-  async #one(print: string, site: PasteSite): Promise<boolean> {
+  /**
+   * The fingerprints not yet handled for this message. Slack redelivers events, edits repeat the
+   * text, replicas may both receive it: each secret is handled once per message, and an edit that
+   * adds one is handled for that one. The claims name a hash of the fingerprint, never the fingerprint.
+   */
+  async #claim(prints: readonly string[], site: PasteSite): Promise<string[]> {
     const { store, clock } = this.#deps;
-    // Slack redelivers events, edits repeat the text, replicas may both receive it: once per
-    // message and secret. The claim names a hash of the fingerprint, never the fingerprint.
-    const tag = createHash('sha256').update(print).digest('hex').slice(0, 24);
-    if (!(await store.claimActivity(`leak:${site.channel}:${site.ts}:${tag}`, clock.now()))) return false;
-    const owner = await store.findKeyOwnerByFingerprint(print);
-    const notice: LeakNotice = owner
-      ? {
-          kind: 'known',
-          key: {
-            keyId: owner.keyId,
-            keyName: owner.keyName,
-            keySuffix: owner.keySuffix,
-            ownerId: owner.ownerId,
-          },
-          outcome: await this.#act(owner, site),
-          site,
-        }
-      : { kind: 'unknown', site };
-    if (notice.kind === 'unknown') {
-      await this.#deps.audit.after({
-        actorId: site.userId ?? 'unknown',
-        action: 'leak.detected',
-        outcome: 'ok',
-        detail: { issuedByKeyhouse: false, channel: site.channel, messageTs: site.ts },
-      });
+    const byClaim = new Map<string, string>();
+    for (const print of prints) {
+      const tag = createHash('sha256').update(print).digest('hex').slice(0, 24);
+      byClaim.set(`leak:${site.channel}:${site.ts}:${tag}`, print);
     }
-    this.#deps.metrics?.leakCaught(
-      notice.kind !== 'unknown',
-      notice.kind === 'unknown' ? 'reported' : notice.outcome,
-    );
-    await this.#tell(notice);
-    return true;
+    const fresh: string[] = [];
+    for (const batch of batches([...byClaim.keys()])) {
+      for (const claim of await store.claimActivities(batch, clock.now())) fresh.push(byClaim.get(claim)!);
+    }
+    return fresh;
+  }
+
+  /** Keyhouse's keys among the fingerprints, one look-up per batch however many there are. */
+  async #owners(prints: readonly string[]): Promise<KeyOwner[]> {
+    const owners: KeyOwner[] = [];
+    for (const batch of batches(prints))
+      owners.push(...(await this.#deps.store.findKeyOwnersByFingerprints(batch)));
+    return owners;
+  }
+
+  /**
+   * One audit event for the message, whatever it held (the keys acted on have their own), and the
+   * counts for `/metrics`: a message of made-up strings costs one event, not one per string.
+   */
+  async #record(report: LeakReport): Promise<void> {
+    const { audit, metrics } = this.#deps;
+    const { site } = report;
+    await audit.after({
+      actorId: site.userId ?? 'unknown',
+      action: 'leak.message',
+      outcome: 'ok',
+      detail: {
+        channel: site.channel,
+        messageTs: site.ts,
+        issuedByKeyhouse: report.keys.length,
+        notIssued: report.unknown,
+      },
+    });
+    for (const { outcome } of report.keys) metrics?.leakCaught(true, outcome);
+    if (report.unknown > 0) metrics?.leakCaught(false, 'reported', report.unknown);
   }
 
   /** The ClickHouse side of a leak of one of our keys. */
@@ -117,14 +149,12 @@ export class Tripwire {
           urgently(() => keys.deleteKey(key.keyId)),
         );
         await this.#deps.store.deleteKeyOwner(key.keyId);
-        this.#deps.onKeyChanged?.(key.keyId);
         return 'deleted';
       }
       // PRIORITY: leak — front of the ClickHouse budget, ahead of everyone's queued work.
       await audit.effect({ ...about, action: 'leak.disable' }, () =>
         urgently(() => keys.updateKey(key.keyId, { state: 'disabled' })),
       );
-      this.#deps.onKeyChanged?.(key.keyId);
       return 'disabled';
     } catch (error) {
       if (error instanceof NotFoundError) return 'already_gone';
@@ -133,18 +163,39 @@ export class Tripwire {
     }
   }
 
-  async #tell(notice: LeakNotice): Promise<void> {
+  async #tell(report: LeakReport): Promise<void> {
     const { notifier, logger, securityChannel } = this.#deps;
     const quietly = (what: string, effect: Promise<void>) =>
       effect.catch((error: unknown) =>
-        logger.warn({ err: error, channel: notice.site.channel }, `could not ${what}`),
+        logger.warn({ err: error, channel: report.site.channel }, `could not ${what}`),
       );
     await Promise.all([
-      quietly('reply to the leaking message', notifier.leakThread(notice)),
-      quietly('tell the security channel about a leak', notifier.leakSecurity(securityChannel, notice)),
-      notice.kind === 'known'
-        ? quietly('tell the owner about a leak', notifier.leakOwner(notice))
-        : Promise.resolve(),
+      quietly('reply to the leaking message', notifier.leakThread(report)),
+      quietly('tell the security channel about a leak', notifier.leakSecurity(securityChannel, report)),
+      ...ownersOf(report).map((leak) => quietly('tell an owner about a leak', notifier.leakOwner(leak))),
     ]);
   }
+}
+
+/** A key owner row as the watch names the key. */
+function watchedKey({ keyId, keyName, keySuffix, ownerId }: KeyOwner): WatchedKey {
+  return { keyId, keyName, keySuffix, ownerId };
+}
+
+/** The report split by owner, each owner once, in the order their keys were found. */
+function ownersOf(report: LeakReport): OwnerLeak[] {
+  const byOwner = new Map<string, OwnerLeak>();
+  for (const leaked of report.keys) {
+    const { ownerId } = leaked.key;
+    const leak = byOwner.get(ownerId) ?? { ownerId, site: report.site, keys: [] };
+    leak.keys.push(leaked);
+    byOwner.set(ownerId, leak);
+  }
+  return [...byOwner.values()];
+}
+
+function batches<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += BATCH) out.push(items.slice(i, i + BATCH));
+  return out;
 }

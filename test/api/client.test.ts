@@ -134,6 +134,47 @@ describe('requests and envelopes', () => {
     expect((error as Error).message).not.toContain('no-id');
   });
 
+  it('sets aside an activity that does not parse, by where and what was wrong, and reads the rest', async () => {
+    const { pool, client } = use();
+    const good = (id: string, createdAt: string) => ({
+      id,
+      createdAt,
+      type: 'key_create',
+      actorType: 'user',
+    });
+    const broken = {
+      createdAt: '2026-05-01T10:02:00Z',
+      type: 'key_delete',
+      actorDetails: 'mallory@example.com',
+    };
+    pool
+      .intercept({ path: `/v1/organizations/${ORG_ID}/activities`, method: 'GET' })
+      .reply(
+        200,
+        ok([
+          good('a1', '2026-05-01T10:01:00Z'),
+          broken,
+          { id: 'a3', createdAt: 'yesterday', type: 'key_create' },
+          good('a4', '2026-05-01T10:04:00Z'),
+        ]),
+      );
+
+    const listed = await client.listActivities();
+
+    expect(listed.activities.map((a) => a.id)).toEqual(['a1', 'a4']);
+    expect(listed.malformed).toEqual([
+      {
+        index: 1,
+        createdAt: '2026-05-01T10:02:00Z',
+        problems: 'id: invalid_type',
+        digest: expect.any(String),
+      },
+      { index: 2, createdAt: null, problems: 'createdAt: custom', digest: expect.any(String) },
+    ]);
+    expect(listed.malformed[0]?.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(listed.malformed)).not.toMatch(/mallory|yesterday|key_delete/);
+  });
+
   it.each([
     ['a non-JSON body', 'Service Unavailable, try again'],
     ['a JSON array instead of an envelope', '[1,2,3]'],

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { DRIFT_CURSOR } from '../../src/watch/drift.js';
+import { ManualClock } from '../support/clock.js';
 import { Harness, testPolicy, USERS } from '../support/keyhouse.js';
 import { pgUrl } from '../support/postgres.js';
 
@@ -16,6 +18,8 @@ describe('drift from the console', () => {
     h = await Harness.start({
       policy: testPolicy({ security: { channel: SECURITY, ...security } }),
       ...(postgres ? { postgres } : {}),
+      // ClickHouse's 10 requests per 10 s, in a tenth of the wall time.
+      budget: { requests: 10, windowMs: 1_000 },
     });
   }
 
@@ -101,5 +105,62 @@ describe('drift from the console', () => {
     expect(results.reduce((sum, r) => sum + r.reported, 0)).toBe(2);
     await h.quiet();
     expect(securityNotes()).toHaveLength(2);
+  });
+
+  it('makes a report whose Slack post failed on the next pass, once, after a restart in between', async () => {
+    await start();
+    await h.keyhouse.drift();
+    const dana = h.clickhouse.asConsoleUser({ email: 'dana@example.com' });
+    dana.addKey({ name: 'console-one' });
+    h.slack.failNext('chat.postMessage', 1, { error: 'fatal_error' });
+    expect(await h.keyhouse.drift()).toEqual({ reported: 0 });
+    expect(securityNotes()).toEqual([]);
+
+    await h.stopInstance(h.instances[0]!);
+    await h.startInstance();
+    expect(await h.keyhouse.drift()).toEqual({ reported: 1 });
+    expect(securityNotes()).toHaveLength(1);
+    expect(securityNotes()[0]).toMatch(/dana@example\.com \(user\) created \*console-one\*/);
+    expect(await h.keyhouse.drift()).toEqual({ reported: 0 });
+    expect(securityNotes()).toHaveLength(1);
+    const detected = (await h.store.listAudit()).filter((e) => e.action === 'drift.detected');
+    expect(detected).toHaveLength(1);
+  });
+
+  it('sets aside an activity that does not parse: the others are reported and the cursor goes on', async () => {
+    await start();
+    await h.keyhouse.drift();
+    const dana = h.clickhouse.asConsoleUser({ email: 'dana@example.com' });
+    dana.addKey({ name: 'before-it' });
+    // The spec requires no field; Keyhouse needs an id to report an activity once.
+    h.clickhouse.addActivity({ type: 'key_create', without: ['id'] });
+    const after = dana.addKey({ name: 'after-it' });
+    expect(await h.keyhouse.drift()).toEqual({ reported: 2 });
+    expect(securityNotes().join('\n')).toMatch(/before-it[\s\S]*after-it/);
+    expect(await h.store.getWatchState(DRIFT_CURSOR)).toBe(
+      h.clickhouse.activities().find((a) => a.targetKeyId === after.key.id)?.createdAt,
+    );
+    const skipped = (await h.store.listAudit()).filter((e) => e.action === 'drift.malformed');
+    expect(skipped.map((e) => e.detail)).toMatchObject([
+      { skipped: 1, described: [{ index: 1, problems: 'id: invalid_type' }] },
+    ]);
+    expect(await h.keyhouse.drift()).toEqual({ reported: 0 });
+    expect(securityNotes()).toHaveLength(2);
+  });
+
+  it('moves the cursor past every activity read, key event or not', async () => {
+    // ClickHouse's own clock, so its activities get the instants the test gives them.
+    const clickhouseClock = new ManualClock(Date.now());
+    h = await Harness.start({
+      policy: testPolicy({ security: { channel: SECURITY } }),
+      emulator: { clock: clickhouseClock },
+    });
+    await h.keyhouse.drift();
+    clickhouseClock.advance(60_000);
+    h.clickhouse.asConsoleUser().addKey({ name: 'console-one' });
+    clickhouseClock.advance(60_000);
+    const started = h.clickhouse.addActivity({ type: 'service_start' });
+    expect(await h.keyhouse.drift()).toEqual({ reported: 1 });
+    expect(await h.store.getWatchState(DRIFT_CURSOR)).toBe(started.createdAt);
   });
 });

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fingerprint } from '../../src/core/fingerprint.js';
 import { ACTION } from '../../src/views/ids.js';
 import { Harness, occurrences, testPolicy, USERS } from '../support/keyhouse.js';
 import { pgUrl } from '../support/postgres.js';
 
-const { alice, carol } = USERS;
+const { alice, carol, dave } = USERS;
 const SECURITY = 'C0SECURITY';
 const GENERAL = 'C0GENERAL';
 
@@ -49,6 +50,40 @@ describe('leak tripwire', () => {
 
   const callsSince = (seq: number) => h.slack.calls.filter((c) => c.seq > seq);
   const lastSeq = () => h.slack.calls.at(-1)?.seq ?? 0;
+  const postsSince = (seq: number) => callsSince(seq).filter((c) => c.method === 'chat.postMessage');
+
+  /**
+   * Waits until Keyhouse has handled the message at `ts` (its one log line per message, written
+   * once every post is answered) or has already posted more than one reply under it (the fan-out
+   * this guards against), whichever comes first.
+   */
+  async function handled(channel: string, ts: string): Promise<void> {
+    const logged = (line: string) =>
+      line.includes('"msg":"leak reported"') && line.includes(`"messageTs":"${ts}"`);
+    await h.until(
+      () => h.logs.split('\n').some(logged) || h.slack.threadReplies(channel, ts).length > 1,
+      `the leak in ${ts} to be handled`,
+    );
+  }
+
+  /** `count` keys of `ownerId` as Keyhouse records the ones it made: in ClickHouse, with their fingerprints. */
+  async function keysOf(ownerId: string, count: number): Promise<Array<{ id: string; secret: string }>> {
+    const made: Array<{ id: string; secret: string }> = [];
+    for (let i = 0; i < count; i++) {
+      const { key, keySecret } = h.clickhouse.addKey({ name: `etl-${ownerId.toLowerCase()}-${i}` });
+      await h.store.putKeyOwner({
+        keyId: key.id,
+        ownerId,
+        requestId: null,
+        keyName: key.name,
+        keySuffix: key.keySuffix,
+        createdAt: new Date(Date.now() + made.length),
+        fingerprint: fingerprint(keySecret),
+      });
+      made.push({ id: key.id, secret: keySecret });
+    }
+    return made;
+  }
 
   it('disables a pasted Keyhouse key within 5 s, says so in the thread, DMs the owner with Rotate, tells security', async () => {
     await start();
@@ -159,6 +194,128 @@ describe('leak tripwire', () => {
     expect(callsSince(before)).toEqual([]);
     expect(h.clickhouse.keys().find((k) => k.id === key.id)?.state).toBe('enabled');
     expect(h.traces(secret).logs).toBe(0);
+  });
+
+  it('one 40,000-character message of made-up secrets: one reply, one notice, one audit event, no ClickHouse call', async () => {
+    await start();
+    const before = lastSeq();
+    const auditBefore = (await h.store.listAudit()).length;
+    const pasted = Array.from({ length: 930 }, strangerSecret).join(' ');
+    expect(pasted.length).toBeLessThanOrEqual(40_000);
+    const { message, payload } = h.slack.userSays({ channel: GENERAL, user: carol, text: pasted });
+    await h.post({ kind: 'event', payload });
+    await handled(GENERAL, message.ts);
+
+    expect(h.slack.threadReplies(GENERAL, message.ts)).toHaveLength(1);
+    expect(h.slack.threadReplies(GENERAL, message.ts)[0]?.text).toMatch(/930 strings .* did not issue/);
+    expect(h.slack.messages(SECURITY)).toHaveLength(1);
+    expect(postsSince(before)).toHaveLength(2);
+    const events = (await h.store.listAudit()).slice(auditBefore);
+    expect(events.map((e) => [e.action, e.detail?.notIssued])).toEqual([['leak.message', 930]]);
+    expect(h.clickhouse.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(occurrences(h.logs + h.databaseBytes() + h.slack.allTraffic(), pasted.slice(0, 42))).toBe(0);
+  });
+
+  it('12 leaked keys of two owners in one message: 10 named and 2 counted, each key written once, one DM per owner', async () => {
+    h = await Harness.start({
+      policy: testPolicy({ security: { channel: SECURITY } }),
+      // ClickHouse's 10 requests per 10 s, in a tenth of the wall time: 12 writes cross a window.
+      budget: { requests: 10, windowMs: 1_000 },
+    });
+    const keys = [...(await keysOf(alice, 7)), ...(await keysOf(dave, 5))];
+    const before = lastSeq();
+    const text = `here are the prod keys: ${keys.map((k) => k.secret).join('\n')}\nand ${strangerSecret()}`;
+    const { message, payload } = h.slack.userSays({ channel: GENERAL, user: carol, text });
+    await h.post({ kind: 'event', payload });
+    await handled(GENERAL, message.ts);
+
+    const disabled = h.clickhouse.keys().filter((k) => keys.some((mine) => mine.id === k.id));
+    expect(disabled.map((k) => k.state)).toEqual(Array(12).fill('disabled'));
+    expect(h.clickhouse.requests.filter((r) => r.route === 'updateKey')).toHaveLength(12);
+
+    const replies = h.slack.threadReplies(GENERAL, message.ts);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]?.text?.match(/^• \*etl-/gm)).toHaveLength(10);
+    expect(replies[0]?.text).toContain('• and 2 more keys: 2 disabled');
+    expect(replies[0]?.text).toMatch(/also contains what looks like a ClickHouse Cloud API key secret/);
+    const notices = h.slack.messages(SECURITY);
+    expect(notices).toHaveLength(1);
+    expect(notices[0]?.text).toContain('pasted 13 ClickHouse secrets');
+    expect(notices[0]?.text).toContain('• and 2 more keys: 2 disabled');
+    expect(notices[0]?.text).toContain('• One not issued by Keyhouse');
+
+    const dms = (user: string) => h.slack.messages(user).filter((m) => /were pasted/.test(m.text ?? ''));
+    expect(dms(alice)).toHaveLength(1);
+    expect(dms(dave)).toHaveLength(1);
+    expect(dms(alice)[0]?.text).toContain('The secrets of 7 of your ClickHouse API keys');
+    expect(JSON.stringify(dms(dave)[0]?.blocks).match(/"action_id":"rotate_key"/g)).toHaveLength(5);
+    // One reply, one notice, two DMs: Slack's rate limits see four posts, not one per key.
+    expect(postsSince(before)).toHaveLength(4);
+    const events = await h.store.listAudit();
+    expect(events.filter((e) => e.action === 'leak.message')).toHaveLength(1);
+    expect(events.filter((e) => e.action === 'leak.disable' && e.outcome === 'ok')).toHaveLength(12);
+    for (const { secret } of keys) expect(h.traces(secret)).toMatchObject({ logs: 0, database: 0 });
+  });
+
+  it.each([
+    [
+      'disable',
+      USERS.alice,
+      'list',
+      (next: string) => expect(next).toMatch(/etl-reader[\s\S]*· ⏸️ \*disabled\* ·/),
+    ],
+    // Every key of the organization: a deleted one is not among them.
+    ['delete', USERS.admin, 'list all', (next: string) => expect(next).not.toContain('etl-reader')],
+  ] as const)(
+    'with leakAction %s, the next list shows what the tripwire did',
+    async (leakAction, user, text, check) => {
+      await start({ leakAction });
+      const { secret } = await alicesKey();
+      const list = async () => {
+        const { response, responseUrl } = await h.command(user, text);
+        const acked = response.json as Record<string, unknown> | null;
+        if (acked?.blocks !== undefined) return JSON.stringify(acked);
+        const post = await h.slack.waitFor(() =>
+          h.slack.responseUrlPosts.find((p) => responseUrl.endsWith(p.id)),
+        );
+        return JSON.stringify(post.body);
+      };
+      // Listed once, so the client holds the list when the tripwire acts.
+      expect(await list()).toMatch(/etl-reader[\s\S]*· enabled ·/);
+      const { message, payload } = h.slack.userSays({ channel: GENERAL, user: carol, text: secret });
+      await h.post({ kind: 'event', payload });
+      await handled(GENERAL, message.ts);
+      check(await list());
+    },
+  );
+
+  it('audits through the workflow’s one Auditor: what the store refused waits in its one journal', async () => {
+    let refuse = false;
+    h = await Harness.start({
+      policy: testPolicy({ security: { channel: SECURITY } }),
+      store: (store) =>
+        new Proxy(store, {
+          get(target, name, receiver) {
+            const value = Reflect.get(target, name, receiver);
+            if (typeof value !== 'function') return value;
+            // Bound to the store itself: its private fields are not the proxy's.
+            return (...args: unknown[]) =>
+              name === 'appendAudit' && refuse
+                ? Promise.reject(new Error('database is down'))
+                : value.apply(target, args);
+          },
+        }),
+    });
+    const audit = h.keyhouse.workflow.context.audit;
+    refuse = true;
+    const { message, payload } = h.slack.userSays({ channel: GENERAL, user: carol, text: strangerSecret() });
+    await h.post({ kind: 'event', payload });
+    await handled(GENERAL, message.ts);
+    expect(audit.journaled).toBe(1);
+    refuse = false;
+    await audit.flush();
+    expect(audit.journaled).toBe(0);
+    expect((await h.store.listAudit()).map((e) => e.action)).toContain('leak.message');
   });
 
   it('with leakAction delete, deletes the key and offers no Rotate for it', async () => {

@@ -144,6 +144,16 @@ describe.skipIf(!contract)('OpenAPI contract: the emulator against the official 
       { actorType: 'user', actorDetails: 'dana@example.com', keyUpdateType: 'state-changed' },
     ]);
 
+    // Activities of other types, and an entry served without fields (the spec requires none).
+    const started = emulator.addActivity({ type: 'service_start' });
+    const bare = emulator.addActivity({ type: 'key_create', without: ['id', 'actorId'] });
+    const served = (
+      await send<Array<Record<string, unknown>>>('GET', orgPath(emulator, '/activities'))
+    ).json!.result!.slice(-2);
+    expect(served[0]).toMatchObject({ id: started.id, type: 'service_start', actorType: 'user' });
+    expect(served[1]).toEqual({ ...bare, id: undefined, actorId: undefined });
+    expect(Object.keys(served[1]!)).not.toContain('id');
+
     const routes = new Set(emulator.requests.map((request) => request.route));
     const all: EmulatorRoute[] = [
       'listOrganizations',

@@ -930,6 +930,39 @@ export function storeContract(name: string, makeStore: () => Promise<StoreFixtur
         expect((await store.findKeyOwnerByFingerprint('ZmluZ2VycHJpbnQ='))?.ownerId).toBe('U0NEW');
       });
 
+      it('finds the owners of many fingerprints in one read, one per fingerprint, and never gives them back', async () => {
+        expect(await store.findKeyOwnersByFingerprints([])).toEqual([]);
+        await store.putKeyOwner(owner({ keyId: 'key-a', fingerprint: 'YWFh', createdAt: at(MINUTE) }));
+        await store.putKeyOwner(owner({ keyId: 'key-b', fingerprint: 'YmJi', ownerId: 'U0BOB' }));
+        // Two rows with one fingerprint (never made by Keyhouse, but possible): the oldest answers.
+        await store.putKeyOwner(owner({ keyId: 'key-b2', fingerprint: 'YmJi', createdAt: at(HOUR) }));
+        await store.putKeyOwner(owner({ keyId: 'key-none' }));
+        const strangers = Array.from({ length: 2000 }, (_, i) => `c3RyYW5nZXI${i}=`);
+        const found = await store.findKeyOwnersByFingerprints([...strangers, 'YWFh', 'YmJi', 'YWFh']);
+        expect(found.map((o) => o.keyId).sort()).toEqual(['key-a', 'key-b']);
+        expect(found.find((o) => o.keyId === 'key-b')).toStrictEqual({
+          ...owner({ keyId: 'key-b', ownerId: 'U0BOB' }),
+          hasFingerprint: true,
+        });
+        expect(JSON.stringify(found)).not.toMatch(/YWFh|YmJi/);
+        expect(await store.findKeyOwnersByFingerprints(strangers)).toEqual([]);
+      });
+
+      it('claims many activities in one write, each once across stores', async () => {
+        expect(await store.claimActivities([], T0)).toEqual([]);
+        expect(await store.claimActivity('leak:a', T0)).toBe(true);
+        const replica = await fixture.reopen();
+        const ids = Array.from({ length: 1500 }, (_, i) => `leak:${String.fromCharCode(97 + (i % 26))}${i}`);
+        const [mine, theirs] = await Promise.all([
+          store.claimActivities([...ids, 'leak:a', 'leak:a'], T0),
+          replica.claimActivities(ids.slice(0, 700), T0),
+        ]);
+        expect([...mine, ...theirs].sort()).toEqual([...ids].sort());
+        expect(mine).not.toContain('leak:a');
+        expect(await store.claimActivity(ids[0]!, T0)).toBe(false);
+        expect(await replica.claimActivities([ids[1]!, 'leak:new'], at(MINUTE))).toEqual(['leak:new']);
+      });
+
       it('keeps named watch state and claims each activity once across stores', async () => {
         expect(await store.getWatchState('drift.cursor')).toBeNull();
         await store.putWatchState('drift.cursor', '2026-03-01T12:00:00.000Z', T0);

@@ -68,6 +68,8 @@ export interface HarnessOptions {
   keyListTtlMs?: number;
   /** Wraps the ClickHouse client, e.g. to count or break calls. */
   keys?: (client: ClickHouseCloudClient) => KeyApi;
+  /** Wraps each instance's store as Keyhouse sees it (the harness's own reads use the store itself). */
+  store?: (store: Store) => Store;
   /** Timed rules: ClickHouse writes per tick (default the app's). */
   timers?: { writesPerTick?: number };
 }
@@ -180,7 +182,7 @@ export class Harness {
         clientOptions: { retryConfig: { retries: 0 } },
       },
       policy: options.policy ?? testPolicy(),
-      store,
+      store: options.store ? options.store(store) : store,
       keys: options.keys ? options.keys(this.client) : this.client,
       clickhouseApiUrl: this.clickhouse.url,
       clickhouseKeyId: this.clickhouse.adminKey.keyId,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { DriftNotice, LeakNotice } from '../../src/core/watch-ports.js';
+import { checkMessage } from '../../dev/fake-slack/block-kit-limits.js';
+import type { DriftNotice, LeakedKey, LeakOutcome, LeakReport } from '../../src/core/watch-ports.js';
 import { ACTION } from '../../src/views/ids.js';
 import {
   driftOwnerMessage,
@@ -7,38 +8,82 @@ import {
   leakOwnerMessage,
   leakSecurityNotice,
   leakThreadReply,
+  MAX_NAMED_KEYS,
 } from '../../src/views/watch.js';
 
 const site = { channel: 'C0GENERAL', ts: '1.1', threadTs: null, userId: 'U0CAROL' };
 const key = { keyId: '3f1c…uuid', keyName: 'etl<reader>', keySuffix: 'AB12', ownerId: 'U0ALICE' };
-const known = (outcome: Extract<LeakNotice, { kind: 'known' }>['outcome']) =>
-  ({ kind: 'known', key, outcome, site }) as const;
+const leaked = (outcome: LeakOutcome, overrides: Partial<LeakedKey['key']> = {}): LeakedKey => ({
+  key: { ...key, ...overrides },
+  outcome,
+});
+const report = (keys: LeakedKey[], unknown = 0): LeakReport => ({ site, keys, unknown });
+const owned = (keys: LeakedKey[]) => ({ ownerId: 'U0ALICE', site, keys });
+
+/** `count` keys with the longest names Slack text can show, every character escaped. */
+function longestKeys(count: number, outcome: LeakOutcome = 'disabled'): LeakedKey[] {
+  return Array.from({ length: count }, (_, i) =>
+    leaked(outcome, { keyId: `key-${i}`, keyName: '<&>'.repeat(200), keySuffix: `&<>${i}`.repeat(4) }),
+  );
+}
 
 describe('leak notices', () => {
   it('name the key, say what was done and ask for the message to go', () => {
-    const reply = leakThreadReply(known('disabled')).text;
+    const reply = leakThreadReply(report([leaked('disabled')])).text;
     expect(reply).toContain('*etl&lt;reader&gt;* (…AB12)');
     expect(reply).toContain('Keyhouse disabled the key');
     expect(reply).toContain('delete this message');
-    expect(leakThreadReply({ kind: 'unknown', site }).text).toMatch(/did not issue/);
-    expect(leakThreadReply(known('failed')).text).toMatch(/could not disable/);
+    expect(reply).toContain('can use the key.');
+    expect(leakThreadReply(report([], 1)).text).toMatch(/looks like a .* secret that Keyhouse did not issue/);
+    expect(leakThreadReply(report([leaked('failed')])).text).toMatch(/could not disable/);
   });
 
   it('offer the owner Rotate while the key exists', () => {
-    const dm = leakOwnerMessage(known('disabled'));
+    const dm = leakOwnerMessage(owned([leaked('disabled')]));
     expect(dm.text).toContain('<@U0CAROL>');
     expect(dm.text).toContain('<#C0GENERAL>');
+    expect(dm.text).toContain('*etl&lt;reader&gt;* (…AB12) was pasted');
     const button = JSON.stringify(dm.blocks);
     expect(button).toContain(`"action_id":"${ACTION.rotateKey}"`);
     expect(button).toContain(`"value":"${key.keyId}"`);
-    expect(JSON.stringify(leakOwnerMessage(known('deleted')).blocks)).not.toContain(ACTION.rotateKey);
+    expect(JSON.stringify(leakOwnerMessage(owned([leaked('deleted')])).blocks)).not.toContain(
+      ACTION.rotateKey,
+    );
   });
 
   it('tell the security channel who pasted what, and whether Keyhouse issued it', () => {
-    expect(leakSecurityNotice(known('reported')).text).toMatch(
-      /<@U0CAROL> pasted the secret of .*owner <@U0ALICE>.*still works/,
+    expect(leakSecurityNotice(report([leaked('reported')])).text).toMatch(
+      /<@U0CAROL> pasted a ClickHouse secret .*\n• \*etl&lt;reader&gt;\* \(…AB12\) \(owner <@U0ALICE>\): .*still works/,
     );
-    expect(leakSecurityNotice({ kind: 'unknown', site }).text).toMatch(/not issued by Keyhouse/);
+    expect(leakSecurityNotice(report([], 1)).text).toMatch(/One not issued by Keyhouse/);
+  });
+
+  it('say everything a message held once: up to 10 keys named, the rest and the strangers counted', () => {
+    const keys = [...longestKeys(11), ...longestKeys(1, 'failed')];
+    const mixed = report(keys, 930);
+    const thread = leakThreadReply(mixed).text;
+    expect(thread).toContain('the secrets of 12 ClickHouse API keys');
+    expect(thread.match(/^• /gm)).toHaveLength(MAX_NAMED_KEYS + 1);
+    expect(thread).toContain('• and 2 more keys: 1 disabled, 1 not disabled: an admin must do it now');
+    expect(thread).toContain('It also contains 930 strings that look like ClickHouse Cloud API key secrets');
+    expect(thread).toMatch(/delete this message: anyone who can read it can use these keys\.$/);
+
+    const notice = leakSecurityNotice(mixed).text;
+    expect(notice).toContain('pasted 942 ClickHouse secrets');
+    expect(notice.match(/\(owner <@U0ALICE>\)/g)).toHaveLength(MAX_NAMED_KEYS);
+    expect(notice).toContain('• and 2 more keys: 1 disabled, 1 not disabled');
+    expect(notice).toContain('• 930 not issued by Keyhouse: find their keys');
+
+    const dm = leakOwnerMessage(owned(keys));
+    expect(dm.text).toContain('The secrets of 12 of your ClickHouse API keys were pasted by <@U0CAROL>');
+    const buttons = JSON.stringify(dm.blocks).match(new RegExp(`"action_id":"${ACTION.rotateKey}"`, 'g'));
+    expect(buttons).toHaveLength(MAX_NAMED_KEYS);
+    expect(JSON.stringify(dm.blocks)).toContain('And 2 more keys: 1 disabled, 1 not disabled');
+    // Within Block Kit's limits with the longest names, each message whole (nothing cut off).
+    for (const message of [leakThreadReply(mixed), leakSecurityNotice(mixed), dm]) {
+      expect(checkMessage(message as unknown as Record<string, unknown>)).toBeNull();
+      expect(message.text).not.toMatch(/…$/);
+    }
   });
 });
 
