@@ -270,6 +270,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
           logger: logger.child({ component: 'tripwire' }),
           leakAction: security.leakAction,
           securityChannel: security.channel,
+          gate: workflow.context.gate,
           metrics,
         });
   const scheduler = new Scheduler({

@@ -9,7 +9,14 @@ export interface WatchedKey {
 }
 
 /** What was done to a leaked key: per `security.leakAction`, or what stopped it. */
-export type LeakOutcome = 'disabled' | 'deleted' | 'reported' | 'already_gone' | 'failed';
+export type LeakOutcome =
+  | 'disabled'
+  | 'deleted'
+  | 'reported'
+  /** Marked leaked before (a paste seen earlier): disabled then, not written again. */
+  | 'already_disabled'
+  | 'already_gone'
+  | 'failed';
 
 /** Where the secret was pasted: the message (and its thread, if it is in one) and who posted it. */
 export interface PasteSite {

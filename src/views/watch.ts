@@ -32,8 +32,9 @@ const DONE: Record<LeakOutcome, string> = {
   disabled: 'Keyhouse disabled the key',
   deleted: 'Keyhouse deleted the key',
   reported: 'The key still works: the policy only reports leaks',
+  already_disabled: 'Keyhouse had already disabled the key when its secret was first seen',
   already_gone: 'The key no longer exists in ClickHouse',
-  failed: 'Keyhouse could not disable the key; an admin must do it now',
+  failed: 'Keyhouse could not disable the key yet; it keeps trying, and an admin may disable it now',
 };
 
 /** What was done, as a count of keys (`2 disabled`), for the keys past those named. */
@@ -41,8 +42,9 @@ const DONE_COUNTED: Record<LeakOutcome, string> = {
   disabled: 'disabled',
   deleted: 'deleted',
   reported: 'still working (the policy only reports leaks)',
+  already_disabled: 'already disabled for an earlier leak',
   already_gone: 'already gone',
-  failed: 'not disabled: an admin must do it now',
+  failed: 'not disabled yet: Keyhouse keeps trying',
 };
 
 /**

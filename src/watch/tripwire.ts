@@ -16,7 +16,7 @@ import type { Auditor } from '../core/auditor.js';
 import { urgently } from '../core/budget.js';
 import type { Clock } from '../core/clock.js';
 import { fingerprint, secretCandidates } from '../core/fingerprint.js';
-import type { KeyOwner, Store } from '../core/model.js';
+import type { KeyOwner, LeakSource, Store } from '../core/model.js';
 import type { LeakAction } from '../core/policy-model.js';
 import type { KeyApi } from '../core/ports.js';
 import type {
@@ -29,6 +29,7 @@ import type {
   WatchMetrics,
   WatchNotifier,
 } from '../core/watch-ports.js';
+import type { Gate } from '../workflow/gate.js';
 
 export interface TripwireDeps {
   store: Store;
@@ -41,6 +42,10 @@ export interface TripwireDeps {
   metrics?: Pick<WatchMetrics, 'leakCaught'>;
   leakAction: Exclude<LeakAction, 'off'>;
   securityChannel: string;
+  /** The one gate: a leaked key is marked once, and only the call that marks it writes to ClickHouse. */
+  gate: Pick<Gate, 'markLeaked'>;
+  /** Where the secret was found, kept on the mark (`slack` for a message). */
+  source?: LeakSource;
 }
 
 /**
@@ -142,16 +147,20 @@ export class Tripwire {
     };
     await audit.after({ ...about, action: 'leak.detected', outcome: 'ok' });
     if (leakAction === 'report') return 'reported';
+    // One write per leaked key, however often its secret is pasted: only the call that marks the key
+    // writes. Should that write be lost, the timers disable a marked key they find enabled.
+    if (!(await this.#deps.gate.markLeaked(key.keyId, this.#deps.source ?? 'slack')))
+      return 'already_disabled';
     try {
       if (leakAction === 'delete') {
-        // PRIORITY: leak — the key is usable by anyone who read the message: front of the budget.
+        // PRIORITY: leak — urgent, on the poster's share: the key is usable by anyone who read it.
         await audit.effect({ ...about, action: 'leak.delete' }, () =>
           urgently(() => keys.deleteKey(key.keyId)),
         );
         await this.#deps.store.deleteKeyOwner(key.keyId);
         return 'deleted';
       }
-      // PRIORITY: leak — front of the ClickHouse budget, ahead of everyone's queued work.
+      // PRIORITY: leak — urgent, taking turns with other people's urgent work (api/limiter.ts).
       await audit.effect({ ...about, action: 'leak.disable' }, () =>
         urgently(() => keys.updateKey(key.keyId, { state: 'disabled' })),
       );

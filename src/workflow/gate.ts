@@ -318,6 +318,12 @@ export class Gate {
     return this.#ctx.store.markLeaked(keyId, { at: this.#ctx.clock.now(), source });
   }
 
+  /** Throws when the key is marked leaked now (read afresh, just before an enable is sent). */
+  async unlessLeaked(key: Pick<ApiKey, 'id' | 'name' | 'keySuffix'>): Promise<void> {
+    const owner = await this.#ctx.store.getKeyOwner(key.id);
+    if (owner?.leak) throw new Refused({ code: 'leaked', key: labelOf(key) });
+  }
+
   /** Lifting a leak mark: admins only, and only from a key that carries one. */
   async liftLeak(actorId: string, keyId: string): Promise<KeyFacts> {
     const ctx = this.#ctx;

@@ -230,7 +230,13 @@ export async function changeKeyState(
 ): Promise<void> {
   const action = state === 'enabled' ? 'key.enable' : 'key.disable';
   const about = { actorId, action, keyId: key.id, keyName: key.name, keySuffix: key.keySuffix, detail };
-  await ctx.audit.effect(about, () => ctx.keys.updateKey(key.id, { state }));
+  await ctx.audit.effect(about, async () => {
+    // The leak mark is read again once the attempt is on record: a leak marked before this point
+    // is seen here, and one marked after it is the tripwire's, whose disable follows (and the
+    // timers disable a marked key they find enabled).
+    if (state === 'enabled') await ctx.gate.unlessLeaked(key);
+    return ctx.keys.updateKey(key.id, { state });
+  });
 }
 
 /** Deletes a key in ClickHouse and forgets its owner. */

@@ -7,7 +7,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DAY_MS, HOUR_MS } from '../../src/core/duration.js';
 import { KEEP } from '../../src/core/ports.js';
-import type { LeakNotice, WatchNotifier } from '../../src/core/watch-ports.js';
+import type { LeakReport, WatchNotifier } from '../../src/core/watch-ports.js';
 import { Tripwire } from '../../src/watch/tripwire.js';
 import { testPolicy } from '../support/keyhouse.js';
 import { World, worldBackends } from '../support/world.js';
@@ -20,9 +20,9 @@ const ADMIN = 'U0ADMIN';
 
 /** The notices a tripwire sent, kept for the test to read. */
 class RecordingWatchNotifier implements WatchNotifier {
-  readonly notices: LeakNotice[] = [];
-  async leakThread(notice: LeakNotice) {
-    this.notices.push(notice);
+  readonly reports: LeakReport[] = [];
+  async leakThread(report: LeakReport) {
+    this.reports.push(report);
   }
   async leakOwner() {}
   async leakSecurity() {}
@@ -154,6 +154,7 @@ describe.each(backends)('the review holes on a $name', ({ postgres: url }) => {
       logger: pino({ level: 'silent' }),
       leakAction: 'disable',
       securityChannel: 'C0SECURITY',
+      gate: context.gate,
     });
     for (let i = 0; i < 4; i++) {
       await tripwire.inspect(`here it is ${secret}`, {

@@ -157,6 +157,8 @@ describe('tripwire: one message is one unit', () => {
       logger,
       leakAction: 'disable',
       securityChannel: 'C0SECURITY',
+      // The gate's leak mark, on the same store: the first call that marks a key writes.
+      gate: { markLeaked: (keyId, source) => counted.markLeaked(keyId, { at: clock.now(), source }) },
     });
   });
   afterEach(async () => store.close());
