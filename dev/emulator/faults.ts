@@ -1,3 +1,4 @@
+import { FaultQueues } from '../http-kit.js';
 import type { EmulatorRoute } from './routes.js';
 
 export type FaultStatus = 429 | 500 | 502 | 503 | 400 | 403 | 404;
@@ -16,25 +17,7 @@ export type Fault =
   | { kind: 'createThenFail'; mode: CreateFailMode };
 
 /** Per-route FIFO queues of planned faults, so several can be lined up in the order a test expects. */
-export class FaultPlan {
-  readonly #queues = new Map<EmulatorRoute, Fault[]>();
-
-  add(route: EmulatorRoute, fault: Fault, count: number): void {
-    if (!Number.isInteger(count) || count < 0)
-      throw new RangeError(`count must be a whole number, got ${count}`);
-    const queue = this.#queues.get(route) ?? [];
-    for (let i = 0; i < count; i++) queue.push(fault);
-    this.#queues.set(route, queue);
-  }
-
-  peek(route: EmulatorRoute): Fault | undefined {
-    return this.#queues.get(route)?.[0];
-  }
-
-  take(route: EmulatorRoute): Fault | undefined {
-    return this.#queues.get(route)?.shift();
-  }
-}
+export class FaultPlan extends FaultQueues<EmulatorRoute, Fault> {}
 
 /**
  * The body of a `wrong-types` answer: the right shape with every leaf of the wrong JSON type

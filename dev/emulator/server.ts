@@ -8,10 +8,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from '../../src/core/clock.js';
+import { listen, readCappedBody, withholdAnswer } from '../http-kit.js';
 import { ApiError } from './errors.js';
 import { type CreateFailMode, FaultPlan, type FaultStatus, type GarbageKind, wrongTypes } from './faults.js';
 import { generateKeyId, generateKeySecret, hashCredential } from './ids.js';
@@ -224,21 +224,6 @@ function parseForRecord(raw: string): unknown {
   }
 }
 
-function readBody(req: IncomingMessage): Promise<{ text: string; tooLarge: boolean }> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () =>
-      resolve({ text: Buffer.concat(chunks).toString('utf8'), tooLarge: size > MAX_BODY_BYTES }),
-    );
-    req.on('error', reject);
-  });
-}
-
 function toDate(value: string | null | undefined, what: string): Date | null {
   if (value === undefined || value === null || value === '') return null;
   const date = new Date(value);
@@ -379,17 +364,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   async function deliver(reply: Reply, req: IncomingMessage, res: ServerResponse, record: RecordedRequest) {
     if (latencyMs > 0) await sleep(latencyMs, undefined, { signal: closing.signal });
-    if (reply.kind === 'drop') {
-      req.socket.destroy();
-      return;
-    }
-    if (reply.kind === 'hang') {
-      await new Promise<void>((resolve) => {
-        if (closing.signal.aborted || req.socket.destroyed) return resolve();
-        closing.signal.addEventListener('abort', () => resolve(), { once: true });
-        req.socket.once('close', () => resolve());
-      });
-      req.socket.destroy();
+    if (reply.kind === 'drop' || reply.kind === 'hang') {
+      await withholdAnswer(reply.kind, req, closing.signal);
       return;
     }
     const text = JSON.stringify(reply.body);
@@ -454,7 +430,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     };
     requests.push(record);
     try {
-      const raw = await readBody(req);
+      const raw = await readCappedBody(req, MAX_BODY_BYTES);
       record.body = parseForRecord(raw.text);
       await deliver(decide(req, record, raw), req, res, record);
     } catch (error) {
@@ -518,19 +494,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 
   const server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  let closed: Promise<void> | null = null;
+  const listening = await listen(server, host, options.port ?? 0, closing);
 
   return {
-    url,
+    url: listening.url,
     organizationId: state.organization.id,
     adminKey: { keyId: admin.keyId, keySecret: admin.keySecret, id: admin.key.id },
     requests,
@@ -560,13 +527,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         requests.map((request) => request.at),
         windowMs,
       ),
-    close() {
-      closed ??= new Promise<void>((resolve) => {
-        closing.abort();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closed;
-    },
+    close: () => listening.close(),
   };
 }

@@ -11,6 +11,8 @@ import {
 } from '../core/api-errors.js';
 import { currentLane } from '../core/budget.js';
 import type { Secret } from '../core/secret.js';
+import { NOT_JSON, parseJsonText } from '../util/json-text.js';
+import { describeRequestFailure } from '../util/request-failure.js';
 import type { SlidingWindowLimiter, Turn } from './limiter.js';
 import { buildPath, type PathParams, ROUTES, type RouteName } from './routes.js';
 import { EnvelopeSchema } from './schemas.js';
@@ -94,14 +96,6 @@ export interface CallOptions {
 
 /** A 429 reset is rounded to whole seconds or less on the server; wait a little longer than it says. */
 const RATE_LIMIT_MARGIN_MS = 250;
-/** Failures that prove nothing was sent, so even a create may be retried. */
-const NOT_SENT_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
 const TIMEOUT = Symbol('timeout');
 
 type AttemptOutcome =
@@ -152,7 +146,7 @@ export class Transport {
 
       let error: ClickHouseApiError;
       if (outcome.kind === 'response') {
-        const parsedBody = parseJson(outcome.text);
+        const parsedBody = parseJsonText(outcome.text);
         const requestId = readRequestId(parsedBody);
         if (outcome.status >= 200 && outcome.status < 300) {
           this.#log({ ...context, status: outcome.status, ms, requestId, attempt });
@@ -286,17 +280,6 @@ function outcomeUnknown(error: ClickHouseApiError): boolean {
   return error instanceof InternalServerError;
 }
 
-const NOT_JSON = Symbol('not json');
-
-function parseJson(text: string): unknown {
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return NOT_JSON;
-  }
-}
-
 function readRequestId(body: unknown): string | null {
   if (typeof body !== 'object' || body === null) return null;
   const requestId = (body as { requestId?: unknown }).requestId;
@@ -325,14 +308,11 @@ function unwrap(
 }
 
 function connectionError(method: string, route: string, cause: unknown): ApiConnectionError {
-  // Only the error's code or class goes into the message: some dispatchers (undici's mocks among them)
-  // quote request headers in their messages, and the Authorization header holds the bot's secret.
-  const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
-  const label = typeof code === 'string' ? code : cause instanceof Error ? cause.name : 'unknown error';
-  const sent = !(typeof code === 'string' && NOT_SENT_CODES.has(code));
+  // Only the cause's code or class goes into the message: the Authorization header holds the bot's secret.
+  const { label, mayHaveBeenSent } = describeRequestFailure(cause);
   return new ApiConnectionError(
     { method, route },
-    sent,
+    mayHaveBeenSent,
     `ClickHouse API connection failed on ${method} ${route} (${label})`,
   );
 }

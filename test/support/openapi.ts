@@ -1,9 +1,12 @@
 /**
- * Contract checks against the official ClickHouse Cloud OpenAPI document in `../shared/ref/`.
+ * Contract checks against the official OpenAPI documents in `../shared/ref/`: ClickHouse Cloud's
+ * (`loadOpenApiContract`) and any other (`loadOpenApiDocument`, e.g. Vault's, see `vault-contract.ts`).
  *
  * Ajv (JSON Schema 2020-12, the dialect of OpenAPI 3.1) compiles schemas out of the spec itself: the
  * document is registered under an id and each operation's schema is referenced by JSON pointer, so the
- * spec's own `#/components/schemas/…` refs resolve inside it and nothing is copied or hand-written.
+ * spec's own `#/components/schemas/…` refs resolve inside it and nothing is copied or hand-written. An
+ * OpenAPI 3.0 document differs from JSON Schema in one keyword its schemas use, `nullable`, which is
+ * rewritten into the JSON Schema it means before compiling (`fromOpenApi30`).
  *
  * Typical use, with the emulator recording every exchange:
  * ```ts
@@ -21,8 +24,6 @@ const Ajv2020 = Ajv2020Module.default;
 const addFormats = addFormatsModule.default;
 
 const SPEC_FILE = 'clickhouse-cloud-openapi.json';
-const DOC_ID = 'https://keyhouse.invalid/clickhouse-cloud-openapi.json';
-const STRICT_DOC_ID = 'https://keyhouse.invalid/clickhouse-cloud-openapi.strict.json';
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
 export interface ValidationOptions {
@@ -68,9 +69,41 @@ export interface OpenApiContract {
   validateExchange(exchange: Exchange, options?: ValidationOptions): string[];
 }
 
-type JsonObject = Record<string, unknown>;
+/** Where a description lives and how its paths and formats read. */
+export interface OpenApiSource {
+  /** File name in `../shared/ref/`. */
+  file: string;
+  /** What the description's `servers` entry puts before every path on the wire (Vault: `/v1`). */
+  basePath?: string;
+  /** Whether a path parameter may span several segments (Vault's `{path}`: a KV path holds slashes). */
+  multiSegmentParams?: boolean;
+  /** Formats the description uses beyond JSON Schema's: `true` accepts anything, a RegExp must match. */
+  formats?: Record<string, true | RegExp>;
+  /**
+   * Corrections to the description where its own publisher's docs say otherwise, applied to a copy
+   * before compiling; each must say where the correction comes from.
+   */
+  amend?: (document: { components: JsonObject; paths: JsonObject }) => void;
+}
 
-interface Operation {
+/** A description loaded for checks: the ClickHouse-style contract, plus access to any schema in it. */
+export interface OpenApiDocument extends OpenApiContract {
+  /** `[]` when `body` fits the schema at `schemaPointer` (e.g. `/components/schemas/VaultError`). */
+  validateSchema(
+    schemaPointer: string,
+    body: unknown,
+    options?: ValidationOptions & { root?: string },
+  ): string[];
+  /** The operation at `method` and `template`, with its path item (for vendor extensions); null when none. */
+  operation(method: string, template: string): Operation | null;
+}
+
+export type JsonObject = Record<string, unknown>;
+
+export interface Operation {
+  operationId: string | null;
+  /** The path item the operation belongs to (its `x-…` extensions, shared parameters). */
+  pathItem: JsonObject;
   /** JSON pointer (inside the document) of the JSON request body schema, if the operation takes one. */
   requestSchema: string | null;
   /** Status code (`200`, `4XX`, `default`) → JSON pointer of its JSON body schema, or null when bodiless. */
@@ -102,7 +135,8 @@ function jsonSchemaPointer(holder: unknown, base: string): string | null {
   return `${base}${pointer('content', mediaType, 'schema')}`;
 }
 
-function indexPaths(paths: JsonObject): PathEntry[] {
+function indexPaths(paths: JsonObject, multiSegmentParams: boolean): PathEntry[] {
+  const param = multiSegmentParams ? '.+' : '[^/]+';
   return Object.entries(paths).map(([template, item]) => {
     const operations = new Map<string, Operation>();
     for (const method of METHODS) {
@@ -117,15 +151,15 @@ function indexPaths(paths: JsonObject): PathEntry[] {
         );
       }
       operations.set(method, {
+        operationId: typeof op.operationId === 'string' ? op.operationId : null,
+        pathItem: item as JsonObject,
         requestSchema: jsonSchemaPointer(op.requestBody, `${base}${pointer('requestBody')}`),
         responses,
       });
     }
     const segments = template.split('/');
     const source = segments
-      .map((segment) =>
-        /^\{[^}]+\}$/.test(segment) ? '[^/]+' : segment.replace(/[.*+?^$()|[\]\\]/g, '\\$&'),
-      )
+      .map((segment) => (/^\{[^}]+\}$/.test(segment) ? param : segment.replace(/[.*+?^$()|[\]\\]/g, '\\$&')))
       .join('/');
     return {
       template,
@@ -203,29 +237,66 @@ function describeError(error: ErrorObject, root: string): string {
   return `${at} ${error.message ?? error.keyword}`;
 }
 
-/** The spec's contract, or null when `../shared/ref/` is absent (the caller skips via `requirement()`). */
+/**
+ * OpenAPI 3.0's `nullable: true` as JSON Schema: `null` joins the `type` (and the `enum`), or, for a schema
+ * without a `type` (an `allOf` wrapper), the schema becomes `anyOf: [itself, {type: null}]`.
+ */
+function fromOpenApi30(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(fromOpenApi30);
+  if (!isObject(node)) return node;
+  const converted = Object.fromEntries(
+    Object.entries(node).map(([key, value]) => [key, fromOpenApi30(value)]),
+  );
+  if (converted.nullable !== true) return converted;
+  const { nullable: _nullable, ...schema } = converted;
+  if (typeof schema.type === 'string') {
+    return {
+      ...schema,
+      type: [schema.type, 'null'],
+      ...(Array.isArray(schema.enum) ? { enum: [...schema.enum, null] } : {}),
+    };
+  }
+  return { anyOf: [schema, { type: 'null' }] };
+}
+
+/** The ClickHouse Cloud spec's contract, or null when `../shared/ref/` is absent (the caller skips via `requirement()`). */
 export function loadOpenApiContract(): OpenApiContract | null {
-  const file = sharedRef(SPEC_FILE);
+  // Non-standard formats the spec uses; they carry no constraint.
+  return loadOpenApiDocument({ file: SPEC_FILE, formats: { password: true, boolean: true } });
+}
+
+/** A description's checks, or null when `../shared/ref/` is absent (the caller skips via `requirement()`). */
+export function loadOpenApiDocument(source: OpenApiSource): OpenApiDocument | null {
+  const file = sharedRef(source.file);
   if (!file) return null;
-  const spec = JSON.parse(readFileSync(file, 'utf8')) as { components?: JsonObject; paths?: JsonObject };
-  const components = spec.components ?? {};
-  const paths = spec.paths ?? {};
-  const index = indexPaths(paths);
+  const spec = JSON.parse(readFileSync(file, 'utf8')) as {
+    openapi?: string;
+    components?: JsonObject;
+    paths?: JsonObject;
+  };
+  const amended = structuredClone({ components: spec.components ?? {}, paths: spec.paths ?? {} });
+  source.amend?.(amended);
+  const openApi30 = spec.openapi?.startsWith('3.0.') === true;
+  const asJsonSchema = <T>(value: T): T => (openApi30 ? (fromOpenApi30(value) as T) : value);
+  const components = asJsonSchema(amended.components);
+  const paths = asJsonSchema(amended.paths);
+  const index = indexPaths(paths, source.multiSegmentParams === true);
+  const basePath = source.basePath ?? '';
+  const docId = `https://keyhouse.invalid/${source.file}`;
+  const strictDocId = `https://keyhouse.invalid/strict/${source.file}`;
 
   // strict: false: the spec uses OpenAPI keywords (`example`, `externalDocs`) that are not JSON Schema.
   const ajv = new Ajv2020({ strict: false, allErrors: true, logger: false });
   addFormats(ajv);
-  // Non-standard formats the spec uses; they carry no constraint.
-  ajv.addFormat('password', true);
-  ajv.addFormat('boolean', true);
-  ajv.addSchema({ $id: DOC_ID, components, paths }, DOC_ID);
+  for (const [name, format] of Object.entries(source.formats ?? {})) ajv.addFormat(name, format);
+  ajv.addSchema({ $id: docId, components, paths }, docId);
   const strictDoc = structuredClone({ components, paths });
   closeDocument(strictDoc);
-  ajv.addSchema({ $id: STRICT_DOC_ID, ...strictDoc }, STRICT_DOC_ID);
+  ajv.addSchema({ $id: strictDocId, ...strictDoc }, strictDocId);
 
   const compiled = new Map<string, ValidateFunction>();
   function validatorFor(schemaPointer: string, strict: boolean): ValidateFunction {
-    const ref = `${strict ? STRICT_DOC_ID : DOC_ID}#${schemaPointer}`;
+    const ref = `${strict ? strictDocId : docId}#${schemaPointer}`;
     let validate = compiled.get(ref);
     if (!validate) {
       validate = ajv.compile({ $ref: ref });
@@ -241,9 +312,17 @@ export function loadOpenApiContract(): OpenApiContract | null {
     return index.find((entry) => entry.template === template)?.operations.get(method.toLowerCase()) ?? null;
   }
 
-  const contract: OpenApiContract = {
+  const contract: OpenApiDocument = {
+    validateSchema(schemaPointer, body, options = {}) {
+      return check(schemaPointer, options.strict ?? false, body, options.root ?? 'body');
+    },
+
+    operation,
+
     matchPath(method, concretePath) {
-      const path = concretePath.split('?')[0] ?? concretePath;
+      const onWire = concretePath.split('?')[0] ?? concretePath;
+      if (!onWire.startsWith(basePath)) return null;
+      const path = onWire.slice(basePath.length);
       const candidates = index.filter(
         (entry) => entry.operations.has(method.toLowerCase()) && entry.pattern.test(path),
       );
