@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   App,
   AuthorizationError,
@@ -17,7 +15,15 @@ import { type Clock, systemClock } from './core/clock.js';
 import type { Store } from './core/model.js';
 import { createErrorHandler } from './handlers/errors.js';
 import { registerHandlers } from './handlers/index.js';
-import { checkSlackRequest } from './http/slack-request.js';
+import {
+  healthRoute,
+  metricsRoute,
+  type Readiness,
+  readinessOf,
+  readinessRoute,
+  slackEventsRoute,
+} from './http/routes.js';
+import { HttpServer } from './http/server.js';
 import { boltLogger } from './logger.js';
 import { Metrics, observeNotifier } from './metrics.js';
 import { Policy, type PolicyDocument } from './policy/index.js';
@@ -89,10 +95,7 @@ export interface KeyhouseOptions {
   metrics?: Metrics;
 }
 
-export interface Readiness {
-  ok: boolean;
-  checks: Record<'database' | 'clickhouse' | 'slack', 'ok' | 'failing'>;
-}
+export type { Readiness } from './http/routes.js';
 
 export interface Keyhouse {
   readonly app: App;
@@ -121,11 +124,6 @@ export interface Keyhouse {
    */
   close(): Promise<{ drained: boolean }>;
 }
-
-/** Limits of the HTTP server (Slack's own requests are a few kB and sent at once). */
-const REQUEST_TIMEOUT_MS = 10_000;
-const HEADERS_TIMEOUT_MS = 5_000;
-const MAX_CONNECTIONS = 512;
 
 /** Builds the whole app from what it is given; tests build the very same one. */
 export function createApp(options: KeyhouseOptions): Keyhouse {
@@ -374,84 +372,37 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     drift().catch((error: unknown) => logger.error({ err: error }, 'drift watch failed'));
 
   const upstreamTtl = options.readinessTtlMs ?? 60_000;
-  const clickhouseReady = cached(upstreamTtl, () => options.keys.listOrganizations());
-  const slackReady = cached(upstreamTtl, () => app.client.auth.test());
-  const ready = async (): Promise<Readiness> => {
-    // The answer says only ok or failing: /readyz is unauthenticated, and upstream error text can
-    // name hosts, organizations or keys. The details go to the log.
-    const outcome = (name: string, check: Promise<unknown>): Promise<'ok' | 'failing'> =>
-      check.then(
-        () => 'ok' as const,
-        (error: unknown) => {
-          logger.warn({ err: error, check: name }, 'readiness check failing');
-          return 'failing' as const;
-        },
-      );
-    const [database, clickhouse, slack] = await Promise.all([
-      outcome('database', store.ping()),
-      outcome('clickhouse', clickhouseReady()),
-      outcome('slack', slackReady()),
-    ]);
-    return {
-      ok: [database, clickhouse, slack].every((c) => c === 'ok'),
-      checks: { database, clickhouse, slack },
-    };
-  };
+  const ready = readinessOf(
+    {
+      database: () => store.ping(),
+      // Cached, so that probes do not spend the ClickHouse budget.
+      clickhouse: cached(upstreamTtl, () => options.keys.listOrganizations()),
+      slack: cached(upstreamTtl, () => app.client.auth.test()),
+    },
+    logger,
+  );
 
   let stopping = false;
-  let server: Server | null = null;
   let timer: NodeJS.Timeout | null = null;
   let timersTimer: NodeJS.Timeout | null = null;
   let driftTimer: NodeJS.Timeout | null = null;
   let stopWarmingGroups: (() => void) | null = null;
-
-  const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (req.method === 'GET' && path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-      return;
-    }
-    if (req.method === 'GET' && path === '/metrics') {
-      void metrics.text().then(
-        (text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(text),
-        (error: unknown) => {
-          logger.warn({ err: error }, 'metrics could not be collected');
-          res.writeHead(503, { 'content-type': 'text/plain' }).end('metrics unavailable');
-        },
-      );
-      return;
-    }
-    if (req.method === 'GET' && path === '/readyz') {
-      void ready().then((r) => {
-        const ok = r.ok && !stopping;
-        res
-          .writeHead(ok ? 200 : 503, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ ...r, ok, stopping }));
-      });
-      return;
-    }
-    if (httpReceiver && req.method === 'POST' && path === '/slack/events') {
-      if (stopping) {
-        res.writeHead(503, { connection: 'close' }).end();
-        return;
-      }
-      void checkSlackRequest(req, Date.now() / 1000, signingSecret).then(
-        (verdict) => {
-          if (!verdict.ok) {
-            logger.warn({ status: verdict.status, why: verdict.why }, 'refused a request to /slack/events');
-            // The rest of a body too large is never read, so its connection cannot carry another request.
-            res.writeHead(verdict.status, verdict.status === 413 ? { connection: 'close' } : {}).end();
-            return;
-          }
-          Object.assign(req, { rawBody: verdict.body });
-          httpReceiver.requestListener(req, res);
-        },
-        () => res.writeHead(400).end(),
-      );
-      return;
-    }
-    res.writeHead(404).end();
-  };
+  const server = new HttpServer({
+    logger,
+    routes: {
+      'GET /healthz': healthRoute(),
+      'GET /readyz': readinessRoute(ready, () => stopping),
+      'GET /metrics': metricsRoute(metrics, logger),
+      ...(httpReceiver && {
+        'POST /slack/events': slackEventsRoute({
+          signingSecret,
+          logger,
+          stopping: () => stopping,
+          deliver: httpReceiver.requestListener,
+        }),
+      }),
+    },
+  });
 
   return {
     app,
@@ -460,18 +411,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     mode: socketMode ? 'socket' : 'http',
     metrics,
     async listen(port, host = '0.0.0.0') {
-      // Slack's requests are small and quick: a client that dribbles its headers or body is cut off
-      // rather than holding a socket for Node's default 300 s, and connections are capped.
-      const listening = createServer(
-        { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS },
-        handle,
-      );
-      listening.maxConnections = MAX_CONNECTIONS;
-      server = listening;
-      await new Promise<void>((resolve, reject) => {
-        listening.once('error', reject);
-        listening.listen(port, host, resolve);
-      });
+      const bound = await server.listen(port, host);
       if (socketMode) await app.start();
       // Group memberships are looked up before anyone clicks, and kept fresh, so no click waits on Slack.
       stopWarmingGroups = policy.keepGroupsWarm();
@@ -490,7 +430,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
           driftTimer.unref();
         }
       }
-      return (listening.address() as AddressInfo).port;
+      return bound;
     },
     sweep,
     scheduler,
@@ -503,15 +443,13 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
       if (timersTimer) clearInterval(timersTimer);
       if (driftTimer) clearInterval(driftTimer);
       stopWarmingGroups?.();
-      const open = server;
-      server = null;
-      const closed = open ? new Promise<void>((resolve) => open.close(() => resolve())) : Promise.resolve();
-      if (socketMode)
-        await app.stop().catch((error: unknown) => logger.warn({ err: error }, 'socket stop failed'));
-      const drained = await inFlight.idle(options.shutdownGraceMs ?? 10_000);
-      if (!drained) logger.warn({ running: inFlight.running }, 'shutting down with work still in flight');
-      open?.closeAllConnections();
-      await closed;
+      let drained = false;
+      await server.close(async () => {
+        if (socketMode)
+          await app.stop().catch((error: unknown) => logger.warn({ err: error }, 'socket stop failed'));
+        drained = await inFlight.idle(options.shutdownGraceMs ?? 10_000);
+        if (!drained) logger.warn({ running: inFlight.running }, 'shutting down with work still in flight');
+      });
       return { drained };
     },
   };
