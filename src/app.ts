@@ -69,7 +69,9 @@ export interface KeyhouseOptions {
   fetch?: typeof fetch;
   /**
    * The sweep settles interrupted key creation and expires overdue requests: once at start, then
-   * every `intervalMs` (default 30 s) unless `timer` is false (tests call `sweep()` themselves).
+   * every `intervalMs` (default 30 s). `timer: false` leaves the scheduler's timers off, this one
+   * and those below (tests call `sweep()`, `tick()` and `drift()` themselves); the sweep at start
+   * still runs.
    */
   sweep?: { intervalMs?: number; timer?: boolean };
   /**
@@ -271,6 +273,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
           securityChannel: security.channel,
           metrics,
         });
+  // All timed work (the sweep, the timed rules, the drift watch) runs on it, one replica at a time.
   const scheduler = new Scheduler({
     store,
     keys: options.keys,
@@ -281,6 +284,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     exclusive,
     intervalMs: options.timers?.intervalMs,
     writesPerTick: options.timers?.writesPerTick,
+    inFlight,
   });
   // Rotation retires the old key at the end of its overlap: one more timed rule (workflow/rotate.ts).
   scheduler.register(retirementRule(workflow.context));
@@ -297,44 +301,19 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     command: options.slack.command,
     logger,
     fetch: options.fetch,
-    kickTimers: () => void tickQuietly(),
+    kickTimers: () => scheduler.tickSoon(),
     ...(tripwire
       ? { watch: { tripwire, botUserId: options.slack.botUserId, botId: options.slack.botId } }
       : {}),
   });
   app.error(createErrorHandler({ logger, client: app.client, fetch: options.fetch }));
 
-  const sweepEvery = options.sweep?.intervalMs ?? 30_000;
-  const sweep = async (): Promise<void> => {
-    // Replicas sweep one at a time: the lease outlives a slow sweep so two never overlap. An
-    // exclusive instance needs none, and must not wait for one its crashed predecessor still holds.
-    if (!exclusive && !(await store.tryLease('sweep', instanceId, sweepEvery * 2, clock.now()))) {
-      metrics.sweepSkipped();
-      return;
-    }
-    const done = inFlight.begin();
-    const started = performance.now();
-    let outcome: 'ok' | 'failed' = 'failed';
-    try {
-      const result = await workflow.sweep();
-      outcome = 'ok';
-      if (result.expired || result.settled) logger.info(result, 'sweep');
-    } finally {
-      metrics.sweepRan((performance.now() - started) / 1000, outcome);
-      done();
-    }
-  };
-  const sweepQuietly = () => sweep().catch((error: unknown) => logger.error({ err: error }, 'sweep failed'));
-
-  const tick = async (): Promise<TickResult> => {
-    const done = inFlight.begin();
-    try {
-      return await scheduler.tick();
-    } finally {
-      done();
-    }
-  };
-  const driftEvery = options.drift?.intervalMs ?? 600_000;
+  const sweep = scheduler.every({
+    name: 'sweep',
+    intervalMs: options.sweep?.intervalMs ?? 30_000,
+    run: () => sweepOnce(workflow, metrics, logger),
+    onSkipped: () => metrics.sweepSkipped(),
+  });
   const activities = activitySource(options.keys);
   const driftWatch = activities
     ? new DriftWatch({
@@ -351,25 +330,19 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
         metrics,
       })
     : null;
-  const drift = async (): Promise<{ reported: number }> => {
-    if (!driftWatch) return { reported: 0 };
-    // Replicas take turns under a lease (an exclusive instance needs none, as for the sweep); the
-    // per-activity claims keep each report single even if two passes overlap.
-    if (!exclusive && !(await store.tryLease('drift', instanceId, driftEvery * 2, clock.now()))) {
-      return { reported: 0 };
-    }
-    const done = inFlight.begin();
-    try {
-      const result = await driftWatch.run();
-      if (result.reported) logger.info(result, 'drift reported');
-      return result;
-    } finally {
-      done();
-    }
-  };
-  const tickQuietly = () => tick().catch((error: unknown) => logger.error({ err: error }, 'timers failed'));
-  const driftQuietly = () =>
-    drift().catch((error: unknown) => logger.error({ err: error }, 'drift watch failed'));
+  // The per-activity claims keep each report single even if two passes overlap.
+  const drift = driftWatch
+    ? scheduler.every({
+        name: 'drift',
+        intervalMs: options.drift?.intervalMs ?? 600_000,
+        atStart: true,
+        run: async () => {
+          const result = await driftWatch.run();
+          if (result.reported) logger.info(result, 'drift reported');
+          return result;
+        },
+      })
+    : null;
 
   const upstreamTtl = options.readinessTtlMs ?? 60_000;
   const ready = readinessOf(
@@ -383,9 +356,6 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   );
 
   let stopping = false;
-  let timer: NodeJS.Timeout | null = null;
-  let timersTimer: NodeJS.Timeout | null = null;
-  let driftTimer: NodeJS.Timeout | null = null;
   let stopWarmingGroups: (() => void) | null = null;
   const server = new HttpServer({
     logger,
@@ -416,32 +386,25 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
       // Group memberships are looked up before anyone clicks, and kept fresh, so no click waits on Slack.
       stopWarmingGroups = policy.keepGroupsWarm();
       // What a crash left behind is settled at start, in the background: the first ack must not wait.
-      void sweepQuietly();
-      if (options.sweep?.timer !== false) {
-        timer = setInterval(() => void sweepQuietly(), sweepEvery);
-        timer.unref();
-        // Timed rules start with the first interval, not at start: a restart storm must not
-        // make every replica read the key list at once.
-        timersTimer = setInterval(() => void tickQuietly(), scheduler.intervalMs);
-        timersTimer.unref();
-        if (driftWatch) {
-          void driftQuietly();
-          driftTimer = setInterval(() => void driftQuietly(), driftEvery);
-          driftTimer.unref();
-        }
-      }
+      sweep.soon();
+      // Timed rules start with the first interval, not at start: a restart storm must not make
+      // every replica read the key list at once. The drift watch starts at once.
+      if (options.sweep?.timer !== false) scheduler.start();
       return bound;
     },
-    sweep,
+    async sweep() {
+      await sweep.now();
+    },
     scheduler,
-    tick,
-    drift,
+    tick: () => scheduler.tick(),
+    async drift() {
+      const turn = await drift?.now();
+      return turn?.ran ? turn.result : { reported: 0 };
+    },
     ready,
     async close() {
       stopping = true;
-      if (timer) clearInterval(timer);
-      if (timersTimer) clearInterval(timersTimer);
-      if (driftTimer) clearInterval(driftTimer);
+      scheduler.stop();
       stopWarmingGroups?.();
       let drained = false;
       await server.close(async () => {
@@ -453,6 +416,19 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
       return { drained };
     },
   };
+}
+
+/** One sweep (workflow.sweep: settle interrupted creation, delete lost keys, lapse overdue requests), measured. */
+async function sweepOnce(workflow: Workflow, metrics: Metrics, logger: Logger): Promise<void> {
+  const started = performance.now();
+  let outcome: 'ok' | 'failed' = 'failed';
+  try {
+    const result = await workflow.sweep();
+    outcome = 'ok';
+    if (result.expired || result.settled) logger.info(result, 'sweep');
+  } finally {
+    metrics.sweepRan((performance.now() - started) / 1000, outcome);
+  }
 }
 
 /** The client can read activities (the real one can; a test's wrapper may not). */
