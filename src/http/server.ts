@@ -113,15 +113,13 @@ export class HttpServer {
   /** A new connection: counted, and at the cap room is made for it, or it is refused. */
   #admit(socket: Socket): void {
     if (this.#connections.size >= this.#limits.maxConnections) {
-      const idlest = this.#connections.idlest();
+      const madeRoom = this.#connections.closeIdlest();
+      this.#noteShed();
       // Every connection is being answered: the newcomer waits its turn in the client's retry.
-      if (!idlest) {
+      if (!madeRoom) {
         socket.destroy();
-        this.#noteShed();
         return;
       }
-      idlest.destroy();
-      this.#noteShed();
     }
     this.#connections.opened(socket);
   }
@@ -170,14 +168,19 @@ class Connections {
   }
 
   /**
-   * The connection to close to make room: the one that has waited longest for a request, whether
-   * its headers or its body are still to come (or it is idle between requests); never one whose
-   * request has arrived whole or is being answered. Null when every connection is being answered.
+   * Closes the connection that has waited longest for a request, whether its headers or its body
+   * are still to come (or it is idle between requests); never one whose request has arrived whole
+   * or is being answered. False when every connection is being answered.
    */
-  idlest(): Socket | null {
+  closeIdlest(): boolean {
     for (const [socket, current] of this.#open) {
-      if (!current || (!current.req.complete && !current.res.headersSent)) return socket;
+      if (current && (current.req.complete || current.res.headersSent)) continue;
+      // Forgotten at once, not at its close event: newcomers accepted in the same turn of the
+      // event loop must each close another.
+      this.#open.delete(socket);
+      socket.destroy();
+      return true;
     }
-    return null;
+    return false;
   }
 }
