@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   App,
   AuthorizationError,
@@ -16,7 +14,15 @@ import { type Clock, systemClock } from './core/clock.js';
 import type { Store } from './core/model.js';
 import { createErrorHandler } from './handlers/errors.js';
 import { registerHandlers } from './handlers/index.js';
-import { checkSlackRequest } from './http/slack-request.js';
+import {
+  healthRoute,
+  metricsRoute,
+  type Readiness,
+  readinessOf,
+  readinessRoute,
+  slackEventsRoute,
+} from './http/routes.js';
+import { HttpServer } from './http/server.js';
 import { boltLogger } from './logger.js';
 import { Metrics, observeNotifier } from './metrics.js';
 import { Policy, type PolicyDocument } from './policy/index.js';
@@ -62,7 +68,9 @@ export interface KeyhouseOptions {
   fetch?: typeof fetch;
   /**
    * The sweep settles interrupted key creation and expires overdue requests: once at start, then
-   * every `intervalMs` (default 30 s) unless `timer` is false (tests call `sweep()` themselves).
+   * every `intervalMs` (default 30 s). `timer: false` leaves the scheduler's timers off, this one
+   * and those below (tests call `sweep()`, `tick()` and `drift()` themselves); the sweep at start
+   * still runs.
    */
   sweep?: { intervalMs?: number; timer?: boolean };
   /**
@@ -88,10 +96,7 @@ export interface KeyhouseOptions {
   metrics?: Metrics;
 }
 
-export interface Readiness {
-  ok: boolean;
-  checks: Record<'database' | 'clickhouse' | 'slack', 'ok' | 'failing'>;
-}
+export type { Readiness } from './http/routes.js';
 
 export interface Keyhouse {
   readonly app: App;
@@ -120,11 +125,6 @@ export interface Keyhouse {
    */
   close(): Promise<{ drained: boolean }>;
 }
-
-/** Limits of the HTTP server (Slack's own requests are a few kB and sent at once). */
-const REQUEST_TIMEOUT_MS = 10_000;
-const HEADERS_TIMEOUT_MS = 5_000;
-const MAX_CONNECTIONS = 512;
 
 /** Builds the whole app from what it is given; tests build the very same one. */
 export function createApp(options: KeyhouseOptions): Keyhouse {
@@ -273,6 +273,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
           gate: workflow.context.gate,
           metrics,
         });
+  // All timed work (the sweep, the timed rules, the drift watch) runs on it, one replica at a time.
   const scheduler = new Scheduler({
     store,
     keys: options.keys,
@@ -283,6 +284,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     exclusive,
     intervalMs: options.timers?.intervalMs,
     writesPerTick: options.timers?.writesPerTick,
+    inFlight,
   });
   // Rotation retires the old key at the end of its overlap: one more timed rule (workflow/rotate.ts).
   scheduler.register(retirementRule(workflow.context));
@@ -299,44 +301,19 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     command: options.slack.command,
     logger,
     fetch: options.fetch,
-    kickTimers: () => void tickQuietly(),
+    kickTimers: () => scheduler.tickSoon(),
     ...(tripwire
       ? { watch: { tripwire, botUserId: options.slack.botUserId, botId: options.slack.botId } }
       : {}),
   });
   app.error(createErrorHandler({ logger, client: app.client, fetch: options.fetch }));
 
-  const sweepEvery = options.sweep?.intervalMs ?? 30_000;
-  const sweep = async (): Promise<void> => {
-    // Replicas sweep one at a time: the lease outlives a slow sweep so two never overlap. An
-    // exclusive instance needs none, and must not wait for one its crashed predecessor still holds.
-    if (!exclusive && !(await store.tryLease('sweep', instanceId, sweepEvery * 2, clock.now()))) {
-      metrics.sweepSkipped();
-      return;
-    }
-    const done = inFlight.begin();
-    const started = performance.now();
-    let outcome: 'ok' | 'failed' = 'failed';
-    try {
-      const result = await workflow.sweep();
-      outcome = 'ok';
-      if (result.expired || result.settled) logger.info(result, 'sweep');
-    } finally {
-      metrics.sweepRan((performance.now() - started) / 1000, outcome);
-      done();
-    }
-  };
-  const sweepQuietly = () => sweep().catch((error: unknown) => logger.error({ err: error }, 'sweep failed'));
-
-  const tick = async (): Promise<TickResult> => {
-    const done = inFlight.begin();
-    try {
-      return await scheduler.tick();
-    } finally {
-      done();
-    }
-  };
-  const driftEvery = options.drift?.intervalMs ?? 600_000;
+  const sweep = scheduler.every({
+    name: 'sweep',
+    intervalMs: options.sweep?.intervalMs ?? 30_000,
+    run: () => sweepOnce(workflow, metrics, logger),
+    onSkipped: () => metrics.sweepSkipped(),
+  });
   const activities = activitySource(options.keys);
   const driftWatch = activities
     ? new DriftWatch({
@@ -353,105 +330,49 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
         metrics,
       })
     : null;
-  const drift = async (): Promise<{ reported: number }> => {
-    if (!driftWatch) return { reported: 0 };
-    // Replicas take turns under a lease (an exclusive instance needs none, as for the sweep); the
-    // per-activity claims keep each report single even if two passes overlap.
-    if (!exclusive && !(await store.tryLease('drift', instanceId, driftEvery * 2, clock.now()))) {
-      return { reported: 0 };
-    }
-    const done = inFlight.begin();
-    try {
-      const result = await driftWatch.run();
-      if (result.reported) logger.info(result, 'drift reported');
-      return result;
-    } finally {
-      done();
-    }
-  };
-  const tickQuietly = () => tick().catch((error: unknown) => logger.error({ err: error }, 'timers failed'));
-  const driftQuietly = () =>
-    drift().catch((error: unknown) => logger.error({ err: error }, 'drift watch failed'));
+  // The per-activity claims keep each report single even if two passes overlap.
+  const drift = driftWatch
+    ? scheduler.every({
+        name: 'drift',
+        intervalMs: options.drift?.intervalMs ?? 600_000,
+        atStart: true,
+        run: async () => {
+          const result = await driftWatch.run();
+          if (result.reported) logger.info(result, 'drift reported');
+          return result;
+        },
+      })
+    : null;
 
   const upstreamTtl = options.readinessTtlMs ?? 60_000;
-  const clickhouseReady = cached(upstreamTtl, () => options.keys.listOrganizations());
-  const slackReady = cached(upstreamTtl, () => app.client.auth.test());
-  const ready = async (): Promise<Readiness> => {
-    // The answer says only ok or failing: /readyz is unauthenticated, and upstream error text can
-    // name hosts, organizations or keys. The details go to the log.
-    const outcome = (name: string, check: Promise<unknown>): Promise<'ok' | 'failing'> =>
-      check.then(
-        () => 'ok' as const,
-        (error: unknown) => {
-          logger.warn({ err: error, check: name }, 'readiness check failing');
-          return 'failing' as const;
-        },
-      );
-    const [database, clickhouse, slack] = await Promise.all([
-      outcome('database', store.ping()),
-      outcome('clickhouse', clickhouseReady()),
-      outcome('slack', slackReady()),
-    ]);
-    return {
-      ok: [database, clickhouse, slack].every((c) => c === 'ok'),
-      checks: { database, clickhouse, slack },
-    };
-  };
+  const ready = readinessOf(
+    {
+      database: () => store.ping(),
+      // Cached, so that probes do not spend the ClickHouse budget.
+      clickhouse: cached(upstreamTtl, () => options.keys.listOrganizations()),
+      slack: cached(upstreamTtl, () => app.client.auth.test()),
+    },
+    logger,
+  );
 
   let stopping = false;
-  let server: Server | null = null;
-  let timer: NodeJS.Timeout | null = null;
-  let timersTimer: NodeJS.Timeout | null = null;
-  let driftTimer: NodeJS.Timeout | null = null;
   let stopWarmingGroups: (() => void) | null = null;
-
-  const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (req.method === 'GET' && path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-      return;
-    }
-    if (req.method === 'GET' && path === '/metrics') {
-      void metrics.text().then(
-        (text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(text),
-        (error: unknown) => {
-          logger.warn({ err: error }, 'metrics could not be collected');
-          res.writeHead(503, { 'content-type': 'text/plain' }).end('metrics unavailable');
-        },
-      );
-      return;
-    }
-    if (req.method === 'GET' && path === '/readyz') {
-      void ready().then((r) => {
-        const ok = r.ok && !stopping;
-        res
-          .writeHead(ok ? 200 : 503, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ ...r, ok, stopping }));
-      });
-      return;
-    }
-    if (httpReceiver && req.method === 'POST' && path === '/slack/events') {
-      if (stopping) {
-        res.writeHead(503, { connection: 'close' }).end();
-        return;
-      }
-      void checkSlackRequest(req, Date.now() / 1000, signingSecret).then(
-        (verdict) => {
-          if (!verdict.ok) {
-            logger.warn({ status: verdict.status, why: verdict.why }, 'refused a request to /slack/events');
-            // The rest of a body too large is never read, so its connection cannot carry another request.
-            res.writeHead(verdict.status, verdict.status === 413 ? { connection: 'close' } : {}).end();
-            return;
-          }
-          Object.assign(req, { rawBody: verdict.body });
-          httpReceiver.requestListener(req, res);
-        },
-        () => res.writeHead(400).end(),
-      );
-      return;
-    }
-    res.writeHead(404).end();
-  };
+  const server = new HttpServer({
+    logger,
+    routes: {
+      'GET /healthz': healthRoute(),
+      'GET /readyz': readinessRoute(ready, () => stopping),
+      'GET /metrics': metricsRoute(metrics, logger),
+      ...(httpReceiver && {
+        'POST /slack/events': slackEventsRoute({
+          signingSecret,
+          logger,
+          stopping: () => stopping,
+          deliver: httpReceiver.requestListener,
+        }),
+      }),
+    },
+  });
 
   return {
     app,
@@ -460,61 +381,54 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     mode: socketMode ? 'socket' : 'http',
     metrics,
     async listen(port, host = '0.0.0.0') {
-      // Slack's requests are small and quick: a client that dribbles its headers or body is cut off
-      // rather than holding a socket for Node's default 300 s, and connections are capped.
-      const listening = createServer(
-        { requestTimeout: REQUEST_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS },
-        handle,
-      );
-      listening.maxConnections = MAX_CONNECTIONS;
-      server = listening;
-      await new Promise<void>((resolve, reject) => {
-        listening.once('error', reject);
-        listening.listen(port, host, resolve);
-      });
+      const bound = await server.listen(port, host);
       if (socketMode) await app.start();
       // Group memberships are looked up before anyone clicks, and kept fresh, so no click waits on Slack.
       stopWarmingGroups = policy.keepGroupsWarm();
       // What a crash left behind is settled at start, in the background: the first ack must not wait.
-      void sweepQuietly();
-      if (options.sweep?.timer !== false) {
-        timer = setInterval(() => void sweepQuietly(), sweepEvery);
-        timer.unref();
-        // Timed rules start with the first interval, not at start: a restart storm must not
-        // make every replica read the key list at once.
-        timersTimer = setInterval(() => void tickQuietly(), scheduler.intervalMs);
-        timersTimer.unref();
-        if (driftWatch) {
-          void driftQuietly();
-          driftTimer = setInterval(() => void driftQuietly(), driftEvery);
-          driftTimer.unref();
-        }
-      }
-      return (listening.address() as AddressInfo).port;
+      sweep.soon();
+      // Timed rules start with the first interval, not at start: a restart storm must not make
+      // every replica read the key list at once. The drift watch starts at once.
+      if (options.sweep?.timer !== false) scheduler.start();
+      return bound;
     },
-    sweep,
+    async sweep() {
+      await sweep.now();
+    },
     scheduler,
-    tick,
-    drift,
+    tick: () => scheduler.tick(),
+    async drift() {
+      const turn = await drift?.now();
+      return turn?.ran ? turn.result : { reported: 0 };
+    },
     ready,
     async close() {
       stopping = true;
-      if (timer) clearInterval(timer);
-      if (timersTimer) clearInterval(timersTimer);
-      if (driftTimer) clearInterval(driftTimer);
+      scheduler.stop();
       stopWarmingGroups?.();
-      const open = server;
-      server = null;
-      const closed = open ? new Promise<void>((resolve) => open.close(() => resolve())) : Promise.resolve();
-      if (socketMode)
-        await app.stop().catch((error: unknown) => logger.warn({ err: error }, 'socket stop failed'));
-      const drained = await inFlight.idle(options.shutdownGraceMs ?? 10_000);
-      if (!drained) logger.warn({ running: inFlight.running }, 'shutting down with work still in flight');
-      open?.closeAllConnections();
-      await closed;
+      let drained = false;
+      await server.close(async () => {
+        if (socketMode)
+          await app.stop().catch((error: unknown) => logger.warn({ err: error }, 'socket stop failed'));
+        drained = await inFlight.idle(options.shutdownGraceMs ?? 10_000);
+        if (!drained) logger.warn({ running: inFlight.running }, 'shutting down with work still in flight');
+      });
       return { drained };
     },
   };
+}
+
+/** One sweep (workflow.sweep: settle interrupted creation, delete lost keys, lapse overdue requests), measured. */
+async function sweepOnce(workflow: Workflow, metrics: Metrics, logger: Logger): Promise<void> {
+  const started = performance.now();
+  let outcome: 'ok' | 'failed' = 'failed';
+  try {
+    const result = await workflow.sweep();
+    outcome = 'ok';
+    if (result.expired || result.settled) logger.info(result, 'sweep');
+  } finally {
+    metrics.sweepRan((performance.now() - started) / 1000, outcome);
+  }
 }
 
 /** The client can read activities (the real one can; a test's wrapper may not). */

@@ -22,6 +22,7 @@ import type { Scheduler } from './scheduler.js';
 import { keepStaleKey, staleOfferRule } from './stale.js';
 
 export type * from '../core/timer-ports.js';
+export type { Job, PeriodicJob, Turn } from './periodic.js';
 export { RULE } from './rule-ids.js';
 export type { DueWork, TickResult, TickView, TimerRule, WorkOutcome } from './scheduler.js';
 export { MarkBook, Scheduler } from './scheduler.js';

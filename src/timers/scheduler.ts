@@ -24,6 +24,10 @@
  * 10-requests-per-10-s budget (one list and `writesPerTick` writes per interval).
  *
  * Nothing here knows Slack: rules get their notifier from whoever registers them.
+ *
+ * The tick is one of the scheduler's periodic jobs (periodic.ts); the sweep and the drift watch
+ * are the others (`every`). All of them run on one replica at a time under the same kind of lease,
+ * their timers start and stop together, and their runs count as work in flight for a shutdown.
  */
 import type { Logger } from 'pino';
 import type { Auditor } from '../core/auditor.js';
@@ -32,6 +36,8 @@ import type { ApiKey } from '../core/clickhouse.js';
 import type { Clock } from '../core/clock.js';
 import type { KeyOwner, Store, TimerMark } from '../core/model.js';
 import type { KeyApi } from '../core/ports.js';
+import { InFlight } from '../util/in-flight.js';
+import { type Job, type PeriodicJob, ReplicaTurns, ScheduledJob } from './periodic.js';
 
 /** Which subjects a rule already acted on, from the store, as read at the start of a tick. */
 export class MarkBook {
@@ -137,6 +143,8 @@ export interface SchedulerOptions {
   intervalMs?: number;
   /** ClickHouse writes one tick may make; the rest waits for the next tick. Default 2. */
   writesPerTick?: number;
+  /** Where runs of periodic jobs are counted, so a shutdown can wait for them (default: its own). */
+  inFlight?: InFlight;
 }
 
 export interface TickResult {
@@ -151,6 +159,8 @@ export interface TickResult {
 export type WorkOutcome = 'done' | 'failed' | 'taken';
 
 export const DEFAULT_TIMER_INTERVAL_MS = 60_000;
+/** The tick's periodic job, and so its replica lease. */
+const TIMERS_LEASE = 'timers';
 /** The budget owner of timed work (api/budget.ts). */
 export const TIMERS_OWNER = 'timers';
 export const DEFAULT_WRITES_PER_TICK = 2;
@@ -171,13 +181,49 @@ export class Scheduler {
   readonly writesPerTick: number;
   readonly #options: SchedulerOptions;
   readonly #rules = new Map<string, TimerRule>();
-  /** Ticks of this process run one after another, never interleaved. */
-  #chain: Promise<unknown> = Promise.resolve();
+  readonly #turns: ReplicaTurns;
+  readonly #inFlight: InFlight;
+  readonly #jobs = new Map<string, ScheduledJob<unknown>>();
+  readonly #ticks: Job<TickResult>;
 
   constructor(options: SchedulerOptions) {
     this.#options = options;
     this.intervalMs = options.intervalMs ?? DEFAULT_TIMER_INTERVAL_MS;
     this.writesPerTick = options.writesPerTick ?? DEFAULT_WRITES_PER_TICK;
+    this.#turns = new ReplicaTurns(options);
+    this.#inFlight = options.inFlight ?? new InFlight();
+    // Every ClickHouse call of a tick is the timers' (api/budget.ts): they never take more than
+    // their share of the budget from people waiting on a click.
+    this.#ticks = this.every({
+      name: TIMERS_LEASE,
+      intervalMs: this.intervalMs,
+      run: () => runAs(TIMERS_OWNER, () => this.#tick()),
+    });
+  }
+
+  /**
+   * Adds a periodic job (its name must be unique: it names the job's lease). Returns it, to run
+   * outside its timer.
+   */
+  every<T>(job: PeriodicJob<T>): Job<T> {
+    if (this.#jobs.has(job.name)) throw new Error(`periodic job ${job.name} is registered twice`);
+    const scheduled = new ScheduledJob(job, {
+      turns: this.#turns,
+      inFlight: this.#inFlight,
+      logger: this.#options.logger,
+    });
+    this.#jobs.set(job.name, scheduled as ScheduledJob<unknown>);
+    return scheduled;
+  }
+
+  /** Starts every periodic job's timer (those `atStart` also run at once). */
+  start(): void {
+    for (const job of this.#jobs.values()) job.start();
+  }
+
+  /** Stops the timers; runs still going finish (`inFlight` says when). */
+  stop(): void {
+    for (const job of this.#jobs.values()) job.stop();
   }
 
   /** Adds a rule; its id must be unique (it names the rule's marks for ever). */
@@ -190,13 +236,18 @@ export class Scheduler {
     return [...this.#rules.keys()];
   }
 
-  /** One evaluation of every rule (what the timer does), after any tick of this process still running. */
-  tick(): Promise<TickResult> {
-    // Every ClickHouse call of a tick is the timers' (api/budget.ts): they never take more than
-    // their share of the budget from people waiting on a click.
-    const next = this.#chain.then(() => runAs(TIMERS_OWNER, () => this.#tick()));
-    this.#chain = next.catch(() => undefined);
-    return next;
+  /**
+   * One evaluation of every rule (what the timer does), after any tick of this process still
+   * running; `ran: false` when another replica has the turn.
+   */
+  async tick(): Promise<TickResult> {
+    const turn = await this.#ticks.now();
+    return turn.ran ? turn.result : { ran: false, done: 0, failed: 0, deferred: 0 };
+  }
+
+  /** A tick in the background, for an event that may have made timed work due. */
+  tickSoon(): void {
+    this.#ticks.soon();
   }
 
   /**
@@ -265,15 +316,9 @@ export class Scheduler {
   }
 
   async #tick(): Promise<TickResult> {
-    const { store, keys, clock, logger, instanceId, exclusive } = this.#options;
-    const idle: TickResult = { ran: false, done: 0, failed: 0, deferred: 0 };
-    // Replicas take turns; the lease outlives a slow tick. An exclusive instance needs none, and
-    // must not wait for one its crashed predecessor still holds.
-    if (!exclusive && !(await store.tryLease('timers', instanceId, this.intervalMs * 2, clock.now()))) {
-      return idle;
-    }
+    const { store, keys, clock, logger } = this.#options;
     const rules = [...this.#rules.values()];
-    if (rules.length === 0) return { ...idle, ran: true };
+    if (rules.length === 0) return { ran: true, done: 0, failed: 0, deferred: 0 };
     const now = clock.now();
     // PRIORITY: timer (counted to the `timers` lane) — the one key list of the tick, usually cached.
     const keyList = rules.some((r) => r.needsKeys) ? await keys.listKeys() : [];

@@ -3,8 +3,9 @@
  * early, once, across a restart and across replicas, audited before it acts, and within its
  * ClickHouse write budget per tick.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DueWork, TimerRule } from '../../src/timers/scheduler.js';
+import { DRIFT_CURSOR } from '../../src/watch/drift.js';
 import { ManualClock } from '../support/clock.js';
 import { Harness, type Instance } from '../support/keyhouse.js';
 import { pgUrl } from '../support/postgres.js';
@@ -136,6 +137,60 @@ describe('scheduler', () => {
     h = await Harness.start();
     h.keyhouse.scheduler.register(testRule(() => [], []));
     expect(() => h.keyhouse.scheduler.register(testRule(() => [], []))).toThrow(/twice/);
+  });
+});
+
+describe("the app's timers, all on the scheduler", () => {
+  let h: Harness;
+  afterEach(async () => {
+    vi.useRealTimers();
+    await h?.close();
+  });
+
+  it('sweep at start and every 30 s, tick from the first minute, drift watch at start and every 10 minutes; close() stops them', async () => {
+    // The timers' intervals are moved by hand; everything else (sockets, the ceilings of `until`) runs on real time.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    h = await Harness.start({ timersRunning: true });
+    let ticks = 0;
+    h.keyhouse.scheduler.register({
+      id: 'test.count',
+      due: () => {
+        ticks += 1;
+        return [];
+      },
+    });
+    const sweeps = async () =>
+      Number(/keyhouse_sweeps_total\{outcome="ok"\} (\d+)/.exec(await h.metrics.text())?.[1] ?? 0);
+    const activityReads = () => h.clickhouse.requests.filter((r) => r.route === 'listActivities').length;
+    /** Moves the timers on by one sweep interval and waits for that sweep. */
+    const nextSweep = async () => {
+      const before = await sweeps();
+      vi.advanceTimersByTime(30_000);
+      await h.until(async () => (await sweeps()) > before, 'the next sweep');
+    };
+
+    // At start, in the background: the sweep, and the drift watch's first pass (it records where to start).
+    await h.until(async () => (await sweeps()) === 1, 'the sweep at start');
+    await h.until(() => h.store.getWatchState(DRIFT_CURSOR), 'the drift watch at start');
+    expect(ticks).toBe(0);
+
+    await nextSweep();
+    expect(ticks).toBe(0);
+    await nextSweep();
+    await h.until(() => ticks === 1, 'the first tick');
+    expect(activityReads()).toBe(0);
+    for (let i = 2; i < 20; i += 1) await nextSweep();
+    await h.until(() => activityReads() === 1, 'the second drift pass');
+    await h.until(() => ticks === 10, 'ten ticks');
+
+    // Closed, not yet its store (the harness closes that after the test): what the timers would run still could.
+    expect(await h.keyhouse.close()).toEqual({ drained: true });
+    const stopped = { sweeps: await sweeps(), ticks, reads: activityReads() };
+    vi.advanceTimersByTime(60 * 60_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect({ sweeps: await sweeps(), ticks, reads: activityReads() }).toEqual(stopped);
+    // Nothing ran on a closed app and failed.
+    expect(h.logs).not.toMatch(/"level":50/);
   });
 });
 

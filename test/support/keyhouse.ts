@@ -7,7 +7,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import { type Emulator, type EmulatorOptions, startEmulator } from '../../dev/emulator/server.js';
 import {
@@ -22,12 +21,12 @@ import { createApp, type Keyhouse } from '../../src/app.js';
 import { type Clock, systemClock } from '../../src/core/clock.js';
 import type { KeyRequest, Store } from '../../src/core/model.js';
 import { Secret } from '../../src/core/secret.js';
-import { createLogger } from '../../src/logger.js';
 import { Metrics } from '../../src/metrics.js';
 import { type PolicyDocument, parsePolicy } from '../../src/policy/index.js';
 import { openStore } from '../../src/store/index.js';
 import { ACTION, BLOCK, CALLBACK, expiryBlockId } from '../../src/views/ids.js';
 import type { KeyApi } from '../../src/workflow/index.js';
+import { capturingLogger } from './logs.js';
 import { loadOpenApiContract } from './openapi.js';
 import { APPROVAL_CHANNEL, testPolicyFields, USERS } from './policy-fixture.js';
 import { createThrowawaySchema, type ThrowawaySchema } from './postgres.js';
@@ -72,6 +71,8 @@ export interface HarnessOptions {
   store?: (store: Store) => Store;
   /** Timed rules: ClickHouse writes per tick (default the app's). */
   timers?: { writesPerTick?: number };
+  /** Runs the scheduler's timers, as production does (default: off; tests call sweep, tick, drift). */
+  timersRunning?: boolean;
 }
 
 export interface RequestValues {
@@ -120,16 +121,7 @@ export class Harness {
     options: HarnessOptions & { postgres?: string; socketMode?: boolean } = {},
   ): Promise<Harness> {
     const dir = await mkdtemp(join(tmpdir(), 'keyhouse-e2e-'));
-    const logLines: string[] = [];
-    const logger = createLogger({
-      level: 'debug',
-      destination: new Writable({
-        write(chunk, _encoding, done) {
-          logLines.push(String(chunk));
-          done();
-        },
-      }),
-    });
+    const { logger, lines: logLines } = capturingLogger('debug');
     const slack = await startFakeSlack(options.slack);
     const clickhouse = await startEmulator(
       options.budget ? { ...options.emulator, rateLimit: options.budget } : options.emulator,
@@ -188,7 +180,7 @@ export class Harness {
       clickhouseKeyId: this.clickhouse.adminKey.keyId,
       logger,
       clock: options.clock ?? systemClock,
-      sweep: { timer: false },
+      sweep: { timer: options.timersRunning ?? false },
       metrics: this.metrics,
       ...(options.timers ? { timers: options.timers } : {}),
       replicas: { exclusive: this.schema === null, attemptLeaseMs: extra.attemptLeaseMs ?? 30_000 },
