@@ -3,6 +3,7 @@
  *
  *   core, util                        the model, the ports, the audit chain; nothing of ours below them
  *   policy, store, api, http, views   each on core (views render the model; nothing decides there)
+ *   github                            the GitHub App client (Actions secrets, secret scanning), on core
  *   workflow                          the rules and their one gate, on core and policy
  *   timers, watch                     timed and watching rules, on workflow
  *   slack, handlers, audit            Slack's side and the CLIs
@@ -28,6 +29,7 @@ module.exports = {
     layer('policy', ['core', 'util']),
     layer('store', ['core', 'util']),
     layer('api', ['core', 'util']),
+    layer('github', ['core', 'util']),
     layer('http', ['core', 'util']),
     layer('views', ['core', 'util']),
     layer('workflow', ['core', 'util', 'policy']),
