@@ -15,11 +15,14 @@ export type Fault =
   | { kind: 'garbage'; garbage: GarbageKind }
   | { kind: 'createThenFail'; mode: CreateFailMode };
 
-/** Per-route FIFO queues of planned faults, so several can be lined up in the order a test expects. */
-export class FaultPlan {
-  readonly #queues = new Map<EmulatorRoute, Fault[]>();
+/**
+ * Per-route FIFO queues of planned faults, so several can be lined up in the order a test expects.
+ * Generic so the other fakes (dev/fake-github) plan their own routes' faults the same way.
+ */
+export class FaultPlan<Route extends string = EmulatorRoute, Planned = Fault> {
+  readonly #queues = new Map<Route, Planned[]>();
 
-  add(route: EmulatorRoute, fault: Fault, count: number): void {
+  add(route: Route, fault: Planned, count: number): void {
     if (!Number.isInteger(count) || count < 0)
       throw new RangeError(`count must be a whole number, got ${count}`);
     const queue = this.#queues.get(route) ?? [];
@@ -27,11 +30,11 @@ export class FaultPlan {
     this.#queues.set(route, queue);
   }
 
-  peek(route: EmulatorRoute): Fault | undefined {
+  peek(route: Route): Planned | undefined {
     return this.#queues.get(route)?.[0];
   }
 
-  take(route: EmulatorRoute): Fault | undefined {
+  take(route: Route): Planned | undefined {
     return this.#queues.get(route)?.shift();
   }
 }
