@@ -1,9 +1,13 @@
 /**
- * Contract checks against the official ClickHouse Cloud OpenAPI document in `../shared/ref/`.
+ * Contract checks against the official OpenAPI documents in `../shared/ref/`: ClickHouse Cloud's (the
+ * default) and GitHub's REST subset (`GITHUB_REST`).
  *
  * Ajv (JSON Schema 2020-12, the dialect of OpenAPI 3.1) compiles schemas out of the spec itself: the
  * document is registered under an id and each operation's schema is referenced by JSON pointer, so the
  * spec's own `#/components/schemas/…` refs resolve inside it and nothing is copied or hand-written.
+ * An OpenAPI 3.0 document (GitHub's) marks null with `nullable: true`, which JSON Schema lacks: it is
+ * rewritten first, as `extract-github-subset.mjs` does for the webhook schema (a `"null"` type, or
+ * `anyOf […, {type: null}]` where there is no type, and `null` added to an `enum`).
  *
  * Typical use, with the emulator recording every exchange:
  * ```ts
@@ -20,9 +24,6 @@ import { sharedRef } from './requirements.js';
 const Ajv2020 = Ajv2020Module.default;
 const addFormats = addFormatsModule.default;
 
-const SPEC_FILE = 'clickhouse-cloud-openapi.json';
-const DOC_ID = 'https://keyhouse.invalid/clickhouse-cloud-openapi.json';
-const STRICT_DOC_ID = 'https://keyhouse.invalid/clickhouse-cloud-openapi.strict.json';
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
 export interface ValidationOptions {
@@ -34,11 +35,49 @@ export interface ValidationOptions {
   strict?: boolean;
 }
 
-/** What `validateExchange` needs; `RecordedRequest` from the emulator has this shape. */
+/**
+ * Where an error answer (status ≥ 400) is checked when its operation declares no JSON body for it: the
+ * same operation's answer for another status, a schema of the document (a JSON pointer such as
+ * `/components/schemas/basic-error`), or nowhere (null: the status must be declared with its body).
+ */
+export type ErrorBodyRule = { status: string } | { schema: string } | null;
+
+/** Which document, and how it treats what it leaves undeclared. */
+export interface SpecProfile {
+  /** File name in `../shared/ref/`. */
+  file: string;
+  errorBody(status: number): ErrorBodyRule;
+}
+
+/**
+ * ClickHouse's spec declares only 200/400/500 for the key and organization operations, yet the live API
+ * also answers 401, 403, 404 and 429: an undeclared 4xx is checked against the operation's 400 error
+ * envelope, an undeclared 5xx against its 500.
+ */
+export const CLICKHOUSE_CLOUD: SpecProfile = {
+  file: 'clickhouse-cloud-openapi.json',
+  errorBody: (status) => (status < 500 ? { status: '400' } : { status: '500' }),
+};
+
+/**
+ * GitHub's REST subset declares no errors at all for the Actions-secret operations, and several errors of
+ * the secret-scanning ones without a body, though GitHub sends one: an undeclared or body-less 422 is held
+ * to `validation-error`, any other error to `basic-error` (github-and-vault.md §2 and §8).
+ */
+export const GITHUB_REST: SpecProfile = {
+  file: 'github-rest-subset.openapi.json',
+  errorBody: (status) => ({
+    schema: status === 422 ? '/components/schemas/validation-error' : '/components/schemas/basic-error',
+  }),
+};
+
+/** What `validateExchange` needs; `RecordedRequest` from the emulator and the fakes has this shape. */
 export interface Exchange {
   method: string;
   /** Concrete path, e.g. `/v1/organizations/<uuid>/keys`. */
   path: string;
+  /** The raw query string without `?`, when recorded; its parameters are then checked too. */
+  query?: string;
   /** HTTP status of the answer; 0 means none was received. */
   status: number;
   /** Request body; `undefined` when none was sent. */
@@ -51,9 +90,8 @@ export interface OpenApiContract {
   /** `[]` when the body fits the request schema (undeclared properties rejected); else violations. */
   validateRequestBody(method: string, pathTemplate: string, body: unknown): string[];
   /**
-   * `[]` when the body fits the response schema for `status`. The spec declares only 200/400/500 for the
-   * key and organization operations, yet the live API also answers 401, 403, 404 and 429: an undeclared
-   * 4xx is checked against the operation's 400 error envelope, an undeclared 5xx against its 500.
+   * `[]` when the body fits the response schema for `status`; an error the operation does not declare
+   * with a body is checked as the profile's `errorBody` says.
    */
   validateResponseBody(
     method: string,
@@ -62,6 +100,8 @@ export interface OpenApiContract {
     body: unknown,
     options?: ValidationOptions,
   ): string[];
+  /** `[]` when every query parameter is declared for the operation and its value fits its schema. */
+  validateQuery(method: string, pathTemplate: string, query: string): string[];
   /** The spec's path template a concrete path belongs to, for that method; null when none. */
   matchPath(method: string, concretePath: string): string | null;
   /** Both bodies of one exchange, after `matchPath`; violations are prefixed with `request`/`response`. */
@@ -73,8 +113,16 @@ type JsonObject = Record<string, unknown>;
 interface Operation {
   /** JSON pointer (inside the document) of the JSON request body schema, if the operation takes one. */
   requestSchema: string | null;
+  /**
+   * Whether that body must be sent. OpenAPI's default is optional, but ClickHouse's spec never says
+   * `required` and its API needs the bodies it describes; GitHub's says `required: false` where a body may
+   * be left out (minting an installation token). So only an explicit `required: false` makes it optional.
+   */
+  requestRequired: boolean;
   /** Status code (`200`, `4XX`, `default`) → JSON pointer of its JSON body schema, or null when bodiless. */
   responses: Map<string, string | null>;
+  /** Query parameter name → JSON pointer of its schema, and whether it is required. */
+  query: Map<string, { schema: string; required: boolean }>;
 }
 
 interface PathEntry {
@@ -91,8 +139,26 @@ function pointer(...segments: string[]): string {
   return segments.map((segment) => `/${segment.replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
 }
 
+/** The value at a JSON pointer (`/components/schemas/basic-error`) of the document. */
+function at(doc: JsonObject, path: string): unknown {
+  let target: unknown = doc;
+  for (const segment of path.split('/').slice(1)) {
+    const key = segment.replaceAll('~1', '/').replaceAll('~0', '~');
+    target = isObject(target) ? target[key] : undefined;
+  }
+  return target;
+}
+
+/** A `$ref` inside the document (`#/components/responses/not_found`): the object and its pointer. */
+function follow(doc: JsonObject, node: unknown, base: string): { node: unknown; base: string } {
+  if (!isObject(node) || typeof node.$ref !== 'string' || !node.$ref.startsWith('#/')) return { node, base };
+  const path = node.$ref.slice(1);
+  return { node: at(doc, path), base: path };
+}
+
 /** The `application/json` schema's pointer under a request body or response object. */
-function jsonSchemaPointer(holder: unknown, base: string): string | null {
+function jsonSchemaPointer(doc: JsonObject, reference: unknown, referenceBase: string): string | null {
+  const { node: holder, base } = follow(doc, reference, referenceBase);
   if (!isObject(holder) || !isObject(holder.content)) return null;
   const mediaType = Object.keys(holder.content).find(
     (type) => type.split(';')[0]?.trim() === 'application/json',
@@ -102,7 +168,25 @@ function jsonSchemaPointer(holder: unknown, base: string): string | null {
   return `${base}${pointer('content', mediaType, 'schema')}`;
 }
 
-function indexPaths(paths: JsonObject): PathEntry[] {
+/** The operation's query parameters (its own and its path item's), `$ref`s followed. */
+function queryParameters(
+  doc: JsonObject,
+  lists: { node: unknown; base: string }[],
+): Map<string, { schema: string; required: boolean }> {
+  const query = new Map<string, { schema: string; required: boolean }>();
+  for (const list of lists) {
+    if (!Array.isArray(list.node)) continue;
+    list.node.forEach((entry, index) => {
+      const { node: parameter, base } = follow(doc, entry, `${list.base}/${index}`);
+      if (!isObject(parameter) || parameter.in !== 'query' || typeof parameter.name !== 'string') return;
+      if (!isObject(parameter.schema)) return;
+      query.set(parameter.name, { schema: `${base}/schema`, required: parameter.required === true });
+    });
+  }
+  return query;
+}
+
+function indexPaths(doc: JsonObject, paths: JsonObject): PathEntry[] {
   return Object.entries(paths).map(([template, item]) => {
     const operations = new Map<string, Operation>();
     for (const method of METHODS) {
@@ -113,12 +197,18 @@ function indexPaths(paths: JsonObject): PathEntry[] {
       for (const [code, response] of Object.entries(isObject(op.responses) ? op.responses : {})) {
         responses.set(
           code.toUpperCase(),
-          jsonSchemaPointer(response, `${base}${pointer('responses', code)}`),
+          jsonSchemaPointer(doc, response, `${base}${pointer('responses', code)}`),
         );
       }
+      const itemParameters = isObject(item) ? item.parameters : undefined;
       operations.set(method, {
-        requestSchema: jsonSchemaPointer(op.requestBody, `${base}${pointer('requestBody')}`),
+        requestSchema: jsonSchemaPointer(doc, op.requestBody, `${base}${pointer('requestBody')}`),
+        requestRequired: !isObject(op.requestBody) || op.requestBody.required !== false,
         responses,
+        query: queryParameters(doc, [
+          { node: itemParameters, base: pointer('paths', template, 'parameters') },
+          { node: op.parameters, base: `${base}${pointer('parameters')}` },
+        ]),
       });
     }
     const segments = template.split('/');
@@ -144,7 +234,7 @@ function indexPaths(paths: JsonObject): PathEntry[] {
  * sees properties evaluated through `$ref`/`allOf`/`oneOf`; direct branches of a composition stay open,
  * since closing a branch would reject its siblings' properties.
  */
-function closeObjectSchemas(node: unknown, isBranch = false): void {
+export function closeObjectSchemas(node: unknown, isBranch = false): void {
   if (Array.isArray(node)) {
     for (const item of node) closeObjectSchemas(item);
     return;
@@ -192,7 +282,44 @@ function closeDocument(doc: { components: JsonObject; paths: JsonObject }): void
   }
 }
 
-function describeError(error: ErrorObject, root: string): string {
+/**
+ * OpenAPI 3.0's `nullable: true` as JSON Schema, in place: `type: X` becomes `[X, "null"]` (or, with no
+ * `type`, the schema becomes `anyOf [itself, {type: null}]`), and an `enum` gains `null`.
+ */
+function rewriteNullable(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) rewriteNullable(item);
+    return;
+  }
+  if (!isObject(node)) return;
+  for (const value of Object.values(node)) rewriteNullable(value);
+  if (node.nullable === undefined) return;
+  const nullable = node.nullable === true;
+  delete node.nullable;
+  if (!nullable) return;
+  if (Array.isArray(node.enum) && !node.enum.includes(null)) node.enum = [...node.enum, null];
+  if (typeof node.type === 'string') {
+    node.type = [node.type, 'null'];
+    return;
+  }
+  const inner: JsonObject = {};
+  for (const keyword of ['$ref', 'allOf', 'anyOf', 'oneOf', 'properties', 'required', 'items', 'enum']) {
+    if (node[keyword] === undefined) continue;
+    inner[keyword] = node[keyword];
+    delete node[keyword];
+  }
+  node.anyOf = [inner, { type: 'null' }];
+}
+
+/** A query string value as its parameter's schema types it (`per_page=30` is an integer). */
+function typedQueryValue(raw: string, schema: unknown): unknown {
+  const type = isObject(schema) ? schema.type : undefined;
+  if ((type === 'integer' || type === 'number') && /^-?\d+(\.\d+)?$/.test(raw)) return Number(raw);
+  if (type === 'boolean' && (raw === 'true' || raw === 'false')) return raw === 'true';
+  return raw;
+}
+
+export function describeError(error: ErrorObject, root: string): string {
   const at = `${root}${error.instancePath}`;
   if (error.keyword === 'unevaluatedProperties') {
     return `${at} has a property the spec does not declare: '${String(error.params.unevaluatedProperty)}'`;
@@ -204,13 +331,21 @@ function describeError(error: ErrorObject, root: string): string {
 }
 
 /** The spec's contract, or null when `../shared/ref/` is absent (the caller skips via `requirement()`). */
-export function loadOpenApiContract(): OpenApiContract | null {
-  const file = sharedRef(SPEC_FILE);
+export function loadOpenApiContract(profile: SpecProfile = CLICKHOUSE_CLOUD): OpenApiContract | null {
+  const file = sharedRef(profile.file);
   if (!file) return null;
-  const spec = JSON.parse(readFileSync(file, 'utf8')) as { components?: JsonObject; paths?: JsonObject };
+  const spec = JSON.parse(readFileSync(file, 'utf8')) as {
+    openapi?: string;
+    components?: JsonObject;
+    paths?: JsonObject;
+  };
   const components = spec.components ?? {};
   const paths = spec.paths ?? {};
-  const index = indexPaths(paths);
+  if (spec.openapi?.startsWith('3.0')) rewriteNullable({ components, paths });
+  const document: JsonObject = { components, paths };
+  const index = indexPaths(document, paths);
+  const DOC_ID = `https://keyhouse.invalid/${profile.file}`;
+  const STRICT_DOC_ID = `https://keyhouse.invalid/strict/${profile.file}`;
 
   // strict: false: the spec uses OpenAPI keywords (`example`, `externalDocs`) that are not JSON Schema.
   const ajv = new Ajv2020({ strict: false, allErrors: true, logger: false });
@@ -258,7 +393,9 @@ export function loadOpenApiContract(): OpenApiContract | null {
       if (op.requestSchema === null) {
         return body === undefined ? [] : [`${method.toUpperCase()} ${template} takes no request body`];
       }
-      if (body === undefined) return [`${method.toUpperCase()} ${template} expects a JSON request body`];
+      if (body === undefined) {
+        return op.requestRequired ? [`${method.toUpperCase()} ${template} expects a JSON request body`] : [];
+      }
       return check(op.requestSchema, true, body, 'body');
     },
 
@@ -266,14 +403,17 @@ export function loadOpenApiContract(): OpenApiContract | null {
       const op = operation(method, template);
       if (!op) return [`the spec has no operation ${method.toUpperCase()} ${template}`];
       const family = `${Math.floor(status / 100)}XX`;
-      const fallback = status >= 400 && status < 500 ? '400' : status >= 500 ? '500' : null;
-      const code = [String(status), family, 'DEFAULT', fallback].find(
-        (candidate) => candidate !== null && op.responses.has(candidate),
-      );
-      if (code === undefined || code === null) {
+      const code = [String(status), family, 'DEFAULT'].find((candidate) => op.responses.has(candidate));
+      let schemaPointer = code === undefined ? undefined : (op.responses.get(code) ?? null);
+      if (status >= 400 && (schemaPointer === undefined || schemaPointer === null)) {
+        const rule = profile.errorBody(status);
+        if (rule !== null && 'schema' in rule) schemaPointer = rule.schema;
+        else if (rule !== null && op.responses.has(rule.status))
+          schemaPointer = op.responses.get(rule.status);
+      }
+      if (schemaPointer === undefined) {
         return [`status ${status} is not declared for ${method.toUpperCase()} ${template}`];
       }
-      const schemaPointer = op.responses.get(code) ?? null;
       if (schemaPointer === null) {
         return body === undefined || body === null || body === ''
           ? []
@@ -282,13 +422,36 @@ export function loadOpenApiContract(): OpenApiContract | null {
       return check(schemaPointer, options.strict ?? false, body, 'body');
     },
 
+    validateQuery(method, template, query) {
+      const op = operation(method, template);
+      if (!op) return [`the spec has no operation ${method.toUpperCase()} ${template}`];
+      const params = new URLSearchParams(query);
+      const violations: string[] = [];
+      for (const [name, declared] of op.query) {
+        if (declared.required && !params.has(name)) violations.push(`query lacks required '${name}'`);
+      }
+      for (const [name, raw] of params) {
+        const declared = op.query.get(name);
+        if (declared === undefined) {
+          violations.push(`query parameter '${name}' is not declared`);
+          continue;
+        }
+        const schema = follow(document, at(document, declared.schema), declared.schema).node;
+        violations.push(...check(declared.schema, false, typedQueryValue(raw, schema), `query.${name}`));
+      }
+      return violations;
+    },
+
     validateExchange(exchange, options) {
       const template = contract.matchPath(exchange.method, exchange.path);
       if (template === null)
         return [`the spec has no operation ${exchange.method.toUpperCase()} ${exchange.path}`];
-      const request = contract
-        .validateRequestBody(exchange.method, template, exchange.body)
-        .map((violation) => `request ${violation}`);
+      const request = [
+        ...contract.validateRequestBody(exchange.method, template, exchange.body),
+        ...(exchange.query === undefined
+          ? []
+          : contract.validateQuery(exchange.method, template, exchange.query)),
+      ].map((violation) => `request ${violation}`);
       const response =
         exchange.status === 0
           ? ['response: none received']
