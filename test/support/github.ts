@@ -4,6 +4,7 @@
  * starts is kept, so the file's last test can hold every exchange it saw to GitHub's descriptions.
  */
 import pino from 'pino';
+import { describe, expect, it } from 'vitest';
 import type {
   FakeGitHub,
   FakeGitHubOptions,
@@ -14,8 +15,9 @@ import { startFakeGitHub } from '../../dev/fake-github/server.js';
 import { Secret } from '../../src/core/secret.js';
 import { GitHubAppClient, type GitHubAppClientOptions } from '../../src/github/index.js';
 import { ManualClock } from './clock.js';
-import type { JsonSchemaCheck } from './json-schema.js';
-import type { OpenApiContract } from './openapi.js';
+import { type JsonSchemaCheck, loadJsonSchema, WEBHOOK_SCHEMA_FILE } from './json-schema.js';
+import { GITHUB_REST, loadOpenApiContract, type OpenApiContract } from './openapi.js';
+import { requirement } from './requirements.js';
 
 export const GITHUB_REF_MISSING =
   '../shared/ref/github-rest-subset.openapi.json not found (clone without ../shared)';
@@ -115,4 +117,20 @@ export function descriptionViolations(
       .map((violation) => `webhook ${sent.deliveryId}: ${violation}`),
   );
   return [...exchanges, ...deliveries];
+}
+
+/**
+ * The file's last test: every exchange and delivery its fakes saw, held to GitHub's descriptions. Call it
+ * at the end of a test file (tests run in the order they are declared); without `../shared` it reports
+ * itself skipped.
+ */
+export function checkDescriptionsAtEnd(seen: Seen): void {
+  const contract = requirement(loadOpenApiContract(GITHUB_REST), GITHUB_REF_MISSING);
+  const webhookSchema = requirement(loadJsonSchema(WEBHOOK_SCHEMA_FILE), WEBHOOK_REF_MISSING);
+  describe.skipIf(!contract || !webhookSchema)('GitHub’s descriptions', () => {
+    it('hold for every request, answer and webhook the fakes saw in this file', () => {
+      expect(seen.requests.length + seen.webhooks.length).toBeGreaterThan(0);
+      expect(descriptionViolations(seen, contract!, webhookSchema!)).toEqual([]);
+    });
+  });
 }
