@@ -8,10 +8,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from '../../src/core/clock.js';
+import { answerNothing, answerRecorded, closer, listenOn } from '../loopback.js';
 import { ApiError } from './errors.js';
 import { type CreateFailMode, FaultPlan, type FaultStatus, type GarbageKind, wrongTypes } from './faults.js';
 import { generateKeyId, generateKeySecret, hashCredential } from './ids.js';
@@ -141,7 +141,6 @@ export interface Emulator {
 }
 
 const JSON_TYPE = 'application/json';
-const MAX_BODY_BYTES = 1024 * 1024;
 const TRICKLE_PIECES = 20;
 const TRICKLE_INTERVAL_MS = 100;
 
@@ -193,30 +192,6 @@ function redact(body: unknown): unknown {
   const copy = structuredClone(body) as { result: { keySecret: string } };
   copy.result.keySecret = '[redacted]';
   return copy;
-}
-
-function parseForRecord(raw: string): unknown {
-  if (raw === '') return undefined;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
-}
-
-function readBody(req: IncomingMessage): Promise<{ text: string; tooLarge: boolean }> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () =>
-      resolve({ text: Buffer.concat(chunks).toString('utf8'), tooLarge: size > MAX_BODY_BYTES }),
-    );
-    req.on('error', reject);
-  });
 }
 
 function toDate(value: string | null | undefined, what: string): Date | null {
@@ -349,19 +324,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   async function deliver(reply: Reply, req: IncomingMessage, res: ServerResponse, record: RecordedRequest) {
     if (latencyMs > 0) await sleep(latencyMs, undefined, { signal: closing.signal });
-    if (reply.kind === 'drop') {
-      req.socket.destroy();
-      return;
-    }
-    if (reply.kind === 'hang') {
-      await new Promise<void>((resolve) => {
-        if (closing.signal.aborted || req.socket.destroyed) return resolve();
-        closing.signal.addEventListener('abort', () => resolve(), { once: true });
-        req.socket.once('close', () => resolve());
-      });
-      req.socket.destroy();
-      return;
-    }
+    if (reply.kind === 'drop' || reply.kind === 'hang') return answerNothing(reply.kind, req, closing.signal);
     const text = JSON.stringify(reply.body);
     const headers = { 'Content-Type': JSON_TYPE, ...reply.headers };
     record.status = reply.status;
@@ -423,21 +386,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       response: null,
     };
     requests.push(record);
-    try {
-      const raw = await readBody(req);
-      record.body = parseForRecord(raw.text);
-      await deliver(decide(req, record, raw), req, res, record);
-    } catch (error) {
-      // A client that went away, or close() aborting a delay; anything else is an emulator bug worth a 500.
-      if (!closing.signal.aborted && !res.headersSent && !res.destroyed) {
-        const reply = envelopeError(new ApiError(500, `Emulator error: ${(error as Error).message}`));
-        record.status = reply.status;
-        record.response = reply.body;
-        res.writeHead(reply.status, { 'Content-Type': JSON_TYPE }).end(JSON.stringify(reply.body));
-      } else {
-        res.destroy();
-      }
-    }
+    // A client that went away, or close() aborting a delay, ends quietly; anything else is an emulator bug.
+    await answerRecorded(
+      req,
+      res,
+      closing.signal,
+      record,
+      (raw) => deliver(decide(req, record, raw), req, res, record),
+      (message) => envelopeError(new ApiError(500, `Emulator error: ${message}`)).body,
+    );
     logger?.debug({ method, path, route: record.route, status: record.status }, 'emulator request');
   }
 
@@ -493,16 +450,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
 
   const server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  let closed: Promise<void> | null = null;
+  const url = await listenOn(server, host, options.port ?? 0);
 
   return {
     url,
@@ -534,13 +482,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         requests.map((request) => request.at),
         windowMs,
       ),
-    close() {
-      closed ??= new Promise<void>((resolve) => {
-        closing.abort();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closed;
-    },
+    close: closer(server, closing),
   };
 }

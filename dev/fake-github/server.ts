@@ -11,11 +11,11 @@
  */
 import { createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from '../../src/core/clock.js';
 import { FaultPlan } from '../emulator/faults.js';
+import { answerNothing, answerRecorded, closer, listenOn } from '../loopback.js';
 import { type AppJwtClaims, checkAppJwt } from './jwt.js';
 import { basicError, type LocationInput, type UserLike, validationError } from './payloads.js';
 import { covers, type FakeRoute, matchRoute, type Reply, type RouteContext } from './routes.js';
@@ -163,7 +163,6 @@ const DEFAULT_PERMISSIONS: Permissions = {
   secret_scanning_alerts: 'write',
   metadata: 'read',
 };
-const MAX_BODY_BYTES = 1024 * 1024;
 const RATE_LIMIT = 5_000;
 
 export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<FakeGitHub> {
@@ -326,19 +325,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     record: RecordedRequest,
   ) {
     if (latencyMs > 0) await sleep(latencyMs, undefined, { signal: closing.signal });
-    if (decision.kind === 'drop') {
-      req.socket.destroy();
-      return;
-    }
-    if (decision.kind === 'hang') {
-      await new Promise<void>((resolve) => {
-        if (closing.signal.aborted || req.socket.destroyed) return resolve();
-        closing.signal.addEventListener('abort', () => resolve(), { once: true });
-        req.socket.once('close', () => resolve());
-      });
-      req.socket.destroy();
-      return;
-    }
+    if (decision.kind === 'drop' || decision.kind === 'hang')
+      return answerNothing(decision.kind, req, closing.signal);
     if (decision.kind === 'slow') await sleep(decision.ms, undefined, { signal: closing.signal });
     const { reply } = decision;
     const headers: Record<string, string> = {
@@ -384,21 +372,14 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       responseHeaders: {},
     };
     requests.push(record);
-    try {
-      const raw = await readBody(req);
-      record.body = parseForRecord(raw.text);
-      await deliver(decide(req, record, raw), req, res, record);
-    } catch (error) {
-      // A client that went away, or close() aborting a delay; anything else is a fake's bug worth a 500.
-      if (!closing.signal.aborted && !res.headersSent && !res.destroyed) {
-        const body = basicError(500, `Fake GitHub error: ${(error as Error).message}`);
-        record.status = 500;
-        record.response = body;
-        res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      } else {
-        res.destroy();
-      }
-    }
+    await answerRecorded(
+      req,
+      res,
+      closing.signal,
+      record,
+      (raw) => deliver(decide(req, record, raw), req, res, record),
+      (message) => basicError(500, `Fake GitHub error: ${message}`),
+    );
     options.logger?.debug(
       { method: record.method, path: record.path, route: record.route, status: record.status },
       'fake github request',
@@ -406,16 +387,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   }
 
   const server = createServer((req, res) => void serve(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  let closed: Promise<void> | null = null;
+  url = await listenOn(server, host, options.port ?? 0);
 
   const scopeOf = (repository: string, environment?: string) =>
     state.scope(state.known(repository), environment ?? null);
@@ -503,14 +475,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     setLatency(ms) {
       latencyMs = Math.max(0, ms);
     },
-    close() {
-      closed ??= new Promise<void>((resolve) => {
-        closing.abort();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      return closed;
-    },
+    close: closer(server, closing),
   };
 }
 
@@ -550,30 +515,6 @@ function pick(headers: Record<string, string>, names: RegExp): Record<string, st
 function headerText(req: IncomingMessage, name: string): string | null {
   const value = req.headers[name];
   return typeof value === 'string' ? value : null;
-}
-
-function parseForRecord(raw: string): unknown {
-  if (raw === '') return undefined;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
-}
-
-function readBody(req: IncomingMessage): Promise<{ text: string; tooLarge: boolean }> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () =>
-      resolve({ text: Buffer.concat(chunks).toString('utf8'), tooLarge: size > MAX_BODY_BYTES }),
-    );
-    req.on('error', reject);
-  });
 }
 
 function randomSha(): string {

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { type Dispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import {
   ApiConnectionError,
   ApiTimeoutError,
@@ -11,6 +11,7 @@ import {
 } from '../core/api-errors.js';
 import { currentLane } from '../core/budget.js';
 import type { Secret } from '../core/secret.js';
+import { failedAttemptFields, NOT_JSON, parseJsonText, sendAttempt } from '../util/http.js';
 import type { SlidingWindowLimiter, Turn } from './limiter.js';
 import { buildPath, type PathParams, ROUTES, type RouteName } from './routes.js';
 import { EnvelopeSchema } from './schemas.js';
@@ -94,15 +95,6 @@ export interface CallOptions {
 
 /** A 429 reset is rounded to whole seconds or less on the server; wait a little longer than it says. */
 const RATE_LIMIT_MARGIN_MS = 250;
-/** Failures that prove nothing was sent, so even a create may be retried. */
-const NOT_SENT_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
-const TIMEOUT = Symbol('timeout');
 
 type AttemptOutcome =
   | { kind: 'response'; status: number; headers: Record<string, string | string[] | undefined>; text: string }
@@ -152,7 +144,7 @@ export class Transport {
 
       let error: ClickHouseApiError;
       if (outcome.kind === 'response') {
-        const parsedBody = parseJson(outcome.text);
+        const parsedBody = parseJsonText(outcome.text);
         const requestId = readRequestId(parsedBody);
         if (outcome.status >= 200 && outcome.status < 300) {
           this.#log({ ...context, status: outcome.status, ms, requestId, attempt });
@@ -173,15 +165,7 @@ export class Transport {
       }
 
       const delayMs = this.#retryDelay(error, method, attempt, rateLimitWaitedMs);
-      this.#log({
-        ...context,
-        status: error.status ?? null,
-        error: error.name,
-        ms,
-        requestId: error.requestId,
-        attempt,
-        ...(delayMs === null ? {} : { retryInMs: delayMs }),
-      });
+      this.#log(failedAttemptFields(context, error, { ms, attempt, retryInMs: delayMs }));
       if (error instanceof RateLimitError) {
         stats.rateLimited++;
         this.#options.observer?.onRateLimited(routeName);
@@ -234,28 +218,17 @@ export class Transport {
     route: string,
     body: string | undefined,
   ): Promise<AttemptOutcome> {
-    const { timeoutMs } = this.#options;
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(TIMEOUT), timeoutMs);
-    try {
-      const response = await request(url, {
-        method: method as Dispatcher.HttpMethod,
-        headers: this.#headers(body !== undefined),
-        body,
-        signal: controller.signal,
-        ...(this.#options.dispatcher === undefined ? {} : { dispatcher: this.#options.dispatcher }),
-      });
-      // The timeout covers the body too: a server that stalls mid-body is as stuck as one that never answers.
-      const text = await response.body.text();
-      return { kind: 'response', status: response.statusCode, headers: response.headers, text };
-    } catch (cause) {
-      if (controller.signal.aborted && controller.signal.reason === TIMEOUT) {
-        return { kind: 'failed', error: new ApiTimeoutError({ method, route }, timeoutMs) };
-      }
-      return { kind: 'failed', error: connectionError(method, route, cause) };
-    } finally {
-      clearTimeout(timer);
+    const headers = this.#headers(body !== undefined);
+    const outcome = await sendAttempt(this.#options, { url, method, headers, body });
+    if (outcome.kind === 'response') return outcome;
+    if (outcome.kind === 'timeout') {
+      return { kind: 'failed', error: new ApiTimeoutError({ method, route }, this.#options.timeoutMs) };
     }
+    const message = `ClickHouse API connection failed on ${method} ${route} (${outcome.label})`;
+    return {
+      kind: 'failed',
+      error: new ApiConnectionError({ method, route }, outcome.requestMayHaveBeenSent, message),
+    };
   }
 
   #headers(hasBody: boolean): Record<string, string> {
@@ -286,17 +259,6 @@ function outcomeUnknown(error: ClickHouseApiError): boolean {
   return error instanceof InternalServerError;
 }
 
-const NOT_JSON = Symbol('not json');
-
-function parseJson(text: string): unknown {
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return NOT_JSON;
-  }
-}
-
 function readRequestId(body: unknown): string | null {
   if (typeof body !== 'object' || body === null) return null;
   const requestId = (body as { requestId?: unknown }).requestId;
@@ -322,17 +284,4 @@ function unwrap(
   }
   const hasResult = envelope.data.result !== undefined;
   return { status, requestId: envelope.data.requestId, result: envelope.data.result, hasResult, ...context };
-}
-
-function connectionError(method: string, route: string, cause: unknown): ApiConnectionError {
-  // Only the error's code or class goes into the message: some dispatchers (undici's mocks among them)
-  // quote request headers in their messages, and the Authorization header holds the bot's secret.
-  const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
-  const label = typeof code === 'string' ? code : cause instanceof Error ? cause.name : 'unknown error';
-  const sent = !(typeof code === 'string' && NOT_SENT_CODES.has(code));
-  return new ApiConnectionError(
-    { method, route },
-    sent,
-    `ClickHouse API connection failed on ${method} ${route} (${label})`,
-  );
 }

@@ -3,6 +3,7 @@ import githubAppJwt from 'universal-github-app-jwt';
 import type { Clock } from '../core/clock.js';
 import { KeyhouseError } from '../core/errors.js';
 import { Secret } from '../core/secret.js';
+import { shareRun } from '../util/share-run.js';
 import { GitHubNotFoundError } from './errors.js';
 import type { RepositoryName } from './routes.js';
 import { InstallationSchema, InstallationTokenSchema, parseBody } from './schemas.js';
@@ -81,33 +82,19 @@ export class AppAuth {
     const key = repositoryKey(repository);
     const known = this.#installations.get(key);
     if (known !== undefined) return known;
-    let lookup = this.#lookups.get(key);
-    if (lookup === undefined) {
-      lookup = this.#lookUpInstallation(repository);
-      this.#lookups.set(key, lookup);
-      const settle = () => {
-        if (this.#lookups.get(key) === lookup) this.#lookups.delete(key);
-      };
-      // A failure is not remembered: the app may be installed a minute later.
-      lookup.then((id) => this.#installations.set(key, id)).then(settle, settle);
-    }
-    return lookup;
+    // A failure is not remembered: the app may be installed a minute later.
+    return shareRun(this.#lookups, key, async () => {
+      const id = await this.#lookUpInstallation(repository);
+      this.#installations.set(key, id);
+      return id;
+    });
   }
 
   /** A token for the installation: the remembered one until its renewal time, else one freshly minted. */
   async token(installationId: number): Promise<InstallationToken> {
     const held = this.#tokens.get(installationId);
     if (held !== undefined && this.#now() < held.renewAt) return held;
-    let mint = this.#minting.get(installationId);
-    if (mint === undefined) {
-      mint = this.#mint(installationId);
-      this.#minting.set(installationId, mint);
-      const settle = () => {
-        if (this.#minting.get(installationId) === mint) this.#minting.delete(installationId);
-      };
-      mint.then(settle, settle);
-    }
-    return mint;
+    return shareRun(this.#minting, installationId, () => this.#mint(installationId));
   }
 
   /** GitHub refused this token (401): drop it, unless another caller has already replaced it. */

@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import { type Clock, systemClock } from '../core/clock.js';
 import { KeyhouseError } from '../core/errors.js';
 import { Secret } from '../core/secret.js';
+import { checkApiRoot, sleep } from '../util/http.js';
 import { AppAuth, type AppPermissionLevel } from './app-auth.js';
 import {
   GitHubApiError,
@@ -172,7 +173,7 @@ export class GitHubAppClient {
       timeoutMs,
       logger: options.logger,
       clock,
-      sleep: options.sleep ?? defaultSleep,
+      sleep: options.sleep ?? sleep,
       retry,
       userAgent: options.userAgent ?? `keyhouse node/${process.versions.node}`,
       apiVersion: options.apiVersion ?? DEFAULT_API_VERSION,
@@ -447,16 +448,7 @@ function headerValue(response: GitHubResponse, name: string): string | undefined
 }
 
 function checkApiUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw configError('apiUrl is not a URL');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw configError('apiUrl must be http(s)');
-  if (url.username !== '' || url.password !== '') throw configError('apiUrl must not carry credentials');
-  if (url.search !== '' || url.hash !== '') throw configError('apiUrl must not carry a query or fragment');
-  return `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+  return checkApiRoot(raw, 'apiUrl', configError);
 }
 
 function checkAppId(appId: string | number): void {
@@ -468,8 +460,4 @@ function checkAppId(appId: string | number): void {
 
 function configError(message: string): KeyhouseError {
   return new KeyhouseError('config_invalid', `GitHub client: ${message}`);
-}
-
-function defaultSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

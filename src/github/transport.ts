@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
-import { type Dispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Clock } from '../core/clock.js';
 import type { Secret } from '../core/secret.js';
+import { failedAttemptFields, NOT_JSON, parseJsonText, sendAttempt } from '../util/http.js';
 import {
   type GitHubApiError,
   GitHubConnectionError,
@@ -85,16 +86,6 @@ export interface GitHubResponse {
   route: string;
 }
 
-/** Failures that prove nothing was sent. */
-const NOT_SENT_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-const TIMEOUT = Symbol('timeout');
-const NOT_JSON = Symbol('not json');
-
 type Headers = Record<string, string | string[] | undefined>;
 type AttemptOutcome =
   | { kind: 'response'; status: number; headers: Headers; text: string }
@@ -142,7 +133,7 @@ export class GitHubTransport {
 
       let error: GitHubApiError;
       if (outcome.kind === 'response') {
-        const parsed = parseJson(outcome.text);
+        const parsed = parseJsonText(outcome.text);
         const requestId = readRequestId(outcome.headers);
         if (outcome.status >= 200 && outcome.status < 300) {
           this.#log({ ...context, status: outcome.status, ms, requestId, attempt });
@@ -189,15 +180,7 @@ export class GitHubTransport {
       }
 
       const delayMs = this.#retryDelay(error, attempt);
-      this.#log({
-        ...context,
-        status: error.status ?? null,
-        error: error.name,
-        ms,
-        requestId: error.requestId,
-        attempt,
-        ...(delayMs === null ? {} : { retryInMs: delayMs }),
-      });
+      this.#log(failedAttemptFields(context, error, { ms, attempt, retryInMs: delayMs }));
       if (delayMs === null) throw error;
       if (outcomeUnknown(error)) earlierOutcomeUnknown = true;
       stats.retries++;
@@ -282,28 +265,16 @@ export class GitHubTransport {
     body: string | undefined,
     credential: Secret,
   ): Promise<AttemptOutcome> {
-    const { timeoutMs, dispatcher } = this.#options;
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(TIMEOUT), timeoutMs);
-    try {
-      const response = await request(url, {
-        method: method as Dispatcher.HttpMethod,
-        headers: this.#headers(credential, body !== undefined),
-        body,
-        signal: controller.signal,
-        ...(dispatcher === undefined ? {} : { dispatcher }),
-      });
-      // The timeout covers the body too: a server that stalls mid-body is as stuck as one that never answers.
-      const text = await response.body.text();
-      return { kind: 'response', status: response.statusCode, headers: response.headers, text };
-    } catch (cause) {
-      if (controller.signal.aborted && controller.signal.reason === TIMEOUT) {
-        return { kind: 'failed', error: new GitHubTimeoutError({ method, route }, timeoutMs) };
-      }
-      return { kind: 'failed', error: connectionError(method, route, cause) };
-    } finally {
-      clearTimeout(timer);
-    }
+    const headers = this.#headers(credential, body !== undefined);
+    const outcome = await sendAttempt(this.#options, { url, method, headers, body });
+    if (outcome.kind === 'response') return outcome;
+    if (outcome.kind === 'timeout')
+      return { kind: 'failed', error: new GitHubTimeoutError({ method, route }, this.#options.timeoutMs) };
+    const message = `GitHub API connection failed on ${method} ${route} (${outcome.label})`;
+    return {
+      kind: 'failed',
+      error: new GitHubConnectionError({ method, route }, outcome.requestMayHaveBeenSent, message),
+    };
   }
 
   #headers(credential: Secret, hasBody: boolean): Record<string, string> {
@@ -348,30 +319,8 @@ function outcomeUnknown(error: GitHubApiError): boolean {
   return error instanceof GitHubServerError;
 }
 
-function parseJson(text: string): unknown {
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return NOT_JSON;
-  }
-}
-
 function readRequestId(headers: Headers): string | null {
   const value = headers['x-github-request-id'];
   const id = Array.isArray(value) ? value[0] : value;
   return typeof id === 'string' && id !== '' ? id : null;
-}
-
-function connectionError(method: string, route: string, cause: unknown): GitHubConnectionError {
-  // Only the error's code or class goes into the message: some dispatchers (undici's mocks among them)
-  // quote request headers in their messages, and the Authorization header holds a token.
-  const code = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
-  const label = typeof code === 'string' ? code : cause instanceof Error ? cause.name : 'unknown error';
-  const sent = !(typeof code === 'string' && NOT_SENT_CODES.has(code));
-  return new GitHubConnectionError(
-    { method, route },
-    sent,
-    `GitHub API connection failed on ${method} ${route} (${label})`,
-  );
 }

@@ -5,7 +5,6 @@
  * of every error is searched for it.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { inspect } from 'node:util';
 import pino from 'pino';
 import { Agent, type Dispatcher, MockAgent } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -22,16 +21,10 @@ import {
   startGitHubWorld,
   stopGitHubWorld,
 } from '../support/github.js';
+import { renderings } from '../support/renderings.js';
 
 const KEY_SECRET = '4b1dTopSecretValue0123456789abcdefghijklmn';
 const LEAKED = '4b1dLeakedInARepo0123456789abcdefghijklmno';
-
-/** Every way an error might be shown: message, JSON, inspect (with its cause chain), the stack. */
-function renderings(error: unknown): string[] {
-  const out = [String(error), JSON.stringify(error), inspect(error, { depth: 10 })];
-  for (let e: unknown = error; e instanceof Error; e = e.cause) out.push(e.stack ?? '', e.message);
-  return out;
-}
 
 /** A dispatcher that forwards everything and keeps each Authorization header's credential. */
 function capturingCredentials(): { dispatcher: Dispatcher; credentials: Set<string> } {
