@@ -30,7 +30,7 @@ import {
   SecretMetadataSchema,
 } from './schemas.js';
 import { PublicKeyFormatError, sealSecret } from './sealed-box.js';
-import { checkSecretName } from './secret-names.js';
+import { checkSecretName, checkSecretValueSize } from './secret-names.js';
 import {
   type CallOptions,
   type GitHubClientStats,
@@ -208,7 +208,7 @@ export class GitHubAppClient {
     secrets: readonly SecretToWrite[],
   ): Promise<WrittenSecret[]> {
     const scope = resolveTarget(target);
-    const names = checkNames(secrets);
+    const names = checkSecrets(secrets);
     let key = await this.#publicKey(scope);
     const written: WrittenSecret[] = [];
     for (const [index, secret] of secrets.entries()) {
@@ -390,7 +390,8 @@ function resolveTarget(target: ActionsSecretTarget): Scope {
   };
 }
 
-function checkNames(secrets: readonly SecretToWrite[]): string[] {
+/** The names as they will be written, after every name and value passed its check. */
+function checkSecrets(secrets: readonly SecretToWrite[]): string[] {
   const names = secrets.map((secret) => checkSecretName(secret.name));
   if (new Set(names).size !== names.length) {
     throw new KeyhouseError(
@@ -399,8 +400,10 @@ function checkNames(secrets: readonly SecretToWrite[]): string[] {
     );
   }
   for (const secret of secrets) {
-    if (!(secret.value instanceof Secret))
+    if (!(secret.value instanceof Secret)) {
       throw new KeyhouseError('invalid_input', 'a secret value must be a Secret');
+    }
+    checkSecretValueSize(Buffer.byteLength(secret.value.reveal(), 'utf8'));
   }
   return names;
 }

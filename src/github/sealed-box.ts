@@ -1,6 +1,5 @@
 import sodium from 'libsodium-wrappers';
 import type { Secret } from '../core/secret.js';
-import { checkSecretValueSize } from './secret-names.js';
 
 /** A decoded Actions public key is an X25519 key: 32 bytes. */
 export class PublicKeyFormatError extends Error {
@@ -25,7 +24,6 @@ export async function sealSecret(value: Secret, publicKeyBase64: string): Promis
   }
   const plaintext = sodium.from_string(value.reveal());
   try {
-    checkSecretValueSize(plaintext.length);
     return sodium.to_base64(sodium.crypto_box_seal(plaintext, publicKey), sodium.base64_variants.ORIGINAL);
   } finally {
     sodium.memzero(plaintext);

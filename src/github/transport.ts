@@ -91,6 +91,17 @@ type AttemptOutcome =
   | { kind: 'response'; status: number; headers: Headers; text: string }
   | { kind: 'failed'; error: GitHubConnectionError };
 
+/** What one call has spent waiting out rate limits, and how many secondary ones it met. */
+interface WaitBudget {
+  waitedMs: number;
+  secondaryStreak: number;
+}
+
+type Step =
+  | { kind: 'answer'; response: GitHubResponse }
+  | { kind: 'rate-limited'; error: GitHubRateLimitError }
+  | { kind: 'error'; error: GitHubApiError };
+
 interface Hold {
   until: number;
   /** The answer that caused it, for the error a call that may not wait that long gets. */
@@ -119,8 +130,8 @@ export class GitHubTransport {
     const url = options.url === undefined ? this.#url(routeName, options) : this.#pageUrl(options.url);
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     const context = { method, route: template };
-    const { retry, stats } = this.#options;
-    const budget = { waitedMs: 0, secondaryStreak: 0 };
+    const { stats } = this.#options;
+    const budget: WaitBudget = { waitedMs: 0, secondaryStreak: 0 };
     let earlierOutcomeUnknown = false;
 
     for (let attempt = 1; ; attempt++) {
@@ -130,55 +141,36 @@ export class GitHubTransport {
       const started = this.#now();
       const outcome = await this.#attempt(url, method, template, body, options.credential);
       const ms = Math.round(this.#now() - started);
-
-      let error: GitHubApiError;
-      if (outcome.kind === 'response') {
-        const parsed = parseJsonText(outcome.text);
-        const requestId = readRequestId(outcome.headers);
-        if (outcome.status >= 200 && outcome.status < 300) {
-          this.#log({ ...context, status: outcome.status, ms, requestId, attempt });
-          return success(outcome, parsed, requestId, context);
-        }
-        if (outcome.status === 404 && earlierOutcomeUnknown && options.notFoundAfterUnknownOutcomeIsSuccess) {
-          this.#log({ ...context, status: 404, ms, requestId, attempt, settled: true });
-          return { status: 404, requestId, body: undefined, headers: outcome.headers, ...context };
-        }
-        const raw = parsed === NOT_JSON ? outcome.text : parsed;
-        const message = readServerMessage(raw, options.credential.reveal());
-        const limit = readRateLimit(
-          { status: outcome.status, headers: outcome.headers, message },
-          this.#now(),
-          budget.secondaryStreak,
-        );
-        if (limit !== null) {
-          stats.rateLimited++;
-          const held = { status: outcome.status, requestId, serverMessage: message };
-          this.#hold(options.bucket, limit.waitMs, held);
-          if (limit.secondary) budget.secondaryStreak++;
-          this.#log({
-            ...context,
-            status: outcome.status,
-            ms,
-            requestId,
-            attempt,
-            rateLimitedForMs: limit.waitMs,
-          });
-          if (attempt >= retry.maxAttempts)
-            throw new GitHubRateLimitError({ ...context, ...held }, limit.waitMs);
-          stats.retries++;
-          continue; // the next turn waits out the hold, or fails if it is too long
-        }
-        error = makeGitHubError({
-          status: outcome.status,
-          body: raw,
-          requestId,
-          credential: options.credential.reveal(),
+      const step = this.#judge(outcome, options, context, budget);
+      if (step.kind === 'answer') {
+        this.#log({
           ...context,
+          status: step.response.status,
+          ms,
+          requestId: step.response.requestId,
+          attempt,
         });
-      } else {
-        error = outcome.error;
+        return step.response;
       }
-
+      if (step.kind === 'rate-limited') {
+        const { error } = step;
+        this.#log({
+          ...context,
+          status: error.status,
+          ms,
+          requestId: error.requestId,
+          attempt,
+          rateLimitedForMs: error.retryAfterMs,
+        });
+        if (attempt >= this.#options.retry.maxAttempts) throw error;
+        stats.retries++;
+        continue; // the next turn waits out the hold, or fails if that is too long
+      }
+      const { error } = step;
+      if (error.status === 404 && earlierOutcomeUnknown && options.notFoundAfterUnknownOutcomeIsSuccess) {
+        this.#log({ ...context, status: 404, ms, requestId: error.requestId, attempt, settled: true });
+        return { status: 404, requestId: error.requestId, body: undefined, headers: {}, ...context };
+      }
       const delayMs = this.#retryDelay(error, attempt);
       this.#log(failedAttemptFields(context, error, { ms, attempt, retryInMs: delayMs }));
       if (delayMs === null) throw error;
@@ -186,6 +178,38 @@ export class GitHubTransport {
       stats.retries++;
       await this.#options.sleep(delayMs);
     }
+  }
+
+  /**
+   * What one attempt's outcome means: a 2xx answer; a rate limit (the bucket is then held until it
+   * resets); or an error, by status.
+   */
+  #judge(
+    outcome: AttemptOutcome,
+    options: CallOptions,
+    context: { method: string; route: string },
+    budget: WaitBudget,
+  ): Step {
+    if (outcome.kind === 'failed') return { kind: 'error', error: outcome.error };
+    const parsed = parseJsonText(outcome.text);
+    const requestId = readRequestId(outcome.headers);
+    if (outcome.status >= 200 && outcome.status < 300) {
+      return { kind: 'answer', response: success(outcome, parsed, requestId, context) };
+    }
+    const body = parsed === NOT_JSON ? outcome.text : parsed;
+    const credential = options.credential.reveal();
+    const message = readServerMessage(body, credential);
+    const answer = { status: outcome.status, headers: outcome.headers, message };
+    const limit = readRateLimit(answer, this.#now(), budget.secondaryStreak);
+    if (limit === null) {
+      const error = makeGitHubError({ status: outcome.status, body, requestId, credential, ...context });
+      return { kind: 'error', error };
+    }
+    this.#options.stats.rateLimited++;
+    if (limit.secondary) budget.secondaryStreak++;
+    const held = { status: outcome.status, requestId, serverMessage: message };
+    this.#hold(options.bucket, limit.waitMs, held);
+    return { kind: 'rate-limited', error: new GitHubRateLimitError({ ...context, ...held }, limit.waitMs) };
   }
 
   #url(routeName: RouteName, options: CallOptions): string {
@@ -223,24 +247,29 @@ export class GitHubTransport {
     if (current === undefined || current.until < until) this.#holds.set(bucket, { until, context });
   }
 
-  /** Waits until the bucket's rate limit has reset, or throws when that is longer than this call may wait. */
+  /**
+   * Waits until the bucket's rate limit has reset (again, should another call have extended it meanwhile),
+   * or throws when that is longer than this call may still wait.
+   */
   async #waitOutHold(
     bucket: string,
     context: { method: string; route: string },
-    budget: { waitedMs: number },
+    budget: WaitBudget,
   ): Promise<void> {
-    const hold = this.#holds.get(bucket);
-    if (hold === undefined) return;
-    const waitMs = hold.until - this.#now();
-    if (waitMs <= 0) {
-      this.#holds.delete(bucket);
-      return;
+    for (;;) {
+      const hold = this.#holds.get(bucket);
+      if (hold === undefined) return;
+      const waitMs = hold.until - this.#now();
+      if (waitMs <= 0) {
+        this.#holds.delete(bucket);
+        return;
+      }
+      if (budget.waitedMs + waitMs > this.#options.retry.maxRateLimitWaitMs) {
+        throw new GitHubRateLimitError({ ...context, ...hold.context }, waitMs);
+      }
+      budget.waitedMs += waitMs;
+      await this.#options.sleep(waitMs);
     }
-    if (budget.waitedMs + waitMs > this.#options.retry.maxRateLimitWaitMs) {
-      throw new GitHubRateLimitError({ ...context, ...hold.context }, waitMs);
-    }
-    budget.waitedMs += waitMs;
-    await this.#options.sleep(waitMs);
   }
 
   /** The wait before the next attempt, or null when this error is final. */
