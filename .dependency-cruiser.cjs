@@ -2,8 +2,8 @@
  * Which folder of src/ may import which (README, "Layout"). Everything imports downward only:
  *
  *   core, util                        the model, the ports, the audit chain; nothing of ours below them
- *   policy, store, api, vault, http,  each on core (views render the model; nothing decides there)
- *   views
+ *   policy, store, api, http, views   each on core (views render the model; nothing decides there)
+ *   github, vault                     the GitHub App and Vault clients, on core
  *   workflow                          the rules and their one gate, on core and policy
  *   timers, watch                     timed and watching rules, on workflow
  *   slack, handlers, audit            Slack's side and the CLIs
@@ -30,6 +30,7 @@ module.exports = {
     layer('store', ['core', 'util']),
     layer('api', ['core', 'util']),
     layer('vault', ['core', 'util']),
+    layer('github', ['core', 'util']),
     layer('http', ['core', 'util']),
     layer('views', ['core', 'util']),
     layer('workflow', ['core', 'util', 'policy']),

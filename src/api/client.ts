@@ -13,6 +13,7 @@ import type { ActivityList, CreatedKey, MalformedActivity } from '../core/clickh
 import { KeyhouseError } from '../core/errors.js';
 import { Secret } from '../core/secret.js';
 import { deepFreeze } from '../util/deep-freeze.js';
+import { checkApiRoot, sleep } from '../util/http.js';
 import { SlidingWindowLimiter } from './limiter.js';
 import { type CreateKeyInput, createKeyBody, type UpdateKeyInput, updateKeyBody } from './requests.js';
 import { assertUuid } from './routes.js';
@@ -170,7 +171,7 @@ export class ClickHouseCloudClient {
       logger: options.logger,
       limiter: new SlidingWindowLimiter(rateLimit),
       retry,
-      sleep: options.sleep ?? defaultSleep,
+      sleep: options.sleep ?? sleep,
       now: this.#now,
       userAgent: options.userAgent ?? `keyhouse node/${process.versions.node}`,
       stats: this.stats,
@@ -589,15 +590,7 @@ function shared<T>(value: T): T {
 }
 
 function checkBaseUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw configError('baseUrl is not a URL');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw configError('baseUrl must be http(s)');
-  if (url.username !== '' || url.password !== '') throw configError('baseUrl must not carry credentials');
-  const base = `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+  const base = checkApiRoot(raw, 'baseUrl', configError);
   if (/\/v1$/.test(base)) {
     throw configError('baseUrl is the API origin without /v1, e.g. https://api.clickhouse.cloud');
   }
@@ -615,8 +608,4 @@ function checkInstant(name: string, value: string | undefined): string | undefin
 
 function configError(message: string): KeyhouseError {
   return new KeyhouseError('config_invalid', `ClickHouse client: ${message}`);
-}
-
-function defaultSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,8 +1,8 @@
-import { inspect } from 'node:util';
 import pino from 'pino';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AmbiguousCreateError, ApiConnectionError } from '../../src/core/api-errors.js';
+import { renderings } from '../support/renderings.js';
 import {
   apiKey,
   BOT_KEY_ID,
@@ -22,13 +22,6 @@ function traceLogger() {
   const lines: string[] = [];
   const logger = pino({ level: 'trace' }, { write: (line: string) => lines.push(line) });
   return { logger, lines };
-}
-
-/** Every way an error might be shown: message, JSON, inspect (with its cause chain), the stack. */
-function renderings(error: unknown): string[] {
-  const out = [String(error), JSON.stringify(error), inspect(error, { depth: 10 })];
-  for (let e: unknown = error; e instanceof Error; e = e.cause) out.push(e.stack ?? '', e.message);
-  return out;
 }
 
 describe('secrets never reach logs or errors', () => {

@@ -26,10 +26,22 @@
  * 8. once a deactivated user's offboarding has run, none of the keys they own is enabled (policy
  *    `disable`), whatever was in flight when it started, even if a replica died in the middle.
  *
+ * The one gate (issue 19) adds chains of rotations (keeping the old end or asking for a later one),
+ * extends, reassignments, reactivations, pasted secrets, enables and leak-mark lifts:
+ *
+ * 9.  no key lives past the expiry its approvals allowed, through any chain of rotations;
+ * 10. no requester holds more than `keysPerUser` usable keys (retiring ones counted);
+ * 11. a key marked leaked is never enabled, except after an admin's audited lift;
+ * 12. offboarding never touches a key whose current owner is active (reactivated, or a reassignment);
+ * 13. no one's urgent work (a Create key) waits more than one turn behind another user's;
+ * 14. every message the tripwire answers gets at most one thread reply and one security notice.
+ *
  * `KEYHOUSE_INVARIANT_RUNS` raises the number of runs (the default keeps the suite near a minute).
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runAs } from '../../src/core/budget.js';
+import { KEEP } from '../../src/core/ports.js';
 import { DAY_MS, HOUR_MS, type PolicyDocument } from '../../src/policy/index.js';
 import { RETIRED_KEEP_MS } from '../../src/workflow/rotate.js';
 import { testPolicy } from '../support/keyhouse.js';
@@ -67,11 +79,14 @@ const STALE_AFTER_MS = 3 * DAY_MS;
 const OVERLAP_MS = HOUR_MS;
 const REMIND_AFTER_MS = 4 * HOUR_MS;
 const ESCALATE_AFTER_MS = 12 * HOUR_MS;
+/** Small enough that runs reach it: a requester's keys, retiring ones counted. */
+const KEYS_PER_USER = 3;
 
 function invariantPolicy(): PolicyDocument {
   return testPolicy({
     lifecycle: LIFECYCLE,
     approvalReminders: { remindAfter: '4h', escalateAfter: '12h' },
+    limits: { pendingPerUser: 4, keysPerUser: KEYS_PER_USER },
   });
 }
 
@@ -81,6 +96,8 @@ interface Requested {
   requester: string;
   /** A rotation: the old key, and whether its owner asked (no approval needed within the role). */
   rotation?: { keyId: string; byOwner: boolean };
+  /** An Extend of the key: a change request, approved like a new key. */
+  extend?: { keyId: string };
 }
 
 interface Real {
@@ -92,6 +109,10 @@ interface Real {
   names: number;
   /** Post each request's approval message after submitting it (off only to replay the counterexample as found). */
   announce: boolean;
+  /** 9. The end each key's approvals allow (ms; null: never), computed by the suite, not read from Keyhouse. */
+  bounds?: Map<string, number | null>;
+  /** Messages pasted so far (their ts must differ). */
+  pastes?: number;
 }
 
 type Model = Record<string, never>;
@@ -181,7 +202,8 @@ class Click implements fc.AsyncCommand<Model, Real> {
       const userId = this.asSomeoneElse ? 'U0MALLORY' : target.requester;
       if (r.world.deactivated.has(userId)) return checkInvariants(r);
       // Not awaited: the click runs on while the next steps happen.
-      const work = quietly(instance.workflow.claim(target.id, clickBy(userId)));
+      // As Slack's side does: the click's ClickHouse calls count to the person who clicked.
+      const work = quietly(runAs(userId, () => instance.workflow.claim(target.id, clickBy(userId))));
       r.inFlight.push({ instance, work });
     }
     await checkInvariants(r);
@@ -297,7 +319,7 @@ class Deliver implements fc.AsyncCommand<Model, Real> {
       for (const approver of APPROVERS.slice(0, pick(ROLES, this.role)!.approvals)) {
         await quietly(workflow.approve(made.id, approver));
       }
-      await quietly(workflow.claim(made.id, clickBy(made.requester)));
+      await quietly(runAs(made.requester, () => workflow.claim(made.id, clickBy(made.requester))));
     }
     await checkInvariants(r);
   }
@@ -312,6 +334,8 @@ class Rotate implements fc.AsyncCommand<Model, Real> {
     readonly byAdmin: boolean,
     /** The rotator clicks Create key at once (awaited), as an owner usually does. */
     readonly click: boolean,
+    /** Keep the old key's end (no approval for its owner) rather than ask for a day from now. */
+    readonly keep = true,
   ) {}
   check = () => true;
   async run(_m: Model, r: Real) {
@@ -328,7 +352,7 @@ class Rotate implements fc.AsyncCommand<Model, Real> {
       const outcome = await workflow
         .rotate(rotator, stored.keyId, {
           overlap: String(OVERLAP_MS),
-          expiry: '1d',
+          expiry: this.keep ? KEEP : '1d',
           reason: 'Invariant suite rotation',
         })
         .catch(() => null);
@@ -341,14 +365,167 @@ class Rotate implements fc.AsyncCommand<Model, Real> {
         });
         await quietly(workflow.announce(outcome.request.id));
         if (this.click) {
-          await quietly(workflow.claim(outcome.request.id, clickBy(rotator)));
+          await quietly(runAs(rotator, () => workflow.claim(outcome.request.id, clickBy(rotator))));
         }
       }
     }
     await checkInvariants(r);
   }
   toString = () =>
-    `rotate(i${this.instance}, #${this.request}${this.byAdmin ? ', by an admin' : ''}${this.click ? ', then Create key' : ''})`;
+    `rotate(i${this.instance}, #${this.request}${this.byAdmin ? ', by an admin' : ''}${this.keep ? ', same end' : ', 1d'}${this.click ? ', then Create key' : ''})`;
+}
+
+/** A delivered key of the run, as the store has it now (rotations' successors included), by position. */
+async function deliveredKey(r: Real, n: number): Promise<{ keyId: string; ownerId: string | null } | null> {
+  const keys: { keyId: string; ownerId: string | null }[] = [];
+  for (const request of r.requests) {
+    const stored = await r.world.store.getRequest(request.id);
+    if (stored?.state !== 'delivered' || stored.kind !== 'create' || !stored.keyId) continue;
+    const owner = await r.world.store.getKeyOwner(stored.keyId);
+    keys.push({ keyId: stored.keyId, ownerId: owner?.ownerId ?? null });
+  }
+  return pick(keys, n) ?? null;
+}
+
+/** The owner extends a delivered key (Edit's longer expiry): a change request, approved like a new key. */
+class Extend implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly instance: number,
+    readonly key: number,
+    readonly week: boolean,
+  ) {}
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    const target = await deliveredKey(r, this.key);
+    const owner = target?.ownerId;
+    if (target && owner && !r.world.deactivated.has(owner)) {
+      const workflow = replica(r, this.instance).workflow;
+      const outcome = await workflow
+        .extend(owner, target.keyId, { expiry: this.week ? '7d' : '1d', reason: 'Invariant suite extend' })
+        .catch(() => null);
+      if (outcome?.ok && outcome.changeRequest) {
+        const request = outcome.changeRequest;
+        r.requests.push({
+          id: request.id,
+          keyName: request.keyName,
+          requester: owner,
+          extend: { keyId: target.keyId },
+        });
+        await quietly(workflow.announce(request.id));
+      }
+    }
+    await checkInvariants(r);
+  }
+  toString = () => `extend(i${this.instance}, key #${this.key}, ${this.week ? '7d' : '1d'})`;
+}
+
+/** An admin gives a delivered key to one of the requesters. */
+class Reassign implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly instance: number,
+    readonly key: number,
+    readonly to: number,
+  ) {}
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    const target = await deliveredKey(r, this.key);
+    if (target) {
+      const to = pick(REQUESTERS, this.to)!;
+      await quietly(replica(r, this.instance).workflow.reassign(ADMIN, target.keyId, to));
+    }
+    await checkInvariants(r);
+  }
+  toString = () => `reassign(i${this.instance}, key #${this.key} to ${pick(REQUESTERS, this.to)})`;
+}
+
+/** Slack reactivates a user; the `user_change` event reaches one instance, or is lost (the daily check). */
+class Reactivate implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly instance: number,
+    readonly user: number,
+    readonly eventLost: boolean,
+  ) {}
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    const userId = pick(REQUESTERS, this.user)!;
+    if (r.world.deactivated.delete(userId) && !this.eventLost) {
+      const instance = replica(r, this.instance);
+      r.inFlight.push({ instance, work: quietly(instance.lifecycle.reactivate(userId, 'event')) });
+    }
+    await checkInvariants(r);
+  }
+  toString = () =>
+    `reactivate(i${this.instance}, ${pick(REQUESTERS, this.user)}${this.eventLost ? ', event lost' : ''})`;
+}
+
+/** Someone pastes a delivered key's secret in a channel (not awaited): the tripwire acts on it. */
+class Paste implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly instance: number,
+    readonly key: number,
+    readonly twice: boolean,
+  ) {}
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    const target = await deliveredKey(r, this.key);
+    const secret = target ? r.world.secrets.get(target.keyId) : undefined;
+    if (secret) {
+      const instance = replica(r, this.instance);
+      const poster = 'U0MALLORY';
+      r.pastes = (r.pastes ?? 0) + 1;
+      const ts = `1700000000.${String(r.pastes).padStart(6, '0')}`;
+      const text = this.twice ? `first ${secret} and again ${secret}` : `here: ${secret}`;
+      const site = { channel: 'C0GENERAL', ts, threadTs: null, userId: poster };
+      r.inFlight.push({
+        instance,
+        work: quietly(runAs(poster, () => instance.tripwire.inspect(text, site))),
+      });
+    }
+    await checkInvariants(r);
+  }
+  toString = () => `paste(i${this.instance}, key #${this.key}${this.twice ? ', twice in one message' : ''})`;
+}
+
+/** The key's owner (or an admin) clicks Enable. */
+class Enable implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly instance: number,
+    readonly key: number,
+    readonly byAdmin: boolean,
+  ) {}
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    const target = await deliveredKey(r, this.key);
+    const actor = this.byAdmin ? ADMIN : target?.ownerId;
+    if (target && actor && !r.world.deactivated.has(actor)) {
+      await quietly(replica(r, this.instance).workflow.setKeyState(actor, target.keyId, 'enabled'));
+    }
+    await checkInvariants(r);
+  }
+  toString = () => `enable(i${this.instance}, key #${this.key}${this.byAdmin ? ', by an admin' : ''})`;
+}
+
+/** An admin lifts a key's leak mark, saying why. */
+class Lift implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly instance: number,
+    readonly key: number,
+  ) {}
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    const target = await deliveredKey(r, this.key);
+    if (target) {
+      await quietly(
+        replica(r, this.instance).workflow.liftLeak(
+          ADMIN,
+          target.keyId,
+          'Invariant suite: the paste was private',
+        ),
+      );
+    }
+    await checkInvariants(r);
+  }
+  toString = () => `lift(i${this.instance}, key #${this.key})`;
 }
 
 /** One tick of an instance's timers, not awaited: it runs on while the next steps happen. */
@@ -399,8 +576,17 @@ const click = fc
   .tuple(instanceArb, fc.nat(5), fc.boolean())
   .map(([i, q, other]) => new Click(i, q, other && q % 4 === 0));
 const rotate = fc
-  .tuple(instanceArb, fc.nat(5), fc.boolean(), fc.boolean())
-  .map(([i, q, admin, click]) => new Rotate(i, q, admin && q % 2 === 0, click));
+  .tuple(instanceArb, fc.nat(5), fc.boolean(), fc.boolean(), fc.nat(3))
+  .map(([i, q, admin, click, end]) => new Rotate(i, q, admin && q % 2 === 0, click, end > 0));
+const keyArb = fc.nat(7);
+const extend = fc.tuple(instanceArb, keyArb, fc.boolean()).map(([i, k, week]) => new Extend(i, k, week));
+const reassign = fc.tuple(instanceArb, keyArb, fc.nat(1)).map(([i, k, to]) => new Reassign(i, k, to));
+const reactivate = fc
+  .tuple(instanceArb, fc.nat(1), fc.nat(2))
+  .map(([i, u, lost]) => new Reactivate(i, u, lost === 0));
+const paste = fc.tuple(instanceArb, keyArb, fc.nat(3)).map(([i, k, twice]) => new Paste(i, k, twice === 0));
+const enable = fc.tuple(instanceArb, keyArb, fc.boolean()).map(([i, k, admin]) => new Enable(i, k, admin));
+const lift = fc.tuple(instanceArb, keyArb).map(([i, k]) => new Lift(i, k));
 const tick = instanceArb.map((i) => new Tick(i));
 const longTime = fc
   .tuple(fc.constantFrom(HOUR_MS + 1_000, 13 * HOUR_MS, DAY_MS, 8 * DAY_MS), fc.constantFrom(0, 10))
@@ -440,6 +626,8 @@ const commands = [
   rotate,
   rotate,
   tick,
+  // The gate's paths (issue 19): each a joint where one path could forget another's rule.
+  fc.oneof(extend, reassign, paste, enable, fc.oneof(lift, reactivate)),
   // Rarer, or they would end most runs early: long time jumps (past an overlap, to a warning, past
   // an expiry, past a retired key's week) and deactivations.
   fc.oneof(
@@ -489,6 +677,206 @@ async function checkInvariants(r: Real): Promise<void> {
   }
   checkTimed(r.world.timed);
   await checkRotations(r);
+  await checkEnvelopes(r);
+  await checkLimits(r);
+  await checkLeaks(r);
+  await checkOffboarding(r);
+  checkUrgentTurns(r);
+  checkLeakMessages(r);
+}
+
+/** A policy duration in ms (`1d`, `7d`, `12h`); null for never. */
+function durationMs(expiry: string): number | null {
+  if (expiry === 'never') return null;
+  const n = Number(expiry.slice(0, -1));
+  return expiry.endsWith('d') ? n * DAY_MS : n * HOUR_MS;
+}
+
+/** Whether the approvals the request's role needs were given (by people other than its requester). */
+async function approvedAsRoleNeeds(r: Real, requestId: string, requester: string, roleId: string) {
+  const needs = ROLES.find((role) => role.id === roleId)?.approvals ?? Number.POSITIVE_INFINITY;
+  if (needs === 0) return true;
+  const approvers = (await r.world.store.listDecisions(requestId)).filter(
+    (d) => d.decision === 'approve' && d.userId !== requester,
+  );
+  return new Set(approvers.map((d) => d.userId)).size >= needs;
+}
+
+/**
+ * 9. Every Keyhouse key ends no later than its approvals allow. The suite works the end out itself:
+ * a key approved as its role needs may live its expiry from creation (or keep the old key's end);
+ * a rotation that needed nobody inherits the old key's end; an approved extend moves it.
+ */
+async function checkEnvelopes(r: Real): Promise<void> {
+  const bounds = (r.bounds ??= new Map());
+  const created = new Map(r.world.emulator.keys().map((k) => [k.id, k]));
+  for (const request of r.requests) {
+    const stored = await r.world.store.getRequest(request.id);
+    if (stored?.state !== 'delivered' || !stored.keyId) continue;
+    if (request.extend) {
+      if (bounds.has(`extend:${request.id}`)) continue;
+      bounds.set(`extend:${request.id}`, null);
+      if (!(await approvedAsRoleNeeds(r, request.id, request.requester, stored.roleId))) continue;
+      const ms = durationMs(stored.change?.to.expiry ?? 'never');
+      const moved = ms === null ? null : stored.updatedAt.getTime() + ms;
+      const before = bounds.get(stored.keyId);
+      bounds.set(stored.keyId, before === null || moved === null ? null : Math.max(before ?? 0, moved));
+      continue;
+    }
+    if (bounds.has(stored.keyId)) continue;
+    const key = created.get(stored.keyId);
+    if (!key?.createdAt) continue;
+    const approved = await approvedAsRoleNeeds(r, request.id, request.requester, stored.roleId);
+    const old = request.rotation ? bounds.get(request.rotation.keyId) : undefined;
+    let bound: number | null;
+    if (approved && stored.expiry !== KEEP) {
+      const ms = durationMs(stored.expiry);
+      bound = ms === null ? null : Date.parse(key.createdAt) + ms;
+    } else {
+      // Kept the old end, or needed nobody: never past what the old key was allowed.
+      expect(old, `the end allowed to the key ${request.keyName} replaced`).not.toBeUndefined();
+      bound = old ?? null;
+    }
+    bounds.set(stored.keyId, bound);
+  }
+  for (const [keyId, bound] of bounds) {
+    const key = created.get(keyId);
+    if (!key || keyId.startsWith('extend:')) continue;
+    if (bound === null) continue;
+    expect(key.expireAt, `${key.name} (${keyId}) expires`).not.toBeNull();
+    expect(Date.parse(key.expireAt!), `${key.name} outlives its approval`).toBeLessThanOrEqual(bound);
+  }
+}
+
+/** 10. No requester holds more than `keysPerUser` usable keys: enabled, unexpired, retiring ones counted. */
+async function checkLimits(r: Real): Promise<void> {
+  const now = r.world.clock.now().getTime();
+  const usable = new Set(
+    r.world.emulator
+      .keys()
+      .filter((k) => k.state === 'enabled' && (k.expireAt === null || Date.parse(k.expireAt) > now))
+      .map((k) => k.id),
+  );
+  for (const user of REQUESTERS) {
+    const held = (await r.world.store.listKeyOwners(user)).filter((o) => usable.has(o.keyId));
+    expect(held.length, `usable keys of ${user}`).toBeLessThanOrEqual(KEYS_PER_USER);
+  }
+}
+
+/**
+ * 11. No enable of a key is decided while it is marked leaked. The audit's order is the judge: the
+ * tripwire audits a leak after marking the key, and an enable reads the mark after its attempt is
+ * audited; so an enable that went through (`key.enable` ok) has its attempt before every leak of the
+ * key, or after an admin's lift (`key.leak.lift` ok) that follows the last of them.
+ */
+async function checkLeaks(r: Real): Promise<void> {
+  const audit = await r.world.store.listAudit({ limit: 100_000 });
+  const attempts = new Map<string, number>();
+  for (const event of audit) {
+    if (!event.keyId) continue;
+    if (event.action === 'key.enable' && event.outcome === 'attempt') attempts.set(event.keyId, event.seq);
+    if (event.action !== 'key.enable' || event.outcome !== 'ok') continue;
+    const attempt = attempts.get(event.keyId) ?? event.seq;
+    const leaks = audit.filter(
+      (e) => e.keyId === event.keyId && e.action === 'leak.detected' && e.seq < attempt,
+    );
+    const lastLeak = leaks.at(-1)?.seq;
+    if (lastLeak === undefined) continue;
+    const lifted = audit.some(
+      (e) =>
+        e.keyId === event.keyId &&
+        e.action === 'key.leak.lift' &&
+        e.outcome === 'ok' &&
+        e.seq > lastLeak &&
+        e.seq < attempt,
+    );
+    expect(lifted, `key ${event.keyId} enabled while marked leaked (audit #${event.seq})`).toBe(true);
+  }
+}
+
+/**
+ * 12. Offboarding never touches a key whose current owner is active. In the audit's order: the
+ * offboarding step of a key (`timer.offboarding.key` attempt, after which the gate reads the owner)
+ * comes after no reassignment of the key away from the user and no reactivation of the user that
+ * followed their deactivation.
+ */
+async function checkOffboarding(r: Real): Promise<void> {
+  const audit = await r.world.store.listAudit({ limit: 100_000 });
+  for (const write of audit) {
+    const why = write.detail?.why;
+    if (write.outcome !== 'ok' || why !== 'owner deactivated') continue;
+    if (write.action !== 'key.disable' && write.action !== 'key.delete') continue;
+    const owner = String(write.detail?.owner);
+    const step = audit
+      .filter(
+        (e) =>
+          e.action === 'timer.offboarding.key' &&
+          e.outcome === 'attempt' &&
+          e.keyId === write.keyId &&
+          e.seq < write.seq,
+      )
+      .at(-1);
+    expect(step, `the offboarding step behind audit #${write.seq}`).toBeDefined();
+    const movedAway = audit.some(
+      (e) =>
+        e.action === 'key.reassign' &&
+        e.outcome === 'ok' &&
+        e.keyId === write.keyId &&
+        e.detail?.to !== owner &&
+        e.seq < step!.seq &&
+        !audit.some(
+          (back) =>
+            back.action === 'key.reassign' &&
+            back.outcome === 'ok' &&
+            back.keyId === write.keyId &&
+            back.detail?.to === owner &&
+            back.seq > e.seq &&
+            back.seq < step!.seq,
+        ),
+    );
+    expect(
+      movedAway,
+      `offboarding touched ${write.keyName} after it changed hands (audit #${write.seq})`,
+    ).toBe(false);
+    const deactivated = audit
+      .filter(
+        (e) =>
+          e.action === 'timer.offboarding.user' &&
+          e.outcome === 'attempt' &&
+          e.detail?.subject === owner &&
+          e.seq < step!.seq,
+      )
+      .at(-1);
+    const back = audit.some(
+      (e) =>
+        e.action === 'timer.offboarding.reactivated' &&
+        e.outcome === 'attempt' &&
+        e.detail?.subject === owner &&
+        e.seq > (deactivated?.seq ?? 0) &&
+        e.seq < step!.seq,
+    );
+    expect(back, `offboarding touched ${write.keyName} of ${owner}, active again (audit #${write.seq})`).toBe(
+      false,
+    );
+  }
+}
+
+/** 13. The budget's own account: no urgent send waited on more than one send of any other owner. */
+function checkUrgentTurns(r: Real): void {
+  for (const instance of r.world.everyInstance) {
+    expect(
+      instance.client.stats.urgent.mostAheadByOneOwner,
+      `urgent turns on i${instance.index}`,
+    ).toBeLessThanOrEqual(1);
+  }
+}
+
+/** 14. One reply and one notice per message, whatever it held and however often it was delivered. */
+function checkLeakMessages(r: Real): void {
+  for (const message of r.world.leakMessages) {
+    expect(message.replies, `thread replies to ${message.ts}`).toBeLessThanOrEqual(1);
+    expect(message.notices, `security notices about ${message.ts}`).toBeLessThanOrEqual(1);
+  }
 }
 
 /** 5. Each timed message at most once, and never before it is due. */
@@ -628,6 +1016,11 @@ async function settleAndCheck(r: Real): Promise<void> {
     for (const owned of await world.store.listKeyOwners(userId)) {
       expect(keys.get(owned.keyId)?.state, `${owned.keyName} of deactivated ${userId}`).not.toBe('enabled');
     }
+  }
+  // 11. Once the timers have run, no key marked leaked is enabled, whatever a crash cut short.
+  for (const owned of await world.store.listKeyOwners()) {
+    if (owned.leak)
+      expect(keys.get(owned.keyId)?.state, `${owned.keyName}, marked leaked`).not.toBe('enabled');
   }
   await checkAudit(r);
 }

@@ -16,6 +16,7 @@ import { type Emulator, startEmulator } from '../../dev/emulator/server.js';
 import { ClickHouseCloudClient } from '../../src/api/index.js';
 import type { Store } from '../../src/core/model.js';
 import { Secret } from '../../src/core/secret.js';
+import type { LeakReport, WatchNotifier } from '../../src/core/watch-ports.js';
 import { Policy, type PolicyDocument } from '../../src/policy/index.js';
 import { openStore } from '../../src/store/index.js';
 import {
@@ -32,6 +33,7 @@ import {
   type StaleOffer,
 } from '../../src/timers/index.js';
 import { retirementRule } from '../../src/timers/retirement.js';
+import { Tripwire } from '../../src/watch/tripwire.js';
 import type {
   ClickTarget,
   KeyApi,
@@ -196,6 +198,40 @@ class RecordingLifecycleNotifier implements LifecycleNotifier {
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
+/** What the tripwire said about one message: its thread reply and its security notice, counted. */
+export interface LeakMessage {
+  channel: string;
+  ts: string;
+  replies: number;
+  notices: number;
+  /** Keys named or counted in them, by what was done. */
+  keys: LeakReport['keys'];
+}
+
+/** Records every leak notice an instance's tripwire sends, per message. */
+class RecordingWatchNotifier implements WatchNotifier {
+  constructor(private readonly world: World) {}
+  #message(report: LeakReport): LeakMessage {
+    const { channel, ts } = report.site;
+    let found = this.world.leakMessages.find((m) => m.channel === channel && m.ts === ts);
+    if (!found) {
+      found = { channel, ts, replies: 0, notices: 0, keys: [] };
+      this.world.leakMessages.push(found);
+    }
+    found.keys.push(...report.keys);
+    return found;
+  }
+  async leakThread(report: LeakReport) {
+    this.#message(report).replies += 1;
+  }
+  async leakSecurity(_channel: string, report: LeakReport) {
+    this.#message(report).notices += 1;
+  }
+  async leakOwner() {}
+  async driftSecurity() {}
+  async driftOwner() {}
+}
+
 /** Slack's directory as the world says: a user is deactivated once the world says so. */
 class WorldDirectory implements Directory {
   constructor(private readonly world: World) {}
@@ -214,6 +250,10 @@ export interface Instance {
   /** Its timers: every lifecycle rule and the rotation's retirement, on the same store and client. */
   scheduler: Scheduler;
   lifecycle: Lifecycle;
+  /** Its leak tripwire (leakAction: disable), as Slack's message events reach it. */
+  tripwire: Tripwire;
+  /** Its ClickHouse client, for the budget's own account of urgent turns (`stats.urgent`). */
+  client: ClickHouseCloudClient;
 }
 
 /**
@@ -239,6 +279,8 @@ export interface WorldOptions {
 export class World {
   readonly reveals: Reveal[] = [];
   readonly timed: TimedMessage[] = [];
+  /** Every message the tripwires answered, with how many replies and notices it got. */
+  readonly leakMessages: LeakMessage[] = [];
   /** Each delivered key's secret, as its requester saw it (test memory only). */
   readonly secrets = new Map<string, string>();
   /** Users Slack reports deactivated (the daily check reads this; the event is sent by the test). */
@@ -249,6 +291,7 @@ export class World {
    */
   journalLost = false;
   readonly instances: Instance[] = [];
+  readonly #all: Instance[] = [];
   readonly clock = new ManualClock(new Date());
   readonly logger = pino({ level: 'silent' });
   flaky!: FlakyStore;
@@ -294,7 +337,7 @@ export class World {
     // Each instance is a process of its own: its own client, budget and connections, so a crash
     // takes its queued calls with it (a request ClickHouse already received may still complete).
     const connections = new Agent();
-    const keys: KeyApi = new ClickHouseCloudClient({
+    const client = new ClickHouseCloudClient({
       baseUrl: this.emulator.url,
       keyId: this.emulator.adminKey.keyId,
       keySecret: new Secret(this.emulator.adminKey.keySecret),
@@ -306,6 +349,7 @@ export class World {
       rateLimit: { requests: 10, windowMs: 200 },
       dispatcher: connections,
     });
+    const keys: KeyApi = client;
     const workflow = new Workflow({
       store: alive.wrap(this.flaky.wrap()),
       keys: alive.wrap(keys),
@@ -338,8 +382,30 @@ export class World {
       notifier: alive.wrap(new RecordingLifecycleNotifier(this, index)),
       directory: alive.wrap(new WorldDirectory(this)),
     });
-    const instance = { index, workflow, notifier, alive, connections, scheduler, lifecycle };
+    const tripwire = new Tripwire({
+      store: workflow.context.store,
+      keys: workflow.context.keys,
+      notifier: alive.wrap(new RecordingWatchNotifier(this)),
+      audit: workflow.context.audit,
+      clock: this.clock,
+      logger: this.logger,
+      leakAction: 'disable',
+      securityChannel: 'C0SECURITY',
+      gate: workflow.context.gate,
+    });
+    const instance = {
+      index,
+      workflow,
+      notifier,
+      alive,
+      connections,
+      scheduler,
+      lifecycle,
+      tripwire,
+      client,
+    };
     this.instances[index] = instance;
+    this.#all.push(instance);
     return instance;
   }
 
@@ -352,6 +418,11 @@ export class World {
       void dead.connections.destroy().catch(() => undefined);
     }
     return this.#addInstance(index);
+  }
+
+  /** Every instance ever started, the crashed ones included (their budget's account still counts). */
+  get everyInstance(): readonly Instance[] {
+    return this.#all;
   }
 
   instance(index: number): Instance {

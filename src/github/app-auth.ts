@@ -1,0 +1,169 @@
+import { createPrivateKey } from 'node:crypto';
+import githubAppJwt from 'universal-github-app-jwt';
+import type { Clock } from '../core/clock.js';
+import { KeyhouseError } from '../core/errors.js';
+import { Secret } from '../core/secret.js';
+import { shareRun } from '../util/share-run.js';
+import { GitHubNotFoundError } from './errors.js';
+import type { RepositoryName } from './routes.js';
+import { InstallationSchema, InstallationTokenSchema, parseBody } from './schemas.js';
+import type { GitHubClientStats, GitHubResponse, GitHubTransport } from './transport.js';
+
+/** A permission level an installation token may be narrowed to (GH-SUB `app-permissions`). */
+export type AppPermissionLevel = 'read' | 'write';
+
+export interface AppAuthOptions {
+  /** The JWT's `iss`: the app's client ID (`Iv1.…`, GitHub's recommendation) or its numeric app ID. */
+  appId: string | number;
+  /** The app's private key, PEM (PKCS#1 as GitHub hands it out, or PKCS#8). */
+  privateKey: Secret;
+  transport: GitHubTransport;
+  clock: Clock;
+  /** A token is renewed this long before it expires (at most half its lifetime before). */
+  renewalMarginMs: number;
+  /** Narrows every installation token to these permissions; absent, tokens get all the app was granted. */
+  permissions: Readonly<Record<string, AppPermissionLevel>> | undefined;
+  stats: GitHubClientStats;
+}
+
+/** An installation token, and when to stop using it. */
+export interface InstallationToken {
+  installationId: number;
+  token: Secret;
+  /** Epoch ms after which a new one is minted instead (`expires_at` less the renewal margin). */
+  renewAt: number;
+}
+
+/**
+ * The GitHub App's side of authentication (DOC-JWT, github-and-vault.md §4): a JWT signed with the app's
+ * key finds the installation for a repository and mints installation tokens, which the other calls use.
+ * Installations are remembered per repository and tokens per installation; concurrent callers share one
+ * lookup and one mint; a token is renewed before it expires, by the injected clock.
+ */
+export class AppAuth {
+  readonly #options: AppAuthOptions;
+  readonly #installations = new Map<string, number>();
+  readonly #lookups = new Map<string, Promise<number>>();
+  readonly #tokens = new Map<number, InstallationToken>();
+  readonly #minting = new Map<number, Promise<InstallationToken>>();
+
+  constructor(options: AppAuthOptions) {
+    checkPrivateKey(options.privateKey);
+    this.#options = options;
+  }
+
+  /**
+   * A JWT for the app's own endpoints, signed by `universal-github-app-jwt` (RS256). GitHub recommends
+   * `iat` 60 s in the past against clock drift and allows `exp` at most 10 minutes ahead: the library puts
+   * `iat` 30 s before the `now` it is given and `exp` 10 minutes after `iat`, so it is given now − 30 s,
+   * which makes `iat` now − 60 s and `exp` now + 9 minutes.
+   */
+  async appJwt(): Promise<Secret> {
+    const now = Math.floor(this.#options.clock.now().getTime() / 1000);
+    try {
+      const { token } = await githubAppJwt({
+        id: this.#options.appId,
+        privateKey: this.#options.privateKey.reveal(),
+        now: now - 30,
+      });
+      return new Secret(token);
+    } catch (cause) {
+      // The library's own messages name the key's format only; the cause is still left out, to be sure.
+      const label = cause instanceof Error ? cause.name : 'unknown error';
+      throw new KeyhouseError(
+        'config_invalid',
+        `GitHub App: the private key could not sign a JWT (${label})`,
+      );
+    }
+  }
+
+  /** The app's installation on `repository` (`GET /repos/{owner}/{repo}/installation`), remembered. */
+  async installationId(repository: RepositoryName): Promise<number> {
+    const key = repositoryKey(repository);
+    const known = this.#installations.get(key);
+    if (known !== undefined) return known;
+    // A failure is not remembered: the app may be installed a minute later.
+    return shareRun(this.#lookups, key, async () => {
+      const id = await this.#lookUpInstallation(repository);
+      this.#installations.set(key, id);
+      return id;
+    });
+  }
+
+  /** A token for the installation: the remembered one until its renewal time, else one freshly minted. */
+  async token(installationId: number): Promise<InstallationToken> {
+    const held = this.#tokens.get(installationId);
+    if (held !== undefined && this.#now() < held.renewAt) return held;
+    return shareRun(this.#minting, installationId, () => this.#mint(installationId));
+  }
+
+  /** GitHub refused this token (401): drop it, unless another caller has already replaced it. */
+  forgetToken(refused: InstallationToken): void {
+    if (this.#tokens.get(refused.installationId) === refused) this.#tokens.delete(refused.installationId);
+  }
+
+  async #lookUpInstallation(repository: RepositoryName): Promise<number> {
+    const response = await this.#options.transport.call('getRepoInstallation', {
+      params: { owner: repository.owner, repo: repository.repo },
+      credential: await this.appJwt(),
+      bucket: 'app',
+    });
+    return parseBody(response, InstallationSchema).id;
+  }
+
+  async #mint(installationId: number): Promise<InstallationToken> {
+    const { permissions, transport, stats } = this.#options;
+    const mintedAt = this.#now();
+    let response: GitHubResponse;
+    try {
+      response = await transport.call('createInstallationToken', {
+        params: { installation_id: String(installationId) },
+        ...(permissions === undefined ? {} : { body: { permissions } }),
+        credential: await this.appJwt(),
+        bucket: 'app',
+      });
+    } catch (error) {
+      // The installation is gone (the app was uninstalled): find the repositories' installations afresh.
+      if (error instanceof GitHubNotFoundError) this.#forgetInstallation(installationId);
+      throw error;
+    }
+    stats.tokensMinted++;
+    const raw = parseBody(response, InstallationTokenSchema);
+    const expiresAt = Date.parse(raw.expires_at);
+    const margin = Math.min(this.#options.renewalMarginMs, Math.max(0, (expiresAt - mintedAt) / 2));
+    const token: InstallationToken = {
+      installationId,
+      token: new Secret(raw.token),
+      renewAt: expiresAt - margin,
+    };
+    this.#tokens.set(installationId, token);
+    return token;
+  }
+
+  #forgetInstallation(installationId: number): void {
+    for (const [key, id] of this.#installations) if (id === installationId) this.#installations.delete(key);
+    this.#tokens.delete(installationId);
+  }
+
+  #now(): number {
+    return this.#options.clock.now().getTime();
+  }
+}
+
+/** GitHub's owner and repository names are case-insensitive. */
+function repositoryKey(repository: RepositoryName): string {
+  return `${repository.owner}/${repository.repo}`.toLowerCase();
+}
+
+/** Refuses, at construction, a key that cannot sign: better at start than at the first delivery. */
+function checkPrivateKey(privateKey: Secret): void {
+  if (!(privateKey instanceof Secret))
+    throw new KeyhouseError('config_invalid', 'GitHub App: privateKey must be a Secret');
+  try {
+    // Keys from environment variables often carry `\n` escapes; the JWT library accepts those too.
+    const key = createPrivateKey(privateKey.reveal().replace(/\\n/g, '\n'));
+    if (key.asymmetricKeyType !== 'rsa') throw new Error('not RSA');
+  } catch {
+    throw new KeyhouseError('config_invalid', 'GitHub App: privateKey is not an RSA private key in PEM form');
+  }
+}
