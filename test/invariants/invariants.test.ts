@@ -708,7 +708,8 @@ async function approvedAsRoleNeeds(r: Real, requestId: string, requester: string
  * a rotation that needed nobody inherits the old key's end; an approved extend moves it.
  */
 async function checkEnvelopes(r: Real): Promise<void> {
-  const bounds = (r.bounds ??= new Map());
+  r.bounds ??= new Map();
+  const bounds = r.bounds;
   const created = new Map(r.world.emulator.keys().map((k) => [k.id, k]));
   for (const request of r.requests) {
     const stored = await r.world.store.getRequest(request.id);
