@@ -12,15 +12,17 @@ const byName = new Intl.Collator('en');
 const OWNERSHIP_GRACE_MS = 60_000;
 
 /**
- * The policy role a key carries, recognised from what ClickHouse reports (legacy roles, or
- * assigned role ids/names); null for a key whose roles match no policy role.
+ * The policy role a key carries, recognised from what ClickHouse reports (assigned role ids/names,
+ * else legacy roles); null for a key whose roles match no policy role. A key made with legacy roles
+ * reads back with their system roles in `assignedRoles` too (clickhouse-cloud-api.md §8.7), so a
+ * legacy grant is matched on `roles` whatever `assignedRoles` holds, after every assigned-role grant.
  */
 export function policyRoleOf(roles: readonly PolicyRole[], key: ApiKey): PolicyRole | null {
   const same = (a: readonly string[], b: readonly string[]) =>
     a.length === b.length && a.every((x) => b.some((y) => y.toLowerCase() === x.toLowerCase()));
+  const legacy = roles.find(({ grant }) => 'roles' in grant && same(grant.roles, key.roles));
   for (const role of roles) {
     const { grant } = role;
-    if ('roles' in grant && key.assignedRoles.length === 0 && same(grant.roles, key.roles)) return role;
     if (
       'roleIds' in grant &&
       same(
@@ -38,7 +40,7 @@ export function policyRoleOf(roles: readonly PolicyRole[], key: ApiKey): PolicyR
     )
       return role;
   }
-  return null;
+  return legacy ?? null;
 }
 
 /** The label of the role the key was approved under, else the policy role it carries, else ClickHouse's role names. */
