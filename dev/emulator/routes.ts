@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { badRequest, notFound } from './errors.js';
 import { generateKeyId, generateKeySecret, hashCredential, isIpOrCidr, isUuid } from './ids.js';
-import type { EmulatorState, HashedCredentials, KeyPatch, KeyUpdateType } from './state.js';
-import { type EmulatedKey, LEGACY_ROLES } from './types.js';
+import { createRole, deleteRole, getService, listServices, updateRole } from './role-routes.js';
+import { keyChanges, parseBody, type RouteContext, type RouteOutcome } from './route-support.js';
+import type { HashedCredentials, KeyPatch } from './state.js';
+import { LEGACY_ROLES } from './types.js';
 
 export type EmulatorRoute =
   | 'listOrganizations'
@@ -14,26 +16,12 @@ export type EmulatorRoute =
   | 'deleteKey'
   | 'listRoles'
   | 'getRole'
+  | 'createRole'
+  | 'updateRole'
+  | 'deleteRole'
+  | 'listServices'
+  | 'getService'
   | 'listActivities';
-
-export interface RouteContext {
-  state: EmulatorState;
-  params: Readonly<Record<string, string>>;
-  /** Parsed JSON body; `undefined` when the request had none. */
-  body: unknown;
-  /** `ApiKey.id` of the key that authenticated this request. */
-  callerKeyUuid: string;
-  /** The caller's address, for the activity log. */
-  callerAddress?: string;
-  /** Query string of the request. */
-  query?: URLSearchParams;
-  now: Date;
-}
-
-/** A handler's answer; the server wraps it in `{ status, requestId, result }`. DELETE has no result. */
-export interface RouteOutcome {
-  result?: unknown;
-}
 
 interface RouteDef {
   name: EmulatorRoute;
@@ -90,16 +78,6 @@ const updateKeyBody = z.object({
  * "Anywhere" default. An explicit `[]` is kept and denies every caller, as live QA found.
  */
 const ANYWHERE: readonly z.infer<typeof ipAccessEntry>[] = [{ source: '0.0.0.0/0', description: 'Anywhere' }];
-
-function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
-    const at = issue.path.length > 0 ? issue.path.join('.') : 'body';
-    return `${at}: ${issue.message}`;
-  });
-  throw badRequest(`Invalid request body: ${problems.join('; ')}`);
-}
 
 /**
  * `undefined` keeps (PATCH), `null` and `''` mean "never expires". Whether the live API rejects a past
@@ -158,19 +136,6 @@ function updateKey({ state, params, body, now, callerKeyUuid, callerAddress }: R
   const actor = state.apiActor(callerKeyUuid, callerAddress ?? '');
   for (const kind of keyChanges(before, after)) state.recordKeyActivity(actor, keyId, kind);
   return { result: after };
-}
-
-/** Which aspects of a key a PATCH changed, as `keyUpdateType` values. */
-export function keyChanges(before: EmulatedKey, after: EmulatedKey): KeyUpdateType[] {
-  const changed: KeyUpdateType[] = [];
-  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-  if (before.name !== after.name) changed.push('name-changed');
-  if (before.state !== after.state) changed.push('state-changed');
-  if (before.expireAt !== after.expireAt) changed.push('date-changed');
-  if (!same(before.ipAccessList, after.ipAccessList)) changed.push('ip-access-list-changed');
-  if (!same(before.roles, after.roles)) changed.push('role-changed');
-  if (!same(before.assignedRoles, after.assignedRoles)) changed.push('roles-v2-changed');
-  return changed;
 }
 
 /**
@@ -278,6 +243,41 @@ export const ROUTES: readonly RouteDef[] = [
     path: '/v1/organizations/{organizationId}/roles/{roleId}',
     takesBody: false,
     handle: ({ state, params }) => ({ result: state.getRole(params.roleId!) }),
+  },
+  {
+    name: 'createRole',
+    method: 'POST',
+    path: '/v1/organizations/{organizationId}/roles',
+    takesBody: true,
+    handle: createRole,
+  },
+  {
+    name: 'updateRole',
+    method: 'PATCH',
+    path: '/v1/organizations/{organizationId}/roles/{roleId}',
+    takesBody: true,
+    handle: updateRole,
+  },
+  {
+    name: 'deleteRole',
+    method: 'DELETE',
+    path: '/v1/organizations/{organizationId}/roles/{roleId}',
+    takesBody: false,
+    handle: deleteRole,
+  },
+  {
+    name: 'listServices',
+    method: 'GET',
+    path: '/v1/organizations/{organizationId}/services',
+    takesBody: false,
+    handle: listServices,
+  },
+  {
+    name: 'getService',
+    method: 'GET',
+    path: '/v1/organizations/{organizationId}/services/{serviceId}',
+    takesBody: false,
+    handle: getService,
   },
 ];
 

@@ -1,6 +1,6 @@
 /**
- * A local ClickHouse Cloud management API for tests and development: the organization, API key and
- * role endpoints Keyhouse uses, with the real envelopes, Basic auth, the documented limits (10 requests
+ * A local ClickHouse Cloud management API for tests and development: the organization, API key,
+ * role and service endpoints Keyhouse uses, with the real envelopes, Basic auth, the documented limits (10 requests
  * per 10 s per key, 100 keys per organization) and switches to make it misbehave on purpose.
  *
  * Behaviour follows `clickhouse-cloud-api.md`; where that marks something UNCERTAIN the choice made
@@ -16,7 +16,9 @@ import { ApiError } from './errors.js';
 import { type CreateFailMode, FaultPlan, type FaultStatus, type GarbageKind, wrongTypes } from './faults.js';
 import { generateKeyId, generateKeySecret, hashCredential } from './ids.js';
 import { maxInWindow, type RateLimit, SlidingWindowLimiter, toRateLimit } from './rate-limit.js';
-import { dispatch, type EmulatorRoute, keyChanges, matchRoute } from './routes.js';
+import { keyChanges } from './route-support.js';
+import { dispatch, type EmulatorRoute, matchRoute } from './routes.js';
+import type { NewService } from './services.js';
 import {
   type ActivityActor,
   type ActivityType,
@@ -24,18 +26,41 @@ import {
   EmulatorState,
   type KeyUpdateType,
   type NewKey,
+  type NewRole,
   type ServedActivity,
 } from './state.js';
-import { type EmulatedKey, type IpAccessListEntry, LEGACY_ROLES, type LegacyRole } from './types.js';
+import {
+  type EmulatedKey,
+  type EmulatedRole,
+  type EmulatedService,
+  type IpAccessListEntry,
+  LEGACY_ROLES,
+  type LegacyRole,
+} from './types.js';
 
 export type { CreateFailMode, FaultStatus, GarbageKind } from './faults.js';
 export type { RateLimit } from './rate-limit.js';
 export type { EmulatorRoute } from './routes.js';
-export type { ActivityType, EmulatedActivity, KeyUpdateType, ServedActivity } from './state.js';
+export type { NewService, ServiceState } from './services.js';
+export type {
+  ActivityType,
+  EmulatedActivity,
+  KeyUpdateType,
+  NewPolicy,
+  NewRole,
+  ServedActivity,
+} from './state.js';
 
 /** The console user `addKey` / `removeKey` act as unless told otherwise. */
 export const CONSOLE_USER_ID = '5b6f1c9e-0d3a-4c41-9d2e-8f7a6b5c4d3e';
-export type { AssignedRole, EmulatedKey, EmulatedRole, IpAccessListEntry } from './types.js';
+export type {
+  AssignedRole,
+  EmulatedKey,
+  EmulatedPolicy,
+  EmulatedRole,
+  EmulatedService,
+  IpAccessListEntry,
+} from './types.js';
 
 export interface EmulatorOptions {
   /** Listen address; default `127.0.0.1`. */
@@ -99,6 +124,24 @@ export interface Emulator {
   }): { key: EmulatedKey; keyId: string; keySecret: string };
   /** Deletes a key behind the client's back, as an admin in the console would. Throws for an unknown id. */
   removeKey(id: string): void;
+  /** Current roles (system and custom) as `GET …/roles` returns them. */
+  roles(): EmulatedRole[];
+  /**
+   * Makes a custom role as a person in the console would (one Keyhouse did not make), under the same
+   * rules as `POST …/roles`; throws the API's refusal as an error.
+   */
+  addRole(input: NewRole): EmulatedRole;
+  /** Current services as `GET …/services` returns them, in the order they were added. */
+  services(): EmulatedService[];
+  /**
+   * Seeds a running service as if made in the console (`id` defaults to a new UUID, `provider` to
+   * aws, `region` to us-east-1). The API's own service creation is not emulated.
+   */
+  addService(input: NewService): EmulatedService;
+  /** Renames a service in the console; roles name it by id, so they still do. */
+  renameService(id: string, name: string): EmulatedService;
+  /** Deletes a service in the console; custom roles that name it keep doing so. Throws for an unknown id. */
+  removeService(id: string): void;
   /**
    * Acts as a person in the ClickHouse Cloud console (default `console-user@example.com`): keys they add,
    * change or remove are recorded as their activities (`actorType: user`), as `addKey`/`removeKey` are.
@@ -280,8 +323,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     {
       name: adminOptions.name ?? 'Keyhouse admin (emulator)',
       state: 'enabled',
+      // The legacy role brings its system role (Admin) with it, as the key reads back in the real API.
       roles: ['admin'],
-      assignedRoleIds: [state.findRole('Admin')!.id],
+      assignedRoleIds: [],
       expireAt: null,
       ipAccessList: [{ source: '0.0.0.0/0', description: 'Anywhere' }],
     },
@@ -504,6 +548,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     keys: () => state.listKeys(),
     addKey: (input) => asConsoleUser().addKey(input),
     removeKey: (id) => asConsoleUser().removeKey(id),
+    roles: () => state.listRoles(),
+    addRole: (input) => state.createRole(input),
+    services: () => state.listServices(),
+    addService: (input) => state.addService(input),
+    renameService: (id, name) => state.renameService(id, name),
+    removeService: (id) => state.removeService(id),
     asConsoleUser,
     activities: () => state.listActivities(null, null),
     addActivity: ({ without, ...fields }) => state.recordActivity(consoleActor(), fields, without),

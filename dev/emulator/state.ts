@@ -1,15 +1,19 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../src/core/clock.js';
 import { badRequest, notFound } from './errors.js';
-import { hashCredential, ipAllowed } from './ids.js';
-import { type StoredRole, seedSystemRoles } from './roles.js';
+import { hashCredential, ipAllowed, isUuid } from './ids.js';
+import { checkPolicy, type ResourceScope } from './permissions.js';
+import { LEGACY_ROLE_SYSTEM_ROLES, type StoredRole, seedSystemRoles, storedPolicy } from './roles.js';
+import { checkServiceName, makeService, type NewService } from './services.js';
 import type {
   EmulatedKey,
   EmulatedOrganization,
   EmulatedRole,
+  EmulatedService,
   IpAccessListEntry,
   KeyState,
   LegacyRole,
+  PolicyTags,
 } from './types.js';
 
 /** What the emulator remembers of a key: hashes of its credentials, never the secret itself. */
@@ -39,6 +43,24 @@ export interface NewKey {
 
 /** Omitted fields stay as they are; `expireAt: null` clears the expiry. */
 export type KeyPatch = Partial<NewKey>;
+
+/** One policy of `RoleCreateRequest` / `RoleUpdateRequest` (`RBACPolicyCreateRequest`). */
+export interface NewPolicy {
+  allowDeny: 'ALLOW' | 'DENY';
+  permissions: string[];
+  resources: string[];
+  tags?: PolicyTags;
+}
+
+/** `RoleCreateRequest`: `actors` are `user/<uuid>` and `apiKey/<key uuid>`. */
+export interface NewRole {
+  name: string;
+  actors: string[];
+  policies: NewPolicy[];
+}
+
+/** `RoleUpdateRequest`: a given `actors` or `policies` list replaces the stored one (SPEC). */
+export type RolePatch = Partial<NewRole>;
 
 /** Credentials as the emulator keeps them (the `hashData` shape the spec defines). */
 export interface HashedCredentials {
@@ -107,13 +129,14 @@ export interface StateOptions {
   maxKeys: number;
 }
 
-/** The one organization the emulator serves: its keys and roles, and the rules that guard them. */
+/** The one organization the emulator serves: its keys, roles and services, and the rules that guard them. */
 export class EmulatorState {
   readonly organization: EmulatedOrganization;
   readonly #clock: Clock;
   readonly #maxKeys: number;
   readonly #keys = new Map<string, StoredKey>();
   readonly #roles: StoredRole[];
+  readonly #services = new Map<string, EmulatedService>();
   readonly #activities: StoredActivity[] = [];
 
   constructor(options: StateOptions) {
@@ -189,7 +212,7 @@ export class EmulatorState {
       name: input.name,
       state: input.state,
       roles: [...input.roles],
-      assignedRoleIds: this.resolveRoleIds(input.assignedRoleIds),
+      assignedRoleIds: this.resolveRoleIds([...input.assignedRoleIds, ...this.#legacyRoleIds(input.roles)]),
       keySuffix: credentials.keyIdSuffix,
       createdAt: this.#clock.now(),
       expireAt: input.expireAt,
@@ -202,11 +225,17 @@ export class EmulatorState {
     return this.#keyView(key);
   }
 
-  /** Arrays replace the stored ones wholesale (assumed; the spec shows plain arrays, not add/remove). */
+  /**
+   * Arrays replace the stored ones wholesale (assumed; the spec shows plain arrays, not add/remove).
+   * Legacy `roles` replace the assigned roles with the system roles they stand for; `assignedRoleIds`
+   * alone leave `roles` as they were (SPEC: "frozen at the pre-migration value").
+   */
   updateKey(keyUuid: string, patch: KeyPatch): EmulatedKey {
     const key = this.#stored(keyUuid);
     const roleIds =
-      patch.assignedRoleIds === undefined ? undefined : this.resolveRoleIds(patch.assignedRoleIds);
+      patch.assignedRoleIds === undefined && patch.roles === undefined
+        ? undefined
+        : this.resolveRoleIds([...(patch.assignedRoleIds ?? []), ...this.#legacyRoleIds(patch.roles ?? [])]);
     if (patch.name !== undefined) key.name = patch.name;
     if (patch.state !== undefined) key.state = patch.state;
     if (patch.roles !== undefined) key.roles = [...patch.roles];
@@ -302,6 +331,161 @@ export class EmulatorState {
     return [...new Set(roleIds)];
   }
 
+  /**
+   * `POST …/roles`. The name must be new (case-insensitively; whether the live API requires it is
+   * UNCERTAIN); `apiKey/<uuid>` actors must be keys of the organization, and each of them holds the
+   * role at once, as if it had been given in that key's `assignedRoleIds`.
+   */
+  createRole(input: NewRole): EmulatedRole {
+    this.#checkRoleName(input.name, null);
+    const keyIds = this.#keyActors(input.actors);
+    this.#checkPolicies(input.policies);
+    const id = randomUUID();
+    const tenantId = `organization/${this.organization.id}`;
+    const now = this.#clock.now().toISOString();
+    const role: StoredRole = {
+      id,
+      tenantId,
+      ownerId: tenantId,
+      name: input.name,
+      type: 'custom',
+      actors: userActors(input.actors),
+      policies: input.policies.map((policy) => storedPolicy(id, tenantId, policy, policy.tags)),
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.#roles.push(role);
+    this.#assignRole(id, keyIds);
+    return this.#roleView(role);
+  }
+
+  /** `PATCH …/roles/{roleId}`: everything is checked before anything changes. */
+  updateRole(roleId: string, patch: RolePatch): EmulatedRole {
+    const role = this.#customRole(roleId, 'updated');
+    if (patch.name !== undefined) this.#checkRoleName(patch.name, role.id);
+    const keyIds = patch.actors === undefined ? undefined : this.#keyActors(patch.actors);
+    if (patch.policies !== undefined) this.#checkPolicies(patch.policies);
+    if (patch.name !== undefined) role.name = patch.name;
+    if (patch.actors !== undefined) role.actors = userActors(patch.actors);
+    if (keyIds !== undefined) this.#assignRole(role.id, keyIds);
+    if (patch.policies !== undefined) {
+      role.policies = patch.policies.map((policy) =>
+        storedPolicy(role.id, role.tenantId, policy, policy.tags),
+      );
+    }
+    role.updatedAt = this.#clock.now().toISOString();
+    return this.#roleView(role);
+  }
+
+  /**
+   * `DELETE …/roles/{roleId}`. What the live API does with a role a key or person still holds is
+   * UNCERTAIN (the spec only says the role and its policies are removed); the emulator refuses with
+   * a 400, so a client must unassign it first and never strands a key without its access.
+   */
+  deleteRole(roleId: string): void {
+    const role = this.#customRole(roleId, 'deleted');
+    const holders = this.#roleView(role).actors;
+    if (holders.length > 0) {
+      throw badRequest(`Role ${role.id} is still assigned to ${holders.join(', ')}; unassign it first`);
+    }
+    this.#roles.splice(this.#roles.indexOf(role), 1);
+  }
+
+  listServices(): EmulatedService[] {
+    return [...this.#services.values()].map((service) => structuredClone(service));
+  }
+
+  getService(serviceId: string): EmulatedService {
+    return structuredClone(this.#service(serviceId));
+  }
+
+  /** A service made in the console (the API's own `POST …/services` is not emulated). */
+  addService(input: NewService): EmulatedService {
+    const service = makeService(input, this.#clock.now().toISOString());
+    if (this.#services.has(service.id)) throw new Error(`a service with id ${service.id} exists`);
+    this.#services.set(service.id, service);
+    return structuredClone(service);
+  }
+
+  /** Renamed in the console: roles name services by id, so they are unaffected. */
+  renameService(serviceId: string, name: string): EmulatedService {
+    this.#service(serviceId).name = checkServiceName(name);
+    return this.getService(serviceId);
+  }
+
+  /**
+   * Deleted in the console. Custom roles keep naming it in their policies: whether the live API
+   * prunes such resources is UNCERTAIN, and a client must cope with an id that no longer resolves.
+   */
+  removeService(serviceId: string): void {
+    this.#service(serviceId);
+    this.#services.delete(serviceId);
+  }
+
+  #service(serviceId: string): EmulatedService {
+    const service = this.#services.get(serviceId);
+    if (!service) throw notFound(`Service ${serviceId} not found`);
+    return service;
+  }
+
+  /** SPEC: "System roles cannot be updated" / "cannot be deleted"; 400 is the only client error it declares. */
+  #customRole(roleId: string, verb: 'updated' | 'deleted'): StoredRole {
+    const role = this.#roles.find((candidate) => candidate.id === roleId);
+    if (!role) throw notFound(`Role ${roleId} not found`);
+    if (role.type === 'system') throw badRequest(`System role ${role.name} cannot be ${verb}`);
+    return role;
+  }
+
+  #checkRoleName(name: string, ownId: string | null): void {
+    const lower = name.toLowerCase();
+    const clash = this.#roles.find((role) => role.id !== ownId && role.name.toLowerCase() === lower);
+    if (clash) throw badRequest(`A role named ${JSON.stringify(clash.name)} already exists`);
+  }
+
+  /** The key UUIDs among `actors`; a malformed actor or an unknown key is a 400. */
+  #keyActors(actors: readonly string[]): string[] {
+    return actors.flatMap((actor, i) => {
+      const [type, id = '', ...rest] = actor.split('/');
+      if (rest.length > 0 || !isUuid(id) || (type !== 'user' && type !== 'apiKey')) {
+        throw badRequest(`actors.${i} '${actor}': must be user/<uuid> or apiKey/<key id>`);
+      }
+      if (type === 'user') return [];
+      if (!this.#keys.has(id)) throw badRequest(`actors.${i} '${actor}': no such API key`);
+      return [id];
+    });
+  }
+
+  #checkPolicies(policies: readonly NewPolicy[]): void {
+    const scope: ResourceScope = {
+      organizationId: this.organization.id,
+      serviceExists: (serviceId) => this.#services.has(serviceId),
+    };
+    policies.forEach((policy, i) => {
+      checkPolicy(policy, scope, `policies.${i}`);
+    });
+  }
+
+  /** Exactly `keyIds` hold `roleId` afterwards: the role's key actors, as the key side records them. */
+  #assignRole(roleId: string, keyIds: readonly string[]): void {
+    for (const key of this.#keys.values()) {
+      const holds = key.assignedRoleIds.includes(roleId);
+      const should = keyIds.includes(key.id);
+      if (should && !holds) key.assignedRoleIds = [...key.assignedRoleIds, roleId];
+      if (!should && holds) key.assignedRoleIds = key.assignedRoleIds.filter((id) => id !== roleId);
+    }
+  }
+
+  /** The system roles standing for legacy `roles` (the mapping is UNCERTAIN; see roles.ts). */
+  #legacyRoleIds(roles: readonly LegacyRole[]): string[] {
+    return roles.flatMap((legacy) =>
+      LEGACY_ROLE_SYSTEM_ROLES[legacy].map((name) => {
+        const role = this.findRole(name);
+        if (!role) throw new Error(`system role ${name} missing`);
+        return role.id;
+      }),
+    );
+  }
+
   #stored(keyUuid: string): StoredKey {
     const key = this.#keys.get(keyUuid);
     if (!key) throw notFound(`API key ${keyUuid} not found`);
@@ -342,4 +526,8 @@ export class EmulatorState {
       })),
     };
   }
+}
+
+function userActors(actors: readonly string[]): string[] {
+  return [...new Set(actors.filter((actor) => actor.startsWith('user/')))];
 }

@@ -1,6 +1,6 @@
 /**
  * The shapes the emulator answers with, named and ordered as in the spec's component schemas
- * (`ApiKey`, `AssignedRole`, `IpAccessListEntry`, `Organization`, `RBACRole`, `RBACPolicy`).
+ * (`ApiKey`, `AssignedRole`, `IpAccessListEntry`, `Organization`, `RBACRole`, `RBACPolicy`, `Service`).
  */
 
 export const LEGACY_ROLES = ['admin', 'developer', 'query_endpoints'] as const;
@@ -43,6 +43,12 @@ export interface EmulatedOrganization {
   enableCoreDumps: boolean;
 }
 
+/** `RBACPolicyTags`: database grants and the SQL console role of `sql-console:database:access`. */
+export interface PolicyTags {
+  grants?: string[];
+  roleV2?: 'sql-console-readonly' | 'sql-console-admin';
+}
+
 export interface EmulatedPolicy {
   id: string;
   roleId: string;
@@ -50,7 +56,7 @@ export interface EmulatedPolicy {
   allowDeny: 'ALLOW' | 'DENY';
   permissions: string[];
   resources: string[];
-  tags?: { roleV2?: 'sql-console-readonly' | 'sql-console-admin' };
+  tags?: PolicyTags;
 }
 
 export interface EmulatedRole {
@@ -63,4 +69,46 @@ export interface EmulatedRole {
   policies: EmulatedPolicy[];
   createdAt: string;
   updatedAt: string;
+}
+
+export interface ServiceEndpoint {
+  protocol: 'https' | 'nativesecure' | 'mysql';
+  host: string;
+  port: number;
+  username?: string | null;
+}
+
+/**
+ * A service as `GET …/services/{serviceId}` returns it (`Service`), with the fields a vertically
+ * autoscaled service shows; `autoscalingMode` and `currentScaling` are the two the spec requires.
+ */
+export interface EmulatedService {
+  id: string;
+  name: string;
+  provider: 'aws' | 'gcp' | 'azure';
+  region: string;
+  state: string;
+  clickhouseVersion: string;
+  endpoints: ServiceEndpoint[];
+  minReplicaMemoryGb: number;
+  maxReplicaMemoryGb: number;
+  numReplicas: number;
+  autoscalingMode: 'vertical';
+  idleScaling: boolean;
+  idleTimeoutMinutes: number;
+  ipAccessList: IpAccessListEntry[];
+  createdAt: string;
+  isPrimary: boolean;
+  isReadonly: boolean;
+  releaseChannel: 'default';
+  tags: never[];
+  currentScaling: {
+    effectiveAutoscalingMode: 'vertical';
+    effectiveMinReplicaMemoryGb: number;
+    effectiveMaxReplicaMemoryGb: number;
+    effectiveMinReplicas: number;
+    effectiveMaxReplicas: number;
+    effectiveIdleScaling: boolean;
+    effectiveIdleTimeoutMinutes: number;
+  };
 }

@@ -154,6 +154,36 @@ describe.skipIf(!contract)('OpenAPI contract: the emulator against the official 
     expect(served[1]).toEqual({ ...bare, id: undefined, actorId: undefined });
     expect(Object.keys(served[1]!)).not.toContain('id');
 
+    // Services and custom roles (the spec's "Service" and "Role Management" operations).
+    const service = emulator.addService({ name: 'contract service' });
+    expect((await send('GET', orgPath(emulator, '/services'))).status).toBe(200);
+    expect((await send('GET', orgPath(emulator, `/services/${service.id}`))).status).toBe(200);
+    expect((await send('GET', orgPath(emulator, `/services/${randomUUID()}`))).status).toBe(404);
+    const custom = await send<EmulatedRole>('POST', orgPath(emulator, '/roles'), {
+      name: 'keyhouse:reader:contract',
+      actors: [],
+      policies: [
+        {
+          allowDeny: 'ALLOW',
+          permissions: ['control-plane:service:view', 'sql-console:database:access'],
+          resources: [`instance/${service.id}`],
+          tags: { roleV2: 'sql-console-readonly', grants: ['default'] },
+        },
+      ],
+    });
+    expect(custom.status).toBe(200);
+    const rolePath = orgPath(emulator, `/roles/${custom.json!.result!.id}`);
+    const twin = { name: 'keyhouse:reader:contract', actors: [], policies: [] };
+    expect((await send('POST', orgPath(emulator, '/roles'), twin)).status).toBe(400);
+    const holder = emulator.addKey({ name: 'role-holder' });
+    expect((await send('PATCH', rolePath, { actors: [`apiKey/${holder.key.id}`] })).status).toBe(200);
+    expect((await send('DELETE', rolePath)).status).toBe(400);
+    expect((await send('PATCH', rolePath, { name: 'renamed', actors: [], policies: [] })).status).toBe(200);
+    expect((await send('PATCH', orgPath(emulator, `/roles/${someRole.id}`), { name: 'x' })).status).toBe(400);
+    expect((await send('DELETE', orgPath(emulator, `/roles/${someRole.id}`))).status).toBe(400);
+    expect((await send('DELETE', rolePath)).status).toBe(200);
+    expect((await send('DELETE', rolePath)).status).toBe(404);
+
     const routes = new Set(emulator.requests.map((request) => request.route));
     const all: EmulatorRoute[] = [
       'listOrganizations',
@@ -165,6 +195,11 @@ describe.skipIf(!contract)('OpenAPI contract: the emulator against the official 
       'deleteKey',
       'listRoles',
       'getRole',
+      'createRole',
+      'updateRole',
+      'deleteRole',
+      'listServices',
+      'getService',
       'listActivities',
     ];
     expect([...routes].sort()).toEqual([...all].sort());

@@ -168,7 +168,8 @@ describe('creating keys', () => {
       name: 'ci-reader',
       state: 'enabled',
       roles: ['developer'],
-      assignedRoles: [],
+      // A legacy role reads back as its system role too (clickhouse-cloud-api.md §8.7).
+      assignedRoles: [{ roleId: expect.stringMatching(UUID_V4), roleName: 'Developer', roleType: 'system' }],
       keySuffix: keyId!.slice(-4),
       createdAt: START,
       expireAt: '2026-04-01T00:00:00.000Z',
@@ -392,7 +393,10 @@ describe('reading, updating and deleting keys', () => {
     expect(seeded.key).toMatchObject({
       name: 'from-console',
       roles: ['admin'],
-      assignedRoles: [expect.objectContaining({ roleName: 'Service reader', roleType: 'system' })],
+      assignedRoles: [
+        expect.objectContaining({ roleName: 'Service reader', roleType: 'system' }),
+        expect.objectContaining({ roleName: 'Admin', roleType: 'system' }),
+      ],
       keySuffix: seeded.keyId.slice(-4),
     });
     const listed = await call<EmulatedKey[]>(emulator, 'GET', orgPath(emulator, '/keys'));

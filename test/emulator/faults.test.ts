@@ -157,6 +157,30 @@ describe('failNext', () => {
     expect((await listOrgs(emu, { keyId: 'NOPE', keySecret: 'x' })).status).toBe(401);
     expect((await listOrgs(emu)).status).toBe(500);
   });
+
+  it('plans faults on the role and service routes too: a refused create makes no role', async () => {
+    const emu = await start();
+    const service = emu.addService({ name: 'prod' });
+    emu.failNext('createRole', 1, 500);
+    emu.failNext('listServices', 1, 429, { resetSeconds: 2 });
+    const body = {
+      name: 'readers',
+      actors: [],
+      policies: [
+        {
+          allowDeny: 'ALLOW',
+          permissions: ['control-plane:service:view'],
+          resources: [`instance/${service.id}`],
+        },
+      ],
+    };
+    expect((await call(emu, 'POST', orgPath(emu, '/roles'), { body })).status).toBe(500);
+    expect(emu.roles().filter((role) => role.type === 'custom')).toEqual([]);
+    expect((await call(emu, 'POST', orgPath(emu, '/roles'), { body })).status).toBe(200);
+    const limited = await call(emu, 'GET', orgPath(emu, '/services'));
+    expect([limited.status, limited.headers.get('x-ratelimit-reset')]).toEqual([429, '2']);
+    expect((await call(emu, 'GET', orgPath(emu, '/services'))).status).toBe(200);
+  });
 });
 
 describe('createThenFail', () => {
