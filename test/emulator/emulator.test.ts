@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EmulatedKey, EmulatedRole, Emulator } from '../../dev/emulator/server.js';
 import { startEmulator } from '../../dev/emulator/server.js';
 import { ManualClock } from '../support/clock.js';
-import { call, orgPath, UUID_V4 } from './http.js';
+import { call, expectRefusal, orgPath, UUID_V4 } from './http.js';
 
 interface Created {
   key: EmulatedKey;
@@ -223,13 +223,7 @@ describe('creating keys', () => {
     ['an array body', [], /body/],
   ])('answers 400 for %s', async (_label, body, message) => {
     const answer = await call(emulator, 'POST', orgPath(emulator, '/keys'), { body });
-    expect(answer.status).toBe(400);
-    expect(answer.json).toEqual({
-      status: 400,
-      error: expect.stringMatching(/^BAD_REQUEST: /),
-      requestId: expect.any(String),
-    });
-    expect(answer.json?.error).toMatch(message);
+    expectRefusal(answer, 400, message);
     expect(emulator.keys()).toHaveLength(1);
   });
 

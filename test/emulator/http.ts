@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import type { Emulator } from '../../dev/emulator/server.js';
 
 /** Test-side HTTP for the emulator suites: plain `fetch`, never the project's client. */
@@ -72,3 +73,16 @@ export function orgPath(emulator: Emulator, suffix = ''): string {
 }
 
 export const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+const ERROR_CODES: Record<number, string> = { 400: 'BAD_REQUEST', 404: 'NOT_FOUND' };
+
+/** An error in the spec's envelope: `{status, error: "<CODE>: …", requestId}`, the text matching `message`. */
+export function expectRefusal(answer: Answer<unknown>, status: 400 | 404, message: RegExp): void {
+  expect(answer.status).toBe(status);
+  expect(answer.json).toEqual({
+    status,
+    error: expect.stringMatching(new RegExp(`^${ERROR_CODES[status]}: `)),
+    requestId: expect.stringMatching(UUID_V4),
+  });
+  expect(answer.json?.error).toMatch(message);
+}

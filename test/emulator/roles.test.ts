@@ -9,7 +9,7 @@ import type {
 } from '../../dev/emulator/server.js';
 import { startEmulator } from '../../dev/emulator/server.js';
 import { ManualClock } from '../support/clock.js';
-import { call, orgPath, UUID_V4 } from './http.js';
+import { call, expectRefusal, orgPath, UUID_V4 } from './http.js';
 
 const START = '2026-03-10T12:00:00.000Z';
 let clock: ManualClock;
@@ -167,6 +167,14 @@ describe('custom roles', () => {
   });
 
   const other = randomUUID();
+  /** A body with one ALLOW policy of `permission` on `resource`. */
+  const granting = (permission: string, resource: string) => ({
+    name: 'x',
+    actors: [],
+    policies: [{ allowDeny: 'ALLOW', permissions: [permission], resources: [resource] }],
+  });
+  const VIEW = 'control-plane:service:view';
+  const ORG_VIEW = 'control-plane:organization:view';
   it.each<[string, (ids: { prod: string; org: string }) => unknown, RegExp]>([
     ['no name', () => ({ actors: [], policies: [] }), /name/],
     ['a blank name', () => ({ name: '  ', actors: [], policies: [] }), /name/],
@@ -175,93 +183,45 @@ describe('custom roles', () => {
     [
       'an unknown allowDeny',
       ({ prod }) => ({
-        name: 'x',
-        actors: [],
-        policies: [{ allowDeny: 'MAYBE', permissions: ['control-plane:service:view'], resources: [prod] }],
+        ...granting(VIEW, prod),
+        policies: [{ allowDeny: 'MAYBE', permissions: [VIEW], resources: [prod] }],
       }),
       /policies\.0\.allowDeny/,
     ],
     [
       'a policy without permissions',
       ({ prod }) => ({
-        name: 'x',
-        actors: [],
+        ...granting(VIEW, prod),
         policies: [{ allowDeny: 'ALLOW', permissions: [], resources: [prod] }],
       }),
       /at least one permission/,
     ],
     [
       'an unknown permission',
-      ({ prod }) => ({
-        name: 'x',
-        actors: [],
-        policies: [
-          { allowDeny: 'ALLOW', permissions: ['control-plane:service:everything'], resources: [prod] },
-        ],
-      }),
+      ({ prod }) => granting('control-plane:service:everything', prod),
       /policies\.0\.permissions\.0 .*unknown permission/,
     ],
     ...(['instance/prod-eu', 'cluster/*', `instance/${other}/x`, 'instance/'] as const).map(
       (resource): [string, () => unknown, RegExp] => [
         `the resource ${resource}`,
-        () => ({
-          name: 'x',
-          actors: [],
-          policies: [
-            { allowDeny: 'ALLOW', permissions: ['control-plane:service:view'], resources: [resource] },
-          ],
-        }),
+        () => granting(VIEW, resource),
         /policies\.0\.resources\.0 .*must be instance\/<service id>, instance\/\* or organization/,
       ],
     ),
     [
       "another organization's resource",
-      () => ({
-        name: 'x',
-        actors: [],
-        policies: [
-          {
-            allowDeny: 'ALLOW',
-            permissions: ['control-plane:organization:view'],
-            resources: [`organization/${other}`],
-          },
-        ],
-      }),
+      () => granting(ORG_VIEW, `organization/${other}`),
       /resources\.0 'organization\//,
     ],
-    [
-      'a service that does not exist',
-      () => ({
-        name: 'x',
-        actors: [],
-        policies: [
-          {
-            allowDeny: 'ALLOW',
-            permissions: ['control-plane:service:view'],
-            resources: [`instance/${other}`],
-          },
-        ],
-      }),
-      /no such service/,
-    ],
+    ['a service that does not exist', () => granting(VIEW, `instance/${other}`), /no such service/],
     [
       'a service permission on the organization',
-      ({ org }) => ({
-        name: 'x',
-        actors: [],
-        policies: [{ allowDeny: 'ALLOW', permissions: ['control-plane:service:view'], resources: [org] }],
-      }),
+      ({ org }) => granting(VIEW, org),
       /a service permission needs instance resources only/,
     ],
     [
       'an organization permission on a service',
-      ({ prod }) => ({
-        name: 'x',
-        actors: [],
-        policies: [
-          { allowDeny: 'ALLOW', permissions: ['control-plane:organization:view'], resources: [prod] },
-        ],
-      }),
+      ({ prod }) => granting(ORG_VIEW, prod),
       /an? organization permission needs organization resources only/,
     ],
     ['a malformed actor', () => ({ name: 'x', actors: ['team/42'], policies: [] }), /actors\.0 /],
@@ -275,13 +235,7 @@ describe('custom roles', () => {
     const answer = await createRole(
       body({ prod: `instance/${prod.id}`, org: `organization/${emulator.organizationId}` }),
     );
-    expect(answer.status).toBe(400);
-    expect(answer.json).toEqual({
-      status: 400,
-      error: expect.stringMatching(/^BAD_REQUEST: /),
-      requestId: expect.stringMatching(UUID_V4),
-    });
-    expect(answer.json?.error).toMatch(message);
+    expectRefusal(answer, 400, message);
     expect(emulator.roles().filter((role) => role.type === 'custom')).toEqual([]);
   });
 
