@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import {
   AmbiguousCreateError,
+  AmbiguousRoleCreateError,
   ApiConnectionError,
   ClickHouseApiError,
   InternalServerError,
@@ -14,9 +15,19 @@ import { KeyhouseError } from '../core/errors.js';
 import { Secret } from '../core/secret.js';
 import { deepFreeze } from '../util/deep-freeze.js';
 import { checkApiRoot, sleep } from '../util/http.js';
+import { CachedRead } from './cached-read.js';
 import { SlidingWindowLimiter } from './limiter.js';
-import { type CreateKeyInput, createKeyBody, type UpdateKeyInput, updateKeyBody } from './requests.js';
-import { assertUuid } from './routes.js';
+import {
+  type CreateKeyInput,
+  type CreateRoleInput,
+  createKeyBody,
+  createRoleBody,
+  type UpdateKeyInput,
+  type UpdateRoleInput,
+  updateKeyBody,
+  updateRoleBody,
+} from './requests.js';
+import { assertUuid, type PathParams } from './routes.js';
 import {
   ActivitySchema,
   type ApiKey,
@@ -28,6 +39,8 @@ import {
   OrganizationSchema,
   type Role,
   RoleSchema,
+  type Service,
+  ServiceSchema,
   UUID_PATTERN,
 } from './schemas.js';
 import {
@@ -38,8 +51,14 @@ import {
   Transport,
 } from './transport.js';
 
-export type { CreateKeyInput, LegacyRole, UpdateKeyInput } from './requests.js';
-export type { ApiKey, AssignedRole, IpAccessEntry, Organization, Role } from './schemas.js';
+export type {
+  CreateKeyInput,
+  CreateRoleInput,
+  LegacyRole,
+  UpdateKeyInput,
+  UpdateRoleInput,
+} from './requests.js';
+export type { ApiKey, AssignedRole, IpAccessEntry, Organization, Role, Service } from './schemas.js';
 export type { ApiObserver, ClientStats, RetryPolicy } from './transport.js';
 
 export interface ClickHouseCloudClientOptions {
@@ -69,6 +88,11 @@ export interface ClickHouseCloudClientOptions {
   keyListStaleMs?: number;
   /** How long a fetched role list answers `listRoles` (roles rarely change). Default 60 000. */
   roleListTtlMs?: number;
+  /**
+   * How long a fetched service list answers `listServices`: a request modal lists services, and a
+   * service renamed or deleted in the console shows within this. Default 30 000.
+   */
+  serviceListTtlMs?: number;
   /** Told of every attempt, 429 and wait for the rate budget (metrics). */
   observer?: ApiObserver;
   /** Defaults: 4 attempts, 500 ms base, 8 s max backoff, 60 s of 429 waiting per call. */
@@ -90,22 +114,8 @@ const DEFAULT_RETRY: RetryPolicy = {
   maxRateLimitWaitMs: 60_000,
 };
 
-interface KeyListCache {
-  generation: number;
-  /** Order in which fetches started, so an older fetch finishing late never replaces a newer list. */
-  sequence: number;
-  fetchedAt: number;
-  keys: ApiKey[];
-}
-
-interface KeyListFetch {
-  generation: number;
-  fresh: boolean;
-  promise: Promise<ApiKey[]>;
-}
-
 /**
- * Client for the ClickHouse Cloud management API: organizations, API keys and roles.
+ * Client for the ClickHouse Cloud management API: organizations, API keys, roles and services.
  *
  * It keeps to the documented budget of 10 requests per 10 s per key on its own (sliding-window limiter),
  * coalesces concurrent identical reads, caches the key list briefly, and retries only where that is safe.
@@ -124,20 +134,13 @@ export class ClickHouseCloudClient {
   readonly #now: () => number;
   readonly #keyId: string;
   readonly #configuredOrganizationId: string | undefined;
-  readonly #keyListTtlMs: number;
-  readonly #keyListStaleMs: number;
-  readonly #roleListTtlMs: number;
 
   #organizationId: Promise<string> | null = null;
   #organizations: Promise<Organization[]> | null = null;
-  /** Bumped by every write, so lists fetched before it are neither cached nor shared after it. */
-  #generation = 0;
-  #fetchSequence = 0;
-  #keyCache: KeyListCache | null = null;
-  #keyFetch: KeyListFetch | null = null;
+  readonly #keys: CachedRead<ApiKey[]>;
   readonly #keyGets = new Map<string, Promise<ApiKey>>();
-  #roleCache: { fetchedAt: number; roles: Role[] } | null = null;
-  #roleFetch: Promise<Role[]> | null = null;
+  readonly #roles: CachedRead<Role[]>;
+  readonly #services: CachedRead<Service[]>;
 
   constructor(options: ClickHouseCloudClientOptions) {
     const baseUrl = checkBaseUrl(options.baseUrl);
@@ -158,9 +161,23 @@ export class ClickHouseCloudClient {
     this.#now = options.now ?? Date.now;
     this.#keyId = options.keyId;
     this.#configuredOrganizationId = options.organizationId;
-    this.#keyListTtlMs = options.keyListTtlMs ?? 5_000;
-    this.#keyListStaleMs = options.keyListStaleMs ?? 2 * this.#keyListTtlMs;
-    this.#roleListTtlMs = options.roleListTtlMs ?? 60_000;
+    const keyListTtlMs = options.keyListTtlMs ?? 5_000;
+    this.#keys = new CachedRead({
+      fetch: () => this.#readList('listKeys', ApiKeySchema),
+      ttlMs: keyListTtlMs,
+      staleMs: options.keyListStaleMs ?? 2 * keyListTtlMs,
+      now: this.#now,
+    });
+    this.#roles = new CachedRead({
+      fetch: () => this.#readList('listRoles', RoleSchema),
+      ttlMs: options.roleListTtlMs ?? 60_000,
+      now: this.#now,
+    });
+    this.#services = new CachedRead({
+      fetch: () => this.#readList('listServices', ServiceSchema),
+      ttlMs: options.serviceListTtlMs ?? 30_000,
+      now: this.#now,
+    });
     const rateLimit = options.rateLimit ?? { requests: 10, windowMs: 10_000 };
     this.#transport = new Transport({
       baseUrl,
@@ -215,7 +232,7 @@ export class ClickHouseCloudClient {
    * most `keyListTtlMs` old unless `fresh`; concurrent calls share one request.
    */
   async listKeys(options: { fresh?: boolean } = {}): Promise<ApiKey[]> {
-    return shared(await this.#keyList(options.fresh === true));
+    return shared(await this.#keys.read(options.fresh === true));
   }
 
   /**
@@ -235,12 +252,12 @@ export class ClickHouseCloudClient {
    * refreshed), without waiting on ClickHouse: what may be shown in a Slack acknowledgement.
    */
   keyListAtHand(): boolean {
-    return this.#freshCachedKeys() !== null || this.#staleCachedKeys() !== null;
+    return this.#keys.answersAtOnce();
   }
 
   /** Whether `getKey(id)` would answer at once from a fresh cached list, without waiting on ClickHouse. */
   keyAtHand(id: string): boolean {
-    return this.#freshCachedKeys()?.some((key) => key.id === id) === true;
+    return this.#keys.atHand()?.some((key) => key.id === id) === true;
   }
 
   /**
@@ -295,20 +312,10 @@ export class ClickHouseCloudClient {
     assertUuid('keyId', id);
     const body = updateKeyBody(patch);
     const organizationId = await this.organizationId();
-    const key = await this.#write(async () => {
-      try {
-        const response = await this.#transport.call('updateKey', {
-          params: { organizationId, keyId: id },
-          body,
-        });
-        return parseResult(response, ApiKeySchema);
-      } catch (error) {
-        // The server took the patch (2xx) but its answer is unusable: read the key as it is now.
-        if (!(error instanceof InvalidResponseError && isSuccess(error.status))) throw error;
-        const read = await this.#transport.call('getKey', { params: { organizationId, keyId: id } });
-        return parseResult(read, ApiKeySchema);
-      }
-    });
+    const params = { organizationId, keyId: id };
+    const key = await this.#write(() =>
+      this.#patch({ update: 'updateKey', read: 'getKey' }, params, body, ApiKeySchema),
+    );
     this.#afterWrite((keys) => upsert(keys, key));
     return shared(key);
   }
@@ -320,44 +327,100 @@ export class ClickHouseCloudClient {
   async deleteKey(id: string): Promise<{ requestId: string | null }> {
     assertUuid('keyId', id);
     const organizationId = await this.organizationId();
-    const response = await this.#write(() =>
-      this.#transport
-        .call('deleteKey', {
-          params: { organizationId, keyId: id },
-          notFoundAfterUnknownOutcomeIsSuccess: true,
-        })
-        .catch((error: unknown) => {
-          // A 2xx whose body is unusable still says the key was deleted (DELETE has no result).
-          if (error instanceof InvalidResponseError && isSuccess(error.status))
-            return { requestId: error.requestId };
-          throw error;
-        }),
-    );
+    const response = await this.#write(() => this.#delete('deleteKey', { organizationId, keyId: id }));
     this.#afterWrite((keys) => keys.filter((key) => key.id !== id));
     return { requestId: response.requestId };
   }
 
-  /** The organization's system and custom roles (ids for `assignedRoleIds`); cached `roleListTtlMs`. */
-  async listRoles(): Promise<Role[]> {
-    const cached = this.#roleCache;
-    if (cached !== null && this.#now() - cached.fetchedAt < this.#roleListTtlMs) return shared(cached.roles);
-    if (this.#roleFetch === null) {
-      const fetchedAt = this.#now();
-      const fetch = this.organizationId()
-        .then((organizationId) => this.#transport.call('listRoles', { params: { organizationId } }))
-        .then((response) => parseResult(response, RoleSchema.array()));
-      this.#roleFetch = fetch;
-      fetch.then(
-        (roles) => {
-          this.#roleCache = { fetchedAt, roles };
-          this.#roleFetch = null;
-        },
-        () => {
-          this.#roleFetch = null;
-        },
-      );
+  /**
+   * The organization's system and custom roles (ids for `assignedRoleIds`), with their policies and
+   * actors; answered from a list at most `roleListTtlMs` old unless `fresh`, concurrent calls share
+   * one request. Our own role writes show at once; a role's `actors` may lag key writes by the TTL
+   * (ask `getRole` for who holds a role now).
+   */
+  async listRoles(options: { fresh?: boolean } = {}): Promise<Role[]> {
+    return shared(await this.#roles.read(options.fresh === true));
+  }
+
+  /** `GET …/roles/{roleId}`: one role as it is now (never cached: it is what to ask before deleting one). */
+  async getRole(id: string): Promise<Role> {
+    assertUuid('roleId', id);
+    const organizationId = await this.organizationId();
+    const response = await this.#transport.call('getRole', { params: { organizationId, roleId: id } });
+    return shared(parseResult(response, RoleSchema));
+  }
+
+  /**
+   * `POST …/roles`: a custom role. Never retried once the server may have acted: a timeout, broken
+   * connection, 5xx or unusable 2xx throws `AmbiguousRoleCreateError`, and the caller looks for the role
+   * by name before making it again.
+   */
+  async createRole(input: CreateRoleInput): Promise<Role> {
+    const body = createRoleBody(input);
+    const organizationId = await this.organizationId();
+    let response: ApiResponse;
+    try {
+      response = await this.#transport.call('createRole', { params: { organizationId }, body });
+    } catch (error) {
+      if (!mayHaveBeenProcessed(error)) throw error;
+      this.#roles.invalidate();
+      throw new AmbiguousRoleCreateError({ roleName: input.name, cause: error as ClickHouseApiError });
     }
-    return shared(await this.#roleFetch);
+    let role: Role;
+    try {
+      role = parseResult(response, RoleSchema);
+    } catch (error) {
+      this.#roles.invalidate();
+      const createdRoleId = peekId(response.result);
+      throw new AmbiguousRoleCreateError({
+        roleName: input.name,
+        createdRoleId,
+        cause: error as InvalidResponseError,
+      });
+    }
+    this.#roles.afterWrite((roles) => upsert(roles, role));
+    return shared(role);
+  }
+
+  /**
+   * `PATCH …/roles/{roleId}`: a given `name`, `actors` or `policies` replaces the role's (a system role
+   * is refused by the API). Retried on 5xx and timeouts: the same replacement twice is one.
+   */
+  async updateRole(id: string, patch: UpdateRoleInput): Promise<Role> {
+    assertUuid('roleId', id);
+    const body = updateRoleBody(patch);
+    const organizationId = await this.organizationId();
+    const params = { organizationId, roleId: id };
+    const role = await this.#write(
+      () => this.#patch({ update: 'updateRole', read: 'getRole' }, params, body, RoleSchema),
+      () => this.#roles.invalidate(),
+    );
+    this.#roles.afterWrite((roles) => upsert(roles, role));
+    return shared(role);
+  }
+
+  /**
+   * `DELETE …/roles/{roleId}`: a custom role and its policies. The emulator refuses a role a key still
+   * holds (what the live API does is UNCERTAIN): unassign it first. A retry answered 404 after an
+   * attempt with an unknown outcome counts as deleted.
+   */
+  async deleteRole(id: string): Promise<{ requestId: string | null }> {
+    assertUuid('roleId', id);
+    const organizationId = await this.organizationId();
+    const response = await this.#write(
+      () => this.#delete('deleteRole', { organizationId, roleId: id }),
+      () => this.#roles.invalidate(),
+    );
+    this.#roles.afterWrite((roles) => roles.filter((role) => role.id !== id));
+    return { requestId: response.requestId };
+  }
+
+  /**
+   * The organization's services (`GET …/services`, not paginated), answered from a list at most
+   * `serviceListTtlMs` old unless `fresh`; concurrent calls share one request.
+   */
+  async listServices(options: { fresh?: boolean } = {}): Promise<Service[]> {
+    return shared(await this.#services.read(options.fresh === true));
   }
 
   /**
@@ -393,7 +456,7 @@ export class ClickHouseCloudClient {
    */
   async findOwnKey(): Promise<ApiKey | null> {
     const suffix = this.#keyId.slice(-4);
-    const matches = (await this.#keyList(false)).filter((key) => key.keySuffix === suffix);
+    const matches = (await this.#keys.read()).filter((key) => key.keySuffix === suffix);
     if (matches.length > 1) {
       throw new KeyhouseError(
         'conflict',
@@ -421,76 +484,20 @@ export class ClickHouseCloudClient {
     return first.id;
   }
 
-  #freshCachedKeys(): ApiKey[] | null {
-    const cache = this.#keyCache;
-    if (cache === null || cache.generation !== this.#generation) return null;
-    return this.#now() - cache.fetchedAt < this.#keyListTtlMs ? cache.keys : null;
-  }
-
-  #keyList(fresh: boolean): Promise<ApiKey[]> {
-    const cached = fresh ? null : this.#freshCachedKeys();
-    if (cached !== null) return Promise.resolve(cached);
-    const stale = fresh ? null : this.#staleCachedKeys();
-    if (stale !== null) {
-      // Answer now from the recent list; one refresh (shared with any other caller) replaces it.
-      this.#refreshKeyList().catch(() => undefined);
-      return Promise.resolve(stale);
-    }
-    return this.#refreshKeyList(fresh);
-  }
-
-  #staleCachedKeys(): ApiKey[] | null {
-    const cache = this.#keyCache;
-    if (cache === null || cache.generation !== this.#generation) return null;
-    return this.#now() - cache.fetchedAt < this.#keyListTtlMs + this.#keyListStaleMs ? cache.keys : null;
-  }
-
-  #refreshKeyList(fresh = false): Promise<ApiKey[]> {
-    const current = this.#keyFetch;
-    // A fresh call only shares a request that was itself fresh; an older cache-filling one may predate it.
-    if (current !== null && current.generation === this.#generation && (current.fresh || !fresh)) {
-      return current.promise;
-    }
-    const generation = this.#generation;
-    const sequence = ++this.#fetchSequence;
-    const fetchedAt = this.#now();
-    const promise = this.organizationId()
-      .then((organizationId) => this.#transport.call('listKeys', { params: { organizationId } }))
-      .then((response) => parseResult(response, ApiKeySchema.array()));
-    const fetch: KeyListFetch = { generation, fresh, promise };
-    this.#keyFetch = fetch;
-    promise.then(
-      (keys) => {
-        const cache = this.#keyCache;
-        const newer = cache === null || cache.generation < generation || cache.sequence < sequence;
-        if (generation === this.#generation && newer) {
-          this.#keyCache = { generation, sequence, fetchedAt, keys };
-        }
-      },
-      () => {},
-    );
-    const clear = () => {
-      if (this.#keyFetch === fetch) this.#keyFetch = null;
-    };
-    promise.then(clear, clear);
-    return promise;
-  }
-
   /**
    * Decides synchronously where a key comes from, so overlapping callers see each other's choices: a fresh
    * cached list, an in-flight list, a list started because gets of other ids are already under way, or a
    * GET by id. A key missing from a list is asked for by id (the authoritative 404, or a key made since).
    */
   #getKeyCoalesced(id: string): Promise<ApiKey> {
-    const cached = this.#freshCachedKeys();
+    const cached = this.#keys.atHand();
     if (cached !== null) {
       const key = cached.find((candidate) => candidate.id === id);
       return key === undefined ? this.#getKeyById(id) : Promise.resolve(key);
     }
-    const inFlight = this.#keyFetch !== null && this.#keyFetch.generation === this.#generation;
     const otherGets = this.#keyGets.size > 0 && !this.#keyGets.has(id);
-    if (inFlight || otherGets) {
-      return this.#keyList(false).then((keys) => keys.find((key) => key.id === id) ?? this.#getKeyById(id));
+    if (this.#keys.fetching() || otherGets) {
+      return this.#keys.read().then((keys) => keys.find((key) => key.id === id) ?? this.#getKeyById(id));
     }
     return this.#getKeyById(id);
   }
@@ -509,27 +516,62 @@ export class ClickHouseCloudClient {
     return fetch;
   }
 
-  /** Runs a PATCH or DELETE; if it fails after being sent, the cached list can no longer be trusted. */
-  async #write<T>(send: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a PATCH or DELETE; if it fails after being sent, the cached list can no longer be trusted
+   * (`distrust` forgets it: the key list unless told otherwise).
+   */
+  async #write<T>(send: () => Promise<T>, distrust: () => void = () => this.#invalidateKeys()): Promise<T> {
     try {
       return await send();
     } catch (error) {
-      if (error instanceof ClickHouseApiError) this.#invalidateKeys();
+      if (error instanceof ClickHouseApiError) distrust();
       throw error;
     }
   }
 
+  /** A PATCH and its result; when the server took it (2xx) but its answer is unusable, a read of the record now. */
+  async #patch<T>(
+    routes: { update: 'updateKey' | 'updateRole'; read: 'getKey' | 'getRole' },
+    params: PathParams,
+    body: Record<string, unknown>,
+    schema: z.ZodType<T, unknown>,
+  ): Promise<T> {
+    try {
+      return parseResult(await this.#transport.call(routes.update, { params, body }), schema);
+    } catch (error) {
+      if (!(error instanceof InvalidResponseError && isSuccess(error.status))) throw error;
+      return parseResult(await this.#transport.call(routes.read, { params }), schema);
+    }
+  }
+
+  /** A DELETE; a 2xx whose body is unusable still says it was done (DELETE has no result). */
+  #delete(route: 'deleteKey' | 'deleteRole', params: PathParams): Promise<{ requestId: string | null }> {
+    return this.#transport
+      .call(route, { params, notFoundAfterUnknownOutcomeIsSuccess: true })
+      .catch((error: unknown) => {
+        if (error instanceof InvalidResponseError && isSuccess(error.status))
+          return { requestId: error.requestId };
+        throw error;
+      });
+  }
+
+  /** One `GET` of a whole list (keys, roles, services; none is paginated), each item through `schema`. */
+  #readList<T>(
+    route: 'listKeys' | 'listRoles' | 'listServices',
+    schema: z.ZodType<T, unknown>,
+  ): Promise<T[]> {
+    return this.organizationId()
+      .then((organizationId) => this.#transport.call(route, { params: { organizationId } }))
+      .then((response) => parseResult(response, schema.array()));
+  }
+
   /** After one of our own writes: the next read must show it, whether from the cache or a new request. */
   #afterWrite(apply: (keys: ApiKey[]) => ApiKey[]): void {
-    const cache = this.#keyCache;
-    const current = cache !== null && cache.generation === this.#generation;
-    this.#generation++;
-    this.#keyCache = current ? { ...cache, generation: this.#generation, keys: apply(cache.keys) } : null;
+    this.#keys.afterWrite(apply);
   }
 
   #invalidateKeys(): void {
-    this.#generation++;
-    this.#keyCache = null;
+    this.#keys.invalidate();
   }
 }
 
@@ -576,9 +618,17 @@ function peekKeyId(result: unknown): string | null {
   return parsed.success && UUID_PATTERN.test(parsed.data.id) ? parsed.data.id : null;
 }
 
-function upsert(keys: ApiKey[], key: ApiKey): ApiKey[] {
-  const index = keys.findIndex((existing) => existing.id === key.id);
-  return index === -1 ? [...keys, key] : keys.map((existing, i) => (i === index ? key : existing));
+/** The id of a created role we could not fully parse, when it is a UUID (every id in a path is one). */
+function peekId(record: unknown): string | null {
+  const id = (record as { id?: unknown } | null | undefined)?.id;
+  return typeof id === 'string' && UUID_PATTERN.test(id) ? id : null;
+}
+
+function upsert<T extends { id: string }>(records: T[], record: T): T[] {
+  const index = records.findIndex((existing) => existing.id === record.id);
+  return index === -1
+    ? [...records, record]
+    : records.map((existing, i) => (i === index ? record : existing));
 }
 
 /**

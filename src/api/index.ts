@@ -1,5 +1,6 @@
 export {
   AmbiguousCreateError,
+  AmbiguousRoleCreateError,
   ApiConnectionError,
   ApiTimeoutError,
   AuthenticationError,
@@ -20,7 +21,23 @@ export {
   type CreatedKey,
 } from './client.js';
 export { SlidingWindowLimiter, type SlidingWindowLimiterOptions, type Turn } from './limiter.js';
-export type { CreateKeyInput, LegacyRole, UpdateKeyInput } from './requests.js';
+export type {
+  CreateKeyInput,
+  CreateRoleInput,
+  LegacyRole,
+  RolePolicyInput,
+  UpdateKeyInput,
+  UpdateRoleInput,
+} from './requests.js';
 export { ROUTES, type RouteName } from './routes.js';
-export type { Activity, ApiKey, AssignedRole, IpAccessEntry, Organization, Role } from './schemas.js';
+export type {
+  Activity,
+  ApiKey,
+  AssignedRole,
+  IpAccessEntry,
+  Organization,
+  Role,
+  RolePolicy,
+  Service,
+} from './schemas.js';
 export type { ApiObserver, ClientStats, RetryPolicy } from './transport.js';

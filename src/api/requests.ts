@@ -1,8 +1,16 @@
-import type { CreateKeyInput, IpAccessEntry, LegacyRole, UpdateKeyInput } from '../core/clickhouse.js';
+import type {
+  CreateKeyInput,
+  CreateRoleInput,
+  IpAccessEntry,
+  LegacyRole,
+  RolePolicyInput,
+  UpdateKeyInput,
+  UpdateRoleInput,
+} from '../core/clickhouse.js';
 import { KeyhouseError } from '../core/errors.js';
 import { UUID_PATTERN } from './schemas.js';
 
-export type { CreateKeyInput, LegacyRole, UpdateKeyInput };
+export type { CreateKeyInput, CreateRoleInput, LegacyRole, RolePolicyInput, UpdateKeyInput, UpdateRoleInput };
 
 const LEGACY_ROLES: ReadonlySet<string> = new Set<LegacyRole>(['admin', 'developer', 'query_endpoints']);
 const STATES: ReadonlySet<string> = new Set(['enabled', 'disabled']);
@@ -57,8 +65,94 @@ function roleFields(input: { roles?: LegacyRole[]; assignedRoleIds?: string[] })
   return {};
 }
 
-function checkName(name: string): string {
-  if (typeof name !== 'string' || name.trim() === '') throw invalid('the key name must not be empty');
+/** Builds and checks the `POST …/roles` body; throws `invalid_input` before anything is sent. */
+export function createRoleBody(input: CreateRoleInput): Record<string, unknown> {
+  return {
+    name: checkName(input.name, 'role'),
+    actors: checkActors(input.actors),
+    policies: checkPolicies(input.policies),
+  };
+}
+
+/** Builds and checks the `PATCH …/roles/{roleId}` body: only the fields given, each replacing the role's. */
+export function updateRoleBody(patch: UpdateRoleInput): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (patch.name !== undefined) body.name = checkName(patch.name, 'role');
+  if (patch.actors !== undefined) body.actors = checkActors(patch.actors);
+  if (patch.policies !== undefined) body.policies = checkPolicies(patch.policies);
+  if (Object.keys(body).length === 0) throw invalid('a role update must change at least one field');
+  return body;
+}
+
+const UUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
+/** Who may hold a role: a person or an API key (by its management UUID). */
+const ACTOR = new RegExp(`^(user|apiKey)/${UUID}$`);
+/** The resource forms the spec gives: `instance/<uuid>`, `instance/*`, `organization/<uuid>`. */
+const RESOURCE = new RegExp(`^(instance/(\\*|${UUID})|organization/${UUID})$`);
+const PERMISSION = /^[a-z-]+(:[a-z*-]+)+$/;
+const ALLOW_DENY: ReadonlySet<string> = new Set(['ALLOW', 'DENY']);
+const SQL_CONSOLE_ROLES: ReadonlySet<string> = new Set(['sql-console-readonly', 'sql-console-admin']);
+
+function checkActors(actors: readonly string[]): string[] {
+  if (!Array.isArray(actors)) throw invalid('actors must be a list');
+  for (const actor of actors) {
+    if (typeof actor !== 'string' || !ACTOR.test(actor)) {
+      throw invalid("every actor must be user/<uuid> or apiKey/<key id> (the key's management id)");
+    }
+  }
+  return [...actors];
+}
+
+function checkPolicies(policies: readonly RolePolicyInput[]): RolePolicyInput[] {
+  if (!Array.isArray(policies)) throw invalid('policies must be a list');
+  return policies.map(checkPolicy);
+}
+
+/** Copies only the fields the spec declares, so nothing invented reaches the wire. */
+function checkPolicy(policy: RolePolicyInput, index: number): RolePolicyInput {
+  const at = `policies[${index}]`;
+  if (!ALLOW_DENY.has(policy?.allowDeny)) throw invalid(`${at}.allowDeny must be ALLOW or DENY`);
+  if (!nonEmptyList(policy.permissions) || !policy.permissions.every((p) => PERMISSION.test(p))) {
+    throw invalid(`${at}.permissions must be permission names such as control-plane:service:view`);
+  }
+  if (!nonEmptyList(policy.resources) || !policy.resources.every((r) => RESOURCE.test(r))) {
+    throw invalid(`${at}.resources must be instance/<service id>, instance/* or organization/<id>`);
+  }
+  const checked: RolePolicyInput = {
+    allowDeny: policy.allowDeny,
+    permissions: [...policy.permissions],
+    resources: [...policy.resources],
+  };
+  if (policy.tags !== undefined) checked.tags = checkTags(policy.tags, at);
+  return checked;
+}
+
+function checkTags(
+  tags: NonNullable<RolePolicyInput['tags']>,
+  at: string,
+): NonNullable<RolePolicyInput['tags']> {
+  const checked: NonNullable<RolePolicyInput['tags']> = {};
+  if (tags.grants !== undefined) {
+    if (!Array.isArray(tags.grants) || !tags.grants.every((grant) => typeof grant === 'string')) {
+      throw invalid(`${at}.tags.grants must be a list of names`);
+    }
+    checked.grants = [...tags.grants];
+  }
+  if (tags.roleV2 !== undefined) {
+    if (!SQL_CONSOLE_ROLES.has(tags.roleV2)) {
+      throw invalid(`${at}.tags.roleV2 must be sql-console-readonly or sql-console-admin`);
+    }
+    checked.roleV2 = tags.roleV2;
+  }
+  return checked;
+}
+
+function nonEmptyList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'string');
+}
+
+function checkName(name: string, what: 'key' | 'role' = 'key'): string {
+  if (typeof name !== 'string' || name.trim() === '') throw invalid(`the ${what} name must not be empty`);
   return name;
 }
 

@@ -14,12 +14,17 @@ export const ROUTES = {
   updateKey: { method: 'PATCH', template: '/v1/organizations/{organizationId}/keys/{keyId}' },
   deleteKey: { method: 'DELETE', template: '/v1/organizations/{organizationId}/keys/{keyId}' },
   listRoles: { method: 'GET', template: '/v1/organizations/{organizationId}/roles' },
+  getRole: { method: 'GET', template: '/v1/organizations/{organizationId}/roles/{roleId}' },
+  createRole: { method: 'POST', template: '/v1/organizations/{organizationId}/roles' },
+  updateRole: { method: 'PATCH', template: '/v1/organizations/{organizationId}/roles/{roleId}' },
+  deleteRole: { method: 'DELETE', template: '/v1/organizations/{organizationId}/roles/{roleId}' },
+  listServices: { method: 'GET', template: '/v1/organizations/{organizationId}/services' },
   listActivities: { method: 'GET', template: '/v1/organizations/{organizationId}/activities' },
 } as const satisfies Record<string, { method: HttpMethod; template: string }>;
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 export type RouteName = keyof typeof ROUTES;
-export type PathParams = Partial<Record<'organizationId' | 'keyId', string>>;
+export type PathParams = Partial<Record<'organizationId' | 'keyId' | 'roleId', string>>;
 
 /** Throws `invalid_input` unless `value` is a UUID (every path parameter of this API is one). */
 export function assertUuid(name: string, value: string | undefined): asserts value is string {

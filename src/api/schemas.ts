@@ -6,9 +6,12 @@ import type {
   IpAccessEntry,
   Organization,
   Role,
+  RolePolicy,
+  RolePolicyTags,
+  Service,
 } from '../core/clickhouse.js';
 
-export type { Activity, ApiKey, AssignedRole, IpAccessEntry, Organization, Role };
+export type { Activity, ApiKey, AssignedRole, IpAccessEntry, Organization, Role, RolePolicy, Service };
 
 /*
  * Response shapes of the ClickHouse Cloud API (components.schemas in the OpenAPI document).
@@ -33,11 +36,14 @@ const optionalText = z
   .nullish()
   .transform((value) => value ?? '');
 
-/** The API says an absent, null or empty timestamp means "none" (never expires, never used). */
-const optionalTimestamp = z
+/** Text that may be absent, null or empty, all read as null. */
+const optionalOrNull = z
   .string()
   .nullish()
   .transform((value) => (value === undefined || value === null || value === '' ? null : value));
+
+/** The API says an absent, null or empty timestamp means "none" (never expires, never used). */
+const optionalTimestamp = optionalOrNull;
 
 function optionalArray<T extends z.ZodType>(item: T) {
   return z
@@ -93,10 +99,51 @@ export const OrganizationSchema: z.ZodType<Organization, unknown> = z.object({
   createdAt: optionalTimestamp,
 });
 
+/**
+ * Anything but an explicit `ALLOW` reads as `DENY`: a policy misread as denying can only make a
+ * role look narrower than it is, never wider.
+ */
+const allowDeny = z
+  .string()
+  .nullish()
+  .transform((value): RolePolicy['allowDeny'] => (value === 'ALLOW' ? 'ALLOW' : 'DENY'));
+
+const RolePolicyTagsSchema: z.ZodType<RolePolicyTags, unknown> = z
+  .object({ grants: z.array(z.string()).nullish(), roleV2: z.string().nullish() })
+  .nullish()
+  .transform((tags) => ({
+    ...(tags?.grants ? { grants: tags.grants } : {}),
+    ...(tags?.roleV2 ? { roleV2: tags.roleV2 } : {}),
+  }));
+
+export const RolePolicySchema: z.ZodType<RolePolicy, unknown> = z.object({
+  id: optionalOrNull,
+  allowDeny,
+  permissions: optionalArray(z.string()),
+  resources: optionalArray(z.string()),
+  tags: RolePolicyTagsSchema,
+});
+
 export const RoleSchema: z.ZodType<Role, unknown> = z.object({
   id: requiredId,
   name: optionalText,
   type: roleType,
+  tenantId: optionalOrNull,
+  ownerId: optionalOrNull,
+  actors: optionalArray(z.string()),
+  policies: optionalArray(RolePolicySchema),
+  createdAt: optionalTimestamp,
+  updatedAt: optionalTimestamp,
+});
+
+/** A service needs its id (roles name it) and, to be shown, its name; the rest is informative. */
+export const ServiceSchema: z.ZodType<Service, unknown> = z.object({
+  id: requiredId,
+  name: optionalText,
+  state: optionalOrNull,
+  provider: optionalOrNull,
+  region: optionalOrNull,
+  createdAt: optionalTimestamp,
 });
 
 /** Without `keyId` and `keySecret` a created key is useless (the secret cannot be read again). */
@@ -105,11 +152,6 @@ export const CreatedKeySchema: z.ZodType<RawCreatedKey, unknown> = z.object({
   keyId: z.string().min(1),
   keySecret: z.string().min(1),
 });
-
-const optionalOrNull = z
-  .string()
-  .nullish()
-  .transform((value) => (value === undefined || value === null || value === '' ? null : value));
 
 /** An instant `Date.parse` reads; a cursor and an ordering are built from it. */
 export const instantText = z

@@ -153,13 +153,7 @@ export class AmbiguousCreateError extends ClickHouseApiError {
   }) {
     const { cause } = init;
     super(
-      {
-        status: cause.status,
-        requestId: cause.requestId,
-        serverMessage: cause.serverMessage,
-        method: cause.method,
-        route: cause.route,
-      },
+      contextOf(cause),
       `ClickHouse API create of key "${init.keyName}" has an unknown outcome (${cause.message}); the key may exist and must be settled`,
       { cause },
     );
@@ -167,6 +161,40 @@ export class AmbiguousCreateError extends ClickHouseApiError {
     this.startedAt = init.startedAt;
     this.createdKeyId = init.createdKeyId ?? null;
   }
+}
+
+/**
+ * A `POST …/roles` whose outcome is unknown (timeout, broken connection, 5xx, or a 2xx we could not
+ * use): the role may exist. It holds no secret, so nothing is lost, but sending the create again could
+ * make a twin: look for it by `roleName` first. The underlying error is `cause`.
+ */
+export class AmbiguousRoleCreateError extends ClickHouseApiError {
+  override readonly name: string = 'AmbiguousRoleCreateError';
+  readonly roleName: string;
+  /** The new role's id when the response revealed it. */
+  readonly createdRoleId: string | null;
+
+  constructor(init: { roleName: string; createdRoleId?: string | null; cause: ClickHouseApiError }) {
+    const { cause } = init;
+    super(
+      contextOf(cause),
+      `ClickHouse API create of role "${init.roleName}" has an unknown outcome (${cause.message}); the role may exist`,
+      { cause },
+    );
+    this.roleName = init.roleName;
+    this.createdRoleId = init.createdRoleId ?? null;
+  }
+}
+
+/** The call an error was about, for an error that wraps it. */
+function contextOf(cause: ClickHouseApiError): ApiErrorContext {
+  return {
+    status: cause.status,
+    requestId: cause.requestId,
+    serverMessage: cause.serverMessage,
+    method: cause.method,
+    route: cause.route,
+  };
 }
 
 /** Everything `makeApiError` needs about a non-2xx response. */

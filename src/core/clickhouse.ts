@@ -43,11 +43,71 @@ export interface Organization {
   createdAt: string | null;
 }
 
-/** A role from `GET …/roles`; its `id` goes into `assignedRoleIds`. */
+/** `RBACPolicyTags`: database grants, and the SQL console role of `sql-console:database:access`. */
+export interface RolePolicyTags {
+  grants?: string[];
+  roleV2?: string;
+}
+
+/** One policy of a role (`RBACPolicy`): permissions it allows or denies on resources. */
+export interface RolePolicy {
+  /** Server-assigned; a new one whenever the role's policies are replaced. */
+  id: string | null;
+  allowDeny: 'ALLOW' | 'DENY';
+  /** e.g. `control-plane:service:view`. */
+  permissions: string[];
+  /** `instance/<service id>`, `instance/*` or `organization/<organization id>`. */
+  resources: string[];
+  tags: RolePolicyTags;
+}
+
+/** A role from `GET …/roles` (`RBACRole`); its `id` goes into `assignedRoleIds`. */
 export interface Role {
   id: string;
   name: string;
+  /** `system` roles cannot be changed or deleted. */
   type: 'system' | 'custom';
+  /** e.g. `organization/<uuid>`. */
+  tenantId: string | null;
+  ownerId: string | null;
+  /** Who holds the role: `user/<uuid>` and `apiKey/<key id>` (the key's management UUID). */
+  actors: string[];
+  policies: RolePolicy[];
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+/** A policy as `createRole` / `updateRole` send it (`RBACPolicyCreateRequest`). */
+export interface RolePolicyInput {
+  allowDeny: 'ALLOW' | 'DENY';
+  permissions: string[];
+  resources: string[];
+  tags?: { grants?: string[]; roleV2?: 'sql-console-readonly' | 'sql-console-admin' };
+}
+
+/** What `createRole` sends (`RoleCreateRequest`: all three fields required). */
+export interface CreateRoleInput {
+  name: string;
+  actors: string[];
+  policies: RolePolicyInput[];
+}
+
+/** What `updateRole` sends (`RoleUpdateRequest`). A given `actors` or `policies` list replaces the role's. */
+export interface UpdateRoleInput {
+  name?: string;
+  actors?: string[];
+  policies?: RolePolicyInput[];
+}
+
+/** A service of the organization (`Service`), as far as Keyhouse shows and scopes keys to it. */
+export interface Service {
+  id: string;
+  name: string;
+  /** `running`, `stopped`, `terminating`, …; kept as text so a new state never fails the list. */
+  state: string | null;
+  provider: string | null;
+  region: string | null;
+  createdAt: string | null;
 }
 
 /**

@@ -8,7 +8,10 @@ import type {
   Role as ClickHouseRole,
   CreatedKey,
   CreateKeyInput,
+  CreateRoleInput,
+  Service,
   UpdateKeyInput,
+  UpdateRoleInput,
 } from './clickhouse.js';
 import type { Decision, KeyRequest } from './model.js';
 import type { Refusal } from './outcomes.js';
@@ -30,6 +33,24 @@ export type KeyApi = {
   /** Whether `listKeys()` / `getKey(id)` would answer from memory now (no request); optional. */
   keyListAtHand?(): boolean;
   keyAtHand?(id: string): boolean;
+};
+
+/**
+ * ClickHouse Cloud's services and custom roles, for keys scoped to some services (product.md §16).
+ * Apart from `KeyApi` so the fakes of the key workflow need not grow; the ClickHouse client
+ * satisfies both.
+ */
+export type RoleApi = {
+  /** Cached briefly; `fresh` asks ClickHouse. */
+  listServices(options?: { fresh?: boolean }): Promise<Service[]>;
+  /** System and custom roles with their policies; cached, `fresh` asks ClickHouse. */
+  listRoles(options?: { fresh?: boolean }): Promise<ClickHouseRole[]>;
+  /** One role as it is now, its actors included. */
+  getRole(id: string): Promise<ClickHouseRole>;
+  /** Throws `AmbiguousRoleCreateError` when the role may exist after all. */
+  createRole(input: CreateRoleInput): Promise<ClickHouseRole>;
+  updateRole(id: string, patch: UpdateRoleInput): Promise<ClickHouseRole>;
+  deleteRole(id: string): Promise<{ requestId: string | null }>;
 };
 
 /** Where a Slack message lives, so it can be rewritten later. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AmbiguousCreateError,
   ApiConnectionError,
@@ -18,27 +18,17 @@ import {
   apiKey,
   BOT_KEY_ID,
   BOT_SECRET,
-  finish,
   JSON_HEADERS,
   jsonBody,
   KEYS_PATH,
   type MockSetup,
   mockClient,
+  mockClientPerTest,
   ORG_ID,
   ok,
 } from './fixtures.js';
 
-let setup: MockSetup | undefined;
-
-function use(overrides: Parameters<typeof mockClient>[0] = {}): MockSetup {
-  setup = mockClient(overrides);
-  return setup;
-}
-
-afterEach(async () => {
-  await finish(setup);
-  setup = undefined;
-});
+const use = mockClientPerTest();
 
 const CREATE_INPUT = {
   name: 'etl-writer',
@@ -651,7 +641,9 @@ describe('coalescing and caching', () => {
       .delay(20);
     const [a, b] = await Promise.all([client.listRoles(), client.listRoles()]);
     await client.listRoles();
-    expect(a).toEqual(roles.map(({ id, name, type }) => ({ id, name, type })));
+    expect(a.map(({ id, name, type, actors }) => ({ id, name, type, actors }))).toEqual(
+      roles.map(({ id, name, type }) => ({ id, name, type, actors: [] })),
+    );
     expect(b).toEqual(a);
     expect(client.stats.requests).toBe(1);
   });

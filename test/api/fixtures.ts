@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { MockAgent, type MockCallHistoryLog } from 'undici';
+import { afterEach } from 'vitest';
 import { ClickHouseCloudClient, type ClickHouseCloudClientOptions } from '../../src/api/client.js';
 import { Secret } from '../../src/core/secret.js';
 
@@ -83,4 +84,20 @@ export async function finish(setup: MockSetup | undefined): Promise<void> {
 export function jsonBody(call: MockCallHistoryLog | undefined): Record<string, unknown> {
   if (call?.body === undefined || call.body === null) throw new Error('the request had no body');
   return JSON.parse(call.body) as Record<string, unknown>;
+}
+
+/**
+ * For a test file: `use(overrides)` makes the current test's mock client, and after each test its
+ * unused interceptors fail the test and the agent is closed.
+ */
+export function mockClientPerTest(): (overrides?: Partial<ClickHouseCloudClientOptions>) => MockSetup {
+  let setup: MockSetup | undefined;
+  afterEach(async () => {
+    await finish(setup);
+    setup = undefined;
+  });
+  return (overrides = {}) => {
+    setup = mockClient(overrides);
+    return setup;
+  };
 }
