@@ -336,7 +336,7 @@ export class ClickHouseCloudClient {
    * The organization's system and custom roles (ids for `assignedRoleIds`), with their policies and
    * actors; answered from a list at most `roleListTtlMs` old unless `fresh`, concurrent calls share
    * one request. Our own role writes show at once; a role's `actors` may lag key writes by the TTL
-   * (ask `getRole` for who holds a role now).
+   * (ask `getRole` for who holds a role now: it is never cached).
    */
   async listRoles(options: { fresh?: boolean } = {}): Promise<Role[]> {
     return shared(await this.#roles.read(options.fresh === true));
@@ -358,19 +358,20 @@ export class ClickHouseCloudClient {
   async createRole(input: CreateRoleInput): Promise<Role> {
     const body = createRoleBody(input);
     const organizationId = await this.organizationId();
+    const touchesKeys = input.actors.some(isKeyActor);
     let response: ApiResponse;
     try {
       response = await this.#transport.call('createRole', { params: { organizationId }, body });
     } catch (error) {
       if (!mayHaveBeenProcessed(error)) throw error;
-      this.#roles.invalidate();
+      this.#forgetRoles(touchesKeys);
       throw new AmbiguousRoleCreateError({ roleName: input.name, cause: error as ClickHouseApiError });
     }
     let role: Role;
     try {
       role = parseResult(response, RoleSchema);
     } catch (error) {
-      this.#roles.invalidate();
+      this.#forgetRoles(touchesKeys);
       const createdRoleId = peekId(response.result);
       throw new AmbiguousRoleCreateError({
         roleName: input.name,
@@ -378,7 +379,7 @@ export class ClickHouseCloudClient {
         cause: error as InvalidResponseError,
       });
     }
-    this.#roles.afterWrite((roles) => upsert(roles, role));
+    this.#afterRoleWrite((roles) => upsert(roles, role), touchesKeys);
     return shared(role);
   }
 
@@ -391,11 +392,13 @@ export class ClickHouseCloudClient {
     const body = updateRoleBody(patch);
     const organizationId = await this.organizationId();
     const params = { organizationId, roleId: id };
+    // Keys read back the names of their roles, and actors are who holds one.
+    const touchesKeys = patch.actors !== undefined || patch.name !== undefined;
     const role = await this.#write(
       () => this.#patch({ update: 'updateRole', read: 'getRole' }, params, body, RoleSchema),
-      () => this.#roles.invalidate(),
+      () => this.#forgetRoles(touchesKeys),
     );
-    this.#roles.afterWrite((roles) => upsert(roles, role));
+    this.#afterRoleWrite((roles) => upsert(roles, role), touchesKeys);
     return shared(role);
   }
 
@@ -409,9 +412,9 @@ export class ClickHouseCloudClient {
     const organizationId = await this.organizationId();
     const response = await this.#write(
       () => this.#delete('deleteRole', { organizationId, roleId: id }),
-      () => this.#roles.invalidate(),
+      () => this.#forgetRoles(false),
     );
-    this.#roles.afterWrite((roles) => roles.filter((role) => role.id !== id));
+    this.#afterRoleWrite((roles) => roles.filter((role) => role.id !== id), false);
     return { requestId: response.requestId };
   }
 
@@ -573,6 +576,21 @@ export class ClickHouseCloudClient {
   #invalidateKeys(): void {
     this.#keys.invalidate();
   }
+
+  /**
+   * After one of our role writes: the next role list shows it. A write that names keys or renames a role
+   * changes what keys read back (`assignedRoles`), so the key list is read again rather than guessed at.
+   */
+  #afterRoleWrite(apply: (roles: Role[]) => Role[], touchesKeys: boolean): void {
+    this.#roles.afterWrite(apply);
+    if (touchesKeys) this.#invalidateKeys();
+  }
+
+  /** A role write failed after being sent: neither the roles nor (when it named keys) the keys can be trusted. */
+  #forgetRoles(touchesKeys: boolean): void {
+    this.#roles.invalidate();
+    if (touchesKeys) this.#invalidateKeys();
+  }
 }
 
 /** What may be said of an activity the schema refused: where, when, what was wrong; not its content. */
@@ -616,6 +634,11 @@ function mayHaveBeenProcessed(error: unknown): boolean {
 function peekKeyId(result: unknown): string | null {
   const parsed = ApiKeySchema.safeParse((result as { key?: unknown } | null | undefined)?.key);
   return parsed.success && UUID_PATTERN.test(parsed.data.id) ? parsed.data.id : null;
+}
+
+/** An actor that is an API key: giving it a role changes that key's `assignedRoles`. */
+function isKeyActor(actor: string): boolean {
+  return actor.startsWith('apiKey/');
 }
 
 /** The id of a created role we could not fully parse, when it is a UUID (every id in a path is one). */

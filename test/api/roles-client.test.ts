@@ -10,7 +10,7 @@ import {
 } from '../../src/core/api-errors.js';
 import type { CreateRoleInput } from '../../src/core/clickhouse.js';
 import { isKeyhouseError } from '../../src/core/errors.js';
-import { jsonBody, type MockSetup, mockClientPerTest, ORG_ID, ok } from './fixtures.js';
+import { jsonBody, KEYS_PATH, type MockSetup, mockClientPerTest, ORG_ID, ok } from './fixtures.js';
 
 const use = mockClientPerTest();
 
@@ -306,6 +306,30 @@ describe('writing roles', () => {
     await expect(client.updateRole(String(role.id), { name: 'x' })).rejects.toBeInstanceOf(BadRequestError);
     await client.listRoles();
     expect(client.stats.byRoute).toEqual({ listRoles: 2, updateRole: 1 });
+  });
+
+  it('a role write that names keys or renames a role makes the next key list ask again; others do not', async () => {
+    const { pool, client } = use();
+    const role = rbacRole();
+    const keyActor = `apiKey/${randomUUID()}`;
+    pool.intercept({ path: KEYS_PATH, method: 'GET' }).reply(200, ok([])).times(3);
+    pool.intercept({ path: ROLES_PATH, method: 'POST' }).reply(200, ok(role)).times(2);
+    pool
+      .intercept({ path: `${ROLES_PATH}/${role.id}`, method: 'PATCH' })
+      .reply(200, ok(role))
+      .times(2);
+
+    await client.listKeys();
+    await client.createRole(CREATE);
+    await client.updateRole(String(role.id), { policies: CREATE.policies });
+    await client.listKeys();
+    expect(client.stats.byRoute.listKeys).toBe(1);
+
+    await client.createRole({ ...CREATE, actors: [keyActor] });
+    await client.listKeys();
+    await client.updateRole(String(role.id), { name: 'renamed' });
+    await client.listKeys();
+    expect(client.stats.byRoute.listKeys).toBe(3);
   });
 
   const policy = CREATE.policies[0]!;
