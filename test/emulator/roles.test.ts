@@ -239,6 +239,13 @@ describe('custom roles', () => {
     expect(emulator.roles().filter((role) => role.type === 'custom')).toEqual([]);
   });
 
+  it('a role made in the console (addRole) is listed like any custom role; it is refused as the API would', async () => {
+    const role = emulator.addRole({ name: 'analysts', actors: [], policies: [readOn(analytics)] });
+    const listed = await call<EmulatedRole[]>(emulator, 'GET', orgPath(emulator, '/roles'));
+    expect(listed.json?.result?.find((r) => r.id === role.id)).toEqual(role);
+    expect(() => emulator.addRole({ name: 'Analysts', actors: [], policies: [] })).toThrow(/already exists/);
+  });
+
   it('refuses a second role of the same name, whatever its case', async () => {
     await madeRole({ name: 'Readers' });
     const twin = await createRole({ name: 'readers', actors: [], policies: [] });
