@@ -76,6 +76,13 @@ const REFUSAL_CLASS: Record<RefusalCode, KeyhouseErrorCode> = {
   owner_active: 'conflict',
 };
 
+function classOf(refusal: Refusal): KeyhouseErrorCode {
+  if (refusal.code !== 'key_withdrawn') return REFUSAL_CLASS[refusal.code];
+  // Another instance took the request over (a conflict), the store failed, or Slack did.
+  if (refusal.why === 'settled_elsewhere') return 'conflict';
+  return refusal.why === 'not_delivered' ? 'delivery_failed' : 'create_failed';
+}
+
 /**
  * A rule said no. It carries the refusal as data; the error handler has the views put it into
  * words for whoever acted. Its `message` is for logs only.
@@ -85,7 +92,7 @@ export class Refused extends KeyhouseError {
   readonly refusal: Refusal;
 
   constructor(refusal: Refusal, options?: ErrorOptions) {
-    super(REFUSAL_CLASS[refusal.code], `refused: ${refusal.code}`, options);
+    super(classOf(refusal), `refused: ${refusal.code}`, options);
     this.refusal = refusal;
   }
 }

@@ -448,6 +448,16 @@ describe('ack first: every listener under a busy ClickHouse and slow user groups
         values: { [BLOCK.reassignUser]: { [ACTION.reassignUser]: stateValue.usersSelect(alice) } },
       });
 
+      // A key not marked leaked: the gate refuses after the acknowledgement, and the dialog says so.
+      await submitIn('lift leak mark submit', admin, {
+        user: admin,
+        callbackId: CALLBACK.liftLeakModal,
+        privateMetadata: lifecycleContext(toEdit.id),
+        values: {
+          [BLOCK.liftLeakReason]: { [ACTION.liftLeakReason]: 'Rotated; the paste was in a private DM' },
+        },
+      });
+
       // --- The Events API. ---
       await track(
         'app home opened',
@@ -489,6 +499,7 @@ describe('ack first: every listener under a busy ClickHouse and slow user groups
           CALLBACK.rotateModal,
           CALLBACK.extendModal,
           CALLBACK.reassignModal,
+          CALLBACK.liftLeakModal,
         ].map((id) => `view:${id}`),
         'event:app_home_opened',
         'event:user_change',

@@ -262,7 +262,7 @@ describe('leak tripwire', () => {
       'disable',
       USERS.alice,
       'list',
-      (next: string) => expect(next).toMatch(/etl-reader[\s\S]*· ⏸️ \*disabled\* ·/),
+      (next: string) => expect(next).toMatch(/etl-reader[\s\S]*· 🚨 \*leaked\* · disabled ·/),
     ],
     // Every key of the organization: a deleted one is not among them.
     ['delete', USERS.admin, 'list all', (next: string) => expect(next).not.toContain('etl-reader')],

@@ -978,6 +978,8 @@ async function settleAndCheck(r: Real): Promise<void> {
   // Keyhouse's keys by id: a rotation's successor has its old key's name.
   const requestOfKey = new Map<string, Requested>();
   for (const request of r.requests) {
+    // An extend names the key it changes; the key belongs to the request that made it.
+    if (request.extend) continue;
     const stored = await world.store.getRequest(request.id);
     if (stored?.keyId) requestOfKey.set(stored.keyId, request);
   }

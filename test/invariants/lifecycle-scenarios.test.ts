@@ -5,6 +5,7 @@
  * hangs, and the marks and leases it held stay as it left them.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { KEEP } from '../../src/core/ports.js';
 import { HOUR_MS } from '../../src/policy/index.js';
 import { ABANDONED_AFTER_MS } from '../../src/timers/scheduler.js';
 import { World, worldBackends } from '../support/world.js';
@@ -70,7 +71,7 @@ describe.each(backends)('timed rules when a replica dies on a $name', ({ postgre
     const oldKey = await deliveredKey('alice-etl', '7d');
     const rotated = await world
       .instance(1)
-      .workflow.rotate(ALICE, oldKey, { overlap: String(HOUR_MS), expiry: '30d', reason: '' });
+      .workflow.rotate(ALICE, oldKey, { overlap: String(HOUR_MS), expiry: KEEP, reason: '' });
     if (!rotated.ok) throw new Error(JSON.stringify(rotated));
     await click(1, rotated.request.id);
     expect((await world.store.getRetirement(oldKey))?.stage).toBe('retiring');
@@ -115,7 +116,7 @@ describe.each(backends)('timed rules when a replica dies on a $name', ({ postgre
     const oldKey = await deliveredKey('alice-etl');
     const rotated = await world
       .instance(1)
-      .workflow.rotate(ALICE, oldKey, { overlap: String(HOUR_MS), expiry: '30d', reason: '' });
+      .workflow.rotate(ALICE, oldKey, { overlap: String(HOUR_MS), expiry: KEEP, reason: '' });
     if (!rotated.ok) throw new Error(JSON.stringify(rotated));
     // The database fails for the one write that records the retirement, right after the delivery.
     const store = world.store as { putRetirement: unknown };

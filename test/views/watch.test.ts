@@ -64,7 +64,7 @@ describe('leak notices', () => {
     const thread = leakThreadReply(mixed).text;
     expect(thread).toContain('the secrets of 12 ClickHouse API keys');
     expect(thread.match(/^• /gm)).toHaveLength(MAX_NAMED_KEYS + 1);
-    expect(thread).toContain('• and 2 more keys: 1 disabled, 1 not disabled: an admin must do it now');
+    expect(thread).toContain('• and 2 more keys: 1 disabled, 1 not disabled yet: Keyhouse keeps trying');
     expect(thread).toContain('It also contains 930 strings that look like ClickHouse Cloud API key secrets');
     expect(thread).toMatch(/delete this message: anyone who can read it can use these keys\.$/);
 

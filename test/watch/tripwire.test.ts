@@ -213,8 +213,14 @@ describe('tripwire: one message is one unit', () => {
     expect(report?.keys.map((k) => [k.key.keyId, k.outcome])).toEqual([['key-U0ALICE-0', 'disabled']]);
     expect(report?.unknown).toBe(929);
     expect(writes).toEqual([{ keyId: 'key-U0ALICE-0', state: 'disabled' }]);
-    // The key's own events (detected, disable attempt and outcome) and the message's one.
-    expect(calls).toEqual({ claimActivities: 1, findKeyOwnersByFingerprints: 1, appendAudit: 4 });
+    // The key's own events (detected, disable attempt and outcome) and the message's one; the key's
+    // leak mark, set once, before its one write.
+    expect(calls).toEqual({
+      claimActivities: 1,
+      findKeyOwnersByFingerprints: 1,
+      markLeaked: 1,
+      appendAudit: 4,
+    });
     expect(told.owners.map((o) => o.ownerId)).toEqual(['U0ALICE']);
   });
 
