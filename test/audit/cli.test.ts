@@ -7,9 +7,7 @@ import { runAuditCli } from '../../src/audit/cli.js';
 import { type ChainedFields, canonicalEvent, eventHash } from '../../src/core/audit-chain.js';
 import type { AuditInput, Store } from '../../src/core/model.js';
 import { openStore } from '../../src/store/index.js';
-import { sqliteMigrations } from '../../src/store/migrations.js';
-import { PostgresStore } from '../../src/store/postgres.js';
-import { SqliteStore } from '../../src/store/sqlite.js';
+import { applyReleased, rawSqlite, writeUnchained } from '../store/fixtures/released.js';
 import { createThrowawaySchema, pgUrl, type ThrowawaySchema } from '../support/postgres.js';
 
 const T0 = new Date('2026-12-12T10:00:00.000Z');
@@ -38,6 +36,7 @@ describe('canonical form', () => {
   it('sorts keys at every depth and hashes the same event the same way', () => {
     const a: ChainedFields = {
       ...event(1),
+      seq: 7,
       keyName: 'key-1',
       detail: { z: 1, a: { c: [1], b: null } },
       requestId: null,
@@ -51,6 +50,9 @@ describe('canonical form', () => {
     expect(canonicalEvent(a)).toContain('"detail":{"a":{"b":null,"c":[1]},"z":1}');
     expect(eventHash(a)).toBe(eventHash(reordered));
     expect(eventHash({ ...a, prevHash: 'x' })).not.toBe(eventHash(a));
+    // Each event is bound to its place: the same fields at another seq hash differently.
+    expect(canonicalEvent(a)).toContain('"seq":7');
+    expect(eventHash({ ...a, seq: 8 })).not.toBe(eventHash(a));
   });
 });
 
@@ -107,24 +109,42 @@ describe('audit CLI on SQLite', () => {
     expect(bad.err.join()).toMatch(/ISO-8601/);
   });
 
-  it('starts the chain after events written before the migration, and still checks those stay put', async () => {
-    const old = new SqliteStore(file, { migrations: sqliteMigrations.filter((m) => m.version === 1) });
-    await old.migrate();
-    const raw = new Database(file);
-    raw.exec(`INSERT INTO audit_events (at, actor_id, action, outcome) VALUES (1, 'U1', 'request.submitted', 'ok'),
-      (2, 'U1', 'request.approved', 'ok')`);
-    raw.close();
-    await old.close();
+  it('links events written before the chain into it on upgrade, and checks them like every other', async () => {
+    const raw = rawSqlite();
+    try {
+      await applyReleased(raw, 1);
+      await writeUnchained(raw, {
+        at: new Date(1),
+        actorId: 'U1',
+        action: 'request.submitted',
+        outcome: 'ok',
+      });
+      await writeUnchained(raw, {
+        at: new Date(2),
+        actorId: 'U1',
+        action: 'request.approved',
+        outcome: 'ok',
+      });
+      await applyReleased(raw, 5);
+      const store = await openStore(raw.url);
+      // The two old events, and the upgrade's record of linking them.
+      expect((await store.auditChainHead()).headSeq).toBe(3);
+      const next = await store.appendAudit(event(9));
+      expect(next.prevHash).toBe((await store.listAudit())[2]!.hash);
+      await store.close();
+      expect(await run(['verify'], { DATABASE_URL: raw.url })).toStrictEqual({
+        code: 0,
+        out: ['ok 4 events'],
+        err: [],
+      });
 
-    const store = await openStore(url);
-    expect(await store.auditChainHead()).toStrictEqual({ legacyThrough: 2, headSeq: null, headHash: null });
-    const first = await store.appendAudit(event(9));
-    expect(first.prevHash).toBeNull();
-    await store.close();
-    expect(await run(['verify'], { DATABASE_URL: url })).toMatchObject({
-      code: 0,
-      out: ['ok 3 events (2 from before the chain began)'],
-    });
+      await raw.exec(`${raw.liftGuard}; UPDATE audit_events SET actor_id = 'U2' WHERE seq = 1`);
+      const broken = await run(['verify'], { DATABASE_URL: raw.url });
+      expect(broken.code).toBe(1);
+      expect(broken.err.join('\n')).toMatch(/^audit chain broken at event 1: .*changed/);
+    } finally {
+      await raw.drop();
+    }
   });
 });
 
@@ -138,11 +158,7 @@ describe.skipIf(!pgUrl)(
     afterEach(async () => schema.drop());
 
     it('verifies, then names a deleted row', async () => {
-      const open = async (databaseUrl: string) => {
-        const store = new PostgresStore(databaseUrl, { schema: schema.name });
-        await store.migrate();
-        return store;
-      };
+      const open = (databaseUrl: string) => openStore(databaseUrl, { schema: schema.name });
       const store = await open(pgUrl!);
       for (let i = 0; i < 3; i++) await store.appendAudit(event(i));
       const seqs = (await store.listAudit()).map((e) => e.seq);

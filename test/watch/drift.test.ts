@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Activity, ApiKey } from '../../src/api/index.js';
 import { Auditor } from '../../src/core/auditor.js';
 import type { DriftNotice, WatchNotifier } from '../../src/core/watch-ports.js';
-import { SqliteStore } from '../../src/store/sqlite.js';
+import { openStore, type Store } from '../../src/store/index.js';
 import { DRIFT_CURSOR, DriftWatch } from '../../src/watch/drift.js';
 import { ManualClock } from '../support/clock.js';
 
@@ -40,7 +40,7 @@ function activity(overrides: Partial<Activity>): Activity {
 }
 
 describe('drift watch', () => {
-  let store: SqliteStore;
+  let store: Store;
   let feed: Activity[];
   let keys: ApiKey[];
   let security: DriftNotice[];
@@ -50,8 +50,7 @@ describe('drift watch', () => {
   const clock = new ManualClock(T0);
 
   beforeEach(async () => {
-    store = new SqliteStore(':memory:');
-    await store.migrate();
+    store = await openStore('sqlite::memory:');
     feed = [];
     keys = [apiKey('self-id', 'Keyhouse', 'SELF'), apiKey('k-1', 'etl', 'AB12')];
     security = [];
