@@ -37,7 +37,7 @@ const schema: SchemaDialect = {
   bigint: 'bigint',
   rowNumber: () => (c) => c.generatedAlwaysAsIdentity().primaryKey(),
   guardAuditLog: async (db) => {
-    await sql`CREATE FUNCTION keyhouse_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    await sql`CREATE OR REPLACE FUNCTION keyhouse_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   RAISE EXCEPTION 'audit_events is append-only';
 END
@@ -46,12 +46,11 @@ $$`.execute(db);
     await sql`CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_events
   FOR EACH STATEMENT EXECUTE FUNCTION keyhouse_audit_append_only()`.execute(db);
   },
+  // Dropped and made again (not disabled): whoever could write the schema may have dropped it.
   liftAuditGuard: async (db) => {
-    await sql`ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only`.execute(db);
+    await sql`DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events`.execute(db);
   },
-  restoreAuditGuard: async (db) => {
-    await sql`ALTER TABLE audit_events ENABLE TRIGGER audit_events_append_only`.execute(db);
-  },
+  restoreAuditGuard: (db) => schema.guardAuditLog(db),
   // GENERATED ALWAYS refuses a number it is given. A replica still running the code before this
   // change (which leaves `seq` to the identity) then cannot append at all: it refuses its actions.
   numberAuditEventsByChain: async (db) => {

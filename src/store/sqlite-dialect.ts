@@ -263,9 +263,10 @@ END`,
         .execute(db);
     }
   },
+  // IF EXISTS: whoever could write the file may have dropped them; restoring makes them again.
   liftAuditGuard: async (db) => {
-    await sql`DROP TRIGGER audit_events_no_update`.execute(db);
-    await sql`DROP TRIGGER audit_events_no_delete`.execute(db);
+    await sql`DROP TRIGGER IF EXISTS audit_events_no_update`.execute(db);
+    await sql`DROP TRIGGER IF EXISTS audit_events_no_delete`.execute(db);
   },
   restoreAuditGuard: (db) => schema.guardAuditLog(db),
   // An INTEGER PRIMARY KEY takes the number it is given.
