@@ -162,5 +162,7 @@ export function holdsHead(events: Iterable<StoredChainEvent>, noted: NotedHead):
     }
     last = event;
   }
-  return `the chain has no event ${noted.seq} (it ends at ${last ? `event ${last.seq}` : 'no event'}): the history was rewritten or removed`;
+  const end =
+    last === null ? 'it has no event' : last.seq < noted.seq ? `it ends at event ${last.seq}` : null;
+  return `the chain has no event ${noted.seq}${end ? ` (${end})` : ''}: the history was rewritten or removed`;
 }

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -19,6 +20,28 @@ const event = (i: number): AuditInput => ({
   keyName: `key-${i}`,
   detail: { z: 1, a: { c: [i], b: null } },
 });
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** `src/` compiled as `npm run build` does, into `dir/built` (with the repository's node_modules beside it). */
+function buildSource(dir: string): string {
+  const out = join(dir, 'built');
+  const tsconfig = join(dir, 'tsconfig.json');
+  writeFileSync(
+    tsconfig,
+    JSON.stringify({
+      extends: join(ROOT, 'tsconfig.build.json'),
+      compilerOptions: { outDir: out, rootDir: ROOT, typeRoots: [join(ROOT, 'node_modules/@types')] },
+      include: [join(ROOT, 'src')],
+    }),
+  );
+  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', tsconfig], {
+    encoding: 'utf8',
+  });
+  if (tsc.status !== 0) throw new Error(`tsc failed:\n${tsc.stdout}${tsc.stderr}`);
+  symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'), 'dir');
+  return out;
+}
 
 async function run(argv: string[], env: Record<string, string>, open?: (url: string) => Promise<Store>) {
   const out: string[] = [];
@@ -102,11 +125,100 @@ describe('audit CLI on SQLite', () => {
     expect(broken.err.join('\n')).toMatch(/^audit chain broken at event 3: .*changed/);
   });
 
+  it('verify --head proves the chain still holds a posted head, even against a chain recomputed after a rewrite', async () => {
+    const store = await openStore(url);
+    for (let i = 0; i < 3; i++) await store.appendAudit(event(i));
+    const posted = await store.auditChainHead();
+    const noted = `${posted.headSeq}:${posted.headHash}`;
+    await store.appendAudit(event(3));
+    await store.close();
+
+    expect(await run(['verify', '--head', noted], { DATABASE_URL: url })).toStrictEqual({
+      code: 0,
+      out: [`ok 4 events; the chain holds ${noted}`],
+      err: [],
+    });
+    const wrong = await run(['verify', '--head', `2:${'0'.repeat(64)}`], { DATABASE_URL: url });
+    expect(wrong).toMatchObject({ code: 1, out: [] });
+    expect(wrong.err.join()).toMatch(
+      /^audit chain broken at event 2: event 2 has hash [0-9a-f]{64}, not 0{64}/,
+    );
+    const beyond = await run(['verify', '--head', `99:${posted.headHash}`], { DATABASE_URL: url });
+    expect(beyond.err.join()).toMatch(/has no event 99 \(it ends at event 4\)/);
+
+    // Someone with write access rewrites event 1 and recomputes every hash after it, and the head:
+    // the chain verifies on its own, but no longer holds the head posted before.
+    const db = new Database(file);
+    db.exec(
+      "DROP TRIGGER audit_events_no_update; UPDATE audit_events SET actor_id = 'U0FORGER' WHERE seq = 1",
+    );
+    let prevHash: string | null = null;
+    const rows = db.prepare('SELECT * FROM audit_events ORDER BY seq').all() as Array<
+      Record<string, string | number | null>
+    >;
+    for (const row of rows) {
+      const hash = eventHash({
+        seq: Number(row.seq),
+        at: new Date(Number(row.at)),
+        actorId: String(row.actor_id),
+        action: String(row.action),
+        outcome: String(row.outcome),
+        requestId: row.request_id as string | null,
+        keyId: row.key_id as string | null,
+        keyName: row.key_name as string | null,
+        keySuffix: row.key_suffix as string | null,
+        upstreamRequestId: row.upstream_request_id as string | null,
+        detail: row.detail === null ? null : (JSON.parse(String(row.detail)) as Record<string, unknown>),
+        prevHash,
+      });
+      db.prepare('UPDATE audit_events SET prev_hash = ?, hash = ? WHERE seq = ?').run(
+        prevHash,
+        hash,
+        row.seq,
+      );
+      prevHash = hash;
+    }
+    db.prepare('UPDATE audit_chain SET head_hash = ?').run(prevHash);
+    db.close();
+    expect(await run(['verify'], { DATABASE_URL: url })).toMatchObject({ code: 0, out: ['ok 4 events'] });
+    const rewritten = await run(['verify', '--head', noted], { DATABASE_URL: url });
+    expect(rewritten.code).toBe(1);
+    expect(rewritten.err.join()).toMatch(
+      new RegExp(`^audit chain broken at event ${posted.headSeq}: .*rewritten`),
+    );
+  });
+
+  it('runs from the built code, as in the container image', async () => {
+    const store = await openStore(url);
+    for (let i = 0; i < 2; i++) await store.appendAudit(event(i));
+    const head = await store.auditChainHead();
+    await store.close();
+    const built = buildSource(dir);
+    const cli = (args: string[]) =>
+      spawnSync(process.execPath, [join(built, 'src/audit/cli.js'), ...args], {
+        env: { ...process.env, DATABASE_URL: url },
+        encoding: 'utf8',
+      });
+    const ok = cli(['verify', '--head', `${head.headSeq}:${head.headHash}`]);
+    expect({ status: ok.status, stdout: ok.stdout, stderr: ok.stderr }).toStrictEqual({
+      status: 0,
+      stdout: `ok 2 events; the chain holds ${head.headSeq}:${head.headHash}\n`,
+      stderr: '',
+    });
+    const wrong = cli(['verify', '--head', `1:${'f'.repeat(64)}`]);
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toMatch(/^audit chain broken at event 1: /);
+  }, 180_000);
+
   it('refuses unknown commands and bad times with usage', async () => {
     expect((await run(['frobnicate'], { DATABASE_URL: url })).code).toBe(2);
     const bad = await run(['export', '--since', 'yesterday'], { DATABASE_URL: url });
     expect(bad.code).toBe(2);
     expect(bad.err.join()).toMatch(/ISO-8601/);
+    const head = await run(['verify', '--head', '12:not-a-hash'], { DATABASE_URL: url });
+    expect(head).toMatchObject({ code: 2, out: [] });
+    expect(head.err.join()).toMatch(/--head needs <seq>:<hash>/);
+    expect((await run(['verify', '--tail'], { DATABASE_URL: url })).code).toBe(2);
   });
 
   it('links events written before the chain into it on upgrade, and checks them like every other', async () => {
