@@ -16,4 +16,6 @@ export const RULE = {
   offboardKey: 'offboarding.key',
   offboardReport: 'offboarding.report',
   offboardCheck: 'offboarding.check',
+  /** Once a UTC day: the audit chain's head, posted to the security channel. */
+  auditHead: 'audit.head',
 } as const;

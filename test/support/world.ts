@@ -19,6 +19,7 @@ import { Secret } from '../../src/core/secret.js';
 import { Policy, type PolicyDocument } from '../../src/policy/index.js';
 import { openStore } from '../../src/store/index.js';
 import {
+  type AuditHeadNotice,
   type Directory,
   type ExpiredDeletion,
   type ExpiredNotice,
@@ -61,6 +62,7 @@ export type TimedMessage = { instance: number; at: Date } & (
   | { kind: 'stale'; offer: StaleOffer }
   | { kind: 'nudge'; nudge: Nudge }
   | { kind: 'offboarding-report'; report: OffboardingReport }
+  | { kind: 'audit-head'; notice: AuditHeadNotice }
   | { kind: 'retired'; userId: string; keyName: string; keySuffix: string }
 );
 
@@ -184,6 +186,9 @@ class RecordingLifecycleNotifier implements LifecycleNotifier {
   async requestCancelled(): Promise<void> {}
   offboardingReport(_channel: string, report: OffboardingReport) {
     return this.#record({ kind: 'offboarding-report', report });
+  }
+  auditHead(_channel: string, notice: AuditHeadNotice) {
+    return this.#record({ kind: 'audit-head', notice });
   }
 }
 
