@@ -4,7 +4,7 @@
  * its lock, how a read sees one snapshot, how the audit log refuses to be rewritten, and which
  * driver errors mean what. Every query is written once, in store.ts, against this.
  */
-import type { ColumnDataType, ColumnDefinitionBuilder, CreateTableBuilder, Kysely } from 'kysely';
+import type { ColumnDataType, ColumnDefinitionBuilder, CreateTableBuilder, Kysely, RawBuilder } from 'kysely';
 import type { Tables, Timestamp } from './schema.js';
 
 /** What a failed statement means for the caller. */
@@ -24,6 +24,8 @@ export interface SchemaDialect {
   readonly json: ColumnDataType;
   /** A 64-bit integer: `integer` (SQLite's are) or `bigint`. */
   readonly bigint: ColumnDataType;
+  /** The database's own clock as a column default, where the released schema used one (PostgreSQL). */
+  readonly defaultNow: RawBuilder<unknown> | null;
   /** A table of this dialect's kind (SQLite: STRICT, so a column holds only its type). */
   table<T extends string, C extends string>(builder: CreateTableBuilder<T, C>): CreateTableBuilder<T, C>;
   /** A JSON column's own check (SQLite: `json_valid`; `jsonb` checks itself); `required` when NOT NULL. */
@@ -43,8 +45,6 @@ export interface SchemaDialect {
   restoreAuditGuard(db: Kysely<Tables>): Promise<void>;
   /** Lets the store number audit events itself (the chain assigns `seq` under its lock). */
   numberAuditEventsByChain(db: Kysely<Tables>): Promise<void>;
-  /** `schema_migrations`, as the stores before this layer made it (their databases have it already). */
-  migrationsTable(db: Kysely<Tables>): Promise<void>;
 }
 
 export interface StoreDialect {

@@ -15,6 +15,21 @@ import type { Tables } from './schema.js';
 
 export type { Migration } from './migrations/migration.js';
 
+/** `schema_migrations`, as the stores before this layer made it (their databases have it already). */
+async function migrationsTable(db: Kysely<Tables>, { schema: d }: StoreDialect): Promise<void> {
+  const now = d.defaultNow;
+  await d
+    .table(
+      db.schema
+        .createTable('schema_migrations')
+        .ifNotExists()
+        .addColumn('version', 'integer', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('applied_at', d.timestamp, (c) => (now ? c.notNull().defaultTo(now) : c.notNull())),
+    )
+    .execute();
+}
+
 /**
  * Applies the migrations `dialect`'s database has not seen, in version order, all in one
  * transaction that one process at a time holds: replicas starting together apply each once, and a
@@ -27,7 +42,7 @@ export async function runMigrations(
 ): Promise<void> {
   const ordered = [...migrations].sort((a, b) => a.version - b.version);
   await dialect.migrating(async (trx: Kysely<Tables>) => {
-    await dialect.schema.migrationsTable(trx);
+    await migrationsTable(trx, dialect);
     const rows = await trx.selectFrom('schema_migrations').select('version').execute();
     const applied = new Set(rows.map((row) => Number(row.version)));
     for (const migration of ordered) {

@@ -33,6 +33,7 @@ const schema: SchemaDialect = {
   timestamp: 'timestamptz',
   json: 'jsonb',
   table: (builder) => builder,
+  defaultNow: sql`now()`,
   jsonColumn: () => (c) => c,
   bigint: 'bigint',
   rowNumber: () => (c) => c.generatedAlwaysAsIdentity().primaryKey(),
@@ -56,14 +57,6 @@ $$`.execute(db);
   numberAuditEventsByChain: async (db) => {
     await sql`ALTER TABLE audit_events ALTER COLUMN seq DROP IDENTITY`.execute(db);
   },
-  migrationsTable: (db) =>
-    db.schema
-      .createTable('schema_migrations')
-      .ifNotExists()
-      .addColumn('version', 'integer', (c) => c.primaryKey())
-      .addColumn('name', 'text', (c) => c.notNull())
-      .addColumn('applied_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-      .execute(),
 };
 
 class PostgresStoreDialect implements StoreDialect {

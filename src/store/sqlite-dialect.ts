@@ -245,6 +245,7 @@ const schema: SchemaDialect = {
   timestamp: 'integer',
   json: 'text',
   table: (builder) => builder.modifyEnd(sql`strict`),
+  defaultNow: null,
   jsonColumn:
     (column, required = false) =>
     (c: ColumnDefinitionBuilder): ColumnDefinitionBuilder =>
@@ -271,15 +272,6 @@ END`,
   restoreAuditGuard: (db) => schema.guardAuditLog(db),
   // An INTEGER PRIMARY KEY takes the number it is given.
   numberAuditEventsByChain: async () => undefined,
-  migrationsTable: (db) =>
-    db.schema
-      .createTable('schema_migrations')
-      .ifNotExists()
-      .addColumn('version', 'integer', (c) => c.primaryKey())
-      .addColumn('name', 'text', (c) => c.notNull())
-      .addColumn('applied_at', 'integer', (c) => c.notNull())
-      .modifyEnd(sql`strict`)
-      .execute(),
 };
 
 class SqliteStoreDialect implements StoreDialect {

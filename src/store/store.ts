@@ -5,7 +5,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 import { type Logger, pino } from 'pino';
-import { eventHash } from '../core/audit-chain.js';
+import { type ChainedFields, eventHash } from '../core/audit-chain.js';
 import { KeyhouseError, type KeyhouseErrorCode } from '../core/errors.js';
 import type {
   ApprovalArgs,
@@ -97,20 +97,11 @@ function decisionTarget(request: KeyRequest | null, at: Date): DecisionTarget {
   return { pending: true, request };
 }
 
-/** The fields of an event as they will be stored and read back, so its hash is over exactly that. */
-interface StoredFields {
-  at: Date;
-  actorId: string;
-  action: string;
-  outcome: AuditInput['outcome'];
-  requestId: string | null;
-  keyId: string | null;
-  keyName: string | null;
-  keySuffix: string | null;
-  upstreamRequestId: string | null;
-  detail: Record<string, unknown> | null;
-  detailText: string | null;
-}
+/**
+ * The fields of an event as they will be stored and read back, so its hash is over exactly that;
+ * the chain adds its place and link under the lock.
+ */
+type StoredFields = Omit<ChainedFields, 'seq' | 'prevHash'> & { detailText: string | null };
 
 function optionalText(value: string | null | undefined): string | null {
   return value === null || value === undefined ? null : storableText(value);

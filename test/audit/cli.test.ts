@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -9,6 +9,7 @@ import { type ChainedFields, canonicalEvent, eventHash } from '../../src/core/au
 import type { AuditInput, Store } from '../../src/core/model.js';
 import { openStore } from '../../src/store/index.js';
 import { applyReleased, rawSqlite, writeUnchained } from '../store/fixtures/released.js';
+import { buildSource } from '../support/build.js';
 import { createThrowawaySchema, pgUrl, type ThrowawaySchema } from '../support/postgres.js';
 
 const T0 = new Date('2026-12-12T10:00:00.000Z');
@@ -20,28 +21,6 @@ const event = (i: number): AuditInput => ({
   keyName: `key-${i}`,
   detail: { z: 1, a: { c: [i], b: null } },
 });
-
-const ROOT = join(import.meta.dirname, '..', '..');
-
-/** `src/` compiled as `npm run build` does, into `dir/built` (with the repository's node_modules beside it). */
-function buildSource(dir: string): string {
-  const out = join(dir, 'built');
-  const tsconfig = join(dir, 'tsconfig.json');
-  writeFileSync(
-    tsconfig,
-    JSON.stringify({
-      extends: join(ROOT, 'tsconfig.build.json'),
-      compilerOptions: { outDir: out, rootDir: ROOT, typeRoots: [join(ROOT, 'node_modules/@types')] },
-      include: [join(ROOT, 'src')],
-    }),
-  );
-  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', tsconfig], {
-    encoding: 'utf8',
-  });
-  if (tsc.status !== 0) throw new Error(`tsc failed:\n${tsc.stdout}${tsc.stderr}`);
-  symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'), 'dir');
-  return out;
-}
 
 async function run(argv: string[], env: Record<string, string>, open?: (url: string) => Promise<Store>) {
   const out: string[] = [];
@@ -193,7 +172,9 @@ describe('audit CLI on SQLite', () => {
     for (let i = 0; i < 2; i++) await store.appendAudit(event(i));
     const head = await store.auditChainHead();
     await store.close();
-    const built = buildSource(dir);
+    const build = buildSource(dir);
+    expect(build.status, build.diagnostics).toBe(0);
+    const built = build.out;
     const cli = (args: string[]) =>
       spawnSync(process.execPath, [join(built, 'src/audit/cli.js'), ...args], {
         env: { ...process.env, DATABASE_URL: url },

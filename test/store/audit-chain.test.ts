@@ -4,12 +4,12 @@
  * first, those written before the chain existed included; and changing any one row, an event or
  * the chain's own bookkeeping, makes it fail naming the first bad event.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/audit/verify.js';
 import type { AuditInput, Store } from '../../src/core/model.js';
-import { openStore } from '../../src/store/index.js';
 import {
   applyReleased,
+  databasePerTest,
   type RawDatabase,
   type ReleasedEvent,
   rawBackends,
@@ -39,19 +39,9 @@ const old = (i: number): ReleasedEvent => ({
 });
 
 describe.each(rawBackends())('the audit chain on $name', ({ make }) => {
+  const database = databasePerTest(make);
+  const open = () => database.open();
   let raw: RawDatabase;
-  const opened: Store[] = [];
-
-  afterEach(async () => {
-    for (const store of opened.splice(0)) await store.close();
-    await raw?.drop();
-  });
-
-  async function open(): Promise<Store> {
-    const store = await openStore(raw.url, raw.options);
-    opened.push(store);
-    return store;
-  }
 
   /** A released database with two events from before the chain and three after, upgraded. */
   async function upgradedWithLegacy(): Promise<Store> {
@@ -63,7 +53,7 @@ describe.each(rawBackends())('the audit chain on $name', ({ make }) => {
   }
 
   it('verifies again and again while another store appends, with no false break', async () => {
-    raw = await make();
+    raw = await database.make();
     const writer = await open();
     // Another connection, as `npm run audit -- verify` is beside the running bot.
     const reader = await open();
@@ -84,7 +74,7 @@ describe.each(rawBackends())('the audit chain on $name', ({ make }) => {
   });
 
   it('checks every event from the first: changing any one row, or the chain head, fails naming it', async () => {
-    raw = await make();
+    raw = await database.make();
     const store = await upgradedWithLegacy();
     await store.appendAudit(event(9));
     const seqs = (await store.listAudit()).map((e) => e.seq);
@@ -148,7 +138,7 @@ describe.each(rawBackends())('the audit chain on $name', ({ make }) => {
   });
 
   it('keeps reporting a break the released chain had: the upgrade records it instead of laundering it', async () => {
-    raw = await make();
+    raw = await database.make();
     await applyReleased(raw, 5);
     for (const i of [1, 2, 3]) await writeChained(raw, old(i));
     // Rewritten before the upgrade, the released verify would have named event 2.
@@ -169,7 +159,7 @@ describe.each(rawBackends())('the audit chain on $name', ({ make }) => {
   });
 
   it('sees through the released hole: legacy_through moved over rewritten chained events', async () => {
-    raw = await make();
+    raw = await database.make();
     await applyReleased(raw, 5);
     for (const i of [1, 2, 3]) await writeChained(raw, old(i));
     // One UPDATE of the bookkeeping row made the released verify skip events 1 and 2 ...

@@ -4,15 +4,16 @@
  * their `schema_migrations` sequence, and read every row they hold through the store's methods;
  * and a database it builds fresh must be the very schema an upgraded one has.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyAudit } from '../../src/audit/verify.js';
 import { CHAIN_LINKED_ACTION } from '../../src/core/audit-chain.js';
-import type { KeyRequest, Store } from '../../src/core/model.js';
+import type { KeyRequest } from '../../src/core/model.js';
 import { openStore } from '../../src/store/index.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { pgUrl } from '../support/postgres.js';
 import {
   applyReleased,
+  databasePerTest,
   type RawDatabase,
   type ReleasedEvent,
   rawBackends,
@@ -115,22 +116,12 @@ async function releasedDatabase(raw: RawDatabase): Promise<void> {
 }
 
 describe.each(rawBackends())('a released database on $name', ({ make }) => {
+  const database = databasePerTest(make);
+  const open = () => database.open();
   let raw: RawDatabase;
-  const opened: Store[] = [];
-
-  afterEach(async () => {
-    for (const store of opened.splice(0)) await store.close();
-    await raw?.drop();
-  });
-
-  async function open(): Promise<Store> {
-    const store = await openStore(raw.url, raw.options);
-    opened.push(store);
-    return store;
-  }
 
   it('upgrades in place, continuing schema_migrations, and reads every row back through the store', async () => {
-    raw = await make();
+    raw = await database.make();
     await releasedDatabase(raw);
     const store = await open();
 
@@ -260,7 +251,7 @@ describe.each(rawBackends())('a released database on $name', ({ make }) => {
   });
 
   it('builds fresh the very schema it upgrades a released database to', async () => {
-    raw = await make();
+    raw = await database.make();
     await applyReleased(raw, 5);
     await open();
     const fresh = raw.backend === 'sqlite' ? rawSqlite() : await rawPostgres(pgUrl!);
