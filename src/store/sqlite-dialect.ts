@@ -10,10 +10,13 @@ import {
   type ColumnDefinitionBuilder,
   CompiledQuery,
   type DatabaseConnection,
+  type Dialect,
   type Driver,
   Kysely,
   type QueryResult,
-  SqliteDialect,
+  SqliteAdapter,
+  SqliteIntrospector,
+  SqliteQueryCompiler,
   sql,
   type TransactionSettings,
 } from 'kysely';
@@ -219,18 +222,14 @@ class PatientDriver implements Driver {
   async destroy(): Promise<void> {}
 }
 
-/** Kysely's SQLite dialect with the patient driver in place of its own. */
-class PatientSqliteDialect extends SqliteDialect {
-  readonly #driver: PatientDriver;
-
-  constructor(driver: PatientDriver) {
-    super({ database: {} as never });
-    this.#driver = driver;
-  }
-
-  override createDriver(): Driver {
-    return this.#driver;
-  }
+/** Kysely's SQLite dialect, with the patient driver in place of its own. */
+function patientDialect(driver: PatientDriver): Dialect {
+  return {
+    createAdapter: () => new SqliteAdapter(),
+    createDriver: () => driver,
+    createIntrospector: (db) => new SqliteIntrospector(db),
+    createQueryCompiler: () => new SqliteQueryCompiler(),
+  };
 }
 
 const CONFLICT = new Set(['SQLITE_CONSTRAINT_PRIMARYKEY', 'SQLITE_CONSTRAINT_UNIQUE']);
@@ -287,7 +286,7 @@ class SqliteStoreDialect implements StoreDialect {
     this.#lock = lock;
     const driver = new PatientDriver(raw, busyTimeoutMs);
     this.db = new Kysely<Tables>({
-      dialect: new PatientSqliteDialect(driver),
+      dialect: patientDialect(driver),
       plugins: [new StorableTextPlugin()],
     });
     this.#stamp = raw.prepare('SELECT total_changes(), data_version FROM pragma_data_version').raw();
