@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { KeyhouseError } from '../core/errors.js';
 import type { FailureKind, SchemaDialect, StoreDialect } from './dialect.js';
 import type { Tables, Timestamp } from './schema.js';
-import { StorableTextPlugin } from './text.js';
+import { storableDialect } from './text.js';
 
 export interface PostgresOptions {
   logger: Logger;
@@ -67,10 +67,7 @@ class PostgresStoreDialect implements StoreDialect {
 
   constructor(pool: pg.Pool, schemaName: string) {
     this.#schemaName = schemaName;
-    this.db = new Kysely<Tables>({
-      dialect: new PostgresDialect({ pool }),
-      plugins: [new StorableTextPlugin()],
-    });
+    this.db = new Kysely<Tables>({ dialect: storableDialect(new PostgresDialect({ pool })) });
   }
 
   time(date: Date): Timestamp {

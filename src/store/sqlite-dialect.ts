@@ -23,7 +23,7 @@ import {
 import { KeyhouseError } from '../core/errors.js';
 import type { FailureKind, SchemaDialect, StoreDialect } from './dialect.js';
 import type { Tables, Timestamp } from './schema.js';
-import { StorableTextPlugin } from './text.js';
+import { storableDialect } from './text.js';
 
 export interface SqliteOptions {
   /** How long to wait for another connection's write lock before failing, in ms. Default 5 s. */
@@ -286,8 +286,7 @@ class SqliteStoreDialect implements StoreDialect {
     this.#lock = lock;
     const driver = new PatientDriver(raw, busyTimeoutMs);
     this.db = new Kysely<Tables>({
-      dialect: patientDialect(driver),
-      plugins: [new StorableTextPlugin()],
+      dialect: storableDialect(patientDialect(driver)),
     });
     this.#stamp = raw.prepare('SELECT total_changes(), data_version FROM pragma_data_version').raw();
   }

@@ -6,17 +6,7 @@
  * the store writes is made storable first, the same way on both: each NUL and each lone surrogate
  * becomes U+FFFD, the replacement character, before it is hashed, bound or turned into JSON.
  */
-import {
-  type KyselyPlugin,
-  OperationNodeTransformer,
-  type PluginTransformQueryArgs,
-  type PluginTransformResultArgs,
-  type PrimitiveValueListNode,
-  type QueryResult,
-  type RootOperationNode,
-  type UnknownRow,
-  type ValueNode,
-} from 'kysely';
+import type { CompiledQuery, DatabaseConnection, Dialect, Driver } from 'kysely';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the NUL is exactly what it must find.
 const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -36,27 +26,54 @@ function storableJson<T>(value: T): T {
   ) as T;
 }
 
-class StorableTextTransformer extends OperationNodeTransformer {
-  protected override transformValue(node: ValueNode): ValueNode {
-    return typeof node.value === 'string' ? { ...node, value: storableText(node.value) } : node;
-  }
-
-  protected override transformPrimitiveValueList(node: PrimitiveValueListNode): PrimitiveValueListNode {
-    return { ...node, values: node.values.map((v) => (typeof v === 'string' ? storableText(v) : v)) };
-  }
+function storableParameter(value: unknown): unknown {
+  return typeof value === 'string' ? storableText(value) : value;
 }
 
-/** Makes every string parameter of every query storable, so no write or lookup differs by backend. */
-export class StorableTextPlugin implements KyselyPlugin {
-  readonly #transformer = new StorableTextTransformer();
+function storableQuery(query: CompiledQuery): CompiledQuery {
+  return { ...query, parameters: query.parameters.map(storableParameter) };
+}
 
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    return this.#transformer.transformNode(args.node, args.queryId);
-  }
+/**
+ * `dialect` with every string parameter of every statement made storable on its way to the
+ * driver, so no write or lookup differs by backend. At the driver, not in a Kysely plugin: a
+ * plugin rebuilds each query's whole tree, and this is one pass over its parameters.
+ */
+export function storableDialect(dialect: Dialect): Dialect {
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createDriver: () => storableDriver(dialect.createDriver()),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+  };
+}
 
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    return args.result;
-  }
+function storableDriver(driver: Driver): Driver {
+  // The driver gets back the connections it gave out (PostgreSQL's releases its pool client).
+  const wrapped = new WeakMap<DatabaseConnection, DatabaseConnection>();
+  const inner = new WeakMap<DatabaseConnection, DatabaseConnection>();
+  const wrap = (connection: DatabaseConnection): DatabaseConnection => {
+    let outer = wrapped.get(connection);
+    if (!outer) {
+      outer = {
+        executeQuery: (query) => connection.executeQuery(storableQuery(query)),
+        streamQuery: (query, chunkSize) => connection.streamQuery(storableQuery(query), chunkSize),
+      };
+      wrapped.set(connection, outer);
+      inner.set(outer, connection);
+    }
+    return outer;
+  };
+  const unwrap = (connection: DatabaseConnection) => inner.get(connection) ?? connection;
+  return {
+    init: () => driver.init(),
+    acquireConnection: async () => wrap(await driver.acquireConnection()),
+    beginTransaction: (connection, settings) => driver.beginTransaction(unwrap(connection), settings),
+    commitTransaction: (connection) => driver.commitTransaction(unwrap(connection)),
+    rollbackTransaction: (connection) => driver.rollbackTransaction(unwrap(connection)),
+    releaseConnection: (connection) => driver.releaseConnection(unwrap(connection)),
+    destroy: () => driver.destroy(),
+  };
 }
 
 /** A value the store cannot hold for what it is (not for the database being away): retrying cannot help. */
