@@ -63,7 +63,7 @@ export interface StoreDialect {
    * (SQLite `BEGIN IMMEDIATE`; PostgreSQL takes row locks as it goes, see `locked`).
    */
   write<T>(work: (trx: Kysely<Tables>) => Promise<T>): Promise<T>;
-  /** Runs `work`'s reads in one consistent snapshot, and refuses writes. */
+  /** Runs `work`'s reads in one consistent snapshot (PostgreSQL's also refuses writes; it has none). */
   snapshot<T>(work: (trx: Kysely<Tables>) => Promise<T>): Promise<T>;
   /** `query` locking the rows it reads until the write transaction ends (SQLite's lock is already whole). */
   locked<Q extends { forUpdate(): Q }>(query: Q): Q;
