@@ -54,6 +54,7 @@ import {
   timerMarkFromRow,
 } from './records.js';
 import type { Tables, Timestamp } from './schema.js';
+import { type Statements, statements } from './statements.js';
 import { jsonText, storableText, UnstorableValueError } from './text.js';
 
 export interface SqlStoreOptions {
@@ -134,6 +135,7 @@ export class SqlStore implements Store {
   readonly #held = new Map<string, readonly unknown[]>();
   #heldStamp: string | null = null;
   #closed = false;
+  readonly #sql: Statements;
 
   constructor(dialect: StoreDialect, options: SqlStoreOptions = {}) {
     this.#dialect = dialect;
@@ -143,6 +145,7 @@ export class SqlStore implements Store {
       backend: dialect.name,
     });
     this.#migrations = options.migrations;
+    this.#sql = statements(dialect);
   }
 
   async migrate(): Promise<void> {
@@ -155,12 +158,7 @@ export class SqlStore implements Store {
 
   async countRequestsByState(): Promise<Record<RequestState, number>> {
     return this.#guard('countRequestsByState', async () => {
-      const rows = await this.#db
-        .selectFrom('requests')
-        .select((eb) => ['state', eb.fn.countAll<number | string>().as('n')])
-        .groupBy('state')
-        .execute();
-      return countsByState(rows);
+      return countsByState(await this.#sql.countRequests.all(this.#db, {}));
     });
   }
 
@@ -175,31 +173,28 @@ export class SqlStore implements Store {
       'createRequest',
       async () => {
         const created = this.#time(input.createdAt);
-        const row = await this.#db
-          .insertInto('requests')
-          .values({
-            id: input.id,
-            kind: input.kind,
-            requester_id: input.requesterId,
-            key_name: input.keyName,
-            role_id: input.roleId,
-            expiry: input.expiry,
-            reason: input.reason,
-            ip_access_list: jsonText('ip_access_list', input.ipAccessList),
-            approvals_required: input.approvalsRequired,
-            state: input.state,
-            created_at: created,
-            updated_at: created,
-            deadline: input.deadline ? this.#time(input.deadline) : null,
-            // Approved on submission (a role needing no approval): the policy decided then.
-            decided_at: input.state === 'approved' ? created : null,
-            key_id: input.keyId ?? null,
-            key_suffix: input.keySuffix ?? null,
-            change: jsonText('change', input.change),
-            rotation: jsonText('rotation', input.rotation),
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
+        const row = await this.#sql.insertRequest.first(this.#db, {
+          id: input.id,
+          kind: input.kind,
+          requester_id: input.requesterId,
+          key_name: input.keyName,
+          role_id: input.roleId,
+          expiry: input.expiry,
+          reason: input.reason,
+          ip_access_list: jsonText('ip_access_list', input.ipAccessList),
+          approvals_required: input.approvalsRequired,
+          state: input.state,
+          created_at: created,
+          updated_at: created,
+          deadline: input.deadline ? this.#time(input.deadline) : null,
+          // Approved on submission (a role needing no approval): the policy decided then.
+          decided_at: input.state === 'approved' ? created : null,
+          key_id: input.keyId ?? null,
+          key_suffix: input.keySuffix ?? null,
+          change: jsonText('change', input.change),
+          rotation: jsonText('rotation', input.rotation),
+        });
+        if (!row) throw new KeyhouseError('internal', 'store: createRequest returned no row');
         return requestFromRow(this.#dialect, row);
       },
       { conflict: 'conflict' },
@@ -289,60 +284,36 @@ export class SqlStore implements Store {
 
   async listDecisions(requestId: string): Promise<Decision[]> {
     return this.#guard('listDecisions', async () => {
-      const rows = await this.#db
-        .selectFrom('decisions')
-        .selectAll()
-        .where('request_id', '=', requestId)
-        .orderBy('id')
-        .execute();
+      const rows = await this.#sql.decisions.all(this.#db, { request_id: requestId });
       return rows.map((row) => decisionFromRow(this.#dialect, row));
     });
   }
 
   async putKeyOwner(owner: KeyOwner): Promise<void> {
-    // Absent, the approved envelope keeps what is stored (a reassignment does not know it).
-    const approved =
-      owner.approvedUntil === undefined ? null : approvedColumns(this.#dialect, owner.approvedUntil);
+    const row = {
+      key_id: owner.keyId,
+      owner_id: owner.ownerId,
+      request_id: owner.requestId,
+      key_name: owner.keyName,
+      key_suffix: owner.keySuffix,
+      created_at: this.#time(owner.createdAt),
+      role_id: owner.roleId ?? null,
+      fingerprint: owner.fingerprint ?? null,
+    };
     await this.#guard('putKeyOwner', () =>
-      this.#db
-        .insertInto('key_owners')
-        .values({
-          key_id: owner.keyId,
-          owner_id: owner.ownerId,
-          request_id: owner.requestId,
-          key_name: owner.keyName,
-          key_suffix: owner.keySuffix,
-          created_at: this.#time(owner.createdAt),
-          role_id: owner.roleId ?? null,
-          fingerprint: owner.fingerprint ?? null,
-          ...approved,
-        })
-        .onConflict((oc) =>
-          oc.column('key_id').doUpdateSet((eb) => ({
-            owner_id: eb.ref('excluded.owner_id'),
-            request_id: eb.ref('excluded.request_id'),
-            key_name: eb.ref('excluded.key_name'),
-            key_suffix: eb.ref('excluded.key_suffix'),
-            created_at: eb.ref('excluded.created_at'),
-            role_id: eb.ref('excluded.role_id'),
-            fingerprint: eb.fn.coalesce('excluded.fingerprint', 'key_owners.fingerprint'),
-            ...(approved && {
-              approved_until: eb.ref('excluded.approved_until'),
-              approved_forever: eb.ref('excluded.approved_forever'),
-            }),
-          })),
-        )
-        .execute(),
+      // Absent, the approved envelope keeps what is stored (a reassignment does not know it).
+      owner.approvedUntil === undefined
+        ? this.#sql.putOwner.all(this.#db, row)
+        : this.#sql.putOwnerWithEnvelope.all(this.#db, {
+            ...row,
+            ...approvedColumns(this.#dialect, owner.approvedUntil),
+          }),
     );
   }
 
   async getKeyOwner(keyId: string): Promise<KeyOwner | null> {
     return this.#guard('getKeyOwner', async () => {
-      const row = await this.#db
-        .selectFrom('key_owners')
-        .selectAll()
-        .where('key_id', '=', keyId)
-        .executeTakeFirst();
+      const row = await this.#sql.getOwner.first(this.#db, { key_id: keyId });
       return row ? keyOwnerFromRow(this.#dialect, row) : null;
     });
   }
@@ -350,13 +321,10 @@ export class SqlStore implements Store {
   async listKeyOwners(ownerId?: string): Promise<KeyOwner[]> {
     return this.#guard('listKeyOwners', () =>
       this.#unchanged(`owners:${ownerId ?? ''}`, async () => {
-        const rows = await this.#db
-          .selectFrom('key_owners')
-          .selectAll()
-          .$if(ownerId !== undefined, (q) => q.where('owner_id', '=', ownerId!))
-          .orderBy('created_at')
-          .orderBy('key_id')
-          .execute();
+        const rows =
+          ownerId === undefined
+            ? await this.#sql.owners.all(this.#db, {})
+            : await this.#sql.ownersOf.all(this.#db, { owner_id: ownerId });
         return rows.map((row) => keyOwnerFromRow(this.#dialect, row));
       }),
     );
@@ -364,68 +332,50 @@ export class SqlStore implements Store {
 
   async findKeyOwnerByFingerprint(fingerprint: string): Promise<KeyOwner | null> {
     return this.#guard('findKeyOwnerByFingerprint', async () => {
-      const row = await this.#db
-        .selectFrom('key_owners')
-        .selectAll()
-        .where('fingerprint', '=', fingerprint)
-        .orderBy('created_at')
-        .limit(1)
-        .executeTakeFirst();
+      const row = await this.#sql.ownerByFingerprint.first(this.#db, { fingerprint });
       return row ? keyOwnerFromRow(this.#dialect, row) : null;
     });
   }
 
   async deleteKeyOwner(keyId: string): Promise<void> {
-    await this.#guard('deleteKeyOwner', () =>
-      this.#db.deleteFrom('key_owners').where('key_id', '=', keyId).execute(),
-    );
+    await this.#guard('deleteKeyOwner', () => this.#sql.deleteOwner.all(this.#db, { key_id: keyId }));
   }
 
   async renameKeyOwner(keyId: string, keyName: string): Promise<void> {
     await this.#guard('renameKeyOwner', () =>
-      this.#db.updateTable('key_owners').set({ key_name: keyName }).where('key_id', '=', keyId).execute(),
+      this.#sql.renameOwner.all(this.#db, { key_id: keyId, key_name: keyName }),
     );
   }
 
   async setKeyOwnerRole(keyId: string, roleId: string): Promise<void> {
     await this.#guard('setKeyOwnerRole', () =>
-      this.#db.updateTable('key_owners').set({ role_id: roleId }).where('key_id', '=', keyId).execute(),
+      this.#sql.setOwnerRole.all(this.#db, { key_id: keyId, role_id: roleId }),
     );
   }
 
   async setApprovedUntil(keyId: string, approvedUntil: Date | 'never'): Promise<void> {
     await this.#guard('setApprovedUntil', () =>
-      this.#db
-        .updateTable('key_owners')
-        .set(approvedColumns(this.#dialect, approvedUntil))
-        .where('key_id', '=', keyId)
-        .execute(),
+      this.#sql.setEnvelope.all(this.#db, {
+        key_id: keyId,
+        ...approvedColumns(this.#dialect, approvedUntil),
+      }),
     );
   }
 
   async markLeaked(keyId: string, mark: LeakMark): Promise<boolean> {
     return this.#guard('markLeaked', async () => {
-      const row = await this.#db
-        .updateTable('key_owners')
-        .set({ leak_at: this.#time(mark.at), leak_source: mark.source })
-        .where('key_id', '=', keyId)
-        .where('leak_at', 'is', null)
-        .returning('key_id')
-        .executeTakeFirst();
+      const row = await this.#sql.markLeaked.first(this.#db, {
+        key_id: keyId,
+        leak_at: this.#time(mark.at),
+        leak_source: mark.source,
+      });
       return row !== undefined;
     });
   }
 
   async liftLeak(keyId: string): Promise<boolean> {
     return this.#guard('liftLeak', async () => {
-      const row = await this.#db
-        .updateTable('key_owners')
-        .set({ leak_at: null, leak_source: null })
-        .where('key_id', '=', keyId)
-        .where('leak_at', 'is not', null)
-        .returning('key_id')
-        .executeTakeFirst();
-      return row !== undefined;
+      return (await this.#sql.liftLeak.first(this.#db, { key_id: keyId })) !== undefined;
     });
   }
 
@@ -435,28 +385,12 @@ export class SqlStore implements Store {
     at: Date,
   ): Promise<{ person: PersonRecord; changed: boolean }> {
     return this.#guard('recordPerson', async () => {
-      // Insert-if-absent, or change the status when it differs: the upsert's WHERE is re-checked
-      // on the newest row when two callers race, so one change is seen by exactly one of them.
-      const changed = await this.#db
-        .insertInto('people')
-        .values({
-          user_id: userId,
-          status,
-          changed_at: this.#time(at),
-          deactivations: status === 'deactivated' ? 1 : 0,
-        })
-        .onConflict((oc) =>
-          oc
-            .column('user_id')
-            .doUpdateSet((eb) => ({
-              status: eb.ref('excluded.status'),
-              changed_at: eb.ref('excluded.changed_at'),
-              deactivations: eb('people.deactivations', '+', eb.ref('excluded.deactivations')),
-            }))
-            .where((eb) => eb('people.status', '<>', eb.ref('excluded.status'))),
-        )
-        .returningAll()
-        .executeTakeFirst();
+      const changed = await this.#sql.recordPerson.first(this.#db, {
+        user_id: userId,
+        status,
+        changed_at: this.#time(at),
+        deactivations: status === 'deactivated' ? 1 : 0,
+      });
       if (changed) return { person: personFromRow(this.#dialect, changed), changed: true };
       const person = await this.#getPerson(userId);
       if (!person) throw new KeyhouseError('internal', 'store: recordPerson found no row after a conflict');
@@ -483,34 +417,25 @@ export class SqlStore implements Store {
 
   async putRetirement(input: NewRetirement): Promise<Retirement | null> {
     return this.#guard('putRetirement', async () => {
-      const row = await this.#db
-        .insertInto('retirements')
-        .values({
-          key_id: input.keyId,
-          key_name: input.keyName,
-          key_suffix: input.keySuffix,
-          owner_id: input.ownerId,
-          request_id: input.requestId,
-          successor_key_id: input.successorKeyId,
-          successor_suffix: input.successorSuffix,
-          retire_at: this.#time(input.retireAt),
-          stage: 'retiring',
-          updated_at: this.#time(input.at),
-        })
-        .onConflict((oc) => oc.column('key_id').doNothing())
-        .returningAll()
-        .executeTakeFirst();
+      const row = await this.#sql.putRetirement.first(this.#db, {
+        key_id: input.keyId,
+        key_name: input.keyName,
+        key_suffix: input.keySuffix,
+        owner_id: input.ownerId,
+        request_id: input.requestId,
+        successor_key_id: input.successorKeyId,
+        successor_suffix: input.successorSuffix,
+        retire_at: this.#time(input.retireAt),
+        stage: 'retiring',
+        updated_at: this.#time(input.at),
+      });
       return row ? retirementFromRow(this.#dialect, row) : null;
     });
   }
 
   async getRetirement(keyId: string): Promise<Retirement | null> {
     return this.#guard('getRetirement', async () => {
-      const row = await this.#db
-        .selectFrom('retirements')
-        .selectAll()
-        .where('key_id', '=', keyId)
-        .executeTakeFirst();
+      const row = await this.#sql.getRetirement.first(this.#db, { key_id: keyId });
       return row ? retirementFromRow(this.#dialect, row) : null;
     });
   }
@@ -526,13 +451,12 @@ export class SqlStore implements Store {
 
   async advanceRetirement(step: RetirementStep): Promise<Retirement | null> {
     return this.#guard('advanceRetirement', async () => {
-      const row = await this.#db
-        .updateTable('retirements')
-        .set({ stage: step.to, updated_at: this.#time(step.at) })
-        .where('key_id', '=', step.keyId)
-        .where('stage', '=', step.from)
-        .returningAll()
-        .executeTakeFirst();
+      const row = await this.#sql.advanceRetirement.first(this.#db, {
+        key_id: step.keyId,
+        from: step.from,
+        to: step.to,
+        at: this.#time(step.at),
+      });
       return row ? retirementFromRow(this.#dialect, row) : null;
     });
   }
@@ -547,37 +471,26 @@ export class SqlStore implements Store {
         // link the event to it as the next seq, move the head. Concurrent appends queue, so the
         // chain stays one line.
         return this.#dialect.write(async (trx) => {
-          const head = chainHeadFromRow(
-            await this.#dialect
-              .locked(trx.selectFrom('audit_chain').selectAll().where('id', '=', 1))
-              .executeTakeFirst(),
-          );
+          const head = chainHeadFromRow(await this.#sql.lockChainHead.first(trx, {}));
           const seq = (head.headSeq ?? 0) + 1;
           const hash = eventHash({ ...fields, seq, prevHash: head.headHash });
-          const row = await trx
-            .insertInto('audit_events')
-            .values({
-              seq,
-              at: this.#time(fields.at),
-              actor_id: fields.actorId,
-              action: fields.action,
-              outcome: fields.outcome,
-              request_id: fields.requestId,
-              key_id: fields.keyId,
-              key_name: fields.keyName,
-              key_suffix: fields.keySuffix,
-              upstream_request_id: fields.upstreamRequestId,
-              detail: fields.detailText,
-              prev_hash: head.headHash,
-              hash,
-            })
-            .returningAll()
-            .executeTakeFirstOrThrow();
-          await trx
-            .updateTable('audit_chain')
-            .set({ head_seq: seq, head_hash: hash })
-            .where('id', '=', 1)
-            .execute();
+          const row = await this.#sql.appendEvent.first(trx, {
+            seq,
+            at: this.#time(fields.at),
+            actor_id: fields.actorId,
+            action: fields.action,
+            outcome: fields.outcome,
+            request_id: fields.requestId,
+            key_id: fields.keyId,
+            key_name: fields.keyName,
+            key_suffix: fields.keySuffix,
+            upstream_request_id: fields.upstreamRequestId,
+            detail: fields.detailText,
+            prev_hash: head.headHash,
+            hash,
+          });
+          if (!row) throw new KeyhouseError('internal', 'store: the audit event was not written');
+          await this.#sql.moveChainHead.all(trx, { head_seq: seq, head_hash: hash });
           return auditFromRow(this.#dialect, row);
         });
       },
@@ -640,7 +553,7 @@ export class SqlStore implements Store {
       // look like events removed at the end (or, the other way round, added past the head).
       this.#dialect.snapshot(async (trx) => {
         const head = await this.#chainHead(trx);
-        const rows = await trx.selectFrom('audit_events').selectAll().orderBy('seq').execute();
+        const rows = await this.#sql.allEvents.all(trx, {});
         return { head, events: rows.map((row) => auditFromRow(this.#dialect, row)) };
       }),
     );
@@ -648,91 +561,53 @@ export class SqlStore implements Store {
 
   async getWatchState(name: string): Promise<string | null> {
     return this.#guard('getWatchState', async () => {
-      const row = await this.#db
-        .selectFrom('watch_state')
-        .select('value')
-        .where('name', '=', name)
-        .executeTakeFirst();
+      const row = await this.#sql.getWatchState.first(this.#db, { name });
       return row?.value ?? null;
     });
   }
 
   async putWatchState(name: string, value: string, at: Date): Promise<void> {
     await this.#guard('putWatchState', () =>
-      this.#db
-        .insertInto('watch_state')
-        .values({ name, value, updated_at: this.#time(at) })
-        .onConflict((oc) =>
-          oc.column('name').doUpdateSet((eb) => ({
-            value: eb.ref('excluded.value'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-        )
-        .execute(),
+      this.#sql.putWatchState.all(this.#db, { name, value, updated_at: this.#time(at) }),
     );
   }
 
   async claimActivity(activityId: string, at: Date): Promise<boolean> {
     return this.#guard('claimActivity', async () => {
-      const row = await this.#db
-        .insertInto('watch_seen')
-        .values({ activity_id: activityId, seen_at: this.#time(at) })
-        .onConflict((oc) => oc.doNothing())
-        .returning('activity_id')
-        .executeTakeFirst();
+      const row = await this.#sql.claimActivity.first(this.#db, {
+        activity_id: activityId,
+        seen_at: this.#time(at),
+      });
       return row !== undefined;
     });
   }
 
   async putMessageRef(ref: MessageRef): Promise<void> {
     await this.#guard('putMessageRef', () =>
-      this.#db
-        .insertInto('message_refs')
-        .values({ request_id: ref.requestId, kind: ref.kind, channel: ref.channel, ts: ref.ts })
-        .onConflict((oc) =>
-          oc
-            .columns(['request_id', 'kind'])
-            .doUpdateSet((eb) => ({ channel: eb.ref('excluded.channel'), ts: eb.ref('excluded.ts') })),
-        )
-        .execute(),
+      this.#sql.putMessageRef.all(this.#db, {
+        request_id: ref.requestId,
+        kind: ref.kind,
+        channel: ref.channel,
+        ts: ref.ts,
+      }),
     );
   }
 
   async getMessageRefs(requestId: string): Promise<MessageRef[]> {
     return this.#guard('getMessageRefs', async () => {
-      const rows = await this.#db
-        .selectFrom('message_refs')
-        .selectAll()
-        .where('request_id', '=', requestId)
-        .orderBy('kind')
-        .execute();
+      const rows = await this.#sql.messageRefs.all(this.#db, { request_id: requestId });
       return rows.map(messageRefFromRow);
     });
   }
 
   async tryLease(name: string, holder: string, ttlMs: number, at: Date): Promise<boolean> {
     return this.#guard('tryLease', async () => {
-      const now = this.#time(at);
-      // The upsert's WHERE makes a live lease held by someone else a no-op: no row comes back.
-      const row = await this.#db
-        .insertInto('leases')
-        .values({ name, holder, expires_at: this.#time(new Date(at.getTime() + ttlMs)) })
-        .onConflict((oc) =>
-          oc
-            .column('name')
-            .doUpdateSet((eb) => ({
-              holder: eb.ref('excluded.holder'),
-              expires_at: eb.ref('excluded.expires_at'),
-            }))
-            .where((eb) =>
-              eb.or([
-                eb('leases.expires_at', '<=', now),
-                eb('leases.holder', '=', eb.ref('excluded.holder')),
-              ]),
-            ),
-        )
-        .returning('holder')
-        .executeTakeFirst();
+      const row = await this.#sql.tryLease.first(this.#db, {
+        name,
+        holder,
+        expires_at: this.#time(new Date(at.getTime() + ttlMs)),
+        now: this.#time(at),
+      });
       return row?.holder === holder;
     });
   }
@@ -741,73 +616,37 @@ export class SqlStore implements Store {
     return this.#guard('claimTimer', async () => {
       // Never early: a claim before its due time takes nothing.
       if (claim.dueAt.getTime() > claim.at.getTime()) return null;
-      const abandonedBefore = claim.abandonedBefore ? this.#time(claim.abandonedBefore) : null;
-      // Insert-if-absent; the upsert's WHERE (re-checked on the newest row version when two race)
-      // takes back only a failed mark with attempts left, or an abandoned claim of work that may
-      // be done twice.
-      const row = await this.#db
-        .insertInto('timer_marks')
-        .values({
-          rule: claim.rule,
-          subject: claim.subject,
-          threshold: claim.threshold,
-          state: 'claimed',
-          holder: claim.holder,
-          attempts: 1,
-          due_at: this.#time(claim.dueAt),
-          claimed_at: this.#time(claim.at),
-          detail: jsonText('detail', claim.detail),
-        })
-        .onConflict((oc) =>
-          oc
-            .columns(['rule', 'subject', 'threshold'])
-            .doUpdateSet((eb) => ({
-              state: 'claimed',
-              holder: eb.ref('excluded.holder'),
-              attempts: eb('timer_marks.attempts', '+', 1),
-              claimed_at: eb.ref('excluded.claimed_at'),
-              settled_at: null,
-              detail: eb.ref('excluded.detail'),
-            }))
-            .where((eb) =>
-              eb.and([
-                eb('timer_marks.attempts', '<', claim.maxAttempts ?? 1),
-                eb.or([
-                  eb('timer_marks.state', '=', 'failed'),
-                  ...(abandonedBefore === null
-                    ? []
-                    : [
-                        eb.and([
-                          eb('timer_marks.state', '=', 'claimed'),
-                          eb('timer_marks.claimed_at', '<=', abandonedBefore),
-                        ]),
-                      ]),
-                ]),
-              ]),
-            ),
-        )
-        .returningAll()
-        .executeTakeFirst();
+      const row = await this.#sql.claimTimer.first(this.#db, {
+        rule: claim.rule,
+        subject: claim.subject,
+        threshold: claim.threshold,
+        holder: claim.holder,
+        due_at: this.#time(claim.dueAt),
+        claimed_at: this.#time(claim.at),
+        detail: jsonText('detail', claim.detail),
+        max_attempts: claim.maxAttempts ?? 1,
+        abandoned_before: claim.abandonedBefore ? this.#time(claim.abandonedBefore) : null,
+      });
       return row ? timerMarkFromRow(this.#dialect, row) : null;
     });
   }
 
   async settleTimer(settle: TimerSettle): Promise<boolean> {
     return this.#guard('settleTimer', async () => {
-      const row = await this.#db
-        .updateTable('timer_marks')
-        .set({
-          state: settle.state,
-          settled_at: this.#time(settle.at),
-          ...(settle.detail !== undefined && { detail: jsonText('detail', settle.detail) }),
-        })
-        .where('rule', '=', settle.rule)
-        .where('subject', '=', settle.subject)
-        .where('threshold', '=', settle.threshold)
-        .where('holder', '=', settle.holder)
-        .where('state', '=', 'claimed')
-        .returning('rule')
-        .executeTakeFirst();
+      const values = {
+        rule: settle.rule,
+        subject: settle.subject,
+        threshold: settle.threshold,
+        holder: settle.holder,
+        state: settle.state,
+        settled_at: this.#time(settle.at),
+        detail: jsonText('detail', settle.detail),
+      };
+      // Without a detail, the claim's stays.
+      const row =
+        settle.detail === undefined
+          ? await this.#sql.settleTimer.first(this.#db, values)
+          : await this.#sql.settleTimerWithDetail.first(this.#db, values);
       return row !== undefined;
     });
   }
@@ -834,20 +673,13 @@ export class SqlStore implements Store {
   }
 
   async #getRequest(db: Kysely<Tables>, id: string, lock = false): Promise<KeyRequest | null> {
-    const query = db.selectFrom('requests').selectAll().where('id', '=', id);
     // Locked, decisions on one request queue until the transaction ends.
-    const row = await (lock ? this.#dialect.locked(query) : query).executeTakeFirst();
+    const row = await (lock ? this.#sql.lockRequest : this.#sql.getRequest).first(db, { id });
     return row ? requestFromRow(this.#dialect, row) : null;
   }
 
   async #approvals(db: Kysely<Tables>, requestId: string): Promise<Decision[]> {
-    const rows = await db
-      .selectFrom('decisions')
-      .selectAll()
-      .where('request_id', '=', requestId)
-      .where('decision', '=', 'approve')
-      .orderBy('id')
-      .execute();
+    const rows = await this.#sql.approvals.all(db, { request_id: requestId });
     return rows.map((row) => decisionFromRow(this.#dialect, row));
   }
 
@@ -860,12 +692,13 @@ export class SqlStore implements Store {
     reason: string | null,
     at: Date,
   ): Promise<boolean> {
-    const row = await db
-      .insertInto('decisions')
-      .values({ request_id: requestId, user_id: userId, decision, reason, at: this.#time(at) })
-      .onConflict((oc) => oc.columns(['request_id', 'user_id', 'decision']).doNothing())
-      .returning('id')
-      .executeTakeFirst();
+    const row = await this.#sql.decide.first(db, {
+      request_id: requestId,
+      user_id: userId,
+      decision,
+      reason,
+      at: this.#time(at),
+    });
     return row !== undefined;
   }
 
@@ -877,26 +710,18 @@ export class SqlStore implements Store {
     deadline: Date | null,
     at: Date,
   ): Promise<KeyRequest> {
-    const row = await db
-      .updateTable('requests')
-      .set({
-        state,
-        deadline: deadline ? this.#time(deadline) : null,
-        decided_at: this.#time(at),
-        updated_at: this.#time(at),
-      })
-      .where('id', '=', requestId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await this.#sql.settleRequest.first(db, {
+      id: requestId,
+      state,
+      deadline: deadline ? this.#time(deadline) : null,
+      at: this.#time(at),
+    });
+    if (!row) throw new KeyhouseError('internal', 'store: the request to settle is gone');
     return requestFromRow(this.#dialect, row);
   }
 
   async #getPerson(userId: string): Promise<PersonRecord | null> {
-    const row = await this.#db
-      .selectFrom('people')
-      .selectAll()
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
+    const row = await this.#sql.getPerson.first(this.#db, { user_id: userId });
     return row ? personFromRow(this.#dialect, row) : null;
   }
 
@@ -916,9 +741,7 @@ export class SqlStore implements Store {
   }
 
   async #chainHead(db: Kysely<Tables>): Promise<AuditChainHead> {
-    return chainHeadFromRow(
-      await db.selectFrom('audit_chain').selectAll().where('id', '=', 1).executeTakeFirst(),
-    );
+    return chainHeadFromRow(await this.#sql.chainHead.first(db, {}));
   }
 
   /**
