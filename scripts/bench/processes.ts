@@ -2,22 +2,14 @@
  * Starting, measuring and stopping the benchmark's child processes. Every child is registered so
  * that `stopAll` ends exactly the processes this benchmark started, on success, error or Ctrl-C.
  */
-import { type ChildProcess, fork, spawn, spawnSync } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { buildSource } from '../../test/support/build.js';
 import type { ProbeReport } from './app-probe.js';
 import type { InfraAnswers, InfraCommand, InfraReady, InfraReply } from './protocol.js';
 
@@ -100,47 +92,23 @@ export function prepareRuntime(kind: RuntimeKind, dir: string): Runtime {
       buildWarning: null,
     };
   }
-  const out = join(dir, 'build');
-  const tsconfig = join(dir, 'tsconfig.bench.json');
-  writeFileSync(
-    tsconfig,
-    JSON.stringify({
-      extends: join(ROOT, 'tsconfig.build.json'),
-      compilerOptions: {
-        outDir: out,
-        rootDir: ROOT,
-        typeRoots: [join(ROOT, 'node_modules/@types')],
-        incremental: false,
-      },
-      include: [
-        join(ROOT, 'src'),
-        join(ROOT, 'scripts/bench/bare-bolt.ts'),
-        join(ROOT, 'scripts/bench/app-probe.ts'),
-      ],
-    }),
-  );
-  const started = performance.now();
-  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', tsconfig], {
-    encoding: 'utf8',
-  });
-  const buildMs = performance.now() - started;
+  const build = buildSource(dir, [
+    join(ROOT, 'scripts/bench/bare-bolt.ts'),
+    join(ROOT, 'scripts/bench/app-probe.ts'),
+  ]);
+  const { out, diagnostics } = build;
   const keyhouseEntry = join(out, 'src/main.js');
   const bareEntry = join(out, 'scripts/bench/bare-bolt.js');
-  if (!existsSync(keyhouseEntry) || !existsSync(bareEntry)) {
-    throw new Error(`tsc emitted nothing:\n${tsc.stdout}${tsc.stderr}`);
-  }
-  // The compiled tree resolves packages and its module type like dist/ does inside the checkout.
-  symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'), 'dir');
-  writeFileSync(join(out, 'package.json'), JSON.stringify({ type: 'module' }));
-  const diagnostics = `${tsc.stdout}${tsc.stderr}`.trim();
+  if (!existsSync(keyhouseEntry) || !existsSync(bareEntry))
+    throw new Error(`tsc emitted nothing:\n${diagnostics}`);
   return {
     kind,
     nodeArgs: ['--enable-source-maps', '--import', `${probe(out)}.js`],
     keyhouseEntry,
     bareEntry,
     env: {},
-    buildMs,
-    buildWarning: tsc.status === 0 ? null : diagnostics.split('\n').slice(0, 5).join('\n'),
+    buildMs: build.ms,
+    buildWarning: build.status === 0 ? null : diagnostics.split('\n').slice(0, 5).join('\n'),
   };
 }
 

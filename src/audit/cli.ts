@@ -1,9 +1,12 @@
 /**
- * `npm run audit -- verify` and `npm run audit -- export [--since ISO] [--until ISO]`, on the store
- * `DATABASE_URL` names (product.md §4). Verify prints `ok N events` and exits 0, or names the first
- * event that was changed, removed or reordered and exits 1. Export writes JSON Lines to stdout.
+ * `npm run audit -- verify [--head <seq>:<hash>]` and `npm run audit -- export [--since ISO]
+ * [--until ISO]`, on the store `DATABASE_URL` names (product.md §4); from the built code,
+ * `node dist/src/audit/cli.js …`. Verify prints `ok N events` and exits 0, or names the first
+ * event that was changed, removed or reordered and exits 1; with `--head` (a head Keyhouse posted
+ * to the security channel) it also proves the chain still holds that head. Export writes JSON Lines.
  */
 import { pathToFileURL } from 'node:url';
+import { type NotedHead, parseNotedHead } from '../core/audit-chain.js';
 import type { Store } from '../core/model.js';
 import { openStore } from '../store/index.js';
 import { exportAudit, exportLine, verifyAudit } from './verify.js';
@@ -16,7 +19,7 @@ export interface CliIo {
   open?: (databaseUrl: string) => Promise<Store>;
 }
 
-const USAGE = 'usage: audit verify | audit export [--since ISO] [--until ISO]';
+const USAGE = 'usage: audit verify [--head <seq>:<hash>] | audit export [--since ISO] [--until ISO]';
 
 function parseInstant(flag: string, value: string | undefined): Date {
   const date = value === undefined ? new Date(Number.NaN) : new Date(value);
@@ -36,6 +39,15 @@ function parseRange(args: readonly string[]): { since?: Date; until?: Date } {
   return range;
 }
 
+function parseHead(args: readonly string[]): NotedHead | undefined {
+  if (args.length === 0) return undefined;
+  const [flag, value] = args;
+  if (flag !== '--head' || args.length !== 2) throw new Error(USAGE);
+  const noted = parseNotedHead(value ?? '');
+  if (!noted) throw new Error(`--head needs <seq>:<hash> as Keyhouse posts it, such as 42:${'0'.repeat(64)}`);
+  return noted;
+}
+
 /** Runs one command; resolves to the exit code. */
 export async function runAuditCli(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -44,9 +56,10 @@ export async function runAuditCli(argv: readonly string[], io: CliIo): Promise<n
     return 2;
   }
   let range: { since?: Date; until?: Date } = {};
+  let noted: NotedHead | undefined;
   try {
     if (command === 'export') range = parseRange(rest);
-    else if (rest.length > 0) throw new Error(USAGE);
+    else noted = parseHead(rest);
   } catch (error) {
     io.err((error as Error).message);
     return 2;
@@ -58,11 +71,9 @@ export async function runAuditCli(argv: readonly string[], io: CliIo): Promise<n
       for (const event of await exportAudit(store, range)) io.out(exportLine(event));
       return 0;
     }
-    const result = await verifyAudit(store);
+    const result = await verifyAudit(store, noted);
     if (result.ok) {
-      io.out(
-        `ok ${result.events} events${result.legacy ? ` (${result.legacy} from before the chain began)` : ''}`,
-      );
+      io.out(`ok ${result.events} events${noted ? `; the chain holds ${noted.seq}:${noted.hash}` : ''}`);
       return 0;
     }
     io.err(`audit chain broken at event ${result.seq ?? '(end)'}: ${result.problem}`);

@@ -273,7 +273,10 @@ export interface AuditInput {
 export interface AuditEvent extends Required<Omit<AuditInput, 'detail'>> {
   seq: number;
   detail: Record<string, unknown> | null;
-  /** Hash chain (src/audit/chain.ts): the previous event's hash, and this event's; null before the chain. */
+  /**
+   * Hash chain (core/audit-chain.ts): the previous event's hash (null for the first event), and
+   * this event's. Every stored event has one; null only in a row someone changed by hand.
+   */
   prevHash: string | null;
   hash: string | null;
 }
@@ -293,11 +296,16 @@ export interface AuditFilter {
   limit?: number;
 }
 
-/** The audit chain's head row: where the chain starts (`legacyThrough`) and its last event. */
+/** The audit chain's head row: its last event (null when there is none). */
 export interface AuditChainHead {
-  legacyThrough: number;
   headSeq: number | null;
   headHash: string | null;
+}
+
+/** The chain head and every event, read in one consistent snapshot (what verify checks). */
+export interface AuditChain {
+  head: AuditChainHead;
+  events: AuditEvent[];
 }
 
 export type MessageKind = 'approval' | 'dm';
@@ -444,10 +452,16 @@ export interface Store {
   /**
    * Append-only: there is no way to change or remove an event once written. Each event is linked
    * into the hash chain inside the insert's transaction, so concurrent writers keep one chain.
+   * Any string is accepted, the same way on every backend: what UTF-8 text cannot hold (a NUL,
+   * a lone surrogate) is stored, hashed and returned as U+FFFD. Throws `invalid_input` when the
+   * event cannot be stored for what it holds (retrying cannot help: detail that is not JSON, a
+   * value past a limit of the database), `audit_failed` when the store could not take it now.
    */
   appendAudit(event: AuditInput): Promise<AuditEvent>;
   listAudit(filter?: AuditFilter): Promise<AuditEvent[]>;
   auditChainHead(): Promise<AuditChainHead>;
+  /** The head and every event, oldest first, from one snapshot: no append falls between the two. */
+  readAuditChain(): Promise<AuditChain>;
 
   /** A small named value kept across restarts (the drift cursor); null when never set. */
   getWatchState(name: string): Promise<string | null>;

@@ -100,6 +100,20 @@ export interface Reactivation {
   now: Date;
 }
 
+/**
+ * The audit chain's head, posted once a UTC day to the security channel (product.md §4): whoever
+ * keeps it can later prove, with `audit verify --head <seq>:<hash>`, that nothing up to it was
+ * rewritten, even by someone who can write the database.
+ */
+export interface AuditHeadNotice {
+  seq: number;
+  /** SHA-256, hex, of event `seq`; it covers every event before it. */
+  hash: string;
+  /** The UTC day (`2026-06-01`) this is the head for, taken at its start. */
+  day: string;
+  now: Date;
+}
+
 export interface LifecycleNotifier {
   expiryWarning(warning: ExpiryWarning): Promise<void>;
   keyExpired(notice: ExpiredNotice): Promise<void>;
@@ -110,6 +124,8 @@ export interface LifecycleNotifier {
   requestCancelled(ref: SlackRef, request: KeyRequest, userId: string): Promise<void>;
   offboardingReport(channel: string, report: OffboardingReport): Promise<void>;
   reactivated(channel: string, notice: Reactivation): Promise<void>;
+  /** The daily audit chain head, to the security channel. */
+  auditHead(channel: string, notice: AuditHeadNotice): Promise<void>;
 }
 
 /** Who is still in the workspace. */

@@ -1,11 +1,13 @@
 /**
  * The lifecycle's ports on Slack: DMs to key owners, thread replies under approval messages,
- * the security channel's report, and `users.info` for who was deactivated.
+ * the security channel's report and the audit chain's daily head, and `users.info` for who was
+ * deactivated.
  */
 import type { WebClient } from '@slack/web-api';
 import type { KeyRequest } from '../core/model.js';
 import type { SlackRef } from '../core/ports.js';
 import type {
+  AuditHeadNotice,
   Directory,
   ExpiredDeletion,
   ExpiredNotice,
@@ -16,6 +18,7 @@ import type {
   Reactivation,
   StaleOffer,
 } from '../core/timer-ports.js';
+import { auditHeadMessage } from '../views/audit-head.js';
 import {
   cancelledNote,
   expiredKeyDeletedMessage,
@@ -69,6 +72,10 @@ export class SlackLifecycleNotifier implements LifecycleNotifier {
       unfurl_links: false,
       unfurl_media: false,
     });
+  }
+
+  async auditHead(channel: string, notice: AuditHeadNotice): Promise<void> {
+    await this.client.chat.postMessage({ channel, ...auditHeadMessage(notice) });
   }
 }
 

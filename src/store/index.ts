@@ -1,10 +1,14 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import { KeyhouseError } from '../core/errors.js';
 import type { Store } from '../core/model.js';
+import type { StoreDialect } from './dialect.js';
+import type { Migration } from './migrator.js';
+import { SqlStore } from './store.js';
 
 export type { Store } from '../core/model.js';
+export type { Migration } from './migrator.js';
 
 export interface OpenStoreOptions {
   logger?: Logger;
@@ -25,7 +29,7 @@ export interface OpenStoreOptions {
  * `postgres://…` / `postgresql://…`. Only the driver in use is loaded. Errors name the path.
  */
 export async function openStore(databaseUrl: string, options: OpenStoreOptions = {}): Promise<Store> {
-  const store = await createStore(databaseUrl, options);
+  const store = await connectStore(databaseUrl, options);
   try {
     await store.migrate();
   } catch (error) {
@@ -35,17 +39,37 @@ export async function openStore(databaseUrl: string, options: OpenStoreOptions =
   return store;
 }
 
-async function createStore(databaseUrl: string, options: OpenStoreOptions): Promise<Store> {
+/**
+ * The store `DATABASE_URL` names, connected but not migrated (`openStore` is what the app uses).
+ * `migrations` replaces Keyhouse's own list (tests of the migrator pass a longer one).
+ */
+export async function connectStore(
+  databaseUrl: string,
+  options: OpenStoreOptions & { migrations?: readonly Migration[] } = {},
+): Promise<Store> {
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const dialect = await openDialect(databaseUrl, options, logger);
+  return new SqlStore(dialect, { logger, ...(options.migrations && { migrations: options.migrations }) });
+}
+
+async function openDialect(
+  databaseUrl: string,
+  options: OpenStoreOptions,
+  logger: Logger,
+): Promise<StoreDialect> {
   if (databaseUrl.startsWith('postgres://') || databaseUrl.startsWith('postgresql://')) {
     // Loaded on demand: a SQLite deployment never pays for pg (and the reverse for better-sqlite3).
-    const { PostgresStore } = await import('./postgres.js');
-    return new PostgresStore(databaseUrl, { logger: options.logger, schema: options.schema });
+    const { openPostgres } = await import('./postgres-dialect.js');
+    return openPostgres(databaseUrl, {
+      logger,
+      ...(options.schema !== undefined && { schema: options.schema }),
+    });
   }
   if (databaseUrl.startsWith('sqlite:')) {
     const path = databaseUrl.slice('sqlite:'.length);
     if (path === '') throw new KeyhouseError('config_invalid', 'DATABASE_URL sqlite: needs a file path');
-    const { SqliteStore } = await import('./sqlite.js');
-    if (path === ':memory:') return new SqliteStore(':memory:', { logger: options.logger });
+    const { openSqlite } = await import('./sqlite-dialect.js');
+    if (path === ':memory:') return openSqlite(':memory:');
     const file = resolve(path);
     if (existsSync(file) && statSync(file).isDirectory()) {
       throw new KeyhouseError(
@@ -54,7 +78,7 @@ async function createStore(databaseUrl: string, options: OpenStoreOptions): Prom
       );
     }
     prepareDirectory(dirname(file));
-    return new SqliteStore(file, { logger: options.logger, lock: options.exclusive === true });
+    return openSqlite(file, { lock: options.exclusive === true });
   }
   throw new KeyhouseError('config_invalid', 'DATABASE_URL must start with sqlite: or postgres://');
 }

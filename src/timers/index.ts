@@ -1,11 +1,13 @@
 /**
  * Key lifecycle after the secret was shown (product.md §8), on the scheduler: expiry warnings,
- * expired notices and deletion, stale-key offers, approval reminders, offboarding. Slack-agnostic:
+ * expired notices and deletion, stale-key offers, approval reminders, offboarding; and the audit
+ * chain's daily head (product.md §4). Slack-agnostic:
  * the Slack side gives it a `LifecycleNotifier` and a `Directory`.
  */
 
 import type { Directory, KeyFacts, LifecycleNotifier } from '../core/timer-ports.js';
 import type { WorkflowContext } from '../workflow/context.js';
+import { auditHeadRule } from './audit-head.js';
 import type { LifecycleDeps } from './deps.js';
 import { deleteExpiredRule, expiredNoticeRule, expiryWarningRule } from './expiry.js';
 import { leakEnforceRule } from './leaks.js';
@@ -51,6 +53,7 @@ export class Lifecycle {
       offboardReportRule,
       offboardCheckRule,
       leakEnforceRule,
+      auditHeadRule,
     ]) {
       options.scheduler.register(rule(options));
     }

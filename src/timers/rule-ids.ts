@@ -20,4 +20,6 @@ export const RULE = {
   leakEnforce: 'leak.enforce',
   /** A deactivated user back in Slack: the security channel told, once per deactivation. */
   offboardEnded: 'offboarding.reactivated',
+  /** Once a UTC day: the audit chain's head, posted to the security channel. */
+  auditHead: 'audit.head',
 } as const;

@@ -93,6 +93,8 @@ export const BLOCK = {
   outcomeFailed: 'outcome_failed',
   /** Under an input of a re-rendered form: an error found only after ClickHouse answered. */
   fieldErrorSuffix: ':error',
+  /** The audit chain's daily head in the security channel. */
+  auditHead: 'audit_head',
 } as const;
 
 /** The block holding one key of a list: `keys|<scope>|<page>|<key uuid>`, so a click knows where it was. */

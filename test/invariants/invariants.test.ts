@@ -17,8 +17,8 @@
  * users deactivated in Slack, and time jumps of hours and days:
  *
  * 5. each timed message (expiry warning per threshold, expired notice, expired-key deletion, stale
- *    offer, approval reminder and escalation, retirement notice, offboarding report) is sent at
- *    most once, and never before it is due;
+ *    offer, approval reminder and escalation, retirement notice, offboarding report, the audit
+ *    chain's daily head) is sent at most once, and never before it is due;
  * 6. a rotation's old key is disabled no earlier than the end of its overlap and deleted no earlier
  *    than seven days after; an owner's rotation within the role needs no approval, anyone else's
  *    does; an old key has at most one delivered successor;
@@ -926,6 +926,10 @@ function checkTimed(timed: readonly TimedMessage[]): void {
         break;
       case 'retired':
         once(`retired ${m.keyName} …${m.keySuffix} to ${m.userId}`);
+        break;
+      case 'audit-head':
+        once(`audit head ${m.notice.day}`);
+        notEarly(m.at, Date.parse(`${m.notice.day}T00:00:00.000Z`), `audit head of ${m.notice.day}`);
         break;
     }
   }

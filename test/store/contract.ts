@@ -61,6 +61,8 @@ function owner(overrides: Partial<KeyOwner> = {}): KeyOwner {
     createdAt: T0,
     roleId: null,
     hasFingerprint: false,
+    approvedUntil: null,
+    leak: null,
     ...overrides,
   };
 }
@@ -745,6 +747,7 @@ export function storeContract(name: string, makeStore: () => Promise<StoreFixtur
           'appendAudit',
           'auditChainHead',
           'listAudit',
+          'readAuditChain',
         ]);
       });
     });
@@ -797,11 +800,10 @@ export function storeContract(name: string, makeStore: () => Promise<StoreFixtur
         const events = await store.listAudit();
         for (let i = 1; i < events.length; i++) expect(events[i]!.prevHash).toBe(events[i - 1]!.hash);
         expect(await store.auditChainHead()).toStrictEqual({
-          legacyThrough: 0,
           headSeq: seqs[4],
           headHash: events[4]!.hash,
         });
-        expect(await verifyAudit(store)).toStrictEqual({ ok: true, events: 5, legacy: 0 });
+        expect(await verifyAudit(store)).toStrictEqual({ ok: true, events: 5 });
       });
 
       it('finds a changed event', async () => {
@@ -867,7 +869,7 @@ export function storeContract(name: string, makeStore: () => Promise<StoreFixtur
             (i % 2 ? store : replica).appendAudit(event({ action: `race.${i}`, at: at(i) })),
           ),
         );
-        expect(await verifyAudit(store)).toStrictEqual({ ok: true, events: 40, legacy: 0 });
+        expect(await verifyAudit(store)).toStrictEqual({ ok: true, events: 40 });
         expect(new Set((await store.listAudit()).map((e) => e.prevHash)).size).toBe(40);
       });
 
@@ -911,6 +913,178 @@ export function storeContract(name: string, makeStore: () => Promise<StoreFixtur
         expect(await seqs({ user: 'U0CAROL' })).toEqual([other.seq]);
         expect(await seqs({ since: at(MINUTE), until: at(3 * MINUTE) })).toEqual([approved.seq, created.seq]);
         expect(await seqs({ newest: true, limit: 2 })).toEqual([created.seq, other.seq]);
+      });
+    });
+
+    describe('approved envelope and leak marks', () => {
+      it("keeps a key's approved envelope: a date, never, or unknown; absent on write keeps it", async () => {
+        const dated = owner({ approvedUntil: at(90 * 24 * HOUR) });
+        const open = owner({ approvedUntil: 'never' });
+        const unknown = owner();
+        for (const o of [dated, open, unknown]) await store.putKeyOwner(o);
+        expect(await store.getKeyOwner(dated.keyId)).toStrictEqual(dated);
+        expect((await store.getKeyOwner(open.keyId))?.approvedUntil).toBe('never');
+        expect((await store.getKeyOwner(unknown.keyId))?.approvedUntil).toBeNull();
+
+        // A reassignment does not know the envelope: absent keeps it; null says unknown again.
+        const { approvedUntil: _, ...withoutEnvelope } = dated;
+        await store.putKeyOwner({ ...withoutEnvelope, ownerId: 'U0NEW' });
+        expect(await store.getKeyOwner(dated.keyId)).toStrictEqual({ ...dated, ownerId: 'U0NEW' });
+        await store.putKeyOwner({ ...open, approvedUntil: null });
+        expect((await store.getKeyOwner(open.keyId))?.approvedUntil).toBeNull();
+
+        await store.setApprovedUntil(unknown.keyId, 'never');
+        expect((await store.getKeyOwner(unknown.keyId))?.approvedUntil).toBe('never');
+        await store.setApprovedUntil(unknown.keyId, at(HOUR));
+        expect((await store.listKeyOwners()).find((o) => o.keyId === unknown.keyId)?.approvedUntil).toEqual(
+          at(HOUR),
+        );
+        await store.setApprovedUntil('no-such-key', at(HOUR));
+        expect(await store.getKeyOwner('no-such-key')).toBeNull();
+      });
+
+      it('marks a key leaked once, reads the mark on every read, and lifts it', async () => {
+        const key = owner();
+        await store.putKeyOwner(key);
+        const mark = { at: at(MINUTE), source: 'github' } as const;
+        expect(await store.markLeaked(key.keyId, mark)).toBe(true);
+        expect(await store.markLeaked(key.keyId, { at: at(2 * MINUTE), source: 'slack' })).toBe(false);
+        expect(await store.markLeaked('no-such-key', mark)).toBe(false);
+        const marked = { ...key, leak: mark };
+        expect(await store.getKeyOwner(key.keyId)).toStrictEqual(marked);
+        expect(await store.listKeyOwners(key.ownerId)).toStrictEqual([marked]);
+
+        // putKeyOwner neither writes nor clears the mark.
+        await store.putKeyOwner({ ...key, ownerId: 'U0NEW', leak: null });
+        expect((await store.getKeyOwner(key.keyId))?.leak).toStrictEqual(mark);
+        await store.deleteKeyOwner('other');
+
+        expect(await store.liftLeak(key.keyId)).toBe(true);
+        expect(await store.liftLeak(key.keyId)).toBe(false);
+        expect(await store.liftLeak('no-such-key')).toBe(false);
+        expect((await store.getKeyOwner(key.keyId))?.leak).toBeNull();
+        expect(await store.markLeaked(key.keyId, { at: at(3 * MINUTE), source: 'report' })).toBe(true);
+      });
+
+      it('gives a leak mark to exactly one of many concurrent callers, across instances', async () => {
+        const key = owner();
+        await store.putKeyOwner(key);
+        const replica = await fixture.reopen();
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) =>
+            (i % 2 ? store : replica).markLeaked(key.keyId, { at: at(i), source: 'slack' }),
+          ),
+        );
+        expectOneOf(results, (won) => won);
+      });
+    });
+
+    describe('people', () => {
+      it('records what Slack said of a person: a change sets changedAt and counts deactivations', async () => {
+        expect(await store.getPerson('U1')).toBeNull();
+        expect(await store.recordPerson('U1', 'deactivated', at(1))).toStrictEqual({
+          person: { userId: 'U1', status: 'deactivated', changedAt: at(1), deactivations: 1 },
+          changed: true,
+        });
+        // The same status again changes nothing, not even the time.
+        expect(await store.recordPerson('U1', 'deactivated', at(2))).toStrictEqual({
+          person: { userId: 'U1', status: 'deactivated', changedAt: at(1), deactivations: 1 },
+          changed: false,
+        });
+        expect(await store.recordPerson('U1', 'active', at(3))).toStrictEqual({
+          person: { userId: 'U1', status: 'active', changedAt: at(3), deactivations: 1 },
+          changed: true,
+        });
+        expect((await store.recordPerson('U1', 'deactivated', at(4))).person).toStrictEqual({
+          userId: 'U1',
+          status: 'deactivated',
+          changedAt: at(4),
+          deactivations: 2,
+        });
+        expect(await store.recordPerson('U2', 'active', at(5))).toStrictEqual({
+          person: { userId: 'U2', status: 'active', changedAt: at(5), deactivations: 0 },
+          changed: true,
+        });
+        expect(await (await fixture.reopen()).getPerson('U1')).toMatchObject({ deactivations: 2 });
+        expect((await store.listPeople()).map((p) => p.userId)).toEqual(['U1', 'U2']);
+        expect((await store.listPeople('deactivated')).map((p) => p.userId)).toEqual(['U1']);
+        expect(await store.listPeople('active')).toStrictEqual([
+          { userId: 'U2', status: 'active', changedAt: at(5), deactivations: 0 },
+        ]);
+      });
+
+      it('lets exactly one of two concurrent callers reporting the same change see it, across instances', async () => {
+        await store.recordPerson('U1', 'active', at(0));
+        const replica = await fixture.reopen();
+        for (const [i, status] of (['deactivated', 'active', 'deactivated'] as const).entries()) {
+          const results = await Promise.all(
+            Array.from({ length: 6 }, (_, j) =>
+              (j % 2 ? store : replica).recordPerson('U1', status, at(i + 1)),
+            ),
+          );
+          expectOneOf(results, (r) => r.changed);
+          for (const r of results) expect(r.person.status).toBe(status);
+        }
+        // A first report of someone never seen, twice at once: one change.
+        const first = await Promise.all([
+          store.recordPerson('U9', 'deactivated', at(9)),
+          replica.recordPerson('U9', 'deactivated', at(9)),
+        ]);
+        expectOneOf(first, (r) => r.changed);
+        expect(await store.getPerson('U1')).toMatchObject({ status: 'deactivated', deactivations: 2 });
+      });
+    });
+
+    describe('audit content', () => {
+      it('takes any string the same way, as U+FFFD where UTF-8 text cannot hold it, and verifies', async () => {
+        const written = await store.appendAudit({
+          at: T0,
+          actorId: 'U0\uD800ACTOR',
+          action: 'drift.key_create',
+          outcome: 'ok',
+          keyName: 'made\u0000in-console',
+          keySuffix: '\uDC00ab',
+          detail: { 'na\u0000me': 'x\u0000y', list: ['\uD83D', '\uD83D\uDE00'] },
+        });
+        const expected = {
+          actorId: 'U0\uFFFDACTOR',
+          keyName: 'made\uFFFDin-console',
+          keySuffix: '\uFFFDab',
+          detail: { 'na\uFFFDme': 'x\uFFFDy', list: ['\uFFFD', '\uD83D\uDE00'] },
+        };
+        expect(written).toMatchObject(expected);
+        expect(await store.listAudit()).toStrictEqual([written]);
+        expect(await verifyAudit(store)).toStrictEqual({ ok: true, events: 1 });
+
+        const request = newRequest({ reason: 'because\u0000', keyName: 'k\uD800' });
+        expect(await store.createRequest(request)).toMatchObject({
+          reason: 'because\uFFFD',
+          keyName: 'k\uFFFD',
+        });
+        expect(await store.getRequest(request.id)).toMatchObject({ reason: 'because\uFFFD' });
+      });
+
+      it('refuses an event for its content as invalid_input, and a store that cannot answer as audit_failed', async () => {
+        const refused = await store
+          .appendAudit({ at: T0, actorId: 'U1', action: 'x', outcome: 'ok', detail: { n: 10n } })
+          .catch((e: unknown) => e);
+        expect(isKeyhouseError(refused, 'invalid_input')).toBe(true);
+        expect(await store.listAudit()).toEqual([]);
+        const replica = await fixture.reopen();
+        await replica.close();
+        const down = await replica
+          .appendAudit({ at: T0, actorId: 'U1', action: 'x', outcome: 'ok' })
+          .catch((e: unknown) => e);
+        expect(isKeyhouseError(down, 'audit_failed')).toBe(true);
+      });
+
+      it('reads the chain head and every event in one snapshot', async () => {
+        const a = await store.appendAudit({ at: T0, actorId: 'U1', action: 'a', outcome: 'ok' });
+        const b = await store.appendAudit({ at: at(1), actorId: 'U1', action: 'b', outcome: 'ok' });
+        expect(await store.readAuditChain()).toStrictEqual({
+          head: { headSeq: b.seq, headHash: b.hash },
+          events: [a, b],
+        });
       });
     });
 

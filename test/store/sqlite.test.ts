@@ -2,12 +2,12 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import Database from 'better-sqlite3';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isKeyhouseError } from '../../src/core/errors.js';
 import type { Store } from '../../src/core/model.js';
-import { openStore } from '../../src/store/index.js';
-import { type Migration, sqliteMigrations } from '../../src/store/migrations.js';
-import { SqliteStore } from '../../src/store/sqlite.js';
+import { connectStore, type Migration, openStore } from '../../src/store/index.js';
+import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { type StoreFixture, storeContract } from './contract.js';
 
 function tempDir(): string {
@@ -19,7 +19,7 @@ storeContract('sqlite', async (): Promise<StoreFixture> => {
   const file = join(dir, 'keyhouse.db');
   const stores: Store[] = [];
   const open = async () => {
-    const store = new SqliteStore(file);
+    const store = await connectStore(`sqlite:${file}`);
     stores.push(store);
     await store.migrate();
     return store;
@@ -72,8 +72,7 @@ describe('sqlite store specifics', () => {
 
   it("lists held between reads follow every change, this connection's and another's", async () => {
     const file = join(dir, 'k.db');
-    const store = await track(new SqliteStore(file));
-    await store.migrate();
+    const store = await track(openStore(`sqlite:${file}`));
     const owner = (keyId: string, ownerId: string) => ({
       keyId,
       ownerId,
@@ -193,27 +192,36 @@ describe('sqlite store specifics', () => {
       inspect(file, (db) =>
         db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all(),
       );
-    await (await track(new SqliteStore(file))).migrate();
-    expect(versions()).toEqual(sqliteMigrations.map((m) => m.version));
+    await track(openStore(`sqlite:${file}`));
+    expect(versions()).toEqual(MIGRATIONS.map((m) => m.version));
 
     // Versions may have gaps (they are reserved per branch): the next one is past the highest.
-    const next = Math.max(...sqliteMigrations.map((m) => m.version)) + 1;
+    const next = Math.max(...MIGRATIONS.map((m) => m.version)) + 1;
     const broken: Migration = {
       version: next,
       name: 'broken',
-      sql: 'CREATE TABLE half_done (x INTEGER); SELECT no_such_function();',
+      up: async (db) => {
+        await sql`CREATE TABLE half_done (x INTEGER)`.execute(db);
+        await sql`SELECT no_such_function()`.execute(db);
+      },
     };
-    const failing = await track(new SqliteStore(file, { migrations: [...sqliteMigrations, broken] }));
+    const failing = await track(connectStore(`sqlite:${file}`, { migrations: [...MIGRATIONS, broken] }));
     await expect(failing.migrate()).rejects.toThrow(/migrate failed/);
-    expect(versions()).toEqual(sqliteMigrations.map((m) => m.version));
+    expect(versions()).toEqual(MIGRATIONS.map((m) => m.version));
     expect(
       inspect(file, (db) => db.prepare("SELECT name FROM sqlite_master WHERE name = 'half_done'").get()),
     ).toBe(undefined);
 
-    const fixed: Migration = { version: next, name: 'extra', sql: 'CREATE TABLE extra (x INTEGER);' };
-    const upgraded = await track(new SqliteStore(file, { migrations: [...sqliteMigrations, fixed] }));
+    const fixed: Migration = {
+      version: next,
+      name: 'extra',
+      up: async (db) => {
+        await sql`CREATE TABLE extra (x INTEGER)`.execute(db);
+      },
+    };
+    const upgraded = await track(connectStore(`sqlite:${file}`, { migrations: [...MIGRATIONS, fixed] }));
     await upgraded.migrate();
     await upgraded.migrate();
-    expect(versions()).toEqual([...sqliteMigrations.map((m) => m.version), next]);
+    expect(versions()).toEqual([...MIGRATIONS.map((m) => m.version), next]);
   });
 });

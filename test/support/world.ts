@@ -20,6 +20,7 @@ import type { LeakReport, WatchNotifier } from '../../src/core/watch-ports.js';
 import { Policy, type PolicyDocument } from '../../src/policy/index.js';
 import { openStore } from '../../src/store/index.js';
 import {
+  type AuditHeadNotice,
   type Directory,
   type ExpiredDeletion,
   type ExpiredNotice,
@@ -65,6 +66,7 @@ export type TimedMessage = { instance: number; at: Date } & (
   | { kind: 'nudge'; nudge: Nudge }
   | { kind: 'offboarding-report'; report: OffboardingReport }
   | { kind: 'reactivated'; notice: Reactivation }
+  | { kind: 'audit-head'; notice: AuditHeadNotice }
   | { kind: 'retired'; userId: string; keyName: string; keySuffix: string }
 );
 
@@ -193,6 +195,9 @@ class RecordingLifecycleNotifier implements LifecycleNotifier {
   }
   reactivated(_channel: string, notice: Reactivation) {
     return this.#record({ kind: 'reactivated', notice });
+  }
+  auditHead(_channel: string, notice: AuditHeadNotice) {
+    return this.#record({ kind: 'audit-head', notice });
   }
 }
 

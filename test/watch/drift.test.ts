@@ -7,7 +7,7 @@ import type { Activity, ApiKey } from '../../src/api/index.js';
 import { Auditor } from '../../src/core/auditor.js';
 import type { MalformedActivity } from '../../src/core/clickhouse.js';
 import type { DriftNotice, WatchNotifier } from '../../src/core/watch-ports.js';
-import { SqliteStore } from '../../src/store/sqlite.js';
+import { openStore, type Store } from '../../src/store/index.js';
 import { DRIFT_CURSOR, DriftWatch, REPORT_ATTEMPTS } from '../../src/watch/drift.js';
 import { ManualClock } from '../support/clock.js';
 
@@ -45,7 +45,7 @@ function activity(overrides: Partial<Activity>): Activity {
 
 describe('drift watch', () => {
   let dir: string;
-  let store: SqliteStore;
+  let store: Store;
   let feed: Activity[];
   let malformed: MalformedActivity[];
   let keys: ApiKey[];
@@ -59,7 +59,7 @@ describe('drift watch', () => {
   const logger = pino({ level: 'silent' });
 
   /** A watch on `on` (another connection to the same file is another replica, or a restart). */
-  function watchOn(on: SqliteStore, unmanagedKeys: 'report' | 'disable' = 'report'): DriftWatch {
+  function watchOn(on: Store, unmanagedKeys: 'report' | 'disable' = 'report'): DriftWatch {
     const notifier = {
       driftSecurity: async (_channel: string, notice: DriftNotice) => {
         if (securityFailures > 0) {
@@ -92,13 +92,12 @@ describe('drift watch', () => {
     });
   }
 
-  async function reopen(): Promise<SqliteStore> {
-    const replica = new SqliteStore(join(dir, 'keyhouse.db'));
-    await replica.migrate();
+  async function reopen(): Promise<Store> {
+    const replica = await openStore(`sqlite:${join(dir, 'keyhouse.db')}`);
     opened.push(replica);
     return replica;
   }
-  let opened: SqliteStore[];
+  let opened: Store[];
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'keyhouse-drift-'));

@@ -9,7 +9,7 @@ import type { Store } from '../../src/core/model.js';
 import { Secret } from '../../src/core/secret.js';
 import type { LeakReport, OwnerLeak, PasteSite, WatchNotifier } from '../../src/core/watch-ports.js';
 import { messageEvent } from '../../src/handlers/events/message.js';
-import { SqliteStore } from '../../src/store/sqlite.js';
+import { openStore } from '../../src/store/index.js';
 import { Tripwire } from '../../src/watch/tripwire.js';
 import { ManualClock } from '../support/clock.js';
 
@@ -109,7 +109,7 @@ describe('tripwire: one message is one unit', () => {
     threadTs: null,
     userId: 'U0CAROL',
   };
-  let store: SqliteStore;
+  let store: Store;
   /** Every store call the tripwire (and its auditor) made, by method. */
   let calls: Record<string, number>;
   let writes: Array<{ keyId: string; state: string | undefined }>;
@@ -118,8 +118,7 @@ describe('tripwire: one message is one unit', () => {
   const clock = new ManualClock('2026-12-12T10:00:00.000Z');
 
   beforeEach(async () => {
-    store = new SqliteStore(':memory:');
-    await store.migrate();
+    store = await openStore('sqlite::memory:');
     calls = {};
     writes = [];
     told = { thread: [], security: [], owners: [] };
