@@ -93,6 +93,11 @@ export class ScheduledJob<T> implements Job<T> {
     });
   }
 
+  /** Whether a run is asked for or going (a timer firing now would skip its turn). */
+  get busy(): boolean {
+    return this.#pending > 0;
+  }
+
   soon(): void {
     this.now().catch((error: unknown) =>
       this.#logger.error({ err: error, job: this.#job.name }, `${this.#job.name} failed`),

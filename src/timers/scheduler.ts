@@ -226,6 +226,11 @@ export class Scheduler {
     for (const job of this.#jobs.values()) job.stop();
   }
 
+  /** Whether the periodic job `name` is running now (its timer would skip a turn). */
+  busy(name: string): boolean {
+    return this.#jobs.get(name)?.busy ?? false;
+  }
+
   /** Adds a rule; its id must be unique (it names the rule's marks for ever). */
   register(rule: TimerRule): void {
     if (this.#rules.has(rule.id)) throw new Error(`timer rule ${rule.id} is registered twice`);
