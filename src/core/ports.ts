@@ -251,12 +251,3 @@ export interface ReviewEntry {
    */
   fingerprint: boolean | null;
 }
-
-/** How many owners' Slack status is asked at once (users.info is Tier 4; a review asks few). */
-const STATUS_CONCURRENCY = 4;
-
-/**
- * `/chkey review` for admins: stale keys, keys with no Keyhouse owner (made outside Keyhouse, or
- * owned by someone Slack reports deactivated), and keys retiring after a rotation. Keyhouse's
- * own key is never listed. Called after the acknowledgement: it asks ClickHouse and Slack.
- */

@@ -79,7 +79,10 @@ async function startReceiver(secret: Secret): Promise<{ url: string; received: R
         typeof signature === 'string' ? signature : undefined,
       );
       received.push({ headers: req.headers, raw, verified });
-      if (!verified) return res.writeHead(401).end();
+      if (!verified) {
+        res.writeHead(401).end();
+        return;
+      }
       const event = SecretScanningAlertEventSchema.safeParse(JSON.parse(raw.toString('utf8')));
       res.writeHead(event.success ? 200 : 400).end();
     });
