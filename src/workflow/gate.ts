@@ -18,9 +18,8 @@ import { NotFoundError } from '../core/api-errors.js';
 import type { ApiKey } from '../core/clickhouse.js';
 import { Refused } from '../core/errors.js';
 import type { KeyOwner, KeyRequest, LeakSource, Retirement } from '../core/model.js';
-import type { KeyLabel, Problem, Refusal } from '../core/outcomes.js';
+import type { KeyLabel, Problem, Problems, Refusal } from '../core/outcomes.js';
 import type { PolicyRole } from '../core/policy-model.js';
-import { expiryInstant } from '../core/time.js';
 import type { WorkflowContext } from './context.js';
 
 /** A key as the gate judged it: ClickHouse's record and what Keyhouse knows of it. */
@@ -222,13 +221,13 @@ export class Gate {
     userId: string,
     roleId: string,
     expiry: string,
-  ): Promise<{ role: PolicyRole; problems: Partial<Record<'roleId' | 'expiry' | 'keyName', Problem>> }> {
+  ): Promise<{ role: PolicyRole | null; problems: Problems<'roleId' | 'expiry'> }> {
     const { policy } = this.#ctx;
     const role = policy.role(roleId);
-    const problems: Partial<Record<'roleId' | 'expiry' | 'keyName', Problem>> = {};
+    const problems: Problems<'roleId' | 'expiry'> = {};
     if (!role || !(await policy.canRequest(userId, roleId))) {
       problems.roleId = { code: 'may_not_request_role' };
-      return { role: role ?? placeholderRole(roleId), problems };
+      return { role: null, problems };
     }
     if (!policy.isExpiryAllowed(role.id, expiry)) {
       problems.expiry = { code: 'expiry_too_long', roleLabel: role.label, maxExpiry: role.maxExpiry };
@@ -246,8 +245,8 @@ export class Gate {
   async rotation(
     actorId: string,
     facts: KeyFacts,
-    role: PolicyRole,
-    roleKnown: boolean,
+    /** The key's role, and whether it was only guessed from ClickHouse's role fields. */
+    found: { role: PolicyRole; guessed: boolean },
     end: Date | null,
   ): Promise<{
     approvals: number;
@@ -257,10 +256,11 @@ export class Gate {
   }> {
     const { policy } = this.#ctx;
     const envelope = this.envelope(facts);
+    const { role } = found;
     const owner = facts.ownerId === actorId;
     const mayRequest = await policy.canRequest(actorId, role.id);
     const within = withinEnvelope(end, envelope);
-    const free = owner && roleKnown && mayRequest && within;
+    const free = owner && !found.guessed && mayRequest && within;
     let problem: Problem | null = null;
     if (!free && !mayRequest && !(await policy.isAdmin(actorId))) {
       problem = { code: 'may_not_request_role' };
@@ -341,21 +341,4 @@ export class Gate {
     if (!facts.owner?.leak) throw new Refused({ code: 'not_leaked', key: facts.label });
     return facts;
   }
-
-  /** The new key's expiry instant for an expiry chosen now (null: never). */
-  endOf(expiry: string, now: Date): Date | null {
-    return expiryInstant(now, expiry);
-  }
-}
-
-/** A role the policy no longer has, as requests made under it still render. */
-function placeholderRole(roleId: string): PolicyRole {
-  return {
-    id: roleId,
-    label: roleId,
-    grant: { roles: [] },
-    maxExpiry: 'never',
-    maxExpiryMs: null,
-    approvals: 0,
-  };
 }

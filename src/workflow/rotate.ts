@@ -6,7 +6,7 @@ import type { KeyRequest, KeyRotation, Retirement } from '../core/model.js';
 import type { Done, Problems } from '../core/outcomes.js';
 import type { PolicyRole } from '../core/policy-model.js';
 import { KEEP } from '../core/ports.js';
-import { addMs } from '../core/time.js';
+import { addMs, expiryInstant } from '../core/time.js';
 import type { WorkflowContext } from './context.js';
 import type { KeyFacts } from './gate.js';
 import { keyRole } from './keys.js';
@@ -75,6 +75,8 @@ export function checkRotateDraft(
 /** What the rotation dialog shows, once the gate allowed `viewerId` to rotate the key. */
 export interface RotationForm {
   facts: KeyFacts;
+  /** The key's role, and whether it was only guessed from ClickHouse's role fields. */
+  found: { role: PolicyRole; guessed: boolean };
   role: PolicyRole;
   /** The end of what the old key was approved for: a successor ending by then needs no approval from its owner. */
   envelope: Date | 'never';
@@ -93,7 +95,7 @@ export async function rotationForm(
   if (!found) throw new Refused({ code: 'role_unknown', action: 'rotate' });
   const owner = facts.ownerId === viewerId;
   const needsApproval = !(owner && !found.guessed && (await ctx.policy.canRequest(viewerId, found.role.id)));
-  return { facts, role: found.role, envelope: ctx.gate.envelope(facts), needsApproval };
+  return { facts, found, role: found.role, envelope: ctx.gate.envelope(facts), needsApproval };
 }
 
 /**
@@ -108,14 +110,14 @@ export async function rotateKey(
   keyId: string,
   draft: RotateDraft,
 ): Promise<RotateResult> {
-  const { facts, role, envelope, needsApproval } = await rotationForm(ctx, viewerId, keyId);
+  const { facts, found, role, envelope } = await rotationForm(ctx, viewerId, keyId);
   const { key } = facts;
   const errors = checkRotateDraft(ctx, role.id, draft);
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   const now = ctx.clock.now();
   const keep = draft.expiry === KEEP;
-  const end = keep ? (envelope === 'never' ? null : envelope) : ctx.gate.endOf(draft.expiry, now);
-  const verdict = await ctx.gate.rotation(viewerId, facts, role, !needsApproval, end);
+  const end = keep ? (envelope === 'never' ? null : envelope) : expiryInstant(now, draft.expiry);
+  const verdict = await ctx.gate.rotation(viewerId, facts, found, end);
   if (verdict.refusal)
     return { ok: false, errors: { expiry: { code: 'refused', refusal: verdict.refusal } } };
   if (verdict.problem) return { ok: false, errors: { expiry: verdict.problem } };

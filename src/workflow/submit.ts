@@ -31,7 +31,7 @@ export async function submitRequest(
   if (reasonProblem) errors.reason = reasonProblem;
   const ips = parseIpAccessList(draft.ipAccessList);
   if ('problem' in ips) errors.ipAccessList = ips.problem;
-  if (Object.keys(errors).length > 0 || 'problem' in ips) return { ok: false, errors };
+  if (!role || Object.keys(errors).length > 0 || 'problem' in ips) return { ok: false, errors };
 
   const limit = await ctx.gate.limits(userId, { opening: true, adding: true });
   if (limit) return { ok: false, errors: { keyName: { code: 'refused', refusal: limit } } };
