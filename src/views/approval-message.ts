@@ -33,7 +33,7 @@ export function approvalMessage(card: ApprovalCard): SlackMessage {
   const blocks: KnownBlock[] = [
     { type: 'header', text: plain(headerText(request, auto), LIMIT.header) },
     { type: 'section', fields: fields(card, auto) },
-    { type: 'section', text: md(fitText(`*Reason*\n${reasonText(request.reason)}`, LIMIT.text)) },
+    { type: 'section', text: md(fitText(`*Reason*\n${reasonText(request)}`, LIMIT.text)) },
     {
       type: 'section',
       text: md(`*IP access list*\n${ipListLines(request.ipAccessList, LIMIT.text - 20)}`),
@@ -117,8 +117,11 @@ function approvalsText(approvals: readonly Decision[], needed: number, auto: boo
   return `${approvals.length} of ${needed}${who ? `: ${who}` : ''}`;
 }
 
-function reasonText(reason: string): string {
-  return reason.trim() === '' ? '_none given_' : clip(reason, LIMIT.text - 20);
+function reasonText(request: KeyRequest): string {
+  if (request.reason.trim() !== '') return clip(request.reason, LIMIT.text - 20);
+  // A rotation within its approval asks no reason: say what it is.
+  if (request.rotation) return `_rotation of ${clip(request.keyName, 200)} (…${clip(request.rotation.keySuffix, 8)})_`;
+  return '_none given_';
 }
 
 function decisionButtons(requestId: string): ActionsBlock {

@@ -164,7 +164,7 @@ export async function rotateKey(
     keyName: key.name,
     roleId: role.id,
     expiry: draft.expiry,
-    reason: reason || `Rotation of ${key.name} (…${key.keySuffix})`,
+    reason,
     ipAccessList,
     approvalsRequired: verdict.approvals,
     state: immediate ? 'approved' : 'pending',
