@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from '../../src/core/clock.js';
-import { NOT_JSON, parseJsonText } from '../../src/util/json-text.js';
+import { NOT_JSON, parseJsonText } from '../../src/util/http.js';
 import { keyhousePolicy, type PolicyRule, policyHcl } from '../../src/vault/policy.js';
 import { FaultQueues, listen, readCappedBody, withholdAnswer } from '../http-kit.js';
 import type { AclRule } from './acl.js';

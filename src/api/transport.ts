@@ -1,18 +1,27 @@
 import type { Logger } from 'pino';
-import { type Dispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import {
   ApiConnectionError,
   ApiTimeoutError,
+  CLICKHOUSE_WORDING,
   type ClickHouseApiError,
   InternalServerError,
   InvalidResponseError,
   makeApiError,
   RateLimitError,
+  readRequestId,
 } from '../core/api-errors.js';
 import { currentLane } from '../core/budget.js';
 import type { Secret } from '../core/secret.js';
-import { NOT_JSON, parseJsonText } from '../util/json-text.js';
-import { describeRequestFailure } from '../util/request-failure.js';
+import { callName } from '../core/upstream-errors.js';
+import {
+  backoffMs,
+  failedAttemptFields,
+  type Headers,
+  NOT_JSON,
+  parseJsonText,
+  sendAttempt,
+} from '../util/http.js';
 import type { SlidingWindowLimiter, Turn } from './limiter.js';
 import { buildPath, type PathParams, ROUTES, type RouteName } from './routes.js';
 import { EnvelopeSchema } from './schemas.js';
@@ -96,10 +105,9 @@ export interface CallOptions {
 
 /** A 429 reset is rounded to whole seconds or less on the server; wait a little longer than it says. */
 const RATE_LIMIT_MARGIN_MS = 250;
-const TIMEOUT = Symbol('timeout');
 
 type AttemptOutcome =
-  | { kind: 'response'; status: number; headers: Record<string, string | string[] | undefined>; text: string }
+  | { kind: 'response'; status: number; headers: Headers; text: string }
   | { kind: 'failed'; error: ApiConnectionError };
 
 /**
@@ -167,15 +175,7 @@ export class Transport {
       }
 
       const delayMs = this.#retryDelay(error, method, attempt, rateLimitWaitedMs);
-      this.#log({
-        ...context,
-        status: error.status ?? null,
-        error: error.name,
-        ms,
-        requestId: error.requestId,
-        attempt,
-        ...(delayMs === null ? {} : { retryInMs: delayMs }),
-      });
+      this.#log(failedAttemptFields(context, error, { ms, attempt, retryInMs: delayMs }));
       if (error instanceof RateLimitError) {
         stats.rateLimited++;
         this.#options.observer?.onRateLimited(routeName);
@@ -215,11 +215,9 @@ export class Transport {
     return null;
   }
 
-  /** Exponential backoff with jitter: between half and all of base × 2^(attempt-1), capped. */
+  /** Exponential backoff with jitter (util/http.ts). */
   #backoff(attempt: number): number {
-    const { baseDelayMs, maxDelayMs } = this.#options.retry;
-    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-    return Math.round(ceiling / 2 + (this.#random() * ceiling) / 2);
+    return backoffMs(this.#options.retry, attempt, this.#random);
   }
 
   async #attempt(
@@ -228,28 +226,15 @@ export class Transport {
     route: string,
     body: string | undefined,
   ): Promise<AttemptOutcome> {
-    const { timeoutMs } = this.#options;
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(TIMEOUT), timeoutMs);
-    try {
-      const response = await request(url, {
-        method: method as Dispatcher.HttpMethod,
-        headers: this.#headers(body !== undefined),
-        body,
-        signal: controller.signal,
-        ...(this.#options.dispatcher === undefined ? {} : { dispatcher: this.#options.dispatcher }),
-      });
-      // The timeout covers the body too: a server that stalls mid-body is as stuck as one that never answers.
-      const text = await response.body.text();
-      return { kind: 'response', status: response.statusCode, headers: response.headers, text };
-    } catch (cause) {
-      if (controller.signal.aborted && controller.signal.reason === TIMEOUT) {
-        return { kind: 'failed', error: new ApiTimeoutError({ method, route }, timeoutMs) };
-      }
-      return { kind: 'failed', error: connectionError(method, route, cause) };
-    } finally {
-      clearTimeout(timer);
-    }
+    const headers = this.#headers(body !== undefined);
+    const outcome = await sendAttempt(this.#options, { url, method, headers, body });
+    if (outcome.kind === 'response') return outcome;
+    const call = { method, route };
+    if (outcome.kind === 'timeout')
+      return { kind: 'failed', error: new ApiTimeoutError(call, this.#options.timeoutMs) };
+    // Only the cause's code or class goes into the message: the Authorization header holds the bot's secret.
+    const message = CLICKHOUSE_WORDING.connectionFailed(callName(call), outcome.label);
+    return { kind: 'failed', error: new ApiConnectionError(call, outcome.requestMayHaveBeenSent, message) };
   }
 
   #headers(hasBody: boolean): Record<string, string> {
@@ -280,12 +265,6 @@ function outcomeUnknown(error: ClickHouseApiError): boolean {
   return error instanceof InternalServerError;
 }
 
-function readRequestId(body: unknown): string | null {
-  if (typeof body !== 'object' || body === null) return null;
-  const requestId = (body as { requestId?: unknown }).requestId;
-  return typeof requestId === 'string' && requestId !== '' ? requestId : null;
-}
-
 function unwrap(
   status: number,
   text: string,
@@ -305,14 +284,4 @@ function unwrap(
   }
   const hasResult = envelope.data.result !== undefined;
   return { status, requestId: envelope.data.requestId, result: envelope.data.result, hasResult, ...context };
-}
-
-function connectionError(method: string, route: string, cause: unknown): ApiConnectionError {
-  // Only the cause's code or class goes into the message: the Authorization header holds the bot's secret.
-  const { label, mayHaveBeenSent } = describeRequestFailure(cause);
-  return new ApiConnectionError(
-    { method, route },
-    mayHaveBeenSent,
-    `ClickHouse API connection failed on ${method} ${route} (${label})`,
-  );
 }

@@ -1,37 +1,28 @@
-import { KeyhouseError } from './errors.js';
+import { type Headers, isJsonObject, readRetryAfterMs as readRetryHeaders } from '../util/http.js';
+import {
+  callName,
+  classForStatus,
+  contextOf,
+  excerpt,
+  noAnswer,
+  type UpstreamCall,
+  UpstreamError,
+  type UpstreamErrorContext,
+  UpstreamWording,
+} from './upstream-errors.js';
 
-/** What every ClickHouse API error knows about the call that failed. */
-export interface ApiErrorContext {
-  /** HTTP status, or undefined when no response arrived. */
-  status: number | undefined;
-  /** The server's `requestId` (quote it to ClickHouse support), when the body had one. */
-  requestId: string | null;
-  /** The server's `error` text, e.g. `BAD_REQUEST: invalid expireAt`. */
-  serverMessage: string | null;
-  method: string;
-  /** Route template, never the concrete path: `/v1/organizations/{organizationId}/keys`. */
-  route: string;
-}
+/** How ClickHouse API errors read; its bodies call the request id `requestId` (quote it to ClickHouse support). */
+export const CLICKHOUSE_WORDING = new UpstreamWording('ClickHouse API', 'requestId');
 
 /**
  * Base of every failure talking to the ClickHouse Cloud API. Messages name the route template and the
  * server's message; they never carry request or response bodies, headers or credentials.
  */
-export class ClickHouseApiError extends KeyhouseError {
+export class ClickHouseApiError extends UpstreamError {
   override readonly name: string = 'ClickHouseApiError';
-  readonly status: number | undefined;
-  readonly requestId: string | null;
-  readonly serverMessage: string | null;
-  readonly method: string;
-  readonly route: string;
 
-  constructor(context: ApiErrorContext, message?: string, options?: ErrorOptions) {
-    super('upstream_failed', message ?? describeStatus(context), options);
-    this.status = context.status;
-    this.requestId = context.requestId;
-    this.serverMessage = context.serverMessage;
-    this.method = context.method;
-    this.route = context.route;
+  constructor(context: UpstreamErrorContext, message?: string, options?: ErrorOptions) {
+    super(context, message ?? CLICKHOUSE_WORDING.answer(callName(context), context), options);
   }
 }
 
@@ -67,7 +58,7 @@ export class RateLimitError extends ClickHouseApiError {
   readonly retryAfterMs: number | null;
 
   constructor(
-    context: ApiErrorContext,
+    context: UpstreamErrorContext,
     retryAfterMs: number | null,
     message?: string,
     options?: ErrorOptions,
@@ -91,13 +82,8 @@ export class ApiConnectionError extends ClickHouseApiError {
    */
   readonly requestMayHaveBeenSent: boolean;
 
-  constructor(
-    context: Omit<ApiErrorContext, 'status' | 'requestId' | 'serverMessage'>,
-    requestMayHaveBeenSent: boolean,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super({ ...context, status: undefined, requestId: null, serverMessage: null }, message, options);
+  constructor(call: UpstreamCall, requestMayHaveBeenSent: boolean, message: string) {
+    super(noAnswer(call), message);
     this.requestMayHaveBeenSent = requestMayHaveBeenSent;
   }
 }
@@ -107,12 +93,8 @@ export class ApiTimeoutError extends ApiConnectionError {
   override readonly name: string = 'ApiTimeoutError';
   readonly timeoutMs: number;
 
-  constructor(context: Omit<ApiErrorContext, 'status' | 'requestId' | 'serverMessage'>, timeoutMs: number) {
-    super(
-      context,
-      true,
-      `ClickHouse API timed out after ${timeoutMs} ms on ${context.method} ${context.route}`,
-    );
+  constructor(call: UpstreamCall, timeoutMs: number) {
+    super(call, true, CLICKHOUSE_WORDING.timeout(callName(call), timeoutMs));
     this.timeoutMs = timeoutMs;
   }
 }
@@ -122,10 +104,10 @@ export class InvalidResponseError extends ClickHouseApiError {
   override readonly name: string = 'InvalidResponseError';
 
   /** `problem` names what is wrong (paths and expectations only, never values from the body). */
-  constructor(context: Omit<ApiErrorContext, 'serverMessage'>, problem: string) {
+  constructor(context: Omit<UpstreamErrorContext, 'serverMessage'>, problem: string) {
     super(
       { ...context, serverMessage: null },
-      `ClickHouse API ${context.status ?? 'response'} on ${context.method} ${context.route}: unexpected response: ${problem}${requestIdSuffix(context.requestId)}`,
+      CLICKHOUSE_WORDING.unexpected(callName(context), context, problem),
     );
   }
 }
@@ -186,28 +168,17 @@ export class AmbiguousRoleCreateError extends ClickHouseApiError {
   }
 }
 
-/** The call an error was about, for an error that wraps it. */
-function contextOf(cause: ClickHouseApiError): ApiErrorContext {
-  return {
-    status: cause.status,
-    requestId: cause.requestId,
-    serverMessage: cause.serverMessage,
-    method: cause.method,
-    route: cause.route,
-  };
-}
-
 /** Everything `makeApiError` needs about a non-2xx response. */
 export interface ErrorResponseContext {
   status: number;
   /** The parsed JSON body, or the raw text when it was not JSON. */
   body: unknown;
-  headers: Record<string, string | string[] | undefined>;
+  headers: Headers;
   method: string;
   route: string;
 }
 
-type ErrorClass = new (context: ApiErrorContext) => ClickHouseApiError;
+type ErrorClass = new (context: UpstreamErrorContext) => ClickHouseApiError;
 
 const BY_STATUS: ReadonlyMap<number, ErrorClass> = new Map<number, ErrorClass>([
   [400, BadRequestError],
@@ -219,7 +190,7 @@ const BY_STATUS: ReadonlyMap<number, ErrorClass> = new Map<number, ErrorClass>([
 
 /** The one place a non-2xx response becomes an error: one class per status family (openai-node style). */
 export function makeApiError(ctx: ErrorResponseContext): ClickHouseApiError {
-  const context: ApiErrorContext = {
+  const context: UpstreamErrorContext = {
     status: ctx.status,
     requestId: readRequestId(ctx.body),
     serverMessage: readServerMessage(ctx.body),
@@ -227,8 +198,10 @@ export function makeApiError(ctx: ErrorResponseContext): ClickHouseApiError {
     route: ctx.route,
   };
   if (ctx.status === 429) return new RateLimitError(context, readRetryAfterMs(ctx.headers));
-  if (ctx.status >= 500) return new InternalServerError(context);
-  const ErrorClass = BY_STATUS.get(ctx.status) ?? ClickHouseApiError;
+  const ErrorClass = classForStatus(ctx.status, BY_STATUS, {
+    serverError: InternalServerError,
+    other: ClickHouseApiError,
+  });
   return new ErrorClass(context);
 }
 
@@ -236,57 +209,24 @@ export function makeApiError(ctx: ErrorResponseContext): ClickHouseApiError {
  * How long a 429 asks us to wait, in ms. ClickHouse's own Terraform client reads `X-RateLimit-Reset` as
  * (fractional) seconds to wait; the standard `Retry-After` (delta seconds) is honoured as a fallback.
  */
-export function readRetryAfterMs(headers: Record<string, string | string[] | undefined>): number | null {
-  for (const name of ['x-ratelimit-reset', 'retry-after']) {
-    const raw = firstHeader(headers, name);
-    if (raw === undefined || raw.trim() === '') continue;
-    const seconds = Number(raw);
-    if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
-  }
-  return null;
+export function readRetryAfterMs(headers: Headers): number | null {
+  return readRetryHeaders(headers, ['x-ratelimit-reset', 'retry-after']);
 }
 
-const MAX_TEXT_MESSAGE = 200;
-
 function readServerMessage(body: unknown): string | null {
-  if (isRecord(body)) {
+  if (isJsonObject(body)) {
     const error = body.error;
     if (typeof error === 'string' && error.trim() !== '') return error;
     const message = body.message;
     return typeof message === 'string' && message.trim() !== '' ? message : null;
   }
-  // A proxy's HTML or plain-text page: keep a short, single-line excerpt so the status is explainable.
-  if (typeof body === 'string') {
-    const text = body.replace(/\s+/g, ' ').trim();
-    if (text === '') return null;
-    return text.length > MAX_TEXT_MESSAGE ? `${text.slice(0, MAX_TEXT_MESSAGE)}…` : text;
-  }
-  return null;
+  // A proxy's HTML or plain-text page: a short, single-line excerpt, so the status is explainable.
+  return typeof body === 'string' ? excerpt(body) : null;
 }
 
-function readRequestId(body: unknown): string | null {
-  return isRecord(body) && typeof body.requestId === 'string' && body.requestId !== ''
+/** The body's `requestId`, in an error's body as in a 2xx's envelope. */
+export function readRequestId(body: unknown): string | null {
+  return isJsonObject(body) && typeof body.requestId === 'string' && body.requestId !== ''
     ? body.requestId
     : null;
-}
-
-function describeStatus(context: ApiErrorContext): string {
-  const what = context.serverMessage ?? 'no error message';
-  return `ClickHouse API ${context.status ?? 'error'} on ${context.method} ${context.route}: ${what}${requestIdSuffix(context.requestId)}`;
-}
-
-function requestIdSuffix(requestId: string | null): string {
-  return requestId === null ? '' : ` (requestId ${requestId})`;
-}
-
-function firstHeader(
-  headers: Record<string, string | string[] | undefined>,
-  name: string,
-): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

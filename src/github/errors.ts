@@ -1,37 +1,31 @@
-import { KeyhouseError } from '../core/errors.js';
+import {
+  callName,
+  classForStatus,
+  excerpt,
+  noAnswer,
+  scrub,
+  type UpstreamCall,
+  UpstreamError,
+  type UpstreamErrorContext,
+  UpstreamWording,
+} from '../core/upstream-errors.js';
+import { isJsonObject } from '../util/http.js';
 
-/** What every GitHub API error knows about the call that failed. */
-export interface GitHubErrorContext {
-  /** HTTP status, or undefined when no answer arrived. */
-  status: number | undefined;
-  /** `X-GitHub-Request-Id` of the answer (quote it to GitHub support), when there was one. */
-  requestId: string | null;
-  /** GitHub's `message`, e.g. `Not Found`; scrubbed of the credential the call carried. */
-  serverMessage: string | null;
-  method: string;
-  /** Route template, never the concrete path: `/repos/{owner}/{repo}/actions/secrets/{secret_name}`. */
-  route: string;
-}
+/**
+ * How GitHub API errors read. Their request id is the answer's `X-GitHub-Request-Id` (quote it to GitHub
+ * support); their server message is GitHub's `message`, scrubbed of the credential the call carried.
+ */
+export const GITHUB_WORDING = new UpstreamWording('GitHub API');
 
 /**
  * Base of every failure talking to GitHub's REST API. Messages name the route template and GitHub's own
  * message: they never carry bodies, headers, the secret being written, the app's key or any token.
  */
-export class GitHubApiError extends KeyhouseError {
+export class GitHubApiError extends UpstreamError {
   override readonly name: string = 'GitHubApiError';
-  readonly status: number | undefined;
-  readonly requestId: string | null;
-  readonly serverMessage: string | null;
-  readonly method: string;
-  readonly route: string;
 
-  constructor(context: GitHubErrorContext, message?: string, options?: ErrorOptions) {
-    super('upstream_failed', message ?? describe(context), options);
-    this.status = context.status;
-    this.requestId = context.requestId;
-    this.serverMessage = context.serverMessage;
-    this.method = context.method;
-    this.route = context.route;
+  constructor(context: UpstreamErrorContext, message?: string, options?: ErrorOptions) {
+    super(context, message ?? GITHUB_WORDING.answer(callName(context), context), options);
   }
 }
 
@@ -60,7 +54,7 @@ export class GitHubValidationError extends GitHubApiError {
   override readonly name: string = 'GitHubValidationError';
   readonly fields: readonly { resource?: string; field?: string; code: string }[];
 
-  constructor(context: GitHubErrorContext, fields: GitHubValidationError['fields']) {
+  constructor(context: UpstreamErrorContext, fields: GitHubValidationError['fields']) {
     super(context);
     this.fields = fields;
   }
@@ -74,10 +68,10 @@ export class GitHubRateLimitError extends GitHubApiError {
   override readonly name: string = 'GitHubRateLimitError';
   readonly retryAfterMs: number;
 
-  constructor(context: GitHubErrorContext, retryAfterMs: number) {
+  constructor(context: UpstreamErrorContext, retryAfterMs: number) {
     super(
       context,
-      `${describe(context)}; rate limited for ${Math.ceil(retryAfterMs / 1000)} s more, longer than this call may wait`,
+      `${GITHUB_WORDING.answer(callName(context), context)}; rate limited for ${Math.ceil(retryAfterMs / 1000)} s more, longer than this call may wait`,
     );
     this.retryAfterMs = retryAfterMs;
   }
@@ -94,12 +88,8 @@ export class GitHubConnectionError extends GitHubApiError {
   /** False only when the failure proves the request never left (connection refused, name not resolved). */
   readonly requestMayHaveBeenSent: boolean;
 
-  constructor(
-    context: Pick<GitHubErrorContext, 'method' | 'route'>,
-    requestMayHaveBeenSent: boolean,
-    message: string,
-  ) {
-    super({ ...context, status: undefined, requestId: null, serverMessage: null }, message);
+  constructor(call: UpstreamCall, requestMayHaveBeenSent: boolean, message: string) {
+    super(noAnswer(call), message);
     this.requestMayHaveBeenSent = requestMayHaveBeenSent;
   }
 }
@@ -109,8 +99,8 @@ export class GitHubTimeoutError extends GitHubConnectionError {
   override readonly name: string = 'GitHubTimeoutError';
   readonly timeoutMs: number;
 
-  constructor(context: Pick<GitHubErrorContext, 'method' | 'route'>, timeoutMs: number) {
-    super(context, true, `GitHub API timed out after ${timeoutMs} ms on ${context.method} ${context.route}`);
+  constructor(call: UpstreamCall, timeoutMs: number) {
+    super(call, true, GITHUB_WORDING.timeout(callName(call), timeoutMs));
     this.timeoutMs = timeoutMs;
   }
 }
@@ -120,10 +110,10 @@ export class GitHubInvalidResponseError extends GitHubApiError {
   override readonly name: string = 'GitHubInvalidResponseError';
 
   /** `problem` names what is wrong (paths and expectations only, never values from the body). */
-  constructor(context: Omit<GitHubErrorContext, 'serverMessage'>, problem: string) {
+  constructor(context: Omit<UpstreamErrorContext, 'serverMessage'>, problem: string) {
     super(
       { ...context, serverMessage: null },
-      `GitHub API ${context.status ?? 'response'} on ${context.method} ${context.route}: unexpected response: ${problem}${requestIdSuffix(context.requestId)}`,
+      GITHUB_WORDING.unexpected(callName(context), context, problem),
     );
   }
 }
@@ -140,7 +130,7 @@ export interface ErrorAnswer {
   credential: string | null;
 }
 
-type ErrorClass = new (context: GitHubErrorContext) => GitHubApiError;
+type ErrorClass = new (context: UpstreamErrorContext) => GitHubApiError;
 
 const BY_STATUS: ReadonlyMap<number, ErrorClass> = new Map<number, ErrorClass>([
   [400, GitHubBadRequestError],
@@ -151,7 +141,7 @@ const BY_STATUS: ReadonlyMap<number, ErrorClass> = new Map<number, ErrorClass>([
 
 /** The one place a non-2xx answer becomes an error: one class per status family. */
 export function makeGitHubError(answer: ErrorAnswer): GitHubApiError {
-  const context: GitHubErrorContext = {
+  const context: UpstreamErrorContext = {
     status: answer.status,
     requestId: answer.requestId,
     serverMessage: readServerMessage(answer.body, answer.credential),
@@ -159,42 +149,26 @@ export function makeGitHubError(answer: ErrorAnswer): GitHubApiError {
     route: answer.route,
   };
   if (answer.status === 422) return new GitHubValidationError(context, readValidationFields(answer.body));
-  if (answer.status >= 500) return new GitHubServerError(context);
-  const ErrorClass = BY_STATUS.get(answer.status) ?? GitHubApiError;
+  const ErrorClass = classForStatus(answer.status, BY_STATUS, {
+    serverError: GitHubServerError,
+    other: GitHubApiError,
+  });
   return new ErrorClass(context);
 }
 
-const MAX_MESSAGE = 200;
-
 /** GitHub's `message` (or a text body), on one line, cut short, with the call's credential scrubbed out. */
 export function readServerMessage(body: unknown, credential: string | null): string | null {
-  const raw = isRecord(body) ? body.message : body;
+  const raw = isJsonObject(body) ? body.message : body;
   if (typeof raw !== 'string') return null;
-  let text = raw.replace(/\s+/g, ' ').trim();
-  if (credential !== null && credential !== '') text = text.replaceAll(credential, '[redacted]');
-  if (text === '') return null;
-  return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}…` : text;
+  return excerpt(scrub(raw, credential === null ? [] : [credential]));
 }
 
 /** `validation-error.errors[]`: the names only; `value` may echo what was sent, so it is dropped. */
 function readValidationFields(body: unknown): GitHubValidationError['fields'] {
-  if (!isRecord(body) || !Array.isArray(body.errors)) return [];
-  return body.errors.filter(isRecord).map((entry) => ({
+  if (!isJsonObject(body) || !Array.isArray(body.errors)) return [];
+  return body.errors.filter(isJsonObject).map((entry) => ({
     ...(typeof entry.resource === 'string' ? { resource: entry.resource } : {}),
     ...(typeof entry.field === 'string' ? { field: entry.field } : {}),
     code: typeof entry.code === 'string' ? entry.code : 'unknown',
   }));
-}
-
-function describe(context: GitHubErrorContext): string {
-  const what = context.serverMessage ?? 'no error message';
-  return `GitHub API ${context.status ?? 'error'} on ${context.method} ${context.route}: ${what}${requestIdSuffix(context.requestId)}`;
-}
-
-function requestIdSuffix(requestId: string | null): string {
-  return requestId === null ? '' : ` (request id ${requestId})`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

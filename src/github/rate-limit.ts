@@ -1,3 +1,5 @@
+import { firstHeader, type Headers, readSeconds } from '../util/http.js';
+
 /**
  * Whether a 403 or 429 is a rate limit, and how long GitHub asks to wait (DOC-RATE):
  * - `retry-after` present: that many seconds;
@@ -9,7 +11,7 @@
  */
 export interface RateLimitAnswer {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  headers: Headers;
   /** GitHub's `message`, when the body had one. */
   message: string | null;
 }
@@ -34,10 +36,10 @@ export function readRateLimit(
   secondaryStreak: number,
 ): RateLimitWait | null {
   if (answer.status !== 403 && answer.status !== 429) return null;
-  const retryAfter = seconds(header(answer.headers, 'retry-after'));
+  const retryAfter = readSeconds(firstHeader(answer.headers, 'retry-after'));
   if (retryAfter !== null) return { waitMs: retryAfter * 1000, secondary: false };
-  if (header(answer.headers, 'x-ratelimit-remaining')?.trim() === '0') {
-    const reset = seconds(header(answer.headers, 'x-ratelimit-reset'));
+  if (firstHeader(answer.headers, 'x-ratelimit-remaining')?.trim() === '0') {
+    const reset = readSeconds(firstHeader(answer.headers, 'x-ratelimit-reset'));
     const waitMs =
       reset === null ? SECONDARY_MIN_WAIT_MS : Math.max(0, reset * 1000 - nowMs) + RESET_MARGIN_MS;
     return { waitMs, secondary: false };
@@ -45,18 +47,4 @@ export function readRateLimit(
   const saysRateLimit = /rate limit/i.test(answer.message ?? '');
   if (answer.status !== 429 && !saysRateLimit) return null;
   return { waitMs: SECONDARY_MIN_WAIT_MS * 2 ** secondaryStreak, secondary: true };
-}
-
-function seconds(raw: string | undefined): number | null {
-  if (raw === undefined || raw.trim() === '') return null;
-  const value = Number(raw);
-  return Number.isFinite(value) && value >= 0 ? value : null;
-}
-
-export function header(
-  headers: Record<string, string | string[] | undefined>,
-  name: string,
-): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }

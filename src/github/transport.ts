@@ -2,11 +2,20 @@ import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../core/clock.js';
 import type { Secret } from '../core/secret.js';
-import { failedAttemptFields, NOT_JSON, parseJsonText, sendAttempt } from '../util/http.js';
+import { callName, type UpstreamErrorContext } from '../core/upstream-errors.js';
 import {
+  backoffMs,
+  failedAttemptFields,
+  firstHeader,
+  type Headers,
+  NOT_JSON,
+  parseJsonText,
+  sendAttempt,
+} from '../util/http.js';
+import {
+  GITHUB_WORDING,
   type GitHubApiError,
   GitHubConnectionError,
-  type GitHubErrorContext,
   GitHubInvalidResponseError,
   GitHubRateLimitError,
   GitHubServerError,
@@ -86,7 +95,6 @@ export interface GitHubResponse {
   route: string;
 }
 
-type Headers = Record<string, string | string[] | undefined>;
 type AttemptOutcome =
   | { kind: 'response'; status: number; headers: Headers; text: string }
   | { kind: 'failed'; error: GitHubConnectionError };
@@ -105,7 +113,7 @@ type Step =
 interface Hold {
   until: number;
   /** The answer that caused it, for the error a call that may not wait that long gets. */
-  context: Pick<GitHubErrorContext, 'status' | 'requestId' | 'serverMessage'>;
+  context: Pick<UpstreamErrorContext, 'status' | 'requestId' | 'serverMessage'>;
 }
 
 /**
@@ -280,11 +288,9 @@ export class GitHubTransport {
     return null;
   }
 
-  /** Exponential backoff with jitter: between half and all of base × 2^(attempt-1), capped. */
+  /** Exponential backoff with jitter (util/http.ts). */
   #backoff(attempt: number): number {
-    const { baseDelayMs, maxDelayMs } = this.#options.retry;
-    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-    return Math.round(ceiling / 2 + (this.#options.random() * ceiling) / 2);
+    return backoffMs(this.#options.retry, attempt, this.#options.random);
   }
 
   async #attempt(
@@ -297,12 +303,14 @@ export class GitHubTransport {
     const headers = this.#headers(credential, body !== undefined);
     const outcome = await sendAttempt(this.#options, { url, method, headers, body });
     if (outcome.kind === 'response') return outcome;
+    const call = { method, route };
     if (outcome.kind === 'timeout')
-      return { kind: 'failed', error: new GitHubTimeoutError({ method, route }, this.#options.timeoutMs) };
-    const message = `GitHub API connection failed on ${method} ${route} (${outcome.label})`;
+      return { kind: 'failed', error: new GitHubTimeoutError(call, this.#options.timeoutMs) };
+    // Only the cause's code or class goes into the message: the Authorization header holds a token.
+    const message = GITHUB_WORDING.connectionFailed(callName(call), outcome.label);
     return {
       kind: 'failed',
-      error: new GitHubConnectionError({ method, route }, outcome.requestMayHaveBeenSent, message),
+      error: new GitHubConnectionError(call, outcome.requestMayHaveBeenSent, message),
     };
   }
 
@@ -349,7 +357,6 @@ function outcomeUnknown(error: GitHubApiError): boolean {
 }
 
 function readRequestId(headers: Headers): string | null {
-  const value = headers['x-github-request-id'];
-  const id = Array.isArray(value) ? value[0] : value;
-  return typeof id === 'string' && id !== '' ? id : null;
+  const id = firstHeader(headers, 'x-github-request-id');
+  return id === undefined || id === '' ? null : id;
 }

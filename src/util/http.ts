@@ -1,14 +1,17 @@
 import { type Dispatcher, request } from 'undici';
 
 /**
- * What the API clients (ClickHouse, GitHub) share about one HTTP attempt: sending it under a deadline,
- * telling a failure that proves nothing was sent from one that may have reached the server, reading a
- * JSON body, and checking a configured API root. Each client turns these into its own typed errors.
+ * What the API clients (ClickHouse, GitHub, Vault) share about one HTTP attempt: sending it under a
+ * deadline, telling a failure that proves nothing was sent from one that may have reached the server,
+ * reading a JSON body and a header, backing off before the next attempt, and checking a configured API
+ * root. Each client turns these into its own typed errors.
  */
+
+export type Headers = Record<string, string | string[] | undefined>;
 
 /** One attempt's end: an answer, the deadline passing, or no answer at all. */
 export type AttemptOutcome =
-  | { kind: 'response'; status: number; headers: Record<string, string | string[] | undefined>; text: string }
+  | { kind: 'response'; status: number; headers: Headers; text: string }
   | { kind: 'timeout' }
   /** `label` is the failure's code or class only (never its message); see `failureLabel`. */
   | { kind: 'failed'; label: string; requestMayHaveBeenSent: boolean };
@@ -80,6 +83,45 @@ export function parseJsonText(text: string): unknown {
   } catch {
     return NOT_JSON;
   }
+}
+
+/** Whether a parsed body is a JSON object (not an array, not null). */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A header's value; the first, when it came more than once. */
+export function firstHeader(headers: Headers, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** A header that counts seconds (`Retry-After: 3`, `X-RateLimit-Reset: 1.25`); null when absent or not a number ≥ 0. */
+export function readSeconds(raw: string | undefined): number | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  const seconds = Number(raw);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : null;
+}
+
+/** How long an answer asks to be left alone, in ms: the first of `names` that counts seconds; null when none does. */
+export function readRetryAfterMs(headers: Headers, names: readonly string[]): number | null {
+  for (const name of names) {
+    const seconds = readSeconds(firstHeader(headers, name));
+    if (seconds !== null) return Math.ceil(seconds * 1000);
+  }
+  return null;
+}
+
+/** How a client spaces its attempts. */
+export interface Backoff {
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+/** Exponential backoff with jitter: between half and all of base × 2^(attempt-1), capped. */
+export function backoffMs(backoff: Backoff, attempt: number, random: () => number): number {
+  const ceiling = Math.min(backoff.maxDelayMs, backoff.baseDelayMs * 2 ** (attempt - 1));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
 /**

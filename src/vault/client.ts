@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { type Clock, systemClock } from '../core/clock.js';
 import { KeyhouseError } from '../core/errors.js';
 import { Secret } from '../core/secret.js';
+import { checkApiRoot, sleep } from '../util/http.js';
 import { AppRoleLogin, StaticToken, type TokenSource } from './auth.js';
 import { VaultApiError, VaultPermissionDeniedError, VaultWriteUnknownError } from './errors.js';
 import { checkNamespace, kvUrlPath, segmentsOf } from './paths.js';
@@ -142,7 +143,7 @@ export class VaultClient {
       timeoutMs,
       logger: options.logger,
       retry,
-      sleep: options.sleep ?? defaultSleep,
+      sleep: options.sleep ?? sleep,
       random: Math.random,
       userAgent: options.userAgent ?? `keyhouse node/${process.versions.node}`,
       credentials: 'secretId' in auth ? [auth.secretId] : [],
@@ -372,16 +373,7 @@ function checkAuth(auth: unknown): VaultAuth {
 }
 
 function checkAddr(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw configError('addr is not a URL');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw configError('addr must be http(s)');
-  if (url.username !== '' || url.password !== '') throw configError('addr must not carry credentials');
-  if (url.search !== '' || url.hash !== '') throw configError('addr must not have a query or fragment');
-  const base = `${url.origin}${url.pathname}`.replace(/\/+$/, '');
+  const base = checkApiRoot(raw, 'addr', configError);
   if (/\/v1$/.test(base))
     throw configError('addr is VAULT_ADDR without /v1, e.g. https://vault.example.com:8200');
   return base;
@@ -398,8 +390,4 @@ function asConfig<T>(check: () => T): T {
 
 function configError(message: string): KeyhouseError {
   return new KeyhouseError('config_invalid', `Vault client: ${message}`);
-}
-
-function defaultSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,4 +1,10 @@
-import { KeyhouseError } from '../core/errors.js';
+import {
+  callName,
+  classForStatus,
+  type UpstreamCall,
+  UpstreamError,
+  UpstreamWording,
+} from '../core/upstream-errors.js';
 
 /** The Vault operations Keyhouse calls, named by their `operationId` in Vault's OpenAPI description. */
 export type VaultOperation =
@@ -9,35 +15,38 @@ export type VaultOperation =
   | 'kv-v2-read-metadata';
 
 /** What every Vault error knows about the call that failed. */
-export interface VaultErrorContext {
+export interface VaultErrorContext extends UpstreamCall {
   /** HTTP status, or undefined when no answer arrived. */
   status: number | undefined;
   operation: VaultOperation;
-  method: string;
-  /** Route template, never the concrete path: `/v1/{mount}/data/{path}`. */
-  route: string;
   /** Vault's `errors` array (credentials and written secrets replaced by `[redacted]`). */
   serverMessages: readonly string[];
 }
 
+/** Which call an answer or a failure belongs to, for errors and logs. */
+export type VaultCallSite = Pick<VaultErrorContext, 'operation' | 'method' | 'route'>;
+
+/** How Vault errors read: a call is named with its operation, `GET /v1/{mount}/data/{path} (kv-v2-read)`. */
+export const VAULT_WORDING = new UpstreamWording('Vault');
+
 /**
  * Base of every failure talking to Vault. Messages name the operation, the route template and Vault's
- * own messages; never a token, a secret id, a written value, a request body or a header.
+ * own messages; never a token, a secret id, a written value, a request body or a header. Vault's error
+ * bodies carry no request id; `serverMessage` is its `errors` joined.
  */
-export class VaultApiError extends KeyhouseError {
+export class VaultApiError extends UpstreamError {
   override readonly name: string = 'VaultApiError';
-  readonly status: number | undefined;
   readonly operation: VaultOperation;
-  readonly method: string;
-  readonly route: string;
   readonly serverMessages: readonly string[];
 
   constructor(context: VaultErrorContext, message?: string, options?: ErrorOptions) {
-    super('upstream_failed', message ?? describe(context), options);
-    this.status = context.status;
+    const upstream = {
+      ...context,
+      requestId: null,
+      serverMessage: context.serverMessages.length === 0 ? null : context.serverMessages.join('; '),
+    };
+    super(upstream, message ?? VAULT_WORDING.answer(vaultCallName(context), upstream), options);
     this.operation = context.operation;
-    this.method = context.method;
-    this.route = context.route;
     this.serverMessages = context.serverMessages;
   }
 }
@@ -93,12 +102,8 @@ export class VaultConnectionError extends VaultApiError {
    */
   readonly requestMayHaveBeenSent: boolean;
 
-  constructor(
-    context: Pick<VaultErrorContext, 'operation' | 'method' | 'route'>,
-    requestMayHaveBeenSent: boolean,
-    message: string,
-  ) {
-    super({ ...context, status: undefined, serverMessages: [] }, message);
+  constructor(site: VaultCallSite, requestMayHaveBeenSent: boolean, message: string) {
+    super({ ...site, status: undefined, serverMessages: [] }, message);
     this.requestMayHaveBeenSent = requestMayHaveBeenSent;
   }
 }
@@ -108,8 +113,8 @@ export class VaultTimeoutError extends VaultConnectionError {
   override readonly name: string = 'VaultTimeoutError';
   readonly timeoutMs: number;
 
-  constructor(context: Pick<VaultErrorContext, 'operation' | 'method' | 'route'>, timeoutMs: number) {
-    super(context, true, `Vault timed out after ${timeoutMs} ms on ${callName(context)}`);
+  constructor(site: VaultCallSite, timeoutMs: number) {
+    super(site, true, VAULT_WORDING.timeout(vaultCallName(site), timeoutMs));
     this.timeoutMs = timeoutMs;
   }
 }
@@ -119,13 +124,10 @@ export class VaultInvalidResponseError extends VaultApiError {
   override readonly name: string = 'VaultInvalidResponseError';
 
   /** `problem` names what is wrong (paths and expectations only, never values from the body). */
-  constructor(
-    context: Pick<VaultErrorContext, 'status' | 'operation' | 'method' | 'route'>,
-    problem: string,
-  ) {
+  constructor(context: Omit<VaultErrorContext, 'serverMessages'>, problem: string) {
     super(
       { ...context, serverMessages: [] },
-      `Vault ${context.status ?? 'response'} on ${callName(context)}: unexpected response: ${problem}`,
+      VAULT_WORDING.unexpected(vaultCallName(context), { ...context, requestId: null }, problem),
     );
   }
 }
@@ -175,18 +177,14 @@ export function makeVaultError(context: VaultErrorContext, retryAfterMs: number 
   if (context.status === 400 && context.serverMessages.some((message) => CAS_MESSAGE.test(message))) {
     return new VaultCasMismatchError(context);
   }
-  const ErrorClass =
-    BY_STATUS.get(context.status ?? 0) ??
-    ((context.status ?? 0) >= 500 ? VaultServerError : undefined) ??
-    VaultApiError;
+  const ErrorClass = classForStatus(context.status ?? 0, BY_STATUS, {
+    serverError: VaultServerError,
+    other: VaultApiError,
+  });
   return new ErrorClass(context);
 }
 
-function callName(context: Pick<VaultErrorContext, 'operation' | 'method' | 'route'>): string {
-  return `${context.method} ${context.route} (${context.operation})`;
-}
-
-function describe(context: VaultErrorContext): string {
-  const said = context.serverMessages.length === 0 ? 'no error message' : context.serverMessages.join('; ');
-  return `Vault ${context.status ?? 'error'} on ${callName(context)}: ${said}`;
+/** `POST /v1/auth/{mount}/login (app-role-login)`. */
+export function vaultCallName(site: VaultCallSite): string {
+  return `${callName(site)} (${site.operation})`;
 }

@@ -1,11 +1,21 @@
 import type { Logger } from 'pino';
-import { type Dispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Secret } from '../core/secret.js';
-import { NOT_JSON, parseJsonText } from '../util/json-text.js';
-import { describeRequestFailure } from '../util/request-failure.js';
+import { callName, excerpt, scrub } from '../core/upstream-errors.js';
+import {
+  backoffMs,
+  failedAttemptFields,
+  type Headers,
+  NOT_JSON,
+  parseJsonText,
+  readRetryAfterMs,
+  sendAttempt,
+} from '../util/http.js';
 import {
   makeVaultError,
+  VAULT_WORDING,
   type VaultApiError,
+  type VaultCallSite,
   VaultConnectionError,
   type VaultErrorContext,
   VaultInvalidResponseError,
@@ -64,9 +74,6 @@ export interface VaultCall {
   retry: RetryRule;
 }
 
-/** Which call an answer or a failure belongs to, for errors and logs. */
-export type VaultCallSite = Pick<VaultErrorContext, 'operation' | 'method' | 'route'>;
-
 /** A 2xx answer: the parsed JSON body, or undefined for an empty one (a 204). */
 export interface VaultReply {
   status: number;
@@ -75,12 +82,15 @@ export interface VaultReply {
 }
 
 type AttemptOutcome =
-  | { kind: 'response'; status: number; headers: Record<string, string | string[] | undefined>; text: string }
+  | { kind: 'response'; status: number; headers: Headers; text: string }
   | { kind: 'failed'; error: VaultConnectionError };
 
-const TIMEOUT = Symbol('timeout');
-const REDACTED = '[redacted]';
-const MAX_TEXT_MESSAGE = 200;
+/**
+ * Vault's 429 wait is HTTP's own `Retry-After`, in seconds. The sources read (github-and-vault.md §9) do
+ * not say whether Vault sends it, so without it the wait is the next backoff step; an HTTP date counts as
+ * absent.
+ */
+const RETRY_AFTER = ['retry-after'] as const;
 
 /**
  * Sends one logical Vault call: `X-Vault-Namespace` on every attempt when a namespace is set, each attempt
@@ -110,16 +120,12 @@ export class VaultTransport {
       const error =
         outcome.kind === 'failed'
           ? outcome.error
-          : makeVaultError(this.#errorContext(outcome, call, context), readRetryAfterMs(outcome.headers));
+          : makeVaultError(
+              this.#errorContext(outcome, call, context),
+              readRetryAfterMs(outcome.headers, RETRY_AFTER),
+            );
       const delayMs = this.#retryDelay(error, call.retry, attempt);
-      this.#log({
-        ...context,
-        status: error.status ?? null,
-        error: error.name,
-        ms,
-        attempt,
-        ...(delayMs === null ? {} : { retryInMs: delayMs }),
-      });
+      this.#log(failedAttemptFields(context, error, { ms, attempt, retryInMs: delayMs }));
       if (delayMs === null) throw error;
       await this.#options.sleep(delayMs);
     }
@@ -139,37 +145,21 @@ export class VaultTransport {
     return null;
   }
 
-  /** Exponential backoff with jitter: between half and all of base × 2^(attempt-1), capped. */
+  /** Exponential backoff with jitter (util/http.ts). */
   #backoff(attempt: number): number {
-    const { baseDelayMs, maxDelayMs } = this.#options.retry;
-    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-    return Math.round(ceiling / 2 + (this.#options.random() * ceiling) / 2);
+    return backoffMs(this.#options.retry, attempt, this.#options.random);
   }
 
-  async #attempt(url: string, call: VaultCall, context: VaultCallSite): Promise<AttemptOutcome> {
-    const { timeoutMs, dispatcher } = this.#options;
+  async #attempt(url: string, call: VaultCall, site: VaultCallSite): Promise<AttemptOutcome> {
     const body = call.body === undefined ? undefined : JSON.stringify(call.body());
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(TIMEOUT), timeoutMs);
-    try {
-      const response = await request(url, {
-        method: call.method,
-        headers: this.#headers(call.token, body !== undefined),
-        body,
-        signal: controller.signal,
-        ...(dispatcher === undefined ? {} : { dispatcher }),
-      });
-      // The timeout covers the body too: a Vault that stalls mid-body is as stuck as one that never answers.
-      const text = await response.body.text();
-      return { kind: 'response', status: response.statusCode, headers: response.headers, text };
-    } catch (cause) {
-      if (controller.signal.aborted && controller.signal.reason === TIMEOUT) {
-        return { kind: 'failed', error: new VaultTimeoutError(context, timeoutMs) };
-      }
-      return { kind: 'failed', error: connectionError(context, cause) };
-    } finally {
-      clearTimeout(timer);
-    }
+    const headers = this.#headers(call.token, body !== undefined);
+    const outcome = await sendAttempt(this.#options, { url, method: call.method, headers, body });
+    if (outcome.kind === 'response') return outcome;
+    if (outcome.kind === 'timeout')
+      return { kind: 'failed', error: new VaultTimeoutError(site, this.#options.timeoutMs) };
+    // Only the cause's code or class goes into the message: X-Vault-Token holds a token.
+    const message = VAULT_WORDING.connectionFailed(callName(site), `${site.operation}; ${outcome.label}`);
+    return { kind: 'failed', error: new VaultConnectionError(site, outcome.requestMayHaveBeenSent, message) };
   }
 
   #headers(token: Secret | null, hasBody: boolean): Record<string, string> {
@@ -190,11 +180,13 @@ export class VaultTransport {
   ): VaultErrorContext {
     const secrets = [...this.#options.credentials, ...(call.secrets ?? [])];
     if (call.token !== null) secrets.push(call.token);
-    const scrub = scrubber(secrets.map((secret) => secret.reveal()));
     return {
       ...context,
       status: outcome.status,
-      serverMessages: readServerMessages(outcome.text).map(scrub),
+      serverMessages: readServerMessages(
+        outcome.text,
+        secrets.map((secret) => secret.reveal()),
+      ),
     };
   }
 
@@ -226,40 +218,13 @@ function countWarnings(body: unknown): number {
   return parsed.success ? (parsed.data.warnings?.length ?? 0) : 0;
 }
 
-/** Vault's `errors`; for a proxy's HTML or text page, a short single-line excerpt of it. */
-function readServerMessages(text: string): string[] {
-  const parsed = ErrorBodySchema.safeParse(parseJsonText(text));
-  if (parsed.success) return parsed.data.errors;
-  const excerpt = text.replace(/\s+/g, ' ').trim();
-  if (excerpt === '') return [];
-  return [excerpt.length > MAX_TEXT_MESSAGE ? `${excerpt.slice(0, MAX_TEXT_MESSAGE)}…` : excerpt];
-}
-
-/** Replaces every occurrence of each secret; a message that quotes a token or a written value keeps its sense. */
-function scrubber(secrets: readonly string[]): (message: string) => string {
-  const present = secrets.filter((secret) => secret !== '');
-  return (message) => present.reduce((text, secret) => text.replaceAll(secret, REDACTED), message);
-}
-
 /**
- * Seconds in `Retry-After`, as ms: HTTP's own header for a 429. The sources read (github-and-vault.md §9)
- * do not say whether Vault sends it, so without it the wait is the next backoff step; an HTTP date counts
- * as absent.
+ * Vault's `errors`, or for a proxy's HTML or text page a short single-line excerpt of it, with every
+ * secret the call knows replaced by `[redacted]` (before cutting, so no secret's head survives a cut).
  */
-function readRetryAfterMs(headers: Record<string, string | string[] | undefined>): number | null {
-  const value = headers['retry-after'];
-  const raw = Array.isArray(value) ? value[0] : value;
-  if (raw === undefined || raw.trim() === '') return null;
-  const seconds = Number(raw);
-  return Number.isFinite(seconds) && seconds >= 0 ? Math.ceil(seconds * 1000) : null;
-}
-
-function connectionError(context: VaultCallSite, cause: unknown): VaultConnectionError {
-  // Only the cause's code or class goes into the message: X-Vault-Token holds a token.
-  const { label, mayHaveBeenSent } = describeRequestFailure(cause);
-  return new VaultConnectionError(
-    context,
-    mayHaveBeenSent,
-    `Vault connection failed on ${context.method} ${context.route} (${context.operation}; ${label})`,
-  );
+function readServerMessages(text: string, secrets: readonly string[]): string[] {
+  const parsed = ErrorBodySchema.safeParse(parseJsonText(text));
+  if (parsed.success) return parsed.data.errors.map((message) => scrub(message, secrets));
+  const page = excerpt(scrub(text, secrets));
+  return page === null ? [] : [page];
 }

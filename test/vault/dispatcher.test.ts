@@ -112,6 +112,19 @@ describe('through an injected dispatcher', () => {
     expect(String(error)).not.toContain('12345678');
   });
 
+  it('a text error page quoting the token where the excerpt is cut keeps no part of it', async () => {
+    const { client, pool } = setup({ auth: { token: new Secret(TOKEN) }, retry: { maxAttempts: 1 } });
+    // A proxy's page, 190 characters in before it quotes the token: the 200-character excerpt would
+    // cut the token in two, and a head no longer matches the token to be scrubbed.
+    const page = `${'x'.repeat(190)}${TOKEN} rejected`;
+    pool.intercept({ path: '/v1/auth/token/lookup-self', method: 'GET' }).reply(502, page);
+    const error = await client.ping().catch((e: unknown) => e);
+    for (const text of [String(error), inspect(error, { depth: 10 })]) {
+      expect(text).not.toContain(TOKEN.slice(0, 8));
+    }
+    expect(error).toMatchObject({ status: 502, serverMessages: [`${'x'.repeat(190)}[redacted]…`] });
+  });
+
   it('a token without a lease (TTL 0) is kept: no renewal however late', async () => {
     const clock = new ManualClock();
     const { client, pool, calls } = setup({ clock });
