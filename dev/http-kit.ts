@@ -1,26 +1,76 @@
 /**
- * What the local fakes (the ClickHouse emulator, the fake Vault) share of serving HTTP on loopback:
- * reading a body with a cap, planned faults in order, withholding an answer, and listening with a close
+ * What the local fakes (the ClickHouse emulator, the fake GitHub, the fake Vault) share of serving HTTP
+ * on loopback: reading a body with a cap and keeping it for the request record, answering with the
+ * fake's own bug as a 500, planned faults in order, withholding an answer, and listening with a close
  * that drops whatever is still open.
  */
-import type { IncomingMessage, Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** The body as text; past `maxBytes` the rest is read and dropped, and `tooLarge` says so. */
-export function readCappedBody(
-  req: IncomingMessage,
-  maxBytes: number,
-): Promise<{ text: string; tooLarge: boolean }> {
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** A request's body as text; past 1 MiB the rest is read and dropped, and `tooLarge` says so. */
+export interface CappedBody {
+  text: string;
+  tooLarge: boolean;
+}
+
+function readCappedBody(req: IncomingMessage): Promise<CappedBody> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= maxBytes) chunks.push(chunk);
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
-    req.on('end', () => resolve({ text: Buffer.concat(chunks).toString('utf8'), tooLarge: size > maxBytes }));
+    req.on('end', () =>
+      resolve({ text: Buffer.concat(chunks).toString('utf8'), tooLarge: size > MAX_BODY_BYTES }),
+    );
     req.on('error', reject);
   });
+}
+
+/** Parsed JSON for the record, the raw text when it is not JSON, `undefined` when empty. */
+export function parseForRecord(raw: string): unknown {
+  if (raw === '') return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** What a fake records of its answer, as far as this kit fills it in. */
+export interface AnswerRecord {
+  status: number;
+  response: unknown;
+}
+
+/**
+ * Reads the request's body, then lets `answer` record and send the reply. An error other than the client
+ * going away or the fake closing (`closing`, which ends held answers and delays) is the fake's own bug:
+ * answered 500 with `bugBody(message)`, and recorded.
+ */
+export async function answerRecorded(
+  req: IncomingMessage,
+  res: ServerResponse,
+  closing: AbortSignal,
+  record: AnswerRecord,
+  answer: (body: CappedBody) => Promise<void>,
+  bugBody: (message: string) => unknown,
+): Promise<void> {
+  try {
+    await answer(await readCappedBody(req));
+  } catch (error) {
+    if (!closing.aborted && !res.headersSent && !res.destroyed) {
+      const body = bugBody((error as Error).message);
+      record.status = 500;
+      record.response = body;
+      res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    } else {
+      res.destroy();
+    }
+  }
 }
 
 /**

@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from '../../src/core/clock.js';
-import { listen, readCappedBody, withholdAnswer } from '../http-kit.js';
+import { answerRecorded, type CappedBody, listen, parseForRecord, withholdAnswer } from '../http-kit.js';
 import { ApiError } from './errors.js';
 import { type CreateFailMode, FaultPlan, type FaultStatus, type GarbageKind, wrongTypes } from './faults.js';
 import { generateKeyId, generateKeySecret, hashCredential } from './ids.js';
@@ -204,7 +204,6 @@ export interface Emulator {
 }
 
 const JSON_TYPE = 'application/json';
-const MAX_BODY_BYTES = 1024 * 1024;
 const TRICKLE_PIECES = 20;
 const TRICKLE_INTERVAL_MS = 100;
 
@@ -256,15 +255,6 @@ function redact(body: unknown): unknown {
   const copy = structuredClone(body) as { result: { keySecret: string } };
   copy.result.keySecret = '[redacted]';
   return copy;
-}
-
-function parseForRecord(raw: string): unknown {
-  if (raw === '') return undefined;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
 }
 
 function toDate(value: string | null | undefined, what: string): Date | null {
@@ -335,11 +325,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   );
 
   /** Decides the answer: route, auth, rate limit, planned faults, then the handler. */
-  function decide(
-    req: IncomingMessage,
-    record: RecordedRequest,
-    raw: { text: string; tooLarge: boolean },
-  ): Reply {
+  function decide(req: IncomingMessage, record: RecordedRequest, raw: CappedBody): Reply {
     const match = matchRoute(record.method, record.path);
     if (!match) return envelopeError(new ApiError(404, `No route for ${record.method} ${record.path}`));
     const route = match.route.name;
@@ -473,21 +459,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       response: null,
     };
     requests.push(record);
-    try {
-      const raw = await readCappedBody(req, MAX_BODY_BYTES);
-      record.body = parseForRecord(raw.text);
-      await deliver(decide(req, record, raw), req, res, record);
-    } catch (error) {
-      // A client that went away, or close() aborting a delay; anything else is an emulator bug worth a 500.
-      if (!closing.signal.aborted && !res.headersSent && !res.destroyed) {
-        const reply = envelopeError(new ApiError(500, `Emulator error: ${(error as Error).message}`));
-        record.status = reply.status;
-        record.response = reply.body;
-        res.writeHead(reply.status, { 'Content-Type': JSON_TYPE }).end(JSON.stringify(reply.body));
-      } else {
-        res.destroy();
-      }
-    }
+    await answerRecorded(
+      req,
+      res,
+      closing.signal,
+      record,
+      (raw) => {
+        record.body = parseForRecord(raw.text);
+        return deliver(decide(req, record, raw), req, res, record);
+      },
+      (message) => envelopeError(new ApiError(500, `Emulator error: ${message}`)).body,
+    );
     logger?.debug({ method, path, route: record.route, status: record.status }, 'emulator request');
   }
 

@@ -14,8 +14,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from '../../src/core/clock.js';
-import { FaultQueues } from '../http-kit.js';
-import { answerNothing, answerRecorded, closer, listenOn } from '../loopback.js';
+import {
+  answerRecorded,
+  type CappedBody,
+  FaultQueues,
+  listen,
+  parseForRecord,
+  withholdAnswer,
+} from '../http-kit.js';
 import { type AppJwtClaims, checkAppJwt } from './jwt.js';
 import { basicError, type LocationInput, type UserLike, validationError } from './payloads.js';
 import { covers, type FakeRoute, matchRoute, type Reply, type RouteContext } from './routes.js';
@@ -233,11 +239,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     | { kind: 'hang' }
     | { kind: 'slow'; ms: number; reply: Reply };
 
-  function decide(
-    req: IncomingMessage,
-    record: RecordedRequest,
-    raw: { text: string; tooLarge: boolean },
-  ): Decision {
+  function decide(req: IncomingMessage, record: RecordedRequest, raw: CappedBody): Decision {
     const matched = matchRoute(record.method, record.path);
     if (matched === null)
       return { kind: 'reply', reply: errorReply(new HttpError(404, basicError(404, 'Not Found'))) };
@@ -264,7 +266,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     matched: NonNullable<ReturnType<typeof matchRoute>>,
     access: Pick<RouteContext, 'token' | 'repository'>,
     record: RecordedRequest,
-    raw: { text: string; tooLarge: boolean },
+    raw: CappedBody,
   ): Reply {
     try {
       if (raw.tooLarge) throw new HttpError(413, basicError(413, 'Payload too large'));
@@ -326,7 +328,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   ) {
     if (latencyMs > 0) await sleep(latencyMs, undefined, { signal: closing.signal });
     if (decision.kind === 'drop' || decision.kind === 'hang')
-      return answerNothing(decision.kind, req, closing.signal);
+      return withholdAnswer(decision.kind, req, closing.signal);
     if (decision.kind === 'slow') await sleep(decision.ms, undefined, { signal: closing.signal });
     const { reply } = decision;
     const headers: Record<string, string> = {
@@ -377,7 +379,10 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       res,
       closing.signal,
       record,
-      (raw) => deliver(decide(req, record, raw), req, res, record),
+      (raw) => {
+        record.body = parseForRecord(raw.text);
+        return deliver(decide(req, record, raw), req, res, record);
+      },
       (message) => basicError(500, `Fake GitHub error: ${message}`),
     );
     options.logger?.debug(
@@ -387,7 +392,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   }
 
   const server = createServer((req, res) => void serve(req, res));
-  url = await listenOn(server, host, options.port ?? 0);
+  const listening = await listen(server, host, options.port ?? 0, closing);
+  url = listening.url;
 
   const scopeOf = (repository: string, environment?: string) =>
     state.scope(state.known(repository), environment ?? null);
@@ -475,7 +481,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     setLatency(ms) {
       latencyMs = Math.max(0, ms);
     },
-    close: closer(server, closing),
+    close: () => listening.close(),
   };
 }
 

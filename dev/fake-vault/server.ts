@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { type Clock, systemClock } from '../../src/core/clock.js';
 import { NOT_JSON, parseJsonText } from '../../src/util/http.js';
 import { keyhousePolicy, type PolicyRule, policyHcl } from '../../src/vault/policy.js';
-import { FaultQueues, listen, readCappedBody, withholdAnswer } from '../http-kit.js';
+import { answerRecorded, type CappedBody, FaultQueues, listen, withholdAnswer } from '../http-kit.js';
 import type { AclRule } from './acl.js';
 import { type AfterMode, DEFAULT_MESSAGES, type FakeVaultOperation, type Fault } from './faults.js';
 import { type Answer, handle, needsToken, route } from './routes.js';
@@ -121,7 +121,6 @@ export interface FakeVault {
 }
 
 const JSON_TYPE = 'application/json';
-const MAX_BODY_BYTES = 1024 * 1024;
 const REDACTED = '[redacted]';
 
 /** Starts the fake on loopback; resolves once it listens. */
@@ -206,6 +205,24 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
       .end(text);
   }
 
+  /** Decides, keeps the request's body in the record (redacted, whatever was decided), and answers. */
+  async function answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    record: RecordedVaultRequest,
+    query: URLSearchParams,
+    raw: CappedBody,
+  ): Promise<void> {
+    const body = parseJsonText(raw.text);
+    let reply: Reply;
+    try {
+      reply = decide(req, record, { body, query, tooLarge: raw.tooLarge });
+    } finally {
+      record.body = redact(record.operation, 'request', body === NOT_JSON ? raw.text : body);
+    }
+    await deliver(reply, req, res, record);
+  }
+
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake-vault');
     const record: RecordedVaultRequest = {
@@ -221,27 +238,14 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
       response: undefined,
     };
     requests.push(record);
-    try {
-      const raw = await readCappedBody(req, MAX_BODY_BYTES);
-      const body = parseJsonText(raw.text);
-      let reply: Reply;
-      try {
-        reply = decide(req, record, { body, query: url.searchParams, tooLarge: raw.tooLarge });
-      } finally {
-        record.body = redact(record.operation, 'request', body === NOT_JSON ? raw.text : body);
-      }
-      await deliver(reply, req, res, record);
-    } catch (error) {
-      // A client that went away, or close() aborting a delay; anything else is a bug in the fake worth a 500.
-      if (!closing.signal.aborted && !res.headersSent && !res.destroyed) {
-        const body = { errors: [`fake vault error: ${(error as Error).message}`] };
-        record.status = 500;
-        record.response = body;
-        res.writeHead(500, { 'Content-Type': JSON_TYPE }).end(JSON.stringify(body));
-      } else {
-        res.destroy();
-      }
-    }
+    await answerRecorded(
+      req,
+      res,
+      closing.signal,
+      record,
+      (raw) => answer(req, res, record, url.searchParams, raw),
+      (message) => ({ errors: [`fake vault error: ${message}`] }),
+    );
     logger?.debug(
       { method: record.method, operation: record.operation, status: record.status },
       'fake vault request',
