@@ -8,7 +8,7 @@ import { startFakeGitHub } from '../../dev/fake-github/server.js';
 import { ManualClock } from '../support/clock.js';
 import { GITHUB_REF_MISSING, WEBHOOK_REF_MISSING } from '../support/github.js';
 import { loadJsonSchema, WEBHOOK_SCHEMA_FILE } from '../support/json-schema.js';
-import { GITHUB_REST, loadOpenApiContract } from '../support/openapi-github.js';
+import { GITHUB_REST, loadOpenApiContract } from '../support/openapi.js';
 import { requirement } from '../support/requirements.js';
 
 const contract = requirement(loadOpenApiContract(GITHUB_REST), GITHUB_REF_MISSING);

@@ -10,7 +10,7 @@ import type { FakeGitHub } from '../../dev/fake-github/server.js';
 import { startFakeGitHub } from '../../dev/fake-github/server.js';
 import { ManualClock } from '../support/clock.js';
 import { checkDescriptionsAtEnd, type Seen, seenInFile } from '../support/github.js';
-import { GITHUB_REST, loadOpenApiContract } from '../support/openapi-github.js';
+import { GITHUB_REST, loadOpenApiContract } from '../support/openapi.js';
 import { requirement } from '../support/requirements.js';
 
 interface Answer {

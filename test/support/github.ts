@@ -16,7 +16,7 @@ import { Secret } from '../../src/core/secret.js';
 import { GitHubAppClient, type GitHubAppClientOptions } from '../../src/github/index.js';
 import { ManualClock } from './clock.js';
 import { type JsonSchemaCheck, loadJsonSchema, WEBHOOK_SCHEMA_FILE } from './json-schema.js';
-import { GITHUB_REST, loadOpenApiContract, type OpenApiContract } from './openapi-github.js';
+import { GITHUB_REST, loadOpenApiContract, type OpenApiContract } from './openapi.js';
 import { requirement } from './requirements.js';
 
 export const GITHUB_REF_MISSING =

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { closeObjectSchemas, describeError } from './openapi-github.js';
+import { closeObjectSchemas, describeError } from './openapi.js';
 import { sharedRef } from './requirements.js';
 
 const Ajv2020 = Ajv2020Module.default;

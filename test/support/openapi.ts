@@ -1,12 +1,13 @@
 /**
- * Contract checks against the official OpenAPI documents in `../shared/ref/`: ClickHouse Cloud's
- * (`loadOpenApiContract`) and any other (`loadOpenApiDocument`, e.g. Vault's, see `vault-contract.ts`).
+ * Contract checks against the official OpenAPI documents in `../shared/ref/`: ClickHouse Cloud's (the
+ * default), GitHub's REST subset (`GITHUB_REST`) and any other (e.g. Vault's, see `vault-contract.ts`).
  *
  * Ajv (JSON Schema 2020-12, the dialect of OpenAPI 3.1) compiles schemas out of the spec itself: the
  * document is registered under an id and each operation's schema is referenced by JSON pointer, so the
  * spec's own `#/components/schemas/…` refs resolve inside it and nothing is copied or hand-written. An
- * OpenAPI 3.0 document differs from JSON Schema in one keyword its schemas use, `nullable`, which is
- * rewritten into the JSON Schema it means before compiling (`fromOpenApi30`).
+ * OpenAPI 3.0 document (GitHub's, Vault's) differs from JSON Schema in one keyword its schemas use,
+ * `nullable`, which is rewritten into the JSON Schema it means before compiling (`fromOpenApi30`), as
+ * `extract-github-subset.mjs` does for the webhook schema.
  *
  * Typical use, with the emulator recording every exchange:
  * ```ts
@@ -23,7 +24,6 @@ import { sharedRef } from './requirements.js';
 const Ajv2020 = Ajv2020Module.default;
 const addFormats = addFormatsModule.default;
 
-const SPEC_FILE = 'clickhouse-cloud-openapi.json';
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
 export interface ValidationOptions {
@@ -35,41 +35,14 @@ export interface ValidationOptions {
   strict?: boolean;
 }
 
-/** What `validateExchange` needs; `RecordedRequest` from the emulator has this shape. */
-export interface Exchange {
-  method: string;
-  /** Concrete path, e.g. `/v1/organizations/<uuid>/keys`. */
-  path: string;
-  /** HTTP status of the answer; 0 means none was received. */
-  status: number;
-  /** Request body; `undefined` when none was sent. */
-  body: unknown;
-  /** Response body as received (parsed JSON). */
-  response: unknown;
-}
+/**
+ * Where an error answer (status ≥ 400) is checked when its operation declares no JSON body for it: the
+ * same operation's answer for another status, a schema of the document (a JSON pointer such as
+ * `/components/schemas/basic-error`), or nowhere (null: the status must be declared with its body).
+ */
+export type ErrorBodyRule = { status: string } | { schema: string } | null;
 
-export interface OpenApiContract {
-  /** `[]` when the body fits the request schema (undeclared properties rejected); else violations. */
-  validateRequestBody(method: string, pathTemplate: string, body: unknown): string[];
-  /**
-   * `[]` when the body fits the response schema for `status`. The spec declares only 200/400/500 for the
-   * key and organization operations, yet the live API also answers 401, 403, 404 and 429: an undeclared
-   * 4xx is checked against the operation's 400 error envelope, an undeclared 5xx against its 500.
-   */
-  validateResponseBody(
-    method: string,
-    pathTemplate: string,
-    status: number,
-    body: unknown,
-    options?: ValidationOptions,
-  ): string[];
-  /** The spec's path template a concrete path belongs to, for that method; null when none. */
-  matchPath(method: string, concretePath: string): string | null;
-  /** Both bodies of one exchange, after `matchPath`; violations are prefixed with `request`/`response`. */
-  validateExchange(exchange: Exchange, options?: ValidationOptions): string[];
-}
-
-/** Where a description lives and how its paths and formats read. */
+/** Where a description lives, how its paths and formats read, and how it treats what it leaves undeclared. */
 export interface OpenApiSource {
   /** File name in `../shared/ref/`. */
   file: string;
@@ -84,10 +57,70 @@ export interface OpenApiSource {
    * before compiling; each must say where the correction comes from.
    */
   amend?: (document: { components: JsonObject; paths: JsonObject }) => void;
+  /** Where an error answer the operation leaves without a body is checked; default nowhere. */
+  errorBody?: (status: number) => ErrorBodyRule;
 }
 
-/** A description loaded for checks: the ClickHouse-style contract, plus access to any schema in it. */
-export interface OpenApiDocument extends OpenApiContract {
+/**
+ * ClickHouse's spec declares only 200/400/500 for the key and organization operations, yet the live API
+ * also answers 401, 403, 404 and 429: an undeclared 4xx is checked against the operation's 400 error
+ * envelope, an undeclared 5xx against its 500.
+ */
+export const CLICKHOUSE_CLOUD: OpenApiSource = {
+  file: 'clickhouse-cloud-openapi.json',
+  // Non-standard formats the spec uses; they carry no constraint.
+  formats: { password: true, boolean: true },
+  errorBody: (status) => (status < 500 ? { status: '400' } : { status: '500' }),
+};
+
+/**
+ * GitHub's REST subset declares no errors at all for the Actions-secret operations, and several errors of
+ * the secret-scanning ones without a body, though GitHub sends one: an undeclared or body-less 422 is held
+ * to `validation-error`, any other error to `basic-error` (github-and-vault.md §2 and §8).
+ */
+export const GITHUB_REST: OpenApiSource = {
+  file: 'github-rest-subset.openapi.json',
+  errorBody: (status) => ({
+    schema: status === 422 ? '/components/schemas/validation-error' : '/components/schemas/basic-error',
+  }),
+};
+
+/** What `validateExchange` needs; `RecordedRequest` from the emulator and the fakes has this shape. */
+export interface Exchange {
+  method: string;
+  /** Concrete path, e.g. `/v1/organizations/<uuid>/keys`. */
+  path: string;
+  /** The raw query string, when recorded; its parameters are then checked too. */
+  query?: string;
+  /** HTTP status of the answer; 0 means none was received. */
+  status: number;
+  /** Request body; `undefined` when none was sent. */
+  body: unknown;
+  /** Response body as received (parsed JSON). */
+  response: unknown;
+}
+
+/** A description loaded for checks: whole exchanges, each part of one, and any schema in it. */
+export interface OpenApiContract {
+  /** `[]` when the body fits the request schema (undeclared properties rejected); else violations. */
+  validateRequestBody(method: string, pathTemplate: string, body: unknown): string[];
+  /**
+   * `[]` when the body fits the response schema for `status`; an error the operation does not declare
+   * with a body is checked as the source's `errorBody` says.
+   */
+  validateResponseBody(
+    method: string,
+    pathTemplate: string,
+    status: number,
+    body: unknown,
+    options?: ValidationOptions,
+  ): string[];
+  /** `[]` when every query parameter is declared for the operation and its value fits its schema. */
+  validateQuery(method: string, pathTemplate: string, query: string): string[];
+  /** The spec's path template a concrete path belongs to, for that method; null when none. */
+  matchPath(method: string, concretePath: string): string | null;
+  /** Both bodies of one exchange, after `matchPath`; violations are prefixed with `request`/`response`. */
+  validateExchange(exchange: Exchange, options?: ValidationOptions): string[];
   /** `[]` when `body` fits the schema at `schemaPointer` (e.g. `/components/schemas/VaultError`). */
   validateSchema(
     schemaPointer: string,
@@ -106,8 +139,16 @@ export interface Operation {
   pathItem: JsonObject;
   /** JSON pointer (inside the document) of the JSON request body schema, if the operation takes one. */
   requestSchema: string | null;
+  /**
+   * Whether that body must be sent. OpenAPI's default is optional, but ClickHouse's spec never says
+   * `required` and its API needs the bodies it describes; GitHub's says `required: false` where a body may
+   * be left out (minting an installation token). So only an explicit `required: false` makes it optional.
+   */
+  requestRequired: boolean;
   /** Status code (`200`, `4XX`, `default`) → JSON pointer of its JSON body schema, or null when bodiless. */
   responses: Map<string, string | null>;
+  /** Query parameter name → JSON pointer of its schema, and whether it is required. */
+  query: Map<string, { schema: string; required: boolean }>;
 }
 
 interface PathEntry {
@@ -124,8 +165,26 @@ function pointer(...segments: string[]): string {
   return segments.map((segment) => `/${segment.replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
 }
 
-/** The `application/json` schema's pointer under a request body or response object. */
-function jsonSchemaPointer(holder: unknown, base: string): string | null {
+/** The value at a JSON pointer (`/components/schemas/basic-error`) of the document. */
+function at(doc: JsonObject, path: string): unknown {
+  let target: unknown = doc;
+  for (const segment of path.split('/').slice(1)) {
+    const key = segment.replaceAll('~1', '/').replaceAll('~0', '~');
+    target = isObject(target) ? target[key] : undefined;
+  }
+  return target;
+}
+
+/** A `$ref` inside the document (`#/components/responses/not_found`): the object and its pointer. */
+function follow(doc: JsonObject, node: unknown, base: string): { node: unknown; base: string } {
+  if (!isObject(node) || typeof node.$ref !== 'string' || !node.$ref.startsWith('#/')) return { node, base };
+  const path = node.$ref.slice(1);
+  return { node: at(doc, path), base: path };
+}
+
+/** The `application/json` schema's pointer under a request body or response object, `$ref` followed. */
+function jsonSchemaPointer(doc: JsonObject, reference: unknown, referenceBase: string): string | null {
+  const { node: holder, base } = follow(doc, reference, referenceBase);
   if (!isObject(holder) || !isObject(holder.content)) return null;
   const mediaType = Object.keys(holder.content).find(
     (type) => type.split(';')[0]?.trim() === 'application/json',
@@ -135,27 +194,57 @@ function jsonSchemaPointer(holder: unknown, base: string): string | null {
   return `${base}${pointer('content', mediaType, 'schema')}`;
 }
 
-function indexPaths(paths: JsonObject, multiSegmentParams: boolean): PathEntry[] {
+/** The operation's query parameters (its own and its path item's), `$ref`s followed. */
+function queryParameters(
+  doc: JsonObject,
+  lists: { node: unknown; base: string }[],
+): Map<string, { schema: string; required: boolean }> {
+  const query = new Map<string, { schema: string; required: boolean }>();
+  for (const list of lists) {
+    if (!Array.isArray(list.node)) continue;
+    list.node.forEach((entry, index) => {
+      const { node: parameter, base } = follow(doc, entry, `${list.base}/${index}`);
+      if (!isObject(parameter) || parameter.in !== 'query' || typeof parameter.name !== 'string') return;
+      if (!isObject(parameter.schema)) return;
+      query.set(parameter.name, { schema: `${base}/schema`, required: parameter.required === true });
+    });
+  }
+  return query;
+}
+
+function indexOperation(doc: JsonObject, template: string, method: string, item: JsonObject): Operation {
+  const op = item[method] as JsonObject;
+  const base = pointer('paths', template, method);
+  const responses = new Map<string, string | null>();
+  for (const [code, response] of Object.entries(isObject(op.responses) ? op.responses : {})) {
+    responses.set(
+      code.toUpperCase(),
+      jsonSchemaPointer(doc, response, `${base}${pointer('responses', code)}`),
+    );
+  }
+  return {
+    operationId: typeof op.operationId === 'string' ? op.operationId : null,
+    pathItem: item,
+    requestSchema: jsonSchemaPointer(doc, op.requestBody, `${base}${pointer('requestBody')}`),
+    requestRequired: !isObject(op.requestBody) || op.requestBody.required !== false,
+    responses,
+    query: queryParameters(doc, [
+      { node: item.parameters, base: pointer('paths', template, 'parameters') },
+      { node: op.parameters, base: `${base}${pointer('parameters')}` },
+    ]),
+  };
+}
+
+function indexPaths(
+  doc: { components: JsonObject; paths: JsonObject },
+  multiSegmentParams: boolean,
+): PathEntry[] {
   const param = multiSegmentParams ? '.+' : '[^/]+';
-  return Object.entries(paths).map(([template, item]) => {
+  return Object.entries(doc.paths).map(([template, item]) => {
     const operations = new Map<string, Operation>();
     for (const method of METHODS) {
-      const op = isObject(item) ? item[method] : undefined;
-      if (!isObject(op)) continue;
-      const base = pointer('paths', template, method);
-      const responses = new Map<string, string | null>();
-      for (const [code, response] of Object.entries(isObject(op.responses) ? op.responses : {})) {
-        responses.set(
-          code.toUpperCase(),
-          jsonSchemaPointer(response, `${base}${pointer('responses', code)}`),
-        );
-      }
-      operations.set(method, {
-        operationId: typeof op.operationId === 'string' ? op.operationId : null,
-        pathItem: item as JsonObject,
-        requestSchema: jsonSchemaPointer(op.requestBody, `${base}${pointer('requestBody')}`),
-        responses,
-      });
+      if (isObject(item) && isObject(item[method]))
+        operations.set(method, indexOperation(doc, template, method, item));
     }
     const segments = template.split('/');
     const source = segments
@@ -178,7 +267,7 @@ function indexPaths(paths: JsonObject, multiSegmentParams: boolean): PathEntry[]
  * sees properties evaluated through `$ref`/`allOf`/`oneOf`; direct branches of a composition stay open,
  * since closing a branch would reject its siblings' properties.
  */
-function closeObjectSchemas(node: unknown, isBranch = false): void {
+export function closeObjectSchemas(node: unknown, isBranch = false): void {
   if (Array.isArray(node)) {
     for (const item of node) closeObjectSchemas(item);
     return;
@@ -226,7 +315,7 @@ function closeDocument(doc: { components: JsonObject; paths: JsonObject }): void
   }
 }
 
-function describeError(error: ErrorObject, root: string): string {
+export function describeError(error: ErrorObject, root: string): string {
   const at = `${root}${error.instancePath}`;
   if (error.keyword === 'unevaluatedProperties') {
     return `${at} has a property the spec does not declare: '${String(error.params.unevaluatedProperty)}'`;
@@ -239,7 +328,7 @@ function describeError(error: ErrorObject, root: string): string {
 
 /**
  * OpenAPI 3.0's `nullable: true` as JSON Schema: `null` joins the `type` (and the `enum`), or, for a schema
- * without a `type` (an `allOf` wrapper), the schema becomes `anyOf: [itself, {type: null}]`.
+ * without a `type` (an `allOf` or `anyOf` wrapper), the schema becomes `anyOf: [itself, {type: null}]`.
  */
 function fromOpenApi30(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(fromOpenApi30);
@@ -259,14 +348,16 @@ function fromOpenApi30(node: unknown): unknown {
   return { anyOf: [schema, { type: 'null' }] };
 }
 
-/** The ClickHouse Cloud spec's contract, or null when `../shared/ref/` is absent (the caller skips via `requirement()`). */
-export function loadOpenApiContract(): OpenApiContract | null {
-  // Non-standard formats the spec uses; they carry no constraint.
-  return loadOpenApiDocument({ file: SPEC_FILE, formats: { password: true, boolean: true } });
+/** A query string value as its parameter's schema types it (`per_page=30` is an integer). */
+function typedQueryValue(raw: string, schema: unknown): unknown {
+  const type = isObject(schema) ? schema.type : undefined;
+  if ((type === 'integer' || type === 'number') && /^-?\d+(\.\d+)?$/.test(raw)) return Number(raw);
+  if (type === 'boolean' && (raw === 'true' || raw === 'false')) return raw === 'true';
+  return raw;
 }
 
 /** A description's checks, or null when `../shared/ref/` is absent (the caller skips via `requirement()`). */
-export function loadOpenApiDocument(source: OpenApiSource): OpenApiDocument | null {
+export function loadOpenApiContract(source: OpenApiSource = CLICKHOUSE_CLOUD): OpenApiContract | null {
   const file = sharedRef(source.file);
   if (!file) return null;
   const spec = JSON.parse(readFileSync(file, 'utf8')) as {
@@ -277,10 +368,11 @@ export function loadOpenApiDocument(source: OpenApiSource): OpenApiDocument | nu
   const amended = structuredClone({ components: spec.components ?? {}, paths: spec.paths ?? {} });
   source.amend?.(amended);
   const openApi30 = spec.openapi?.startsWith('3.0.') === true;
-  const asJsonSchema = <T>(value: T): T => (openApi30 ? (fromOpenApi30(value) as T) : value);
-  const components = asJsonSchema(amended.components);
-  const paths = asJsonSchema(amended.paths);
-  const index = indexPaths(paths, source.multiSegmentParams === true);
+  const document = (openApi30 ? fromOpenApi30(amended) : amended) as {
+    components: JsonObject;
+    paths: JsonObject;
+  };
+  const index = indexPaths(document, source.multiSegmentParams === true);
   const basePath = source.basePath ?? '';
   const docId = `https://keyhouse.invalid/${source.file}`;
   const strictDocId = `https://keyhouse.invalid/strict/${source.file}`;
@@ -289,8 +381,8 @@ export function loadOpenApiDocument(source: OpenApiSource): OpenApiDocument | nu
   const ajv = new Ajv2020({ strict: false, allErrors: true, logger: false });
   addFormats(ajv);
   for (const [name, format] of Object.entries(source.formats ?? {})) ajv.addFormat(name, format);
-  ajv.addSchema({ $id: docId, components, paths }, docId);
-  const strictDoc = structuredClone({ components, paths });
+  ajv.addSchema({ $id: docId, ...document }, docId);
+  const strictDoc = structuredClone(document);
   closeDocument(strictDoc);
   ajv.addSchema({ $id: strictDocId, ...strictDoc }, strictDocId);
 
@@ -311,8 +403,19 @@ export function loadOpenApiDocument(source: OpenApiSource): OpenApiDocument | nu
   function operation(method: string, template: string): Operation | null {
     return index.find((entry) => entry.template === template)?.operations.get(method.toLowerCase()) ?? null;
   }
+  /** The schema an answer is held to: its status's, its family's or the default, else the error rule's. */
+  function responseSchema(op: Operation, status: number): string | null | undefined {
+    const family = `${Math.floor(status / 100)}XX`;
+    const code = [String(status), family, 'DEFAULT'].find((candidate) => op.responses.has(candidate));
+    const declared = code === undefined ? undefined : (op.responses.get(code) ?? null);
+    if (status < 400 || (declared !== undefined && declared !== null)) return declared;
+    const rule = source.errorBody?.(status) ?? null;
+    if (rule !== null && 'schema' in rule) return rule.schema;
+    if (rule !== null && op.responses.has(rule.status)) return op.responses.get(rule.status);
+    return declared;
+  }
 
-  const contract: OpenApiDocument = {
+  const contract: OpenApiContract = {
     validateSchema(schemaPointer, body, options = {}) {
       return check(schemaPointer, options.strict ?? false, body, options.root ?? 'body');
     },
@@ -337,22 +440,19 @@ export function loadOpenApiDocument(source: OpenApiSource): OpenApiDocument | nu
       if (op.requestSchema === null) {
         return body === undefined ? [] : [`${method.toUpperCase()} ${template} takes no request body`];
       }
-      if (body === undefined) return [`${method.toUpperCase()} ${template} expects a JSON request body`];
+      if (body === undefined) {
+        return op.requestRequired ? [`${method.toUpperCase()} ${template} expects a JSON request body`] : [];
+      }
       return check(op.requestSchema, true, body, 'body');
     },
 
     validateResponseBody(method, template, status, body, options = {}) {
       const op = operation(method, template);
       if (!op) return [`the spec has no operation ${method.toUpperCase()} ${template}`];
-      const family = `${Math.floor(status / 100)}XX`;
-      const fallback = status >= 400 && status < 500 ? '400' : status >= 500 ? '500' : null;
-      const code = [String(status), family, 'DEFAULT', fallback].find(
-        (candidate) => candidate !== null && op.responses.has(candidate),
-      );
-      if (code === undefined || code === null) {
+      const schemaPointer = responseSchema(op, status);
+      if (schemaPointer === undefined) {
         return [`status ${status} is not declared for ${method.toUpperCase()} ${template}`];
       }
-      const schemaPointer = op.responses.get(code) ?? null;
       if (schemaPointer === null) {
         return body === undefined || body === null || body === ''
           ? []
@@ -361,13 +461,36 @@ export function loadOpenApiDocument(source: OpenApiSource): OpenApiDocument | nu
       return check(schemaPointer, options.strict ?? false, body, 'body');
     },
 
+    validateQuery(method, template, query) {
+      const op = operation(method, template);
+      if (!op) return [`the spec has no operation ${method.toUpperCase()} ${template}`];
+      const params = new URLSearchParams(query);
+      const violations: string[] = [];
+      for (const [name, declared] of op.query) {
+        if (declared.required && !params.has(name)) violations.push(`query lacks required '${name}'`);
+      }
+      for (const [name, raw] of params) {
+        const declared = op.query.get(name);
+        if (declared === undefined) {
+          violations.push(`query parameter '${name}' is not declared`);
+          continue;
+        }
+        const schema = follow(document, at(document, declared.schema), declared.schema).node;
+        violations.push(...check(declared.schema, false, typedQueryValue(raw, schema), `query.${name}`));
+      }
+      return violations;
+    },
+
     validateExchange(exchange, options) {
       const template = contract.matchPath(exchange.method, exchange.path);
       if (template === null)
         return [`the spec has no operation ${exchange.method.toUpperCase()} ${exchange.path}`];
-      const request = contract
-        .validateRequestBody(exchange.method, template, exchange.body)
-        .map((violation) => `request ${violation}`);
+      const request = [
+        ...contract.validateRequestBody(exchange.method, template, exchange.body),
+        ...(exchange.query === undefined
+          ? []
+          : contract.validateQuery(exchange.method, template, exchange.query)),
+      ].map((violation) => `request ${violation}`);
       const response =
         exchange.status === 0
           ? ['response: none received']

@@ -24,7 +24,7 @@
  * Requests: the body against the generated request schema (strictly: no undeclared member), a token on
  * every call but login (`x-vault-unauthenticated`), and the expected `X-Vault-Namespace` on every call.
  */
-import { type JsonObject, loadOpenApiDocument, type OpenApiDocument } from './openapi.js';
+import { type JsonObject, loadOpenApiContract, type OpenApiContract } from './openapi.js';
 
 export const VAULT_SPEC_FILE = 'vault-kv2-approle.openapi.json';
 
@@ -52,7 +52,7 @@ export interface VaultCheck {
 }
 
 export interface VaultContract {
-  readonly document: OpenApiDocument;
+  readonly document: OpenApiContract;
   /** Checks one exchange; `namespace` is what every request should have carried (null: none). */
   check(exchange: VaultExchange, expected: { namespace: string | null }): VaultCheck;
 }
@@ -103,7 +103,7 @@ function customMetadataMayBeNull(document: { components: JsonObject }): void {
 
 /** The contract, or null when `../shared/ref/` is absent (the caller skips via `requirement()`). */
 export function loadVaultContract(): VaultContract | null {
-  const document = loadOpenApiDocument({
+  const document = loadOpenApiContract({
     file: VAULT_SPEC_FILE,
     basePath: '/v1',
     multiSegmentParams: true,
