@@ -46,31 +46,66 @@ export interface AnswerRecord {
   response: unknown;
 }
 
+/** How a fake serves one request (`serveRecorded`). */
+export interface Serving<Record extends AnswerRecord> {
+  /** Makes the request's record, before its body is read, and keeps it (the fake's `requests`). */
+  record(req: IncomingMessage): Record;
+  /** Decides, records and sends the answer; `body` is the request's, capped. */
+  answer(req: IncomingMessage, res: ServerResponse, record: Record, body: CappedBody): Promise<void>;
+  /** The JSON body of the 500 that reports the fake's own bug. */
+  bugBody(message: string): unknown;
+  /** Told once the request is over, answered or not (for a debug line). */
+  served(record: Record): void;
+}
+
 /**
- * Reads the request's body, then lets `answer` record and send the reply. An error other than the client
- * going away or the fake closing (`closing`, which ends held answers and delays) is the fake's own bug:
- * answered 500 with `bugBody(message)`, and recorded.
+ * A fake's `createServer` listener: records the request, reads its body, and lets the fake answer. An
+ * error other than the client going away or the fake closing (`closing`, which ends held answers and
+ * delays) is the fake's own bug: answered 500 with `bugBody(message)`, and recorded.
  */
-export async function answerRecorded(
-  req: IncomingMessage,
-  res: ServerResponse,
+export function serveRecorded<Record extends AnswerRecord>(
   closing: AbortSignal,
-  record: AnswerRecord,
-  answer: (body: CappedBody) => Promise<void>,
-  bugBody: (message: string) => unknown,
-): Promise<void> {
-  try {
-    await answer(await readCappedBody(req));
-  } catch (error) {
-    if (!closing.aborted && !res.headersSent && !res.destroyed) {
-      const body = bugBody((error as Error).message);
-      record.status = 500;
-      record.response = body;
-      res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    } else {
-      res.destroy();
+  serving: Serving<Record>,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const record = serving.record(req);
+    try {
+      await serving.answer(req, res, record, await readCappedBody(req));
+    } catch (error) {
+      if (!closing.aborted && !res.headersSent && !res.destroyed) {
+        const body = serving.bugBody((error as Error).message);
+        record.status = 500;
+        record.response = body;
+        sendJson(res, 500, body);
+      } else {
+        res.destroy();
+      }
     }
+    serving.served(record);
   }
+  return (req, res) => void serve(req, res);
+}
+
+/** Sends `body` as JSON with its length (`contentType` as the service names it), or no body when it is undefined. */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+  contentType = 'application/json',
+): void {
+  if (body === undefined) {
+    res.writeHead(status, headers).end();
+    return;
+  }
+  const text = JSON.stringify(body);
+  res
+    .writeHead(status, {
+      ...headers,
+      'content-type': contentType,
+      'content-length': String(Buffer.byteLength(text)),
+    })
+    .end(text);
 }
 
 /**

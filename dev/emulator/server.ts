@@ -11,7 +11,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from '../../src/core/clock.js';
-import { answerRecorded, type CappedBody, listen, parseForRecord, withholdAnswer } from '../http-kit.js';
+import {
+  type CappedBody,
+  listen,
+  parseForRecord,
+  sendJson,
+  serveRecorded,
+  withholdAnswer,
+} from '../http-kit.js';
 import { ApiError } from './errors.js';
 import { type CreateFailMode, FaultPlan, type FaultStatus, type GarbageKind, wrongTypes } from './faults.js';
 import { generateKeyId, generateKeySecret, hashCredential } from './ids.js';
@@ -404,7 +411,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     record.response = redact(reply.body);
     switch (reply.garble) {
       case undefined:
-        res.writeHead(reply.status, { ...headers, 'Content-Length': Buffer.byteLength(text) }).end(text);
+        sendJson(res, reply.status, reply.body, reply.headers);
         return;
       case 'non-json': {
         const html = '<html><head><title>Gateway</title></head><body>upstream answered</body></html>';
@@ -445,13 +452,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const method = (req.method ?? 'GET').toUpperCase();
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+  /** The request's record, kept in `requests` from its arrival on. */
+  function recordOf(req: IncomingMessage): RecordedRequest {
     const record: RecordedRequest = {
       at: clock.now().getTime(),
-      method,
-      path,
+      method: (req.method ?? 'GET').toUpperCase(),
+      path: (req.url ?? '/').split('?')[0] ?? '/',
       route: null,
       status: 0,
       keyId: null,
@@ -459,18 +465,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       response: null,
     };
     requests.push(record);
-    await answerRecorded(
-      req,
-      res,
-      closing.signal,
-      record,
-      (raw) => {
-        record.body = parseForRecord(raw.text);
-        return deliver(decide(req, record, raw), req, res, record);
-      },
-      (message) => envelopeError(new ApiError(500, `Emulator error: ${message}`)).body,
-    );
-    logger?.debug({ method, path, route: record.route, status: record.status }, 'emulator request');
+    return record;
   }
 
   function asConsoleUser(user: { id?: string; email?: string } = {}) {
@@ -519,7 +514,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     };
   }
 
-  const server = createServer((req, res) => void handle(req, res));
+  const server = createServer(
+    serveRecorded(closing.signal, {
+      record: recordOf,
+      async answer(req, res, record, raw) {
+        record.body = parseForRecord(raw.text);
+        await deliver(decide(req, record, raw), req, res, record);
+      },
+      bugBody: (message) => envelopeError(new ApiError(500, `Emulator error: ${message}`)).body,
+      served: ({ method, path, route, status }) =>
+        logger?.debug({ method, path, route, status }, 'emulator request'),
+    }),
+  );
   const listening = await listen(server, host, options.port ?? 0, closing);
 
   return {

@@ -15,11 +15,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { type Clock, systemClock } from '../../src/core/clock.js';
 import {
-  answerRecorded,
   type CappedBody,
   FaultQueues,
   listen,
   parseForRecord,
+  sendJson,
+  serveRecorded,
   withholdAnswer,
 } from '../http-kit.js';
 import { type AppJwtClaims, checkAppJwt } from './jwt.js';
@@ -340,21 +341,11 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     record.status = reply.status;
     record.response = redact(reply.body);
     record.responseHeaders = pick(headers, /^(link|retry-after|x-ratelimit-.*)$/);
-    if (reply.body === undefined) {
-      res.writeHead(reply.status, headers).end();
-      return;
-    }
-    const text = JSON.stringify(reply.body);
-    res
-      .writeHead(reply.status, {
-        ...headers,
-        'content-type': 'application/json; charset=utf-8',
-        'content-length': String(Buffer.byteLength(text)),
-      })
-      .end(text);
+    sendJson(res, reply.status, reply.body, headers, 'application/json; charset=utf-8');
   }
 
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** The request's record, kept in `requests` from its arrival on. */
+  function recordOf(req: IncomingMessage): RecordedRequest {
     const target = new URL(req.url ?? '/', 'http://fake-github');
     const record: RecordedRequest = {
       at: clock.now().getTime(),
@@ -374,24 +365,24 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       responseHeaders: {},
     };
     requests.push(record);
-    await answerRecorded(
-      req,
-      res,
-      closing.signal,
-      record,
-      (raw) => {
-        record.body = parseForRecord(raw.text);
-        return deliver(decide(req, record, raw), req, res, record);
-      },
-      (message) => basicError(500, `Fake GitHub error: ${message}`),
-    );
-    options.logger?.debug(
-      { method: record.method, path: record.path, route: record.route, status: record.status },
-      'fake github request',
-    );
+    return record;
   }
 
-  const server = createServer((req, res) => void serve(req, res));
+  const server = createServer(
+    serveRecorded(closing.signal, {
+      record: recordOf,
+      async answer(req, res, record, raw) {
+        record.body = parseForRecord(raw.text);
+        await deliver(decide(req, record, raw), req, res, record);
+      },
+      bugBody: (message) => basicError(500, `Fake GitHub error: ${message}`),
+      served: (record) =>
+        options.logger?.debug(
+          { method: record.method, path: record.path, route: record.route, status: record.status },
+          'fake github request',
+        ),
+    }),
+  );
   const listening = await listen(server, host, options.port ?? 0, closing);
   url = listening.url;
 

@@ -13,7 +13,14 @@ import type { Logger } from 'pino';
 import { type Clock, systemClock } from '../../src/core/clock.js';
 import { NOT_JSON, parseJsonText } from '../../src/util/http.js';
 import { keyhousePolicy, type PolicyRule, policyHcl } from '../../src/vault/policy.js';
-import { answerRecorded, type CappedBody, FaultQueues, listen, withholdAnswer } from '../http-kit.js';
+import {
+  type CappedBody,
+  FaultQueues,
+  listen,
+  sendJson,
+  serveRecorded,
+  withholdAnswer,
+} from '../http-kit.js';
 import type { AclRule } from './acl.js';
 import { type AfterMode, DEFAULT_MESSAGES, type FakeVaultOperation, type Fault } from './faults.js';
 import { type Answer, handle, needsToken, route } from './routes.js';
@@ -120,7 +127,6 @@ export interface FakeVault {
   close(): Promise<void>;
 }
 
-const JSON_TYPE = 'application/json';
 const REDACTED = '[redacted]';
 
 /** Starts the fake on loopback; resolves once it listens. */
@@ -191,39 +197,11 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
     if (reply.delayMs > 0) await sleep(reply.delayMs, undefined, { signal: closing.signal });
     record.status = reply.status;
     record.response = redact(record.operation, 'response', reply.body);
-    if (reply.body === undefined) {
-      res.writeHead(reply.status).end();
-      return;
-    }
-    const text = JSON.stringify(reply.body);
-    res
-      .writeHead(reply.status, {
-        'Content-Type': JSON_TYPE,
-        'Content-Length': Buffer.byteLength(text),
-        ...reply.headers,
-      })
-      .end(text);
+    sendJson(res, reply.status, reply.body, reply.headers);
   }
 
-  /** Decides, keeps the request's body in the record (redacted, whatever was decided), and answers. */
-  async function answer(
-    req: IncomingMessage,
-    res: ServerResponse,
-    record: RecordedVaultRequest,
-    query: URLSearchParams,
-    raw: CappedBody,
-  ): Promise<void> {
-    const body = parseJsonText(raw.text);
-    let reply: Reply;
-    try {
-      reply = decide(req, record, { body, query, tooLarge: raw.tooLarge });
-    } finally {
-      record.body = redact(record.operation, 'request', body === NOT_JSON ? raw.text : body);
-    }
-    await deliver(reply, req, res, record);
-  }
-
-  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** The request's record, kept in `requests` from its arrival on. */
+  function recordOf(req: IncomingMessage): RecordedVaultRequest {
     const url = new URL(req.url ?? '/', 'http://fake-vault');
     const record: RecordedVaultRequest = {
       at: clock.now().getTime(),
@@ -238,21 +216,36 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
       response: undefined,
     };
     requests.push(record);
-    await answerRecorded(
-      req,
-      res,
-      closing.signal,
-      record,
-      (raw) => answer(req, res, record, url.searchParams, raw),
-      (message) => ({ errors: [`fake vault error: ${message}`] }),
-    );
-    logger?.debug(
-      { method: record.method, operation: record.operation, status: record.status },
-      'fake vault request',
-    );
+    return record;
   }
 
-  const server = createServer((req, res) => void serve(req, res));
+  /** Decides, keeps the request's body in the record (redacted, whatever was decided), and answers. */
+  async function answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    record: RecordedVaultRequest,
+    raw: CappedBody,
+  ): Promise<void> {
+    const body = parseJsonText(raw.text);
+    let reply: Reply;
+    try {
+      const query = new URLSearchParams(record.query);
+      reply = decide(req, record, { body, query, tooLarge: raw.tooLarge });
+    } finally {
+      record.body = redact(record.operation, 'request', body === NOT_JSON ? raw.text : body);
+    }
+    await deliver(reply, req, res, record);
+  }
+
+  const server = createServer(
+    serveRecorded(closing.signal, {
+      record: recordOf,
+      answer,
+      bugBody: (message) => ({ errors: [`fake vault error: ${message}`] }),
+      served: ({ method, operation, status }) =>
+        logger?.debug({ method, operation, status }, 'fake vault request'),
+    }),
+  );
   const listening = await listen(server, host, options.port ?? 0, closing);
 
   return {
