@@ -11,7 +11,10 @@ import {
   UpstreamWording,
 } from './upstream-errors.js';
 
-/** How ClickHouse API errors read; its bodies call the request id `requestId` (quote it to ClickHouse support). */
+/**
+ * How ClickHouse API errors read. Their request id is the body's `requestId` (quote it to ClickHouse
+ * support); their server message is the body's `error` text, e.g. `BAD_REQUEST: invalid expireAt`.
+ */
 export const CLICKHOUSE_WORDING = new UpstreamWording('ClickHouse API', 'requestId');
 
 /**
