@@ -2,7 +2,9 @@
  * Which folder of src/ may import which (README, "Layout"). Everything imports downward only:
  *
  *   core, util                        the model, the ports, the audit chain; nothing of ours below them
- *   policy, store, api, http, views   each on core (views render the model; nothing decides there)
+ *   i18n                              the message catalogs, on core
+ *   policy, store, api, http          each on core
+ *   views                             on core and i18n (views render the model in words; nothing decides there)
  *   github, vault                     the GitHub App and Vault clients, on core
  *   workflow                          the rules and their one gate, on core and policy
  *   timers, watch                     timed and watching rules, on workflow
@@ -32,11 +34,12 @@ module.exports = {
     layer('vault', ['core', 'util']),
     layer('github', ['core', 'util']),
     layer('http', ['core', 'util']),
-    layer('views', ['core', 'util']),
+    layer('i18n', ['core', 'util']),
+    layer('views', ['core', 'util', 'i18n']),
     layer('workflow', ['core', 'util', 'policy']),
     layer('timers', ['core', 'util', 'policy', 'workflow']),
     layer('watch', ['core', 'util', 'policy', 'workflow']),
-    layer('slack', ['core', 'util', 'views']),
+    layer('slack', ['core', 'util', 'i18n', 'views']),
     layer('audit', ['core', 'util', 'store']),
     {
       name: 'no-circular',

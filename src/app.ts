@@ -23,11 +23,13 @@ import {
   slackEventsRoute,
 } from './http/routes.js';
 import { HttpServer } from './http/server.js';
+import { Catalog } from './i18n/index.js';
 import { boltLogger } from './logger.js';
 import { Metrics, observeNotifier } from './metrics.js';
 import { Policy, type PolicyDocument } from './policy/index.js';
 import { SlackNotifier } from './slack/notifier.js';
 import { SlackPeople } from './slack/people.js';
+import { SlackReaders } from './slack/readers.js';
 import { SlackDirectory, SlackLifecycleNotifier } from './slack/timers-notifier.js';
 import { SlackWatchNotifier } from './slack/watch-notifier.js';
 import { Lifecycle } from './timers/index.js';
@@ -193,6 +195,14 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     logger,
     resolveGroup: async (usergroup) => (await app.client.usergroups.users.list({ usergroup })).users ?? [],
   });
+  // Each person reads their own language and time zone; channels read the policy's language, in UTC.
+  const catalog = new Catalog();
+  const readers = new SlackReaders({
+    client: app.client,
+    clock,
+    fallback: { locale: options.policy.locale, timeZone: 'UTC' },
+    logger,
+  });
   const slackNotifier = new SlackNotifier({
     client: app.client,
     approvalChannel: options.policy.approvalChannel,
@@ -298,6 +308,8 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     workflow,
     lifecycle,
     policy,
+    catalog,
+    readers,
     command: options.slack.command,
     logger,
     fetch: options.fetch,

@@ -184,6 +184,15 @@ export interface FakeSlack {
   deactivateUser(user: string): void;
   /** An admin reactivated the user: `users.info` answers `deleted: false` again. */
   reactivateUser(user: string): void;
+  /**
+   * The person changes their language (`ko-KR`) or time zone in Slack: `users.info` answers so from
+   * now on, and the `user_change` envelope Slack would send (the user object, locale included) is
+   * returned, ready for `postToApp({ kind: 'event', payload })`.
+   */
+  changePreferences(
+    user: string,
+    change: { locale?: string; tz?: string },
+  ): { payload: Record<string, unknown> };
   /** The user's open modal stack, bottom first (empty when no modal is open). */
   viewStack(user: string): FakeViewRecord[];
   /**
@@ -465,6 +474,18 @@ class FakeSlackServer implements FakeSlack {
 
   reactivateUser(user: string): void {
     this.#workspace.deactivated.delete(user);
+  }
+
+  changePreferences(user: string, change: { locale?: string; tz?: string }) {
+    const preferences = this.#workspace.preferences;
+    preferences.set(user, { ...preferences.get(user), ...change });
+    const event = {
+      type: 'user_change',
+      user: this.#workspace.userObject(user, { includeLocale: true }),
+      cache_ts: Math.floor(this.#workspace.now() / 1000),
+      event_ts: this.#workspace.nextTs(),
+    };
+    return { payload: eventEnvelope(this.#envelopeContext(), event) };
   }
 
   viewStack(user: string): FakeViewRecord[] {

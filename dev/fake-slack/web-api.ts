@@ -20,17 +20,6 @@ function rejectMessage(args: Json): Json | null {
   return rejection === null ? null : fail(rejection.error, rejection.messages);
 }
 
-/** The offset Slack reports in `users.info` (`tz_offset`, seconds east of UTC) for an IANA zone, now. */
-function tzOffsetSeconds(timeZone: string, at: Date): number {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
-    .formatToParts(at)
-    .find((part) => part.type === 'timeZoneName')?.value;
-  const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name ?? '');
-  if (match === null) return 0;
-  const seconds = Number(match[2]) * 3600 + Number(match[3]) * 60;
-  return match[1] === '-' ? -seconds : seconds;
-}
-
 function parseView(args: Json, expected: 'modal' | 'home' | 'any'): { view: Json } | { error: Json } {
   const view = args.view;
   if (!isObject(view)) return { error: fail('invalid_arguments', ['view is required [json-pointer:/view]']) };
@@ -164,27 +153,9 @@ const methods: Record<string, Handler> = {
   'users.info': (workspace, args) => {
     const id = str(args.user);
     if (id === undefined || !workspace.userExists(id)) return fail('user_not_found');
-    const { config } = workspace;
-    const profile = config.users?.[id] ?? {};
-    const isBot = id === config.botUserId;
-    const name = profile.name ?? (isBot ? 'keyhouse' : id.toLowerCase());
-    const tz = profile.tz ?? 'UTC';
-    return {
-      ok: true,
-      user: {
-        id,
-        team_id: config.teamId,
-        name,
-        deleted: profile.deleted === true || workspace.deactivated.has(id),
-        real_name: name,
-        tz,
-        tz_label: tz,
-        tz_offset: tzOffsetSeconds(tz, config.clock.now()),
-        is_bot: isBot,
-        is_app_user: false,
-        profile: { real_name: name, display_name: name, ...(isBot ? { bot_id: config.botId } : {}) },
-      },
-    };
+    // Form bodies carry `true` as text; Slack reads both.
+    const includeLocale = args.include_locale === true || args.include_locale === 'true';
+    return { ok: true, user: workspace.userObject(id, { includeLocale }) };
   },
 
   'views.open': (workspace, args) => openOrPush(workspace, args, false),

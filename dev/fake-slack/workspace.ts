@@ -3,6 +3,17 @@ import type { Clock } from '../../src/core/clock.js';
 import { dmChannelId } from './defaults.js';
 import type { Json } from './parse.js';
 
+/** The offset Slack reports in `users.info` (`tz_offset`, seconds east of UTC) for an IANA zone, now. */
+function tzOffsetSeconds(timeZone: string, at: Date): number {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+    .formatToParts(at)
+    .find((part) => part.type === 'timeZoneName')?.value;
+  const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name ?? '');
+  if (match === null) return 0;
+  const seconds = Number(match[2]) * 3600 + Number(match[3]) * 60;
+  return match[1] === '-' ? -seconds : seconds;
+}
+
 /** A non-ephemeral message as it currently stands in the fake workspace. */
 export interface FakeMessage {
   channel: string;
@@ -46,6 +57,8 @@ export interface FakeView {
 export interface UserProfile {
   name?: string;
   tz?: string;
+  /** The language the person chose in Slack (`ko-KR`); `users.info` gives it with `include_locale`. Default `en-US`. */
+  locale?: string;
   deleted?: boolean;
 }
 
@@ -110,6 +123,8 @@ export class Workspace {
   #counter = 0;
   /** Users an admin deactivated since start (`users.info` answers `deleted: true`). */
   readonly deactivated = new Set<string>();
+  /** Language and time zone people changed since start, over their configured profile. */
+  readonly preferences = new Map<string, { locale?: string; tz?: string }>();
 
   constructor(config: WorkspaceConfig) {
     this.config = config;
@@ -121,6 +136,7 @@ export class Workspace {
 
   reset(): void {
     this.deactivated.clear();
+    this.preferences.clear();
     this.channels.clear();
     this.ephemerals.length = 0;
     this.views.clear();
@@ -160,6 +176,32 @@ export class Workspace {
     const { users, usergroups } = this.config;
     if (users === undefined) return /^[UW][A-Z0-9]+$/.test(user);
     return user in users || Object.values(usergroups).some((members) => members.includes(user));
+  }
+
+  /**
+   * The user object Slack gives for a person (`users.info`, a `user_change` event); `locale` only
+   * when asked for (`include_locale`), as Slack does.
+   */
+  userObject(id: string, options: { includeLocale: boolean }): Json {
+    const { config } = this;
+    const profile = { ...config.users?.[id], ...this.preferences.get(id) };
+    const isBot = id === config.botUserId;
+    const name = profile.name ?? (isBot ? 'keyhouse' : id.toLowerCase());
+    const tz = profile.tz ?? 'UTC';
+    return {
+      id,
+      team_id: config.teamId,
+      name,
+      deleted: profile.deleted === true || this.deactivated.has(id),
+      real_name: name,
+      tz,
+      tz_label: tz,
+      tz_offset: tzOffsetSeconds(tz, config.clock.now()),
+      is_bot: isBot,
+      is_app_user: false,
+      ...(options.includeLocale ? { locale: profile.locale ?? 'en-US' } : {}),
+      profile: { real_name: name, display_name: name, ...(isBot ? { bot_id: config.botId } : {}) },
+    };
   }
 
   channelMessages(channel: string): FakeMessage[] {

@@ -3,6 +3,7 @@
  * in milliseconds. The file's schema and loader (src/policy) produce it; the rules read it.
  */
 import type { IpAccessEntry } from './clickhouse.js';
+import type { Locale } from './locale.js';
 
 /** The ClickHouse legacy key roles (`roles` on a key). */
 export const LEGACY_KEY_ROLES = ['admin', 'developer', 'query_endpoints'] as const;
@@ -84,6 +85,8 @@ export interface PolicyDocument {
   readonly approvers: readonly string[];
   /** May list and manage every key. User and group ids; `*` is refused. */
   readonly admins: readonly string[];
+  /** The language of channel posts (a person's own surfaces follow their Slack locale). Default `en`. */
+  readonly locale: Locale;
   /** Whether an approver may approve their own request. Default false. */
   readonly selfApproval: boolean;
   /** A pending request expires after this. Default 24 h. */

@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { KeyhouseError } from '../core/errors.js';
+import type { Readers } from '../core/locale.js';
+import type { Catalog } from '../i18n/index.js';
 import type { Policy } from '../policy/index.js';
 import type { Lifecycle } from '../timers/index.js';
 import type { Workflow } from '../workflow/index.js';
@@ -12,6 +14,10 @@ export interface HandlerDeps {
   /** Timed lifecycle (stale-key choices, offboarding, reminders shown in Home). */
   lifecycle: Lifecycle;
   policy: Policy;
+  /** The words, in every language Keyhouse speaks. */
+  catalog: Catalog;
+  /** Each person's language and time zone. */
+  readers: Readers;
   /** The slash command as configured (`SLACK_COMMAND`), for help texts. */
   command: string;
   logger: Logger;

@@ -7,6 +7,7 @@ import {
   durationText,
   HOUR_MS,
 } from '../core/duration.js';
+import { DEFAULT_LOCALE, LOCALES } from '../core/locale.js';
 import {
   type ApprovalRemindersPolicy,
   DEFAULT_KEY_NAME_HINT,
@@ -251,6 +252,7 @@ export const policySchema = z.strictObject({
   requesters: z.array(member).min(1).default(['*']),
   approvers: z.array(member).default([]),
   admins: z.array(adminMember).min(1),
+  locale: z.enum(LOCALES).default(DEFAULT_LOCALE),
   selfApproval: z.boolean().default(false),
   requestTtl: ttl.default(DAY_MS),
   claimTtl: ttl.default(DAY_MS),

@@ -21,7 +21,7 @@ export {
   readEditModal,
 } from './edit-modal.js';
 export { expiryLine, formatInstant, relativeDays, type SlackMessage, slackDate } from './format.js';
-export { comingSoon, type HelpMessage, helpMessage, unknownCommand } from './help.js';
+export { type HelpMessage, helpMessage, unknownCommand } from './help.js';
 export { type HomeOptions, homeView } from './home.js';
 export { ACTION, BLOCK, CALLBACK, expiryBlockId, KEY_VERBS, type KeyVerb, keyBlockId } from './ids.js';
 export {

@@ -540,8 +540,13 @@ describe('ack first: every listener under a busy ClickHouse and slow user groups
           h.slack.views().find((v) => v.user === user && v.view.callback_id === callbackId),
         );
 
-      expect(help.response.body).toContain('/chkey');
-      expect(unknown.response.body).toContain('frobnicate');
+      // In the acknowledgement, or just after it once the person's language was looked up.
+      const answered = (sent: typeof help, what: string) =>
+        [sent.response.body, ...postsTo(sent.responseUrl).map((p) => JSON.stringify(p.body))].some((t) =>
+          t.includes(what),
+        );
+      await wait('the help', () => answered(help, '/chkey'));
+      await wait('the unknown word quoted', () => answered(unknown, 'frobnicate'));
       await modalOf(alice, CALLBACK.requestModal); // /chkey: the form, once alice's groups answered
       expect(request.response.body).toBe('');
       // eve is in no requesters group: told so, in the modal that was checking, or ephemerally.

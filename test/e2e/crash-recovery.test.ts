@@ -105,7 +105,9 @@ describe('crash recovery', () => {
     while (port === null) {
       const match = /"port":(\d+)/.exec(out);
       if (match) port = Number(match[1]);
-      else if (child.exitCode !== null || Date.now() - started > 15_000)
+      // A ceiling, not a timing claim: the start is awaited by its line, and a busy machine (two
+      // suites at once) can take many seconds to load a process from cold.
+      else if (child.exitCode !== null || Date.now() - started > 90_000)
         throw new Error(`Keyhouse did not start:\n${out}`);
       else await new Promise((resolve) => setTimeout(resolve, 25));
     }
@@ -218,5 +220,5 @@ describe('crash recovery', () => {
     second.child.kill('SIGTERM');
     expect(await second.exited).toEqual({ code: 0, signal: null });
     expect(second.output()).toMatch(/"drained":true/);
-  }, 60_000);
+  }, 240_000);
 });

@@ -88,6 +88,8 @@ describe('the HTTP port against slow and greedy clients', () => {
 
   beforeEach(async () => {
     h = await Harness.start();
+    // Alice's language is looked up once, so the signed help below is answered in its acknowledgement.
+    await h.answer(USERS.alice, 'help');
   });
   afterEach(async () => {
     for (const connection of held.splice(0)) connection.socket.destroy();

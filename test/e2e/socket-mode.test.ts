@@ -19,11 +19,17 @@ describe('Socket Mode: the same app with no public URL', () => {
     // No Slack endpoint over HTTP in Socket Mode.
     expect((await fetch(`${h.url}/slack/events`, { method: 'POST' })).status).toBe(404);
 
+    // Alice's language is looked up first, so her help comes through the response URL just after.
+    const helpUrl = h.slack.newResponseUrl({ user: alice, channel: 'C0GENERAL' });
     const help = await h.slack.sendSocketEnvelope({
       kind: 'command',
-      fields: slashCommand({ user_id: alice, text: 'help' }) as never,
+      fields: slashCommand({ user_id: alice, text: 'help', response_url: helpUrl }) as never,
     });
-    expect(JSON.stringify(help.ack)).toContain('/chkey');
+    expect(help.ack).toBeNull();
+    const answered = await h.slack.waitFor(() =>
+      h.slack.responseUrlPosts.find((p) => helpUrl.endsWith(p.id)),
+    );
+    expect(JSON.stringify(answered.body)).toContain('/chkey');
 
     const opened = await h.slack.sendSocketEnvelope({
       kind: 'command',

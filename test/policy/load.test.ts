@@ -61,6 +61,7 @@ describe('parsePolicy', () => {
       requesters: ['*'],
       approvers: [],
       admins: ['U0123ADMIN'],
+      locale: 'en',
       selfApproval: false,
       requestTtlMs: 86_400_000,
       claimTtlMs: 86_400_000,
@@ -137,6 +138,12 @@ security: { leakAction: shout }
       problemsOf(`${MINIMAL}limits: { keysPerUsr: 3 }
 `),
     ).toEqual(['limits.keysPerUsr: unknown field (did you mean "keysPerUser"?)']);
+  });
+
+  it('reads the language of channel posts, English or Korean, and names any other', () => {
+    expect(parsePolicy(`${MINIMAL}locale: ko\n`, 'policy.yml').locale).toBe('ko');
+    expect(parsePolicy(MINIMAL, 'policy.yml').locale).toBe('en');
+    expect(problemsOf(`${MINIMAL}locale: ko-KR\n`)).toEqual(['locale: "ko-KR" is not one of en, ko']);
   });
 
   it('returns a deeply frozen document', () => {

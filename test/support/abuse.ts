@@ -432,12 +432,27 @@ export function trackUnhandledRejections(): { readonly seen: unknown[]; stop(): 
   return { seen, stop: () => process.off('unhandledRejection', listener) };
 }
 
-/** Problems with Keyhouse's answer to an ordinary `/chkey help` (it must still work). */
+/**
+ * Problems with Keyhouse's answer to an ordinary `/chkey help` (it must still work): acknowledged in
+ * time, and answered with usage, in the acknowledgement or (for someone whose language Keyhouse
+ * has not looked up yet) through the response URL just after.
+ */
 export async function stillServes(h: Harness): Promise<string[]> {
-  const fields = slashCommand({ user_id: USERS.alice, text: 'help' }) as unknown as Record<string, string>;
-  const answer = await postRaw(h.url, commandBody(fields, 'help'), { timeoutMs: SLACK_ANSWER_MS });
-  if (answer.status === 200 && answer.body.includes(COMMAND)) return [];
-  return [`a normal /chkey help got ${answer.status ?? 'no answer'} after ${Math.round(answer.ms)} ms`];
+  const responseUrl = h.slack.newResponseUrl({ user: USERS.alice, channel: 'C0GENERAL' });
+  const fields = slashCommand({ user_id: USERS.alice, text: 'help', response_url: responseUrl });
+  const answer = await postRaw(h.url, commandBody(fields as unknown as Record<string, string>, 'help'), {
+    timeoutMs: SLACK_ANSWER_MS,
+  });
+  if (answer.status !== 200) {
+    return [`a normal /chkey help got ${answer.status ?? 'no answer'} after ${Math.round(answer.ms)} ms`];
+  }
+  if (answer.body.includes(COMMAND)) return [];
+  const id = responseUrl.slice(responseUrl.lastIndexOf('/') + 1);
+  const posted = await h.slack
+    .waitFor(() => h.slack.responseUrlPosts.find((p) => p.id === id), { message: 'the help after the ack' })
+    .catch(() => null);
+  if (posted && JSON.stringify(posted.body).includes(COMMAND)) return [];
+  return [`a normal /chkey help was acknowledged empty and never answered (${Math.round(answer.ms)} ms)`];
 }
 
 // --- one batch of hostile requests -----------------------------------------------------------

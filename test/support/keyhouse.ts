@@ -268,6 +268,22 @@ export class Harness {
     return { response, responseUrl, triggerId };
   }
 
+  /**
+   * What `user` was answered for `/chkey <text>`: the acknowledgement's body, or, when the answer
+   * had to wait (their language not looked up yet, a key list not at hand), the message that came
+   * to the command's response URL just after.
+   */
+  async answer(user: string, text: string): Promise<Record<string, unknown>> {
+    const { response, responseUrl } = await this.command(user, text);
+    if (response.json !== null && response.json !== undefined)
+      return response.json as Record<string, unknown>;
+    const id = responseUrl.slice(responseUrl.lastIndexOf('/') + 1);
+    const post = await this.slack.waitFor(() => this.slack.responseUrlPosts.find((p) => p.id === id), {
+      message: `the answer to /chkey ${text}`,
+    });
+    return post.body;
+  }
+
   /** Submits the request modal as `user` filled it. */
   submitRequest(user: string, values: RequestValues): Promise<AppResponse> {
     const payload = viewSubmission({

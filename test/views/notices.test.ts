@@ -2,8 +2,9 @@ import type { KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import { checkMessage } from '../../dev/fake-slack/block-kit-limits.js';
 import type { RequesterNotice } from '../../src/core/ports.js';
-import { comingSoon, helpMessage, unknownCommand } from '../../src/views/help.js';
+import { helpMessage, unknownCommand } from '../../src/views/help.js';
 import { errorNotice, notAllowedToRequest, requesterNotice, threadNote } from '../../src/views/notices.js';
+import { english } from '../support/words.js';
 import { keyRequest, NOW } from './fixtures.js';
 
 function valid(message: { text: string; blocks?: KnownBlock[] }): void {
@@ -124,7 +125,7 @@ describe('errorNotice and notAllowedToRequest', () => {
 
 describe('help', () => {
   it('lists the subcommands for the configured command', () => {
-    const message = helpMessage('/chkey');
+    const message = helpMessage(english, '/chkey');
     valid(message);
     expect(message.response_type).toBe('ephemeral');
     const json = all(message);
@@ -140,19 +141,12 @@ describe('help', () => {
   });
 
   it('quotes an unknown word, escaped and truncated', () => {
-    const message = unknownCommand('/chkey', `<!channel>&${'x'.repeat(500)}`);
+    const message = unknownCommand(english, '/chkey', `<!channel>&${'x'.repeat(500)}`);
     valid(message);
     expect(message.response_type).toBe('ephemeral');
     expect(message.text).toContain("I don't know `/chkey &lt;!channel&gt;&amp;x");
     expect(all(message)).not.toContain('<!channel>');
     expect(message.text.length).toBeLessThan(200);
     expect(all(message)).toContain('`/chkey list`');
-  });
-
-  it('says a feature arrives later', () => {
-    expect(comingSoon('/chkey', 'list')).toEqual({
-      text: '`/chkey list` arrives in a later release.',
-      response_type: 'ephemeral',
-    });
   });
 });

@@ -13,6 +13,7 @@ import type { HandlerDeps } from '../deps.js';
 import { answer, renderKeyList, renderReview } from '../shared/key-surface.js';
 import { openModal } from '../shared/modal.js';
 import { requestModalFor } from '../shared/request-modal.js';
+import { answerInTheirWords } from '../shared/words.js';
 import { answerAudit } from './audit.js';
 
 /** A promise's outcome as a value, so a failure can be handed on to the work after the ack. */
@@ -61,7 +62,7 @@ export function chkeyCommand(deps: HandlerDeps): Listener<CommandArgs, CommandAc
           ),
       };
     }
-    if (verb === 'help') return { ack: helpMessage(deps.command) };
+    if (verb === 'help') return answerInTheirWords(deps, userId, (m) => helpMessage(m, deps.command));
     if (verb === 'review' && words.length === 1) {
       // Admins only (the workflow checks); the review asks ClickHouse and Slack: after the ack.
       return { after: async ({ respond }) => answer(respond, await renderReview(deps, userId, 0)) };
@@ -82,6 +83,7 @@ export function chkeyCommand(deps: HandlerDeps): Listener<CommandArgs, CommandAc
       };
     }
     // `list` with other words is quoted whole: the unknown part may be the second word.
-    return { ack: unknownCommand(deps.command, verb === 'list' ? words.join(' ') : (words[0] ?? '')) };
+    const unknown = verb === 'list' ? words.join(' ') : (words[0] ?? '');
+    return answerInTheirWords(deps, userId, (m) => unknownCommand(m, deps.command, unknown));
   };
 }

@@ -1,0 +1,10 @@
+export {
+  type Area,
+  Catalog,
+  type Catalogs,
+  type MessageId,
+  type Messages,
+  TRANSLATIONS,
+  type Translation,
+  type Values,
+} from './catalog.js';

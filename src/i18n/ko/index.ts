@@ -1,0 +1,5 @@
+/** The Korean catalog: the English one's areas and keys, in the console's own Korean terms. */
+import type { Translation } from '../catalog.js';
+import { help } from './help.js';
+
+export const ko: Translation = { help };

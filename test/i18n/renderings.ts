@@ -1,0 +1,77 @@
+/**
+ * Every renderer of src/views, with cases that reach its branches, drawn from `Data` so the same
+ * cases run with everyday values and with the longest values the policy and Slack allow. The
+ * word tests (views.test.ts) render them all in every language.
+ */
+import type { Messages } from '../../src/i18n/index.js';
+import { helpMessage, unknownCommand } from '../../src/views/help.js';
+
+/** What a case renders to, and where Slack would show it (which limits hold). */
+export type Rendered =
+  | { kind: 'message'; body: object }
+  | { kind: 'modal'; body: object }
+  | { kind: 'home'; body: object }
+  /** A line that ends up in another surface (a field error under an input, a notice line). */
+  | { kind: 'line'; body: string };
+
+/** The people, names and words the cases use: user data, never from a catalog. */
+export interface Data {
+  command: string;
+  /** A word the command does not know. */
+  word: string;
+}
+
+export const EVERYDAY: Data = {
+  command: '/chkey',
+  word: 'frobnicate',
+};
+
+/** Slack allows a slash command of 32 characters; a word may be as long as a message allows. */
+export const LONGEST: Data = {
+  command: `/${'k'.repeat(31)}`,
+  word: 'w'.repeat(3_900),
+};
+
+/** Every string of `data`: what the views may show that did not come from a catalog. */
+export function dataStrings(data: Data): string[] {
+  return Object.values(data).filter((value): value is string => typeof value === 'string');
+}
+
+const message = (body: object): Rendered => ({ kind: 'message', body });
+
+/** Renderer name → its cases. A renderer exported by a view module must be here (views.test.ts checks). */
+export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]> = {
+  helpMessage: (m, d) => [message(helpMessage(m, d.command))],
+  unknownCommand: (m, d) => [message(unknownCommand(m, d.command, d.word))],
+};
+
+/** View modules, and their exports that render nothing (readers of payloads, helpers, ids). */
+export const VIEW_MODULES: Record<string, readonly string[]> = {
+  help: [],
+};
+
+/** Modules of src/views that render no words of their own: ids, formatting helpers, the index. */
+export const NOT_VIEWS = ['ids', 'index', 'mrkdwn'];
+
+/** Views still to be converted to the catalogs (issue #21); empty when every view speaks from them. */
+export const NOT_CONVERTED = [
+  'approval-message',
+  'audit',
+  'audit-head',
+  'claim-message',
+  'delete-modal',
+  'deny-modal',
+  'edit-modal',
+  'format',
+  'home',
+  'key-dialogs',
+  'key-list',
+  'notices',
+  'outcomes',
+  'progress-modal',
+  'request-modal',
+  'review',
+  'secret-message',
+  'timed-messages',
+  'watch',
+];
