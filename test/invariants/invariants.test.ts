@@ -993,7 +993,7 @@ async function settleAndCheck(r: Real): Promise<void> {
     const request = requestOfKey.get(key.id);
     if (!request) {
       // What a counterexample needs to be understood: the key, the requests of its name, and its story.
-      const named = [];
+      const named: Array<Awaited<ReturnType<typeof world.store.getRequest>>> = [];
       for (const q of r.requests.filter((q) => q.keyName === key.name))
         named.push(await world.store.getRequest(q.id));
       const story = (await world.store.listAudit({ limit: 100_000 })).filter(
