@@ -991,7 +991,34 @@ async function settleAndCheck(r: Real): Promise<void> {
   // 2. Every key left belongs to a delivered request and was shown exactly once, to its requester.
   for (const key of ours) {
     const request = requestOfKey.get(key.id);
-    expect(request, `the request of live key ${key.name}`).toBeDefined();
+    if (!request) {
+      // What a counterexample needs to be understood: the key, the requests of its name, and its story.
+      const named: Array<Awaited<ReturnType<typeof world.store.getRequest>>> = [];
+      for (const q of r.requests.filter((q) => q.keyName === key.name))
+        named.push(await world.store.getRequest(q.id));
+      const story = (await world.store.listAudit({ limit: 100_000 })).filter(
+        (e) => e.keyId === key.id || named.some((q) => q?.id === e.requestId),
+      );
+      expect.fail(
+        `the request of live key ${key.name} (${key.id}, created ${key.createdAt}): ${JSON.stringify({
+          requests: named,
+          owner: await world.store.getKeyOwner(key.id),
+          audit: story.map((e) => [
+            e.seq,
+            e.at.toISOString(),
+            e.actorId,
+            e.action,
+            e.outcome,
+            e.requestId,
+            e.keyId,
+            e.detail,
+          ]),
+          writes: world.emulator.requests
+            .filter((w) => w.method !== 'GET')
+            .map((w) => [w.method, w.path, w.status]),
+        })}`,
+      );
+    }
     const stored = await world.store.getRequest(request!.id);
     expect(stored?.state, `request of live key ${key.name}`).toBe('delivered');
     expect(world.reveals.filter((x) => x.keyId === key.id)).toHaveLength(1);
