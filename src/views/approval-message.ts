@@ -120,7 +120,8 @@ function approvalsText(approvals: readonly Decision[], needed: number, auto: boo
 function reasonText(request: KeyRequest): string {
   if (request.reason.trim() !== '') return clip(request.reason, LIMIT.text - 20);
   // A rotation within its approval asks no reason: say what it is.
-  if (request.rotation) return `_rotation of ${clip(request.keyName, 200)} (…${clip(request.rotation.keySuffix, 8)})_`;
+  if (request.rotation)
+    return `_rotation of ${clip(request.keyName, 200)} (…${clip(request.rotation.keySuffix, 8)})_`;
   return '_none given_';
 }
 
