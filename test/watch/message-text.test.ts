@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { otherMessageEvent } from '../../dev/fake-slack/message-kinds.js';
+import { type OtherMessage, otherMessageEvent } from '../../dev/fake-slack/message-kinds.js';
 import { secretCandidates } from '../../src/core/fingerprint.js';
 import { seenMessage, stringsWith } from '../../src/handlers/events/message-text.js';
 
@@ -9,7 +9,7 @@ const CONTEXT = { teamId: 'T1', appId: 'A1', botUserId: 'U0BOT', nowSec: 1 };
 
 describe('seenMessage', () => {
   it('finds the secret wherever a kind of message keeps it, and names who posted it', () => {
-    const kinds = [
+    const kinds: OtherMessage[] = [
       { kind: 'bot_message', channel: 'C1', text: SECRET },
       { kind: 'incoming_webhook', channel: 'C1', attachments: [{ fields: [{ value: SECRET }] }] },
       {
@@ -26,7 +26,7 @@ describe('seenMessage', () => {
       },
       { kind: 'topic', channel: 'C1', user: 'U1', value: SECRET },
       { kind: 'purpose', channel: 'C1', user: 'U1', value: SECRET },
-    ] as const;
+    ];
     for (const kind of kinds) {
       const { event } = otherMessageEvent(CONTEXT, kind, '9.000001');
       const seen = seenMessage(event);
@@ -34,7 +34,7 @@ describe('seenMessage', () => {
       expect(secretCandidates(seen!.text), kind.kind).toEqual([SECRET]);
       expect(seen!.ts).toBe('9.000001');
     }
-    const app = seenMessage(otherMessageEvent(CONTEXT, kinds[3], '9.1').event);
+    const app = seenMessage(otherMessageEvent(CONTEXT, kinds[3]!, '9.1').event);
     expect(app).toMatchObject({ botId: 'B0CI', userId: 'U0CI' });
   });
 
