@@ -134,7 +134,7 @@ describe('leak tripwire', () => {
     // Operators see it on /metrics, once (the redelivery above changed nothing).
     const metrics = await (await fetch(`${h.url}/metrics`)).text();
     expect(metrics).toMatch(
-      /^keyhouse_leaks_caught_total\{issued_by_keyhouse="true",outcome="disabled"\} 1$/m,
+      /^keyhouse_leaks_caught_total\{issued_by_keyhouse="true",outcome="disabled",source="slack"\} 1$/m,
     );
     expect(metrics).toMatch(/^keyhouse_watch_keys_disabled_total\{reason="leak"\} 1$/m);
 

@@ -3,8 +3,15 @@
  * cases run with everyday values and with the longest values the policy and Slack allow. The
  * word tests (views.test.ts) render them all in every language.
  */
+
+import type { LeakedKey, OutsideLeakReport, OutsideSite } from '../../src/core/watch-ports.js';
 import type { Messages } from '../../src/i18n/index.js';
 import { helpMessage, unknownCommand } from '../../src/views/help.js';
+import {
+  alertResolutionComment,
+  outsideLeakOwnerMessage,
+  outsideLeakSecurityNotice,
+} from '../../src/views/outside-leaks.js';
 
 /** What a case renders to, and where Slack would show it (which limits hold). */
 export type Rendered =
@@ -19,17 +26,33 @@ export interface Data {
   command: string;
   /** A word the command does not know. */
   word: string;
+  /** A key's name, and where a leak of it was found (a repository and file, a scanner and its URL). */
+  keyName: string;
+  repository: string;
+  filePath: string;
+  scanner: string;
+  scanUrl: string;
 }
 
 export const EVERYDAY: Data = {
   command: '/chkey',
   word: 'frobnicate',
+  keyName: 'terraform-ci',
+  repository: 'acme/infra',
+  filePath: 'terraform/prod.tfvars',
+  scanner: 'gitleaks',
+  scanUrl: 'https://ci.example.com/runs/42',
 };
 
 /** Slack allows a slash command of 32 characters; a word may be as long as a message allows. */
 export const LONGEST: Data = {
   command: `/${'k'.repeat(31)}`,
   word: 'w'.repeat(3_900),
+  keyName: 'k'.repeat(64),
+  repository: `${'o'.repeat(39)}/${'r'.repeat(100)}`,
+  filePath: `${'d/'.repeat(120)}f.tf`,
+  scanner: 's'.repeat(100),
+  scanUrl: `https://ci.example.com/${'u'.repeat(900)}`,
 };
 
 /** Every string of `data`: what the views may show that did not come from a catalog. */
@@ -39,15 +62,60 @@ export function dataStrings(data: Data): string[] {
 
 const message = (body: object): Rendered => ({ kind: 'message', body });
 
+/** `n` keys of one owner, each with another outcome, as a leak found outside Slack reports them. */
+function leakedKeys(d: Data, n: number): LeakedKey[] {
+  const outcomes = ['disabled', 'deleted', 'reported', 'already_disabled', 'already_gone', 'failed'] as const;
+  return Array.from({ length: n }, (_, i) => ({
+    key: { keyId: `key-${i}`, keyName: d.keyName, keySuffix: `${1000 + i}`, ownerId: 'U0ALICE' },
+    outcome: outcomes[i % outcomes.length]!,
+  }));
+}
+
+function outsideSites(d: Data): OutsideSite[] {
+  return [
+    {
+      kind: 'github',
+      repository: d.repository,
+      alertNumber: 42,
+      alertUrl: `https://github.com/${d.repository}/security/secret-scanning/42`,
+      places: [
+        { type: 'commit', path: d.filePath, commitSha: 'a'.repeat(40), startLine: 7, url: null },
+        { type: 'commit', path: d.filePath, commitSha: 'b'.repeat(40), startLine: null, url: null },
+        { type: 'issue_comment', path: null, commitSha: null, startLine: null, url: 'https://github.com/x' },
+      ],
+    },
+    { kind: 'report', source: d.scanner, url: d.scanUrl },
+    { kind: 'report', source: d.scanner, url: null },
+  ];
+}
+
+function outsideReports(d: Data): OutsideLeakReport[] {
+  return outsideSites(d).flatMap((site) => [
+    { site, keys: leakedKeys(d, 1), unknown: 0 },
+    { site, keys: leakedKeys(d, 12), unknown: 3 },
+    { site, keys: [], unknown: 1 },
+  ]);
+}
+
 /** Renderer name → its cases. A renderer exported by a view module must be here (views.test.ts checks). */
 export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]> = {
   helpMessage: (m, d) => [message(helpMessage(m, d.command))],
   unknownCommand: (m, d) => [message(unknownCommand(m, d.command, d.word))],
+  outsideLeakSecurityNotice: (m, d) => outsideReports(d).map((r) => message(outsideLeakSecurityNotice(m, r))),
+  outsideLeakOwnerMessage: (m, d) =>
+    outsideReports(d)
+      .filter((r) => r.keys.length > 0)
+      .map((r) => message(outsideLeakOwnerMessage(m, { ownerId: 'U0ALICE', site: r.site, keys: r.keys }))),
+  alertResolutionComment: (m, d) => [
+    { kind: 'line', body: alertResolutionComment(m, leakedKeys(d, 1)) },
+    { kind: 'line', body: alertResolutionComment(m, leakedKeys(d, 12)) },
+  ],
 };
 
 /** View modules, and their exports that render nothing (readers of payloads, helpers, ids). */
 export const VIEW_MODULES: Record<string, readonly string[]> = {
   help: [],
+  'outside-leaks': [],
 };
 
 /** Modules of src/views that render no words of their own: ids, formatting helpers, the index. */

@@ -235,6 +235,8 @@ class RecordingWatchNotifier implements WatchNotifier {
   async leakOwner() {}
   async driftSecurity() {}
   async driftOwner() {}
+  async outsideLeakSecurity() {}
+  async outsideLeakOwner() {}
 }
 
 /** Slack's directory as the world says: a user is deactivated once the world says so. */
