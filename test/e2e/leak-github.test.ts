@@ -108,7 +108,9 @@ describe('POST /leaks/github', () => {
     expect(h.slack.messages(alice)).toHaveLength(1);
     expect(h.clickhouse.requests.filter((r) => r.route === 'updateKey')).toHaveLength(1);
     // The replay read nothing; the reopened delivery re-read the alert, found it resolved, and stopped.
-    expect(gh.fake.requests.slice(githubCalls).map((r) => r.route)).not.toContain('updateAlert');
+    const later = gh.fake.requests.slice(githubCalls).map((r) => r.route);
+    expect(later.filter((route) => route === 'secret-scanning/get-alert')).toHaveLength(1);
+    expect(later).not.toContain('secret-scanning/update-alert');
 
     const audit = (await h.store.listAudit({ keyId: key.id })).map((e) => `${e.action}:${e.outcome}`);
     expect(audit).toEqual(expect.arrayContaining(['leak.detected:ok', 'leak.disable:ok']));
@@ -194,7 +196,7 @@ describe('POST /leaks/github', () => {
       (await gh.fake.sendAlertWebhook(hook, HOOK_SECRET, resolvedAction, { action: 'resolved' })).status,
     ).toBe(202);
     await h.quiet(300);
-    expect(gh.fake.requests.filter((r) => r.route === 'getAlert')).toEqual([]);
+    expect(gh.fake.requests.filter((r) => r.route === 'secret-scanning/get-alert')).toEqual([]);
     expect(h.clickhouse.keys().find((k) => k.id === key.id)?.state).toBe('enabled');
 
     const ours = gh.fake.addAlert(REPO, { secret: key.secret, secretType: 'acme_clickhouse_key' });

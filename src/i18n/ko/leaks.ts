@@ -5,7 +5,8 @@ import type { leaks as en } from '../en/leaks.js';
 export const leaks: AreaOf<typeof en> = {
   githubHeadline:
     '🚨 GitHub 유출: 시크릿 스캐닝이 저장소 *{repository}* 에서 ClickHouse 시크릿 {count, plural, other {#개}}를 찾았습니다 ({alert}).',
-  reportHeadline: '🚨 *{source}* 유출 보고: ClickHouse 시크릿 {count, plural, other {#개}}가 발견되었습니다{where}.',
+  reportHeadline:
+    '🚨 *{source}* 유출 보고: ClickHouse 시크릿 {count, plural, other {#개}}가 발견되었습니다{where}.',
   reportWhere: ' (위치: {url})',
   alertLink: '<{url}|알림 #{number}>',
   alertPlain: '알림 #{number}',
