@@ -67,7 +67,7 @@ export type AlertHandling =
 export interface GitHubAlertsDeps {
   github: AlertSource;
   outside: Pick<OutsideLeaks, 'handle'>;
-  store: Pick<Store, 'claimActivity'>;
+  store: Pick<Store, 'getWatchState' | 'putWatchState'>;
   clock: Clock;
   logger: Logger;
   /** `security.github.secretTypes`: the custom pattern's names; empty means every alert is read. */
@@ -85,10 +85,20 @@ export class GitHubAlerts {
 
   /** Handles one verified delivery; resolves when all it called for is done. */
   async delivered(event: AlertEvent): Promise<AlertHandling> {
-    const { github, outside, store, clock, logger, secretTypes } = this.#deps;
+    const { store, clock } = this.#deps;
     const about = { delivery: event.deliveryId, repository: event.repository, alert: event.alertNumber };
-    // A delivery id seen before is a replay or a redelivery: ignored whatever it says.
-    if (!(await store.claimActivity(`github-delivery:${event.deliveryId}`, clock.now()))) return 'duplicate';
+    // A delivery id handled before is a replay or a redelivery: ignored whatever it says. It is marked
+    // handled once its work is done, so one cut short (GitHub or ClickHouse down, a crash) can be
+    // redelivered from GitHub's settings; two copies at once are one by the claims of `outside`.
+    const mark = `github-delivery:${event.deliveryId}`;
+    if ((await store.getWatchState(mark)) !== null) return 'duplicate';
+    const handled = await this.#handle(event, about);
+    await store.putWatchState(mark, handled, clock.now());
+    return handled;
+  }
+
+  async #handle(event: AlertEvent, about: Record<string, unknown>): Promise<AlertHandling> {
+    const { github, outside, logger, secretTypes } = this.#deps;
     if (!ACTED_ON.has(event.action)) return 'ignored';
     if (secretTypes.length > 0 && (event.secretType === null || !secretTypes.includes(event.secretType)))
       return 'ignored';

@@ -204,6 +204,26 @@ describe('POST /leaks/github', () => {
     await h.until(() => gh.fake.alert(ours).state === 'resolved', 'alert of the configured type resolved');
   });
 
+  it('a delivery cut short (GitHub down) is handled when GitHub redelivers it', async () => {
+    const { h, gh, hook } = await start();
+    const key = await alicesKey(h);
+    const alert = gh.fake.addAlert(REPO, { secret: key.secret });
+    // Every attempt the client makes at reading the alert fails.
+    gh.fake.failNext('secret-scanning/get-alert', 4, { kind: 'status', status: 503 });
+    const first = await gh.fake.sendAlertWebhook(hook, HOOK_SECRET, alert);
+    expect(first.status).toBe(202);
+    await h.until(
+      () => h.logs.includes('a leak found outside Slack could not be handled'),
+      'the failure logged',
+    );
+    expect(h.clickhouse.keys().find((k) => k.id === key.id)?.state).toBe('enabled');
+
+    const again = await gh.fake.sendAlertWebhook(hook, HOOK_SECRET, alert, { deliveryId: first.deliveryId });
+    expect(again.status).toBe(202);
+    await h.until(() => gh.fake.alert(alert).state === 'resolved', 'the redelivery handled');
+    expect(h.clickhouse.keys().find((k) => k.id === key.id)?.state).toBe('disabled');
+  });
+
   it('is 404 when GITHUB_WEBHOOK_SECRET is not set', async () => {
     h = await Harness.start({ policy: testPolicy({ security: { channel: SECURITY } }) });
     const answer = await fetch(`${h.url}/leaks/github`, { method: 'POST', body: '{}' });
