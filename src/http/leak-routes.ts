@@ -31,11 +31,16 @@ export function githubWebhookRoute(options: GitHubWebhookRouteOptions): Handler 
   const { verify, accept, logger, stopping } = options;
   return (req, res) => {
     if (stopping()) return void res.writeHead(503, { connection: 'close' }).end();
+    const signature = header(req, 'x-hub-signature-256');
+    // Unsigned: refused before a byte of the body is read, whatever its size.
+    if (signature === undefined) {
+      logger.warn({ signed: false }, 'refused a delivery to /leaks/github: bad signature');
+      return void res.writeHead(401, { connection: 'close' }).end();
+    }
     if (tooLarge(req)) return refuseTooLarge(res);
     void readBody(req).then(
       (body) => {
         if (body === null) return refuseTooLarge(res);
-        const signature = header(req, 'x-hub-signature-256');
         if (!verify(body, signature)) {
           logger.warn(
             { signed: signature !== undefined },

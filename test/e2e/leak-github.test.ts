@@ -158,6 +158,12 @@ describe('POST /leaks/github', () => {
       body: big,
     });
     expect(oversized.status).toBe(413);
+    const unsignedBig = await fetch(hook, {
+      method: 'POST',
+      headers: { 'x-github-event': 'secret_scanning_alert', 'x-github-delivery': 'big-2' },
+      body: big,
+    });
+    expect(unsignedBig.status).toBe(401);
 
     // Signed, but not JSON, or not an alert: a clear 400, nothing done.
     const junk = 'not json';
