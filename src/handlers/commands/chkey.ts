@@ -1,5 +1,7 @@
 import { KeyhouseError } from '../../core/errors.js';
+import type { Messages } from '../../i18n/index.js';
 import { unlessWaiting, WOULD_WAIT } from '../../util/no-wait.js';
+import type { HelpFor, HelpMessage } from '../../views/help.js';
 import {
   helpMessage,
   notAllowedToRequest,
@@ -13,7 +15,7 @@ import type { HandlerDeps } from '../deps.js';
 import { answer, renderKeyList, renderReview } from '../shared/key-surface.js';
 import { openModal } from '../shared/modal.js';
 import { requestModalFor } from '../shared/request-modal.js';
-import { answerInTheirWords } from '../shared/words.js';
+import { answerInTheirWords, wordsOf } from '../shared/words.js';
 import { answerAudit } from './audit.js';
 
 /** A promise's outcome as a value, so a failure can be handed on to the work after the ack. */
@@ -24,6 +26,33 @@ function settle<T>(promise: Promise<T>): Promise<{ ok: true; value: T } | { ok: 
   );
 }
 
+/** What this person may do, for help that offers only that. */
+async function helpFor(deps: HandlerDeps, userId: string): Promise<HelpFor> {
+  const [roles, listAll, admin] = await Promise.all([
+    deps.policy.requestableRoles(userId),
+    deps.policy.canListAll(userId),
+    deps.policy.isAdmin(userId),
+  ]);
+  return { request: roles.length > 0, listAll, admin, adminsToAsk: deps.policy.adminsToAsk() };
+}
+
+/**
+ * Help or usage, for what the person may do: the acknowledgement itself when their groups are
+ * known, else a moment later through the response URL once Slack has named them.
+ */
+async function answerUsage(
+  deps: HandlerDeps,
+  userId: string,
+  render: (m: Messages, can: HelpFor) => HelpMessage,
+): Promise<Reply<CommandAck>> {
+  const can = await unlessWaiting(() => helpFor(deps, userId));
+  if (can !== WOULD_WAIT) return answerInTheirWords(deps, userId, (m) => render(m, can));
+  return {
+    after: async ({ respond }) =>
+      answer(respond, render(await wordsOf(deps, userId), await helpFor(deps, userId))),
+  };
+}
+
 /** `list` and `list mine` show one's own keys, `list all` every key; anything else is not a list. */
 function listScope(word: string | undefined): ListScope | null {
   const w = (word ?? 'mine').toLowerCase();
@@ -31,7 +60,7 @@ function listScope(word: string | undefined): ListScope | null {
 }
 
 /**
- * `/chkey [request | list | list all | help]`. The request modal opens right after the ack, with no
+ * `/chkey [request | list | list all | review | audit | help]`. The request modal opens right after the ack, with no
  * ClickHouse call before it, while the trigger id is fresh (on "checking…" when the user's groups
  * are not cached yet). A list is the acknowledgement itself when it can be drawn from memory (a
  * cached key list); otherwise it follows through the response URL.
@@ -62,7 +91,7 @@ export function chkeyCommand(deps: HandlerDeps): Listener<CommandArgs, CommandAc
           ),
       };
     }
-    if (verb === 'help') return answerInTheirWords(deps, userId, (m) => helpMessage(m, deps.command));
+    if (verb === 'help') return answerUsage(deps, userId, (m, can) => helpMessage(m, deps.command, can));
     if (verb === 'review' && words.length === 1) {
       // Admins only (the workflow checks); the review asks ClickHouse and Slack: after the ack.
       return { after: async ({ respond }) => answer(respond, await renderReview(deps, userId, 0)) };
@@ -84,6 +113,6 @@ export function chkeyCommand(deps: HandlerDeps): Listener<CommandArgs, CommandAc
     }
     // `list` with other words is quoted whole: the unknown part may be the second word.
     const unknown = verb === 'list' ? words.join(' ') : (words[0] ?? '');
-    return answerInTheirWords(deps, userId, (m) => unknownCommand(m, deps.command, unknown));
+    return answerUsage(deps, userId, (m, can) => unknownCommand(m, deps.command, unknown, can));
   };
 }
