@@ -143,6 +143,17 @@ describe('the playground page server', () => {
     expect((await fetch(new URL('events?user=U0STRANGER', server.url))).status).toBe(404);
   });
 
+  it('serves a favicon, named by the page, so the browser meets no 404', async () => {
+    const html = await (await fetch(server.url)).text();
+    expect(html).toContain('<link rel="icon" href="/favicon.svg"');
+    for (const path of ['favicon.svg', 'favicon.ico']) {
+      const icon = await fetch(new URL(path, server.url));
+      expect(icon.status).toBe(200);
+      expect(icon.headers.get('content-type')).toBe('image/svg+xml');
+      expect(await icon.text()).toMatch(/^<svg /);
+    }
+  });
+
   it('serves the page and its compiled script', async () => {
     const html = await (await fetch(server.url)).text();
     expect(html).toContain('<option value="U0ALICE">Alice Ahmed — requester</option>');

@@ -167,6 +167,12 @@ describe('the playground Slack side', () => {
     ]);
   });
 
+  it('escapes the text as Slack does with should_escape: a typed @alice arrives as <@U0ALICE|alice>', async () => {
+    fresh();
+    await side.command(ALICE, 'C0GENERAL', 'audit @bob in #general <b> & @nobody');
+    expect(app.last().body.text).toBe('audit <@U0BOB|bob> in <#C0GENERAL|general> &lt;b&gt; &amp; @nobody');
+  });
+
   it("refuses, visibly and with Slack's error, an ack message Slack would refuse, and shows nothing", async () => {
     fresh();
     const twice = [section('a', 'same'), section('b', 'same')];

@@ -1,0 +1,72 @@
+/**
+ * What a person meets first is answered by what they may do: someone who may not request is never
+ * offered a request (help, an empty list), admins are shown `review` and `audit`, and `/chkey audit`
+ * takes a person in each form Slack may send, never reading a typed `@name` as a key name.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { Harness, testPolicy, USERS } from '../support/keyhouse.js';
+
+const { alice, bob, admin, eve } = USERS;
+
+describe('answers by what each person may do', () => {
+  let h: Harness;
+  afterEach(async () => {
+    await h?.close();
+  });
+
+  it('someone who may not request: help offers no request and says whom to ask; an empty list offers none', async () => {
+    h = await Harness.start({ policy: testPolicy({ requesters: [bob] }) });
+    const help = JSON.stringify(await h.answer(eve, 'help'));
+    expect(help).not.toContain('/chkey request');
+    expect(help).toContain('You may not request API keys');
+    expect(help).toContain(`<@${admin}>`);
+    expect(help).not.toContain('/chkey review');
+
+    const list = JSON.stringify(await h.answer(eve, 'list'));
+    expect(list).toContain('You have no keys.');
+    expect(list).not.toContain('Request one');
+
+    // Someone who may: the same list offers it.
+    expect(JSON.stringify(await h.answer(bob, 'list'))).toContain('Request one with');
+  });
+
+  it('an unknown word is answered with the usage of what that person may do', async () => {
+    h = await Harness.start({ policy: testPolicy({ requesters: [bob] }) });
+    const usage = JSON.stringify(await h.answer(eve, 'frobnicate'));
+    expect(usage).toContain("I don't know");
+    expect(usage).not.toContain('/chkey request');
+  });
+
+  it('help lists review and audit for admins only', async () => {
+    h = await Harness.start();
+    const forAdmin = JSON.stringify(await h.answer(admin, 'help'));
+    expect(forAdmin).toContain('`/chkey review`');
+    expect(forAdmin).toContain('`/chkey audit`');
+    expect(forAdmin).toContain('`/chkey request`');
+    const forAlice = JSON.stringify(await h.answer(alice, 'help'));
+    expect(forAlice).toContain('`/chkey request`');
+    expect(forAlice).not.toContain('/chkey review');
+    expect(forAlice).not.toContain('/chkey audit');
+  });
+
+  it('/chkey audit takes <@U…|name> and <@U…>; a typed @name is asked about, never read as a key name', async () => {
+    h = await Harness.start();
+    await h.submitRequest(eve, {
+      keyName: 'eve-key',
+      roleId: 'developer',
+      expiry: '30d',
+      reason: 'something else entirely',
+    });
+    await h.latestRequest(eve);
+    await h.quiet();
+
+    for (const form of [`<@${eve}|eve>`, `<@${eve}>`]) {
+      expect(JSON.stringify(await h.answer(admin, `audit ${form}`)), form).toContain('eve-key');
+    }
+    const typed = await h.answer(admin, 'audit @eve');
+    expect(String(typed.text)).toContain("I can't tell who *@eve* is");
+    expect(typed.blocks).toBeUndefined();
+    // Nobody but an admin learns anything, however the person was written.
+    expect(String((await h.answer(alice, 'audit @eve')).text)).toMatch(/Only Keyhouse admins/);
+  });
+});
