@@ -69,4 +69,21 @@ describe('answers by what each person may do', () => {
     // Nobody but an admin learns anything, however the person was written.
     expect(String((await h.answer(alice, 'audit @eve')).text)).toMatch(/Only Keyhouse admins/);
   });
+
+  it('a role needing more approvals than the approver groups hold is a warning at start', async () => {
+    h = await Harness.start({
+      policy: testPolicy({
+        approvers: ['S0APPROVERS'],
+        roles: [{ id: 'admin', label: 'Admin', grant: { roles: ['admin'] }, maxExpiry: '7d', approvals: 3 }],
+      }),
+      slack: { usergroups: { S0APPROVERS: [bob, USERS.carol] } },
+    });
+    const warning = await h.slack.waitFor(
+      () => h.logs.split('\n').find((line) => line.includes('"side":"policy"')),
+      { message: 'the warning about role admin' },
+    );
+    const parsed = JSON.parse(warning) as Record<string, unknown>;
+    expect(parsed).toMatchObject({ level: 40, role: 'admin', approvals: 3, approvers: 2 });
+    expect(String(parsed.msg)).toContain('can never be approved');
+  });
 });
