@@ -10,6 +10,7 @@ import type { PlaygroundPeople } from '../../dev/playground/people.js';
 import { type PageServer, startPageServer } from '../../dev/playground/server.js';
 import { reportRefusals, SlackSide } from '../../dev/playground/slack-side.js';
 import type { Snapshot } from '../../dev/playground/snapshot.js';
+import { silentSlackLogger } from '../support/logs.js';
 
 const ALICE = 'U0ALICE';
 const BOB = 'U0BOB';
@@ -82,6 +83,8 @@ describe('the playground page server', () => {
     server = await startPageServer({ fake, side, people, appName: 'Keyhouse', command: '/chkey', port: 0 });
     web = new WebClient(SLACK_TEST_DEFAULTS.botToken, {
       slackApiUrl: fake.apiUrl,
+      // These tests send Slack a duplicate block_id on purpose; its refusal is asserted, not printed.
+      logger: silentSlackLogger,
       retryConfig: { retries: 0 },
     });
   });

@@ -11,6 +11,7 @@ import { type FakeSlack, startFakeSlack } from '../../dev/fake-slack/index.js';
 import { signSlackRequest } from '../../dev/fake-slack/signing.js';
 import type { PlaygroundPeople } from '../../dev/playground/people.js';
 import { reportRefusals, SlackSide } from '../../dev/playground/slack-side.js';
+import { silentSlackLogger } from '../support/logs.js';
 
 const SECRET = 'playground-test-signing-secret';
 const ALICE = 'U0ALICE';
@@ -101,6 +102,8 @@ describe('the playground Slack side', () => {
     await app.listen();
     web = new WebClient(SLACK_TEST_DEFAULTS.botToken, {
       slackApiUrl: fake.apiUrl,
+      // These tests send Slack a duplicate block_id on purpose; its refusal is asserted, not printed.
+      logger: silentSlackLogger,
       retryConfig: { retries: 0 },
     });
   });
