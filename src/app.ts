@@ -314,6 +314,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     logger,
     fetch: options.fetch,
     kickTimers: () => scheduler.tickSoon(),
+    budgetWaitMs: () => source.budgetWaitMs?.() ?? 0,
     ...(tripwire
       ? { watch: { tripwire, botUserId: options.slack.botUserId, botId: options.slack.botId } }
       : {}),

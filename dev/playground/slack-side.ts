@@ -132,7 +132,7 @@ export class SlackSide {
     }
     if (answer.body.trim() === '') return;
     const body = isObject(answer.json) ? answer.json : { text: answer.body };
-    const rejection = this.#fake.showEphemeral(channel, user, body);
+    const rejection = this.#fake.showEphemeral(channel, user, body, responseUrl);
     if (rejection !== null) this.refuse(`${command} acknowledgement`, rejection.error, rejection.messages);
   }
 

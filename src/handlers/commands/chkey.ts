@@ -15,7 +15,7 @@ import type { HandlerDeps } from '../deps.js';
 import { answer, renderKeyList, renderReview } from '../shared/key-surface.js';
 import { openModal } from '../shared/modal.js';
 import { requestModalFor } from '../shared/request-modal.js';
-import { answerInTheirWords, wordsOf } from '../shared/words.js';
+import { answerInTheirWords, wordsNow, wordsOf } from '../shared/words.js';
 import { answerAudit } from './audit.js';
 
 /** A promise's outcome as a value, so a failure can be handed on to the work after the ack. */
@@ -51,6 +51,20 @@ async function answerUsage(
     after: async ({ respond }) =>
       answer(respond, render(await wordsOf(deps, userId), await helpFor(deps, userId))),
   };
+}
+
+/** From this wait on, a person is told they are waiting for ClickHouse rather than left with nothing. */
+export const SAY_WAIT_FROM_MS = 2_000;
+
+/**
+ * "⏳ Waiting for ClickHouse, about N s", when the budget (10 requests per 10 s, shared fairly) will
+ * hold this person's next request back that long; null when it goes at once or nearly.
+ */
+function waitingForClickHouse(deps: HandlerDeps, userId: string): HelpMessage | null {
+  const ms = deps.budgetWaitMs?.() ?? 0;
+  if (ms < SAY_WAIT_FROM_MS) return null;
+  const text = wordsNow(deps, userId).t('newcomer.waitingForClickHouse', { seconds: Math.ceil(ms / 1000) });
+  return { text, response_type: 'ephemeral' };
 }
 
 /** `list` and `list mine` show one's own keys, `list all` every key; anything else is not a list. */
@@ -104,10 +118,14 @@ export function chkeyCommand(deps: HandlerDeps): Listener<CommandArgs, CommandAc
     if (scope) {
       const ready = await settle(unlessWaiting(() => renderKeyList(deps, userId, scope, 0)));
       if (ready.ok && ready.value !== WOULD_WAIT) return { ack: ready.value };
+      // Not at hand: when ClickHouse's budget will hold the list back, say so now, then replace it.
+      const waiting = ready.ok ? waitingForClickHouse(deps, userId) : null;
       return {
+        ...(waiting ? { ack: waiting } : {}),
         after: async ({ respond }) => {
           if (!ready.ok) throw ready.error;
-          await answer(respond, await renderKeyList(deps, userId, scope, 0));
+          const list = await renderKeyList(deps, userId, scope, 0);
+          await answer(respond, waiting ? { ...list, replace_original: true } : list);
         },
       };
     }
