@@ -86,4 +86,35 @@ describe('answers by what each person may do', () => {
     expect(parsed).toMatchObject({ level: 40, role: 'admin', approvals: 3, approvers: 2 });
     expect(String(parsed.msg)).toContain('can never be approved');
   });
+
+  it('a list the budget holds back: "waiting for ClickHouse, about N s" at once, then the list replaces it', async () => {
+    // 4 requests per 6 s: 2 per person. Every list asks ClickHouse (no cache).
+    h = await Harness.start({ budget: { requests: 4, windowMs: 6_000 }, keyListTtlMs: 0 });
+    await h.quiet();
+    // Lists until her share is used (a list costs her one or two requests): then the answer waits.
+    let waited: { ack: { text?: string; response_type?: string }; responseUrl: string } | null = null;
+    for (let i = 0; i < 3 && waited === null; i++) {
+      const { response, responseUrl } = await h.command(alice, 'list');
+      if (response.json) {
+        waited = { ack: response.json as { text?: string }, responseUrl };
+        break;
+      }
+      await h.slack.waitFor(() => h.slack.responseUrlPosts.find((p) => responseUrl.endsWith(p.id)), {
+        message: `list ${i + 1}`,
+      });
+    }
+    expect(waited).not.toBeNull();
+    const { ack, responseUrl } = waited!;
+    expect(ack.response_type).toBe('ephemeral');
+    expect(ack.text).toMatch(/^⏳ Waiting for ClickHouse .*: about \d+ seconds\./);
+    const seconds = Number(/about (\d+) seconds/.exec(ack.text ?? '')?.[1]);
+    expect(seconds).toBeGreaterThanOrEqual(2);
+    expect(seconds).toBeLessThanOrEqual(7);
+    const replaced = await h.slack.waitFor(
+      () => h.slack.responseUrlPosts.find((p) => responseUrl.endsWith(p.id)),
+      { message: 'the list replacing the wait' },
+    );
+    expect(replaced.body).toMatchObject({ replace_original: true, response_type: 'ephemeral' });
+    expect(JSON.stringify(replaced.body)).toContain('Your ClickHouse keys');
+  });
 });

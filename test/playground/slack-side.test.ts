@@ -170,6 +170,18 @@ describe('the playground Slack side', () => {
     ]);
   });
 
+  it("a command's reply is replaced in place by replace_original on its response URL, as Slack does", async () => {
+    fresh();
+    app.answers.push({ status: 200, body: JSON.stringify({ text: '⏳ waiting', response_type: 'ephemeral' }) });
+    await side.command(ALICE, 'C0GENERAL', 'list');
+    await fetch(String(app.last().body.response_url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'the list', replace_original: true }),
+    });
+    expect(fake.ephemerals().map((e) => [e.user, e.body.text])).toEqual([[ALICE, 'the list']]);
+  });
+
   it('escapes the text as Slack does with should_escape: a typed @alice arrives as <@U0ALICE|alice>', async () => {
     fresh();
     await side.command(ALICE, 'C0GENERAL', 'audit @bob in #general <b> & @nobody');
