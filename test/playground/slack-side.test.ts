@@ -172,7 +172,10 @@ describe('the playground Slack side', () => {
 
   it("a command's reply is replaced in place by replace_original on its response URL, as Slack does", async () => {
     fresh();
-    app.answers.push({ status: 200, body: JSON.stringify({ text: '⏳ waiting', response_type: 'ephemeral' }) });
+    app.answers.push({
+      status: 200,
+      body: JSON.stringify({ text: '⏳ waiting', response_type: 'ephemeral' }),
+    });
     await side.command(ALICE, 'C0GENERAL', 'list');
     await fetch(String(app.last().body.response_url), {
       method: 'POST',
