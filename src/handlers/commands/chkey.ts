@@ -107,8 +107,16 @@ export function chkeyCommand(deps: HandlerDeps): Listener<CommandArgs, CommandAc
     }
     if (verb === 'help') return answerUsage(deps, userId, (m, can) => helpMessage(m, deps.command, can));
     if (verb === 'review' && words.length === 1) {
-      // Admins only (the workflow checks); the review asks ClickHouse and Slack: after the ack.
-      return { after: async ({ respond }) => answer(respond, await renderReview(deps, userId, 0)) };
+      // Admins only (the workflow checks); the review asks ClickHouse and Slack: after the ack, said
+      // at once when the budget will hold it back.
+      const waiting = waitingForClickHouse(deps, userId);
+      return {
+        ...(waiting ? { ack: waiting } : {}),
+        after: async ({ respond }) => {
+          const review = await renderReview(deps, userId, 0);
+          await answer(respond, waiting ? { ...review, replace_original: true } : review);
+        },
+      };
     }
     if (verb === 'audit') {
       // Admin membership may need a user-group look-up: answered after the ack.
