@@ -54,7 +54,7 @@ async function answerUsage(
 }
 
 /** From this wait on, a person is told they are waiting for ClickHouse rather than left with nothing. */
-export const SAY_WAIT_FROM_MS = 2_000;
+const SAY_WAIT_FROM_MS = 2_000;
 
 /**
  * "⏳ Waiting for ClickHouse, about N s", when the budget (10 requests per 10 s, shared fairly) will
