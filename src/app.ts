@@ -13,7 +13,7 @@ import { runAs } from './api/index.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { Store } from './core/model.js';
 import { createErrorHandler } from './handlers/errors.js';
-import { registerHandlers } from './handlers/index.js';
+import { RenderedLists, registerHandlers } from './handlers/index.js';
 import {
   healthRoute,
   metricsRoute,
@@ -314,6 +314,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     logger,
     fetch: options.fetch,
     kickTimers: () => scheduler.tickSoon(),
+    renderedLists: new RenderedLists(),
     ...(tripwire
       ? { watch: { tripwire, botUserId: options.slack.botUserId, botId: options.slack.botId } }
       : {}),

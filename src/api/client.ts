@@ -167,6 +167,9 @@ export class ClickHouseCloudClient {
       ttlMs: keyListTtlMs,
       staleMs: options.keyListStaleMs ?? 2 * keyListTtlMs,
       now: this.#now,
+      // A refresh that finds the keys unchanged keeps the list handed out, so the key lists
+      // rendered from it are reused (workflow/key-lists.ts); comparing costs once per refresh.
+      same: (held, fetched) => JSON.stringify(held) === JSON.stringify(fetched),
     });
     this.#roles = new CachedRead({
       fetch: () => this.#readList('listRoles', RoleSchema),

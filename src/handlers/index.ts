@@ -9,6 +9,7 @@ import { registerViews } from './views/index.js';
 export type { AckFirstApp, Listener, Registration, Reply } from './ack-first.js';
 export { ackFirst, isAckFirst } from './ack-first.js';
 export type { HandlerDeps } from './deps.js';
+export { RenderedLists } from './shared/rendered-lists.js';
 
 /**
  * Every listener goes through `ackFirst`: Slack hears an answer before anything waits on the

@@ -185,6 +185,19 @@ export function relativeDays(from: Date, to: Date): string {
 }
 
 /**
+ * `relativeDays` counted in whole UTC days (`today`, `in 3 days`, `2 days ago`), for English
+ * views not converted yet whose words must not change before the day does (the key list, which
+ * is reused until then). A converted view says `daysText(m, …)`, in its reader's days.
+ */
+export function calendarDays(from: Date, to: Date): string {
+  const days = Math.floor(to.getTime() / DAY_MS) - Math.floor(from.getTime() / DAY_MS);
+  if (days === 0) return 'today';
+  if (days === 1) return 'tomorrow';
+  if (days === -1) return 'yesterday';
+  return days > 0 ? `in ${days} days` : `${-days} days ago`;
+}
+
+/**
  * A requested expiry in words, counted from key creation (product.md §1):
  * `30 days from creation (until about 2026-12-27 14:00 UTC if created now)` or `never expires`.
  * An expiry that is not a policy duration is shown as given, escaped.
