@@ -77,6 +77,18 @@ export class CachedRead<T> {
     return this.#within(this.#ttlMs + this.#staleMs) !== null;
   }
 
+  /**
+   * What `read()` would answer at once, synchronously, or null; past `ttlMs` it starts the one
+   * refresh `read()` would start, so a reader that only ever asks here still sees changes.
+   */
+  readAtOnce(): T | null {
+    const current = this.atHand();
+    if (current !== null) return current;
+    const recent = this.#within(this.#ttlMs + this.#staleMs);
+    if (recent !== null) this.#refresh(false).catch(() => undefined);
+    return recent;
+  }
+
   /** Whether a read begun since our last write is under way (a reader can wait for it instead of asking). */
   fetching(): boolean {
     return this.#inFlight !== null && this.#inFlight.generation === this.#generation;

@@ -258,6 +258,12 @@ export class ClickHouseCloudClient {
     return this.#keys.answersAtOnce();
   }
 
+  /** The key list `listKeys()` would answer at once (refreshed behind it when old), or null. */
+  keysAtHand(): readonly ApiKey[] | null {
+    const keys = this.#keys.readAtOnce();
+    return keys === null ? null : shared(keys);
+  }
+
   /** Whether `getKey(id)` would answer at once from a fresh cached list, without waiting on ClickHouse. */
   keyAtHand(id: string): boolean {
     return this.#keys.atHand()?.some((key) => key.id === id) === true;

@@ -8,6 +8,7 @@ import { registerViews } from './views/index.js';
 
 export type { AckFirstApp, Listener, Registration, Reply } from './ack-first.js';
 export { ackFirst, isAckFirst } from './ack-first.js';
+export { listAtOnce } from './commands/list-at-once.js';
 export type { HandlerDeps } from './deps.js';
 export { RenderedLists } from './shared/rendered-lists.js';
 

@@ -103,6 +103,21 @@ export class Workflow {
     return listedKeyEntries(this.#ctx, this.#keyLists, viewerId, scope);
   }
 
+  /**
+   * `listKeys` answered synchronously from the list kept last time, when nothing it was made from
+   * can have changed (key-lists.ts `atHand`); null whenever that cannot be told without waiting.
+   */
+  listAtHand(viewerId: string, scope: ListScope): KeyEntry[] | null {
+    const { keys: api, store, policy, clock } = this.#ctx;
+    const keys = api.keysAtHand?.() ?? null;
+    const stamp = store.changeStamp?.() ?? null;
+    if (keys === null || stamp === null) return null;
+    if (scope === 'all' && policy.canListAllAtOnce(viewerId) !== true) return null;
+    const isAdmin = policy.isAdminAtOnce(viewerId);
+    if (isAdmin === null) return null;
+    return this.#keyLists.atHand(viewerId, scope, { keys, stamp, isAdmin, policy: policy.doc }, clock.now());
+  }
+
   /** Whether a check that `keyId` is really gone from ClickHouse is running (lists start them). */
   checkingVanished(keyId: string): boolean {
     return this.#ctx.vanishChecks.has(keyId);

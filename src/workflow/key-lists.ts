@@ -6,7 +6,8 @@
  * store hands out the same frozen owner and retirement rows until the database changes. The one
  * thing the clock changes in a list is whether a key has expired: a list is kept until the next
  * expiry among its keys, and at most `maxAgeMs`, so the checks a list starts for vanished keys
- * (`forgetVanished`) still run now and then.
+ * (`forgetVanished`) still run now and then. `atHand` answers the same question synchronously,
+ * for an answer given before Slack's request reaches Bolt (handlers/commands/list-at-once.ts).
  */
 import type { ApiKey } from '../core/clickhouse.js';
 import type { KeyOwner, Retirement } from '../core/model.js';
@@ -20,7 +21,12 @@ export interface KeyListSources {
   isAdmin: boolean;
   /** The policy document the role labels came from (a reload is a new object). */
   policy: object;
+  /** The store's change stamp read before the rows (null when the store cannot tell). */
+  stamp: string | null;
 }
+
+/** What can be known of a list's sources without waiting: all but the rows, which the stamp stands for. */
+export type SourcesAtHand = Pick<KeyListSources, 'keys' | 'isAdmin' | 'policy'> & { stamp: string };
 
 interface Kept {
   sources: KeyListSources;
@@ -61,6 +67,24 @@ export class KeyLists {
     return kept.entries;
   }
 
+  /**
+   * The list kept for `viewerId` when it is still right at `now`, judged without reading the
+   * store: the database has not changed since its rows were read (the same change stamp), and the
+   * key list, the viewer's admin membership and the policy are the same objects.
+   */
+  atHand(viewerId: string, scope: ListScope, now: SourcesAtHand, at: Date): KeyEntry[] | null {
+    const kept = this.#kept.get(`${scope} ${viewerId}`);
+    if (!kept || at.getTime() >= kept.until) return null;
+    const made = kept.sources;
+    const same =
+      made.stamp !== null &&
+      made.stamp === now.stamp &&
+      made.keys === now.keys &&
+      made.isAdmin === now.isAdmin &&
+      made.policy === now.policy;
+    return same ? kept.entries : null;
+  }
+
   /** Keeps a list just made from `sources` at `now`. The entries are frozen: every reader shares them. */
   keep(viewerId: string, scope: ListScope, sources: KeyListSources, entries: KeyEntry[], now: Date): void {
     const id = `${scope} ${viewerId}`;
@@ -96,6 +120,7 @@ function untilOf(keys: readonly ApiKey[], now: Date, maxAgeMs: number): number {
 function sameSources(a: KeyListSources, b: KeyListSources): boolean {
   return (
     a.keys === b.keys &&
+    a.stamp === b.stamp &&
     a.isAdmin === b.isAdmin &&
     a.policy === b.policy &&
     sameRows(a.owners, b.owners) &&

@@ -91,13 +91,15 @@ async function listSources(
   viewerId: string,
   scope: ListScope,
 ): Promise<KeyListSources> {
+  // Before the rows: rows read after it are never older than it (key-lists.ts `atHand`).
+  const stamp = ctx.store.changeStamp?.() ?? null;
   const [keys, owners, retirements, isAdmin] = await Promise.all([
     ctx.keys.listKeys(),
     ctx.store.listKeyOwners(scope === 'mine' ? viewerId : undefined),
     ctx.store.listRetirements({ stages: ['retiring', 'disabled'] }),
     ctx.policy.isAdmin(viewerId),
   ]);
-  return { keys, owners, retirements, isAdmin, policy: ctx.policy.doc };
+  return { keys, owners, retirements, isAdmin, policy: ctx.policy.doc, stamp };
 }
 
 function entriesOf(

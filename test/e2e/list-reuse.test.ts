@@ -78,4 +78,55 @@ describe('a key list reused, never stale', () => {
     // Another viewer never gets Alice's list.
     expect(await listText(bob)).not.toContain('alice-renamed');
   });
+
+  it('answers a list it has at hand before Bolt, without reading the store, and still shows every change', async () => {
+    clock = new ManualClock(T0);
+    let ownerReads = 0;
+    h = await Harness.start({
+      clock,
+      emulator: { clock },
+      // Long enough that the client's key list stays at hand for the whole test.
+      keyListTtlMs: 3_600_000,
+      store: (store) =>
+        new Proxy(store, {
+          get(target, property, receiver) {
+            if (property === 'listKeyOwners') ownerReads += 1;
+            const value: unknown = Reflect.get(target, property, receiver);
+            return typeof value === 'function' ? value.bind(target) : value;
+          },
+        }),
+    });
+    const etl = h.clickhouse.addKey({
+      name: 'alice-etl',
+      roles: ['developer'],
+      expireAt: new Date(T0.getTime() + 54 * HOUR).toISOString(),
+    }).key;
+    await own(alice, etl.id, 'alice-etl', etl.keySuffix);
+    // In ClickHouse's list from the start; handed to Alice later, in the store only.
+    const console = h.clickhouse.addKey({ name: 'alice-console', roles: ['developer'] }).key;
+
+    // Looked up, read and drawn once (the first answer also learns Alice's language).
+    const first = await listText(alice);
+    expect(first).toContain('alice-etl');
+    await listText(alice);
+    const reads = ownerReads;
+    // Then answered from memory: the same list, the store not read again.
+    for (let i = 0; i < 5; i++) {
+      const { response } = await h.command(alice, 'list');
+      expect(JSON.stringify(response.json)).toBe(first);
+    }
+    expect(ownerReads).toBe(reads);
+
+    // A change in the database is seen at once (the change stamp moved).
+    await own(alice, console.id, 'alice-console', console.keySuffix);
+    expect(await listText(alice)).toContain('alice-console');
+    expect(ownerReads).toBeGreaterThan(reads);
+
+    // The reader's day turns, and a key expires: neither is answered from memory.
+    clock.set('2026-12-07T00:00:00Z');
+    expect(await listText(alice)).toContain('tomorrow');
+    clock.set(T0.getTime() + 54 * HOUR);
+    expect(await listText(alice)).toMatch(/expired/);
+    expect(await listText(bob)).not.toContain('alice-etl');
+  });
 });

@@ -52,4 +52,17 @@ describe('rendered key lists', () => {
     rendered.message(list, 0, seoul, now, draw(0));
     expect(drawn).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 0]);
   });
+
+  it('hand out a kept message as JSON, made once, and nothing once the reader’s day ends', () => {
+    const rendered = new RenderedLists<{ text: string }>();
+    const list = [keyEntry()];
+    expect(rendered.jsonAtHand(list, 0, seoul, now)).toBeNull();
+    rendered.message(list, 0, seoul, now, () => ({ message: { text: '목록' }, until: midnight }));
+    const json = rendered.jsonAtHand(list, 0, seoul, now);
+    expect(json).toBe('{"text":"목록"}');
+    expect(rendered.jsonAtHand(list, 0, seoul, now)).toBe(json);
+    expect(rendered.jsonAtHand(list, 1, seoul, now)).toBeNull();
+    expect(rendered.jsonAtHand(list, 0, { locale: 'en', timeZone: 'Asia/Seoul' }, now)).toBeNull();
+    expect(rendered.jsonAtHand(list, 0, seoul, midnight)).toBeNull();
+  });
 });

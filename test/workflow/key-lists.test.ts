@@ -31,6 +31,7 @@ function sources(overrides: Partial<KeyListSources> = {}): KeyListSources {
     retirements: [],
     isAdmin: false,
     policy,
+    stamp: '7:1',
     ...overrides,
   };
 }
@@ -66,6 +67,7 @@ describe('the key lists viewers last saw', () => {
       { retirements: [{ keyId: 'k1' } as Retirement] },
       { isAdmin: true },
       { policy: {} },
+      { stamp: '8:1' },
     ];
     for (const change of changes) {
       const lists = new KeyLists();
@@ -104,5 +106,30 @@ describe('the key lists viewers last saw', () => {
     expect(lists.get('U2', 'mine', made, now)).toBeNull();
     expect(lists.get('U1', 'mine', made, now)).not.toBeNull();
     expect(lists.get('U3', 'mine', made, now)).not.toBeNull();
+  });
+
+  it('are found without reading the store while its change stamp and the rest are the same', () => {
+    const lists = new KeyLists();
+    const made = sources();
+    const list = entries();
+    lists.keep('U0ALICE', 'mine', made, list, now);
+    const atHand = { keys: made.keys, isAdmin: false, policy, stamp: '7:1' };
+    expect(lists.atHand('U0ALICE', 'mine', atHand, now)).toBe(list);
+    expect(lists.atHand('U0ALICE', 'mine', { ...atHand, stamp: '8:1' }, now)).toBeNull();
+    expect(lists.atHand('U0ALICE', 'mine', { ...atHand, keys: [...made.keys] }, now)).toBeNull();
+    expect(lists.atHand('U0ALICE', 'mine', { ...atHand, isAdmin: true }, now)).toBeNull();
+    expect(lists.atHand('U0ALICE', 'mine', { ...atHand, policy: {} }, now)).toBeNull();
+    expect(lists.atHand('U0ALICE', 'all', atHand, now)).toBeNull();
+    // Past the next expiry, never.
+    expect(lists.atHand('U0ALICE', 'mine', atHand, new Date('2026-12-10T00:00:00Z'))).toBeNull();
+  });
+
+  it('are never found without reading when the store cannot tell a change (PostgreSQL)', () => {
+    const lists = new KeyLists();
+    const made = sources({ stamp: null });
+    lists.keep('U0ALICE', 'mine', made, entries(), now);
+    expect(
+      lists.atHand('U0ALICE', 'mine', { keys: made.keys, isAdmin: false, policy, stamp: 'x' }, now),
+    ).toBeNull();
   });
 });

@@ -15,6 +15,8 @@ import { deepFreeze } from '../../util/deep-freeze.js';
 
 interface Drawn<M> {
   message: M;
+  /** The message as JSON, made the first time it is answered before Bolt (`jsonAtHand`). */
+  json?: string;
   /** Epoch ms of the reader's next midnight, from which the day words would be wrong. */
   until: number;
 }
@@ -53,5 +55,16 @@ export class RenderedLists<M extends object> {
       if (!oldest.done) drawn.delete(oldest.value);
     }
     return made.message;
+  }
+
+  /**
+   * The message drawn for `entries`' `page` and `reader` as JSON, when one is kept and still right
+   * at `now`; null otherwise (nothing is drawn here). For the answer given before Bolt.
+   */
+  jsonAtHand(entries: readonly KeyEntry[], page: number, reader: Reader, now: Date): string | null {
+    const kept = this.#byEntries.get(entries)?.get(`${page} ${reader.locale} ${reader.timeZone}`);
+    if (!kept || now.getTime() >= kept.until) return null;
+    kept.json ??= JSON.stringify(kept.message);
+    return kept.json;
   }
 }
