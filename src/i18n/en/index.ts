@@ -2,7 +2,12 @@
  * The English catalog, the reference for every other: one area per part of Keyhouse. A new area
  * is a file here, the same file in every other language, and a line in each index.
  */
+import { format } from './format.js';
 import { help } from './help.js';
 import { newcomer } from './newcomer.js';
 
-export const en = { help, newcomer } as const;
+export const en = {
+  format,
+  help,
+  newcomer,
+} as const;
