@@ -26,6 +26,8 @@ export interface Data {
   command: string;
   /** A word the command does not know. */
   word: string;
+  /** The admins to ask, as Slack mentions (the policy's `adminsToAsk`). */
+  admins: string;
   /** A key's name, and where a leak of it was found (a repository and file, a scanner and its URL). */
   keyName: string;
   repository: string;
@@ -37,6 +39,7 @@ export interface Data {
 export const EVERYDAY: Data = {
   command: '/chkey',
   word: 'frobnicate',
+  admins: '<@U0DANA>',
   keyName: 'terraform-ci',
   repository: 'acme/infra',
   filePath: 'terraform/prod.tfvars',
@@ -48,6 +51,7 @@ export const EVERYDAY: Data = {
 export const LONGEST: Data = {
   command: `/${'k'.repeat(31)}`,
   word: 'w'.repeat(3_900),
+  admins: Array.from({ length: 20 }, (_, i) => `<!subteam^S0ADMINS${String(i).padStart(4, '0')}>`).join(', '),
   keyName: 'k'.repeat(64),
   repository: `${'o'.repeat(39)}/${'r'.repeat(100)}`,
   filePath: `${'d/'.repeat(120)}f.tf`,
@@ -99,8 +103,22 @@ function outsideReports(d: Data): OutsideLeakReport[] {
 
 /** Renderer name → its cases. A renderer exported by a view module must be here (views.test.ts checks). */
 export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]> = {
-  helpMessage: (m, d) => [message(helpMessage(m, d.command))],
-  unknownCommand: (m, d) => [message(unknownCommand(m, d.command, d.word))],
+  helpMessage: (m, d) => [
+    message(helpMessage(m, d.command, { request: true, listAll: true, admin: true, adminsToAsk: d.admins })),
+    message(
+      helpMessage(m, d.command, { request: false, listAll: false, admin: false, adminsToAsk: d.admins }),
+    ),
+  ],
+  unknownCommand: (m, d) => [
+    message(
+      unknownCommand(m, d.command, d.word, {
+        request: true,
+        listAll: false,
+        admin: false,
+        adminsToAsk: d.admins,
+      }),
+    ),
+  ],
   outsideLeakSecurityNotice: (m, d) => outsideReports(d).map((r) => message(outsideLeakSecurityNotice(m, r))),
   outsideLeakOwnerMessage: (m, d) =>
     outsideReports(d)
@@ -119,7 +137,7 @@ export const VIEW_MODULES: Record<string, readonly string[]> = {
 };
 
 /** Modules of src/views that render no words of their own: ids, formatting helpers, the index. */
-export const NOT_VIEWS = ['ids', 'index', 'mrkdwn'];
+export const NOT_VIEWS = ['format', 'ids', 'index', 'mrkdwn'];
 
 /** Views still to be converted to the catalogs (issue #21); empty when every view speaks from them. */
 export const NOT_CONVERTED = [
@@ -130,7 +148,6 @@ export const NOT_CONVERTED = [
   'delete-modal',
   'deny-modal',
   'edit-modal',
-  'format',
   'home',
   'key-dialogs',
   'key-list',

@@ -2,7 +2,14 @@
  * The English catalog, the reference for every other: one area per part of Keyhouse. A new area
  * is a file here, the same file in every other language, and a line in each index.
  */
+import { format } from './format.js';
 import { help } from './help.js';
 import { leaks } from './leaks.js';
+import { newcomer } from './newcomer.js';
 
-export const en = { help, leaks } as const;
+export const en = {
+  format,
+  help,
+  leaks,
+  newcomer,
+} as const;

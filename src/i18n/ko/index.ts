@@ -1,6 +1,13 @@
 /** The Korean catalog: the English one's areas and keys, in the console's own Korean terms. */
 import type { Translation } from '../catalog.js';
+import { format } from './format.js';
 import { help } from './help.js';
 import { leaks } from './leaks.js';
+import { newcomer } from './newcomer.js';
 
-export const ko: Translation = { help, leaks };
+export const ko: Translation = {
+  format,
+  help,
+  leaks,
+  newcomer,
+};
