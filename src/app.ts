@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { runAs } from './api/index.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { Store } from './core/model.js';
+import type { RoleApi } from './core/ports.js';
 import { createErrorHandler } from './handlers/errors.js';
 import { registerHandlers } from './handlers/index.js';
 import {
@@ -229,9 +230,11 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     defer: ['updateApproval', 'replyInThread', 'updateClaim', 'tellRequester'],
     onDeferredError: (error, method) => logger.warn({ err: error, method }, 'a deferred Slack notice failed'),
   });
+  const roles = roleSource(options.keys);
   const workflow = new Workflow({
     store,
     keys,
+    ...(roles ? { roles } : {}),
     policy,
     notifier: guardedNotifier,
     clock,
@@ -441,6 +444,13 @@ async function sweepOnce(workflow: Workflow, metrics: Metrics, logger: Logger): 
   } finally {
     metrics.sweepRan((performance.now() - started) / 1000, outcome);
   }
+}
+
+/** The client can list services and manage roles (the real one can; a test's wrapper may not). */
+function roleSource(keys: KeyApi): RoleApi | null {
+  const candidate = keys as Partial<RoleApi>;
+  const methods = ['listServices', 'listRoles', 'getRole', 'createRole', 'updateRole', 'deleteRole'] as const;
+  return methods.every((name) => typeof candidate[name] === 'function') ? (keys as KeyApi & RoleApi) : null;
 }
 
 /** The client can read activities (the real one can; a test's wrapper may not). */

@@ -223,6 +223,8 @@ export interface RequestDraft {
   expiry: string;
   reason: string;
   ipAccessList: string;
+  /** The services chosen, for a role scoped to services (product.md §16); absent: none. */
+  serviceIds?: string[];
 }
 
 export type DraftField = keyof RequestDraft;

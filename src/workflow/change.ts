@@ -7,6 +7,7 @@ import type { ApiKey, UpdateKeyInput } from '../core/clickhouse.js';
 import { KeyhouseError, Refused } from '../core/errors.js';
 import type { KeyRequest } from '../core/model.js';
 import type { PolicyRole } from '../core/policy-model.js';
+import { isServiceGrant } from '../core/policy-model.js';
 import type { EditDraft } from '../core/ports.js';
 import { KEEP } from '../core/ports.js';
 import { addMs, expiryInstant } from '../core/time.js';
@@ -116,13 +117,16 @@ async function patchKey(
 ): Promise<KeyRequest | null> {
   const change = request.change!;
   try {
-    const patch: UpdateKeyInput = { ...(await grantFor(ctx, ctx.roleOf(request))) };
+    const role = ctx.roleOf(request);
+    const patch: UpdateKeyInput = { ...(await grantFor(ctx, role, request)) };
     const end = change.to.expiry === KEEP ? undefined : expiryInstant(now, change.to.expiry);
     if (end !== undefined) patch.expireAt = end?.toISOString() ?? null;
     await ctx.keys.updateKey(change.keyId, patch);
     // From now on the key is held under the approved role (no-op for a key made outside Keyhouse),
     // and its approvals allow it to live until the new end (what a later rotation may not pass).
     await ctx.store.setKeyOwnerRole(change.keyId, change.to.roleId);
+    // The services the key reaches now (none for a role not scoped to services).
+    await ctx.store.setKeyOwnerServices(change.keyId, isServiceGrant(role.grant) ? request.services : null);
     if (end !== undefined) await ctx.store.setApprovedUntil(change.keyId, envelopeOf(end));
   } catch (error) {
     await ctx.audit.after({

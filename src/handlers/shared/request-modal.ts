@@ -1,6 +1,7 @@
 import type { ModalView } from '@slack/types';
 import type { Policy } from '../../policy/index.js';
 import { requestModal } from '../../views/index.js';
+import type { Workflow } from '../../workflow/index.js';
 
 /**
  * The request modal as this user may fill it: only the roles they may request, the expiry
@@ -11,12 +12,20 @@ export async function requestModalFor(
   policy: Policy,
   userId: string,
   selectedRoleId?: string,
+  workflow?: Pick<Workflow, 'serviceOffer'>,
 ): Promise<ModalView | null> {
   const roles = await policy.requestableRoles(userId);
   const selected = roles.find((r) => r.id === selectedRoleId) ?? roles[0];
   if (!selected) return null;
   const { doc } = policy;
+  const offer = workflow ? await workflow.serviceOffer(selected.id) : null;
   return requestModal({
+    services:
+      offer === null
+        ? null
+        : offer === 'unavailable'
+          ? { kind: 'unavailable' }
+          : { kind: 'offered', ...offer },
     roles,
     selectedRoleId: selected.id,
     expiryChoices: policy.expiryChoices(selected.id),

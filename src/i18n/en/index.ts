@@ -3,5 +3,6 @@
  * is a file here, the same file in every other language, and a line in each index.
  */
 import { help } from './help.js';
+import { services } from './services.js';
 
-export const en = { help } as const;
+export const en = { help, services } as const;
