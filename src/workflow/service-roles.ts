@@ -237,3 +237,30 @@ export async function unmatchedServicePatterns(
   }
   return unmatched;
 }
+
+/**
+ * What a role named like Keyhouse's is for, when its name's hash matches its policies exactly
+ * (then Keyhouse made it: the hash covers the access and the services); null for any other role.
+ */
+export function recogniseServiceRole(
+  role: Role,
+): { policyRoleId: string; access: ServiceGrant['access']; serviceIds: string[] } | null {
+  if (role.type !== 'custom' || !role.name.startsWith(KEYHOUSE_ROLE_PREFIX)) return null;
+  const policyRoleId = role.name.slice(KEYHOUSE_ROLE_PREFIX.length, role.name.lastIndexOf(':'));
+  const [policy] = role.policies;
+  if (!policy || role.policies.length !== 1 || policy.allowDeny !== 'ALLOW') return null;
+  const serviceIds = policy.resources
+    .filter((r) => r.startsWith('instance/'))
+    .map((r) => r.slice('instance/'.length));
+  if (serviceIds.length !== policy.resources.length) return null;
+  for (const access of Object.keys(SERVICE_ACCESS_TABLE) as ServiceGrant['access'][]) {
+    const candidate = { name: role.name, access, serviceIds: serviceSet(serviceIds.map((id) => ({ id }))) };
+    if (
+      serviceRoleName(policyRoleId, access, candidate.serviceIds) === role.name &&
+      isOurRole(role, candidate)
+    ) {
+      return { policyRoleId, access, serviceIds: candidate.serviceIds };
+    }
+  }
+  return null;
+}
