@@ -129,7 +129,8 @@ export function keyOwnerFromRow(codec: Codec, row: Row<KeyOwnersTable>): KeyOwne
     hasFingerprint: row.fingerprint !== null,
     approvedUntil: Number(row.approved_forever) === 1 ? 'never' : dateOrNull(codec, row.approved_until),
     leak: leakFromRow(codec, row),
-    services: servicesFromJson(codec, row.services),
+    // Only keys of roles scoped to services carry it.
+    ...(row.services === null ? {} : { services: servicesFromJson(codec, row.services) }),
   };
 }
 
