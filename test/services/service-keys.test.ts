@@ -283,3 +283,20 @@ describe.each(backends)('keys scoped to services on a $name', ({ postgres: url }
     expect(ids).toContain(lookalike.id);
   });
 });
+
+describe('the policy checked against the services at start', () => {
+  let world: World | undefined;
+  afterEach(async () => {
+    await world?.close();
+  });
+
+  it('names the patterns that match no service, by role', async () => {
+    world = await World.start({ instances: 1, policy: servicePolicy() });
+    world.emulator.addService({ name: 'prod-eu' });
+    expect(await world.instance(0).workflow.unmatchedServicePatterns()).toEqual([
+      { roleId: 'service-reader', patterns: ['analytics'] },
+    ]);
+    world.emulator.addService({ name: 'analytics' });
+    expect(await world.instance(0).workflow.unmatchedServicePatterns()).toEqual([]);
+  });
+});

@@ -12,7 +12,7 @@ export const services: AreaOf<typeof english> = {
   deleted: '~{was}~ (콘솔에서 삭제됨)',
   accessRead: '읽기',
   accessManage: '관리',
-  accessQueryEndpoints: 'Query API Endpoints',
+  accessQueryEndpoints: 'Query API 엔드포인트',
   none: '서비스를 하나 이상 선택하세요.',
   notOffered: '선택한 서비스 중 이 역할에 더 이상 제공되지 않는 서비스가 있습니다. 다시 선택하세요.',
   busy: '이 서비스들의 ClickHouse 역할을 지금 생성하거나 삭제하는 중입니다. 잠시 후 다시 눌러 주세요.',
