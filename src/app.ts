@@ -230,7 +230,8 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     defer: ['updateApproval', 'replyInThread', 'updateClaim', 'tellRequester'],
     onDeferredError: (error, method) => logger.warn({ err: error, method }, 'a deferred Slack notice failed'),
   });
-  const roles = roleSource(options.keys);
+  // Guarded like the key API: a services list not yet read waits until after the acknowledgement.
+  const roles = roleSource(keys);
   const workflow = new Workflow({
     store,
     keys,

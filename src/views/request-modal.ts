@@ -224,7 +224,7 @@ export function readRequestModal(state: ViewStateValues): RequestDraft {
     expiry: readValue(state, expiryBlockIn(state, roleId), ACTION.expirySelect),
     reason: readValue(state, BLOCK.reason, ACTION.reasonInput),
     ipAccessList: readValue(state, BLOCK.ipList, ACTION.ipListInput),
-    serviceIds: readServiceChoice(state),
+    ...(BLOCK.services in state ? { serviceIds: readServiceChoice(state) } : {}),
   };
 }
 
@@ -240,7 +240,8 @@ export function requestModalBlockIds(state: ViewStateValues): Record<DraftField,
     expiry: expiryBlockIn(state, roleId) ?? BLOCK.role,
     reason: BLOCK.reason,
     ipAccessList: BLOCK.ipList,
-    serviceIds: BLOCK.services,
+    // Shown only for a role scoped to services; otherwise its error lands on the Role block.
+    serviceIds: BLOCK.services in state ? BLOCK.services : BLOCK.role,
   };
 }
 

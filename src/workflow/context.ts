@@ -8,6 +8,7 @@ import type { ApprovalCard, KeyApi, Notifier, People, RoleApi, SlackRef } from '
 import type { Policy } from '../policy/index.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
 import { Gate } from './gate.js';
+import { currentServices } from './service-roles.js';
 
 /**
  * How this instance shares the database. `exclusive`: no other instance uses it (SQLite), so a
@@ -112,6 +113,7 @@ export class WorkflowContext {
       approvals: decisions.filter((d) => d.decision === 'approve'),
       denial: decisions.find((d) => d.decision === 'deny') ?? null,
       now: this.clock.now(),
+      ...(request.services ? { services: await currentServices(this) } : {}),
     };
   }
 

@@ -3,8 +3,10 @@ import type { ApiKey } from '../core/clickhouse.js';
 import type { KeyOwner } from '../core/model.js';
 import type { Done } from '../core/outcomes.js';
 import type { PolicyRole } from '../core/policy-model.js';
-import type { KeyEntry, ListScope } from '../core/ports.js';
+import { isServiceGrant } from '../core/policy-model.js';
+import type { KeyEntry, KeyServices, ListScope } from '../core/ports.js';
 import type { WorkflowContext } from './context.js';
+import { currentServices } from './service-roles.js';
 
 const byName = new Intl.Collator('en');
 
@@ -74,6 +76,9 @@ export async function keyEntries(
   const ownerOf = new Map(owners.map((o) => [o.keyId, o.ownerId]));
   const isAdmin = await ctx.policy.isAdmin(viewerId);
   const listed = scope === 'mine' ? keys.filter((key) => ownerOf.get(key.id) === viewerId) : keys;
+  // Keys scoped to services show them as the console names them now (only read when one is listed).
+  const scoped = listed.some((key) => ownerRows.get(key.id)?.services);
+  const current = scoped ? await currentServices(ctx) : null;
   return listed
     .map((key): KeyEntry => {
       const ownerId = ownerOf.get(key.id) ?? null;
@@ -107,9 +112,21 @@ export async function keyEntries(
         },
         leaked,
         retiring,
+        services: servicesOf(ctx, ownerRows.get(key.id), current),
       };
     })
     .sort((a, b) => byName.compare(a.key.name, b.key.name) || byName.compare(a.key.id, b.key.id));
+}
+
+/** What a key of a role scoped to services reaches, for the lists; null for any other key. */
+function servicesOf(
+  ctx: WorkflowContext,
+  owner: KeyOwner | undefined,
+  current: KeyServices['current'],
+): KeyServices | null {
+  const role = approvedRole(ctx, owner ?? null);
+  if (!owner?.services || !role || !isServiceGrant(role.grant)) return null;
+  return { access: role.grant.access, chosen: owner.services, current };
 }
 
 /**

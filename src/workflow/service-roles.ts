@@ -24,6 +24,7 @@ import {
   serviceSet,
   unmatchedPatterns,
 } from '../core/service-scope.js';
+import { WouldWait } from '../util/no-wait.js';
 import type { WorkflowContext } from './context.js';
 
 /**
@@ -214,7 +215,8 @@ export async function currentServices(ctx: WorkflowContext): Promise<Service[] |
   try {
     return await ctx.roles.listServices();
   } catch (error) {
-    ctx.logger.warn({ err: error }, 'could not list services');
+    // Before an acknowledgement a list not in memory is not waited for: the names as chosen show.
+    if (!(error instanceof WouldWait)) ctx.logger.warn({ err: error }, 'could not list services');
     return null;
   }
 }
