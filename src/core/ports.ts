@@ -250,6 +250,8 @@ export interface EditDraft {
   roleId: string;
   expiry: string;
   reason: string;
+  /** For a role scoped to services, the services the key should reach; absent keeps the key's. */
+  serviceIds?: string[];
 }
 
 export type EditField = keyof EditDraft;

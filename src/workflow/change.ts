@@ -10,6 +10,7 @@ import type { PolicyRole } from '../core/policy-model.js';
 import { isServiceGrant } from '../core/policy-model.js';
 import type { EditDraft } from '../core/ports.js';
 import { KEEP } from '../core/ports.js';
+import type { ChosenService } from '../core/service-scope.js';
 import { addMs, expiryInstant } from '../core/time.js';
 import type { WorkflowContext } from './context.js';
 import { envelopeOf } from './gate.js';
@@ -24,9 +25,13 @@ export async function requestChange(
   target: PolicyRole,
   draft: EditDraft,
   reason: string,
+  scope: { services: ChosenService[] | null; approvals: number } = {
+    services: null,
+    approvals: target.approvals,
+  },
 ): Promise<KeyRequest> {
   const now = ctx.clock.now();
-  const immediate = target.approvals === 0;
+  const immediate = scope.approvals === 0;
   const id = ctx.newId();
   const expiry = draft.expiry;
   const change = {
@@ -43,7 +48,11 @@ export async function requestChange(
     keyId: key.id,
     keyName: key.name,
     keySuffix: key.keySuffix,
-    detail: { kind: 'change', ...change },
+    detail: {
+      kind: 'change',
+      ...change,
+      ...(scope.services ? { services: scope.services.map((s) => s.id) } : {}),
+    },
   });
   return ctx.store.createRequest({
     id,
@@ -54,13 +63,14 @@ export async function requestChange(
     expiry,
     reason,
     ipAccessList: key.ipAccessList,
-    approvalsRequired: target.approvals,
+    approvalsRequired: scope.approvals,
     state: immediate ? 'approved' : 'pending',
     createdAt: now,
     deadline: addMs(now, immediate ? ctx.policy.doc.claimTtlMs : ctx.policy.doc.requestTtlMs),
     keyId: key.id,
     keySuffix: key.keySuffix,
     change,
+    services: scope.services,
   });
 }
 

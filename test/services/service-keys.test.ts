@@ -300,3 +300,57 @@ describe('the policy checked against the services at start', () => {
     expect(await world.instance(0).workflow.unmatchedServicePatterns()).toEqual([]);
   });
 });
+
+describe.each(backends)('editing the services of a key on a $name', ({ postgres: url }) => {
+  let world: World;
+  afterEach(async () => {
+    await world?.close();
+  });
+
+  it('more services go through approval; fewer apply at once; the key then holds the role of the new set', async () => {
+    world = await World.start({ postgres: url, instances: 2, policy: servicePolicy() });
+    const prodEu = world.emulator.addService({ name: 'prod-eu' });
+    const analytics = world.emulator.addService({ name: 'analytics' });
+    const a = world.instance(0).workflow;
+    const submitted = await a.submit(ALICE, {
+      keyName: 'dash',
+      roleId: 'service-reader',
+      expiry: '30d',
+      reason: 'Dashboards read these services',
+      ipAccessList: '',
+      serviceIds: [prodEu.id],
+    });
+    if (!submitted.ok) throw new Error(JSON.stringify(submitted.errors));
+    await a.approve(submitted.request.id, BOB);
+    await a.claim(submitted.request.id, { userId: ALICE, responseUrl: null, channelId: 'D0DM' });
+    const keyId = (await world.store.getRequest(submitted.request.id))!.keyId!;
+    const rolesOfKey = () =>
+      world.emulator
+        .keys()
+        .find((k) => k.id === keyId)!
+        .assignedRoles.map((r) => world.emulator.roles().find((x) => x.id === r.roleId)!.name);
+    const edit = { keyName: 'dash', roleId: 'keep', expiry: 'keep', reason: 'Now the analytics too' };
+
+    const wider = await a.editKey(ALICE, keyId, { ...edit, serviceIds: [prodEu.id, analytics.id] });
+    if (!wider.ok) throw new Error(JSON.stringify(wider.errors));
+    expect(wider.changeRequest).toMatchObject({ state: 'pending', approvalsRequired: 1 });
+    expect(rolesOfKey()).toEqual([serviceRoleName('service-reader', 'read', [prodEu.id])]);
+    await a.approve(wider.changeRequest!.id, BOB);
+    expect(rolesOfKey()).toEqual([serviceRoleName('service-reader', 'read', [prodEu.id, analytics.id])]);
+    expect((await world.store.getKeyOwner(keyId))?.services?.map((s) => s.name)).toEqual([
+      'analytics',
+      'prod-eu',
+    ]);
+
+    const narrower = await a.editKey(ALICE, keyId, { ...edit, serviceIds: [analytics.id] });
+    if (!narrower.ok) throw new Error(JSON.stringify(narrower.errors));
+    expect(narrower.changeRequest).toMatchObject({ approvalsRequired: 0 });
+    await a.announce(narrower.changeRequest!.id);
+    expect(rolesOfKey()).toEqual([serviceRoleName('service-reader', 'read', [analytics.id])]);
+
+    // A service the role does not offer is refused, and nothing changes.
+    const staging = world.emulator.addService({ name: 'staging' });
+    const outside = await a.editKey(ALICE, keyId, { ...edit, serviceIds: [staging.id] });
+    expect(outside).toMatchObject({ ok: false, errors: { serviceIds: { code: 'service_not_offered' } } });
+  });
+});

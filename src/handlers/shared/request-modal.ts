@@ -1,7 +1,8 @@
 import type { ModalView } from '@slack/types';
 import type { Policy } from '../../policy/index.js';
 import { requestModal } from '../../views/index.js';
-import type { Workflow } from '../../workflow/index.js';
+import type { ServiceOffer } from '../../views/services.js';
+import type { KeyEntry, Workflow } from '../../workflow/index.js';
 
 /**
  * The request modal as this user may fill it: only the roles they may request, the expiry
@@ -34,4 +35,20 @@ export async function requestModalFor(
     reasonMaxLength: doc.reason.maxLength,
     defaultIpAccessList: doc.defaultIpAccessList,
   });
+}
+
+/**
+ * The Edit dialog's Services field for the role the dialog is on (`roleId`), the key's own
+ * services chosen; null for a role not scoped to services.
+ */
+export async function editServiceOffer(
+  workflow: Pick<Workflow, 'serviceOffer'>,
+  roleId: string | null,
+  entry: KeyEntry,
+): Promise<ServiceOffer | null> {
+  if (!roleId) return null;
+  const offer = await workflow.serviceOffer(roleId);
+  if (offer === null) return null;
+  if (offer === 'unavailable') return { kind: 'unavailable' };
+  return { kind: 'offered', ...offer, chosen: entry.services?.chosen.map((s) => s.id) ?? [] };
 }
