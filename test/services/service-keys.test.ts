@@ -10,9 +10,24 @@ import { isRefused } from '../../src/core/errors.js';
 import { serviceRoleName } from '../../src/core/service-scope.js';
 import type { PolicyDocument } from '../../src/policy/index.js';
 import { testPolicy } from '../support/keyhouse.js';
+import { loadOpenApiContract } from '../support/openapi.js';
+import { requirement } from '../support/requirements.js';
 import { World, worldBackends } from '../support/world.js';
 
 const backends = worldBackends();
+/** On a clone without `../shared/ref` the exchanges are not checked against the spec (required in CI). */
+const contract = requirement(loadOpenApiContract(), '../shared/ref/clickhouse-cloud-openapi.json not found');
+
+/** Every exchange with the emulator, both ways, fits the official schemas (roles, services, keys). */
+function checkExchanges(world: World | undefined): void {
+  if (!world || contract === null) return;
+  const violations = world.emulator.requests.flatMap((exchange) =>
+    contract
+      .validateExchange(exchange, { strict: true })
+      .map((v) => `${exchange.method} ${exchange.path}: ${v}`),
+  );
+  expect(violations).toEqual([]);
+}
 
 const ALICE = 'U0ALICE';
 const BOB = 'U0BOB';
@@ -42,6 +57,7 @@ function servicePolicy(): PolicyDocument {
 describe.each(backends)('keys scoped to services on a $name', ({ postgres: url }) => {
   let world: World;
   afterEach(async () => {
+    checkExchanges(world);
     await world?.close();
   });
 
@@ -287,6 +303,7 @@ describe.each(backends)('keys scoped to services on a $name', ({ postgres: url }
 describe('the policy checked against the services at start', () => {
   let world: World | undefined;
   afterEach(async () => {
+    checkExchanges(world);
     await world?.close();
   });
 
@@ -304,6 +321,7 @@ describe('the policy checked against the services at start', () => {
 describe.each(backends)('editing the services of a key on a $name', ({ postgres: url }) => {
   let world: World;
   afterEach(async () => {
+    checkExchanges(world);
     await world?.close();
   });
 
