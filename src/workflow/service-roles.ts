@@ -204,6 +204,8 @@ export async function serviceOffer(
     const services = await rolesOf(ctx).listServices();
     return { access: role.grant.access, services: matchServices(role.grant.services, services) };
   } catch (error) {
+    // Before an acknowledgement: the modal opens on "checking…" and is drawn once the list is read.
+    if (error instanceof WouldWait) throw error;
     ctx.logger.warn({ err: error, role: role.id }, 'could not list services for the request modal');
     return 'unavailable';
   }
