@@ -30,6 +30,8 @@ export interface Data {
   service: string;
   otherService: string;
   oldService: string;
+  /** The admins to ask, as Slack mentions (the policy's `adminsToAsk`). */
+  admins: string;
 }
 
 export const EVERYDAY: Data = {
@@ -38,6 +40,7 @@ export const EVERYDAY: Data = {
   service: 'prod-eu',
   otherService: 'analytics',
   oldService: 'prod-1',
+  admins: '<@U0DANA>',
 };
 
 /** Slack allows a slash command of 32 characters; a word may be as long as a message allows. */
@@ -48,6 +51,7 @@ export const LONGEST: Data = {
   service: 's'.repeat(50),
   otherService: 't'.repeat(50),
   oldService: 'o'.repeat(50),
+  admins: Array.from({ length: 20 }, (_, i) => `<!subteam^S0ADMINS${String(i).padStart(4, '0')}>`).join(', '),
 };
 
 const SERVICE_IDS = ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222'];
@@ -73,8 +77,22 @@ const line = (body: string): Rendered => ({ kind: 'line', body });
 
 /** Renderer name → its cases. A renderer exported by a view module must be here (views.test.ts checks). */
 export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]> = {
-  helpMessage: (m, d) => [message(helpMessage(m, d.command))],
-  unknownCommand: (m, d) => [message(unknownCommand(m, d.command, d.word))],
+  helpMessage: (m, d) => [
+    message(helpMessage(m, d.command, { request: true, listAll: true, admin: true, adminsToAsk: d.admins })),
+    message(
+      helpMessage(m, d.command, { request: false, listAll: false, admin: false, adminsToAsk: d.admins }),
+    ),
+  ],
+  unknownCommand: (m, d) => [
+    message(
+      unknownCommand(m, d.command, d.word, {
+        request: true,
+        listAll: false,
+        admin: false,
+        adminsToAsk: d.admins,
+      }),
+    ),
+  ],
   accessText: (m) => (['read', 'manage', 'query-endpoints'] as const).map((a) => line(accessText(m, a))),
   serviceBlocks: (m, d) => [
     inModal(m, serviceBlocks(m, { kind: 'unavailable' })),

@@ -3,6 +3,7 @@
  * is a file here, the same file in every other language, and a line in each index.
  */
 import { help } from './help.js';
+import { newcomer } from './newcomer.js';
 import { services } from './services.js';
 
-export const en = { help, services } as const;
+export const en = { help, newcomer, services } as const;
