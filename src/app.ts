@@ -218,7 +218,13 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   const source = options.keys;
   const keys = refuseWhileNoWait('ClickHouse', source, {
     atHand: (method, args) => {
-      if (method === 'keyListAtHand' || method === 'keyAtHand') return true;
+      if (method === 'keyListAtHand' || method === 'keyAtHand' || method === 'serviceListAtHand') return true;
+      if (method === 'listServices') {
+        const services = source as Partial<{ serviceListAtHand(): boolean }>;
+        return (
+          !(args[0] as { fresh?: boolean } | undefined)?.fresh && services.serviceListAtHand?.() === true
+        );
+      }
       if (method === 'listKeys')
         return !(args[0] as { fresh?: boolean } | undefined)?.fresh && source.keyListAtHand?.() === true;
       return method === 'getKey' && source.keyAtHand?.(String(args[0])) === true;

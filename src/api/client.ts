@@ -267,6 +267,14 @@ export class ClickHouseCloudClient {
     return this.#limiter.estimateWaitMs(currentLane());
   }
 
+  /**
+   * Whether `listServices()` would answer at once from memory: a key list drawn in an
+   * acknowledgement may then show a service renamed or deleted in the console as such.
+   */
+  serviceListAtHand(): boolean {
+    return this.#services.answersAtOnce();
+  }
+
   /** Whether `getKey(id)` would answer at once from a fresh cached list, without waiting on ClickHouse. */
   keyAtHand(id: string): boolean {
     return this.#keys.atHand()?.some((key) => key.id === id) === true;

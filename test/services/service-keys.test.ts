@@ -9,6 +9,7 @@ import { DAY_MS } from '../../src/core/duration.js';
 import { isRefused } from '../../src/core/errors.js';
 import { serviceRoleName } from '../../src/core/service-scope.js';
 import type { PolicyDocument } from '../../src/policy/index.js';
+import { keySection } from '../../src/views/key-list.js';
 import { testPolicy } from '../support/keyhouse.js';
 import { loadOpenApiContract } from '../support/openapi.js';
 import { requirement } from '../support/requirements.js';
@@ -125,6 +126,23 @@ describe.each(backends)('keys scoped to services on a $name', ({ postgres: url }
     ]);
     const created = (await world.store.listAudit({})).filter((e) => e.action === 'service_role.create');
     expect(created.map((e) => e.outcome)).toEqual(['attempt', 'ok']);
+  });
+
+  it('a list shows a service renamed in the console with its old name, and one deleted there as deleted', async () => {
+    const { prodEu, analytics } = await start();
+    const keyId = await delivered('dash-reader', 'service-reader', [analytics.id, prodEu.id]);
+    world.emulator.renameService(prodEu.id, 'prod-eu-2');
+    world.emulator.removeService(analytics.id);
+    // Within the services list's cache lifetime the console's change shows once it is read again.
+    await world.instance(0).client.listServices({ fresh: true });
+    const [entry] = await world.instance(0).workflow.listKeys(ALICE, 'mine');
+    expect(entry?.key.id).toBe(keyId);
+    const line = keySection(entry!, { scope: 'mine', page: 0 }, world.clock.now()).text?.text ?? '';
+    expect(line).toContain(
+      '*Services* (read): ~analytics~ (deleted in the console), prod-eu-2 (renamed from prod-eu)',
+    );
+    // The key still holds its role: the deleted service stays named in it, as the console keeps it.
+    expect(keyOf(keyId)?.assignedRoles).toHaveLength(1);
   });
 
   it('a query-endpoints key holds the organization role Member beside its service role', async () => {
