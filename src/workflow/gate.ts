@@ -12,6 +12,8 @@
  *   the limits ──────── `pendingPerUser` open requests, `keysPerUser` keys (retiring ones count)
  *   the rotation ────── one successor at a time; a successor in its overlap is not rotated again
  *   offboarding ─────── only the keys a still-deactivated user owns now
+ *   services ────────── a key of a role scoped to services reaches only services its patterns match
+ *                       now, at least one; more than a key has is approved like another role
  */
 
 import { NotFoundError } from '../core/api-errors.js';
