@@ -14,7 +14,7 @@ import { type Clock, systemClock } from './core/clock.js';
 import type { Store } from './core/model.js';
 import type { RoleApi } from './core/ports.js';
 import { createErrorHandler } from './handlers/errors.js';
-import { registerHandlers } from './handlers/index.js';
+import { type HandlerDeps, listAtOnce, RenderedLists, registerHandlers } from './handlers/index.js';
 import {
   healthRoute,
   metricsRoute,
@@ -218,7 +218,13 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   const source = options.keys;
   const keys = refuseWhileNoWait('ClickHouse', source, {
     atHand: (method, args) => {
-      if (method === 'keyListAtHand' || method === 'keyAtHand' || method === 'serviceListAtHand') return true;
+      if (
+        method === 'keyListAtHand' ||
+        method === 'keyAtHand' ||
+        method === 'serviceListAtHand' ||
+        method === 'keysAtHand'
+      )
+        return true;
       if (method === 'listServices') {
         const services = source as Partial<{ serviceListAtHand(): boolean }>;
         return (
@@ -314,7 +320,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     notifier: new SlackLifecycleNotifier(app.client),
     directory: new SlackDirectory(app.client),
   });
-  registerHandlers(app, {
+  const handlerDeps: HandlerDeps = {
     workflow,
     lifecycle,
     policy,
@@ -325,10 +331,12 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     fetch: options.fetch,
     kickTimers: () => scheduler.tickSoon(),
     budgetWaitMs: () => source.budgetWaitMs?.() ?? 0,
+    renderedLists: new RenderedLists(),
     ...(tripwire
       ? { watch: { tripwire, botUserId: options.slack.botUserId, botId: options.slack.botId } }
       : {}),
-  });
+  };
+  registerHandlers(app, handlerDeps);
   app.error(createErrorHandler({ logger, client: app.client, fetch: options.fetch }));
 
   const sweep = scheduler.every({
@@ -392,6 +400,8 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
           logger,
           stopping: () => stopping,
           deliver: httpReceiver.requestListener,
+          // A key list drawn before and still right is answered here, without Bolt.
+          answerAtOnce: listAtOnce(handlerDeps),
         }),
       }),
     },

@@ -2,8 +2,14 @@
  * The English catalog, the reference for every other: one area per part of Keyhouse. A new area
  * is a file here, the same file in every other language, and a line in each index.
  */
+import { format } from './format.js';
 import { help } from './help.js';
 import { newcomer } from './newcomer.js';
 import { services } from './services.js';
 
-export const en = { help, newcomer, services } as const;
+export const en = {
+  format,
+  help,
+  newcomer,
+  services,
+} as const;

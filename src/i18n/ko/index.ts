@@ -1,7 +1,13 @@
 /** The Korean catalog: the English one's areas and keys, in the console's own Korean terms. */
 import type { Translation } from '../catalog.js';
+import { format } from './format.js';
 import { help } from './help.js';
 import { newcomer } from './newcomer.js';
 import { services } from './services.js';
 
-export const ko: Translation = { help, newcomer, services };
+export const ko: Translation = {
+  format,
+  help,
+  newcomer,
+  services,
+};
