@@ -12,6 +12,13 @@ import {
   outsideLeakOwnerMessage,
   outsideLeakSecurityNotice,
 } from '../../src/views/outside-leaks.js';
+import {
+  accessText,
+  serviceBlocks,
+  serviceProblemText,
+  serviceRefusalText,
+  servicesLine,
+} from '../../src/views/services.js';
 
 /** What a case renders to, and where Slack would show it (which limits hold). */
 export type Rendered =
@@ -26,6 +33,10 @@ export interface Data {
   command: string;
   /** A word the command does not know. */
   word: string;
+  /** Services as the console names them (product.md §16), and the name one had before a rename. */
+  service: string;
+  otherService: string;
+  oldService: string;
   /** The admins to ask, as Slack mentions (the policy's `adminsToAsk`). */
   admins: string;
   /** A key's name, and where a leak of it was found (a repository and file, a scanner and its URL). */
@@ -39,6 +50,9 @@ export interface Data {
 export const EVERYDAY: Data = {
   command: '/chkey',
   word: 'frobnicate',
+  service: 'prod-eu',
+  otherService: 'analytics',
+  oldService: 'prod-1',
   admins: '<@U0DANA>',
   keyName: 'terraform-ci',
   repository: 'acme/infra',
@@ -51,6 +65,10 @@ export const EVERYDAY: Data = {
 export const LONGEST: Data = {
   command: `/${'k'.repeat(31)}`,
   word: 'w'.repeat(3_900),
+  // The console allows 50 characters; a role may offer up to 100 (a multi-select's limit).
+  service: 's'.repeat(50),
+  otherService: 't'.repeat(50),
+  oldService: 'o'.repeat(50),
   admins: Array.from({ length: 20 }, (_, i) => `<!subteam^S0ADMINS${String(i).padStart(4, '0')}>`).join(', '),
   keyName: 'k'.repeat(64),
   repository: `${'o'.repeat(39)}/${'r'.repeat(100)}`,
@@ -59,12 +77,26 @@ export const LONGEST: Data = {
   scanUrl: `https://ci.example.com/${'u'.repeat(900)}`,
 };
 
+const SERVICE_IDS = ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222'];
+
+/** A modal around blocks a view contributes to one (its title from a catalog too). */
+const inModal = (m: Messages, blocks: object[]): Rendered => ({
+  kind: 'modal',
+  body: {
+    type: 'modal',
+    title: { type: 'plain_text', text: m.t('services.label') },
+    submit: { type: 'plain_text', text: m.t('services.placeholder') },
+    blocks,
+  },
+});
+
 /** Every string of `data`: what the views may show that did not come from a catalog. */
 export function dataStrings(data: Data): string[] {
   return Object.values(data).filter((value): value is string => typeof value === 'string');
 }
 
 const message = (body: object): Rendered => ({ kind: 'message', body });
+const line = (body: string): Rendered => ({ kind: 'line', body });
 
 /** `n` keys of one owner, each with another outcome, as a leak found outside Slack reports them. */
 function leakedKeys(d: Data, n: number): LeakedKey[] {
@@ -128,12 +160,49 @@ export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]>
     { kind: 'line', body: alertResolutionComment(m, leakedKeys(d, 1)) },
     { kind: 'line', body: alertResolutionComment(m, leakedKeys(d, 12)) },
   ],
+  accessText: (m) => (['read', 'manage', 'query-endpoints'] as const).map((a) => line(accessText(m, a))),
+  serviceBlocks: (m, d) => [
+    inModal(m, serviceBlocks(m, { kind: 'unavailable' })),
+    inModal(m, serviceBlocks(m, { kind: 'offered', access: 'read', services: [] })),
+    inModal(
+      m,
+      serviceBlocks(m, {
+        kind: 'offered',
+        access: 'query-endpoints',
+        // As many as a multi-select holds, each with the longest name.
+        services: Array.from({ length: 100 }, (_, i) => ({
+          id: `${String(i).padStart(8, '0')}-1111-4111-8111-111111111111`,
+          name: i % 2 === 0 ? d.service : d.otherService,
+        })),
+        chosen: [`${'0'.repeat(8)}-1111-4111-8111-111111111111`],
+      }),
+    ),
+  ],
+  servicesLine: (m, d) => {
+    const chosen = [
+      { id: SERVICE_IDS[0]!, name: d.oldService },
+      { id: SERVICE_IDS[1]!, name: d.otherService },
+    ];
+    return [
+      line(servicesLine(m, 'read', chosen, null)),
+      line(servicesLine(m, 'manage', chosen, [{ id: SERVICE_IDS[0]!, name: d.service }])),
+    ];
+  },
+  serviceProblemText: (m) => [
+    line(serviceProblemText(m, { code: 'services_none' })),
+    line(serviceProblemText(m, { code: 'service_not_offered', serviceId: SERVICE_IDS[0]! })),
+  ],
+  serviceRefusalText: (m, d) => [
+    line(serviceRefusalText(m, { code: 'service_role_busy' })),
+    line(serviceRefusalText(m, { code: 'service_role_conflict', roleName: d.service })),
+  ],
 };
 
 /** View modules, and their exports that render nothing (readers of payloads, helpers, ids). */
 export const VIEW_MODULES: Record<string, readonly string[]> = {
   help: [],
   'outside-leaks': [],
+  services: ['readServiceChoice'],
 };
 
 /** Modules of src/views that render no words of their own: ids, formatting helpers, the index. */

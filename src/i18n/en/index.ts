@@ -6,10 +6,12 @@ import { format } from './format.js';
 import { help } from './help.js';
 import { leaks } from './leaks.js';
 import { newcomer } from './newcomer.js';
+import { services } from './services.js';
 
 export const en = {
   format,
   help,
   leaks,
   newcomer,
+  services,
 } as const;

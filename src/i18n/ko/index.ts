@@ -4,10 +4,12 @@ import { format } from './format.js';
 import { help } from './help.js';
 import { leaks } from './leaks.js';
 import { newcomer } from './newcomer.js';
+import { services } from './services.js';
 
 export const ko: Translation = {
   format,
   help,
   leaks,
   newcomer,
+  services,
 };
