@@ -20,6 +20,8 @@ export { loadPolicy, PolicyError, parsePolicy } from './load.js';
 export { type ExpiryChoice, type GroupResolver, Policy, type PolicyOptions } from './policy.js';
 export {
   type ApprovalRemindersPolicy,
+  type AutoApprovePolicy,
+  type BreakGlassPolicy,
   DEFAULT_KEY_NAME_PATTERN,
   isGroupId,
   isUserId,
