@@ -134,15 +134,13 @@ const groupId = z.string().refine(isGroupId, {
     `"${String(issue.input)}" is not a user-group ID (S…): on-call approval follows a group the on-call tool keeps in sync`,
 });
 
-const autoApprove = z
-  .strictObject({ whenIn: z.array(groupId).min(1), maxExpiry: ttl })
-  .transform(
-    ({ whenIn, maxExpiry: ms }): AutoApprovePolicy => ({
-      whenIn,
-      maxExpiry: durationText(ms),
-      maxExpiryMs: ms,
-    }),
-  );
+const autoApprove = z.strictObject({ whenIn: z.array(groupId).min(1), maxExpiry: ttl }).transform(
+  ({ whenIn, maxExpiry: ms }): AutoApprovePolicy => ({
+    whenIn,
+    maxExpiry: durationText(ms),
+    maxExpiryMs: ms,
+  }),
+);
 
 const breakGlass = z.strictObject({ maxExpiry: ttl, reviewWithin: ttl }).transform(
   ({ maxExpiry: ms, reviewWithin }): BreakGlassPolicy => ({
@@ -454,7 +452,7 @@ function crossChecks(data: unknown): PolicyProblem[] {
     else problems.push({ path: ['roles', i, 'id'], message: `"${r.id}" is already used by roles[${seen}]` });
   });
 
-  roles.forEach((r, i) => problems.push(...shorterPaths(r, i)));
+  problems.push(...roles.flatMap((r, i) => shorterPaths(r, i)));
 
   // When approvers are all named people, a role needing more approvals than there are people can
   // never be approved. Groups and "*" have sizes only Slack knows, so those are not checked.
