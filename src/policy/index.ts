@@ -16,7 +16,8 @@ export {
   MAX_IP_ENTRIES,
   parseIpAccessList,
 } from './ip-list.js';
-export { loadPolicy, PolicyError, parsePolicy } from './load.js';
+export { PolicyLines } from './lines.js';
+export { type LocatedProblem, loadPolicy, PolicyError, parsePolicy } from './load.js';
 export { type ExpiryChoice, type GroupResolver, Policy, type PolicyOptions } from './policy.js';
 export {
   type ApprovalRemindersPolicy,
