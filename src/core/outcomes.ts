@@ -44,6 +44,10 @@ export type Refusal =
   | { code: 'key_already_created' }
   | { code: 'change_in_progress' }
   | { code: 'stale_kept' }
+  // Break glass (product.md §15).
+  | { code: 'break_glass_review_open' }
+  | { code: 'not_break_glass' }
+  | { code: 'break_glass_reviewed'; decision: 'keep' | 'revoke'; by: string }
   // Limits (product.md §8).
   | { code: 'keys_limit'; owned: number; limit: number }
   | { code: 'open_requests_limit'; open: number; limit: number }
@@ -75,6 +79,7 @@ export type Problem =
   | { code: 'ip_description_too_long'; line: number; max: number }
   | { code: 'ip_too_many'; line: number; max: number }
   | { code: 'may_not_request_role' }
+  | { code: 'break_glass_not_offered'; roleLabel: string }
   | { code: 'may_not_extend'; roleLabel: string }
   | { code: 'expiry_too_long'; roleLabel: string; maxExpiry: string }
   | { code: 'expiry_beyond_role'; roleLabel: string; maxExpiry: string }

@@ -223,9 +223,11 @@ export interface RequestDraft {
   expiry: string;
   reason: string;
   ipAccessList: string;
+  /** Break glass (product.md §15): the requester approves their own request, reviewed afterwards. */
+  breakGlass?: boolean;
 }
 
-export type DraftField = keyof RequestDraft;
+export type DraftField = Exclude<keyof RequestDraft, 'breakGlass'>;
 
 /** What the edit dialog collected, untrusted. */
 export interface EditDraft {

@@ -10,6 +10,8 @@ import { formatDuration } from '../core/duration.js';
 import type { IpAccessEntry, KeyRequest } from '../core/model.js';
 import type { ExpiryChoice, PolicyRole } from '../core/policy-model.js';
 import type { DraftField, RequestDraft } from '../core/ports.js';
+import type { Messages } from '../i18n/index.js';
+import { accessModalBlocks, type ModalAccess, readBreakGlass } from './access.js';
 import { clip, LIMIT, md, plain, plural } from './format.js';
 import { ACTION, BLOCK, CALLBACK, expiryBlockId } from './ids.js';
 import { type Outcome, outcomeModal, workingModal } from './progress-modal.js';
@@ -27,6 +29,8 @@ export interface RequestModalInput {
   defaultIpAccessList: readonly IpAccessEntry[];
   /** How the policy wants key names written, shown under the field. */
   keyNamePatternHint?: string;
+  /** On call and break glass for the chosen role, in the reader's words (views/access.ts). */
+  access?: { m: Messages; modal: ModalAccess | null };
 }
 
 /** `view.state.values` as Slack sends it (Bolt's `ViewOutput['state']['values']` fits this shape). */
@@ -56,6 +60,7 @@ export function requestModal(input: RequestModalInput): ModalView {
     keyNameBlock(input.keyNamePatternHint),
     ...roleBlocks(input.roles, selected),
     ...expiryBlocks(selected, input.expiryChoices),
+    ...(input.access ? accessModalBlocks(input.access.m, input.access.modal) : []),
     reasonBlock(input),
     ipListBlock(input.defaultIpAccessList),
   ];
@@ -220,6 +225,7 @@ export function readRequestModal(state: ViewStateValues): RequestDraft {
     expiry: readValue(state, expiryBlockIn(state, roleId), ACTION.expirySelect),
     reason: readValue(state, BLOCK.reason, ACTION.reasonInput),
     ipAccessList: readValue(state, BLOCK.ipList, ACTION.ipListInput),
+    breakGlass: readBreakGlass(state),
   };
 }
 
