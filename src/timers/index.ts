@@ -8,6 +8,7 @@
 import type { Directory, KeyFacts, LifecycleNotifier } from '../core/timer-ports.js';
 import type { WorkflowContext } from '../workflow/context.js';
 import { auditHeadRule } from './audit-head.js';
+import { breakGlassEscalateRule, breakGlassRemindRule } from './break-glass.js';
 import type { LifecycleDeps } from './deps.js';
 import { deleteExpiredRule, expiredNoticeRule, expiryWarningRule } from './expiry.js';
 import { leakEnforceRule } from './leaks.js';
@@ -54,6 +55,8 @@ export class Lifecycle {
       offboardCheckRule,
       leakEnforceRule,
       auditHeadRule,
+      breakGlassRemindRule,
+      breakGlassEscalateRule,
     ]) {
       options.scheduler.register(rule(options));
     }

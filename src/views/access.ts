@@ -111,7 +111,7 @@ function reviewValues(review: BreakGlassReview) {
   const { request, role } = review;
   return {
     user: mention(request.requesterId),
-    keyName: escapeMrkdwn(clip(request.keyName, 100)),
+    keyName: clip(request.keyName, 100),
     role: escapeMrkdwn(role.label),
     expiry: request.expiry,
   };
@@ -129,7 +129,7 @@ export function breakGlassMessage(m: Messages, review: BreakGlassReview): SlackM
         field(m.t('access.keyName'), values.keyName),
         field(m.t('access.role'), values.role),
         field(m.t('access.expiry'), durationText(expiryMs(request.expiry))),
-        field(m.t('access.reason'), clip(escapeMrkdwn(request.reason), 1500) || '—'),
+        field(m.t('access.reason'), clip(request.reason, 1500) || '—'),
       ],
     },
   ];
@@ -192,7 +192,7 @@ export function breakGlassSecurityNotice(
 ): SlackMessage {
   const text = m.t('access.securityNotice', {
     ...reviewValues(review),
-    reason: clip(escapeMrkdwn(review.request.reason), 1500),
+    reason: clip(review.request.reason, 1500),
     channel: `<#${approvalChannel}>`,
     reviewBy: slackDate(review.reviewBy),
   });
@@ -234,5 +234,5 @@ export function overdueSecurityNotice(m: Messages, review: BreakGlassReview): Sl
 
 /** A `text` fallback shows Slack's date token raw on some clients: the plain instant instead. */
 function fallback(text: string, at: Date): string {
-  return clip(text.replace(slackDate(at), formatInstant(at)), 3000);
+  return fitText(text.replace(slackDate(at), formatInstant(at)), 3000);
 }

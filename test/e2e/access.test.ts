@@ -8,8 +8,9 @@ import { ACCESS_RULE } from '../../src/core/access.js';
 import { parsePolicy } from '../../src/policy/index.js';
 import { ACTION, BLOCK } from '../../src/views/ids.js';
 import { ManualClock } from '../support/clock.js';
-import { APPROVAL_CHANNEL, Harness, USERS } from '../support/keyhouse.js';
+import { APPROVAL_CHANNEL, Harness, type Instance, USERS } from '../support/keyhouse.js';
 import { testPolicyFields } from '../support/policy-fixture.js';
+import { pgUrl } from '../support/postgres.js';
 
 const { alice, bob, carol, eve } = USERS;
 const HOUR = 3_600_000;
@@ -33,7 +34,7 @@ describe('on call and break glass', () => {
     await h?.close();
   });
 
-  async function start() {
+  async function start(options: { postgres?: string } = {}) {
     clock = new ManualClock(T0);
     h = await Harness.start({
       clock,
@@ -41,6 +42,7 @@ describe('on call and break glass', () => {
       keyListTtlMs: 0,
       policy: policy(),
       slack: { usergroups: { S0ONCALL: [alice] } },
+      ...options,
     });
   }
 
@@ -246,6 +248,82 @@ describe('on call and break glass', () => {
       expect(await modalOf(alice)).toContain('<!subteam^S0ONCALL>');
       h.slack.calls.length = 0;
       expect(await modalOf(eve)).not.toContain('subteam^S0ONCALL');
+    });
+
+    describe('reminders and escalation while nobody reviews', () => {
+      /** Replies under the review message, by kind: reminders mention approvers, escalations admins. */
+      const nudges = (review: FakeMessage) =>
+        h.slack
+          .messages(APPROVAL_CHANNEL)
+          .filter((m) => m.thread_ts === review.ts)
+          .map((m) => (m.text?.includes('overdue') ? 'escalate' : 'remind'));
+
+      /** The security channel's messages but the audit chain's daily head. */
+      const security = () =>
+        h.slack.messages(SECURITY).filter((m) => !JSON.stringify(m.blocks ?? []).includes(BLOCK.auditHead));
+
+      /** Runs `tick` at each moment of the review's life and checks what was said by then. */
+      async function timeline(review: FakeMessage, tick: (at: number) => Promise<void>) {
+        const at = (ms: number) => T0.getTime() + ms;
+        // approvalReminders.remindAfter (4 h) is sooner than half of reviewWithin (12 h).
+        await tick(at(4 * HOUR - 1));
+        expect(nudges(review)).toEqual([]);
+        await tick(at(4 * HOUR));
+        expect(nudges(review)).toEqual(['remind']);
+        expect(h.slack.messages(APPROVAL_CHANNEL).find((m) => m.thread_ts === review.ts)?.text).toContain(
+          `<@${bob}>`,
+        );
+        await tick(at(24 * HOUR - 1));
+        expect(nudges(review)).toEqual(['remind']);
+        expect(security()).toHaveLength(1); // the notice at the break glass, nothing more yet
+        await tick(at(24 * HOUR));
+        expect(nudges(review)).toEqual(['remind', 'escalate']);
+        const overdue = security().at(-1);
+        expect(overdue?.text).toMatch(/Overdue/);
+        await tick(at(48 * HOUR));
+        expect(nudges(review)).toEqual(['remind', 'escalate']);
+        expect(security()).toHaveLength(2);
+      }
+
+      it('reminds the approvers, then escalates, each once, never early, across a restart before every tick', async () => {
+        await start();
+        const { submitted, review } = await breakGlass();
+        await claim(alice, submitted.id);
+        await timeline(review, async (at) => {
+          await h.stopInstance(h.instances.at(-1) as Instance);
+          const next = await h.startInstance();
+          clock.set(at);
+          await next.keyhouse.tick();
+          await next.keyhouse.tick();
+        });
+      });
+
+      it.skipIf(!pgUrl)('two replicas ticking together remind and escalate once (PostgreSQL)', async () => {
+        await start({ postgres: pgUrl ?? '' });
+        const { submitted, review } = await breakGlass();
+        await claim(alice, submitted.id);
+        const second = await h.startInstance();
+        await timeline(review, async (at) => {
+          clock.set(at);
+          await Promise.all([h.instances[0]?.keyhouse.tick(), second.keyhouse.tick()]);
+        });
+      });
+
+      it('says nothing once the break glass was reviewed', async () => {
+        await start();
+        const { submitted, review } = await breakGlass();
+        await h.click(bob, ACTION.breakGlassKeep, submitted.id, {
+          channel: APPROVAL_CHANNEL,
+          message: review,
+        });
+        await h.until(
+          async () => !(await h.keyhouse.workflow.context.gate.awaitsReview(submitted.id)),
+          'kept',
+        );
+        clock.set(T0.getTime() + 48 * HOUR);
+        await h.keyhouse.tick();
+        expect(nudges(review)).toEqual([]);
+      });
     });
   });
 });
