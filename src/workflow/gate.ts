@@ -319,8 +319,9 @@ export class Gate {
       dueAt: now,
       at: now,
       detail: null,
-      // The hold is taken again and again over a person's life: never "out of attempts".
-      maxAttempts: Number.MAX_SAFE_INTEGER,
+      // The hold is taken again and again over a person's life: never "out of attempts" (within
+      // PostgreSQL's 32-bit integer).
+      maxAttempts: 2_000_000_000,
       abandonedBefore: held?.state === 'claimed' ? held.claimedAt : null,
     });
     return claimed ? null : { code: 'break_glass_review_open' };
