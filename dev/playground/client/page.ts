@@ -16,6 +16,7 @@ interface Snapshot {
   modal: { id: string; hash: string; html: string } | null;
   toasts: string;
   refusals: string;
+  explain: string;
 }
 type Values = Record<string, Record<string, string | string[] | null>>;
 
@@ -159,6 +160,8 @@ function apply(snapshot: Snapshot): void {
   }
   $('#toasts').innerHTML = snapshot.toasts;
   $('#refusals').innerHTML = snapshot.refusals;
+  // Plain text: the policy's own words, never markup.
+  $('#explain').textContent = snapshot.explain;
   $('#refused-count').textContent = String((snapshot.refusals.match(/class="refusal"/g) ?? []).length);
   applyModal(snapshot.modal);
 }
