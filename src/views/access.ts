@@ -128,7 +128,10 @@ export function breakGlassMessage(m: Messages, review: BreakGlassReview): SlackM
       fields: [
         field(m.t('access.keyName'), values.keyName),
         field(m.t('access.role'), values.role),
-        field(m.t('access.expiry'), durationText(expiryMs(request.expiry))),
+        field(
+          m.t('access.expiry'),
+          m.t('access.expiryValue', { expiry: durationText(expiryMs(request.expiry)) }),
+        ),
         field(m.t('access.reason'), clip(request.reason, 1500) || '—'),
       ],
     },

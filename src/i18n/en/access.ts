@@ -20,6 +20,7 @@ export const access = {
   keyName: '*Key name*',
   role: '*Role*',
   expiry: '*Expiry*',
+  expiryValue: '{expiry} from creation',
   reason: '*Reason*',
   reviewDue: 'An approver must review it by {reviewBy}: *Keep* it, or *Revoke* it (the key is deleted).',
   keep: 'Keep',

@@ -22,6 +22,7 @@ export const access: AreaOf<typeof english> = {
   keyName: '*키 이름*',
   role: '*권한*',
   expiry: '*만료*',
+  expiryValue: '생성 후 {expiry}',
   reason: '*사유*',
   reviewDue: '승인자가 {reviewBy}까지 검토해야 합니다: *유지* 또는 *철회* (API 키 삭제).',
   keep: '유지',
