@@ -225,7 +225,8 @@ export function readRequestModal(state: ViewStateValues): RequestDraft {
     expiry: readValue(state, expiryBlockIn(state, roleId), ACTION.expirySelect),
     reason: readValue(state, BLOCK.reason, ACTION.reasonInput),
     ipAccessList: readValue(state, BLOCK.ipList, ACTION.ipListInput),
-    breakGlass: readBreakGlass(state),
+    // Only when ticked, so a draft without the box reads as before.
+    ...(readBreakGlass(state) ? { breakGlass: true } : {}),
   };
 }
 
