@@ -144,6 +144,13 @@ describe('on call and break glass', () => {
       expect(security.text).toContain('prod-admin');
       const key = await claim(alice, submitted.id);
       expect(new Date(key.expireAt ?? 0).getTime() - T0.getTime()).toBe(4 * HOUR);
+      // The secret went once to Alice's click, and nowhere else: not the channels told, not the logs.
+      const reveal = await h.until(() =>
+        h.slack.responseUrlPosts.find((p) => /curl --user/.test(JSON.stringify(p.body))),
+      );
+      const secret = /curl --user '[^':]+:([^']+)'/.exec(JSON.stringify(reveal.body))?.[1] ?? '';
+      expect(secret.length).toBeGreaterThan(10);
+      expect(h.traces(secret)).toMatchObject({ slackMessages: 1, logs: 0, database: 0 });
 
       // The requester may not review their own break glass; someone else's eyes must.
       await h.click(alice, ACTION.breakGlassKeep, submitted.id, {
