@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
 import { explainEach, peopleFor } from '../../dev/playground/people.js';
 import { DEMO_POLICY } from '../../dev/playground/start.js';
 import { loadPolicy } from '../../src/policy/index.js';
@@ -43,7 +43,12 @@ describe('the playground workspace for a policy', () => {
     const workspace = peopleFor(policy);
     expect(workspace.usergroups.S0ONCALL).toEqual(['U0ALICE']);
     expect(policy.roles.find((r) => r.breakGlass)?.id).toBe('admin');
-    const explain = await explainEach(workspace, policy, await readFile(DEMO_POLICY, 'utf8'), 'demo-policy.yml');
+    const explain = await explainEach(
+      workspace,
+      policy,
+      await readFile(DEMO_POLICY, 'utf8'),
+      'demo-policy.yml',
+    );
     expect(explain.U0ALICE).toMatch(/^U0ALICE \(in S0ENGINEERS, S0ONCALL\), under demo-policy\.yml:/);
     expect(explain.U0ALICE).toContain('on call: approved at once, up to 12 hours, as a member of S0ONCALL');
     expect(explain.U0ALICE).toContain('break glass: may approve their own request, up to 4 hours');
