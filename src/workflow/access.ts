@@ -104,10 +104,11 @@ export async function announceGrant(
   ctx: WorkflowContext,
   request: KeyRequest,
   approval: SlackRef,
-): Promise<void> {
+): Promise<AccessGrant | null> {
   const access = ctx.access;
   const found = await grantFor(ctx, request.id);
-  if (!access || !found || found.mark.state !== 'claimed') return;
+  if (!found) return null;
+  if (!access || found.mark.state !== 'claimed') return found.grant;
   const { grant } = found;
   const role = ctx.roleOf(request);
   let detail = grantDetail(grant).detail;
@@ -117,7 +118,7 @@ export async function announceGrant(
     );
   } else {
     const review = await breakGlassReview(ctx, request);
-    if (!review) return;
+    if (!review) return grant;
     const doc = ctx.policy.doc;
     await ctx.quietly('announce a break glass', async () => {
       const ref = await access.breakGlass(
@@ -137,6 +138,7 @@ export async function announceGrant(
     at: ctx.clock.now(),
     detail,
   });
+  return grant;
 }
 
 /**

@@ -131,8 +131,11 @@ export async function announceRequest(ctx: WorkflowContext, request: KeyRequest)
     );
   }
   await ctx.store.putMessageRef({ requestId: request.id, kind: 'approval', ...posted });
-  await announceGrant(ctx, request, posted);
-  if (request.state === 'approved') await proceed(ctx, request, 'policy');
+  const grant = await announceGrant(ctx, request, posted);
+  // A break glass was approved by its requester, and their DM says so; on call, by the policy.
+  if (request.state === 'approved') {
+    await proceed(ctx, request, grant?.kind === 'break_glass' ? [request.requesterId] : 'policy');
+  }
 }
 
 /** What the audit says made a request approved at once: the policy, an on-call group, or break glass. */
