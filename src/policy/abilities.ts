@@ -57,7 +57,9 @@ export async function abilitiesOf(
     const index = list ? list.findIndex((m) => m === '*' || m === userId || inGroups.has(m)) : -1;
     const entry = index >= 0 ? list?.[index] : undefined;
     const where = entry !== undefined && lines?.has([...path, index]) ? [...path, index] : path;
-    return { path: where, line: lines?.line(where) ?? null, ...(entry !== undefined ? { via: entry } : {}) };
+    // A list the file does not write is its default: no line says so.
+    const line = lines?.has(where) ? lines.line(where) : null;
+    return { path: where, line, ...(entry !== undefined ? { via: entry } : {}) };
   };
 
   const roles: RoleAbility[] = [];

@@ -170,7 +170,8 @@ async function test(args: readonly string[], io: PolicyCliIo): Promise<number> {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   runPolicyCli(process.argv.slice(2), {
     env: process.env,
-    cwd: process.env.INIT_CWD ?? process.cwd(),
+    // `npm run policy` runs in the package's folder; paths are the caller's, where npm was started.
+    cwd: (process.env.npm_lifecycle_event === 'policy' ? process.env.INIT_CWD : undefined) ?? process.cwd(),
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
   }).then(
