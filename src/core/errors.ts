@@ -62,6 +62,7 @@ const REFUSAL_CLASS: Record<RefusalCode, KeyhouseErrorCode> = {
   change_in_progress: 'conflict',
   stale_kept: 'conflict',
   break_glass_review_open: 'not_allowed',
+  break_glass_unreviewed: 'conflict',
   not_break_glass: 'invalid_input',
   break_glass_reviewed: 'already_decided',
   keys_limit: 'not_allowed',

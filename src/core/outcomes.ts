@@ -46,6 +46,7 @@ export type Refusal =
   | { code: 'stale_kept' }
   // Break glass (product.md §15).
   | { code: 'break_glass_review_open' }
+  | { code: 'break_glass_unreviewed'; key: KeyLabel }
   | { code: 'not_break_glass' }
   | { code: 'break_glass_reviewed'; decision: 'keep' | 'revoke'; by: string }
   // Limits (product.md §8).

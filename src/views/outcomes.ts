@@ -88,6 +88,8 @@ export function refusalText(refusal: Refusal): string {
       return 'That key was just kept; nothing changed.';
     case 'break_glass_review_open':
       return 'Your last break glass still awaits an approver’s review; you cannot break glass again until it is reviewed.';
+    case 'break_glass_unreviewed':
+      return `${keyLabelText(refusal.key)} came from a break glass that awaits an approver’s review; it can be rotated once reviewed.`;
     case 'not_break_glass':
       return 'That request was not a break glass; there is nothing to review.';
     case 'break_glass_reviewed':

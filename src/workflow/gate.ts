@@ -114,7 +114,8 @@ export class Gate {
     }
     const facts = await this.#facts(key, owner);
     const refusal =
-      this.#keyRefusal(facts, action) ?? (action === 'rotate' ? await this.#rotating(facts) : null);
+      this.#keyRefusal(facts, action) ??
+      (action === 'rotate' ? ((await this.#rotating(facts)) ?? (await this.#unreviewed(facts))) : null);
     if (refusal) {
       await ctx.audit.after({
         actorId,
@@ -149,6 +150,16 @@ export class Gate {
         };
     }
     return null;
+  }
+
+  /**
+   * A break-glass key awaiting review is not rotated: its successor would outlive a Revoke (the
+   * review is of this key; a rotation would hand its access to one nobody reviews).
+   */
+  async #unreviewed(facts: KeyFacts): Promise<Refusal | null> {
+    const requestId = facts.owner?.requestId;
+    if (!requestId || !(await this.awaitsReview(requestId))) return null;
+    return { code: 'break_glass_unreviewed', key: facts.label };
   }
 
   /** A rotation of this key already asked for and not yet settled. */

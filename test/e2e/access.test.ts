@@ -152,6 +152,11 @@ describe('on call and break glass', () => {
       expect(secret.length).toBeGreaterThan(10);
       expect(h.traces(secret)).toMatchObject({ slackMessages: 1, logs: 0, database: 0 });
 
+      // Unreviewed, the key is not rotated: a successor would escape a Revoke.
+      await expect(h.keyhouse.workflow.rotationForm(alice, key.id)).rejects.toMatchObject({
+        refusal: { code: 'break_glass_unreviewed' },
+      });
+
       // The requester may not review their own break glass; someone else's eyes must.
       await h.click(alice, ACTION.breakGlassKeep, submitted.id, {
         channel: APPROVAL_CHANNEL,
@@ -173,6 +178,8 @@ describe('on call and break glass', () => {
           [bob, 'ok'],
         ]),
       );
+      // Kept, it may be rotated like any key.
+      await expect(h.keyhouse.workflow.rotationForm(alice, key.id)).resolves.toBeDefined();
       // A second review changes nothing.
       await h.click(carol, ACTION.breakGlassRevoke, submitted.id, {
         channel: APPROVAL_CHANNEL,
