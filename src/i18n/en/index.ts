@@ -3,6 +3,13 @@
  * is a file here, the same file in every other language, and a line in each index.
  */
 import { access } from './access.js';
+import { format } from './format.js';
 import { help } from './help.js';
+import { newcomer } from './newcomer.js';
 
-export const en = { access, help } as const;
+export const en = {
+  access,
+  format,
+  help,
+  newcomer,
+} as const;
