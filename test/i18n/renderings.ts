@@ -5,6 +5,7 @@
  */
 
 import type { BreakGlassReview } from '../../src/core/access.js';
+import type { LeakedKey, OutsideLeakReport, OutsideSite } from '../../src/core/watch-ports.js';
 import type { Messages } from '../../src/i18n/index.js';
 import {
   accessModalBlocks,
@@ -15,6 +16,11 @@ import {
   reviewNudgeNote,
 } from '../../src/views/access.js';
 import { helpMessage, unknownCommand } from '../../src/views/help.js';
+import {
+  alertResolutionComment,
+  outsideLeakOwnerMessage,
+  outsideLeakSecurityNotice,
+} from '../../src/views/outside-leaks.js';
 import { keyRequest, NOW, policyRole } from '../views/fixtures.js';
 
 /** What a case renders to, and where Slack would show it (which limits hold). */
@@ -32,12 +38,23 @@ export interface Data {
   word: string;
   /** The admins to ask, as Slack mentions (the policy's `adminsToAsk`). */
   admins: string;
+  /** A key's name, and where a leak of it was found (a repository and file, a scanner and its URL). */
+  keyName: string;
+  repository: string;
+  filePath: string;
+  scanner: string;
+  scanUrl: string;
 }
 
 export const EVERYDAY: Data = {
   command: '/chkey',
   word: 'frobnicate',
   admins: '<@U0DANA>',
+  keyName: 'terraform-ci',
+  repository: 'acme/infra',
+  filePath: 'terraform/prod.tfvars',
+  scanner: 'gitleaks',
+  scanUrl: 'https://ci.example.com/runs/42',
 };
 
 /** Slack allows a slash command of 32 characters; a word may be as long as a message allows. */
@@ -45,6 +62,11 @@ export const LONGEST: Data = {
   command: `/${'k'.repeat(31)}`,
   word: 'w'.repeat(3_900),
   admins: Array.from({ length: 20 }, (_, i) => `<!subteam^S0ADMINS${String(i).padStart(4, '0')}>`).join(', '),
+  keyName: 'k'.repeat(64),
+  repository: `${'o'.repeat(39)}/${'r'.repeat(100)}`,
+  filePath: `${'d/'.repeat(120)}f.tf`,
+  scanner: 's'.repeat(100),
+  scanUrl: `https://ci.example.com/${'u'.repeat(900)}`,
 };
 
 /** Every string of `data`: what the views may show that did not come from a catalog. */
@@ -94,6 +116,41 @@ function accessModal(m: Messages, d: Data): Rendered {
   };
 }
 
+/** `n` keys of one owner, each with another outcome, as a leak found outside Slack reports them. */
+function leakedKeys(d: Data, n: number): LeakedKey[] {
+  const outcomes = ['disabled', 'deleted', 'reported', 'already_disabled', 'already_gone', 'failed'] as const;
+  return Array.from({ length: n }, (_, i) => ({
+    key: { keyId: `key-${i}`, keyName: d.keyName, keySuffix: `${1000 + i}`, ownerId: 'U0ALICE' },
+    outcome: outcomes[i % outcomes.length]!,
+  }));
+}
+
+function outsideSites(d: Data): OutsideSite[] {
+  return [
+    {
+      kind: 'github',
+      repository: d.repository,
+      alertNumber: 42,
+      alertUrl: `https://github.com/${d.repository}/security/secret-scanning/42`,
+      places: [
+        { type: 'commit', path: d.filePath, commitSha: 'a'.repeat(40), startLine: 7, url: null },
+        { type: 'commit', path: d.filePath, commitSha: 'b'.repeat(40), startLine: null, url: null },
+        { type: 'issue_comment', path: null, commitSha: null, startLine: null, url: 'https://github.com/x' },
+      ],
+    },
+    { kind: 'report', source: d.scanner, url: d.scanUrl },
+    { kind: 'report', source: d.scanner, url: null },
+  ];
+}
+
+function outsideReports(d: Data): OutsideLeakReport[] {
+  return outsideSites(d).flatMap((site) => [
+    { site, keys: leakedKeys(d, 1), unknown: 0 },
+    { site, keys: leakedKeys(d, 12), unknown: 3 },
+    { site, keys: [], unknown: 1 },
+  ]);
+}
+
 /** Renderer name → its cases. A renderer exported by a view module must be here (views.test.ts checks). */
 export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]> = {
   helpMessage: (m, d) => [
@@ -130,12 +187,22 @@ export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]>
     message(reviewNudgeNote(m, 'escalate', review(d), ['U0ADMIN'])),
   ],
   overdueSecurityNotice: (m, d) => [message(overdueSecurityNotice(m, review(d)))],
+  outsideLeakSecurityNotice: (m, d) => outsideReports(d).map((r) => message(outsideLeakSecurityNotice(m, r))),
+  outsideLeakOwnerMessage: (m, d) =>
+    outsideReports(d)
+      .filter((r) => r.keys.length > 0)
+      .map((r) => message(outsideLeakOwnerMessage(m, { ownerId: 'U0ALICE', site: r.site, keys: r.keys }))),
+  alertResolutionComment: (m, d) => [
+    { kind: 'line', body: alertResolutionComment(m, leakedKeys(d, 1)) },
+    { kind: 'line', body: alertResolutionComment(m, leakedKeys(d, 12)) },
+  ],
 };
 
 /** View modules, and their exports that render nothing (readers of payloads, helpers, ids). */
 export const VIEW_MODULES: Record<string, readonly string[]> = {
   help: [],
   access: ['readBreakGlass'],
+  'outside-leaks': [],
 };
 
 /** Modules of src/views that render no words of their own: ids, formatting helpers, the index. */

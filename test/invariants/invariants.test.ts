@@ -36,12 +36,18 @@
  * 13. no one's urgent work (a Create key) waits more than one turn behind another user's;
  * 14. every message the tripwire answers gets at most one thread reply and one security notice.
  *
+ * Leaks found outside Slack (issue 23) add floods of GitHub alerts and scanners' reports of pasted
+ * secrets, each on its own budget owner (`github`, `leak-report`), to 11 and 13, and:
+ *
+ * 15. every alert or report (the same fingerprints, however often delivered) gets at most one
+ *     security notice.
+ *
  * On call and break glass (issue 24, product.md §15) add on-call submissions while the rota
  * changes, break glass and its reviews (Keep or Revoke, by any approver or the requester):
  *
- * 15. a key made without an approver was on call (the requester in the on-call group when they
+ * 16. a key made without an approver was on call (the requester in the on-call group when they
  *     submitted) or broke glass, and lives no longer than that path's `maxExpiry`;
- * 16. a break-glass key is reviewed or deleted: a revoked one is never usable, one nobody kept is
+ * 17. a break-glass key is reviewed or deleted: a revoked one is never usable, one nobody kept is
  *     never usable past its review deadline; and nobody has two break glasses awaiting review.
  *
  * `KEYHOUSE_INVARIANT_RUNS` raises the number of runs (the default keeps the suite near a minute).
@@ -50,7 +56,9 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACCESS_RULE } from '../../src/core/access.js';
 import { runAs } from '../../src/core/budget.js';
+import { fingerprint } from '../../src/core/fingerprint.js';
 import { KEEP } from '../../src/core/ports.js';
+import type { OutsideSite } from '../../src/core/watch-ports.js';
 import { DAY_MS, HOUR_MS, type PolicyDocument } from '../../src/policy/index.js';
 import { RETIRED_KEEP_MS } from '../../src/workflow/rotate.js';
 import { testPolicy } from '../support/keyhouse.js';
@@ -92,7 +100,7 @@ const ESCALATE_AFTER_MS = 12 * HOUR_MS;
 /** Small enough that runs reach it: a requester's keys, retiring ones counted. */
 const KEYS_PER_USER = 3;
 
-/** 15–16. The developer role approves its on-call group at once; the admin role may break glass. */
+/** 16–17. The developer role approves its on-call group at once; the admin role may break glass. */
 const ON_CALL = 'S0ONCALL';
 const ON_CALL_MAX_MS = 12 * HOUR_MS;
 const BREAK_GLASS_MAX_MS = 4 * HOUR_MS;
@@ -119,9 +127,9 @@ interface Requested {
   rotation?: { keyId: string; byOwner: boolean };
   /** An Extend of the key: a change request, approved like a new key. */
   extend?: { keyId: string };
-  /** 15. Submitted while the requester was in the on-call group (as the suite set the rota). */
+  /** 16. Submitted while the requester was in the on-call group (as the suite set the rota). */
   onCall?: boolean;
-  /** 16. Submitted as a break glass. */
+  /** 17. Submitted as a break glass. */
   breakGlass?: boolean;
 }
 
@@ -511,6 +519,47 @@ class Paste implements fc.AsyncCommand<Model, Real> {
   toString = () => `paste(i${this.instance}, key #${this.key}${this.twice ? ', twice in one message' : ''})`;
 }
 
+/**
+ * A flood of leaks found outside Slack (not awaited): `count` deliveries at once of one GitHub alert or
+ * one scanner's report naming a delivered key's secret and a secret Keyhouse did not issue, as the
+ * doors hand them on after their answer, on their own budget owner.
+ */
+class OutsideFlood implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly instance: number,
+    readonly key: number,
+    readonly github: boolean,
+    readonly place: number,
+    readonly count: number,
+  ) {}
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    const target = await deliveredKey(r, this.key);
+    const secret = target ? r.world.secrets.get(target.keyId) : undefined;
+    if (secret) {
+      const instance = replica(r, this.instance);
+      const prints = [fingerprint(secret), fingerprint(`not issued ${this.place} ${this.key}`)];
+      // One alert holds one secret, one report the same findings: a place is per key.
+      const alertNumber = this.place * 100 + this.key + 1;
+      const url = `https://ci.example/${this.place}/${this.key}`;
+      const site: OutsideSite = this.github
+        ? { kind: 'github', repository: 'acme/infra', alertNumber, alertUrl: null, places: [] }
+        : { kind: 'report', source: 'gitleaks', url };
+      const owner = this.github ? 'github' : 'leak-report';
+      const place = this.github ? `github:acme/infra:${alertNumber}` : `report:gitleaks\n${url}`;
+      for (let i = 0; i < this.count; i++) {
+        r.inFlight.push({
+          instance,
+          work: quietly(runAs(owner, () => instance.outside.handle(prints, site, place))),
+        });
+      }
+    }
+    await checkInvariants(r);
+  }
+  toString = () =>
+    `outside(i${this.instance}, key #${this.key}, ${this.github ? 'github' : 'report'} ${this.place} ×${this.count})`;
+}
+
 /** The key's owner (or an admin) clicks Enable. */
 class Enable implements fc.AsyncCommand<Model, Real> {
   constructor(
@@ -587,7 +636,7 @@ class Offboard implements fc.AsyncCommand<Model, Real> {
     `offboard(i${this.instance}, ${pick(REQUESTERS, this.user)}${this.eventLost ? ', event lost' : ''})`;
 }
 
-/** 15. The on-call tool changes the rota; the policy sees it within its 60 s cache, so a minute passes. */
+/** 16. The on-call tool changes the rota; the policy sees it within its 60 s cache, so a minute passes. */
 class Rota implements fc.AsyncCommand<Model, Real> {
   constructor(
     readonly user: number,
@@ -606,7 +655,7 @@ class Rota implements fc.AsyncCommand<Model, Real> {
   toString = () => `rota(${pick(REQUESTERS, this.user)} ${this.on ? 'on' : 'off'} call)`;
 }
 
-/** 15–16. A developer key for 12 h (approved at once when on call), or a break glass for admin, then Create key. */
+/** 16–17. A developer key for 12 h (approved at once when on call), or a break glass for admin, then Create key. */
 class AtOnce implements fc.AsyncCommand<Model, Real> {
   constructor(
     readonly instance: number,
@@ -641,7 +690,7 @@ class AtOnce implements fc.AsyncCommand<Model, Real> {
     `${this.breakGlass ? 'breakGlass' : 'onCall'}(i${this.instance}, ${pick(REQUESTERS, this.requester)})`;
 }
 
-/** 16. Keep or Revoke on a request (most are no break glass: refused), by an approver or by a requester. */
+/** 17. Keep or Revoke on a request (most are no break glass: refused), by an approver or by a requester. */
 class Review implements fc.AsyncCommand<Model, Real> {
   constructor(
     readonly instance: number,
@@ -699,6 +748,9 @@ const reactivate = fc
   .map(([i, u, lost]) => new Reactivate(i, u, lost === 0));
 const paste = fc.tuple(instanceArb, keyArb, fc.nat(3)).map(([i, k, twice]) => new Paste(i, k, twice === 0));
 const enable = fc.tuple(instanceArb, keyArb, fc.boolean()).map(([i, k, admin]) => new Enable(i, k, admin));
+const outside = fc
+  .tuple(instanceArb, keyArb, fc.boolean(), fc.nat(2), fc.constantFrom(1, 5, 20))
+  .map(([i, k, github, place, count]) => new OutsideFlood(i, k, github, place, count));
 const lift = fc.tuple(instanceArb, keyArb).map(([i, k]) => new Lift(i, k));
 const tick = instanceArb.map((i) => new Tick(i));
 const longTime = fc
@@ -741,6 +793,8 @@ const commands = [
   tick,
   // The gate's paths (issue 19): each a joint where one path could forget another's rule.
   fc.oneof(extend, reassign, paste, enable, fc.oneof(lift, reactivate)),
+  // Leaks found outside Slack (issue 23): floods of alerts and reports on their own budget owners.
+  outside,
   // On call and break glass (issue 24): requests approved at once (twice: a second break glass
   // must meet the first one's open review), the rota, reviews.
   atOnce,
@@ -801,11 +855,12 @@ async function checkInvariants(r: Real): Promise<void> {
   await checkOffboarding(r);
   checkUrgentTurns(r);
   checkLeakMessages(r);
+  checkOutsideNotices(r);
   await checkBreakGlass(r);
 }
 
 /**
- * 15–16. Keys made at once live no longer than their path allows; a break glass is reviewed or
+ * 16–17. Keys made at once live no longer than their path allows; a break glass is reviewed or
  * deleted: revoked, its key is never usable; unkept, never usable past its review deadline; and
  * no requester has two break glasses awaiting review.
  */
@@ -855,7 +910,7 @@ function durationMs(expiry: string): number | null {
 }
 
 /**
- * 15. Whether a request was rightly approved at once by on call or break glass: the mark says so,
+ * 16. Whether a request was rightly approved at once by on call or break glass: the mark says so,
  * and the suite agrees (the requester was on call when they submitted, or broke glass), within
  * that path's `maxExpiry`.
  */
@@ -1063,6 +1118,13 @@ function checkLeakMessages(r: Real): void {
   for (const message of r.world.leakMessages) {
     expect(message.replies, `thread replies to ${message.ts}`).toBeLessThanOrEqual(1);
     expect(message.notices, `security notices about ${message.ts}`).toBeLessThanOrEqual(1);
+  }
+}
+
+/** 15. One security notice per alert or report, however often it was delivered. */
+function checkOutsideNotices(r: Real): void {
+  for (const [place, { notices }] of r.world.outsideNotices) {
+    expect(notices, `security notices about ${place}`).toBeLessThanOrEqual(1);
   }
 }
 
