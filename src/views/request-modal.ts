@@ -10,6 +10,8 @@ import { formatDuration } from '../core/duration.js';
 import type { IpAccessEntry, KeyRequest } from '../core/model.js';
 import type { ExpiryChoice, PolicyRole } from '../core/policy-model.js';
 import type { DraftField, RequestDraft } from '../core/ports.js';
+import type { Messages } from '../i18n/index.js';
+import { accessModalBlocks, type ModalAccess, readBreakGlass } from './access.js';
 import { clip, LIMIT, md, plain, plural } from './format.js';
 import { ACTION, BLOCK, CALLBACK, expiryBlockId } from './ids.js';
 import { type Outcome, outcomeModal, workingModal } from './progress-modal.js';
@@ -30,6 +32,8 @@ export interface RequestModalInput {
   keyNamePatternHint?: string;
   /** For a chosen role scoped to services: the services it offers (services.ts). */
   services?: ServiceOffer | null;
+  /** On call and break glass for the chosen role, in the reader's words (views/access.ts). */
+  access?: { m: Messages; modal: ModalAccess | null };
 }
 
 /** `view.state.values` as Slack sends it (Bolt's `ViewOutput['state']['values']` fits this shape). */
@@ -60,6 +64,7 @@ export function requestModal(input: RequestModalInput): ModalView {
     ...roleBlocks(input.roles, selected),
     ...expiryBlocks(selected, input.expiryChoices),
     ...serviceBlocks(UNCONVERTED_WORDS, input.services ?? null),
+    ...(input.access ? accessModalBlocks(input.access.m, input.access.modal) : []),
     reasonBlock(input),
     ipListBlock(input.defaultIpAccessList),
   ];
@@ -225,6 +230,8 @@ export function readRequestModal(state: ViewStateValues): RequestDraft {
     reason: readValue(state, BLOCK.reason, ACTION.reasonInput),
     ipAccessList: readValue(state, BLOCK.ipList, ACTION.ipListInput),
     ...(BLOCK.services in state ? { serviceIds: readServiceChoice(state) } : {}),
+    // Only when ticked, so a draft without the box reads as before.
+    ...(readBreakGlass(state) ? { breakGlass: true } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { ModalView } from '@slack/types';
+import type { Messages } from '../../i18n/index.js';
 import type { Policy } from '../../policy/index.js';
 import { requestModal } from '../../views/index.js';
 import type { ServiceOffer } from '../../views/services.js';
@@ -13,6 +14,8 @@ export async function requestModalFor(
   policy: Policy,
   userId: string,
   selectedRoleId?: string,
+  /** The reader's words for the on-call note and the break-glass choice (absent: neither is shown). */
+  m?: Messages,
   workflow?: Pick<Workflow, 'serviceOffer'>,
 ): Promise<ModalView | null> {
   const roles = await policy.requestableRoles(userId);
@@ -34,6 +37,19 @@ export async function requestModalFor(
     reasonMinLength: doc.reason.minLength,
     reasonMaxLength: doc.reason.maxLength,
     defaultIpAccessList: doc.defaultIpAccessList,
+    ...(m
+      ? {
+          access: {
+            m,
+            modal: {
+              role: selected,
+              // The on-call group as it stands now (≤ 60 s old): the note says what submitting will do.
+              onCallGroup: selected.autoApprove ? await policy.onCallGroup(userId, selected.id) : null,
+              breakGlass: selected.breakGlass !== undefined,
+            },
+          },
+        }
+      : {}),
   });
 }
 

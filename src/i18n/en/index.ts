@@ -2,6 +2,7 @@
  * The English catalog, the reference for every other: one area per part of Keyhouse. A new area
  * is a file here, the same file in every other language, and a line in each index.
  */
+import { access } from './access.js';
 import { format } from './format.js';
 import { help } from './help.js';
 import { leaks } from './leaks.js';
@@ -9,6 +10,7 @@ import { newcomer } from './newcomer.js';
 import { services } from './services.js';
 
 export const en = {
+  access,
   format,
   help,
   leaks,

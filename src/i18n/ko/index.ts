@@ -1,5 +1,6 @@
 /** The Korean catalog: the English one's areas and keys, in the console's own Korean terms. */
 import type { Translation } from '../catalog.js';
+import { access } from './access.js';
 import { format } from './format.js';
 import { help } from './help.js';
 import { leaks } from './leaks.js';
@@ -7,6 +8,7 @@ import { newcomer } from './newcomer.js';
 import { services } from './services.js';
 
 export const ko: Translation = {
+  access,
   format,
   help,
   leaks,
