@@ -45,6 +45,28 @@ export interface Config {
   policyPath: string;
   /** `LOG_LEVEL`, a pino level. */
   logLevel: LogLevel;
+  /** GitHub as a GitHub App, for `github-actions` destinations (product.md §12); null when not configured. */
+  github: GitHubConfig | null;
+  /** Vault, for `vault-kv` destinations (product.md §12); null when not configured. */
+  vault: VaultConfig | null;
+}
+
+export interface GitHubConfig {
+  /** `GITHUB_APP_ID`: the app's id or client id (the JWT's `iss`). */
+  appId: string;
+  /** `GITHUB_APP_PRIVATE_KEY`: the app's private key, PEM (`\n` escapes allowed, for one-line env files). */
+  privateKey: Secret;
+  /** `GITHUB_API_URL`: `https://api.github.com`, or `https://HOST/api/v3` for GitHub Enterprise Server. */
+  apiUrl: string;
+}
+
+export interface VaultConfig {
+  /** `VAULT_ADDR`, the origin without `/v1`. */
+  addr: string;
+  /** AppRole (`VAULT_ROLE_ID`, `VAULT_SECRET_ID`) or a static `VAULT_TOKEN`. */
+  auth: { roleId: string; secretId: Secret } | { token: Secret };
+  /** `VAULT_NAMESPACE`, sent as `X-Vault-Namespace`. */
+  namespace: string | null;
 }
 
 /** The environment is unusable; `problems` lists each problem, `VARIABLE what is wrong`. */
@@ -73,6 +95,14 @@ const VARIABLES = [
   'DATABASE_URL',
   'KEYHOUSE_POLICY',
   'LOG_LEVEL',
+  'GITHUB_APP_ID',
+  'GITHUB_APP_PRIVATE_KEY',
+  'GITHUB_API_URL',
+  'VAULT_ADDR',
+  'VAULT_ROLE_ID',
+  'VAULT_SECRET_ID',
+  'VAULT_TOKEN',
+  'VAULT_NAMESPACE',
 ] as const;
 type Variable = (typeof VARIABLES)[number];
 
@@ -171,7 +201,79 @@ const envSchema = z.object({
     (v) => (LOG_LEVELS as readonly string[]).includes(v.toLowerCase()),
     `must be one of ${LOG_LEVELS.join(', ')}`,
   ).default('info'),
+  GITHUB_APP_ID: text(
+    (v) => /^(\d{1,20}|Iv[0-9A-Za-z.]{4,40})$/.test(v),
+    'must be the app ID (digits) or its client ID (Iv…)',
+  ).optional(),
+  GITHUB_APP_PRIVATE_KEY: text(
+    (v) => /-----BEGIN (RSA )?PRIVATE KEY-----/.test(v),
+    "must be the app's private key in PEM form (-----BEGIN RSA PRIVATE KEY-----…)",
+  ).optional(),
+  GITHUB_API_URL: required
+    .superRefine((value, ctx) => {
+      const problem = originProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .default('https://api.github.com'),
+  VAULT_ADDR: required
+    .superRefine((value, ctx) => {
+      const problem = originProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      else if (/\/v1\/*$/.test(new URL(value).pathname))
+        ctx.addIssue({ code: 'custom', message: 'must not include /v1' });
+    })
+    .optional(),
+  VAULT_ROLE_ID: optional,
+  VAULT_SECRET_ID: optional,
+  VAULT_TOKEN: optional,
+  VAULT_NAMESPACE: text(
+    (v) => /^[A-Za-z0-9_./-]{1,200}$/.test(v),
+    'must be a namespace path such as admin or admin/team',
+  ).optional(),
 });
+
+/** Problem with a GitHub or Vault URL (https, or http on loopback; no credentials, query or fragment), or null. */
+function originProblem(value: string): string | null {
+  const url = httpUrl(value);
+  if (!url) return 'must be an http(s) URL';
+  if (url.protocol === 'http:' && !isLoopback(url)) return PLAIN_HTTP_PROBLEM;
+  if (url.username || url.password) return 'must not contain credentials';
+  if (url.search || url.hash) return 'must not have a query or fragment';
+  return null;
+}
+
+/** The variables that must come in pairs, or not at all: half a GitHub App or half an AppRole works nowhere. */
+function pairProblems(raw: Partial<Record<Variable, string>>): { variable: Variable; message: string }[] {
+  const problems: { variable: Variable; message: string }[] = [];
+  if (raw.GITHUB_APP_ID && !raw.GITHUB_APP_PRIVATE_KEY)
+    problems.push({ variable: 'GITHUB_APP_PRIVATE_KEY', message: 'is required when GITHUB_APP_ID is set' });
+  if (raw.GITHUB_APP_PRIVATE_KEY && !raw.GITHUB_APP_ID)
+    problems.push({ variable: 'GITHUB_APP_ID', message: 'is required when GITHUB_APP_PRIVATE_KEY is set' });
+  if (raw.VAULT_ROLE_ID && !raw.VAULT_SECRET_ID)
+    problems.push({
+      variable: 'VAULT_SECRET_ID',
+      message: 'is required when VAULT_ROLE_ID is set (AppRole)',
+    });
+  if (raw.VAULT_SECRET_ID && !raw.VAULT_ROLE_ID)
+    problems.push({
+      variable: 'VAULT_ROLE_ID',
+      message: 'is required when VAULT_SECRET_ID is set (AppRole)',
+    });
+  if (raw.VAULT_TOKEN && raw.VAULT_ROLE_ID)
+    problems.push({
+      variable: 'VAULT_TOKEN',
+      message: 'and VAULT_ROLE_ID are both set: give AppRole or a token, not both',
+    });
+  const vaultAuth = raw.VAULT_TOKEN || raw.VAULT_ROLE_ID || raw.VAULT_SECRET_ID;
+  if (vaultAuth && !raw.VAULT_ADDR)
+    problems.push({ variable: 'VAULT_ADDR', message: 'is required when Vault credentials are set' });
+  if (raw.VAULT_ADDR && !vaultAuth)
+    problems.push({
+      variable: 'VAULT_ADDR',
+      message: 'is set but neither VAULT_ROLE_ID/VAULT_SECRET_ID nor VAULT_TOKEN is',
+    });
+  return problems;
+}
 
 /**
  * Reads and validates the configuration from `env` (default `process.env`). Values are trimmed and
@@ -200,6 +302,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       message: 'is required unless SLACK_APP_TOKEN is set (Socket Mode)',
     });
   }
+  problems.push(...pairProblems(raw));
   if (problems.length > 0 || !parsed.success) {
     // Stable: table order, then the schema's order within one variable.
     const ordered = problems
@@ -229,5 +332,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     policyPath: e.KEYHOUSE_POLICY,
     logLevel: e.LOG_LEVEL.toLowerCase() as LogLevel,
+    github:
+      e.GITHUB_APP_ID && e.GITHUB_APP_PRIVATE_KEY
+        ? {
+            appId: e.GITHUB_APP_ID,
+            // One-line env files hold the PEM with `\n` escapes.
+            privateKey: new Secret(e.GITHUB_APP_PRIVATE_KEY.replace(/\\n/g, '\n')),
+            apiUrl: e.GITHUB_API_URL.replace(/\/+$/, ''),
+          }
+        : null,
+    vault: e.VAULT_ADDR
+      ? {
+          addr: e.VAULT_ADDR.replace(/\/+$/, ''),
+          auth: e.VAULT_TOKEN
+            ? { token: new Secret(e.VAULT_TOKEN) }
+            : { roleId: e.VAULT_ROLE_ID ?? '', secretId: new Secret(e.VAULT_SECRET_ID ?? '') },
+          namespace: e.VAULT_NAMESPACE ?? null,
+        }
+      : null,
   });
 }

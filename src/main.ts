@@ -12,11 +12,12 @@ import { WebClient } from '@slack/web-api';
 import { type Logger, pino } from 'pino';
 import { ClickHouseCloudClient } from './api/index.js';
 import { createApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError } from './config.js';
 import { isKeyhouseError } from './core/errors.js';
 import { boltLogger, createLogger } from './logger.js';
 import { Metrics } from './metrics.js';
-import { loadPolicy, PolicyError } from './policy/index.js';
+import { PolicyError } from './policy/index.js';
+import { loadSettings } from './settings.js';
 import { openStore } from './store/index.js';
 
 /** A failure of one side at start, logged as one JSON line with `side` and the setting to check. */
@@ -35,12 +36,11 @@ let log: Logger | null = null;
 async function main(): Promise<void> {
   // `.env` fills in what the real environment leaves unset (the environment wins).
   if (existsSync('.env')) process.loadEnvFile('.env');
-  const config = loadConfig();
+  const { config, policy } = await loadSettings();
   const logger = createLogger({ level: config.logLevel, name: 'keyhouse' });
   log = logger;
   // One request's stray rejection must not take down every other conversation: log it loudly.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
-  const policy = await loadPolicy(config.policyPath);
 
   // The store first: a bad DATABASE_URL is reported before anything talks to Slack. A SQLite file
   // is held by this process alone (a second Keyhouse on it refuses to start).

@@ -21,6 +21,7 @@ export { type ExpiryChoice, type GroupResolver, Policy, type PolicyOptions } fro
 export {
   type ApprovalRemindersPolicy,
   DEFAULT_KEY_NAME_PATTERN,
+  type Destination,
   isGroupId,
   isUserId,
   LEAK_ACTIONS,
