@@ -11,6 +11,7 @@ import type { WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { runAs } from './api/index.js';
 import { type Clock, systemClock } from './core/clock.js';
+import type { DestinationWriter } from './core/delivery-ports.js';
 import type { Store } from './core/model.js';
 import { createErrorHandler } from './handlers/errors.js';
 import { registerHandlers } from './handlers/index.js';
@@ -27,6 +28,7 @@ import { Catalog } from './i18n/index.js';
 import { boltLogger } from './logger.js';
 import { Metrics, observeNotifier } from './metrics.js';
 import { Policy, type PolicyDocument } from './policy/index.js';
+import { SlackDeliveryNotifier } from './slack/delivery-notifier.js';
 import { SlackNotifier } from './slack/notifier.js';
 import { SlackPeople } from './slack/people.js';
 import { SlackReaders } from './slack/readers.js';
@@ -96,6 +98,8 @@ export interface KeyhouseOptions {
   shutdownGraceMs?: number;
   /** Served on `/metrics`; a fresh registry when absent. Pass the one the ClickHouse client reports to. */
   metrics?: Metrics;
+  /** Writes keys to the policy's destinations (product.md §12; src/delivery); absent, none is reachable. */
+  destinations?: DestinationWriter;
 }
 
 export type { Readiness } from './http/routes.js';
@@ -239,6 +243,20 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     apiUrl: options.clickhouseApiUrl,
     selfKeySuffix: options.clickhouseKeyId.slice(-4),
     people: new SlackPeople(app.client),
+    ...(options.destinations
+      ? {
+          delivery: {
+            writer: options.destinations,
+            notifier: new SlackDeliveryNotifier({
+              client: app.client,
+              catalog,
+              readers,
+              securityChannel: options.policy.security.channel,
+              locale: options.policy.locale,
+            }),
+          },
+        }
+      : {}),
     replicas: {
       instanceId,
       exclusive,

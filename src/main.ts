@@ -14,11 +14,14 @@ import { ClickHouseCloudClient } from './api/index.js';
 import { createApp } from './app.js';
 import { ConfigError } from './config.js';
 import { isKeyhouseError } from './core/errors.js';
+import { Destinations } from './delivery/index.js';
+import { GitHubAppClient } from './github/index.js';
 import { boltLogger, createLogger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { PolicyError } from './policy/index.js';
 import { loadSettings } from './settings.js';
 import { openStore } from './store/index.js';
+import { VaultClient } from './vault/index.js';
 
 /** A failure of one side at start, logged as one JSON line with `side` and the setting to check. */
 class StartupError extends Error {
@@ -86,6 +89,28 @@ async function main(): Promise<void> {
     observer: metrics.clickhouse,
   });
 
+  const destinations = new Destinations({
+    github: config.github
+      ? new GitHubAppClient({
+          apiUrl: config.github.apiUrl,
+          appId: config.github.appId,
+          privateKey: config.github.privateKey,
+          // What delivery needs and no more (README: the GitHub App's permissions).
+          permissions: { secrets: 'write', environments: 'read' },
+          logger: logger.child({ component: 'github' }),
+        })
+      : null,
+    vault: config.vault
+      ? new VaultClient({
+          addr: config.vault.addr,
+          auth: config.vault.auth,
+          ...(config.vault.namespace ? { namespace: config.vault.namespace } : {}),
+          logger: logger.child({ component: 'vault' }),
+        })
+      : null,
+    logger: logger.child({ component: 'delivery' }),
+  });
+
   const keyhouse = createApp({
     slack: {
       botToken: config.slack.botToken.reveal(),
@@ -105,6 +130,7 @@ async function main(): Promise<void> {
     metrics,
     // A SQLite file has one user; PostgreSQL may be shared by replicas.
     replicas: { exclusive: config.databaseUrl.startsWith('sqlite:') },
+    destinations,
   });
   const port = await keyhouse.listen(config.port);
   logger.info(

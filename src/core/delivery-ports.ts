@@ -87,3 +87,40 @@ export function placeOf(
 }
 
 export type Place = ReturnType<typeof placeOf>;
+
+/** What the requester (or a key's owner) is told about a delivery (product.md §12). */
+export type DeliveryNotice =
+  | {
+      kind: 'delivered';
+      keyName: string;
+      keySuffix: string;
+      roleLabel: string;
+      expireAt: Date | null;
+      place: Place;
+    }
+  | { kind: 'rotated'; keyName: string; keySuffix: string; place: Place }
+  | {
+      kind: 'failed';
+      requestId: string;
+      keyName: string;
+      place: Place;
+      /** The destination's own words (no credential, no secret). */
+      detail: string;
+      /** False while the key made for it is still being deleted. */
+      keyDeleted: boolean;
+    };
+
+/** A scheduled rotation whose successor could not be written, for the security channel (told once). */
+export interface RotationFailure {
+  keyName: string;
+  keySuffix: string;
+  place: Place;
+  detail: string;
+}
+
+export interface DeliveryNotifier {
+  /** A direct message to `userId`. */
+  tell(userId: string, notice: DeliveryNotice): Promise<void>;
+  /** One message to the policy's security channel. */
+  rotationFailed(failure: RotationFailure): Promise<void>;
+}

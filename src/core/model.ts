@@ -39,6 +39,8 @@ export interface KeyRotation {
    * old key's end). The successor inherits it, so no chain of rotations outlives an approval.
    */
   until?: string;
+  /** Made by the policy's `rotateEvery` for a key in a destination (product.md §12), not by a person. */
+  scheduled?: boolean;
 }
 
 export interface KeyRequest {
@@ -68,6 +70,11 @@ export interface KeyRequest {
   change: KeyChange | null;
   /** Set on a `create` request that replaces an existing key. */
   rotation: KeyRotation | null;
+  /**
+   * The policy destination the key is written to (product.md §12), with no Create key click and no
+   * person seeing its secret; null or absent: shown once to the requester.
+   */
+  destinationId?: string | null;
 }
 
 export interface NewRequest {
@@ -87,6 +94,7 @@ export interface NewRequest {
   keySuffix?: string | null;
   change?: KeyChange | null;
   rotation?: KeyRotation | null;
+  destinationId?: string | null;
 }
 
 /** Fields a transition may set alongside the new state. Absent means unchanged. */

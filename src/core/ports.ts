@@ -13,6 +13,7 @@ import type {
   UpdateKeyInput,
   UpdateRoleInput,
 } from './clickhouse.js';
+import type { Place } from './delivery-ports.js';
 import type { Decision, KeyRequest } from './model.js';
 import type { Refusal } from './outcomes.js';
 import type { PolicyRole } from './policy-model.js';
@@ -66,6 +67,8 @@ export interface ApprovalCard {
   approvals: Decision[];
   denial: Decision | null;
   now: Date;
+  /** Where the key is delivered (product.md §12); absent for the requester's own Create key. */
+  destination?: Place | null;
 }
 
 export type ThreadNote =
@@ -223,6 +226,8 @@ export interface RequestDraft {
   expiry: string;
   reason: string;
   ipAccessList: string;
+  /** Deliver to (product.md §12): a destination id; empty or `requester` for the requester. */
+  destinationId?: string;
 }
 
 export type DraftField = keyof RequestDraft;

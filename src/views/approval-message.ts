@@ -7,6 +7,7 @@ import type { ActionsBlock, KnownBlock, MrkdwnElement } from '@slack/types';
 import type { Decision, KeyRequest } from '../core/model.js';
 import type { ApprovalCard } from '../core/ports.js';
 import { KEEP } from '../core/ports.js';
+import { approvalDestinationBlock, englishWords } from './delivery.js';
 import {
   clip,
   durationMs,
@@ -39,6 +40,7 @@ export function approvalMessage(card: ApprovalCard): SlackMessage {
       text: md(`*IP access list*\n${ipListLines(request.ipAccessList, LIMIT.text - 20)}`),
     },
   ];
+  if (card.destination) blocks.push(approvalDestinationBlock(englishWords(), card.destination));
 
   if (request.state === 'pending') {
     blocks.push(decisionButtons(request.id));

@@ -8,8 +8,10 @@ import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/
 import { z } from 'zod';
 import { formatDuration } from '../core/duration.js';
 import type { IpAccessEntry, KeyRequest } from '../core/model.js';
-import type { ExpiryChoice, PolicyRole } from '../core/policy-model.js';
+import type { Destination, ExpiryChoice, PolicyRole } from '../core/policy-model.js';
 import type { DraftField, RequestDraft } from '../core/ports.js';
+import type { Messages } from '../i18n/index.js';
+import { DELIVER_TO, deliverToBlock, englishWords } from './delivery.js';
 import { clip, LIMIT, md, plain, plural } from './format.js';
 import { ACTION, BLOCK, CALLBACK, expiryBlockId } from './ids.js';
 import { type Outcome, outcomeModal, workingModal } from './progress-modal.js';
@@ -27,6 +29,10 @@ export interface RequestModalInput {
   defaultIpAccessList: readonly IpAccessEntry[];
   /** How the policy wants key names written, shown under the field. */
   keyNamePatternHint?: string;
+  /** The chosen role's destinations (product.md §12): Deliver to is offered when there are any. */
+  destinations?: readonly Destination[];
+  /** The reader's words for the parts already in the catalogs; English when absent. */
+  messages?: Messages;
 }
 
 /** `view.state.values` as Slack sends it (Bolt's `ViewOutput['state']['values']` fits this shape). */
@@ -58,6 +64,7 @@ export function requestModal(input: RequestModalInput): ModalView {
     ...expiryBlocks(selected, input.expiryChoices),
     reasonBlock(input),
     ipListBlock(input.defaultIpAccessList),
+    ...[deliverToBlock(input.messages ?? englishWords(), input.destinations ?? [])].filter((b) => b !== null),
   ];
   return {
     type: 'modal',
@@ -220,6 +227,7 @@ export function readRequestModal(state: ViewStateValues): RequestDraft {
     expiry: readValue(state, expiryBlockIn(state, roleId), ACTION.expirySelect),
     reason: readValue(state, BLOCK.reason, ACTION.reasonInput),
     ipAccessList: readValue(state, BLOCK.ipList, ACTION.ipListInput),
+    destinationId: readValue(state, DELIVER_TO.block, DELIVER_TO.action),
   };
 }
 
@@ -235,6 +243,7 @@ export function requestModalBlockIds(state: ViewStateValues): Record<DraftField,
     expiry: expiryBlockIn(state, roleId) ?? BLOCK.role,
     reason: BLOCK.reason,
     ipAccessList: BLOCK.ipList,
+    destinationId: state[DELIVER_TO.block] ? DELIVER_TO.block : BLOCK.role,
   };
 }
 

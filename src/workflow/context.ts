@@ -2,6 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Auditor } from '../core/auditor.js';
 import type { Clock } from '../core/clock.js';
+import {
+  type DeliveryNotifier,
+  type DestinationWriter,
+  type Place,
+  placeOf,
+} from '../core/delivery-ports.js';
 import type { KeyRequest, MessageKind, Store } from '../core/model.js';
 import type { PolicyRole } from '../core/policy-model.js';
 import type { ApprovalCard, KeyApi, Notifier, People, SlackRef } from '../core/ports.js';
@@ -37,6 +43,13 @@ export interface WorkflowDeps {
   people?: People;
   /** The one auditor of the process (the watch and the timers write through it too); one is made when absent. */
   audit?: Auditor;
+  /** Destinations (product.md §12): where keys are written, and who is told; absent, none is reachable. */
+  delivery?: Delivery;
+}
+
+export interface Delivery {
+  writer: DestinationWriter;
+  notifier: DeliveryNotifier;
 }
 
 /** Shared plumbing of the workflow steps: dependencies, the auditor and message bookkeeping. */
@@ -55,6 +68,7 @@ export class WorkflowContext {
   readonly gate: Gate;
   readonly newId: () => string;
   readonly people: People | null;
+  readonly delivery: Delivery | null;
   /** Attempts this process is running right now, so settlement never races its own work. */
   readonly attemptsInFlight = new Set<string>();
   /** Keys whose disappearance from a list is being confirmed with ClickHouse right now. */
@@ -73,6 +87,7 @@ export class WorkflowContext {
     this.replicas = deps.replicas ?? { instanceId: randomUUID(), exclusive: true, attemptLeaseMs: 30_000 };
     this.newId = deps.newId ?? randomUUID;
     this.people = deps.people ?? null;
+    this.delivery = deps.delivery ?? null;
     this.audit = deps.audit ?? new Auditor(deps.store, deps.clock, deps.logger);
     this.gate = new Gate(this);
   }
@@ -94,6 +109,19 @@ export class WorkflowContext {
     );
   }
 
+  /** Where the request's key goes (product.md §12), as the policy names the destination now; null for the requester. */
+  placeOf(request: KeyRequest): Place | null {
+    if (!request.destinationId) return null;
+    const destination = this.policy.doc.destinations.find((d) => d.id === request.destinationId);
+    return destination
+      ? placeOf(destination, {
+          keyName: request.keyName,
+          roleId: request.roleId,
+          requesterId: request.requesterId,
+        })
+      : null;
+  }
+
   async messageRef(requestId: string, kind: MessageKind): Promise<SlackRef | null> {
     const refs = await this.store.getMessageRefs(requestId);
     const ref = refs.find((r) => r.kind === kind);
@@ -108,6 +136,7 @@ export class WorkflowContext {
       approvals: decisions.filter((d) => d.decision === 'approve'),
       denial: decisions.find((d) => d.decision === 'deny') ?? null,
       now: this.clock.now(),
+      destination: this.placeOf(request),
     };
   }
 

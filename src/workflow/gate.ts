@@ -19,7 +19,7 @@ import type { ApiKey } from '../core/clickhouse.js';
 import { Refused } from '../core/errors.js';
 import type { KeyOwner, KeyRequest, LeakSource, Retirement } from '../core/model.js';
 import type { KeyLabel, Problem, Problems, Refusal } from '../core/outcomes.js';
-import type { PolicyRole } from '../core/policy-model.js';
+import type { Destination, PolicyRole } from '../core/policy-model.js';
 import type { WorkflowContext } from './context.js';
 
 /** A key as the gate judged it: ClickHouse's record and what Keyhouse knows of it. */
@@ -271,11 +271,29 @@ export class Gate {
 
   /**
    * Making the key of an approved request (the Create key click, or an approved destination):
-   * still within the limits at that moment, counting the keys being made beside it.
+   * still within the limits at that moment, counting the keys being made beside it; and a key for
+   * a destination only while the policy still offers that destination for the request's role.
    */
   async delivery(request: KeyRequest): Promise<Refusal | null> {
     if (request.kind !== 'create') return null;
+    if (request.destinationId && !this.destination(request.roleId, request.destinationId)) {
+      return { code: 'destination_unavailable', destinationId: request.destinationId };
+    }
+    // A scheduled rotation replaces a key the limits already count, on the policy's own schedule:
+    // refusing it would only let the machine key expire.
+    if (request.rotation?.scheduled) return null;
     return this.limits(request.requesterId, { opening: false, adding: true }, request.id);
+  }
+
+  /**
+   * Deliver to (product.md §12): the destination `destinationId` as the policy has it now, when
+   * `roleId` may deliver there; null otherwise. Empty, or `requester`: the requester, always allowed
+   * (answered by `null` too, so callers check `wantsDestination` first).
+   */
+  destination(roleId: string, destinationId: string): Destination | null {
+    const role = this.#ctx.policy.role(roleId);
+    if (!role?.destinations?.includes(destinationId)) return null;
+    return this.#ctx.policy.doc.destinations.find((d) => d.id === destinationId) ?? null;
   }
 
   /** An admin gives the key to `to`: an active person within their limit (an admin has none). */

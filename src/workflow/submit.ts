@@ -31,6 +31,10 @@ export async function submitRequest(
   if (reasonProblem) errors.reason = reasonProblem;
   const ips = parseIpAccessList(draft.ipAccessList);
   if ('problem' in ips) errors.ipAccessList = ips.problem;
+  const destinationId = wantedDestination(draft);
+  if (role && destinationId && !ctx.gate.destination(role.id, destinationId)) {
+    errors.destinationId = { code: 'destination_not_offered' };
+  }
   if (!role || Object.keys(errors).length > 0 || 'problem' in ips) return { ok: false, errors };
 
   const limit = await ctx.gate.limits(userId, { opening: true, adding: true });
@@ -47,7 +51,13 @@ export async function submitRequest(
     outcome: 'ok',
     requestId: id,
     keyName,
-    detail: { role: role.id, expiry: draft.expiry, approvalsRequired: role.approvals, ipAccessList },
+    detail: {
+      role: role.id,
+      expiry: draft.expiry,
+      approvalsRequired: role.approvals,
+      ipAccessList,
+      ...(destinationId ? { destination: destinationId } : {}),
+    },
   });
   const request = await ctx.store.createRequest({
     id,
@@ -62,6 +72,7 @@ export async function submitRequest(
     state: immediate ? 'approved' : 'pending',
     createdAt: now,
     deadline: addMs(now, immediate ? policy.doc.claimTtlMs : policy.doc.requestTtlMs),
+    destinationId,
   });
   if (immediate) {
     await ctx.audit.after({
@@ -74,6 +85,12 @@ export async function submitRequest(
     });
   }
   return { ok: true, request };
+}
+
+/** The destination a draft asks for, or null for the requester (the modal's first choice, or no choice). */
+function wantedDestination(draft: RequestDraft): string | null {
+  const chosen = draft.destinationId?.trim() ?? '';
+  return chosen === '' || chosen === 'requester' ? null : chosen;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ModalView } from '@slack/types';
 import type { Policy } from '../../policy/index.js';
+import { destinationsOf } from '../../views/delivery.js';
 import { requestModal } from '../../views/index.js';
 
 /**
@@ -24,5 +25,6 @@ export async function requestModalFor(
     reasonMinLength: doc.reason.minLength,
     reasonMaxLength: doc.reason.maxLength,
     defaultIpAccessList: doc.defaultIpAccessList,
+    destinations: destinationsOf(selected, doc.destinations),
   });
 }

@@ -1,5 +1,6 @@
 /** The Korean catalog: the English one's areas and keys, in the console's own Korean terms. */
 import type { Translation } from '../catalog.js';
+import { delivery } from './delivery.js';
 import { help } from './help.js';
 
-export const ko: Translation = { help };
+export const ko: Translation = { delivery, help };
