@@ -3,6 +3,7 @@
  * ClickHouse emulator and a real SQLite file, and drives it with signed requests as Slack would.
  * Everything the app logs is captured at debug so tests can search it for secrets.
  */
+
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,11 +20,13 @@ import { type AppResponse, postToApp } from '../../dev/fake-slack/slack-http.js'
 import { ClickHouseCloudClient } from '../../src/api/index.js';
 import { createApp, type Keyhouse } from '../../src/app.js';
 import { type Clock, systemClock } from '../../src/core/clock.js';
+import type { DestinationWriter } from '../../src/core/delivery-ports.js';
 import type { KeyRequest, Store } from '../../src/core/model.js';
 import { Secret } from '../../src/core/secret.js';
 import { Metrics } from '../../src/metrics.js';
 import { type PolicyDocument, parsePolicy } from '../../src/policy/index.js';
 import { openStore } from '../../src/store/index.js';
+import { DELIVER_TO } from '../../src/views/delivery.js';
 import { ACTION, BLOCK, CALLBACK, expiryBlockId } from '../../src/views/ids.js';
 import type { KeyApi } from '../../src/workflow/index.js';
 import { capturingLogger } from './logs.js';
@@ -73,6 +76,8 @@ export interface HarnessOptions {
   timers?: { writesPerTick?: number };
   /** Runs the scheduler's timers, as production does (default: off; tests call sweep, tick, drift). */
   timersRunning?: boolean;
+  /** Destinations of the policy (product.md §12), written through this writer (test/delivery). */
+  destinations?: DestinationWriter;
 }
 
 export interface RequestValues {
@@ -81,6 +86,8 @@ export interface RequestValues {
   expiry: string;
   reason: string;
   ipList?: string;
+  /** Deliver to: a destination id (product.md §12); absent, the modal had no such field. */
+  destinationId?: string;
 }
 
 /** One running Keyhouse: its app, its own store connection, and where it listens. */
@@ -184,6 +191,7 @@ export class Harness {
       metrics: this.metrics,
       ...(options.timers ? { timers: options.timers } : {}),
       replicas: { exclusive: this.schema === null, attemptLeaseMs: extra.attemptLeaseMs ?? 30_000 },
+      ...(options.destinations ? { destinations: options.destinations } : {}),
     });
     const port = await keyhouse.listen(0, '127.0.0.1');
     const instance = { keyhouse, store, url: `http://127.0.0.1:${port}` };
@@ -295,6 +303,9 @@ export class Harness {
         [expiryBlockId(values.roleId)]: { [ACTION.expirySelect]: stateValue.staticSelect(values.expiry) },
         [BLOCK.reason]: { [ACTION.reasonInput]: values.reason },
         [BLOCK.ipList]: { [ACTION.ipListInput]: values.ipList ?? null },
+        ...(values.destinationId === undefined
+          ? {}
+          : { [DELIVER_TO.block]: { [DELIVER_TO.action]: stateValue.staticSelect(values.destinationId) } }),
       },
     });
     return this.post({ kind: 'interaction', payload });
