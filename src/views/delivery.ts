@@ -66,7 +66,7 @@ export function placeWords(m: Messages, place: Place): string {
 }
 
 function code(text: string): string {
-  return `\`${clip(text.replaceAll('`', "'"), 200)}\``;
+  return `\`${clip(text.replaceAll('`', "'"), 420)}\``;
 }
 
 /** The approval message's line naming the destination (one context block). */

@@ -3,7 +3,18 @@
  * cases run with everyday values and with the longest values the policy and Slack allow. The
  * word tests (views.test.ts) render them all in every language.
  */
+
+import { placeOf } from '../../src/core/delivery-ports.js';
+import type { Destination } from '../../src/core/policy-model.js';
 import type { Messages } from '../../src/i18n/index.js';
+import {
+  approvalDestinationBlock,
+  deliverToBlock,
+  deliveryMessage,
+  keyPlaceText,
+  placeWords,
+  rotationFailedMessage,
+} from '../../src/views/delivery.js';
 import { helpMessage, unknownCommand } from '../../src/views/help.js';
 
 /** What a case renders to, and where Slack would show it (which limits hold). */
@@ -19,17 +30,40 @@ export interface Data {
   command: string;
   /** A word the command does not know. */
   word: string;
+  /** Delivery (product.md §12): a key's name, a destination's repository, environment and Vault path, a role, its words. */
+  keyName: string;
+  repository: string;
+  environment: string;
+  vaultMount: string;
+  vaultPath: string;
+  roleLabel: string;
+  destinationError: string;
 }
 
 export const EVERYDAY: Data = {
   command: '/chkey',
   word: 'frobnicate',
+  keyName: 'tf-prod',
+  repository: 'acme/infra',
+  environment: 'production',
+  vaultMount: 'secret',
+  vaultPath: 'clickhouse/tf-prod',
+  roleLabel: 'Terraform',
+  destinationError:
+    'GitHub API answered 404 Not Found for PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}',
 };
 
 /** Slack allows a slash command of 32 characters; a word may be as long as a message allows. */
 export const LONGEST: Data = {
   command: `/${'k'.repeat(31)}`,
   word: 'w'.repeat(3_900),
+  keyName: 'k'.repeat(64),
+  repository: `${'o'.repeat(100)}/${'r'.repeat(100)}`,
+  environment: 'e'.repeat(255),
+  vaultMount: 'm'.repeat(100),
+  vaultPath: 'p'.repeat(200),
+  roleLabel: 'l'.repeat(75),
+  destinationError: 'x'.repeat(1_400),
 };
 
 /** Every string of `data`: what the views may show that did not come from a catalog. */
@@ -43,11 +77,94 @@ const message = (body: object): Rendered => ({ kind: 'message', body });
 export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]> = {
   helpMessage: (m, d) => [message(helpMessage(m, d.command))],
   unknownCommand: (m, d) => [message(unknownCommand(m, d.command, d.word))],
+  deliverToBlock: (m, d) => {
+    const block = deliverToBlock(m, destinations(d));
+    const title = { type: 'plain_text', text: m.t('delivery.deliverToLabel') };
+    const submit = { type: 'plain_text', text: m.t('delivery.tryAgain') };
+    return [{ kind: 'modal', body: { type: 'modal', title, submit, blocks: [block] } }];
+  },
+  approvalDestinationBlock: (m, d) =>
+    places(d).map((place) =>
+      message({ text: placeWords(m, place), blocks: [approvalDestinationBlock(m, place)] }),
+    ),
+  placeWords: (m, d) => places(d).map((place) => line(placeWords(m, place))),
+  keyPlaceText: (m, d) => places(d).map((place) => line(keyPlaceText(m, place))),
+  deliveryMessage: (m, d) =>
+    places(d).flatMap((place) => [
+      message(
+        deliveryMessage(m, {
+          kind: 'delivered',
+          keyName: d.keyName,
+          keySuffix: 'a1b2',
+          roleLabel: d.roleLabel,
+          expireAt: new Date('2026-12-01T00:00:00Z'),
+          place,
+        }),
+      ),
+      message(
+        deliveryMessage(m, {
+          kind: 'delivered',
+          keyName: d.keyName,
+          keySuffix: 'a1b2',
+          roleLabel: d.roleLabel,
+          expireAt: null,
+          place,
+        }),
+      ),
+      message(deliveryMessage(m, { kind: 'rotated', keyName: d.keyName, keySuffix: 'a1b2', place })),
+      message(
+        deliveryMessage(m, {
+          kind: 'failed',
+          requestId: 'req-1',
+          keyName: d.keyName,
+          place,
+          detail: d.destinationError,
+          keyDeleted: true,
+        }),
+      ),
+      message(
+        deliveryMessage(m, {
+          kind: 'failed',
+          requestId: 'req-1',
+          keyName: d.keyName,
+          place,
+          detail: d.destinationError,
+          keyDeleted: false,
+        }),
+      ),
+    ]),
+  rotationFailedMessage: (m, d) =>
+    places(d).map((place) =>
+      message(
+        rotationFailedMessage(m, {
+          keyName: d.keyName,
+          keySuffix: 'a1b2',
+          place,
+          detail: d.destinationError,
+        }),
+      ),
+    ),
 };
+
+const line = (body: string): Rendered => ({ kind: 'line', body });
+
+function destinations(d: Data): Destination[] {
+  const names = { keyId: 'CLICKHOUSE_KEY_ID', keySecret: 'CLICKHOUSE_KEY_SECRET' };
+  return [
+    { id: 'ci', type: 'github-actions', repository: d.repository, names },
+    { id: 'ci-env', type: 'github-actions', repository: d.repository, environment: d.environment, names },
+    { id: 'vault', type: 'vault-kv', mount: d.vaultMount, path: d.vaultPath },
+  ];
+}
+
+function places(d: Data) {
+  return destinations(d).map((destination) => placeOf(destination));
+}
 
 /** View modules, and their exports that render nothing (readers of payloads, helpers, ids). */
 export const VIEW_MODULES: Record<string, readonly string[]> = {
   help: [],
+  delivery: ['DELIVER_TO', 'destinationsOf', 'englishWords', 'placeOf'],
 };
 
 /** Modules of src/views that render no words of their own: ids, formatting helpers, the index. */

@@ -7,12 +7,12 @@ export const delivery: AreaOf<typeof en> = {
   deliverToHint:
     '대상을 고르면 마지막 승인 때 Create key 클릭 없이 키가 저장되며, 누구도 시크릿을 보지 않습니다.',
   toRequester: '나에게 (시크릿은 한 번만 표시)',
-  toGitHub: 'GitHub Actions: {repository}',
-  toGitHubEnvironment: 'GitHub Actions: {repository} ({environment} 환경)',
-  toVault: 'Vault: {path}',
+  toGitHub: 'GitHub Actions 저장소 {repository}',
+  toGitHubEnvironment: 'GitHub Actions 저장소 {repository}의 {environment} 환경',
+  toVault: 'Vault 경로 {path}',
   placeGitHub: '{repository}의 GitHub Actions 시크릿 {names}',
   placeGitHubEnvironment: '{repository}의 {environment} 환경 GitHub Actions 시크릿 {names}',
-  placeVault: 'Vault KV {path}',
+  placeVault: 'Vault KV 경로 {path}',
   approvalLine:
     '*전달 위치:* {place}. 마지막 승인이 끝나면 키가 생성되어 이곳에 저장되며, 누구도 시크릿을 보지 않습니다.',
   deliveredText: 'API 키 {keyName}을(를) {place}에 저장했습니다.',
