@@ -117,7 +117,10 @@ describe('delivery to a destination at the last approval', () => {
     const delivered = await h.untilState(request.id, 'delivered');
     const written = github.secretsWritten().filter((w) => w.name === 'CLICKHOUSE_KEY_SECRET');
     expect(written).toHaveLength(1);
-    const id = github.secretsWritten().findLast((w) => w.name === 'CLICKHOUSE_KEY_ID');
+    const id = github
+      .secretsWritten()
+      .filter((w) => w.name === 'CLICKHOUSE_KEY_ID')
+      .at(-1);
     const key = h.clickhouse.keys().find((k) => k.id === delivered.keyId);
     expect(key).toBeDefined();
     expect(await clickhouseAccepts(h, id?.value ?? '', written[0]?.value ?? '')).toBe(true);
