@@ -36,6 +36,7 @@ import { SlackDirectory, SlackLifecycleNotifier } from './slack/timers-notifier.
 import { SlackWatchNotifier } from './slack/watch-notifier.js';
 import { Lifecycle } from './timers/index.js';
 import { retirementRule } from './timers/retirement.js';
+import { scheduledRotationRule } from './timers/scheduled-rotation.js';
 import { Scheduler, type TickResult } from './timers/scheduler.js';
 import { cached } from './util/cached.js';
 import { InFlight } from './util/in-flight.js';
@@ -316,6 +317,8 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   });
   // Rotation retires the old key at the end of its overlap: one more timed rule (workflow/rotate.ts).
   scheduler.register(retirementRule(workflow.context));
+  // A key in a destination is replaced on its role's schedule (product.md §12).
+  scheduler.register(scheduledRotationRule(workflow.context));
   const lifecycle = new Lifecycle({
     ctx: workflow.context,
     scheduler,
