@@ -129,7 +129,7 @@ describe('scheduled rotation of a key in a destination', () => {
     expect(h.clickhouse.keys().some((k) => k.id === successor.keyId)).toBe(true);
   });
 
-  it('never outlives the approval: a key that already lives to the approval's end gets no successor', async () => {
+  it('never outlives the approval: a key that already lives to the approval’s end gets no successor', async () => {
     const clock = new ManualClock(new Date());
     world = await startDeliveryWorld({ clock, role: { rotateEvery: '30d', maxExpiry: '90d' } });
     const { h } = world;
