@@ -19,8 +19,11 @@ export interface DeliveryItem {
   expireAt: string | null;
 }
 
-/** Which key a destination should be holding, for settling an interrupted write. */
-export type DeliveredKey = Omit<DeliveryItem, 'secret' | 'expireAt'>;
+/**
+ * Which key a destination should be holding, for settling an interrupted write: the store keeps
+ * the key's UUID and the last four characters of its Key ID (`keySuffix`), not the Key ID itself.
+ */
+export type DeliveredKey = Omit<DeliveryItem, 'secret' | 'expireAt' | 'keyId'> & { keySuffix: string };
 
 export interface DestinationWriter {
   /**

@@ -65,8 +65,10 @@ export class Destinations implements DestinationWriter {
       }
       const vault = this.#client(destination, this.#vault);
       const read = await vault.readVersion(destination.mount, fillPath(destination.path, key));
-      // Only the key id is looked at; the secret stays wrapped and is dropped.
-      return read.data?.keyId?.reveal() === key.keyId;
+      // Only the key id is looked at (the secret stays wrapped and is dropped): the version written
+      // since the attempt began, naming a Key ID with this key's suffix.
+      const written = Date.parse(read.version.createdTime) >= since.getTime() - TIMESTAMP_SLACK_MS;
+      return written && (read.data?.keyId?.reveal().endsWith(key.keySuffix) ?? false);
     } catch (error) {
       this.#logger.warn(
         { err: error, destination: destination.id },

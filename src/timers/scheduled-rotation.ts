@@ -8,7 +8,7 @@
  */
 import type { WorkflowContext } from '../workflow/context.js';
 import { rotateOnSchedule } from '../workflow/schedule.js';
-import { ABANDONED_AFTER_MS, type DueWork, type TimerRule, type TickView } from './scheduler.js';
+import { ABANDONED_AFTER_MS, type DueWork, type TickView, type TimerRule } from './scheduler.js';
 
 /** Names this rule's marks and audit action for ever; never rename. */
 export const SCHEDULED_ROTATION_RULE = 'rotation.scheduled';

@@ -320,7 +320,7 @@ export async function settleWritten(
   const since = request.attemptStartedAt ?? request.updatedAt;
   const holds = await ctx.delivery.writer.holds(
     destination,
-    { keyId: request.keyId, ...itemFacts(request) },
+    { keySuffix: request.keySuffix, ...itemFacts(request) },
     since,
   );
   if (holds !== true) return false;

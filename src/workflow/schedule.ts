@@ -33,7 +33,8 @@ export type ScheduledOutcome = { successorKeyId: string; successorSuffix: string
  * when it is not (yet), so the timer tries again at its next tick.
  */
 export async function rotateOnSchedule(ctx: WorkflowContext, keyId: string): Promise<ScheduledOutcome> {
-  const request = (await ctx.store.getRequest(scheduledRequestId(keyId))) ?? (await recordRotation(ctx, keyId));
+  const request =
+    (await ctx.store.getRequest(scheduledRequestId(keyId))) ?? (await recordRotation(ctx, keyId));
   if (request.state === 'delivered' && request.keyId && request.keySuffix) {
     return { successorKeyId: request.keyId, successorSuffix: request.keySuffix };
   }
@@ -42,7 +43,8 @@ export async function rotateOnSchedule(ctx: WorkflowContext, keyId: string): Pro
     throw new Refused({ code: 'key_being_created' });
   }
   const outcome = await deliverToDestination(ctx, request.id, SCHEDULE_ACTOR);
-  if (outcome.kind === 'delivered') return { successorKeyId: outcome.keyId, successorSuffix: outcome.keySuffix };
+  if (outcome.kind === 'delivered')
+    return { successorKeyId: outcome.keyId, successorSuffix: outcome.keySuffix };
   await tellSecurityOnce(ctx, request, outcome.detail);
   throw new KeyhouseError('delivery_failed', 'the scheduled successor was not written; the old key is kept');
 }
@@ -105,7 +107,14 @@ async function tellSecurityOnce(ctx: WorkflowContext, request: KeyRequest, detai
   const holder = `told:${ctx.replicas.instanceId}:${ctx.newId()}`;
   const now = ctx.clock.now();
   const mark = await ctx.store
-    .claimTimer({ rule: ROTATION_FAILED_TOLD_RULE, subject: rotation.keyId, threshold: request.id, holder, dueAt: now, at: now })
+    .claimTimer({
+      rule: ROTATION_FAILED_TOLD_RULE,
+      subject: rotation.keyId,
+      threshold: request.id,
+      holder,
+      dueAt: now,
+      at: now,
+    })
     .catch(() => null);
   if (!mark) return;
   const { notifier } = ctx.delivery;
