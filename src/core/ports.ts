@@ -169,6 +169,8 @@ export interface KeyEntry {
   leaked?: boolean;
   /** Set while the key is being replaced by a rotation (product.md §8). */
   retiring?: KeyRetiring | null;
+  /** Where the key lives when it was written to a destination (product.md §12). */
+  destination?: Place | null;
 }
 
 /** A rotated key on its way out: working until `at`, then disabled; its successor named. */

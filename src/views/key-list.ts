@@ -8,6 +8,7 @@
 import type { ActionsBlock, Button, KnownBlock, PlainTextOption, SectionBlock } from '@slack/types';
 import type { ApiKey } from '../core/clickhouse.js';
 import type { KeyEntry, KeyListing, KeyRetiring, ListScope } from '../core/ports.js';
+import { englishWords, keyPlaceText } from './delivery.js';
 import { clip, fitText, formatInstant, LIMIT, md, plain, plural, relativeDays, slackDate } from './format.js';
 import { ACTION, BLOCK, type KeyVerb, keyBlockId } from './ids.js';
 import { escapeMrkdwn, mention } from './mrkdwn.js';
@@ -129,6 +130,7 @@ export function keySection(entry: KeyEntry, place: KeyPlace, now: Date): Section
     `${who} · ${usedText(key.usedAt, now)}`,
   ];
   if (entry.retiring) lines.push(retiringText(entry.retiring, now));
+  if (entry.destination) lines.push(`📦 ${keyPlaceText(englishWords(), entry.destination)}`);
   const text = lines.join('\n');
 
   const section: SectionBlock = {

@@ -1,6 +1,7 @@
 import { NotFoundError } from '../core/api-errors.js';
 import type { ApiKey } from '../core/clickhouse.js';
-import type { KeyOwner } from '../core/model.js';
+import type { Place } from '../core/delivery-ports.js';
+import type { KeyOwner, KeyRequest } from '../core/model.js';
 import type { Done } from '../core/outcomes.js';
 import type { PolicyRole } from '../core/policy-model.js';
 import type { KeyEntry, ListScope } from '../core/ports.js';
@@ -57,16 +58,28 @@ export function roleLabel(ctx: WorkflowContext, key: ApiKey, owner: KeyOwner | u
  * Every key in the organization, joined with who owns it, as `viewerId` may act on it. Ownership
  * rows whose key is gone (deleted in the console) are cleaned up on the way.
  */
+function placeOfOwner(
+  ctx: WorkflowContext,
+  requestId: string | null,
+  madeBy: ReadonlyMap<string, KeyRequest>,
+): Place | null {
+  const request = requestId ? madeBy.get(requestId) : undefined;
+  return request ? ctx.placeOf(request) : null;
+}
+
 export async function keyEntries(
   ctx: WorkflowContext,
   viewerId: string,
   scope: ListScope = 'all',
 ): Promise<KeyEntry[]> {
-  const [keys, owners, retirements] = await Promise.all([
+  const [keys, owners, retirements, delivered] = await Promise.all([
     ctx.keys.listKeys(),
     ctx.store.listKeyOwners(scope === 'mine' ? viewerId : undefined),
     ctx.store.listRetirements({ stages: ['retiring', 'disabled'] }),
+    ctx.store.listRequests({ states: ['delivered'], kind: 'create' }),
   ]);
+  // Where each key made for a destination lives (product.md §12), from the request that made it.
+  const madeBy = new Map(delivered.filter((r) => r.destinationId).map((r) => [r.id, r]));
   const retiringOf = new Map(retirements.map((r) => [r.keyId, r]));
   const now = ctx.clock.now();
   forgetVanished(ctx, keys, owners, now);
@@ -107,6 +120,7 @@ export async function keyEntries(
         },
         leaked,
         retiring,
+        destination: placeOfOwner(ctx, ownerRows.get(key.id)?.requestId ?? null, madeBy),
       };
     })
     .sort((a, b) => byName.compare(a.key.name, b.key.name) || byName.compare(a.key.id, b.key.id));

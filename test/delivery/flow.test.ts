@@ -66,6 +66,11 @@ describe('delivery to a destination at the last approval', () => {
     expect(JSON.stringify(dm)).toContain(REPOSITORY);
     expect(JSON.stringify(h.slack.messages(USERS.alice))).not.toContain(ACTION.createKey);
     expect(h.slack.ephemerals()).toEqual([]);
+    // The key list says where the key lives.
+    const listed = JSON.stringify(await h.answer(USERS.alice, 'list'));
+    expect(listed).toContain('tf-prod');
+    expect(listed).toContain(`in the GitHub Actions secrets`);
+    expect(listed).toContain(ENVIRONMENT);
     await h.quiet();
     const secretValue = secret?.value ?? 'missing';
     expect(h.slack.allTraffic()).not.toContain(secretValue);
