@@ -64,11 +64,11 @@ export class Destinations implements DestinationWriter {
         return Date.parse(id.updatedAt) >= after && Date.parse(secret.updatedAt) >= after;
       }
       const vault = this.#client(destination, this.#vault);
-      const read = await vault.readVersion(destination.mount, fillPath(destination.path, key));
-      // Only the key id is looked at (the secret stays wrapped and is dropped): the version written
-      // since the attempt began, naming a Key ID with this key's suffix.
-      const written = Date.parse(read.version.createdTime) >= since.getTime() - TIMESTAMP_SLACK_MS;
-      return written && (read.data?.keyId?.reveal().endsWith(key.keySuffix) ?? false);
+      // Keyhouse may read versions' metadata, never their values (README, the Vault policy): the
+      // current version written since the attempt began is the attempt's.
+      const metadata = await vault.readMetadata(destination.mount, fillPath(destination.path, key));
+      const current = metadata.versions[String(metadata.currentVersion)];
+      return current !== undefined && Date.parse(current.createdTime) >= since.getTime() - TIMESTAMP_SLACK_MS;
     } catch (error) {
       this.#logger.warn(
         { err: error, destination: destination.id },
