@@ -30,6 +30,8 @@ export interface Data {
   command: string;
   /** A word the command does not know. */
   word: string;
+  /** The admins to ask, as Slack mentions (the policy's `adminsToAsk`). */
+  admins: string;
   /** Delivery (product.md §12): a key's name, a destination's repository, environment and Vault path, a role, its words. */
   keyName: string;
   repository: string;
@@ -43,6 +45,7 @@ export interface Data {
 export const EVERYDAY: Data = {
   command: '/chkey',
   word: 'frobnicate',
+  admins: '<@U0DANA>',
   keyName: 'tf-prod',
   repository: 'acme/infra',
   environment: 'production',
@@ -57,6 +60,7 @@ export const EVERYDAY: Data = {
 export const LONGEST: Data = {
   command: `/${'k'.repeat(31)}`,
   word: 'w'.repeat(3_900),
+  admins: Array.from({ length: 20 }, (_, i) => `<!subteam^S0ADMINS${String(i).padStart(4, '0')}>`).join(', '),
   keyName: 'k'.repeat(64),
   repository: `${'o'.repeat(100)}/${'r'.repeat(100)}`,
   environment: 'e'.repeat(255),
@@ -75,8 +79,22 @@ const message = (body: object): Rendered => ({ kind: 'message', body });
 
 /** Renderer name → its cases. A renderer exported by a view module must be here (views.test.ts checks). */
 export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]> = {
-  helpMessage: (m, d) => [message(helpMessage(m, d.command))],
-  unknownCommand: (m, d) => [message(unknownCommand(m, d.command, d.word))],
+  helpMessage: (m, d) => [
+    message(helpMessage(m, d.command, { request: true, listAll: true, admin: true, adminsToAsk: d.admins })),
+    message(
+      helpMessage(m, d.command, { request: false, listAll: false, admin: false, adminsToAsk: d.admins }),
+    ),
+  ],
+  unknownCommand: (m, d) => [
+    message(
+      unknownCommand(m, d.command, d.word, {
+        request: true,
+        listAll: false,
+        admin: false,
+        adminsToAsk: d.admins,
+      }),
+    ),
+  ],
   deliverToBlock: (m, d) => {
     const block = deliverToBlock(m, destinations(d));
     const title = { type: 'plain_text', text: m.t('delivery.deliverToLabel') };
@@ -168,7 +186,7 @@ export const VIEW_MODULES: Record<string, readonly string[]> = {
 };
 
 /** Modules of src/views that render no words of their own: ids, formatting helpers, the index. */
-export const NOT_VIEWS = ['ids', 'index', 'mrkdwn'];
+export const NOT_VIEWS = ['format', 'ids', 'index', 'mrkdwn'];
 
 /** Views still to be converted to the catalogs (issue #21); empty when every view speaks from them. */
 export const NOT_CONVERTED = [
@@ -179,7 +197,6 @@ export const NOT_CONVERTED = [
   'delete-modal',
   'deny-modal',
   'edit-modal',
-  'format',
   'home',
   'key-dialogs',
   'key-list',

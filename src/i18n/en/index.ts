@@ -3,6 +3,13 @@
  * is a file here, the same file in every other language, and a line in each index.
  */
 import { delivery } from './delivery.js';
+import { format } from './format.js';
 import { help } from './help.js';
+import { newcomer } from './newcomer.js';
 
-export const en = { delivery, help } as const;
+export const en = {
+  delivery,
+  format,
+  help,
+  newcomer,
+} as const;

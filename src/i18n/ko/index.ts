@@ -1,6 +1,13 @@
 /** The Korean catalog: the English one's areas and keys, in the console's own Korean terms. */
 import type { Translation } from '../catalog.js';
 import { delivery } from './delivery.js';
+import { format } from './format.js';
 import { help } from './help.js';
+import { newcomer } from './newcomer.js';
 
-export const ko: Translation = { delivery, help };
+export const ko: Translation = {
+  delivery,
+  format,
+  help,
+  newcomer,
+};
