@@ -227,7 +227,10 @@ export function readRequestModal(state: ViewStateValues): RequestDraft {
     expiry: readValue(state, expiryBlockIn(state, roleId), ACTION.expirySelect),
     reason: readValue(state, BLOCK.reason, ACTION.reasonInput),
     ipAccessList: readValue(state, BLOCK.ipList, ACTION.ipListInput),
-    destinationId: readValue(state, DELIVER_TO.block, DELIVER_TO.action),
+    // Deliver to is there only for a role with destinations (product.md §12).
+    ...(state[DELIVER_TO.block]
+      ? { destinationId: readValue(state, DELIVER_TO.block, DELIVER_TO.action) }
+      : {}),
   };
 }
 
@@ -235,7 +238,9 @@ export function readRequestModal(state: ViewStateValues): RequestDraft {
  * The input block that shows each draft field's error (`response_action: 'errors'` keys on
  * block ids). An expiry error lands on the Role block when no Expiry block is shown yet.
  */
-export function requestModalBlockIds(state: ViewStateValues): Record<DraftField, string> {
+export function requestModalBlockIds(
+  state: ViewStateValues,
+): Record<Exclude<DraftField, 'destinationId'>, string> & { destinationId?: string } {
   const roleId = readValue(state, BLOCK.role, ACTION.roleSelect);
   return {
     keyName: BLOCK.keyName,
@@ -243,7 +248,7 @@ export function requestModalBlockIds(state: ViewStateValues): Record<DraftField,
     expiry: expiryBlockIn(state, roleId) ?? BLOCK.role,
     reason: BLOCK.reason,
     ipAccessList: BLOCK.ipList,
-    destinationId: state[DELIVER_TO.block] ? DELIVER_TO.block : BLOCK.role,
+    ...(state[DELIVER_TO.block] ? { destinationId: DELIVER_TO.block } : {}),
   };
 }
 
@@ -256,7 +261,8 @@ export function requestModalErrors(
   const out: Record<string, string> = {};
   for (const [fieldName, message] of Object.entries(errors) as [DraftField, string | undefined][]) {
     if (!message) continue;
-    const blockId = ids[fieldName];
+    // A Deliver to error without its block (the role changed under it) lands on the Role block.
+    const blockId = ids[fieldName] ?? BLOCK.role;
     out[blockId] = out[blockId] ? `${out[blockId]} ${message}` : message;
   }
   return out;
