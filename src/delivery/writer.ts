@@ -14,8 +14,8 @@ import {
 } from '../core/delivery-ports.js';
 import type { Destination } from '../core/policy-model.js';
 import { Secret } from '../core/secret.js';
-import type { ActionsSecretTarget, GitHubAppClient } from '../github/index.js';
-import type { VaultClient } from '../vault/index.js';
+import { type ActionsSecretTarget, type GitHubAppClient, GitHubNotFoundError } from '../github/index.js';
+import { type VaultClient, VaultNotFoundError } from '../vault/index.js';
 
 export interface DestinationClients {
   github: GitHubAppClient | null;
@@ -70,6 +70,8 @@ export class Destinations implements DestinationWriter {
       const current = metadata.versions[String(metadata.currentVersion)];
       return current !== undefined && Date.parse(current.createdTime) >= since.getTime() - TIMESTAMP_SLACK_MS;
     } catch (error) {
+      // Nothing there: nothing was written.
+      if (error instanceof GitHubNotFoundError || error instanceof VaultNotFoundError) return false;
       this.#logger.warn(
         { err: error, destination: destination.id },
         'could not tell what a destination holds',
