@@ -45,8 +45,10 @@ export interface Config {
   policyPath: string;
   /** `LOG_LEVEL`, a pino level. */
   logLevel: LogLevel;
-  /** GitHub as a GitHub App, for `github-actions` destinations (product.md §12); null when not configured. */
+  /** GitHub as a GitHub App (product.md §12, §13); null when not configured. */
   github: GitHubConfig | null;
+  /** Leaks found outside Slack (product.md §13): each endpoint is served only when its secret is set. */
+  leaks: LeaksConfig;
   /** Vault, for `vault-kv` destinations (product.md §12); null when not configured. */
   vault: VaultConfig | null;
 }
@@ -67,6 +69,13 @@ export interface VaultConfig {
   auth: { roleId: string; secretId: Secret } | { token: Secret };
   /** `VAULT_NAMESPACE`, sent as `X-Vault-Namespace`. */
   namespace: string | null;
+}
+
+export interface LeaksConfig {
+  /** `GITHUB_WEBHOOK_SECRET`: verifies `POST /leaks/github` (needs the GitHub App to read alerts). */
+  githubWebhookSecret: Secret | null;
+  /** `LEAK_REPORT_TOKEN`: the bearer token of `POST /leaks/report`; unset, that endpoint is 404. */
+  reportToken: Secret | null;
 }
 
 /** The environment is unusable; `problems` lists each problem, `VARIABLE what is wrong`. */
@@ -103,6 +112,8 @@ const VARIABLES = [
   'VAULT_SECRET_ID',
   'VAULT_TOKEN',
   'VAULT_NAMESPACE',
+  'GITHUB_WEBHOOK_SECRET',
+  'LEAK_REPORT_TOKEN',
 ] as const;
 type Variable = (typeof VARIABLES)[number];
 
@@ -230,6 +241,12 @@ const envSchema = z.object({
     (v) => /^[A-Za-z0-9_./-]{1,200}$/.test(v),
     'must be a namespace path such as admin or admin/team',
   ).optional(),
+  // A webhook secret or bearer token anyone could guess protects nothing.
+  GITHUB_WEBHOOK_SECRET: text((v) => v.length >= 20, 'must be at least 20 characters').optional(),
+  LEAK_REPORT_TOKEN: text(
+    (v) => v.length >= 32,
+    'must be at least 32 characters (e.g. openssl rand -hex 32)',
+  ).optional(),
 });
 
 /** Problem with a GitHub or Vault URL (https, or http on loopback; no credentials, query or fragment), or null. */
@@ -242,7 +259,7 @@ function originProblem(value: string): string | null {
   return null;
 }
 
-/** The variables that must come in pairs, or not at all: half a GitHub App or half an AppRole works nowhere. */
+/** Variables that need another: half a GitHub App works nowhere, and an alert is read as the App. */
 function pairProblems(raw: Partial<Record<Variable, string>>): { variable: Variable; message: string }[] {
   const problems: { variable: Variable; message: string }[] = [];
   if (raw.GITHUB_APP_ID && !raw.GITHUB_APP_PRIVATE_KEY)
@@ -271,6 +288,11 @@ function pairProblems(raw: Partial<Record<Variable, string>>): { variable: Varia
     problems.push({
       variable: 'VAULT_ADDR',
       message: 'is set but neither VAULT_ROLE_ID/VAULT_SECRET_ID nor VAULT_TOKEN is',
+    });
+  if (raw.GITHUB_WEBHOOK_SECRET && !raw.GITHUB_APP_ID)
+    problems.push({
+      variable: 'GITHUB_WEBHOOK_SECRET',
+      message: "needs GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY (an alert's secret is read as the GitHub App)",
     });
   return problems;
 }
@@ -350,5 +372,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           namespace: e.VAULT_NAMESPACE ?? null,
         }
       : null,
+    leaks: {
+      githubWebhookSecret: e.GITHUB_WEBHOOK_SECRET ? new Secret(e.GITHUB_WEBHOOK_SECRET) : null,
+      reportToken: e.LEAK_REPORT_TOKEN ? new Secret(e.LEAK_REPORT_TOKEN) : null,
+    },
   });
 }

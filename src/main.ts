@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { WebClient } from '@slack/web-api';
 import { type Logger, pino } from 'pino';
 import { ClickHouseCloudClient } from './api/index.js';
-import { createApp } from './app.js';
+import { createApp, type KeyhouseOptions } from './app.js';
 import { ConfigError } from './config.js';
 import { isKeyhouseError } from './core/errors.js';
 import { Destinations } from './delivery/index.js';
@@ -119,6 +119,20 @@ async function main(): Promise<void> {
       : null,
     logger: logger.child({ component: 'delivery' }),
   });
+  // Leaks found outside Slack (product.md §13): each door opens with its setting.
+  const leaks: NonNullable<KeyhouseOptions['leaks']> = {};
+  if (config.github && config.leaks.githubWebhookSecret) {
+    leaks.github = {
+      alerts: new GitHubAppClient({
+        apiUrl: config.github.apiUrl,
+        appId: config.github.appId,
+        privateKey: config.github.privateKey,
+        logger: logger.child({ component: 'github' }),
+      }),
+      webhookSecret: config.leaks.githubWebhookSecret.reveal(),
+    };
+  }
+  if (config.leaks.reportToken) leaks.reportToken = config.leaks.reportToken.reveal();
 
   const keyhouse = createApp({
     slack: {
@@ -137,6 +151,7 @@ async function main(): Promise<void> {
     clickhouseKeyId: config.clickhouse.keyId,
     logger,
     metrics,
+    leaks,
     // A SQLite file has one user; PostgreSQL may be shared by replicas.
     replicas: { exclusive: config.databaseUrl.startsWith('sqlite:') },
     destinations,

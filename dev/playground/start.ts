@@ -17,6 +17,7 @@ import { startEmulator } from '../emulator/server.js';
 import { SLACK_TEST_DEFAULTS } from '../fake-slack/defaults.js';
 import { startFakeSlack } from '../fake-slack/index.js';
 import { type FakeVault, startFakeVault } from '../fake-vault/server.js';
+import { startPlaygroundGitHub } from './github-alert.js';
 import { peopleFor } from './people.js';
 import { startPageServer } from './server.js';
 import { reportRefusals, SlackSide } from './slack-side.js';
@@ -125,6 +126,10 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     usergroups: people.usergroups,
   });
 
+  // A fake GitHub with secret scanning: `/github-alert <secret>` in the page sends Keyhouse an alert.
+  let keyhouseUrlNow = '';
+  const github = await startPlaygroundGitHub(() => keyhouseUrlNow);
+
   const signingSecret = randomBytes(16).toString('hex');
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
   const child = spawn(process.execPath, ['--import', tsx, join(REPO_ROOT, 'src/main.ts')], {
@@ -147,6 +152,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       VAULT_ADDR: vault.url,
       VAULT_ROLE_ID: vault.roleId,
       VAULT_SECRET_ID: vault.secretId,
+      ...github.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -164,6 +170,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     }
     await new Promise<void>((done) => log.end(() => done()));
     await fake.close();
+    await github.close();
     await emulator.close();
     await vault.close();
     if (!diedOnItsOwn) {
@@ -184,6 +191,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     throw new Error(`${why}\n(Keyhouse's log is kept at ${logFile})`);
   }
   const keyhouseUrl = `http://127.0.0.1:${port}`;
+  keyhouseUrlNow = keyhouseUrl;
 
   let page: Awaited<ReturnType<typeof startPageServer>> | null = null;
   const side = new SlackSide({
@@ -203,6 +211,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       people,
       appName: APP_NAME,
       command: COMMAND,
+      githubAlert: (secret) => github.alert(secret),
       port: options.port ?? 0,
     });
   } catch (error) {

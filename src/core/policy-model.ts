@@ -114,6 +114,11 @@ export interface SecurityPolicy {
   readonly channel: string;
   readonly leakAction: LeakAction;
   readonly unmanagedKeys: UnmanagedKeyAction;
+  /**
+   * GitHub secret scanning (product.md §13): the `secret_type` names of the ClickHouse custom pattern.
+   * Alerts of other types are not read; empty (the default) reads every alert and keeps ClickHouse secrets.
+   */
+  readonly github?: { readonly secretTypes: readonly string[] };
 }
 
 export interface PolicyDocument {

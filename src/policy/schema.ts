@@ -260,6 +260,10 @@ const security = z.strictObject({
   channel: channelId.optional(),
   leakAction: z.enum(LEAK_ACTIONS).default('disable'),
   unmanagedKeys: z.enum(UNMANAGED_KEY_ACTIONS).default('report'),
+  // GitHub's name for the ClickHouse custom pattern is the organization's own (github-and-vault.md §6).
+  github: z
+    .strictObject({ secretTypes: z.array(z.string().min(1).max(200)).max(50).default([]) })
+    .default({ secretTypes: [] }),
 });
 
 const reason = z
@@ -332,7 +336,7 @@ export const policySchema = z.strictObject({
   lifecycle: lifecycle.default(() => lifecycle.parse({})),
   approvalReminders: approvalReminders.default(() => approvalReminders.parse({})),
   limits: limits.default({ pendingPerUser: 5, keysPerUser: 20 }),
-  security: security.default({ leakAction: 'disable', unmanagedKeys: 'report' }),
+  security: security.default({ leakAction: 'disable', unmanagedKeys: 'report', github: { secretTypes: [] } }),
 });
 
 /** The keys a policy file may have at the top level, for "did you mean" hints. */
@@ -413,7 +417,8 @@ function knownFields(parent: readonly (string | number)[]): string[] {
     return ['expiryWarnings', 'deleteExpiredAfter', 'staleAfter', 'rotationOverlap', 'offboarding'];
   if (last === 'approvalReminders') return ['remindAfter', 'escalateAfter'];
   if (last === 'limits') return ['pendingPerUser', 'keysPerUser'];
-  if (last === 'security') return ['channel', 'leakAction', 'unmanagedKeys'];
+  if (last === 'security') return ['channel', 'leakAction', 'unmanagedKeys', 'github'];
+  if (last === 'github') return ['secretTypes'];
   if (last === 'grant') return ['roles', 'roleNames', 'roleIds'];
   if (last === 'reason') return ['required', 'minLength', 'maxLength'];
   if (last === 'keyName') return ['pattern', 'hint'];

@@ -6,6 +6,7 @@
 
 import { placeOf } from '../../src/core/delivery-ports.js';
 import type { Destination } from '../../src/core/policy-model.js';
+import type { LeakedKey, OutsideLeakReport, OutsideSite } from '../../src/core/watch-ports.js';
 import type { Messages } from '../../src/i18n/index.js';
 import {
   approvalDestinationBlock,
@@ -16,6 +17,11 @@ import {
   rotationFailedMessage,
 } from '../../src/views/delivery.js';
 import { helpMessage, unknownCommand } from '../../src/views/help.js';
+import {
+  alertResolutionComment,
+  outsideLeakOwnerMessage,
+  outsideLeakSecurityNotice,
+} from '../../src/views/outside-leaks.js';
 
 /** What a case renders to, and where Slack would show it (which limits hold). */
 export type Rendered =
@@ -32,9 +38,12 @@ export interface Data {
   word: string;
   /** The admins to ask, as Slack mentions (the policy's `adminsToAsk`). */
   admins: string;
-  /** Delivery (product.md §12): a key's name, a destination's repository, environment and Vault path, a role, its words. */
+  /** A key's name, and where a leak of it was found (a repository and file, a scanner and its URL). */
   keyName: string;
   repository: string;
+  filePath: string;
+  scanner: string;
+  scanUrl: string;
   environment: string;
   vaultMount: string;
   vaultPath: string;
@@ -46,8 +55,11 @@ export const EVERYDAY: Data = {
   command: '/chkey',
   word: 'frobnicate',
   admins: '<@U0DANA>',
-  keyName: 'tf-prod',
+  keyName: 'terraform-ci',
   repository: 'acme/infra',
+  filePath: 'terraform/prod.tfvars',
+  scanner: 'gitleaks',
+  scanUrl: 'https://ci.example.com/runs/42',
   environment: 'production',
   vaultMount: 'secret',
   vaultPath: 'clickhouse/tf-prod',
@@ -62,7 +74,10 @@ export const LONGEST: Data = {
   word: 'w'.repeat(3_900),
   admins: Array.from({ length: 20 }, (_, i) => `<!subteam^S0ADMINS${String(i).padStart(4, '0')}>`).join(', '),
   keyName: 'k'.repeat(64),
-  repository: `${'o'.repeat(100)}/${'r'.repeat(100)}`,
+  repository: `${'o'.repeat(39)}/${'r'.repeat(100)}`,
+  filePath: `${'d/'.repeat(120)}f.tf`,
+  scanner: 's'.repeat(100),
+  scanUrl: `https://ci.example.com/${'u'.repeat(900)}`,
   environment: 'e'.repeat(255),
   vaultMount: 'm'.repeat(100),
   vaultPath: 'p'.repeat(200),
@@ -76,6 +91,41 @@ export function dataStrings(data: Data): string[] {
 }
 
 const message = (body: object): Rendered => ({ kind: 'message', body });
+
+/** `n` keys of one owner, each with another outcome, as a leak found outside Slack reports them. */
+function leakedKeys(d: Data, n: number): LeakedKey[] {
+  const outcomes = ['disabled', 'deleted', 'reported', 'already_disabled', 'already_gone', 'failed'] as const;
+  return Array.from({ length: n }, (_, i) => ({
+    key: { keyId: `key-${i}`, keyName: d.keyName, keySuffix: `${1000 + i}`, ownerId: 'U0ALICE' },
+    outcome: outcomes[i % outcomes.length]!,
+  }));
+}
+
+function outsideSites(d: Data): OutsideSite[] {
+  return [
+    {
+      kind: 'github',
+      repository: d.repository,
+      alertNumber: 42,
+      alertUrl: `https://github.com/${d.repository}/security/secret-scanning/42`,
+      places: [
+        { type: 'commit', path: d.filePath, commitSha: 'a'.repeat(40), startLine: 7, url: null },
+        { type: 'commit', path: d.filePath, commitSha: 'b'.repeat(40), startLine: null, url: null },
+        { type: 'issue_comment', path: null, commitSha: null, startLine: null, url: 'https://github.com/x' },
+      ],
+    },
+    { kind: 'report', source: d.scanner, url: d.scanUrl },
+    { kind: 'report', source: d.scanner, url: null },
+  ];
+}
+
+function outsideReports(d: Data): OutsideLeakReport[] {
+  return outsideSites(d).flatMap((site) => [
+    { site, keys: leakedKeys(d, 1), unknown: 0 },
+    { site, keys: leakedKeys(d, 12), unknown: 3 },
+    { site, keys: [], unknown: 1 },
+  ]);
+}
 
 /** Renderer name → its cases. A renderer exported by a view module must be here (views.test.ts checks). */
 export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]> = {
@@ -94,6 +144,15 @@ export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]>
         adminsToAsk: d.admins,
       }),
     ),
+  ],
+  outsideLeakSecurityNotice: (m, d) => outsideReports(d).map((r) => message(outsideLeakSecurityNotice(m, r))),
+  outsideLeakOwnerMessage: (m, d) =>
+    outsideReports(d)
+      .filter((r) => r.keys.length > 0)
+      .map((r) => message(outsideLeakOwnerMessage(m, { ownerId: 'U0ALICE', site: r.site, keys: r.keys }))),
+  alertResolutionComment: (m, d) => [
+    { kind: 'line', body: alertResolutionComment(m, leakedKeys(d, 1)) },
+    { kind: 'line', body: alertResolutionComment(m, leakedKeys(d, 12)) },
   ],
   deliverToBlock: (m, d) => {
     const block = deliverToBlock(m, destinations(d));
@@ -182,6 +241,7 @@ function places(d: Data) {
 /** View modules, and their exports that render nothing (readers of payloads, helpers, ids). */
 export const VIEW_MODULES: Record<string, readonly string[]> = {
   help: [],
+  'outside-leaks': [],
   delivery: ['DELIVER_TO', 'destinationsOf', 'englishWords', 'placeOf'],
 };
 

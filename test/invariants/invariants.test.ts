@@ -36,12 +36,20 @@
  * 13. no one's urgent work (a Create key) waits more than one turn behind another user's;
  * 14. every message the tripwire answers gets at most one thread reply and one security notice.
  *
+ * Leaks found outside Slack (issue 23) add floods of GitHub alerts and scanners' reports of pasted
+ * secrets, each on its own budget owner (`github`, `leak-report`), to 11 and 13, and:
+ *
+ * 15. every alert or report (the same fingerprints, however often delivered) gets at most one
+ *     security notice.
+ *
  * `KEYHOUSE_INVARIANT_RUNS` raises the number of runs (the default keeps the suite near a minute).
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runAs } from '../../src/core/budget.js';
+import { fingerprint } from '../../src/core/fingerprint.js';
 import { KEEP } from '../../src/core/ports.js';
+import type { OutsideSite } from '../../src/core/watch-ports.js';
 import { DAY_MS, HOUR_MS, type PolicyDocument } from '../../src/policy/index.js';
 import { RETIRED_KEEP_MS } from '../../src/workflow/rotate.js';
 import { testPolicy } from '../support/keyhouse.js';
@@ -486,6 +494,47 @@ class Paste implements fc.AsyncCommand<Model, Real> {
   toString = () => `paste(i${this.instance}, key #${this.key}${this.twice ? ', twice in one message' : ''})`;
 }
 
+/**
+ * A flood of leaks found outside Slack (not awaited): `count` deliveries at once of one GitHub alert or
+ * one scanner's report naming a delivered key's secret and a secret Keyhouse did not issue, as the
+ * doors hand them on after their answer, on their own budget owner.
+ */
+class OutsideFlood implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly instance: number,
+    readonly key: number,
+    readonly github: boolean,
+    readonly place: number,
+    readonly count: number,
+  ) {}
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    const target = await deliveredKey(r, this.key);
+    const secret = target ? r.world.secrets.get(target.keyId) : undefined;
+    if (secret) {
+      const instance = replica(r, this.instance);
+      const prints = [fingerprint(secret), fingerprint(`not issued ${this.place} ${this.key}`)];
+      // One alert holds one secret, one report the same findings: a place is per key.
+      const alertNumber = this.place * 100 + this.key + 1;
+      const url = `https://ci.example/${this.place}/${this.key}`;
+      const site: OutsideSite = this.github
+        ? { kind: 'github', repository: 'acme/infra', alertNumber, alertUrl: null, places: [] }
+        : { kind: 'report', source: 'gitleaks', url };
+      const owner = this.github ? 'github' : 'leak-report';
+      const place = this.github ? `github:acme/infra:${alertNumber}` : `report:gitleaks\n${url}`;
+      for (let i = 0; i < this.count; i++) {
+        r.inFlight.push({
+          instance,
+          work: quietly(runAs(owner, () => instance.outside.handle(prints, site, place))),
+        });
+      }
+    }
+    await checkInvariants(r);
+  }
+  toString = () =>
+    `outside(i${this.instance}, key #${this.key}, ${this.github ? 'github' : 'report'} ${this.place} ×${this.count})`;
+}
+
 /** The key's owner (or an admin) clicks Enable. */
 class Enable implements fc.AsyncCommand<Model, Real> {
   constructor(
@@ -586,6 +635,9 @@ const reactivate = fc
   .map(([i, u, lost]) => new Reactivate(i, u, lost === 0));
 const paste = fc.tuple(instanceArb, keyArb, fc.nat(3)).map(([i, k, twice]) => new Paste(i, k, twice === 0));
 const enable = fc.tuple(instanceArb, keyArb, fc.boolean()).map(([i, k, admin]) => new Enable(i, k, admin));
+const outside = fc
+  .tuple(instanceArb, keyArb, fc.boolean(), fc.nat(2), fc.constantFrom(1, 5, 20))
+  .map(([i, k, github, place, count]) => new OutsideFlood(i, k, github, place, count));
 const lift = fc.tuple(instanceArb, keyArb).map(([i, k]) => new Lift(i, k));
 const tick = instanceArb.map((i) => new Tick(i));
 const longTime = fc
@@ -628,6 +680,8 @@ const commands = [
   tick,
   // The gate's paths (issue 19): each a joint where one path could forget another's rule.
   fc.oneof(extend, reassign, paste, enable, fc.oneof(lift, reactivate)),
+  // Leaks found outside Slack (issue 23): floods of alerts and reports on their own budget owners.
+  outside,
   // Rarer, or they would end most runs early: long time jumps (past an overlap, to a warning, past
   // an expiry, past a retired key's week) and deactivations.
   fc.oneof(
@@ -683,6 +737,7 @@ async function checkInvariants(r: Real): Promise<void> {
   await checkOffboarding(r);
   checkUrgentTurns(r);
   checkLeakMessages(r);
+  checkOutsideNotices(r);
 }
 
 /** A policy duration in ms (`1d`, `7d`, `12h`); null for never. */
@@ -877,6 +932,13 @@ function checkLeakMessages(r: Real): void {
   for (const message of r.world.leakMessages) {
     expect(message.replies, `thread replies to ${message.ts}`).toBeLessThanOrEqual(1);
     expect(message.notices, `security notices about ${message.ts}`).toBeLessThanOrEqual(1);
+  }
+}
+
+/** 15. One security notice per alert or report, however often it was delivered. */
+function checkOutsideNotices(r: Real): void {
+  for (const [place, { notices }] of r.world.outsideNotices) {
+    expect(notices, `security notices about ${place}`).toBeLessThanOrEqual(1);
   }
 }
 

@@ -92,7 +92,12 @@ describe('parsePolicy', () => {
       approvalReminders: { remindAfterMs: 4 * 3_600_000, escalateAfterMs: 12 * 3_600_000 },
       limits: { pendingPerUser: 5, keysPerUser: 20 },
       // The security channel defaults to the approval channel.
-      security: { channel: 'C0123APPROVALS', leakAction: 'disable', unmanagedKeys: 'report' },
+      security: {
+        channel: 'C0123APPROVALS',
+        leakAction: 'disable',
+        unmanagedKeys: 'report',
+        github: { secretTypes: [] },
+      },
     });
   });
 
@@ -122,7 +127,12 @@ security: { channel: G0SECURITY1, leakAction: off, unmanagedKeys: disable }
     });
     expect(doc.approvalReminders).toEqual({ remindAfterMs: null, escalateAfterMs: 2 * 86_400_000 });
     expect(doc.limits).toEqual({ pendingPerUser: 2, keysPerUser: 3 });
-    expect(doc.security).toEqual({ channel: 'G0SECURITY1', leakAction: 'off', unmanagedKeys: 'disable' });
+    expect(doc.security).toEqual({
+      channel: 'G0SECURITY1',
+      leakAction: 'off',
+      unmanagedKeys: 'disable',
+      github: { secretTypes: [] },
+    });
   });
 
   it('names the path of a wrong lifecycle or security field', () => {

@@ -18,7 +18,7 @@ import {
 } from '../../dev/fake-slack/index.js';
 import { type AppResponse, postToApp } from '../../dev/fake-slack/slack-http.js';
 import { ClickHouseCloudClient } from '../../src/api/index.js';
-import { createApp, type Keyhouse } from '../../src/app.js';
+import { createApp, type Keyhouse, type KeyhouseOptions } from '../../src/app.js';
 import { type Clock, systemClock } from '../../src/core/clock.js';
 import type { DestinationWriter } from '../../src/core/delivery-ports.js';
 import type { KeyRequest, Store } from '../../src/core/model.js';
@@ -81,6 +81,8 @@ export interface HarnessOptions {
   timersRunning?: boolean;
   /** Destinations of the policy (product.md §12), written through this writer (test/delivery). */
   destinations?: DestinationWriter;
+  /** Leaks found outside Slack: the GitHub alert reader and webhook secret, the report token. */
+  leaks?: KeyhouseOptions['leaks'];
 }
 
 export interface RequestValues {
@@ -193,6 +195,7 @@ export class Harness {
       sweep: { timer: options.timersRunning ?? false },
       metrics: this.metrics,
       ...(options.timers ? { timers: options.timers } : {}),
+      ...(options.leaks ? { leaks: options.leaks } : {}),
       replicas: { exclusive: this.schema === null, attemptLeaseMs: extra.attemptLeaseMs ?? 30_000 },
       ...(options.destinations ? { destinations: options.destinations } : {}),
     });

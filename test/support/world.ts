@@ -21,7 +21,12 @@ import {
 } from '../../src/core/delivery-ports.js';
 import type { Store } from '../../src/core/model.js';
 import { Secret } from '../../src/core/secret.js';
-import type { LeakReport, WatchNotifier } from '../../src/core/watch-ports.js';
+import type {
+  LeakReport,
+  OutsideLeakReport,
+  OutsideSite,
+  WatchNotifier,
+} from '../../src/core/watch-ports.js';
 import { Policy, type PolicyDocument } from '../../src/policy/index.js';
 import { openStore } from '../../src/store/index.js';
 import {
@@ -40,6 +45,7 @@ import {
 } from '../../src/timers/index.js';
 import { retirementRule } from '../../src/timers/retirement.js';
 import { scheduledRotationRule } from '../../src/timers/scheduled-rotation.js';
+import { OutsideLeaks } from '../../src/watch/outside-leaks.js';
 import { Tripwire } from '../../src/watch/tripwire.js';
 import type {
   ClickTarget,
@@ -241,6 +247,21 @@ class RecordingWatchNotifier implements WatchNotifier {
   async leakOwner() {}
   async driftSecurity() {}
   async driftOwner() {}
+  async outsideLeakSecurity(_channel: string, report: OutsideLeakReport) {
+    const place = placeOf(report.site);
+    const found = this.world.outsideNotices.get(place) ?? { notices: 0, keys: [] };
+    found.notices += 1;
+    found.keys.push(...report.keys);
+    this.world.outsideNotices.set(place, found);
+  }
+  async outsideLeakOwner() {}
+}
+
+/** A place outside Slack as the invariant suite counts its notices: an alert, or a report's source and URL. */
+export function placeOf(site: OutsideSite): string {
+  return site.kind === 'github'
+    ? `github ${site.repository}#${site.alertNumber}`
+    : `report ${site.source} ${site.url}`;
 }
 
 /** Slack's directory as the world says: a user is deactivated once the world says so. */
@@ -265,6 +286,8 @@ export interface Instance {
   tripwire: Tripwire;
   /** Its ClickHouse client, for the budget's own account of urgent turns (`stats.urgent`). */
   client: ClickHouseCloudClient;
+  /** Leaks found outside Slack (a GitHub alert, a scanner's report), as its two doors hand them on. */
+  outside: OutsideLeaks;
 }
 
 /**
@@ -337,6 +360,8 @@ export class World {
   readonly timed: TimedMessage[] = [];
   /** Every message the tripwires answered, with how many replies and notices it got. */
   readonly leakMessages: LeakMessage[] = [];
+  /** Every place outside Slack the security channel heard of (placeOf), with its notices and keys. */
+  readonly outsideNotices = new Map<string, { notices: number; keys: LeakReport['keys'] }>();
   /** Each delivered key's secret, as its requester saw it (test memory only). */
   readonly secrets = new Map<string, string>();
   /** Users Slack reports deactivated (the daily check reads this; the event is sent by the test). */
@@ -458,6 +483,17 @@ export class World {
       securityChannel: 'C0SECURITY',
       gate: workflow.context.gate,
     });
+    const outside = new OutsideLeaks({
+      store: workflow.context.store,
+      keys: workflow.context.keys,
+      notifier: alive.wrap(new RecordingWatchNotifier(this)),
+      audit: workflow.context.audit,
+      clock: this.clock,
+      logger: this.logger,
+      leakAction: 'disable',
+      securityChannel: 'C0SECURITY',
+      gate: workflow.context.gate,
+    });
     const instance = {
       index,
       workflow,
@@ -468,6 +504,7 @@ export class World {
       lifecycle,
       tripwire,
       client,
+      outside,
     };
     this.instances[index] = instance;
     this.#all.push(instance);

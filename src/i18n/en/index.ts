@@ -5,11 +5,13 @@
 import { delivery } from './delivery.js';
 import { format } from './format.js';
 import { help } from './help.js';
+import { leaks } from './leaks.js';
 import { newcomer } from './newcomer.js';
 
 export const en = {
   delivery,
   format,
   help,
+  leaks,
   newcomer,
 } as const;

@@ -3,11 +3,13 @@ import type { Translation } from '../catalog.js';
 import { delivery } from './delivery.js';
 import { format } from './format.js';
 import { help } from './help.js';
+import { leaks } from './leaks.js';
 import { newcomer } from './newcomer.js';
 
 export const ko: Translation = {
   delivery,
   format,
   help,
+  leaks,
   newcomer,
 };
