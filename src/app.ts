@@ -13,6 +13,7 @@ import { runAs } from './api/index.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { DestinationWriter } from './core/delivery-ports.js';
 import type { Store } from './core/model.js';
+import type { RoleApi } from './core/ports.js';
 import { Secret } from './core/secret.js';
 import { SecretScanningAlertEventSchema, verifyWebhookSignature } from './github/webhook.js';
 import { createErrorHandler } from './handlers/errors.js';
@@ -236,7 +237,19 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   const source = options.keys;
   const keys = refuseWhileNoWait('ClickHouse', source, {
     atHand: (method, args) => {
-      if (method === 'keyListAtHand' || method === 'keyAtHand' || method === 'keysAtHand') return true;
+      if (
+        method === 'keyListAtHand' ||
+        method === 'keyAtHand' ||
+        method === 'serviceListAtHand' ||
+        method === 'keysAtHand'
+      )
+        return true;
+      if (method === 'listServices') {
+        const services = source as Partial<{ serviceListAtHand(): boolean }>;
+        return (
+          !(args[0] as { fresh?: boolean } | undefined)?.fresh && services.serviceListAtHand?.() === true
+        );
+      }
       if (method === 'listKeys')
         return !(args[0] as { fresh?: boolean } | undefined)?.fresh && source.keyListAtHand?.() === true;
       return method === 'getKey' && source.keyAtHand?.(String(args[0])) === true;
@@ -248,9 +261,12 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     defer: ['updateApproval', 'replyInThread', 'updateClaim', 'tellRequester'],
     onDeferredError: (error, method) => logger.warn({ err: error, method }, 'a deferred Slack notice failed'),
   });
+  // Guarded like the key API: a services list not yet read waits until after the acknowledgement.
+  const roles = roleSource(keys);
   const workflow = new Workflow({
     store,
     keys,
+    ...(roles ? { roles } : {}),
     policy,
     notifier: guardedNotifier,
     clock,
@@ -624,6 +640,13 @@ async function sweepOnce(workflow: Workflow, metrics: Metrics, logger: Logger): 
   } finally {
     metrics.sweepRan((performance.now() - started) / 1000, outcome);
   }
+}
+
+/** The client can list services and manage roles (the real one can; a test's wrapper may not). */
+function roleSource(keys: KeyApi): RoleApi | null {
+  const candidate = keys as Partial<RoleApi>;
+  const methods = ['listServices', 'listRoles', 'getRole', 'createRole', 'updateRole', 'deleteRole'] as const;
+  return methods.every((name) => typeof candidate[name] === 'function') ? (keys as KeyApi & RoleApi) : null;
 }
 
 /** The client can read activities (the real one can; a test's wrapper may not). */

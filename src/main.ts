@@ -181,6 +181,20 @@ async function main(): Promise<void> {
     },
   );
 
+  // Patterns of a services grant that match no service now: a warning, since services come and go.
+  keyhouse.workflow.unmatchedServicePatterns().then(
+    (unmatched) => {
+      for (const { roleId, patterns } of unmatched) {
+        logger.warn(
+          { role: roleId, patterns },
+          `policy role ${roleId}: ${patterns.join(', ')} match no ClickHouse service now; its requesters are offered only the services the other patterns match`,
+        );
+      }
+    },
+    (error: unknown) =>
+      logger.warn({ err: error }, 'could not check the policy service patterns against ClickHouse'),
+  );
+
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;

@@ -18,6 +18,8 @@ import type { Decision, KeyRequest } from './model.js';
 import type { Refusal } from './outcomes.js';
 import type { PolicyRole } from './policy-model.js';
 import type { Secret } from './secret.js';
+import type { ServiceAccess } from './service-access.js';
+import type { ChosenService } from './service-scope.js';
 
 /** In an edit, `keep` leaves the role or the expiry as it is. */
 export const KEEP = 'keep';
@@ -76,6 +78,17 @@ export interface ApprovalCard {
   now: Date;
   /** Where the key is delivered (product.md §12); absent for the requester's own Create key. */
   destination?: Place | null;
+  /** The console's services now, for a request scoped to services (renamed or deleted shown); null: unread. */
+  services?: readonly Pick<Service, 'id' | 'name'>[] | null;
+}
+
+/** What a key scoped to services reaches (product.md §16), as the lists show it. */
+export interface KeyServices {
+  access: ServiceAccess;
+  /** As named when chosen. */
+  chosen: ChosenService[];
+  /** The console's services now; null when they could not be read (the names as chosen are shown). */
+  current: readonly Pick<Service, 'id' | 'name'>[] | null;
 }
 
 export type ThreadNote =
@@ -178,6 +191,8 @@ export interface KeyEntry {
   retiring?: KeyRetiring | null;
   /** Where the key lives when it was written to a destination (product.md §12). */
   destination?: Place | null;
+  /** The services a key of a role scoped to services reaches. */
+  services?: KeyServices | null;
 }
 
 /** A rotated key on its way out: working until `at`, then disabled; its successor named. */
@@ -237,6 +252,8 @@ export interface RequestDraft {
   ipAccessList: string;
   /** Deliver to (product.md §12): a destination id; empty or `requester` for the requester. */
   destinationId?: string;
+  /** The services chosen, for a role scoped to services (product.md §16); absent: none. */
+  serviceIds?: string[];
 }
 
 export type DraftField = keyof RequestDraft;
@@ -247,6 +264,8 @@ export interface EditDraft {
   roleId: string;
   expiry: string;
   reason: string;
+  /** For a role scoped to services, the services the key should reach; absent keeps the key's. */
+  serviceIds?: string[];
 }
 
 export type EditField = keyof EditDraft;

@@ -32,6 +32,7 @@ export interface RequestsTable {
   change: Json | null;
   rotation: Json | null;
   destination_id: string | null;
+  services: Json | null;
 }
 
 export interface DecisionsTable {
@@ -57,6 +58,19 @@ export interface KeyOwnersTable {
   approved_forever: Generated<number>;
   leak_at: Timestamp | null;
   leak_source: string | null;
+  services: Json | null;
+}
+
+export interface ServiceRolesTable {
+  name: string;
+  policy_role_id: string;
+  access: string;
+  service_ids: Json;
+  clickhouse_role_id: string | null;
+  state: string;
+  holder: string;
+  unused_since: Timestamp | null;
+  updated_at: Timestamp;
 }
 
 export interface AuditEventsTable {
@@ -159,5 +173,6 @@ export interface Tables {
   retirements: RetirementsTable;
   timer_marks: TimerMarksTable;
   people: PeopleTable;
+  service_roles: ServiceRolesTable;
   schema_migrations: SchemaMigrationsTable;
 }

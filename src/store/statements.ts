@@ -38,6 +38,7 @@ const REQUEST_COLUMNS = [
   'change',
   'rotation',
   'destination_id',
+  'services',
 ] as const satisfies ReadonlyArray<keyof RequestsTable>;
 
 const OWNER_COLUMNS = [

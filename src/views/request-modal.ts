@@ -15,6 +15,7 @@ import { DELIVER_TO, deliverToBlock, englishWords } from './delivery.js';
 import { clip, LIMIT, md, plain, plural } from './format.js';
 import { ACTION, BLOCK, CALLBACK, expiryBlockId } from './ids.js';
 import { type Outcome, outcomeModal, workingModal } from './progress-modal.js';
+import { readServiceChoice, type ServiceOffer, serviceBlocks, UNCONVERTED_WORDS } from './services.js';
 
 export interface RequestModalInput {
   /** The roles this user may request, in policy order. */
@@ -33,6 +34,8 @@ export interface RequestModalInput {
   destinations?: readonly Destination[];
   /** The reader's words for the parts already in the catalogs; English when absent. */
   messages?: Messages;
+  /** For a chosen role scoped to services: the services it offers (services.ts). */
+  services?: ServiceOffer | null;
 }
 
 /** `view.state.values` as Slack sends it (Bolt's `ViewOutput['state']['values']` fits this shape). */
@@ -62,6 +65,7 @@ export function requestModal(input: RequestModalInput): ModalView {
     keyNameBlock(input.keyNamePatternHint),
     ...roleBlocks(input.roles, selected),
     ...expiryBlocks(selected, input.expiryChoices),
+    ...serviceBlocks(UNCONVERTED_WORDS, input.services ?? null),
     reasonBlock(input),
     ipListBlock(input.defaultIpAccessList),
     ...[deliverToBlock(input.messages ?? englishWords(), input.destinations ?? [])].filter((b) => b !== null),
@@ -231,6 +235,7 @@ export function readRequestModal(state: ViewStateValues): RequestDraft {
     ...(state[DELIVER_TO.block]
       ? { destinationId: readValue(state, DELIVER_TO.block, DELIVER_TO.action) }
       : {}),
+    ...(BLOCK.services in state ? { serviceIds: readServiceChoice(state) } : {}),
   };
 }
 
@@ -249,6 +254,8 @@ export function requestModalBlockIds(
     reason: BLOCK.reason,
     ipAccessList: BLOCK.ipList,
     ...(state[DELIVER_TO.block] ? { destinationId: DELIVER_TO.block } : {}),
+    // Shown only for a role scoped to services; otherwise its error lands on the Role block.
+    serviceIds: BLOCK.services in state ? BLOCK.services : BLOCK.role,
   };
 }
 

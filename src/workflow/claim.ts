@@ -243,6 +243,7 @@ export async function recordKey(
       fingerprint: made.fingerprint,
       approvedUntil: made.approvedUntil,
     });
+    if (request.services) await ctx.store.setKeyOwnerServices(key.id, request.services);
     return 'ok';
   } catch (error) {
     ctx.logger.error({ err: error, requestId: request.id }, 'could not record a new key');
@@ -277,7 +278,7 @@ export async function createInput(
     name: request.keyName,
     expireAt: end?.toISOString() ?? null,
     ipAccessList: request.ipAccessList,
-    ...(await grantFor(ctx, role)),
+    ...(await grantFor(ctx, role, request)),
   };
 }
 

@@ -10,10 +10,11 @@ import {
 } from '../core/delivery-ports.js';
 import type { KeyRequest, MessageKind, Store } from '../core/model.js';
 import type { PolicyRole } from '../core/policy-model.js';
-import type { ApprovalCard, KeyApi, Notifier, People, SlackRef } from '../core/ports.js';
+import type { ApprovalCard, KeyApi, Notifier, People, RoleApi, SlackRef } from '../core/ports.js';
 import type { Policy } from '../policy/index.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
 import { Gate } from './gate.js';
+import { currentServices } from './service-roles.js';
 
 /**
  * How this instance shares the database. `exclusive`: no other instance uses it (SQLite), so a
@@ -29,6 +30,8 @@ export interface ReplicaOptions {
 export interface WorkflowDeps {
   store: Store;
   keys: KeyApi;
+  /** Services and custom roles, for roles scoped to services (product.md §16); absent, such roles cannot be served. */
+  roles?: RoleApi;
   policy: Policy;
   notifier: Notifier;
   clock: Clock;
@@ -56,6 +59,7 @@ export interface Delivery {
 export class WorkflowContext {
   readonly store: Store;
   readonly keys: KeyApi;
+  readonly roles: RoleApi | null;
   readonly policy: Policy;
   readonly notifier: Notifier;
   readonly clock: Clock;
@@ -78,6 +82,7 @@ export class WorkflowContext {
   constructor(deps: WorkflowDeps) {
     this.store = deps.store;
     this.keys = deps.keys;
+    this.roles = deps.roles ?? null;
     this.policy = deps.policy;
     this.notifier = deps.notifier;
     this.clock = deps.clock;
@@ -137,6 +142,7 @@ export class WorkflowContext {
       denial: decisions.find((d) => d.decision === 'deny') ?? null,
       now: this.clock.now(),
       destination: this.placeOf(request),
+      ...(request.services ? { services: await currentServices(this) } : {}),
     };
   }
 

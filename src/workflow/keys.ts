@@ -4,9 +4,11 @@ import type { Place } from '../core/delivery-ports.js';
 import type { KeyOwner, KeyRequest } from '../core/model.js';
 import type { Done } from '../core/outcomes.js';
 import type { PolicyRole } from '../core/policy-model.js';
-import type { KeyEntry, ListScope } from '../core/ports.js';
+import { isServiceGrant } from '../core/policy-model.js';
+import type { KeyEntry, KeyServices, ListScope } from '../core/ports.js';
 import type { WorkflowContext } from './context.js';
 import type { KeyListSources, KeyLists } from './key-lists.js';
+import { currentServices } from './service-roles.js';
 
 const byName = new Intl.Collator('en');
 
@@ -113,7 +115,9 @@ async function listSources(
   // Where each key made for a destination lives (product.md §12), from the request that made it:
   // fixed once delivered, so the owners' request ids stand for it in the list's sources.
   const madeBy = new Map(delivered.filter((r) => r.destinationId).map((r) => [r.id, r]));
-  return { keys, owners, retirements, isAdmin, policy: ctx.policy.doc, stamp, madeBy };
+  // Keys scoped to services show them as the console names them now (read only when there are some).
+  const services = owners.some((owner) => owner.services) ? await currentServices(ctx) : null;
+  return { keys, owners, retirements, isAdmin, policy: ctx.policy.doc, stamp, services, madeBy };
 }
 
 function entriesOf(
@@ -130,6 +134,7 @@ function entriesOf(
   const ownerRows = new Map(owners.map((o) => [o.keyId, o]));
   const ownerOf = new Map(owners.map((o) => [o.keyId, o.ownerId]));
   const listed = scope === 'mine' ? keys.filter((key) => ownerOf.get(key.id) === viewerId) : keys;
+  const current = sources.services ?? null;
   return listed
     .map((key): KeyEntry => {
       const ownerId = ownerOf.get(key.id) ?? null;
@@ -164,9 +169,21 @@ function entriesOf(
         leaked,
         retiring,
         destination: placeOfOwner(ctx, ownerRows.get(key.id)?.requestId ?? null, madeBy),
+        services: servicesOf(ctx, ownerRows.get(key.id), current),
       };
     })
     .sort((a, b) => byName.compare(a.key.name, b.key.name) || byName.compare(a.key.id, b.key.id));
+}
+
+/** What a key of a role scoped to services reaches, for the lists; null for any other key. */
+function servicesOf(
+  ctx: WorkflowContext,
+  owner: KeyOwner | undefined,
+  current: KeyServices['current'],
+): KeyServices | null {
+  const role = approvedRole(ctx, owner ?? null);
+  if (!owner?.services || !role || !isServiceGrant(role.grant)) return null;
+  return { access: role.grant.access, chosen: owner.services, current };
 }
 
 /**

@@ -22,6 +22,13 @@ import {
   outsideLeakOwnerMessage,
   outsideLeakSecurityNotice,
 } from '../../src/views/outside-leaks.js';
+import {
+  accessText,
+  serviceBlocks,
+  serviceProblemText,
+  serviceRefusalText,
+  servicesLine,
+} from '../../src/views/services.js';
 
 /** What a case renders to, and where Slack would show it (which limits hold). */
 export type Rendered =
@@ -36,6 +43,10 @@ export interface Data {
   command: string;
   /** A word the command does not know. */
   word: string;
+  /** Services as the console names them (product.md §16), and the name one had before a rename. */
+  service: string;
+  otherService: string;
+  oldService: string;
   /** The admins to ask, as Slack mentions (the policy's `adminsToAsk`). */
   admins: string;
   /** A key's name, and where a leak of it was found (a repository and file, a scanner and its URL). */
@@ -54,6 +65,9 @@ export interface Data {
 export const EVERYDAY: Data = {
   command: '/chkey',
   word: 'frobnicate',
+  service: 'prod-eu',
+  otherService: 'analytics',
+  oldService: 'prod-1',
   admins: '<@U0DANA>',
   keyName: 'terraform-ci',
   repository: 'acme/infra',
@@ -72,6 +86,10 @@ export const EVERYDAY: Data = {
 export const LONGEST: Data = {
   command: `/${'k'.repeat(31)}`,
   word: 'w'.repeat(3_900),
+  // The console allows 50 characters; a role may offer up to 100 (a multi-select's limit).
+  service: 's'.repeat(50),
+  otherService: 't'.repeat(50),
+  oldService: 'o'.repeat(50),
   admins: Array.from({ length: 20 }, (_, i) => `<!subteam^S0ADMINS${String(i).padStart(4, '0')}>`).join(', '),
   keyName: 'k'.repeat(64),
   repository: `${'o'.repeat(39)}/${'r'.repeat(100)}`,
@@ -85,12 +103,26 @@ export const LONGEST: Data = {
   destinationError: 'x'.repeat(1_400),
 };
 
+const SERVICE_IDS = ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222'];
+
+/** A modal around blocks a view contributes to one (its title from a catalog too). */
+const inModal = (m: Messages, blocks: object[]): Rendered => ({
+  kind: 'modal',
+  body: {
+    type: 'modal',
+    title: { type: 'plain_text', text: m.t('services.label') },
+    submit: { type: 'plain_text', text: m.t('services.placeholder') },
+    blocks,
+  },
+});
+
 /** Every string of `data`: what the views may show that did not come from a catalog. */
 export function dataStrings(data: Data): string[] {
   return Object.values(data).filter((value): value is string => typeof value === 'string');
 }
 
 const message = (body: object): Rendered => ({ kind: 'message', body });
+const line = (body: string): Rendered => ({ kind: 'line', body });
 
 /** `n` keys of one owner, each with another outcome, as a leak found outside Slack reports them. */
 function leakedKeys(d: Data, n: number): LeakedKey[] {
@@ -221,9 +253,44 @@ export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]>
         }),
       ),
     ),
+  accessText: (m) => (['read', 'manage', 'query-endpoints'] as const).map((a) => line(accessText(m, a))),
+  serviceBlocks: (m, d) => [
+    inModal(m, serviceBlocks(m, { kind: 'unavailable' })),
+    inModal(m, serviceBlocks(m, { kind: 'offered', access: 'read', services: [] })),
+    inModal(
+      m,
+      serviceBlocks(m, {
+        kind: 'offered',
+        access: 'query-endpoints',
+        // As many as a multi-select holds, each with the longest name.
+        services: Array.from({ length: 100 }, (_, i) => ({
+          id: `${String(i).padStart(8, '0')}-1111-4111-8111-111111111111`,
+          name: i % 2 === 0 ? d.service : d.otherService,
+        })),
+        chosen: [`${'0'.repeat(8)}-1111-4111-8111-111111111111`],
+      }),
+    ),
+  ],
+  servicesLine: (m, d) => {
+    const chosen = [
+      { id: SERVICE_IDS[0]!, name: d.oldService },
+      { id: SERVICE_IDS[1]!, name: d.otherService },
+    ];
+    return [
+      line(servicesLine(m, 'read', chosen, null)),
+      line(servicesLine(m, 'manage', chosen, [{ id: SERVICE_IDS[0]!, name: d.service }])),
+    ];
+  },
+  serviceProblemText: (m) => [
+    line(serviceProblemText(m, { code: 'services_none' })),
+    line(serviceProblemText(m, { code: 'service_not_offered', serviceId: SERVICE_IDS[0]! })),
+  ],
+  serviceRefusalText: (m, d) => [
+    line(serviceRefusalText(m, { code: 'service_role_busy' })),
+    line(serviceRefusalText(m, { code: 'service_role_conflict', roleName: d.service })),
+  ],
 };
 
-const line = (body: string): Rendered => ({ kind: 'line', body });
 
 function destinations(d: Data): Destination[] {
   const names = { keyId: 'CLICKHOUSE_KEY_ID', keySecret: 'CLICKHOUSE_KEY_SECRET' };
@@ -243,6 +310,7 @@ export const VIEW_MODULES: Record<string, readonly string[]> = {
   help: [],
   'outside-leaks': [],
   delivery: ['DELIVER_TO', 'destinationsOf', 'englishWords', 'placeOf'],
+  services: ['readServiceChoice'],
 };
 
 /** Modules of src/views that render no words of their own: ids, formatting helpers, the index. */

@@ -52,6 +52,7 @@ import type {
   KeyApi,
   Notifier,
   RequesterNotice,
+  RoleApi,
   SecretReveal,
   SlackRef,
 } from '../../src/workflow/index.js';
@@ -434,6 +435,8 @@ export class World {
     const workflow = new Workflow({
       store: alive.wrap(this.flaky.wrap()),
       keys: alive.wrap(keys),
+      // Services and custom roles (product.md §16), through the same client.
+      roles: alive.wrap<RoleApi>(client),
       policy: this.#policy,
       notifier: alive.wrap(notifier),
       clock: this.clock,

@@ -7,6 +7,7 @@ import { format } from './format.js';
 import { help } from './help.js';
 import { leaks } from './leaks.js';
 import { newcomer } from './newcomer.js';
+import { services } from './services.js';
 
 export const en = {
   delivery,
@@ -14,4 +15,5 @@ export const en = {
   help,
   leaks,
   newcomer,
+  services,
 } as const;

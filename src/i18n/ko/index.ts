@@ -5,6 +5,7 @@ import { format } from './format.js';
 import { help } from './help.js';
 import { leaks } from './leaks.js';
 import { newcomer } from './newcomer.js';
+import { services } from './services.js';
 
 export const ko: Translation = {
   delivery,
@@ -12,4 +13,5 @@ export const ko: Translation = {
   help,
   leaks,
   newcomer,
+  services,
 };

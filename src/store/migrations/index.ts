@@ -10,7 +10,8 @@ import { keyRoles } from './0004-key-roles.js';
 import { timerMarks } from './0005-timer-marks.js';
 import { auditChainFromTheFirst } from './0006-audit-chain-from-the-first.js';
 import { keyEnvelopeLeaksPeople } from './0007-key-envelope-leaks-people.js';
-import { requestDestination } from './0008-request-destination.js';
+import { serviceRoles } from './0008-service-roles.js';
+import { requestDestination } from './0009-request-destination.js';
 import type { Migration } from './migration.js';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -21,5 +22,6 @@ export const MIGRATIONS: readonly Migration[] = [
   timerMarks,
   auditChainFromTheFirst,
   keyEnvelopeLeaksPeople,
+  serviceRoles,
   requestDestination,
 ];
