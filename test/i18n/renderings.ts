@@ -291,7 +291,6 @@ export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]>
   ],
 };
 
-
 function destinations(d: Data): Destination[] {
   const names = { keyId: 'CLICKHOUSE_KEY_ID', keySecret: 'CLICKHOUSE_KEY_SECRET' };
   return [
