@@ -6,6 +6,7 @@
  *   policy, store, api, http          each on core
  *   views                             on core and i18n (views render the model in words; nothing decides there)
  *   github, vault                     the GitHub App and Vault clients, on core
+ *   delivery                          destinations (product.md §12) over the GitHub and Vault clients
  *   workflow                          the rules and their one gate, on core and policy
  *   timers, watch                     timed and watching rules, on workflow
  *   slack, handlers, audit            Slack's side and the CLIs
@@ -34,6 +35,7 @@ module.exports = {
     layer('vault', ['core', 'util']),
     layer('github', ['core', 'util']),
     layer('http', ['core', 'util']),
+    layer('delivery', ['core', 'util', 'github', 'vault']),
     layer('i18n', ['core', 'util']),
     layer('views', ['core', 'util', 'i18n']),
     layer('workflow', ['core', 'util', 'policy']),

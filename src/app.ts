@@ -11,6 +11,7 @@ import type { WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { runAs } from './api/index.js';
 import { type Clock, systemClock } from './core/clock.js';
+import type { DestinationWriter } from './core/delivery-ports.js';
 import type { Store } from './core/model.js';
 import type { RoleApi } from './core/ports.js';
 import { Secret } from './core/secret.js';
@@ -32,6 +33,7 @@ import { boltLogger } from './logger.js';
 import { Metrics, observeNotifier } from './metrics.js';
 import { Policy, type PolicyDocument } from './policy/index.js';
 import { SlackAccessNotifier } from './slack/access-notifier.js';
+import { SlackDeliveryNotifier } from './slack/delivery-notifier.js';
 import { SlackNotifier } from './slack/notifier.js';
 import { SlackPeople } from './slack/people.js';
 import { SlackReaders } from './slack/readers.js';
@@ -39,6 +41,7 @@ import { SlackDirectory, SlackLifecycleNotifier } from './slack/timers-notifier.
 import { SlackWatchNotifier } from './slack/watch-notifier.js';
 import { Lifecycle } from './timers/index.js';
 import { retirementRule } from './timers/retirement.js';
+import { scheduledRotationRule } from './timers/scheduled-rotation.js';
 import { Scheduler, type TickResult } from './timers/scheduler.js';
 import { cached } from './util/cached.js';
 import { InFlight } from './util/in-flight.js';
@@ -106,6 +109,8 @@ export interface KeyhouseOptions {
   shutdownGraceMs?: number;
   /** Served on `/metrics`; a fresh registry when absent. Pass the one the ClickHouse client reports to. */
   metrics?: Metrics;
+  /** Writes keys to the policy's destinations (product.md §12; src/delivery); absent, none is reachable. */
+  destinations?: DestinationWriter;
   /**
    * Leaks found outside Slack (product.md §13). `POST /leaks/github` is served with `github` (the App's
    * alert reader and `GITHUB_WEBHOOK_SECRET`), `POST /leaks/report` with `reportToken`
@@ -275,6 +280,20 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
       app.client,
       catalog.messages({ locale: options.policy.locale, timeZone: 'UTC' }),
     ),
+    ...(options.destinations
+      ? {
+          delivery: {
+            writer: options.destinations,
+            notifier: new SlackDeliveryNotifier({
+              client: app.client,
+              catalog,
+              readers,
+              securityChannel: options.policy.security.channel,
+              locale: options.policy.locale,
+            }),
+          },
+        }
+      : {}),
     replicas: {
       instanceId,
       exclusive,
@@ -354,6 +373,8 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   });
   // Rotation retires the old key at the end of its overlap: one more timed rule (workflow/rotate.ts).
   scheduler.register(retirementRule(workflow.context));
+  // A key in a destination is replaced on its role's schedule (product.md §12).
+  scheduler.register(scheduledRotationRule(workflow.context));
   const lifecycle = new Lifecycle({
     ctx: workflow.context,
     scheduler,

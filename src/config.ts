@@ -49,6 +49,8 @@ export interface Config {
   github: GitHubConfig | null;
   /** Leaks found outside Slack (product.md §13): each endpoint is served only when its secret is set. */
   leaks: LeaksConfig;
+  /** Vault, for `vault-kv` destinations (product.md §12); null when not configured. */
+  vault: VaultConfig | null;
 }
 
 export interface GitHubConfig {
@@ -58,6 +60,15 @@ export interface GitHubConfig {
   privateKey: Secret;
   /** `GITHUB_API_URL`: `https://api.github.com`, or `https://HOST/api/v3` for GitHub Enterprise Server. */
   apiUrl: string;
+}
+
+export interface VaultConfig {
+  /** `VAULT_ADDR`, the origin without `/v1`. */
+  addr: string;
+  /** AppRole (`VAULT_ROLE_ID`, `VAULT_SECRET_ID`) or a static `VAULT_TOKEN`. */
+  auth: { roleId: string; secretId: Secret } | { token: Secret };
+  /** `VAULT_NAMESPACE`, sent as `X-Vault-Namespace`. */
+  namespace: string | null;
 }
 
 export interface LeaksConfig {
@@ -96,6 +107,11 @@ const VARIABLES = [
   'GITHUB_APP_ID',
   'GITHUB_APP_PRIVATE_KEY',
   'GITHUB_API_URL',
+  'VAULT_ADDR',
+  'VAULT_ROLE_ID',
+  'VAULT_SECRET_ID',
+  'VAULT_TOKEN',
+  'VAULT_NAMESPACE',
   'GITHUB_WEBHOOK_SECRET',
   'LEAK_REPORT_TOKEN',
 ] as const;
@@ -210,6 +226,21 @@ const envSchema = z.object({
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     })
     .default('https://api.github.com'),
+  VAULT_ADDR: required
+    .superRefine((value, ctx) => {
+      const problem = originProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      else if (/\/v1\/*$/.test(new URL(value).pathname))
+        ctx.addIssue({ code: 'custom', message: 'must not include /v1' });
+    })
+    .optional(),
+  VAULT_ROLE_ID: optional,
+  VAULT_SECRET_ID: optional,
+  VAULT_TOKEN: optional,
+  VAULT_NAMESPACE: text(
+    (v) => /^[A-Za-z0-9_./-]{1,200}$/.test(v),
+    'must be a namespace path such as admin or admin/team',
+  ).optional(),
   // A webhook secret or bearer token anyone could guess protects nothing.
   GITHUB_WEBHOOK_SECRET: text((v) => v.length >= 20, 'must be at least 20 characters').optional(),
   LEAK_REPORT_TOKEN: text(
@@ -235,6 +266,29 @@ function pairProblems(raw: Partial<Record<Variable, string>>): { variable: Varia
     problems.push({ variable: 'GITHUB_APP_PRIVATE_KEY', message: 'is required when GITHUB_APP_ID is set' });
   if (raw.GITHUB_APP_PRIVATE_KEY && !raw.GITHUB_APP_ID)
     problems.push({ variable: 'GITHUB_APP_ID', message: 'is required when GITHUB_APP_PRIVATE_KEY is set' });
+  if (raw.VAULT_ROLE_ID && !raw.VAULT_SECRET_ID)
+    problems.push({
+      variable: 'VAULT_SECRET_ID',
+      message: 'is required when VAULT_ROLE_ID is set (AppRole)',
+    });
+  if (raw.VAULT_SECRET_ID && !raw.VAULT_ROLE_ID)
+    problems.push({
+      variable: 'VAULT_ROLE_ID',
+      message: 'is required when VAULT_SECRET_ID is set (AppRole)',
+    });
+  if (raw.VAULT_TOKEN && raw.VAULT_ROLE_ID)
+    problems.push({
+      variable: 'VAULT_TOKEN',
+      message: 'and VAULT_ROLE_ID are both set: give AppRole or a token, not both',
+    });
+  const vaultAuth = raw.VAULT_TOKEN || raw.VAULT_ROLE_ID || raw.VAULT_SECRET_ID;
+  if (vaultAuth && !raw.VAULT_ADDR)
+    problems.push({ variable: 'VAULT_ADDR', message: 'is required when Vault credentials are set' });
+  if (raw.VAULT_ADDR && !vaultAuth)
+    problems.push({
+      variable: 'VAULT_ADDR',
+      message: 'is set but neither VAULT_ROLE_ID/VAULT_SECRET_ID nor VAULT_TOKEN is',
+    });
   if (raw.GITHUB_WEBHOOK_SECRET && !raw.GITHUB_APP_ID)
     problems.push({
       variable: 'GITHUB_WEBHOOK_SECRET',
@@ -309,6 +363,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             apiUrl: e.GITHUB_API_URL.replace(/\/+$/, ''),
           }
         : null,
+    vault: e.VAULT_ADDR
+      ? {
+          addr: e.VAULT_ADDR.replace(/\/+$/, ''),
+          auth: e.VAULT_TOKEN
+            ? { token: new Secret(e.VAULT_TOKEN) }
+            : { roleId: e.VAULT_ROLE_ID ?? '', secretId: new Secret(e.VAULT_SECRET_ID ?? '') },
+          namespace: e.VAULT_NAMESPACE ?? null,
+        }
+      : null,
     leaks: {
       githubWebhookSecret: e.GITHUB_WEBHOOK_SECRET ? new Secret(e.GITHUB_WEBHOOK_SECRET) : null,
       reportToken: e.LEAK_REPORT_TOKEN ? new Secret(e.LEAK_REPORT_TOKEN) : null,

@@ -12,14 +12,17 @@ import { WebClient } from '@slack/web-api';
 import { type Logger, pino } from 'pino';
 import { ClickHouseCloudClient } from './api/index.js';
 import { createApp, type KeyhouseOptions } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError } from './config.js';
 import { isKeyhouseError } from './core/errors.js';
+import { Destinations } from './delivery/index.js';
 import { GitHubAppClient } from './github/index.js';
 import { boltLogger, createLogger } from './logger.js';
 import { Metrics } from './metrics.js';
-import { loadPolicy, PolicyError } from './policy/index.js';
+import { PolicyError } from './policy/index.js';
+import { loadSettings } from './settings.js';
 import { openStore } from './store/index.js';
 import { networkCause } from './util/network-cause.js';
+import { VaultClient } from './vault/index.js';
 
 /** A failure of one side at start, logged as one JSON line with `side` and the setting to check. */
 class StartupError extends Error {
@@ -37,12 +40,11 @@ let log: Logger | null = null;
 async function main(): Promise<void> {
   // `.env` fills in what the real environment leaves unset (the environment wins).
   if (existsSync('.env')) process.loadEnvFile('.env');
-  const config = loadConfig();
+  const { config, policy } = await loadSettings();
   const logger = createLogger({ level: config.logLevel, name: 'keyhouse' });
   log = logger;
   // One request's stray rejection must not take down every other conversation: log it loudly.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
-  const policy = await loadPolicy(config.policyPath);
 
   // The store first: a bad DATABASE_URL is reported before anything talks to Slack. A SQLite file
   // is held by this process alone (a second Keyhouse on it refuses to start).
@@ -96,6 +98,27 @@ async function main(): Promise<void> {
     observer: metrics.clickhouse,
   });
 
+  const destinations = new Destinations({
+    github: config.github
+      ? new GitHubAppClient({
+          apiUrl: config.github.apiUrl,
+          appId: config.github.appId,
+          privateKey: config.github.privateKey,
+          // What delivery needs and no more (README: the GitHub App's permissions).
+          permissions: { secrets: 'write', environments: 'read' },
+          logger: logger.child({ component: 'github' }),
+        })
+      : null,
+    vault: config.vault
+      ? new VaultClient({
+          addr: config.vault.addr,
+          auth: config.vault.auth,
+          ...(config.vault.namespace ? { namespace: config.vault.namespace } : {}),
+          logger: logger.child({ component: 'vault' }),
+        })
+      : null,
+    logger: logger.child({ component: 'delivery' }),
+  });
   // Leaks found outside Slack (product.md §13): each door opens with its setting.
   const leaks: NonNullable<KeyhouseOptions['leaks']> = {};
   if (config.github && config.leaks.githubWebhookSecret) {
@@ -131,6 +154,7 @@ async function main(): Promise<void> {
     leaks,
     // A SQLite file has one user; PostgreSQL may be shared by replicas.
     replicas: { exclusive: config.databaseUrl.startsWith('sqlite:') },
+    destinations,
   });
   const port = await keyhouse.listen(config.port);
   logger.info(

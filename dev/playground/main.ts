@@ -49,8 +49,24 @@ async function main(): Promise<void> {
   });
   process.stdout.write(
     `Keyhouse playground: open ${playground.url}\n` +
-      `  (Keyhouse's log: ${playground.logFile}; Ctrl-C stops everything)\n`,
+      `  (Keyhouse's log: ${playground.logFile}; Ctrl-C stops everything)\n` +
+      `  A Vault stands behind the demo (${playground.vault.url}): request a Terraform key with Deliver to\n` +
+      `  "Vault", approve it as Bob or Carol, and watch it arrive here; its secret stays in the Vault.\n`,
   );
+  // Each key Keyhouse writes into the playground's Vault, as it lands (never its secret).
+  let seen = 0;
+  setInterval(() => {
+    const writes = playground.vault.requests.filter((r) => r.operation === 'kv-v2-write' && r.status < 300);
+    for (const write of writes.slice(seen)) {
+      const path = decodeURIComponent(write.path.replace(/^\/v1\/secret\/data\//, ''));
+      const data = playground.vault.read('secret', path);
+      process.stdout.write(
+        `Vault: secret/${path} now holds key ${String(data?.keyId ?? '?')} (${String(data?.name ?? '?')}, ` +
+          `role ${String(data?.role ?? '?')}, expires ${String(data?.expireAt ?? '?')}) and its secret\n`,
+      );
+    }
+    seen = writes.length;
+  }, 1_000).unref();
   let stopping = false;
   const stop = () => {
     if (stopping) return;

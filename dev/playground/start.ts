@@ -16,6 +16,7 @@ import { loadPolicy } from '../../src/policy/index.js';
 import { startEmulator } from '../emulator/server.js';
 import { SLACK_TEST_DEFAULTS } from '../fake-slack/defaults.js';
 import { startFakeSlack } from '../fake-slack/index.js';
+import { type FakeVault, startFakeVault } from '../fake-vault/server.js';
 import { startPlaygroundGitHub } from './github-alert.js';
 import { explainEach, peopleFor } from './people.js';
 import { startPageServer } from './server.js';
@@ -71,6 +72,8 @@ export interface Playground {
   keyhousePid: number | undefined;
   /** Resolves with how Keyhouse ended if it stops. */
   keyhouseExited: Promise<KeyhouseExit>;
+  /** The fake Vault behind the demo's `vault-demo` destination: `read('secret', 'clickhouse/<key name>')`. */
+  vault: FakeVault;
   close(): Promise<void>;
 }
 
@@ -119,6 +122,9 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   const logFile = join(dir, 'keyhouse.log');
 
   const emulator = await startEmulator({});
+  // Vault for the demo policy's destination (product.md §12): a key for the Terraform role can be
+  // delivered there, with no Create key click, and read back from the fake (Playground.vault).
+  const vault = await startFakeVault({ keyhouse: { mount: 'secret', pathTemplate: 'clickhouse/{keyName}' } });
   // A key made in the console, so `/chkey list all` shows one Keyhouse does not own.
   emulator.addKey({ name: 'made-in-the-console', roles: ['developer'] });
   const fake = await startFakeSlack({
@@ -149,6 +155,9 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       DATABASE_URL: `sqlite:${join(dir, 'keyhouse.db')}`,
       KEYHOUSE_POLICY: policyPath,
       LOG_LEVEL: 'info',
+      VAULT_ADDR: vault.url,
+      VAULT_ROLE_ID: vault.roleId,
+      VAULT_SECRET_ID: vault.secretId,
       ...github.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -169,6 +178,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     await fake.close();
     await github.close();
     await emulator.close();
+    await vault.close();
     if (!diedOnItsOwn) {
       await rm(dir, { recursive: true, force: true });
       return;
@@ -220,6 +230,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     keyhouseUrl,
     logFile,
     keyhousePid: child.pid,
+    vault,
     keyhouseExited,
     close: async () => {
       await server.close();

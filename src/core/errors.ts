@@ -78,6 +78,7 @@ const REFUSAL_CLASS: Record<RefusalCode, KeyhouseErrorCode> = {
   replica_settling: 'conflict',
   create_failed: 'create_failed',
   key_withdrawn: 'create_failed',
+  destination_unavailable: 'not_allowed',
   owner_changed: 'conflict',
   owner_active: 'conflict',
 };

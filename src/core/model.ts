@@ -41,6 +41,8 @@ export interface KeyRotation {
    * old key's end). The successor inherits it, so no chain of rotations outlives an approval.
    */
   until?: string;
+  /** Made by the policy's `rotateEvery` for a key in a destination (product.md §12), not by a person. */
+  scheduled?: boolean;
 }
 
 export interface KeyRequest {
@@ -71,6 +73,11 @@ export interface KeyRequest {
   /** Set on a `create` request that replaces an existing key. */
   rotation: KeyRotation | null;
   /**
+   * The policy destination the key is written to (product.md §12), with no Create key click and no
+   * person seeing its secret; null or absent: shown once to the requester.
+   */
+  destinationId?: string | null;
+  /**
    * For a role whose grant names services (product.md §16): the services chosen, as they were
    * named then; on a `change`, the key's services after it. Null for any other role.
    */
@@ -94,6 +101,7 @@ export interface NewRequest {
   keySuffix?: string | null;
   change?: KeyChange | null;
   rotation?: KeyRotation | null;
+  destinationId?: string | null;
   services?: ChosenService[] | null;
 }
 

@@ -66,6 +66,8 @@ export type Refusal =
   | { code: 'replica_settling' }
   | { code: 'create_failed'; leftBehind: boolean }
   | { code: 'key_withdrawn'; why: 'settled_elsewhere' | 'store_failed' | 'not_delivered' }
+  /** The request's destination is gone from the policy, or no longer offered for its role (product.md §12). */
+  | { code: 'destination_unavailable'; destinationId: string }
   // Timed work and the watch (never shown to a person as such; audited).
   | { code: 'owner_changed' }
   | { code: 'owner_active' };
@@ -96,6 +98,7 @@ export type Problem =
   | { code: 'role_needed_for_expiry' }
   | { code: 'overlap_not_offered' }
   | { code: 'stale_dialog' }
+  | { code: 'destination_not_offered' }
   | { code: 'refused'; refusal: Refusal };
 
 /** A dialog's field problems, by field. */

@@ -47,6 +47,10 @@ export interface PolicyRole {
   readonly requesters?: readonly string[];
   /** Where this role's requests are approved; when absent, the policy's `approvalChannel`. */
   readonly approvalChannel?: string;
+  /** Destinations (ids) this role's keys may be written to (product.md §12); absent: the requester only. */
+  readonly destinations?: readonly string[];
+  /** A key in a destination is replaced this often (product.md §12); absent: never. */
+  readonly rotateEveryMs?: number;
   /** On-call approval (product.md §15): members of these user groups are approved at once. */
   readonly autoApprove?: AutoApprovePolicy;
   /** Break glass (product.md §15): the requester approves their own request; reviewed afterwards. */
@@ -73,6 +77,42 @@ export interface BreakGlassPolicy {
   readonly reviewWithin: string;
   readonly reviewWithinMs: number;
 }
+
+/** The Actions secret names a GitHub destination writes, each `[A-Za-z0-9_]`, stored upper-case. */
+export interface SecretNames {
+  readonly keyId: string;
+  readonly keySecret: string;
+}
+
+/**
+ * Where a key may be delivered instead of shown to a person (product.md §12): an Actions secret of
+ * a repository or of one of its environments, or a KV version 2 secret in Vault. The path of a Vault
+ * destination may hold `{keyName}`, `{role}` and `{requester}`, filled in for each key.
+ */
+export type Destination =
+  | {
+      readonly id: string;
+      readonly type: 'github-actions';
+      /** `owner/repo`. */
+      readonly repository: string;
+      readonly environment?: string;
+      readonly names: SecretNames;
+    }
+  | {
+      readonly id: string;
+      readonly type: 'vault-kv';
+      readonly mount: string;
+      readonly path: string;
+    };
+
+export type DestinationType = Destination['type'];
+export const DESTINATION_TYPES = ['github-actions', 'vault-kv'] as const;
+export const DEFAULT_SECRET_NAMES: SecretNames = {
+  keyId: 'CLICKHOUSE_KEY_ID',
+  keySecret: 'CLICKHOUSE_KEY_SECRET',
+};
+/** The placeholders a Vault path may hold. */
+export const PATH_PLACEHOLDERS = ['keyName', 'role', 'requester'] as const;
 
 /** What happens to the keys of a Slack user who was deactivated (product.md §8). */
 export const OFFBOARDING_ACTIONS = ['disable', 'delete', 'report'] as const;
@@ -148,6 +188,8 @@ export interface PolicyDocument {
   /** Used when a request gives no IP list. Never empty: an empty list makes a deny-all key. */
   readonly defaultIpAccessList: readonly IpAccessEntry[];
   readonly roles: readonly PolicyRole[];
+  /** Where keys may be written (product.md §12); empty when none. */
+  readonly destinations: readonly Destination[];
   readonly lifecycle: LifecyclePolicy;
   readonly approvalReminders: ApprovalRemindersPolicy;
   readonly limits: LimitsPolicy;

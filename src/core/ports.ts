@@ -13,6 +13,7 @@ import type {
   UpdateKeyInput,
   UpdateRoleInput,
 } from './clickhouse.js';
+import type { Place } from './delivery-ports.js';
 import type { Decision, KeyRequest } from './model.js';
 import type { Refusal } from './outcomes.js';
 import type { PolicyRole } from './policy-model.js';
@@ -75,6 +76,8 @@ export interface ApprovalCard {
   approvals: Decision[];
   denial: Decision | null;
   now: Date;
+  /** Where the key is delivered (product.md §12); absent for the requester's own Create key. */
+  destination?: Place | null;
   /** The console's services now, for a request scoped to services (renamed or deleted shown); null: unread. */
   services?: readonly Pick<Service, 'id' | 'name'>[] | null;
 }
@@ -186,6 +189,8 @@ export interface KeyEntry {
   leaked?: boolean;
   /** Set while the key is being replaced by a rotation (product.md §8). */
   retiring?: KeyRetiring | null;
+  /** Where the key lives when it was written to a destination (product.md §12). */
+  destination?: Place | null;
   /** The services a key of a role scoped to services reaches. */
   services?: KeyServices | null;
 }
@@ -245,6 +250,8 @@ export interface RequestDraft {
   expiry: string;
   reason: string;
   ipAccessList: string;
+  /** Deliver to (product.md §12): a destination id; empty or `requester` for the requester. */
+  destinationId?: string;
   /** The services chosen, for a role scoped to services (product.md §16); absent: none. */
   serviceIds?: string[];
   /** Break glass (product.md §15): the requester approves their own request, reviewed afterwards. */

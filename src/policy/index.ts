@@ -24,6 +24,7 @@ export {
   type AutoApprovePolicy,
   type BreakGlassPolicy,
   DEFAULT_KEY_NAME_PATTERN,
+  type Destination,
   isGroupId,
   isUserId,
   LEAK_ACTIONS,

@@ -14,6 +14,8 @@ import {
   type BreakGlassPolicy,
   DEFAULT_KEY_NAME_HINT,
   DEFAULT_KEY_NAME_PATTERN,
+  DEFAULT_SECRET_NAMES,
+  type Destination,
   LEAK_ACTIONS,
   LEGACY_KEY_ROLES,
   type LifecyclePolicy,
@@ -21,6 +23,7 @@ import {
   MAX_REASON_LENGTH,
   MAX_ROLES,
   OFFBOARDING_ACTIONS,
+  PATH_PLACEHOLDERS,
   type PolicyDocument,
   type PolicyRole,
   type RoleGrant,
@@ -192,9 +195,23 @@ const role = z
     approvalChannel: channelId.optional(),
     autoApprove: autoApprove.optional(),
     breakGlass: breakGlass.optional(),
+    destinations: z
+      .array(z.string().regex(ROLE_ID, { error: 'is not a destination id' }))
+      .min(1)
+      .optional(),
+    rotateEvery: ttl.optional(),
   })
   .transform(
-    ({ maxExpiry: ms, requesters, approvalChannel, autoApprove, breakGlass, ...rest }): PolicyRole => ({
+    ({
+      maxExpiry: ms,
+      requesters,
+      approvalChannel,
+      autoApprove,
+      breakGlass,
+      destinations,
+      rotateEvery,
+      ...rest
+    }): PolicyRole => ({
       ...rest,
       maxExpiry: durationText(ms),
       maxExpiryMs: ms,
@@ -202,8 +219,64 @@ const role = z
       ...(approvalChannel ? { approvalChannel } : {}),
       ...(autoApprove ? { autoApprove } : {}),
       ...(breakGlass ? { breakGlass } : {}),
+      ...(destinations ? { destinations: [...new Set(destinations)] } : {}),
+      ...(rotateEvery !== undefined ? { rotateEveryMs: rotateEvery } : {}),
     }),
   );
+
+/** GitHub's rule for Actions secret names (github-and-vault.md §2): `[A-Za-z0-9_]`, no leading digit or `GITHUB_`. */
+const secretName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,99}$/, {
+    error: 'must be letters, digits and "_", not starting with a digit (GitHub\'s rule for secret names)',
+  })
+  .refine((name) => !/^GITHUB_/i.test(name), { error: 'must not start with GITHUB_ (GitHub reserves it)' })
+  .transform((name) => name.toUpperCase());
+
+/** One segment of a Vault path or mount: no empty segment, no `.` or `..`, no spaces. */
+const VAULT_SEGMENTS = /^(?!.*\/\/)(?!\/)(?!.*\/$)[A-Za-z0-9_.{}/-]{1,200}$/;
+
+const githubDestination = z.strictObject({
+  id: z.string().regex(ROLE_ID, { error: 'is not a destination id: use 1–64 of a-z, 0-9, "_" and "-"' }),
+  type: z.literal('github-actions'),
+  repository: z.string().regex(/^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/, {
+    error: (issue) => `"${String(issue.input)}" is not owner/repository`,
+  }),
+  environment: z.string().trim().min(1).max(255).optional(),
+  names: z
+    .strictObject({ keyId: secretName, keySecret: secretName })
+    .refine((n) => n.keyId !== n.keySecret, { error: 'keyId and keySecret must be different names' })
+    .default(DEFAULT_SECRET_NAMES),
+});
+
+const vaultDestination = z.strictObject({
+  id: githubDestination.shape.id,
+  type: z.literal('vault-kv'),
+  mount: z.string().regex(VAULT_SEGMENTS, { error: 'is not a Vault mount path (such as secret)' }),
+  path: z
+    .string()
+    .regex(VAULT_SEGMENTS, { error: 'is not a Vault path (segments separated by /, none empty)' })
+    .superRefine((path, ctx) => {
+      for (const [, name] of path.matchAll(/\{([^}]*)\}/g)) {
+        if (!(PATH_PLACEHOLDERS as readonly string[]).includes(name ?? '')) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `{${name}} is not a placeholder (use ${PATH_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')})`,
+          });
+        }
+      }
+      for (const segment of path.split('/')) {
+        if (segment === '.' || segment === '..')
+          ctx.addIssue({ code: 'custom', message: 'must not hold . or ..' });
+      }
+    }),
+});
+
+const destination = z
+  .discriminatedUnion('type', [githubDestination, vaultDestination], {
+    error: 'needs a type: github-actions or vault-kv',
+  })
+  .transform((d): Destination => d);
 
 /** `<n>h`, `<n>d` or `never` (null) for an optional timer. */
 const durationOrNever = maxExpiry;
@@ -323,6 +396,7 @@ export const policySchema = z.strictObject({
     .max(MAX_IP_ENTRIES)
     .default([{ source: '0.0.0.0/0', description: 'anywhere' }]),
   roles: z.array(role).min(1).max(MAX_ROLES),
+  destinations: z.array(destination).max(100).default([]),
   lifecycle: lifecycle.default(() => lifecycle.parse({})),
   approvalReminders: approvalReminders.default(() => approvalReminders.parse({})),
   limits: limits.default({ pendingPerUser: 5, keysPerUser: 20 }),
@@ -400,9 +474,13 @@ function knownFields(parent: readonly (string | number)[]): string[] {
       'approvalChannel',
       'autoApprove',
       'breakGlass',
+      'destinations',
+      'rotateEvery',
     ];
   if (last === 'autoApprove') return ['whenIn', 'maxExpiry'];
   if (last === 'breakGlass') return ['maxExpiry', 'reviewWithin'];
+  if (last === 'destinations') return ['id', 'type', 'repository', 'environment', 'names', 'mount', 'path'];
+  if (last === 'names') return ['keyId', 'keySecret'];
   if (last === 'lifecycle')
     return ['expiryWarnings', 'deleteExpiredAfter', 'staleAfter', 'rotationOverlap', 'offboarding'];
   if (last === 'approvalReminders') return ['remindAfter', 'escalateAfter'];
@@ -485,6 +563,7 @@ function crossChecks(data: unknown): PolicyProblem[] {
   });
 
   problems.push(...roles.flatMap((r, i) => shorterPaths(r, i)));
+  problems.push(...destinationChecks(data, roles));
 
   // When approvers are all named people, a role needing more approvals than there are people can
   // never be approved. Groups and "*" have sizes only Slack knows, so those are not checked.
@@ -528,6 +607,49 @@ function shorterPaths(r: unknown, i: number): PolicyProblem[] {
       message: `is longer than the role's maxExpiry (${r.maxExpiry.trim()})`,
     });
   }
+  return problems;
+}
+
+/**
+ * Destinations (product.md §12): ids used once; a role names only destinations that exist; a
+ * role with `rotateEvery` has somewhere to rotate into.
+ */
+function destinationChecks(data: Record<string, unknown>, roles: unknown[]): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  const known = new Map<string, number>();
+  if (Array.isArray(data.destinations)) {
+    data.destinations.forEach((d, i) => {
+      if (!isRecord(d) || typeof d.id !== 'string') return;
+      const seen = known.get(d.id);
+      if (seen === undefined) known.set(d.id, i);
+      else
+        problems.push({
+          path: ['destinations', i, 'id'],
+          message: `"${d.id}" is already used by destinations[${seen}]`,
+        });
+    });
+  }
+  roles.forEach((r, i) => {
+    if (!isRecord(r)) return;
+    if (Array.isArray(r.destinations)) {
+      r.destinations.forEach((id, j) => {
+        if (typeof id !== 'string' || known.has(id)) return;
+        problems.push({
+          path: ['roles', i, 'destinations', j],
+          message:
+            known.size === 0
+              ? `"${id}" is not a destination (the policy has no destinations)`
+              : `"${id}" is not a destination (expected one of ${[...known.keys()].join(', ')})`,
+        });
+      });
+    }
+    if (r.rotateEvery !== undefined && !Array.isArray(r.destinations)) {
+      problems.push({
+        path: ['roles', i, 'rotateEvery'],
+        message: 'needs destinations: only a key written to a destination is rotated on a schedule',
+      });
+    }
+  });
   return problems;
 }
 

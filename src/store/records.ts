@@ -79,6 +79,8 @@ export function requestFromRow(codec: Codec, row: Row<RequestsTable>): KeyReques
     attemptStartedAt: dateOrNull(codec, row.attempt_started_at),
     change: (row.change === null ? null : codec.readJson(row.change)) as KeyChange | null,
     rotation: (row.rotation === null ? null : codec.readJson(row.rotation)) as KeyRotation | null,
+    // Only a request for a destination carries one (most requests, and every older one, do not).
+    ...(row.destination_id ? { destinationId: row.destination_id } : {}),
     services: servicesFromJson(codec, row.services),
   };
 }

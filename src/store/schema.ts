@@ -31,6 +31,7 @@ export interface RequestsTable {
   attempt_started_at: Timestamp | null;
   change: Json | null;
   rotation: Json | null;
+  destination_id: string | null;
   services: Json | null;
 }
 

@@ -199,6 +199,7 @@ export class SqlStore implements Store {
           key_suffix: input.keySuffix ?? null,
           change: jsonText('change', input.change),
           rotation: jsonText('rotation', input.rotation),
+          destination_id: input.destinationId ?? null,
           services: jsonText('services', input.services),
         });
         if (!row) throw new KeyhouseError('internal', 'store: createRequest returned no row');

@@ -8,6 +8,7 @@ import type { Decision, KeyRequest } from '../core/model.js';
 import { isServiceGrant } from '../core/policy-model.js';
 import type { ApprovalCard } from '../core/ports.js';
 import { KEEP } from '../core/ports.js';
+import { approvalDestinationBlock, englishWords } from './delivery.js';
 import {
   clip,
   durationMs,
@@ -42,6 +43,7 @@ export function approvalMessage(card: ApprovalCard): SlackMessage {
       text: md(`*IP access list*\n${ipListLines(request.ipAccessList, LIMIT.text - 20)}`),
     },
   ];
+  if (card.destination) blocks.push(approvalDestinationBlock(englishWords(), card.destination));
 
   if (request.state === 'pending') {
     blocks.push(decisionButtons(request.id));

@@ -8,6 +8,7 @@
 import type { ActionsBlock, Button, KnownBlock, PlainTextOption, SectionBlock } from '@slack/types';
 import type { ApiKey } from '../core/clickhouse.js';
 import type { KeyEntry, KeyListing, KeyRetiring, ListScope } from '../core/ports.js';
+import { englishWords, keyPlaceText } from './delivery.js';
 import {
   clip,
   fitText,
@@ -150,6 +151,7 @@ export function keySection(entry: KeyEntry, place: KeyPlace, now: Date): Section
     lines.push(servicesLine(UNCONVERTED_WORDS, access, chosen, current));
   }
   if (entry.retiring) lines.push(retiringText(entry.retiring, now));
+  if (entry.destination) lines.push(`📦 ${keyPlaceText(englishWords(), entry.destination)}`);
   const text = lines.join('\n');
 
   const section: SectionBlock = {

@@ -4,6 +4,7 @@
  * return these as data (src/core/outcomes.ts); this is the one place they become sentences.
  */
 import type { Done, KeyLabel, Problem, Refusal } from '../core/outcomes.js';
+import { englishWords } from './delivery.js';
 import { formatInstant } from './format.js';
 import { mention } from './mrkdwn.js';
 import { serviceProblemText, serviceRefusalText, UNCONVERTED_WORDS } from './services.js';
@@ -123,6 +124,8 @@ export function refusalText(refusal: Refusal): string {
         `Keyhouse could not post your request in <#${refusal.channel}>, so it was withdrawn. ` +
         'Ask an admin to invite the Keyhouse app to that channel, then request again.'
       );
+    case 'destination_unavailable':
+      return englishWords().t('delivery.unavailable', { destination: refusal.destinationId });
     case 'replica_settling':
       return 'Another Keyhouse instance is settling this request; try again.';
     case 'create_failed':
@@ -182,6 +185,8 @@ export function problemText(problem: Problem): string {
       return 'This key’s role is not one the policy knows; choose a role to change its expiry.';
     case 'overlap_not_offered':
       return 'Choose one of the overlaps offered.';
+    case 'destination_not_offered':
+      return englishWords().t('delivery.notOffered');
     case 'stale_dialog':
       return 'This dialog is out of date; open it again.';
     case 'refused':

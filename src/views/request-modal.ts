@@ -8,10 +8,11 @@ import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/
 import { z } from 'zod';
 import { formatDuration } from '../core/duration.js';
 import type { IpAccessEntry, KeyRequest } from '../core/model.js';
-import type { ExpiryChoice, PolicyRole } from '../core/policy-model.js';
+import type { Destination, ExpiryChoice, PolicyRole } from '../core/policy-model.js';
 import type { DraftField, RequestDraft } from '../core/ports.js';
 import type { Messages } from '../i18n/index.js';
 import { accessModalBlocks, type ModalAccess, readBreakGlass } from './access.js';
+import { DELIVER_TO, deliverToBlock, englishWords } from './delivery.js';
 import { clip, LIMIT, md, plain, plural } from './format.js';
 import { ACTION, BLOCK, CALLBACK, expiryBlockId } from './ids.js';
 import { type Outcome, outcomeModal, workingModal } from './progress-modal.js';
@@ -30,6 +31,10 @@ export interface RequestModalInput {
   defaultIpAccessList: readonly IpAccessEntry[];
   /** How the policy wants key names written, shown under the field. */
   keyNamePatternHint?: string;
+  /** The chosen role's destinations (product.md §12): Deliver to is offered when there are any. */
+  destinations?: readonly Destination[];
+  /** The reader's words for the parts already in the catalogs; English when absent. */
+  messages?: Messages;
   /** For a chosen role scoped to services: the services it offers (services.ts). */
   services?: ServiceOffer | null;
   /** On call and break glass for the chosen role, in the reader's words (views/access.ts). */
@@ -67,6 +72,7 @@ export function requestModal(input: RequestModalInput): ModalView {
     ...(input.access ? accessModalBlocks(input.access.m, input.access.modal) : []),
     reasonBlock(input),
     ipListBlock(input.defaultIpAccessList),
+    ...[deliverToBlock(input.messages ?? englishWords(), input.destinations ?? [])].filter((b) => b !== null),
   ];
   return {
     type: 'modal',
@@ -229,6 +235,10 @@ export function readRequestModal(state: ViewStateValues): RequestDraft {
     expiry: readValue(state, expiryBlockIn(state, roleId), ACTION.expirySelect),
     reason: readValue(state, BLOCK.reason, ACTION.reasonInput),
     ipAccessList: readValue(state, BLOCK.ipList, ACTION.ipListInput),
+    // Deliver to is there only for a role with destinations (product.md §12).
+    ...(state[DELIVER_TO.block]
+      ? { destinationId: readValue(state, DELIVER_TO.block, DELIVER_TO.action) }
+      : {}),
     ...(BLOCK.services in state ? { serviceIds: readServiceChoice(state) } : {}),
     // Only when ticked, so a draft without the box reads as before.
     ...(readBreakGlass(state) ? { breakGlass: true } : {}),
@@ -239,7 +249,9 @@ export function readRequestModal(state: ViewStateValues): RequestDraft {
  * The input block that shows each draft field's error (`response_action: 'errors'` keys on
  * block ids). An expiry error lands on the Role block when no Expiry block is shown yet.
  */
-export function requestModalBlockIds(state: ViewStateValues): Record<DraftField, string> {
+export function requestModalBlockIds(
+  state: ViewStateValues,
+): Record<Exclude<DraftField, 'destinationId'>, string> & { destinationId?: string } {
   const roleId = readValue(state, BLOCK.role, ACTION.roleSelect);
   return {
     keyName: BLOCK.keyName,
@@ -247,6 +259,7 @@ export function requestModalBlockIds(state: ViewStateValues): Record<DraftField,
     expiry: expiryBlockIn(state, roleId) ?? BLOCK.role,
     reason: BLOCK.reason,
     ipAccessList: BLOCK.ipList,
+    ...(state[DELIVER_TO.block] ? { destinationId: DELIVER_TO.block } : {}),
     // Shown only for a role scoped to services; otherwise its error lands on the Role block.
     serviceIds: BLOCK.services in state ? BLOCK.services : BLOCK.role,
   };
@@ -261,7 +274,8 @@ export function requestModalErrors(
   const out: Record<string, string> = {};
   for (const [fieldName, message] of Object.entries(errors) as [DraftField, string | undefined][]) {
     if (!message) continue;
-    const blockId = ids[fieldName];
+    // A Deliver to error without its block (the role changed under it) lands on the Role block.
+    const blockId = ids[fieldName] ?? BLOCK.role;
     out[blockId] = out[blockId] ? `${out[blockId]} ${message}` : message;
   }
   return out;

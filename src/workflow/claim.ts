@@ -60,7 +60,11 @@ export async function claimKey(ctx: WorkflowContext, requestId: string, target: 
   }
 }
 
-async function claimable(ctx: WorkflowContext, requestId: string, userId: string): Promise<KeyRequest> {
+export async function claimable(
+  ctx: WorkflowContext,
+  requestId: string,
+  userId: string,
+): Promise<KeyRequest> {
   const request = await ctx.store.getRequest(requestId);
   if (!request) throw new Refused({ code: 'request_gone' });
   if (request.requesterId !== userId) {
@@ -211,7 +215,7 @@ async function createAndReveal(
  * Ties the new key to this attempt and its owner: `ok`; `lost` when the attempt no longer holds
  * the request (compare-and-set refused); `store_failed` when the store did not answer.
  */
-async function recordKey(
+export async function recordKey(
   ctx: WorkflowContext,
   request: KeyRequest,
   attemptId: string,
@@ -248,7 +252,7 @@ async function recordKey(
 }
 
 /** A key this attempt may not show: deleted at once; the request is given back if still ours. */
-async function withdrawUnrecorded(
+export async function withdrawUnrecorded(
   ctx: WorkflowContext,
   request: KeyRequest,
   attemptId: string,
@@ -264,7 +268,7 @@ async function withdrawUnrecorded(
   if (deleted && why === 'store_failed') await releaseAttempt(ctx, request, attemptId).catch(() => false);
 }
 
-async function createInput(
+export async function createInput(
   ctx: WorkflowContext,
   request: KeyRequest,
   role: PolicyRole,
@@ -283,7 +287,7 @@ async function createInput(
  * rotation's successor never after the end the old key was approved for (`rotation.until`), which
  * `keep` takes as it is. Null: never.
  */
-function keyEnd(request: KeyRequest, createdAt: Date): Date | null {
+export function keyEnd(request: KeyRequest, createdAt: Date): Date | null {
   const until = request.rotation?.until;
   const bound = until === undefined || until === 'never' ? null : new Date(until);
   const own = request.expiry === KEEP ? bound : expiryInstant(createdAt, request.expiry);
@@ -292,7 +296,7 @@ function keyEnd(request: KeyRequest, createdAt: Date): Date | null {
 }
 
 /** The end of what the new key's approvals allow: the old key's for a rotation within it, else its own end. */
-function envelopeOfRequest(request: KeyRequest, end: Date | null): Date | 'never' {
+export function envelopeOfRequest(request: KeyRequest, end: Date | null): Date | 'never' {
   const until = request.rotation?.until;
   if (until === 'never') return 'never';
   if (until !== undefined) return new Date(until);
@@ -304,11 +308,11 @@ function envelopeOfRequest(request: KeyRequest, end: Date | null): Date | 'never
  * made one whose secret is lost, so it is found and deleted. Then the request goes back to
  * `approved` so the requester can click again; false when a key could not be cleaned up yet.
  */
-async function failCreate(
+export async function failCreate(
   ctx: WorkflowContext,
   request: KeyRequest,
   attemptId: string,
-  target: ClickTarget,
+  target: Pick<ClickTarget, 'userId'>,
   error: unknown,
 ): Promise<boolean> {
   ctx.logger.warn({ err: error, requestId: request.id }, 'key creation failed');
@@ -397,7 +401,7 @@ const FINISH_RETRY_MS = 120_000;
  * then; the attempt keeps holding the request (so no settler deletes the key just shown) and
  * retries, with backoff, for up to two minutes. Null when the attempt lost the request.
  */
-async function finishAfterReveal(
+export async function finishAfterReveal(
   ctx: WorkflowContext,
   requestId: string,
   attemptId: string,
@@ -416,14 +420,14 @@ async function finishAfterReveal(
   }
 }
 
-function upstreamRequestId(error: unknown): string | null {
+export function upstreamRequestId(error: unknown): string | null {
   if (error && typeof error === 'object' && 'requestId' in error && typeof error.requestId === 'string') {
     return error.requestId;
   }
   return null;
 }
 
-function errorCode(error: unknown): string {
+export function errorCode(error: unknown): string {
   if (error instanceof Error) return `${error.name}${'status' in error ? ` ${String(error.status)}` : ''}`;
   return 'unknown';
 }

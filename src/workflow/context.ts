@@ -3,6 +3,12 @@ import type { Logger } from 'pino';
 import type { AccessNotifier } from '../core/access.js';
 import { Auditor } from '../core/auditor.js';
 import type { Clock } from '../core/clock.js';
+import {
+  type DeliveryNotifier,
+  type DestinationWriter,
+  type Place,
+  placeOf,
+} from '../core/delivery-ports.js';
 import type { KeyRequest, MessageKind, Store } from '../core/model.js';
 import type { PolicyRole } from '../core/policy-model.js';
 import type { ApprovalCard, KeyApi, Notifier, People, RoleApi, SlackRef } from '../core/ports.js';
@@ -43,6 +49,13 @@ export interface WorkflowDeps {
   audit?: Auditor;
   /** How on-call approvals and break glass reach the channels (product.md §15); absent, they are only audited. */
   access?: AccessNotifier;
+  /** Destinations (product.md §12): where keys are written, and who is told; absent, none is reachable. */
+  delivery?: Delivery;
+}
+
+export interface Delivery {
+  writer: DestinationWriter;
+  notifier: DeliveryNotifier;
 }
 
 /** Shared plumbing of the workflow steps: dependencies, the auditor and message bookkeeping. */
@@ -63,6 +76,7 @@ export class WorkflowContext {
   readonly newId: () => string;
   readonly people: People | null;
   readonly access: AccessNotifier | null;
+  readonly delivery: Delivery | null;
   /** Attempts this process is running right now, so settlement never races its own work. */
   readonly attemptsInFlight = new Set<string>();
   /** Keys whose disappearance from a list is being confirmed with ClickHouse right now. */
@@ -83,6 +97,7 @@ export class WorkflowContext {
     this.newId = deps.newId ?? randomUUID;
     this.people = deps.people ?? null;
     this.access = deps.access ?? null;
+    this.delivery = deps.delivery ?? null;
     this.audit = deps.audit ?? new Auditor(deps.store, deps.clock, deps.logger);
     this.gate = new Gate(this);
   }
@@ -104,6 +119,19 @@ export class WorkflowContext {
     );
   }
 
+  /** Where the request's key goes (product.md §12), as the policy names the destination now; null for the requester. */
+  placeOf(request: KeyRequest): Place | null {
+    if (!request.destinationId) return null;
+    const destination = this.policy.doc.destinations.find((d) => d.id === request.destinationId);
+    return destination
+      ? placeOf(destination, {
+          keyName: request.keyName,
+          roleId: request.roleId,
+          requesterId: request.requesterId,
+        })
+      : null;
+  }
+
   async messageRef(requestId: string, kind: MessageKind): Promise<SlackRef | null> {
     const refs = await this.store.getMessageRefs(requestId);
     const ref = refs.find((r) => r.kind === kind);
@@ -118,6 +146,7 @@ export class WorkflowContext {
       approvals: decisions.filter((d) => d.decision === 'approve'),
       denial: decisions.find((d) => d.decision === 'deny') ?? null,
       now: this.clock.now(),
+      destination: this.placeOf(request),
       ...(request.services ? { services: await currentServices(this) } : {}),
     };
   }

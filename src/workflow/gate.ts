@@ -26,7 +26,7 @@ import { checkDuration } from '../core/duration.js';
 import { Refused } from '../core/errors.js';
 import type { KeyOwner, KeyRequest, LeakSource, Retirement } from '../core/model.js';
 import type { KeyLabel, Problem, Problems, Refusal } from '../core/outcomes.js';
-import { isServiceGrant, type PolicyRole } from '../core/policy-model.js';
+import { type Destination, isServiceGrant, type PolicyRole } from '../core/policy-model.js';
 import { type ChosenService, matchServices } from '../core/service-scope.js';
 import type { WorkflowContext } from './context.js';
 import { rolesOf } from './service-roles.js';
@@ -458,11 +458,71 @@ export class Gate {
 
   /**
    * Making the key of an approved request (the Create key click, or an approved destination):
-   * still within the limits at that moment, counting the keys being made beside it.
+   * still within the limits at that moment, counting the keys being made beside it; and a key for
+   * a destination only while the policy still offers that destination for the request's role.
    */
   async delivery(request: KeyRequest): Promise<Refusal | null> {
     if (request.kind !== 'create') return null;
+    if (request.destinationId && !this.destination(request.roleId, request.destinationId)) {
+      return { code: 'destination_unavailable', destinationId: request.destinationId };
+    }
+    // A scheduled rotation replaces a key the limits already count, on the policy's own schedule:
+    // refusing it would only let the machine key expire.
+    if (request.rotation?.scheduled) return null;
     return this.limits(request.requesterId, { opening: false, adding: true }, request.id);
+  }
+
+  /**
+   * Deliver to (product.md §12): the destination `destinationId` as the policy has it now, when
+   * `roleId` may deliver there; null otherwise. Empty, or `requester`: the requester, always allowed
+   * (answered by `null` too, so callers check `wantsDestination` first).
+   */
+  destination(roleId: string, destinationId: string): Destination | null {
+    const role = this.#ctx.policy.role(roleId);
+    if (!role?.destinations?.includes(destinationId)) return null;
+    return this.#ctx.policy.doc.destinations.find((d) => d.id === destinationId) ?? null;
+  }
+
+  /**
+   * Where a key lives (product.md §12): the destination its request wrote it to, while the policy
+   * still offers it for the key's role; null for a key its owner holds. A rotation of it (Rotate in
+   * the key menu, a leak notice's Rotate, the schedule) writes the successor there too.
+   */
+  async keyDestination(owner: KeyOwner | null): Promise<Destination | null> {
+    if (!owner?.requestId) return null;
+    const request = await this.#ctx.store.getRequest(owner.requestId);
+    if (!request?.destinationId) return null;
+    return this.destination(request.roleId, request.destinationId);
+  }
+
+  /**
+   * The schedule's rotation of a machine key (product.md §12, `rotateEvery`), with no person
+   * acting: the key's own rules as for any rotation (one successor at a time, never a key marked
+   * leaked or already rotated, never one whose successor is still in its overlap), a role that
+   * still rotates on a schedule, a destination still offered, and an approval not yet over (the
+   * chain never outlives it). Throws the refusal; returns the facts, the destination and the envelope.
+   */
+  async scheduledRotation(
+    keyId: string,
+  ): Promise<{ facts: KeyFacts; destination: Destination; envelope: Date | 'never'; rotateEveryMs: number }> {
+    const ctx = this.#ctx;
+    const owner = await ctx.store.getKeyOwner(keyId);
+    if (!owner) throw new Refused({ code: 'key_gone' });
+    const key = await this.#read(keyId, owner);
+    const facts = await this.#facts(key, owner);
+    const refusal = this.#keyRefusal(facts, 'rotate') ?? (await this.#rotating(facts));
+    if (refusal) throw new Refused(refusal);
+    if (owner.leak) throw new Refused({ code: 'leaked', key: facts.label });
+    const destination = await this.keyDestination(owner);
+    const rotateEveryMs = facts.role?.rotateEveryMs;
+    if (!destination || rotateEveryMs === undefined) {
+      throw new Refused({ code: 'destination_unavailable', destinationId: destination?.id ?? '' });
+    }
+    const envelope = this.envelope(facts);
+    if (envelope !== 'never' && envelope.getTime() <= ctx.clock.now().getTime()) {
+      throw new Refused({ code: 'request_expired', stage: null });
+    }
+    return { facts, destination, envelope, rotateEveryMs };
   }
 
   /** An admin gives the key to `to`: an active person within their limit (an admin has none). */

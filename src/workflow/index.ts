@@ -9,6 +9,7 @@ import { reviewBreakGlass } from './access.js';
 import { claimKey } from './claim.js';
 import { WorkflowContext, type WorkflowDeps } from './context.js';
 import { type ApproveOutcome, approveRequest, checkCanDecide, denyRequest } from './decide.js';
+import { retryDelivery, settleWritten } from './deliver.js';
 import { type EditDraft, type EditField, type EditResult, editKey } from './edit.js';
 import { checkEditDraft } from './edit-draft.js';
 import { checkExtendDraft, type ExtendDraft, type ExtendField, extendForm, extendKey } from './extend.js';
@@ -112,7 +113,11 @@ export class Workflow {
   }
 
   /** The requester's Create key click: create the key now and answer the click with its secret. */
-  claim(requestId: string, target: ClickTarget): Promise<void> {
+  async claim(requestId: string, target: ClickTarget): Promise<void> {
+    // A request for a destination is clicked only as Try again, after a failed write (product.md §12).
+    const request = await this.#ctx.store.getRequest(requestId);
+    if (request?.destinationId && request.kind === 'create')
+      return retryDelivery(this.#ctx, requestId, target);
     return claimKey(this.#ctx, requestId, target);
   }
 
@@ -281,7 +286,9 @@ export class Workflow {
   async sweep(): Promise<{ expired: number; settled: number }> {
     // Audit events kept while the store was failing are written first, in their order.
     await this.#ctx.audit.flush();
-    const { settled, reapply } = await settleInterrupted(this.#ctx);
+    const { settled, reapply } = await settleInterrupted(this.#ctx, (request, settlerId) =>
+      settleWritten(this.#ctx, request, settlerId),
+    );
     for (const requestId of reapply) {
       const released = await this.#ctx.store.getRequest(requestId);
       if (released?.state !== 'approved') continue;

@@ -10,7 +10,7 @@
  * for an answer given before Slack's request reaches Bolt (handlers/commands/list-at-once.ts).
  */
 import type { ApiKey, Service } from '../core/clickhouse.js';
-import type { KeyOwner, Retirement } from '../core/model.js';
+import type { KeyOwner, KeyRequest, Retirement } from '../core/model.js';
 import type { KeyEntry, ListScope } from '../core/ports.js';
 
 /** What a list was made from. */
@@ -23,6 +23,8 @@ export interface KeyListSources {
   policy: object;
   /** The store's change stamp read before the rows (null when the store cannot tell). */
   stamp: string | null;
+  /** Delivered requests for a destination, by id: where their keys live (product.md §12). */
+  madeBy?: ReadonlyMap<string, KeyRequest>;
   /** The console's services, read when a listed key is scoped to services (product.md §16). */
   services?: readonly Pick<Service, 'id' | 'name'>[] | null;
 }

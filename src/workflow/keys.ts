@@ -1,6 +1,7 @@
 import { NotFoundError } from '../core/api-errors.js';
 import type { ApiKey } from '../core/clickhouse.js';
-import type { KeyOwner } from '../core/model.js';
+import type { Place } from '../core/delivery-ports.js';
+import type { KeyOwner, KeyRequest } from '../core/model.js';
 import type { Done } from '../core/outcomes.js';
 import type { PolicyRole } from '../core/policy-model.js';
 import { isServiceGrant } from '../core/policy-model.js';
@@ -60,6 +61,15 @@ export function roleLabel(ctx: WorkflowContext, key: ApiKey, owner: KeyOwner | u
  * Every key in the organization, joined with who owns it, as `viewerId` may act on it. Ownership
  * rows whose key is gone (deleted in the console) are cleaned up on the way.
  */
+function placeOfOwner(
+  ctx: WorkflowContext,
+  requestId: string | null,
+  madeBy: ReadonlyMap<string, KeyRequest>,
+): Place | null {
+  const request = requestId ? madeBy.get(requestId) : undefined;
+  return request ? ctx.placeOf(request) : null;
+}
+
 export async function keyEntries(
   ctx: WorkflowContext,
   viewerId: string,
@@ -95,15 +105,19 @@ async function listSources(
 ): Promise<KeyListSources> {
   // Before the rows: rows read after it are never older than it (key-lists.ts `atHand`).
   const stamp = ctx.store.changeStamp?.() ?? null;
-  const [keys, owners, retirements, isAdmin] = await Promise.all([
+  const [keys, owners, retirements, isAdmin, delivered] = await Promise.all([
     ctx.keys.listKeys(),
     ctx.store.listKeyOwners(scope === 'mine' ? viewerId : undefined),
     ctx.store.listRetirements({ stages: ['retiring', 'disabled'] }),
     ctx.policy.isAdmin(viewerId),
+    ctx.store.listRequests({ states: ['delivered'], kind: 'create' }),
   ]);
+  // Where each key made for a destination lives (product.md §12), from the request that made it:
+  // fixed once delivered, so the owners' request ids stand for it in the list's sources.
+  const madeBy = new Map(delivered.filter((r) => r.destinationId).map((r) => [r.id, r]));
   // Keys scoped to services show them as the console names them now (read only when there are some).
   const services = owners.some((owner) => owner.services) ? await currentServices(ctx) : null;
-  return { keys, owners, retirements, isAdmin, policy: ctx.policy.doc, stamp, services };
+  return { keys, owners, retirements, isAdmin, policy: ctx.policy.doc, stamp, services, madeBy };
 }
 
 function entriesOf(
@@ -114,6 +128,7 @@ function entriesOf(
   now: Date,
 ): KeyEntry[] {
   const { keys, owners, retirements, isAdmin } = sources;
+  const madeBy = sources.madeBy ?? new Map<string, KeyRequest>();
   const retiringOf = new Map(retirements.map((r) => [r.keyId, r]));
   forgetVanished(ctx, keys, owners, now);
   const ownerRows = new Map(owners.map((o) => [o.keyId, o]));
@@ -153,6 +168,7 @@ function entriesOf(
         },
         leaked,
         retiring,
+        destination: placeOfOwner(ctx, ownerRows.get(key.id)?.requestId ?? null, madeBy),
         services: servicesOf(ctx, ownerRows.get(key.id), current),
       };
     })

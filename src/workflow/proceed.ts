@@ -1,11 +1,13 @@
 import type { KeyRequest } from '../core/model.js';
 import { applyChange } from './change.js';
 import type { WorkflowContext } from './context.js';
+import { deliverToDestination } from './deliver.js';
 
 /**
  * What happens to a request once it is approved, decided in one place: a change is applied to
- * its key at once; a new key waits for its requester, who gets the Create key message (the key is
- * made only on their click, when they are there to see its secret).
+ * its key at once; a key for a destination is made and written there at once (product.md §12), no
+ * person seeing its secret; any other new key waits for its requester, who gets the Create key
+ * message (the key is made only on their click, when they are there to see its secret).
  */
 export async function proceed(
   ctx: WorkflowContext,
@@ -13,5 +15,13 @@ export async function proceed(
   approvedBy: readonly string[] | 'policy',
 ): Promise<void> {
   if (request.kind === 'change') return applyChange(ctx, request);
+  if (request.destinationId) {
+    const actorId = approvedBy === 'policy' ? 'policy' : (approvedBy.at(-1) ?? 'system');
+    // Whatever happens is told to the requester; the approval that set it off stands either way.
+    await deliverToDestination(ctx, request.id, actorId).catch((error: unknown) =>
+      ctx.logger.warn({ err: error, requestId: request.id }, 'delivery to a destination did not run'),
+    );
+    return;
+  }
   await ctx.sendClaim(request, approvedBy);
 }

@@ -158,9 +158,12 @@ export async function rotateKey(
       approvalsRequired: verdict.approvals,
     },
   });
+  // A key that lives in a destination has its successor written there too (product.md §12).
+  const destination = await ctx.gate.keyDestination(facts.owner);
   const request = await ctx.store.createRequest({
     id,
     kind: 'create',
+    ...(destination ? { destinationId: destination.id } : {}),
     requesterId: viewerId,
     keyName: key.name,
     roleId: role.id,

@@ -352,6 +352,7 @@ export async function deleteLostKeys(ctx: WorkflowContext): Promise<void> {
 export async function settleCreating(
   ctx: WorkflowContext,
   request: KeyRequest,
+  keepWritten: KeepWritten = async () => false,
 ): Promise<'settled' | 'reapply' | null> {
   if (request.state !== 'creating' || !request.attemptId) return null;
   if (!(await interrupted(ctx, request))) return null;
@@ -369,27 +370,38 @@ export async function settleCreating(
     set: { attemptId: settlerId },
   });
   if (!taken) return null;
+  // A key its destination already holds is the destination's working key now: kept, and the
+  // request finished (deleting it would leave the destination naming a dead key).
+  if (taken.destinationId && taken.keyId && (await keepWritten(taken, settlerId))) return 'settled';
   // A change request's key is the user's existing key: never delete it. Its PATCH may or may not
   // have landed; applying it again is harmless, so the request only returns to `approved`.
   if (taken.kind === 'create' && !(await deleteOrphans(ctx, taken))) return null;
   if (!(await releaseAttempt(ctx, taken, settlerId))) return null;
   // Nothing is shown once for a change: it is applied again (a failure offers the retry button).
-  if (request.kind === 'change') return 'reapply';
+  // A key for a destination is made and written again at once: nobody has to click.
+  if (request.kind === 'change' || request.destinationId) return 'reapply';
   await ctx.quietly('tell the requester their key can be created again', () =>
     ctx.notifier.tellRequester(request.requesterId, { kind: 'recovered', request }),
   );
   return 'settled';
 }
 
+/**
+ * Whether an interrupted delivery's key is already in its destination (then it is kept and the
+ * request finished by the callee, settled by `settlerId`); deliver.ts answers it.
+ */
+export type KeepWritten = (request: KeyRequest, settlerId: string) => Promise<boolean>;
+
 /** Settles every `creating` request whose attempt was interrupted; the changes to apply again. */
 export async function settleInterrupted(
   ctx: WorkflowContext,
+  keepWritten?: KeepWritten,
 ): Promise<{ settled: number; reapply: string[] }> {
   const stuck = await ctx.store.listRequests({ states: ['creating'] });
   let settled = 0;
   const reapply: string[] = [];
   for (const request of stuck) {
-    const outcome = await settleCreating(ctx, request);
+    const outcome = await settleCreating(ctx, request, keepWritten);
     if (outcome) settled += 1;
     if (outcome === 'reapply') reapply.push(request.id);
   }

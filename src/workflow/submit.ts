@@ -40,6 +40,10 @@ export async function submitRequest(
   if (reasonProblem) errors.reason = reasonProblem;
   const ips = parseIpAccessList(draft.ipAccessList);
   if ('problem' in ips) errors.ipAccessList = ips.problem;
+  const destinationId = wantedDestination(draft);
+  if (role && destinationId && !ctx.gate.destination(role.id, destinationId)) {
+    errors.destinationId = { code: 'destination_not_offered' };
+  }
   if (!role || Object.keys(errors).length > 0 || 'problem' in ips) return { ok: false, errors };
 
   const access = await ctx.gate.approvalPath(userId, role, draft.expiry, draft.breakGlass === true);
@@ -70,6 +74,7 @@ export async function submitRequest(
       expiry: draft.expiry,
       approvalsRequired: immediate ? 0 : role.approvals,
       ipAccessList,
+      ...(destinationId ? { destination: destinationId } : {}),
       ...(services ? { services: services.map((s) => s.id) } : {}),
       ...(path.kind === 'approvers' ? {} : { approval: path.kind }),
     },
@@ -89,6 +94,7 @@ export async function submitRequest(
     state: immediate ? 'approved' : 'pending',
     createdAt: now,
     deadline: addMs(now, immediate ? policy.doc.claimTtlMs : policy.doc.requestTtlMs),
+    destinationId,
   });
   if (immediate) {
     await ctx.audit.after({
@@ -102,6 +108,12 @@ export async function submitRequest(
     });
   }
   return { ok: true, request };
+}
+
+/** The destination a draft asks for, or null for the requester (the modal's first choice, or no choice). */
+function wantedDestination(draft: RequestDraft): string | null {
+  const chosen = draft.destinationId?.trim() ?? '';
+  return chosen === '' || chosen === 'requester' ? null : chosen;
 }
 
 /**

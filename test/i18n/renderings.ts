@@ -5,6 +5,8 @@
  */
 
 import type { BreakGlassReview } from '../../src/core/access.js';
+import { placeOf } from '../../src/core/delivery-ports.js';
+import type { Destination } from '../../src/core/policy-model.js';
 import type { LeakedKey, OutsideLeakReport, OutsideSite } from '../../src/core/watch-ports.js';
 import type { Messages } from '../../src/i18n/index.js';
 import {
@@ -15,6 +17,14 @@ import {
   overdueSecurityNotice,
   reviewNudgeNote,
 } from '../../src/views/access.js';
+import {
+  approvalDestinationBlock,
+  deliverToBlock,
+  deliveryMessage,
+  keyPlaceText,
+  placeWords,
+  rotationFailedMessage,
+} from '../../src/views/delivery.js';
 import { helpMessage, unknownCommand } from '../../src/views/help.js';
 import {
   alertResolutionComment,
@@ -55,6 +65,11 @@ export interface Data {
   filePath: string;
   scanner: string;
   scanUrl: string;
+  environment: string;
+  vaultMount: string;
+  vaultPath: string;
+  roleLabel: string;
+  destinationError: string;
 }
 
 export const EVERYDAY: Data = {
@@ -69,6 +84,12 @@ export const EVERYDAY: Data = {
   filePath: 'terraform/prod.tfvars',
   scanner: 'gitleaks',
   scanUrl: 'https://ci.example.com/runs/42',
+  environment: 'production',
+  vaultMount: 'secret',
+  vaultPath: 'clickhouse/tf-prod',
+  roleLabel: 'Terraform',
+  destinationError:
+    'GitHub API answered 404 Not Found for PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}',
 };
 
 /** Slack allows a slash command of 32 characters; a word may be as long as a message allows. */
@@ -85,6 +106,11 @@ export const LONGEST: Data = {
   filePath: `${'d/'.repeat(120)}f.tf`,
   scanner: 's'.repeat(100),
   scanUrl: `https://ci.example.com/${'u'.repeat(900)}`,
+  environment: 'e'.repeat(255),
+  vaultMount: 'm'.repeat(100),
+  vaultPath: 'p'.repeat(200),
+  roleLabel: 'l'.repeat(75),
+  destinationError: 'x'.repeat(1_400),
 };
 
 const SERVICE_IDS = ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222'];
@@ -228,6 +254,73 @@ export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]>
     { kind: 'line', body: alertResolutionComment(m, leakedKeys(d, 1)) },
     { kind: 'line', body: alertResolutionComment(m, leakedKeys(d, 12)) },
   ],
+  deliverToBlock: (m, d) => {
+    const block = deliverToBlock(m, destinations(d));
+    const title = { type: 'plain_text', text: m.t('delivery.deliverToLabel') };
+    const submit = { type: 'plain_text', text: m.t('delivery.tryAgain') };
+    return [{ kind: 'modal', body: { type: 'modal', title, submit, blocks: [block] } }];
+  },
+  approvalDestinationBlock: (m, d) =>
+    places(d).map((place) =>
+      message({ text: placeWords(m, place), blocks: [approvalDestinationBlock(m, place)] }),
+    ),
+  placeWords: (m, d) => places(d).map((place) => line(placeWords(m, place))),
+  keyPlaceText: (m, d) => places(d).map((place) => line(keyPlaceText(m, place))),
+  deliveryMessage: (m, d) =>
+    places(d).flatMap((place) => [
+      message(
+        deliveryMessage(m, {
+          kind: 'delivered',
+          keyName: d.keyName,
+          keySuffix: 'a1b2',
+          roleLabel: d.roleLabel,
+          expireAt: new Date('2026-12-01T00:00:00Z'),
+          place,
+        }),
+      ),
+      message(
+        deliveryMessage(m, {
+          kind: 'delivered',
+          keyName: d.keyName,
+          keySuffix: 'a1b2',
+          roleLabel: d.roleLabel,
+          expireAt: null,
+          place,
+        }),
+      ),
+      message(deliveryMessage(m, { kind: 'rotated', keyName: d.keyName, keySuffix: 'a1b2', place })),
+      message(
+        deliveryMessage(m, {
+          kind: 'failed',
+          requestId: 'req-1',
+          keyName: d.keyName,
+          place,
+          detail: d.destinationError,
+          keyDeleted: true,
+        }),
+      ),
+      message(
+        deliveryMessage(m, {
+          kind: 'failed',
+          requestId: 'req-1',
+          keyName: d.keyName,
+          place,
+          detail: d.destinationError,
+          keyDeleted: false,
+        }),
+      ),
+    ]),
+  rotationFailedMessage: (m, d) =>
+    places(d).map((place) =>
+      message(
+        rotationFailedMessage(m, {
+          keyName: d.keyName,
+          keySuffix: 'a1b2',
+          place,
+          detail: d.destinationError,
+        }),
+      ),
+    ),
   accessText: (m) => (['read', 'manage', 'query-endpoints'] as const).map((a) => line(accessText(m, a))),
   serviceBlocks: (m, d) => [
     inModal(m, serviceBlocks(m, { kind: 'unavailable' })),
@@ -266,11 +359,25 @@ export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]>
   ],
 };
 
+function destinations(d: Data): Destination[] {
+  const names = { keyId: 'CLICKHOUSE_KEY_ID', keySecret: 'CLICKHOUSE_KEY_SECRET' };
+  return [
+    { id: 'ci', type: 'github-actions', repository: d.repository, names },
+    { id: 'ci-env', type: 'github-actions', repository: d.repository, environment: d.environment, names },
+    { id: 'vault', type: 'vault-kv', mount: d.vaultMount, path: d.vaultPath },
+  ];
+}
+
+function places(d: Data) {
+  return destinations(d).map((destination) => placeOf(destination));
+}
+
 /** View modules, and their exports that render nothing (readers of payloads, helpers, ids). */
 export const VIEW_MODULES: Record<string, readonly string[]> = {
   help: [],
   access: ['readBreakGlass'],
   'outside-leaks': [],
+  delivery: ['DELIVER_TO', 'destinationsOf', 'englishWords', 'placeOf'],
   services: ['readServiceChoice'],
 };
 

@@ -81,6 +81,7 @@ describe('parsePolicy', () => {
           approvals: 0,
         },
       ],
+      destinations: [],
       lifecycle: {
         expiryWarningsMs: [7 * 86_400_000, 86_400_000],
         deleteExpiredAfterMs: null,

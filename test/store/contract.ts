@@ -146,6 +146,15 @@ export function storeContract(name: string, makeStore: () => Promise<StoreFixtur
         });
       });
 
+      it('keeps the destination a request is delivered to, and none for the others (product.md §12)', async () => {
+        const toVault = newRequest({ destinationId: 'vault-prod' });
+        await store.createRequest(toVault);
+        expect((await store.getRequest(toVault.id))?.destinationId).toBe('vault-prod');
+        const plain = newRequest();
+        await store.createRequest(plain);
+        expect((await store.getRequest(plain.id))?.destinationId ?? null).toBeNull();
+      });
+
       it('marks a request approved on submission as decided when it was created', async () => {
         const input = newRequest({ state: 'approved', approvalsRequired: 0, deadline: at(HOUR) });
         const created = await store.createRequest(input);

@@ -3,6 +3,7 @@
  * ClickHouse emulator and a real SQLite file, and drives it with signed requests as Slack would.
  * Everything the app logs is captured at debug so tests can search it for secrets.
  */
+
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,11 +20,13 @@ import { type AppResponse, postToApp } from '../../dev/fake-slack/slack-http.js'
 import { ClickHouseCloudClient } from '../../src/api/index.js';
 import { createApp, type Keyhouse, type KeyhouseOptions } from '../../src/app.js';
 import { type Clock, systemClock } from '../../src/core/clock.js';
+import type { DestinationWriter } from '../../src/core/delivery-ports.js';
 import type { KeyRequest, Store } from '../../src/core/model.js';
 import { Secret } from '../../src/core/secret.js';
 import { Metrics } from '../../src/metrics.js';
 import { type PolicyDocument, parsePolicy } from '../../src/policy/index.js';
 import { openStore } from '../../src/store/index.js';
+import { DELIVER_TO } from '../../src/views/delivery.js';
 import { ACTION, BLOCK, CALLBACK, expiryBlockId } from '../../src/views/ids.js';
 import type { KeyApi } from '../../src/workflow/index.js';
 import { capturingLogger } from './logs.js';
@@ -76,6 +79,8 @@ export interface HarnessOptions {
   timers?: { writesPerTick?: number };
   /** Runs the scheduler's timers, as production does (default: off; tests call sweep, tick, drift). */
   timersRunning?: boolean;
+  /** Destinations of the policy (product.md §12), written through this writer (test/delivery). */
+  destinations?: DestinationWriter;
   /** Leaks found outside Slack: the GitHub alert reader and webhook secret, the report token. */
   leaks?: KeyhouseOptions['leaks'];
 }
@@ -88,6 +93,8 @@ export interface RequestValues {
   ipList?: string;
   /** Ticks the break-glass box (product.md §15). */
   breakGlass?: boolean;
+  /** Deliver to: a destination id (product.md §12); absent, the modal had no such field. */
+  destinationId?: string;
 }
 
 /** One running Keyhouse: its app, its own store connection, and where it listens. */
@@ -192,6 +199,7 @@ export class Harness {
       ...(options.timers ? { timers: options.timers } : {}),
       ...(options.leaks ? { leaks: options.leaks } : {}),
       replicas: { exclusive: this.schema === null, attemptLeaseMs: extra.attemptLeaseMs ?? 30_000 },
+      ...(options.destinations ? { destinations: options.destinations } : {}),
     });
     const port = await keyhouse.listen(0, '127.0.0.1');
     const instance = { keyhouse, store, url: `http://127.0.0.1:${port}` };
@@ -306,6 +314,9 @@ export class Harness {
         ...(values.breakGlass
           ? { [BLOCK.breakGlass]: { [ACTION.breakGlassCheck]: stateValue.checkboxes(['break_glass']) } }
           : {}),
+        ...(values.destinationId === undefined
+          ? {}
+          : { [DELIVER_TO.block]: { [DELIVER_TO.action]: stateValue.staticSelect(values.destinationId) } }),
       },
     });
     return this.post({ kind: 'interaction', payload });

@@ -14,6 +14,11 @@ import pino from 'pino';
 import { Agent } from 'undici';
 import { type Emulator, startEmulator } from '../../dev/emulator/server.js';
 import { ClickHouseCloudClient } from '../../src/api/index.js';
+import {
+  type DeliveryNotifier,
+  DestinationError,
+  type DestinationWriter,
+} from '../../src/core/delivery-ports.js';
 import type { Store } from '../../src/core/model.js';
 import { Secret } from '../../src/core/secret.js';
 import type {
@@ -39,6 +44,7 @@ import {
   type StaleOffer,
 } from '../../src/timers/index.js';
 import { retirementRule } from '../../src/timers/retirement.js';
+import { scheduledRotationRule } from '../../src/timers/scheduled-rotation.js';
 import { OutsideLeaks } from '../../src/watch/outside-leaks.js';
 import { Tripwire } from '../../src/watch/tripwire.js';
 import type {
@@ -297,9 +303,54 @@ export function worldBackends(): { name: string; postgres: string | undefined }[
   ];
 }
 
+/**
+ * One destination in test memory (product.md §12): the key id and secret it holds now, every write,
+ * and the faults a test sets (a refused write; a process dying just before or just after writing).
+ */
+export class MemoryDestination {
+  current: { keyId: string; secret: string } | null = null;
+  readonly writes: { keyId: string; instance: number }[] = [];
+  /** The next this many writes are refused, as a destination that is down would. */
+  failWrites = 0;
+  /** The next write's process dies: `before` writing, or `after` (the write landed, its answer is lost). */
+  crashOnWrite: 'before' | 'after' | null = null;
+  onCrash: (instance: number) => void = () => undefined;
+
+  writer(instance: number): DestinationWriter {
+    return {
+      write: async (_destination, item) => {
+        if (this.crashOnWrite === 'before') {
+          this.crashOnWrite = null;
+          this.onCrash(instance);
+          return new Promise<void>(() => undefined);
+        }
+        if (this.failWrites > 0) {
+          this.failWrites -= 1;
+          throw new DestinationError('memory', 'the destination is down');
+        }
+        this.current = { keyId: item.keyId, secret: item.secret.reveal() };
+        this.writes.push({ keyId: item.keyId, instance });
+        if (this.crashOnWrite === 'after') {
+          this.crashOnWrite = null;
+          this.onCrash(instance);
+          return new Promise<void>(() => undefined);
+        }
+      },
+      holds: async (_destination, key) => this.current?.keyId.endsWith(key.keySuffix) ?? false,
+    };
+  }
+}
+
+const silentDelivery: DeliveryNotifier = {
+  async tell() {},
+  async rotationFailed() {},
+};
+
 export interface WorldOptions {
   /** PostgreSQL URL (a throwaway schema is made); otherwise a SQLite file. */
   postgres?: string;
+  /** Every destination of the policy is this one, and keys in it rotate on their role's schedule. */
+  destination?: MemoryDestination;
   instances?: number;
   policy?: PolicyDocument;
   attemptLeaseMs?: number;
@@ -397,6 +448,14 @@ export class World {
       logger: this.logger,
       apiUrl: this.emulator.url,
       selfKeySuffix: this.emulator.adminKey.keyId.slice(-4),
+      ...(this.#options.destination
+        ? {
+            delivery: {
+              writer: alive.wrap(this.#options.destination.writer(index)),
+              notifier: alive.wrap(silentDelivery),
+            },
+          }
+        : {}),
       replicas: {
         instanceId: `instance-${index}-${this.instances.length}`,
         exclusive: false,
@@ -414,6 +473,7 @@ export class World {
       exclusive: false,
     });
     scheduler.register(retirementRule(workflow.context));
+    if (this.#options.destination) scheduler.register(scheduledRotationRule(workflow.context));
     const lifecycle = new Lifecycle({
       ctx: workflow.context,
       scheduler,

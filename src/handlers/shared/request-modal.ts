@@ -1,6 +1,7 @@
 import type { ModalView } from '@slack/types';
 import type { Messages } from '../../i18n/index.js';
 import type { Policy } from '../../policy/index.js';
+import { destinationsOf } from '../../views/delivery.js';
 import { requestModal } from '../../views/index.js';
 import type { ServiceOffer } from '../../views/services.js';
 import type { KeyEntry, Workflow } from '../../workflow/index.js';
@@ -50,6 +51,7 @@ export async function requestModalFor(
           },
         }
       : {}),
+    destinations: destinationsOf(selected, doc.destinations),
   });
 }
 

@@ -3,6 +3,7 @@
  * is a file here, the same file in every other language, and a line in each index.
  */
 import { access } from './access.js';
+import { delivery } from './delivery.js';
 import { format } from './format.js';
 import { help } from './help.js';
 import { leaks } from './leaks.js';
@@ -11,6 +12,7 @@ import { services } from './services.js';
 
 export const en = {
   access,
+  delivery,
   format,
   help,
   leaks,

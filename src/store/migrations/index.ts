@@ -11,6 +11,7 @@ import { timerMarks } from './0005-timer-marks.js';
 import { auditChainFromTheFirst } from './0006-audit-chain-from-the-first.js';
 import { keyEnvelopeLeaksPeople } from './0007-key-envelope-leaks-people.js';
 import { serviceRoles } from './0008-service-roles.js';
+import { requestDestination } from './0009-request-destination.js';
 import type { Migration } from './migration.js';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -22,4 +23,5 @@ export const MIGRATIONS: readonly Migration[] = [
   auditChainFromTheFirst,
   keyEnvelopeLeaksPeople,
   serviceRoles,
+  requestDestination,
 ];

@@ -1,0 +1,144 @@
+/**
+ * The destinations of product.md §12 behind the workflow's `DestinationWriter`: GitHub Actions
+ * secrets through the GitHub App client (sealed boxes, installation tokens), and Vault KV version 2
+ * through the Vault client (AppRole or a token). Nothing here decides whether to write: the
+ * workflow does, through the gate.
+ */
+import type { Logger } from 'pino';
+import {
+  type DeliveredKey,
+  type DeliveryItem,
+  DestinationError,
+  type DestinationWriter,
+  fillPath,
+} from '../core/delivery-ports.js';
+import type { Destination } from '../core/policy-model.js';
+import { Secret } from '../core/secret.js';
+import { type ActionsSecretTarget, type GitHubAppClient, GitHubNotFoundError } from '../github/index.js';
+import { type VaultClient, VaultNotFoundError } from '../vault/index.js';
+
+export interface DestinationClients {
+  github: GitHubAppClient | null;
+  vault: VaultClient | null;
+  logger: Logger;
+}
+
+/** GitHub's `updated_at` is to the second; a write in the same second as the attempt began still counts. */
+const TIMESTAMP_SLACK_MS = 1_000;
+
+export class Destinations implements DestinationWriter {
+  readonly #github: GitHubAppClient | null;
+  readonly #vault: VaultClient | null;
+  readonly #logger: Logger;
+
+  constructor(clients: DestinationClients) {
+    this.#github = clients.github;
+    this.#vault = clients.vault;
+    this.#logger = clients.logger;
+  }
+
+  async write(
+    destination: Destination,
+    item: DeliveryItem,
+    previous: { keyId: string } | null,
+  ): Promise<void> {
+    try {
+      if (destination.type === 'github-actions') await this.#writeGitHub(destination, item, previous);
+      else await this.#writeVault(destination, item);
+    } catch (error) {
+      throw asDestinationError(destination, error, item.secret);
+    }
+  }
+
+  async holds(destination: Destination, key: DeliveredKey, since: Date): Promise<boolean | null> {
+    try {
+      if (destination.type === 'github-actions') {
+        const github = this.#client(destination, this.#github);
+        const target = targetOf(destination);
+        // The value cannot be read back: both names updated since the attempt began mean it wrote them.
+        const [id, secret] = await Promise.all([
+          github.getSecretMetadata(target, destination.names.keyId),
+          github.getSecretMetadata(target, destination.names.keySecret),
+        ]);
+        const after = since.getTime() - TIMESTAMP_SLACK_MS;
+        return Date.parse(id.updatedAt) >= after && Date.parse(secret.updatedAt) >= after;
+      }
+      const vault = this.#client(destination, this.#vault);
+      // Keyhouse may read versions' metadata, never their values (README, the Vault policy): the
+      // current version written since the attempt began is the attempt's.
+      const metadata = await vault.readMetadata(destination.mount, fillPath(destination.path, key));
+      const current = metadata.versions[String(metadata.currentVersion)];
+      return current !== undefined && Date.parse(current.createdTime) >= since.getTime() - TIMESTAMP_SLACK_MS;
+    } catch (error) {
+      // Nothing there: nothing was written.
+      if (error instanceof GitHubNotFoundError || error instanceof VaultNotFoundError) return false;
+      this.#logger.warn(
+        { err: error, destination: destination.id },
+        'could not tell what a destination holds',
+      );
+      return null;
+    }
+  }
+
+  async #writeGitHub(
+    destination: Extract<Destination, { type: 'github-actions' }>,
+    item: DeliveryItem,
+    previous: { keyId: string } | null,
+  ): Promise<void> {
+    const github = this.#client(destination, this.#github);
+    const target = targetOf(destination);
+    // The id first, then the secret: should the second write fail, the id is put back to the key
+    // whose secret the destination still holds (a rotation's old key), so the pair stays usable.
+    await github.writeSecrets(target, [{ name: destination.names.keyId, value: new Secret(item.keyId) }]);
+    try {
+      await github.writeSecrets(target, [{ name: destination.names.keySecret, value: item.secret }]);
+    } catch (error) {
+      if (previous) {
+        await github
+          .writeSecrets(target, [{ name: destination.names.keyId, value: new Secret(previous.keyId) }])
+          .catch((restore: unknown) =>
+            this.#logger.error(
+              { err: restore, destination: destination.id },
+              'could not put the previous key id back after a failed secret write',
+            ),
+          );
+      }
+      throw error;
+    }
+  }
+
+  async #writeVault(
+    destination: Extract<Destination, { type: 'vault-kv' }>,
+    item: DeliveryItem,
+  ): Promise<void> {
+    const vault = this.#client(destination, this.#vault);
+    // One version holds the whole key, so a reader never sees an id from one key and a secret from another.
+    await vault.writeVersion(destination.mount, fillPath(destination.path, item), {
+      keyId: item.keyId,
+      keySecret: item.secret,
+      name: item.keyName,
+      role: item.roleId,
+      expireAt: item.expireAt ?? 'never',
+    });
+  }
+
+  #client<T>(destination: Destination, client: T | null): T {
+    if (client) return client;
+    // Configuration at start refuses this (delivery/check.ts); kept as a clear error all the same.
+    throw new DestinationError(destination.id, `${destination.type} is not configured in this Keyhouse`);
+  }
+}
+
+function targetOf(destination: Extract<Destination, { type: 'github-actions' }>): ActionsSecretTarget {
+  return destination.environment
+    ? { repository: destination.repository, environment: destination.environment }
+    : { repository: destination.repository };
+}
+
+/** The destination's own words, scrubbed of the secret in case a service ever echoed it. */
+function asDestinationError(destination: Destination, error: unknown, secret: Secret): DestinationError {
+  if (error instanceof DestinationError) return error;
+  const said = error instanceof Error ? error.message : 'unknown error';
+  const detail = said.replaceAll(secret.reveal(), '[redacted]');
+  return new DestinationError(destination.id, detail);
+}
