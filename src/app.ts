@@ -318,7 +318,16 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
       ? { watch: { tripwire, botUserId: options.slack.botUserId, botId: options.slack.botId } }
       : {}),
   });
-  app.error(createErrorHandler({ logger, client: app.client, fetch: options.fetch }));
+  app.error(
+    createErrorHandler({
+      logger,
+      client: app.client,
+      fetch: options.fetch,
+      catalog,
+      readers,
+      command: options.slack.command,
+    }),
+  );
 
   const sweep = scheduler.every({
     name: 'sweep',

@@ -20,6 +20,10 @@ import { ACTION, BLOCK, CALLBACK } from './ids.js';
 import { keyExpiryText, keyNameText, keySuffixText, ownerText } from './key-list.js';
 import { problemText } from './outcomes.js';
 import { type Outcome, outcomeModal, workingModal } from './progress-modal.js';
+import { Catalog } from '../i18n/index.js';
+
+// English until part A of issue #21 gives this view its reader's words (then `m` is a parameter).
+const englishForNow = new Catalog().messages({ locale: 'en', timeZone: 'UTC' });
 
 /** Room left in `private_metadata` (3000) for whatever the handler wraps around the context. */
 export const EDIT_CONTEXT_MAX = 2900;
@@ -88,11 +92,11 @@ export function editKeyModal(input: EditModalInput): ModalView {
       ],
     },
     nameBlock(entry.key.name, draft?.keyName),
-    ...fieldError(BLOCK.editName, errors.keyName && problemText(errors.keyName)),
+    ...fieldError(BLOCK.editName, errors.keyName && problemText(englishForNow, errors.keyName)),
     roleBlock(roles, selected, entry.roleLabel),
-    ...fieldError(BLOCK.editRole, errors.roleId && problemText(errors.roleId)),
+    ...fieldError(BLOCK.editRole, errors.roleId && problemText(englishForNow, errors.roleId)),
     expiryBlock(selected, capRole, input.expiryChoices, draft?.expiry),
-    ...fieldError(BLOCK.editExpiryPrefix, errors.expiry && problemText(errors.expiry)),
+    ...fieldError(BLOCK.editExpiryPrefix, errors.expiry && problemText(englishForNow, errors.expiry)),
     {
       type: 'input',
       block_id: BLOCK.editReason,
@@ -107,7 +111,7 @@ export function editKeyModal(input: EditModalInput): ModalView {
         ...(draft?.reason ? { initial_value: draft.reason.slice(0, MAX_REASON_LENGTH) } : {}),
       },
     },
-    ...fieldError(BLOCK.editReason, errors.reason && problemText(errors.reason)),
+    ...fieldError(BLOCK.editReason, errors.reason && problemText(englishForNow, errors.reason)),
   ];
   return {
     type: 'modal',
@@ -154,10 +158,10 @@ export function editOutcomeModal(outcome: Outcome): ModalView {
 function currentText(entry: KeyEntry): string {
   const suffix = keySuffixText(entry.key.keySuffix);
   return [
-    `Editing ${keyNameText(entry.key)}${suffix ? ` ${suffix}` : ''}`,
+    `Editing ${keyNameText(englishForNow, entry.key)}${suffix ? ` ${suffix}` : ''}`,
     `role ${clip(entry.roleLabel, 200)}`,
-    keyExpiryText(entry, null),
-    ownerText(entry),
+    keyExpiryText(englishForNow, entry, null),
+    ownerText(englishForNow, entry),
   ].join(' · ');
 }
 

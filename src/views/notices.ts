@@ -13,6 +13,11 @@ export interface NoticeOptions {
   command?: string;
 }
 
+import { Catalog } from '../i18n/index.js';
+
+// English until this view is converted (the next commit).
+const englishForNow = new Catalog().messages({ locale: 'en', timeZone: 'UTC' });
+
 /** An ephemeral answer that leaves the message it answers in place. */
 export interface EphemeralNotice {
   text: string;
@@ -79,7 +84,7 @@ export function requesterNotice(
     case 'change_failed':
       return {
         text: fitText(
-          `⚠️ The approved change to the API key *${name}* could not be applied: ${clip(notice.refusal ? refusalText(notice.refusal) : 'ClickHouse did not apply it.', 1000)}\n` +
+          `⚠️ The approved change to the API key *${name}* could not be applied: ${clip(notice.refusal ? refusalText(englishForNow, notice.refusal) : 'ClickHouse did not apply it.', 1000)}\n` +
             'Click *Apply change* in the message below to try again.',
           LIMIT.text,
         ),

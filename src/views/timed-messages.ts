@@ -17,6 +17,7 @@ import type {
   StaleOffer,
   StaleOutcome,
 } from '../core/timer-ports.js';
+import { Catalog } from '../i18n/index.js';
 import {
   clip,
   fitText,
@@ -33,6 +34,9 @@ import { ACTION, BLOCK, offboardBlockId } from './ids.js';
 import { keySection } from './key-list.js';
 import { escapeMrkdwn, mention } from './mrkdwn.js';
 import { doneText } from './outcomes.js';
+
+// English until this view is converted (the next commit).
+const englishForNow = new Catalog().messages({ locale: 'en', timeZone: 'UTC' });
 
 /** A message whose `text` says it all. */
 export interface TextMessage {
@@ -192,11 +196,11 @@ export function staleOutcomeMessage(outcome: StaleOutcome): SlackMessage {
   const line =
     outcome.kind === 'kept'
       ? `✅ ${mention(outcome.by)} kept ${keyLabel(outcome.key)}. Keyhouse asks again ${slackDate(outcome.askAgainAt)} if it stays unused.`
-      : `${outcome.kind === 'disabled' ? '⏸️' : '🗑️'} ${escapeMrkdwn(doneText(outcome.done))} (by ${mention(outcome.by)})`;
+      : `${outcome.kind === 'disabled' ? '⏸️' : '🗑️'} ${escapeMrkdwn(doneText(englishForNow, outcome.done))} (by ${mention(outcome.by)})`;
   const text =
     outcome.kind === 'kept'
       ? `Kept ${keyPlain(outcome.key)}; asks again ${formatInstant(outcome.askAgainAt)} if it stays unused.`
-      : escapeMrkdwn(doneText(outcome.done));
+      : escapeMrkdwn(doneText(englishForNow, outcome.done));
   return { text, blocks: [{ type: 'section', text: md(fitText(line, LIMIT.text)) }] };
 }
 
@@ -263,7 +267,7 @@ export function offboardingReportMessage(report: OffboardingReport): SlackMessag
   // 2 blocks per key: within a message's 50 for the 20 keys a user may own by default.
   for (const { facts, entry, outcome } of keys.slice(0, 22)) {
     if (entry) {
-      const section = keySection(entry, { scope: 'all', page: 0 }, now);
+      const section = keySection(englishForNow, entry, { scope: 'all', page: 0 }, now);
       section.block_id = offboardBlockId(entry.key.id);
       blocks.push(section);
     } else {

@@ -3,8 +3,27 @@
  * cases run with everyday values and with the longest values the policy and Slack allow. The
  * word tests (views.test.ts) render them all in every language.
  */
+import type { KeyEntry, ReviewEntry } from '../../src/core/ports.js';
 import type { Messages } from '../../src/i18n/index.js';
 import { helpMessage, unknownCommand } from '../../src/views/help.js';
+import { homeView } from '../../src/views/home.js';
+import {
+  countLine,
+  dateWithDays,
+  daysText,
+  durationText,
+  keyBlocks,
+  keyExpiryText,
+  keyListMessage,
+  keyNameText,
+  keySection,
+  ownerText,
+  retiringText,
+} from '../../src/views/key-list.js';
+import { doneText, problemsText, problemText, refusalText } from '../../src/views/outcomes.js';
+import { reviewMessage } from '../../src/views/review.js';
+import { apiKey, homeData, keyEntry, keyListing, keyRequest, NOW } from '../views/fixtures.js';
+import { DONES, PROBLEMS, REFUSALS } from './outcome-cases.js';
 
 /** What a case renders to, and where Slack would show it (which limits hold). */
 export type Rendered =
@@ -19,17 +38,50 @@ export interface Data {
   command: string;
   /** A word the command does not know. */
   word: string;
+  /** A key's name (the policy allows 64 characters). */
+  keyName: string;
+  /** A policy role's label (at most 75 characters). */
+  roleLabel: string;
+  /** The policy's own words for its key-name rule (`keyName.hint`, at most 150 characters). */
+  nameHint: string;
+  /** The last characters of a Key ID shown after a name, and of a successor's. */
+  suffix: string;
+  successor: string;
+  /** Keys on a list page, and in all. */
+  pageKeys: number;
+  totalKeys: number;
+  /** Keys and requests on a Home tab. */
+  homeKeys: number;
+  homeRequests: number;
 }
 
 export const EVERYDAY: Data = {
   command: '/chkey',
   word: 'frobnicate',
+  keyName: 'etl-nightly',
+  roleLabel: 'Developer (read-only)',
+  nameHint: '3–41 lowercase letters, digits and dashes',
+  suffix: 'WXYZ',
+  successor: 'AB12',
+  pageKeys: 3,
+  totalKeys: 3,
+  homeKeys: 2,
+  homeRequests: 2,
 };
 
 /** Slack allows a slash command of 32 characters; a word may be as long as a message allows. */
 export const LONGEST: Data = {
   command: `/${'k'.repeat(31)}`,
   word: 'w'.repeat(3_900),
+  keyName: `${'n'.repeat(63)}x`,
+  roleLabel: `${'R'.repeat(74)}x`,
+  nameHint: 'h'.repeat(150),
+  suffix: 'WXYZ',
+  successor: 'AB12',
+  pageKeys: 20,
+  totalKeys: 1_000,
+  homeKeys: 200,
+  homeRequests: 40,
 };
 
 /** Every string of `data`: what the views may show that did not come from a catalog. */
@@ -38,16 +90,184 @@ export function dataStrings(data: Data): string[] {
 }
 
 const message = (body: object): Rendered => ({ kind: 'message', body });
+const line = (body: string): Rendered => ({ kind: 'line', body });
+const DAY = 86_400_000;
+const at = (days: number) => new Date(NOW.getTime() + days * DAY);
+
+/** A key in every state a section shows: leaked, disabled, expired, never expiring, retiring, Keyhouse's own. */
+function variedKeys(d: Data, n: number): KeyEntry[] {
+  // An admin's every action; Lift only for a leaked key, which offers no Edit (at most five options).
+  const all = { toggle: true, edit: true, delete: true, rotate: true, reassign: true };
+  const kinds: Partial<KeyEntry>[] = [
+    { can: all },
+    { leaked: true, can: { ...all, edit: false, lift: true } },
+    { key: apiKey({ name: d.keyName, state: 'disabled', usedAt: at(-3).toISOString() }) },
+    { expired: true, key: apiKey({ name: d.keyName, expireAt: at(-2).toISOString() }) },
+    { key: apiKey({ name: d.keyName, expireAt: null }), ownerId: null },
+    { expired: true, key: apiKey({ name: d.keyName, expireAt: null }) },
+    { retiring: { at: at(1), stage: 'retiring', successorKeyId: 'x', successorSuffix: 'AB12' } },
+    { retiring: { at: at(-1), stage: 'disabled', successorKeyId: 'x', successorSuffix: '' } },
+    { self: true, ownerId: null },
+    { key: apiKey({ name: '   ', usedAt: 'not a date', expireAt: 'not a date' }) },
+  ];
+  return Array.from({ length: n }, (_, i) => {
+    const kind = kinds[i % kinds.length] ?? {};
+    return keyEntry({
+      roleLabel: d.roleLabel,
+      ...kind,
+      key: {
+        ...apiKey({ name: d.keyName }),
+        ...kind.key,
+        id: `0d6a3c5e-1b2f-4c7d-9e8f-${String(i).padStart(12, '0')}`,
+      },
+    });
+  });
+}
+
+function reviewEntries(d: Data, n: number): ReviewEntry[] {
+  return variedKeys(d, n).map((entry, i) => ({
+    entry,
+    reasons: i % 2 === 0 ? ['stale', 'no_owner', 'owner_deactivated', 'retiring'] : ['stale'],
+    lastActivity: i % 3 === 0 ? null : at(-40),
+    fingerprint: i % 2 === 0 ? false : null,
+  }));
+}
+
+function homeRequests(d: Data, n: number) {
+  const states = [
+    keyRequest({ keyName: d.keyName }),
+    keyRequest({ keyName: d.keyName, deadline: null }),
+    keyRequest({ keyName: d.keyName, state: 'approved', deadline: at(1) }),
+    keyRequest({ keyName: d.keyName, state: 'approved', deadline: null }),
+    keyRequest({ keyName: d.keyName, state: 'approved', deadline: at(-1) }),
+    keyRequest({ keyName: d.keyName, kind: 'change', state: 'approved', keySuffix: 'WXYZ' }),
+    keyRequest({ keyName: d.keyName, state: 'creating' }),
+    keyRequest({ keyName: d.keyName, state: 'delivered' }),
+    keyRequest({ keyName: d.keyName, kind: 'change', state: 'delivered' }),
+    keyRequest({ keyName: d.keyName, state: 'denied' }),
+    keyRequest({ keyName: d.keyName, state: 'expired' }),
+  ];
+  return Array.from({ length: n }, (_, i) => ({
+    request: { ...(states[i % states.length] ?? keyRequest()), id: `r-${i}` },
+    roleLabel: d.roleLabel,
+    ...(i % 3 === 0
+      ? { nudged: { kind: i % 2 === 0 ? ('remind' as const) : ('escalate' as const), at: at(-1) } }
+      : {}),
+  }));
+}
+
+/** The longest notice a list shows: several things done at once. */
+function notice(m: Messages, d: Data): string {
+  return doneText(m, {
+    code: 'several',
+    done: DONES(d.keyName, d.roleLabel).filter((done) => done.code !== 'several'),
+  });
+}
 
 /** Renderer name → its cases. A renderer exported by a view module must be here (views.test.ts checks). */
 export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]> = {
   helpMessage: (m, d) => [message(helpMessage(m, d.command))],
   unknownCommand: (m, d) => [message(unknownCommand(m, d.command, d.word))],
+
+  keyListMessage: (m, d) => {
+    const entries = variedKeys(d, d.pageKeys);
+    const pages = Math.ceil(d.totalKeys / 20);
+    return [
+      message(
+        keyListMessage(m, keyListing({ entries, total: d.totalKeys, pageCount: pages }), {
+          command: d.command,
+        }),
+      ),
+      message(
+        keyListMessage(
+          m,
+          keyListing({ scope: 'all', entries, page: 1, pageCount: 3, total: 45, notice: notice(m, d) }),
+        ),
+      ),
+      message(keyListMessage(m, keyListing({ entries: [], total: 0 }), { command: d.command })),
+      message(keyListMessage(m, keyListing({ scope: 'all', entries: [], total: 0 }))),
+      message(keyListMessage(m, keyListing({ entries: [], page: 2, pageCount: 3, total: 45 }))),
+    ];
+  },
+  keyBlocks: (m, d) => [
+    message({
+      text: m.t('keys.titleMine'),
+      blocks: keyBlocks(m, variedKeys(d, d.pageKeys), { scope: 'mine', page: 0 }, NOW),
+    }),
+  ],
+  keySection: (m, d) =>
+    variedKeys(d, 10).map((e) =>
+      message({ text: m.t('keys.titleAll'), blocks: [keySection(m, e, { scope: 'all', page: 0 }, NOW)] }),
+    ),
+  keyNameText: (m, d) => [line(keyNameText(m, { name: d.keyName })), line(keyNameText(m, { name: '' }))],
+  ownerText: (m) => [line(ownerText(m, { ownerId: 'U0OWNER' })), line(ownerText(m, { ownerId: null }))],
+  keyExpiryText: (m, d) => variedKeys(d, 10).map((e) => line(keyExpiryText(m, e, e.expired ? null : NOW))),
+  retiringText: (m) => [
+    line(
+      retiringText(m, { at: at(3), stage: 'retiring', successorKeyId: 'x', successorSuffix: 'AB12' }, NOW),
+    ),
+    line(retiringText(m, { at: at(-3), stage: 'disabled', successorKeyId: 'x', successorSuffix: '' }, NOW)),
+  ],
+  countLine: (m, d) => [line(countLine(m, 0, 1, 1)), line(countLine(m, 4, 5, d.totalKeys))],
+  daysText: (m) => [-5, -1, 0, 1, 2, 30].map((n) => line(daysText(m, NOW, at(n)))),
+  dateWithDays: (m) => [line(dateWithDays(m, NOW, at(3)))],
+  durationText: (m) =>
+    [null, 60_000 * 90, 3_600_000 * 12, DAY, 30 * DAY].map((ms) => line(durationText(m, ms))),
+
+  homeView: (m, d) => [
+    {
+      kind: 'home',
+      body: homeView(
+        m,
+        homeData({
+          keys: variedKeys(d, d.homeKeys),
+          requests: homeRequests(d, d.homeRequests),
+          notice: notice(m, d),
+        }),
+        { command: d.command },
+      ),
+    },
+    { kind: 'home', body: homeView(m, homeData({ keys: [], requests: [] }), { command: d.command }) },
+  ],
+
+  reviewMessage: (m, d) => [
+    message(
+      reviewMessage(m, {
+        entries: reviewEntries(d, d.pageKeys),
+        page: 0,
+        pageCount: Math.ceil(d.totalKeys / 20),
+        total: d.totalKeys,
+        now: NOW,
+        staleAfterMs: 30 * DAY,
+        notice: notice(m, d),
+      }),
+    ),
+    message(
+      reviewMessage(m, { entries: [], page: 0, pageCount: 1, total: 0, now: NOW, staleAfterMs: 90 * DAY }),
+    ),
+    message(reviewMessage(m, { entries: [], page: 0, pageCount: 1, total: 0, now: NOW, staleAfterMs: null })),
+    message(
+      reviewMessage(m, { entries: [], page: 3, pageCount: 4, total: 70, now: NOW, staleAfterMs: null }),
+    ),
+  ],
+
+  refusalText: (m, d) => REFUSALS(d.keyName, d.roleLabel).map((r) => line(refusalText(m, r))),
+  problemText: (m, d) => PROBLEMS(d.nameHint, d.roleLabel).map((p) => line(problemText(m, p))),
+  problemsText: (m, d) => [
+    line(
+      problemsText(m, { keyName: PROBLEMS(d.nameHint, d.roleLabel)[0], reason: { code: 'reason_missing' } }),
+    ),
+  ],
+  doneText: (m, d) => DONES(d.keyName, d.roleLabel).map((done) => line(doneText(m, done))),
 };
 
 /** View modules, and their exports that render nothing (readers of payloads, helpers, ids). */
 export const VIEW_MODULES: Record<string, readonly string[]> = {
   help: [],
+  'key-list': ['pageOf', 'noticeSection', 'withNotice', 'keySuffixText'],
+  home: [],
+  review: [],
+  outcomes: ['keyLabelText', 'withoutDateTokens'],
 };
 
 /** Modules of src/views that render no words of their own: ids, formatting helpers, the index. */
@@ -63,14 +283,10 @@ export const NOT_CONVERTED = [
   'deny-modal',
   'edit-modal',
   'format',
-  'home',
   'key-dialogs',
-  'key-list',
   'notices',
-  'outcomes',
   'progress-modal',
   'request-modal',
-  'review',
   'secret-message',
   'timed-messages',
   'watch',

@@ -2,6 +2,11 @@
  * The English catalog, the reference for every other: one area per part of Keyhouse. A new area
  * is a file here, the same file in every other language, and a line in each index.
  */
+import { errors } from './errors.js';
 import { help } from './help.js';
+import { home } from './home.js';
+import { keys } from './keys.js';
+import { outcomes } from './outcomes.js';
+import { review } from './review.js';
 
-export const en = { help } as const;
+export const en = { errors, help, home, keys, outcomes, review } as const;

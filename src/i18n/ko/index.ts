@@ -1,5 +1,10 @@
 /** The Korean catalog: the English one's areas and keys, in the console's own Korean terms. */
 import type { Translation } from '../catalog.js';
+import { errors } from './errors.js';
 import { help } from './help.js';
+import { home } from './home.js';
+import { keys } from './keys.js';
+import { outcomes } from './outcomes.js';
+import { review } from './review.js';
 
-export const ko: Translation = { help };
+export const ko: Translation = { errors, help, home, keys, outcomes, review };
