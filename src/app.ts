@@ -32,6 +32,7 @@ import { SlackPeople } from './slack/people.js';
 import { SlackReaders } from './slack/readers.js';
 import { SlackDirectory, SlackLifecycleNotifier } from './slack/timers-notifier.js';
 import { SlackWatchNotifier } from './slack/watch-notifier.js';
+import { notifierWords } from './slack/words.js';
 import { Lifecycle } from './timers/index.js';
 import { retirementRule } from './timers/retirement.js';
 import { Scheduler, type TickResult } from './timers/scheduler.js';
@@ -203,6 +204,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     fallback: { locale: options.policy.locale, timeZone: 'UTC' },
     logger,
   });
+  const words = notifierWords(catalog, readers, { locale: options.policy.locale, timeZone: 'UTC' });
   const slackNotifier = new SlackNotifier({
     client: app.client,
     approvalChannel: options.policy.approvalChannel,
@@ -301,7 +303,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   const lifecycle = new Lifecycle({
     ctx: workflow.context,
     scheduler,
-    notifier: new SlackLifecycleNotifier(app.client),
+    notifier: new SlackLifecycleNotifier(app.client, words),
     directory: new SlackDirectory(app.client),
   });
   registerHandlers(app, {

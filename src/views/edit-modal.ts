@@ -15,12 +15,12 @@ import type { ExpiryChoice } from '../core/policy-model.js';
 import { MAX_KEY_NAME_LENGTH, MAX_REASON_LENGTH, type PolicyRole } from '../core/policy-model.js';
 import type { EditField, KeyEntry } from '../core/ports.js';
 import { KEEP } from '../core/ports.js';
+import { Catalog } from '../i18n/index.js';
 import { clip, fitText, LIMIT, md, plain } from './format.js';
 import { ACTION, BLOCK, CALLBACK } from './ids.js';
 import { keyExpiryText, keyNameText, keySuffixText, ownerText } from './key-list.js';
 import { problemText } from './outcomes.js';
 import { type Outcome, outcomeModal, workingModal } from './progress-modal.js';
-import { Catalog } from '../i18n/index.js';
 
 // English until part A of issue #21 gives this view its reader's words (then `m` is a parameter).
 const englishForNow = new Catalog().messages({ locale: 'en', timeZone: 'UTC' });

@@ -13,10 +13,10 @@ import type { ExpiryChoice } from '../core/policy-model.js';
 import { MAX_REASON_LENGTH, type PolicyRole } from '../core/policy-model.js';
 import type { KeyEntry } from '../core/ports.js';
 import { KEEP } from '../core/ports.js';
+import { Catalog } from '../i18n/index.js';
 import { clip, fitText, formatInstant, LIMIT, md, plain } from './format.js';
 import { ACTION, BLOCK, CALLBACK } from './ids.js';
 import { keyExpiryText, keyNameText, keySuffixText, ownerText } from './key-list.js';
-import { Catalog } from '../i18n/index.js';
 
 // English until part A of issue #21 gives this view its reader's words (then `m` is a parameter).
 const englishForNow = new Catalog().messages({ locale: 'en', timeZone: 'UTC' });

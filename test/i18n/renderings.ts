@@ -22,6 +22,17 @@ import {
 } from '../../src/views/key-list.js';
 import { doneText, problemsText, problemText, refusalText } from '../../src/views/outcomes.js';
 import { reviewMessage } from '../../src/views/review.js';
+import {
+  cancelledNote,
+  expiredKeyDeletedMessage,
+  expiryWarningMessage,
+  keyExpiredMessage,
+  nudgeNote,
+  offboardingReportMessage,
+  reactivationMessage,
+  staleKeyMessage,
+  staleOutcomeMessage,
+} from '../../src/views/timed-messages.js';
 import { apiKey, homeData, keyEntry, keyListing, keyRequest, NOW } from '../views/fixtures.js';
 import { DONES, PROBLEMS, REFUSALS } from './outcome-cases.js';
 
@@ -164,6 +175,46 @@ function notice(m: Messages, d: Data): string {
   });
 }
 
+function facts(d: Data, i = 0) {
+  return {
+    keyId: `0d6a3c5e-1b2f-4c7d-9e8f-${String(i).padStart(12, '0')}`,
+    keyName: d.keyName,
+    keySuffix: d.suffix,
+    roleLabel: d.roleLabel,
+  };
+}
+
+const OFFBOARD_OUTCOMES = [
+  'disabled',
+  'deleted',
+  'reported',
+  'already disabled',
+  'failed',
+  'left alone',
+] as const;
+
+function offboarding(
+  d: Data,
+  n: number,
+  action: 'report' | 'disable' | 'delete',
+  via: 'event' | 'daily check',
+) {
+  const entries = variedKeys(d, n);
+  return {
+    userId: 'U0LEAVER',
+    action,
+    via,
+    keys: entries.map((entry, i) => ({
+      facts: facts(d, i),
+      entry: i % 2 === 0 ? entry : null,
+      outcome: OFFBOARD_OUTCOMES[i % OFFBOARD_OUTCOMES.length] ?? 'disabled',
+    })),
+    vanished: n > 5 ? 3 : 0,
+    cancelled: n > 5 ? 2 : 0,
+    now: NOW,
+  };
+}
+
 /** Renderer name → its cases. A renderer exported by a view module must be here (views.test.ts checks). */
 export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]> = {
   helpMessage: (m, d) => [message(helpMessage(m, d.command))],
@@ -251,6 +302,126 @@ export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]>
     ),
   ],
 
+  expiryWarningMessage: (m, d) => [
+    message(
+      expiryWarningMessage(m, {
+        ownerId: 'U0OWNER',
+        key: facts(d),
+        expireAt: at(7),
+        beforeMs: 7 * DAY,
+        now: NOW,
+      }),
+    ),
+    message(
+      expiryWarningMessage(m, {
+        ownerId: 'U0OWNER',
+        key: { ...facts(d), keyName: '' },
+        expireAt: at(1),
+        beforeMs: DAY,
+        now: NOW,
+      }),
+    ),
+  ],
+  keyExpiredMessage: (m, d) => [
+    message(
+      keyExpiredMessage(m, {
+        ownerId: 'U0OWNER',
+        key: facts(d),
+        expireAt: at(0),
+        deleteAt: at(30),
+        now: NOW,
+      }),
+    ),
+    message(
+      keyExpiredMessage(m, { ownerId: 'U0OWNER', key: facts(d), expireAt: at(-1), deleteAt: null, now: NOW }),
+    ),
+  ],
+  expiredKeyDeletedMessage: (m, d) => [
+    message(expiredKeyDeletedMessage(m, { ownerId: 'U0OWNER', key: facts(d), expireAt: at(-30), now: NOW })),
+  ],
+  staleKeyMessage: (m, d) => [
+    message(
+      staleKeyMessage(m, {
+        ownerId: 'U0OWNER',
+        key: facts(d),
+        since: at(-90),
+        neverUsed: true,
+        askAgainAt: at(90),
+        now: NOW,
+      }),
+    ),
+    message(
+      staleKeyMessage(m, {
+        ownerId: 'U0OWNER',
+        key: facts(d),
+        since: at(-40),
+        neverUsed: false,
+        askAgainAt: at(90),
+        now: NOW,
+      }),
+    ),
+  ],
+  staleOutcomeMessage: (m, d) => [
+    message(staleOutcomeMessage(m, { kind: 'kept', key: facts(d), askAgainAt: at(90), by: 'U0OWNER' })),
+    message(
+      staleOutcomeMessage(m, {
+        kind: 'disabled',
+        by: 'U0OWNER',
+        done: {
+          code: 'state_changed',
+          key: { name: d.keyName, suffix: d.suffix },
+          state: 'disabled',
+          already: false,
+        },
+      }),
+    ),
+    message(
+      staleOutcomeMessage(m, {
+        kind: 'deleted',
+        by: 'U0OWNER',
+        done: { code: 'deleted', key: { name: d.keyName, suffix: d.suffix } },
+      }),
+    ),
+  ],
+  nudgeNote: (m, d) => [
+    message(
+      nudgeNote(m, {
+        kind: 'remind',
+        request: keyRequest({ keyName: d.keyName, createdAt: at(-3) }),
+        mention: [],
+        now: NOW,
+      }),
+    ),
+    message(
+      nudgeNote(m, {
+        kind: 'escalate',
+        request: keyRequest({ keyName: d.keyName, createdAt: new Date(NOW.getTime() - 5 * 3_600_000) }),
+        mention: ['U0ADMIN', 'S0ADMINS'],
+        now: NOW,
+      }),
+    ),
+    message(
+      nudgeNote(m, {
+        kind: 'remind',
+        request: keyRequest({ keyName: d.keyName, createdAt: new Date(NOW.getTime() - 60_000) }),
+        mention: ['U0A'],
+        now: NOW,
+      }),
+    ),
+  ],
+  cancelledNote: (m, d) => [message(cancelledNote(m, keyRequest({ keyName: d.keyName }), 'U0LEAVER'))],
+  reactivationMessage: (m) =>
+    (['report', 'disable', 'delete'] as const).flatMap((action) =>
+      (['event', 'daily check'] as const).map((via) =>
+        message(reactivationMessage(m, { userId: 'U0BACK', via, action, now: NOW })),
+      ),
+    ),
+  offboardingReportMessage: (m, d) => [
+    message(offboardingReportMessage(m, offboarding(d, d.pageKeys + 10, 'disable', 'event'))),
+    message(offboardingReportMessage(m, offboarding(d, 2, 'report', 'daily check'))),
+    message(offboardingReportMessage(m, offboarding(d, 0, 'delete', 'event'))),
+  ],
+
   refusalText: (m, d) => REFUSALS(d.keyName, d.roleLabel).map((r) => line(refusalText(m, r))),
   problemText: (m, d) => PROBLEMS(d.nameHint, d.roleLabel).map((p) => line(problemText(m, p))),
   problemsText: (m, d) => [
@@ -268,6 +439,7 @@ export const VIEW_MODULES: Record<string, readonly string[]> = {
   home: [],
   review: [],
   outcomes: ['keyLabelText', 'withoutDateTokens'],
+  'timed-messages': ['memberMention'],
 };
 
 /** Modules of src/views that render no words of their own: ids, formatting helpers, the index. */
@@ -288,6 +460,5 @@ export const NOT_CONVERTED = [
   'progress-modal',
   'request-modal',
   'secret-message',
-  'timed-messages',
   'watch',
 ];

@@ -8,5 +8,6 @@ import { home } from './home.js';
 import { keys } from './keys.js';
 import { outcomes } from './outcomes.js';
 import { review } from './review.js';
+import { timers } from './timers.js';
 
-export const en = { errors, help, home, keys, outcomes, review } as const;
+export const en = { errors, help, home, keys, outcomes, review, timers } as const;

@@ -6,5 +6,6 @@ import { home } from './home.js';
 import { keys } from './keys.js';
 import { outcomes } from './outcomes.js';
 import { review } from './review.js';
+import { timers } from './timers.js';
 
-export const ko: Translation = { errors, help, home, keys, outcomes, review };
+export const ko: Translation = { errors, help, home, keys, outcomes, review, timers };
