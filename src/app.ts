@@ -268,7 +268,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     }
   });
   const security = options.policy.security;
-  const watchNotifier = new SlackWatchNotifier(app.client);
+  const watchNotifier = new SlackWatchNotifier(app.client, words);
   const tripwire =
     security.leakAction === 'off'
       ? null

@@ -4,6 +4,7 @@
  * word tests (views.test.ts) render them all in every language.
  */
 import type { KeyEntry, ReviewEntry } from '../../src/core/ports.js';
+import type { DriftNotice, LeakedKey, LeakOutcome } from '../../src/core/watch-ports.js';
 import type { Messages } from '../../src/i18n/index.js';
 import { helpMessage, unknownCommand } from '../../src/views/help.js';
 import { homeView } from '../../src/views/home.js';
@@ -33,6 +34,13 @@ import {
   staleKeyMessage,
   staleOutcomeMessage,
 } from '../../src/views/timed-messages.js';
+import {
+  driftOwnerMessage,
+  driftSecurityNotice,
+  leakOwnerMessage,
+  leakSecurityNotice,
+  leakThreadReply,
+} from '../../src/views/watch.js';
 import { apiKey, homeData, keyEntry, keyListing, keyRequest, NOW } from '../views/fixtures.js';
 import { DONES, PROBLEMS, REFUSALS } from './outcome-cases.js';
 
@@ -213,6 +221,72 @@ function offboarding(
     cancelled: n > 5 ? 2 : 0,
     now: NOW,
   };
+}
+
+const LEAK_OUTCOMES: LeakOutcome[] = [
+  'disabled',
+  'deleted',
+  'reported',
+  'already_disabled',
+  'already_gone',
+  'failed',
+];
+
+function leaked(d: Data, n: number): LeakedKey[] {
+  return Array.from({ length: n }, (_, i) => ({
+    key: { keyId: facts(d, i).keyId, keyName: d.keyName, keySuffix: d.suffix, ownerId: 'U0OWNER' },
+    outcome: LEAK_OUTCOMES[i % LEAK_OUTCOMES.length] ?? 'disabled',
+  }));
+}
+
+const SITE = { channel: 'C0GENERAL', ts: '1.2', threadTs: null, userId: 'U0PASTER' };
+const NO_ONE = { ...SITE, userId: null };
+
+const UPDATE_TYPES = [
+  'created',
+  'deleted',
+  'name-changed',
+  'role-changed',
+  'state-changed',
+  'date-changed',
+  'ip-access-list-changed',
+  'org-role-changed',
+  'default-service-role-changed',
+  'service-role-changed',
+  'roles-v2-changed',
+  'something-new',
+];
+
+function drifts(d: Data): DriftNotice[] {
+  const base: DriftNotice = {
+    activityId: 'a1',
+    at: NOW,
+    type: 'openapi_key_update',
+    updateType: 'name-changed',
+    actorType: 'user',
+    actorDetails: 'dana@example.com',
+    actorId: 'u-1',
+    keyId: 'k-1',
+    keyName: d.keyName,
+    keySuffix: d.suffix,
+    ownerId: 'U0OWNER',
+    disabled: null,
+  };
+  return [
+    ...UPDATE_TYPES.map((updateType) => ({ ...base, updateType })),
+    { ...base, type: 'key_create', updateType: null, ownerId: null, disabled: 'disabled' },
+    { ...base, type: 'key_create', updateType: null, ownerId: null, disabled: 'failed', keyName: null },
+    {
+      ...base,
+      type: 'key_delete',
+      updateType: null,
+      keyName: null,
+      keyId: null,
+      actorDetails: null,
+      actorId: null,
+      actorType: null,
+    },
+  ];
 }
 
 /** Renderer name → its cases. A renderer exported by a view module must be here (views.test.ts checks). */
@@ -422,6 +496,27 @@ export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]>
     message(offboardingReportMessage(m, offboarding(d, 0, 'delete', 'event'))),
   ],
 
+  leakThreadReply: (m, d) => [
+    message(leakThreadReply(m, { site: SITE, keys: leaked(d, 1), unknown: 0 })),
+    message(leakThreadReply(m, { site: SITE, keys: leaked(d, d.pageKeys + 12), unknown: 3 })),
+    message(leakThreadReply(m, { site: SITE, keys: [], unknown: 1 })),
+  ],
+  leakOwnerMessage: (m, d) => [
+    ...leaked(d, 6).map((one) =>
+      message(leakOwnerMessage(m, { ownerId: 'U0OWNER', site: SITE, keys: [one] })),
+    ),
+    message(leakOwnerMessage(m, { ownerId: 'U0OWNER', site: NO_ONE, keys: leaked(d, 1) })),
+    message(leakOwnerMessage(m, { ownerId: 'U0OWNER', site: SITE, keys: leaked(d, d.pageKeys + 12) })),
+    message(leakOwnerMessage(m, { ownerId: 'U0OWNER', site: NO_ONE, keys: leaked(d, 2) })),
+  ],
+  leakSecurityNotice: (m, d) => [
+    message(leakSecurityNotice(m, { site: SITE, keys: leaked(d, d.pageKeys + 12), unknown: 2 })),
+    message(leakSecurityNotice(m, { site: NO_ONE, keys: [], unknown: 1 })),
+    message(leakSecurityNotice(m, { site: SITE, keys: leaked(d, 1), unknown: 0 })),
+  ],
+  driftSecurityNotice: (m, d) => drifts(d).map((n) => message(driftSecurityNotice(m, n))),
+  driftOwnerMessage: (m, d) => drifts(d).map((n) => message(driftOwnerMessage(m, n))),
+
   refusalText: (m, d) => REFUSALS(d.keyName, d.roleLabel).map((r) => line(refusalText(m, r))),
   problemText: (m, d) => PROBLEMS(d.nameHint, d.roleLabel).map((p) => line(problemText(m, p))),
   problemsText: (m, d) => [
@@ -440,6 +535,7 @@ export const VIEW_MODULES: Record<string, readonly string[]> = {
   review: [],
   outcomes: ['keyLabelText', 'withoutDateTokens'],
   'timed-messages': ['memberMention'],
+  watch: [],
 };
 
 /** Modules of src/views that render no words of their own: ids, formatting helpers, the index. */
@@ -460,5 +556,4 @@ export const NOT_CONVERTED = [
   'progress-modal',
   'request-modal',
   'secret-message',
-  'watch',
 ];

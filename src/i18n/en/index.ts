@@ -9,5 +9,6 @@ import { keys } from './keys.js';
 import { outcomes } from './outcomes.js';
 import { review } from './review.js';
 import { timers } from './timers.js';
+import { watch } from './watch.js';
 
-export const en = { errors, help, home, keys, outcomes, review, timers } as const;
+export const en = { errors, help, home, keys, outcomes, review, timers, watch } as const;

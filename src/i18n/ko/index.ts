@@ -7,5 +7,6 @@ import { keys } from './keys.js';
 import { outcomes } from './outcomes.js';
 import { review } from './review.js';
 import { timers } from './timers.js';
+import { watch } from './watch.js';
 
-export const ko: Translation = { errors, help, home, keys, outcomes, review, timers };
+export const ko: Translation = { errors, help, home, keys, outcomes, review, timers, watch };
