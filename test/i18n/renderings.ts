@@ -3,9 +3,12 @@
  * cases run with everyday values and with the longest values the policy and Slack allow. The
  * word tests (views.test.ts) render them all in every language.
  */
+
+import type { AuditEvent } from '../../src/core/model.js';
 import type { KeyEntry, ReviewEntry } from '../../src/core/ports.js';
 import type { DriftNotice, LeakedKey, LeakOutcome } from '../../src/core/watch-ports.js';
 import type { Messages } from '../../src/i18n/index.js';
+import { auditMessage, auditRefused, auditTime, describeAuditEvent } from '../../src/views/audit.js';
 import { helpMessage, unknownCommand } from '../../src/views/help.js';
 import { homeView } from '../../src/views/home.js';
 import {
@@ -289,6 +292,45 @@ function drifts(d: Data): DriftNotice[] {
   ];
 }
 
+const AUDIT_ACTIONS = [
+  'request.submitted',
+  'request.approved',
+  'request.denied',
+  'request.expired',
+  'key.created',
+  'key.delete',
+  'leak.disable',
+  'drift.detected',
+  'timer.offboarding.check',
+  'timer.expiry.delete',
+  'audit.head',
+];
+
+function auditLines(d: Data, n: number) {
+  return Array.from({ length: n }, (_, i) => {
+    const event: AuditEvent = {
+      seq: i,
+      at: at(-i),
+      actorId: ['U0DANA', 'system', 'policy'][i % 3] ?? 'system',
+      action: AUDIT_ACTIONS[i % AUDIT_ACTIONS.length] ?? 'key.delete',
+      outcome: (['ok', 'failed', 'refused', 'attempt'] as const)[i % 4] ?? 'ok',
+      requestId: i % 2 === 0 ? 'r-1' : null,
+      keyId: null,
+      keyName: i % 5 === 4 ? null : d.keyName,
+      keySuffix: i % 3 === 0 ? d.suffix : null,
+      upstreamRequestId: null,
+      detail: null,
+      prevHash: null,
+      hash: 'h',
+    };
+    const request =
+      i % 2 === 0
+        ? keyRequest({ keyName: d.keyName, expiry: ['30d', 'never', 'keep', '12h'][i % 4] ?? '30d' })
+        : null;
+    return { event, request };
+  });
+}
+
 /** Renderer name → its cases. A renderer exported by a view module must be here (views.test.ts checks). */
 export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]> = {
   helpMessage: (m, d) => [message(helpMessage(m, d.command))],
@@ -517,6 +559,16 @@ export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]>
   driftSecurityNotice: (m, d) => drifts(d).map((n) => message(driftSecurityNotice(m, n))),
   driftOwnerMessage: (m, d) => drifts(d).map((n) => message(driftOwnerMessage(m, n))),
 
+  auditMessage: (m, d) => [
+    message(auditMessage(m, { query: { kind: 'all' }, lines: auditLines(d, d.pageKeys) })),
+    message(auditMessage(m, { query: { kind: 'key', key: d.keyName }, lines: auditLines(d, 3) })),
+    message(auditMessage(m, { query: { kind: 'user', userId: 'U0ALICE' }, lines: [] })),
+  ],
+  describeAuditEvent: (m, d) => auditLines(d, 24).map((l) => line(describeAuditEvent(m, l))),
+  auditTime: (m) =>
+    Array.from({ length: 12 }, (_, i) => line(auditTime(m, new Date(Date.UTC(2026, i, 1, 9, 5))))),
+  auditRefused: (m) => [message(auditRefused(m))],
+
   refusalText: (m, d) => REFUSALS(d.keyName, d.roleLabel).map((r) => line(refusalText(m, r))),
   problemText: (m, d) => PROBLEMS(d.nameHint, d.roleLabel).map((p) => line(problemText(m, p))),
   problemsText: (m, d) => [
@@ -536,6 +588,7 @@ export const VIEW_MODULES: Record<string, readonly string[]> = {
   outcomes: ['keyLabelText', 'withoutDateTokens'],
   'timed-messages': ['memberMention'],
   watch: [],
+  audit: ['verbOf'],
 };
 
 /** Modules of src/views that render no words of their own: ids, formatting helpers, the index. */
@@ -544,7 +597,6 @@ export const NOT_VIEWS = ['ids', 'index', 'mrkdwn'];
 /** Views still to be converted to the catalogs (issue #21); empty when every view speaks from them. */
 export const NOT_CONVERTED = [
   'approval-message',
-  'audit',
   'audit-head',
   'claim-message',
   'delete-modal',

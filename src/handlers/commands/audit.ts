@@ -4,6 +4,7 @@ import { isKeyhouseError } from '../../core/errors.js';
 import { auditMessage, auditRefused } from '../../views/audit.js';
 import type { HandlerDeps } from '../deps.js';
 import { answer } from '../shared/key-surface.js';
+import { wordsOf } from '../shared/words.js';
 
 /**
  * `/chkey audit …` after the ack (admin membership may need a user-group lookup): the newest 20
@@ -16,11 +17,12 @@ export async function answerAudit(
   respond: RespondFn | undefined,
 ): Promise<void> {
   const query = parseAuditQuery(words);
+  const m = await wordsOf(deps, userId);
   try {
     const lines = await deps.workflow.readAudit(userId, query);
-    await answer(respond, auditMessage({ query, lines }));
+    await answer(respond, auditMessage(m, { query, lines }));
   } catch (error) {
-    if (isKeyhouseError(error) && error.code === 'not_allowed') return answer(respond, auditRefused());
+    if (isKeyhouseError(error) && error.code === 'not_allowed') return answer(respond, auditRefused(m));
     throw error;
   }
 }

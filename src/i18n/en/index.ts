@@ -2,6 +2,7 @@
  * The English catalog, the reference for every other: one area per part of Keyhouse. A new area
  * is a file here, the same file in every other language, and a line in each index.
  */
+import { audit } from './audit.js';
 import { errors } from './errors.js';
 import { help } from './help.js';
 import { home } from './home.js';
@@ -11,4 +12,4 @@ import { review } from './review.js';
 import { timers } from './timers.js';
 import { watch } from './watch.js';
 
-export const en = { errors, help, home, keys, outcomes, review, timers, watch } as const;
+export const en = { audit, errors, help, home, keys, outcomes, review, timers, watch } as const;

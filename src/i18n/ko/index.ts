@@ -1,5 +1,6 @@
 /** The Korean catalog: the English one's areas and keys, in the console's own Korean terms. */
 import type { Translation } from '../catalog.js';
+import { audit } from './audit.js';
 import { errors } from './errors.js';
 import { help } from './help.js';
 import { home } from './home.js';
@@ -9,4 +10,4 @@ import { review } from './review.js';
 import { timers } from './timers.js';
 import { watch } from './watch.js';
 
-export const ko: Translation = { errors, help, home, keys, outcomes, review, timers, watch };
+export const ko: Translation = { audit, errors, help, home, keys, outcomes, review, timers, watch };
