@@ -211,6 +211,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     command: options.slack.command,
     fetch: options.fetch,
     logger,
+    words,
   });
   const notifier = observeNotifier(slackNotifier, metrics, clock);
   const exclusive = options.replicas?.exclusive ?? true;

@@ -88,11 +88,12 @@ export function createErrorHandler(deps: ErrorHandlerDeps): (args: ErrorHandlerA
   return async ({ error, body }) => {
     const payload = (body ?? {}) as { response_url?: unknown; user?: { id?: unknown }; user_id?: unknown };
     const userId = typeof payload.user_id === 'string' ? payload.user_id : payload.user?.id;
-    const { text, reference } = describeError(await wordsFor(deps, userId), error, deps.command);
+    const m = await wordsFor(deps, userId);
+    const { text, reference } = describeError(m, error, deps.command);
     if (reference) deps.logger.error({ err: unwrap(error), reference, userId }, 'listener failed');
     else deps.logger.info({ code: (unwrap(error) as { code?: string }).code, userId }, text);
 
-    const notice = errorNotice(text);
+    const notice = errorNotice(m, text);
     try {
       if (typeof payload.response_url === 'string') {
         const answer = await send(payload.response_url, {

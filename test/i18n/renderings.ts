@@ -5,7 +5,7 @@
  */
 
 import type { AuditEvent } from '../../src/core/model.js';
-import type { KeyEntry, ReviewEntry } from '../../src/core/ports.js';
+import type { KeyEntry, RequesterNotice, ReviewEntry } from '../../src/core/ports.js';
 import type { DriftNotice, LeakedKey, LeakOutcome } from '../../src/core/watch-ports.js';
 import type { Messages } from '../../src/i18n/index.js';
 import { auditMessage, auditRefused, auditTime, describeAuditEvent } from '../../src/views/audit.js';
@@ -24,6 +24,7 @@ import {
   ownerText,
   retiringText,
 } from '../../src/views/key-list.js';
+import { errorNotice, notAllowedToRequest, requesterNotice, threadNote } from '../../src/views/notices.js';
 import { doneText, problemsText, problemText, refusalText } from '../../src/views/outcomes.js';
 import { reviewMessage } from '../../src/views/review.js';
 import {
@@ -69,6 +70,8 @@ export interface Data {
   /** The last characters of a Key ID shown after a name, and of a successor's. */
   suffix: string;
   successor: string;
+  /** A reason someone typed (the policy allows 2,900 characters). */
+  reason: string;
   /** Keys on a list page, and in all. */
   pageKeys: number;
   totalKeys: number;
@@ -85,6 +88,7 @@ export const EVERYDAY: Data = {
   nameHint: '3–41 lowercase letters, digits and dashes',
   suffix: 'WXYZ',
   successor: 'AB12',
+  reason: 'Nightly ETL job loads the events table.',
   pageKeys: 3,
   totalKeys: 3,
   homeKeys: 2,
@@ -100,6 +104,7 @@ export const LONGEST: Data = {
   nameHint: 'h'.repeat(150),
   suffix: 'WXYZ',
   successor: 'AB12',
+  reason: 'r'.repeat(2_900),
   pageKeys: 20,
   totalKeys: 1_000,
   homeKeys: 200,
@@ -329,6 +334,34 @@ function auditLines(d: Data, n: number) {
         : null;
     return { event, request };
   });
+}
+
+function requesterNotices(d: Data): RequesterNotice[] {
+  const request = keyRequest({ keyName: d.keyName });
+  const key = { keyName: d.keyName, keySuffix: d.suffix };
+  return [
+    ...(['disabled', 'enabled', 'deleted', 'renamed', 'shortened'] as const).map((verb) => ({
+      kind: 'key_managed' as const,
+      ...key,
+      verb,
+      by: 'U0ADMIN',
+    })),
+    { kind: 'denied', request, by: 'U0DANA', reason: d.reason },
+    { kind: 'denied', request, by: 'U0DANA', reason: null },
+    { kind: 'expired', request, stage: 'approval' },
+    { kind: 'expired', request, stage: 'claim' },
+    { kind: 'not_delivered', request, keyDeleted: true },
+    { kind: 'not_delivered', request, keyDeleted: false },
+    { kind: 'recovered', request },
+    { kind: 'change_applied', request },
+    { kind: 'change_failed', request, refusal: { code: 'keys_limit', owned: 20, limit: 20 } },
+    { kind: 'change_failed', request, refusal: null },
+    { kind: 'rotation_started', ...key, successorSuffix: d.successor, at: at(7) },
+    { kind: 'key_retired', ...key, successorSuffix: d.successor, deleteAt: at(30) },
+    { kind: 'key_reassigned', ...key, role: 'new_owner', by: 'U0ADMIN', from: 'U0OLD', to: 'U0NEW' },
+    { kind: 'key_reassigned', ...key, role: 'new_owner', by: 'U0ADMIN', from: null, to: 'U0NEW' },
+    { kind: 'key_reassigned', ...key, role: 'old_owner', by: 'U0ADMIN', from: 'U0OLD', to: 'U0NEW' },
+  ] as RequesterNotice[];
 }
 
 /** Renderer name → its cases. A renderer exported by a view module must be here (views.test.ts checks). */
@@ -569,6 +602,26 @@ export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]>
     Array.from({ length: 12 }, (_, i) => line(auditTime(m, new Date(Date.UTC(2026, i, 1, 9, 5))))),
   auditRefused: (m) => [message(auditRefused(m))],
 
+  requesterNotice: (m, d) =>
+    requesterNotices(d).map((n) => message(requesterNotice(m, n, { command: d.command }))),
+  threadNote: (m, d) => [
+    message(threadNote(m, { kind: 'approved', by: 'U0DANA', given: 1, needed: 2 })),
+    message(threadNote(m, { kind: 'denied', by: 'U0DANA', reason: d.reason })),
+    message(threadNote(m, { kind: 'denied', by: 'U0DANA', reason: null })),
+    message(threadNote(m, { kind: 'expired' })),
+    message(threadNote(m, { kind: 'key_created', at: NOW })),
+    message(threadNote(m, { kind: 'claim_expired' })),
+  ],
+  errorNotice: (m, d) => [
+    message(errorNotice(m, refusalText(m, { code: 'keys_limit', owned: 20, limit: 20 }))),
+    message(errorNotice(m, m.t('errors.wentWrong', { reference: 'ABCD1234' }), 'ABCD1234')),
+    message(errorNotice(m, refusalText(m, { code: 'leaked', key: { name: d.keyName, suffix: d.suffix } }))),
+  ],
+  notAllowedToRequest: (m) => [
+    message(notAllowedToRequest(m, '<@U0ADMIN>, <@U0BOSS>')),
+    message(notAllowedToRequest(m, '')),
+  ],
+
   refusalText: (m, d) => REFUSALS(d.keyName, d.roleLabel).map((r) => line(refusalText(m, r))),
   problemText: (m, d) => PROBLEMS(d.nameHint, d.roleLabel).map((p) => line(problemText(m, p))),
   problemsText: (m, d) => [
@@ -589,6 +642,7 @@ export const VIEW_MODULES: Record<string, readonly string[]> = {
   'timed-messages': ['memberMention'],
   watch: [],
   audit: ['verbOf'],
+  notices: [],
 };
 
 /** Modules of src/views that render no words of their own: ids, formatting helpers, the index. */
@@ -604,7 +658,6 @@ export const NOT_CONVERTED = [
   'edit-modal',
   'format',
   'key-dialogs',
-  'notices',
   'progress-modal',
   'request-modal',
   'secret-message',

@@ -5,9 +5,10 @@ import { errors } from './errors.js';
 import { help } from './help.js';
 import { home } from './home.js';
 import { keys } from './keys.js';
+import { notices } from './notices.js';
 import { outcomes } from './outcomes.js';
 import { review } from './review.js';
 import { timers } from './timers.js';
 import { watch } from './watch.js';
 
-export const ko: Translation = { audit, errors, help, home, keys, outcomes, review, timers, watch };
+export const ko: Translation = { audit, errors, help, home, keys, notices, outcomes, review, timers, watch };
