@@ -85,7 +85,7 @@ export class SlackLifecycleNotifier implements LifecycleNotifier {
   }
 
   async auditHead(channel: string, notice: AuditHeadNotice): Promise<void> {
-    await this.client.chat.postMessage({ channel, ...auditHeadMessage(notice) });
+    await this.client.chat.postMessage({ channel, ...auditHeadMessage(this.words.channel(), notice) });
   }
 }
 

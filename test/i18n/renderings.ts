@@ -9,6 +9,7 @@ import type { KeyEntry, RequesterNotice, ReviewEntry } from '../../src/core/port
 import type { DriftNotice, LeakedKey, LeakOutcome } from '../../src/core/watch-ports.js';
 import type { Messages } from '../../src/i18n/index.js';
 import { auditMessage, auditRefused, auditTime, describeAuditEvent } from '../../src/views/audit.js';
+import { auditHeadMessage } from '../../src/views/audit-head.js';
 import { helpMessage, unknownCommand } from '../../src/views/help.js';
 import { homeView } from '../../src/views/home.js';
 import {
@@ -622,6 +623,17 @@ export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]>
     message(notAllowedToRequest(m, '')),
   ],
 
+  auditHeadMessage: (m) => [
+    message(
+      auditHeadMessage(m, {
+        seq: Number.MAX_SAFE_INTEGER,
+        hash: 'f'.repeat(64),
+        day: '2026-06-02',
+        now: NOW,
+      }),
+    ),
+  ],
+
   refusalText: (m, d) => REFUSALS(d.keyName, d.roleLabel).map((r) => line(refusalText(m, r))),
   problemText: (m, d) => PROBLEMS(d.nameHint, d.roleLabel).map((p) => line(problemText(m, p))),
   problemsText: (m, d) => [
@@ -643,6 +655,7 @@ export const VIEW_MODULES: Record<string, readonly string[]> = {
   watch: [],
   audit: ['verbOf'],
   notices: [],
+  'audit-head': [],
 };
 
 /** Modules of src/views that render no words of their own: ids, formatting helpers, the index. */
@@ -651,7 +664,6 @@ export const NOT_VIEWS = ['ids', 'index', 'mrkdwn'];
 /** Views still to be converted to the catalogs (issue #21); empty when every view speaks from them. */
 export const NOT_CONVERTED = [
   'approval-message',
-  'audit-head',
   'claim-message',
   'delete-modal',
   'deny-modal',

@@ -3,6 +3,7 @@
  * is a file here, the same file in every other language, and a line in each index.
  */
 import { audit } from './audit.js';
+import { auditHead } from './audit-head.js';
 import { errors } from './errors.js';
 import { help } from './help.js';
 import { home } from './home.js';
@@ -13,4 +14,16 @@ import { review } from './review.js';
 import { timers } from './timers.js';
 import { watch } from './watch.js';
 
-export const en = { audit, errors, help, home, keys, notices, outcomes, review, timers, watch } as const;
+export const en = {
+  audit,
+  auditHead,
+  errors,
+  help,
+  home,
+  keys,
+  notices,
+  outcomes,
+  review,
+  timers,
+  watch,
+} as const;

@@ -1,6 +1,7 @@
 /** The Korean catalog: the English one's areas and keys, in the console's own Korean terms. */
 import type { Translation } from '../catalog.js';
 import { audit } from './audit.js';
+import { auditHead } from './audit-head.js';
 import { errors } from './errors.js';
 import { help } from './help.js';
 import { home } from './home.js';
@@ -11,4 +12,16 @@ import { review } from './review.js';
 import { timers } from './timers.js';
 import { watch } from './watch.js';
 
-export const ko: Translation = { audit, errors, help, home, keys, notices, outcomes, review, timers, watch };
+export const ko: Translation = {
+  audit,
+  auditHead,
+  errors,
+  help,
+  home,
+  keys,
+  notices,
+  outcomes,
+  review,
+  timers,
+  watch,
+};
