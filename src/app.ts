@@ -13,7 +13,7 @@ import { runAs } from './api/index.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { Store } from './core/model.js';
 import { createErrorHandler } from './handlers/errors.js';
-import { registerHandlers } from './handlers/index.js';
+import { type HandlerDeps, listAtOnce, RenderedLists, registerHandlers } from './handlers/index.js';
 import {
   healthRoute,
   metricsRoute,
@@ -220,7 +220,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   const source = options.keys;
   const keys = refuseWhileNoWait('ClickHouse', source, {
     atHand: (method, args) => {
-      if (method === 'keyListAtHand' || method === 'keyAtHand') return true;
+      if (method === 'keyListAtHand' || method === 'keyAtHand' || method === 'keysAtHand') return true;
       if (method === 'listKeys')
         return !(args[0] as { fresh?: boolean } | undefined)?.fresh && source.keyListAtHand?.() === true;
       return method === 'getKey' && source.keyAtHand?.(String(args[0])) === true;
@@ -307,7 +307,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     notifier: new SlackLifecycleNotifier(app.client, words),
     directory: new SlackDirectory(app.client),
   });
-  registerHandlers(app, {
+  const handlerDeps: HandlerDeps = {
     workflow,
     lifecycle,
     policy,
@@ -317,10 +317,13 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     logger,
     fetch: options.fetch,
     kickTimers: () => scheduler.tickSoon(),
+    budgetWaitMs: () => source.budgetWaitMs?.() ?? 0,
+    renderedLists: new RenderedLists(),
     ...(tripwire
       ? { watch: { tripwire, botUserId: options.slack.botUserId, botId: options.slack.botId } }
       : {}),
-  });
+  };
+  registerHandlers(app, handlerDeps);
   app.error(
     createErrorHandler({
       logger,
@@ -393,6 +396,8 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
           logger,
           stopping: () => stopping,
           deliver: httpReceiver.requestListener,
+          // A key list drawn before and still right is answered here, without Bolt.
+          answerAtOnce: listAtOnce(handlerDeps),
         }),
       }),
     },
@@ -409,6 +414,20 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
       if (socketMode) await app.start();
       // Group memberships are looked up before anyone clicks, and kept fresh, so no click waits on Slack.
       stopWarmingGroups = policy.keepGroupsWarm();
+      // A policy that cannot work (a role needing more approvals than it has approvers) is said at
+      // start, not found by the first requester whose request waits forever.
+      void policy.unapprovableRoles().then(
+        (roles) => {
+          for (const { roleId, approvals, approvers } of roles) {
+            logger.warn(
+              { side: 'policy', role: roleId, approvals, approvers },
+              `policy: role "${roleId}" needs ${approvals} approvals but the policy's approvers are ${approvers} ` +
+                'people: its requests can never be approved; lower its approvals or add approvers',
+            );
+          }
+        },
+        (error: unknown) => logger.warn({ err: error }, 'policy: could not count the approvers'),
+      );
       // What a crash left behind is settled at start, in the background: the first ack must not wait.
       sweep.soon();
       // Timed rules start with the first interval, not at start: a restart storm must not make

@@ -80,11 +80,13 @@ export function shellHtml(input: { people: PlaygroundPeople; appName: string; co
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Keyhouse playground</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <style>${CSS}</style></head>
 <body data-command="${escapeHtml(command)}" data-general="${escapeHtml(people.general)}">
 <aside class="sidebar">
   <div class="ws">Keyhouse playground</div>
   <label class="who">You are<select id="who">${options}</select></label>
+  <label class="who">Your Slack language<select id="language"><option value="en-US">English (en-US) · UTC</option><option value="ko-KR">한국어 (ko-KR) · Asia/Seoul</option></select></label>
   <div class="nav-head">Channels</div>${channels}
   <div class="nav-head">Apps</div>
   <button type="button" class="nav-item" data-conv="app" data-name="${escapeHtml(appName)}">${escapeHtml(appName)}</button>

@@ -6,15 +6,27 @@
  * command's ack, a modal's `response_action`). Everything the person may only see, never send,
  * is looked up here: a button's value comes from the message, not from the page.
  */
+
 import { randomBytes } from 'node:crypto';
 import { dmChannelId, SLACK_TEST_DEFAULTS } from '../fake-slack/defaults.js';
 import type { FakeSlack, FakeViewRecord } from '../fake-slack/index.js';
 import { type AppResponse, postToApp, type SlackRequestBody } from '../fake-slack/slack-http.js';
 import { blockIdOf, type Element, elementsOf, isObject, type Json } from './blocks.js';
+import { escapeCommandText, handleOf } from './escape.js';
 import type { PlaygroundPeople } from './people.js';
 
 /** Slack waits this long for an acknowledgement, then tells the person the app did not answer. */
 export const ACK_TIMEOUT_MS = 3000;
+
+/**
+ * The languages a person can switch to in the playground, each with the time zone its demo person
+ * lives in, so a Korean reader also sees dates in Seoul's time.
+ */
+export const LANGUAGES = {
+  'en-US': { locale: 'en-US', tz: 'UTC' },
+  'ko-KR': { locale: 'ko-KR', tz: 'Asia/Seoul' },
+} as const;
+export type PlaygroundLanguage = keyof typeof LANGUAGES;
 
 /** Where an interactive element is shown. */
 export type Surface =
@@ -72,6 +84,8 @@ export class SlackSide {
   readonly modalErrors = new Map<string, ModalErrors>();
   /** The last values the page sent for a view, as Slack keeps `view.state` across updates. */
   readonly #values = new Map<string, PageValues>();
+  /** Who switched their language in the page; everyone else reads English, in UTC. */
+  readonly #languages = new Map<string, PlaygroundLanguage>();
   readonly #options: SlackSideOptions;
   #counter = 0;
 
@@ -115,7 +129,8 @@ export class SlackSide {
       user_id: user,
       user_name: this.#userName(user),
       command,
-      text,
+      // Slack escapes what was typed (the manifest's `should_escape: true`): `@alice` arrives as `<@U0ALICE|alice>`.
+      text: escapeCommandText(text, this.#options.people),
       api_app_id: SLACK_TEST_DEFAULTS.appId,
       is_enterprise_install: 'false',
       response_url: responseUrl,
@@ -129,7 +144,7 @@ export class SlackSide {
     }
     if (answer.body.trim() === '') return;
     const body = isObject(answer.json) ? answer.json : { text: answer.body };
-    const rejection = this.#fake.showEphemeral(channel, user, body);
+    const rejection = this.#fake.showEphemeral(channel, user, body, responseUrl);
     if (rejection !== null) this.refuse(`${command} acknowledgement`, rejection.error, rejection.messages);
   }
 
@@ -299,6 +314,22 @@ export class SlackSide {
     });
   }
 
+  /**
+   * The person changed their language (and with it the demo's time zone) in Slack's preferences:
+   * the fake Slack answers `users.info` with it from now on, and Keyhouse hears the `user_change`
+   * event Slack sends, as it would in a workspace.
+   */
+  async changeLanguage(user: string, language: PlaygroundLanguage): Promise<void> {
+    const { payload } = this.#fake.changePreferences(user, LANGUAGES[language]);
+    this.#languages.set(user, language);
+    await this.#send({ kind: 'event', payload });
+  }
+
+  /** The Slack locale and time zone the person has now (`en-US` and UTC unless changed). */
+  languageOf(user: string): PlaygroundLanguage {
+    return this.#languages.get(user) ?? 'en-US';
+  }
+
   /** Last values the page sent for a view (kept across `views.update`, as Slack keeps typed input). */
   valuesOf(viewId: string): PageValues {
     return this.#values.get(viewId) ?? {};
@@ -384,7 +415,7 @@ export class SlackSide {
 
   #userName(user: string): string {
     const person = this.#options.people.people.find((p) => p.id === user);
-    return (person?.name.split(' ')[0] ?? user).toLowerCase();
+    return person ? handleOf(person.name) : user.toLowerCase();
   }
 
   #id(prefix: string): string {

@@ -136,6 +136,19 @@ export class Policy {
     return this.isAdmin(userId);
   }
 
+  /** `isAdmin` from what is known now (no Slack look-up): null when a group is not cached yet. */
+  isAdminAtOnce(userId: string): boolean | null {
+    return this.#atOnce(userId, this.doc.admins);
+  }
+
+  /** `canListAll` from what is known now (no Slack look-up): null when a group is not cached yet. */
+  canListAllAtOnce(userId: string): boolean | null {
+    const approver = this.#atOnce(userId, this.doc.approvers);
+    const admin = this.#atOnce(userId, this.doc.admins);
+    if (approver === true || admin === true) return true;
+    return approver === null || admin === null ? null : false;
+  }
+
   /** `list all`: approvers and admins. */
   async canListAll(userId: string): Promise<boolean> {
     return (await this.isApprover(userId)) || this.isAdmin(userId);
@@ -192,6 +205,27 @@ export class Policy {
     return () => clearInterval(timer);
   }
 
+  /**
+   * Roles that can never be approved with the approvers as Slack has them now: more approvals than
+   * approvers (people named, and the members of the groups named). Loading refuses this when only
+   * people are named; groups have sizes only Slack knows, so it is checked at start, once they are
+   * looked up, and reported as a warning (a group may grow). "*" counts as enough.
+   */
+  async unapprovableRoles(): Promise<{ roleId: string; approvals: number; approvers: number }[]> {
+    const { approvers } = this.doc;
+    if (approvers.includes('*')) return [];
+    const people = new Set(approvers.filter((id) => !isGroupId(id)));
+    for (const groupId of approvers.filter(isGroupId)) {
+      const members = await this.#groupMembers(groupId);
+      // A group that could not be looked up is not counted as empty: that is reported on its own.
+      if (members === null) return [];
+      for (const id of members) people.add(id);
+    }
+    return this.doc.roles
+      .filter((role) => role.approvals > people.size)
+      .map((role) => ({ roleId: role.id, approvals: role.approvals, approvers: people.size }));
+  }
+
   async #isMember(userId: string, list: readonly string[]): Promise<boolean> {
     if (list.includes('*') || list.includes(userId)) return true;
     const groups = list.filter(isGroupId);
@@ -216,6 +250,18 @@ export class Policy {
     if (missing.length === 0) return false;
     for (const groupId of missing) void this.#groupMembers(groupId);
     throw new WouldWait(`usergroups.users.list ${missing.join(', ')}`);
+  }
+
+  /** Membership from the cache alone, starting nothing: null when a group is not cached. */
+  #atOnce(userId: string, list: readonly string[]): boolean | null {
+    if (list.includes('*') || list.includes(userId)) return true;
+    let unknown = false;
+    for (const groupId of list.filter(isGroupId)) {
+      const members = this.#cached(groupId);
+      if (members?.has(userId)) return true;
+      if (!members) unknown = true;
+    }
+    return unknown ? null : false;
   }
 
   #cached(groupId: string): ReadonlySet<string> | null {

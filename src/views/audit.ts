@@ -8,8 +8,7 @@ import type { KnownBlock } from '@slack/types';
 import type { AuditLine, AuditQuery } from '../core/audit-read.js';
 import { KEEP } from '../core/ports.js';
 import type { Messages } from '../i18n/index.js';
-import { clip, durationMs, fitText, LIMIT, md } from './format.js';
-import { durationText } from './key-list.js';
+import { clip, durationMs, durationText, fitText, LIMIT, md } from './format.js';
 import { mention } from './mrkdwn.js';
 
 export type { AuditLine, AuditQuery } from '../core/audit-read.js';

@@ -20,6 +20,8 @@ const HOME_REQUESTS_MAX = 20;
 export interface HomeOptions {
   /** The slash command named in the help line. */
   command?: string;
+  /** Whether the viewer may request a key (default yes); if not, no "Request one" is offered. */
+  mayRequest?: boolean;
 }
 
 type HomeRequest = HomeData['requests'][number];
@@ -45,7 +47,10 @@ export function homeView(m: Messages, data: HomeData, options: HomeOptions = {})
 
   const help: KnownBlock[] = [
     { type: 'divider' },
-    { type: 'context', elements: [md(m.t('home.help', { command }))] },
+    {
+      type: 'context',
+      elements: [md(m.t(options.mayRequest === false ? 'home.helpNoRequest' : 'home.help', { command }))],
+    },
   ];
 
   const keysTitle: KnownBlock = {
@@ -57,14 +62,28 @@ export function homeView(m: Messages, data: HomeData, options: HomeOptions = {})
   const room = HOME_BLOCKS_MAX - head.length - requests.length - help.length - 1;
   return {
     type: 'home',
-    blocks: [...head, ...requests, keysTitle, ...keySlice(m, data, room, command), ...help],
+    blocks: [
+      ...head,
+      ...requests,
+      keysTitle,
+      ...keySlice(m, data, room, command, options.mayRequest !== false),
+      ...help,
+    ],
   };
 }
 
 /** The viewer's keys within `room` blocks, with a last line saying how many did not fit. */
-function keySlice(m: Messages, data: HomeData, room: number, command: string): KnownBlock[] {
+function keySlice(
+  m: Messages,
+  data: HomeData,
+  room: number,
+  command: string,
+  mayRequest: boolean,
+): KnownBlock[] {
   const { keys, now } = data;
   if (keys.length === 0) {
+    // "Request one" only to someone who may (issue #20 item 8).
+    if (!mayRequest) return [{ type: 'section', text: md(m.t('keys.emptyMineNoRequest')) }];
     return [{ type: 'section', text: md(m.t('keys.emptyMine', { command })) }];
   }
   // n keys take 2n − 1 blocks (section + divider between); when cut, one more for the count.

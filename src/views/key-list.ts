@@ -9,7 +9,7 @@ import type { ActionsBlock, Button, KnownBlock, PlainTextOption, SectionBlock } 
 import type { ApiKey } from '../core/clickhouse.js';
 import type { KeyEntry, KeyListing, KeyRetiring, ListScope } from '../core/ports.js';
 import type { Messages } from '../i18n/index.js';
-import { clip, fitText, LIMIT, md, plain, slackDate } from './format.js';
+import { clip, daysText, fitText, LIMIT, md, plain, slackDate } from './format.js';
 import { ACTION, BLOCK, type KeyVerb, keyBlockId } from './ids.js';
 import { escapeMrkdwn, mention } from './mrkdwn.js';
 import { withoutDateTokens } from './outcomes.js';
@@ -27,6 +27,8 @@ const OVERFLOW_MIN = 2;
 export interface KeyListOptions {
   /** The slash command, for "Request one with /chkey". */
   command?: string;
+  /** Whether the viewer may request a key (default yes); if not, no "Request one" is offered. */
+  mayRequest?: boolean;
 }
 
 /** An ephemeral key list, as posted to a `response_url` or returned from the slash command. */
@@ -62,7 +64,10 @@ export function keyListMessage(
   if (listing.entries.length > 0) {
     blocks.push(...keyBlocks(m, listing.entries, { scope, page }, listing.now));
   } else {
-    blocks.push({ type: 'section', text: md(emptyText(m, listing, options.command ?? '/chkey')) });
+    blocks.push({
+      type: 'section',
+      text: md(emptyText(m, listing, options.mayRequest === false ? null : (options.command ?? '/chkey'))),
+    });
   }
 
   const paged = pageCount > 1;
@@ -96,10 +101,14 @@ export function countLine(m: Messages, page: number, pageCount: number, total: n
     : m.t('keys.count', { total });
 }
 
-function emptyText(m: Messages, listing: KeyListing, command: string): string {
+function emptyText(m: Messages, listing: KeyListing, command: string | null): string {
   // A page emptied under the viewer (keys deleted since) is not the same as having no keys.
   if (listing.total > 0) return m.t('keys.emptyPage');
-  if (listing.scope === 'mine') return m.t('keys.emptyMine', { command: escapeMrkdwn(command) });
+  if (listing.scope === 'mine') {
+    // "Request one" only to someone who may (issue #20 item 8).
+    if (command === null) return m.t('keys.emptyMineNoRequest');
+    return m.t('keys.emptyMine', { command: escapeMrkdwn(command) });
+  }
   return m.t('keys.emptyAll');
 }
 
@@ -243,28 +252,8 @@ function usedText(m: Messages, usedAt: string | null, now: Date): string {
   return m.t('keys.lastUsed', { when: dateWithDays(m, now, at) });
 }
 
-/**
- * `today`, `tomorrow`, `in 3 days`, `yesterday`, `3 days ago`: calendar days in the reader's time
- * zone, so the words change only when their day does (a list rendered at 10:00 reads the same at
- * 16:00), and "in 1 day" never means 25 hours.
- */
-export function daysText(m: Messages, now: Date, at: Date): string {
-  const days = m.day(at) - m.day(now);
-  return days >= 0 ? m.t('keys.inDays', { days }) : m.t('keys.daysAgo', { days: -days });
-}
-
 /** A date token with its days from today: `<!date^…|2026-12-27 14:00 UTC> (in 30 days)`. */
 export function dateWithDays(m: Messages, now: Date, at: Date): string {
+  // format.ts's daysText: the reader's calendar days.
   return `${slackDate(at)} (${daysText(m, now, at)})`;
-}
-
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
-
-/** A policy duration in words (`30 days`, `12 hours`, `never`), as `formatDuration` counts it. */
-export function durationText(m: Messages, ms: number | null): string {
-  if (ms === null) return m.t('keys.durationNever');
-  if (ms >= DAY_MS && ms % DAY_MS === 0) return m.t('keys.duration', { unit: 'day', n: ms / DAY_MS });
-  if (ms >= HOUR_MS && ms % HOUR_MS === 0) return m.t('keys.duration', { unit: 'hour', n: ms / HOUR_MS });
-  return m.t('keys.duration', { unit: 'minute', n: Math.ceil(ms / 60_000) });
 }

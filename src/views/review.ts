@@ -5,9 +5,9 @@
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import type { ReviewEntry, ReviewReason } from '../core/ports.js';
 import type { Messages } from '../i18n/index.js';
-import { fitText, LIMIT, md, plain } from './format.js';
+import { durationText, fitText, LIMIT, md, plain } from './format.js';
 import { ACTION, BLOCK } from './ids.js';
-import { countLine, dateWithDays, durationText, keySection, noticeSection, withNotice } from './key-list.js';
+import { countLine, dateWithDays, keySection, noticeSection, withNotice } from './key-list.js';
 
 /**
  * Each key takes a section and a context line: header + notice + 20 × 2 + page line + nav = 44

@@ -18,9 +18,19 @@ import type {
   StaleOutcome,
 } from '../core/timer-ports.js';
 import type { Messages } from '../i18n/index.js';
-import { clip, fitText, formatInstant, LIMIT, md, plain, type SlackMessage, slackDate } from './format.js';
+import {
+  clip,
+  daysText,
+  fitText,
+  formatInstant,
+  LIMIT,
+  md,
+  plain,
+  type SlackMessage,
+  slackDate,
+} from './format.js';
 import { ACTION, BLOCK, offboardBlockId } from './ids.js';
-import { dateWithDays, daysText, keyNameText, keySection } from './key-list.js';
+import { dateWithDays, keyNameText, keySection } from './key-list.js';
 import { mention } from './mrkdwn.js';
 import { doneText, withoutDateTokens } from './outcomes.js';
 
@@ -182,9 +192,9 @@ const HOUR_MS = 3_600_000;
 
 /** How long something has waited: `3 days`, `5 hours`, `12 minutes`, rounded, never zero. */
 function waitedText(m: Messages, ms: number): string {
-  if (ms >= DAY_MS) return m.t('keys.duration', { unit: 'day', n: Math.round(ms / DAY_MS) });
-  if (ms >= HOUR_MS) return m.t('keys.duration', { unit: 'hour', n: Math.round(ms / HOUR_MS) });
-  return m.t('keys.duration', { unit: 'minute', n: Math.max(1, Math.round(ms / 60_000)) });
+  if (ms >= DAY_MS) return m.t('format.days', { count: Math.round(ms / DAY_MS) });
+  if (ms >= HOUR_MS) return m.t('format.hours', { count: Math.round(ms / HOUR_MS) });
+  return m.t('format.minutes', { count: Math.max(1, Math.round(ms / 60_000)) });
 }
 
 /** The thread reply under an approval message still waiting: approvers, then admins. In the channel's words. */

@@ -10,6 +10,7 @@ import type { PlaygroundPeople } from '../../dev/playground/people.js';
 import { type PageServer, startPageServer } from '../../dev/playground/server.js';
 import { reportRefusals, SlackSide } from '../../dev/playground/slack-side.js';
 import type { Snapshot } from '../../dev/playground/snapshot.js';
+import { silentSlackLogger } from '../support/logs.js';
 
 const ALICE = 'U0ALICE';
 const BOB = 'U0BOB';
@@ -82,6 +83,8 @@ describe('the playground page server', () => {
     server = await startPageServer({ fake, side, people, appName: 'Keyhouse', command: '/chkey', port: 0 });
     web = new WebClient(SLACK_TEST_DEFAULTS.botToken, {
       slackApiUrl: fake.apiUrl,
+      // These tests send Slack a duplicate block_id on purpose; its refusal is asserted, not printed.
+      logger: silentSlackLogger,
       retryConfig: { retries: 0 },
     });
   });
@@ -136,6 +139,21 @@ describe('the playground page server', () => {
     bob.close();
   });
 
+  it("switches a person's Slack language: users.info says it, and their page shows it", async () => {
+    const alice = await Stream.open(new URL(`events?user=${ALICE}`, server.url).href);
+    expect((await alice.next()).language).toBe('en-US');
+    expect((await post('language', { user: ALICE, locale: 'ko-KR' })).status).toBe(204);
+    let seen = await alice.next();
+    while (seen.language !== 'ko-KR') seen = await alice.next();
+    const info = await web.users.info({ user: ALICE, include_locale: true });
+    expect(info.user?.locale).toBe('ko-KR');
+    expect(info.user?.tz).toBe('Asia/Seoul');
+    expect((await post('language', { user: ALICE, locale: 'fr-FR' })).status).toBe(400);
+    expect((await post('language', { user: ALICE, locale: 'en-US' })).status).toBe(204);
+    expect((await web.users.info({ user: ALICE, include_locale: true })).user?.locale).toBe('en-US');
+    alice.close();
+  });
+
   it('takes JSON only, and only for people of the workspace', async () => {
     expect((await post('dismiss', { user: ALICE, ts: '1' }, 'text/plain')).status).toBe(415);
     expect((await post('dismiss', { user: 'U0STRANGER', ts: '1' })).status).toBe(400);
@@ -143,9 +161,21 @@ describe('the playground page server', () => {
     expect((await fetch(new URL('events?user=U0STRANGER', server.url))).status).toBe(404);
   });
 
+  it('serves a favicon, named by the page, so the browser meets no 404', async () => {
+    const html = await (await fetch(server.url)).text();
+    expect(html).toContain('<link rel="icon" href="/favicon.svg"');
+    for (const path of ['favicon.svg', 'favicon.ico']) {
+      const icon = await fetch(new URL(path, server.url));
+      expect(icon.status).toBe(200);
+      expect(icon.headers.get('content-type')).toBe('image/svg+xml');
+      expect(await icon.text()).toMatch(/^<svg /);
+    }
+  });
+
   it('serves the page and its compiled script', async () => {
     const html = await (await fetch(server.url)).text();
     expect(html).toContain('<option value="U0ALICE">Alice Ahmed — requester</option>');
+    expect(html).toContain('<option value="ko-KR">한국어 (ko-KR) · Asia/Seoul</option>');
     const script = await (await fetch(new URL('page.js', server.url))).text();
     expect(script).toContain('new EventSource(`/events?user=');
     expect(script).not.toMatch(/:\s*(Snapshot|Values)\b/);

@@ -2,7 +2,8 @@ import type { RespondArguments, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { KeyhouseError } from '../../core/errors.js';
-import { homeView, keyListMessage, pageOf, reviewMessage } from '../../views/index.js';
+import { nextDayStart } from '../../views/format.js';
+import { homeView, type KeyListMessage, keyListMessage, pageOf, reviewMessage } from '../../views/index.js';
 import type { ListScope } from '../../workflow/index.js';
 import type { HandlerDeps } from '../deps.js';
 
@@ -61,32 +62,52 @@ export async function answer(respond: RespondFn | undefined, message: RespondArg
   await respond(message);
 }
 
-/** A key list page, rendered for `viewerId`. */
+/**
+ * A key list page, rendered for `viewerId` in their words. Without a notice it is the message
+ * drawn last time while the list and the reader's day are the same (rendered-lists.ts).
+ */
 export async function renderKeyList(
   deps: HandlerDeps,
   viewerId: string,
   scope: ListScope,
   page: number,
   notice?: string,
-) {
-  const entries = await deps.workflow.listKeys(viewerId, scope);
-  const shown = pageOf(entries, page);
-  // The viewer's words: inside an acknowledgement, someone not looked up yet makes it wait (WouldWait).
-  const m = deps.catalog.messages(await deps.readers.of(viewerId));
-  return keyListMessage(
-    m,
-    {
-      scope,
-      viewerId,
-      entries: shown.items,
-      page: shown.page,
-      pageCount: shown.pageCount,
-      total: entries.length,
-      now: deps.workflow.now(),
-      ...(notice ? { notice } : {}),
-    },
-    { command: deps.command },
-  );
+): Promise<KeyListMessage> {
+  const [reader, entries] = await Promise.all([
+    deps.readers.of(viewerId),
+    deps.workflow.listKeys(viewerId, scope),
+  ]);
+  const m = deps.catalog.messages(reader);
+  const now = deps.workflow.now();
+  // Asked only when it is said: "Request one with /chkey" only to someone who may.
+  const may =
+    scope === 'mine' && entries.length === 0 ? { mayRequest: await mayRequest(deps, viewerId) } : {};
+  const draw = () => {
+    const shown = pageOf(entries, page);
+    return keyListMessage(
+      m,
+      {
+        scope,
+        viewerId,
+        entries: shown.items,
+        page: shown.page,
+        pageCount: shown.pageCount,
+        total: entries.length,
+        now,
+        ...(notice ? { notice } : {}),
+      },
+      { command: deps.command, ...may },
+    );
+  };
+  if (notice || !deps.renderedLists) return draw();
+  return deps.renderedLists.message(entries, page, m, now, () => ({
+    message: draw(),
+    until: nextDayStart(m, now),
+  }));
+}
+
+async function mayRequest(deps: HandlerDeps, userId: string): Promise<boolean> {
+  return (await deps.policy.requestableRoles(userId)).length > 0;
 }
 
 /** A page of `/chkey review`, rendered for an admin (the workflow refuses anyone else). */
@@ -119,7 +140,10 @@ export async function publishHome(deps: HandlerDeps, client: WebClient, userId: 
   const m = deps.catalog.messages(await deps.readers.of(userId));
   await client.views.publish({
     user_id: userId,
-    view: homeView(m, notice ? { ...data, notice } : data, { command: deps.command }),
+    view: homeView(m, notice ? { ...data, notice } : data, {
+      command: deps.command,
+      mayRequest: await mayRequest(deps, userId),
+    }),
   });
 }
 

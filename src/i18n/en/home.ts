@@ -4,6 +4,7 @@ export const home = {
   requestsTitle: '*Requests in progress*',
   requestsMore: 'and {rest} more in progress',
   help: '`{command}` to request a key · `{command} list` for your keys in a message · `{command} help` for more',
+  helpNoRequest: '`{command} list` for your keys in a message · `{command} help` for more',
   keysTitle: '*Your keys*',
   keysTitleCount: '*Your keys* ({count})',
   keysMore: 'and {rest} more — use `{command} list`',

@@ -5,9 +5,11 @@
 import { audit } from './audit.js';
 import { auditHead } from './audit-head.js';
 import { errors } from './errors.js';
+import { format } from './format.js';
 import { help } from './help.js';
 import { home } from './home.js';
 import { keys } from './keys.js';
+import { newcomer } from './newcomer.js';
 import { notices } from './notices.js';
 import { outcomes } from './outcomes.js';
 import { review } from './review.js';
@@ -18,9 +20,11 @@ export const en = {
   audit,
   auditHead,
   errors,
+  format,
   help,
   home,
   keys,
+  newcomer,
   notices,
   outcomes,
   review,

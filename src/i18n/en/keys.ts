@@ -8,6 +8,7 @@ export const keys = {
   pageLine: 'Page {page} of {pages} · {total, plural, one {# key} other {# keys}}',
   emptyPage: 'No keys on this page any more.',
   emptyMine: 'You have no keys. Request one with `{command}`.',
+  emptyMineNoRequest: 'You have no keys.',
   emptyAll: 'There are no API keys in this organization.',
   previous: 'Previous',
   next: 'Next',
@@ -38,14 +39,4 @@ export const keys = {
   menuDelete: 'Delete',
   menuLift: 'Lift leak mark',
   menuReassign: 'Reassign',
-
-  /** Calendar days in the reader's zone, from today. */
-  inDays: '{days, plural, =0 {today} =1 {tomorrow} other {in # days}}',
-  daysAgo: '{days, plural, =1 {yesterday} other {# days ago}}',
-
-  /** A policy duration: whole days, else whole hours, else minutes. */
-  duration:
-    '{unit, select, day {{n, plural, one {# day} other {# days}}} hour {{n, plural, one {# hour} other {# hours}}} ' +
-    'other {{n, plural, one {# minute} other {# minutes}}}}',
-  durationNever: 'never',
 } as const;

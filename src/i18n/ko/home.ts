@@ -6,6 +6,7 @@ export const home: AreaOf<typeof english> = {
   requestsTitle: '*진행 중인 요청*',
   requestsMore: '진행 중인 요청 {rest}개 더 있음',
   help: '`{command}`: API 키 요청 · `{command} list`: 메시지로 내 키 보기 · `{command} help`: 자세한 도움말',
+  helpNoRequest: '`{command} list`: 메시지로 내 키 보기 · `{command} help`: 자세한 도움말',
   keysTitle: '*내 API 키*',
   keysTitleCount: '*내 API 키* ({count}개)',
   keysMore: '외 {rest}개 — `{command} list`로 모두 확인하세요',

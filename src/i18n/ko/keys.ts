@@ -10,6 +10,7 @@ export const keys: AreaOf<typeof english> = {
   pageLine: '{page}/{pages}페이지 · {total, plural, other {키 #개}}',
   emptyPage: '이 페이지에는 더 이상 키가 없습니다.',
   emptyMine: '보유한 API 키가 없습니다. `{command}`로 요청하세요.',
+  emptyMineNoRequest: '보유한 API 키가 없습니다.',
   emptyAll: '이 조직에는 API 키가 없습니다.',
   previous: '이전',
   next: '다음',
@@ -40,11 +41,4 @@ export const keys: AreaOf<typeof english> = {
   menuDelete: '삭제',
   menuLift: '유출 표시 해제',
   menuReassign: '소유자 변경',
-
-  inDays: '{days, plural, =0 {오늘} =1 {내일} other {#일 후}}',
-  daysAgo: '{days, plural, =1 {어제} other {#일 전}}',
-
-  duration:
-    '{unit, select, day {{n, plural, other {#일}}} hour {{n, plural, other {#시간}}} other {{n, plural, other {#분}}}}',
-  durationNever: '만료 없음',
 };
