@@ -5,6 +5,7 @@
  */
 import type { ActionsBlock, KnownBlock, MrkdwnElement } from '@slack/types';
 import type { Decision, KeyRequest } from '../core/model.js';
+import { isServiceGrant } from '../core/policy-model.js';
 import type { ApprovalCard } from '../core/ports.js';
 import { KEEP } from '../core/ports.js';
 import {
@@ -25,6 +26,7 @@ import {
 } from './format.js';
 import { ACTION, BLOCK } from './ids.js';
 import { mention } from './mrkdwn.js';
+import { servicesLine, UNCONVERTED_WORDS } from './services.js';
 
 /** Renders the approval message for one moment of a request's life. */
 export function approvalMessage(card: ApprovalCard): SlackMessage {
@@ -33,6 +35,7 @@ export function approvalMessage(card: ApprovalCard): SlackMessage {
   const blocks: KnownBlock[] = [
     { type: 'header', text: plain(headerText(request, auto), LIMIT.header) },
     { type: 'section', fields: fields(card, auto) },
+    ...servicesSection(card),
     { type: 'section', text: md(fitText(`*Reason*\n${reasonText(request)}`, LIMIT.text)) },
     {
       type: 'section',
@@ -53,6 +56,13 @@ export function approvalMessage(card: ApprovalCard): SlackMessage {
   blocks.push({ type: 'context', elements: [md(facts.join(' · '))] });
 
   return { text: fallbackText(card, auto), blocks };
+}
+
+/** The services a request scoped to services would reach (product.md §16), renamed or deleted ones shown as such. */
+function servicesSection({ request, role, services }: ApprovalCard): KnownBlock[] {
+  if (!request.services || !isServiceGrant(role.grant)) return [];
+  const text = servicesLine(UNCONVERTED_WORDS, role.grant.access, request.services, services ?? null);
+  return [{ type: 'section', text: md(text) }];
 }
 
 function headerText(request: KeyRequest, auto: boolean): string {

@@ -82,6 +82,9 @@ const VERBS: Record<string, string> = {
   'audit.head': 'headPosted',
   'audit.chain.linked': 'chainLinked',
   'audit.refused': 'refusedEvent',
+  'service_role.create': 'serviceRoleMade',
+  'service_role.cleanup': 'serviceRoleCleaned',
+  'leak.outside': 'leakOutside',
 };
 
 /** The verb's choice for an action, or null for an action this view has no words for. */

@@ -21,6 +21,7 @@ import { ACTION, BLOCK, CALLBACK } from './ids.js';
 import { keyExpiryText, keyNameText, keySuffixText, ownerText } from './key-list.js';
 import { problemText } from './outcomes.js';
 import { type Outcome, outcomeModal, workingModal } from './progress-modal.js';
+import { readServiceChoice, type ServiceOffer, serviceBlocks, UNCONVERTED_WORDS } from './services.js';
 
 // English until part A of issue #21 gives this view its reader's words (then `m` is a parameter).
 const englishForNow = new Catalog().messages({ locale: 'en', timeZone: 'UTC' });
@@ -48,6 +49,8 @@ export interface EditModalInput {
   draft?: { keyName: string; expiry: string; reason: string };
   /** Errors found only after ClickHouse answered, each shown under its field. */
   errors?: Problems<EditField>;
+  /** For a role scoped to services: the services on offer, the key's own chosen (services.ts). */
+  services?: ServiceOffer | null;
 }
 
 /** What a submitted Edit dialog holds, as untrusted strings. */
@@ -60,7 +63,9 @@ export interface EditModalValues {
   reason: string;
   context: string;
   /** The block to attach an error to, per field (`response_action: 'errors'` keys on block ids). */
-  blockIds: { keyName: string; roleId: string; expiry: string; reason: string };
+  blockIds: { keyName: string; roleId: string; expiry: string; reason: string; serviceIds: string };
+  /** The services chosen, when the dialog shows them (a role scoped to services). */
+  serviceIds?: string[];
 }
 
 /** Renders the Edit dialog; call again with the chosen role to refresh the Expiry choices. */
@@ -97,6 +102,8 @@ export function editKeyModal(input: EditModalInput): ModalView {
     ...fieldError(BLOCK.editRole, errors.roleId && problemText(englishForNow, errors.roleId)),
     expiryBlock(selected, capRole, input.expiryChoices, draft?.expiry),
     ...fieldError(BLOCK.editExpiryPrefix, errors.expiry && problemText(englishForNow, errors.expiry)),
+    ...serviceBlocks(UNCONVERTED_WORDS, input.services ?? null),
+    ...fieldError(BLOCK.services, errors.serviceIds && problemText(englishForNow, errors.serviceIds)),
     {
       type: 'input',
       block_id: BLOCK.editReason,
@@ -250,6 +257,8 @@ const stateValue = z
   .object({
     value: z.string().nullish(),
     selected_option: z.object({ value: z.string() }).nullish(),
+    // The Services multi-select (services.ts reads it again, strictly).
+    selected_options: z.array(z.object({ value: z.string() })).optional(),
   })
   .catch({});
 
@@ -290,6 +299,8 @@ export function readEditModal(view: unknown): EditModalValues {
       roleId: BLOCK.editRole,
       expiry: expiryId ?? BLOCK.editRole,
       reason: BLOCK.editReason,
+      serviceIds: BLOCK.services in values ? BLOCK.services : BLOCK.editRole,
     },
+    ...(BLOCK.services in values ? { serviceIds: readServiceChoice(values) } : {}),
   };
 }

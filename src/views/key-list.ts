@@ -13,6 +13,7 @@ import { clip, daysText, fitText, LIMIT, md, plain, slackDate } from './format.j
 import { ACTION, BLOCK, type KeyVerb, keyBlockId } from './ids.js';
 import { escapeMrkdwn, mention } from './mrkdwn.js';
 import { withoutDateTokens } from './outcomes.js';
+import { servicesLine } from './services.js';
 
 /**
  * Keys on one page of the list. Each key takes a section and a divider, so a full page is
@@ -162,6 +163,10 @@ export function keySection(m: Messages, entry: KeyEntry, place: KeyPlace, now: D
     `${clip(entry.roleLabel, 200)} · ${state} · ${keyExpiryText(m, entry, now)}`,
     `${who} · ${usedText(m, key.usedAt, now)}`,
   ];
+  if (entry.services) {
+    const { access, chosen, current } = entry.services;
+    lines.push(servicesLine(m, access, chosen, current));
+  }
   if (entry.retiring) lines.push(retiringText(m, entry.retiring, now));
   const text = lines.join('\n');
 

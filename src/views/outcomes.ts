@@ -11,6 +11,7 @@ import type { Done, KeyLabel, Problem, Refusal } from '../core/outcomes.js';
 import type { Messages } from '../i18n/index.js';
 import { formatInstant, slackDate } from './format.js';
 import { escapeMrkdwn, mention } from './mrkdwn.js';
+import { serviceProblemText, serviceRefusalText } from './services.js';
 
 /** `etl-reader (…a1b2)`. */
 export function keyLabelText(key: KeyLabel): string {
@@ -112,6 +113,9 @@ export function refusalText(m: Messages, refusal: Refusal): string {
         clickhouseRole: refusal.clickhouseRole,
         roleLabel: refusal.roleLabel,
       });
+    case 'service_role_busy':
+    case 'service_role_conflict':
+      return serviceRefusalText(m, refusal);
     case 'approval_channel_unreachable':
       return m.t('outcomes.approvalChannelUnreachable', {
         channel: refusal.channel.replace(/[^A-Z0-9]/gi, ''),
@@ -153,6 +157,9 @@ export function problemText(m: Messages, problem: Problem): string {
       return m.t('outcomes.ipTooMany', { line: problem.line, max: problem.max });
     case 'may_not_request_role':
       return m.t('outcomes.mayNotRequestRole');
+    case 'services_none':
+    case 'service_not_offered':
+      return serviceProblemText(m, problem);
     case 'may_not_extend':
       return m.t('outcomes.mayNotExtend', { roleLabel: problem.roleLabel });
     case 'expiry_too_long':

@@ -13,6 +13,7 @@ import type { DraftField, RequestDraft } from '../core/ports.js';
 import { clip, LIMIT, md, plain, plural } from './format.js';
 import { ACTION, BLOCK, CALLBACK, expiryBlockId } from './ids.js';
 import { type Outcome, outcomeModal, workingModal } from './progress-modal.js';
+import { readServiceChoice, type ServiceOffer, serviceBlocks, UNCONVERTED_WORDS } from './services.js';
 
 export interface RequestModalInput {
   /** The roles this user may request, in policy order. */
@@ -27,6 +28,8 @@ export interface RequestModalInput {
   defaultIpAccessList: readonly IpAccessEntry[];
   /** How the policy wants key names written, shown under the field. */
   keyNamePatternHint?: string;
+  /** For a chosen role scoped to services: the services it offers (services.ts). */
+  services?: ServiceOffer | null;
 }
 
 /** `view.state.values` as Slack sends it (Bolt's `ViewOutput['state']['values']` fits this shape). */
@@ -56,6 +59,7 @@ export function requestModal(input: RequestModalInput): ModalView {
     keyNameBlock(input.keyNamePatternHint),
     ...roleBlocks(input.roles, selected),
     ...expiryBlocks(selected, input.expiryChoices),
+    ...serviceBlocks(UNCONVERTED_WORDS, input.services ?? null),
     reasonBlock(input),
     ipListBlock(input.defaultIpAccessList),
   ];
@@ -220,6 +224,7 @@ export function readRequestModal(state: ViewStateValues): RequestDraft {
     expiry: readValue(state, expiryBlockIn(state, roleId), ACTION.expirySelect),
     reason: readValue(state, BLOCK.reason, ACTION.reasonInput),
     ipAccessList: readValue(state, BLOCK.ipList, ACTION.ipListInput),
+    ...(BLOCK.services in state ? { serviceIds: readServiceChoice(state) } : {}),
   };
 }
 
@@ -235,6 +240,8 @@ export function requestModalBlockIds(state: ViewStateValues): Record<DraftField,
     expiry: expiryBlockIn(state, roleId) ?? BLOCK.role,
     reason: BLOCK.reason,
     ipAccessList: BLOCK.ipList,
+    // Shown only for a role scoped to services; otherwise its error lands on the Role block.
+    serviceIds: BLOCK.services in state ? BLOCK.services : BLOCK.role,
   };
 }
 

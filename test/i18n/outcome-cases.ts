@@ -81,6 +81,8 @@ export function REFUSALS(name: string, roleLabel: string): Refusal[] {
     })),
     owner_changed: [{ code: 'owner_changed' }],
     owner_active: [{ code: 'owner_active' }],
+    service_role_busy: [{ code: 'service_role_busy' }],
+    service_role_conflict: [{ code: 'service_role_conflict', roleName: roleLabel }],
   } satisfies Every<Refusal>;
   return Object.values(cases).flat();
 }
@@ -107,6 +109,8 @@ export function PROBLEMS(hint: string, roleLabel: string): Problem[] {
     role_needed_for_expiry: [{ code: 'role_needed_for_expiry' }],
     overlap_not_offered: [{ code: 'overlap_not_offered' }],
     stale_dialog: [{ code: 'stale_dialog' }],
+    services_none: [{ code: 'services_none' }],
+    service_not_offered: [{ code: 'service_not_offered', serviceId: '11111111-1111-4111-8111-111111111111' }],
     refused: [{ code: 'refused', refusal: { code: 'keys_limit', owned: 20, limit: 20 } }],
   } satisfies Every<Problem>;
   return Object.values(cases).flat();

@@ -229,7 +229,7 @@ describe.skipIf(chromiumPath === null)('playground in Chromium', () => {
     await speak('U0ALICE', 'ko-KR');
 
     await command('/chkey help');
-    const help = visiblePane().locator('.message.ephemeral', { hasText: '/chkey list all' }).last();
+    const help = visiblePane().locator('.message.ephemeral', { hasText: '/chkey help' }).last();
     await help.waitFor(UI_WAIT);
     await readsKorean('help', help);
     await shot('ko-help');

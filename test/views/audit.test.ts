@@ -74,6 +74,8 @@ describe('audit view', () => {
         'audit.refused',
         'rotation.retire',
         'stale.keep',
+        'service_role.create',
+        'leak.outside',
       ],
       ...Object.values(RULE).map((rule) => `timer.${rule}`),
       `timer.${RETIREMENT_RULE}`,

@@ -96,7 +96,7 @@ export function chkeyCommand(deps: HandlerDeps): Listener<CommandArgs, CommandAc
             client,
             { triggerId: command.trigger_id, userId },
             async () => {
-              const view = await requestModalFor(deps.policy, userId);
+              const view = await requestModalFor(deps.policy, userId, undefined, deps.workflow);
               if (view) return view;
               throw new KeyhouseError(
                 'not_allowed',

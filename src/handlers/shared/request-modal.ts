@@ -1,6 +1,8 @@
 import type { ModalView } from '@slack/types';
 import type { Policy } from '../../policy/index.js';
 import { requestModal } from '../../views/index.js';
+import type { ServiceOffer } from '../../views/services.js';
+import type { KeyEntry, Workflow } from '../../workflow/index.js';
 
 /**
  * The request modal as this user may fill it: only the roles they may request, the expiry
@@ -11,12 +13,20 @@ export async function requestModalFor(
   policy: Policy,
   userId: string,
   selectedRoleId?: string,
+  workflow?: Pick<Workflow, 'serviceOffer'>,
 ): Promise<ModalView | null> {
   const roles = await policy.requestableRoles(userId);
   const selected = roles.find((r) => r.id === selectedRoleId) ?? roles[0];
   if (!selected) return null;
   const { doc } = policy;
+  const offer = workflow ? await workflow.serviceOffer(selected.id) : null;
   return requestModal({
+    services:
+      offer === null
+        ? null
+        : offer === 'unavailable'
+          ? { kind: 'unavailable' }
+          : { kind: 'offered', ...offer },
     roles,
     selectedRoleId: selected.id,
     expiryChoices: policy.expiryChoices(selected.id),
@@ -25,4 +35,20 @@ export async function requestModalFor(
     reasonMaxLength: doc.reason.maxLength,
     defaultIpAccessList: doc.defaultIpAccessList,
   });
+}
+
+/**
+ * The Edit dialog's Services field for the role the dialog is on (`roleId`), the key's own
+ * services chosen; null for a role not scoped to services.
+ */
+export async function editServiceOffer(
+  workflow: Pick<Workflow, 'serviceOffer'>,
+  roleId: string | null,
+  entry: KeyEntry,
+): Promise<ServiceOffer | null> {
+  if (!roleId) return null;
+  const offer = await workflow.serviceOffer(roleId);
+  if (offer === null) return null;
+  if (offer === 'unavailable') return { kind: 'unavailable' };
+  return { kind: 'offered', ...offer, chosen: entry.services?.chosen.map((s) => s.id) ?? [] };
 }

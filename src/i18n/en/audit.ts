@@ -28,7 +28,8 @@ export const audit = {
     'owner of {subject}} ownerBack { noted the return of the owner of {subject}} retired { retired ' +
     'after its rotation {subject}} headPosted { posted the audit chain head, after {subject}} ' +
     'chainLinked { linked the older events into the audit chain, after {subject}} ' +
-    'refusedEvent { could not record an event about {subject}} other { did `{action}` to {subject}}}',
+    'refusedEvent { could not record an event about {subject}} serviceRoleMade { made a service role for {subject}} serviceRoleCleaned { cleaned up an unused service role ' +
+    'of {subject}} leakOutside { saw a secret found outside Slack of {subject}} other { did `{action}` to {subject}}}',
   forWhom: 'for {user}',
   started: '_(started)_',
   failed: '_(failed)_',

@@ -9,10 +9,12 @@ import { format } from './format.js';
 import { help } from './help.js';
 import { home } from './home.js';
 import { keys } from './keys.js';
+import { leaks } from './leaks.js';
 import { newcomer } from './newcomer.js';
 import { notices } from './notices.js';
 import { outcomes } from './outcomes.js';
 import { review } from './review.js';
+import { services } from './services.js';
 import { timers } from './timers.js';
 import { watch } from './watch.js';
 
@@ -24,10 +26,12 @@ export const en = {
   help,
   home,
   keys,
+  leaks,
   newcomer,
   notices,
   outcomes,
   review,
+  services,
   timers,
   watch,
 } as const;

@@ -25,7 +25,8 @@ export const audit: AreaOf<typeof english> = {
     'offboardReported {: {subject} 오프보딩 보고} offboardChecked {: {subject} Slack에서 소유자 상태 확인} ownerBack ' +
     '{: {subject} 소유자 복귀 확인} retired {: {subject} 교체 후 폐기} headPosted {: {subject} 감사 체인 헤드 게시} ' +
     'chainLinked {: {subject} 이전 이벤트를 감사 체인에 연결} ' +
-    'refusedEvent {: {subject} 이벤트 기록 실패} other {: {subject} `{action}` 실행}}',
+    'refusedEvent {: {subject} 이벤트 기록 실패} serviceRoleMade {: {subject} 서비스 역할 생성} serviceRoleCleaned {: {subject} 사용하지 않는 서비스 역할 정리} ' +
+    'leakOutside {: {subject} Slack 밖에서 발견된 시크릿 확인} other {: {subject} `{action}` 실행}}',
   forWhom: '({user} 님의 요청)',
   started: '_(시작됨)_',
   failed: '_(실패)_',
