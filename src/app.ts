@@ -39,6 +39,7 @@ import { SlackPeople } from './slack/people.js';
 import { SlackReaders } from './slack/readers.js';
 import { SlackDirectory, SlackLifecycleNotifier } from './slack/timers-notifier.js';
 import { SlackWatchNotifier } from './slack/watch-notifier.js';
+import { notifierWords } from './slack/words.js';
 import { Lifecycle } from './timers/index.js';
 import { retirementRule } from './timers/retirement.js';
 import { scheduledRotationRule } from './timers/scheduled-rotation.js';
@@ -224,12 +225,14 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     fallback: { locale: options.policy.locale, timeZone: 'UTC' },
     logger,
   });
+  const words = notifierWords(catalog, readers, { locale: options.policy.locale, timeZone: 'UTC' });
   const slackNotifier = new SlackNotifier({
     client: app.client,
     approvalChannel: options.policy.approvalChannel,
     command: options.slack.command,
     fetch: options.fetch,
     logger,
+    words,
   });
   const notifier = observeNotifier(slackNotifier, metrics, clock);
   const exclusive = options.replicas?.exclusive ?? true;
@@ -378,7 +381,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   const lifecycle = new Lifecycle({
     ctx: workflow.context,
     scheduler,
-    notifier: new SlackLifecycleNotifier(app.client),
+    notifier: new SlackLifecycleNotifier(app.client, words),
     directory: new SlackDirectory(app.client),
   });
   const handlerDeps: HandlerDeps = {
@@ -398,7 +401,16 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
       : {}),
   };
   registerHandlers(app, handlerDeps);
-  app.error(createErrorHandler({ logger, client: app.client, fetch: options.fetch }));
+  app.error(
+    createErrorHandler({
+      logger,
+      client: app.client,
+      fetch: options.fetch,
+      catalog,
+      readers,
+      command: options.slack.command,
+    }),
+  );
 
   const sweep = scheduler.every({
     name: 'sweep',

@@ -20,6 +20,7 @@ import { approvalMessage } from '../views/approval-message.js';
 import { claimMessage } from '../views/claim-message.js';
 import { requesterNotice, threadNote } from '../views/notices.js';
 import { secretMessage } from '../views/secret-message.js';
+import { englishWords, type NotifierWords } from './words.js';
 
 export interface SlackNotifierOptions {
   client: WebClient;
@@ -32,6 +33,8 @@ export interface SlackNotifierOptions {
   responseTimeoutMs?: number;
   /** The slash command, named in messages that say how to request again; default `/chkey`. */
   command?: string;
+  /** Whose words: the requester's for their DMs, the policy's for the approval channel. Default English. */
+  words?: NotifierWords;
 }
 
 /** What one delivery path answered, in words safe to log: an HTTP status or a Slack error code. */
@@ -46,6 +49,7 @@ export class SlackNotifier implements Notifier {
   readonly #logger: Logger;
   readonly #timeoutMs: number;
   readonly #command: string;
+  readonly #words: NotifierWords;
 
   constructor(options: SlackNotifierOptions) {
     this.#client = options.client;
@@ -55,6 +59,7 @@ export class SlackNotifier implements Notifier {
     this.#logger = options.logger;
     this.#timeoutMs = options.responseTimeoutMs ?? 5000;
     this.#command = options.command ?? '/chkey';
+    this.#words = options.words ?? englishWords();
   }
 
   async postApproval(card: ApprovalCard): Promise<SlackRef> {
@@ -73,7 +78,11 @@ export class SlackNotifier implements Notifier {
   }
 
   async replyInThread(ref: SlackRef, note: ThreadNote): Promise<void> {
-    await this.#client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, ...threadNote(note) });
+    await this.#client.chat.postMessage({
+      channel: ref.channel,
+      thread_ts: ref.ts,
+      ...threadNote(this.#words.channel(), note),
+    });
   }
 
   /** Posting to a user id opens the app's DM with them; the answer names the DM channel, kept for updates. */
@@ -94,9 +103,10 @@ export class SlackNotifier implements Notifier {
   }
 
   async tellRequester(userId: string, notice: RequesterNotice): Promise<void> {
+    const m = await this.#words.of(userId);
     await this.#client.chat.postMessage({
       channel: userId,
-      ...requesterNotice(notice, { command: this.#command }),
+      ...requesterNotice(m, notice, { command: this.#command }),
     });
   }
 

@@ -29,53 +29,63 @@ import {
   reactivationMessage,
   staleKeyMessage,
 } from '../views/timed-messages.js';
+import { englishWords, type NotifierWords } from './words.js';
 
+/** Owners' DMs in their own words; threads and the security channel in the policy's. */
 export class SlackLifecycleNotifier implements LifecycleNotifier {
-  constructor(private readonly client: WebClient) {}
+  constructor(
+    private readonly client: WebClient,
+    private readonly words: NotifierWords = englishWords(),
+  ) {}
 
   async expiryWarning(warning: ExpiryWarning): Promise<void> {
-    await this.client.chat.postMessage({ channel: warning.ownerId, ...expiryWarningMessage(warning) });
+    const m = await this.words.of(warning.ownerId);
+    await this.client.chat.postMessage({ channel: warning.ownerId, ...expiryWarningMessage(m, warning) });
   }
 
   async keyExpired(notice: ExpiredNotice): Promise<void> {
-    await this.client.chat.postMessage({ channel: notice.ownerId, ...keyExpiredMessage(notice) });
+    const m = await this.words.of(notice.ownerId);
+    await this.client.chat.postMessage({ channel: notice.ownerId, ...keyExpiredMessage(m, notice) });
   }
 
   async expiredKeyDeleted(notice: ExpiredDeletion): Promise<void> {
-    await this.client.chat.postMessage({ channel: notice.ownerId, ...expiredKeyDeletedMessage(notice) });
+    const m = await this.words.of(notice.ownerId);
+    await this.client.chat.postMessage({ channel: notice.ownerId, ...expiredKeyDeletedMessage(m, notice) });
   }
 
   async staleOffer(offer: StaleOffer): Promise<void> {
-    await this.client.chat.postMessage({ channel: offer.ownerId, ...staleKeyMessage(offer) });
+    const m = await this.words.of(offer.ownerId);
+    await this.client.chat.postMessage({ channel: offer.ownerId, ...staleKeyMessage(m, offer) });
   }
 
   async nudge(ref: SlackRef, nudge: Nudge): Promise<void> {
-    await this.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, ...nudgeNote(nudge) });
+    const m = this.words.channel();
+    await this.client.chat.postMessage({ channel: ref.channel, thread_ts: ref.ts, ...nudgeNote(m, nudge) });
   }
 
   async requestCancelled(ref: SlackRef, request: KeyRequest, userId: string): Promise<void> {
     await this.client.chat.postMessage({
       channel: ref.channel,
       thread_ts: ref.ts,
-      ...cancelledNote(request, userId),
+      ...cancelledNote(this.words.channel(), request, userId),
     });
   }
 
   async reactivated(channel: string, notice: Reactivation): Promise<void> {
-    await this.client.chat.postMessage({ channel, ...reactivationMessage(notice) });
+    await this.client.chat.postMessage({ channel, ...reactivationMessage(this.words.channel(), notice) });
   }
 
   async offboardingReport(channel: string, report: OffboardingReport): Promise<void> {
     await this.client.chat.postMessage({
       channel,
-      ...offboardingReportMessage(report),
+      ...offboardingReportMessage(this.words.channel(), report),
       unfurl_links: false,
       unfurl_media: false,
     });
   }
 
   async auditHead(channel: string, notice: AuditHeadNotice): Promise<void> {
-    await this.client.chat.postMessage({ channel, ...auditHeadMessage(notice) });
+    await this.client.chat.postMessage({ channel, ...auditHeadMessage(this.words.channel(), notice) });
   }
 }
 

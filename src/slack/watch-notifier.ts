@@ -48,22 +48,28 @@ export class SlackWatchNotifier implements WatchNotifier {
   async leakThread(report: LeakReport): Promise<void> {
     const { channel, ts, threadTs } = report.site;
     // In a thread already: reply in that thread (Slack has no threads of threads).
-    await this.#client.chat.postMessage({ channel, thread_ts: threadTs ?? ts, ...leakThreadReply(report) });
+    await this.#client.chat.postMessage({
+      channel,
+      thread_ts: threadTs ?? ts,
+      ...leakThreadReply(this.#words.channel(), report),
+    });
   }
 
   async leakOwner(leak: OwnerLeak): Promise<void> {
-    await this.#client.chat.postMessage({ channel: leak.ownerId, ...leakOwnerMessage(leak) });
+    const m = await this.#words.person(leak.ownerId);
+    await this.#client.chat.postMessage({ channel: leak.ownerId, ...leakOwnerMessage(m, leak) });
   }
 
   async leakSecurity(channel: string, report: LeakReport): Promise<void> {
-    await this.#client.chat.postMessage({ channel, ...leakSecurityNotice(report) });
+    await this.#client.chat.postMessage({ channel, ...leakSecurityNotice(this.#words.channel(), report) });
   }
 
   async driftSecurity(channel: string, notice: DriftNotice): Promise<void> {
-    await this.#client.chat.postMessage({ channel, ...driftSecurityNotice(notice) });
+    await this.#client.chat.postMessage({ channel, ...driftSecurityNotice(this.#words.channel(), notice) });
   }
 
   async driftOwner(notice: DriftNotice & { ownerId: string }): Promise<void> {
-    await this.#client.chat.postMessage({ channel: notice.ownerId, ...driftOwnerMessage(notice) });
+    const m = await this.#words.person(notice.ownerId);
+    await this.#client.chat.postMessage({ channel: notice.ownerId, ...driftOwnerMessage(m, notice) });
   }
 }

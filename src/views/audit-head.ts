@@ -3,6 +3,7 @@
  * a reader does with it. The message is the proof, so it says to keep it and how to use it.
  */
 import type { AuditHeadNotice } from '../core/timer-ports.js';
+import type { Messages } from '../i18n/index.js';
 import { md, type SlackMessage } from './format.js';
 import { BLOCK } from './ids.js';
 
@@ -14,35 +15,17 @@ function verifyHeadCommands(head: string): { npm: string; built: string } {
   };
 }
 
-export function auditHeadMessage(notice: AuditHeadNotice): SlackMessage {
+/** The head, in the security channel's words (the policy's locale). */
+export function auditHeadMessage(m: Messages, notice: AuditHeadNotice): SlackMessage {
   const head = `${notice.seq}:${notice.hash}`;
   const run = verifyHeadCommands(head);
+  const values = { day: notice.day, seq: notice.seq, head };
   return {
-    text: `Audit chain head for ${notice.day} (UTC): event ${notice.seq}, ${head}. Keep this message; to prove nothing up to it was rewritten, run: ${run.npm}`,
+    text: m.t('auditHead.text', { ...values, npm: run.npm }),
     blocks: [
-      {
-        type: 'section',
-        block_id: BLOCK.auditHead,
-        text: md(
-          `🔗 *Audit chain head* for ${notice.day} (UTC): event *${notice.seq}* and its hash.\n\`\`\`${head}\`\`\``,
-        ),
-      },
-      {
-        type: 'section',
-        text: md(
-          '*Keep this message.* Each event’s hash covers every event before it, so while the stored chain ' +
-            'still holds this head, nothing up to it was changed or removed, even by someone who can write ' +
-            `the database. To check, on the database Keyhouse uses:\n\`${run.npm}\`\nor, in the container image:\n\`${run.built}\``,
-        ),
-      },
-      {
-        type: 'context',
-        elements: [
-          md(
-            'It answers `ok …` while the chain holds this head, and names the first event that differs otherwise.',
-          ),
-        ],
-      },
+      { type: 'section', block_id: BLOCK.auditHead, text: md(m.t('auditHead.title', values)) },
+      { type: 'section', text: md(m.t('auditHead.keep', run)) },
+      { type: 'context', elements: [md(m.t('auditHead.answers'))] },
     ],
   };
 }

@@ -6,9 +6,13 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { z } from 'zod';
 import type { KeyEntry } from '../core/ports.js';
+import { Catalog } from '../i18n/index.js';
 import { clip, fitText, LIMIT, md, plain } from './format.js';
 import { CALLBACK } from './ids.js';
 import { keyNameText, keySuffixText, ownerText } from './key-list.js';
+
+// English until part A of issue #21 gives this view its reader's words (then `m` is a parameter).
+const englishForNow = new Catalog().messages({ locale: 'en', timeZone: 'UTC' });
 
 /** Slack's `private_metadata` limit. */
 const METADATA_MAX = 3000;
@@ -26,7 +30,7 @@ export function deleteKeyModal(entry: KeyEntry, context: string): ModalView {
       type: 'section',
       text: md(
         fitText(
-          `Delete ${keyNameText(key)}${suffix ? ` (${suffix})` : ''}? Anything using it stops working at once. This cannot be undone.`,
+          `Delete ${keyNameText(englishForNow, key)}${suffix ? ` (${suffix})` : ''}? Anything using it stops working at once. This cannot be undone.`,
           LIMIT.text,
         ),
       ),
@@ -34,7 +38,12 @@ export function deleteKeyModal(entry: KeyEntry, context: string): ModalView {
     {
       type: 'context',
       elements: [
-        md(fitText(`Role ${clip(entry.roleLabel, 200)} · ${key.state} · ${ownerText(entry)}`, LIMIT.text)),
+        md(
+          fitText(
+            `Role ${clip(entry.roleLabel, 200)} · ${key.state} · ${ownerText(englishForNow, entry)}`,
+            LIMIT.text,
+          ),
+        ),
       ],
     },
   ];

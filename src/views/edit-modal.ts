@@ -15,12 +15,16 @@ import type { ExpiryChoice } from '../core/policy-model.js';
 import { MAX_KEY_NAME_LENGTH, MAX_REASON_LENGTH, type PolicyRole } from '../core/policy-model.js';
 import type { EditField, KeyEntry } from '../core/ports.js';
 import { KEEP } from '../core/ports.js';
+import { Catalog } from '../i18n/index.js';
 import { clip, fitText, LIMIT, md, plain } from './format.js';
 import { ACTION, BLOCK, CALLBACK } from './ids.js';
 import { keyExpiryText, keyNameText, keySuffixText, ownerText } from './key-list.js';
 import { problemText } from './outcomes.js';
 import { type Outcome, outcomeModal, workingModal } from './progress-modal.js';
 import { readServiceChoice, type ServiceOffer, serviceBlocks, UNCONVERTED_WORDS } from './services.js';
+
+// English until part A of issue #21 gives this view its reader's words (then `m` is a parameter).
+const englishForNow = new Catalog().messages({ locale: 'en', timeZone: 'UTC' });
 
 /** Room left in `private_metadata` (3000) for whatever the handler wraps around the context. */
 export const EDIT_CONTEXT_MAX = 2900;
@@ -93,13 +97,13 @@ export function editKeyModal(input: EditModalInput): ModalView {
       ],
     },
     nameBlock(entry.key.name, draft?.keyName),
-    ...fieldError(BLOCK.editName, errors.keyName && problemText(errors.keyName)),
+    ...fieldError(BLOCK.editName, errors.keyName && problemText(englishForNow, errors.keyName)),
     roleBlock(roles, selected, entry.roleLabel),
-    ...fieldError(BLOCK.editRole, errors.roleId && problemText(errors.roleId)),
+    ...fieldError(BLOCK.editRole, errors.roleId && problemText(englishForNow, errors.roleId)),
     expiryBlock(selected, capRole, input.expiryChoices, draft?.expiry),
-    ...fieldError(BLOCK.editExpiryPrefix, errors.expiry && problemText(errors.expiry)),
+    ...fieldError(BLOCK.editExpiryPrefix, errors.expiry && problemText(englishForNow, errors.expiry)),
     ...serviceBlocks(UNCONVERTED_WORDS, input.services ?? null),
-    ...fieldError(BLOCK.services, errors.serviceIds && problemText(errors.serviceIds)),
+    ...fieldError(BLOCK.services, errors.serviceIds && problemText(englishForNow, errors.serviceIds)),
     {
       type: 'input',
       block_id: BLOCK.editReason,
@@ -114,7 +118,7 @@ export function editKeyModal(input: EditModalInput): ModalView {
         ...(draft?.reason ? { initial_value: draft.reason.slice(0, MAX_REASON_LENGTH) } : {}),
       },
     },
-    ...fieldError(BLOCK.editReason, errors.reason && problemText(errors.reason)),
+    ...fieldError(BLOCK.editReason, errors.reason && problemText(englishForNow, errors.reason)),
   ];
   return {
     type: 'modal',
@@ -161,10 +165,10 @@ export function editOutcomeModal(outcome: Outcome): ModalView {
 function currentText(entry: KeyEntry): string {
   const suffix = keySuffixText(entry.key.keySuffix);
   return [
-    `Editing ${keyNameText(entry.key)}${suffix ? ` ${suffix}` : ''}`,
+    `Editing ${keyNameText(englishForNow, entry.key)}${suffix ? ` ${suffix}` : ''}`,
     `role ${clip(entry.roleLabel, 200)}`,
-    keyExpiryText(entry, null),
-    ownerText(entry),
+    keyExpiryText(englishForNow, entry, null),
+    ownerText(englishForNow, entry),
   ].join(' · ');
 }
 

@@ -6,9 +6,10 @@
 import type { HomeView, KnownBlock, SectionBlock } from '@slack/types';
 import type { KeyRequest } from '../core/model.js';
 import type { HomeData } from '../core/ports.js';
-import { clip, fitText, LIMIT, md, plain, relativeDays, slackDate } from './format.js';
+import type { Messages } from '../i18n/index.js';
+import { clip, fitText, LIMIT, md, plain } from './format.js';
 import { ACTION } from './ids.js';
-import { keyBlocks, keySuffixText } from './key-list.js';
+import { dateWithDays, keyBlocks, keySuffixText, noticeSection } from './key-list.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 
 /** Slack's block limit for a Home tab (slack-platform.md §3). */
@@ -26,10 +27,10 @@ export interface HomeOptions {
 type HomeRequest = HomeData['requests'][number];
 
 /** Renders the Home tab for one user. */
-export function homeView(data: HomeData, options: HomeOptions = {}): HomeView {
+export function homeView(m: Messages, data: HomeData, options: HomeOptions = {}): HomeView {
   const command = escapeMrkdwn(options.command ?? '/chkey');
-  const head: KnownBlock[] = [{ type: 'header', text: plain('Keyhouse', LIMIT.header) }];
-  if (data.notice) head.push({ type: 'section', text: md(clip(data.notice, LIMIT.text)) });
+  const head: KnownBlock[] = [{ type: 'header', text: plain(m.t('home.title'), LIMIT.header) }];
+  if (data.notice) head.push(noticeSection(data.notice));
 
   const requests: KnownBlock[] = [];
   if (data.requests.length > 0) {
@@ -38,28 +39,25 @@ export function homeView(data: HomeData, options: HomeOptions = {}): HomeView {
       (a, b) => Number(canClaim(b.request, data.now)) - Number(canClaim(a.request, data.now)),
     );
     const shown = ordered.slice(0, HOME_REQUESTS_MAX);
-    requests.push({ type: 'section', text: md('*Requests in progress*') });
-    requests.push(...shown.map((r) => requestSection(r, data.now)));
+    requests.push({ type: 'section', text: md(m.t('home.requestsTitle')) });
+    requests.push(...shown.map((r) => requestSection(m, r, data.now)));
     const rest = ordered.length - shown.length;
-    if (rest > 0) requests.push({ type: 'context', elements: [md(`and ${rest} more in progress`)] });
+    if (rest > 0) requests.push({ type: 'context', elements: [md(m.t('home.requestsMore', { rest }))] });
   }
 
   const help: KnownBlock[] = [
     { type: 'divider' },
     {
       type: 'context',
-      elements: [
-        md(
-          `${options.mayRequest === false ? '' : `\`${command}\` to request a key · `}` +
-            `\`${command} list\` for your keys in a message · \`${command} help\` for more`,
-        ),
-      ],
+      elements: [md(m.t(options.mayRequest === false ? 'home.helpNoRequest' : 'home.help', { command }))],
     },
   ];
 
   const keysTitle: KnownBlock = {
     type: 'section',
-    text: md(data.keys.length > 0 ? `*Your keys* (${data.keys.length})` : '*Your keys*'),
+    text: md(
+      data.keys.length > 0 ? m.t('home.keysTitleCount', { count: data.keys.length }) : m.t('home.keysTitle'),
+    ),
   };
   const room = HOME_BLOCKS_MAX - head.length - requests.length - help.length - 1;
   return {
@@ -68,26 +66,33 @@ export function homeView(data: HomeData, options: HomeOptions = {}): HomeView {
       ...head,
       ...requests,
       keysTitle,
-      ...keySlice(data, room, options.mayRequest === false ? null : command),
+      ...keySlice(m, data, room, command, options.mayRequest !== false),
       ...help,
     ],
   };
 }
 
 /** The viewer's keys within `room` blocks, with a last line saying how many did not fit. */
-function keySlice(data: HomeData, room: number, command: string | null): KnownBlock[] {
+function keySlice(
+  m: Messages,
+  data: HomeData,
+  room: number,
+  command: string,
+  mayRequest: boolean,
+): KnownBlock[] {
   const { keys, now } = data;
   if (keys.length === 0) {
-    if (command === null) return [{ type: 'section', text: md('You have no keys.') }];
-    return [{ type: 'section', text: md(`You have no keys. Request one with \`${command}\`.`) }];
+    // "Request one" only to someone who may (issue #20 item 8).
+    if (!mayRequest) return [{ type: 'section', text: md(m.t('keys.emptyMineNoRequest')) }];
+    return [{ type: 'section', text: md(m.t('keys.emptyMine', { command })) }];
   }
   // n keys take 2n − 1 blocks (section + divider between); when cut, one more for the count.
   const fits = 2 * keys.length - 1 <= room;
   const shown = fits ? keys : keys.slice(0, Math.max(0, Math.floor(room / 2)));
-  const blocks = keyBlocks(shown, { scope: 'mine', page: 0 }, now);
+  const blocks = keyBlocks(m, shown, { scope: 'mine', page: 0 }, now);
   const rest = keys.length - shown.length;
   if (rest > 0) {
-    blocks.push({ type: 'context', elements: [md(`and ${rest} more — use \`${command} list\``)] });
+    blocks.push({ type: 'context', elements: [md(m.t('home.keysMore', { rest, command }))] });
   }
   return blocks;
 }
@@ -101,24 +106,25 @@ function canClaim(request: KeyRequest, now: Date): boolean {
   );
 }
 
-function requestSection({ request, roleLabel, nudged }: HomeRequest, now: Date): SectionBlock {
+function requestSection(m: Messages, { request, roleLabel, nudged }: HomeRequest, now: Date): SectionBlock {
   const name = `*${clip(request.keyName, 200)}*`;
   const suffix = keySuffixText(request.keySuffix);
-  const what = request.kind === 'change' ? `Change to ${name}${suffix ? ` ${suffix}` : ''}` : name;
+  const what =
+    request.kind === 'change' ? m.t('home.change', { key: `${name}${suffix ? ` ${suffix}` : ''}` }) : name;
   // When Keyhouse last nudged the approvers (or the admins) about it, so the requester need not.
   const nudge =
     nudged && request.state === 'pending'
-      ? `\n${nudged.kind === 'escalate' ? '📣 admins asked' : '🔔 approvers reminded'} ${slackDate(nudged.at)} (${relativeDays(now, nudged.at)})`
+      ? `\n${m.t(nudged.kind === 'escalate' ? 'home.escalated' : 'home.reminded', { when: dateWithDays(m, now, nudged.at) })}`
       : '';
   const section: SectionBlock = {
     type: 'section',
-    text: md(fitText(`${what} · ${clip(roleLabel, 200)}\n${stateText(request, now)}${nudge}`, LIMIT.text)),
+    text: md(fitText(`${what} · ${clip(roleLabel, 200)}\n${stateText(m, request, now)}${nudge}`, LIMIT.text)),
   };
   if (canClaim(request, now)) {
     section.accessory = {
       type: 'button',
       action_id: ACTION.createKey,
-      text: plain('Create key', LIMIT.buttonText),
+      text: plain(m.t('home.createKey'), LIMIT.buttonText),
       style: 'primary',
       value: request.id,
     };
@@ -126,26 +132,22 @@ function requestSection({ request, roleLabel, nudged }: HomeRequest, now: Date):
   return section;
 }
 
-function stateText(request: KeyRequest, now: Date): string {
-  const until = (verb: string) =>
-    request.deadline
-      ? ` · ${verb} ${slackDate(request.deadline)} (${relativeDays(now, request.deadline)})`
-      : '';
+function stateText(m: Messages, request: KeyRequest, now: Date): string {
+  const when = request.deadline ? dateWithDays(m, now, request.deadline) : null;
   switch (request.state) {
     case 'pending':
-      return `⏳ waiting for approval${until('lapses')}`;
+      return when ? m.t('home.pendingUntil', { when }) : m.t('home.pending');
     case 'approved':
-      if (request.kind === 'change') return '✅ approved — being applied';
-      return canClaim(request, now)
-        ? `✅ approved — click *Create key*; its secret is shown once${until('create it by')}`
-        : '⌛ approved, but the time to create it has passed';
+      if (request.kind === 'change') return m.t('home.approvedChange');
+      if (!canClaim(request, now)) return m.t('home.approvedLapsed');
+      return when ? m.t('home.approvedClaimUntil', { when }) : m.t('home.approvedClaim');
     case 'creating':
-      return '🔧 being created';
+      return m.t('home.creating');
     case 'delivered':
-      return request.kind === 'change' ? '🔑 change applied' : '🔑 key created';
+      return m.t(request.kind === 'change' ? 'home.changeApplied' : 'home.keyCreated');
     case 'denied':
-      return '⛔ denied';
+      return m.t('home.denied');
     case 'expired':
-      return '⌛ expired';
+      return m.t('home.expired');
   }
 }

@@ -13,9 +13,13 @@ import type { ExpiryChoice } from '../core/policy-model.js';
 import { MAX_REASON_LENGTH, type PolicyRole } from '../core/policy-model.js';
 import type { KeyEntry } from '../core/ports.js';
 import { KEEP } from '../core/ports.js';
+import { Catalog } from '../i18n/index.js';
 import { clip, fitText, formatInstant, LIMIT, md, plain } from './format.js';
 import { ACTION, BLOCK, CALLBACK } from './ids.js';
 import { keyExpiryText, keyNameText, keySuffixText, ownerText } from './key-list.js';
+
+// English until part A of issue #21 gives this view its reader's words (then `m` is a parameter).
+const englishForNow = new Catalog().messages({ locale: 'en', timeZone: 'UTC' });
 
 /** Slack's `private_metadata` limit. */
 const METADATA_MAX = 3000;
@@ -31,10 +35,10 @@ function checkContext(what: string, context: string): void {
 function keyLine(entry: KeyEntry): string {
   const suffix = keySuffixText(entry.key.keySuffix);
   return [
-    `${keyNameText(entry.key)}${suffix ? ` ${suffix}` : ''}`,
+    `${keyNameText(englishForNow, entry.key)}${suffix ? ` ${suffix}` : ''}`,
     `role ${clip(entry.roleLabel, 200)}`,
-    keyExpiryText(entry, null),
-    ownerText(entry),
+    keyExpiryText(englishForNow, entry, null),
+    ownerText(englishForNow, entry),
   ].join(' · ');
 }
 

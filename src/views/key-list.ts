@@ -8,21 +8,13 @@
 import type { ActionsBlock, Button, KnownBlock, PlainTextOption, SectionBlock } from '@slack/types';
 import type { ApiKey } from '../core/clickhouse.js';
 import type { KeyEntry, KeyListing, KeyRetiring, ListScope } from '../core/ports.js';
-import { englishWords, keyPlaceText } from './delivery.js';
-import {
-  clip,
-  fitText,
-  formatInstant,
-  LIMIT,
-  md,
-  plain,
-  plural,
-  calendarDays as relativeDays,
-  slackDate,
-} from './format.js';
+import type { Messages } from '../i18n/index.js';
+import { keyPlaceText } from './delivery.js';
+import { clip, daysText, fitText, LIMIT, md, plain, slackDate } from './format.js';
 import { ACTION, BLOCK, type KeyVerb, keyBlockId } from './ids.js';
 import { escapeMrkdwn, mention } from './mrkdwn.js';
-import { servicesLine, UNCONVERTED_WORDS } from './services.js';
+import { withoutDateTokens } from './outcomes.js';
+import { servicesLine } from './services.js';
 
 /**
  * Keys on one page of the list. Each key takes a section and a divider, so a full page is
@@ -61,47 +53,68 @@ export function pageOf<T>(items: T[], page: number): { items: T[]; page: number;
 }
 
 /** Renders one page of a key list: header, the notice about what just happened, the keys, paging. */
-export function keyListMessage(listing: KeyListing, options: KeyListOptions = {}): KeyListMessage {
+export function keyListMessage(
+  m: Messages,
+  listing: KeyListing,
+  options: KeyListOptions = {},
+): KeyListMessage {
   const { scope, page, pageCount, total } = listing;
-  const title = scope === 'mine' ? 'Your ClickHouse keys' : 'All ClickHouse keys';
+  const title = m.t(scope === 'mine' ? 'keys.titleMine' : 'keys.titleAll');
   const blocks: KnownBlock[] = [{ type: 'header', text: plain(title, LIMIT.header) }];
-  if (listing.notice) {
-    blocks.push({ type: 'section', text: md(clip(listing.notice, LIMIT.text)) });
-  }
+  if (listing.notice) blocks.push(noticeSection(listing.notice));
 
   if (listing.entries.length > 0) {
-    blocks.push(...keyBlocks(listing.entries, { scope, page }, listing.now));
+    blocks.push(...keyBlocks(m, listing.entries, { scope, page }, listing.now));
   } else {
     blocks.push({
       type: 'section',
-      text: md(emptyText(listing, options.mayRequest === false ? null : (options.command ?? '/chkey'))),
+      text: md(emptyText(m, listing, options.mayRequest === false ? null : (options.command ?? '/chkey'))),
     });
   }
 
   const paged = pageCount > 1;
-  if (total > 0) {
-    const count = plural(total, 'key');
-    const line = paged ? `Page ${page + 1} of ${pageCount} · ${count}` : count;
-    blocks.push({ type: 'context', elements: [md(line)] });
-  }
-  if (paged) blocks.push(pageNav(scope, page, pageCount));
+  if (total > 0) blocks.push({ type: 'context', elements: [md(countLine(m, page, pageCount, total))] });
+  if (paged) blocks.push(pageNav(m, scope, page, pageCount));
 
-  const summary = `${title} (${total})${paged ? ` — page ${page + 1} of ${pageCount}` : ''}`;
-  const text = listing.notice ? `${clip(listing.notice, 1000)} — ${summary}` : summary;
-  return { text: fitText(text, LIMIT.messageText), blocks, response_type: 'ephemeral' };
+  const summary = paged
+    ? m.t('keys.summaryPaged', { title, total, page: page + 1, pages: pageCount })
+    : m.t('keys.summary', { title, total });
+  return { text: withNotice(listing.notice, summary), blocks, response_type: 'ephemeral' };
 }
 
-function emptyText(listing: KeyListing, command: string | null): string {
+/**
+ * The line about what was just done: mrkdwn written by the views (`doneText`), its names escaped
+ * there, so it is shown as it is and its mentions work.
+ */
+export function noticeSection(notice: string): KnownBlock {
+  return { type: 'section', text: md(fitText(notice, LIMIT.text)) };
+}
+
+/** A surface's `text` with the notice first, its date tokens as plain dates (notifications show it raw). */
+export function withNotice(notice: string | undefined, summary: string): string {
+  const text = notice ? `${fitText(withoutDateTokens(notice), 1000)} — ${summary}` : summary;
+  return fitText(text, LIMIT.messageText);
+}
+
+/** `3 keys`, or `Page 2 of 5 · 100 keys` when paged. */
+export function countLine(m: Messages, page: number, pageCount: number, total: number): string {
+  return pageCount > 1
+    ? m.t('keys.pageLine', { page: page + 1, pages: pageCount, total })
+    : m.t('keys.count', { total });
+}
+
+function emptyText(m: Messages, listing: KeyListing, command: string | null): string {
   // A page emptied under the viewer (keys deleted since) is not the same as having no keys.
-  if (listing.total > 0) return 'No keys on this page any more.';
+  if (listing.total > 0) return m.t('keys.emptyPage');
   if (listing.scope === 'mine') {
-    if (command === null) return 'You have no keys.';
-    return `You have no keys. Request one with \`${escapeMrkdwn(command)}\`.`;
+    // "Request one" only to someone who may (issue #20 item 8).
+    if (command === null) return m.t('keys.emptyMineNoRequest');
+    return m.t('keys.emptyMine', { command: escapeMrkdwn(command) });
   }
-  return 'There are no API keys in this organization.';
+  return m.t('keys.emptyAll');
 }
 
-function pageNav(scope: ListScope, page: number, pageCount: number): ActionsBlock {
+function pageNav(m: Messages, scope: ListScope, page: number, pageCount: number): ActionsBlock {
   const button = (actionId: string, label: string, target: number): Button => ({
     type: 'button',
     action_id: actionId,
@@ -109,8 +122,8 @@ function pageNav(scope: ListScope, page: number, pageCount: number): ActionsBloc
     value: `${scope}:${target}`,
   });
   const elements: Button[] = [];
-  if (page > 0) elements.push(button(ACTION.listPagePrevious, 'Previous', page - 1));
-  if (page < pageCount - 1) elements.push(button(ACTION.listPage, 'Next', page + 1));
+  if (page > 0) elements.push(button(ACTION.listPagePrevious, m.t('keys.previous'), page - 1));
+  if (page < pageCount - 1) elements.push(button(ACTION.listPage, m.t('keys.next'), page + 1));
   return { type: 'actions', block_id: BLOCK.listNav, elements };
 }
 
@@ -122,9 +135,16 @@ export interface KeyPlace {
 }
 
 /** Key sections separated by dividers (2 × n − 1 blocks), for the list and the Home tab alike. */
-export function keyBlocks(entries: readonly KeyEntry[], place: KeyPlace, now: Date): KnownBlock[] {
+export function keyBlocks(
+  m: Messages,
+  entries: readonly KeyEntry[],
+  place: KeyPlace,
+  now: Date,
+): KnownBlock[] {
   return entries.flatMap((entry, index): KnownBlock[] =>
-    index === 0 ? [keySection(entry, place, now)] : [{ type: 'divider' }, keySection(entry, place, now)],
+    index === 0
+      ? [keySection(m, entry, place, now)]
+      : [{ type: 'divider' }, keySection(m, entry, place, now)],
   );
 }
 
@@ -132,26 +152,24 @@ export function keyBlocks(entries: readonly KeyEntry[], place: KeyPlace, now: Da
  * One key: name and suffix, role, state, expiry, owner, last use; with the overflow menu of
  * what the viewer may do, unless that is fewer than the two options Slack's overflow needs.
  */
-export function keySection(entry: KeyEntry, place: KeyPlace, now: Date): SectionBlock {
+export function keySection(m: Messages, entry: KeyEntry, place: KeyPlace, now: Date): SectionBlock {
   const { key } = entry;
   const suffix = keySuffixText(key.keySuffix);
   const state = entry.leaked
-    ? `🚨 *leaked* · ${key.state === 'enabled' ? 'enabled' : 'disabled'}`
-    : key.state === 'enabled'
-      ? 'enabled'
-      : '⏸️ *disabled*';
-  const who = entry.self ? "🔒 *Keyhouse's own key* (manage it in the ClickHouse console)" : ownerText(entry);
+    ? m.t('keys.leaked', { state: key.state })
+    : m.t(key.state === 'enabled' ? 'keys.enabled' : 'keys.disabled');
+  const who = entry.self ? m.t('keys.selfKey') : ownerText(m, entry);
   const lines = [
-    `${keyNameText(key)}${suffix ? ` ${suffix}` : ''}`,
-    `${clip(entry.roleLabel, 200)} · ${state} · ${keyExpiryText(entry, now)}`,
-    `${who} · ${usedText(key.usedAt, now)}`,
+    `${keyNameText(m, key)}${suffix ? ` ${suffix}` : ''}`,
+    `${clip(entry.roleLabel, 200)} · ${state} · ${keyExpiryText(m, entry, now)}`,
+    `${who} · ${usedText(m, key.usedAt, now)}`,
   ];
   if (entry.services) {
     const { access, chosen, current } = entry.services;
-    lines.push(servicesLine(UNCONVERTED_WORDS, access, chosen, current));
+    lines.push(servicesLine(m, access, chosen, current));
   }
-  if (entry.retiring) lines.push(retiringText(entry.retiring, now));
-  if (entry.destination) lines.push(`📦 ${keyPlaceText(englishWords(), entry.destination)}`);
+  if (entry.retiring) lines.push(retiringText(m, entry.retiring, now));
+  if (entry.destination) lines.push(`📦 ${keyPlaceText(m, entry.destination)}`);
   const text = lines.join('\n');
 
   const section: SectionBlock = {
@@ -159,7 +177,7 @@ export function keySection(entry: KeyEntry, place: KeyPlace, now: Date): Section
     block_id: keyBlockId(place.scope, place.page, key.id),
     text: md(fitText(text, LIMIT.text)),
   };
-  const options = menuOptions(entry);
+  const options = menuOptions(m, entry);
   if (options.length >= OVERFLOW_MIN) {
     // No `confirm` here: Slack applies it to the whole menu, not one option; Delete opens its own dialog.
     section.accessory = { type: 'overflow', action_id: ACTION.keyMenu, options };
@@ -168,8 +186,8 @@ export function keySection(entry: KeyEntry, place: KeyPlace, now: Date): Section
 }
 
 /** A key's name in bold, escaped; `_unnamed_` for a key named nothing in the console. */
-export function keyNameText(key: ApiKey): string {
-  return key.name.trim() === '' ? '_unnamed_' : `*${clip(key.name, 200)}*`;
+export function keyNameText(m: Messages, key: Pick<ApiKey, 'name'>): string {
+  return key.name.trim() === '' ? m.t('keys.unnamed') : `*${clip(key.name, 200)}*`;
 }
 
 /** `` `…WXYZ` `` for a key's last four Key ID characters, or '' when there are none. */
@@ -178,7 +196,7 @@ export function keySuffixText(suffix: string | null): string {
   return suffix ? `\`…${clip(suffix.replace(/`/g, "'"), 16)}\`` : '';
 }
 
-function menuOptions(entry: KeyEntry): PlainTextOption[] {
+function menuOptions(m: Messages, entry: KeyEntry): PlainTextOption[] {
   if (entry.self) return [];
   const { key, can } = entry;
   const option = (label: string, verb: KeyVerb): PlainTextOption => ({
@@ -187,48 +205,62 @@ function menuOptions(entry: KeyEntry): PlainTextOption[] {
   });
   const options: PlainTextOption[] = [];
   if (can.toggle) {
-    options.push(key.state === 'enabled' ? option('Disable', 'disable') : option('Enable', 'enable'));
+    options.push(
+      key.state === 'enabled'
+        ? option(m.t('keys.menuDisable'), 'disable')
+        : option(m.t('keys.menuEnable'), 'enable'),
+    );
   }
-  if (can.edit) options.push(option('Edit', 'edit'));
-  if (can.rotate) options.push(option('Rotate', 'rotate'));
-  if (can.delete) options.push(option('Delete', 'delete'));
+  if (can.edit) options.push(option(m.t('keys.menuEdit'), 'edit'));
+  if (can.rotate) options.push(option(m.t('keys.menuRotate'), 'rotate'));
+  if (can.delete) options.push(option(m.t('keys.menuDelete'), 'delete'));
   // At most five: Disable/Enable, Edit, Rotate, Delete, Reassign (Slack's overflow limit); a leaked
   // key offers neither Enable nor Edit, so its admin's Lift leak mark fits.
-  if (can.lift) options.push(option('Lift leak mark', 'lift'));
-  if (can.reassign) options.push(option('Reassign', 'reassign'));
+  if (can.lift) options.push(option(m.t('keys.menuLift'), 'lift'));
+  if (can.reassign) options.push(option(m.t('keys.menuReassign'), 'reassign'));
   // ClickHouse ids are UUIDs; an id too long for an option value would make Slack refuse the whole list.
   if (options.some((o) => (o.value ?? '').length > LIMIT.optionValue)) return [];
   return options;
 }
 
-/** `🔁 retiring <date> (in 1 day) · successor …WXYZ`, or `retired` once the overlap ended. */
-export function retiringText(retiring: KeyRetiring, now: Date): string {
-  const successor = `successor ${keySuffixText(retiring.successorSuffix) || 'unknown'}`;
-  if (retiring.stage === 'disabled') return `🔁 *retired* by rotation · ${successor}`;
-  return `🔁 *retiring* ${slackDate(retiring.at)} (${relativeDays(now, retiring.at)}) · ${successor}`;
+/** `🔁 retiring <date> (tomorrow) · successor …WXYZ`, or `retired` once the overlap ended. */
+export function retiringText(m: Messages, retiring: KeyRetiring, now: Date): string {
+  const successor = keySuffixText(retiring.successorSuffix) || m.t('keys.successorUnknown');
+  if (retiring.stage === 'disabled') return m.t('keys.retired', { successor });
+  return m.t('keys.retiring', { when: dateWithDays(m, now, retiring.at), successor });
 }
 
 /** `owner <@U…>`, or `created outside Keyhouse` for a key nobody requested through Keyhouse. */
-export function ownerText(entry: KeyEntry): string {
-  return entry.ownerId ? `owner ${mention(entry.ownerId)}` : 'created outside Keyhouse';
+export function ownerText(m: Messages, entry: Pick<KeyEntry, 'ownerId'>): string {
+  return entry.ownerId ? m.t('keys.owner', { user: mention(entry.ownerId) }) : m.t('keys.outside');
 }
 
 /**
  * `expires <date> (in 30 days)`, `⚠️ expired <date> (3 days ago)`, `never expires`; without the
  * relative part when no `now` is given. The workflow decides `expired`, with its clock.
  */
-export function keyExpiryText(entry: KeyEntry, now: Date | null): string {
+export function keyExpiryText(
+  m: Messages,
+  entry: Pick<KeyEntry, 'key' | 'expired'>,
+  now: Date | null,
+): string {
   const { expireAt } = entry.key;
-  if (expireAt === null) return entry.expired ? '⚠️ *expired*' : 'never expires';
+  if (expireAt === null) return m.t(entry.expired ? 'keys.expired' : 'keys.neverExpires');
   const at = new Date(expireAt);
-  let when = formatInstant(at);
-  if (!Number.isNaN(at.getTime())) when = now ? `${slackDate(at)} (${relativeDays(now, at)})` : slackDate(at);
-  return entry.expired ? `⚠️ *expired* ${when}` : `expires ${when}`;
+  let when = m.t('keys.unknownTime');
+  if (!Number.isNaN(at.getTime())) when = now ? dateWithDays(m, now, at) : slackDate(at);
+  return entry.expired ? m.t('keys.expiredAt', { when }) : m.t('keys.expires', { when });
 }
 
-function usedText(usedAt: string | null, now: Date): string {
-  if (usedAt === null) return 'never used';
+function usedText(m: Messages, usedAt: string | null, now: Date): string {
+  if (usedAt === null) return m.t('keys.neverUsed');
   const at = new Date(usedAt);
-  if (Number.isNaN(at.getTime())) return 'last used at an unknown time';
-  return `last used ${slackDate(at)} (${relativeDays(now, at)})`;
+  if (Number.isNaN(at.getTime())) return m.t('keys.lastUsedUnknown');
+  return m.t('keys.lastUsed', { when: dateWithDays(m, now, at) });
+}
+
+/** A date token with its days from today: `<!date^…|2026-12-27 14:00 UTC> (in 30 days)`. */
+export function dateWithDays(m: Messages, now: Date, at: Date): string {
+  // format.ts's daysText: the reader's calendar days.
+  return `${slackDate(at)} (${daysText(m, now, at)})`;
 }

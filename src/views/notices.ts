@@ -4,7 +4,8 @@
  */
 import type { KnownBlock } from '@slack/types';
 import type { RequesterNotice, ThreadNote } from '../core/ports.js';
-import { clip, fitText, formatInstant, LIMIT, md, slackDate } from './format.js';
+import type { Messages } from '../i18n/index.js';
+import { clip, fitText, LIMIT, md, slackDate } from './format.js';
 import { escapeMrkdwn, mention } from './mrkdwn.js';
 import { refusalText } from './outcomes.js';
 
@@ -20,33 +21,33 @@ export interface EphemeralNotice {
   replace_original: false;
 }
 
-/** The requester's direct message for each outcome that is not a Create key button. */
+/** The requester's direct message for each outcome that is not a Create key button, in their words. */
 export function requesterNotice(
+  m: Messages,
   notice: RequesterNotice,
   options: NoticeOptions = {},
 ): { text: string; blocks?: KnownBlock[] } {
   if (notice.kind === 'key_managed') {
     const key = `*${clip(notice.keyName, 200)}* (…${clip(notice.keySuffix, 8)})`;
-    const what = notice.verb === 'shortened' ? 'shortened the expiry of' : notice.verb;
-    return { text: `🔧 ${mention(notice.by)} ${what} your ClickHouse API key ${key}.` };
+    return { text: m.t('notices.keyManaged', { user: mention(notice.by), verb: notice.verb, key }) };
   }
   if (
     notice.kind === 'rotation_started' ||
     notice.kind === 'key_retired' ||
     notice.kind === 'key_reassigned'
   ) {
-    return lifecycleNotice(notice);
+    return lifecycleNotice(m, notice);
   }
   const name = clip(notice.request.keyName, 200);
-  const again = `request it again with \`${escapeMrkdwn(options.command ?? '/chkey')}\``;
+  const again = m.t('notices.again', { command: escapeMrkdwn(options.command ?? '/chkey') });
   switch (notice.kind) {
     case 'denied': {
-      const head = `⛔ Your request for the API key *${name}* was denied by ${mention(notice.by)}.`;
+      const head = m.t('notices.deniedHead', { name, user: mention(notice.by) });
       const reason = notice.reason?.trim()
-        ? `*Reason*\n${clip(notice.reason, LIMIT.text - 20)}`
-        : 'No reason was given.';
+        ? `${m.t('notices.reason')}\n${clip(notice.reason, LIMIT.text - 20)}`
+        : m.t('notices.noReason');
       return {
-        text: `Your API key request ${name} was denied by ${mention(notice.by)}.`,
+        text: m.t('notices.deniedText', { name, user: mention(notice.by) }),
         blocks: [
           { type: 'section', text: md(fitText(head, LIMIT.text)) },
           { type: 'section', text: md(reason) },
@@ -57,33 +58,28 @@ export function requesterNotice(
       return {
         text:
           notice.stage === 'approval'
-            ? `⌛ Your request for the API key *${name}* expired before it was decided; ${again} if you still need it.`
-            : `⌛ The approval for the API key *${name}* expired before you created the key; ${again} if you still need it.`,
+            ? m.t('notices.expiredApproval', { name, again })
+            : m.t('notices.expiredClaim', { name, again }),
       };
     case 'not_delivered':
       return {
         text: notice.keyDeleted
-          ? `⚠️ Slack didn't accept the message holding the secret of *${name}*, so the key was deleted; ` +
-            'nobody has seen its secret. Click *Create key* again.'
-          : `⚠️ Slack didn't accept the message holding the secret of *${name}*, and we couldn't delete the key yet; ` +
-            'Keyhouse will delete it shortly. Click *Create key* again afterwards.',
+          ? m.t('notices.notDeliveredDeleted', { name })
+          : m.t('notices.notDeliveredPending', { name }),
       };
     case 'recovered':
-      return {
-        text:
-          `🔄 Keyhouse restarted while making your API key *${name}*; nothing was left behind. ` +
-          'Click *Create key* again.',
-      };
+      return { text: m.t('notices.recovered', { name }) };
     case 'change_applied':
-      return { text: `✅ The approved change to the API key *${name}* was applied.` };
-    case 'change_failed':
+      return { text: m.t('notices.changeApplied', { name }) };
+    case 'change_failed': {
+      const why = clip(notice.refusal ? refusalText(m, notice.refusal) : m.t('notices.notApplied'), 1000);
       return {
         text: fitText(
-          `⚠️ The approved change to the API key *${name}* could not be applied: ${clip(notice.refusal ? refusalText(notice.refusal) : 'ClickHouse did not apply it.', 1000)}\n` +
-            'Click *Apply change* in the message below to try again.',
+          `${m.t('notices.changeFailed', { name, why })}\n${m.t('notices.changeFailedRetry')}`,
           LIMIT.text,
         ),
       };
+    }
   }
 }
 
@@ -92,75 +88,86 @@ type LifecycleNotice = Extract<
   { kind: 'rotation_started' | 'key_retired' | 'key_reassigned' }
 >;
 
-function lifecycleNotice(notice: LifecycleNotice): { text: string } {
+function lifecycleNotice(m: Messages, notice: LifecycleNotice): { text: string } {
   const key = `*${clip(notice.keyName, 200)}* (…${clip(notice.keySuffix, 8)})`;
   switch (notice.kind) {
     case 'rotation_started':
       return {
-        text:
-          `🔁 Your API key ${key} was rotated: its successor is …${clip(notice.successorSuffix, 8)}. ` +
-          `The old key keeps working until ${slackDate(notice.at)}, then it is disabled. Move your jobs to the new key before then.`,
+        text: m.t('notices.rotationStarted', {
+          key,
+          successor: clip(notice.successorSuffix, 8),
+          when: slackDate(notice.at),
+        }),
       };
     case 'key_retired':
       return {
-        text:
-          `🔁 The rotation overlap of ${key} ended: it is now *disabled* (its successor is …${clip(notice.successorSuffix, 8)}). ` +
-          `It will be deleted ${slackDate(notice.deleteAt)}.`,
+        text: m.t('notices.keyRetired', {
+          key,
+          successor: clip(notice.successorSuffix, 8),
+          when: slackDate(notice.deleteAt),
+        }),
       };
     case 'key_reassigned':
       return notice.role === 'new_owner'
         ? {
-            text: `🔑 ${mention(notice.by)} made you the owner of the API key ${key}${notice.from ? ` (it was ${mention(notice.from)}'s)` : ''}. It now shows in your \`list\`.`,
+            text: m.t('notices.newOwner', {
+              user: mention(notice.by),
+              key,
+              from: notice.from ? 'yes' : 'no',
+              previous: notice.from ? mention(notice.from) : '',
+            }),
           }
-        : {
-            text: `🔑 ${mention(notice.by)} gave your API key ${key} to ${mention(notice.to)}; you no longer own it.`,
-          };
+        : { text: m.t('notices.oldOwner', { user: mention(notice.by), key, to: mention(notice.to) }) };
   }
 }
 
-/** A thread reply under the approval message, one per decision or event. */
-export function threadNote(note: ThreadNote): { text: string } {
+/** A thread reply under the approval message, one per decision or event, in the channel's words. */
+export function threadNote(m: Messages, note: ThreadNote): { text: string } {
   switch (note.kind) {
     case 'approved':
-      return { text: `✅ ${mention(note.by)} approved (${note.given} of ${note.needed})` };
+      return {
+        text: m.t('notices.approvedNote', { user: mention(note.by), given: note.given, needed: note.needed }),
+      };
     case 'denied':
       return {
         text: note.reason?.trim()
-          ? fitText(`⛔ ${mention(note.by)} denied: ${clip(note.reason, LIMIT.text - 40)}`, LIMIT.text)
-          : `⛔ ${mention(note.by)} denied (no reason given)`,
+          ? fitText(
+              m.t('notices.deniedNote', {
+                user: mention(note.by),
+                reason: clip(note.reason, LIMIT.text - 40),
+              }),
+              LIMIT.text,
+            )
+          : m.t('notices.deniedNoteNoReason', { user: mention(note.by) }),
       };
     case 'expired':
-      return { text: '⌛ Expired: the request was not decided in time.' };
+      return { text: m.t('notices.expiredNote') };
     case 'key_created':
-      return { text: `🔑 Key created ${formatInstant(note.at)}` };
+      return { text: m.t('notices.createdNote', { when: slackDate(note.at) }) };
     case 'claim_expired':
-      return { text: '⌛ Expired: the requester did not create the key in time.' };
+      return { text: m.t('notices.claimExpiredNote') };
   }
 }
 
 /**
- * An error shown to the person who acted. `message` is Keyhouse's own wording (it may hold
- * channel links such as `<#C1>`), so it is not escaped; never pass user or upstream text here
- * unescaped. `reference` is the id under which the error was logged.
+ * An error shown to the person who acted. `message` is Keyhouse's own wording, already in their
+ * words (it may hold channel links such as `<#C1>`), so it is not escaped; never pass user or
+ * upstream text here unescaped. `reference` is the id under which the error was logged.
  */
-export function errorNotice(message: string, reference?: string): EphemeralNotice {
-  const ref = reference ? ` (reference \`${escapeMrkdwn(clip(reference, 100))}\`)` : '';
-  return {
-    text: fitText(`⚠️ ${message}${ref}`, LIMIT.text),
-    response_type: 'ephemeral',
-    replace_original: false,
-  };
+export function errorNotice(m: Messages, message: string, reference?: string): EphemeralNotice {
+  const text = reference
+    ? m.t('notices.errorWithReference', { message, reference: escapeMrkdwn(clip(reference, 100)) })
+    : `⚠️ ${message}`;
+  return { text: fitText(text, LIMIT.text), response_type: 'ephemeral', replace_original: false };
 }
 
 /**
  * The refusal for a user the policy does not let request any key. `adminsToAsk` is already
  * formatted mentions (`Policy.adminsToAsk()`).
  */
-export function notAllowedToRequest(adminsToAsk: string): EphemeralNotice {
-  const ask = adminsToAsk.trim() ? `ask ${adminsToAsk}` : 'ask a Keyhouse admin';
-  return {
-    text: fitText(`You are not allowed to request ClickHouse API keys. To get access, ${ask}.`, LIMIT.text),
-    response_type: 'ephemeral',
-    replace_original: false,
-  };
+export function notAllowedToRequest(m: Messages, adminsToAsk: string): EphemeralNotice {
+  const text = adminsToAsk.trim()
+    ? m.t('notices.notAllowed', { admins: adminsToAsk })
+    : m.t('notices.notAllowedNoAdmins');
+  return { text: fitText(text, LIMIT.text), response_type: 'ephemeral', replace_original: false };
 }

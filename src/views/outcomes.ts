@@ -1,236 +1,251 @@
 /**
  * The rules' answers in words: refusals (shown ephemerally or in a dialog), field problems (under
  * a dialog's field) and what was done (the line above a list, or a dialog's outcome). The rules
- * return these as data (src/core/outcomes.ts); this is the one place they become sentences.
+ * return these as data (src/core/outcomes.ts); this is the one place they become sentences, in the
+ * reader's language.
+ *
+ * Refusals and problems may end up in plain text (a dialog's field error), so they hold names as
+ * given; `doneText` is mrkdwn (names escaped, people as mentions), shown as it is.
  */
 import type { Done, KeyLabel, Problem, Refusal } from '../core/outcomes.js';
-import { englishWords } from './delivery.js';
-import { formatInstant } from './format.js';
-import { mention } from './mrkdwn.js';
-import { serviceProblemText, serviceRefusalText, UNCONVERTED_WORDS } from './services.js';
+import type { Messages } from '../i18n/index.js';
+import { formatInstant, slackDate } from './format.js';
+import { escapeMrkdwn, mention } from './mrkdwn.js';
+import { serviceProblemText, serviceRefusalText } from './services.js';
 
 /** `etl-reader (…a1b2)`. */
 export function keyLabelText(key: KeyLabel): string {
   return key.suffix ? `${key.name} (…${key.suffix})` : key.name;
 }
 
-const ADMINS_ONLY: Record<Extract<Refusal, { code: 'admins_only' }>['what'], string> = {
-  audit: 'Only Keyhouse admins can read the audit log.',
-  review: 'Only Keyhouse admins can review keys.',
-  reassign: 'Only Keyhouse admins can give a key another owner. Nothing was changed.',
-  lift_leak: 'Only Keyhouse admins can lift a leak mark. Nothing was changed.',
-};
+/** The same, escaped for mrkdwn. */
+function keyLabelMd(key: KeyLabel): string {
+  return keyLabelText({ name: escapeMrkdwn(key.name), suffix: escapeMrkdwn(key.suffix) });
+}
+
+const ADMINS_ONLY = {
+  audit: 'outcomes.adminsOnlyAudit',
+  review: 'outcomes.adminsOnlyReview',
+  reassign: 'outcomes.adminsOnlyReassign',
+  lift_leak: 'outcomes.adminsOnlyLiftLeak',
+} as const;
 
 /** Why something was refused, for the person who asked. */
-export function refusalText(refusal: Refusal): string {
+export function refusalText(m: Messages, refusal: Refusal): string {
   switch (refusal.code) {
     case 'not_owner_or_admin':
-      return 'Only the key’s owner or an admin can change it. Nothing was changed.';
+      return m.t('outcomes.notOwnerOrAdmin');
     case 'admins_only':
-      return ADMINS_ONLY[refusal.what];
+      return m.t(ADMINS_ONLY[refusal.what]);
     case 'list_all_restricted':
-      return 'Only approvers and admins can list every key.';
+      return m.t('outcomes.listAllRestricted');
     case 'not_approver':
-      return 'Only approvers can decide key requests. Nothing was changed.';
+      return m.t('outcomes.notApprover');
     case 'own_request':
-      return 'You cannot decide your own request; another approver has to.';
+      return m.t('outcomes.ownRequest');
     case 'not_requester':
-      return 'Only the person who requested this key can create it.';
+      return m.t('outcomes.notRequester');
     case 'keyhouse_key':
-      return 'This is Keyhouse’s own key; change it in the ClickHouse console.';
+      return m.t('outcomes.keyhouseKey');
     case 'may_no_longer_request':
-      return refusal.roleRemoved
-        ? 'This role is no longer in the policy, so the key was not created. Ask a Keyhouse admin.'
-        : 'You may no longer request this role, so the key was not created. Ask a Keyhouse admin.';
+      return m.t('outcomes.mayNoLongerRequest', { roleRemoved: refusal.roleRemoved ? 'yes' : 'no' });
     case 'key_gone':
-      return 'That key no longer exists in ClickHouse.';
+      return m.t('outcomes.keyGone');
     case 'request_gone':
-      return 'That request no longer exists.';
+      return m.t('outcomes.requestGone');
     case 'role_unknown':
-      return refusal.action === 'extend'
-        ? 'This key’s role matches no role in the policy, so Keyhouse cannot extend it. Request a new key instead.'
-        : 'This key’s role matches no role in the policy, so Keyhouse cannot make its successor. Request a new key instead.';
+      return m.t('outcomes.roleUnknown', { action: refusal.action });
     case 'leaked':
-      return (
-        `${keyLabelText(refusal.key)} was disabled because its secret leaked. It stays disabled until a ` +
-        'Keyhouse admin lifts the leak mark; rotate it or delete it instead.'
-      );
+      return m.t('outcomes.leaked', { key: keyLabelText(refusal.key) });
     case 'rotated_already':
-      return `${keyLabelText(refusal.key)} was already rotated; its successor is …${refusal.successorSuffix}.`;
+      return m.t('outcomes.rotatedAlready', {
+        key: keyLabelText(refusal.key),
+        successor: refusal.successorSuffix,
+      });
     case 'rotation_under_way':
-      return `A rotation of ${keyLabelText(refusal.key)} is already under way; see your direct messages.`;
+      return m.t('outcomes.rotationUnderWay', { key: keyLabelText(refusal.key) });
     case 'successor_in_overlap':
-      return (
-        `${keyLabelText(refusal.key)} replaced …${refusal.predecessorSuffix}, which keeps working until ` +
-        `${formatInstant(refusal.until)}; rotate it once that overlap has ended.`
-      );
+      return m.t('outcomes.successorInOverlap', {
+        key: keyLabelText(refusal.key),
+        predecessor: refusal.predecessorSuffix,
+        until: formatInstant(refusal.until),
+      });
     case 'retired':
-      return `${keyLabelText(refusal.key)} was retired by a rotation; its successor is …${refusal.successorSuffix}.`;
+      return m.t('outcomes.retired', { key: keyLabelText(refusal.key), successor: refusal.successorSuffix });
     case 'not_leaked':
-      return `${keyLabelText(refusal.key)} is not marked leaked.`;
+      return m.t('outcomes.notLeaked', { key: keyLabelText(refusal.key) });
     case 'already_approved_by_you':
-      return `You already approved this request (${refusal.given} of ${refusal.needed}).`;
+      return m.t('outcomes.alreadyApprovedByYou', { given: refusal.given, needed: refusal.needed });
     case 'request_approved':
-      return 'This request was already approved.';
+      return m.t('outcomes.requestApproved');
     case 'request_denied':
-      return 'This request was denied.';
+      return m.t('outcomes.requestDenied');
     case 'request_expired':
-      if (refusal.stage === 'approval') return 'This request expired before it was decided.';
-      if (refusal.stage === 'claim') return 'This approval has expired; request the key again.';
-      return 'This request has expired.';
+      return m.t('outcomes.requestExpired', { stage: refusal.stage ?? 'unknown' });
     case 'request_not_approved':
-      return 'This request is not approved yet.';
+      return m.t('outcomes.requestNotApproved');
     case 'key_being_created':
-      return 'This key is being created right now; its secret appears once, there.';
+      return m.t('outcomes.keyBeingCreated');
     case 'key_already_created':
-      return 'This key was already created; its secret was shown once.';
+      return m.t('outcomes.keyAlreadyCreated');
     case 'change_in_progress':
-      return 'This change is already being applied, or no longer can be.';
+      return m.t('outcomes.changeInProgress');
     case 'stale_kept':
-      return 'That key was just kept; nothing changed.';
+      return m.t('outcomes.staleKept');
     case 'break_glass_review_open':
-      return 'Your last break glass still awaits an approver’s review; you cannot break glass again until it is reviewed.';
+      return m.t('outcomes.breakGlassReviewOpen');
     case 'break_glass_unreviewed':
-      return `${keyLabelText(refusal.key)} came from a break glass that awaits an approver’s review; it can be rotated once reviewed.`;
+      return m.t('outcomes.breakGlassUnreviewed', { key: keyLabelText(refusal.key) });
     case 'not_break_glass':
-      return 'That request was not a break glass; there is nothing to review.';
+      return m.t('outcomes.notBreakGlass');
     case 'break_glass_reviewed':
-      return `<@${refusal.by}> already reviewed it (${refusal.decision === 'keep' ? 'kept' : 'revoked'}).`;
+      return m.t('outcomes.breakGlassReviewed', { user: mention(refusal.by), decision: refusal.decision });
     case 'keys_limit':
-      return (
-        `You already own ${refusal.owned} keys (the limit is ${refusal.limit}). ` +
-        'Delete one you no longer need (`list`), or ask an admin.'
-      );
+      return m.t('outcomes.keysLimit', { owned: refusal.owned, limit: refusal.limit });
     case 'open_requests_limit':
-      return (
-        `You already have ${refusal.open} requests open (the limit is ${refusal.limit}). ` +
-        'Create or cancel those keys first; the App Home lists them.'
-      );
+      return m.t('outcomes.openRequestsLimit', { open: refusal.open, limit: refusal.limit });
     case 'new_owner_at_limit':
-      return `${mention(refusal.userId)} already owns ${refusal.owned} keys (the limit is ${refusal.limit}); choose someone else, or ask them to delete one.`;
+      return m.t('outcomes.newOwnerAtLimit', {
+        user: mention(refusal.userId),
+        owned: refusal.owned,
+        limit: refusal.limit,
+      });
     case 'new_owner_deactivated':
-      return `${mention(refusal.userId)} is deactivated in Slack; choose someone else.`;
+      return m.t('outcomes.newOwnerDeactivated', { user: mention(refusal.userId) });
     case 'choose_new_owner':
-      return 'Choose a person to own the key.';
+      return m.t('outcomes.chooseNewOwner');
     case 'already_owner':
-      return `${mention(refusal.userId)} already owns ${keyLabelText(refusal.key)}.`;
+      return m.t('outcomes.alreadyOwner', { user: mention(refusal.userId), key: keyLabelText(refusal.key) });
     case 'policy_role_missing':
-      return `The policy grants ClickHouse role "${refusal.clickhouseRole}" for ${refusal.roleLabel}, but the organization has no such role. Ask an admin to fix the policy.`;
+      return m.t('outcomes.policyRoleMissing', {
+        clickhouseRole: refusal.clickhouseRole,
+        roleLabel: refusal.roleLabel,
+      });
     case 'service_role_busy':
     case 'service_role_conflict':
-      return serviceRefusalText(UNCONVERTED_WORDS, refusal);
+      return serviceRefusalText(m, refusal);
     case 'approval_channel_unreachable':
-      return (
-        `Keyhouse could not post your request in <#${refusal.channel}>, so it was withdrawn. ` +
-        'Ask an admin to invite the Keyhouse app to that channel, then request again.'
-      );
+      return m.t('outcomes.approvalChannelUnreachable', {
+        channel: refusal.channel.replace(/[^A-Z0-9]/gi, ''),
+      });
     case 'destination_unavailable':
-      return englishWords().t('delivery.unavailable', { destination: refusal.destinationId });
+      return m.t('delivery.unavailable', { destination: refusal.destinationId });
     case 'replica_settling':
-      return 'Another Keyhouse instance is settling this request; try again.';
+      return m.t('outcomes.replicaSettling');
     case 'create_failed':
-      return refusal.leftBehind
-        ? 'ClickHouse did not confirm the key. Keyhouse is cleaning up; click Create key again in a minute.'
-        : 'ClickHouse did not create the key, and none was left behind. Click Create key again; if it keeps failing, ask a Keyhouse admin.';
+      return m.t('outcomes.createFailed', { leftBehind: refusal.leftBehind ? 'yes' : 'no' });
     case 'key_withdrawn':
-      if (refusal.why === 'settled_elsewhere')
-        return 'This key was being settled by another Keyhouse instance, so the new key was deleted unseen. Click Create key again.';
-      if (refusal.why === 'store_failed')
-        return 'Keyhouse could not record the new key, so it deleted it before anyone saw it. Click Create key again in a minute.';
-      return 'Slack did not take the message with your secret, so the new key was deleted. Click Create key again.';
+      return m.t('outcomes.keyWithdrawn', { why: refusal.why });
     case 'owner_changed':
-      return 'The key has another owner now; nothing was done to it.';
+      return m.t('outcomes.ownerChanged');
     case 'owner_active':
-      return 'The key’s owner is active in Slack; nothing was done to it.';
+      return m.t('outcomes.ownerActive');
   }
 }
 
 /** What is wrong with one field, shown under it. */
-export function problemText(problem: Problem): string {
+export function problemText(m: Messages, problem: Problem): string {
   switch (problem.code) {
     case 'key_name_empty':
-      return 'Enter a key name.';
+      return m.t('outcomes.keyNameEmpty');
     case 'key_name_too_long':
-      return `Use at most ${problem.max} characters.`;
+      return m.t('outcomes.keyNameTooLong', { max: problem.max });
     case 'key_name_pattern':
-      return problem.hint ?? `The name must match the pattern ${problem.pattern}`;
+      // The policy's own hint, in the policy's words, when it gives one.
+      return problem.hint ?? m.t('outcomes.keyNamePattern', { pattern: problem.pattern });
     case 'reason_missing':
-      return 'Please give a reason.';
+      return m.t('outcomes.reasonMissing');
     case 'reason_too_short':
-      return `Please give a reason of at least ${problem.min} characters.`;
+      return m.t('outcomes.reasonTooShort', { min: problem.min });
     case 'reason_too_long':
-      return `Please keep the reason to ${problem.max} characters or fewer.`;
+      return m.t('outcomes.reasonTooLong', { max: problem.max });
     case 'ip_invalid':
-      return `line ${problem.line}: "${problem.source}" is not an IPv4 address or CIDR`;
+      return m.t('outcomes.ipInvalid', { line: problem.line, source: problem.source });
     case 'ip_description_too_long':
-      return `line ${problem.line}: the description is longer than ${problem.max} characters`;
+      return m.t('outcomes.ipDescriptionTooLong', { line: problem.line, max: problem.max });
     case 'ip_too_many':
-      return `line ${problem.line}: at most ${problem.max} entries are allowed`;
+      return m.t('outcomes.ipTooMany', { line: problem.line, max: problem.max });
     case 'may_not_request_role':
-      return 'You may not request this role.';
+      return m.t('outcomes.mayNotRequestRole');
     case 'services_none':
     case 'service_not_offered':
-      return serviceProblemText(UNCONVERTED_WORDS, problem);
+      return serviceProblemText(m, problem);
     case 'may_not_extend':
-      return `You may not request ${problem.roleLabel} keys, so you cannot extend this one; ask an admin.`;
+      return m.t('outcomes.mayNotExtend', { roleLabel: problem.roleLabel });
     case 'break_glass_not_offered':
-      return `${problem.roleLabel} offers no break glass.`;
+      return m.t('outcomes.breakGlassNotOffered', { roleLabel: problem.roleLabel });
     case 'expiry_too_long':
-      return `Choose an expiry of at most ${problem.maxExpiry} for ${problem.roleLabel}.`;
+      return m.t('outcomes.expiryTooLong', { roleLabel: problem.roleLabel, maxExpiry: problem.maxExpiry });
     case 'expiry_beyond_role':
-      return `${problem.roleLabel} allows at most ${problem.maxExpiry}; choose an expiry.`;
+      return m.t('outcomes.expiryBeyondRole', { roleLabel: problem.roleLabel, maxExpiry: problem.maxExpiry });
     case 'role_gone':
-      return 'This key’s role is no longer in the policy; request a new key instead.';
+      return m.t('outcomes.roleGone');
     case 'role_needed_for_expiry':
-      return 'This key’s role is not one the policy knows; choose a role to change its expiry.';
+      return m.t('outcomes.roleNeededForExpiry');
     case 'overlap_not_offered':
-      return 'Choose one of the overlaps offered.';
+      return m.t('outcomes.overlapNotOffered');
     case 'destination_not_offered':
-      return englishWords().t('delivery.notOffered');
+      return m.t('delivery.notOffered');
     case 'stale_dialog':
-      return 'This dialog is out of date; open it again.';
+      return m.t('outcomes.staleDialog');
     case 'refused':
-      return refusalText(problem.refusal);
+      return refusalText(m, problem.refusal);
   }
 }
 
-/** What was done, in one line. */
-export function doneText(done: Done): string {
+/**
+ * What was done, in one line of mrkdwn: names escaped, people as mentions that work (never pass
+ * it through `clip`, which would escape the mentions).
+ */
+export function doneText(m: Messages, done: Done): string {
   switch (done.code) {
     case 'state_changed': {
-      const label = keyLabelText(done.key);
-      if (done.already) return `${label} was already ${done.state}.`;
-      return `${done.state === 'enabled' ? 'Enabled' : 'Disabled'} ${label}.`;
+      const values = { key: keyLabelMd(done.key), state: done.state };
+      return done.already ? m.t('outcomes.alreadyInState', values) : m.t('outcomes.stateChanged', values);
     }
     case 'deleted':
-      return `Deleted ${keyLabelText(done.key)}.`;
+      return m.t('outcomes.deleted', { key: keyLabelMd(done.key) });
     case 'renamed':
-      return `Renamed ${done.from} to ${done.to}.`;
-    case 'expiry_set':
-      return `${done.keyName} now expires ${done.expireAt === null ? 'never' : `at ${done.expireAt.toISOString()}`}.`;
-    case 'change_requested':
+      return m.t('outcomes.renamed', { from: escapeMrkdwn(done.from), to: escapeMrkdwn(done.to) });
+    case 'expiry_set': {
+      const key = escapeMrkdwn(done.keyName);
+      return done.expireAt === null
+        ? m.t('outcomes.expiryNever', { key })
+        : m.t('outcomes.expirySet', { key, at: slackDate(done.expireAt) });
+    }
+    case 'change_requested': {
+      const key = escapeMrkdwn(done.keyName);
       return done.needsApproval
-        ? `The change to ${done.keyName} was sent for approval.`
-        : `The change to ${done.keyName} needs no approval for ${done.roleLabel}; applying it.`;
+        ? m.t('outcomes.changeSent', { key })
+        : m.t('outcomes.changeApplying', { key, roleLabel: escapeMrkdwn(done.roleLabel) });
+    }
     case 'nothing_to_change':
-      return 'Nothing to change.';
+      return m.t('outcomes.nothingToChange');
     case 'rotation_requested':
       return done.needsApproval
-        ? `The rotation of ${keyLabelText(done.key)} was sent for approval.`
-        : `Rotating ${keyLabelText(done.key)}: click *Create key* in your direct messages to make its successor.`;
+        ? m.t('outcomes.rotationSent', { key: keyLabelMd(done.key) })
+        : m.t('outcomes.rotationStarted', { key: keyLabelMd(done.key) });
     case 'reassigned':
-      return `${keyLabelText(done.key)} now belongs to ${mention(done.to)}.`;
+      return m.t('outcomes.reassigned', { key: keyLabelMd(done.key), user: mention(done.to) });
     case 'leak_lifted':
-      return `Lifted the leak mark of ${keyLabelText(done.key)}; it can be enabled again.`;
+      return m.t('outcomes.leakLifted', { key: keyLabelMd(done.key) });
     case 'several':
-      return done.done.map(doneText).join(' ');
+      return done.done.map((one) => doneText(m, one)).join(' ');
   }
 }
 
 /** Every problem of a dialog in one line (for an outcome view or a DM). */
-export function problemsText(problems: Partial<Record<string, Problem>>): string {
+export function problemsText(m: Messages, problems: Partial<Record<string, Problem>>): string {
   return Object.values(problems)
     .filter((p): p is Problem => p !== undefined)
-    .map(problemText)
+    .map((p) => problemText(m, p))
     .join(' ');
+}
+
+/**
+ * A mrkdwn line for a `text` fallback, which notifications show raw: each date token becomes its
+ * fallback (UTC) text.
+ */
+export function withoutDateTokens(text: string): string {
+  return text.replace(/<!date\^[^|>]*\|([^>]*)>/g, '$1');
 }

@@ -4,9 +4,10 @@
  */
 import type { ActionsBlock, Button, KnownBlock } from '@slack/types';
 import type { ReviewEntry, ReviewReason } from '../core/ports.js';
-import { clip, fitText, LIMIT, md, plain, plural, relativeDays, slackDate } from './format.js';
+import type { Messages } from '../i18n/index.js';
+import { durationText, fitText, LIMIT, md, plain } from './format.js';
 import { ACTION, BLOCK } from './ids.js';
-import { keySection } from './key-list.js';
+import { countLine, dateWithDays, keySection, noticeSection, withNotice } from './key-list.js';
 
 /**
  * Each key takes a section and a context line: header + notice + 20 × 2 + page line + nav = 44
@@ -20,8 +21,8 @@ export interface ReviewListing {
   pageCount: number;
   total: number;
   now: Date;
-  /** `never` when the policy turned staleness off; shown so "no stale keys" is not misread. */
-  staleAfter: string;
+  /** The policy's `staleAfter`; null when it turned staleness off, shown so "no stale keys" is not misread. */
+  staleAfterMs: number | null;
   notice?: string;
 }
 
@@ -31,65 +32,61 @@ export interface ReviewMessage {
   response_type: 'ephemeral';
 }
 
-function reasonText(reason: ReviewReason, entry: ReviewEntry, now: Date): string {
+function reasonText(m: Messages, reason: ReviewReason, entry: ReviewEntry, now: Date): string {
   switch (reason) {
     case 'stale':
       return entry.lastActivity
-        ? `💤 not used since ${slackDate(entry.lastActivity)} (${relativeDays(now, entry.lastActivity)})`
-        : '💤 never used';
+        ? m.t('review.stale', { when: dateWithDays(m, now, entry.lastActivity) })
+        : m.t('review.staleNeverUsed');
     case 'no_owner':
-      return '👤 no Keyhouse owner (made outside Keyhouse)';
+      return m.t('review.noOwner');
     case 'owner_deactivated':
-      return '👤 its owner is deactivated in Slack';
+      return m.t('review.ownerDeactivated');
     case 'retiring':
-      return '🔁 retiring after a rotation';
+      return m.t('review.retiring');
   }
 }
 
 /** One page of the review. */
-export function reviewMessage(listing: ReviewListing): ReviewMessage {
+export function reviewMessage(m: Messages, listing: ReviewListing): ReviewMessage {
   const { page, pageCount, total, now } = listing;
-  const blocks: KnownBlock[] = [{ type: 'header', text: plain('Keys to review', LIMIT.header) }];
-  if (listing.notice) blocks.push({ type: 'section', text: md(clip(listing.notice, LIMIT.text)) });
+  const title = m.t('review.title');
+  const blocks: KnownBlock[] = [{ type: 'header', text: plain(title, LIMIT.header) }];
+  if (listing.notice) blocks.push(noticeSection(listing.notice));
   if (listing.entries.length === 0) {
-    blocks.push({
-      type: 'section',
-      text: md(
-        total > 0
-          ? 'No keys on this page any more.'
-          : `Nothing to review: no stale keys (unused for ${listing.staleAfter}), none without an owner, none retiring.`,
-      ),
-    });
+    let nothing = m.t('keys.emptyPage');
+    if (total === 0) {
+      nothing =
+        listing.staleAfterMs === null
+          ? m.t('review.nothingStaleOff')
+          : m.t('review.nothing', { staleAfter: durationText(m, listing.staleAfterMs) });
+    }
+    blocks.push({ type: 'section', text: md(nothing) });
   }
   for (const item of listing.entries) {
-    blocks.push(keySection(item.entry, { scope: 'review', page }, now));
-    const why = item.reasons.map((r) => reasonText(r, item, now));
-    if (item.fingerprint === false) why.push('🔏 no fingerprint of its secret on record');
+    blocks.push(keySection(m, item.entry, { scope: 'review', page }, now));
+    const why = item.reasons.map((r) => reasonText(m, r, item, now));
+    if (item.fingerprint === false) why.push(m.t('review.noFingerprint'));
     blocks.push({ type: 'context', elements: [md(fitText(why.join(' · '), LIMIT.text))] });
   }
   const paged = pageCount > 1;
-  if (total > 0) {
-    const count = plural(total, 'key');
-    blocks.push({
-      type: 'context',
-      elements: [md(paged ? `Page ${page + 1} of ${pageCount} · ${count}` : count)],
-    });
-  }
-  if (paged) blocks.push(reviewNav(page, pageCount));
-  const summary = `Keys to review (${total})${paged ? ` — page ${page + 1} of ${pageCount}` : ''}`;
-  const text = listing.notice ? `${clip(listing.notice, 1000)} — ${summary}` : summary;
-  return { text: fitText(text, LIMIT.messageText), blocks, response_type: 'ephemeral' };
+  if (total > 0) blocks.push({ type: 'context', elements: [md(countLine(m, page, pageCount, total))] });
+  if (paged) blocks.push(reviewNav(m, page, pageCount));
+  const summary = paged
+    ? m.t('keys.summaryPaged', { title, total, page: page + 1, pages: pageCount })
+    : m.t('keys.summary', { title, total });
+  return { text: withNotice(listing.notice, summary), blocks, response_type: 'ephemeral' };
 }
 
-function reviewNav(page: number, pageCount: number): ActionsBlock {
-  const button = (label: string, target: number): Button => ({
+function reviewNav(m: Messages, page: number, pageCount: number): ActionsBlock {
+  const button = (actionId: string, label: string, target: number): Button => ({
     type: 'button',
-    action_id: label === 'Previous' ? ACTION.reviewPagePrevious : ACTION.reviewPage,
+    action_id: actionId,
     text: plain(label, LIMIT.buttonText),
     value: String(target),
   });
   const elements: Button[] = [];
-  if (page > 0) elements.push(button('Previous', page - 1));
-  if (page < pageCount - 1) elements.push(button('Next', page + 1));
+  if (page > 0) elements.push(button(ACTION.reviewPagePrevious, m.t('keys.previous'), page - 1));
+  if (page < pageCount - 1) elements.push(button(ACTION.reviewPage, m.t('keys.next'), page + 1));
   return { type: 'actions', block_id: BLOCK.reviewNav, elements };
 }

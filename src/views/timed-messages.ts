@@ -17,22 +17,22 @@ import type {
   StaleOffer,
   StaleOutcome,
 } from '../core/timer-ports.js';
+import type { Messages } from '../i18n/index.js';
 import {
   clip,
+  daysText,
   fitText,
   formatInstant,
   LIMIT,
   md,
   plain,
-  plural,
-  relativeDays,
   type SlackMessage,
   slackDate,
 } from './format.js';
 import { ACTION, BLOCK, offboardBlockId } from './ids.js';
-import { keySection } from './key-list.js';
-import { escapeMrkdwn, mention } from './mrkdwn.js';
-import { doneText } from './outcomes.js';
+import { dateWithDays, keyNameText, keySection } from './key-list.js';
+import { mention } from './mrkdwn.js';
+import { doneText, withoutDateTokens } from './outcomes.js';
 
 /** A message whose `text` says it all. */
 export interface TextMessage {
@@ -40,9 +40,8 @@ export interface TextMessage {
 }
 
 /** `*etl-reader* (…WXYZ)`, escaped. */
-function keyLabel(key: KeyFacts): string {
-  const name = key.keyName.trim() === '' ? '_unnamed_' : `*${clip(key.keyName, 200)}*`;
-  return `${name} (…${clip(key.keySuffix, 8)})`;
+function keyLabel(m: Messages, key: KeyFacts): string {
+  return `${keyNameText(m, { name: key.keyName })} (…${clip(key.keySuffix, 8)})`;
 }
 
 /** The same without mrkdwn, for the notification `text`. */
@@ -50,18 +49,23 @@ function keyPlain(key: KeyFacts): string {
   return `${clip(key.keyName, 200)} (…${clip(key.keySuffix, 8)})`;
 }
 
+/** `2026-12-27 14:00 UTC (in 3 days)`: for a `text` fallback, which notifications show raw. */
+function plainWithDays(m: Messages, now: Date, at: Date): string {
+  return `${formatInstant(at)} (${daysText(m, now, at)})`;
+}
+
 /** A member id of the policy as a mention: `<@U…>` or `<!subteam^S…>`. */
 export function memberMention(id: string): string {
   return /^S[A-Z0-9]+$/.test(id) ? `<!subteam^${id}>` : mention(id);
 }
 
-/** Before a key expires: what, when, and Extend / Rotate. */
-export function expiryWarningMessage(warning: ExpiryWarning): SlackMessage {
+/** Before a key expires: what, when, and Extend / Rotate. In the owner's words. */
+export function expiryWarningMessage(m: Messages, warning: ExpiryWarning): SlackMessage {
   const { key, expireAt, now } = warning;
-  const inDays = relativeDays(now, expireAt);
-  const head =
-    `⏳ Your ClickHouse API key ${keyLabel(key)} expires ${slackDate(expireAt)} (${inDays}).\n` +
-    `Role: ${clip(key.roleLabel, 200)}`;
+  const head = `${m.t('timers.expiryWarning', { key: keyLabel(m, key), when: dateWithDays(m, now, expireAt) })}\n${m.t(
+    'timers.role',
+    { role: clip(key.roleLabel, 200) },
+  )}`;
   const actions: ActionsBlock = {
     type: 'actions',
     block_id: BLOCK.expiryActions,
@@ -69,71 +73,54 @@ export function expiryWarningMessage(warning: ExpiryWarning): SlackMessage {
       {
         type: 'button',
         action_id: ACTION.extendKey,
-        text: plain('Extend', LIMIT.buttonText),
+        text: plain(m.t('timers.extend'), LIMIT.buttonText),
         style: 'primary',
         value: key.keyId,
       },
       {
         type: 'button',
         action_id: ACTION.rotateKey,
-        text: plain('Rotate', LIMIT.buttonText),
+        text: plain(m.t('timers.rotate'), LIMIT.buttonText),
         value: key.keyId,
       },
     ],
   };
   return {
-    text: `Your ClickHouse API key ${keyPlain(key)} expires ${formatInstant(expireAt)} (${inDays}).`,
+    text: m.t('timers.expiryWarning', { key: keyPlain(key), when: plainWithDays(m, now, expireAt) }),
     blocks: [
       { type: 'section', text: md(fitText(head, LIMIT.text)) },
-      {
-        type: 'context',
-        elements: [md('*Extend* asks for a later expiry; *Rotate* makes a successor key with a new secret.')],
-      },
+      { type: 'context', elements: [md(m.t('timers.expiryActions'))] },
       actions,
     ],
   };
 }
 
 /** Once a key has expired. */
-export function keyExpiredMessage(notice: ExpiredNotice): SlackMessage {
+export function keyExpiredMessage(m: Messages, notice: ExpiredNotice): SlackMessage {
   const { key, expireAt, now, deleteAt } = notice;
-  const when = `${slackDate(expireAt)} (${relativeDays(now, expireAt)})`;
-  const deletion = deleteAt
-    ? ` Keyhouse will delete it ${slackDate(deleteAt)} (${relativeDays(now, deleteAt)}).`
-    : '';
+  const deletion = deleteAt ? ` ${m.t('timers.willDelete', { when: dateWithDays(m, now, deleteAt) })}` : '';
+  const line = m.t('timers.expired', { key: keyLabel(m, key), when: dateWithDays(m, now, expireAt) });
   return {
-    text: `Your ClickHouse API key ${keyPlain(key)} expired ${formatInstant(expireAt)}.`,
-    blocks: [
-      {
-        type: 'section',
-        text: md(
-          fitText(
-            `⌛ Your ClickHouse API key ${keyLabel(key)} expired ${when}; it no longer works.${deletion}`,
-            LIMIT.text,
-          ),
-        ),
-      },
-    ],
+    text: m.t('timers.expiredText', { key: keyPlain(key), when: formatInstant(expireAt) }),
+    blocks: [{ type: 'section', text: md(fitText(`${line}${deletion}`, LIMIT.text)) }],
   };
 }
 
 /** After the policy deleted an expired key. */
-export function expiredKeyDeletedMessage(notice: ExpiredDeletion): TextMessage {
+export function expiredKeyDeletedMessage(m: Messages, notice: ExpiredDeletion): TextMessage {
   const { key, expireAt, now } = notice;
   return {
-    text:
-      `🗑️ Your ClickHouse API key ${keyPlain(key)}, expired ${formatInstant(expireAt)} ` +
-      `(${relativeDays(now, expireAt)}), was deleted as the policy asks.`,
+    text: m.t('timers.expiredDeleted', { key: keyPlain(key), when: plainWithDays(m, now, expireAt) }),
   };
 }
 
 /** A key not used for a long time: Keep, Disable or Delete. */
-export function staleKeyMessage(offer: StaleOffer): SlackMessage {
+export function staleKeyMessage(m: Messages, offer: StaleOffer): SlackMessage {
   const { key, since, now } = offer;
-  const when = `${slackDate(since)} (${relativeDays(now, since)})`;
+  const when = dateWithDays(m, now, since);
   const what = offer.neverUsed
-    ? `has never been used since it was created ${when}`
-    : `not used since ${when}`;
+    ? m.t('timers.staleNeverUsed', { key: keyLabel(m, key), when })
+    : m.t('timers.staleNotUsed', { key: keyLabel(m, key), when });
   const button = (label: string, actionId: string, style?: 'primary' | 'danger') => ({
     type: 'button' as const,
     action_id: actionId,
@@ -142,42 +129,32 @@ export function staleKeyMessage(offer: StaleOffer): SlackMessage {
     ...(style ? { style } : {}),
   });
   return {
-    text: `Your ClickHouse API key ${keyPlain(key)} was ${offer.neverUsed ? 'never used' : `not used since ${formatInstant(since)}`}. Keep it?`,
+    text: offer.neverUsed
+      ? m.t('timers.staleNeverUsedText', { key: keyPlain(key) })
+      : m.t('timers.staleNotUsedText', { key: keyPlain(key), when: formatInstant(since) }),
     blocks: [
       {
         type: 'section',
-        text: md(
-          fitText(
-            `💤 Your ClickHouse API key ${keyLabel(key)} ${offer.neverUsed ? what : `was ${what}`}.\n` +
-              `Role: ${clip(key.roleLabel, 200)}`,
-            LIMIT.text,
-          ),
-        ),
+        text: md(fitText(`${what}\n${m.t('timers.role', { role: clip(key.roleLabel, 200) })}`, LIMIT.text)),
       },
       {
         type: 'context',
-        elements: [
-          md(
-            `*Keep* leaves it as it is and asks again ${slackDate(offer.askAgainAt)} if it stays unused; ` +
-              '*Disable* stops it working (it can be enabled again); *Delete* removes it for good.',
-          ),
-        ],
+        elements: [md(m.t('timers.staleChoices', { when: slackDate(offer.askAgainAt) }))],
       },
       {
         type: 'actions',
         block_id: BLOCK.staleActions,
         elements: [
-          button('Keep', ACTION.staleKeep, 'primary'),
-          button('Disable', ACTION.staleDisable),
+          button(m.t('timers.keep'), ACTION.staleKeep, 'primary'),
+          button(m.t('timers.disable'), ACTION.staleDisable),
           {
-            ...button('Delete', ACTION.staleDelete, 'danger'),
+            ...button(m.t('timers.delete'), ACTION.staleDelete, 'danger'),
             confirm: {
-              title: plain('Delete this key?', 100),
-              text: plain(
-                `${clip(key.keyName, 200)} (…${clip(key.keySuffix, 8)}) stops working at once, for good.`,
-              ),
-              confirm: plain('Delete', 30),
-              deny: plain('Cancel', 30),
+              title: plain(m.t('timers.confirmTitle'), 100),
+              // plain_text: the name as it is (no escaping, no markup).
+              text: plain(m.t('timers.confirmText', { key: `${key.keyName} (…${key.keySuffix})` })),
+              confirm: plain(m.t('timers.delete'), 30),
+              deny: plain(m.t('timers.cancel'), 30),
               style: 'danger',
             },
           },
@@ -188,109 +165,118 @@ export function staleKeyMessage(offer: StaleOffer): SlackMessage {
 }
 
 /** The stale-key DM rewritten with what its owner chose; no buttons left. */
-export function staleOutcomeMessage(outcome: StaleOutcome): SlackMessage {
-  const line =
-    outcome.kind === 'kept'
-      ? `✅ ${mention(outcome.by)} kept ${keyLabel(outcome.key)}. Keyhouse asks again ${slackDate(outcome.askAgainAt)} if it stays unused.`
-      : `${outcome.kind === 'disabled' ? '⏸️' : '🗑️'} ${escapeMrkdwn(doneText(outcome.done))} (by ${mention(outcome.by)})`;
-  const text =
-    outcome.kind === 'kept'
-      ? `Kept ${keyPlain(outcome.key)}; asks again ${formatInstant(outcome.askAgainAt)} if it stays unused.`
-      : escapeMrkdwn(doneText(outcome.done));
-  return { text, blocks: [{ type: 'section', text: md(fitText(line, LIMIT.text)) }] };
+export function staleOutcomeMessage(m: Messages, outcome: StaleOutcome): SlackMessage {
+  if (outcome.kind === 'kept') {
+    const line = m.t('timers.kept', {
+      user: mention(outcome.by),
+      key: keyLabel(m, outcome.key),
+      when: slackDate(outcome.askAgainAt),
+    });
+    const text = m.t('timers.keptText', {
+      key: keyPlain(outcome.key),
+      when: formatInstant(outcome.askAgainAt),
+    });
+    return { text, blocks: [{ type: 'section', text: md(fitText(line, LIMIT.text)) }] };
+  }
+  // doneText is mrkdwn already (names escaped, people as mentions).
+  const done = doneText(m, outcome.done);
+  const line = m.t('timers.staleDone', { kind: outcome.kind, done, user: mention(outcome.by) });
+  return {
+    text: withoutDateTokens(done),
+    blocks: [{ type: 'section', text: md(fitText(line, LIMIT.text)) }],
+  };
 }
 
-/** The thread reply under an approval message still waiting: approvers, then admins. */
-export function nudgeNote(nudge: Nudge): TextMessage {
+const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
+
+/** How long something has waited: `3 days`, `5 hours`, `12 minutes`, rounded, never zero. */
+function waitedText(m: Messages, ms: number): string {
+  if (ms >= DAY_MS) return m.t('format.days', { count: Math.round(ms / DAY_MS) });
+  if (ms >= HOUR_MS) return m.t('format.hours', { count: Math.round(ms / HOUR_MS) });
+  return m.t('format.minutes', { count: Math.max(1, Math.round(ms / 60_000)) });
+}
+
+/** The thread reply under an approval message still waiting: approvers, then admins. In the channel's words. */
+export function nudgeNote(m: Messages, nudge: Nudge): TextMessage {
   const { request, now } = nudge;
-  const who = nudge.mention.length > 0 ? nudge.mention.map(memberMention).join(', ') : 'approvers';
-  const waited = relativeDays(now, request.createdAt).replace(/ ago$/, '');
-  const name = clip(request.keyName, 200);
-  const text =
-    nudge.kind === 'remind'
-      ? `🔔 ${who}: this request for *${name}* from ${mention(request.requesterId)} has been waiting ${waited}.`
-      : `📣 ${who}: this request for *${name}* from ${mention(request.requesterId)} has been waiting ${waited} ` +
-        'and still needs a decision.';
+  const values = {
+    who: nudge.mention.length > 0 ? nudge.mention.map(memberMention).join(', ') : m.t('timers.approvers'),
+    name: clip(request.keyName, 200),
+    user: mention(request.requesterId),
+    waited: waitedText(m, Math.abs(now.getTime() - request.createdAt.getTime())),
+  };
+  const text = nudge.kind === 'remind' ? m.t('timers.remind', values) : m.t('timers.escalate', values);
   return { text: fitText(text, LIMIT.messageText) };
 }
 
 /** The thread reply under a request cancelled because its requester left. */
-export function cancelledNote(request: KeyRequest, userId: string): TextMessage {
-  return {
-    text: `🚫 Cancelled: ${mention(userId)} was deactivated in Slack, so the request for *${clip(request.keyName, 200)}* no longer stands.`,
-  };
+export function cancelledNote(m: Messages, request: KeyRequest, userId: string): TextMessage {
+  return { text: m.t('timers.cancelled', { user: mention(userId), name: clip(request.keyName, 200) }) };
 }
 
-const OUTCOME_WORDS: Record<OffboardingOutcome, string> = {
-  disabled: '⏸️ disabled',
-  deleted: '🗑️ deleted',
-  reported: '👀 left as it is',
-  'already disabled': '⏸️ was already disabled',
-  failed: '⚠️ could not be changed; act on it here',
-  'left alone': '↩️ left alone: it changed hands, or its owner came back',
+const OUTCOME_CHOICE: Record<OffboardingOutcome, string> = {
+  disabled: 'disabled',
+  deleted: 'deleted',
+  reported: 'reported',
+  'already disabled': 'already_disabled',
+  failed: 'failed',
+  'left alone': 'left_alone',
 };
 
 /** The security channel hears that an offboarded user is back; nothing done is undone. */
-export function reactivationMessage(notice: Reactivation): TextMessage {
-  const seen = notice.via === 'event' ? 'a Slack event' : 'the daily check';
-  const done =
-    notice.action === 'report'
-      ? 'Their keys were only reported.'
-      : `Keys of theirs that offboarding ${notice.action === 'disable' ? 'disabled stay disabled' : 'deleted stay deleted'}; an admin may enable or reassign them from \`list all\`.`;
-  return {
-    text: fitText(
-      `↩️ ${mention(notice.userId)} was reactivated in Slack (seen by ${seen}). Offboarding has ended: ` +
-        `${done} Keys they get from now on are left alone.`,
-      LIMIT.messageText,
-    ),
-  };
+export function reactivationMessage(m: Messages, notice: Reactivation): TextMessage {
+  const text = m.t('timers.reactivated', {
+    user: mention(notice.userId),
+    via: notice.via === 'event' ? 'event' : 'daily',
+    action: notice.action,
+  });
+  return { text: fitText(text, LIMIT.messageText) };
 }
 
 /**
  * The security channel's report on a deactivated user's keys, each with the key menu (clicks
  * are checked against the clicker's authority and shown in their App Home).
  */
-export function offboardingReportMessage(report: OffboardingReport): SlackMessage {
+export function offboardingReportMessage(m: Messages, report: OffboardingReport): SlackMessage {
   const { userId, keys, now } = report;
-  const policy =
-    report.action === 'report'
-      ? 'The policy only reports them.'
-      : `The policy ${report.action === 'disable' ? 'disables' : 'deletes'} them.`;
-  const head =
-    `🚪 ${mention(userId)} was deactivated in Slack (seen by ${report.via === 'event' ? 'a Slack event' : 'the daily check'}). ` +
-    `${plural(keys.length, 'key')} they owned. ${policy}`;
+  const head = m.t('timers.offboarded', {
+    user: mention(userId),
+    via: report.via === 'event' ? 'event' : 'daily',
+    count: keys.length,
+    action: report.action,
+  });
   const blocks: KnownBlock[] = [{ type: 'section', text: md(fitText(head, LIMIT.text)) }];
   // 2 blocks per key: within a message's 50 for the 20 keys a user may own by default.
   for (const { facts, entry, outcome } of keys.slice(0, 22)) {
     if (entry) {
-      const section = keySection(entry, { scope: 'all', page: 0 }, now);
+      const section = keySection(m, entry, { scope: 'all', page: 0 }, now);
       section.block_id = offboardBlockId(entry.key.id);
       blocks.push(section);
     } else {
-      const line = `${keyLabel(facts)}\n${clip(facts.roleLabel, 200)}`;
+      const line = `${keyLabel(m, facts)}\n${clip(facts.roleLabel, 200)}`;
       blocks.push({
         type: 'section',
         block_id: offboardBlockId(facts.keyId),
         text: md(fitText(line, LIMIT.text)),
       });
     }
-    blocks.push({ type: 'context', elements: [md(OUTCOME_WORDS[outcome])] });
+    blocks.push({
+      type: 'context',
+      elements: [md(m.t('timers.offboardOutcome', { outcome: OUTCOME_CHOICE[outcome] }))],
+    });
   }
   const extra: string[] = [];
-  if (keys.length > 22) extra.push(`${keys.length - 22} more: see \`list all\`.`);
-  if (report.vanished > 0) extra.push(`${plural(report.vanished, 'key')} already gone from ClickHouse.`);
+  if (keys.length > 22) extra.push(m.t('timers.offboardMore', { count: keys.length - 22 }));
+  if (report.vanished > 0) extra.push(m.t('timers.offboardVanished', { count: report.vanished }));
   extra.push(
     report.cancelled > 0
-      ? `${plural(report.cancelled, 'request')} of theirs cancelled.`
-      : 'No request of theirs was waiting.',
+      ? m.t('timers.offboardCancelled', { count: report.cancelled })
+      : m.t('timers.offboardNoRequests'),
   );
   blocks.push({ type: 'context', elements: [md(extra.join(' '))] });
-  const counts = keys.map((k) => k.outcome).join(', ');
   return {
-    text: fitText(
-      `User ${userId} was deactivated: ${plural(keys.length, 'key')}${counts ? ` (${counts})` : ''}.`,
-      LIMIT.messageText,
-    ),
+    text: fitText(m.t('timers.offboardedText', { user: userId, count: keys.length }), LIMIT.messageText),
     blocks,
   };
 }

@@ -12,7 +12,8 @@ import type {
   OwnerLeak,
   WatchedKey,
 } from '../core/watch-ports.js';
-import { clip, fitText, LIMIT, md, plural } from './format.js';
+import type { Messages } from '../i18n/index.js';
+import { clip, fitText, LIMIT, md } from './format.js';
 import { ACTION } from './ids.js';
 import { mention } from './mrkdwn.js';
 
@@ -28,104 +29,78 @@ function keyLabel(key: Pick<WatchedKey, 'keyName' | 'keySuffix'>): string {
 /** Keys named in one message; the rest are counted (product.md §9). */
 export const MAX_NAMED_KEYS = 10;
 
-const DONE: Record<LeakOutcome, string> = {
-  disabled: 'Keyhouse disabled the key',
-  deleted: 'Keyhouse deleted the key',
-  reported: 'The key still works: the policy only reports leaks',
-  already_disabled: 'Keyhouse had already disabled the key when its secret was first seen',
-  already_gone: 'The key no longer exists in ClickHouse',
-  failed: 'Keyhouse could not disable the key yet; it keeps trying, and an admin may disable it now',
-};
-
-/** What was done, as a count of keys (`2 disabled`), for the keys past those named. */
-const DONE_COUNTED: Record<LeakOutcome, string> = {
-  disabled: 'disabled',
-  deleted: 'deleted',
-  reported: 'still working (the policy only reports leaks)',
-  already_disabled: 'already disabled for an earlier leak',
-  already_gone: 'already gone',
-  failed: 'not disabled yet: Keyhouse keeps trying',
-};
+function done(m: Messages, outcome: LeakOutcome): string {
+  return m.t('watch.done', { outcome });
+}
 
 /**
  * One line per named key (`• *name* (…suffix)<extra>: what was done`) and, past
  * `MAX_NAMED_KEYS`, one line counting the rest by what was done to them.
  */
-function keyLines(keys: readonly LeakedKey[], extra: (key: LeakedKey) => string = () => ''): string[] {
+function keyLines(
+  m: Messages,
+  keys: readonly LeakedKey[],
+  extra: (key: LeakedKey) => string = () => '',
+): string[] {
   const named = keys.slice(0, MAX_NAMED_KEYS);
-  const lines = named.map((leaked) => `• ${keyLabel(leaked.key)}${extra(leaked)}: ${DONE[leaked.outcome]}`);
+  const lines = named.map(
+    (leaked) => `• ${keyLabel(leaked.key)}${extra(leaked)}: ${done(m, leaked.outcome)}`,
+  );
   const rest = keys.slice(MAX_NAMED_KEYS);
-  if (rest.length > 0) lines.push(`• and ${plural(rest.length, 'more key')}: ${countedOutcomes(rest)}`);
+  if (rest.length > 0) {
+    lines.push(m.t('watch.moreKeys', { count: rest.length, outcomes: countedOutcomes(m, rest) }));
+  }
   return lines;
 }
 
-function countedOutcomes(keys: readonly LeakedKey[]): string {
+function countedOutcomes(m: Messages, keys: readonly LeakedKey[]): string {
   const counts = new Map<LeakOutcome, number>();
   for (const { outcome } of keys) counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
-  return [...counts].map(([outcome, n]) => `${n} ${DONE_COUNTED[outcome]}`).join(', ');
+  return [...counts].map(([outcome, count]) => m.t('watch.doneCounted', { count, outcome })).join(', ');
 }
 
-function notIssued(count: number): string {
-  return count === 1
-    ? 'what looks like a ClickHouse Cloud API key secret that Keyhouse did not issue'
-    : `${count} strings that look like ClickHouse Cloud API key secrets that Keyhouse did not issue`;
-}
-
-/** The one thread reply on the leaking message: every key of ours named (up to 10), the rest counted. */
-export function leakThreadReply(report: LeakReport): WatchMessage {
+/**
+ * The one thread reply on the leaking message: every key of ours named (up to 10), the rest
+ * counted. In the channel's words (the policy's locale).
+ */
+export function leakThreadReply(m: Messages, report: LeakReport): WatchMessage {
   const { keys, unknown } = report;
   const parts: string[] = [];
-  if (keys.length > 0) {
-    const which =
-      keys.length === 1
-        ? 'the secret of a ClickHouse API key'
-        : `the secrets of ${keys.length} ClickHouse API keys`;
-    parts.push(`⚠️ This message contains ${which} that Keyhouse issued:`, ...keyLines(keys));
-  }
+  if (keys.length > 0) parts.push(m.t('watch.containsOurs', { count: keys.length }), ...keyLines(m, keys));
   if (unknown > 0) {
-    const those = unknown === 1 ? 'that key' : 'those keys';
-    parts.push(
-      `${keys.length > 0 ? 'It also contains' : '⚠️ This message contains'} ${notIssued(unknown)}: ` +
-        `disable or rotate ${those} in the ClickHouse Cloud console.`,
-    );
+    parts.push(m.t('watch.containsUnknown', { also: keys.length > 0 ? 'yes' : 'no', count: unknown }));
   }
-  const total = keys.length + unknown;
-  parts.push(
-    `Please delete this message: anyone who can read it can use ${total === 1 ? 'the key' : 'these keys'}.`,
-  );
+  parts.push(m.t('watch.deleteIt', { total: keys.length + unknown }));
   return { text: fitText(parts.join('\n'), LIMIT.text) };
 }
 
-/** One owner's DM: which of their keys were pasted, what was done, and Rotate for each that exists. */
-export function leakOwnerMessage(leak: OwnerLeak): WatchMessage {
+/** One owner's DM, in their words: which of their keys were pasted, what was done, and Rotate for each that exists. */
+export function leakOwnerMessage(m: Messages, leak: OwnerLeak): WatchMessage {
   const where = `<#${leak.site.channel}>`;
-  const by = leak.site.userId ? ` by ${mention(leak.site.userId)}` : '';
+  const by = leak.site.userId ? { by: 'yes', user: mention(leak.site.userId) } : { by: 'no', user: '' };
   const [only] = leak.keys.length === 1 ? leak.keys : [];
   if (only) {
     const text = fitText(
-      `🚨 The secret of your ClickHouse API key ${keyLabel(only.key)} was pasted${by} in ${where}. ` +
-        `${DONE[only.outcome]}. Rotate it to get a new secret, and update whatever used the old one.`,
+      m.t('watch.ownerOne', { ...by, key: keyLabel(only.key), where, done: done(m, only.outcome) }),
       LIMIT.text,
     );
-    return { text, blocks: [withRotate(text, only)] };
+    return { text, blocks: [withRotate(m, text, only)] };
   }
-  const text =
-    `🚨 The secrets of ${leak.keys.length} of your ClickHouse API keys were pasted${by} in ${where}. ` +
-    'Rotate each to get a new secret, and update whatever used the old one.';
+  const text = m.t('watch.ownerMany', { ...by, count: leak.keys.length, where });
   const blocks: KnownBlock[] = [{ type: 'section', text: md(text) }];
   for (const leaked of leak.keys.slice(0, MAX_NAMED_KEYS)) {
-    blocks.push(withRotate(`${keyLabel(leaked.key)}: ${DONE[leaked.outcome]}`, leaked));
+    blocks.push(withRotate(m, `${keyLabel(leaked.key)}: ${done(m, leaked.outcome)}`, leaked));
   }
   const rest = leak.keys.slice(MAX_NAMED_KEYS);
   if (rest.length > 0) {
-    const counted = `And ${plural(rest.length, 'more key')}: ${countedOutcomes(rest)}. Rotate them from your key list.`;
+    const counted = m.t('watch.ownerMore', { count: rest.length, outcomes: countedOutcomes(m, rest) });
     blocks.push({ type: 'context', elements: [md(counted)] });
   }
   return { text, blocks };
 }
 
 /** A section of the owner's DM, with Rotate while its key still exists (one button per block: ids stay unique). */
-function withRotate(text: string, { key, outcome }: LeakedKey): KnownBlock {
+function withRotate(m: Messages, text: string, { key, outcome }: LeakedKey): KnownBlock {
   const section: KnownBlock = { type: 'section', text: md(text) };
   if (outcome === 'deleted' || outcome === 'already_gone') return section;
   return {
@@ -133,7 +108,7 @@ function withRotate(text: string, { key, outcome }: LeakedKey): KnownBlock {
     accessory: {
       type: 'button',
       action_id: ACTION.rotateKey,
-      text: { type: 'plain_text', text: 'Rotate' },
+      text: { type: 'plain_text', text: m.t('watch.rotate') },
       value: key.keyId,
       style: 'primary',
     },
@@ -141,74 +116,67 @@ function withRotate(text: string, { key, outcome }: LeakedKey): KnownBlock {
 }
 
 /** The security channel's one notice of a message: who pasted what where, and what was done. */
-export function leakSecurityNotice(report: LeakReport): WatchMessage {
+export function leakSecurityNotice(m: Messages, report: LeakReport): WatchMessage {
   const where = `<#${report.site.channel}>`;
-  const by = report.site.userId ? mention(report.site.userId) : 'someone';
-  const total = report.keys.length + report.unknown;
   const lines = [
-    `🚨 Leak: ${by} pasted ${total === 1 ? 'a ClickHouse secret' : `${total} ClickHouse secrets`} in ${where}.`,
+    m.t('watch.security', {
+      by: report.site.userId ? 'yes' : 'no',
+      user: report.site.userId ? mention(report.site.userId) : '',
+      total: report.keys.length + report.unknown,
+      where,
+    }),
   ];
-  lines.push(...keyLines(report.keys, ({ key }) => ` (owner ${mention(key.ownerId)})`));
-  if (report.unknown > 0) {
-    const one = report.unknown === 1;
-    lines.push(
-      `• ${one ? 'One' : report.unknown} not issued by Keyhouse: find ${one ? 'its key' : 'their keys'} ` +
-        `in the ClickHouse Cloud console and disable ${one ? 'it' : 'them'}.`,
-    );
-  }
+  lines.push(
+    ...keyLines(m, report.keys, ({ key }) => ` ${m.t('watch.owner', { user: mention(key.ownerId) })}`),
+  );
+  if (report.unknown > 0) lines.push(m.t('watch.securityUnknown', { count: report.unknown }));
   return { text: fitText(lines.join('\n'), LIMIT.text) };
 }
 
-const UPDATE_WORDS: Record<string, string> = {
-  created: 'created',
-  deleted: 'deleted',
-  'name-changed': 'renamed',
-  'role-changed': 'changed the role of',
-  'state-changed': 'enabled or disabled',
-  'date-changed': 'changed the expiry of',
-  'ip-access-list-changed': 'changed the IP access list of',
-  'org-role-changed': 'changed the organization role of',
-  'default-service-role-changed': 'changed the default service role of',
-  'service-role-changed': 'changed a service role of',
-  'roles-v2-changed': 'changed the roles of',
-};
-
-function driftWhat(notice: DriftNotice): string {
-  if (notice.type === 'key_create') return 'created';
-  if (notice.type === 'key_delete') return 'deleted';
-  return (
-    (notice.updateType && UPDATE_WORDS[notice.updateType]) ??
-    `changed (${clip(notice.updateType ?? 'unknown', 40)})`
-  );
+/** The change, as the catalog's select knows it: `name-changed` → `name_changed`. */
+function driftWhat(m: Messages, notice: DriftNotice): string {
+  let what = notice.updateType ?? 'unknown';
+  if (notice.type === 'key_create') what = 'created';
+  if (notice.type === 'key_delete') what = 'deleted';
+  const choice = what.replace(/-/g, '_');
+  return m.t('watch.driftWhat', {
+    what: /^[a-z0-9_]{1,40}$/.test(choice) ? choice : 'unknown',
+    type: clip(notice.updateType ?? m.t('watch.unknown'), 40),
+  });
 }
 
-function driftWho(notice: DriftNotice): string {
+function driftWho(m: Messages, notice: DriftNotice): string {
   const details = notice.actorDetails
     ? clip(notice.actorDetails, 120)
-    : clip(notice.actorId ?? 'unknown', 60);
-  return `${details} (${clip(notice.actorType ?? 'unknown', 20)})`;
+    : clip(notice.actorId ?? m.t('watch.unknown'), 60);
+  return `${details} (${clip(notice.actorType ?? m.t('watch.unknown'), 20)})`;
 }
 
-function driftKey(notice: DriftNotice): string {
+function driftKey(m: Messages, notice: DriftNotice): string {
   if (notice.keyName) return keyLabel({ keyName: notice.keyName, keySuffix: notice.keySuffix ?? '????' });
-  return notice.keyId ? `key \`${clip(notice.keyId, 40)}\`` : 'a key';
+  return notice.keyId ? m.t('watch.keyById', { id: clip(notice.keyId, 40) }) : m.t('watch.someKey');
 }
 
 /** The security channel's notice of a key change made outside Keyhouse. */
-export function driftSecurityNotice(notice: DriftNotice): WatchMessage {
-  const owner = notice.ownerId ? `, a Keyhouse key of ${mention(notice.ownerId)}` : ', not a Keyhouse key';
-  const disabled =
-    notice.disabled === 'disabled'
-      ? ' Keyhouse disabled it (the policy disables keys made outside Keyhouse).'
-      : notice.disabled === 'failed'
-        ? ' Keyhouse could not disable it; an admin must.'
-        : '';
-  const text = `🔎 Outside Keyhouse: ${driftWho(notice)} ${driftWhat(notice)} ${driftKey(notice)}${owner}.${disabled}`;
+export function driftSecurityNotice(m: Messages, notice: DriftNotice): WatchMessage {
+  const text = m.t('watch.driftSecurity', {
+    who: driftWho(m, notice),
+    what: driftWhat(m, notice),
+    key: driftKey(m, notice),
+    owner: notice.ownerId ? 'yes' : 'no',
+    user: notice.ownerId ? mention(notice.ownerId) : '',
+    disabled: notice.disabled ?? 'none',
+  });
   return { text: fitText(text, LIMIT.text) };
 }
 
-/** The owner's DM when their Keyhouse key was changed somewhere else. */
-export function driftOwnerMessage(notice: DriftNotice): WatchMessage {
-  const text = `🔎 Your ClickHouse API key ${driftKey(notice)} was ${driftWhat(notice) === 'created' ? 'recreated' : 'changed'} outside Keyhouse: ${driftWho(notice)} ${driftWhat(notice)} it. If you did not expect this, tell your Keyhouse admins.`;
+/** The owner's DM, in their words, when their Keyhouse key was changed somewhere else. */
+export function driftOwnerMessage(m: Messages, notice: DriftNotice): WatchMessage {
+  const text = m.t('watch.driftOwner', {
+    key: driftKey(m, notice),
+    recreated: notice.type === 'key_create' || notice.updateType === 'created' ? 'yes' : 'no',
+    who: driftWho(m, notice),
+    what: driftWhat(m, notice),
+  });
   return { text: fitText(text, LIMIT.text) };
 }

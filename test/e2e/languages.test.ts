@@ -4,7 +4,9 @@
  * each person's locale, the ClickHouse emulator.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Harness, USERS } from '../support/keyhouse.js';
+import { fingerprint } from '../../src/core/fingerprint.js';
+import { ManualClock } from '../support/clock.js';
+import { Harness, testPolicy, USERS } from '../support/keyhouse.js';
 
 const { alice, bob, carol, dave, admin, eve } = USERS;
 
@@ -41,5 +43,93 @@ describe('each person in their own language', () => {
       'help in English after the user_change',
     );
     expect(h.slack.callsTo('users.info').filter((c) => c.args.user === alice)).toHaveLength(1);
+  });
+
+  /** A key of `owner`'s as Keyhouse records the ones it made (with the fingerprint of its secret). */
+  async function ownedKey(owner: string, name: string, expireAt: Date | null, createdAt = new Date()) {
+    const made = h.clickhouse.addKey({
+      name,
+      roles: ['developer'],
+      expireAt: expireAt?.toISOString() ?? null,
+    });
+    await h.store.putKeyOwner({
+      keyId: made.key.id,
+      ownerId: owner,
+      requestId: null,
+      keyName: name,
+      keySuffix: made.key.keySuffix,
+      createdAt,
+      fingerprint: fingerprint(made.keySecret),
+    });
+    return made;
+  }
+
+  it('lists keys in the Korean of a ko-KR person and the English of an en-US one', async () => {
+    h = await Harness.start({ slack: { users: PEOPLE }, keyListTtlMs: 0 });
+    await ownedKey(alice, 'etl-reader', new Date(Date.now() + 30 * 86_400_000));
+    await ownedKey(bob, 'bob-reader', null);
+    const korean = JSON.stringify(await h.answer(alice, 'list'));
+    expect(korean).toContain('내 ClickHouse API 키');
+    expect(korean).toContain('*etl-reader*');
+    expect(korean).toContain('30일 후');
+    expect(korean).toContain('사용 기록 없음');
+    expect(korean).not.toContain('Your ClickHouse keys');
+    const english = JSON.stringify(await h.answer(bob, 'list'));
+    expect(english).toContain('Your ClickHouse keys');
+    expect(english).toContain('never expires');
+  });
+
+  it("warns a ko-KR owner of their key's expiry in Korean, with Korean buttons and a date token", async () => {
+    const t0 = new Date('2026-06-01T20:00:00.000Z');
+    const clock = new ManualClock(t0);
+    h = await Harness.start({
+      clock,
+      emulator: { clock },
+      keyListTtlMs: 0,
+      slack: { users: PEOPLE },
+      policy: testPolicy({
+        lifecycle: { expiryWarnings: ['7d'], staleAfter: 'never' },
+        approvalReminders: { remindAfter: 'never', escalateAfter: 'never' },
+        security: { channel: 'C0SECURITY' },
+      }),
+    });
+    const expireAt = new Date(t0.getTime() + 10 * 86_400_000);
+    await ownedKey(alice, 'etl-reader', expireAt, t0);
+    clock.set(expireAt.getTime() - 7 * 86_400_000);
+    await h.instances[0]!.keyhouse.tick();
+    const warning = await h.slack.waitFor(() =>
+      h.slack.messages(alice).find((m) => JSON.stringify(m).includes('etl-reader')),
+    );
+    expect(warning.text).toContain('만료가 다가옵니다');
+    expect(warning.text).toContain('7일 후');
+    const body = JSON.stringify(warning.blocks);
+    expect(body).toContain('<!date^');
+    expect(body).toContain('"text":"연장"');
+    expect(body).toContain('"text":"교체"');
+    expect(body).not.toContain('Extend');
+  });
+
+  it('tells a ko-KR owner of a leak in Korean, while the channels read the policy’s English', async () => {
+    h = await Harness.start({
+      slack: { users: PEOPLE },
+      policy: testPolicy({ security: { channel: 'C0SECURITY' } }),
+    });
+    const { key, keySecret } = await ownedKey(alice, 'etl-reader', null);
+    const { message, payload } = h.slack.userSays({
+      channel: 'C0GENERAL',
+      user: carol,
+      text: `the key: ${keySecret}`,
+    });
+    await h.post({ kind: 'event', payload });
+    const dm = await h.slack.waitFor(() =>
+      h.slack.messages(alice).find((m) => (m.text ?? '').includes('시크릿')),
+    );
+    expect(dm.text).toContain(`*etl-reader* (…${key.keySuffix})`);
+    expect(dm.text).toContain('Keyhouse가 키를 비활성화했습니다');
+    expect(JSON.stringify(dm.blocks)).toContain('"text":"교체"');
+    const reply = await h.slack.waitFor(() => h.slack.threadReplies('C0GENERAL', message.ts)[0]);
+    expect(reply.text).toMatch(/delete this message/);
+    const notice = await h.slack.waitFor(() => h.slack.messages('C0SECURITY')[0]);
+    expect(notice.text).toContain('Leak:');
   });
 });

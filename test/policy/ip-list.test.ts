@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { isIpv4OrCidr, parseIpAccessList } from '../../src/policy/ip-list.js';
 import { problemText } from '../../src/views/outcomes.js';
+import { english } from '../support/words.js';
 
 /** The parse as a person reads it: the entries, or the problem in words. */
 const said = (parsed: ReturnType<typeof parseIpAccessList>) =>
-  'problem' in parsed ? { error: problemText(parsed.problem) } : parsed;
+  'problem' in parsed ? { error: problemText(english, parsed.problem) } : parsed;
 
 describe('parseIpAccessList', () => {
   it('reads one entry per line, with optional descriptions, skipping blank lines', () => {

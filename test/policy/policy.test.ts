@@ -3,11 +3,12 @@ import type { Problem } from '../../src/core/outcomes.js';
 import { problemText } from '../../src/views/outcomes.js';
 
 /** What a person reads for a problem (null when there is none). */
-const said = (problem: Problem | null) => (problem ? problemText(problem) : null);
+const said = (problem: Problem | null) => (problem ? problemText(english, problem) : null);
 
 import { createLogger } from '../../src/logger.js';
 import { type GroupResolver, Policy, type PolicyDocument, validatePolicy } from '../../src/policy/index.js';
 import { ManualClock } from '../support/clock.js';
+import { english } from '../support/words.js';
 
 const DAY = 86_400_000;
 

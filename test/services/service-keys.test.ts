@@ -13,6 +13,7 @@ import { keySection } from '../../src/views/key-list.js';
 import { testPolicy } from '../support/keyhouse.js';
 import { loadOpenApiContract } from '../support/openapi.js';
 import { requirement } from '../support/requirements.js';
+import { english } from '../support/words.js';
 import { World, worldBackends } from '../support/world.js';
 
 const backends = worldBackends();
@@ -137,7 +138,7 @@ describe.each(backends)('keys scoped to services on a $name', ({ postgres: url }
     await world.instance(0).client.listServices({ fresh: true });
     const [entry] = await world.instance(0).workflow.listKeys(ALICE, 'mine');
     expect(entry?.key.id).toBe(keyId);
-    const line = keySection(entry!, { scope: 'mine', page: 0 }, world.clock.now()).text?.text ?? '';
+    const line = keySection(english, entry!, { scope: 'mine', page: 0 }, world.clock.now()).text?.text ?? '';
     expect(line).toContain(
       '*Services* (read): ~analytics~ (deleted in the console), prod-eu-2 (renamed from prod-eu)',
     );

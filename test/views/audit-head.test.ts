@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { auditHeadMessage } from '../../src/views/audit-head.js';
 import { BLOCK } from '../../src/views/ids.js';
+import { english } from '../support/words.js';
 
 const notice = {
   seq: 4211,
@@ -11,7 +12,7 @@ const notice = {
 
 describe('audit head message', () => {
   it('posts the head and tells the reader to keep it and how to check it', () => {
-    const message = auditHeadMessage(notice);
+    const message = auditHeadMessage(english, notice);
     expect(message).toMatchSnapshot();
     const head = `${notice.seq}:${notice.hash}`;
     expect(message.text).toContain(`event 4211, ${head}`);
@@ -24,7 +25,7 @@ describe('audit head message', () => {
   });
 
   it('stays within Slack’s limits', () => {
-    const message = auditHeadMessage({ ...notice, seq: Number.MAX_SAFE_INTEGER });
+    const message = auditHeadMessage(english, { ...notice, seq: Number.MAX_SAFE_INTEGER });
     expect(message.text.length).toBeLessThanOrEqual(4000);
     for (const block of message.blocks) {
       const text = block.type === 'section' ? block.text?.text : undefined;

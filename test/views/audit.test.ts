@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseAuditQuery } from '../../src/core/audit-read.js';
 import type { AuditEvent } from '../../src/core/model.js';
+import { RETIREMENT_RULE } from '../../src/timers/retirement.js';
+import { RULE } from '../../src/timers/rule-ids.js';
 import { auditMessage, auditRefused, auditTime, describeAuditEvent } from '../../src/views/audit.js';
+import { english, words } from '../support/words.js';
 import { keyRequest } from './fixtures.js';
 
 function auditEvent(overrides: Partial<AuditEvent> = {}): AuditEvent {
@@ -32,15 +35,71 @@ describe('audit view', () => {
   });
 
   it('tells an approval as a sentence with key, role, expiry and requester', () => {
-    const line = describeAuditEvent({
+    const line = describeAuditEvent(english, {
       event: auditEvent({ requestId: request.id, keyName: 'dev-etl' }),
       request,
     });
     expect(line).toBe('12 Dec 10:04 — <@U0DANA> approved *dev-etl* (developer, 30 days) for <@U0ALICE>');
   });
 
+  it('tells every event of a timed rule or the watch in words, never a rule id (issue #20)', () => {
+    const offboarding = describeAuditEvent(english, {
+      event: auditEvent({
+        actorId: 'system',
+        action: 'timer.offboarding.check',
+        keyName: 'etl',
+        keySuffix: 'AB12',
+      }),
+      request: null,
+    });
+    expect(offboarding).toBe('12 Dec 10:04 — Keyhouse checked in Slack the owner of *etl* …AB12');
+    const ids = [
+      ...['request.submitted', 'request.approve', 'request.approved', 'request.deny', 'request.denied'],
+      ...['request.expired', 'request.withdrawn', 'request.released', 'request.cancelled', 'key.create'],
+      ...['key.created', 'key.reveal', 'key.delivered', 'key.enable', 'key.disable', 'key.delete'],
+      ...['key.deleted', 'key.update', 'key.change', 'key.changed', 'key.manage', 'key.vanished', 'key.keep'],
+      ...['key.leak.lift', 'key.reassign', 'key.retiring', 'leak.detected', 'leak.message', 'leak.disable'],
+      ...[
+        'leak.delete',
+        'leak.enforce',
+        'drift.detected',
+        'drift.disable',
+        'drift.malformed',
+        'drift.cursor',
+      ],
+      ...[
+        'drift.report',
+        'audit.head',
+        'audit.chain.linked',
+        'audit.refused',
+        'rotation.retire',
+        'stale.keep',
+        'service_role.create',
+        'leak.outside',
+      ],
+      ...Object.values(RULE).map((rule) => `timer.${rule}`),
+      `timer.${RETIREMENT_RULE}`,
+    ];
+    for (const locale of ['en', 'ko'] as const) {
+      for (const action of ids) {
+        for (const actorId of ['system', 'policy', 'U0DANA']) {
+          const said = describeAuditEvent(words(locale), {
+            event: auditEvent({ actorId, action }),
+            request: null,
+          });
+          expect(said, action).not.toMatch(/`|_system_|_policy_|\b[a-z]+\.[a-z]+/);
+        }
+      }
+    }
+    const korean = describeAuditEvent(words('ko'), {
+      event: auditEvent({ actorId: 'system', action: 'timer.offboarding.key', keyName: 'etl' }),
+      request: null,
+    });
+    expect(korean).toBe('12월 12일 10:04 — Keyhouse (자동): *etl* 오프보딩 정책 적용');
+  });
+
   it('names keys by name and suffix, system actors in words, and marks failures', () => {
-    const line = describeAuditEvent({
+    const line = describeAuditEvent(english, {
       event: auditEvent({
         actorId: 'system',
         action: 'key.delete',
@@ -51,11 +110,11 @@ describe('audit view', () => {
       }),
       request: null,
     });
-    expect(line).toBe('2 Jan 03:04 — _system_ deleted *x&lt;y* …AB12 _(failed)_');
+    expect(line).toBe('2 Jan 03:04 — Keyhouse deleted *x&lt;y* …AB12 _(failed)_');
     // An action without words is shown as it is stored, escaped.
-    expect(describeAuditEvent({ event: auditEvent({ action: 'odd.thing' }), request: null })).toContain(
-      '`odd.thing`',
-    );
+    expect(
+      describeAuditEvent(english, { event: auditEvent({ action: 'odd.thing' }), request: null }),
+    ).toContain('`odd.thing`');
   });
 
   it('lists newest first under a heading, one section per event, ephemeral', () => {
@@ -63,7 +122,7 @@ describe('audit view', () => {
       event: auditEvent({ seq, actorId: `U0USER${seq}`, at: new Date(Date.UTC(2026, 11, 12, 10, seq)) }),
       request: null,
     }));
-    const message = auditMessage({ query: { kind: 'user', userId: 'U0ALICE' }, lines });
+    const message = auditMessage(english, { query: { kind: 'user', userId: 'U0ALICE' }, lines });
     expect(message.response_type).toBe('ephemeral');
     expect(message.text).toContain('3 events');
     expect(message.blocks).toHaveLength(4);
@@ -74,14 +133,14 @@ describe('audit view', () => {
   });
 
   it('says when nothing matched, and refuses non-admins', () => {
-    expect(auditMessage({ query: { kind: 'key', key: 'nope' }, lines: [] }).text).toBe(
+    expect(auditMessage(english, { query: { kind: 'key', key: 'nope' }, lines: [] }).text).toBe(
       'Latest audit events for key nope: nothing recorded.',
     );
-    expect(auditRefused().text).toMatch(/Only Keyhouse admins/);
+    expect(auditRefused(english).text).toMatch(/Only Keyhouse admins/);
   });
 
   it('formats times in UTC', () => {
-    expect(auditTime(new Date('2026-07-04T23:59:59Z'))).toBe('4 Jul 23:59');
+    expect(auditTime(english, new Date('2026-07-04T23:59:59Z'))).toBe('4 Jul 23:59');
   });
 });
 

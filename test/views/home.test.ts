@@ -4,13 +4,15 @@ import { checkView } from '../../dev/fake-slack/block-kit-limits.js';
 import type { HomeData } from '../../src/core/ports.js';
 import { homeView } from '../../src/views/home.js';
 import { ACTION, keyBlockId } from '../../src/views/ids.js';
+import { doneText } from '../../src/views/outcomes.js';
+import { english } from '../support/words.js';
 import { apiKey, homeData, keyEntries, keyEntry, keyRequest, NOW, REQUEST_ID } from './fixtures.js';
 
 const HOUR = 3_600_000;
 const json = (value: unknown) => JSON.stringify(value);
 
 function render(data: Partial<HomeData> = {}, command?: string): HomeView {
-  const view = homeView(homeData(data), command ? { command } : {});
+  const view = homeView(english, homeData(data), command ? { command } : {});
   expect(checkView(view)).toEqual([]);
   expect(view.blocks.length).toBeLessThanOrEqual(100);
   return view;
@@ -106,7 +108,7 @@ describe('homeView', () => {
 
   it('escapes the notice and user text', () => {
     const view = render({
-      notice: 'Deleted <!channel> (…WXYZ).',
+      notice: doneText(english, { code: 'deleted', key: { name: '<!channel>', suffix: 'WXYZ' } }),
       keys: [keyEntry({ key: apiKey({ name: '<!here>' }) })],
       requests: [request('r', { keyName: '<@U0BOSS>' })],
     });
@@ -114,6 +116,17 @@ describe('homeView', () => {
     expect(view.blocks[1]).toMatchObject({
       type: 'section',
       text: { text: 'Deleted &lt;!channel&gt; (…WXYZ).' },
+    });
+  });
+
+  it('shows a notice naming a person as a mention that works', () => {
+    const notice = doneText(english, {
+      code: 'reassigned',
+      key: { name: 'etl', suffix: 'WXYZ' },
+      to: 'U0NEW',
+    });
+    expect(render({ notice }).blocks[1]).toMatchObject({
+      text: { text: 'etl (…WXYZ) now belongs to <@U0NEW>.' },
     });
   });
 });
@@ -157,6 +170,7 @@ describe('homeView within 100 blocks', () => {
 describe('homeView snapshot', () => {
   it('renders requests in each state and a few keys', () => {
     const view = homeView(
+      english,
       homeData({
         notice: 'Disabled dashboards (…AB12).',
         requests: [
@@ -186,10 +200,10 @@ describe('homeView snapshot', () => {
 describe('home for someone who may not request', () => {
   it('offers no request, in the empty key list or the help line; someone who may is offered both', () => {
     const data = homeData({ keys: [], requests: [] });
-    const may = json(homeView(data, { command: '/chkey' }));
+    const may = json(homeView(english, data, { command: '/chkey' }));
     expect(may).toContain('Request one with `/chkey`');
     expect(may).toContain('to request a key');
-    const mayNot = homeView(data, { command: '/chkey', mayRequest: false });
+    const mayNot = homeView(english, data, { command: '/chkey', mayRequest: false });
     expect(checkView(mayNot)).toEqual([]);
     expect(json(mayNot)).not.toContain('Request one');
     expect(json(mayNot)).not.toContain('to request a key');

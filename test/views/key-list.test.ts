@@ -4,6 +4,8 @@ import { checkBlocks, checkMessage } from '../../dev/fake-slack/block-kit-limits
 import type { KeyEntry, KeyListing } from '../../src/core/ports.js';
 import { ACTION, BLOCK, KEY_VERBS, keyBlockId } from '../../src/views/ids.js';
 import { KEYS_PER_PAGE, keyListMessage, pageOf } from '../../src/views/key-list.js';
+import { doneText } from '../../src/views/outcomes.js';
+import { english } from '../support/words.js';
 import { apiKey, keyEntries, keyEntry, keyListing, NOW } from './fixtures.js';
 
 const DAY = 86_400_000;
@@ -36,7 +38,7 @@ const menuValues = (section: SectionBlock): string[] | null => {
 const sectionText = (section: SectionBlock): string => section.text?.text ?? '';
 
 function render(entry: KeyEntry, overrides: Partial<KeyListing> = {}) {
-  const message = keyListMessage(keyListing({ entries: [entry], ...overrides }));
+  const message = keyListMessage(english, keyListing({ entries: [entry], ...overrides }));
   valid(message);
   return { message, section: sectionOf(message.blocks, overrides.scope ?? 'mine', 0, entry.key.id) };
 }
@@ -128,14 +130,42 @@ describe('keyListMessage: one key', () => {
   });
 
   it('escapes user text: key name, role label and notice ping nobody', () => {
+    const notice = doneText(english, {
+      code: 'state_changed',
+      key: { name: '<!everyone>', suffix: 'WXYZ' },
+      state: 'disabled',
+      already: false,
+    });
     const { message } = render(
       keyEntry({ key: apiKey({ name: '<!channel> & <@U0BOSS>' }), roleLabel: '<!here> role' }),
-      { notice: 'Disabled <!everyone> (…WXYZ).' },
+      { notice },
     );
     const all = json(message);
     expect(all).not.toMatch(/<!channel>|<!here>|<!everyone>|<@U0BOSS>/);
     expect(all).toContain('&lt;!channel&gt; &amp; &lt;@U0BOSS&gt;');
     expect(message.text).toContain('Disabled &lt;!everyone&gt;');
+  });
+
+  it('shows a notice with a person in it as a mention that works, and its date as a token', () => {
+    const reassigned = doneText(english, {
+      code: 'reassigned',
+      key: { name: 'etl-nightly', suffix: 'WXYZ' },
+      to: 'U0NEWOWNER',
+    });
+    const { message } = render(keyEntry(), { notice: reassigned });
+    expect(message.blocks[1]).toMatchObject({
+      type: 'section',
+      text: { text: 'etl-nightly (…WXYZ) now belongs to <@U0NEWOWNER>.' },
+    });
+    const extended = doneText(english, {
+      code: 'expiry_set',
+      keyName: 'etl',
+      expireAt: new Date(NOW.getTime() + DAY),
+    });
+    const dated = render(keyEntry(), { notice: extended }).message;
+    expect(JSON.stringify(dated.blocks[1])).toMatch(/now expires <!date\^\d+\^/);
+    // Notifications show `text` raw: the date is its UTC fallback there.
+    expect(dated.text).toContain('etl now expires 2026-11-28 14:00 UTC.');
   });
 
   it('shows the notice above the keys and in the text', () => {
@@ -148,7 +178,7 @@ describe('keyListMessage: one key', () => {
   });
 
   it('titles the organization-wide list', () => {
-    const message = keyListMessage(keyListing({ scope: 'all', entries: keyEntries(3), total: 3 }));
+    const message = keyListMessage(english, keyListing({ scope: 'all', entries: keyEntries(3), total: 3 }));
     valid(message);
     expect(message.text).toBe('All ClickHouse keys (3)');
     expect(message.blocks[0]).toMatchObject({ type: 'header', text: { text: 'All ClickHouse keys' } });
@@ -158,17 +188,17 @@ describe('keyListMessage: one key', () => {
 
 describe('keyListMessage: empty', () => {
   it('tells a user with no keys how to request one, with the configured command', () => {
-    const message = keyListMessage(keyListing({ entries: [], total: 0 }), { command: '/keys' });
+    const message = keyListMessage(english, keyListing({ entries: [], total: 0 }), { command: '/keys' });
     valid(message);
     expect(json(message.blocks)).toContain('You have no keys. Request one with `/keys`.');
     expect(keySections(message.blocks)).toEqual([]);
-    expect(keyListMessage(keyListing({ entries: [], total: 0 })).blocks[1]).toMatchObject({
+    expect(keyListMessage(english, keyListing({ entries: [], total: 0 })).blocks[1]).toMatchObject({
       text: { text: 'You have no keys. Request one with `/chkey`.' },
     });
   });
 
   it('says so plainly for an organization with no keys', () => {
-    const message = keyListMessage(keyListing({ scope: 'all', entries: [], total: 0 }));
+    const message = keyListMessage(english, keyListing({ scope: 'all', entries: [], total: 0 }));
     valid(message);
     expect(json(message.blocks)).toContain('There are no API keys in this organization.');
   });
@@ -195,7 +225,7 @@ describe('keyListMessage: 100 keys, paged', () => {
   const all = keyEntries(100);
   const pages = Array.from({ length: 5 }, (_, page) => {
     const slice = pageOf(all, page);
-    return keyListMessage({
+    return keyListMessage(english, {
       scope: 'all',
       viewerId: 'U0ADMIN',
       entries: slice.items,
@@ -260,6 +290,7 @@ describe('keyListMessage: 100 keys, paged', () => {
       key: { ...e.key, name: `${'<&>'.repeat(300)}${i}`, usedAt: NOW.toISOString() },
     }));
     const message = keyListMessage(
+      english,
       keyListing({ entries: long, page: 3, pageCount: 9, total: 170, notice: '&'.repeat(5000) }),
     );
     valid(message);
@@ -305,6 +336,7 @@ describe('keyListMessage snapshot', () => {
       }),
     ];
     const message = keyListMessage(
+      english,
       keyListing({
         scope: 'all',
         entries,

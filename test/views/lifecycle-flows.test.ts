@@ -11,6 +11,7 @@ import {
 import { keyListMessage } from '../../src/views/key-list.js';
 import { reviewMessage } from '../../src/views/review.js';
 import type { ReviewEntry } from '../../src/workflow/review.js';
+import { english } from '../support/words.js';
 import { apiKey, keyEntry, keyListing, NOW, policyRole } from './fixtures.js';
 
 const HOUR = 3_600_000;
@@ -33,7 +34,7 @@ describe('key list: rotation and reassign', () => {
   });
 
   it('offers at most five menu options: Disable, Edit, Rotate, Delete, Reassign', () => {
-    const message = keyListMessage(keyListing({ entries: [full] }));
+    const message = keyListMessage(english, keyListing({ entries: [full] }));
     validMessage(message);
     const section = message.blocks.find((b) => b.block_id?.startsWith('keys|')) as SectionBlock;
     const options = (section.accessory as Overflow).options.map((o) => o.value?.split(':')[0]);
@@ -49,14 +50,14 @@ describe('key list: rotation and reassign', () => {
         successorSuffix: 'WXYZ',
       },
     });
-    const text = JSON.stringify(keyListMessage(keyListing({ entries: [retiring] })));
+    const text = JSON.stringify(keyListMessage(english, keyListing({ entries: [retiring] })));
     expect(text).toMatch(/retiring\* <!date\^/);
     expect(text).toContain('(tomorrow)');
     expect(text).toContain('…WXYZ');
     const retired = keyEntry({
       retiring: { at: NOW, stage: 'disabled', successorKeyId: 'x', successorSuffix: 'WXYZ' },
     });
-    expect(JSON.stringify(keyListMessage(keyListing({ entries: [retired] })))).toMatch(
+    expect(JSON.stringify(keyListMessage(english, keyListing({ entries: [retired] })))).toMatch(
       /retired\* by rotation/,
     );
   });
@@ -147,13 +148,13 @@ describe('review message', () => {
 
   it('a full page stays within 50 blocks with unique ids, each key with its menu and why', () => {
     const entries = Array.from({ length: 20 }, (_, i) => item(i));
-    const message = reviewMessage({
+    const message = reviewMessage(english, {
       entries,
       page: 0,
       pageCount: 2,
       total: 25,
       now: NOW,
-      staleAfter: '30 days',
+      staleAfterMs: 30 * DAY,
       notice: 'Done.',
     });
     validMessage(message);
@@ -169,22 +170,22 @@ describe('review message', () => {
   });
 
   it('names a key without a fingerprint when that is known, and says when there is nothing to review', () => {
-    const message = reviewMessage({
+    const message = reviewMessage(english, {
       entries: [item(1, { fingerprint: false, reasons: ['retiring'] })],
       page: 0,
       pageCount: 1,
       total: 1,
       now: NOW,
-      staleAfter: '30 days',
+      staleAfterMs: 30 * DAY,
     });
     expect(JSON.stringify(message)).toContain('no fingerprint');
-    const empty = reviewMessage({
+    const empty = reviewMessage(english, {
       entries: [],
       page: 0,
       pageCount: 1,
       total: 0,
       now: NOW,
-      staleAfter: '30 days',
+      staleAfterMs: 30 * DAY,
     });
     validMessage(empty);
     expect(empty.text).toContain('(0)');

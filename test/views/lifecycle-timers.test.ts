@@ -11,6 +11,7 @@ import {
   staleKeyMessage,
   staleOutcomeMessage,
 } from '../../src/views/timed-messages.js';
+import { english } from '../support/words.js';
 import { apiKey, keyEntry, keyRequest, NOW } from './fixtures.js';
 
 const DAY = 86_400_000;
@@ -28,7 +29,7 @@ type Block = { type: string; block_id?: string; elements?: Array<{ action_id?: s
 
 describe('lifecycle views', () => {
   it('an expiry warning names the key, role, date and days left, with Extend and Rotate carrying the key id', () => {
-    const message = expiryWarningMessage({
+    const message = expiryWarningMessage(english, {
       ownerId: 'U1',
       key: facts(),
       expireAt: new Date(NOW.getTime() + 7 * DAY),
@@ -37,7 +38,7 @@ describe('lifecycle views', () => {
     });
     expect(valid(message)).toBeNull();
     expect(message.text).toBe(
-      'Your ClickHouse API key etl-nightly (…WXYZ) expires 2026-12-04 14:00 UTC (in 7 days).',
+      '⏳ Your ClickHouse API key etl-nightly (…WXYZ) expires 2026-12-04 14:00 UTC (in 7 days).',
     );
     expect(JSON.stringify(message.blocks)).toContain('Developer (read-only)');
     const actions = (message.blocks as Block[]).find((b) => b.block_id === BLOCK.expiryActions);
@@ -50,7 +51,7 @@ describe('lifecycle views', () => {
   });
 
   it('escapes a key name that tries to ping a channel', () => {
-    const message = keyExpiredMessage({
+    const message = keyExpiredMessage(english, {
       ownerId: 'U1',
       key: facts({ keyName: '<!channel> x' }),
       expireAt: new Date(NOW.getTime() - DAY),
@@ -62,7 +63,7 @@ describe('lifecycle views', () => {
   });
 
   it('the stale offer has Keep, Disable and a confirmed Delete; the outcome has no buttons', () => {
-    const offer = staleKeyMessage({
+    const offer = staleKeyMessage(english, {
       ownerId: 'U1',
       key: facts(),
       since: new Date(NOW.getTime() - 40 * DAY),
@@ -80,7 +81,7 @@ describe('lifecycle views', () => {
     ]);
     expect(JSON.stringify(actions?.elements?.[2])).toContain('"confirm"');
 
-    const kept = staleOutcomeMessage({
+    const kept = staleOutcomeMessage(english, {
       kind: 'kept',
       key: facts(),
       askAgainAt: new Date(NOW.getTime() + 30 * DAY),
@@ -93,7 +94,7 @@ describe('lifecycle views', () => {
   it('nudges mention users and groups, and name the request and how long it waited', () => {
     expect(memberMention('S0GROUP')).toBe('<!subteam^S0GROUP>');
     expect(memberMention('U0BOB')).toBe('<@U0BOB>');
-    const note = nudgeNote({
+    const note = nudgeNote(english, {
       kind: 'escalate',
       request: keyRequest({ createdAt: new Date(NOW.getTime() - 12 * 3_600_000) }),
       mention: ['U0ADMIN', 'S0ADMINS'],
@@ -116,7 +117,7 @@ describe('lifecycle views', () => {
         outcome: 'disabled' as const,
       };
     });
-    const report = offboardingReportMessage({
+    const report = offboardingReportMessage(english, {
       userId: 'U0LEAVER',
       action: 'disable',
       via: 'event',

@@ -16,7 +16,7 @@ const all = (message: { text: string; blocks?: KnownBlock[] }) => JSON.stringify
 
 describe('requesterNotice', () => {
   it('denied: by whom and why, escaped', () => {
-    const message = requesterNotice({
+    const message = requesterNotice(english, {
       kind: 'denied',
       request,
       by: 'U0APPROVER1',
@@ -29,12 +29,12 @@ describe('requesterNotice', () => {
   });
 
   it('denied without a reason says none was given', () => {
-    const message = requesterNotice({ kind: 'denied', request, by: 'U0APPROVER1', reason: null });
+    const message = requesterNotice(english, { kind: 'denied', request, by: 'U0APPROVER1', reason: null });
     expect(all(message)).toContain('No reason was given.');
   });
 
   it('denied with a 3000-character reason stays valid', () => {
-    valid(requesterNotice({ kind: 'denied', request, by: 'U0APPROVER1', reason: '&'.repeat(3000) }));
+    valid(requesterNotice(english, { kind: 'denied', request, by: 'U0APPROVER1', reason: '&'.repeat(3000) }));
   });
 
   it.each([
@@ -73,13 +73,17 @@ describe('requesterNotice', () => {
       /Keyhouse restarted while making your API key \*etl-nightly\*; nothing was left behind/,
     ],
   ] satisfies [string, RequesterNotice, RegExp][])('%s', (_, notice, expected) => {
-    const message = requesterNotice(notice);
+    const message = requesterNotice(english, notice);
     valid(message);
     expect(message.text).toMatch(expected);
   });
 
   it('names the configured command', () => {
-    const message = requesterNotice({ kind: 'expired', request, stage: 'approval' }, { command: '/keys' });
+    const message = requesterNotice(
+      english,
+      { kind: 'expired', request, stage: 'approval' },
+      { command: '/keys' },
+    );
     expect(message.text).toContain('`/keys`');
   });
 });
@@ -93,33 +97,36 @@ describe('threadNote', () => {
     ],
     [{ kind: 'denied', by: 'U1', reason: null } as const, '⛔ <@U1> denied (no reason given)'],
     [{ kind: 'expired' } as const, '⌛ Expired: the request was not decided in time.'],
-    [{ kind: 'key_created', at: NOW } as const, '🔑 Key created 2026-11-27 14:00 UTC'],
+    [
+      { kind: 'key_created', at: NOW } as const,
+      '🔑 Key created <!date^1795788000^{date_short_pretty} {time}|2026-11-27 14:00 UTC>',
+    ],
     [{ kind: 'claim_expired' } as const, '⌛ Expired: the requester did not create the key in time.'],
   ])('$kind', (note, text) => {
-    expect(threadNote(note)).toEqual({ text });
+    expect(threadNote(english, note)).toEqual({ text });
   });
 
   it('fits a very long denial reason', () => {
-    const { text } = threadNote({ kind: 'denied', by: 'U1', reason: '&'.repeat(5000) });
+    const { text } = threadNote(english, { kind: 'denied', by: 'U1', reason: '&'.repeat(5000) });
     expect(text.length).toBeLessThanOrEqual(3000);
   });
 });
 
 describe('errorNotice and notAllowedToRequest', () => {
   it('shows the message with its reference, ephemerally, leaving the original', () => {
-    expect(errorNotice('Something broke.', 'ref-123')).toEqual({
+    expect(errorNotice(english, 'Something broke.', 'ref-123')).toEqual({
       text: '⚠️ Something broke. (reference `ref-123`)',
       response_type: 'ephemeral',
       replace_original: false,
     });
-    expect(errorNotice('Already decided.').text).toBe('⚠️ Already decided.');
+    expect(errorNotice(english, 'Already decided.').text).toBe('⚠️ Already decided.');
   });
 
   it('names the admins to ask', () => {
-    const message = notAllowedToRequest('<@U0ADMIN>, <!subteam^S0ADMINS>');
+    const message = notAllowedToRequest(english, '<@U0ADMIN>, <!subteam^S0ADMINS>');
     expect(message.response_type).toBe('ephemeral');
     expect(message.text).toContain('ask <@U0ADMIN>, <!subteam^S0ADMINS>');
-    expect(notAllowedToRequest('').text).toContain('ask a Keyhouse admin');
+    expect(notAllowedToRequest(english, '').text).toContain('ask a Keyhouse admin');
   });
 });
 

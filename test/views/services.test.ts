@@ -8,6 +8,7 @@ import { approvalMessage } from '../../src/views/approval-message.js';
 import { ACTION, BLOCK } from '../../src/views/ids.js';
 import { keySection } from '../../src/views/key-list.js';
 import { readServiceChoice, serviceBlocks, servicesLine } from '../../src/views/services.js';
+import { english } from '../support/words.js';
 import { approvalCard, keyEntry, keyRequest, NOW, policyRole } from './fixtures.js';
 
 const PROD = { id: '11111111-1111-4111-8111-111111111111', name: 'prod-eu' };
@@ -38,10 +39,10 @@ describe('services in the approval message and the lists', () => {
       services: { access: 'query-endpoints', chosen: [PROD], current: [PROD] },
     });
     const text = (section: ReturnType<typeof keySection>) => section.text?.text ?? '';
-    expect(text(keySection(scoped, { scope: 'mine', page: 0 }, NOW))).toContain(
+    expect(text(keySection(english, scoped, { scope: 'mine', page: 0 }, NOW))).toContain(
       '*Services* (Query API Endpoints): prod-eu',
     );
-    expect(text(keySection(keyEntry(), { scope: 'mine', page: 0 }, NOW))).not.toContain('Services');
+    expect(text(keySection(english, keyEntry(), { scope: 'mine', page: 0 }, NOW))).not.toContain('Services');
   });
 
   it('speaks Korean to a Korean reader, with the names escaped', () => {

@@ -17,6 +17,7 @@ import { encodeLifecycleContext, openRotateDialog } from '../shared/key-dialogs.
 import { encodeContext, refreshSurface, type Surface } from '../shared/key-surface.js';
 import { openModal } from '../shared/modal.js';
 import { editServiceOffer } from '../shared/request-modal.js';
+import { wordsNow } from '../shared/words.js';
 
 const MENU_VALUE = /^(disable|enable|edit|rotate|delete|reassign|lift):([0-9a-f-]{36})$/i;
 const KEY_BLOCK = /^keys\|(mine|all|review)\|(\d{1,4})\|/;
@@ -46,7 +47,7 @@ export function keyMenuAction(deps: HandlerDeps): Listener<ActionArgs<BlockActio
             keyId,
             verb === 'enable' ? 'enabled' : 'disabled',
           );
-          await refreshSurface(deps, client, userId, surface, doneText(done));
+          await refreshSurface(deps, client, userId, surface, doneText(wordsNow(deps, userId), done));
         },
       };
     }

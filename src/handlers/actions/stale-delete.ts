@@ -2,6 +2,7 @@ import type { BlockAction, ButtonAction } from '@slack/bolt';
 import type { ActionArgs, Listener } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 import { parseKeyId, rewriteStaleMessage } from '../shared/stale-choice.js';
+import { wordsOf } from '../shared/words.js';
 
 /**
  * Delete, in the stale-key DM (confirmed by the button's own dialog): the workflow's delete path,
@@ -14,7 +15,11 @@ export function staleDeleteAction(deps: HandlerDeps): Listener<ActionArgs<BlockA
     return {
       after: async ({ respond }) => {
         const done = await deps.workflow.deleteKey(userId, keyId);
-        await rewriteStaleMessage(respond, { kind: 'deleted', by: userId, done });
+        await rewriteStaleMessage(await wordsOf(deps, userId), respond, {
+          kind: 'deleted',
+          by: userId,
+          done,
+        });
       },
     };
   };

@@ -30,8 +30,8 @@ export async function answerAudit(
   const handle = bareHandle(words);
   if (handle !== null) {
     // Admins only, whatever was asked: nobody else learns even how the words were read.
-    if (!(await deps.policy.isAdmin(userId))) return answer(respond, auditRefused());
     const m = await wordsOf(deps, userId);
+    if (!(await deps.policy.isAdmin(userId))) return answer(respond, auditRefused(m));
     const text = m.t('newcomer.auditWhoIs', {
       handle: escapeMrkdwn(handle.slice(0, 80)),
       command: escapeMrkdwn(deps.command),
@@ -39,11 +39,12 @@ export async function answerAudit(
     return answer(respond, { text, response_type: 'ephemeral' });
   }
   const query = parseAuditQuery(words);
+  const m = await wordsOf(deps, userId);
   try {
     const lines = await deps.workflow.readAudit(userId, query);
-    await answer(respond, auditMessage({ query, lines }));
+    await answer(respond, auditMessage(m, { query, lines }));
   } catch (error) {
-    if (isKeyhouseError(error) && error.code === 'not_allowed') return answer(respond, auditRefused());
+    if (isKeyhouseError(error) && error.code === 'not_allowed') return answer(respond, auditRefused(m));
     throw error;
   }
 }

@@ -104,7 +104,10 @@ export function chkeyCommand(deps: HandlerDeps): Listener<CommandArgs, CommandAc
                 deps.workflow,
               );
               if (view) return view;
-              throw new KeyhouseError('not_allowed', notAllowedToRequest(deps.policy.adminsToAsk()).text);
+              throw new KeyhouseError(
+                'not_allowed',
+                notAllowedToRequest(wordsNow(deps, userId), deps.policy.adminsToAsk()).text,
+              );
             },
             requestCheckingModal(),
             (text) => requestOutcomeModal({ ok: false, text }),

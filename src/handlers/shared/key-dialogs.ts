@@ -1,18 +1,13 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { Done, Problem } from '../../core/outcomes.js';
-import {
-  escapeMrkdwn,
-  extendKeyModal,
-  outcomeModal,
-  rotateKeyModal,
-  workingModal,
-} from '../../views/index.js';
+import { extendKeyModal, outcomeModal, rotateKeyModal, workingModal } from '../../views/index.js';
 import { doneText, problemsText } from '../../views/outcomes.js';
 import type { Reply, ViewAck } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 import { refreshSurface, type Surface, surfaceSchema } from './key-surface.js';
 import { openModal, settleInModal } from './modal.js';
+import { wordsNow } from './words.js';
 
 /**
  * What a Rotate, Extend or Reassign dialog carries in `private_metadata`: the key, the role it
@@ -133,18 +128,18 @@ export function settleLifecycleDialog(
         async () => {
           const result = await run();
           if (!result.ok) {
-            const text = `Nothing was done: ${problemsText(result.errors)}`;
+            const text = `Nothing was done: ${problemsText(wordsNow(deps, userId), result.errors)}`;
             return { view: outcomeModal(title, { ok: false, text }), text: `⚠️ ${text}` };
           }
           if (result.announce) await deps.workflow.announce(result.announce);
-          const notice = doneText(result.done);
+          const notice = doneText(wordsNow(deps, userId), result.done);
           await refreshSurface(deps, client, userId, dialog.surface, notice).catch((error: unknown) =>
             deps.logger.warn(
               { err: error, dialog: title },
               'could not refresh the key list after the dialog',
             ),
           );
-          return { view: outcomeModal(title, { ok: true, text: escapeMrkdwn(notice) }), text: notice };
+          return { view: outcomeModal(title, { ok: true, text: notice }), text: notice };
         },
         (text) => outcomeModal(title, { ok: false, text }),
       ),

@@ -2,7 +2,6 @@ import type { RespondArguments, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { KeyhouseError } from '../../core/errors.js';
-import { formatDuration } from '../../policy/index.js';
 import { nextDayStart } from '../../views/format.js';
 import { homeView, type KeyListMessage, keyListMessage, pageOf, reviewMessage } from '../../views/index.js';
 import type { ListScope } from '../../workflow/index.js';
@@ -86,6 +85,7 @@ export async function renderKeyList(
   const draw = () => {
     const shown = pageOf(entries, page);
     return keyListMessage(
+      m,
       {
         scope,
         viewerId,
@@ -114,14 +114,14 @@ async function mayRequest(deps: HandlerDeps, userId: string): Promise<boolean> {
 export async function renderReview(deps: HandlerDeps, viewerId: string, page: number, notice?: string) {
   const entries = await deps.workflow.review(viewerId);
   const shown = pageOf(entries, page);
-  const staleAfter = deps.policy.doc.lifecycle.staleAfterMs;
-  return reviewMessage({
+  const m = deps.catalog.messages(await deps.readers.of(viewerId));
+  return reviewMessage(m, {
     entries: shown.items,
     page: shown.page,
     pageCount: shown.pageCount,
     total: entries.length,
     now: deps.workflow.now(),
-    staleAfter: staleAfter === null ? 'never (off)' : formatDuration(staleAfter),
+    staleAfterMs: deps.policy.doc.lifecycle.staleAfterMs,
     ...(notice ? { notice } : {}),
   });
 }
@@ -137,9 +137,10 @@ export async function publishHome(deps: HandlerDeps, client: WebClient, userId: 
       return last ? { ...r, nudged: last } : r;
     }),
   };
+  const m = deps.catalog.messages(await deps.readers.of(userId));
   await client.views.publish({
     user_id: userId,
-    view: homeView(notice ? { ...data, notice } : data, {
+    view: homeView(m, notice ? { ...data, notice } : data, {
       command: deps.command,
       mayRequest: await mayRequest(deps, userId),
     }),

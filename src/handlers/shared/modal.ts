@@ -4,6 +4,7 @@ import { KeyhouseError } from '../../core/errors.js';
 import { unlessWaiting, WOULD_WAIT, withoutWaiting } from '../../util/no-wait.js';
 import type { HandlerDeps } from '../deps.js';
 import { describeError } from '../errors.js';
+import { wordsNow } from './words.js';
 
 /** An open modal and whose it is. */
 export interface ModalPlace {
@@ -55,7 +56,7 @@ export async function settleInModal(
   try {
     shown = await work();
   } catch (error) {
-    const { text, reference } = describeError(error);
+    const { text, reference } = describeError(wordsNow(deps, place.userId), error, deps.command);
     if (reference) deps.logger.error({ err: error, reference, userId: place.userId }, 'listener failed');
     else deps.logger.info({ code: (error as { code?: string }).code, userId: place.userId }, text);
     shown = { view: failed(text), text: `⚠️ ${text}` };

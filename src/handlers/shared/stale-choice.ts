@@ -1,6 +1,7 @@
 import type { RespondFn } from '@slack/bolt';
 import { z } from 'zod';
 import { KeyhouseError } from '../../core/errors.js';
+import type { Messages } from '../../i18n/index.js';
 import type { StaleOutcome } from '../../timers/index.js';
 import { staleOutcomeMessage } from '../../views/timed-messages.js';
 import { answer } from './key-surface.js';
@@ -16,8 +17,9 @@ export function parseKeyId(value: unknown): string {
 
 /** Rewrites the stale-key DM with what was chosen; its buttons go. */
 export async function rewriteStaleMessage(
+  m: Messages,
   respond: RespondFn | undefined,
   outcome: StaleOutcome,
 ): Promise<void> {
-  await answer(respond, { ...staleOutcomeMessage(outcome), replace_original: true });
+  await answer(respond, { ...staleOutcomeMessage(m, outcome), replace_original: true });
 }

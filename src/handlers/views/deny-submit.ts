@@ -6,6 +6,7 @@ import type { Listener, ViewAck, ViewArgs } from '../ack-first.js';
 import { type HandlerDeps, parseRequestId } from '../deps.js';
 import { describeError } from '../errors.js';
 import { settleInModal } from '../shared/modal.js';
+import { wordsNow } from '../shared/words.js';
 
 /**
  * The deny dialog's submission. If the request was decided while the dialog was open, the dialog
@@ -24,7 +25,10 @@ export function denySubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
     } catch (error) {
       if (!isKeyhouseError(error)) throw error;
       return {
-        ack: { response_action: 'errors', errors: { [BLOCK.denyReason]: describeError(error).text } },
+        ack: {
+          response_action: 'errors',
+          errors: { [BLOCK.denyReason]: describeError(wordsNow(deps, userId), error, deps.command).text },
+        },
       };
     }
     if (!waiting) return { after: () => deps.workflow.deny(requestId, userId, reason) };

@@ -1,13 +1,7 @@
 import { isKeyhouseError } from '../../core/errors.js';
 import type { Problem } from '../../core/outcomes.js';
 import { unlessWaiting } from '../../util/no-wait.js';
-import {
-  editKeyModal,
-  editOutcomeModal,
-  editWorkingModal,
-  escapeMrkdwn,
-  readEditModal,
-} from '../../views/index.js';
+import { editKeyModal, editOutcomeModal, editWorkingModal, readEditModal } from '../../views/index.js';
 import { doneText, problemsText, problemText } from '../../views/outcomes.js';
 import { type EditField, KEEP } from '../../workflow/index.js';
 import type { Listener, ViewAck, ViewArgs } from '../ack-first.js';
@@ -16,6 +10,7 @@ import { describeError } from '../errors.js';
 import { decodeContext, refreshSurface } from '../shared/key-surface.js';
 import { settleInModal } from '../shared/modal.js';
 import { editServiceOffer } from '../shared/request-modal.js';
+import { wordsNow } from '../shared/words.js';
 
 /**
  * The Edit dialog: a rename or a shorter expiry applies at once; a longer expiry or another role
@@ -42,14 +37,19 @@ export function editSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
     } catch (error) {
       if (!isKeyhouseError(error)) throw error;
       return {
-        ack: { response_action: 'errors', errors: { [values.blockIds.keyName]: describeError(error).text } },
+        ack: {
+          response_action: 'errors',
+          errors: {
+            [values.blockIds.keyName]: describeError(wordsNow(deps, userId), error, deps.command).text,
+          },
+        },
       };
     }
     const early = await deps.workflow.checkEditDraft(userId, values);
     if (Object.keys(early).length > 0) {
       const errors: Record<string, string> = {};
       for (const [field, problem] of Object.entries(early) as [EditField, Problem][]) {
-        errors[values.blockIds[field]] = problemText(problem);
+        errors[values.blockIds[field]] = problemText(wordsNow(deps, userId), problem);
       }
       return { ack: { response_action: 'errors', errors } };
     }
@@ -78,15 +78,18 @@ export function editSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
                 errors: result.errors,
                 services: await editServiceOffer(deps.workflow, choicesFor, entry),
               });
-              return { view: form, text: `⚠️ Nothing was changed. ${problemsText(result.errors)}` };
+              return {
+                view: form,
+                text: `⚠️ Nothing was changed. ${problemsText(wordsNow(deps, userId), result.errors)}`,
+              };
             }
             if (result.changeRequest) await deps.workflow.announce(result.changeRequest.id);
             // The list (or Home tab) shows the new state too; the dialog is where the outcome is read.
-            const notice = doneText(result.done);
+            const notice = doneText(wordsNow(deps, userId), result.done);
             await refreshSurface(deps, client, userId, context.surface, notice).catch((error: unknown) =>
               deps.logger.warn({ err: error }, 'could not refresh the key list after an edit'),
             );
-            return { view: editOutcomeModal({ ok: true, text: escapeMrkdwn(notice) }), text: notice };
+            return { view: editOutcomeModal({ ok: true, text: notice }), text: notice };
           },
           (text) => editOutcomeModal({ ok: false, text }),
         ),

@@ -4,6 +4,7 @@ import type { ExtendField } from '../../workflow/index.js';
 import type { Listener, ViewAck, ViewArgs } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 import { decodeLifecycleContext, settleLifecycleDialog } from '../shared/key-dialogs.js';
+import { wordsNow } from '../shared/words.js';
 
 const FIELD_BLOCK: Record<ExtendField, string> = { expiry: BLOCK.extendExpiry, reason: BLOCK.extendReason };
 
@@ -32,7 +33,7 @@ export function extendSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck>
     if (Object.keys(problems).length > 0) {
       const errors: Record<string, string> = {};
       for (const [field, problem] of Object.entries(problems))
-        errors[FIELD_BLOCK[field as ExtendField]] = problemText(problem);
+        errors[FIELD_BLOCK[field as ExtendField]] = problemText(wordsNow(deps, body.user.id), problem);
       return { ack: { response_action: 'errors', errors } };
     }
     const userId = body.user.id;

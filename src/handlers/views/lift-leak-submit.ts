@@ -6,6 +6,7 @@ import type { HandlerDeps } from '../deps.js';
 import { decodeLifecycleContext } from '../shared/key-dialogs.js';
 import { refreshSurface } from '../shared/key-surface.js';
 import { settleInModal } from '../shared/modal.js';
+import { wordsNow } from '../shared/words.js';
 
 /**
  * The Lift leak mark dialog (admins). A missing reason is answered inside the dialog; whether the
@@ -25,7 +26,12 @@ export function liftLeakSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAc
         : deps.policy.validateReason(reason);
     if (!context || problem) {
       const shown = problem ?? { code: 'stale_dialog' as const };
-      return { ack: { response_action: 'errors', errors: { [BLOCK.liftLeakReason]: problemText(shown) } } };
+      return {
+        ack: {
+          response_action: 'errors',
+          errors: { [BLOCK.liftLeakReason]: problemText(wordsNow(deps, body.user.id), shown) },
+        },
+      };
     }
     const userId = body.user.id;
     return {
@@ -36,7 +42,10 @@ export function liftLeakSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAc
           client,
           { viewId: values.viewId, userId },
           async () => {
-            const notice = doneText(await deps.workflow.liftLeak(userId, context.keyId, reason));
+            const notice = doneText(
+              wordsNow(deps, userId),
+              await deps.workflow.liftLeak(userId, context.keyId, reason),
+            );
             await refreshSurface(deps, client, userId, context.surface, notice).catch((error: unknown) =>
               deps.logger.warn({ err: error }, 'could not refresh the key list after lifting a leak mark'),
             );

@@ -6,6 +6,7 @@ import type { HandlerDeps } from '../deps.js';
 import { decodeLifecycleContext } from '../shared/key-dialogs.js';
 import { refreshSurface } from '../shared/key-surface.js';
 import { settleInModal } from '../shared/modal.js';
+import { wordsNow } from '../shared/words.js';
 
 /**
  * The Reassign dialog (admins). A missing person is answered inside the dialog; whether the
@@ -38,7 +39,10 @@ export function reassignSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAc
           client,
           { viewId: values.viewId, userId },
           async () => {
-            const notice = doneText(await deps.workflow.reassign(userId, context.keyId, newOwner));
+            const notice = doneText(
+              wordsNow(deps, userId),
+              await deps.workflow.reassign(userId, context.keyId, newOwner),
+            );
             await refreshSurface(deps, client, userId, context.surface, notice).catch((error: unknown) =>
               deps.logger.warn({ err: error }, 'could not refresh the key list after a reassignment'),
             );

@@ -13,6 +13,7 @@ import type { Listener, ViewAck, ViewArgs } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 import { describeError } from '../errors.js';
 import { settleInModal } from '../shared/modal.js';
+import { wordsNow } from '../shared/words.js';
 
 /**
  * The request modal's submission: every rule is checked again on the server; an invalid field is
@@ -32,7 +33,7 @@ export function requestSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck
     try {
       result = await unlessWaiting(() => deps.workflow.submit(userId, draft));
     } catch (error) {
-      const { text, reference } = describeError(error);
+      const { text, reference } = describeError(wordsNow(deps, userId), error, deps.command);
       if (reference) deps.logger.error({ err: error, reference, userId }, 'request submission failed');
       return {
         ack: { response_action: 'errors', errors: { [keyNameBlock]: `Nothing was saved. ${text}` } },
@@ -49,7 +50,7 @@ export function requestSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck
             async () => {
               const submitted = await deps.workflow.submit(userId, draft);
               if (!submitted.ok) {
-                const text = `Nothing was saved. ${problemsText(submitted.errors)} Run the command again to fix it.`;
+                const text = `Nothing was saved. ${problemsText(wordsNow(deps, userId), submitted.errors)} Run the command again to fix it.`;
                 return { view: requestOutcomeModal({ ok: false, text }), text: `⚠️ ${text}` };
               }
               await deps.workflow.announce(submitted.request.id);
@@ -71,7 +72,7 @@ export function requestSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck
       const errors: Record<string, string> = {};
       for (const [field, problem] of Object.entries(result.errors) as [DraftField, Problem][]) {
         // A field missing from the modal (a tampered view) is reported on the key name.
-        errors[blocks[field] ?? keyNameBlock] = problemText(problem);
+        errors[blocks[field] ?? keyNameBlock] = problemText(wordsNow(deps, userId), problem);
       }
       return { ack: { response_action: 'errors', errors } };
     }

@@ -4,6 +4,7 @@ import type { RotateField } from '../../workflow/index.js';
 import type { Listener, ViewAck, ViewArgs } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 import { decodeLifecycleContext, settleLifecycleDialog } from '../shared/key-dialogs.js';
+import { wordsNow } from '../shared/words.js';
 
 const FIELD_BLOCK: Record<RotateField, string> = {
   overlap: BLOCK.rotateOverlap,
@@ -36,10 +37,11 @@ export function rotateSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck>
     };
     const errors: Record<string, string> = {};
     for (const [field, problem] of Object.entries(deps.workflow.checkRotate(context.roleId, draft)))
-      errors[FIELD_BLOCK[field as RotateField]] = problemText(problem);
+      errors[FIELD_BLOCK[field as RotateField]] = problemText(wordsNow(deps, body.user.id), problem);
     if (context.needsReason) {
       const reasonProblem = deps.policy.validateReason(draft.reason);
-      if (reasonProblem) errors[BLOCK.rotateReason] = problemText(reasonProblem);
+      if (reasonProblem)
+        errors[BLOCK.rotateReason] = problemText(wordsNow(deps, body.user.id), reasonProblem);
     }
     if (Object.keys(errors).length > 0) return { ack: { response_action: 'errors', errors } };
     const userId = body.user.id;
