@@ -11,7 +11,7 @@ export function roleSelectAction(
     after: async ({ client }) => {
       const roleId = action.selected_option?.value;
       if (!body.view || !roleId) return;
-      const view = await requestModalFor(deps.policy, body.user.id, roleId);
+      const view = await requestModalFor(deps, body.user.id, roleId);
       if (!view) return;
       // The hash makes Slack refuse the update if the modal changed meanwhile (a newer update won).
       await client.views.update({ view_id: body.view.id, hash: body.view.hash, view });

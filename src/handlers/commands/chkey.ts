@@ -13,7 +13,7 @@ import type { HandlerDeps } from '../deps.js';
 import { answer, renderKeyList, renderReview } from '../shared/key-surface.js';
 import { openModal } from '../shared/modal.js';
 import { requestModalFor } from '../shared/request-modal.js';
-import { answerInTheirWords } from '../shared/words.js';
+import { answerInTheirWords, wordsNow } from '../shared/words.js';
 import { answerAudit } from './audit.js';
 
 /** A promise's outcome as a value, so a failure can be handed on to the work after the ack. */
@@ -53,12 +53,12 @@ export function chkeyCommand(deps: HandlerDeps): Listener<CommandArgs, CommandAc
             client,
             { triggerId: command.trigger_id, userId },
             async () => {
-              const view = await requestModalFor(deps.policy, userId);
+              const view = await requestModalFor(deps, userId);
               if (view) return view;
               throw new KeyhouseError('not_allowed', notAllowedToRequest(deps.policy.adminsToAsk()).text);
             },
-            requestCheckingModal(),
-            (text) => requestOutcomeModal({ ok: false, text }),
+            requestCheckingModal(wordsNow(deps, userId)),
+            (text) => requestOutcomeModal(wordsNow(deps, userId), { ok: false, text }),
           ),
       };
     }

@@ -1,22 +1,24 @@
 import type { ModalView } from '@slack/types';
-import type { Policy } from '../../policy/index.js';
 import { requestModal } from '../../views/index.js';
+import type { HandlerDeps } from '../deps.js';
+import { wordsOf } from './words.js';
 
 /**
- * The request modal as this user may fill it: only the roles they may request, the expiry
- * choices of the selected role (the first one until they pick another). Null when they may
- * request nothing.
+ * The request modal as this user may fill it, in their words: only the roles they may request,
+ * the expiry choices of the selected role (the first one until they pick another). Null when
+ * they may request nothing.
  */
 export async function requestModalFor(
-  policy: Policy,
+  deps: HandlerDeps,
   userId: string,
   selectedRoleId?: string,
 ): Promise<ModalView | null> {
+  const { policy } = deps;
   const roles = await policy.requestableRoles(userId);
   const selected = roles.find((r) => r.id === selectedRoleId) ?? roles[0];
   if (!selected) return null;
   const { doc } = policy;
-  return requestModal({
+  return requestModal(await wordsOf(deps, userId), {
     roles,
     selectedRoleId: selected.id,
     expiryChoices: policy.expiryChoices(selected.id),
@@ -24,5 +26,6 @@ export async function requestModalFor(
     reasonMinLength: doc.reason.minLength,
     reasonMaxLength: doc.reason.maxLength,
     defaultIpAccessList: doc.defaultIpAccessList,
+    keyName: doc.keyName,
   });
 }
