@@ -6,6 +6,7 @@ import type { Listener, ViewAck, ViewArgs } from '../ack-first.js';
 import { type HandlerDeps, parseRequestId } from '../deps.js';
 import { describeError } from '../errors.js';
 import { settleInModal } from '../shared/modal.js';
+import { wordsNow } from '../shared/words.js';
 
 /**
  * The deny dialog's submission. If the request was decided while the dialog was open, the dialog
@@ -16,6 +17,7 @@ export function denySubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
   return async ({ body, view }) => {
     const { requestId: raw, reason } = readDenyModal(view);
     const userId = body.user.id;
+    const m = wordsNow(deps, userId);
     let requestId: string;
     let waiting = false;
     try {
@@ -29,7 +31,7 @@ export function denySubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
     }
     if (!waiting) return { after: () => deps.workflow.deny(requestId, userId, reason) };
     return {
-      ack: { response_action: 'update', view: denyWorkingModal() },
+      ack: { response_action: 'update', view: denyWorkingModal(m) },
       after: ({ client }) =>
         settleInModal(
           deps,
@@ -37,10 +39,10 @@ export function denySubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
           { viewId: body.view.id, userId },
           async () => {
             await deps.workflow.deny(requestId, userId, reason);
-            const text = 'Denied. The requester has been told, and the approval message shows it.';
-            return { view: denyOutcomeModal({ ok: true, text }), text };
+            const text = m.t('deny.denied');
+            return { view: denyOutcomeModal(m, { ok: true, text }), text };
           },
-          (text) => denyOutcomeModal({ ok: false, text }),
+          (text) => denyOutcomeModal(m, { ok: false, text }),
         ),
     };
   };
