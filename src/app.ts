@@ -209,6 +209,9 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     command: options.slack.command,
     fetch: options.fetch,
     logger,
+    catalog,
+    readers,
+    locale: options.policy.locale,
   });
   const notifier = observeNotifier(slackNotifier, metrics, clock);
   const exclusive = options.replicas?.exclusive ?? true;

@@ -6,6 +6,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { KeyhouseError } from '../core/errors.js';
+import { DEFAULT_LOCALE, type Locale, type Readers } from '../core/locale.js';
 import type {
   ApprovalCard,
   ClaimCard,
@@ -16,6 +17,7 @@ import type {
   SlackRef,
   ThreadNote,
 } from '../core/ports.js';
+import { Catalog, type Messages } from '../i18n/index.js';
 import { approvalMessage } from '../views/approval-message.js';
 import { claimMessage } from '../views/claim-message.js';
 import { requesterNotice, threadNote } from '../views/notices.js';
@@ -32,6 +34,12 @@ export interface SlackNotifierOptions {
   responseTimeoutMs?: number;
   /** The slash command, named in messages that say how to request again; default `/chkey`. */
   command?: string;
+  /** The words: approval messages in the channel's language, a requester's messages in theirs. */
+  catalog?: Catalog;
+  /** Each person's language and time zone; without it, people read the channel's language. */
+  readers?: Readers;
+  /** The language of channel posts (the policy's `locale`); default `en`. */
+  locale?: Locale;
 }
 
 /** What one delivery path answered, in words safe to log: an HTTP status or a Slack error code. */
@@ -46,6 +54,10 @@ export class SlackNotifier implements Notifier {
   readonly #logger: Logger;
   readonly #timeoutMs: number;
   readonly #command: string;
+  readonly #catalog: Catalog;
+  readonly #readers: Readers | null;
+  /** A channel is read by many, in many zones: the policy's language, its days counted in UTC. */
+  readonly #channel: Messages;
 
   constructor(options: SlackNotifierOptions) {
     this.#client = options.client;
@@ -55,13 +67,21 @@ export class SlackNotifier implements Notifier {
     this.#logger = options.logger;
     this.#timeoutMs = options.responseTimeoutMs ?? 5000;
     this.#command = options.command ?? '/chkey';
+    this.#catalog = options.catalog ?? new Catalog();
+    this.#readers = options.readers ?? null;
+    this.#channel = this.#catalog.messages({ locale: options.locale ?? DEFAULT_LOCALE, timeZone: 'UTC' });
+  }
+
+  /** A person's own words (their DMs and ephemerals), else the channel's. */
+  async #wordsOf(userId: string): Promise<Messages> {
+    return this.#readers ? this.#catalog.messages(await this.#readers.of(userId)) : this.#channel;
   }
 
   async postApproval(card: ApprovalCard): Promise<SlackRef> {
     const result = await this.#client.chat.postMessage({
       // A role may name its own approval channel (product.md §5); updates follow the stored ref.
       channel: card.role.approvalChannel ?? this.#approvalChannel,
-      ...approvalMessage(card),
+      ...approvalMessage(this.#channel, card),
       unfurl_links: false,
       unfurl_media: false,
     });
@@ -69,7 +89,11 @@ export class SlackNotifier implements Notifier {
   }
 
   async updateApproval(ref: SlackRef, card: ApprovalCard): Promise<void> {
-    await this.#client.chat.update({ channel: ref.channel, ts: ref.ts, ...approvalMessage(card) });
+    await this.#client.chat.update({
+      channel: ref.channel,
+      ts: ref.ts,
+      ...approvalMessage(this.#channel, card),
+    });
   }
 
   async replyInThread(ref: SlackRef, note: ThreadNote): Promise<void> {
@@ -80,7 +104,7 @@ export class SlackNotifier implements Notifier {
   async sendClaim(card: ClaimCard): Promise<SlackRef> {
     const result = await this.#client.chat.postMessage({
       channel: card.request.requesterId,
-      ...claimMessage(card, { command: this.#command }),
+      ...claimMessage(await this.#wordsOf(card.request.requesterId), card, { command: this.#command }),
     });
     return refOf(result, 'chat.postMessage');
   }
@@ -89,7 +113,7 @@ export class SlackNotifier implements Notifier {
     await this.#client.chat.update({
       channel: ref.channel,
       ts: ref.ts,
-      ...claimMessage(card, { command: this.#command }),
+      ...claimMessage(await this.#wordsOf(card.request.requesterId), card, { command: this.#command }),
     });
   }
 
@@ -106,7 +130,7 @@ export class SlackNotifier implements Notifier {
    * the error names only the paths tried and their status codes.
    */
   async revealSecret(target: ClickTarget, reveal: SecretReveal): Promise<void> {
-    const body = secretMessage(reveal);
+    const body = secretMessage(await this.#wordsOf(target.userId), reveal);
     const tried: string[] = [];
 
     if (target.responseUrl) {
