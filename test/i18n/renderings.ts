@@ -5,6 +5,13 @@
  */
 import type { Messages } from '../../src/i18n/index.js';
 import { helpMessage, unknownCommand } from '../../src/views/help.js';
+import {
+  DIALOG_EVERYDAY,
+  DIALOG_LONGEST,
+  DIALOG_RENDERINGS,
+  DIALOG_VIEW_MODULES,
+  type DialogData,
+} from './dialog-renderings.js';
 
 /** What a case renders to, and where Slack would show it (which limits hold). */
 export type Rendered =
@@ -15,7 +22,7 @@ export type Rendered =
   | { kind: 'line'; body: string };
 
 /** The people, names and words the cases use: user data, never from a catalog. */
-export interface Data {
+export interface Data extends DialogData {
   command: string;
   /** A word the command does not know. */
   word: string;
@@ -24,12 +31,14 @@ export interface Data {
 export const EVERYDAY: Data = {
   command: '/chkey',
   word: 'frobnicate',
+  ...DIALOG_EVERYDAY,
 };
 
 /** Slack allows a slash command of 32 characters; a word may be as long as a message allows. */
 export const LONGEST: Data = {
   command: `/${'k'.repeat(31)}`,
   word: 'w'.repeat(3_900),
+  ...DIALOG_LONGEST,
 };
 
 /** Every string of `data`: what the views may show that did not come from a catalog. */
@@ -43,11 +52,13 @@ const message = (body: object): Rendered => ({ kind: 'message', body });
 export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]> = {
   helpMessage: (m, d) => [message(helpMessage(m, d.command))],
   unknownCommand: (m, d) => [message(unknownCommand(m, d.command, d.word))],
+  ...DIALOG_RENDERINGS,
 };
 
 /** View modules, and their exports that render nothing (readers of payloads, helpers, ids). */
 export const VIEW_MODULES: Record<string, readonly string[]> = {
   help: [],
+  ...DIALOG_VIEW_MODULES,
 };
 
 /** Modules of src/views that render no words of their own: ids, formatting helpers, the index. */
@@ -55,23 +66,14 @@ export const NOT_VIEWS = ['ids', 'index', 'mrkdwn'];
 
 /** Views still to be converted to the catalogs (issue #21); empty when every view speaks from them. */
 export const NOT_CONVERTED = [
-  'approval-message',
   'audit',
   'audit-head',
-  'claim-message',
-  'delete-modal',
-  'deny-modal',
-  'edit-modal',
   'format',
   'home',
-  'key-dialogs',
   'key-list',
   'notices',
   'outcomes',
-  'progress-modal',
-  'request-modal',
   'review',
-  'secret-message',
   'timed-messages',
   'watch',
 ];

@@ -2,6 +2,28 @@
  * The English catalog, the reference for every other: one area per part of Keyhouse. A new area
  * is a file here, the same file in every other language, and a line in each index.
  */
+import { approval } from './approval.js';
+import { claim } from './claim.js';
+import { deny } from './deny.js';
+import { dialog } from './dialog.js';
+import { edit } from './edit.js';
 import { help } from './help.js';
+import { keyDialogs } from './key-dialogs.js';
+import { keyNameRule } from './key-name-rule.js';
+import { request } from './request.js';
+import { secret } from './secret.js';
+import { spans } from './spans.js';
 
-export const en = { help } as const;
+export const en = {
+  help,
+  approval,
+  claim,
+  deny,
+  dialog,
+  edit,
+  keyDialogs,
+  keyNameRule,
+  request,
+  secret,
+  spans,
+} as const;

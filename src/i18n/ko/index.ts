@@ -1,5 +1,27 @@
 /** The Korean catalog: the English one's areas and keys, in the console's own Korean terms. */
 import type { Translation } from '../catalog.js';
+import { approval } from './approval.js';
+import { claim } from './claim.js';
+import { deny } from './deny.js';
+import { dialog } from './dialog.js';
+import { edit } from './edit.js';
 import { help } from './help.js';
+import { keyDialogs } from './key-dialogs.js';
+import { keyNameRule } from './key-name-rule.js';
+import { request } from './request.js';
+import { secret } from './secret.js';
+import { spans } from './spans.js';
 
-export const ko: Translation = { help };
+export const ko: Translation = {
+  help,
+  approval,
+  claim,
+  deny,
+  dialog,
+  edit,
+  keyDialogs,
+  keyNameRule,
+  request,
+  secret,
+  spans,
+};
