@@ -43,4 +43,5 @@ export const keyDialogs = {
   deleteSubmit: 'Delete',
   deleteAsk: 'Delete {key}? Anything using it stops working at once. This cannot be undone.',
   menuGone: 'That menu no longer refers to a key.',
+  buttonGone: 'That button no longer refers to a key.',
 } as const;

@@ -44,4 +44,5 @@ export const keyDialogs: AreaOf<typeof english> = {
   deleteSubmit: '삭제',
   deleteAsk: '{key} 키를 삭제할까요? 이 키를 쓰는 모든 곳이 즉시 동작을 멈춥니다. 되돌릴 수 없습니다.',
   menuGone: '이 메뉴가 가리키던 키가 더 이상 없습니다.',
+  buttonGone: '이 버튼이 가리키던 키가 더 이상 없습니다.',
 };
