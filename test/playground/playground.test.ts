@@ -200,8 +200,19 @@ describe.skipIf(chromiumPath === null)('playground in Chromium', () => {
     );
     await shot('request-modal-error');
     await modal().locator('[data-action="keyhouse.key_name"]').fill('etl-nightly');
+    // The key-name field states the policy's own rule, not a generic limit (issue #20 item 2).
+    expect(await textOf(modal().locator('[data-block="key_name"] .hint'))).toContain(
+      '3 to 41 characters: lowercase letters, digits, and dashes.',
+    );
     await shot('request-modal');
     await modal().getByRole('button', { name: 'Request' }).click();
+    // The modal answers where the request went and what comes next (issue #20 item 1).
+    const sent = modal().locator('[data-block="outcome_ok"]');
+    await sent.waitFor(UI_WAIT);
+    expect(await textOf(sent)).toMatch(/etl-nightly was sent to #key-approvals/);
+    expect(await textOf(sent)).toContain('direct message');
+    await shot('request-sent');
+    await modal().getByRole('button', { name: 'Done' }).click();
     await expect.poll(() => modal().count(), UI_WAIT).toBe(0);
 
     // An approver sees the request in the approval channel and approves it there.
@@ -284,6 +295,8 @@ describe.skipIf(chromiumPath === null)('playground in Chromium', () => {
     await modal().locator('[data-action="keyhouse.expiry"]').selectOption('1d');
     await modal().locator('[data-action="keyhouse.reason"]').fill('One report for the board meeting');
     await modal().getByRole('button', { name: 'Request' }).click();
+    await modal().locator('[data-block="outcome_ok"]').waitFor(UI_WAIT);
+    await modal().getByRole('button', { name: 'Done' }).click();
     await expect.poll(() => modal().count(), UI_WAIT).toBe(0);
     await be('U0CAROL');
     await open('key-approvals');

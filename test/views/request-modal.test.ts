@@ -156,7 +156,7 @@ describe('requestModal states the policy key-name rule (issue #20 item 2)', () =
   it('says the rule in Korean to a Korean reader', () => {
     const field = hintOf({ pattern: '^[a-z0-9][a-z0-9-]{2,40}$', hint: null }, korean);
     expect(field?.hint?.text).toBe(
-      '3~41자, 영문 소문자, 숫자 및 하이픈(-)만 쓸 수 있습니다. 첫 글자에는 하이픈(-)을(를) 쓸 수 없습니다.',
+      '3~41자, 영문 소문자, 숫자 및 하이픈(-)만 쓸 수 있습니다. 이름은 하이픈(-)(으)로 시작할 수 없습니다.',
     );
   });
 

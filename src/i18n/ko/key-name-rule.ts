@@ -5,7 +5,7 @@ export const keyNameRule: AreaOf<typeof english> = {
   rule: '{length}, {allowed}만 쓸 수 있습니다.',
   between: '{min}~{max}자',
   exactly: '{n, plural, other {#자}}',
-  notFirst: '첫 글자에는 {what}을(를) 쓸 수 없습니다.',
+  notFirst: '이름은 {what}(으)로 시작할 수 없습니다.',
   pattern: '이름이 다음 패턴과 일치해야 합니다: {pattern}',
   letters: '영문자',
   lowers: '영문 소문자',
