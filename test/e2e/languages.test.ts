@@ -4,8 +4,9 @@
  * each person's locale, the ClickHouse emulator.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ACTION, CALLBACK } from '../../src/views/ids.js';
+import { ACTION, CALLBACK, keyBlockId } from '../../src/views/ids.js';
 import { APPROVAL_CHANNEL, Harness, testPolicy, USERS } from '../support/keyhouse.js';
+import { blockAction } from '../support/slack-payloads.js';
 
 const { alice, bob, carol, dave, admin, eve } = USERS;
 
@@ -90,6 +91,31 @@ describe('each person in their own language', () => {
     expect(shown).toContain('새 ClickHouse API 키');
     expect(shown).toContain('이 시크릿은 다시 표시되지 않습니다');
     await h.untilState(request.id, 'delivered');
+
+    // Her key's dialogs (Edit, Rotate, Delete from the list's menu) are in Korean too.
+    const key = h.clickhouse.keys().find((k) => k.name === 'analytics-etl');
+    for (const [verb, callbackId, title] of [
+      ['edit', CALLBACK.editModal, 'API 키 수정'],
+      ['rotate', CALLBACK.rotateModal, 'API 키 교체'],
+      ['delete', CALLBACK.deleteModal, 'API 키 삭제'],
+    ] as const) {
+      const payload = blockAction({
+        user: alice,
+        actionId: ACTION.keyMenu,
+        actionType: 'overflow',
+        blockId: keyBlockId('mine', 0, key?.id ?? ''),
+        selectedOption: { value: `${verb}:${key?.id}` },
+        responseUrl: 'https://hooks.slack.test/list',
+        triggerId: h.slack.newTriggerId(alice),
+        channel: 'C0GENERAL',
+      });
+      await h.post({ kind: 'interaction', payload });
+      const dialog = await h.slack.waitFor(() =>
+        h.slack.views().find((v) => v.user === alice && v.view.callback_id === callbackId),
+      );
+      expect((dialog.view.title as { text: string }).text).toBe(title);
+      expect(JSON.stringify(dialog.view)).toContain('소유자');
+    }
   });
 
   it("posts the approval message in the policy's locale, while the approver's dialog is in theirs", async () => {
