@@ -70,6 +70,8 @@ export function instantPlain(m: Messages, at: Date): string {
       timeZone: m.timeZone,
       dateStyle: 'medium',
       timeStyle: 'short',
+      // Korean reads a 24-hour clock (this runtime's CLDR writes "PM" in Korean dates).
+      ...(m.locale === 'ko' ? { hourCycle: 'h23' as const } : {}),
     });
     plainFormats.set(key, format);
   }
