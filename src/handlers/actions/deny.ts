@@ -14,7 +14,7 @@ import { wordsNow, wordsOf } from '../shared/words.js';
 export function denyAction(deps: HandlerDeps): Listener<ActionArgs<BlockAction<ButtonAction>>, never> {
   return ({ action, body }) => ({
     after: async ({ client }) => {
-      const requestId = parseRequestId(action.value);
+      const requestId = parseRequestId(action.value, wordsNow(deps, body.user.id));
       const userId = body.user.id;
       await openModal(
         deps,

@@ -37,4 +37,5 @@ export const approval = {
   statusDeniedBy: 'denied by {who}',
   statusExpired: 'expired {at}',
   requestGone: 'That request no longer exists.',
+  buttonGone: 'That button no longer refers to a request.',
 } as const;

@@ -39,4 +39,5 @@ export const approval: AreaOf<typeof english> = {
   statusDeniedBy: '{who}님이 거절함',
   statusExpired: '만료됨 {at}',
   requestGone: '해당 요청이 더 이상 없습니다.',
+  buttonGone: '이 버튼이 가리키던 요청이 더 이상 없습니다.',
 };
