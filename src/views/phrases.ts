@@ -55,7 +55,9 @@ export function relativeWords(m: Messages, from: Date, to: Date): string {
   return diff < 0 ? m.t('spans.spanAgo', { span: amount }) : m.t('spans.inSpan', { span: amount });
 }
 
+/** Formatters per reader (language and zone) and per zone, made once: Intl formatters are costly to build. */
 const plainFormats = new Map<string, Intl.DateTimeFormat>();
+const zoneNames = new Map<string, Intl.DateTimeFormat>();
 
 /**
  * An instant for plain_text (an option, a label), where no date token works: written in the
@@ -75,9 +77,13 @@ export function instantPlain(m: Messages, at: Date): string {
     });
     plainFormats.set(key, format);
   }
-  const zone = new Intl.DateTimeFormat('en-US', { timeZone: m.timeZone, timeZoneName: 'short' })
-    .formatToParts(at)
-    .find((part) => part.type === 'timeZoneName')?.value;
+  let zoneName = zoneNames.get(m.timeZone);
+  if (!zoneName) {
+    zoneName = new Intl.DateTimeFormat('en-US', { timeZone: m.timeZone, timeZoneName: 'short' });
+    zoneNames.set(m.timeZone, zoneName);
+  }
+  // The zone as `UTC`, `GMT+9`: the same in every language, so a reader can tell which clock it is.
+  const zone = zoneName.formatToParts(at).find((part) => part.type === 'timeZoneName')?.value;
   return zone ? `${format.format(at)} ${zone}` : format.format(at);
 }
 
