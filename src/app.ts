@@ -317,6 +317,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     logger,
     fetch: options.fetch,
     kickTimers: () => scheduler.tickSoon(),
+    budgetWaitMs: () => source.budgetWaitMs?.() ?? 0,
     ...(tripwire
       ? { watch: { tripwire, botUserId: options.slack.botUserId, botId: options.slack.botId } }
       : {}),
@@ -400,6 +401,20 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
       if (socketMode) await app.start();
       // Group memberships are looked up before anyone clicks, and kept fresh, so no click waits on Slack.
       stopWarmingGroups = policy.keepGroupsWarm();
+      // A policy that cannot work (a role needing more approvals than it has approvers) is said at
+      // start, not found by the first requester whose request waits forever.
+      void policy.unapprovableRoles().then(
+        (roles) => {
+          for (const { roleId, approvals, approvers } of roles) {
+            logger.warn(
+              { side: 'policy', role: roleId, approvals, approvers },
+              `policy: role "${roleId}" needs ${approvals} approvals but the policy's approvers are ${approvers} ` +
+                'people: its requests can never be approved; lower its approvals or add approvers',
+            );
+          }
+        },
+        (error: unknown) => logger.warn({ err: error }, 'policy: could not count the approvers'),
+      );
       // What a crash left behind is settled at start, in the background: the first ack must not wait.
       sweep.soon();
       // Timed rules start with the first interval, not at start: a restart storm must not make

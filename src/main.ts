@@ -18,6 +18,7 @@ import { boltLogger, createLogger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { loadPolicy, PolicyError } from './policy/index.js';
 import { openStore } from './store/index.js';
+import { networkCause } from './util/network-cause.js';
 
 /** A failure of one side at start, logged as one JSON line with `side` and the setting to check. */
 class StartupError extends Error {
@@ -46,27 +47,35 @@ async function main(): Promise<void> {
   // is held by this process alone (a second Keyhouse on it refuses to start).
   const databaseUrl = shownDatabaseUrl(config.databaseUrl);
   const store = await openStore(config.databaseUrl, { logger, exclusive: true }).catch((error: unknown) => {
+    const cause = config.databaseUrl.startsWith('sqlite:') ? null : networkCause(error, config.databaseUrl);
     throw new StartupError(
       'database',
-      { DATABASE_URL: databaseUrl },
-      `the database at DATABASE_URL=${databaseUrl} could not be opened: ${messageOf(error)}`,
+      { DATABASE_URL: databaseUrl, ...(cause ? { cause: cause.code } : {}) },
+      `the database at DATABASE_URL=${databaseUrl} could not be opened: ${
+        cause ? `${cause.code}: ${cause.hint}` : messageOf(error)
+      }`,
     );
   });
 
   const metrics = new Metrics();
-  // Its own lines are JSON too, and a wrong URL fails within a second or two, not after minutes of retries.
+  // A wrong URL fails within a second or two, not after minutes of retries. Its retries' warnings
+  // ("http request failed fetch failed") would only say vaguely what the one fatal line below says
+  // with its cause: it logs errors only.
   const slack = new WebClient(config.slack.botToken.reveal(), {
     slackApiUrl: config.slack.apiUrl,
-    logger: boltLogger(logger),
+    logger: boltLogger(logger.child({}, { level: 'error' })),
     retryConfig: { retries: 1, factor: 1, minTimeout: 500, maxTimeout: 500 },
     timeout: 10_000,
     fetch: metrics.slackFetch(),
   });
   const identity = await slack.auth.test().catch((error: unknown) => {
+    const cause = networkCause(error, config.slack.apiUrl);
     throw new StartupError(
       'slack',
-      { SLACK_API_URL: config.slack.apiUrl },
-      `Slack's auth.test at ${config.slack.apiUrl} failed: ${messageOf(error)}`,
+      { SLACK_API_URL: config.slack.apiUrl, ...(cause ? { cause: cause.code } : {}) },
+      `Slack's auth.test at ${config.slack.apiUrl} failed: ${
+        cause ? `${cause.code}: ${cause.hint} (SLACK_API_URL)` : messageOf(error)
+      }`,
     );
   });
   if (!identity.bot_id || !identity.user_id) {
@@ -114,12 +123,21 @@ async function main(): Promise<void> {
   // After listening, so the first ack never waits for ClickHouse; not fatal, ClickHouse may be down briefly.
   keys.listOrganizations().then(
     () => logger.info({ clickhouseApiUrl: config.clickhouse.apiUrl }, 'ClickHouse accepted the admin key'),
-    (error: unknown) =>
+    (error: unknown) => {
+      const cause = networkCause(error, config.clickhouse.apiUrl);
       logger.warn(
-        { side: 'clickhouse', CLICKHOUSE_API_URL: config.clickhouse.apiUrl },
-        `ClickHouse at ${config.clickhouse.apiUrl} did not accept CLICKHOUSE_KEY_ID/CLICKHOUSE_KEY_SECRET: ${messageOf(error)}; ` +
-          'Keyhouse keeps running, and /readyz reports it until it works',
-      ),
+        {
+          side: 'clickhouse',
+          CLICKHOUSE_API_URL: config.clickhouse.apiUrl,
+          ...(cause ? { cause: cause.code } : {}),
+        },
+        cause
+          ? `ClickHouse at ${config.clickhouse.apiUrl} could not be reached: ${cause.code}: ${cause.hint} (CLICKHOUSE_API_URL); ` +
+              'Keyhouse keeps running, and /readyz reports it until it works'
+          : `ClickHouse at ${config.clickhouse.apiUrl} did not accept CLICKHOUSE_KEY_ID/CLICKHOUSE_KEY_SECRET: ${messageOf(error)}; ` +
+              'Keyhouse keeps running, and /readyz reports it until it works',
+      );
+    },
   );
 
   let stopping = false;

@@ -133,13 +133,28 @@ describe('start-up failures say which side failed, in one JSON line', { timeout:
     return main;
   }
 
-  it("an unreachable SLACK_API_URL: Slack's auth.test at that URL failed, and the client's own lines are JSON", async () => {
-    const apiUrl = `http://127.0.0.1:${await closedPort()}/api/`;
+  it("an unreachable SLACK_API_URL: Slack's auth.test at that URL failed, why (ECONNREFUSED) and what to check, with no vague line before", async () => {
+    const port = await closedPort();
+    const apiUrl = `http://127.0.0.1:${port}/api/`;
     const result = await runMain(dir, { ...env, SLACK_API_URL: apiUrl });
     expect(result.code).toBe(1);
     const fatal = fatalLine(result);
-    expect(fatal.msg).toContain(`Slack's auth.test at ${apiUrl} failed`);
-    expect(fatal).toMatchObject({ side: 'slack', SLACK_API_URL: apiUrl });
+    expect(fatal.msg).toContain(
+      `Slack's auth.test at ${apiUrl} failed: ECONNREFUSED: nothing is listening at 127.0.0.1:${port}`,
+    );
+    expect(fatal.msg).toContain('SLACK_API_URL');
+    expect(fatal).toMatchObject({ side: 'slack', SLACK_API_URL: apiUrl, cause: 'ECONNREFUSED' });
+    // The client's retries said only "http request failed fetch failed": not before the one line that says why.
+    expect(jsonLines(result.stdout).filter((line) => (line.level as number) >= WARN)).toEqual([]);
+    expect(result.stdout).not.toContain('fetch failed');
+  });
+
+  it('a port fetch refuses to dial (9, as in a copied example) is named as such', async () => {
+    const result = await runMain(dir, { ...env, SLACK_API_URL: 'http://127.0.0.1:9/api/' });
+    expect(result.code).toBe(1);
+    const fatal = fatalLine(result);
+    expect(fatal).toMatchObject({ side: 'slack', cause: 'bad_port' });
+    expect(fatal.msg).toContain('block that port');
   });
 
   it('a token Slack refuses: the same line, with Slack’s error', async () => {

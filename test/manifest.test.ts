@@ -124,55 +124,52 @@ const schemaPath = requirement(
   'the Slack app manifest schema in ../shared/ref',
 );
 
-describe.skipIf(!schemaPath)(
-  `manifest.yml against Slack's manifest schema${schemaPath ? '' : ' (skipped: ../shared/ref/slack-app-manifest.schema.json missing)'}`,
-  () => {
-    let validate: ValidateFunction;
-    const violations = (manifest: unknown): ErrorObject[] =>
-      validate(manifest) ? [] : [...(validate.errors ?? [])];
+describe.skipIf(!schemaPath)("manifest.yml against Slack's manifest schema", () => {
+  let validate: ValidateFunction;
+  const violations = (manifest: unknown): ErrorObject[] =>
+    validate(manifest) ? [] : [...(validate.errors ?? [])];
 
-    beforeAll(() => {
-      // The schema uses non-standard keywords (`_note`, `regex`), which only a non-strict Ajv accepts.
-      const ajv = new Ajv({ strict: false, allErrors: true });
-      // ajv-formats is CommonJS: under NodeNext its default import is the module, the plugin is `.default`.
-      addFormats.default(ajv);
-      validate = ajv.compile(JSON.parse(readFileSync(schemaPath as string, 'utf8')));
-    });
+  beforeAll(() => {
+    // The schema uses non-standard keywords (`_note`, `regex`), which only a non-strict Ajv accepts.
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    // ajv-formats is CommonJS: under NodeNext its default import is the module, the plugin is `.default`.
+    addFormats.default(ajv);
+    validate = ajv.compile(JSON.parse(readFileSync(schemaPath as string, 'utf8')));
+  });
 
-    it('is valid', () => {
-      expect(violations(load())).toEqual([]);
-    });
+  it('is valid', () => {
+    expect(violations(load())).toEqual([]);
+  });
 
-    it('rejects a misspelt top-level key', () => {
-      const { features, ...rest } = load() as Manifest & Record<string, unknown>;
-      const errors = violations({ ...rest, feature: features });
-      expect(errors).toContainEqual(
-        expect.objectContaining({
-          keyword: 'additionalProperties',
-          params: { additionalProperty: 'feature' },
-        }),
-      );
-    });
+  it('rejects a misspelt top-level key', () => {
+    const { features, ...rest } = load() as Manifest & Record<string, unknown>;
+    const errors = violations({ ...rest, feature: features });
+    expect(errors).toContainEqual(
+      expect.objectContaining({
+        keyword: 'additionalProperties',
+        params: { additionalProperty: 'feature' },
+      }),
+    );
+  });
 
-    it('rejects an unknown field in a slash command', () => {
-      const manifest = load();
-      const command = manifest.features.slash_commands[0] as Record<string, unknown>;
-      command.descripton = 'typo';
-      expect(violations(manifest)).toContainEqual(
-        expect.objectContaining({
-          instancePath: '/features/slash_commands/0',
-          keyword: 'additionalProperties',
-          params: { additionalProperty: 'descripton' },
-        }),
-      );
-    });
+  it('rejects an unknown field in a slash command', () => {
+    const manifest = load();
+    const command = manifest.features.slash_commands[0] as Record<string, unknown>;
+    command.descripton = 'typo';
+    expect(violations(manifest)).toContainEqual(
+      expect.objectContaining({
+        instancePath: '/features/slash_commands/0',
+        keyword: 'additionalProperties',
+        params: { additionalProperty: 'descripton' },
+      }),
+    );
+  });
 
-    it('rejects a display name over 35 characters', () => {
-      const manifest = load();
-      manifest.display_information.name = 'K'.repeat(40);
-      expect(violations(manifest)).toContainEqual(
-        expect.objectContaining({ instancePath: '/display_information/name', keyword: 'maxLength' }),
-      );
-    });
-  },
-);
+  it('rejects a display name over 35 characters', () => {
+    const manifest = load();
+    manifest.display_information.name = 'K'.repeat(40);
+    expect(violations(manifest)).toContainEqual(
+      expect.objectContaining({ instancePath: '/display_information/name', keyword: 'maxLength' }),
+    );
+  });
+});

@@ -210,7 +210,16 @@ export interface FakeSlack {
    * Shows an ephemeral message as Slack does with a message in a slash command's acknowledgement: checked
    * like `chat.postEphemeral` (the rejection is returned, nothing is shown), then recorded with `via: 'ack'`.
    */
-  showEphemeral(channel: string, user: string, body: Record<string, unknown>): MessageRejection | null;
+  /**
+   * Shows an acknowledgement's message to `user`; with the command's `responseUrl`, that URL's
+   * `replace_original` then rewrites this message, as Slack does with a slash command's reply.
+   */
+  showEphemeral(
+    channel: string,
+    user: string,
+    body: Record<string, unknown>,
+    responseUrl?: string,
+  ): MessageRejection | null;
   /** Removes an ephemeral message from its user's screen (Slack's "Dismiss"); false when there is none. */
   dismissEphemeral(user: string, ts: string): boolean;
   /**
@@ -563,11 +572,20 @@ class FakeSlackServer implements FakeSlack {
     return outcome;
   }
 
-  showEphemeral(channel: string, user: string, body: Record<string, unknown>): MessageRejection | null {
+  showEphemeral(
+    channel: string,
+    user: string,
+    body: Record<string, unknown>,
+    responseUrl?: string,
+  ): MessageRejection | null {
     const rejection = checkMessage(body);
     if (rejection !== null) return rejection;
     const ts = this.#workspace.nextTs();
     this.#workspace.ephemerals.push({ ts, channel, user, body: structuredClone(body), via: 'ack' });
+    // A slash command's reply is the "original" of its response URL: `replace_original` rewrites it.
+    const bound =
+      responseUrl && this.#workspace.responseUrls.get(responseUrl.slice(responseUrl.lastIndexOf('/') + 1));
+    if (bound) bound.ephemeralTs = ts;
     this.#emit({ type: 'client', user, what: 'ephemeral.ack' });
     return null;
   }

@@ -2,8 +2,9 @@
  * `npm run playground [-- --policy FILE] [-- --port N]`: Keyhouse in a browser, without a Slack
  * workspace or a ClickHouse account. Prints the one URL to open, then runs until Ctrl-C.
  */
+import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
-import { startPlayground } from './start.js';
+import { describeExit, startPlayground } from './start.js';
 
 const USAGE = 'usage: npm run playground [-- --policy FILE] [-- --port N]';
 
@@ -31,6 +32,14 @@ async function main(): Promise<void> {
     return;
   }
 
+  // A busy port is found before the emulator, the fake Slack and Keyhouse are started for nothing.
+  const busy = await portInUse(port);
+  if (busy !== null) {
+    process.stderr.write(`playground: ${busy}\n`);
+    process.exitCode = 1;
+    return;
+  }
+
   // PLAYGROUND_ACK_TIMEOUT_MS: for the browser test on a loaded machine; Slack itself waits 3 s.
   const ackTimeout = Number(process.env.PLAYGROUND_ACK_TIMEOUT_MS ?? '');
   const playground = await startPlayground({
@@ -50,11 +59,37 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  void playground.keyhouseExited.then((code) => {
+  void playground.keyhouseExited.then((exit) => {
     if (stopping) return;
-    process.stderr.write(`Keyhouse stopped (exit code ${code}); see ${playground.logFile}\n`);
+    // The log is kept when Keyhouse stops on its own (start.ts), so this path still exists.
+    process.stderr.write(
+      `Keyhouse stopped with ${describeExit(exit)}; its log is kept at ${playground.logFile}\n`,
+    );
     stopping = true;
     void playground.close().then(() => process.exit(1));
+  });
+}
+
+/** Why the page cannot listen on `port` (in use, not allowed), with what to do; null when it can. */
+async function portInUse(port: number): Promise<string | null> {
+  if (port === 0) return null;
+  const probe = createServer();
+  return new Promise((resolve) => {
+    probe.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') {
+        resolve(
+          `port ${port} on 127.0.0.1 is in use (another playground, or another program); ` +
+            'pick another with --port, e.g. `npm run playground -- --port 9000`, or `--port 0` for a free one',
+        );
+      } else if (error.code === 'EACCES') {
+        resolve(
+          `port ${port} may not be used by this user; pick one above 1023 with --port, e.g. --port 9000`,
+        );
+      } else {
+        resolve(`cannot listen on port ${port}: ${error.message}`);
+      }
+    });
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(null)));
   });
 }
 

@@ -60,6 +60,10 @@ const bodies = {
   'dismiss-notice': z.object({ user: z.string(), id: z.string() }),
 } as const;
 
+const FAVICON =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><circle cx="11" cy="16" r="7" fill="none" ' +
+  'stroke="#e0a800" stroke-width="4"/><path d="M18 16h12M26 16v6M22 16v4" stroke="#e0a800" stroke-width="4"/></svg>';
+
 async function clientScript(): Promise<string> {
   const source = await readFile(fileURLToPath(new URL('./client/page.ts', import.meta.url)), 'utf8');
   return ts.transpileModule(source, {
@@ -128,6 +132,12 @@ export async function startPageServer(options: PageServerOptions): Promise<PageS
     if (request.method === 'GET' && url.pathname === '/') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
       response.end(shellHtml({ people, appName: options.appName, command: options.command }));
+      return;
+    }
+    if (request.method === 'GET' && (url.pathname === '/favicon.svg' || url.pathname === '/favicon.ico')) {
+      // A key, so the tab is told apart, and no 404 in the browser's console.
+      response.writeHead(200, { 'content-type': 'image/svg+xml', 'cache-control': 'max-age=86400' });
+      response.end(FAVICON);
       return;
     }
     if (request.method === 'GET' && url.pathname === '/page.js') {

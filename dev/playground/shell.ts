@@ -80,6 +80,7 @@ export function shellHtml(input: { people: PlaygroundPeople; appName: string; co
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Keyhouse playground</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <style>${CSS}</style></head>
 <body data-command="${escapeHtml(command)}" data-general="${escapeHtml(people.general)}">
 <aside class="sidebar">

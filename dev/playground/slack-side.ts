@@ -6,11 +6,13 @@
  * command's ack, a modal's `response_action`). Everything the person may only see, never send,
  * is looked up here: a button's value comes from the message, not from the page.
  */
+
 import { randomBytes } from 'node:crypto';
 import { dmChannelId, SLACK_TEST_DEFAULTS } from '../fake-slack/defaults.js';
 import type { FakeSlack, FakeViewRecord } from '../fake-slack/index.js';
 import { type AppResponse, postToApp, type SlackRequestBody } from '../fake-slack/slack-http.js';
 import { blockIdOf, type Element, elementsOf, isObject, type Json } from './blocks.js';
+import { escapeCommandText, handleOf } from './escape.js';
 import type { PlaygroundPeople } from './people.js';
 
 /** Slack waits this long for an acknowledgement, then tells the person the app did not answer. */
@@ -115,7 +117,8 @@ export class SlackSide {
       user_id: user,
       user_name: this.#userName(user),
       command,
-      text,
+      // Slack escapes what was typed (the manifest's `should_escape: true`): `@alice` arrives as `<@U0ALICE|alice>`.
+      text: escapeCommandText(text, this.#options.people),
       api_app_id: SLACK_TEST_DEFAULTS.appId,
       is_enterprise_install: 'false',
       response_url: responseUrl,
@@ -129,7 +132,7 @@ export class SlackSide {
     }
     if (answer.body.trim() === '') return;
     const body = isObject(answer.json) ? answer.json : { text: answer.body };
-    const rejection = this.#fake.showEphemeral(channel, user, body);
+    const rejection = this.#fake.showEphemeral(channel, user, body, responseUrl);
     if (rejection !== null) this.refuse(`${command} acknowledgement`, rejection.error, rejection.messages);
   }
 
@@ -384,7 +387,7 @@ export class SlackSide {
 
   #userName(user: string): string {
     const person = this.#options.people.people.find((p) => p.id === user);
-    return (person?.name.split(' ')[0] ?? user).toLowerCase();
+    return person ? handleOf(person.name) : user.toLowerCase();
   }
 
   #id(prefix: string): string {

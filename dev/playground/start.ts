@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -37,15 +37,39 @@ export interface PlaygroundOptions {
   ackTimeoutMs?: number;
 }
 
+/** How Keyhouse's process ended: its exit code, or the signal that ended it (`code` is then null). */
+export interface KeyhouseExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** "exit code 1" or "the signal SIGKILL (killed, perhaps for memory)", for a person. */
+export function describeExit({ code, signal }: KeyhouseExit): string {
+  if (signal === null) return `exit code ${code}`;
+  const why: Partial<Record<NodeJS.Signals, string>> = {
+    SIGKILL: 'killed: by someone, or by the system for memory',
+    SIGTERM: 'asked to stop',
+    SIGINT: 'interrupted',
+    SIGSEGV: 'crashed',
+    SIGABRT: 'aborted',
+  };
+  return `the signal ${signal}${why[signal] ? ` (${why[signal]})` : ''}`;
+}
+
 export interface Playground {
   /** The page to open. */
   url: string;
   /** Keyhouse's own address (its `/slack/events`, `/healthz`). */
   keyhouseUrl: string;
-  /** Keyhouse's log lines (pino JSON) are written here. */
+  /**
+   * Keyhouse's log lines (pino JSON) are written here. Removed with the rest by `close()`, except
+   * when Keyhouse stopped on its own: then it is kept, to read why.
+   */
   logFile: string;
-  /** Resolves with Keyhouse's exit code if it stops on its own. */
-  keyhouseExited: Promise<number | null>;
+  /** Keyhouse's process id (the tests stop it under the playground). */
+  keyhousePid: number | undefined;
+  /** Resolves with how Keyhouse ended if it stops. */
+  keyhouseExited: Promise<KeyhouseExit>;
   close(): Promise<void>;
 }
 
@@ -69,8 +93,12 @@ function waitForPort(child: ChildProcess, onLine: (chunk: string) => void): Prom
         seen = seen.slice(-1000);
       }
     });
-    child.once('exit', (code) =>
-      reject(new Error(`Keyhouse exited with ${code} before listening: ${stderr.trim()}`)),
+    child.once('exit', (code, signal) =>
+      reject(
+        new Error(
+          `Keyhouse stopped with ${describeExit({ code, signal })} before listening: ${stderr.trim()}`,
+        ),
+      ),
     );
   });
 }
@@ -114,17 +142,27 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(logFile);
-  const keyhouseExited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
+  const keyhouseExited = new Promise<KeyhouseExit>((done) =>
+    child.once('exit', (code, signal) => done({ code, signal })),
+  );
 
   const stopAll = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
+    // Keyhouse stopping on its own is what its log must explain: that stays, the rest goes.
+    const diedOnItsOwn = child.exitCode !== null || child.signalCode !== null;
+    if (!diedOnItsOwn) {
       child.kill('SIGTERM');
       await keyhouseExited;
     }
     await new Promise<void>((done) => log.end(() => done()));
     await fake.close();
     await emulator.close();
-    await rm(dir, { recursive: true, force: true });
+    if (!diedOnItsOwn) {
+      await rm(dir, { recursive: true, force: true });
+      return;
+    }
+    for (const file of await readdir(dir)) {
+      if (join(dir, file) !== logFile) await rm(join(dir, file), { recursive: true, force: true });
+    }
   };
 
   let port: number;
@@ -132,7 +170,8 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     port = await waitForPort(child, (text) => log.write(text));
   } catch (error) {
     await stopAll();
-    throw error;
+    const why = error instanceof Error ? error.message : String(error);
+    throw new Error(`${why}\n(Keyhouse's log is kept at ${logFile})`);
   }
   const keyhouseUrl = `http://127.0.0.1:${port}`;
 
@@ -165,6 +204,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     url: server.url,
     keyhouseUrl,
     logFile,
+    keyhousePid: child.pid,
     keyhouseExited,
     close: async () => {
       await server.close();

@@ -10,6 +10,7 @@ import {
   InternalServerError,
   InvalidResponseError,
 } from '../core/api-errors.js';
+import { currentLane } from '../core/budget.js';
 import type { ActivityList, CreatedKey, MalformedActivity } from '../core/clickhouse.js';
 import { KeyhouseError } from '../core/errors.js';
 import { Secret } from '../core/secret.js';
@@ -130,6 +131,8 @@ export class ClickHouseCloudClient {
     retries: 0,
     urgent: { sent: 0, mostAheadByOneOwner: 0 },
   };
+  /** The budget (10 requests per 10 s), shared by every call, and asked how long a caller would wait. */
+  readonly #limiter: SlidingWindowLimiter;
   readonly #transport: Transport;
   readonly #now: () => number;
   readonly #keyId: string;
@@ -179,6 +182,7 @@ export class ClickHouseCloudClient {
       now: this.#now,
     });
     const rateLimit = options.rateLimit ?? { requests: 10, windowMs: 10_000 };
+    this.#limiter = new SlidingWindowLimiter(rateLimit);
     this.#transport = new Transport({
       baseUrl,
       keyId: options.keyId,
@@ -186,7 +190,7 @@ export class ClickHouseCloudClient {
       dispatcher: options.dispatcher,
       timeoutMs,
       logger: options.logger,
-      limiter: new SlidingWindowLimiter(rateLimit),
+      limiter: this.#limiter,
       retry,
       sleep: options.sleep ?? sleep,
       now: this.#now,
@@ -253,6 +257,14 @@ export class ClickHouseCloudClient {
    */
   keyListAtHand(): boolean {
     return this.#keys.answersAtOnce();
+  }
+
+  /**
+   * About how long a request made now, by whoever is working (the budget's current lane), would wait
+   * for the budget, in ms (the limiter's `estimateWaitMs`): what a person is told while they wait.
+   */
+  budgetWaitMs(): number {
+    return this.#limiter.estimateWaitMs(currentLane());
   }
 
   /** Whether `getKey(id)` would answer at once from a fresh cached list, without waiting on ClickHouse. */

@@ -144,6 +144,37 @@ export class SlidingWindowLimiter {
     if (this.#waiters.length > 0) this.#schedule();
   }
 
+  /**
+   * About how long a request of `lane` asked for now would wait for its slot, in ms: until a hold
+   * ends, its owner's share frees (its own sends ageing out, one more for each of its requests
+   * already queued) and the window has room. A lower bound (other owners' queued work may still go
+   * first), for telling a person "about N s"; 0 when it would go at once.
+   */
+  estimateWaitMs(lane: BudgetLane = ANYONE): number {
+    const now = this.#now();
+    this.#prune(now);
+    const queuedOwn = this.#waiters.filter((w) => w.lane.owner === lane.owner).length;
+    if (queuedOwn === 0 && this.#waiters.length === 0 && this.#mayTake(lane, now)) return 0;
+    let at = this.#heldUntil;
+    // Its owner's share: the (excess + 1)-th oldest of its sends must leave the window first.
+    const own = this.#sent.filter((send) => send.owner === lane.owner);
+    const excess = own.length + queuedOwn - this.perOwner;
+    if (excess >= 0) {
+      const leaving = own[Math.min(excess, own.length - 1)];
+      // Queued beyond what its sends in the window free: each further one waits a window more.
+      const windows = Math.floor(Math.max(0, excess - own.length + 1) / this.perOwner);
+      if (leaving) at = Math.max(at, leaving.at + this.#span() * (1 + windows));
+    }
+    // The window: room for everyone queued ahead and this one.
+    const room = lane.priority === 'urgent' ? this.requests : this.requests - this.reservedForUrgent;
+    const needed = this.#sent.length + this.#waiters.length + 1 - room;
+    if (needed > 0) {
+      const leaving = this.#sent[Math.min(needed, this.#sent.length) - 1];
+      if (leaving) at = Math.max(at, leaving.at + this.#span());
+    }
+    return Math.max(0, Math.ceil(at - now));
+  }
+
   /** How many callers are waiting for a slot. */
   get pending(): number {
     return this.#waiters.length;

@@ -33,6 +33,8 @@ export type KeyApi = {
   /** Whether `listKeys()` / `getKey(id)` would answer from memory now (no request); optional. */
   keyListAtHand?(): boolean;
   keyAtHand?(id: string): boolean;
+  /** About how long a request made now by the current budget lane would wait for the budget, in ms; optional. */
+  budgetWaitMs?(): number;
 };
 
 /**

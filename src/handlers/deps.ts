@@ -23,6 +23,11 @@ export interface HandlerDeps {
   logger: Logger;
   /** Transport for `response_url` posts made outside Bolt's `respond` (defaults to the global fetch). */
   fetch?: typeof fetch;
+  /**
+   * About how long ClickHouse's budget would keep the current person's next request waiting, in ms
+   * (0 when it would go at once): said to them at once rather than a silent wait.
+   */
+  budgetWaitMs?: () => number;
   /** Runs the timed rules soon, in the background (an event just made work due). */
   kickTimers?: () => void;
   /** The leak tripwire and who Keyhouse is in Slack; absent with `security.leakAction: off`. */

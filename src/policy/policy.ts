@@ -192,6 +192,27 @@ export class Policy {
     return () => clearInterval(timer);
   }
 
+  /**
+   * Roles that can never be approved with the approvers as Slack has them now: more approvals than
+   * approvers (people named, and the members of the groups named). Loading refuses this when only
+   * people are named; groups have sizes only Slack knows, so it is checked at start, once they are
+   * looked up, and reported as a warning (a group may grow). "*" counts as enough.
+   */
+  async unapprovableRoles(): Promise<{ roleId: string; approvals: number; approvers: number }[]> {
+    const { approvers } = this.doc;
+    if (approvers.includes('*')) return [];
+    const people = new Set(approvers.filter((id) => !isGroupId(id)));
+    for (const groupId of approvers.filter(isGroupId)) {
+      const members = await this.#groupMembers(groupId);
+      // A group that could not be looked up is not counted as empty: that is reported on its own.
+      if (members === null) return [];
+      for (const id of members) people.add(id);
+    }
+    return this.doc.roles
+      .filter((role) => role.approvals > people.size)
+      .map((role) => ({ roleId: role.id, approvals: role.approvals, approvers: people.size }));
+  }
+
   async #isMember(userId: string, list: readonly string[]): Promise<boolean> {
     if (list.includes('*') || list.includes(userId)) return true;
     const groups = list.filter(isGroupId);

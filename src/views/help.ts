@@ -10,31 +10,46 @@ export interface HelpMessage {
   response_type: 'ephemeral';
 }
 
-function usage(m: Messages, command: string): string {
-  const values = { command: escapeMrkdwn(command) };
-  return [
-    m.t('help.request', values),
-    m.t('help.list', values),
-    m.t('help.listAll', values),
-    m.t('help.review', values),
-    m.t('help.help', values),
-  ].join('\n');
+/**
+ * What the reader may do, so help offers only that: someone who may not request is not offered
+ * `/chkey request` (they are told whom to ask), approvers see `list all`, admins `review` and `audit`.
+ */
+export interface HelpFor {
+  request: boolean;
+  listAll: boolean;
+  admin: boolean;
+  /** Mentions of the admins to ask, for someone who may not request. */
+  adminsToAsk: string;
 }
 
-/** `/chkey help`. */
-export function helpMessage(m: Messages, command: string): HelpMessage {
+function usage(m: Messages, command: string, can: HelpFor): string {
+  const values = { command: escapeMrkdwn(command) };
+  return [
+    can.request ? m.t('help.request', values) : m.t('help.mayNotRequest', { admins: can.adminsToAsk }),
+    m.t('help.list', values),
+    can.listAll ? m.t('help.listAll', values) : null,
+    can.admin ? m.t('help.review', values) : null,
+    can.admin ? m.t('help.audit', values) : null,
+    m.t('help.help', values),
+  ]
+    .filter((line) => line !== null)
+    .join('\n');
+}
+
+/** `/chkey help`, for what this reader may do. */
+export function helpMessage(m: Messages, command: string, can: HelpFor): HelpMessage {
   return {
     text: m.t('help.title', { command: escapeMrkdwn(command) }),
     blocks: [
-      { type: 'section', text: md(m.t('help.intro')) },
-      { type: 'section', text: md(fitText(usage(m, command), LIMIT.text)) },
+      { type: 'section', text: md(m.t(can.request ? 'help.intro' : 'help.introNoRequest')) },
+      { type: 'section', text: md(fitText(usage(m, command, can), LIMIT.text)) },
     ],
     response_type: 'ephemeral',
   };
 }
 
 /** Usage for a word the command does not know, quoting it. */
-export function unknownCommand(m: Messages, command: string, word: string): HelpMessage {
+export function unknownCommand(m: Messages, command: string, word: string, can: HelpFor): HelpMessage {
   // A backtick in the word would end the code span early; a quote reads the same.
   const said = m.t('help.unknown', {
     command: escapeMrkdwn(command),
@@ -44,7 +59,7 @@ export function unknownCommand(m: Messages, command: string, word: string): Help
     text: said,
     blocks: [
       { type: 'section', text: md(said) },
-      { type: 'section', text: md(fitText(usage(m, command), LIMIT.text)) },
+      { type: 'section', text: md(fitText(usage(m, command, can), LIMIT.text)) },
     ],
     response_type: 'ephemeral',
   };

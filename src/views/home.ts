@@ -19,6 +19,8 @@ const HOME_REQUESTS_MAX = 20;
 export interface HomeOptions {
   /** The slash command named in the help line. */
   command?: string;
+  /** Whether the viewer may request a key (default yes); if not, no "Request one" is offered. */
+  mayRequest?: boolean;
 }
 
 type HomeRequest = HomeData['requests'][number];
@@ -48,8 +50,8 @@ export function homeView(data: HomeData, options: HomeOptions = {}): HomeView {
       type: 'context',
       elements: [
         md(
-          `\`${command}\` to request a key · \`${command} list\` for your keys in a message · ` +
-            `\`${command} help\` for more`,
+          `${options.mayRequest === false ? '' : `\`${command}\` to request a key · `}` +
+            `\`${command} list\` for your keys in a message · \`${command} help\` for more`,
         ),
       ],
     },
@@ -62,14 +64,21 @@ export function homeView(data: HomeData, options: HomeOptions = {}): HomeView {
   const room = HOME_BLOCKS_MAX - head.length - requests.length - help.length - 1;
   return {
     type: 'home',
-    blocks: [...head, ...requests, keysTitle, ...keySlice(data, room, command), ...help],
+    blocks: [
+      ...head,
+      ...requests,
+      keysTitle,
+      ...keySlice(data, room, options.mayRequest === false ? null : command),
+      ...help,
+    ],
   };
 }
 
 /** The viewer's keys within `room` blocks, with a last line saying how many did not fit. */
-function keySlice(data: HomeData, room: number, command: string): KnownBlock[] {
+function keySlice(data: HomeData, room: number, command: string | null): KnownBlock[] {
   const { keys, now } = data;
   if (keys.length === 0) {
+    if (command === null) return [{ type: 'section', text: md('You have no keys.') }];
     return [{ type: 'section', text: md(`You have no keys. Request one with \`${command}\`.`) }];
   }
   // n keys take 2n − 1 blocks (section + divider between); when cut, one more for the count.

@@ -25,6 +25,8 @@ const OVERFLOW_MIN = 2;
 export interface KeyListOptions {
   /** The slash command, for "Request one with /chkey". */
   command?: string;
+  /** Whether the viewer may request a key (default yes); if not, no "Request one" is offered. */
+  mayRequest?: boolean;
 }
 
 /** An ephemeral key list, as posted to a `response_url` or returned from the slash command. */
@@ -58,7 +60,10 @@ export function keyListMessage(listing: KeyListing, options: KeyListOptions = {}
   if (listing.entries.length > 0) {
     blocks.push(...keyBlocks(listing.entries, { scope, page }, listing.now));
   } else {
-    blocks.push({ type: 'section', text: md(emptyText(listing, options.command ?? '/chkey')) });
+    blocks.push({
+      type: 'section',
+      text: md(emptyText(listing, options.mayRequest === false ? null : (options.command ?? '/chkey'))),
+    });
   }
 
   const paged = pageCount > 1;
@@ -74,10 +79,11 @@ export function keyListMessage(listing: KeyListing, options: KeyListOptions = {}
   return { text: fitText(text, LIMIT.messageText), blocks, response_type: 'ephemeral' };
 }
 
-function emptyText(listing: KeyListing, command: string): string {
+function emptyText(listing: KeyListing, command: string | null): string {
   // A page emptied under the viewer (keys deleted since) is not the same as having no keys.
   if (listing.total > 0) return 'No keys on this page any more.';
   if (listing.scope === 'mine') {
+    if (command === null) return 'You have no keys.';
     return `You have no keys. Request one with \`${escapeMrkdwn(command)}\`.`;
   }
   return 'There are no API keys in this organization.';

@@ -122,11 +122,12 @@ describe('the edges of the request flow', () => {
   });
 
   describe('slash command words', () => {
-    it('help is ephemeral usage', async () => {
+    it('help is ephemeral usage, of what the reader may do (list all for approvers)', async () => {
       const body = (await h.answer(alice, 'help')) as { response_type?: string };
       expect(body.response_type ?? 'ephemeral').toBe('ephemeral');
       expect(JSON.stringify(body)).toMatch(/request/);
-      expect(JSON.stringify(body)).toMatch(/list all/);
+      expect(JSON.stringify(body)).not.toMatch(/list all/);
+      expect(JSON.stringify(await h.answer(bob, 'help'))).toMatch(/list all/);
     });
 
     it('an unknown word is quoted back, escaped', async () => {

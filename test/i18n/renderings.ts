@@ -26,11 +26,14 @@ export interface Data extends DialogData {
   command: string;
   /** A word the command does not know. */
   word: string;
+  /** The admins to ask, as Slack mentions (the policy's `adminsToAsk`). */
+  admins: string;
 }
 
 export const EVERYDAY: Data = {
   command: '/chkey',
   word: 'frobnicate',
+  admins: '<@U0DANA>',
   ...DIALOG_EVERYDAY,
 };
 
@@ -38,6 +41,7 @@ export const EVERYDAY: Data = {
 export const LONGEST: Data = {
   command: `/${'k'.repeat(31)}`,
   word: 'w'.repeat(3_900),
+  admins: Array.from({ length: 20 }, (_, i) => `<!subteam^S0ADMINS${String(i).padStart(4, '0')}>`).join(', '),
   ...DIALOG_LONGEST,
 };
 
@@ -50,8 +54,22 @@ const message = (body: object): Rendered => ({ kind: 'message', body });
 
 /** Renderer name → its cases. A renderer exported by a view module must be here (views.test.ts checks). */
 export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]> = {
-  helpMessage: (m, d) => [message(helpMessage(m, d.command))],
-  unknownCommand: (m, d) => [message(unknownCommand(m, d.command, d.word))],
+  helpMessage: (m, d) => [
+    message(helpMessage(m, d.command, { request: true, listAll: true, admin: true, adminsToAsk: d.admins })),
+    message(
+      helpMessage(m, d.command, { request: false, listAll: false, admin: false, adminsToAsk: d.admins }),
+    ),
+  ],
+  unknownCommand: (m, d) => [
+    message(
+      unknownCommand(m, d.command, d.word, {
+        request: true,
+        listAll: false,
+        admin: false,
+        adminsToAsk: d.admins,
+      }),
+    ),
+  ],
   ...DIALOG_RENDERINGS,
 };
 

@@ -74,6 +74,8 @@ describe.skipIf(chromiumPath === null)('playground in Chromium', () => {
   let browser: Browser;
   let page: Page;
   let step = 0;
+  /** Whatever the page asked for and got a 404 (a favicon, say): a newcomer's console shows it. */
+  const notFound: string[] = [];
 
   const shot = async (name: string) => {
     step += 1;
@@ -115,6 +117,9 @@ describe.skipIf(chromiumPath === null)('playground in Chromium', () => {
       ],
     });
     page = await browser.newPage({ viewport: { width: 1180, height: 760 } });
+    page.on('response', (response) => {
+      if (response.status() === 404) notFound.push(response.url());
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -175,6 +180,11 @@ describe.skipIf(chromiumPath === null)('playground in Chromium', () => {
     await visiblePane().locator('.message.ephemeral').first().waitFor(UI_WAIT);
     expect(await textOf(visiblePane().locator('.message.ephemeral').first())).toMatch(/Dana Diaz/);
     expect(await modal().count()).toBe(0);
+    // Nor does help then offer her a request.
+    await command('/chkey help');
+    const help = visiblePane().locator('.message.ephemeral', { hasText: 'may not request' });
+    await help.waitFor(UI_WAIT);
+    expect(await textOf(help)).not.toContain('/chkey request');
 
     // The requester opens the modal; the role choice brings that role's expiry choices.
     await be('U0ALICE');
@@ -321,8 +331,9 @@ describe.skipIf(chromiumPath === null)('playground in Chromium', () => {
     await visiblePane().locator('.home').waitFor(UI_WAIT);
     await shot('app-home');
 
-    // Slack refused nothing Keyhouse sent on the way.
+    // Slack refused nothing Keyhouse sent on the way, and the page asked for nothing it lacks.
     expect(await page.locator('#refused-count').textContent()).toBe('0');
+    expect(notFound).toEqual([]);
 
     // The secret is in no log line and not in the database; the playground printed none of it.
     const logs = await readFile(playground.logFile, 'utf8');

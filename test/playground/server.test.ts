@@ -10,6 +10,7 @@ import type { PlaygroundPeople } from '../../dev/playground/people.js';
 import { type PageServer, startPageServer } from '../../dev/playground/server.js';
 import { reportRefusals, SlackSide } from '../../dev/playground/slack-side.js';
 import type { Snapshot } from '../../dev/playground/snapshot.js';
+import { silentSlackLogger } from '../support/logs.js';
 
 const ALICE = 'U0ALICE';
 const BOB = 'U0BOB';
@@ -82,6 +83,8 @@ describe('the playground page server', () => {
     server = await startPageServer({ fake, side, people, appName: 'Keyhouse', command: '/chkey', port: 0 });
     web = new WebClient(SLACK_TEST_DEFAULTS.botToken, {
       slackApiUrl: fake.apiUrl,
+      // These tests send Slack a duplicate block_id on purpose; its refusal is asserted, not printed.
+      logger: silentSlackLogger,
       retryConfig: { retries: 0 },
     });
   });
@@ -141,6 +144,17 @@ describe('the playground page server', () => {
     expect((await post('dismiss', { user: 'U0STRANGER', ts: '1' })).status).toBe(400);
     expect((await post('command', { user: ALICE })).status).toBe(400);
     expect((await fetch(new URL('events?user=U0STRANGER', server.url))).status).toBe(404);
+  });
+
+  it('serves a favicon, named by the page, so the browser meets no 404', async () => {
+    const html = await (await fetch(server.url)).text();
+    expect(html).toContain('<link rel="icon" href="/favicon.svg"');
+    for (const path of ['favicon.svg', 'favicon.ico']) {
+      const icon = await fetch(new URL(path, server.url));
+      expect(icon.status).toBe(200);
+      expect(icon.headers.get('content-type')).toBe('image/svg+xml');
+      expect(await icon.text()).toMatch(/^<svg /);
+    }
   });
 
   it('serves the page and its compiled script', async () => {

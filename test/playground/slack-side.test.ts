@@ -11,6 +11,7 @@ import { type FakeSlack, startFakeSlack } from '../../dev/fake-slack/index.js';
 import { signSlackRequest } from '../../dev/fake-slack/signing.js';
 import type { PlaygroundPeople } from '../../dev/playground/people.js';
 import { reportRefusals, SlackSide } from '../../dev/playground/slack-side.js';
+import { silentSlackLogger } from '../support/logs.js';
 
 const SECRET = 'playground-test-signing-secret';
 const ALICE = 'U0ALICE';
@@ -101,6 +102,8 @@ describe('the playground Slack side', () => {
     await app.listen();
     web = new WebClient(SLACK_TEST_DEFAULTS.botToken, {
       slackApiUrl: fake.apiUrl,
+      // These tests send Slack a duplicate block_id on purpose; its refusal is asserted, not printed.
+      logger: silentSlackLogger,
       retryConfig: { retries: 0 },
     });
   });
@@ -165,6 +168,27 @@ describe('the playground Slack side', () => {
       [ALICE, 'C0GENERAL', 'usage'],
       [ALICE, 'C0GENERAL', 'later'],
     ]);
+  });
+
+  it("a command's reply is replaced in place by replace_original on its response URL, as Slack does", async () => {
+    fresh();
+    app.answers.push({
+      status: 200,
+      body: JSON.stringify({ text: '⏳ waiting', response_type: 'ephemeral' }),
+    });
+    await side.command(ALICE, 'C0GENERAL', 'list');
+    await fetch(String(app.last().body.response_url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'the list', replace_original: true }),
+    });
+    expect(fake.ephemerals().map((e) => [e.user, e.body.text])).toEqual([[ALICE, 'the list']]);
+  });
+
+  it('escapes the text as Slack does with should_escape: a typed @alice arrives as <@U0ALICE|alice>', async () => {
+    fresh();
+    await side.command(ALICE, 'C0GENERAL', 'audit @bob in #general <b> & @nobody');
+    expect(app.last().body.text).toBe('audit <@U0BOB|bob> in <#C0GENERAL|general> &lt;b&gt; &amp; @nobody');
   });
 
   it("refuses, visibly and with Slack's error, an ack message Slack would refuse, and shows nothing", async () => {

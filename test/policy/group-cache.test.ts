@@ -127,3 +127,20 @@ describe('Policy: group membership without waiting (ack first)', () => {
     expect(await policy.isApprover('U0BOB')).toBe(false);
   });
 });
+
+describe('Policy: roles its approvers can never approve', () => {
+  it('counts the approver groups as Slack has them: a role needing more approvals than members is named', async () => {
+    const one = groups({ S0APPROVERS: ['U0BOB'] });
+    expect(await new Policy(makeDoc(), { resolveGroup: one.resolve }).unapprovableRoles()).toEqual([
+      { roleId: 'ops', approvals: 2, approvers: 1 },
+    ]);
+    const two = groups({ S0APPROVERS: ['U0BOB', 'U0CAROL'] });
+    expect(await new Policy(makeDoc(), { resolveGroup: two.resolve }).unapprovableRoles()).toEqual([]);
+  });
+
+  it('a group that cannot be looked up is not taken for an empty one (no false warning)', async () => {
+    const g = groups({});
+    g.fail(true);
+    expect(await new Policy(makeDoc(), { resolveGroup: g.resolve }).unapprovableRoles()).toEqual([]);
+  });
+});

@@ -42,7 +42,10 @@ import {
 export const SIGNING_SECRET = 'test-signing-secret';
 
 /** The ClickHouse OpenAPI contract, when `../shared/ref` is there (required in CI). */
-const contract = requirement(loadOpenApiContract(), '../shared/ref/clickhouse-cloud-openapi.json not found');
+const contract = requirement(
+  loadOpenApiContract(),
+  "../shared/ref/clickhouse-cloud-openapi.json not found: the end-to-end suites run without checking the emulator's traffic against the spec",
+);
 
 export { APPROVAL_CHANNEL, USERS } from './policy-fixture.js';
 

@@ -16,3 +16,18 @@ export function capturingLogger(level: string): { logger: Logger; lines: string[
   });
   return { logger, lines };
 }
+
+/**
+ * A logger for a test's own Slack WebClient that sends Slack what it must refuse (a duplicate
+ * block_id, on purpose): the client's default logger would print Slack's refusal on stderr as an
+ * `[ERROR]` line during a passing run. Keyhouse's own client logs through pino (`boltLogger`).
+ */
+export const silentSlackLogger = {
+  debug: () => {},
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+  setLevel: () => {},
+  getLevel: () => 'error' as never,
+  setName: () => {},
+};

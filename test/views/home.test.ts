@@ -182,3 +182,18 @@ describe('homeView snapshot', () => {
     expect(view).toMatchSnapshot();
   });
 });
+
+describe('home for someone who may not request', () => {
+  it('offers no request, in the empty key list or the help line; someone who may is offered both', () => {
+    const data = homeData({ keys: [], requests: [] });
+    const may = json(homeView(data, { command: '/chkey' }));
+    expect(may).toContain('Request one with `/chkey`');
+    expect(may).toContain('to request a key');
+    const mayNot = homeView(data, { command: '/chkey', mayRequest: false });
+    expect(checkView(mayNot)).toEqual([]);
+    expect(json(mayNot)).not.toContain('Request one');
+    expect(json(mayNot)).not.toContain('to request a key');
+    expect(json(mayNot)).toContain('You have no keys.');
+    expect(json(mayNot)).toContain('`/chkey help` for more');
+  });
+});

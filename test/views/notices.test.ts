@@ -123,9 +123,13 @@ describe('errorNotice and notAllowedToRequest', () => {
   });
 });
 
+const ADMIN = { request: true, listAll: true, admin: true, adminsToAsk: '<@U0DANA>' };
+const REQUESTER = { request: true, listAll: false, admin: false, adminsToAsk: '<@U0DANA>' };
+const NOBODY = { request: false, listAll: false, admin: false, adminsToAsk: '<@U0DANA>' };
+
 describe('help', () => {
-  it('lists the subcommands for the configured command', () => {
-    const message = helpMessage(english, '/chkey');
+  it('lists every subcommand for an admin, review and audit included', () => {
+    const message = helpMessage(english, '/chkey', ADMIN);
     valid(message);
     expect(message.response_type).toBe('ephemeral');
     const json = all(message);
@@ -134,14 +138,34 @@ describe('help', () => {
       '`/chkey request`',
       '`/chkey list`',
       '`/chkey list all`',
+      '`/chkey review`',
+      '`/chkey audit`',
+      '`/chkey audit @person`',
       '`/chkey help`',
     ]) {
       expect(json).toContain(usage);
     }
   });
 
+  it('offers a requester what they may do, not the admins’ commands', () => {
+    const json = all(helpMessage(english, '/chkey', REQUESTER));
+    expect(json).toContain('`/chkey request`');
+    expect(json).not.toContain('`/chkey review`');
+    expect(json).not.toContain('`/chkey audit');
+    expect(json).not.toContain('`/chkey list all`');
+  });
+
+  it('does not offer a request to someone who may not request, and names whom to ask', () => {
+    const message = helpMessage(english, '/chkey', NOBODY);
+    const json = all(message);
+    expect(json).not.toContain('`/chkey request`');
+    expect(json).not.toMatch(/Once your request is approved/);
+    expect(json).toContain('You may not request API keys; <@U0DANA>');
+    expect(json).toContain('`/chkey list`');
+  });
+
   it('quotes an unknown word, escaped and truncated', () => {
-    const message = unknownCommand(english, '/chkey', `<!channel>&${'x'.repeat(500)}`);
+    const message = unknownCommand(english, '/chkey', `<!channel>&${'x'.repeat(500)}`, REQUESTER);
     valid(message);
     expect(message.response_type).toBe('ephemeral');
     expect(message.text).toContain("I don't know `/chkey &lt;!channel&gt;&amp;x");

@@ -83,8 +83,16 @@ export async function renderKeyList(
       now: deps.workflow.now(),
       ...(notice ? { notice } : {}),
     },
-    { command: deps.command },
+    {
+      command: deps.command,
+      // Asked only when it is said: "Request one with /chkey" only to someone who may.
+      ...(scope === 'mine' && entries.length === 0 ? { mayRequest: await mayRequest(deps, viewerId) } : {}),
+    },
   );
+}
+
+async function mayRequest(deps: HandlerDeps, userId: string): Promise<boolean> {
+  return (await deps.policy.requestableRoles(userId)).length > 0;
 }
 
 /** A page of `/chkey review`, rendered for an admin (the workflow refuses anyone else). */
@@ -116,7 +124,10 @@ export async function publishHome(deps: HandlerDeps, client: WebClient, userId: 
   };
   await client.views.publish({
     user_id: userId,
-    view: homeView(notice ? { ...data, notice } : data, { command: deps.command }),
+    view: homeView(notice ? { ...data, notice } : data, {
+      command: deps.command,
+      mayRequest: await mayRequest(deps, userId),
+    }),
   });
 }
 

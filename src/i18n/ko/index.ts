@@ -8,12 +8,14 @@ import { edit } from './edit.js';
 import { help } from './help.js';
 import { keyDialogs } from './key-dialogs.js';
 import { keyNameRule } from './key-name-rule.js';
+import { newcomer } from './newcomer.js';
 import { request } from './request.js';
 import { secret } from './secret.js';
 import { spans } from './spans.js';
 
 export const ko: Translation = {
   help,
+  newcomer,
   approval,
   claim,
   deny,
