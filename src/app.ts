@@ -13,7 +13,7 @@ import { runAs } from './api/index.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { Store } from './core/model.js';
 import { createErrorHandler } from './handlers/errors.js';
-import { registerHandlers } from './handlers/index.js';
+import { type HandlerDeps, listAtOnce, RenderedLists, registerHandlers } from './handlers/index.js';
 import {
   healthRoute,
   metricsRoute,
@@ -220,7 +220,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   const source = options.keys;
   const keys = refuseWhileNoWait('ClickHouse', source, {
     atHand: (method, args) => {
-      if (method === 'keyListAtHand' || method === 'keyAtHand') return true;
+      if (method === 'keyListAtHand' || method === 'keyAtHand' || method === 'keysAtHand') return true;
       if (method === 'listKeys')
         return !(args[0] as { fresh?: boolean } | undefined)?.fresh && source.keyListAtHand?.() === true;
       return method === 'getKey' && source.keyAtHand?.(String(args[0])) === true;
@@ -307,7 +307,7 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     notifier: new SlackLifecycleNotifier(app.client),
     directory: new SlackDirectory(app.client),
   });
-  registerHandlers(app, {
+  const handlerDeps: HandlerDeps = {
     workflow,
     lifecycle,
     policy,
@@ -318,10 +318,12 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     fetch: options.fetch,
     kickTimers: () => scheduler.tickSoon(),
     budgetWaitMs: () => source.budgetWaitMs?.() ?? 0,
+    renderedLists: new RenderedLists(),
     ...(tripwire
       ? { watch: { tripwire, botUserId: options.slack.botUserId, botId: options.slack.botId } }
       : {}),
-  });
+  };
+  registerHandlers(app, handlerDeps);
   app.error(createErrorHandler({ logger, client: app.client, fetch: options.fetch }));
 
   const sweep = scheduler.every({
@@ -385,6 +387,8 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
           logger,
           stopping: () => stopping,
           deliver: httpReceiver.requestListener,
+          // A key list drawn before and still right is answered here, without Bolt.
+          answerAtOnce: listAtOnce(handlerDeps),
         }),
       }),
     },

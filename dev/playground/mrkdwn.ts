@@ -1,14 +1,17 @@
 /**
  * Slack's mrkdwn as a Slack client shows it, turned into safe HTML: `*bold*`, `_italic_`,
  * `~strike~`, `` `code` ``, ```` ```blocks``` ````, `>` quotes, `<url|links>`, `<@U…>` mentions as
- * names, `<#C…>` channels, `<!here>`, and `<!date^…>` tokens formatted (in UTC, the demo people's
- * time zone). Everything else is text: the app's `&amp;` `&lt;` `&gt;` are decoded, then all of it
- * is HTML-escaped, so nothing an app or a user wrote can become markup in the page.
+ * names, `<#C…>` channels, `<!here>`, and `<!date^…>` tokens formatted in the reader's time zone
+ * and language (UTC and English unless they switched). Everything else is text: the app's
+ * `&amp;` `&lt;` `&gt;` are decoded, then all of it is HTML-escaped, so nothing an app or a user
+ * wrote can become markup in the page.
  */
 
 export interface Names {
   user(id: string): string;
   channel(id: string): string;
+  /** Whose client shows the dates (their zone and language); UTC and English when absent. */
+  reader?: DateReader;
 }
 
 export function escapeHtml(text: string): string {
@@ -47,32 +50,111 @@ function ordinal(n: number): string {
   return `${n}${['th', 'st', 'nd', 'rd'][n % 10] ?? 'th'}`;
 }
 
-/** A `<!date^SECONDS^FORMAT|fallback>` token's text, in UTC; `now` decides today/tomorrow. */
-export function formatSlackDate(seconds: number, format: string, now: Date): string {
+/** Whose Slack client shows a date token: its language and the person's time zone. */
+export interface DateReader {
+  locale: string;
+  timeZone: string;
+}
+
+const UTC_READER: DateReader = { locale: 'en-US', timeZone: 'UTC' };
+
+interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  weekday: number;
+}
+
+const wallFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar date and clock time of an instant in a zone. */
+function wallClock(d: Date, timeZone: string): WallClock {
+  if (timeZone === 'UTC') {
+    return {
+      year: d.getUTCFullYear(),
+      month: d.getUTCMonth(),
+      day: d.getUTCDate(),
+      hour: d.getUTCHours(),
+      minute: d.getUTCMinutes(),
+      second: d.getUTCSeconds(),
+      weekday: d.getUTCDay(),
+    };
+  }
+  let format = wallFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+      hourCycle: 'h23',
+    });
+    wallFormats.set(timeZone, format);
+  }
+  const part = (type: string) => Number(format.formatToParts(d).find((p) => p.type === type)?.value ?? 0);
+  const [year, month, day] = [part('year'), part('month') - 1, part('day')];
+  return {
+    year,
+    month,
+    day,
+    hour: part('hour'),
+    minute: part('minute'),
+    second: part('second'),
+    weekday: new Date(Date.UTC(year, month, day)).getUTCDay(),
+  };
+}
+
+const KOREAN_DAYS = ['일요일', '월요일', '화요일', '수요일', '목요일', '금요일', '토요일'];
+
+/**
+ * A `<!date^SECONDS^FORMAT|fallback>` token's text as the reader's Slack client shows it: in their
+ * time zone and language (English, or Korean for a `ko` locale); `now` decides today/tomorrow.
+ */
+export function formatSlackDate(seconds: number, format: string, now: Date, reader = UTC_READER): string {
   const d = new Date(seconds * 1000);
   if (Number.isNaN(d.getTime())) return '';
   const pad = (n: number) => String(n).padStart(2, '0');
-  const month = MONTHS[d.getUTCMonth()] ?? '';
-  const dayOfMonth = d.getUTCDate();
-  const year = d.getUTCFullYear();
+  const at = wallClock(d, reader.timeZone);
+  const today = wallClock(now, reader.timeZone);
   const dayDiff = Math.round(
-    (Date.UTC(year, d.getUTCMonth(), dayOfMonth) -
-      Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())) /
-      86_400_000,
+    (Date.UTC(at.year, at.month, at.day) - Date.UTC(today.year, today.month, today.day)) / 86_400_000,
   );
-  const pretty = dayDiff === 0 ? 'today' : dayDiff === 1 ? 'tomorrow' : dayDiff === -1 ? 'yesterday' : null;
-  const short = `${month.slice(0, 3)} ${dayOfMonth}, ${year}`;
-  const long = `${DAYS[d.getUTCDay()] ?? ''}, ${month} ${ordinal(dayOfMonth)}, ${year}`;
+  const korean = reader.locale.toLowerCase().startsWith('ko');
+  const time = `${pad(at.hour)}:${pad(at.minute)}`;
+  const timeSecs = `${time}:${pad(at.second)}`;
+  const dateNum = `${at.year}-${pad(at.month + 1)}-${pad(at.day)}`;
+  let pretty: string | null;
+  let date: string;
+  let short: string;
+  let long: string;
+  if (korean) {
+    pretty = dayDiff === 0 ? '오늘' : dayDiff === 1 ? '내일' : dayDiff === -1 ? '어제' : null;
+    date = `${at.year}년 ${at.month + 1}월 ${at.day}일`;
+    short = date;
+    long = `${date} ${KOREAN_DAYS[at.weekday] ?? ''}`;
+  } else {
+    pretty = dayDiff === 0 ? 'today' : dayDiff === 1 ? 'tomorrow' : dayDiff === -1 ? 'yesterday' : null;
+    const month = MONTHS[at.month] ?? '';
+    date = `${month} ${ordinal(at.day)}, ${at.year}`;
+    short = `${month.slice(0, 3)} ${at.day}, ${at.year}`;
+    long = `${DAYS[at.weekday] ?? ''}, ${month} ${ordinal(at.day)}, ${at.year}`;
+  }
   const tokens: Record<string, string> = {
-    date_num: `${year}-${pad(d.getUTCMonth() + 1)}-${pad(dayOfMonth)}`,
-    date: `${month} ${ordinal(dayOfMonth)}, ${year}`,
+    date_num: dateNum,
+    date,
     date_short: short,
     date_long: long,
-    date_pretty: pretty ?? `${month} ${ordinal(dayOfMonth)}, ${year}`,
+    date_pretty: pretty ?? date,
     date_short_pretty: pretty ?? short,
     date_long_pretty: pretty ?? long,
-    time: `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`,
-    time_secs: `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`,
+    time,
+    time_secs: timeSecs,
   };
   return format.replace(/\{(\w+)\}/g, (whole, name: string) => tokens[name] ?? whole);
 }
@@ -90,7 +172,7 @@ function special(inner: string, names: Names, now: Date): string {
   }
   if (target.startsWith('!date^')) {
     const [, seconds = '', format = ''] = target.split('^');
-    const text = formatSlackDate(Number(seconds), format, now);
+    const text = formatSlackDate(Number(seconds), format, now, names.reader);
     const shown = text === '' ? decodeSlack(label ?? '') : text;
     return `<time title="${escapeHtml(decodeSlack(label ?? ''))}">${escapeHtml(shown)}</time>`;
   }

@@ -58,6 +58,7 @@ const bodies = {
   open: z.object({ user: z.string(), tab: z.enum(['home', 'messages']) }),
   dismiss: z.object({ user: z.string(), ts: z.string() }),
   'dismiss-notice': z.object({ user: z.string(), id: z.string() }),
+  language: z.object({ user: z.string(), locale: z.enum(['en-US', 'ko-KR']) }),
 } as const;
 
 const FAVICON =
@@ -125,6 +126,7 @@ export async function startPageServer(options: PageServerOptions): Promise<PageS
       fake.dismissEphemeral(b.user, b.ts);
     },
     'dismiss-notice': async (b) => side.dismissNotice(b.user, b.id),
+    language: (b) => side.changeLanguage(b.user, b.locale),
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {

@@ -86,6 +86,7 @@ export function shellHtml(input: { people: PlaygroundPeople; appName: string; co
 <aside class="sidebar">
   <div class="ws">Keyhouse playground</div>
   <label class="who">You are<select id="who">${options}</select></label>
+  <label class="who">Your Slack language<select id="language"><option value="en-US">English (en-US) · UTC</option><option value="ko-KR">한국어 (ko-KR) · Asia/Seoul</option></select></label>
   <div class="nav-head">Channels</div>${channels}
   <div class="nav-head">Apps</div>
   <button type="button" class="nav-item" data-conv="app" data-name="${escapeHtml(appName)}">${escapeHtml(appName)}</button>

@@ -18,6 +18,16 @@ import type { PlaygroundPeople } from './people.js';
 /** Slack waits this long for an acknowledgement, then tells the person the app did not answer. */
 export const ACK_TIMEOUT_MS = 3000;
 
+/**
+ * The languages a person can switch to in the playground, each with the time zone its demo person
+ * lives in, so a Korean reader also sees dates in Seoul's time.
+ */
+export const LANGUAGES = {
+  'en-US': { locale: 'en-US', tz: 'UTC' },
+  'ko-KR': { locale: 'ko-KR', tz: 'Asia/Seoul' },
+} as const;
+export type PlaygroundLanguage = keyof typeof LANGUAGES;
+
 /** Where an interactive element is shown. */
 export type Surface =
   | { kind: 'message'; channel: string; ts: string }
@@ -74,6 +84,8 @@ export class SlackSide {
   readonly modalErrors = new Map<string, ModalErrors>();
   /** The last values the page sent for a view, as Slack keeps `view.state` across updates. */
   readonly #values = new Map<string, PageValues>();
+  /** Who switched their language in the page; everyone else reads English, in UTC. */
+  readonly #languages = new Map<string, PlaygroundLanguage>();
   readonly #options: SlackSideOptions;
   #counter = 0;
 
@@ -300,6 +312,22 @@ export class SlackSide {
         is_ext_shared_channel: false,
       },
     });
+  }
+
+  /**
+   * The person changed their language (and with it the demo's time zone) in Slack's preferences:
+   * the fake Slack answers `users.info` with it from now on, and Keyhouse hears the `user_change`
+   * event Slack sends, as it would in a workspace.
+   */
+  async changeLanguage(user: string, language: PlaygroundLanguage): Promise<void> {
+    const { payload } = this.#fake.changePreferences(user, LANGUAGES[language]);
+    this.#languages.set(user, language);
+    await this.#send({ kind: 'event', payload });
+  }
+
+  /** The Slack locale and time zone the person has now (`en-US` and UTC unless changed). */
+  languageOf(user: string): PlaygroundLanguage {
+    return this.#languages.get(user) ?? 'en-US';
   }
 
   /** Last values the page sent for a view (kept across `views.update`, as Slack keeps typed input). */

@@ -6,10 +6,10 @@
  * ephemerals or modals is ever in it.
  */
 import type { FakeMessage, FakeSlack } from '../fake-slack/index.js';
-import { escapeHtml, type Names } from './mrkdwn.js';
+import { type DateReader, escapeHtml, type Names } from './mrkdwn.js';
 import type { PlaygroundPeople } from './people.js';
 import { type RenderContext, renderBlocks, renderMessageBody } from './render.js';
-import type { SlackSide } from './slack-side.js';
+import { LANGUAGES, type PlaygroundLanguage, type SlackSide } from './slack-side.js';
 
 export interface Conversation {
   id: string;
@@ -21,6 +21,8 @@ export interface Conversation {
 
 export interface Snapshot {
   user: string;
+  /** The person's Slack language, as the page's language switch shows it. */
+  language: PlaygroundLanguage;
   conversations: Conversation[];
   modal: { id: string; hash: string; html: string } | null;
   /** Notices not tied to a conversation (a click the app did not answer in time). */
@@ -35,8 +37,9 @@ export interface SnapshotSources {
   appName: string;
 }
 
-function names(people: PlaygroundPeople, appName: string): Names {
+function names(people: PlaygroundPeople, appName: string, reader: DateReader): Names {
   return {
+    reader,
     user: (id) =>
       people.people.find((p) => p.id === id)?.name ?? (id.startsWith('U0KEYHOUSE') ? appName : id),
     channel: (id) => people.channels.find((c) => c.id === id)?.name ?? id,
@@ -54,8 +57,10 @@ function tsOf(at: number): string {
 
 export function snapshot(sources: SnapshotSources, user: string): Snapshot {
   const { fake, side, people, appName } = sources;
+  const language = side.languageOf(user);
+  const { locale, tz } = LANGUAGES[language];
   const ctx: RenderContext = {
-    names: names(people, appName),
+    names: names(people, appName, { locale, timeZone: tz }),
     now: new Date(),
     people: people.people.map(({ id, name }) => ({ id, name })),
   };
@@ -187,7 +192,7 @@ export function snapshot(sources: SnapshotSources, user: string): Snapshot {
         }<div class="when">${clock(tsOf(r.at))}</div></div>`,
     )
     .join('');
-  return { user, conversations, modal, toasts, refusals };
+  return { user, language, conversations, modal, toasts, refusals };
 }
 
 function messageHtml(

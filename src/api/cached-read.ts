@@ -22,6 +22,11 @@ export interface CachedReadOptions<T> {
    */
   staleMs?: number;
   now: () => number;
+  /**
+   * Whether a value just fetched says the same as the one held; when it does, the one held is
+   * kept, so what readers made from it (a rendered key list) still holds. Default: never.
+   */
+  same?: (held: T, fetched: T) => boolean;
 }
 
 /**
@@ -34,6 +39,7 @@ export class CachedRead<T> {
   readonly #ttlMs: number;
   readonly #staleMs: number;
   readonly #now: () => number;
+  readonly #same: ((held: T, fetched: T) => boolean) | null;
   #generation = 0;
   #sequence = 0;
   #cached: Cached<T> | null = null;
@@ -44,6 +50,7 @@ export class CachedRead<T> {
     this.#ttlMs = options.ttlMs;
     this.#staleMs = options.staleMs ?? 0;
     this.#now = options.now;
+    this.#same = options.same ?? null;
   }
 
   /** A value at most `ttlMs` old (or a recent one, refreshed behind it) unless `fresh`, else one shared request. */
@@ -68,6 +75,18 @@ export class CachedRead<T> {
   /** Whether `read()` would answer at once, without waiting on ClickHouse. */
   answersAtOnce(): boolean {
     return this.#within(this.#ttlMs + this.#staleMs) !== null;
+  }
+
+  /**
+   * What `read()` would answer at once, synchronously, or null; past `ttlMs` it starts the one
+   * refresh `read()` would start, so a reader that only ever asks here still sees changes.
+   */
+  readAtOnce(): T | null {
+    const current = this.atHand();
+    if (current !== null) return current;
+    const recent = this.#within(this.#ttlMs + this.#staleMs);
+    if (recent !== null) this.#refresh(false).catch(() => undefined);
+    return recent;
   }
 
   /** Whether a read begun since our last write is under way (a reader can wait for it instead of asking). */
@@ -95,6 +114,13 @@ export class CachedRead<T> {
     return this.#now() - cached.fetchedAt < ageMs ? cached.value : null;
   }
 
+  /** The value held instead of `fetched` when they say the same (and nothing was written since). */
+  #unlessSame(fetched: T): T {
+    const held = this.#cached;
+    if (this.#same === null || held === null || held.generation !== this.#generation) return fetched;
+    return this.#same(held.value, fetched) ? held.value : fetched;
+  }
+
   #refresh(fresh: boolean): Promise<T> {
     const current = this.#inFlight;
     if (current !== null && current.generation === this.#generation && (current.fresh || !fresh)) {
@@ -103,7 +129,7 @@ export class CachedRead<T> {
     const generation = this.#generation;
     const sequence = ++this.#sequence;
     const fetchedAt = this.#now();
-    const promise = this.#fetch();
+    const promise = this.#fetch().then((value) => this.#unlessSame(value));
     const entry: InFlight<T> = { generation, fresh, promise };
     this.#inFlight = entry;
     promise.then(

@@ -170,6 +170,9 @@ export class ClickHouseCloudClient {
       ttlMs: keyListTtlMs,
       staleMs: options.keyListStaleMs ?? 2 * keyListTtlMs,
       now: this.#now,
+      // A refresh that finds the keys unchanged keeps the list handed out, so the key lists
+      // rendered from it are reused (workflow/key-lists.ts); comparing costs once per refresh.
+      same: (held, fetched) => JSON.stringify(held) === JSON.stringify(fetched),
     });
     this.#roles = new CachedRead({
       fetch: () => this.#readList('listRoles', RoleSchema),
@@ -265,6 +268,12 @@ export class ClickHouseCloudClient {
    */
   budgetWaitMs(): number {
     return this.#limiter.estimateWaitMs(currentLane());
+  }
+
+  /** The key list `listKeys()` would answer at once (refreshed behind it when old), or null. */
+  keysAtHand(): readonly ApiKey[] | null {
+    const keys = this.#keys.readAtOnce();
+    return keys === null ? null : shared(keys);
   }
 
   /** Whether `getKey(id)` would answer at once from a fresh cached list, without waiting on ClickHouse. */

@@ -60,6 +60,8 @@ export interface Readers {
   of(userId: string): Promise<Reader>;
   /** What is at hand now, else the default (and a look-up starts for next time): for acknowledgements. */
   now(userId: string): Reader;
+  /** The person's reader when they were looked up already, else null (nothing is started). Optional. */
+  known?(userId: string): Reader | null;
   /** Slack described the person (a `user_change` event carries the user object). */
   heard(person: SlackPerson): void;
 }

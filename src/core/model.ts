@@ -390,6 +390,12 @@ export interface Store {
   migrate(): Promise<void>;
   /** Proves the database answers (readiness). */
   ping(): Promise<void>;
+  /**
+   * A stamp that moves whenever the database changes (this instance's writes and, for SQLite,
+   * another connection's commits); null when the backend cannot tell (PostgreSQL, whose other
+   * replicas write unseen). Read at once, without a query round trip; optional.
+   */
+  changeStamp?(): string | null;
   /** How many requests are in each state (every state present, 0 when none), for `/metrics`. */
   countRequestsByState(): Promise<Record<RequestState, number>>;
   close(): Promise<void>;

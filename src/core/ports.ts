@@ -35,6 +35,11 @@ export type KeyApi = {
   keyAtHand?(id: string): boolean;
   /** About how long a request made now by the current budget lane would wait for the budget, in ms; optional. */
   budgetWaitMs?(): number;
+  /**
+   * The key list `listKeys()` would answer from memory now (the same object while it holds), a
+   * refresh started behind it when it is getting old; null when it would ask ClickHouse. Optional.
+   */
+  keysAtHand?(): readonly ApiKey[] | null;
 };
 
 /**

@@ -5,8 +5,10 @@ import type { Readers } from '../core/locale.js';
 import type { Catalog, Messages } from '../i18n/index.js';
 import type { Policy } from '../policy/index.js';
 import type { Lifecycle } from '../timers/index.js';
+import type { KeyListMessage } from '../views/index.js';
 import type { Workflow } from '../workflow/index.js';
 import type { MessageWatchDeps } from './events/message.js';
+import type { RenderedLists } from './shared/rendered-lists.js';
 
 /** What every listener may use. Listeners translate Slack payloads; the workflow decides. */
 export interface HandlerDeps {
@@ -30,6 +32,8 @@ export interface HandlerDeps {
   budgetWaitMs?: () => number;
   /** Runs the timed rules soon, in the background (an event just made work due). */
   kickTimers?: () => void;
+  /** Key list messages drawn before, reused while nothing in them changed; none kept when absent. */
+  renderedLists?: RenderedLists<KeyListMessage>;
   /** The leak tripwire and who Keyhouse is in Slack; absent with `security.leakAction: off`. */
   watch?: MessageWatchDeps;
 }

@@ -8,7 +8,9 @@ import { registerViews } from './views/index.js';
 
 export type { AckFirstApp, Listener, Registration, Reply } from './ack-first.js';
 export { ackFirst, isAckFirst } from './ack-first.js';
+export { listAtOnce } from './commands/list-at-once.js';
 export type { HandlerDeps } from './deps.js';
+export { RenderedLists } from './shared/rendered-lists.js';
 
 /**
  * Every listener goes through `ackFirst`: Slack hears an answer before anything waits on the

@@ -87,11 +87,16 @@ export interface SlackEventsOptions {
   stopping: () => boolean;
   /** Bolt's receiver: gets the request once the edge check passed, its body as `rawBody`. */
   deliver: (req: IncomingMessage, res: ServerResponse) => void;
+  /**
+   * An answer Keyhouse has at hand for a checked request, as the JSON of its acknowledgement, or
+   * null to hand it to Bolt (handlers/commands/list-at-once.ts). Synchronous: it never waits.
+   */
+  answerAtOnce?: (parsed: Record<string, unknown>) => string | null;
 }
 
 /** `/slack/events`: the edge check (slack-request.ts) first, then Bolt. */
 export function slackEventsRoute(options: SlackEventsOptions): Handler {
-  const { signingSecret, logger, stopping, deliver } = options;
+  const { signingSecret, logger, stopping, deliver, answerAtOnce } = options;
   return (req, res) => {
     if (stopping()) {
       res.writeHead(503, { connection: 'close' }).end();
@@ -104,6 +109,11 @@ export function slackEventsRoute(options: SlackEventsOptions): Handler {
           logger.warn({ status: verdict.status, why: verdict.why }, 'refused a request to /slack/events');
           // The rest of a body too large is never read, so its connection cannot carry another request.
           res.writeHead(verdict.status, verdict.status === 413 ? { connection: 'close' } : {}).end();
+          return;
+        }
+        const answer = answerAtOnce?.(verdict.parsed) ?? null;
+        if (answer !== null) {
+          res.writeHead(200, { 'content-type': 'application/json' }).end(answer);
           return;
         }
         Object.assign(req, { rawBody: verdict.body });

@@ -9,7 +9,10 @@ export const MAX_CLOCK_SKEW_S = 5 * 60;
 
 const TEAM_ID = /^[TE][A-Z0-9]{1,30}$/;
 
-export type EdgeVerdict = { ok: true; body: Buffer } | { ok: false; status: 400 | 401 | 413; why: string };
+export type EdgeVerdict =
+  /** `parsed`: the envelope as read here (a slash command's form fields, an interaction's payload, an event). */
+  | { ok: true; body: Buffer; parsed: Record<string, unknown> }
+  | { ok: false; status: 400 | 401 | 413; why: string };
 
 /**
  * Reads a request for `/slack/events` and checks it before Bolt sees it, cheapest first: a
@@ -38,7 +41,7 @@ export async function checkSlackRequest(
   const parsed = parseBody(String(req.headers['content-type'] ?? ''), body.toString('utf8'));
   if (!isObject(parsed)) return { ok: false, status: 400, why: 'body is not an object' };
   if (!teamIdsWellFormed(parsed)) return { ok: false, status: 400, why: 'malformed envelope' };
-  return { ok: true, body };
+  return { ok: true, body, parsed };
 }
 
 /**

@@ -136,6 +136,19 @@ export class Policy {
     return this.isAdmin(userId);
   }
 
+  /** `isAdmin` from what is known now (no Slack look-up): null when a group is not cached yet. */
+  isAdminAtOnce(userId: string): boolean | null {
+    return this.#atOnce(userId, this.doc.admins);
+  }
+
+  /** `canListAll` from what is known now (no Slack look-up): null when a group is not cached yet. */
+  canListAllAtOnce(userId: string): boolean | null {
+    const approver = this.#atOnce(userId, this.doc.approvers);
+    const admin = this.#atOnce(userId, this.doc.admins);
+    if (approver === true || admin === true) return true;
+    return approver === null || admin === null ? null : false;
+  }
+
   /** `list all`: approvers and admins. */
   async canListAll(userId: string): Promise<boolean> {
     return (await this.isApprover(userId)) || this.isAdmin(userId);
@@ -237,6 +250,18 @@ export class Policy {
     if (missing.length === 0) return false;
     for (const groupId of missing) void this.#groupMembers(groupId);
     throw new WouldWait(`usergroups.users.list ${missing.join(', ')}`);
+  }
+
+  /** Membership from the cache alone, starting nothing: null when a group is not cached. */
+  #atOnce(userId: string, list: readonly string[]): boolean | null {
+    if (list.includes('*') || list.includes(userId)) return true;
+    let unknown = false;
+    for (const groupId of list.filter(isGroupId)) {
+      const members = this.#cached(groupId);
+      if (members?.has(userId)) return true;
+      if (!members) unknown = true;
+    }
+    return unknown ? null : false;
   }
 
   #cached(groupId: string): ReadonlySet<string> | null {

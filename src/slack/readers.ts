@@ -69,6 +69,10 @@ export class SlackReaders implements Readers {
     return this.#fallback;
   }
 
+  known(userId: string): Reader | null {
+    return this.#known(userId);
+  }
+
   heard(person: SlackPerson): void {
     // An event without a locale says nothing about the language: ask Slack for it next time.
     if (typeof person.locale !== 'string') {

@@ -318,6 +318,10 @@ export class SqlStore implements Store {
     });
   }
 
+  changeStamp(): string | null {
+    return this.#dialect.changeStamp();
+  }
+
   async listKeyOwners(ownerId?: string): Promise<KeyOwner[]> {
     return this.#guard('listKeyOwners', () =>
       this.#unchanged(`owners:${ownerId ?? ''}`, async () => {

@@ -8,7 +8,17 @@
 import type { ActionsBlock, Button, KnownBlock, PlainTextOption, SectionBlock } from '@slack/types';
 import type { ApiKey } from '../core/clickhouse.js';
 import type { KeyEntry, KeyListing, KeyRetiring, ListScope } from '../core/ports.js';
-import { clip, fitText, formatInstant, LIMIT, md, plain, plural, relativeDays, slackDate } from './format.js';
+import {
+  clip,
+  fitText,
+  formatInstant,
+  LIMIT,
+  md,
+  plain,
+  plural,
+  calendarDays as relativeDays,
+  slackDate,
+} from './format.js';
 import { ACTION, BLOCK, type KeyVerb, keyBlockId } from './ids.js';
 import { escapeMrkdwn, mention } from './mrkdwn.js';
 

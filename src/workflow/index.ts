@@ -10,7 +10,8 @@ import { type EditDraft, type EditField, type EditResult, editKey } from './edit
 import { checkEditDraft } from './edit-draft.js';
 import { checkExtendDraft, type ExtendDraft, type ExtendField, extendForm, extendKey } from './extend.js';
 import type { KeyAction } from './gate.js';
-import { deleteKey, keyEntries, setKeyState } from './keys.js';
+import { KeyLists } from './key-lists.js';
+import { deleteKey, keyEntries, listedKeyEntries, setKeyState } from './keys.js';
 import { expireDue } from './lapse.js';
 import { liftLeak } from './leaks.js';
 import { proceed } from './proceed.js';
@@ -45,6 +46,8 @@ export type { DraftField, RequestDraft, SubmitResult } from './submit.js';
  */
 export class Workflow {
   readonly #ctx: WorkflowContext;
+  /** The lists viewers last saw, reused while nothing they were made from changed (key-lists.ts). */
+  readonly #keyLists = new KeyLists();
 
   constructor(deps: WorkflowDeps) {
     this.#ctx = new WorkflowContext(deps);
@@ -90,13 +93,29 @@ export class Workflow {
 
   /**
    * The keys `viewerId` sees: their own (`mine`), or every key in the organization (`all`,
-   * approvers and admins only), sorted by name.
+   * approvers and admins only), sorted by name. The same frozen array while nothing it was made
+   * from changed: callers must not change it.
    */
   async listKeys(viewerId: string, scope: ListScope): Promise<KeyEntry[]> {
     if (scope === 'all' && !(await this.#ctx.policy.canListAll(viewerId))) {
       throw new Refused({ code: 'list_all_restricted' });
     }
-    return keyEntries(this.#ctx, viewerId, scope);
+    return listedKeyEntries(this.#ctx, this.#keyLists, viewerId, scope);
+  }
+
+  /**
+   * `listKeys` answered synchronously from the list kept last time, when nothing it was made from
+   * can have changed (key-lists.ts `atHand`); null whenever that cannot be told without waiting.
+   */
+  listAtHand(viewerId: string, scope: ListScope): KeyEntry[] | null {
+    const { keys: api, store, policy, clock } = this.#ctx;
+    const keys = api.keysAtHand?.() ?? null;
+    const stamp = store.changeStamp?.() ?? null;
+    if (keys === null || stamp === null) return null;
+    if (scope === 'all' && policy.canListAllAtOnce(viewerId) !== true) return null;
+    const isAdmin = policy.isAdminAtOnce(viewerId);
+    if (isAdmin === null) return null;
+    return this.#keyLists.atHand(viewerId, scope, { keys, stamp, isAdmin, policy: policy.doc }, clock.now());
   }
 
   /** Whether a check that `keyId` is really gone from ClickHouse is running (lists start them). */

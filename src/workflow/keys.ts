@@ -5,6 +5,7 @@ import type { Done } from '../core/outcomes.js';
 import type { PolicyRole } from '../core/policy-model.js';
 import type { KeyEntry, ListScope } from '../core/ports.js';
 import type { WorkflowContext } from './context.js';
+import type { KeyListSources, KeyLists } from './key-lists.js';
 
 const byName = new Intl.Collator('en');
 
@@ -62,17 +63,57 @@ export async function keyEntries(
   viewerId: string,
   scope: ListScope = 'all',
 ): Promise<KeyEntry[]> {
-  const [keys, owners, retirements] = await Promise.all([
+  return entriesOf(ctx, viewerId, scope, await listSources(ctx, viewerId, scope), ctx.clock.now());
+}
+
+/**
+ * `keyEntries` as a viewer's list shows them: the list made last time when it was made from the
+ * very same sources and no key has expired since (key-lists.ts), else a new one, kept.
+ */
+export async function listedKeyEntries(
+  ctx: WorkflowContext,
+  lists: KeyLists,
+  viewerId: string,
+  scope: ListScope,
+): Promise<KeyEntry[]> {
+  const sources = await listSources(ctx, viewerId, scope);
+  const now = ctx.clock.now();
+  const kept = lists.get(viewerId, scope, sources, now);
+  if (kept) return kept;
+  const entries = entriesOf(ctx, viewerId, scope, sources, now);
+  lists.keep(viewerId, scope, sources, entries, now);
+  return entries;
+}
+
+/** What a viewer's list is made from, read together. */
+async function listSources(
+  ctx: WorkflowContext,
+  viewerId: string,
+  scope: ListScope,
+): Promise<KeyListSources> {
+  // Before the rows: rows read after it are never older than it (key-lists.ts `atHand`).
+  const stamp = ctx.store.changeStamp?.() ?? null;
+  const [keys, owners, retirements, isAdmin] = await Promise.all([
     ctx.keys.listKeys(),
     ctx.store.listKeyOwners(scope === 'mine' ? viewerId : undefined),
     ctx.store.listRetirements({ stages: ['retiring', 'disabled'] }),
+    ctx.policy.isAdmin(viewerId),
   ]);
+  return { keys, owners, retirements, isAdmin, policy: ctx.policy.doc, stamp };
+}
+
+function entriesOf(
+  ctx: WorkflowContext,
+  viewerId: string,
+  scope: ListScope,
+  sources: KeyListSources,
+  now: Date,
+): KeyEntry[] {
+  const { keys, owners, retirements, isAdmin } = sources;
   const retiringOf = new Map(retirements.map((r) => [r.keyId, r]));
-  const now = ctx.clock.now();
   forgetVanished(ctx, keys, owners, now);
   const ownerRows = new Map(owners.map((o) => [o.keyId, o]));
   const ownerOf = new Map(owners.map((o) => [o.keyId, o.ownerId]));
-  const isAdmin = await ctx.policy.isAdmin(viewerId);
   const listed = scope === 'mine' ? keys.filter((key) => ownerOf.get(key.id) === viewerId) : keys;
   return listed
     .map((key): KeyEntry => {
@@ -118,7 +159,12 @@ export async function keyEntries(
  * shrank (a bad answer, a stale cache, a partial read) proves nothing, so nothing is forgotten
  * because of one.
  */
-function forgetVanished(ctx: WorkflowContext, keys: ApiKey[], owners: KeyOwner[], now: Date): void {
+function forgetVanished(
+  ctx: WorkflowContext,
+  keys: readonly ApiKey[],
+  owners: readonly KeyOwner[],
+  now: Date,
+): void {
   const present = new Set(keys.map((k) => k.id));
   const missing = owners.filter(
     (owner) =>

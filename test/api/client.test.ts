@@ -546,6 +546,27 @@ describe('coalescing and caching', () => {
     expect(client.stats.requests).toBe(3);
   });
 
+  it('a refresh that finds the same keys hands out the list it held (what was made from it still holds)', async () => {
+    let now = 1_000_000;
+    const { pool, client } = use({ now: () => now, keyListTtlMs: 5_000, keyListStaleMs: 0 });
+    const key = apiKey();
+    pool
+      .intercept({ path: KEYS_PATH, method: 'GET' })
+      .reply(200, ok([key]))
+      .times(2);
+    pool.intercept({ path: KEYS_PATH, method: 'GET' }).reply(200, ok([{ ...key, name: 'renamed' }]));
+
+    const first = await client.listKeys();
+    now += 5_001;
+    expect(await client.listKeys()).toBe(first);
+    expect(client.stats.requests).toBe(2);
+    now += 5_001;
+    const changed = await client.listKeys();
+    expect(changed).not.toBe(first);
+    expect(changed[0]?.name).toBe('renamed');
+    expect(client.stats.requests).toBe(3);
+  });
+
   it('past its TTL, a recent list answers at once while one background refresh replaces it', async () => {
     let now = 1_000_000;
     const { pool, client } = use({ now: () => now, keyListTtlMs: 5_000, keyListStaleMs: 10_000 });

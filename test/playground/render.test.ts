@@ -43,6 +43,20 @@ describe('mrkdwn as a Slack client shows it', () => {
     );
   });
 
+  it('writes a date token in the reader’s time zone and language once they switched', () => {
+    // 14:05 UTC on Dec 4 is 23:05 in Seoul, the same day; 16:00 UTC is 01:00 on Dec 5 there.
+    const seconds = Date.UTC(2026, 11, 4, 14, 5) / 1000;
+    const seoul = { locale: 'ko-KR', timeZone: 'Asia/Seoul' };
+    expect(formatSlackDate(seconds, '{date_short_pretty} {time}', now, seoul)).toBe('내일 23:05');
+    expect(formatSlackDate(seconds, '{date_long} {date_num}', now, seoul)).toBe(
+      '2026년 12월 4일 금요일 2026-12-04',
+    );
+    const later = Date.UTC(2026, 11, 4, 16, 0) / 1000;
+    expect(formatSlackDate(later, '{date_short} {time}', now, seoul)).toBe('2026년 12월 5일 01:00');
+    const newYork = { locale: 'en-US', timeZone: 'America/New_York' };
+    expect(formatSlackDate(seconds, '{date_short} {time}', now, newYork)).toBe('Dec 4, 2026 09:05');
+  });
+
   it('never turns text into markup: entities stay text, scripts and javascript: links are inert', () => {
     expect(md('&lt;script&gt;alert(1)&lt;/script&gt; "x" \'y\'')).toBe(
       '&lt;script&gt;alert(1)&lt;/script&gt; &quot;x&quot; &#39;y&#39;',

@@ -139,6 +139,21 @@ describe('the playground page server', () => {
     bob.close();
   });
 
+  it("switches a person's Slack language: users.info says it, and their page shows it", async () => {
+    const alice = await Stream.open(new URL(`events?user=${ALICE}`, server.url).href);
+    expect((await alice.next()).language).toBe('en-US');
+    expect((await post('language', { user: ALICE, locale: 'ko-KR' })).status).toBe(204);
+    let seen = await alice.next();
+    while (seen.language !== 'ko-KR') seen = await alice.next();
+    const info = await web.users.info({ user: ALICE, include_locale: true });
+    expect(info.user?.locale).toBe('ko-KR');
+    expect(info.user?.tz).toBe('Asia/Seoul');
+    expect((await post('language', { user: ALICE, locale: 'fr-FR' })).status).toBe(400);
+    expect((await post('language', { user: ALICE, locale: 'en-US' })).status).toBe(204);
+    expect((await web.users.info({ user: ALICE, include_locale: true })).user?.locale).toBe('en-US');
+    alice.close();
+  });
+
   it('takes JSON only, and only for people of the workspace', async () => {
     expect((await post('dismiss', { user: ALICE, ts: '1' }, 'text/plain')).status).toBe(415);
     expect((await post('dismiss', { user: 'U0STRANGER', ts: '1' })).status).toBe(400);
@@ -160,6 +175,7 @@ describe('the playground page server', () => {
   it('serves the page and its compiled script', async () => {
     const html = await (await fetch(server.url)).text();
     expect(html).toContain('<option value="U0ALICE">Alice Ahmed — requester</option>');
+    expect(html).toContain('<option value="ko-KR">한국어 (ko-KR) · Asia/Seoul</option>');
     const script = await (await fetch(new URL('page.js', server.url))).text();
     expect(script).toContain('new EventSource(`/events?user=');
     expect(script).not.toMatch(/:\s*(Snapshot|Values)\b/);

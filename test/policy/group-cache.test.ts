@@ -80,6 +80,20 @@ describe('Policy: group membership without waiting (ack first)', () => {
     expect(await withoutWaiting(() => policy.isApprover('U0EVE'))).toBe(false);
   });
 
+  it('admin and list-all membership from the cache alone: null until a group is known, nothing started', async () => {
+    const g = groups({ S0APPROVERS: ['U0BOB'] });
+    const policy = new Policy(makeDoc(), { resolveGroup: g.resolve });
+    expect(policy.isAdminAtOnce('U0ADMIN')).toBe(true);
+    expect(policy.isAdminAtOnce('U0BOB')).toBe(false);
+    expect(policy.canListAllAtOnce('U0ADMIN')).toBe(true);
+    // Approvers are a group not looked up yet: unknown, and no look-up is started here.
+    expect(policy.canListAllAtOnce('U0BOB')).toBeNull();
+    expect(g.calls).toEqual([]);
+    await policy.isApprover('U0BOB');
+    expect(policy.canListAllAtOnce('U0BOB')).toBe(true);
+    expect(policy.canListAllAtOnce('U0EVE')).toBe(false);
+  });
+
   it('answers without waiting when a user id or a cached group already grants', async () => {
     const g = groups({ S0REQ: ['U0ALICE'] });
     const policy = new Policy(makeDoc(), { resolveGroup: g.resolve });

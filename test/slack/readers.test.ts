@@ -74,6 +74,15 @@ describe('SlackReaders', () => {
     expect(slack.callsTo('users.info')).toHaveLength(2);
   });
 
+  it('says who is known already without asking Slack (an answer given before Bolt)', async () => {
+    expect(readers.known('U0MINJI')).toBeNull();
+    expect(slack.callsTo('users.info')).toHaveLength(0);
+    await readers.of('U0MINJI');
+    expect(readers.known('U0MINJI')).toEqual({ locale: 'ko', timeZone: 'Asia/Seoul' });
+    readers.heard({ id: 'U0MINJI', locale: 'en-US', tz: 'UTC' });
+    expect(readers.known('U0MINJI')).toEqual({ locale: 'en', timeZone: 'UTC' });
+  });
+
   it('never waits before an acknowledgement: a stranger is looked up behind it', async () => {
     expect(await withoutWaiting(() => unlessWaiting(() => readers.of('U0MINJI')))).toBe(WOULD_WAIT);
     await expect(withoutWaiting(() => readers.now('U0ALICE'))).resolves.toEqual({

@@ -52,7 +52,7 @@ describe('key list: rotation and reassign', () => {
     });
     const text = JSON.stringify(keyListMessage(keyListing({ entries: [retiring] })));
     expect(text).toMatch(/retiring\* <!date\^/);
-    expect(text).toContain('in 1 day');
+    expect(text).toContain('(tomorrow)');
     expect(text).toContain('…WXYZ');
     const retired = keyEntry({
       retiring: { at: NOW, stage: 'disabled', successorKeyId: 'x', successorSuffix: 'WXYZ' },

@@ -12,6 +12,7 @@ interface Conversation {
 }
 interface Snapshot {
   user: string;
+  language: string;
   conversations: Conversation[];
   modal: { id: string; hash: string; html: string } | null;
   toasts: string;
@@ -26,6 +27,7 @@ const $ = <T extends HTMLElement>(selector: string): T => {
 };
 
 const who = $<HTMLSelectElement>('#who');
+const language = $<HTMLSelectElement>('#language');
 const timeline = $<HTMLDivElement>('#timeline');
 const overlay = $<HTMLDivElement>('#overlay');
 const confirmBox = $<HTMLDivElement>('#confirm');
@@ -138,6 +140,7 @@ function restoreValues(root: Element, values: Values): void {
 
 function apply(snapshot: Snapshot): void {
   last = snapshot;
+  language.value = snapshot.language;
   for (const c of snapshot.conversations) {
     const id = paneId(c);
     let pane = timeline.querySelector<HTMLElement>(`section[data-pane="${id}"]`);
@@ -376,6 +379,11 @@ $<HTMLFormElement>('#composer').addEventListener('submit', (event) => {
 who.addEventListener('change', () => {
   user = who.value;
   connect();
+});
+
+// As in Slack's preferences: the person's language changes, and Slack tells the app.
+language.addEventListener('change', () => {
+  void post('language', { locale: language.value });
 });
 
 connect();

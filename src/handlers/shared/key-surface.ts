@@ -3,7 +3,8 @@ import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import { KeyhouseError } from '../../core/errors.js';
 import { formatDuration } from '../../policy/index.js';
-import { homeView, keyListMessage, pageOf, reviewMessage } from '../../views/index.js';
+import { nextDayStart } from '../../views/format.js';
+import { homeView, type KeyListMessage, keyListMessage, pageOf, reviewMessage } from '../../views/index.js';
 import type { ListScope } from '../../workflow/index.js';
 import type { HandlerDeps } from '../deps.js';
 
@@ -62,33 +63,47 @@ export async function answer(respond: RespondFn | undefined, message: RespondArg
   await respond(message);
 }
 
-/** A key list page, rendered for `viewerId`. */
+/**
+ * A key list page, rendered for `viewerId` in their words. Without a notice it is the message
+ * drawn last time while the list and the reader's day are the same (rendered-lists.ts).
+ */
 export async function renderKeyList(
   deps: HandlerDeps,
   viewerId: string,
   scope: ListScope,
   page: number,
   notice?: string,
-) {
-  const entries = await deps.workflow.listKeys(viewerId, scope);
-  const shown = pageOf(entries, page);
-  return keyListMessage(
-    {
-      scope,
-      viewerId,
-      entries: shown.items,
-      page: shown.page,
-      pageCount: shown.pageCount,
-      total: entries.length,
-      now: deps.workflow.now(),
-      ...(notice ? { notice } : {}),
-    },
-    {
-      command: deps.command,
-      // Asked only when it is said: "Request one with /chkey" only to someone who may.
-      ...(scope === 'mine' && entries.length === 0 ? { mayRequest: await mayRequest(deps, viewerId) } : {}),
-    },
-  );
+): Promise<KeyListMessage> {
+  const [reader, entries] = await Promise.all([
+    deps.readers.of(viewerId),
+    deps.workflow.listKeys(viewerId, scope),
+  ]);
+  const m = deps.catalog.messages(reader);
+  const now = deps.workflow.now();
+  // Asked only when it is said: "Request one with /chkey" only to someone who may.
+  const may =
+    scope === 'mine' && entries.length === 0 ? { mayRequest: await mayRequest(deps, viewerId) } : {};
+  const draw = () => {
+    const shown = pageOf(entries, page);
+    return keyListMessage(
+      {
+        scope,
+        viewerId,
+        entries: shown.items,
+        page: shown.page,
+        pageCount: shown.pageCount,
+        total: entries.length,
+        now,
+        ...(notice ? { notice } : {}),
+      },
+      { command: deps.command, ...may },
+    );
+  };
+  if (notice || !deps.renderedLists) return draw();
+  return deps.renderedLists.message(entries, page, m, now, () => ({
+    message: draw(),
+    until: nextDayStart(m, now),
+  }));
 }
 
 async function mayRequest(deps: HandlerDeps, userId: string): Promise<boolean> {

@@ -5,6 +5,7 @@ import { claim } from './claim.js';
 import { deny } from './deny.js';
 import { dialog } from './dialog.js';
 import { edit } from './edit.js';
+import { format } from './format.js';
 import { help } from './help.js';
 import { keyDialogs } from './key-dialogs.js';
 import { keyNameRule } from './key-name-rule.js';
@@ -14,6 +15,7 @@ import { secret } from './secret.js';
 import { spans } from './spans.js';
 
 export const ko: Translation = {
+  format,
   help,
   newcomer,
   approval,
