@@ -103,7 +103,7 @@ function fields(m: Messages, card: ApprovalCard, auto: boolean): MrkdwnElement[]
     list.push(field(m.t('dialog.role'), `${from} → ${clip(role.label, 200)}`));
     const before =
       change.from.expireAt === null
-        ? m.t('spans.neverExpires')
+        ? m.t('format.neverExpires')
         : instantToken(m, new Date(change.from.expireAt));
     const after =
       change.to.expiry === KEEP ? m.t('approval.unchanged') : expiryWords(m, change.to.expiry, now);
@@ -126,7 +126,7 @@ function expiryText(m: Messages, request: KeyRequest, now: Date): string {
   if (request.state !== 'delivered' || request.rotation?.until !== undefined)
     return requestExpiryWords(m, request, now);
   const ms = durationMs(request.expiry);
-  if (ms === null) return m.t('spans.neverExpires');
+  if (ms === null) return m.t('format.neverExpires');
   if (ms === undefined) return expiryWords(m, request.expiry, now);
   const until = new Date(request.updatedAt.getTime() + ms);
   return m.t('approval.untilAbout', {

@@ -4,7 +4,9 @@
  *
  * Dates in mrkdwn are Slack date tokens (`slackDate`), which each reader's client shows in their
  * own zone; plain_text cannot hold a token, so it gets the instant written in the reader's zone.
- * "in N days" counts the reader's calendar days (`m.day`), not 24-hour spans.
+ * "in N days" counts the reader's calendar days (`m.day`), not 24-hour spans. Durations, plain
+ * dates, requested expiries and IP lists are format.ts's (one implementation for every view); what
+ * is here is what only the dialogs and a request's messages say.
  */
 import { DAY_MS, HOUR_MS } from '../core/duration.js';
 import type { IpAccessEntry, KeyRequest } from '../core/model.js';
@@ -12,18 +14,15 @@ import type { ExpiryChoice } from '../core/policy-model.js';
 import type { KeyEntry } from '../core/ports.js';
 import { KEEP } from '../core/ports.js';
 import type { Messages } from '../i18n/index.js';
-import { clip, durationMs, slackDate } from './format.js';
+import { clip, durationText, expiryLineFor, ipListFor, plainDate, slackDate } from './format.js';
 import { keyNameText, keySuffixText } from './key-list.js';
 import { mention } from './mrkdwn.js';
 
 const MINUTE_MS = 60_000;
 
-/** `30 days`, `12 hours`, `5 minutes`; `Never` for null. Shorter than an hour rounds up to minutes. */
+/** `30 days`, `12 hours`, `5 minutes` (format.ts's words); `Never` for null, as an expiry option reads. */
 export function durationWords(m: Messages, ms: number | null): string {
-  if (ms === null) return m.t('spans.never');
-  if (ms >= DAY_MS && ms % DAY_MS === 0) return m.t('spans.duration', { unit: 'day', n: ms / DAY_MS });
-  if (ms >= HOUR_MS && ms % HOUR_MS === 0) return m.t('spans.duration', { unit: 'hour', n: ms / HOUR_MS });
-  return m.t('spans.duration', { unit: 'minute', n: Math.ceil(ms / MINUTE_MS) });
+  return ms === null ? m.t('spans.never') : durationText(m, ms);
 }
 
 /** A role's longest expiry: its duration, or "no limit". */
@@ -44,52 +43,21 @@ export function relativeWords(m: Messages, from: Date, to: Date): string {
   const diff = to.getTime() - from.getTime();
   const span = Math.abs(diff);
   let amount: string;
-  if (span >= DAY_MS) {
-    const days = Math.max(1, Math.abs(m.day(to) - m.day(from)));
-    amount = m.t('spans.duration', { unit: 'day', n: days });
-  } else if (span >= HOUR_MS) {
-    amount = m.t('spans.duration', { unit: 'hour', n: Math.round(span / HOUR_MS) });
-  } else {
-    amount = m.t('spans.duration', { unit: 'minute', n: Math.max(1, Math.round(span / MINUTE_MS)) });
-  }
+  if (span >= DAY_MS) amount = durationText(m, Math.max(1, Math.abs(m.day(to) - m.day(from))) * DAY_MS);
+  else if (span >= HOUR_MS) amount = durationText(m, Math.round(span / HOUR_MS) * HOUR_MS);
+  else amount = durationText(m, Math.max(1, Math.round(span / MINUTE_MS)) * MINUTE_MS);
   return diff < 0 ? m.t('spans.spanAgo', { span: amount }) : m.t('spans.inSpan', { span: amount });
 }
 
 /** Formatters per reader (language and zone) and per zone, made once: Intl formatters are costly to build. */
-const plainFormats = new Map<string, Intl.DateTimeFormat>();
-const zoneNames = new Map<string, Intl.DateTimeFormat>();
-
-/**
- * An instant for plain_text (an option, a label), where no date token works: written in the
- * reader's language and zone, the zone named (`Dec 27, 2026, 11:00 PM GMT+9`).
- */
+/** An instant for plain_text (an option, a label), where no date token works: format.ts's, in the reader's zone, named. */
 export function instantPlain(m: Messages, at: Date): string {
-  if (Number.isNaN(at.getTime())) return m.t('spans.unknownTime');
-  const key = `${m.locale} ${m.timeZone}`;
-  let format = plainFormats.get(key);
-  if (!format) {
-    format = new Intl.DateTimeFormat(m.locale, {
-      timeZone: m.timeZone,
-      dateStyle: 'medium',
-      timeStyle: 'short',
-      // Korean reads a 24-hour clock (this runtime's CLDR writes "PM" in Korean dates).
-      ...(m.locale === 'ko' ? { hourCycle: 'h23' as const } : {}),
-    });
-    plainFormats.set(key, format);
-  }
-  let zoneName = zoneNames.get(m.timeZone);
-  if (!zoneName) {
-    zoneName = new Intl.DateTimeFormat('en-US', { timeZone: m.timeZone, timeZoneName: 'short' });
-    zoneNames.set(m.timeZone, zoneName);
-  }
-  // The zone as `UTC`, `GMT+9`: the same in every language, so a reader can tell which clock it is.
-  const zone = zoneName.formatToParts(at).find((part) => part.type === 'timeZoneName')?.value;
-  return zone ? `${format.format(at)} ${zone}` : format.format(at);
+  return plainDate(m, at);
 }
 
 /** An instant for mrkdwn: a date token each reader sees in their zone, or words for a bad date. */
 export function instantToken(m: Messages, at: Date): string {
-  return Number.isNaN(at.getTime()) ? m.t('spans.unknownTime') : slackDate(at);
+  return Number.isNaN(at.getTime()) ? m.t('format.unknownTime') : slackDate(at);
 }
 
 /**
@@ -98,13 +66,7 @@ export function instantToken(m: Messages, at: Date): string {
  * policy duration.
  */
 export function expiryWords(m: Messages, expiry: string, now: Date): string {
-  const ms = durationMs(expiry);
-  if (ms === null) return m.t('spans.neverExpires');
-  if (ms === undefined) return clip(expiry, 100);
-  return m.t('spans.fromCreation', {
-    span: durationWords(m, ms),
-    until: instantToken(m, new Date(now.getTime() + ms)),
-  });
+  return expiryLineFor(m, expiry, now);
 }
 
 /** A request's expiry; a rotation's successor is bounded by the end the old key was approved for. */
@@ -124,8 +86,8 @@ export function requestExpiryWords(
 
 /** A key's real expiry: `<date> (in 30 days)`, or `never expires`. */
 export function expiresAtWords(m: Messages, expireAt: Date | null, now: Date): string {
-  if (expireAt === null) return m.t('spans.neverExpires');
-  if (Number.isNaN(expireAt.getTime())) return m.t('spans.unknownTime');
+  if (expireAt === null) return m.t('format.neverExpires');
+  if (Number.isNaN(expireAt.getTime())) return m.t('format.unknownTime');
   return `${slackDate(expireAt)} (${relativeWords(m, now, expireAt)})`;
 }
 
@@ -134,24 +96,7 @@ export function expiresAtWords(m: Messages, expireAt: Date | null, now: Date): s
  * that do not fit are counted in a last line.
  */
 export function ipListWords(m: Messages, list: readonly IpAccessEntry[], max: number): string {
-  if (list.length === 0) return m.t('spans.ipNone');
-  const lines: string[] = [];
-  let used = 0;
-  for (const [index, entry] of list.entries()) {
-    const line = entry.description
-      ? `${clip(entry.source, 60)} — ${clip(entry.description, 150)}`
-      : clip(entry.source, 60);
-    const rest = list.length - index - 1;
-    // Room for this line plus, if more follow, a line saying how many did not fit.
-    const reserve = rest > 0 ? 40 : 0;
-    if (used + line.length + 1 + reserve > max) {
-      lines.push(m.t('spans.ipMore', { count: list.length - index }));
-      break;
-    }
-    lines.push(line);
-    used += line.length + 1;
-  }
-  return lines.join('\n');
+  return ipListFor(m, list, max);
 }
 
 /** `*name* `…WXYZ` · role … · expires … · owner …`: which key a dialog is about. */
@@ -160,7 +105,7 @@ export function keySummary(m: Messages, entry: KeyEntry): string {
   const suffix = keySuffixText(key.keySuffix);
   const expireAt = key.expireAt === null ? null : new Date(key.expireAt);
   let expiry: string;
-  if (expireAt === null) expiry = entry.expired ? m.t('spans.keyExpiredNoDate') : m.t('spans.neverExpires');
+  if (expireAt === null) expiry = entry.expired ? m.t('spans.keyExpiredNoDate') : m.t('format.neverExpires');
   else {
     const date = instantToken(m, expireAt);
     expiry = entry.expired ? m.t('spans.keyExpired', { date }) : m.t('spans.keyExpires', { date });

@@ -34,7 +34,7 @@ export function secretMessage(m: Messages, reveal: SecretReveal): SecretMessage 
   const createdAt = key.createdAt ? new Date(key.createdAt) : null;
   const expires =
     expireAt === null
-      ? m.t('spans.neverExpires')
+      ? m.t('format.neverExpires')
       : createdAt
         ? expiresAtWords(m, expireAt, createdAt)
         : instantToken(m, expireAt);

@@ -88,7 +88,7 @@ describe('lifecycle dialogs', () => {
     expect(JSON.stringify(own)).toContain('"initial_option":{"text":{"type":"plain_text","text":"1 day"');
     expect(JSON.stringify(own)).toContain('"value":"keep"');
     // plain_text holds no date token: the instant is written in the reader's zone, named.
-    expect(JSON.stringify(own)).toContain('Same end as now: Dec 27, 2026, 2:00 PM UTC');
+    expect(JSON.stringify(own)).toContain('Same end as now: Dec 27, 2026, 2:00 PM (UTC)');
     expect(JSON.stringify(own)).toContain('without approval while the new key ends no later');
     const approved = rotateKeyModal(english, { ...base, needsApproval: true });
     validView(approved);

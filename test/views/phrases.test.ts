@@ -7,8 +7,8 @@ const AT = new Date('2026-12-27T14:00:00.000Z');
 
 describe('phrases', () => {
   it('writes an instant for plain_text in the reader’s language and zone, the zone named', () => {
-    expect(instantPlain(english, AT)).toBe('Dec 27, 2026, 2:00 PM UTC');
-    expect(instantPlain(korean, AT)).toBe('2026. 12. 27. 23:00 GMT+9');
+    expect(instantPlain(english, AT)).toBe('Dec 27, 2026, 2:00 PM (UTC)');
+    expect(instantPlain(korean, AT)).toBe('2026. 12. 27. 23:00 (Asia/Seoul 기준)');
     expect(instantPlain(english, new Date(Number.NaN))).toBe('an unknown time');
   });
 
