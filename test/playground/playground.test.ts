@@ -198,9 +198,23 @@ describe.skipIf(chromiumPath === null)('playground in Chromium', () => {
       { what: 'the help title and usage', pattern: /내 API 키 목록/, converted: true },
       { what: 'the help intro', pattern: /승인을 받아 ClickHouse Cloud API 키를/, converted: true },
     ],
-    requestModal: [{ what: 'the request modal', pattern: /API 키 요청/, converted: false }],
-    createKeyDm: [{ what: 'the Create key message', pattern: /키 생성/, converted: false }],
-    secret: [{ what: 'the secret message', pattern: /다시 표시되지 않습니다/, converted: false }],
+    requestModal: [
+      { what: 'the request modal', pattern: /API 키 요청/, converted: true },
+      {
+        what: "the key name's rule",
+        pattern: /3~41자, 영문 소문자, 숫자 및 하이픈\(-\)만 쓸 수 있습니다/,
+        converted: true,
+      },
+    ],
+    requestSent: [
+      {
+        what: 'where the request went',
+        pattern: /ko-etl 요청을 #key-approvals 채널에 보냈습니다/,
+        converted: true,
+      },
+    ],
+    createKeyDm: [{ what: 'the Create key message', pattern: /키 생성/, converted: true }],
+    secret: [{ what: 'the secret message', pattern: /다시 표시되지 않습니다/, converted: true }],
     list: [
       // Date tokens are shown by the reader's Slack client in their zone and language.
       {
@@ -247,6 +261,11 @@ describe.skipIf(chromiumPath === null)('playground in Chromium', () => {
     await readsKorean('requestModal', modal());
     await shot('ko-request-modal');
     await modal().locator('[data-act="modal-submit"]').click();
+    // The modal answers where the request went, in Korean (issue #20 item 1).
+    await modal().locator('[data-block="outcome_ok"]').waitFor(UI_WAIT);
+    await readsKorean('requestSent', modal());
+    await shot('ko-request-sent');
+    await modal().getByRole('button', { name: '완료' }).click();
     await expect.poll(() => modal().count(), UI_WAIT).toBe(0);
 
     // The approver, in Korean too; the approval channel reads the policy's language (English).
