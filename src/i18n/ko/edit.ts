@@ -10,5 +10,5 @@ export const edit: AreaOf<typeof english> = {
   reasonHint: '변경에 승인이 필요할 때 승인자에게 보여집니다.',
   keepRole: '현재 권한 유지',
   keepExpiry: '현재 만료 유지',
-  working: '*{name}*에 변경 사항을 적용하는 중…',
+  working: '변경 사항을 *{name}* 키에 적용하는 중…',
 };

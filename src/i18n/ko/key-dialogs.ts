@@ -28,7 +28,7 @@ export const keyDialogs: AreaOf<typeof english> = {
   reassignTitle: '소유자 변경',
   reassignSubmit: '변경',
   reassignIntro:
-    '{key}의 소유자를 바꿉니다. 새 소유자는 이 키를 관리할 수 있게 되며, 새 소유자와 기존 소유자 모두 DM으로 알림을 받습니다.',
+    '이 키의 소유자를 바꿉니다: {key}\n새 소유자는 이 키를 관리할 수 있게 되며, 새 소유자와 기존 소유자 모두 DM으로 알림을 받습니다.',
   newOwner: '새 소유자',
   choosePerson: '사용자 선택',
   choosePersonToOwn: '키를 소유할 사용자를 선택하세요.',

@@ -10,6 +10,6 @@ export const secret: AreaOf<typeof english> = {
   expires: '만료',
   tryIt: '사용해 보기',
   saved: '저장했습니다',
-  onlyYou: '이 메시지는 본인에게만 보입니다. *저장했습니다*를 누르면 화면에서 사라집니다.',
+  onlyYou: '이 메시지는 본인에게만 보입니다. *저장했습니다* 버튼을 누르면 화면에서 사라집니다.',
   text: '새 ClickHouse 키 {name}이(가) 준비되었습니다 (한 번만 표시)',
 };
