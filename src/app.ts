@@ -12,8 +12,12 @@ import type { Logger } from 'pino';
 import { runAs } from './api/index.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { Store } from './core/model.js';
+import type { RoleApi } from './core/ports.js';
+import { Secret } from './core/secret.js';
+import { SecretScanningAlertEventSchema, verifyWebhookSignature } from './github/webhook.js';
 import { createErrorHandler } from './handlers/errors.js';
 import { type HandlerDeps, listAtOnce, RenderedLists, registerHandlers } from './handlers/index.js';
+import { githubWebhookRoute, type Intake, leakReportRoute } from './http/leak-routes.js';
 import {
   healthRoute,
   metricsRoute,
@@ -22,7 +26,7 @@ import {
   readinessRoute,
   slackEventsRoute,
 } from './http/routes.js';
-import { HttpServer } from './http/server.js';
+import { type Handler, HttpServer, type Routes } from './http/server.js';
 import { Catalog } from './i18n/index.js';
 import { boltLogger } from './logger.js';
 import { Metrics, observeNotifier } from './metrics.js';
@@ -38,7 +42,12 @@ import { Scheduler, type TickResult } from './timers/scheduler.js';
 import { cached } from './util/cached.js';
 import { InFlight } from './util/in-flight.js';
 import { refuseWhileNoWait } from './util/no-wait.js';
+import { WorkQueue } from './util/work-queue.js';
+import { alertResolutionComment } from './views/outside-leaks.js';
 import { type ActivitySource, DriftWatch } from './watch/drift.js';
+import { type AlertSource, GitHubAlerts } from './watch/github-alerts.js';
+import { parseLeakReport } from './watch/leak-report.js';
+import { OutsideLeaks } from './watch/outside-leaks.js';
 import { Tripwire } from './watch/tripwire.js';
 import { type KeyApi, Workflow } from './workflow/index.js';
 
@@ -96,6 +105,12 @@ export interface KeyhouseOptions {
   shutdownGraceMs?: number;
   /** Served on `/metrics`; a fresh registry when absent. Pass the one the ClickHouse client reports to. */
   metrics?: Metrics;
+  /**
+   * Leaks found outside Slack (product.md §13). `POST /leaks/github` is served with `github` (the App's
+   * alert reader and `GITHUB_WEBHOOK_SECRET`), `POST /leaks/report` with `reportToken`
+   * (`LEAK_REPORT_TOKEN`); each is 404 without its setting, and both with `leakAction: off`.
+   */
+  leaks?: { github?: { alerts: AlertSource; webhookSecret: string }; reportToken?: string };
 }
 
 export type { Readiness } from './http/routes.js';
@@ -220,7 +235,19 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   const source = options.keys;
   const keys = refuseWhileNoWait('ClickHouse', source, {
     atHand: (method, args) => {
-      if (method === 'keyListAtHand' || method === 'keyAtHand' || method === 'keysAtHand') return true;
+      if (
+        method === 'keyListAtHand' ||
+        method === 'keyAtHand' ||
+        method === 'serviceListAtHand' ||
+        method === 'keysAtHand'
+      )
+        return true;
+      if (method === 'listServices') {
+        const services = source as Partial<{ serviceListAtHand(): boolean }>;
+        return (
+          !(args[0] as { fresh?: boolean } | undefined)?.fresh && services.serviceListAtHand?.() === true
+        );
+      }
       if (method === 'listKeys')
         return !(args[0] as { fresh?: boolean } | undefined)?.fresh && source.keyListAtHand?.() === true;
       return method === 'getKey' && source.keyAtHand?.(String(args[0])) === true;
@@ -232,9 +259,12 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     defer: ['updateApproval', 'replyInThread', 'updateClaim', 'tellRequester'],
     onDeferredError: (error, method) => logger.warn({ err: error, method }, 'a deferred Slack notice failed'),
   });
+  // Guarded like the key API: a services list not yet read waits until after the acknowledgement.
+  const roles = roleSource(keys);
   const workflow = new Workflow({
     store,
     keys,
+    ...(roles ? { roles } : {}),
     policy,
     notifier: guardedNotifier,
     clock,
@@ -269,7 +299,12 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     }
   });
   const security = options.policy.security;
-  const watchNotifier = new SlackWatchNotifier(app.client);
+  // Channel posts in the policy's language; each owner's DM in their own.
+  const channelWords = () => catalog.messages({ locale: options.policy.locale, timeZone: 'UTC' });
+  const watchNotifier = new SlackWatchNotifier(app.client, {
+    channel: channelWords,
+    person: async (userId) => catalog.messages(await readers.of(userId)),
+  });
   const tripwire =
     security.leakAction === 'off'
       ? null
@@ -281,6 +316,21 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
           audit: workflow.context.audit,
           clock,
           logger: logger.child({ component: 'tripwire' }),
+          leakAction: security.leakAction,
+          securityChannel: security.channel,
+          gate: workflow.context.gate,
+          metrics,
+        });
+  const outside =
+    security.leakAction === 'off'
+      ? null
+      : new OutsideLeaks({
+          store,
+          keys: options.keys,
+          notifier: watchNotifier,
+          audit: workflow.context.audit,
+          clock,
+          logger: logger.child({ component: 'leaks' }),
           leakAction: security.leakAction,
           securityChannel: security.channel,
           gate: workflow.context.gate,
@@ -375,12 +425,27 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
 
   let stopping = false;
   let stopWarmingGroups: (() => void) | null = null;
+  const leakRoutes = outside
+    ? outsideLeakRoutes({
+        outside,
+        github: options.leaks?.github,
+        reportToken: options.leaks?.reportToken,
+        store,
+        clock,
+        logger: logger.child({ component: 'leaks' }),
+        secretTypes: security.github?.secretTypes ?? [],
+        comment: (keys) => alertResolutionComment(channelWords(), keys),
+        inFlight,
+        stopping: () => stopping,
+      })
+    : {};
   const server = new HttpServer({
     logger,
     routes: {
       'GET /healthz': healthRoute(),
       'GET /readyz': readinessRoute(ready, () => stopping),
       'GET /metrics': metricsRoute(metrics, logger),
+      ...leakRoutes,
       ...(httpReceiver && {
         'POST /slack/events': slackEventsRoute({
           signingSecret,
@@ -452,6 +517,100 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   };
 }
 
+/** Work after an answer, per door: a few at once, a bounded queue, and 503 past it (the sender retries). */
+const LEAK_WORK = { concurrency: 2, maxQueued: 100 } as const;
+
+interface OutsideLeakRoutesOptions {
+  outside: OutsideLeaks;
+  github: { alerts: AlertSource; webhookSecret: string } | undefined;
+  reportToken: string | undefined;
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  secretTypes: readonly string[];
+  comment: (keys: Parameters<typeof alertResolutionComment>[1]) => string;
+  inFlight: InFlight;
+  stopping: () => boolean;
+}
+
+/**
+ * `POST /leaks/github` and `POST /leaks/report` (product.md §13), each when configured. Their work runs
+ * after the answer, on its own budget owner (`github`, `leak-report`): like any one person, a flood of
+ * deliveries or reports takes at most half of ClickHouse's budget, so no one's Create key waits on it.
+ */
+function outsideLeakRoutes(options: OutsideLeakRoutesOptions): Routes {
+  const { outside, github, reportToken, logger, inFlight, stopping } = options;
+  const queue = (owner: string) =>
+    new WorkQueue({
+      ...LEAK_WORK,
+      track: () => inFlight.begin(),
+      onError: (error) =>
+        logger.error({ err: error, owner }, 'a leak found outside Slack could not be handled'),
+    });
+  const routes: Record<string, Handler> = {};
+  if (github) {
+    const alerts = new GitHubAlerts({
+      github: github.alerts,
+      outside,
+      store: options.store,
+      clock: options.clock,
+      logger,
+      secretTypes: options.secretTypes,
+      resolutionComment: options.comment,
+    });
+    const work = queue('github');
+    const secret = new Secret(github.webhookSecret);
+    routes['POST /leaks/github'] = githubWebhookRoute({
+      verify: (body, signature) => verifyWebhookSignature(secret, body, signature),
+      logger,
+      stopping,
+      accept: ({ id, event, body }): Intake => {
+        // GitHub's ping on creating the hook, and events the hook was not meant for: received, nothing to do.
+        if (event !== 'secret_scanning_alert') return { status: 200 };
+        const parsed = SecretScanningAlertEventSchema.safeParse(body);
+        if (!parsed.success) return { status: 400, problems: ['not a secret_scanning_alert payload'] };
+        const delivery = {
+          deliveryId: id,
+          action: parsed.data.action,
+          repository: parsed.data.repository.full_name,
+          alertNumber: parsed.data.alert.number,
+          secretType: parsed.data.alert.secret_type ?? null,
+        };
+        const accepted = work.offer(() =>
+          runAs('github', async () => {
+            const handled = await alerts.delivered(delivery);
+            logger.info(
+              { delivery: id, alert: delivery.alertNumber, handled },
+              'GitHub alert delivery handled',
+            );
+          }),
+        );
+        return accepted ? { status: 202 } : { status: 503 };
+      },
+    });
+  }
+  if (reportToken) {
+    const work = queue('leak-report');
+    routes['POST /leaks/report'] = leakReportRoute({
+      token: reportToken,
+      logger,
+      stopping,
+      accept: (body) => {
+        const parsed = parseLeakReport(body);
+        if (!parsed.ok) return { status: 400, problems: parsed.problems };
+        const { fingerprints, source, url } = parsed.report;
+        const accepted = work.offer(() =>
+          runAs('leak-report', () =>
+            outside.handle(fingerprints, { kind: 'report', source, url }, `report:${source}\n${url ?? ''}`),
+          ),
+        );
+        return accepted ? { status: 202, fingerprints: fingerprints.length } : { status: 503 };
+      },
+    });
+  }
+  return routes;
+}
+
 /** One sweep (workflow.sweep: settle interrupted creation, delete lost keys, lapse overdue requests), measured. */
 async function sweepOnce(workflow: Workflow, metrics: Metrics, logger: Logger): Promise<void> {
   const started = performance.now();
@@ -463,6 +622,13 @@ async function sweepOnce(workflow: Workflow, metrics: Metrics, logger: Logger): 
   } finally {
     metrics.sweepRan((performance.now() - started) / 1000, outcome);
   }
+}
+
+/** The client can list services and manage roles (the real one can; a test's wrapper may not). */
+function roleSource(keys: KeyApi): RoleApi | null {
+  const candidate = keys as Partial<RoleApi>;
+  const methods = ['listServices', 'listRoles', 'getRole', 'createRole', 'updateRole', 'deleteRole'] as const;
+  return methods.every((name) => typeof candidate[name] === 'function') ? (keys as KeyApi & RoleApi) : null;
 }
 
 /** The client can read activities (the real one can; a test's wrapper may not). */

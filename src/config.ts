@@ -45,6 +45,26 @@ export interface Config {
   policyPath: string;
   /** `LOG_LEVEL`, a pino level. */
   logLevel: LogLevel;
+  /** GitHub as a GitHub App (product.md §12, §13); null when not configured. */
+  github: GitHubConfig | null;
+  /** Leaks found outside Slack (product.md §13): each endpoint is served only when its secret is set. */
+  leaks: LeaksConfig;
+}
+
+export interface GitHubConfig {
+  /** `GITHUB_APP_ID`: the app's id or client id (the JWT's `iss`). */
+  appId: string;
+  /** `GITHUB_APP_PRIVATE_KEY`: the app's private key, PEM (`\n` escapes allowed, for one-line env files). */
+  privateKey: Secret;
+  /** `GITHUB_API_URL`: `https://api.github.com`, or `https://HOST/api/v3` for GitHub Enterprise Server. */
+  apiUrl: string;
+}
+
+export interface LeaksConfig {
+  /** `GITHUB_WEBHOOK_SECRET`: verifies `POST /leaks/github` (needs the GitHub App to read alerts). */
+  githubWebhookSecret: Secret | null;
+  /** `LEAK_REPORT_TOKEN`: the bearer token of `POST /leaks/report`; unset, that endpoint is 404. */
+  reportToken: Secret | null;
 }
 
 /** The environment is unusable; `problems` lists each problem, `VARIABLE what is wrong`. */
@@ -73,6 +93,11 @@ const VARIABLES = [
   'DATABASE_URL',
   'KEYHOUSE_POLICY',
   'LOG_LEVEL',
+  'GITHUB_APP_ID',
+  'GITHUB_APP_PRIVATE_KEY',
+  'GITHUB_API_URL',
+  'GITHUB_WEBHOOK_SECRET',
+  'LEAK_REPORT_TOKEN',
 ] as const;
 type Variable = (typeof VARIABLES)[number];
 
@@ -171,7 +196,52 @@ const envSchema = z.object({
     (v) => (LOG_LEVELS as readonly string[]).includes(v.toLowerCase()),
     `must be one of ${LOG_LEVELS.join(', ')}`,
   ).default('info'),
+  GITHUB_APP_ID: text(
+    (v) => /^(\d{1,20}|Iv[0-9A-Za-z.]{4,40})$/.test(v),
+    'must be the app ID (digits) or its client ID (Iv…)',
+  ).optional(),
+  GITHUB_APP_PRIVATE_KEY: text(
+    (v) => /-----BEGIN (RSA )?PRIVATE KEY-----/.test(v),
+    "must be the app's private key in PEM form (-----BEGIN RSA PRIVATE KEY-----…)",
+  ).optional(),
+  GITHUB_API_URL: required
+    .superRefine((value, ctx) => {
+      const problem = originProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .default('https://api.github.com'),
+  // A webhook secret or bearer token anyone could guess protects nothing.
+  GITHUB_WEBHOOK_SECRET: text((v) => v.length >= 20, 'must be at least 20 characters').optional(),
+  LEAK_REPORT_TOKEN: text(
+    (v) => v.length >= 32,
+    'must be at least 32 characters (e.g. openssl rand -hex 32)',
+  ).optional(),
 });
+
+/** Problem with a GitHub or Vault URL (https, or http on loopback; no credentials, query or fragment), or null. */
+function originProblem(value: string): string | null {
+  const url = httpUrl(value);
+  if (!url) return 'must be an http(s) URL';
+  if (url.protocol === 'http:' && !isLoopback(url)) return PLAIN_HTTP_PROBLEM;
+  if (url.username || url.password) return 'must not contain credentials';
+  if (url.search || url.hash) return 'must not have a query or fragment';
+  return null;
+}
+
+/** Variables that need another: half a GitHub App works nowhere, and an alert is read as the App. */
+function pairProblems(raw: Partial<Record<Variable, string>>): { variable: Variable; message: string }[] {
+  const problems: { variable: Variable; message: string }[] = [];
+  if (raw.GITHUB_APP_ID && !raw.GITHUB_APP_PRIVATE_KEY)
+    problems.push({ variable: 'GITHUB_APP_PRIVATE_KEY', message: 'is required when GITHUB_APP_ID is set' });
+  if (raw.GITHUB_APP_PRIVATE_KEY && !raw.GITHUB_APP_ID)
+    problems.push({ variable: 'GITHUB_APP_ID', message: 'is required when GITHUB_APP_PRIVATE_KEY is set' });
+  if (raw.GITHUB_WEBHOOK_SECRET && !raw.GITHUB_APP_ID)
+    problems.push({
+      variable: 'GITHUB_WEBHOOK_SECRET',
+      message: "needs GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY (an alert's secret is read as the GitHub App)",
+    });
+  return problems;
+}
 
 /**
  * Reads and validates the configuration from `env` (default `process.env`). Values are trimmed and
@@ -200,6 +270,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       message: 'is required unless SLACK_APP_TOKEN is set (Socket Mode)',
     });
   }
+  problems.push(...pairProblems(raw));
   if (problems.length > 0 || !parsed.success) {
     // Stable: table order, then the schema's order within one variable.
     const ordered = problems
@@ -229,5 +300,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     policyPath: e.KEYHOUSE_POLICY,
     logLevel: e.LOG_LEVEL.toLowerCase() as LogLevel,
+    github:
+      e.GITHUB_APP_ID && e.GITHUB_APP_PRIVATE_KEY
+        ? {
+            appId: e.GITHUB_APP_ID,
+            // One-line env files hold the PEM with `\n` escapes.
+            privateKey: new Secret(e.GITHUB_APP_PRIVATE_KEY.replace(/\\n/g, '\n')),
+            apiUrl: e.GITHUB_API_URL.replace(/\/+$/, ''),
+          }
+        : null,
+    leaks: {
+      githubWebhookSecret: e.GITHUB_WEBHOOK_SECRET ? new Secret(e.GITHUB_WEBHOOK_SECRET) : null,
+      reportToken: e.LEAK_REPORT_TOKEN ? new Secret(e.LEAK_REPORT_TOKEN) : null,
+    },
   });
 }

@@ -11,9 +11,10 @@ import { existsSync } from 'node:fs';
 import { WebClient } from '@slack/web-api';
 import { type Logger, pino } from 'pino';
 import { ClickHouseCloudClient } from './api/index.js';
-import { createApp } from './app.js';
+import { createApp, type KeyhouseOptions } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { isKeyhouseError } from './core/errors.js';
+import { GitHubAppClient } from './github/index.js';
 import { boltLogger, createLogger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { loadPolicy, PolicyError } from './policy/index.js';
@@ -95,6 +96,21 @@ async function main(): Promise<void> {
     observer: metrics.clickhouse,
   });
 
+  // Leaks found outside Slack (product.md §13): each door opens with its setting.
+  const leaks: NonNullable<KeyhouseOptions['leaks']> = {};
+  if (config.github && config.leaks.githubWebhookSecret) {
+    leaks.github = {
+      alerts: new GitHubAppClient({
+        apiUrl: config.github.apiUrl,
+        appId: config.github.appId,
+        privateKey: config.github.privateKey,
+        logger: logger.child({ component: 'github' }),
+      }),
+      webhookSecret: config.leaks.githubWebhookSecret.reveal(),
+    };
+  }
+  if (config.leaks.reportToken) leaks.reportToken = config.leaks.reportToken.reveal();
+
   const keyhouse = createApp({
     slack: {
       botToken: config.slack.botToken.reveal(),
@@ -112,6 +128,7 @@ async function main(): Promise<void> {
     clickhouseKeyId: config.clickhouse.keyId,
     logger,
     metrics,
+    leaks,
     // A SQLite file has one user; PostgreSQL may be shared by replicas.
     replicas: { exclusive: config.databaseUrl.startsWith('sqlite:') },
   });
@@ -138,6 +155,20 @@ async function main(): Promise<void> {
               'Keyhouse keeps running, and /readyz reports it until it works',
       );
     },
+  );
+
+  // Patterns of a services grant that match no service now: a warning, since services come and go.
+  keyhouse.workflow.unmatchedServicePatterns().then(
+    (unmatched) => {
+      for (const { roleId, patterns } of unmatched) {
+        logger.warn(
+          { role: roleId, patterns },
+          `policy role ${roleId}: ${patterns.join(', ')} match no ClickHouse service now; its requesters are offered only the services the other patterns match`,
+        );
+      }
+    },
+    (error: unknown) =>
+      logger.warn({ err: error }, 'could not check the policy service patterns against ClickHouse'),
   );
 
   let stopping = false;

@@ -32,7 +32,7 @@ export class Metrics {
   readonly #slackErrors: Counter<'method' | 'error'>;
   readonly #sweeps: Counter<'outcome'>;
   readonly #sweepSeconds: Histogram;
-  readonly #leaks: Counter<'issued_by_keyhouse' | 'outcome'>;
+  readonly #leaks: Counter<'issued_by_keyhouse' | 'outcome' | 'source'>;
   readonly #watchDisabled: Counter<'reason'>;
   #countRequests: (() => Promise<Record<RequestState, number>>) | null = null;
 
@@ -106,8 +106,8 @@ export class Metrics {
     });
     this.#leaks = new Counter({
       name: 'keyhouse_leaks_caught_total',
-      help: 'ClickHouse secrets seen pasted in Slack, by whether Keyhouse issued them and what was done.',
-      labelNames: ['issued_by_keyhouse', 'outcome'],
+      help: 'ClickHouse secrets found leaked, by whether Keyhouse issued them, what was done, and where they were found (slack, github, report).',
+      labelNames: ['issued_by_keyhouse', 'outcome', 'source'],
       registers,
     });
     this.#watchDisabled = new Counter({
@@ -150,10 +150,14 @@ export class Metrics {
     this.#sweepSeconds.observe(seconds);
   }
 
-  /** Pasted secrets the tripwire acted on (`outcome` is what was done to a Keyhouse key). */
-  leakCaught(issuedByKeyhouse: boolean, outcome: string, count = 1): void {
+  /** Leaked secrets the watch acted on (`outcome` is what was done to a Keyhouse key), by where they were found. */
+  leakCaught(issuedByKeyhouse: boolean, outcome: string, count = 1, source = 'slack'): void {
     this.#leaks.inc(
-      { issued_by_keyhouse: String(issuedByKeyhouse), outcome: issuedByKeyhouse ? outcome : 'reported' },
+      {
+        issued_by_keyhouse: String(issuedByKeyhouse),
+        outcome: issuedByKeyhouse ? outcome : 'reported',
+        source,
+      },
       count,
     );
     if (outcome === 'disabled' || outcome === 'deleted') this.#watchDisabled.inc({ reason: 'leak' }, count);

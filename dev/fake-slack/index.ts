@@ -18,6 +18,7 @@ import { type Clock, systemClock } from '../../src/core/clock.js';
 import { checkMessage, checkView, type MessageRejection } from './block-kit-limits.js';
 import { dmChannelId, SLACK_TEST_DEFAULTS } from './defaults.js';
 import { type EnvelopeContext, eventEnvelope, messageChangedEvent, messageEvent } from './events.js';
+import { type OtherMessage, otherMessageEvent } from './message-kinds.js';
 import { type Json, parseApiArgs, readBody, tokenOf } from './parse.js';
 import { parseResponseBody, postToResponseUrl } from './response-urls.js';
 import type { SlackRequestBody } from './slack-http.js';
@@ -37,6 +38,7 @@ import {
   Workspace,
 } from './workspace.js';
 
+export type { OtherMessage } from './message-kinds.js';
 export type {
   SocketAckRecord,
   SocketEnvelope,
@@ -275,6 +277,12 @@ export interface FakeSlack {
     message: FakeMessage;
     payload: Record<string, unknown>;
   };
+  /**
+   * Something other than a person's typed message appears in `channel` (message-kinds.ts): a bot's or
+   * integration's post (classic `bot_message`, incoming webhook, Workflow Builder, a modern app's bot), a
+   * forwarded message, a topic or purpose change. Stored like any message; the envelope Slack would send.
+   */
+  somethingPosted(message: OtherMessage): { message: FakeMessage; payload: Record<string, unknown> };
   /** Messages in a thread (the parent's `ts`), oldest first; replies included, the parent not. */
   threadReplies(channel: string, threadTs: string): FakeMessage[];
   /**
@@ -668,6 +676,13 @@ class FakeSlackServer implements FakeSlack {
     stored.history.push({ text: input.text });
     const event = messageChangedEvent(this.#envelopeContext(), stored, previous, eventTs, input.mpim);
     return { message: structuredClone(stored), payload: eventEnvelope(this.#envelopeContext(), event) };
+  }
+
+  somethingPosted(message: OtherMessage) {
+    const context = this.#envelopeContext();
+    const { event, stored } = otherMessageEvent(context, message, this.#workspace.nextTs());
+    const kept = this.#workspace.otherPost(message.channel, event.ts as string, stored);
+    return { message: structuredClone(kept), payload: eventEnvelope(context, event) };
   }
 
   threadReplies(channel: string, threadTs: string): FakeMessage[] {

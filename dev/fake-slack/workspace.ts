@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../../src/core/clock.js';
 import { dmChannelId } from './defaults.js';
+import type { OtherMessageContent } from './message-kinds.js';
 import type { Json } from './parse.js';
 
 /** The offset Slack reports in `users.info` (`tz_offset`, seconds east of UTC) for an IANA zone, now. */
@@ -242,6 +243,21 @@ export class Workspace {
       text,
       user,
       history: [{ text }],
+    };
+    this.channelMessages(channel).push(message);
+    return message;
+  }
+
+  /** A message neither the app nor a person typed (a bot's, a forward, a topic change), kept as posted. */
+  otherPost(channel: string, ts: string, content: OtherMessageContent): FakeMessage {
+    const { user, bot_id, ...body } = content;
+    const message: FakeMessage = {
+      channel,
+      ts,
+      ...body,
+      user: user ?? bot_id ?? '',
+      ...(bot_id === undefined ? {} : { bot_id }),
+      history: [structuredClone(body)],
     };
     this.channelMessages(channel).push(message);
     return message;

@@ -13,6 +13,7 @@ import ts from 'typescript';
 import { z } from 'zod';
 import type { FakeSlack } from '../fake-slack/index.js';
 import { readBody } from '../fake-slack/parse.js';
+import { GITHUB_ALERT_COMMAND, PLAYGROUND_REPOSITORY } from './github-alert.js';
 import type { PlaygroundPeople } from './people.js';
 import { shellHtml } from './shell.js';
 import type { SlackSide } from './slack-side.js';
@@ -24,6 +25,8 @@ export interface PageServerOptions {
   people: PlaygroundPeople;
   appName: string;
   command: string;
+  /** `/github-alert <secret>`: the fake GitHub finds the secret and sends Keyhouse the alert (github-alert.ts). */
+  githubAlert?: (secret: string) => Promise<string>;
   port: number;
 }
 
@@ -107,7 +110,20 @@ export async function startPageServer(options: PageServerOptions): Promise<PageS
       const text = b.text.trim();
       const match = /^(\/\S+)\s*([\s\S]*)$/.exec(text);
       if (match === null) {
-        side.notice(b.user, b.channel, 'The playground sends slash commands only; try /chkey help.');
+        side.notice(
+          b.user,
+          b.channel,
+          'The playground sends slash commands only; try /chkey help, or /github-alert <secret> to have GitHub find a secret.',
+        );
+      } else if (match[1] === GITHUB_ALERT_COMMAND && options.githubAlert) {
+        const secret = (match[2] ?? '').trim();
+        side.notice(
+          b.user,
+          b.channel,
+          secret === ''
+            ? `${GITHUB_ALERT_COMMAND} <secret>: GitHub's secret scanning finds that secret in ${PLAYGROUND_REPOSITORY} and tells Keyhouse.`
+            : await options.githubAlert(secret),
+        );
       } else if (match[1] !== options.command) {
         side.notice(
           b.user,

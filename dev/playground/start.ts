@@ -16,6 +16,7 @@ import { loadPolicy } from '../../src/policy/index.js';
 import { startEmulator } from '../emulator/server.js';
 import { SLACK_TEST_DEFAULTS } from '../fake-slack/defaults.js';
 import { startFakeSlack } from '../fake-slack/index.js';
+import { startPlaygroundGitHub } from './github-alert.js';
 import { peopleFor } from './people.js';
 import { startPageServer } from './server.js';
 import { reportRefusals, SlackSide } from './slack-side.js';
@@ -119,6 +120,10 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     usergroups: people.usergroups,
   });
 
+  // A fake GitHub with secret scanning: `/github-alert <secret>` in the page sends Keyhouse an alert.
+  let keyhouseUrlNow = '';
+  const github = await startPlaygroundGitHub(() => keyhouseUrlNow);
+
   const signingSecret = randomBytes(16).toString('hex');
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
   const child = spawn(process.execPath, ['--import', tsx, join(REPO_ROOT, 'src/main.ts')], {
@@ -138,6 +143,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       DATABASE_URL: `sqlite:${join(dir, 'keyhouse.db')}`,
       KEYHOUSE_POLICY: policyPath,
       LOG_LEVEL: 'info',
+      ...github.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -155,6 +161,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     }
     await new Promise<void>((done) => log.end(() => done()));
     await fake.close();
+    await github.close();
     await emulator.close();
     if (!diedOnItsOwn) {
       await rm(dir, { recursive: true, force: true });
@@ -174,6 +181,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     throw new Error(`${why}\n(Keyhouse's log is kept at ${logFile})`);
   }
   const keyhouseUrl = `http://127.0.0.1:${port}`;
+  keyhouseUrlNow = keyhouseUrl;
 
   let page: Awaited<ReturnType<typeof startPageServer>> | null = null;
   const side = new SlackSide({
@@ -193,6 +201,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       people,
       appName: APP_NAME,
       command: COMMAND,
+      githubAlert: (secret) => github.alert(secret),
       port: options.port ?? 0,
     });
   } catch (error) {

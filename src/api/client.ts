@@ -270,6 +270,14 @@ export class ClickHouseCloudClient {
     return this.#limiter.estimateWaitMs(currentLane());
   }
 
+  /**
+   * Whether `listServices()` would answer at once from memory: a key list drawn in an
+   * acknowledgement may then show a service renamed or deleted in the console as such.
+   */
+  serviceListAtHand(): boolean {
+    return this.#services.answersAtOnce();
+  }
+
   /** The key list `listKeys()` would answer at once (refreshed behind it when old), or null. */
   keysAtHand(): readonly ApiKey[] | null {
     const keys = this.#keys.readAtOnce();

@@ -68,6 +68,8 @@ const REFUSAL_CLASS: Record<RefusalCode, KeyhouseErrorCode> = {
   choose_new_owner: 'invalid_input',
   already_owner: 'conflict',
   policy_role_missing: 'invalid_input',
+  service_role_busy: 'conflict',
+  service_role_conflict: 'invalid_input',
   approval_channel_unreachable: 'delivery_failed',
   replica_settling: 'conflict',
   create_failed: 'create_failed',

@@ -8,6 +8,8 @@
  */
 
 import type { IpAccessEntry } from './clickhouse.js';
+import type { ServiceAccess } from './service-access.js';
+import type { ChosenService } from './service-scope.js';
 
 export const REQUEST_STATES = ['pending', 'approved', 'creating', 'delivered', 'denied', 'expired'] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
@@ -68,6 +70,11 @@ export interface KeyRequest {
   change: KeyChange | null;
   /** Set on a `create` request that replaces an existing key. */
   rotation: KeyRotation | null;
+  /**
+   * For a role whose grant names services (product.md §16): the services chosen, as they were
+   * named then; on a `change`, the key's services after it. Null for any other role.
+   */
+  services: ChosenService[] | null;
 }
 
 export interface NewRequest {
@@ -87,6 +94,7 @@ export interface NewRequest {
   keySuffix?: string | null;
   change?: KeyChange | null;
   rotation?: KeyRotation | null;
+  services?: ChosenService[] | null;
 }
 
 /** Fields a transition may set alongside the new state. Absent means unchanged. */
@@ -187,6 +195,60 @@ export interface KeyOwner {
    * §13). Written only by `markLeaked`, cleared only by `liftLeak`; ignored by `putKeyOwner`.
    */
   leak?: LeakMark | null;
+  /**
+   * The services the key reaches through its Keyhouse custom role (product.md §16), as named when
+   * chosen; null for a key of any other role. Written by `setKeyOwnerServices`, ignored by `putKeyOwner`.
+   */
+  services?: ChosenService[] | null;
+}
+
+/**
+ * A custom role Keyhouse makes in ClickHouse for one policy role, access and set of services
+ * (product.md §16), named `keyhouse:<role>:<short hash>`. The row is claimed (`making`) by
+ * insert-if-absent before the role is made, so two requests for the same set make one role across
+ * replicas; `ready` once its ClickHouse id is known; `deleting` once the clean-up took it, a day
+ * after no key used it. Only roles with a row here are ever changed or deleted by Keyhouse.
+ */
+export const SERVICE_ROLE_STATES = ['making', 'ready', 'deleting'] as const;
+export type ServiceRoleState = (typeof SERVICE_ROLE_STATES)[number];
+
+export interface ServiceRoleRecord {
+  name: string;
+  policyRoleId: string;
+  access: ServiceAccess;
+  /** Sorted, without repeats. */
+  serviceIds: string[];
+  /** Null while `making` and ClickHouse has not answered. */
+  clickhouseRoleId: string | null;
+  state: ServiceRoleState;
+  /** Which attempt (or clean-up) holds it in `making` or `deleting`. */
+  holder: string;
+  /** Since when no key was seen holding it (clean-up); null: in use, or not looked at yet. */
+  unusedSince: Date | null;
+  updatedAt: Date;
+}
+
+export interface ServiceRoleClaim {
+  name: string;
+  policyRoleId: string;
+  access: ServiceAccess;
+  serviceIds: string[];
+  holder: string;
+  at: Date;
+  /** A `making` row last written at or before this was left by a process that died: taken over. */
+  abandonedBefore: Date;
+}
+
+export interface ServiceRoleStep {
+  name: string;
+  from: ServiceRoleState;
+  to: ServiceRoleState;
+  at: Date;
+  /** Also require this holder (the one making or deleting it). */
+  holder?: string;
+  /** Also require `unused_since` at or before this (the clean-up's day). */
+  unusedBefore?: Date;
+  set?: { clickhouseRoleId?: string | null; unusedSince?: Date | null; holder?: string };
 }
 
 /** Where a leaked secret was found. */
@@ -497,4 +559,18 @@ export interface Store {
   /** Records how a claimed action ended; false unless `holder` holds it in `claimed`. */
   settleTimer(settle: TimerSettle): Promise<boolean>;
   listTimerMarks(filter?: TimerMarkFilter): Promise<TimerMark[]>;
+
+  /** Records the services a key holds (a key of a service role was made, or a change applied). */
+  setKeyOwnerServices(keyId: string, services: ChosenService[] | null): Promise<void>;
+  /**
+   * Claims the making of a custom role: inserts its row in `making` if absent, or takes a
+   * `making` row abandoned before `abandonedBefore`; the row this caller now holds, else null.
+   */
+  claimServiceRole(claim: ServiceRoleClaim): Promise<ServiceRoleRecord | null>;
+  getServiceRole(name: string): Promise<ServiceRoleRecord | null>;
+  listServiceRoles(): Promise<ServiceRoleRecord[]>;
+  /** Compare-and-set on a role's state; the updated row, or null when the condition failed. */
+  stepServiceRole(step: ServiceRoleStep): Promise<ServiceRoleRecord | null>;
+  /** Forgets a role row in `from` held by `holder` (made and deleted, or never made); true when it did. */
+  dropServiceRole(name: string, from: ServiceRoleState, holder: string): Promise<boolean>;
 }

@@ -53,6 +53,10 @@ export type Refusal =
   | { code: 'already_owner'; userId: string; key: KeyLabel }
   // Configuration and the outside world.
   | { code: 'policy_role_missing'; clickhouseRole: string; roleLabel: string }
+  /** The custom role for these services is being made or deleted by another request right now. */
+  | { code: 'service_role_busy' }
+  /** A role of Keyhouse's name for these services exists but is not what Keyhouse makes (made by hand). */
+  | { code: 'service_role_conflict'; roleName: string }
   | { code: 'approval_channel_unreachable'; channel: string }
   | { code: 'replica_settling' }
   | { code: 'create_failed'; leftBehind: boolean }
@@ -75,6 +79,10 @@ export type Problem =
   | { code: 'ip_description_too_long'; line: number; max: number }
   | { code: 'ip_too_many'; line: number; max: number }
   | { code: 'may_not_request_role' }
+  /** A role scoped to services: none was chosen. */
+  | { code: 'services_none' }
+  /** A chosen service is not among those the role's patterns match now (gone, or never offered). */
+  | { code: 'service_not_offered'; serviceId: string }
   | { code: 'may_not_extend'; roleLabel: string }
   | { code: 'expiry_too_long'; roleLabel: string; maxExpiry: string }
   | { code: 'expiry_beyond_role'; roleLabel: string; maxExpiry: string }

@@ -4,16 +4,32 @@
  */
 import type { IpAccessEntry } from './clickhouse.js';
 import type { Locale } from './locale.js';
+import type { ServiceAccess } from './service-access.js';
 
 /** The ClickHouse legacy key roles (`roles` on a key). */
 export const LEGACY_KEY_ROLES = ['admin', 'developer', 'query_endpoints'] as const;
 export type LegacyKeyRole = (typeof LEGACY_KEY_ROLES)[number];
 
-/** What a policy role grants in ClickHouse: exactly one of the three ways a key gets roles. */
+/**
+ * What a policy role grants in ClickHouse: exactly one of the ways a key gets roles. `services`
+ * scopes the key to the services the requester picks among those the patterns match (product.md
+ * §16): a custom role Keyhouse finds or makes for exactly that set and `access`.
+ */
 export type RoleGrant =
   | { readonly roles: readonly LegacyKeyRole[] }
   | { readonly roleNames: readonly string[] }
-  | { readonly roleIds: readonly string[] };
+  | { readonly roleIds: readonly string[] }
+  | ServiceGrant;
+
+/** A grant scoped to services: patterns (`prod-*`, a name, a service id) and what the key may do there. */
+export interface ServiceGrant {
+  readonly services: readonly string[];
+  readonly access: ServiceAccess;
+}
+
+export function isServiceGrant(grant: RoleGrant): grant is ServiceGrant {
+  return 'services' in grant;
+}
 
 export interface PolicyRole {
   /** Stable id; it goes into Slack option values and the store. */
@@ -74,6 +90,11 @@ export interface SecurityPolicy {
   readonly channel: string;
   readonly leakAction: LeakAction;
   readonly unmanagedKeys: UnmanagedKeyAction;
+  /**
+   * GitHub secret scanning (product.md §13): the `secret_type` names of the ClickHouse custom pattern.
+   * Alerts of other types are not read; empty (the default) reads every alert and keeps ClickHouse secrets.
+   */
+  readonly github?: { readonly secretTypes: readonly string[] };
 }
 
 export interface PolicyDocument {

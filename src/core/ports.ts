@@ -17,6 +17,8 @@ import type { Decision, KeyRequest } from './model.js';
 import type { Refusal } from './outcomes.js';
 import type { PolicyRole } from './policy-model.js';
 import type { Secret } from './secret.js';
+import type { ServiceAccess } from './service-access.js';
+import type { ChosenService } from './service-scope.js';
 
 /** In an edit, `keep` leaves the role or the expiry as it is. */
 export const KEEP = 'keep';
@@ -73,6 +75,17 @@ export interface ApprovalCard {
   approvals: Decision[];
   denial: Decision | null;
   now: Date;
+  /** The console's services now, for a request scoped to services (renamed or deleted shown); null: unread. */
+  services?: readonly Pick<Service, 'id' | 'name'>[] | null;
+}
+
+/** What a key scoped to services reaches (product.md §16), as the lists show it. */
+export interface KeyServices {
+  access: ServiceAccess;
+  /** As named when chosen. */
+  chosen: ChosenService[];
+  /** The console's services now; null when they could not be read (the names as chosen are shown). */
+  current: readonly Pick<Service, 'id' | 'name'>[] | null;
 }
 
 export type ThreadNote =
@@ -173,6 +186,8 @@ export interface KeyEntry {
   leaked?: boolean;
   /** Set while the key is being replaced by a rotation (product.md §8). */
   retiring?: KeyRetiring | null;
+  /** The services a key of a role scoped to services reaches. */
+  services?: KeyServices | null;
 }
 
 /** A rotated key on its way out: working until `at`, then disabled; its successor named. */
@@ -230,6 +245,8 @@ export interface RequestDraft {
   expiry: string;
   reason: string;
   ipAccessList: string;
+  /** The services chosen, for a role scoped to services (product.md §16); absent: none. */
+  serviceIds?: string[];
 }
 
 export type DraftField = keyof RequestDraft;
@@ -240,6 +257,8 @@ export interface EditDraft {
   roleId: string;
   expiry: string;
   reason: string;
+  /** For a role scoped to services, the services the key should reach; absent keeps the key's. */
+  serviceIds?: string[];
 }
 
 export type EditField = keyof EditDraft;

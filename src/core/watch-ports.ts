@@ -73,7 +73,54 @@ export interface DriftNotice {
   disabled: 'disabled' | 'failed' | null;
 }
 
+/** Where a secret GitHub found lies (a commit's file and line, an issue, a pull request comment…). */
+export interface AlertPlace {
+  /** `commit`, `wiki_commit`, `issue_body`, `pull_request_comment`, … */
+  type: string;
+  path: string | null;
+  commitSha: string | null;
+  startLine: number | null;
+  url: string | null;
+}
+
+/** Where a secret was found outside Slack (product.md §13). */
+export type OutsideSite =
+  | {
+      kind: 'github';
+      /** `owner/repo`. */
+      repository: string;
+      alertNumber: number;
+      alertUrl: string | null;
+      /** The first places the secret was seen (the notice names a few and counts the rest). */
+      places: AlertPlace[];
+    }
+  | {
+      kind: 'report';
+      /** What the scanner says it is (`gitleaks`, `trufflehog`, a CI job's name). */
+      source: string;
+      /** Where to look, as the scanner says: a CI run, a commit, a file. */
+      url: string | null;
+    };
+
+/** What one GitHub alert or one scanner report held that was not handled before. */
+export interface OutsideLeakReport {
+  site: OutsideSite;
+  keys: LeakedKey[];
+  unknown: number;
+}
+
+/** One owner's share of an outside report. */
+export interface OutsideOwnerLeak {
+  ownerId: string;
+  site: OutsideSite;
+  keys: LeakedKey[];
+}
+
 export interface WatchNotifier {
+  /** The security channel's one notice of a GitHub alert or a scanner's report. */
+  outsideLeakSecurity(channel: string, report: OutsideLeakReport): Promise<void>;
+  /** One owner's DM about their keys found outside Slack, with Rotate for each that exists. */
+  outsideLeakOwner(leak: OutsideOwnerLeak): Promise<void>;
   /** The one reply in the leaking message's thread. */
   leakThread(report: LeakReport): Promise<void>;
   /** One owner's DM about all their keys in the message, with Rotate for each that exists. */
@@ -86,7 +133,7 @@ export interface WatchNotifier {
 
 /** What the watch counts for `/metrics` (src/metrics.ts implements it). */
 export interface WatchMetrics {
-  /** `count` secrets of one kind and outcome (default 1). */
-  leakCaught(issuedByKeyhouse: boolean, outcome: string, count?: number): void;
+  /** `count` secrets of one kind and outcome (default 1), found by `source` (default `slack`). */
+  leakCaught(issuedByKeyhouse: boolean, outcome: string, count?: number, source?: string): void;
   unmanagedKeyDisabled(): void;
 }

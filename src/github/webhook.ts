@@ -28,7 +28,7 @@ export function verifyWebhookSignature(
  */
 export const SecretScanningAlertEventSchema = z.object({
   action: z.string().min(1),
-  alert: z.object({ number: z.number().int().positive() }),
+  alert: z.object({ number: z.number().int().positive(), secret_type: z.string().max(500).nullish() }),
   repository: z.object({ full_name: z.string().min(3) }),
   installation: z.object({ id: z.number().int().positive() }).optional(),
 });

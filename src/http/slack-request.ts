@@ -48,7 +48,7 @@ export async function checkSlackRequest(
  * The body, or null once it passes `MAX_BODY_BYTES` (the rest is not read). Read through the
  * stream's events rather than its async iterator, which costs a promise per chunk on every request.
  */
-function readBody(req: IncomingMessage): Promise<Buffer | null> {
+export function readBody(req: IncomingMessage): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -24,6 +24,7 @@ import {
   type RoleGrant,
   UNMANAGED_KEY_ACTIONS,
 } from '../core/policy-model.js';
+import { SERVICE_ACCESS } from '../core/service-access.js';
 import { deepFreeze } from '../util/deep-freeze.js';
 import { isIpv4OrCidr, MAX_IP_DESCRIPTION, MAX_IP_ENTRIES } from './ip-list.js';
 
@@ -101,8 +102,21 @@ const ipEntry = z.strictObject({
   description: z.string().max(MAX_IP_DESCRIPTION).optional(),
 });
 
+/** A service name pattern (`*` stands for any run of characters) or a service id. */
+const servicePattern = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9 _*-]+$/, {
+    error: (issue) =>
+      `"${String(issue.input)}" is not a service name, pattern or id: use letters, digits, spaces, "_", "-" and "*"`,
+  });
+
 const grant = z
   .strictObject({
+    services: z.array(servicePattern).min(1).max(50).optional(),
+    access: z.enum(SERVICE_ACCESS).optional(),
     roles: z.array(z.enum(LEGACY_KEY_ROLES)).min(1).optional(),
     roleNames: z.array(z.string().trim().min(1).max(200)).min(1).optional(),
     roleIds: z
@@ -111,17 +125,30 @@ const grant = z
       .optional(),
   })
   .transform((value, ctx): RoleGrant => {
-    const given = (['roles', 'roleNames', 'roleIds'] as const).filter((k) => value[k] !== undefined);
+    const given = (['services', 'roles', 'roleNames', 'roleIds'] as const).filter(
+      (k) => value[k] !== undefined,
+    );
     if (given.length !== 1) {
       ctx.addIssue({
         code: 'custom',
         message:
           given.length === 0
-            ? 'needs one of roles, roleNames or roleIds'
-            : `has ${given.join(' and ')}: give exactly one of roles, roleNames or roleIds`,
+            ? 'needs one of services, roles, roleNames or roleIds'
+            : `has ${given.join(' and ')}: give exactly one of services, roles, roleNames or roleIds`,
       });
       return z.NEVER;
     }
+    if ((value.services === undefined) !== (value.access === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          value.services === undefined
+            ? 'access goes with services: give the services the key may reach'
+            : `services needs access: one of ${SERVICE_ACCESS.join(', ')}`,
+      });
+      return z.NEVER;
+    }
+    if (value.services && value.access) return { services: value.services, access: value.access };
     if (value.roles) return { roles: value.roles };
     if (value.roleNames) return { roleNames: value.roleNames };
     return { roleIds: value.roleIds ?? [] };
@@ -196,6 +223,10 @@ const security = z.strictObject({
   channel: channelId.optional(),
   leakAction: z.enum(LEAK_ACTIONS).default('disable'),
   unmanagedKeys: z.enum(UNMANAGED_KEY_ACTIONS).default('report'),
+  // GitHub's name for the ClickHouse custom pattern is the organization's own (github-and-vault.md §6).
+  github: z
+    .strictObject({ secretTypes: z.array(z.string().min(1).max(200)).max(50).default([]) })
+    .default({ secretTypes: [] }),
 });
 
 const reason = z
@@ -267,7 +298,7 @@ export const policySchema = z.strictObject({
   lifecycle: lifecycle.default(() => lifecycle.parse({})),
   approvalReminders: approvalReminders.default(() => approvalReminders.parse({})),
   limits: limits.default({ pendingPerUser: 5, keysPerUser: 20 }),
-  security: security.default({ leakAction: 'disable', unmanagedKeys: 'report' }),
+  security: security.default({ leakAction: 'disable', unmanagedKeys: 'report', github: { secretTypes: [] } }),
 });
 
 /** The keys a policy file may have at the top level, for "did you mean" hints. */
@@ -336,8 +367,9 @@ function knownFields(parent: readonly (string | number)[]): string[] {
     return ['expiryWarnings', 'deleteExpiredAfter', 'staleAfter', 'rotationOverlap', 'offboarding'];
   if (last === 'approvalReminders') return ['remindAfter', 'escalateAfter'];
   if (last === 'limits') return ['pendingPerUser', 'keysPerUser'];
-  if (last === 'security') return ['channel', 'leakAction', 'unmanagedKeys'];
-  if (last === 'grant') return ['roles', 'roleNames', 'roleIds'];
+  if (last === 'security') return ['channel', 'leakAction', 'unmanagedKeys', 'github'];
+  if (last === 'github') return ['secretTypes'];
+  if (last === 'grant') return ['services', 'access', 'roles', 'roleNames', 'roleIds'];
   if (last === 'reason') return ['required', 'minLength', 'maxLength'];
   if (last === 'keyName') return ['pattern', 'hint'];
   if (last === 'defaultIpAccessList') return ['source', 'description'];

@@ -25,9 +25,13 @@ import {
   type RequestState,
   type Retirement,
   type RetirementStage,
+  type ServiceRoleRecord,
+  type ServiceRoleState,
   type TimerMark,
   type TimerMarkState,
 } from '../core/model.js';
+import type { ServiceAccess } from '../core/service-access.js';
+import type { ChosenService } from '../core/service-scope.js';
 import type { StoreDialect } from './dialect.js';
 import type {
   AuditChainTable,
@@ -38,6 +42,7 @@ import type {
   PeopleTable,
   RequestsTable,
   RetirementsTable,
+  ServiceRolesTable,
   TimerMarksTable,
   Timestamp,
 } from './schema.js';
@@ -74,6 +79,25 @@ export function requestFromRow(codec: Codec, row: Row<RequestsTable>): KeyReques
     attemptStartedAt: dateOrNull(codec, row.attempt_started_at),
     change: (row.change === null ? null : codec.readJson(row.change)) as KeyChange | null,
     rotation: (row.rotation === null ? null : codec.readJson(row.rotation)) as KeyRotation | null,
+    services: servicesFromJson(codec, row.services),
+  };
+}
+
+function servicesFromJson(codec: Codec, value: unknown): ChosenService[] | null {
+  return value === null || value === undefined ? null : (codec.readJson(value) as ChosenService[]);
+}
+
+export function serviceRoleFromRow(codec: Codec, row: Row<ServiceRolesTable>): ServiceRoleRecord {
+  return {
+    name: row.name,
+    policyRoleId: row.policy_role_id,
+    access: row.access as ServiceAccess,
+    serviceIds: codec.readJson(row.service_ids) as string[],
+    clickhouseRoleId: row.clickhouse_role_id,
+    state: row.state as ServiceRoleState,
+    holder: row.holder,
+    unusedSince: dateOrNull(codec, row.unused_since),
+    updatedAt: codec.date(row.updated_at),
   };
 }
 
@@ -105,6 +129,8 @@ export function keyOwnerFromRow(codec: Codec, row: Row<KeyOwnersTable>): KeyOwne
     hasFingerprint: row.fingerprint !== null,
     approvedUntil: Number(row.approved_forever) === 1 ? 'never' : dateOrNull(codec, row.approved_until),
     leak: leakFromRow(codec, row),
+    // Only keys of roles scoped to services carry it.
+    ...(row.services === null ? {} : { services: servicesFromJson(codec, row.services) }),
   };
 }
 

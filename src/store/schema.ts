@@ -31,6 +31,7 @@ export interface RequestsTable {
   attempt_started_at: Timestamp | null;
   change: Json | null;
   rotation: Json | null;
+  services: Json | null;
 }
 
 export interface DecisionsTable {
@@ -56,6 +57,19 @@ export interface KeyOwnersTable {
   approved_forever: Generated<number>;
   leak_at: Timestamp | null;
   leak_source: string | null;
+  services: Json | null;
+}
+
+export interface ServiceRolesTable {
+  name: string;
+  policy_role_id: string;
+  access: string;
+  service_ids: Json;
+  clickhouse_role_id: string | null;
+  state: string;
+  holder: string;
+  unused_since: Timestamp | null;
+  updated_at: Timestamp;
 }
 
 export interface AuditEventsTable {
@@ -158,5 +172,6 @@ export interface Tables {
   retirements: RetirementsTable;
   timer_marks: TimerMarksTable;
   people: PeopleTable;
+  service_roles: ServiceRolesTable;
   schema_migrations: SchemaMigrationsTable;
 }

@@ -37,6 +37,7 @@ const REQUEST_COLUMNS = [
   'key_suffix',
   'change',
   'rotation',
+  'services',
 ] as const satisfies ReadonlyArray<keyof RequestsTable>;
 
 const OWNER_COLUMNS = [

@@ -30,6 +30,10 @@ import type {
   Retirement,
   RetirementFilter,
   RetirementStep,
+  ServiceRoleClaim,
+  ServiceRoleRecord,
+  ServiceRoleState,
+  ServiceRoleStep,
   Store,
   TimerClaim,
   TimerMark,
@@ -37,6 +41,7 @@ import type {
   TimerSettle,
   TransitionArgs,
 } from '../core/model.js';
+import type { ChosenService } from '../core/service-scope.js';
 import type { FailureKind, StoreDialect } from './dialect.js';
 import { type Migration, runMigrations } from './migrator.js';
 import {
@@ -51,6 +56,7 @@ import {
   personFromRow,
   requestFromRow,
   retirementFromRow,
+  serviceRoleFromRow,
   timerMarkFromRow,
 } from './records.js';
 import type { Tables, Timestamp } from './schema.js';
@@ -193,6 +199,7 @@ export class SqlStore implements Store {
           key_suffix: input.keySuffix ?? null,
           change: jsonText('change', input.change),
           rotation: jsonText('rotation', input.rotation),
+          services: jsonText('services', input.services),
         });
         if (!row) throw new KeyhouseError('internal', 'store: createRequest returned no row');
         return requestFromRow(this.#dialect, row);
@@ -707,6 +714,107 @@ export class SqlStore implements Store {
         .orderBy('threshold')
         .execute();
       return rows.map((row) => timerMarkFromRow(this.#dialect, row));
+    });
+  }
+
+  async setKeyOwnerServices(keyId: string, services: ChosenService[] | null): Promise<void> {
+    await this.#guard('setKeyOwnerServices', () =>
+      this.#db
+        .updateTable('key_owners')
+        .set({ services: jsonText('services', services) })
+        .where('key_id', '=', keyId)
+        .execute(),
+    );
+  }
+
+  async claimServiceRole(claim: ServiceRoleClaim): Promise<ServiceRoleRecord | null> {
+    return this.#guard('claimServiceRole', async () => {
+      const at = this.#time(claim.at);
+      const inserted = await this.#db
+        .insertInto('service_roles')
+        .values({
+          name: claim.name,
+          policy_role_id: claim.policyRoleId,
+          access: claim.access,
+          service_ids: jsonText('service_ids', claim.serviceIds),
+          clickhouse_role_id: null,
+          state: 'making',
+          holder: claim.holder,
+          unused_since: null,
+          updated_at: at,
+        })
+        .onConflict((oc) => oc.column('name').doNothing())
+        .returningAll()
+        .executeTakeFirst();
+      if (inserted) return serviceRoleFromRow(this.#dialect, inserted);
+      // Taken over only from a process that died making it (its row untouched since).
+      const taken = await this.#db
+        .updateTable('service_roles')
+        .set({ holder: claim.holder, updated_at: at })
+        .where('name', '=', claim.name)
+        .where('state', '=', 'making')
+        .where('updated_at', '<=', this.#time(claim.abandonedBefore))
+        .returningAll()
+        .executeTakeFirst();
+      return taken ? serviceRoleFromRow(this.#dialect, taken) : null;
+    });
+  }
+
+  async getServiceRole(name: string): Promise<ServiceRoleRecord | null> {
+    return this.#guard('getServiceRole', async () => {
+      const row = await this.#db
+        .selectFrom('service_roles')
+        .selectAll()
+        .where('name', '=', name)
+        .executeTakeFirst();
+      return row ? serviceRoleFromRow(this.#dialect, row) : null;
+    });
+  }
+
+  async listServiceRoles(): Promise<ServiceRoleRecord[]> {
+    return this.#guard('listServiceRoles', async () => {
+      const rows = await this.#db.selectFrom('service_roles').selectAll().orderBy('name').execute();
+      return rows.map((row) => serviceRoleFromRow(this.#dialect, row));
+    });
+  }
+
+  async stepServiceRole(step: ServiceRoleStep): Promise<ServiceRoleRecord | null> {
+    return this.#guard('stepServiceRole', async () => {
+      const set: Partial<{
+        clickhouse_role_id: string | null;
+        unused_since: Timestamp | null;
+        holder: string;
+      }> = {};
+      if (step.set?.clickhouseRoleId !== undefined) set.clickhouse_role_id = step.set.clickhouseRoleId;
+      if (step.set?.unusedSince !== undefined) {
+        set.unused_since = step.set.unusedSince === null ? null : this.#time(step.set.unusedSince);
+      }
+      if (step.set?.holder !== undefined) set.holder = step.set.holder;
+      const row = await this.#db
+        .updateTable('service_roles')
+        .set({ state: step.to, updated_at: this.#time(step.at), ...set })
+        .where('name', '=', step.name)
+        .where('state', '=', step.from)
+        .$if(step.holder !== undefined, (q) => q.where('holder', '=', step.holder!))
+        .$if(step.unusedBefore !== undefined, (q) =>
+          q.where('unused_since', 'is not', null).where('unused_since', '<=', this.#time(step.unusedBefore!)),
+        )
+        .returningAll()
+        .executeTakeFirst();
+      return row ? serviceRoleFromRow(this.#dialect, row) : null;
+    });
+  }
+
+  async dropServiceRole(name: string, from: ServiceRoleState, holder: string): Promise<boolean> {
+    return this.#guard('dropServiceRole', async () => {
+      const rows = await this.#db
+        .deleteFrom('service_roles')
+        .where('name', '=', name)
+        .where('state', '=', from)
+        .where('holder', '=', holder)
+        .returning('name')
+        .execute();
+      return rows.length > 0;
     });
   }
 

@@ -21,6 +21,7 @@ import {
 import { escalationRule, reminderRule } from './reminders.js';
 import { RULE } from './rule-ids.js';
 import type { Scheduler } from './scheduler.js';
+import { serviceRoleCleanupRule } from './service-roles.js';
 import { keepStaleKey, staleOfferRule } from './stale.js';
 
 export type * from '../core/timer-ports.js';
@@ -54,6 +55,7 @@ export class Lifecycle {
       offboardCheckRule,
       leakEnforceRule,
       auditHeadRule,
+      serviceRoleCleanupRule,
     ]) {
       options.scheduler.register(rule(options));
     }

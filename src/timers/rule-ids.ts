@@ -22,4 +22,6 @@ export const RULE = {
   offboardEnded: 'offboarding.reactivated',
   /** Once a UTC day: the audit chain's head, posted to the security channel. */
   auditHead: 'audit.head',
+  /** A custom role Keyhouse made for some services, unused for a day: deleted (product.md §16). */
+  serviceRoleCleanup: 'service_role.cleanup',
 } as const;

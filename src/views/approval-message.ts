@@ -5,6 +5,7 @@
  */
 import type { ActionsBlock, KnownBlock, MrkdwnElement } from '@slack/types';
 import type { Decision, KeyRequest } from '../core/model.js';
+import { isServiceGrant } from '../core/policy-model.js';
 import type { ApprovalCard } from '../core/ports.js';
 import { KEEP } from '../core/ports.js';
 import type { Messages } from '../i18n/index.js';
@@ -22,6 +23,7 @@ import {
 import { ACTION, BLOCK } from './ids.js';
 import { mention } from './mrkdwn.js';
 import { expiryWords, instantToken, ipListWords, relativeWords, requestExpiryWords } from './phrases.js';
+import { servicesLine, UNCONVERTED_WORDS } from './services.js';
 
 /**
  * Renders the approval message for one moment of a request's life, in the channel's words (the
@@ -33,6 +35,7 @@ export function approvalMessage(m: Messages, card: ApprovalCard): SlackMessage {
   const blocks: KnownBlock[] = [
     { type: 'header', text: plain(headerText(m, request, auto), LIMIT.header) },
     { type: 'section', fields: fields(m, card, auto) },
+    ...servicesSection(card),
     {
       type: 'section',
       text: md(fitText(`*${m.t('dialog.reason')}*\n${reasonText(m, request)}`, LIMIT.text)),
@@ -64,6 +67,14 @@ export function approvalMessage(m: Messages, card: ApprovalCard): SlackMessage {
   blocks.push({ type: 'context', elements: [md(facts.join(' · '))] });
 
   return { text: fallbackText(m, card, auto), blocks };
+}
+
+/** The services a request scoped to services would reach (product.md §16), renamed or deleted ones shown as such. */
+function servicesSection({ request, role, services }: ApprovalCard): KnownBlock[] {
+  if (!request.services || !isServiceGrant(role.grant)) return [];
+  // The services branch's words, still in English (services.ts's UNCONVERTED_WORDS).
+  const text = servicesLine(UNCONVERTED_WORDS, role.grant.access, request.services, services ?? null);
+  return [{ type: 'section', text: md(text) }];
 }
 
 function headerText(m: Messages, request: KeyRequest, auto: boolean): string {

@@ -18,6 +18,7 @@ import { clip, fitText, LIMIT, md, plain } from './format.js';
 import { ACTION, BLOCK, CALLBACK } from './ids.js';
 import { expiryChoiceText, keySummary, longestWords } from './phrases.js';
 import { type Outcome, outcomeModal, workingModal } from './progress-modal.js';
+import { readServiceChoice, type ServiceOffer, serviceBlocks, UNCONVERTED_WORDS } from './services.js';
 
 /** Room left in `private_metadata` (3000) for whatever the handler wraps around the context. */
 export const EDIT_CONTEXT_MAX = 2900;
@@ -42,6 +43,8 @@ export interface EditModalInput {
   draft?: { keyName: string; expiry: string; reason: string };
   /** Errors found only after ClickHouse answered, each shown under its field, already in the reader's words. */
   errors?: Partial<Record<EditField, string>>;
+  /** For a role scoped to services: the services on offer, the key's own chosen (services.ts). */
+  services?: ServiceOffer | null;
 }
 
 /** What a submitted Edit dialog holds, as untrusted strings. */
@@ -54,7 +57,9 @@ export interface EditModalValues {
   reason: string;
   context: string;
   /** The block to attach an error to, per field (`response_action: 'errors'` keys on block ids). */
-  blockIds: { keyName: string; roleId: string; expiry: string; reason: string };
+  blockIds: { keyName: string; roleId: string; expiry: string; reason: string; serviceIds: string };
+  /** The services chosen, when the dialog shows them (a role scoped to services). */
+  serviceIds?: string[];
 }
 
 /** Renders the Edit dialog; call again with the chosen role to refresh the Expiry choices. */
@@ -87,6 +92,8 @@ export function editKeyModal(m: Messages, input: EditModalInput): ModalView {
     ...fieldError(BLOCK.editRole, errors.roleId),
     expiryBlock(m, selected, capRole, input.expiryChoices, draft?.expiry),
     ...fieldError(BLOCK.editExpiryPrefix, errors.expiry),
+    ...serviceBlocks(UNCONVERTED_WORDS, input.services ?? null),
+    ...fieldError(BLOCK.services, errors.serviceIds),
     {
       type: 'input',
       block_id: BLOCK.editReason,
@@ -230,6 +237,8 @@ const stateValue = z
   .object({
     value: z.string().nullish(),
     selected_option: z.object({ value: z.string() }).nullish(),
+    // The Services multi-select (services.ts reads it again, strictly).
+    selected_options: z.array(z.object({ value: z.string() })).optional(),
   })
   .catch({});
 
@@ -270,6 +279,8 @@ export function readEditModal(view: unknown): EditModalValues {
       roleId: BLOCK.editRole,
       expiry: expiryId ?? BLOCK.editRole,
       reason: BLOCK.editReason,
+      serviceIds: BLOCK.services in values ? BLOCK.services : BLOCK.editRole,
     },
+    ...(BLOCK.services in values ? { serviceIds: readServiceChoice(values) } : {}),
   };
 }

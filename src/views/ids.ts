@@ -23,6 +23,8 @@ export const ACTION = {
   keyNameInput: 'keyhouse.key_name',
   reasonInput: 'keyhouse.reason',
   ipListInput: 'keyhouse.ip_list',
+  /** The services a key of a role scoped to services may reach (product.md §16); values are service ids. */
+  servicesSelect: 'keyhouse.services',
   denyReasonInput: 'keyhouse.deny_reason',
   /** The per-key overflow menu; option values are `<verb>:<key uuid>` (see `KEY_VERBS`). */
   keyMenu: 'keyhouse.key_menu',
@@ -67,6 +69,7 @@ export const BLOCK = {
   expiryPrefix: 'expiry:',
   reason: 'reason',
   ipList: 'ip_list',
+  services: 'services',
   denyReason: 'deny_reason',
   decisionActions: 'decision',
   claimActions: 'claim',

@@ -21,6 +21,7 @@ import {
 } from './format.js';
 import { ACTION, BLOCK, type KeyVerb, keyBlockId } from './ids.js';
 import { escapeMrkdwn, mention } from './mrkdwn.js';
+import { servicesLine, UNCONVERTED_WORDS } from './services.js';
 
 /**
  * Keys on one page of the list. Each key takes a section and a divider, so a full page is
@@ -144,6 +145,10 @@ export function keySection(entry: KeyEntry, place: KeyPlace, now: Date): Section
     `${clip(entry.roleLabel, 200)} · ${state} · ${keyExpiryText(entry, now)}`,
     `${who} · ${usedText(key.usedAt, now)}`,
   ];
+  if (entry.services) {
+    const { access, chosen, current } = entry.services;
+    lines.push(servicesLine(UNCONVERTED_WORDS, access, chosen, current));
+  }
   if (entry.retiring) lines.push(retiringText(entry.retiring, now));
   const text = lines.join('\n');
 

@@ -6,6 +6,7 @@
 import type { Done, KeyLabel, Problem, Refusal } from '../core/outcomes.js';
 import { formatInstant } from './format.js';
 import { mention } from './mrkdwn.js';
+import { serviceProblemText, serviceRefusalText, UNCONVERTED_WORDS } from './services.js';
 
 /** `etl-reader (…a1b2)`. */
 export function keyLabelText(key: KeyLabel): string {
@@ -106,6 +107,9 @@ export function refusalText(refusal: Refusal): string {
       return `${mention(refusal.userId)} already owns ${keyLabelText(refusal.key)}.`;
     case 'policy_role_missing':
       return `The policy grants ClickHouse role "${refusal.clickhouseRole}" for ${refusal.roleLabel}, but the organization has no such role. Ask an admin to fix the policy.`;
+    case 'service_role_busy':
+    case 'service_role_conflict':
+      return serviceRefusalText(UNCONVERTED_WORDS, refusal);
     case 'approval_channel_unreachable':
       return (
         `Keyhouse could not post your request in <#${refusal.channel}>, so it was withdrawn. ` +
@@ -153,6 +157,9 @@ export function problemText(problem: Problem): string {
       return `line ${problem.line}: at most ${problem.max} entries are allowed`;
     case 'may_not_request_role':
       return 'You may not request this role.';
+    case 'services_none':
+    case 'service_not_offered':
+      return serviceProblemText(UNCONVERTED_WORDS, problem);
     case 'may_not_extend':
       return `You may not request ${problem.roleLabel} keys, so you cannot extend this one; ask an admin.`;
     case 'expiry_too_long':

@@ -15,6 +15,7 @@ import { ACTION, BLOCK, CALLBACK, expiryBlockId } from './ids.js';
 import { keyNameHint, keyNameMaxLength } from './key-name-rule.js';
 import { expiryChoiceText, longestWords } from './phrases.js';
 import { type Outcome, outcomeModal, workingModal } from './progress-modal.js';
+import { readServiceChoice, type ServiceOffer, serviceBlocks, UNCONVERTED_WORDS } from './services.js';
 
 export interface RequestModalInput {
   /** The roles this user may request, in policy order. */
@@ -29,6 +30,8 @@ export interface RequestModalInput {
   defaultIpAccessList: readonly IpAccessEntry[];
   /** The policy's key-name rule (`keyName`), stated under the field (issue #20 item 2). */
   keyName: { pattern: string; hint: string | null };
+  /** For a chosen role scoped to services: the services it offers (services.ts). */
+  services?: ServiceOffer | null;
 }
 
 /** `view.state.values` as Slack sends it (Bolt's `ViewOutput['state']['values']` fits this shape). */
@@ -49,6 +52,8 @@ export function requestModal(m: Messages, input: RequestModalInput): ModalView {
     keyNameBlock(m, input.keyName),
     ...roleBlocks(m, input.roles, selected),
     ...expiryBlocks(m, selected, input.expiryChoices),
+    // The Services field is the services branch's, still in English (services.ts's UNCONVERTED_WORDS).
+    ...serviceBlocks(UNCONVERTED_WORDS, input.services ?? null),
     reasonBlock(m, input),
     ipListBlock(m, input.defaultIpAccessList),
   ];
@@ -210,6 +215,7 @@ export function readRequestModal(state: ViewStateValues): RequestDraft {
     expiry: readValue(state, expiryBlockIn(state, roleId), ACTION.expirySelect),
     reason: readValue(state, BLOCK.reason, ACTION.reasonInput),
     ipAccessList: readValue(state, BLOCK.ipList, ACTION.ipListInput),
+    ...(BLOCK.services in state ? { serviceIds: readServiceChoice(state) } : {}),
   };
 }
 
@@ -225,6 +231,8 @@ export function requestModalBlockIds(state: ViewStateValues): Record<DraftField,
     expiry: expiryBlockIn(state, roleId) ?? BLOCK.role,
     reason: BLOCK.reason,
     ipAccessList: BLOCK.ipList,
+    // Shown only for a role scoped to services; otherwise its error lands on the Role block.
+    serviceIds: BLOCK.services in state ? BLOCK.services : BLOCK.role,
   };
 }
 

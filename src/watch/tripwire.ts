@@ -11,9 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { NotFoundError } from '../core/api-errors.js';
 import type { Auditor } from '../core/auditor.js';
-import { urgently } from '../core/budget.js';
 import type { Clock } from '../core/clock.js';
 import { fingerprint, secretCandidates } from '../core/fingerprint.js';
 import type { KeyOwner, LeakSource, Store } from '../core/model.js';
@@ -30,6 +28,7 @@ import type {
   WatchNotifier,
 } from '../core/watch-ports.js';
 import type { Gate } from '../workflow/gate.js';
+import { actOnLeak } from './leak-action.js';
 
 export interface TripwireDeps {
   store: Store;
@@ -135,41 +134,13 @@ export class Tripwire {
     if (report.unknown > 0) metrics?.leakCaught(false, 'reported', report.unknown);
   }
 
-  /** The ClickHouse side of a leak of one of our keys. */
-  async #act(key: WatchedKey, site: PasteSite): Promise<LeakOutcome> {
-    const { keys, audit, leakAction, logger } = this.#deps;
-    const about = {
-      actorId: 'system',
-      keyId: key.keyId,
-      keyName: key.keyName,
-      keySuffix: key.keySuffix,
-      detail: { channel: site.channel, messageTs: site.ts, postedBy: site.userId, leakAction },
-    };
-    await audit.after({ ...about, action: 'leak.detected', outcome: 'ok' });
-    if (leakAction === 'report') return 'reported';
-    // One write per leaked key, however often its secret is pasted: only the call that marks the key
-    // writes. Should that write be lost, the timers disable a marked key they find enabled.
-    if (!(await this.#deps.gate.markLeaked(key.keyId, this.#deps.source ?? 'slack')))
-      return 'already_disabled';
-    try {
-      if (leakAction === 'delete') {
-        // PRIORITY: leak — urgent, on the poster's share: the key is usable by anyone who read it.
-        await audit.effect({ ...about, action: 'leak.delete' }, () =>
-          urgently(() => keys.deleteKey(key.keyId)),
-        );
-        await this.#deps.store.deleteKeyOwner(key.keyId);
-        return 'deleted';
-      }
-      // PRIORITY: leak — urgent, taking turns with other people's urgent work (api/limiter.ts).
-      await audit.effect({ ...about, action: 'leak.disable' }, () =>
-        urgently(() => keys.updateKey(key.keyId, { state: 'disabled' })),
-      );
-      return 'disabled';
-    } catch (error) {
-      if (error instanceof NotFoundError) return 'already_gone';
-      logger.error({ err: error, keyId: key.keyId }, 'could not act on a leaked key');
-      return 'failed';
-    }
+  /** The ClickHouse side of a leak of one of our keys (leak-action.ts, shared with leaks found outside Slack). */
+  #act(key: WatchedKey, site: PasteSite): Promise<LeakOutcome> {
+    return actOnLeak(this.#deps, key, this.#deps.source ?? 'slack', {
+      channel: site.channel,
+      messageTs: site.ts,
+      postedBy: site.userId,
+    });
   }
 
   async #tell(report: LeakReport): Promise<void> {

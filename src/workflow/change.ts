@@ -7,8 +7,10 @@ import type { ApiKey, UpdateKeyInput } from '../core/clickhouse.js';
 import { KeyhouseError, Refused } from '../core/errors.js';
 import type { KeyRequest } from '../core/model.js';
 import type { PolicyRole } from '../core/policy-model.js';
+import { isServiceGrant } from '../core/policy-model.js';
 import type { EditDraft } from '../core/ports.js';
 import { KEEP } from '../core/ports.js';
+import type { ChosenService } from '../core/service-scope.js';
 import { addMs, expiryInstant } from '../core/time.js';
 import type { WorkflowContext } from './context.js';
 import { envelopeOf } from './gate.js';
@@ -23,9 +25,13 @@ export async function requestChange(
   target: PolicyRole,
   draft: EditDraft,
   reason: string,
+  scope: { services: ChosenService[] | null; approvals: number } = {
+    services: null,
+    approvals: target.approvals,
+  },
 ): Promise<KeyRequest> {
   const now = ctx.clock.now();
-  const immediate = target.approvals === 0;
+  const immediate = scope.approvals === 0;
   const id = ctx.newId();
   const expiry = draft.expiry;
   const change = {
@@ -42,7 +48,11 @@ export async function requestChange(
     keyId: key.id,
     keyName: key.name,
     keySuffix: key.keySuffix,
-    detail: { kind: 'change', ...change },
+    detail: {
+      kind: 'change',
+      ...change,
+      ...(scope.services ? { services: scope.services.map((s) => s.id) } : {}),
+    },
   });
   return ctx.store.createRequest({
     id,
@@ -53,13 +63,14 @@ export async function requestChange(
     expiry,
     reason,
     ipAccessList: key.ipAccessList,
-    approvalsRequired: target.approvals,
+    approvalsRequired: scope.approvals,
     state: immediate ? 'approved' : 'pending',
     createdAt: now,
     deadline: addMs(now, immediate ? ctx.policy.doc.claimTtlMs : ctx.policy.doc.requestTtlMs),
     keyId: key.id,
     keySuffix: key.keySuffix,
     change,
+    services: scope.services,
   });
 }
 
@@ -116,13 +127,16 @@ async function patchKey(
 ): Promise<KeyRequest | null> {
   const change = request.change!;
   try {
-    const patch: UpdateKeyInput = { ...(await grantFor(ctx, ctx.roleOf(request))) };
+    const role = ctx.roleOf(request);
+    const patch: UpdateKeyInput = { ...(await grantFor(ctx, role, request)) };
     const end = change.to.expiry === KEEP ? undefined : expiryInstant(now, change.to.expiry);
     if (end !== undefined) patch.expireAt = end?.toISOString() ?? null;
     await ctx.keys.updateKey(change.keyId, patch);
     // From now on the key is held under the approved role (no-op for a key made outside Keyhouse),
     // and its approvals allow it to live until the new end (what a later rotation may not pass).
     await ctx.store.setKeyOwnerRole(change.keyId, change.to.roleId);
+    // The services the key reaches now (none for a role not scoped to services).
+    await ctx.store.setKeyOwnerServices(change.keyId, isServiceGrant(role.grant) ? request.services : null);
     if (end !== undefined) await ctx.store.setApprovedUntil(change.keyId, envelopeOf(end));
   } catch (error) {
     await ctx.audit.after({

@@ -239,6 +239,7 @@ async function recordKey(
       fingerprint: made.fingerprint,
       approvedUntil: made.approvedUntil,
     });
+    if (request.services) await ctx.store.setKeyOwnerServices(key.id, request.services);
     return 'ok';
   } catch (error) {
     ctx.logger.error({ err: error, requestId: request.id }, 'could not record a new key');
@@ -273,7 +274,7 @@ async function createInput(
     name: request.keyName,
     expireAt: end?.toISOString() ?? null,
     ipAccessList: request.ipAccessList,
-    ...(await grantFor(ctx, role)),
+    ...(await grantFor(ctx, role, request)),
   };
 }
 

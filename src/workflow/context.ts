@@ -4,10 +4,11 @@ import { Auditor } from '../core/auditor.js';
 import type { Clock } from '../core/clock.js';
 import type { KeyRequest, MessageKind, Store } from '../core/model.js';
 import type { PolicyRole } from '../core/policy-model.js';
-import type { ApprovalCard, KeyApi, Notifier, People, SlackRef } from '../core/ports.js';
+import type { ApprovalCard, KeyApi, Notifier, People, RoleApi, SlackRef } from '../core/ports.js';
 import type { Policy } from '../policy/index.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
 import { Gate } from './gate.js';
+import { currentServices } from './service-roles.js';
 
 /**
  * How this instance shares the database. `exclusive`: no other instance uses it (SQLite), so a
@@ -23,6 +24,8 @@ export interface ReplicaOptions {
 export interface WorkflowDeps {
   store: Store;
   keys: KeyApi;
+  /** Services and custom roles, for roles scoped to services (product.md §16); absent, such roles cannot be served. */
+  roles?: RoleApi;
   policy: Policy;
   notifier: Notifier;
   clock: Clock;
@@ -43,6 +46,7 @@ export interface WorkflowDeps {
 export class WorkflowContext {
   readonly store: Store;
   readonly keys: KeyApi;
+  readonly roles: RoleApi | null;
   readonly policy: Policy;
   readonly notifier: Notifier;
   readonly clock: Clock;
@@ -64,6 +68,7 @@ export class WorkflowContext {
   constructor(deps: WorkflowDeps) {
     this.store = deps.store;
     this.keys = deps.keys;
+    this.roles = deps.roles ?? null;
     this.policy = deps.policy;
     this.notifier = deps.notifier;
     this.clock = deps.clock;
@@ -108,6 +113,7 @@ export class WorkflowContext {
       approvals: decisions.filter((d) => d.decision === 'approve'),
       denial: decisions.find((d) => d.decision === 'deny') ?? null,
       now: this.clock.now(),
+      ...(request.services ? { services: await currentServices(this) } : {}),
     };
   }
 

@@ -1,9 +1,10 @@
 import type { ApiKey, UpdateKeyInput } from '../core/clickhouse.js';
 import type { KeyRequest } from '../core/model.js';
 import type { Done, Problems } from '../core/outcomes.js';
-import type { PolicyRole } from '../core/policy-model.js';
+import { isServiceGrant, type PolicyRole } from '../core/policy-model.js';
 import type { EditDraft, EditField } from '../core/ports.js';
 import { KEEP } from '../core/ports.js';
+import { type ChosenService, widens } from '../core/service-scope.js';
 import { expiryInstant } from '../core/time.js';
 import { requestChange } from './change.js';
 import type { WorkflowContext } from './context.js';
@@ -30,7 +31,7 @@ export async function editKey(
   // ClickHouse's role fields. A key made outside Keyhouse has none: any change to its role or
   // lifetime then names a role and is approved as that role. A key marked leaked is renamed, not
   // changed: it is rotated or deleted.
-  const changing = draft.roleId !== KEEP || draft.expiry !== KEEP;
+  const changing = draft.roleId !== KEEP || draft.expiry !== KEEP || draft.serviceIds !== undefined;
   const facts = await ctx.gate.key(viewerId, keyId, changing ? 'change' : 'rename');
   const { key, ownerId, role: current } = facts;
   const { policy } = ctx;
@@ -59,7 +60,24 @@ export async function editKey(
 
   const roleChange = target !== null && target !== current && draft.roleId !== KEEP;
   const longer = newExpireAt !== undefined && isLonger(key.expireAt, newExpireAt);
-  const needsApproval = roleChange || longer;
+  // The services a key of a role scoped to services reaches after the edit (product.md §16):
+  // chosen again among those the role offers now, or the key's own. More than it has (or another
+  // role) is approved like a new key; fewer is a change that needs no approval.
+  const held = facts.owner?.services ?? [];
+  let services: ChosenService[] | null = null;
+  if (target && isServiceGrant(target.grant)) {
+    if (draft.serviceIds === undefined && !roleChange && held.length > 0) {
+      // Kept as they are: a service since deleted or renamed stays named as chosen.
+      services = held;
+    } else {
+      const scoped = await ctx.gate.services(target, draft.serviceIds ?? []);
+      if ('problem' in scoped) errors.serviceIds = scoped.problem;
+      else services = scoped.services;
+    }
+  }
+  const servicesChange = services !== null && (widens(held, services) || widens(services, held));
+  const widening = services !== null && widens(held, services);
+  const needsApproval = roleChange || longer || widening;
   // A longer life for the same role is a request for that role: who may ask is checked as for a
   // new key, whatever the key's history.
   if (longer && !roleChange && target && !(await policy.canRequest(viewerId, target.id))) {
@@ -107,20 +125,22 @@ export async function editKey(
   }
 
   let changeRequest: KeyRequest | null = null;
-  if (needsApproval && target) {
+  if ((needsApproval || servicesChange) && target) {
+    const approvals = needsApproval ? target.approvals : 0;
     changeRequest = await requestChange(
       ctx,
       viewerId,
       { ...key, name: keyName },
       current,
       target,
-      draft,
+      needsApproval ? draft : { ...draft, expiry: KEEP },
       reason,
+      { services, approvals },
     );
     done.push({
       code: 'change_requested',
       keyName,
-      needsApproval: target.approvals > 0,
+      needsApproval: approvals > 0,
       roleLabel: target.label,
     });
   }

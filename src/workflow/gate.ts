@@ -12,6 +12,8 @@
  *   the limits ──────── `pendingPerUser` open requests, `keysPerUser` keys (retiring ones count)
  *   the rotation ────── one successor at a time; a successor in its overlap is not rotated again
  *   offboarding ─────── only the keys a still-deactivated user owns now
+ *   services ────────── a key of a role scoped to services reaches only services its patterns match
+ *                       now, at least one; more than a key has is approved like another role
  */
 
 import { NotFoundError } from '../core/api-errors.js';
@@ -19,8 +21,10 @@ import type { ApiKey } from '../core/clickhouse.js';
 import { Refused } from '../core/errors.js';
 import type { KeyOwner, KeyRequest, LeakSource, Retirement } from '../core/model.js';
 import type { KeyLabel, Problem, Problems, Refusal } from '../core/outcomes.js';
-import type { PolicyRole } from '../core/policy-model.js';
+import { isServiceGrant, type PolicyRole } from '../core/policy-model.js';
+import { type ChosenService, matchServices } from '../core/service-scope.js';
 import type { WorkflowContext } from './context.js';
+import { rolesOf } from './service-roles.js';
 
 /** A key as the gate judged it: ClickHouse's record and what Keyhouse knows of it. */
 export interface KeyFacts {
@@ -221,18 +225,48 @@ export class Gate {
     userId: string,
     roleId: string,
     expiry: string,
-  ): Promise<{ role: PolicyRole | null; problems: Problems<'roleId' | 'expiry'> }> {
+    serviceIds: readonly string[] = [],
+  ): Promise<{
+    role: PolicyRole | null;
+    services: ChosenService[] | null;
+    problems: Problems<'roleId' | 'expiry' | 'serviceIds'>;
+  }> {
     const { policy } = this.#ctx;
     const role = policy.role(roleId);
-    const problems: Problems<'roleId' | 'expiry'> = {};
+    const problems: Problems<'roleId' | 'expiry' | 'serviceIds'> = {};
     if (!role || !(await policy.canRequest(userId, roleId))) {
       problems.roleId = { code: 'may_not_request_role' };
-      return { role: null, problems };
+      return { role: null, services: null, problems };
     }
     if (!policy.isExpiryAllowed(role.id, expiry)) {
       problems.expiry = { code: 'expiry_too_long', roleLabel: role.label, maxExpiry: role.maxExpiry };
     }
-    return { role, problems };
+    const scoped = await this.services(role, serviceIds);
+    if ('problem' in scoped) problems.serviceIds = scoped.problem;
+    return { role, services: 'problem' in scoped ? null : scoped.services, problems };
+  }
+
+  /**
+   * The services a request of `role` may reach (product.md §16): for a role scoped to services, at
+   * least one, each among those its patterns match in the console now (so a crafted payload, or a
+   * choice made before a policy change, reaches nothing else); null for any other role.
+   */
+  async services(
+    role: PolicyRole,
+    serviceIds: readonly string[],
+  ): Promise<{ services: ChosenService[] | null } | { problem: Problem }> {
+    if (!isServiceGrant(role.grant)) return { services: null };
+    if (serviceIds.length === 0) return { problem: { code: 'services_none' } };
+    const offered = matchServices(role.grant.services, await rolesOf(this.#ctx).listServices());
+    const chosen: ChosenService[] = [];
+    for (const id of new Set(serviceIds)) {
+      const service = offered.find((s) => s.id === id);
+      if (!service) return { problem: { code: 'service_not_offered', serviceId: id } };
+      chosen.push({ id: service.id, name: service.name });
+    }
+    return {
+      services: chosen.sort((a, b) => a.name.localeCompare(b.name, 'en') || a.id.localeCompare(b.id)),
+    };
   }
 
   /**

@@ -1,4 +1,5 @@
 import { type AuditLine, type AuditQuery, readAudit } from '../core/audit-read.js';
+import type { Service } from '../core/clickhouse.js';
 import { Refused } from '../core/errors.js';
 import type { KeyRequest } from '../core/model.js';
 import type { Done, Problems } from '../core/outcomes.js';
@@ -26,6 +27,7 @@ import {
   rotationForm,
   rotationOverlaps,
 } from './rotate.js';
+import { currentServices, serviceOffer, unmatchedServicePatterns } from './service-roles.js';
 import { deleteLostKeys, settleInterrupted } from './settle.js';
 import { announceRequest, type RequestDraft, type SubmitResult, submitRequest } from './submit.js';
 
@@ -56,6 +58,22 @@ export class Workflow {
   /** The shared plumbing (store, ClickHouse, audit, notifier), for rule modules beside this one (src/lifecycle). */
   get context(): WorkflowContext {
     return this.#ctx;
+  }
+
+  /** The services the request modal offers for a role scoped to services (product.md §16). */
+  async serviceOffer(roleId: string) {
+    const role = this.#ctx.policy.role(roleId);
+    return role ? serviceOffer(this.#ctx, role) : null;
+  }
+
+  /** The console's services now (cached), to show chosen ones renamed or deleted; null when unreadable. */
+  currentServices(): Promise<Service[] | null> {
+    return currentServices(this.#ctx);
+  }
+
+  /** The policy's service patterns that match no service now (a warning at start). */
+  unmatchedServicePatterns(): Promise<{ roleId: string; patterns: string[] }[]> {
+    return unmatchedServicePatterns(this.#ctx);
   }
 
   /** Validates and records a request from the modal; nothing is stored when it is invalid. */

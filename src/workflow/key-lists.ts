@@ -9,7 +9,7 @@
  * (`forgetVanished`) still run now and then. `atHand` answers the same question synchronously,
  * for an answer given before Slack's request reaches Bolt (handlers/commands/list-at-once.ts).
  */
-import type { ApiKey } from '../core/clickhouse.js';
+import type { ApiKey, Service } from '../core/clickhouse.js';
 import type { KeyOwner, Retirement } from '../core/model.js';
 import type { KeyEntry, ListScope } from '../core/ports.js';
 
@@ -23,6 +23,8 @@ export interface KeyListSources {
   policy: object;
   /** The store's change stamp read before the rows (null when the store cannot tell). */
   stamp: string | null;
+  /** The console's services, read when a listed key is scoped to services (product.md §16). */
+  services?: readonly Pick<Service, 'id' | 'name'>[] | null;
 }
 
 /** What can be known of a list's sources without waiting: all but the rows, which the stamp stands for. */
@@ -123,6 +125,7 @@ function sameSources(a: KeyListSources, b: KeyListSources): boolean {
     a.stamp === b.stamp &&
     a.isAdmin === b.isAdmin &&
     a.policy === b.policy &&
+    (a.services ?? null) === (b.services ?? null) &&
     sameRows(a.owners, b.owners) &&
     sameRows(a.retirements, b.retirements)
   );

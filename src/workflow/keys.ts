@@ -3,9 +3,11 @@ import type { ApiKey } from '../core/clickhouse.js';
 import type { KeyOwner } from '../core/model.js';
 import type { Done } from '../core/outcomes.js';
 import type { PolicyRole } from '../core/policy-model.js';
-import type { KeyEntry, ListScope } from '../core/ports.js';
+import { isServiceGrant } from '../core/policy-model.js';
+import type { KeyEntry, KeyServices, ListScope } from '../core/ports.js';
 import type { WorkflowContext } from './context.js';
 import type { KeyListSources, KeyLists } from './key-lists.js';
+import { currentServices } from './service-roles.js';
 
 const byName = new Intl.Collator('en');
 
@@ -99,7 +101,9 @@ async function listSources(
     ctx.store.listRetirements({ stages: ['retiring', 'disabled'] }),
     ctx.policy.isAdmin(viewerId),
   ]);
-  return { keys, owners, retirements, isAdmin, policy: ctx.policy.doc, stamp };
+  // Keys scoped to services show them as the console names them now (read only when there are some).
+  const services = owners.some((owner) => owner.services) ? await currentServices(ctx) : null;
+  return { keys, owners, retirements, isAdmin, policy: ctx.policy.doc, stamp, services };
 }
 
 function entriesOf(
@@ -115,6 +119,7 @@ function entriesOf(
   const ownerRows = new Map(owners.map((o) => [o.keyId, o]));
   const ownerOf = new Map(owners.map((o) => [o.keyId, o.ownerId]));
   const listed = scope === 'mine' ? keys.filter((key) => ownerOf.get(key.id) === viewerId) : keys;
+  const current = sources.services ?? null;
   return listed
     .map((key): KeyEntry => {
       const ownerId = ownerOf.get(key.id) ?? null;
@@ -148,9 +153,21 @@ function entriesOf(
         },
         leaked,
         retiring,
+        services: servicesOf(ctx, ownerRows.get(key.id), current),
       };
     })
     .sort((a, b) => byName.compare(a.key.name, b.key.name) || byName.compare(a.key.id, b.key.id));
+}
+
+/** What a key of a role scoped to services reaches, for the lists; null for any other key. */
+function servicesOf(
+  ctx: WorkflowContext,
+  owner: KeyOwner | undefined,
+  current: KeyServices['current'],
+): KeyServices | null {
+  const role = approvedRole(ctx, owner ?? null);
+  if (!owner?.services || !role || !isServiceGrant(role.grant)) return null;
+  return { access: role.grant.access, chosen: owner.services, current };
 }
 
 /**

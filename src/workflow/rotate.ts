@@ -5,6 +5,7 @@ import { Refused } from '../core/errors.js';
 import type { KeyRequest, KeyRotation, Retirement } from '../core/model.js';
 import type { Done, Problems } from '../core/outcomes.js';
 import type { PolicyRole } from '../core/policy-model.js';
+import { isServiceGrant } from '../core/policy-model.js';
 import { KEEP } from '../core/ports.js';
 import { addMs, expiryInstant } from '../core/time.js';
 import type { WorkflowContext } from './context.js';
@@ -171,6 +172,8 @@ export async function rotateKey(
     createdAt: now,
     deadline: addMs(now, immediate ? ctx.policy.doc.claimTtlMs : ctx.policy.doc.requestTtlMs),
     rotation,
+    // The successor reaches the services the old key reaches, no more (product.md §16).
+    services: isServiceGrant(role.grant) ? (facts.owner?.services ?? null) : null,
   });
   if (immediate) {
     await ctx.audit.after({

@@ -23,7 +23,12 @@ export async function submitRequest(
   const { policy } = ctx;
   const keyName = draft.keyName.trim();
   const reason = draft.reason.trim();
-  const { role, problems } = await ctx.gate.request(userId, draft.roleId, draft.expiry);
+  const { role, services, problems } = await ctx.gate.request(
+    userId,
+    draft.roleId,
+    draft.expiry,
+    draft.serviceIds ?? [],
+  );
   const errors: Problems<DraftField> = { ...problems };
   const nameProblem = policy.validateKeyName(keyName);
   if (nameProblem) errors.keyName = nameProblem;
@@ -47,7 +52,13 @@ export async function submitRequest(
     outcome: 'ok',
     requestId: id,
     keyName,
-    detail: { role: role.id, expiry: draft.expiry, approvalsRequired: role.approvals, ipAccessList },
+    detail: {
+      role: role.id,
+      expiry: draft.expiry,
+      approvalsRequired: role.approvals,
+      ipAccessList,
+      ...(services ? { services: services.map((s) => s.id) } : {}),
+    },
   });
   const request = await ctx.store.createRequest({
     id,
@@ -58,6 +69,7 @@ export async function submitRequest(
     expiry: draft.expiry,
     reason,
     ipAccessList,
+    services,
     approvalsRequired: role.approvals,
     state: immediate ? 'approved' : 'pending',
     createdAt: now,

@@ -37,7 +37,14 @@ describe('a key list reused, never stale', () => {
 
   it('shows every change at once, and the same list while nothing changed', async () => {
     clock = new ManualClock(T0);
-    h = await Harness.start({ clock, emulator: { clock }, keyListTtlMs: 0 });
+    // Every list asks ClickHouse here (no key-list cache): a budget wide enough that none waits for it,
+    // which would answer "waiting for ClickHouse" first (issue #20) instead of the list under test.
+    h = await Harness.start({
+      clock,
+      emulator: { clock },
+      keyListTtlMs: 0,
+      budget: { requests: 1_000, windowMs: 10_000 },
+    });
     // Expires on Dec 8 at 18:00 UTC: in 2 days, counted in (UTC) days.
     const etl = h.clickhouse.addKey({
       name: 'alice-etl',

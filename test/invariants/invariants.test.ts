@@ -36,12 +36,25 @@
  * 13. no one's urgent work (a Create key) waits more than one turn behind another user's;
  * 14. every message the tripwire answers gets at most one thread reply and one security notice.
  *
+ * Leaks found outside Slack (issue 23) add floods of GitHub alerts and scanners' reports of pasted
+ * secrets, each on its own budget owner (`github`, `leak-report`), to 11 and 13, and:
+ *
+ * 15. every alert or report (the same fingerprints, however often delivered) gets at most one
+ *     security notice.
+ *
+ * Keys scoped to services (issue 25) add requests for a services role, and:
+ *
+ * 16. no custom role is deleted while a key holds it;
+ * 17. a day past the faults, every custom role Keyhouse made is held by a key (none left behind).
+ *
  * `KEYHOUSE_INVARIANT_RUNS` raises the number of runs (the default keeps the suite near a minute).
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runAs } from '../../src/core/budget.js';
+import { fingerprint } from '../../src/core/fingerprint.js';
 import { KEEP } from '../../src/core/ports.js';
+import type { OutsideSite } from '../../src/core/watch-ports.js';
 import { DAY_MS, HOUR_MS, type PolicyDocument } from '../../src/policy/index.js';
 import { RETIRED_KEEP_MS } from '../../src/workflow/rotate.js';
 import { testPolicy } from '../support/keyhouse.js';
@@ -63,7 +76,11 @@ const ROLES = [
   { id: 'developer', approvals: 1 },
   { id: 'admin', approvals: 2 },
   { id: 'query-endpoints', approvals: 0 },
+  // Scoped to services (issue 25): a custom role found or made per set, cleaned up a day unused.
+  { id: 'services', approvals: 1 },
 ] as const;
+/** The services the `services` role offers, seeded in each world; requests pick one or both. */
+const SERVICE_NAMES = ['inv-a', 'inv-b'] as const;
 
 /** Timers on a scale the time jumps reach: hours and days (product.md §8). */
 const LIFECYCLE = {
@@ -84,6 +101,30 @@ const KEYS_PER_USER = 3;
 
 function invariantPolicy(): PolicyDocument {
   return testPolicy({
+    roles: [
+      {
+        id: 'developer',
+        label: 'Developer (read-only)',
+        grant: { roles: ['developer'] },
+        maxExpiry: '90d',
+        approvals: 1,
+      },
+      { id: 'admin', label: 'Admin', grant: { roles: ['admin'] }, maxExpiry: '7d', approvals: 2 },
+      {
+        id: 'query-endpoints',
+        label: 'Query endpoints',
+        grant: { roles: ['query_endpoints'] },
+        maxExpiry: '365d',
+        approvals: 0,
+      },
+      {
+        id: 'services',
+        label: 'Some services',
+        grant: { services: ['inv-*'], access: 'read' },
+        maxExpiry: '90d',
+        approvals: 1,
+      },
+    ],
     lifecycle: LIFECYCLE,
     approvalReminders: { remindAfter: '4h', escalateAfter: '12h' },
     limits: { pendingPerUser: 4, keysPerUser: KEYS_PER_USER },
@@ -148,13 +189,16 @@ class Submit implements fc.AsyncCommand<Model, Real> {
     const requester = pick(REQUESTERS, this.requester)!;
     // A deactivated user can no longer open Slack.
     if (r.world.deactivated.has(requester)) return checkInvariants(r);
+    const roleId = pick(ROLES, this.role)!.id;
     const outcome = await workflow
       .submit(requester, {
         keyName,
-        roleId: pick(ROLES, this.role)!.id,
+        roleId,
         expiry: this.longLived ? '7d' : '1d',
         reason: 'Invariant suite request',
         ipAccessList: '',
+        // One service or both, so sets repeat (one role made, then found) and differ.
+        ...(roleId === 'services' ? { serviceIds: serviceIdsFor(r, this.longLived) } : {}),
       })
       .catch(() => null);
     if (outcome?.ok) {
@@ -165,6 +209,20 @@ class Submit implements fc.AsyncCommand<Model, Real> {
     await checkInvariants(r);
   }
   toString = () => `submit(${describeRequest(this.instance, this.requester, this.role, this.longLived)})`;
+}
+
+/** The ids of the seeded services a `services` request picks: both, or the first. */
+function serviceIdsFor(r: Real, both: boolean): string[] {
+  const ids = r.world.emulator
+    .services()
+    .filter((service) => (SERVICE_NAMES as readonly string[]).includes(service.name))
+    .map((service) => service.id);
+  return both ? ids : ids.slice(0, 1);
+}
+
+/** Seeds the services the `services` role offers. */
+function seedServices(world: World): void {
+  for (const name of SERVICE_NAMES) world.emulator.addService({ name });
 }
 
 class Approve implements fc.AsyncCommand<Model, Real> {
@@ -486,6 +544,47 @@ class Paste implements fc.AsyncCommand<Model, Real> {
   toString = () => `paste(i${this.instance}, key #${this.key}${this.twice ? ', twice in one message' : ''})`;
 }
 
+/**
+ * A flood of leaks found outside Slack (not awaited): `count` deliveries at once of one GitHub alert or
+ * one scanner's report naming a delivered key's secret and a secret Keyhouse did not issue, as the
+ * doors hand them on after their answer, on their own budget owner.
+ */
+class OutsideFlood implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly instance: number,
+    readonly key: number,
+    readonly github: boolean,
+    readonly place: number,
+    readonly count: number,
+  ) {}
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    const target = await deliveredKey(r, this.key);
+    const secret = target ? r.world.secrets.get(target.keyId) : undefined;
+    if (secret) {
+      const instance = replica(r, this.instance);
+      const prints = [fingerprint(secret), fingerprint(`not issued ${this.place} ${this.key}`)];
+      // One alert holds one secret, one report the same findings: a place is per key.
+      const alertNumber = this.place * 100 + this.key + 1;
+      const url = `https://ci.example/${this.place}/${this.key}`;
+      const site: OutsideSite = this.github
+        ? { kind: 'github', repository: 'acme/infra', alertNumber, alertUrl: null, places: [] }
+        : { kind: 'report', source: 'gitleaks', url };
+      const owner = this.github ? 'github' : 'leak-report';
+      const place = this.github ? `github:acme/infra:${alertNumber}` : `report:gitleaks\n${url}`;
+      for (let i = 0; i < this.count; i++) {
+        r.inFlight.push({
+          instance,
+          work: quietly(runAs(owner, () => instance.outside.handle(prints, site, place))),
+        });
+      }
+    }
+    await checkInvariants(r);
+  }
+  toString = () =>
+    `outside(i${this.instance}, key #${this.key}, ${this.github ? 'github' : 'report'} ${this.place} ×${this.count})`;
+}
+
 /** The key's owner (or an admin) clicks Enable. */
 class Enable implements fc.AsyncCommand<Model, Real> {
   constructor(
@@ -564,10 +663,10 @@ class Offboard implements fc.AsyncCommand<Model, Real> {
 
 const instanceArb = fc.nat(2);
 const submit = fc
-  .tuple(instanceArb, fc.nat(1), fc.nat(2), fc.boolean())
+  .tuple(instanceArb, fc.nat(1), fc.nat(3), fc.boolean())
   .map(([i, u, role, long]) => new Submit(i, u, role, long));
 const deliver = fc
-  .tuple(instanceArb, fc.nat(1), fc.nat(2), fc.boolean())
+  .tuple(instanceArb, fc.nat(1), fc.nat(3), fc.boolean())
   .map(([i, u, role, long]) => new Deliver(i, u, role, long));
 const approve = fc
   .tuple(instanceArb, fc.nat(2), fc.nat(5), fc.boolean())
@@ -586,6 +685,9 @@ const reactivate = fc
   .map(([i, u, lost]) => new Reactivate(i, u, lost === 0));
 const paste = fc.tuple(instanceArb, keyArb, fc.nat(3)).map(([i, k, twice]) => new Paste(i, k, twice === 0));
 const enable = fc.tuple(instanceArb, keyArb, fc.boolean()).map(([i, k, admin]) => new Enable(i, k, admin));
+const outside = fc
+  .tuple(instanceArb, keyArb, fc.boolean(), fc.nat(2), fc.constantFrom(1, 5, 20))
+  .map(([i, k, github, place, count]) => new OutsideFlood(i, k, github, place, count));
 const lift = fc.tuple(instanceArb, keyArb).map(([i, k]) => new Lift(i, k));
 const tick = instanceArb.map((i) => new Tick(i));
 const longTime = fc
@@ -628,6 +730,8 @@ const commands = [
   tick,
   // The gate's paths (issue 19): each a joint where one path could forget another's rule.
   fc.oneof(extend, reassign, paste, enable, fc.oneof(lift, reactivate)),
+  // Leaks found outside Slack (issue 23): floods of alerts and reports on their own budget owners.
+  outside,
   // Rarer, or they would end most runs early: long time jumps (past an overlap, to a warning, past
   // an expiry, past a retired key's week) and deactivations.
   fc.oneof(
@@ -683,6 +787,31 @@ async function checkInvariants(r: Real): Promise<void> {
   await checkOffboarding(r);
   checkUrgentTurns(r);
   checkLeakMessages(r);
+  checkOutsideNotices(r);
+  checkServiceRolesHeld(r);
+}
+
+/** 16. No custom role is deleted while a key uses it: every role a key holds still exists. */
+function checkServiceRolesHeld(r: Real): void {
+  const roles = new Set(r.world.emulator.roles().map((role) => role.id));
+  for (const key of r.world.emulator.keys()) {
+    for (const held of key.assignedRoles) {
+      expect(roles.has(held.roleId), `role ${held.roleName} of key ${key.name}`).toBe(true);
+    }
+  }
+}
+
+/**
+ * 17. No custom role Keyhouse made is left behind for ever: once the timers have run a day and more
+ * past the faults, every `keyhouse:` role is held by a key (a crash between making a role and
+ * recording it, or an ambiguous create, included).
+ */
+function checkNoRoleLeftBehind(r: Real): void {
+  const held = new Set(r.world.emulator.keys().flatMap((key) => key.assignedRoles.map((a) => a.roleId)));
+  for (const role of r.world.emulator.roles()) {
+    if (role.type !== 'custom' || !role.name.startsWith('keyhouse:')) continue;
+    expect(held.has(role.id), `custom role ${role.name} held by no key a day after`).toBe(true);
+  }
 }
 
 /** A policy duration in ms (`1d`, `7d`, `12h`); null for never. */
@@ -880,6 +1009,13 @@ function checkLeakMessages(r: Real): void {
   }
 }
 
+/** 15. One security notice per alert or report, however often it was delivered. */
+function checkOutsideNotices(r: Real): void {
+  for (const [place, { notices }] of r.world.outsideNotices) {
+    expect(notices, `security notices about ${place}`).toBeLessThanOrEqual(1);
+  }
+}
+
 /** 5. Each timed message at most once, and never before it is due. */
 function checkTimed(timed: readonly TimedMessage[]): void {
   const seen = new Set<string>();
@@ -1056,6 +1192,13 @@ async function settleAndCheck(r: Real): Promise<void> {
     if (owned.leak)
       expect(keys.get(owned.keyId)?.state, `${owned.keyName}, marked leaked`).not.toBe('enabled');
   }
+  // 16. A day and more on, twice (seen unused, then deleted): no Keyhouse role without a key.
+  for (let stage = 0; stage < 2; stage++) {
+    world.clock.advance(DAY_MS + HOUR_MS);
+    await runTimersToQuiet(world);
+    await checkInvariants(r);
+  }
+  checkNoRoleLeftBehind(r);
   await checkAudit(r);
 }
 
@@ -1079,13 +1222,27 @@ async function checkAudit(r: Real): Promise<void> {
   if (world.journalLost) return;
   const audit = await world.store.listAudit({ limit: 100_000 });
   for (const write of world.emulator.requests) {
-    if (write.method === 'POST' && write.status === 200) {
+    if (write.method === 'POST' && write.status === 200 && write.path.endsWith('/keys')) {
       const name = (write.body as { name?: string }).name;
       const ids = new Set(r.requests.filter((q) => q.keyName === name).map((q) => q.id));
       expect(
         audit.some((e) => e.action === 'key.create' && e.outcome === 'attempt' && ids.has(e.requestId ?? '')),
         `audit of the create of ${name}`,
       ).toBe(true);
+    }
+    if (write.method === 'DELETE' && write.status === 200 && write.path.includes('/roles/')) {
+      // A custom role is deleted only by its clean-up, audited before it runs.
+      const roleId = write.path.split('/').at(-1);
+      expect(
+        audit.some(
+          (e) =>
+            e.action === 'timer.service_role.cleanup' &&
+            e.outcome === 'attempt' &&
+            e.detail?.roleId === roleId,
+        ),
+        `audit of the delete of role ${roleId}`,
+      ).toBe(true);
+      continue;
     }
     if (write.method === 'DELETE' && write.status === 200) {
       const keyId = write.path.split('/').at(-1);
@@ -1117,6 +1274,7 @@ function property(url: string | undefined, state: { world?: World }) {
         attemptLeaseMs: LEASE_MS,
         policy: invariantPolicy(),
       });
+      seedServices(state.world);
       const real: Real = { world: state.world, requests: [], inFlight: [], names: 0, announce: true };
       for (const step of opening) await step.run({}, real);
       await fc.asyncModelRun(() => ({ model: {}, real }), cmds);

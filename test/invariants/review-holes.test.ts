@@ -28,6 +28,8 @@ class RecordingWatchNotifier implements WatchNotifier {
   async leakSecurity() {}
   async driftSecurity() {}
   async driftOwner() {}
+  async outsideLeakSecurity() {}
+  async outsideLeakOwner() {}
 }
 
 describe.each(backends)('the review holes on a $name', ({ postgres: url }) => {

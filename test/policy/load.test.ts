@@ -41,7 +41,7 @@ describe('policy.example.yml', () => {
   it('loads, and shows every field the policy has', async () => {
     const doc = await loadPolicy(resolve(repoRoot, 'policy.example.yml'));
     expect(doc.approvalChannel).toMatch(/^C/);
-    expect(doc.roles.map((r) => r.id)).toEqual(['developer', 'admin', 'query-endpoints']);
+    expect(doc.roles.map((r) => r.id)).toEqual(['developer', 'admin', 'query-endpoints', 'service-reader']);
     expect(doc.roles.some((r) => r.requesters !== undefined)).toBe(true);
     expect(doc.keyName.hint).not.toBeNull();
     expect(doc.defaultIpAccessList.length).toBeGreaterThan(0);
@@ -91,7 +91,12 @@ describe('parsePolicy', () => {
       approvalReminders: { remindAfterMs: 4 * 3_600_000, escalateAfterMs: 12 * 3_600_000 },
       limits: { pendingPerUser: 5, keysPerUser: 20 },
       // The security channel defaults to the approval channel.
-      security: { channel: 'C0123APPROVALS', leakAction: 'disable', unmanagedKeys: 'report' },
+      security: {
+        channel: 'C0123APPROVALS',
+        leakAction: 'disable',
+        unmanagedKeys: 'report',
+        github: { secretTypes: [] },
+      },
     });
   });
 
@@ -121,7 +126,12 @@ security: { channel: G0SECURITY1, leakAction: off, unmanagedKeys: disable }
     });
     expect(doc.approvalReminders).toEqual({ remindAfterMs: null, escalateAfterMs: 2 * 86_400_000 });
     expect(doc.limits).toEqual({ pendingPerUser: 2, keysPerUser: 3 });
-    expect(doc.security).toEqual({ channel: 'G0SECURITY1', leakAction: 'off', unmanagedKeys: 'disable' });
+    expect(doc.security).toEqual({
+      channel: 'G0SECURITY1',
+      leakAction: 'off',
+      unmanagedKeys: 'disable',
+      github: { secretTypes: [] },
+    });
   });
 
   it('names the path of a wrong lifecycle or security field', () => {
@@ -246,7 +256,7 @@ roles:
       'roles[1].approvals: must be at most 10',
       'roles[1].requesters[0]: "bob" is not "*", a user ID (U…/W…) or a user-group ID (S…)',
       'roles[2].id: "Bad Id" is not a role id: use 1–64 of a-z, 0-9, "_" and "-", starting with a letter or digit',
-      'roles[2].grant: has roleNames and roleIds: give exactly one of roles, roleNames or roleIds',
+      'roles[2].grant: has roleNames and roleIds: give exactly one of services, roles, roleNames or roleIds',
       'roles[2].maxExpiy: unknown field (did you mean "maxExpiry"?)',
       'approver: unknown field (did you mean "approvers"?)',
       'roles[1].id: "developer" is already used by roles[0]',
@@ -366,6 +376,37 @@ describe('loadPolicy', () => {
     await writeFile(path, '{"approvalChannel": "C0123", "admins": ["U0123"], "roles": [], "extra": 1}');
     await expect(loadPolicy(path)).rejects.toThrow(
       `Invalid policy file ${path}: roles: must not be empty; extra: unknown field (expected one of`,
+    );
+  });
+});
+
+describe('a grant scoped to services (product.md §16)', () => {
+  const withGrant = (grant: string) =>
+    MINIMAL.replace('grant: { roles: [query_endpoints] }', `grant: ${grant}`);
+
+  it('reads services and access', () => {
+    const doc = parsePolicy(
+      withGrant('{ services: ["prod-*", analytics], access: query-endpoints }'),
+      'p.yml',
+    );
+    expect(doc.roles[0]?.grant).toEqual({ services: ['prod-*', 'analytics'], access: 'query-endpoints' });
+  });
+
+  it('refuses services without access, access without services, an unknown access and a mixed grant', () => {
+    expect(problemsOf(withGrant('{ services: [prod] }'))).toEqual([
+      'roles[0].grant: services needs access: one of read, manage, query-endpoints',
+    ]);
+    expect(problemsOf(withGrant('{ access: read }'))).toEqual([
+      'roles[0].grant: needs one of services, roles, roleNames or roleIds',
+    ]);
+    expect(problemsOf(withGrant('{ services: [prod], access: write }'))[0]).toMatch(
+      /^roles\[0\]\.grant\.access: /,
+    );
+    expect(problemsOf(withGrant('{ services: [prod], access: read, roles: [admin] }'))).toEqual([
+      'roles[0].grant: has services and roles: give exactly one of services, roles, roleNames or roleIds',
+    ]);
+    expect(problemsOf(withGrant('{ services: ["prod/eu"], access: read }'))[0]).toMatch(
+      /is not a service name/,
     );
   });
 });

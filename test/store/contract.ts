@@ -120,6 +120,7 @@ export function storeContract(name: string, makeStore: () => Promise<StoreFixtur
           attemptStartedAt: null,
           change: input.change!,
           rotation: null,
+          services: null,
         };
 
         const created = await store.createRequest(input);

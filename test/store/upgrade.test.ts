@@ -152,6 +152,7 @@ describe.each(rawBackends())('a released database on $name', ({ make }) => {
       attemptStartedAt: null,
       change: null,
       rotation: null,
+      services: null,
     };
     expect(await store.getRequest('req-made')).toStrictEqual(made);
     expect((await store.getRequest('req-change'))?.change).toStrictEqual({

@@ -17,7 +17,7 @@ import {
 } from '../../dev/fake-slack/index.js';
 import { type AppResponse, postToApp } from '../../dev/fake-slack/slack-http.js';
 import { ClickHouseCloudClient } from '../../src/api/index.js';
-import { createApp, type Keyhouse } from '../../src/app.js';
+import { createApp, type Keyhouse, type KeyhouseOptions } from '../../src/app.js';
 import { type Clock, systemClock } from '../../src/core/clock.js';
 import type { KeyRequest, Store } from '../../src/core/model.js';
 import { Secret } from '../../src/core/secret.js';
@@ -76,6 +76,8 @@ export interface HarnessOptions {
   timers?: { writesPerTick?: number };
   /** Runs the scheduler's timers, as production does (default: off; tests call sweep, tick, drift). */
   timersRunning?: boolean;
+  /** Leaks found outside Slack: the GitHub alert reader and webhook secret, the report token. */
+  leaks?: KeyhouseOptions['leaks'];
 }
 
 export interface RequestValues {
@@ -186,6 +188,7 @@ export class Harness {
       sweep: { timer: options.timersRunning ?? false },
       metrics: this.metrics,
       ...(options.timers ? { timers: options.timers } : {}),
+      ...(options.leaks ? { leaks: options.leaks } : {}),
       replicas: { exclusive: this.schema === null, attemptLeaseMs: extra.attemptLeaseMs ?? 30_000 },
     });
     const port = await keyhouse.listen(0, '127.0.0.1');

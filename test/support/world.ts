@@ -16,7 +16,12 @@ import { type Emulator, startEmulator } from '../../dev/emulator/server.js';
 import { ClickHouseCloudClient } from '../../src/api/index.js';
 import type { Store } from '../../src/core/model.js';
 import { Secret } from '../../src/core/secret.js';
-import type { LeakReport, WatchNotifier } from '../../src/core/watch-ports.js';
+import type {
+  LeakReport,
+  OutsideLeakReport,
+  OutsideSite,
+  WatchNotifier,
+} from '../../src/core/watch-ports.js';
 import { Policy, type PolicyDocument } from '../../src/policy/index.js';
 import { openStore } from '../../src/store/index.js';
 import {
@@ -34,12 +39,14 @@ import {
   type StaleOffer,
 } from '../../src/timers/index.js';
 import { retirementRule } from '../../src/timers/retirement.js';
+import { OutsideLeaks } from '../../src/watch/outside-leaks.js';
 import { Tripwire } from '../../src/watch/tripwire.js';
 import type {
   ClickTarget,
   KeyApi,
   Notifier,
   RequesterNotice,
+  RoleApi,
   SecretReveal,
   SlackRef,
 } from '../../src/workflow/index.js';
@@ -235,6 +242,21 @@ class RecordingWatchNotifier implements WatchNotifier {
   async leakOwner() {}
   async driftSecurity() {}
   async driftOwner() {}
+  async outsideLeakSecurity(_channel: string, report: OutsideLeakReport) {
+    const place = placeOf(report.site);
+    const found = this.world.outsideNotices.get(place) ?? { notices: 0, keys: [] };
+    found.notices += 1;
+    found.keys.push(...report.keys);
+    this.world.outsideNotices.set(place, found);
+  }
+  async outsideLeakOwner() {}
+}
+
+/** A place outside Slack as the invariant suite counts its notices: an alert, or a report's source and URL. */
+export function placeOf(site: OutsideSite): string {
+  return site.kind === 'github'
+    ? `github ${site.repository}#${site.alertNumber}`
+    : `report ${site.source} ${site.url}`;
 }
 
 /** Slack's directory as the world says: a user is deactivated once the world says so. */
@@ -259,6 +281,8 @@ export interface Instance {
   tripwire: Tripwire;
   /** Its ClickHouse client, for the budget's own account of urgent turns (`stats.urgent`). */
   client: ClickHouseCloudClient;
+  /** Leaks found outside Slack (a GitHub alert, a scanner's report), as its two doors hand them on. */
+  outside: OutsideLeaks;
 }
 
 /**
@@ -286,6 +310,8 @@ export class World {
   readonly timed: TimedMessage[] = [];
   /** Every message the tripwires answered, with how many replies and notices it got. */
   readonly leakMessages: LeakMessage[] = [];
+  /** Every place outside Slack the security channel heard of (placeOf), with its notices and keys. */
+  readonly outsideNotices = new Map<string, { notices: number; keys: LeakReport['keys'] }>();
   /** Each delivered key's secret, as its requester saw it (test memory only). */
   readonly secrets = new Map<string, string>();
   /** Users Slack reports deactivated (the daily check reads this; the event is sent by the test). */
@@ -358,6 +384,8 @@ export class World {
     const workflow = new Workflow({
       store: alive.wrap(this.flaky.wrap()),
       keys: alive.wrap(keys),
+      // Services and custom roles (product.md §16), through the same client.
+      roles: alive.wrap<RoleApi>(client),
       policy: this.#policy,
       notifier: alive.wrap(notifier),
       clock: this.clock,
@@ -398,6 +426,17 @@ export class World {
       securityChannel: 'C0SECURITY',
       gate: workflow.context.gate,
     });
+    const outside = new OutsideLeaks({
+      store: workflow.context.store,
+      keys: workflow.context.keys,
+      notifier: alive.wrap(new RecordingWatchNotifier(this)),
+      audit: workflow.context.audit,
+      clock: this.clock,
+      logger: this.logger,
+      leakAction: 'disable',
+      securityChannel: 'C0SECURITY',
+      gate: workflow.context.gate,
+    });
     const instance = {
       index,
       workflow,
@@ -408,6 +447,7 @@ export class World {
       lifecycle,
       tripwire,
       client,
+      outside,
     };
     this.instances[index] = instance;
     this.#all.push(instance);

@@ -197,6 +197,8 @@ describe('readEditModal', () => {
         roleId: BLOCK.editRole,
         expiry: `${BLOCK.editExpiryPrefix}admin`,
         reason: BLOCK.editReason,
+        // No Services field for these roles: its error would land on the Role block.
+        serviceIds: BLOCK.editRole,
       },
     });
     // Every block id handed back for errors exists in the view.
@@ -237,6 +239,7 @@ describe('readEditModal', () => {
         roleId: BLOCK.editRole,
         expiry: BLOCK.editRole,
         reason: BLOCK.editReason,
+        serviceIds: BLOCK.editRole,
       },
     };
     expect(readEditModal(undefined)).toEqual(empty);

@@ -53,6 +53,7 @@ export function keyRequest(overrides: Partial<KeyRequest> = {}): KeyRequest {
     attemptStartedAt: null,
     change: null,
     rotation: null,
+    services: null,
     ...overrides,
   };
 }

@@ -229,6 +229,8 @@ describe('readRequestModal and requestModalBlockIds', () => {
       expiry: 'expiry:developer',
       reason: BLOCK.reason,
       ipAccessList: BLOCK.ipList,
+      // No Services field for this role: its error would land on the Role block.
+      serviceIds: BLOCK.role,
     });
     // Every id the handler would key an error on is an input block of the view.
     const ids = new Set(inputs(view).map((b) => b.block_id));

@@ -71,19 +71,22 @@ describe('message listener', () => {
     ]);
   });
 
-  it('passes over messages without a candidate, bots, itself and non-message subtypes', async () => {
+  it('passes over messages without a candidate, itself and non-message subtypes; reads other bots', async () => {
     const { seen, deliver } = setup();
     for (let i = 0; i < 1000; i++) await deliver({ ...base, text: `ordinary message ${i}` });
-    await deliver({ ...base, bot_id: 'B0OTHER', text: SECRET });
-    await deliver({ ...base, subtype: 'bot_message', bot_id: 'B0OTHER', text: SECRET });
     await deliver({ ...base, user: 'U0BOT', text: SECRET });
     await deliver({ ...base, subtype: 'channel_join', text: SECRET });
+    await deliver({ ...base, subtype: 'message_deleted', previous_message: { text: SECRET, ts: '1' } });
+    expect(seen).toEqual([]);
+    // Other bots and integrations are read (product.md §9: a CI bot echoing a secret is a leak).
+    await deliver({ ...base, bot_id: 'B0OTHER', text: SECRET });
+    await deliver({ ...base, subtype: 'bot_message', bot_id: 'B0OTHER', text: SECRET });
     await deliver({
       ...base,
       subtype: 'message_changed',
       message: { user: 'U0X', bot_id: 'B0OTHER', text: SECRET, ts: '1' },
     });
-    expect(seen).toEqual([]);
+    expect(seen).toHaveLength(3);
   });
 });
 

@@ -4,6 +4,7 @@ import { KEEP } from '../../workflow/index.js';
 import type { ActionArgs, Listener } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 import { decodeContext } from '../shared/key-surface.js';
+import { editServiceOffer } from '../shared/request-modal.js';
 import { wordsOf } from '../shared/words.js';
 
 /** Changing the role in the Edit dialog swaps in that role's expiry choices. */
@@ -30,6 +31,7 @@ export function editRoleAction(
           selectedRoleId: roleId,
           expiryChoices: choicesFor ? deps.policy.expiryChoices(choicesFor) : [],
           context: body.view.private_metadata,
+          services: await editServiceOffer(deps.workflow, choicesFor, entry),
         }),
       });
     },

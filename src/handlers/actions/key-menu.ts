@@ -7,6 +7,7 @@ import type { HandlerDeps } from '../deps.js';
 import { encodeLifecycleContext, loadingAndFailed, openRotateDialog } from '../shared/key-dialogs.js';
 import { encodeContext, refreshSurface, type Surface } from '../shared/key-surface.js';
 import { openModal } from '../shared/modal.js';
+import { editServiceOffer } from '../shared/request-modal.js';
 import { wordsNow, wordsOf } from '../shared/words.js';
 
 const MENU_VALUE = /^(disable|enable|edit|rotate|delete|reassign|lift):([0-9a-f-]{36})$/i;
@@ -115,6 +116,7 @@ export function keyMenuAction(deps: HandlerDeps): Listener<ActionArgs<BlockActio
               selectedRoleId: null,
               expiryChoices: currentRoleId ? deps.policy.expiryChoices(currentRoleId) : [],
               context,
+              services: await editServiceOffer(deps.workflow, currentRoleId, entry),
             });
           },
           ...loadingAndFailed(wordsNow(deps, userId), 'edit.title'),

@@ -1,5 +1,7 @@
 import type { ModalView } from '@slack/types';
 import { requestModal } from '../../views/index.js';
+import type { ServiceOffer } from '../../views/services.js';
+import type { KeyEntry, Workflow } from '../../workflow/index.js';
 import type { HandlerDeps } from '../deps.js';
 import { wordsOf } from './words.js';
 
@@ -18,7 +20,14 @@ export async function requestModalFor(
   const selected = roles.find((r) => r.id === selectedRoleId) ?? roles[0];
   if (!selected) return null;
   const { doc } = policy;
+  const offer = await deps.workflow.serviceOffer(selected.id);
   return requestModal(await wordsOf(deps, userId), {
+    services:
+      offer === null
+        ? null
+        : offer === 'unavailable'
+          ? { kind: 'unavailable' }
+          : { kind: 'offered', ...offer },
     roles,
     selectedRoleId: selected.id,
     expiryChoices: policy.expiryChoices(selected.id),
@@ -28,4 +37,20 @@ export async function requestModalFor(
     defaultIpAccessList: doc.defaultIpAccessList,
     keyName: doc.keyName,
   });
+}
+
+/**
+ * The Edit dialog's Services field for the role the dialog is on (`roleId`), the key's own
+ * services chosen; null for a role not scoped to services.
+ */
+export async function editServiceOffer(
+  workflow: Pick<Workflow, 'serviceOffer'>,
+  roleId: string | null,
+  entry: KeyEntry,
+): Promise<ServiceOffer | null> {
+  if (!roleId) return null;
+  const offer = await workflow.serviceOffer(roleId);
+  if (offer === null) return null;
+  if (offer === 'unavailable') return { kind: 'unavailable' };
+  return { kind: 'offered', ...offer, chosen: entry.services?.chosen.map((s) => s.id) ?? [] };
 }

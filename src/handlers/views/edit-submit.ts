@@ -15,6 +15,7 @@ import type { HandlerDeps } from '../deps.js';
 import { describeError } from '../errors.js';
 import { decodeContext, refreshSurface } from '../shared/key-surface.js';
 import { settleInModal } from '../shared/modal.js';
+import { editServiceOffer } from '../shared/request-modal.js';
 import { wordsNow } from '../shared/words.js';
 
 /**
@@ -81,6 +82,7 @@ export function editSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
                 context: values.context,
                 draft: values,
                 errors,
+                services: await editServiceOffer(deps.workflow, choicesFor, entry),
               });
               const text = m.t('dialog.nothingChanged', { problems: problemsText(result.errors) });
               return { view: form, text: `⚠️ ${text}` };

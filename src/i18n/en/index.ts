@@ -11,14 +11,17 @@ import { format } from './format.js';
 import { help } from './help.js';
 import { keyDialogs } from './key-dialogs.js';
 import { keyNameRule } from './key-name-rule.js';
+import { leaks } from './leaks.js';
 import { newcomer } from './newcomer.js';
 import { request } from './request.js';
 import { secret } from './secret.js';
+import { services } from './services.js';
 import { spans } from './spans.js';
 
 export const en = {
   format,
   help,
+  leaks,
   newcomer,
   approval,
   claim,
@@ -30,4 +33,5 @@ export const en = {
   request,
   secret,
   spans,
+  services,
 } as const;

@@ -9,14 +9,17 @@ import { format } from './format.js';
 import { help } from './help.js';
 import { keyDialogs } from './key-dialogs.js';
 import { keyNameRule } from './key-name-rule.js';
+import { leaks } from './leaks.js';
 import { newcomer } from './newcomer.js';
 import { request } from './request.js';
 import { secret } from './secret.js';
+import { services } from './services.js';
 import { spans } from './spans.js';
 
 export const ko: Translation = {
   format,
   help,
+  leaks,
   newcomer,
   approval,
   claim,
@@ -28,4 +31,5 @@ export const ko: Translation = {
   request,
   secret,
   spans,
+  services,
 };

@@ -10,6 +10,7 @@ import { keyRoles } from './0004-key-roles.js';
 import { timerMarks } from './0005-timer-marks.js';
 import { auditChainFromTheFirst } from './0006-audit-chain-from-the-first.js';
 import { keyEnvelopeLeaksPeople } from './0007-key-envelope-leaks-people.js';
+import { serviceRoles } from './0008-service-roles.js';
 import type { Migration } from './migration.js';
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -20,4 +21,5 @@ export const MIGRATIONS: readonly Migration[] = [
   timerMarks,
   auditChainFromTheFirst,
   keyEnvelopeLeaksPeople,
+  serviceRoles,
 ];
