@@ -23,7 +23,7 @@ import {
 import { ACTION, BLOCK } from './ids.js';
 import { mention } from './mrkdwn.js';
 import { expiryWords, instantToken, ipListWords, relativeWords, requestExpiryWords } from './phrases.js';
-import { servicesLine, UNCONVERTED_WORDS } from './services.js';
+import { servicesLine } from './services.js';
 
 /**
  * Renders the approval message for one moment of a request's life, in the channel's words (the
@@ -35,7 +35,7 @@ export function approvalMessage(m: Messages, card: ApprovalCard): SlackMessage {
   const blocks: KnownBlock[] = [
     { type: 'header', text: plain(headerText(m, request, auto), LIMIT.header) },
     { type: 'section', fields: fields(m, card, auto) },
-    ...servicesSection(card),
+    ...servicesSection(m, card),
     {
       type: 'section',
       text: md(fitText(`*${m.t('dialog.reason')}*\n${reasonText(m, request)}`, LIMIT.text)),
@@ -70,10 +70,9 @@ export function approvalMessage(m: Messages, card: ApprovalCard): SlackMessage {
 }
 
 /** The services a request scoped to services would reach (product.md §16), renamed or deleted ones shown as such. */
-function servicesSection({ request, role, services }: ApprovalCard): KnownBlock[] {
+function servicesSection(m: Messages, { request, role, services }: ApprovalCard): KnownBlock[] {
   if (!request.services || !isServiceGrant(role.grant)) return [];
-  // The services branch's words, still in English (services.ts's UNCONVERTED_WORDS).
-  const text = servicesLine(UNCONVERTED_WORDS, role.grant.access, request.services, services ?? null);
+  const text = servicesLine(m, role.grant.access, request.services, services ?? null);
   return [{ type: 'section', text: md(text) }];
 }
 

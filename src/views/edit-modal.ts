@@ -18,7 +18,7 @@ import { clip, fitText, LIMIT, md, plain } from './format.js';
 import { ACTION, BLOCK, CALLBACK } from './ids.js';
 import { expiryChoiceText, keySummary, longestWords } from './phrases.js';
 import { type Outcome, outcomeModal, workingModal } from './progress-modal.js';
-import { readServiceChoice, type ServiceOffer, serviceBlocks, UNCONVERTED_WORDS } from './services.js';
+import { readServiceChoice, type ServiceOffer, serviceBlocks } from './services.js';
 
 /** Room left in `private_metadata` (3000) for whatever the handler wraps around the context. */
 export const EDIT_CONTEXT_MAX = 2900;
@@ -92,7 +92,7 @@ export function editKeyModal(m: Messages, input: EditModalInput): ModalView {
     ...fieldError(BLOCK.editRole, errors.roleId),
     expiryBlock(m, selected, capRole, input.expiryChoices, draft?.expiry),
     ...fieldError(BLOCK.editExpiryPrefix, errors.expiry),
-    ...serviceBlocks(UNCONVERTED_WORDS, input.services ?? null),
+    ...serviceBlocks(m, input.services ?? null),
     ...fieldError(BLOCK.services, errors.serviceIds),
     {
       type: 'input',

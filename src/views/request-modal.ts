@@ -15,7 +15,7 @@ import { ACTION, BLOCK, CALLBACK, expiryBlockId } from './ids.js';
 import { keyNameHint, keyNameMaxLength } from './key-name-rule.js';
 import { expiryChoiceText, longestWords } from './phrases.js';
 import { type Outcome, outcomeModal, workingModal } from './progress-modal.js';
-import { readServiceChoice, type ServiceOffer, serviceBlocks, UNCONVERTED_WORDS } from './services.js';
+import { readServiceChoice, type ServiceOffer, serviceBlocks } from './services.js';
 
 export interface RequestModalInput {
   /** The roles this user may request, in policy order. */
@@ -52,8 +52,7 @@ export function requestModal(m: Messages, input: RequestModalInput): ModalView {
     keyNameBlock(m, input.keyName),
     ...roleBlocks(m, input.roles, selected),
     ...expiryBlocks(m, selected, input.expiryChoices),
-    // The Services field is the services branch's, still in English (services.ts's UNCONVERTED_WORDS).
-    ...serviceBlocks(UNCONVERTED_WORDS, input.services ?? null),
+    ...serviceBlocks(m, input.services ?? null),
     reasonBlock(m, input),
     ipListBlock(m, input.defaultIpAccessList),
   ];
