@@ -31,6 +31,7 @@ import { Catalog } from './i18n/index.js';
 import { boltLogger } from './logger.js';
 import { Metrics, observeNotifier } from './metrics.js';
 import { Policy, type PolicyDocument } from './policy/index.js';
+import { SlackAccessNotifier } from './slack/access-notifier.js';
 import { SlackNotifier } from './slack/notifier.js';
 import { SlackPeople } from './slack/people.js';
 import { SlackReaders } from './slack/readers.js';
@@ -272,6 +273,11 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
     apiUrl: options.clickhouseApiUrl,
     selfKeySuffix: options.clickhouseKeyId.slice(-4),
     people: new SlackPeople(app.client),
+    // Channel posts speak the policy's language.
+    access: new SlackAccessNotifier(
+      app.client,
+      catalog.messages({ locale: options.policy.locale, timeZone: 'UTC' }),
+    ),
     replicas: {
       instanceId,
       exclusive,

@@ -4,7 +4,9 @@
  * policy can be tried without their workspace: each group it names is filled with the demo people
  * of the matching part (approvers, admins, requesters), and each channel it names is shown.
  */
-import type { PolicyDocument } from '../../src/policy/index.js';
+import { abilitiesOf } from '../../src/policy/abilities.js';
+import { explainText } from '../../src/policy/explain.js';
+import { type PolicyDocument, PolicyLines } from '../../src/policy/index.js';
 
 export interface Person {
   id: string;
@@ -24,6 +26,8 @@ export interface PlaygroundPeople {
   channels: Channel[];
   /** The first channel a person sees. */
   general: string;
+  /** `npm run policy -- explain` for each person, by user id (product.md §15). */
+  explain?: Record<string, string>;
 }
 
 export const DEMO = {
@@ -53,6 +57,11 @@ export function peopleFor(policy: PolicyDocument): PlaygroundPeople {
   fill([...policy.requesters, ...roleRequesters], [alice.id, bob.id, carol.id, dana.id]);
   fill(policy.approvers, [bob.id, carol.id]);
   fill(policy.admins, [dana.id]);
+  // Alice is on call: her requests of a role with `autoApprove` are approved at once.
+  fill(
+    policy.roles.flatMap((role) => role.autoApprove?.whenIn ?? []),
+    [alice.id],
+  );
   // Any user id the policy names is a person too, so an operator's own ids can be picked.
   const named = [...policy.requesters, ...roleRequesters, ...policy.approvers, ...policy.admins];
   for (const id of new Set(named)) {
@@ -86,4 +95,22 @@ export function peopleFor(policy: PolicyDocument): PlaygroundPeople {
   for (const role of policy.roles) addChannel(role.approvalChannel, `approvals-${role.id}`);
   addChannel(policy.security.channel, 'security');
   return { people, usergroups, channels, general: GENERAL.id };
+}
+
+/** Each person's `policy explain`, with the user groups the playground put them in. */
+export async function explainEach(
+  people: PlaygroundPeople,
+  policy: PolicyDocument,
+  policyText: string,
+  file: string,
+): Promise<Record<string, string>> {
+  const lines = PolicyLines.of(policyText, file.toLowerCase().endsWith('.json'));
+  const out: Record<string, string> = {};
+  for (const person of people.people) {
+    const groups = Object.entries(people.usergroups)
+      .filter(([, members]) => members.includes(person.id))
+      .map(([id]) => id);
+    out[person.id] = explainText(file, await abilitiesOf(policy, lines, person.id, groups));
+  }
+  return out;
 }

@@ -13,6 +13,9 @@ body{margin:0;font:15px/1.46 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif
 .nav-item:hover{background:#350d36}.nav-item.active{background:#1164a3;color:#fff}.nav-item.unread{font-weight:800;color:#fff}
 .refused{margin:auto 12px 0;background:#fff3f3;color:#1d1c1d;border-radius:6px;padding:6px 8px;font-size:13px}
 .refused summary{cursor:pointer;font-weight:700;color:#a51c1c}
+.explain{margin:8px 12px 0;background:#f4f8ff;color:#1d1c1d;border-radius:6px;padding:6px 8px;font-size:12px}
+.explain summary{cursor:pointer;font-weight:700}
+.explain pre{white-space:pre-wrap;margin:6px 0 0;font-size:11px}
 .refusal{border-top:1px solid #f0caca;padding:4px 0}.refusal ul{margin:2px 0 0 16px;padding:0}
 main{flex:1;display:flex;flex-direction:column;min-width:0}
 #title{padding:12px 20px;border-bottom:1px solid #ddd;font-weight:800;font-size:18px;display:flex;gap:16px;align-items:center}
@@ -90,6 +93,7 @@ export function shellHtml(input: { people: PlaygroundPeople; appName: string; co
   <div class="nav-head">Channels</div>${channels}
   <div class="nav-head">Apps</div>
   <button type="button" class="nav-item" data-conv="app" data-name="${escapeHtml(appName)}">${escapeHtml(appName)}</button>
+  <details class="explain"><summary>What you may do (policy explain)</summary><pre id="explain"></pre></details>
   <details class="refused"><summary>Refused by Slack (<span id="refused-count">0</span>)</summary><div id="refusals"></div></details>
 </aside>
 <main>

@@ -28,6 +28,8 @@ export interface Snapshot {
   /** Notices not tied to a conversation (a click the app did not answer in time). */
   toasts: string;
   refusals: string;
+  /** What this person may do under the policy (`npm run policy -- explain`), as plain text. */
+  explain: string;
 }
 
 export interface SnapshotSources {
@@ -192,7 +194,7 @@ export function snapshot(sources: SnapshotSources, user: string): Snapshot {
         }<div class="when">${clock(tsOf(r.at))}</div></div>`,
     )
     .join('');
-  return { user, language, conversations, modal, toasts, refusals };
+  return { user, language, conversations, modal, toasts, refusals, explain: people.explain?.[user] ?? '' };
 }
 
 function messageHtml(

@@ -7,17 +7,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadPolicy } from '../../src/policy/index.js';
 import { startEmulator } from '../emulator/server.js';
 import { SLACK_TEST_DEFAULTS } from '../fake-slack/defaults.js';
 import { startFakeSlack } from '../fake-slack/index.js';
 import { startPlaygroundGitHub } from './github-alert.js';
-import { peopleFor } from './people.js';
+import { explainEach, peopleFor } from './people.js';
 import { startPageServer } from './server.js';
 import { reportRefusals, SlackSide } from './slack-side.js';
 
@@ -109,6 +109,12 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   // Parsed here too, to know whom and which channels to show; Keyhouse parses it again itself.
   const policy = await loadPolicy(policyPath);
   const people = peopleFor(policy);
+  people.explain = await explainEach(
+    people,
+    policy,
+    await readFile(policyPath, 'utf8'),
+    basename(policyPath),
+  );
   const dir = await mkdtemp(join(tmpdir(), 'keyhouse-playground-'));
   const logFile = join(dir, 'keyhouse.log');
 

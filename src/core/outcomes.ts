@@ -44,6 +44,11 @@ export type Refusal =
   | { code: 'key_already_created' }
   | { code: 'change_in_progress' }
   | { code: 'stale_kept' }
+  // Break glass (product.md §15).
+  | { code: 'break_glass_review_open' }
+  | { code: 'break_glass_unreviewed'; key: KeyLabel }
+  | { code: 'not_break_glass' }
+  | { code: 'break_glass_reviewed'; decision: 'keep' | 'revoke'; by: string }
   // Limits (product.md §8).
   | { code: 'keys_limit'; owned: number; limit: number }
   | { code: 'open_requests_limit'; open: number; limit: number }
@@ -83,6 +88,7 @@ export type Problem =
   | { code: 'services_none' }
   /** A chosen service is not among those the role's patterns match now (gone, or never offered). */
   | { code: 'service_not_offered'; serviceId: string }
+  | { code: 'break_glass_not_offered'; roleLabel: string }
   | { code: 'may_not_extend'; roleLabel: string }
   | { code: 'expiry_too_long'; roleLabel: string; maxExpiry: string }
   | { code: 'expiry_beyond_role'; roleLabel: string; maxExpiry: string }

@@ -47,6 +47,31 @@ export interface PolicyRole {
   readonly requesters?: readonly string[];
   /** Where this role's requests are approved; when absent, the policy's `approvalChannel`. */
   readonly approvalChannel?: string;
+  /** On-call approval (product.md §15): members of these user groups are approved at once. */
+  readonly autoApprove?: AutoApprovePolicy;
+  /** Break glass (product.md §15): the requester approves their own request; reviewed afterwards. */
+  readonly breakGlass?: BreakGlassPolicy;
+}
+
+/**
+ * `autoApprove: { whenIn: [S…], maxExpiry: 12h }`: a requester in one of the groups (kept in sync
+ * with the rota by the on-call tool) is approved at once, for at most `maxExpiry`.
+ */
+export interface AutoApprovePolicy {
+  readonly whenIn: readonly string[];
+  readonly maxExpiry: string;
+  readonly maxExpiryMs: number;
+}
+
+/**
+ * `breakGlass: { maxExpiry: 4h, reviewWithin: 24h }`: the requester approves their own request
+ * (for at most `maxExpiry`) after a confirm step; an approver reviews it within `reviewWithin`.
+ */
+export interface BreakGlassPolicy {
+  readonly maxExpiry: string;
+  readonly maxExpiryMs: number;
+  readonly reviewWithin: string;
+  readonly reviewWithinMs: number;
 }
 
 /** What happens to the keys of a Slack user who was deactivated (product.md §8). */

@@ -247,9 +247,11 @@ export interface RequestDraft {
   ipAccessList: string;
   /** The services chosen, for a role scoped to services (product.md §16); absent: none. */
   serviceIds?: string[];
+  /** Break glass (product.md §15): the requester approves their own request, reviewed afterwards. */
+  breakGlass?: boolean;
 }
 
-export type DraftField = keyof RequestDraft;
+export type DraftField = Exclude<keyof RequestDraft, 'breakGlass'>;
 
 /** What the edit dialog collected, untrusted. */
 export interface EditDraft {

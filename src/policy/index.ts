@@ -16,10 +16,13 @@ export {
   MAX_IP_ENTRIES,
   parseIpAccessList,
 } from './ip-list.js';
-export { loadPolicy, PolicyError, parsePolicy } from './load.js';
+export { PolicyLines } from './lines.js';
+export { type LocatedProblem, loadPolicy, PolicyError, parsePolicy } from './load.js';
 export { type ExpiryChoice, type GroupResolver, Policy, type PolicyOptions } from './policy.js';
 export {
   type ApprovalRemindersPolicy,
+  type AutoApprovePolicy,
+  type BreakGlassPolicy,
   DEFAULT_KEY_NAME_PATTERN,
   isGroupId,
   isUserId,

@@ -1,8 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { KeyhouseError } from '../core/errors.js';
+import { PolicyLines } from './lines.js';
 import { formatPath, type PolicyDocument, validatePolicy } from './schema.js';
+
+/** One problem as `npm run policy -- check` prints it: where in the file, and what is wrong. */
+export interface LocatedProblem {
+  /** `roles[1].maxExpiry: expected <n>h, <n>d or never`, as in `PolicyError.problems`. */
+  text: string;
+  /** The 1-based line it concerns (the nearest written parent for a missing field); null when unknown. */
+  line: number | null;
+}
 
 /**
  * A policy file that cannot be used. `problems` holds every problem found, each prefixed with its
@@ -13,11 +22,15 @@ export class PolicyError extends KeyhouseError {
   override readonly name = 'PolicyError';
   readonly file: string;
   readonly problems: readonly string[];
+  /** The same problems with their lines in the file, in the same order. */
+  readonly located: readonly LocatedProblem[];
 
-  constructor(file: string, problems: readonly string[], options?: ErrorOptions) {
-    super('policy_invalid', `Invalid policy file ${file}: ${problems.join('; ')}`, options);
+  constructor(file: string, problems: readonly (string | LocatedProblem)[], options?: ErrorOptions) {
+    const located = problems.map((p) => (typeof p === 'string' ? { text: p, line: null } : p));
+    super('policy_invalid', `Invalid policy file ${file}: ${located.map((p) => p.text).join('; ')}`, options);
     this.file = file;
-    this.problems = Object.freeze([...problems]);
+    this.located = Object.freeze(located);
+    this.problems = Object.freeze(located.map((p) => p.text));
   }
 }
 
@@ -33,10 +46,16 @@ export function parsePolicy(text: string, file: string): PolicyDocument {
   }
   const json = extname(file).toLowerCase() === '.json';
   let data: unknown;
+  let lines: PolicyLines | null = null;
   try {
-    const document = parseDocument(text, { schema: json ? 'json' : 'core', prettyErrors: true });
+    const lineCounter = new LineCounter();
+    const document = parseDocument(text, { schema: json ? 'json' : 'core', prettyErrors: true, lineCounter });
+    lines = new PolicyLines(document, lineCounter);
     if (document.errors.length > 0) {
-      throw new PolicyError(file, document.errors.map(syntaxProblem));
+      throw new PolicyError(
+        file,
+        document.errors.map((e) => syntaxProblem(e)),
+      );
     }
     // A bounded alias count stops "billion laughs" documents from expanding without end.
     data = document.toJS({ maxAliasCount: 100 });
@@ -50,7 +69,10 @@ export function parsePolicy(text: string, file: string): PolicyDocument {
   if ('problems' in result) {
     throw new PolicyError(
       file,
-      result.problems.map((p) => `${formatPath(p.path)}: ${p.message}`),
+      result.problems.map((p) => ({
+        text: `${formatPath(p.path)}: ${p.message}`,
+        line: lines?.line(p.path) ?? null,
+      })),
     );
   }
   return result.doc;
@@ -89,11 +111,13 @@ function unreadable(error: unknown): string {
 function syntaxProblem(error: {
   message: string;
   linePos?: [{ line: number; col: number }, ...unknown[]];
-}): string {
+}): LocatedProblem {
   // The pretty message repeats the position and appends a source excerpt; keep only the words.
   const words = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
   // The parser reports running out of stack on absurd nesting as a syntax error; say what it means.
-  if (/maximum call stack/i.test(words)) return 'the document is nested too deeply';
   const at = error.linePos?.[0];
-  return at ? `line ${at.line}, column ${at.col}: ${words}` : words;
+  if (/maximum call stack/i.test(words)) return { text: 'the document is nested too deeply', line: null };
+  return at
+    ? { text: `line ${at.line}, column ${at.col}: ${words}`, line: at.line }
+    : { text: words, line: null };
 }

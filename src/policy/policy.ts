@@ -99,12 +99,30 @@ export class Policy {
     const max = role.maxExpiryMs;
     const offered = EXPIRY_LADDER.filter((ms) => max === null || (ms !== null && ms <= max));
     if (!offered.includes(max)) offered.push(max);
+    // The on-call and break-glass caps are offered too, so those requests can ask for exactly them.
+    for (const cap of [role.autoApprove?.maxExpiryMs, role.breakGlass?.maxExpiryMs]) {
+      if (cap !== undefined && !offered.includes(cap) && (max === null || cap <= max)) offered.push(cap);
+    }
+    offered.sort((a, b) => (a === null ? 1 : b === null ? -1 : a - b));
     return offered.map((ms) => ({ value: durationText(ms), label: expiryLabel(ms), ms }));
   }
 
   /** Whether `expiry` is one of the role's offered values (what a submission must carry). */
   isExpiryAllowed(roleId: string, expiry: string): boolean {
     return this.expiryChoices(roleId).some((c) => c.value === expiry);
+  }
+
+  /**
+   * The on-call user group through which `userId` is approved at once for `roleId`, or null: the
+   * first group of the role's `autoApprove.whenIn` that has them, read through the ≤ 60 s cache
+   * (a rota change counts within a minute).
+   */
+  async onCallGroup(userId: string, roleId: string): Promise<string | null> {
+    const whenIn = this.role(roleId)?.autoApprove?.whenIn ?? [];
+    for (const groupId of whenIn) {
+      if (await this.#isMember(userId, [groupId])) return groupId;
+    }
+    return null;
   }
 
   async isApprover(userId: string): Promise<boolean> {
@@ -185,7 +203,13 @@ export class Policy {
   /** Every user group the policy names anywhere, for warming the cache. */
   groupIds(): string[] {
     const { doc } = this;
-    const lists = [doc.requesters, doc.approvers, doc.admins, ...doc.roles.map((r) => r.requesters ?? [])];
+    const lists = [
+      doc.requesters,
+      doc.approvers,
+      doc.admins,
+      ...doc.roles.map((r) => r.requesters ?? []),
+      ...doc.roles.map((r) => r.autoApprove?.whenIn ?? []),
+    ];
     return [...new Set(lists.flat().filter(isGroupId))];
   }
 

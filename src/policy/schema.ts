@@ -10,6 +10,8 @@ import {
 import { DEFAULT_LOCALE, LOCALES } from '../core/locale.js';
 import {
   type ApprovalRemindersPolicy,
+  type AutoApprovePolicy,
+  type BreakGlassPolicy,
   DEFAULT_KEY_NAME_HINT,
   DEFAULT_KEY_NAME_PATTERN,
   LEAK_ACTIONS,
@@ -154,6 +156,28 @@ const grant = z
     return { roleIds: value.roleIds ?? [] };
   });
 
+const groupId = z.string().refine(isGroupId, {
+  error: (issue) =>
+    `"${String(issue.input)}" is not a user-group ID (S…): on-call approval follows a group the on-call tool keeps in sync`,
+});
+
+const autoApprove = z.strictObject({ whenIn: z.array(groupId).min(1), maxExpiry: ttl }).transform(
+  ({ whenIn, maxExpiry: ms }): AutoApprovePolicy => ({
+    whenIn,
+    maxExpiry: durationText(ms),
+    maxExpiryMs: ms,
+  }),
+);
+
+const breakGlass = z.strictObject({ maxExpiry: ttl, reviewWithin: ttl }).transform(
+  ({ maxExpiry: ms, reviewWithin }): BreakGlassPolicy => ({
+    maxExpiry: durationText(ms),
+    maxExpiryMs: ms,
+    reviewWithin: durationText(reviewWithin),
+    reviewWithinMs: reviewWithin,
+  }),
+);
+
 const role = z
   .strictObject({
     id: z.string().regex(ROLE_ID, {
@@ -166,14 +190,18 @@ const role = z
     approvals: z.int().min(0).max(MAX_APPROVALS),
     requesters: z.array(member).min(1).optional(),
     approvalChannel: channelId.optional(),
+    autoApprove: autoApprove.optional(),
+    breakGlass: breakGlass.optional(),
   })
   .transform(
-    ({ maxExpiry: ms, requesters, approvalChannel, ...rest }): PolicyRole => ({
+    ({ maxExpiry: ms, requesters, approvalChannel, autoApprove, breakGlass, ...rest }): PolicyRole => ({
       ...rest,
       maxExpiry: durationText(ms),
       maxExpiryMs: ms,
       ...(requesters ? { requesters } : {}),
       ...(approvalChannel ? { approvalChannel } : {}),
+      ...(autoApprove ? { autoApprove } : {}),
+      ...(breakGlass ? { breakGlass } : {}),
     }),
   );
 
@@ -362,7 +390,19 @@ function knownFields(parent: readonly (string | number)[]): string[] {
   const last = names.at(-1);
   if (parent.length === 0) return POLICY_FIELDS;
   if (last === 'roles')
-    return ['id', 'label', 'grant', 'maxExpiry', 'approvals', 'requesters', 'approvalChannel'];
+    return [
+      'id',
+      'label',
+      'grant',
+      'maxExpiry',
+      'approvals',
+      'requesters',
+      'approvalChannel',
+      'autoApprove',
+      'breakGlass',
+    ];
+  if (last === 'autoApprove') return ['whenIn', 'maxExpiry'];
+  if (last === 'breakGlass') return ['maxExpiry', 'reviewWithin'];
   if (last === 'lifecycle')
     return ['expiryWarnings', 'deleteExpiredAfter', 'staleAfter', 'rotationOverlap', 'offboarding'];
   if (last === 'approvalReminders') return ['remindAfter', 'escalateAfter'];
@@ -444,6 +484,8 @@ function crossChecks(data: unknown): PolicyProblem[] {
     else problems.push({ path: ['roles', i, 'id'], message: `"${r.id}" is already used by roles[${seen}]` });
   });
 
+  problems.push(...roles.flatMap((r, i) => shorterPaths(r, i)));
+
   // When approvers are all named people, a role needing more approvals than there are people can
   // never be approved. Groups and "*" have sizes only Slack knows, so those are not checked.
   const approvers = data.approvers === undefined ? [] : data.approvers;
@@ -462,6 +504,28 @@ function crossChecks(data: unknown): PolicyProblem[] {
             ? `${needs} but approvers is empty`
             : `${needs} but approvers lists only ${people} user${people === 1 ? '' : 's'}`,
       });
+    });
+  }
+  return problems;
+}
+
+/**
+ * On-call and break-glass keys are the short, fast ones: their `maxExpiry` may not exceed the
+ * role's own (a faster path must never grant a longer key than the slow one).
+ */
+function shorterPaths(r: unknown, i: number): PolicyProblem[] {
+  if (!isRecord(r) || typeof r.maxExpiry !== 'string') return [];
+  const roleMax = checkDuration(r.maxExpiry, { allowNever: true });
+  if ('error' in roleMax || roleMax.ms === null) return [];
+  const problems: PolicyProblem[] = [];
+  for (const field of ['autoApprove', 'breakGlass'] as const) {
+    const block = r[field];
+    if (!isRecord(block) || typeof block.maxExpiry !== 'string') continue;
+    const own = checkDuration(block.maxExpiry);
+    if ('error' in own || own.ms === null || own.ms <= roleMax.ms) continue;
+    problems.push({
+      path: ['roles', i, field, 'maxExpiry'],
+      message: `is longer than the role's maxExpiry (${r.maxExpiry.trim()})`,
     });
   }
   return problems;

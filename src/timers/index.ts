@@ -8,6 +8,7 @@
 import type { Directory, KeyFacts, LifecycleNotifier } from '../core/timer-ports.js';
 import type { WorkflowContext } from '../workflow/context.js';
 import { auditHeadRule } from './audit-head.js';
+import { breakGlassEscalateRule, breakGlassRemindRule } from './break-glass.js';
 import type { LifecycleDeps } from './deps.js';
 import { deleteExpiredRule, expiredNoticeRule, expiryWarningRule } from './expiry.js';
 import { leakEnforceRule } from './leaks.js';
@@ -56,6 +57,8 @@ export class Lifecycle {
       leakEnforceRule,
       auditHeadRule,
       serviceRoleCleanupRule,
+      breakGlassRemindRule,
+      breakGlassEscalateRule,
     ]) {
       options.scheduler.register(rule(options));
     }

@@ -57,6 +57,11 @@ export const ACTION = {
   reviewPage: 'keyhouse.review_page',
   /** Previous in `/chkey review` (Slack refuses one action_id twice in a block). */
   reviewPagePrevious: 'keyhouse.review_page_previous',
+  /** The request modal's break-glass checkbox (product.md §15). */
+  breakGlassCheck: 'keyhouse.break_glass',
+  /** A break glass's review in the approval channel; the value is the request id. */
+  breakGlassKeep: 'keyhouse.break_glass_keep',
+  breakGlassRevoke: 'keyhouse.break_glass_revoke',
 } as const;
 
 export const KEY_VERBS = ['disable', 'enable', 'edit', 'rotate', 'delete', 'reassign', 'lift'] as const;
@@ -98,6 +103,9 @@ export const BLOCK = {
   fieldErrorSuffix: ':error',
   /** The audit chain's daily head in the security channel. */
   auditHead: 'audit_head',
+  /** The request modal's break-glass choice, and a break glass's Keep / Revoke. */
+  breakGlass: 'break_glass',
+  breakGlassReview: 'break_glass_review',
 } as const;
 
 /** The block holding one key of a list: `keys|<scope>|<page>|<key uuid>`, so a click knows where it was. */

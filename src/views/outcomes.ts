@@ -87,6 +87,14 @@ export function refusalText(refusal: Refusal): string {
       return 'This change is already being applied, or no longer can be.';
     case 'stale_kept':
       return 'That key was just kept; nothing changed.';
+    case 'break_glass_review_open':
+      return 'Your last break glass still awaits an approver’s review; you cannot break glass again until it is reviewed.';
+    case 'break_glass_unreviewed':
+      return `${keyLabelText(refusal.key)} came from a break glass that awaits an approver’s review; it can be rotated once reviewed.`;
+    case 'not_break_glass':
+      return 'That request was not a break glass; there is nothing to review.';
+    case 'break_glass_reviewed':
+      return `<@${refusal.by}> already reviewed it (${refusal.decision === 'keep' ? 'kept' : 'revoked'}).`;
     case 'keys_limit':
       return (
         `You already own ${refusal.owned} keys (the limit is ${refusal.limit}). ` +
@@ -162,6 +170,8 @@ export function problemText(problem: Problem): string {
       return serviceProblemText(UNCONVERTED_WORDS, problem);
     case 'may_not_extend':
       return `You may not request ${problem.roleLabel} keys, so you cannot extend this one; ask an admin.`;
+    case 'break_glass_not_offered':
+      return `${problem.roleLabel} offers no break glass.`;
     case 'expiry_too_long':
       return `Choose an expiry of at most ${problem.maxExpiry} for ${problem.roleLabel}.`;
     case 'expiry_beyond_role':

@@ -10,6 +10,7 @@ import type { IpAccessEntry, KeyRequest } from '../core/model.js';
 import type { ExpiryChoice, PolicyRole } from '../core/policy-model.js';
 import type { DraftField, RequestDraft } from '../core/ports.js';
 import type { Messages } from '../i18n/index.js';
+import { accessModalBlocks, type ModalAccess, readBreakGlass } from './access.js';
 import { clip, LIMIT, md, plain } from './format.js';
 import { ACTION, BLOCK, CALLBACK, expiryBlockId } from './ids.js';
 import { keyNameHint, keyNameMaxLength } from './key-name-rule.js';
@@ -32,6 +33,8 @@ export interface RequestModalInput {
   keyName: { pattern: string; hint: string | null };
   /** For a chosen role scoped to services: the services it offers (services.ts). */
   services?: ServiceOffer | null;
+  /** On call and break glass for the chosen role, in the reader's words (views/access.ts). */
+  access?: { m: Messages; modal: ModalAccess | null };
 }
 
 /** `view.state.values` as Slack sends it (Bolt's `ViewOutput['state']['values']` fits this shape). */
@@ -53,6 +56,7 @@ export function requestModal(m: Messages, input: RequestModalInput): ModalView {
     ...roleBlocks(m, input.roles, selected),
     ...expiryBlocks(m, selected, input.expiryChoices),
     ...serviceBlocks(m, input.services ?? null),
+    ...(input.access ? accessModalBlocks(input.access.m, input.access.modal) : []),
     reasonBlock(m, input),
     ipListBlock(m, input.defaultIpAccessList),
   ];
@@ -215,6 +219,8 @@ export function readRequestModal(state: ViewStateValues): RequestDraft {
     reason: readValue(state, BLOCK.reason, ACTION.reasonInput),
     ipAccessList: readValue(state, BLOCK.ipList, ACTION.ipListInput),
     ...(BLOCK.services in state ? { serviceIds: readServiceChoice(state) } : {}),
+    // Only when ticked, so a draft without the box reads as before.
+    ...(readBreakGlass(state) ? { breakGlass: true } : {}),
   };
 }
 

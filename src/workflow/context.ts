@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { AccessNotifier } from '../core/access.js';
 import { Auditor } from '../core/auditor.js';
 import type { Clock } from '../core/clock.js';
 import type { KeyRequest, MessageKind, Store } from '../core/model.js';
@@ -40,6 +41,8 @@ export interface WorkflowDeps {
   people?: People;
   /** The one auditor of the process (the watch and the timers write through it too); one is made when absent. */
   audit?: Auditor;
+  /** How on-call approvals and break glass reach the channels (product.md §15); absent, they are only audited. */
+  access?: AccessNotifier;
 }
 
 /** Shared plumbing of the workflow steps: dependencies, the auditor and message bookkeeping. */
@@ -59,6 +62,7 @@ export class WorkflowContext {
   readonly gate: Gate;
   readonly newId: () => string;
   readonly people: People | null;
+  readonly access: AccessNotifier | null;
   /** Attempts this process is running right now, so settlement never races its own work. */
   readonly attemptsInFlight = new Set<string>();
   /** Keys whose disappearance from a list is being confirmed with ClickHouse right now. */
@@ -78,6 +82,7 @@ export class WorkflowContext {
     this.replicas = deps.replicas ?? { instanceId: randomUUID(), exclusive: true, attemptLeaseMs: 30_000 };
     this.newId = deps.newId ?? randomUUID;
     this.people = deps.people ?? null;
+    this.access = deps.access ?? null;
     this.audit = deps.audit ?? new Auditor(deps.store, deps.clock, deps.logger);
     this.gate = new Gate(this);
   }

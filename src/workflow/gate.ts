@@ -14,10 +14,15 @@
  *   offboarding ─────── only the keys a still-deactivated user owns now
  *   services ────────── a key of a role scoped to services reaches only services its patterns match
  *                       now, at least one; more than a key has is approved like another role
+ *   on call ─────────── approved at once only within `autoApprove.maxExpiry`, only while in a group
+ *   break glass ─────── within `breakGlass.maxExpiry`, one awaiting review per person, reviewed
+ *                       by an approver who is not the requester, once
  */
 
+import { ACCESS_RULE, type AccessGrant } from '../core/access.js';
 import { NotFoundError } from '../core/api-errors.js';
 import type { ApiKey } from '../core/clickhouse.js';
+import { checkDuration } from '../core/duration.js';
 import { Refused } from '../core/errors.js';
 import type { KeyOwner, KeyRequest, LeakSource, Retirement } from '../core/model.js';
 import type { KeyLabel, Problem, Problems, Refusal } from '../core/outcomes.js';
@@ -47,6 +52,16 @@ export type KeyAction = 'view' | 'rename' | 'disable' | 'enable' | 'delete' | 'c
 /** The end of what a key's approvals allow: an instant, `never`, or not known (a key made elsewhere). */
 export type EnvelopeEnd = Date | 'never' | null;
 
+/** How a valid new request is approved: by its approvers, or at once (and then why). */
+export type ApprovalPath =
+  | { kind: 'approvers'; approvals: number }
+  | { kind: 'policy' }
+  | { kind: 'on_call'; group: string }
+  | { kind: 'break_glass' };
+
+/** A break-glass request awaits review while it may still make (or has made) a key nobody reviewed. */
+const AWAITING_REVIEW = ['approved', 'creating', 'delivered'] as const;
+
 /** Open requests count against `pendingPerUser`; `creating` ones also hold a key slot. */
 const OPEN_STATES = ['pending', 'approved', 'creating'] as const;
 
@@ -63,6 +78,13 @@ export function envelopeOf(expireAt: Date | null): Date | 'never' {
 export function withinEnvelope(end: Date | null, bound: Date | 'never'): boolean {
   if (bound === 'never') return true;
   return end !== null && end.getTime() <= bound.getTime();
+}
+
+/** The grant a `access.grant` mark's detail holds. */
+export function grantOf(detail: Record<string, unknown> | null): AccessGrant {
+  if (detail?.kind === 'on_call') return { kind: 'on_call', group: String(detail.group) };
+  const reviewWithinMs = Number(detail?.reviewWithinMs ?? 0);
+  return { kind: 'break_glass', reviewBy: new Date(String(detail?.reviewBy)), reviewWithinMs };
 }
 
 export class Gate {
@@ -96,7 +118,8 @@ export class Gate {
     }
     const facts = await this.#facts(key, owner);
     const refusal =
-      this.#keyRefusal(facts, action) ?? (action === 'rotate' ? await this.#rotating(facts) : null);
+      this.#keyRefusal(facts, action) ??
+      (action === 'rotate' ? ((await this.#rotating(facts)) ?? (await this.#unreviewed(facts))) : null);
     if (refusal) {
       await ctx.audit.after({
         actorId,
@@ -131,6 +154,16 @@ export class Gate {
         };
     }
     return null;
+  }
+
+  /**
+   * A break-glass key awaiting review is not rotated: its successor would outlive a Revoke (the
+   * review is of this key; a rotation would hand its access to one nobody reviews).
+   */
+  async #unreviewed(facts: KeyFacts): Promise<Refusal | null> {
+    const requestId = facts.owner?.requestId;
+    if (!requestId || !(await this.awaitsReview(requestId))) return null;
+    return { code: 'break_glass_unreviewed', key: facts.label };
   }
 
   /** A rotation of this key already asked for and not yet settled. */
@@ -267,6 +300,126 @@ export class Gate {
     return {
       services: chosen.sort((a, b) => a.name.localeCompare(b.name, 'en') || a.id.localeCompare(b.id)),
     };
+  }
+
+  /**
+   * How a new request of `role`, `expiry` long, by `userId` is approved (product.md §15): breaking
+   * glass when asked and the role offers it, within its `maxExpiry`; else at once when the role
+   * needs no approval; else at once when the requester is in an on-call group and the expiry is
+   * within `autoApprove.maxExpiry` (group membership read through the ≤ 60 s cache); else by the
+   * role's approvers. A longer expiry than on call allows simply takes the approvers' path.
+   */
+  async approvalPath(
+    userId: string,
+    role: PolicyRole,
+    expiry: string,
+    breakGlass: boolean,
+  ): Promise<{ path: ApprovalPath; problems: Problems<'roleId' | 'expiry'> }> {
+    const parsed = checkDuration(expiry, { allowNever: true });
+    const ms = 'error' in parsed ? undefined : parsed.ms;
+    const within = (cap: number) => ms !== undefined && ms !== null && ms <= cap;
+    if (breakGlass) {
+      const glass = role.breakGlass;
+      if (!glass)
+        return {
+          path: { kind: 'break_glass' },
+          problems: { roleId: { code: 'break_glass_not_offered', roleLabel: role.label } },
+        };
+      if (!within(glass.maxExpiryMs)) {
+        return {
+          path: { kind: 'break_glass' },
+          problems: {
+            expiry: { code: 'expiry_too_long', roleLabel: role.label, maxExpiry: glass.maxExpiry },
+          },
+        };
+      }
+      return { path: { kind: 'break_glass' }, problems: {} };
+    }
+    if (role.approvals === 0) return { path: { kind: 'policy' }, problems: {} };
+    if (role.autoApprove && within(role.autoApprove.maxExpiryMs)) {
+      const group = await this.#ctx.policy.onCallGroup(userId, role.id);
+      if (group) return { path: { kind: 'on_call', group }, problems: {} };
+    }
+    return { path: { kind: 'approvers', approvals: role.approvals }, problems: {} };
+  }
+
+  /**
+   * Takes `userId`'s break-glass hold for `requestId`: refused while a break glass of theirs awaits
+   * review. The hold is one timer mark per person, claimed by insert-if-absent (or taken over from
+   * a request that no longer awaits review, compare-and-set on its claim time), so two submissions
+   * at once, on two replicas, cannot both break glass.
+   */
+  async holdBreakGlass(userId: string, requestId: string): Promise<Refusal | null> {
+    const { store, clock } = this.#ctx;
+    const [held] = await store.listTimerMarks({ rules: [ACCESS_RULE.breakGlassHold], subjects: [userId] });
+    if (held?.state === 'claimed' && (await this.awaitsReview(held.holder))) {
+      return { code: 'break_glass_review_open' };
+    }
+    const now = clock.now();
+    const claimed = await store.claimTimer({
+      rule: ACCESS_RULE.breakGlassHold,
+      subject: userId,
+      threshold: 'open',
+      holder: requestId,
+      dueAt: now,
+      at: now,
+      detail: null,
+      // The hold is taken again and again over a person's life: never "out of attempts" (within
+      // PostgreSQL's 32-bit integer).
+      maxAttempts: 2_000_000_000,
+      abandonedBefore: held?.state === 'claimed' ? held.claimedAt : null,
+    });
+    return claimed ? null : { code: 'break_glass_review_open' };
+  }
+
+  /** Whether `requestId` is a break glass whose key may exist and that nobody reviewed yet. */
+  async awaitsReview(requestId: string): Promise<boolean> {
+    const { store } = this.#ctx;
+    const [request, marks] = await Promise.all([
+      store.getRequest(requestId),
+      store.listTimerMarks({ rules: [ACCESS_RULE.grant, ACCESS_RULE.review], subjects: [requestId] }),
+    ]);
+    if (!request || !(AWAITING_REVIEW as readonly string[]).includes(request.state)) return false;
+    const glass = marks.some((m) => m.rule === ACCESS_RULE.grant && m.threshold === 'break-glass');
+    const reviewed = marks.some((m) => m.rule === ACCESS_RULE.review && m.state === 'done');
+    return glass && !reviewed;
+  }
+
+  /**
+   * A Keep or Revoke click: an approver, never the requester (breaking glass approved their own
+   * request; the review is someone else's eyes), on a break glass not reviewed yet.
+   */
+  async review(actorId: string, requestId: string): Promise<{ request: KeyRequest; grant: AccessGrant }> {
+    const ctx = this.#ctx;
+    const request = await ctx.store.getRequest(requestId);
+    if (!request) throw new Refused({ code: 'request_gone' });
+    const marks = await ctx.store.listTimerMarks({
+      rules: [ACCESS_RULE.grant, ACCESS_RULE.review],
+      subjects: [requestId],
+    });
+    const grant = marks.find((m) => m.rule === ACCESS_RULE.grant && m.threshold === 'break-glass');
+    if (!grant) throw new Refused({ code: 'not_break_glass' });
+    const done = marks.find((m) => m.rule === ACCESS_RULE.review && m.state === 'done');
+    if (done) {
+      const decision = done.detail?.decision === 'revoke' ? 'revoke' : 'keep';
+      throw new Refused({ code: 'break_glass_reviewed', decision, by: done.holder });
+    }
+    let refusal: Refusal | null = null;
+    if (actorId === request.requesterId) refusal = { code: 'own_request' };
+    else if (!(await ctx.policy.isApprover(actorId))) refusal = { code: 'not_approver' };
+    if (refusal) {
+      await ctx.audit.after({
+        actorId,
+        action: 'break_glass.review',
+        outcome: 'refused',
+        requestId,
+        keyId: request.keyId,
+        keyName: request.keyName,
+        detail: { why: refusal.code },
+      });
+      throw new Refused(refusal);
+    }
+    return { request, grant: grantOf(grant.detail) };
   }
 
   /**

@@ -1,9 +1,11 @@
+import type { BreakGlassReview, ReviewDecision } from '../core/access.js';
 import { type AuditLine, type AuditQuery, readAudit } from '../core/audit-read.js';
 import type { Service } from '../core/clickhouse.js';
 import { Refused } from '../core/errors.js';
 import type { KeyRequest } from '../core/model.js';
 import type { Done, Problems } from '../core/outcomes.js';
 import type { ClickTarget, HomeData, KeyEntry, ListScope } from '../core/ports.js';
+import { reviewBreakGlass } from './access.js';
 import { claimKey } from './claim.js';
 import { WorkflowContext, type WorkflowDeps } from './context.js';
 import { type ApproveOutcome, approveRequest, checkCanDecide, denyRequest } from './decide.js';
@@ -89,6 +91,11 @@ export class Workflow {
   async announce(requestId: string): Promise<void> {
     const request = await this.#ctx.store.getRequest(requestId);
     if (request) await announceRequest(this.#ctx, request);
+  }
+
+  /** Keep or Revoke a break glass (product.md §15), once, by an approver who is not its requester. */
+  reviewBreakGlass(userId: string, requestId: string, decision: ReviewDecision): Promise<BreakGlassReview> {
+    return reviewBreakGlass(this.#ctx, userId, requestId, decision);
   }
 
   approve(requestId: string, userId: string): Promise<ApproveOutcome> {

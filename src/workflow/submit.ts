@@ -1,10 +1,14 @@
+import type { AccessGrant } from '../core/access.js';
 import { Refused } from '../core/errors.js';
 import type { KeyRequest } from '../core/model.js';
 import type { Problems } from '../core/outcomes.js';
+import type { PolicyRole } from '../core/policy-model.js';
 import type { DraftField, RequestDraft } from '../core/ports.js';
 import { addMs } from '../core/time.js';
 import { parseIpAccessList } from '../policy/index.js';
+import { announceGrant, recordGrant } from './access.js';
 import type { WorkflowContext } from './context.js';
+import type { ApprovalPath } from './gate.js';
 import { proceed } from './proceed.js';
 
 export type { DraftField, RequestDraft };
@@ -38,12 +42,21 @@ export async function submitRequest(
   if ('problem' in ips) errors.ipAccessList = ips.problem;
   if (!role || Object.keys(errors).length > 0 || 'problem' in ips) return { ok: false, errors };
 
+  const access = await ctx.gate.approvalPath(userId, role, draft.expiry, draft.breakGlass === true);
+  if (Object.keys(access.problems).length > 0) return { ok: false, errors: access.problems };
+  const { path } = access;
+
   const limit = await ctx.gate.limits(userId, { opening: true, adding: true });
   if (limit) return { ok: false, errors: { keyName: { code: 'refused', refusal: limit } } };
 
   const now = ctx.clock.now();
-  const immediate = role.approvals === 0;
+  const immediate = path.kind !== 'approvers';
   const id = ctx.newId();
+  if (path.kind === 'break_glass') {
+    const held = await ctx.gate.holdBreakGlass(userId, id);
+    if (held) return { ok: false, errors: { roleId: { code: 'refused', refusal: held } } };
+  }
+  const grant = grantOfPath(path, role, now);
   const ipAccessList = ips.entries.length > 0 ? ips.entries : [...policy.doc.defaultIpAccessList];
 
   await ctx.audit.before({
@@ -55,11 +68,13 @@ export async function submitRequest(
     detail: {
       role: role.id,
       expiry: draft.expiry,
-      approvalsRequired: role.approvals,
+      approvalsRequired: immediate ? 0 : role.approvals,
       ipAccessList,
       ...(services ? { services: services.map((s) => s.id) } : {}),
+      ...(path.kind === 'approvers' ? {} : { approval: path.kind }),
     },
   });
+  if (grant) await recordGrant(ctx, id, grant);
   const request = await ctx.store.createRequest({
     id,
     kind: 'create',
@@ -70,19 +85,20 @@ export async function submitRequest(
     reason,
     ipAccessList,
     services,
-    approvalsRequired: role.approvals,
+    approvalsRequired: immediate ? 0 : role.approvals,
     state: immediate ? 'approved' : 'pending',
     createdAt: now,
     deadline: addMs(now, immediate ? policy.doc.claimTtlMs : policy.doc.requestTtlMs),
   });
   if (immediate) {
     await ctx.audit.after({
-      actorId: 'policy',
+      // Breaking glass is the requester's own approval; the others are the policy's.
+      actorId: path.kind === 'break_glass' ? userId : 'policy',
       action: 'request.approved',
       outcome: 'ok',
       requestId: id,
       keyName,
-      detail: { by: 'policy' },
+      detail: approvedDetail(path),
     });
   }
   return { ok: true, request };
@@ -122,5 +138,25 @@ export async function announceRequest(ctx: WorkflowContext, request: KeyRequest)
     );
   }
   await ctx.store.putMessageRef({ requestId: request.id, kind: 'approval', ...posted });
-  if (request.state === 'approved') await proceed(ctx, request, 'policy');
+  const grant = await announceGrant(ctx, request, posted);
+  // A break glass was approved by its requester, and their DM says so; on call, by the policy.
+  if (request.state === 'approved') {
+    await proceed(ctx, request, grant?.kind === 'break_glass' ? [request.requesterId] : 'policy');
+  }
+}
+
+/** What the audit says made a request approved at once: the policy, an on-call group, or break glass. */
+function approvedDetail(path: ApprovalPath): Record<string, unknown> {
+  if (path.kind === 'on_call') return { by: 'on_call', group: path.group };
+  if (path.kind === 'break_glass') return { by: 'break_glass' };
+  return { by: 'policy' };
+}
+
+function grantOfPath(path: ApprovalPath, role: PolicyRole, now: Date): AccessGrant | null {
+  if (path.kind === 'on_call') return { kind: 'on_call', group: path.group };
+  if (path.kind === 'break_glass' && role.breakGlass) {
+    const within = role.breakGlass.reviewWithinMs;
+    return { kind: 'break_glass', reviewBy: addMs(now, within), reviewWithinMs: within };
+  }
+  return null;
 }

@@ -4,8 +4,17 @@
  * word tests (views.test.ts) render them all in every language.
  */
 
+import type { BreakGlassReview } from '../../src/core/access.js';
 import type { LeakedKey, OutsideLeakReport, OutsideSite } from '../../src/core/watch-ports.js';
 import type { Messages } from '../../src/i18n/index.js';
+import {
+  accessModalBlocks,
+  breakGlassMessage,
+  breakGlassSecurityNotice,
+  onCallNote,
+  overdueSecurityNotice,
+  reviewNudgeNote,
+} from '../../src/views/access.js';
 import { helpMessage, unknownCommand } from '../../src/views/help.js';
 import {
   alertResolutionComment,
@@ -19,6 +28,7 @@ import {
   serviceRefusalText,
   servicesLine,
 } from '../../src/views/services.js';
+import { keyRequest, NOW, policyRole } from '../views/fixtures.js';
 import {
   DIALOG_EVERYDAY,
   DIALOG_LONGEST,
@@ -107,6 +117,46 @@ export function dataStrings(data: Data): string[] {
 const message = (body: object): Rendered => ({ kind: 'message', body });
 const line = (body: string): Rendered => ({ kind: 'line', body });
 
+/** A role with on call and break glass, labelled with the case's word (policy data). */
+const accessRole = (d: Data) =>
+  policyRole({
+    label: d.word.slice(0, 75),
+    maxExpiry: '7d',
+    maxExpiryMs: 7 * 86_400_000,
+    autoApprove: { whenIn: ['S0ONCALL'], maxExpiry: '12h', maxExpiryMs: 12 * 3_600_000 },
+    breakGlass: {
+      maxExpiry: '4h',
+      maxExpiryMs: 4 * 3_600_000,
+      reviewWithin: '1d',
+      reviewWithinMs: 86_400_000,
+    },
+  });
+
+/** A break glass and its review, named and explained with the case's word (user data). */
+function review(d: Data, decision: BreakGlassReview['decision'] = null): BreakGlassReview {
+  return {
+    request: keyRequest({ keyName: d.word.slice(0, 64), reason: d.word.slice(0, 2900), expiry: '4h' }),
+    role: accessRole(d),
+    reviewBy: new Date(NOW.getTime() + 86_400_000),
+    ref: { channel: 'C0APPROVALS', ts: '1.000001' },
+    decision,
+    now: NOW,
+  };
+}
+
+/** The request modal's on-call and break-glass blocks, inside a modal as Slack would show them. */
+function accessModal(m: Messages, d: Data): Rendered {
+  return {
+    kind: 'modal',
+    body: {
+      type: 'modal',
+      title: { type: 'plain_text', text: m.t('access.breakGlassLabel') },
+      submit: { type: 'plain_text', text: m.t('access.confirmYes') },
+      blocks: accessModalBlocks(m, { role: accessRole(d), onCallGroup: 'S0ONCALL', breakGlass: true }),
+    },
+  };
+}
+
 /** `n` keys of one owner, each with another outcome, as a leak found outside Slack reports them. */
 function leakedKeys(d: Data, n: number): LeakedKey[] {
   const outcomes = ['disabled', 'deleted', 'reported', 'already_disabled', 'already_gone', 'failed'] as const;
@@ -161,6 +211,24 @@ export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]>
     ),
   ],
   ...DIALOG_RENDERINGS,
+  accessModalBlocks: (m, d) => [accessModal(m, d)],
+  onCallNote: (m, d) => [
+    message(
+      onCallNote(m, { request: keyRequest({ expiry: '12h' }), role: accessRole(d), group: 'S0ONCALL' }),
+    ),
+  ],
+  breakGlassMessage: (m, d) => [
+    message(breakGlassMessage(m, review(d))),
+    message(breakGlassMessage(m, review(d, { by: 'U0BOB', decision: 'keep', at: NOW, keyDeleted: false }))),
+    message(breakGlassMessage(m, review(d, { by: 'U0BOB', decision: 'revoke', at: NOW, keyDeleted: true }))),
+    message(breakGlassMessage(m, review(d, { by: 'U0BOB', decision: 'revoke', at: NOW, keyDeleted: false }))),
+  ],
+  breakGlassSecurityNotice: (m, d) => [message(breakGlassSecurityNotice(m, review(d), 'C0APPROVALS'))],
+  reviewNudgeNote: (m, d) => [
+    message(reviewNudgeNote(m, 'remind', review(d), ['U0BOB', 'S0APPROVERS'])),
+    message(reviewNudgeNote(m, 'escalate', review(d), ['U0ADMIN'])),
+  ],
+  overdueSecurityNotice: (m, d) => [message(overdueSecurityNotice(m, review(d)))],
   outsideLeakSecurityNotice: (m, d) => outsideReports(d).map((r) => message(outsideLeakSecurityNotice(m, r))),
   outsideLeakOwnerMessage: (m, d) =>
     outsideReports(d)
@@ -212,6 +280,7 @@ export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]>
 export const VIEW_MODULES: Record<string, readonly string[]> = {
   help: [],
   ...DIALOG_VIEW_MODULES,
+  access: ['readBreakGlass'],
   'outside-leaks': [],
   services: ['readServiceChoice'],
 };

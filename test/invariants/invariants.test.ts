@@ -47,10 +47,19 @@
  * 16. no custom role is deleted while a key holds it;
  * 17. a day past the faults, every custom role Keyhouse made is held by a key (none left behind).
  *
+ * On call and break glass (issue 24, product.md §15) add on-call submissions while the rota
+ * changes, break glass and its reviews (Keep or Revoke, by any approver or the requester):
+ *
+ * 18. a key made without an approver was on call (the requester in the on-call group when they
+ *     submitted) or broke glass, and lives no longer than that path's `maxExpiry`;
+ * 19. a break-glass key is reviewed or deleted: a revoked one is never usable, one nobody kept is
+ *     never usable past its review deadline; and nobody has two break glasses awaiting review.
+ *
  * `KEYHOUSE_INVARIANT_RUNS` raises the number of runs (the default keeps the suite near a minute).
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ACCESS_RULE } from '../../src/core/access.js';
 import { runAs } from '../../src/core/budget.js';
 import { fingerprint } from '../../src/core/fingerprint.js';
 import { KEEP } from '../../src/core/ports.js';
@@ -99,6 +108,11 @@ const ESCALATE_AFTER_MS = 12 * HOUR_MS;
 /** Small enough that runs reach it: a requester's keys, retiring ones counted. */
 const KEYS_PER_USER = 3;
 
+/** 18–19. The developer role approves its on-call group at once; the admin role may break glass. */
+const ON_CALL = 'S0ONCALL';
+const ON_CALL_MAX_MS = 12 * HOUR_MS;
+const BREAK_GLASS_MAX_MS = 4 * HOUR_MS;
+
 function invariantPolicy(): PolicyDocument {
   return testPolicy({
     roles: [
@@ -108,8 +122,16 @@ function invariantPolicy(): PolicyDocument {
         grant: { roles: ['developer'] },
         maxExpiry: '90d',
         approvals: 1,
+        autoApprove: { whenIn: [ON_CALL], maxExpiry: '12h' },
       },
-      { id: 'admin', label: 'Admin', grant: { roles: ['admin'] }, maxExpiry: '7d', approvals: 2 },
+      {
+        id: 'admin',
+        label: 'Admin',
+        grant: { roles: ['admin'] },
+        maxExpiry: '7d',
+        approvals: 2,
+        breakGlass: { maxExpiry: '4h', reviewWithin: '1d' },
+      },
       {
         id: 'query-endpoints',
         label: 'Query endpoints',
@@ -139,6 +161,10 @@ interface Requested {
   rotation?: { keyId: string; byOwner: boolean };
   /** An Extend of the key: a change request, approved like a new key. */
   extend?: { keyId: string };
+  /** 16. Submitted while the requester was in the on-call group (as the suite set the rota). */
+  onCall?: boolean;
+  /** 17. Submitted as a break glass. */
+  breakGlass?: boolean;
 }
 
 interface Real {
@@ -661,7 +687,95 @@ class Offboard implements fc.AsyncCommand<Model, Real> {
     `offboard(i${this.instance}, ${pick(REQUESTERS, this.user)}${this.eventLost ? ', event lost' : ''})`;
 }
 
+/** 16. The on-call tool changes the rota; the policy sees it within its 60 s cache, so a minute passes. */
+class Rota implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly user: number,
+    readonly on: boolean,
+  ) {}
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    const members = r.world.usergroups.get(ON_CALL) ?? new Set<string>();
+    const userId = pick(REQUESTERS, this.user)!;
+    if (this.on) members.add(userId);
+    else members.delete(userId);
+    r.world.usergroups.set(ON_CALL, members);
+    r.world.clock.advance(61_000);
+    await checkInvariants(r);
+  }
+  toString = () => `rota(${pick(REQUESTERS, this.user)} ${this.on ? 'on' : 'off'} call)`;
+}
+
+/** 16–17. A developer key for 12 h (approved at once when on call), or a break glass for admin, then Create key. */
+class AtOnce implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly instance: number,
+    readonly requester: number,
+    readonly breakGlass: boolean,
+  ) {}
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    const workflow = replica(r, this.instance).workflow;
+    const requester = pick(REQUESTERS, this.requester)!;
+    if (r.world.deactivated.has(requester)) return checkInvariants(r);
+    const keyName = `inv-${++r.names}`;
+    const onCall = r.world.usergroups.get(ON_CALL)?.has(requester) === true;
+    const outcome = await workflow
+      .submit(requester, {
+        keyName,
+        roleId: this.breakGlass ? 'admin' : 'developer',
+        expiry: this.breakGlass ? '4h' : '12h',
+        reason: 'Invariant suite incident',
+        ipAccessList: '',
+        breakGlass: this.breakGlass,
+      })
+      .catch(() => null);
+    if (outcome?.ok) {
+      r.requests.push({ id: outcome.request.id, keyName, requester, onCall, breakGlass: this.breakGlass });
+      if (r.announce) await quietly(workflow.announce(outcome.request.id));
+      await quietly(runAs(requester, () => workflow.claim(outcome.request.id, clickBy(requester))));
+    }
+    await checkInvariants(r);
+  }
+  toString = () =>
+    `${this.breakGlass ? 'breakGlass' : 'onCall'}(i${this.instance}, ${pick(REQUESTERS, this.requester)})`;
+}
+
+/** 17. Keep or Revoke on a request (most are no break glass: refused), by an approver or by a requester. */
+class Review implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly instance: number,
+    readonly request: number,
+    readonly byRequester: boolean,
+    readonly revoke: boolean,
+  ) {}
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    const target = pick(
+      r.requests.filter((q) => q.breakGlass),
+      this.request,
+    );
+    if (target) {
+      const instance = replica(r, this.instance);
+      const user = this.byRequester ? target.requester : pick(APPROVERS, this.request)!;
+      // Not awaited: a revoke runs on beside the next steps (a Create key click, a sweep).
+      r.inFlight.push({
+        instance,
+        work: quietly(instance.workflow.reviewBreakGlass(user, target.id, this.revoke ? 'revoke' : 'keep')),
+      });
+    }
+    await checkInvariants(r);
+  }
+  toString = () =>
+    `${this.revoke ? 'revoke' : 'keep'}(i${this.instance}, #${this.request}${this.byRequester ? ', by its requester' : ''})`;
+}
+
 const instanceArb = fc.nat(2);
+const rota = fc.tuple(fc.nat(1), fc.boolean()).map(([u, on]) => new Rota(u, on));
+const atOnce = fc.tuple(instanceArb, fc.nat(1), fc.boolean()).map(([i, u, glass]) => new AtOnce(i, u, glass));
+const review = fc
+  .tuple(instanceArb, fc.nat(3), fc.nat(3), fc.boolean())
+  .map(([i, q, by, revoke]) => new Review(i, q, by === 0, revoke));
 const submit = fc
   .tuple(instanceArb, fc.nat(1), fc.nat(3), fc.boolean())
   .map(([i, u, role, long]) => new Submit(i, u, role, long));
@@ -732,6 +846,11 @@ const commands = [
   fc.oneof(extend, reassign, paste, enable, fc.oneof(lift, reactivate)),
   // Leaks found outside Slack (issue 23): floods of alerts and reports on their own budget owners.
   outside,
+  // On call and break glass (issue 24): requests approved at once (twice: a second break glass
+  // must meet the first one's open review), the rota, reviews.
+  atOnce,
+  atOnce,
+  fc.oneof(rota, review),
   // Rarer, or they would end most runs early: long time jumps (past an overlap, to a warning, past
   // an expiry, past a retired key's week) and deactivations.
   fc.oneof(
@@ -770,7 +889,7 @@ async function checkInvariants(r: Real): Promise<void> {
     const stored = await r.world.store.getRequest(reveal.requestId);
     const roleNeeds = ROLES.find((role) => role.id === stored?.roleId)?.approvals ?? Number.POSITIVE_INFINITY;
     // 6. The owner rotating their own key within its role needs nobody; anyone else is approved as for a new key.
-    const needed = request?.rotation?.byOwner ? 0 : roleNeeds;
+    const needed = request?.rotation?.byOwner || (await grantedAtOnce(r, reveal.requestId)) ? 0 : roleNeeds;
     const approvals = (await r.world.store.listDecisions(reveal.requestId)).filter(
       (d) => d.decision === 'approve' && d.userId !== request?.requester,
     );
@@ -789,6 +908,7 @@ async function checkInvariants(r: Real): Promise<void> {
   checkLeakMessages(r);
   checkOutsideNotices(r);
   checkServiceRolesHeld(r);
+  await checkBreakGlass(r);
 }
 
 /** 16. No custom role is deleted while a key uses it: every role a key holds still exists. */
@@ -814,6 +934,49 @@ function checkNoRoleLeftBehind(r: Real): void {
   }
 }
 
+/**
+ * 18–19. Keys made at once live no longer than their path allows; a break glass is reviewed or
+ * deleted: revoked, its key is never usable; unkept, never usable past its review deadline; and
+ * no requester has two break glasses awaiting review.
+ */
+async function checkBreakGlass(r: Real): Promise<void> {
+  const now = r.world.clock.now().getTime();
+  const keys = new Map(r.world.emulator.keys().map((k) => [k.id, k]));
+  const marks = await r.world.store.listTimerMarks({ rules: [ACCESS_RULE.grant, ACCESS_RULE.review] });
+  const awaiting = new Map<string, number>();
+  for (const grant of marks.filter((m) => m.rule === ACCESS_RULE.grant)) {
+    const stored = await r.world.store.getRequest(grant.subject);
+    if (!stored) continue;
+    const key = stored.keyId ? keys.get(stored.keyId) : undefined;
+    if (key && stored.state === 'delivered' && key.createdAt) {
+      const cap = grant.threshold === 'on-call' ? ON_CALL_MAX_MS : BREAK_GLASS_MAX_MS;
+      expect(key.expireAt, `${key.name} made at once expires`).not.toBeNull();
+      expect(
+        Date.parse(key.expireAt!) - Date.parse(key.createdAt),
+        `${key.name} outlives its path`,
+      ).toBeLessThanOrEqual(cap);
+    }
+    if (grant.threshold !== 'break-glass') continue;
+    const review = marks.find(
+      (m) => m.rule === ACCESS_RULE.review && m.subject === grant.subject && m.state === 'done',
+    );
+    const usable =
+      key && key.state === 'enabled' && (key.expireAt === null || Date.parse(key.expireAt) > now);
+    if (review?.detail?.decision === 'revoke') {
+      expect(usable, `${key?.name} revoked yet usable`).toBeFalsy();
+      expect(['expired', 'delivered', 'denied']).toContain(stored.state);
+    }
+    const reviewBy = Date.parse(String(grant.detail?.reviewBy));
+    if (!review && now > reviewBy) expect(usable, `${key?.name} unreviewed past its deadline`).toBeFalsy();
+    if (!review && ['approved', 'creating', 'delivered'].includes(stored.state)) {
+      awaiting.set(stored.requesterId, (awaiting.get(stored.requesterId) ?? 0) + 1);
+    }
+  }
+  for (const [requester, open] of awaiting) {
+    expect(open, `break glasses of ${requester} awaiting review`).toBeLessThanOrEqual(1);
+  }
+}
+
 /** A policy duration in ms (`1d`, `7d`, `12h`); null for never. */
 function durationMs(expiry: string): number | null {
   if (expiry === 'never') return null;
@@ -821,8 +984,32 @@ function durationMs(expiry: string): number | null {
   return expiry.endsWith('d') ? n * DAY_MS : n * HOUR_MS;
 }
 
+/**
+ * 16. Whether a request was rightly approved at once by on call or break glass: the mark says so,
+ * and the suite agrees (the requester was on call when they submitted, or broke glass), within
+ * that path's `maxExpiry`.
+ */
+async function grantedAtOnce(r: Real, requestId: string): Promise<boolean> {
+  const [mark] = await r.world.store.listTimerMarks({ rules: [ACCESS_RULE.grant], subjects: [requestId] });
+  if (!mark) return false;
+  const request = r.requests.find((q) => q.id === requestId);
+  const stored = await r.world.store.getRequest(requestId);
+  const ms = durationMs(stored?.expiry ?? 'never');
+  if (mark.threshold === 'on-call') {
+    expect(request?.onCall, `on call approved ${request?.keyName} for someone off call`).toBe(true);
+    expect(ms, 'an on-call expiry').not.toBeNull();
+    expect(ms!, 'an on-call expiry').toBeLessThanOrEqual(ON_CALL_MAX_MS);
+    return true;
+  }
+  expect(request?.breakGlass, `${request?.keyName} broke glass unasked`).toBe(true);
+  expect(ms, 'a break-glass expiry').not.toBeNull();
+  expect(ms!, 'a break-glass expiry').toBeLessThanOrEqual(BREAK_GLASS_MAX_MS);
+  return true;
+}
+
 /** Whether the approvals the request's role needs were given (by people other than its requester). */
 async function approvedAsRoleNeeds(r: Real, requestId: string, requester: string, roleId: string) {
+  if (await grantedAtOnce(r, requestId)) return true;
   const needs = ROLES.find((role) => role.id === roleId)?.approvals ?? Number.POSITIVE_INFINITY;
   if (needs === 0) return true;
   const approvers = (await r.world.store.listDecisions(requestId)).filter(

@@ -1,5 +1,6 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { peopleFor } from '../../dev/playground/people.js';
+import { explainEach, peopleFor } from '../../dev/playground/people.js';
 import { DEMO_POLICY } from '../../dev/playground/start.js';
 import { loadPolicy } from '../../src/policy/index.js';
 import { repoRoot } from '../support/requirements.js';
@@ -35,5 +36,23 @@ describe('the playground workspace for a policy', () => {
       'C0123PLATFORM',
       'C0123SECURITY',
     ]);
+  });
+
+  it('the demo policy has an on-call group and a break-glass role, and explains each person', async () => {
+    const policy = await loadPolicy(DEMO_POLICY);
+    const workspace = peopleFor(policy);
+    expect(workspace.usergroups.S0ONCALL).toEqual(['U0ALICE']);
+    expect(policy.roles.find((r) => r.breakGlass)?.id).toBe('admin');
+    const explain = await explainEach(
+      workspace,
+      policy,
+      await readFile(DEMO_POLICY, 'utf8'),
+      'demo-policy.yml',
+    );
+    expect(explain.U0ALICE).toMatch(/^U0ALICE \(in S0ENGINEERS, S0ONCALL\), under demo-policy\.yml:/);
+    expect(explain.U0ALICE).toContain('on call: approved at once, up to 12 hours, as a member of S0ONCALL');
+    expect(explain.U0ALICE).toContain('break glass: may approve their own request, up to 4 hours');
+    expect(explain.U0BOB).toContain('May approve and deny requests: yes, as S0APPROVERS of approvers');
+    expect(explain.U0EVE).toContain('May request: nothing');
   });
 });

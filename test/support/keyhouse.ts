@@ -86,6 +86,8 @@ export interface RequestValues {
   expiry: string;
   reason: string;
   ipList?: string;
+  /** Ticks the break-glass box (product.md §15). */
+  breakGlass?: boolean;
 }
 
 /** One running Keyhouse: its app, its own store connection, and where it listens. */
@@ -301,6 +303,9 @@ export class Harness {
         [expiryBlockId(values.roleId)]: { [ACTION.expirySelect]: stateValue.staticSelect(values.expiry) },
         [BLOCK.reason]: { [ACTION.reasonInput]: values.reason },
         [BLOCK.ipList]: { [ACTION.ipListInput]: values.ipList ?? null },
+        ...(values.breakGlass
+          ? { [BLOCK.breakGlass]: { [ACTION.breakGlassCheck]: stateValue.checkboxes(['break_glass']) } }
+          : {}),
       },
     });
     return this.post({ kind: 'interaction', payload });

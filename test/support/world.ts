@@ -316,6 +316,8 @@ export class World {
   readonly secrets = new Map<string, string>();
   /** Users Slack reports deactivated (the daily check reads this; the event is sent by the test). */
   readonly deactivated = new Set<string>();
+  /** Slack's user groups as the world says (`usergroups.users.list`): the on-call rota, for one. */
+  readonly usergroups = new Map<string, Set<string>>();
   /**
    * A replica died holding audit events it could not write yet (the database was down): the
    * journal is in memory (issue 9 allows it), so those events are lost with the process.
@@ -349,7 +351,10 @@ export class World {
     const shared = await this.#openStore();
     this.flaky = new FlakyStore(shared);
     const policy = options.policy ?? testPolicy();
-    this.#policy = new Policy(policy, { clock: this.clock, resolveGroup: async () => [] });
+    this.#policy = new Policy(policy, {
+      clock: this.clock,
+      resolveGroup: async (groupId) => [...(this.usergroups.get(groupId) ?? [])],
+    });
     for (let i = 0; i < (options.instances ?? 2); i++) this.#addInstance(i);
   }
 

@@ -17,6 +17,7 @@ interface Snapshot {
   modal: { id: string; hash: string; html: string } | null;
   toasts: string;
   refusals: string;
+  explain: string;
 }
 type Values = Record<string, Record<string, string | string[] | null>>;
 
@@ -162,6 +163,8 @@ function apply(snapshot: Snapshot): void {
   }
   $('#toasts').innerHTML = snapshot.toasts;
   $('#refusals').innerHTML = snapshot.refusals;
+  // Plain text: the policy's own words, never markup.
+  $('#explain').textContent = snapshot.explain;
   $('#refused-count').textContent = String((snapshot.refusals.match(/class="refusal"/g) ?? []).length);
   applyModal(snapshot.modal);
 }

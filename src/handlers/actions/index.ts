@@ -2,6 +2,7 @@ import { ACTION } from '../../views/ids.js';
 import type { AckFirstApp } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 import { approveAction } from './approve.js';
+import { breakGlassReviewAction } from './break-glass-review.js';
 import { createKeyAction } from './create-key.js';
 import { denyAction } from './deny.js';
 import { dismissSecretAction } from './dismiss-secret.js';
@@ -38,4 +39,7 @@ export function registerActions(app: AckFirstApp, deps: HandlerDeps): void {
   // Admins only: the review re-checks the clicker on every page it renders.
   app.action(ACTION.reviewPage, reviewPageAction(deps));
   app.action(ACTION.reviewPagePrevious, reviewPageAction(deps));
+  // Approvers other than the requester: the gate re-checks the reviewer at each click.
+  app.action(ACTION.breakGlassKeep, breakGlassReviewAction(deps, 'keep'));
+  app.action(ACTION.breakGlassRevoke, breakGlassReviewAction(deps, 'revoke'));
 }

@@ -21,7 +21,8 @@ export async function requestModalFor(
   if (!selected) return null;
   const { doc } = policy;
   const offer = await deps.workflow.serviceOffer(selected.id);
-  return requestModal(await wordsOf(deps, userId), {
+  const m = await wordsOf(deps, userId);
+  return requestModal(m, {
     services:
       offer === null
         ? null
@@ -36,6 +37,15 @@ export async function requestModalFor(
     reasonMaxLength: doc.reason.maxLength,
     defaultIpAccessList: doc.defaultIpAccessList,
     keyName: doc.keyName,
+    access: {
+      m,
+      modal: {
+        role: selected,
+        // The on-call group as it stands now (≤ 60 s old): the note says what submitting will do.
+        onCallGroup: selected.autoApprove ? await policy.onCallGroup(userId, selected.id) : null,
+        breakGlass: selected.breakGlass !== undefined,
+      },
+    },
   });
 }
 

@@ -2,6 +2,7 @@
  * The English catalog, the reference for every other: one area per part of Keyhouse. A new area
  * is a file here, the same file in every other language, and a line in each index.
  */
+import { access } from './access.js';
 import { approval } from './approval.js';
 import { claim } from './claim.js';
 import { deny } from './deny.js';
@@ -19,6 +20,7 @@ import { services } from './services.js';
 import { spans } from './spans.js';
 
 export const en = {
+  access,
   format,
   help,
   leaks,

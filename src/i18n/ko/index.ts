@@ -1,5 +1,6 @@
 /** The Korean catalog: the English one's areas and keys, in the console's own Korean terms. */
 import type { Translation } from '../catalog.js';
+import { access } from './access.js';
 import { approval } from './approval.js';
 import { claim } from './claim.js';
 import { deny } from './deny.js';
@@ -17,6 +18,7 @@ import { services } from './services.js';
 import { spans } from './spans.js';
 
 export const ko: Translation = {
+  access,
   format,
   help,
   leaks,
