@@ -16,6 +16,7 @@ import type {
   SlackRef,
   ThreadNote,
 } from '../core/ports.js';
+import type { Messages } from '../i18n/index.js';
 import { approvalMessage } from '../views/approval-message.js';
 import { claimMessage } from '../views/claim-message.js';
 import { requesterNotice, threadNote } from '../views/notices.js';
@@ -62,11 +63,16 @@ export class SlackNotifier implements Notifier {
     this.#words = options.words ?? englishWords();
   }
 
+  /** A person's own words (their DMs and ephemerals), else the channel's. */
+  async #wordsOf(userId: string): Promise<Messages> {
+    return this.#words.of(userId);
+  }
+
   async postApproval(card: ApprovalCard): Promise<SlackRef> {
     const result = await this.#client.chat.postMessage({
       // A role may name its own approval channel (product.md §5); updates follow the stored ref.
       channel: card.role.approvalChannel ?? this.#approvalChannel,
-      ...approvalMessage(card),
+      ...approvalMessage(this.#words.channel(), card),
       unfurl_links: false,
       unfurl_media: false,
     });
@@ -74,7 +80,11 @@ export class SlackNotifier implements Notifier {
   }
 
   async updateApproval(ref: SlackRef, card: ApprovalCard): Promise<void> {
-    await this.#client.chat.update({ channel: ref.channel, ts: ref.ts, ...approvalMessage(card) });
+    await this.#client.chat.update({
+      channel: ref.channel,
+      ts: ref.ts,
+      ...approvalMessage(this.#words.channel(), card),
+    });
   }
 
   async replyInThread(ref: SlackRef, note: ThreadNote): Promise<void> {
@@ -89,7 +99,7 @@ export class SlackNotifier implements Notifier {
   async sendClaim(card: ClaimCard): Promise<SlackRef> {
     const result = await this.#client.chat.postMessage({
       channel: card.request.requesterId,
-      ...claimMessage(card, { command: this.#command }),
+      ...claimMessage(await this.#wordsOf(card.request.requesterId), card, { command: this.#command }),
     });
     return refOf(result, 'chat.postMessage');
   }
@@ -98,7 +108,7 @@ export class SlackNotifier implements Notifier {
     await this.#client.chat.update({
       channel: ref.channel,
       ts: ref.ts,
-      ...claimMessage(card, { command: this.#command }),
+      ...claimMessage(await this.#wordsOf(card.request.requesterId), card, { command: this.#command }),
     });
   }
 
@@ -116,7 +126,7 @@ export class SlackNotifier implements Notifier {
    * the error names only the paths tried and their status codes.
    */
   async revealSecret(target: ClickTarget, reveal: SecretReveal): Promise<void> {
-    const body = secretMessage(reveal);
+    const body = secretMessage(await this.#wordsOf(target.userId), reveal);
     const tried: string[] = [];
 
     if (target.responseUrl) {

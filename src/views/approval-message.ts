@@ -8,136 +8,165 @@ import type { Decision, KeyRequest } from '../core/model.js';
 import { isServiceGrant } from '../core/policy-model.js';
 import type { ApprovalCard } from '../core/ports.js';
 import { KEEP } from '../core/ports.js';
-import { approvalDestinationBlock, englishWords } from './delivery.js';
+import type { Messages } from '../i18n/index.js';
+import { approvalDestinationBlock } from './delivery.js';
 import {
   clip,
   durationMs,
-  expiryLine,
   field,
   fitText,
   formatInstant,
-  ipListLines,
   LIMIT,
   md,
   plain,
-  relativeDays,
-  requestExpiryLine,
   type SlackMessage,
-  slackDate,
 } from './format.js';
 import { ACTION, BLOCK } from './ids.js';
 import { mention } from './mrkdwn.js';
-import { servicesLine, UNCONVERTED_WORDS } from './services.js';
+import { expiryWords, instantToken, ipListWords, relativeWords, requestExpiryWords } from './phrases.js';
+import { servicesLine } from './services.js';
 
-/** Renders the approval message for one moment of a request's life. */
-export function approvalMessage(card: ApprovalCard): SlackMessage {
+/**
+ * Renders the approval message for one moment of a request's life, in the channel's words (the
+ * policy's `locale`; its days are counted in UTC, as nobody's in particular).
+ */
+export function approvalMessage(m: Messages, card: ApprovalCard): SlackMessage {
   const { request, now } = card;
   const auto = request.approvalsRequired === 0;
   const blocks: KnownBlock[] = [
-    { type: 'header', text: plain(headerText(request, auto), LIMIT.header) },
-    { type: 'section', fields: fields(card, auto) },
-    ...servicesSection(card),
-    { type: 'section', text: md(fitText(`*Reason*\n${reasonText(request)}`, LIMIT.text)) },
+    { type: 'header', text: plain(headerText(m, request, auto), LIMIT.header) },
+    { type: 'section', fields: fields(m, card, auto) },
+    ...servicesSection(m, card),
     {
       type: 'section',
-      text: md(`*IP access list*\n${ipListLines(request.ipAccessList, LIMIT.text - 20)}`),
+      text: md(fitText(`*${m.t('dialog.reason')}*\n${reasonText(m, request)}`, LIMIT.text)),
+    },
+    {
+      type: 'section',
+      text: md(`*${m.t('request.ipLabel')}*\n${ipListWords(m, request.ipAccessList, LIMIT.text - 60)}`),
     },
   ];
-  if (card.destination) blocks.push(approvalDestinationBlock(englishWords(), card.destination));
+  if (card.destination) blocks.push(approvalDestinationBlock(m, card.destination));
 
   if (request.state === 'pending') {
-    blocks.push(decisionButtons(request.id));
+    blocks.push(decisionButtons(m, request.id));
   } else {
-    blocks.push({ type: 'section', text: md(fitText(outcomeText(card, auto), LIMIT.text)) });
+    blocks.push({ type: 'section', text: md(fitText(outcomeText(m, card, auto), LIMIT.text)) });
   }
 
-  const facts = [`Request ${clip(request.id, 80)}`, `submitted ${slackDate(request.createdAt)}`];
+  const facts = [
+    m.t('approval.factRequest', { id: clip(request.id, 80) }),
+    m.t('approval.factSubmitted', { at: instantToken(m, request.createdAt) }),
+  ];
   if (request.state === 'pending' && request.deadline) {
-    facts.push(`lapses ${slackDate(request.deadline)} (${relativeDays(now, request.deadline)}) if undecided`);
+    facts.push(
+      m.t('approval.factLapses', {
+        at: instantToken(m, request.deadline),
+        relative: relativeWords(m, now, request.deadline),
+      }),
+    );
   }
   blocks.push({ type: 'context', elements: [md(facts.join(' · '))] });
 
-  return { text: fallbackText(card, auto), blocks };
+  return { text: fallbackText(m, card, auto), blocks };
 }
 
 /** The services a request scoped to services would reach (product.md §16), renamed or deleted ones shown as such. */
-function servicesSection({ request, role, services }: ApprovalCard): KnownBlock[] {
+function servicesSection(m: Messages, { request, role, services }: ApprovalCard): KnownBlock[] {
   if (!request.services || !isServiceGrant(role.grant)) return [];
-  const text = servicesLine(UNCONVERTED_WORDS, role.grant.access, request.services, services ?? null);
+  const text = servicesLine(m, role.grant.access, request.services, services ?? null);
   return [{ type: 'section', text: md(text) }];
 }
 
-function headerText(request: KeyRequest, auto: boolean): string {
-  const what =
-    request.kind === 'change'
-      ? 'API key change request'
-      : request.rotation
-        ? 'API key rotation request'
-        : 'API key request';
+function headerText(m: Messages, request: KeyRequest, auto: boolean): string {
+  const kind = request.kind === 'change' ? 'change' : request.rotation ? 'rotation' : 'create';
+  let state: string;
   switch (request.state) {
     case 'pending':
-      return what;
+      state = 'pending';
+      break;
     case 'approved':
     case 'creating':
-      return auto ? `${what}: approved by policy` : `${what}: approved`;
+      state = auto ? 'auto' : 'approved';
+      break;
     case 'delivered':
-      return request.kind === 'change' ? `${what}: applied` : `${what}: key created`;
+      state = request.kind === 'change' ? 'applied' : 'created';
+      break;
     case 'denied':
-      return `${what}: denied`;
+      state = 'denied';
+      break;
     case 'expired':
-      return `${what}: expired`;
+      state = 'expired';
+      break;
   }
+  return m.t('approval.header', { kind, state });
 }
 
-function fields(card: ApprovalCard, auto: boolean): MrkdwnElement[] {
+function fields(m: Messages, card: ApprovalCard, auto: boolean): MrkdwnElement[] {
   const { request, role, now } = card;
   const list: MrkdwnElement[] = [
-    field('Requester', mention(request.requesterId)),
-    field('Key name', clip(request.keyName, 200)),
+    field(m.t('approval.requester'), mention(request.requesterId)),
+    field(m.t('dialog.keyName'), clip(request.keyName, 200)),
   ];
   const change = request.kind === 'change' ? request.change : null;
   if (change) {
-    list.push(field('Key', `…${clip(change.keySuffix, 8)}`));
-    list.push(field('Role', `${clip(change.from.roleId ?? 'unknown', 100)} → ${clip(role.label, 200)}`));
-    const before = change.from.expireAt === null ? 'never' : formatInstant(new Date(change.from.expireAt));
-    const after = change.to.expiry === KEEP ? 'unchanged' : expiryLine(change.to.expiry, now);
-    list.push(field('Expiry', `${before} → ${after}`));
+    list.push(field(m.t('approval.key'), `…${clip(change.keySuffix, 8)}`));
+    const from = change.from.roleId === null ? m.t('approval.unknownRole') : clip(change.from.roleId, 100);
+    list.push(field(m.t('dialog.role'), `${from} → ${clip(role.label, 200)}`));
+    const before =
+      change.from.expireAt === null
+        ? m.t('format.neverExpires')
+        : instantToken(m, new Date(change.from.expireAt));
+    const after =
+      change.to.expiry === KEEP ? m.t('approval.unchanged') : expiryWords(m, change.to.expiry, now);
+    list.push(field(m.t('dialog.expiry'), `${before} → ${after}`));
   } else {
     // A rotation's successor replaces a key that keeps working until the overlap ends.
-    if (request.rotation) list.push(field('Replaces', `…${clip(request.rotation.keySuffix, 8)}`));
-    list.push(field('Role', clip(role.label, 200)));
-    list.push(field('Expiry', expiryText(request, now)));
+    if (request.rotation)
+      list.push(field(m.t('approval.replaces'), `…${clip(request.rotation.keySuffix, 8)}`));
+    list.push(field(m.t('dialog.role'), clip(role.label, 200)));
+    list.push(field(m.t('dialog.expiry'), expiryText(m, request, now)));
   }
-  list.push(field('Approvals', approvalsText(card.approvals, request.approvalsRequired, auto)));
+  list.push(
+    field(m.t('approval.approvals'), approvalsText(m, card.approvals, request.approvalsRequired, auto)),
+  );
   return list;
 }
 
 /** While no key exists, the expiry counts from a future creation; once delivered, from its creation. */
-function expiryText(request: KeyRequest, now: Date): string {
+function expiryText(m: Messages, request: KeyRequest, now: Date): string {
   if (request.state !== 'delivered' || request.rotation?.until !== undefined)
-    return requestExpiryLine(request, now);
+    return requestExpiryWords(m, request, now);
   const ms = durationMs(request.expiry);
-  if (ms === null) return 'never expires';
-  if (ms === undefined) return expiryLine(request.expiry, now);
+  if (ms === null) return m.t('format.neverExpires');
+  if (ms === undefined) return expiryWords(m, request.expiry, now);
   const until = new Date(request.updatedAt.getTime() + ms);
-  return `until about ${formatInstant(until)} (${relativeDays(now, until)})`;
+  return m.t('approval.untilAbout', {
+    until: instantToken(m, until),
+    relative: relativeWords(m, now, until),
+  });
 }
 
-function approvalsText(approvals: readonly Decision[], needed: number, auto: boolean): string {
-  if (auto) return 'none needed (auto-approved by policy)';
+function approvalsText(m: Messages, approvals: readonly Decision[], needed: number, auto: boolean): string {
+  if (auto) return m.t('approval.approvalsNone');
   const who = approvals.map((d) => mention(d.userId)).join(', ');
-  return `${approvals.length} of ${needed}${who ? `: ${who}` : ''}`;
+  const count = m.t('approval.approvalsCount', { given: approvals.length, needed });
+  return who ? `${count}: ${who}` : count;
 }
 
-function reasonText(request: KeyRequest): string {
-  if (request.reason.trim() !== '') return clip(request.reason, LIMIT.text - 20);
+function reasonText(m: Messages, request: KeyRequest): string {
+  if (request.reason.trim() !== '') return clip(request.reason, LIMIT.text - 60);
   // A rotation within its approval asks no reason: say what it is.
-  if (request.rotation)
-    return `_rotation of ${clip(request.keyName, 200)} (…${clip(request.rotation.keySuffix, 8)})_`;
-  return '_none given_';
+  if (request.rotation) {
+    return m.t('approval.rotationReason', {
+      name: clip(request.keyName, 200),
+      suffix: `…${clip(request.rotation.keySuffix, 8)}`,
+    });
+  }
+  return m.t('approval.noneGiven');
 }
 
-function decisionButtons(requestId: string): ActionsBlock {
+function decisionButtons(m: Messages, requestId: string): ActionsBlock {
   return {
     type: 'actions',
     block_id: BLOCK.decisionActions,
@@ -145,14 +174,14 @@ function decisionButtons(requestId: string): ActionsBlock {
       {
         type: 'button',
         action_id: ACTION.approve,
-        text: plain('Approve', LIMIT.buttonText),
+        text: plain(m.t('approval.approve'), LIMIT.buttonText),
         style: 'primary',
         value: requestId,
       },
       {
         type: 'button',
         action_id: ACTION.deny,
-        text: plain('Deny', LIMIT.buttonText),
+        text: plain(m.t('deny.submit'), LIMIT.buttonText),
         style: 'danger',
         value: requestId,
       },
@@ -160,58 +189,70 @@ function decisionButtons(requestId: string): ActionsBlock {
   };
 }
 
-function outcomeText(card: ApprovalCard, auto: boolean): string {
+function outcomeText(m: Messages, card: ApprovalCard, auto: boolean): string {
   const { request, denial } = card;
+  const how = m.t('approval.how', { auto: auto ? 'yes' : 'no' });
   switch (request.state) {
     case 'pending':
       return '';
-    case 'approved': {
-      const until = request.deadline ? ` (until ${slackDate(request.deadline)})` : '';
-      const how = auto ? 'Auto-approved by policy' : 'Approved';
-      return `✅ ${how} — waiting for the requester to create the key${until}`;
-    }
+    case 'approved':
+      return request.deadline
+        ? m.t('approval.waitingUntil', { how, until: instantToken(m, request.deadline) })
+        : m.t('approval.waiting', { how });
     case 'creating':
-      return `⏳ ${auto ? 'Auto-approved by policy' : 'Approved'} — the key is being created`;
+      return m.t('approval.creating', { how });
     case 'delivered':
       return request.kind === 'change'
-        ? `🔑 Change applied ${slackDate(request.updatedAt)}`
-        : `🔑 Key created ${slackDate(request.updatedAt)}`;
+        ? m.t('approval.changeApplied', { at: instantToken(m, request.updatedAt) })
+        : m.t('approval.keyCreated', { at: instantToken(m, request.updatedAt) });
     case 'denied': {
-      if (!denial) return '⛔ Denied';
-      const why = denial.reason?.trim() ? `: ${clip(denial.reason, LIMIT.text - 100)}` : ' (no reason given)';
-      return `⛔ Denied by ${mention(denial.userId)}${why}`;
+      if (!denial) return m.t('approval.denied');
+      const who = mention(denial.userId);
+      return denial.reason?.trim()
+        ? m.t('approval.deniedBy', { who, reason: clip(denial.reason, LIMIT.text - 200) })
+        : m.t('approval.deniedByNoReason', { who });
     }
     case 'expired':
       return request.decidedAt !== null
-        ? `⌛ Approved, but the key was not created in time; expired ${slackDate(request.updatedAt)}`
-        : `⌛ Expired ${slackDate(request.updatedAt)} without a decision`;
+        ? m.t('approval.claimLapsed', { at: instantToken(m, request.updatedAt) })
+        : m.t('approval.lapsed', { at: instantToken(m, request.updatedAt) });
   }
 }
 
-/** The notification line: who asks for what, and where it stands. */
-function fallbackText(card: ApprovalCard, auto: boolean): string {
+/** The notification line: who asks for what, and where it stands (no date tokens: notifications show them raw). */
+function fallbackText(m: Messages, card: ApprovalCard, auto: boolean): string {
   const { request, role, denial } = card;
-  const what = `${request.kind === 'change' ? 'API key change request' : 'API key request'} from ${mention(
-    request.requesterId,
-  )}: ${clip(request.keyName, 200)} (${clip(role.label, 200)})`;
+  const kind = request.kind === 'change' ? 'change' : 'create';
   let status: string;
   switch (request.state) {
     case 'pending':
-      status = `${card.approvals.length} of ${request.approvalsRequired} approvals`;
+      status = m.t('approval.statusPending', {
+        given: card.approvals.length,
+        needed: request.approvalsRequired,
+      });
       break;
     case 'approved':
     case 'creating':
-      status = auto ? 'auto-approved by policy' : 'approved';
+      status = m.t('approval.statusApproved', { auto: auto ? 'yes' : 'no' });
       break;
     case 'delivered':
-      status = request.kind === 'change' ? 'change applied' : 'key created';
+      status = m.t('approval.statusDone', { kind });
       break;
     case 'denied':
-      status = denial ? `denied by ${mention(denial.userId)}` : 'denied';
+      status = denial
+        ? m.t('approval.statusDeniedBy', { who: mention(denial.userId) })
+        : m.t('approval.statusDenied');
       break;
     case 'expired':
-      status = `expired ${formatInstant(request.updatedAt)}`;
+      status = m.t('approval.statusExpired', { at: formatInstant(request.updatedAt) });
       break;
   }
-  return fitText(`${what} — ${status}`, LIMIT.messageText);
+  const said = m.t('approval.fallback', {
+    kind,
+    requester: mention(request.requesterId),
+    name: clip(request.keyName, 200),
+    role: clip(role.label, 200),
+    status,
+  });
+  return fitText(said, LIMIT.messageText);
 }

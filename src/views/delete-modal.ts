@@ -6,19 +6,19 @@
 import type { KnownBlock, ModalView } from '@slack/types';
 import { z } from 'zod';
 import type { KeyEntry } from '../core/ports.js';
-import { Catalog } from '../i18n/index.js';
+import type { Messages } from '../i18n/index.js';
 import { clip, fitText, LIMIT, md, plain } from './format.js';
 import { CALLBACK } from './ids.js';
-import { keyNameText, keySuffixText, ownerText } from './key-list.js';
+import { keyNameText, keySuffixText } from './key-list.js';
+import { mention } from './mrkdwn.js';
 
 // English until part A of issue #21 gives this view its reader's words (then `m` is a parameter).
-const englishForNow = new Catalog().messages({ locale: 'en', timeZone: 'UTC' });
 
 /** Slack's `private_metadata` limit. */
 const METADATA_MAX = 3000;
 
 /** Renders the confirmation for deleting one key; `context` goes into `private_metadata` verbatim. */
-export function deleteKeyModal(entry: KeyEntry, context: string): ModalView {
+export function deleteKeyModal(m: Messages, entry: KeyEntry, context: string): ModalView {
   if (context.length > METADATA_MAX) {
     // Cutting it would hand the submission handler a corrupt context; this is a caller's bug.
     throw new RangeError(`delete modal context is ${context.length} characters (at most ${METADATA_MAX})`);
@@ -30,7 +30,7 @@ export function deleteKeyModal(entry: KeyEntry, context: string): ModalView {
       type: 'section',
       text: md(
         fitText(
-          `Delete ${keyNameText(englishForNow, key)}${suffix ? ` (${suffix})` : ''}? Anything using it stops working at once. This cannot be undone.`,
+          m.t('keyDialogs.deleteAsk', { key: `${keyNameText(m, key)}${suffix ? ` (${suffix})` : ''}` }),
           LIMIT.text,
         ),
       ),
@@ -40,7 +40,13 @@ export function deleteKeyModal(entry: KeyEntry, context: string): ModalView {
       elements: [
         md(
           fitText(
-            `Role ${clip(entry.roleLabel, 200)} · ${key.state} · ${ownerText(englishForNow, entry)}`,
+            [
+              m.t('spans.keyRole', { role: clip(entry.roleLabel, 200) }),
+              m.t('spans.keyState', { state: key.state === 'enabled' ? 'enabled' : 'disabled' }),
+              entry.ownerId
+                ? m.t('spans.keyOwner', { owner: mention(entry.ownerId) })
+                : m.t('spans.keyOutside'),
+            ].join(' · '),
             LIMIT.text,
           ),
         ),
@@ -51,9 +57,9 @@ export function deleteKeyModal(entry: KeyEntry, context: string): ModalView {
     type: 'modal',
     callback_id: CALLBACK.deleteModal,
     private_metadata: context,
-    title: plain('Delete key', 24),
-    submit: plain('Delete', 24),
-    close: plain('Cancel', 24),
+    title: plain(m.t('keyDialogs.deleteTitle'), 24),
+    submit: plain(m.t('keyDialogs.deleteSubmit'), 24),
+    close: plain(m.t('dialog.cancel'), 24),
     blocks,
   };
 }

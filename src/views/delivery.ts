@@ -6,7 +6,7 @@
 import type { ActionsBlock, ContextBlock, InputBlock, KnownBlock, PlainTextOption } from '@slack/types';
 import { type DeliveryNotice, type Place, placeOf, type RotationFailure } from '../core/delivery-ports.js';
 import type { Destination, PolicyRole } from '../core/policy-model.js';
-import { Catalog, type Messages } from '../i18n/index.js';
+import type { Messages } from '../i18n/index.js';
 import { clip, fitText, LIMIT, md, plain, slackDate } from './format.js';
 import { ACTION } from './ids.js';
 import { escapeMrkdwn } from './mrkdwn.js';
@@ -160,10 +160,3 @@ export function rotationFailedMessage(
 
 /** A destination's place, for views given the policy's destination and the key it holds. */
 export { placeOf };
-
-let english: Messages | null = null;
-/** English words, for a surface not yet given its reader's (the request modal, until it is converted). */
-export function englishWords(): Messages {
-  english ??= new Catalog().messages({ locale: 'en', timeZone: 'UTC' });
-  return english;
-}

@@ -5,6 +5,7 @@
 import type { ModalView } from '@slack/types';
 import { z } from 'zod';
 import type { KeyRequest } from '../core/model.js';
+import type { Messages } from '../i18n/index.js';
 import { clip, fitText, LIMIT, md, plain } from './format.js';
 import { ACTION, BLOCK, CALLBACK } from './ids.js';
 import { mention } from './mrkdwn.js';
@@ -14,21 +15,24 @@ import { type Outcome, outcomeModal, workingModal } from './progress-modal.js';
 export const DENY_REASON_MAX = 500;
 
 /** Renders the Deny dialog for one request. */
-export function denyModal(request: KeyRequest): ModalView {
+export function denyModal(m: Messages, request: KeyRequest): ModalView {
   return {
     type: 'modal',
     callback_id: CALLBACK.denyModal,
     private_metadata: request.id,
-    title: plain('Deny request', 24),
-    submit: plain('Deny', 24),
-    close: plain('Cancel', 24),
+    title: plain(m.t('deny.title'), 24),
+    submit: plain(m.t('deny.submit'), 24),
+    close: plain(m.t('dialog.cancel'), 24),
     blocks: [
       {
         type: 'context',
         elements: [
           md(
             fitText(
-              `You are denying the API key *${clip(request.keyName, 200)}* requested by ${mention(request.requesterId)}.`,
+              m.t('deny.intro', {
+                name: clip(request.keyName, 200),
+                requester: mention(request.requesterId),
+              }),
               LIMIT.text,
             ),
           ),
@@ -38,8 +42,8 @@ export function denyModal(request: KeyRequest): ModalView {
         type: 'input',
         block_id: BLOCK.denyReason,
         optional: true,
-        label: plain('Reason', LIMIT.hint),
-        hint: plain('Optional. The requester and the approval thread see it.', LIMIT.hint),
+        label: plain(m.t('dialog.reason'), LIMIT.hint),
+        hint: plain(m.t('deny.reasonHint'), LIMIT.hint),
         element: {
           type: 'plain_text_input',
           action_id: ACTION.denyReasonInput,
@@ -75,16 +79,16 @@ export function readDenyModal(view: unknown): { requestId: string; reason: strin
 }
 
 /** The dialog while Keyhouse checks that this person may still deny (Slack user groups). */
-export function denyCheckingModal(): ModalView {
-  return workingModal('Deny request', 'Checking that you may decide this request…');
+export function denyCheckingModal(m: Messages): ModalView {
+  return workingModal(m, m.t('deny.title'), m.t('deny.checking'));
 }
 
 /** The dialog after submission while the denial is checked and recorded. */
-export function denyWorkingModal(): ModalView {
-  return workingModal('Deny request', 'Recording your denial…');
+export function denyWorkingModal(m: Messages): ModalView {
+  return workingModal(m, m.t('deny.title'), m.t('deny.working'));
 }
 
 /** The dialog's last state: denied, or why not. */
-export function denyOutcomeModal(outcome: Outcome): ModalView {
-  return outcomeModal('Deny request', outcome);
+export function denyOutcomeModal(m: Messages, outcome: Outcome): ModalView {
+  return outcomeModal(m, m.t('deny.title'), outcome);
 }

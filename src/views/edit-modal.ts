@@ -9,22 +9,18 @@
  */
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
-import { formatDuration } from '../core/duration.js';
-import type { Problems } from '../core/outcomes.js';
 import type { ExpiryChoice } from '../core/policy-model.js';
 import { MAX_KEY_NAME_LENGTH, MAX_REASON_LENGTH, type PolicyRole } from '../core/policy-model.js';
 import type { EditField, KeyEntry } from '../core/ports.js';
 import { KEEP } from '../core/ports.js';
-import { Catalog } from '../i18n/index.js';
+import type { Messages } from '../i18n/index.js';
 import { clip, fitText, LIMIT, md, plain } from './format.js';
 import { ACTION, BLOCK, CALLBACK } from './ids.js';
-import { keyExpiryText, keyNameText, keySuffixText, ownerText } from './key-list.js';
-import { problemText } from './outcomes.js';
+import { expiryChoiceText, keySummary, longestWords } from './phrases.js';
 import { type Outcome, outcomeModal, workingModal } from './progress-modal.js';
-import { readServiceChoice, type ServiceOffer, serviceBlocks, UNCONVERTED_WORDS } from './services.js';
+import { readServiceChoice, type ServiceOffer, serviceBlocks } from './services.js';
 
 // English until part A of issue #21 gives this view its reader's words (then `m` is a parameter).
-const englishForNow = new Catalog().messages({ locale: 'en', timeZone: 'UTC' });
 
 /** Room left in `private_metadata` (3000) for whatever the handler wraps around the context. */
 export const EDIT_CONTEXT_MAX = 2900;
@@ -47,8 +43,8 @@ export interface EditModalInput {
   context: string;
   /** What was submitted, shown again when the dialog comes back with errors. */
   draft?: { keyName: string; expiry: string; reason: string };
-  /** Errors found only after ClickHouse answered, each shown under its field. */
-  errors?: Problems<EditField>;
+  /** Errors found only after ClickHouse answered, each shown under its field, already in the reader's words. */
+  errors?: Partial<Record<EditField, string>>;
   /** For a role scoped to services: the services on offer, the key's own chosen (services.ts). */
   services?: ServiceOffer | null;
 }
@@ -69,7 +65,7 @@ export interface EditModalValues {
 }
 
 /** Renders the Edit dialog; call again with the chosen role to refresh the Expiry choices. */
-export function editKeyModal(input: EditModalInput): ModalView {
+export function editKeyModal(m: Messages, input: EditModalInput): ModalView {
   if (input.context.length > EDIT_CONTEXT_MAX) {
     // Cutting it would hand the submission handler a corrupt context; this is a caller's bug.
     throw new RangeError(
@@ -88,28 +84,24 @@ export function editKeyModal(input: EditModalInput): ModalView {
       type: 'context',
       elements: [
         md(
-          fitText(
-            `${currentText(entry)}\nRenaming applies at once, and so does a shorter expiry. ` +
-              'A longer expiry or another role is sent for approval, like a new key.',
-            LIMIT.text,
-          ),
+          fitText(`${m.t('edit.editing', { key: keySummary(m, entry) })}\n${m.t('edit.rules')}`, LIMIT.text),
         ),
       ],
     },
-    nameBlock(entry.key.name, draft?.keyName),
-    ...fieldError(BLOCK.editName, errors.keyName && problemText(englishForNow, errors.keyName)),
-    roleBlock(roles, selected, entry.roleLabel),
-    ...fieldError(BLOCK.editRole, errors.roleId && problemText(englishForNow, errors.roleId)),
-    expiryBlock(selected, capRole, input.expiryChoices, draft?.expiry),
-    ...fieldError(BLOCK.editExpiryPrefix, errors.expiry && problemText(englishForNow, errors.expiry)),
-    ...serviceBlocks(UNCONVERTED_WORDS, input.services ?? null),
-    ...fieldError(BLOCK.services, errors.serviceIds && problemText(englishForNow, errors.serviceIds)),
+    nameBlock(m, entry.key.name, draft?.keyName),
+    ...fieldError(BLOCK.editName, errors.keyName),
+    roleBlock(m, roles, selected, entry.roleLabel),
+    ...fieldError(BLOCK.editRole, errors.roleId),
+    expiryBlock(m, selected, capRole, input.expiryChoices, draft?.expiry),
+    ...fieldError(BLOCK.editExpiryPrefix, errors.expiry),
+    ...serviceBlocks(m, input.services ?? null),
+    ...fieldError(BLOCK.services, errors.serviceIds),
     {
       type: 'input',
       block_id: BLOCK.editReason,
       optional: true,
-      label: plain('Reason', LIMIT.hint),
-      hint: plain('For approvers, when the change needs approval.', LIMIT.hint),
+      label: plain(m.t('dialog.reason'), LIMIT.hint),
+      hint: plain(m.t('edit.reasonHint'), LIMIT.hint),
       element: {
         type: 'plain_text_input',
         action_id: ACTION.editReason,
@@ -118,15 +110,15 @@ export function editKeyModal(input: EditModalInput): ModalView {
         ...(draft?.reason ? { initial_value: draft.reason.slice(0, MAX_REASON_LENGTH) } : {}),
       },
     },
-    ...fieldError(BLOCK.editReason, errors.reason && problemText(englishForNow, errors.reason)),
+    ...fieldError(BLOCK.editReason, errors.reason),
   ];
   return {
     type: 'modal',
     callback_id: CALLBACK.editModal,
     private_metadata: input.context,
-    title: plain('Edit key', 24),
-    submit: plain('Save', 24),
-    close: plain('Cancel', 24),
+    title: plain(m.t('edit.title'), 24),
+    submit: plain(m.t('edit.save'), 24),
+    close: plain(m.t('dialog.cancel'), 24),
     blocks,
   };
 }
@@ -147,37 +139,26 @@ function fieldError(blockId: string, message: string | undefined): KnownBlock[] 
 }
 
 /** The dialog while the change is applied (ClickHouse may take a while). */
-export function editWorkingModal(keyName: string): ModalView {
-  return workingModal('Edit key', `Applying your change to *${clip(keyName, 200)}*…`);
+export function editWorkingModal(m: Messages, keyName: string): ModalView {
+  return workingModal(m, m.t('edit.title'), m.t('edit.working', { name: clip(keyName, 200) }));
 }
 
 /** The dialog while the key is looked up in ClickHouse, before the form can be shown. */
-export function editLoadingModal(): ModalView {
-  return workingModal('Edit key', 'Looking the key up in ClickHouse…');
+export function editLoadingModal(m: Messages): ModalView {
+  return workingModal(m, m.t('edit.title'), m.t('dialog.lookingUp'));
 }
 
 /** The dialog's last state: what was changed or sent for approval, or why nothing was. */
-export function editOutcomeModal(outcome: Outcome): ModalView {
-  return outcomeModal('Edit key', outcome);
+export function editOutcomeModal(m: Messages, outcome: Outcome): ModalView {
+  return outcomeModal(m, m.t('edit.title'), outcome);
 }
 
-/** `Editing *name* `…WXYZ` · role … · expires … · owner …`: what "keep" keeps. */
-function currentText(entry: KeyEntry): string {
-  const suffix = keySuffixText(entry.key.keySuffix);
-  return [
-    `Editing ${keyNameText(englishForNow, entry.key)}${suffix ? ` ${suffix}` : ''}`,
-    `role ${clip(entry.roleLabel, 200)}`,
-    keyExpiryText(englishForNow, entry, null),
-    ownerText(englishForNow, entry),
-  ].join(' · ');
-}
-
-function nameBlock(name: string, typed?: string): KnownBlock {
+function nameBlock(m: Messages, name: string, typed?: string): KnownBlock {
   const shown = typed ?? name;
   return {
     type: 'input',
     block_id: BLOCK.editName,
-    label: plain('Key name', LIMIT.hint),
+    label: plain(m.t('dialog.keyName'), LIMIT.hint),
     element: {
       type: 'plain_text_input',
       action_id: ACTION.editName,
@@ -190,12 +171,13 @@ function nameBlock(name: string, typed?: string): KnownBlock {
 }
 
 function roleBlock(
+  m: Messages,
   roles: readonly PolicyRole[],
   selected: PolicyRole | null,
   currentLabel: string,
 ): KnownBlock {
   const keep: PlainTextOption = {
-    text: plain('Keep current role', LIMIT.optionText),
+    text: plain(m.t('edit.keepRole'), LIMIT.optionText),
     value: KEEP,
     // Says which role "keep" keeps; a description must not be empty.
     ...(currentLabel.trim() ? { description: plain(currentLabel, LIMIT.optionText) } : {}),
@@ -210,11 +192,11 @@ function roleBlock(
     block_id: BLOCK.editRole,
     // Sends a block_actions on change, so the Expiry choices follow the role before submission.
     dispatch_action: true,
-    label: plain('Role', LIMIT.hint),
+    label: plain(m.t('dialog.role'), LIMIT.hint),
     element: {
       type: 'static_select',
       action_id: ACTION.editRole,
-      placeholder: plain('Choose a role', LIMIT.placeholder),
+      placeholder: plain(m.t('dialog.chooseRole'), LIMIT.placeholder),
       options,
       initial_option: initial,
     },
@@ -222,27 +204,27 @@ function roleBlock(
 }
 
 function expiryBlock(
+  m: Messages,
   selected: PolicyRole | null,
   capRole: PolicyRole | null,
   choices: readonly ExpiryChoice[],
   picked?: string,
 ): KnownBlock {
-  const keep: PlainTextOption = { text: plain('Keep current expiry', LIMIT.optionText), value: KEEP };
+  const keep: PlainTextOption = { text: plain(m.t('edit.keepExpiry'), LIMIT.optionText), value: KEEP };
   const options: PlainTextOption[] = [
     keep,
     ...choices
       .slice(0, MAX_OPTIONS - 1)
-      .map((c) => ({ text: plain(c.label, LIMIT.optionText), value: c.value })),
+      .map((c) => ({ text: plain(expiryChoiceText(m, c), LIMIT.optionText), value: c.value })),
   ];
-  let hint = 'Counted from when the change is applied.';
+  let hint = m.t('dialog.fromChange');
   if (capRole) {
-    const longest = capRole.maxExpiryMs === null ? 'no limit' : formatDuration(capRole.maxExpiryMs);
-    hint += ` Longest for ${capRole.label}: ${longest}.`;
+    hint += ` ${m.t('dialog.longestFor', { role: capRole.label, longest: longestWords(m, capRole.maxExpiryMs) })}`;
   }
   return {
     type: 'input',
     block_id: `${BLOCK.editExpiryPrefix}${selected?.id ?? KEEP}`,
-    label: plain('Expiry', LIMIT.hint),
+    label: plain(m.t('dialog.expiry'), LIMIT.hint),
     hint: plain(hint, LIMIT.hint),
     element: {
       type: 'static_select',

@@ -8,18 +8,16 @@
  */
 import type { KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
-import { formatDuration } from '../core/duration.js';
 import type { ExpiryChoice } from '../core/policy-model.js';
 import { MAX_REASON_LENGTH, type PolicyRole } from '../core/policy-model.js';
 import type { KeyEntry } from '../core/ports.js';
 import { KEEP } from '../core/ports.js';
-import { Catalog } from '../i18n/index.js';
-import { clip, fitText, formatInstant, LIMIT, md, plain } from './format.js';
+import type { Messages } from '../i18n/index.js';
+import { fitText, LIMIT, md, plain } from './format.js';
 import { ACTION, BLOCK, CALLBACK } from './ids.js';
-import { keyExpiryText, keyNameText, keySuffixText, ownerText } from './key-list.js';
+import { durationWords, expiryChoiceText, instantPlain, keySummary, longestWords } from './phrases.js';
 
 // English until part A of issue #21 gives this view its reader's words (then `m` is a parameter).
-const englishForNow = new Catalog().messages({ locale: 'en', timeZone: 'UTC' });
 
 /** Slack's `private_metadata` limit. */
 const METADATA_MAX = 3000;
@@ -32,28 +30,24 @@ function checkContext(what: string, context: string): void {
   }
 }
 
-function keyLine(entry: KeyEntry): string {
-  const suffix = keySuffixText(entry.key.keySuffix);
-  return [
-    `${keyNameText(englishForNow, entry.key)}${suffix ? ` ${suffix}` : ''}`,
-    `role ${clip(entry.roleLabel, 200)}`,
-    keyExpiryText(englishForNow, entry, null),
-    ownerText(englishForNow, entry),
-  ].join(' · ');
-}
-
-function expiryOptions(choices: readonly ExpiryChoice[]): PlainTextOption[] {
+function expiryOptions(m: Messages, choices: readonly ExpiryChoice[]): PlainTextOption[] {
   return choices
     .slice(0, MAX_OPTIONS)
-    .map((c) => ({ text: plain(c.label, LIMIT.optionText), value: c.value }));
+    .map((c) => ({ text: plain(expiryChoiceText(m, c), LIMIT.optionText), value: c.value }));
 }
 
-function reasonBlock(blockId: string, actionId: string, hint: string, optional: boolean): KnownBlock {
+function reasonBlock(
+  m: Messages,
+  blockId: string,
+  actionId: string,
+  hint: string,
+  optional: boolean,
+): KnownBlock {
   return {
     type: 'input',
     block_id: blockId,
     optional,
-    label: plain('Reason', LIMIT.hint),
+    label: plain(m.t('dialog.reason'), LIMIT.hint),
     hint: plain(hint, LIMIT.hint),
     element: {
       type: 'plain_text_input',
@@ -78,49 +72,44 @@ export interface RotateModalInput {
 }
 
 /** The Rotate dialog: Overlap and Expiry of the successor, and a reason when it needs approval. */
-export function rotateKeyModal(input: RotateModalInput): ModalView {
+export function rotateKeyModal(m: Messages, input: RotateModalInput): ModalView {
   checkContext('rotate modal', input.context);
   const { entry, role } = input;
   const overlapOptions: PlainTextOption[] = input.overlaps.map((ms) => ({
-    text: plain(formatDuration(ms), LIMIT.optionText),
+    text: plain(durationWords(m, ms), LIMIT.optionText),
     value: String(ms),
   }));
   const initialOverlap = overlapOptions.find((o) => o.value === String(input.defaultOverlapMs));
   // The old key's end first, and chosen to begin with: the rotation that needs no approval.
   const keep: PlainTextOption = {
+    // plain_text holds no date token: the instant is written in the reader's zone.
     text: plain(
-      input.envelope === 'never' ? 'Never, as now' : `Same end as now: ${formatInstant(input.envelope)}`,
+      input.envelope === 'never'
+        ? m.t('keyDialogs.keepNever')
+        : m.t('keyDialogs.keepSameEnd', { at: instantPlain(m, input.envelope) }),
       LIMIT.optionText,
     ),
     value: KEEP,
   };
-  const expiry = [keep, ...expiryOptions(input.expiryChoices)].slice(0, MAX_OPTIONS);
-  const approvals = `${role.approvals} approval${role.approvals === 1 ? '' : 's'}`;
+  const expiry = [keep, ...expiryOptions(m, input.expiryChoices)].slice(0, MAX_OPTIONS);
+  const n = role.approvals;
   const approval = input.needsApproval
-    ? role.approvals === 0
-      ? `${role.label} needs no approval.`
-      : `The successor is approved like a new key (${approvals}).`
-    : role.approvals === 0
-      ? 'As its owner, you rotate it without approval.'
-      : 'As its owner, you rotate it without approval while the new key ends no later than the old one ' +
-        `was approved for; a later end is approved like Extend (${approvals}).`;
+    ? n === 0
+      ? m.t('keyDialogs.roleNeedsNoApproval', { role: role.label })
+      : m.t('keyDialogs.rotateLikeNew', { n })
+    : n === 0
+      ? m.t('keyDialogs.rotateOwnerFree')
+      : m.t('keyDialogs.rotateOwnerBounded', { n });
   const blocks: KnownBlock[] = [
     {
       type: 'section',
-      text: md(
-        fitText(
-          `Rotating ${keyLine(entry)}\nThe new key keeps the name, role and IP access list, and is delivered ` +
-            `by the usual *Create key* message, its secret shown once. When the overlap ends the old key is ` +
-            `disabled; seven days later it is deleted. ${approval}`,
-          LIMIT.text,
-        ),
-      ),
+      text: md(fitText(m.t('keyDialogs.rotateIntro', { key: keySummary(m, entry), approval }), LIMIT.text)),
     },
     {
       type: 'input',
       block_id: BLOCK.rotateOverlap,
-      label: plain('Overlap', LIMIT.hint),
-      hint: plain('How long the old key keeps working once the new one exists.', LIMIT.hint),
+      label: plain(m.t('keyDialogs.overlap'), LIMIT.hint),
+      hint: plain(m.t('keyDialogs.overlapHint'), LIMIT.hint),
       element: {
         type: 'static_select',
         action_id: ACTION.rotateOverlap,
@@ -131,17 +120,15 @@ export function rotateKeyModal(input: RotateModalInput): ModalView {
     {
       type: 'input',
       block_id: BLOCK.rotateExpiry,
-      label: plain('Expiry', LIMIT.hint),
+      label: plain(m.t('dialog.expiry'), LIMIT.hint),
       hint: plain(
-        `Of the new key, counted from when it is created, or the old key's end. Longest for ${role.label}: ${
-          role.maxExpiryMs === null ? 'no limit' : formatDuration(role.maxExpiryMs)
-        }.`,
+        m.t('keyDialogs.rotateExpiryHint', { role: role.label, longest: longestWords(m, role.maxExpiryMs) }),
         LIMIT.hint,
       ),
       element: {
         type: 'static_select',
         action_id: ACTION.rotateExpiry,
-        placeholder: plain('Choose an expiry', LIMIT.placeholder),
+        placeholder: plain(m.t('dialog.chooseExpiry'), LIMIT.placeholder),
         options: expiry,
         initial_option: keep,
       },
@@ -151,9 +138,10 @@ export function rotateKeyModal(input: RotateModalInput): ModalView {
     // Asked of everyone who may need approval; the owner needs it only for a later end.
     blocks.push(
       reasonBlock(
+        m,
         BLOCK.rotateReason,
         ACTION.rotateReason,
-        input.needsApproval ? 'For the approvers.' : 'For the approvers, if you choose a later end.',
+        input.needsApproval ? m.t('dialog.forApprovers') : m.t('keyDialogs.reasonLaterEnd'),
         !input.needsApproval,
       ),
     );
@@ -162,9 +150,9 @@ export function rotateKeyModal(input: RotateModalInput): ModalView {
     type: 'modal',
     callback_id: CALLBACK.rotateModal,
     private_metadata: input.context,
-    title: plain('Rotate key', 24),
-    submit: plain('Rotate', 24),
-    close: plain('Cancel', 24),
+    title: plain(m.t('keyDialogs.rotateTitle'), 24),
+    submit: plain(m.t('keyDialogs.rotateSubmit'), 24),
+    close: plain(m.t('dialog.cancel'), 24),
     blocks,
   };
 }
@@ -177,67 +165,65 @@ export interface ExtendModalInput {
 }
 
 /** The Extend dialog: a new expiry from the role's choices, counted from now, and the reason. */
-export function extendKeyModal(input: ExtendModalInput): ModalView {
+export function extendKeyModal(m: Messages, input: ExtendModalInput): ModalView {
   checkContext('extend modal', input.context);
   const { entry, role } = input;
   const approval =
     role.approvals === 0
-      ? `${role.label} needs no approval: it applies at once.`
-      : 'A longer expiry is approved like a new key, then applied.';
+      ? m.t('keyDialogs.extendNoApproval', { role: role.label })
+      : m.t('keyDialogs.extendApproval');
   return {
     type: 'modal',
     callback_id: CALLBACK.extendModal,
     private_metadata: input.context,
-    title: plain('Extend key', 24),
-    submit: plain('Extend', 24),
-    close: plain('Cancel', 24),
+    title: plain(m.t('keyDialogs.extendTitle'), 24),
+    submit: plain(m.t('keyDialogs.extendSubmit'), 24),
+    close: plain(m.t('dialog.cancel'), 24),
     blocks: [
-      { type: 'section', text: md(fitText(`Extending ${keyLine(entry)}\n${approval}`, LIMIT.text)) },
+      {
+        type: 'section',
+        text: md(fitText(m.t('keyDialogs.extendIntro', { key: keySummary(m, entry), approval }), LIMIT.text)),
+      },
       {
         type: 'input',
         block_id: BLOCK.extendExpiry,
-        label: plain('Expiry', LIMIT.hint),
-        hint: plain('Counted from when the change is applied.', LIMIT.hint),
+        label: plain(m.t('dialog.expiry'), LIMIT.hint),
+        hint: plain(m.t('dialog.fromChange'), LIMIT.hint),
         element: {
           type: 'static_select',
           action_id: ACTION.extendExpiry,
-          placeholder: plain('Choose an expiry', LIMIT.placeholder),
-          options: expiryOptions(input.expiryChoices),
+          placeholder: plain(m.t('dialog.chooseExpiry'), LIMIT.placeholder),
+          options: expiryOptions(m, input.expiryChoices),
         },
       },
-      reasonBlock(BLOCK.extendReason, ACTION.extendReason, 'For the approvers.', false),
+      reasonBlock(m, BLOCK.extendReason, ACTION.extendReason, m.t('dialog.forApprovers'), false),
     ],
   };
 }
 
 /** The Reassign dialog (admins): who owns the key from now on. */
-export function reassignKeyModal(entry: KeyEntry, context: string): ModalView {
+export function reassignKeyModal(m: Messages, entry: KeyEntry, context: string): ModalView {
   checkContext('reassign modal', context);
   return {
     type: 'modal',
     callback_id: CALLBACK.reassignModal,
     private_metadata: context,
-    title: plain('Reassign key', 24),
-    submit: plain('Reassign', 24),
-    close: plain('Cancel', 24),
+    title: plain(m.t('keyDialogs.reassignTitle'), 24),
+    submit: plain(m.t('keyDialogs.reassignSubmit'), 24),
+    close: plain(m.t('dialog.cancel'), 24),
     blocks: [
       {
         type: 'section',
-        text: md(
-          fitText(
-            `Give ${keyLine(entry)} another owner. They may then manage it and are told by DM; so is the owner until now.`,
-            LIMIT.text,
-          ),
-        ),
+        text: md(fitText(m.t('keyDialogs.reassignIntro', { key: keySummary(m, entry) }), LIMIT.text)),
       },
       {
         type: 'input',
         block_id: BLOCK.reassignUser,
-        label: plain('New owner', LIMIT.hint),
+        label: plain(m.t('keyDialogs.newOwner'), LIMIT.hint),
         element: {
           type: 'users_select',
           action_id: ACTION.reassignUser,
-          placeholder: plain('Choose a person', LIMIT.placeholder),
+          placeholder: plain(m.t('keyDialogs.choosePerson'), LIMIT.placeholder),
           ...(entry.ownerId ? { initial_user: entry.ownerId } : {}),
         },
       },
@@ -249,33 +235,21 @@ export function reassignKeyModal(entry: KeyEntry, context: string): ModalView {
  * Lift leak mark (admins): the key was disabled because its secret leaked, and stays disabled
  * until an admin lifts the mark, saying why (audited). It is not enabled by lifting the mark.
  */
-export function liftLeakModal(entry: KeyEntry, context: string): ModalView {
+export function liftLeakModal(m: Messages, entry: KeyEntry, context: string): ModalView {
   checkContext('lift leak modal', context);
   return {
     type: 'modal',
     callback_id: CALLBACK.liftLeakModal,
     private_metadata: context,
-    title: plain('Lift leak mark', 24),
-    submit: plain('Lift mark', 24),
-    close: plain('Cancel', 24),
+    title: plain(m.t('keyDialogs.liftTitle'), 24),
+    submit: plain(m.t('keyDialogs.liftSubmit'), 24),
+    close: plain(m.t('dialog.cancel'), 24),
     blocks: [
       {
         type: 'section',
-        text: md(
-          fitText(
-            `${keyLine(entry)} was disabled because its secret leaked. Lifting the mark lets its owner or an ` +
-              'admin enable it again; it stays disabled until someone does. Rotating it is usually the better ' +
-              'answer: its secret may still be in someone’s hands.',
-            LIMIT.text,
-          ),
-        ),
+        text: md(fitText(m.t('keyDialogs.liftIntro', { key: keySummary(m, entry) }), LIMIT.text)),
       },
-      reasonBlock(
-        BLOCK.liftLeakReason,
-        ACTION.liftLeakReason,
-        'Why the leaked secret is no longer a risk. Kept in the audit log.',
-        false,
-      ),
+      reasonBlock(m, BLOCK.liftLeakReason, ACTION.liftLeakReason, m.t('keyDialogs.liftReasonHint'), false),
     ],
   };
 }

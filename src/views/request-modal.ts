@@ -6,17 +6,18 @@
  */
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
-import { formatDuration } from '../core/duration.js';
 import type { IpAccessEntry, KeyRequest } from '../core/model.js';
 import type { Destination, ExpiryChoice, PolicyRole } from '../core/policy-model.js';
 import type { DraftField, RequestDraft } from '../core/ports.js';
 import type { Messages } from '../i18n/index.js';
 import { accessModalBlocks, type ModalAccess, readBreakGlass } from './access.js';
-import { DELIVER_TO, deliverToBlock, englishWords } from './delivery.js';
-import { clip, LIMIT, md, plain, plural } from './format.js';
+import { DELIVER_TO, deliverToBlock } from './delivery.js';
+import { clip, LIMIT, md, plain } from './format.js';
 import { ACTION, BLOCK, CALLBACK, expiryBlockId } from './ids.js';
+import { keyNameHint, keyNameMaxLength } from './key-name-rule.js';
+import { expiryChoiceText, longestWords } from './phrases.js';
 import { type Outcome, outcomeModal, workingModal } from './progress-modal.js';
-import { readServiceChoice, type ServiceOffer, serviceBlocks, UNCONVERTED_WORDS } from './services.js';
+import { readServiceChoice, type ServiceOffer, serviceBlocks } from './services.js';
 
 export interface RequestModalInput {
   /** The roles this user may request, in policy order. */
@@ -29,12 +30,10 @@ export interface RequestModalInput {
   reasonMinLength: number;
   reasonMaxLength: number;
   defaultIpAccessList: readonly IpAccessEntry[];
-  /** How the policy wants key names written, shown under the field. */
-  keyNamePatternHint?: string;
+  /** The policy's key-name rule (`keyName`), stated under the field (issue #20 item 2). */
+  keyName: { pattern: string; hint: string | null };
   /** The chosen role's destinations (product.md §12): Deliver to is offered when there are any. */
   destinations?: readonly Destination[];
-  /** The reader's words for the parts already in the catalogs; English when absent. */
-  messages?: Messages;
   /** For a chosen role scoped to services: the services it offers (services.ts). */
   services?: ServiceOffer | null;
   /** On call and break glass for the chosen role, in the reader's words (views/access.ts). */
@@ -47,61 +46,56 @@ export type ViewStateValues = Record<
   Record<string, { type?: string; value?: string | null; selected_option?: { value?: string } | null }>
 >;
 
-const KEY_NAME_MAX = 64;
 /** Slack's limit on a plain_text_input's `max_length`. */
 const TEXT_INPUT_MAX = 3000;
 const MAX_OPTIONS = 100;
 
 /** Renders the request modal; call again with the chosen role to refresh the Expiry choices. */
-export function requestModal(input: RequestModalInput): ModalView {
+export function requestModal(m: Messages, input: RequestModalInput): ModalView {
   const selected = input.roles.find((r) => r.id === input.selectedRoleId) ?? null;
   const blocks: KnownBlock[] = [
-    {
-      type: 'context',
-      elements: [
-        md(
-          'After approval you get a *Create key* button; the key is made when you click it, ' +
-            'and its secret is shown to you once.',
-        ),
-      ],
-    },
-    keyNameBlock(input.keyNamePatternHint),
-    ...roleBlocks(input.roles, selected),
-    ...expiryBlocks(selected, input.expiryChoices),
-    ...serviceBlocks(UNCONVERTED_WORDS, input.services ?? null),
+    { type: 'context', elements: [md(m.t('request.intro'))] },
+    keyNameBlock(m, input.keyName),
+    ...roleBlocks(m, input.roles, selected),
+    ...expiryBlocks(m, selected, input.expiryChoices),
+    ...serviceBlocks(m, input.services ?? null),
     ...(input.access ? accessModalBlocks(input.access.m, input.access.modal) : []),
-    reasonBlock(input),
-    ipListBlock(input.defaultIpAccessList),
-    ...[deliverToBlock(input.messages ?? englishWords(), input.destinations ?? [])].filter((b) => b !== null),
+    reasonBlock(m, input),
+    ipListBlock(m, input.defaultIpAccessList),
+    ...[deliverToBlock(m, input.destinations ?? [])].filter((block) => block !== null),
   ];
   return {
     type: 'modal',
     callback_id: CALLBACK.requestModal,
-    title: plain('Request an API key', 24),
-    submit: plain('Request', 24),
-    close: plain('Cancel', 24),
+    title: plain(m.t('request.title'), 24),
+    submit: plain(m.t('request.submit'), 24),
+    close: plain(m.t('dialog.cancel'), 24),
     blocks,
   };
 }
 
-function keyNameBlock(patternHint: string | undefined): InputBlock {
+function keyNameBlock(m: Messages, rule: RequestModalInput['keyName']): InputBlock {
   return {
     type: 'input',
     block_id: BLOCK.keyName,
-    label: plain('Key name', LIMIT.hint),
-    hint: plain(patternHint ?? 'Up to 64 characters; it identifies the key in ClickHouse Cloud.', LIMIT.hint),
+    label: plain(m.t('dialog.keyName'), LIMIT.hint),
+    // The policy's own rule, so nobody learns it from a failed try.
+    hint: plain(keyNameHint(m, rule), LIMIT.hint),
     element: {
       type: 'plain_text_input',
       action_id: ACTION.keyNameInput,
-      max_length: KEY_NAME_MAX,
-      placeholder: plain('e.g. etl-nightly', LIMIT.placeholder),
+      max_length: keyNameMaxLength(rule.pattern),
+      placeholder: plain(m.t('request.keyNamePlaceholder'), LIMIT.placeholder),
     },
   };
 }
 
-function roleOption(role: PolicyRole): PlainTextOption {
-  const limit = role.maxExpiryMs === null ? 'no expiry limit' : `up to ${formatDuration(role.maxExpiryMs)}`;
-  const approvals = role.approvals === 0 ? 'no approval needed' : plural(role.approvals, 'approval');
+function roleOption(m: Messages, role: PolicyRole): PlainTextOption {
+  const limit =
+    role.maxExpiryMs === null
+      ? m.t('request.roleNoLimit')
+      : m.t('request.roleUpTo', { longest: longestWords(m, role.maxExpiryMs) });
+  const approvals = m.t('request.approvals', { n: role.approvals });
   return {
     text: plain(role.label, LIMIT.optionText),
     value: role.id,
@@ -109,13 +103,13 @@ function roleOption(role: PolicyRole): PlainTextOption {
   };
 }
 
-function roleBlocks(roles: readonly PolicyRole[], selected: PolicyRole | null): KnownBlock[] {
+function roleBlocks(m: Messages, roles: readonly PolicyRole[], selected: PolicyRole | null): KnownBlock[] {
   if (roles.length === 0) {
     // A static select needs at least one option; the command refuses such users before opening,
     // so this only shows if the policy changed in between.
-    return [{ type: 'section', block_id: BLOCK.role, text: md('*Role*\nNo role is open to you any more.') }];
+    return [{ type: 'section', block_id: BLOCK.role, text: md(m.t('request.noRole')) }];
   }
-  const options = roles.slice(0, MAX_OPTIONS).map(roleOption);
+  const options = roles.slice(0, MAX_OPTIONS).map((role) => roleOption(m, role));
   const initial = selected ? options.find((o) => o.value === selected.id) : undefined;
   return [
     {
@@ -123,11 +117,11 @@ function roleBlocks(roles: readonly PolicyRole[], selected: PolicyRole | null): 
       block_id: BLOCK.role,
       // Sends a block_actions on change, so the Expiry choices follow the role before submission.
       dispatch_action: true,
-      label: plain('Role', LIMIT.hint),
+      label: plain(m.t('dialog.role'), LIMIT.hint),
       element: {
         type: 'static_select',
         action_id: ACTION.roleSelect,
-        placeholder: plain('Choose a role', LIMIT.placeholder),
+        placeholder: plain(m.t('dialog.chooseRole'), LIMIT.placeholder),
         options,
         ...(initial ? { initial_option: initial } : {}),
       },
@@ -135,28 +129,24 @@ function roleBlocks(roles: readonly PolicyRole[], selected: PolicyRole | null): 
   ];
 }
 
-function expiryBlocks(role: PolicyRole | null, choices: readonly ExpiryChoice[]): KnownBlock[] {
-  if (!role) {
-    return [{ type: 'context', elements: [md('*Expiry*: choose a role first; the choices depend on it.')] }];
-  }
-  if (choices.length === 0) {
-    return [
-      { type: 'context', elements: [md('*Expiry*: this role offers no expiry; ask a Keyhouse admin.')] },
-    ];
-  }
-  const longest = role.maxExpiryMs === null ? 'no limit' : formatDuration(role.maxExpiryMs);
+function expiryBlocks(m: Messages, role: PolicyRole | null, choices: readonly ExpiryChoice[]): KnownBlock[] {
+  if (!role) return [{ type: 'context', elements: [md(m.t('request.expiryChooseRole'))] }];
+  if (choices.length === 0) return [{ type: 'context', elements: [md(m.t('request.expiryNone'))] }];
   return [
     {
       type: 'input',
       block_id: expiryBlockId(role.id),
-      label: plain('Expiry', LIMIT.hint),
-      hint: plain(`Counted from when the key is created. Longest for ${role.label}: ${longest}.`, LIMIT.hint),
+      label: plain(m.t('dialog.expiry'), LIMIT.hint),
+      hint: plain(
+        m.t('request.expiryHint', { role: role.label, longest: longestWords(m, role.maxExpiryMs) }),
+        LIMIT.hint,
+      ),
       element: {
         type: 'static_select',
         action_id: ACTION.expirySelect,
-        placeholder: plain('How long the key works', LIMIT.placeholder),
+        placeholder: plain(m.t('request.expiryPlaceholder'), LIMIT.placeholder),
         options: choices.slice(0, MAX_OPTIONS).map((c) => ({
-          text: plain(c.label, LIMIT.optionText),
+          text: plain(expiryChoiceText(m, c), LIMIT.optionText),
           value: c.value,
         })),
       },
@@ -164,15 +154,14 @@ function expiryBlocks(role: PolicyRole | null, choices: readonly ExpiryChoice[])
   ];
 }
 
-function reasonBlock(input: RequestModalInput): InputBlock {
+function reasonBlock(m: Messages, input: RequestModalInput): InputBlock {
   const max = Math.min(Math.max(input.reasonMaxLength, 1), TEXT_INPUT_MAX);
-  const min = input.reasonMinLength > 0 ? ` (at least ${plural(input.reasonMinLength, 'character')})` : '';
   return {
     type: 'input',
     block_id: BLOCK.reason,
     optional: !input.reasonRequired,
-    label: plain('Reason', LIMIT.hint),
-    hint: plain(`Why you need this key${min}. Approvers see it.`, LIMIT.hint),
+    label: plain(m.t('dialog.reason'), LIMIT.hint),
+    hint: plain(m.t('request.reasonHint', { min: Math.max(0, input.reasonMinLength) }), LIMIT.hint),
     element: {
       type: 'plain_text_input',
       action_id: ACTION.reasonInput,
@@ -182,25 +171,23 @@ function reasonBlock(input: RequestModalInput): InputBlock {
   };
 }
 
-function ipListBlock(defaults: readonly IpAccessEntry[]): InputBlock {
+function ipListBlock(m: Messages, defaults: readonly IpAccessEntry[]): InputBlock {
   const fallback =
     defaults.length === 0
-      ? 'the policy default'
+      ? m.t('request.ipPolicyDefault')
       : defaults.map((e) => (e.description ? `${e.source} (${e.description})` : e.source)).join(', ');
   return {
     type: 'input',
     block_id: BLOCK.ipList,
     optional: true,
-    label: plain('IP access list', LIMIT.hint),
-    hint: plain(
-      `One per line: \`<IPv4 or CIDR> [description]\`. Empty means the default: ${fallback}`,
-      LIMIT.hint,
-    ),
+    label: plain(m.t('request.ipLabel'), LIMIT.hint),
+    // plain_text shows markup as typed: the format is said in words, not in backticks.
+    hint: plain(m.t('request.ipHint', { fallback }), LIMIT.hint),
     element: {
       type: 'plain_text_input',
       action_id: ACTION.ipListInput,
       multiline: true,
-      placeholder: plain('203.0.113.0/24 office VPN', LIMIT.placeholder),
+      placeholder: plain(m.t('request.ipPlaceholder'), LIMIT.placeholder),
     },
   };
 }
@@ -282,26 +269,33 @@ export function requestModalErrors(
 }
 
 /** The modal while the roles this user may request are looked up (Slack user groups). */
-export function requestCheckingModal(): ModalView {
-  return workingModal('Request an API key', 'Checking which roles you may request…');
+export function requestCheckingModal(m: Messages): ModalView {
+  return workingModal(m, m.t('request.title'), m.t('request.checking'));
 }
 
 /** The modal after submission while Keyhouse checks the role and records the request. */
-export function requestWorkingModal(keyName: string): ModalView {
-  return workingModal('Request an API key', `Checking and sending your request for *${clip(keyName, 200)}*…`);
+export function requestWorkingModal(m: Messages, keyName: string): ModalView {
+  return workingModal(m, m.t('request.title'), m.t('request.working', { name: clip(keyName, 200) }));
 }
 
 /** The modal's last state: where the request went, or why nothing was saved. */
-export function requestOutcomeModal(outcome: Outcome): ModalView {
-  return outcomeModal('Request an API key', outcome);
+export function requestOutcomeModal(m: Messages, outcome: Outcome): ModalView {
+  return outcomeModal(m, m.t('request.title'), outcome);
 }
 
-/** The outcome of a request recorded after the acknowledgement: where it went, what comes next. */
-export function requestSentModal(request: KeyRequest, approvalChannel: string): ModalView {
-  const name = `*${clip(request.keyName, 200)}*`;
+/**
+ * A recorded request's answer (issue #20 item 1), on the fast path as on the slow one: where it
+ * went and what comes next, so nobody sends it twice.
+ */
+export function requestSentModal(m: Messages, request: KeyRequest, approvalChannel: string): ModalView {
+  const name = clip(request.keyName, 200);
   const text =
-    request.state === 'approved'
-      ? `Your request for ${name} needs no approval. Your *Create key* button is in your direct messages from Keyhouse.`
-      : `Your request for ${name} was sent for approval in <#${approvalChannel}>. You will get a direct message when it is decided.`;
-  return requestOutcomeModal({ ok: true, text });
+    request.state === 'pending'
+      ? m.t('request.sentForApproval', {
+          name,
+          channel: `<#${approvalChannel.replace(/[^A-Z0-9]/gi, '')}>`,
+          approvals: request.approvalsRequired,
+        })
+      : m.t('request.sentNoApproval', { name });
+  return requestOutcomeModal(m, { ok: true, text });
 }

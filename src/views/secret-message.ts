@@ -4,19 +4,11 @@
  */
 import type { KnownBlock } from '@slack/types';
 import type { SecretReveal } from '../core/ports.js';
-import {
-  clip,
-  expiresAtLine,
-  field,
-  fitText,
-  formatInstant,
-  LIMIT,
-  md,
-  plain,
-  type SlackMessage,
-} from './format.js';
+import type { Messages } from '../i18n/index.js';
+import { clip, field, fitText, LIMIT, md, plain, type SlackMessage } from './format.js';
 import { ACTION, BLOCK } from './ids.js';
 import { escapeMrkdwn } from './mrkdwn.js';
+import { expiresAtWords, instantToken } from './phrases.js';
 
 /** The body for the click's `response_url` (or `chat.postEphemeral`): ephemeral, beside the DM, not over it. */
 export interface SecretMessage extends SlackMessage {
@@ -24,8 +16,12 @@ export interface SecretMessage extends SlackMessage {
   replace_original: false;
 }
 
-/** Renders the message holding the Key ID and secret. `text` has no secret: it feeds push notifications. */
-export function secretMessage(reveal: SecretReveal): SecretMessage {
+/**
+ * Renders the message holding the Key ID and secret, in the requester's words. `text` has no
+ * secret: it feeds push notifications. The secret never passes through the catalog either: it is
+ * put into the blocks here, beside the words.
+ */
+export function secretMessage(m: Messages, reveal: SecretReveal): SecretMessage {
   const { key, role, request } = reveal;
   // The one place in the codebase that reads the secret (product.md §3): it goes into these blocks
   // and nowhere else. Keep it that way: no logging, no `text`, no error built from this message.
@@ -37,27 +33,32 @@ export function secretMessage(reveal: SecretReveal): SecretMessage {
   // The key was made a moment ago, so "in N days" counts from its creation (views read no clock).
   const createdAt = key.createdAt ? new Date(key.createdAt) : null;
   const expires =
-    expireAt === null ? 'never' : createdAt ? expiresAtLine(expireAt, createdAt) : formatInstant(expireAt);
+    expireAt === null
+      ? m.t('format.neverExpires')
+      : createdAt
+        ? expiresAtWords(m, expireAt, createdAt)
+        : instantToken(m, expireAt);
 
   const blocks: KnownBlock[] = [
-    { type: 'header', text: plain('Your new ClickHouse API key', LIMIT.header) },
+    { type: 'header', text: plain(m.t('secret.header'), LIMIT.header) },
+    { type: 'section', text: md(m.t('secret.warning')) },
     {
       type: 'section',
-      text: md('*This secret will not be shown again. Store it now* (for example in your password manager).'),
+      fields: [field(m.t('secret.keyId'), `\`${keyId}\``), field(m.t('secret.keySecret'), `\`${secret}\``)],
     },
     {
       type: 'section',
-      fields: [field('Key ID', `\`${keyId}\``), field('Key secret', `\`${secret}\``)],
-    },
-    {
-      type: 'section',
-      fields: [field('Name', name), field('Role', clip(role.label, 200)), field('Expires', expires)],
+      fields: [
+        field(m.t('secret.name'), name),
+        field(m.t('dialog.role'), clip(role.label, 200)),
+        field(m.t('secret.expires'), expires),
+      ],
     },
     {
       type: 'section',
       text: md(
         fitText(
-          `*Try it*\n\`\`\`curl --user '${keyId}:${secret}' ${escapeMrkdwn(organizationsUrl)}\`\`\``,
+          `*${m.t('secret.tryIt')}*\n\`\`\`curl --user '${keyId}:${secret}' ${escapeMrkdwn(organizationsUrl)}\`\`\``,
           LIMIT.text,
         ),
       ),
@@ -69,19 +70,16 @@ export function secretMessage(reveal: SecretReveal): SecretMessage {
         {
           type: 'button',
           action_id: ACTION.dismissSecret,
-          text: plain("I've saved it", LIMIT.buttonText),
+          text: plain(m.t('secret.saved'), LIMIT.buttonText),
           value: request.id,
         },
       ],
     },
-    {
-      type: 'context',
-      elements: [md('Only you can see this message. *I’ve saved it* removes it from your screen.')],
-    },
+    { type: 'context', elements: [md(m.t('secret.onlyYou'))] },
   ];
 
   return {
-    text: `Your new ClickHouse key ${name} is ready (shown once)`,
+    text: m.t('secret.text', { name }),
     blocks,
     response_type: 'ephemeral',
     replace_original: false,

@@ -9,7 +9,7 @@ import type { Service } from '../core/clickhouse.js';
 import type { Problem, Refusal } from '../core/outcomes.js';
 import type { ServiceAccess } from '../core/service-access.js';
 import { type ChosenService, type ServiceStatus, serviceStatuses } from '../core/service-scope.js';
-import { Catalog, type Messages } from '../i18n/index.js';
+import type { Messages } from '../i18n/index.js';
 import { fitText, LIMIT, md, plain } from './format.js';
 import { ACTION, BLOCK } from './ids.js';
 import { escapeMrkdwn } from './mrkdwn.js';
@@ -126,9 +126,3 @@ export function serviceRefusalText(
     ? m.t('services.busy')
     : m.t('services.conflict', { roleName: escapeMrkdwn(refusal.roleName) });
 }
-
-/**
- * English words for the views not yet converted to the catalogs (issue 21), which have no reader's
- * `Messages` to hand: their service lines speak English until the conversion passes `m` through.
- */
-export const UNCONVERTED_WORDS: Messages = new Catalog().messages({ locale: 'en', timeZone: 'UTC' });

@@ -720,11 +720,13 @@ describe('ack first: a group membership nobody has looked up yet', () => {
       { message: `outcome in ${viewId}` },
     );
 
-  it('a warm cache answers inside the acknowledgement: the modal closes and the request is recorded', async () => {
+  it('a warm cache answers inside the acknowledgement: the modal says where the request went, and it is recorded', async () => {
     await startThenLapse();
     clock.advance(-60_000); // back inside the cache's 60 s
     const { response } = await submit(alice, 'answered-at-once');
-    expect(response.body).toBe('');
+    expect((response.json as { response_action: string }).response_action).toBe('update');
+    expect(JSON.stringify(response.json)).toContain(BLOCK.outcomeOk);
+    expect(JSON.stringify(response.json)).toContain(`<#${APPROVAL_CHANNEL}>`);
     expect((await h.store.listRequests({ requesterId: alice })).map((r) => r.keyName)).toEqual([
       'answered-at-once',
     ]);

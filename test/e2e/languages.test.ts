@@ -5,8 +5,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { fingerprint } from '../../src/core/fingerprint.js';
+import { ACTION, CALLBACK, keyBlockId } from '../../src/views/ids.js';
 import { ManualClock } from '../support/clock.js';
-import { Harness, testPolicy, USERS } from '../support/keyhouse.js';
+import { APPROVAL_CHANNEL, Harness, testPolicy, USERS } from '../support/keyhouse.js';
+import { blockAction } from '../support/slack-payloads.js';
 
 const { alice, bob, carol, dave, admin, eve } = USERS;
 
@@ -131,5 +133,101 @@ describe('each person in their own language', () => {
     expect(reply.text).toMatch(/delete this message/);
     const notice = await h.slack.waitFor(() => h.slack.messages('C0SECURITY')[0]);
     expect(notice.text).toContain('Leak:');
+  });
+
+  it('walks a ko-KR requester through request, approval and Create key in Korean, the channel in English', async () => {
+    h = await Harness.start({ slack: { users: PEOPLE } });
+
+    // The request form opens at once, in Korean, its key-name hint the policy's rule in Korean.
+    await h.command(alice, '');
+    const open = await h.slack.waitFor(() => h.slack.callsTo('views.open')[0]);
+    const form = open.args.view as { callback_id: string; title: { text: string } };
+    expect(form.callback_id).toBe(CALLBACK.requestModal);
+    expect(form.title.text).toBe('API 키 요청');
+    expect(JSON.stringify(form)).toContain('키 이름');
+    expect(JSON.stringify(form)).toContain('만 쓸 수 있습니다');
+
+    // The submission is answered at once, in Korean: where it went, and what comes next.
+    const sent = await h.submitRequest(alice, {
+      keyName: 'analytics-etl',
+      roleId: 'developer',
+      expiry: '30d',
+      reason: 'Nightly ETL job needs read access',
+    });
+    const answer = JSON.stringify(sent.json);
+    expect(answer).toContain(`<#${APPROVAL_CHANNEL}>`);
+    expect(answer).toContain('채널에 보냈습니다');
+
+    // The channel reads the policy's language (English by default), whoever asked.
+    const request = await h.latestRequest(alice);
+    const posted = JSON.stringify(await h.approvalMessage(request.id));
+    expect(posted).toContain('API key request');
+    expect(posted).toContain('Approve');
+    expect(posted).not.toMatch(/[\uac00-\ud7a3]/);
+
+    // Bob (English) approves; Alice's DM is in Korean, with the Create key button.
+    await h.approve(bob, request.id);
+    const claim = JSON.stringify(await h.claimMessage(alice, request.id));
+    expect(claim).toContain('키 생성');
+    expect(claim).toContain('승인되었습니다');
+    expect(claim).toContain(ACTION.createKey);
+    // Dates are Slack date tokens, which Alice's client shows in Seoul time.
+    expect(claim).toMatch(/<!date\^\d+\^/);
+
+    // Create key: the secret is shown once, in Korean.
+    await h.createKey(alice, request.id);
+    const reveal = await h.slack.waitFor(() => h.slack.responseUrlPosts.find((p) => p.body.blocks));
+    const shown = JSON.stringify(reveal.body);
+    expect(shown).toContain('새 ClickHouse API 키');
+    expect(shown).toContain('이 시크릿은 다시 표시되지 않습니다');
+    await h.untilState(request.id, 'delivered');
+
+    // Her key's dialogs (Edit, Rotate, Delete from the list's menu) are in Korean too.
+    const key = h.clickhouse.keys().find((k) => k.name === 'analytics-etl');
+    for (const [verb, callbackId, title] of [
+      ['edit', CALLBACK.editModal, 'API 키 수정'],
+      ['rotate', CALLBACK.rotateModal, 'API 키 교체'],
+      ['delete', CALLBACK.deleteModal, 'API 키 삭제'],
+    ] as const) {
+      const payload = blockAction({
+        user: alice,
+        actionId: ACTION.keyMenu,
+        actionType: 'overflow',
+        blockId: keyBlockId('mine', 0, key?.id ?? ''),
+        selectedOption: { value: `${verb}:${key?.id}` },
+        responseUrl: 'https://hooks.slack.test/list',
+        triggerId: h.slack.newTriggerId(alice),
+        channel: 'C0GENERAL',
+      });
+      await h.post({ kind: 'interaction', payload });
+      const dialog = await h.slack.waitFor(() =>
+        h.slack.views().find((v) => v.user === alice && v.view.callback_id === callbackId),
+      );
+      expect((dialog.view.title as { text: string }).text).toBe(title);
+      expect(JSON.stringify(dialog.view)).toContain('소유자');
+    }
+  });
+
+  it("posts the approval message in the policy's locale, while the approver's dialog is in theirs", async () => {
+    h = await Harness.start({ slack: { users: PEOPLE }, policy: testPolicy({ locale: 'ko' }) });
+    await h.submitRequest(bob, {
+      keyName: 'bob-etl',
+      roleId: 'developer',
+      expiry: '30d',
+      reason: 'Nightly ETL job needs read access',
+    });
+    const request = await h.latestRequest(bob);
+    const message = await h.approvalMessage(request.id);
+    const posted = JSON.stringify(message);
+    expect(posted).toContain('API 키 요청');
+    expect(posted).toContain('승인');
+    expect(posted).toContain('거절');
+
+    // Carol reads English: her Deny dialog is in English, the channel's message stays Korean.
+    await h.click(carol, ACTION.deny, request.id, { channel: APPROVAL_CHANNEL, message });
+    const dialog = await h.slack.waitFor(() => h.slack.callsTo('views.open')[0]);
+    const view = dialog.args.view as { callback_id: string; title: { text: string } };
+    expect(view.callback_id).toBe(CALLBACK.denyModal);
+    expect(view.title.text).toBe('Deny request');
   });
 });

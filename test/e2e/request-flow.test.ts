@@ -40,11 +40,30 @@ describe('request → approval → show-once secret', () => {
   async function submitted(values: Partial<typeof valid> = {}, user: string = alice) {
     const answer = await h.submitRequest(user, { ...valid, ...values });
     expect(answer.status).toBe(200);
-    expect(answer.body).toBe('');
+    // The modal answers at once with where the request went (issue #20 item 1).
+    expect(answer.json).toMatchObject({ response_action: 'update', view: { type: 'modal' } });
     const request = await h.latestRequest(user);
     const message = await h.approvalMessage(request.id);
     return { request, message };
   }
+
+  it('answers a submission at once in the modal: sent to the approval channel, and what comes next', async () => {
+    const answer = await h.submitRequest(alice, valid);
+    const ack = answer.json as {
+      response_action: string;
+      view: { blocks: unknown[]; close: { text: string } };
+    };
+    expect(ack.response_action).toBe('update');
+    const said = JSON.stringify(ack.view.blocks);
+    expect(said).toContain(`<#${APPROVAL_CHANNEL}>`);
+    expect(said).toContain('was sent to');
+    expect(said).toContain('direct message');
+    expect(said).toContain('*Create key*');
+    expect(ack.view.close.text).toBe('Done');
+    // The approval message follows the acknowledgement.
+    const request = await h.latestRequest(alice);
+    await h.approvalMessage(request.id);
+  });
 
   it('opens the modal at once, with only the roles the user may request', async () => {
     const { response } = await h.command(alice, '');

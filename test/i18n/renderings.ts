@@ -82,6 +82,13 @@ import {
   leakThreadReply,
 } from '../../src/views/watch.js';
 import { apiKey, homeData, keyEntry, keyListing, keyRequest, NOW, policyRole } from '../views/fixtures.js';
+import {
+  DIALOG_EVERYDAY,
+  DIALOG_LONGEST,
+  DIALOG_RENDERINGS,
+  DIALOG_VIEW_MODULES,
+  type DialogData,
+} from './dialog-renderings.js';
 import { DONES, PROBLEMS, REFUSALS } from './outcome-cases.js';
 
 /** What a case renders to, and where Slack would show it (which limits hold). */
@@ -93,7 +100,7 @@ export type Rendered =
   | { kind: 'line'; body: string };
 
 /** The people, names and words the cases use: user data, never from a catalog. */
-export interface Data {
+export interface Data extends DialogData {
   command: string;
   /** A word the command does not know. */
   word: string;
@@ -134,11 +141,9 @@ export interface Data {
 export const EVERYDAY: Data = {
   command: '/chkey',
   word: 'frobnicate',
-  roleLabel: 'Developer (read-only)',
   nameHint: '3–41 lowercase letters, digits and dashes',
   suffix: 'WXYZ',
   successor: 'AB12',
-  reason: 'Nightly ETL job loads the events table.',
   pageKeys: 3,
   totalKeys: 3,
   homeKeys: 2,
@@ -147,6 +152,7 @@ export const EVERYDAY: Data = {
   otherService: 'analytics',
   oldService: 'prod-1',
   admins: '<@U0DANA>',
+  ...DIALOG_EVERYDAY,
   keyName: 'terraform-ci',
   repository: 'acme/infra',
   filePath: 'terraform/prod.tfvars',
@@ -163,11 +169,9 @@ export const EVERYDAY: Data = {
 export const LONGEST: Data = {
   command: `/${'k'.repeat(31)}`,
   word: 'w'.repeat(3_900),
-  roleLabel: `${'R'.repeat(74)}x`,
   nameHint: 'h'.repeat(150),
   suffix: 'WXYZ',
   successor: 'AB12',
-  reason: 'r'.repeat(2_900),
   pageKeys: 20,
   totalKeys: 1_000,
   homeKeys: 200,
@@ -177,6 +181,7 @@ export const LONGEST: Data = {
   otherService: 't'.repeat(50),
   oldService: 'o'.repeat(50),
   admins: Array.from({ length: 20 }, (_, i) => `<!subteam^S0ADMINS${String(i).padStart(4, '0')}>`).join(', '),
+  ...DIALOG_LONGEST,
   keyName: 'k'.repeat(64),
   repository: `${'o'.repeat(39)}/${'r'.repeat(100)}`,
   filePath: `${'d/'.repeat(120)}f.tf`,
@@ -547,6 +552,7 @@ export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]>
       }),
     ),
   ],
+  ...DIALOG_RENDERINGS,
   accessModalBlocks: (m, d) => [accessModal(m, d)],
   onCallNote: (m, d) => [
     message(
@@ -965,6 +971,7 @@ function places(d: Data) {
 /** View modules, and their exports that render nothing (readers of payloads, helpers, ids). */
 export const VIEW_MODULES: Record<string, readonly string[]> = {
   help: [],
+  ...DIALOG_VIEW_MODULES,
   access: ['readBreakGlass'],
   'key-list': ['pageOf', 'noticeSection', 'withNotice', 'keySuffixText'],
   home: [],
@@ -976,7 +983,7 @@ export const VIEW_MODULES: Record<string, readonly string[]> = {
   notices: [],
   'audit-head': [],
   'outside-leaks': [],
-  delivery: ['DELIVER_TO', 'destinationsOf', 'englishWords', 'placeOf'],
+  delivery: ['DELIVER_TO', 'destinationsOf', 'placeOf'],
   services: ['readServiceChoice'],
 };
 
@@ -984,14 +991,4 @@ export const VIEW_MODULES: Record<string, readonly string[]> = {
 export const NOT_VIEWS = ['format', 'ids', 'index', 'mrkdwn'];
 
 /** Views still to be converted to the catalogs (issue #21); empty when every view speaks from them. */
-export const NOT_CONVERTED = [
-  'approval-message',
-  'claim-message',
-  'delete-modal',
-  'deny-modal',
-  'edit-modal',
-  'key-dialogs',
-  'progress-modal',
-  'request-modal',
-  'secret-message',
-];
+export const NOT_CONVERTED = [];

@@ -198,9 +198,23 @@ describe.skipIf(chromiumPath === null)('playground in Chromium', () => {
       { what: 'the help title and usage', pattern: /내 API 키 목록/, converted: true },
       { what: 'the help intro', pattern: /승인을 받아 ClickHouse Cloud API 키를/, converted: true },
     ],
-    requestModal: [{ what: 'the request modal', pattern: /API 키 요청/, converted: false }],
-    createKeyDm: [{ what: 'the Create key message', pattern: /키 생성/, converted: false }],
-    secret: [{ what: 'the secret message', pattern: /다시 표시되지 않습니다/, converted: false }],
+    requestModal: [
+      { what: 'the request modal', pattern: /API 키 요청/, converted: true },
+      {
+        what: "the key name's rule",
+        pattern: /3~41자, 영문 소문자, 숫자 및 하이픈\(-\)만 쓸 수 있습니다/,
+        converted: true,
+      },
+    ],
+    requestSent: [
+      {
+        what: 'where the request went',
+        pattern: /ko-etl 요청을 #key-approvals 채널에 보냈습니다/,
+        converted: true,
+      },
+    ],
+    createKeyDm: [{ what: 'the Create key message', pattern: /키 생성/, converted: true }],
+    secret: [{ what: 'the secret message', pattern: /다시 표시되지 않습니다/, converted: true }],
     list: [
       // Date tokens are shown by the reader's Slack client in their zone and language.
       {
@@ -229,6 +243,7 @@ describe.skipIf(chromiumPath === null)('playground in Chromium', () => {
     await speak('U0ALICE', 'ko-KR');
 
     await command('/chkey help');
+    // Alice may not list all keys: her help offers what she may do, `/chkey help` among it.
     const help = visiblePane().locator('.message.ephemeral', { hasText: '/chkey help' }).last();
     await help.waitFor(UI_WAIT);
     await readsKorean('help', help);
@@ -247,6 +262,11 @@ describe.skipIf(chromiumPath === null)('playground in Chromium', () => {
     await readsKorean('requestModal', modal());
     await shot('ko-request-modal');
     await modal().locator('[data-act="modal-submit"]').click();
+    // The modal answers where the request went, in Korean (issue #20 item 1).
+    await modal().locator('[data-block="outcome_ok"]').waitFor(UI_WAIT);
+    await readsKorean('requestSent', modal());
+    await shot('ko-request-sent');
+    await modal().getByRole('button', { name: '완료' }).click();
     await expect.poll(() => modal().count(), UI_WAIT).toBe(0);
 
     // The approver, in Korean too; the approval channel reads the policy's language (English).
@@ -340,8 +360,19 @@ describe.skipIf(chromiumPath === null)('playground in Chromium', () => {
     );
     await shot('request-modal-error');
     await modal().locator('[data-action="keyhouse.key_name"]').fill('etl-nightly');
+    // The key-name field states the policy's own rule, not a generic limit (issue #20 item 2).
+    expect(await textOf(modal().locator('[data-block="key_name"] .hint'))).toContain(
+      '3 to 41 characters: lowercase letters, digits, and dashes.',
+    );
     await shot('request-modal');
     await modal().getByRole('button', { name: 'Request' }).click();
+    // The modal answers where the request went and what comes next (issue #20 item 1).
+    const sent = modal().locator('[data-block="outcome_ok"]');
+    await sent.waitFor(UI_WAIT);
+    expect(await textOf(sent)).toMatch(/etl-nightly was sent to #key-approvals/);
+    expect(await textOf(sent)).toContain('direct message');
+    await shot('request-sent');
+    await modal().getByRole('button', { name: 'Done' }).click();
     await expect.poll(() => modal().count(), UI_WAIT).toBe(0);
 
     // An approver sees the request in the approval channel and approves it there.
@@ -424,6 +455,8 @@ describe.skipIf(chromiumPath === null)('playground in Chromium', () => {
     await modal().locator('[data-action="keyhouse.expiry"]').selectOption('1d');
     await modal().locator('[data-action="keyhouse.reason"]').fill('One report for the board meeting');
     await modal().getByRole('button', { name: 'Request' }).click();
+    await modal().locator('[data-block="outcome_ok"]').waitFor(UI_WAIT);
+    await modal().getByRole('button', { name: 'Done' }).click();
     await expect.poll(() => modal().count(), UI_WAIT).toBe(0);
     await be('U0CAROL');
     await open('key-approvals');

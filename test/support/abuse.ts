@@ -218,7 +218,11 @@ export async function seedWorld(h: Harness): Promise<AbuseWorld> {
   const { alice, bob, carol, dave } = USERS;
   const submit = async (user: string, keyName: string, roleId: string, expiry: string) => {
     const answer = await h.submitRequest(user, { keyName, roleId, expiry, reason: REASON });
-    if (answer.status !== 200 || answer.body !== '') throw new Error(`seeding ${keyName}: ${answer.body}`);
+    if (
+      answer.status !== 200 ||
+      (answer.json as { response_action?: string } | null)?.response_action !== 'update'
+    )
+      throw new Error(`seeding ${keyName}: ${answer.body}`);
     const request = await h.latestRequest(user);
     await h.approvalMessage(request.id);
     return request;

@@ -4,6 +4,7 @@ import { checkBlocks, checkMessage } from '../../dev/fake-slack/block-kit-limits
 import type { RequestState } from '../../src/core/model.js';
 import { approvalMessage } from '../../src/views/approval-message.js';
 import { ACTION, BLOCK } from '../../src/views/ids.js';
+import { english } from '../support/words.js';
 import { approval, approvalCard, denial, keyRequest, NOW, policyRole, REQUEST_ID } from './fixtures.js';
 
 type Json = Record<string, unknown>;
@@ -30,7 +31,7 @@ function valid(message: { text: string; blocks: KnownBlock[] }): void {
 }
 
 describe('approvalMessage while pending', () => {
-  const message = approvalMessage(approvalCard({ approvals: [approval('U0APPROVER1')] }));
+  const message = approvalMessage(english, approvalCard({ approvals: [approval('U0APPROVER1')] }));
 
   it('offers Approve and Deny carrying only the request id', () => {
     valid(message);
@@ -61,7 +62,9 @@ describe('approvalMessage while pending', () => {
     expect(json).toContain('etl-nightly');
     expect(json).toContain('Developer (read-only)');
     // 30 days counted from a creation that has not happened yet: the instant if created now.
-    expect(json).toContain('30 days from creation (until about 2026-12-27 14:00 UTC if created now)');
+    expect(json).toContain(
+      '30 days from creation (until about <!date^1798380000^{date_short_pretty} {time}|2026-12-27 14:00 UTC> if created now)',
+    );
     expect(json).toContain('203.0.113.0/24 — office VPN');
     expect(json).toContain('1 of 2: <@U0APPROVER1>');
     expect(message.text).toContain('<@U0REQUESTER>');
@@ -88,6 +91,7 @@ describe('approvalMessage once settled', () => {
 
   it.each(settled)('%s: no buttons, the outcome stated', (state, overrides, outcome) => {
     const message = approvalMessage(
+      english,
       approvalCard({
         request: keyRequest({ state, ...overrides }),
         approvals: [approval('U0APPROVER1'), approval('U0APPROVER2')],
@@ -101,6 +105,7 @@ describe('approvalMessage once settled', () => {
 
   it('denied: says who denied and why, escaped', () => {
     const message = approvalMessage(
+      english,
       approvalCard({
         request: keyRequest({ state: 'denied', decidedAt: NOW }),
         denial: denial('U0APPROVER1', 'Use the <!channel> & staging key'),
@@ -117,6 +122,7 @@ describe('approvalMessage once settled', () => {
 
   it('denied without a reason says so', () => {
     const message = approvalMessage(
+      english,
       approvalCard({ request: keyRequest({ state: 'denied' }), denial: denial('U0APPROVER1', null) }),
     );
     expect(JSON.stringify(message.blocks)).toContain('Denied by <@U0APPROVER1> (no reason given)');
@@ -126,6 +132,7 @@ describe('approvalMessage once settled', () => {
 describe('approvalMessage for a role that needs no approval', () => {
   it('is a notice: auto-approved by policy, no buttons', () => {
     const message = approvalMessage(
+      english,
       approvalCard({
         request: keyRequest({ state: 'approved', approvalsRequired: 0, decidedAt: NOW }),
         role: policyRole({ id: 'query-endpoints', label: 'Query endpoints', approvals: 0 }),
@@ -143,6 +150,7 @@ describe('approvalMessage for a role that needs no approval', () => {
 describe('approvalMessage with hostile or oversized input', () => {
   it('escapes mentions and ampersands in the reason and key name', () => {
     const message = approvalMessage(
+      english,
       approvalCard({
         request: keyRequest({
           keyName: 'a<!here>&b',
@@ -163,7 +171,7 @@ describe('approvalMessage with hostile or oversized input', () => {
   it('truncates a 3000-character reason so the block stays valid', () => {
     const reason = `${'why '.repeat(749)}end!`;
     expect(reason.length).toBe(3000);
-    const message = approvalMessage(approvalCard({ request: keyRequest({ reason }) }));
+    const message = approvalMessage(english, approvalCard({ request: keyRequest({ reason }) }));
     valid(message);
     const reasonBlock = message.blocks.find(
       (b) => b.type === 'section' && b.text?.text.startsWith('*Reason*'),
@@ -173,7 +181,10 @@ describe('approvalMessage with hostile or oversized input', () => {
   });
 
   it('survives a reason of ampersands that escapes to five times its length', () => {
-    const message = approvalMessage(approvalCard({ request: keyRequest({ reason: '&'.repeat(2900) }) }));
+    const message = approvalMessage(
+      english,
+      approvalCard({ request: keyRequest({ reason: '&'.repeat(2900) }) }),
+    );
     valid(message);
   });
 
@@ -182,7 +193,7 @@ describe('approvalMessage with hostile or oversized input', () => {
       source: `10.${i}.0.0/16`,
       description: `${'<d>'.repeat(33)}x`,
     }));
-    const message = approvalMessage(approvalCard({ request: keyRequest({ ipAccessList }) }));
+    const message = approvalMessage(english, approvalCard({ request: keyRequest({ ipAccessList }) }));
     valid(message);
     expect(JSON.stringify(message.blocks)).toMatch(/… and \d+ more/);
   });
@@ -191,6 +202,7 @@ describe('approvalMessage with hostile or oversized input', () => {
 describe('approvalMessage for a change request', () => {
   it('shows old → new for role and expiry', () => {
     const message = approvalMessage(
+      english,
       approvalCard({
         request: keyRequest({
           kind: 'change',
@@ -212,7 +224,7 @@ describe('approvalMessage for a change request', () => {
     const json = JSON.stringify(message.blocks);
     expect(json).toContain('API key change request');
     expect(json).toContain('developer → Admin');
-    expect(json).toContain('2026-12-01 00:00 UTC → 7 days from creation');
+    expect(json).toContain('|2026-12-01 00:00 UTC> → 7 days from creation');
     expect(json).toContain('…WXYZ');
     expect(buttons(message.blocks)).toHaveLength(2);
   });

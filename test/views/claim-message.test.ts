@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkBlocks, checkMessage } from '../../dev/fake-slack/block-kit-limits.js';
 import { claimMessage } from '../../src/views/claim-message.js';
 import { ACTION, BLOCK } from '../../src/views/ids.js';
+import { english } from '../support/words.js';
 import { claimCard, keyRequest, NOW, policyRole, REQUEST_ID } from './fixtures.js';
 
 function valid(message: { text: string; blocks: unknown[] }): void {
@@ -12,7 +13,7 @@ function valid(message: { text: string; blocks: unknown[] }): void {
 const json = (value: unknown) => JSON.stringify(value);
 
 describe('claimMessage while open', () => {
-  const message = claimMessage(claimCard());
+  const message = claimMessage(english, claimCard());
 
   it('has one Create key button carrying only the request id', () => {
     valid(message);
@@ -38,6 +39,7 @@ describe('claimMessage while open', () => {
 
   it('says approved by policy for a role that needs none', () => {
     const auto = claimMessage(
+      english,
       claimCard({
         approvedBy: 'policy',
         role: policyRole({ approvals: 0 }),
@@ -53,6 +55,7 @@ describe('claimMessage while open', () => {
 describe('claimMessage once settled', () => {
   it('created: no button, says the secret was shown once', () => {
     const message = claimMessage(
+      english,
       claimCard({ status: 'created', request: keyRequest({ state: 'delivered', updatedAt: NOW }) }),
     );
     valid(message);
@@ -63,6 +66,7 @@ describe('claimMessage once settled', () => {
 
   it('expired: no button, tells how to ask again with the configured command', () => {
     const message = claimMessage(
+      english,
       claimCard({ status: 'expired', request: keyRequest({ state: 'expired' }) }),
       {
         command: '/keys',
@@ -75,6 +79,7 @@ describe('claimMessage once settled', () => {
 
   it('escapes the key name', () => {
     const message = claimMessage(
+      english,
       claimCard({ request: keyRequest({ state: 'approved', keyName: '<!channel>&x' }) }),
     );
     expect(json(message)).not.toContain('<!channel>');

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { checkView } from '../../dev/fake-slack/block-kit-limits.js';
 import { DENY_REASON_MAX, denyModal, readDenyModal } from '../../src/views/deny-modal.js';
 import { ACTION, BLOCK, CALLBACK } from '../../src/views/ids.js';
+import { english } from '../support/words.js';
 import { keyRequest, REQUEST_ID } from './fixtures.js';
 
 const submitted = (privateMetadata: string, value: string | null) => ({
@@ -13,7 +14,7 @@ const submitted = (privateMetadata: string, value: string | null) => ({
 });
 
 describe('denyModal', () => {
-  const view = denyModal(keyRequest({ keyName: 'etl <!channel> & co' }));
+  const view = denyModal(english, keyRequest({ keyName: 'etl <!channel> & co' }));
 
   it('carries only the request id and an optional reason of at most 500 characters', () => {
     expect(checkView(view)).toEqual([]);

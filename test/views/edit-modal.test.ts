@@ -5,6 +5,7 @@ import { deleteKeyModal, readDeleteModal } from '../../src/views/delete-modal.js
 import { type EditModalInput, editKeyModal, readEditModal } from '../../src/views/edit-modal.js';
 import { ACTION, BLOCK, CALLBACK } from '../../src/views/ids.js';
 import { KEEP } from '../../src/workflow/index.js';
+import { english } from '../support/words.js';
 import { apiKey, EXPIRY_CHOICES, keyEntry, policyRole } from './fixtures.js';
 
 const ROLES = [
@@ -67,7 +68,7 @@ function submitted(view: ModalView, typed: Record<string, string | null>): Recor
 }
 
 describe('editKeyModal', () => {
-  const view = editKeyModal(input());
+  const view = editKeyModal(english, input());
 
   it('is a valid modal with the product wording and ids', () => {
     expect(checkView(view)).toEqual([]);
@@ -102,7 +103,7 @@ describe('editKeyModal', () => {
   });
 
   it('offers every role when the current one is unknown', () => {
-    const other = editKeyModal(input({ currentRoleId: null }));
+    const other = editKeyModal(english, input({ currentRoleId: null }));
     expect(checkView(other)).toEqual([]);
     expect(values(select(labelled(other, 'Role')).options)).toEqual([
       KEEP,
@@ -140,6 +141,7 @@ describe('editKeyModal', () => {
 
   it('names the expiry block after the selected role and preselects it', () => {
     const chosen = editKeyModal(
+      english,
       input({ selectedRoleId: 'admin', expiryChoices: EXPIRY_CHOICES.slice(0, 2) }),
     );
     expect(checkView(chosen)).toEqual([]);
@@ -152,7 +154,7 @@ describe('editKeyModal', () => {
 
   it('reads a selection of the current role, or of a role no longer offered, as keep', () => {
     for (const selectedRoleId of ['developer', 'gone']) {
-      const other = editKeyModal(input({ selectedRoleId }));
+      const other = editKeyModal(english, input({ selectedRoleId }));
       expect(select(labelled(other, 'Role')).initial_option?.value).toBe(KEEP);
       expect(labelled(other, 'Expiry').block_id).toBe(`${BLOCK.editExpiryPrefix}keep`);
     }
@@ -160,7 +162,7 @@ describe('editKeyModal', () => {
 
   it('still fits a long name made in the console, and escapes it in mrkdwn', () => {
     const name = `<!channel>${'x'.repeat(90)}`;
-    const other = editKeyModal(input({ entry: keyEntry({ key: apiKey({ name }) }) }));
+    const other = editKeyModal(english, input({ entry: keyEntry({ key: apiKey({ name }) }) }));
     expect(checkView(other)).toEqual([]);
     expect(labelled(other, 'Key name').element).toMatchObject({ initial_value: name, max_length: 100 });
     expect(JSON.stringify(other.blocks[0])).not.toContain('<!channel>');
@@ -168,14 +170,14 @@ describe('editKeyModal', () => {
   });
 
   it('refuses a context that would not fit in private_metadata', () => {
-    expect(() => editKeyModal(input({ context: 'x'.repeat(2901) }))).toThrow(RangeError);
-    expect(checkView(editKeyModal(input({ context: 'x'.repeat(2900) })))).toEqual([]);
+    expect(() => editKeyModal(english, input({ context: 'x'.repeat(2901) }))).toThrow(RangeError);
+    expect(checkView(editKeyModal(english, input({ context: 'x'.repeat(2900) })))).toEqual([]);
   });
 });
 
 describe('readEditModal', () => {
   it('reads back what the user submitted, with the block ids of this view', () => {
-    const view = editKeyModal(input({ selectedRoleId: 'admin' }));
+    const view = editKeyModal(english, input({ selectedRoleId: 'admin' }));
     const read = readEditModal(
       submitted(view, {
         [ACTION.editName]: 'etl-nightly-2',
@@ -205,7 +207,7 @@ describe('readEditModal', () => {
   });
 
   it('reads an untouched dialog as: same name, keep, keep, no reason', () => {
-    const view = editKeyModal(input());
+    const view = editKeyModal(english, input());
     const read = readEditModal(submitted(view, { [ACTION.editName]: 'etl-nightly' }));
     expect(read).toMatchObject({ keyName: 'etl-nightly', roleId: KEEP, expiry: KEEP, reason: '' });
     expect(read.blockIds.expiry).toBe(`${BLOCK.editExpiryPrefix}keep`);
@@ -265,7 +267,7 @@ describe('readEditModal', () => {
 
 describe('deleteKeyModal', () => {
   it('asks plainly, carries the context, and reads it back', () => {
-    const view = deleteKeyModal(keyEntry({ ownerId: 'U0OTHER' }), CONTEXT);
+    const view = deleteKeyModal(english, keyEntry({ ownerId: 'U0OTHER' }), CONTEXT);
     expect(checkView(view)).toEqual([]);
     expect(view.callback_id).toBe(CALLBACK.deleteModal);
     expect([view.title.text, view.submit?.text, view.close?.text]).toEqual([
@@ -285,7 +287,11 @@ describe('deleteKeyModal', () => {
   });
 
   it('escapes the name, and says when nobody in Slack owns the key', () => {
-    const view = deleteKeyModal(keyEntry({ ownerId: null, key: apiKey({ name: '<!here>' }) }), CONTEXT);
+    const view = deleteKeyModal(
+      english,
+      keyEntry({ ownerId: null, key: apiKey({ name: '<!here>' }) }),
+      CONTEXT,
+    );
     expect(checkView(view)).toEqual([]);
     expect(JSON.stringify(view.blocks)).not.toContain('<!here>');
     expect(JSON.stringify(view.blocks)).toContain('created outside Keyhouse');
@@ -294,6 +300,6 @@ describe('deleteKeyModal', () => {
   it('reads a malformed view as an empty context, and refuses a context too long', () => {
     expect(readDeleteModal(null)).toEqual({ context: '' });
     expect(readDeleteModal({ private_metadata: ['x'] })).toEqual({ context: '' });
-    expect(() => deleteKeyModal(keyEntry(), 'x'.repeat(3001))).toThrow(RangeError);
+    expect(() => deleteKeyModal(english, keyEntry(), 'x'.repeat(3001))).toThrow(RangeError);
   });
 });

@@ -76,7 +76,7 @@ describe('lifecycle dialogs', () => {
       envelope: new Date('2026-12-27T14:00:00.000Z'),
       context: '{"k":1}',
     };
-    const own = rotateKeyModal({ ...base, needsApproval: false });
+    const own = rotateKeyModal(english, { ...base, needsApproval: false });
     validView(own);
     expect(own.callback_id).toBe(CALLBACK.rotateModal);
     // The owner may choose a later end, approved like Extend: the reason is there, and optional.
@@ -87,9 +87,10 @@ describe('lifecycle dialogs', () => {
     expect(reason?.optional).toBe(true);
     expect(JSON.stringify(own)).toContain('"initial_option":{"text":{"type":"plain_text","text":"1 day"');
     expect(JSON.stringify(own)).toContain('"value":"keep"');
-    expect(JSON.stringify(own)).toContain('Same end as now: 2026-12-27 14:00 UTC');
+    // plain_text holds no date token: the instant is written in the reader's zone, named.
+    expect(JSON.stringify(own)).toContain('Same end as now: Dec 27, 2026, 2:00 PM (UTC)');
     expect(JSON.stringify(own)).toContain('without approval while the new key ends no later');
-    const approved = rotateKeyModal({ ...base, needsApproval: true });
+    const approved = rotateKeyModal(english, { ...base, needsApproval: true });
     validView(approved);
     expect(blockIds(approved)).toEqual([BLOCK.rotateOverlap, BLOCK.rotateExpiry, BLOCK.rotateReason]);
     expect(
@@ -97,18 +98,22 @@ describe('lifecycle dialogs', () => {
         (b) => b.block_id === BLOCK.rotateReason,
       )?.optional,
     ).toBe(false);
-    const free = rotateKeyModal({ ...base, role: policyRole({ approvals: 0 }), needsApproval: false });
+    const free = rotateKeyModal(english, {
+      ...base,
+      role: policyRole({ approvals: 0 }),
+      needsApproval: false,
+    });
     expect(blockIds(free)).toEqual([BLOCK.rotateOverlap, BLOCK.rotateExpiry]);
-    expect(() => rotateKeyModal({ ...base, needsApproval: false, context: 'x'.repeat(3001) })).toThrow(
-      RangeError,
-    );
+    expect(() =>
+      rotateKeyModal(english, { ...base, needsApproval: false, context: 'x'.repeat(3001) }),
+    ).toThrow(RangeError);
   });
 
   it('Extend and Reassign render valid dialogs with the ids handlers read', () => {
-    const extend = extendKeyModal({ entry: keyEntry(), role, expiryChoices: choices, context: 'c' });
+    const extend = extendKeyModal(english, { entry: keyEntry(), role, expiryChoices: choices, context: 'c' });
     validView(extend);
     expect(blockIds(extend)).toEqual([BLOCK.extendExpiry, BLOCK.extendReason]);
-    const reassign = reassignKeyModal(keyEntry({ ownerId: 'U0OLD' }), 'c');
+    const reassign = reassignKeyModal(english, keyEntry({ ownerId: 'U0OLD' }), 'c');
     validView(reassign);
     expect(JSON.stringify(reassign)).toContain('"initial_user":"U0OLD"');
   });

@@ -10,6 +10,7 @@ import {
   requestModalErrors,
   type ViewStateValues,
 } from '../../src/views/request-modal.js';
+import { english, korean } from '../support/words.js';
 import { EXPIRY_CHOICES, policyRole } from './fixtures.js';
 
 const ROLES = [
@@ -33,6 +34,7 @@ function input(overrides: Partial<RequestModalInput> = {}): RequestModalInput {
     reasonMinLength: 10,
     reasonMaxLength: 2000,
     defaultIpAccessList: [{ source: '0.0.0.0/0', description: 'anywhere' }],
+    keyName: { pattern: '^[A-Za-z0-9 _.-]{1,64}$', hint: null },
     ...overrides,
   };
 }
@@ -62,7 +64,7 @@ function stateFor(view: ModalView, values: Record<string, string | null>): ViewS
 }
 
 describe('requestModal before a role is chosen', () => {
-  const view = requestModal(input());
+  const view = requestModal(english, input());
 
   it('is a valid modal with the product wording', () => {
     expect(checkView(view)).toEqual([]);
@@ -115,23 +117,64 @@ describe('requestModal before a role is chosen', () => {
     const ips = labelled(view, 'IP access list');
     expect(ips).toMatchObject({ block_id: BLOCK.ipList, optional: true });
     expect(ips?.element).toMatchObject({ action_id: ACTION.ipListInput, multiline: true });
+    // plain_text shows markup as typed (issue #20 item 9): the format is said in words.
     expect(ips?.hint?.text).toBe(
-      'One per line: `<IPv4 or CIDR> [description]`. Empty means the default: 0.0.0.0/0 (anywhere)',
+      'One entry per line: an IPv4 address or CIDR range, then a description if you like. Empty means the default: 0.0.0.0/0 (anywhere)',
+    );
+    expect(ips?.hint?.text).not.toMatch(/[`*<]/);
+  });
+
+  it('makes the reason optional when the policy does', () => {
+    const other = requestModal(english, input({ reasonRequired: false, reasonMinLength: 0 }));
+    expect(labelled(other, 'Reason')?.optional).toBe(true);
+    expect(labelled(other, 'Reason')?.hint?.text).not.toContain('at least');
+  });
+});
+
+describe('requestModal states the policy key-name rule (issue #20 item 2)', () => {
+  const hintOf = (keyName: RequestModalInput['keyName'], m = english) =>
+    labelled(requestModal(m, input({ keyName })), m === english ? 'Key name' : '키 이름');
+
+  it('describes the default rule, not a generic limit', () => {
+    const field = hintOf({ pattern: '^[A-Za-z0-9 _.-]{1,64}$', hint: null });
+    expect(field?.hint?.text).toBe(
+      '1 to 64 characters: letters, digits, spaces, underscores, dots, and dashes.',
+    );
+    expect(field?.element).toMatchObject({ max_length: 64 });
+  });
+
+  it("describes a policy's own pattern: its length, characters and first character", () => {
+    const field = hintOf({ pattern: '^[a-z0-9][a-z0-9-]{2,40}$', hint: null });
+    expect(field?.hint?.text).toBe(
+      '3 to 41 characters: lowercase letters, digits, and dashes. It cannot start with a dash.',
+    );
+    expect(field?.hint?.text).not.toContain('64');
+    // Slack stops the typing at the rule's longest name.
+    expect(field?.element).toMatchObject({ max_length: 41 });
+  });
+
+  it('says the rule in Korean to a Korean reader', () => {
+    const field = hintOf({ pattern: '^[a-z0-9][a-z0-9-]{2,40}$', hint: null }, korean);
+    expect(field?.hint?.text).toBe(
+      '3~41자, 영문 소문자, 숫자 및 하이픈(-)만 쓸 수 있습니다. 이름은 하이픈(-)(으)로 시작할 수 없습니다.',
     );
   });
 
-  it('makes the reason optional when the policy does, and shows the key name hint', () => {
-    const other = requestModal(
-      input({ reasonRequired: false, reasonMinLength: 0, keyNamePatternHint: 'lower-case' }),
+  it("shows the policy's hint, else the pattern, for a pattern it cannot read", () => {
+    expect(hintOf({ pattern: '^(etl|bi)-[a-z]+$', hint: 'Start with etl- or bi-.' })?.hint?.text).toBe(
+      'Start with etl- or bi-.',
     );
-    expect(labelled(other, 'Reason')?.optional).toBe(true);
-    expect(labelled(other, 'Reason')?.hint?.text).not.toContain('at least');
-    expect(labelled(other, 'Key name')?.hint?.text).toBe('lower-case');
+    expect(hintOf({ pattern: '^(etl|bi)-[a-z]+$', hint: null })?.hint?.text).toBe(
+      'The name must match the pattern ^(etl|bi)-[a-z]+$',
+    );
   });
 });
 
 describe('requestModal with a role chosen', () => {
-  const view = requestModal(input({ selectedRoleId: 'admin', expiryChoices: EXPIRY_CHOICES.slice(0, 2) }));
+  const view = requestModal(
+    english,
+    input({ selectedRoleId: 'admin', expiryChoices: EXPIRY_CHOICES.slice(0, 2) }),
+  );
 
   it('preselects the role and offers its expiry choices in a block named after it', () => {
     expect(checkView(view)).toEqual([]);
@@ -163,7 +206,7 @@ describe('requestModal with a role chosen', () => {
 });
 
 describe('readRequestModal and requestModalBlockIds', () => {
-  const view = requestModal(input({ selectedRoleId: 'developer', expiryChoices: EXPIRY_CHOICES }));
+  const view = requestModal(english, input({ selectedRoleId: 'developer', expiryChoices: EXPIRY_CHOICES }));
 
   it('round-trips what the user entered', () => {
     const state = stateFor(view, {
@@ -217,7 +260,7 @@ describe('readRequestModal and requestModalBlockIds', () => {
   });
 
   it('puts an expiry error on the Role block while no Expiry block is shown', () => {
-    const bare = requestModal(input());
+    const bare = requestModal(english, input());
     const state = stateFor(bare, { [ACTION.roleSelect]: 'admin' });
     expect(requestModalBlockIds(state).expiry).toBe(BLOCK.role);
     expect(
@@ -248,6 +291,7 @@ describe('requestModal limits', () => {
       description: 'd'.repeat(100),
     }));
     const view = requestModal(
+      english,
       input({
         roles,
         selectedRoleId: 'r5',
@@ -260,7 +304,7 @@ describe('requestModal limits', () => {
   });
 
   it('renders a role-less modal without an empty select', () => {
-    const view = requestModal(input({ roles: [] }));
+    const view = requestModal(english, input({ roles: [] }));
     expect(checkView(view)).toEqual([]);
     expect(JSON.stringify(view.blocks)).toContain('No role is open to you');
   });

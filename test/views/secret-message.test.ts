@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { checkBlocks, checkMessage } from '../../dev/fake-slack/block-kit-limits.js';
 import { ACTION, BLOCK } from '../../src/views/ids.js';
 import { secretMessage } from '../../src/views/secret-message.js';
+import { english } from '../support/words.js';
 import { apiKey, REQUEST_ID, secretReveal } from './fixtures.js';
 
 // Never snapshot this message: it holds a secret (product.md §3).
 const SECRET = 'sEcReT-4f9a2b7c1d0e8f3a6b5c';
 
 describe('secretMessage', () => {
-  const message = secretMessage(secretReveal(SECRET));
+  const message = secretMessage(english, secretReveal(SECRET));
 
   it('is an ephemeral answer that leaves the DM in place', () => {
     expect(message.response_type).toBe('ephemeral');
@@ -31,7 +32,9 @@ describe('secretMessage', () => {
     expect(blocks).toContain('*Key secret*');
     expect(blocks).toContain('*Name*\\netl-nightly');
     expect(blocks).toContain('*Role*\\nDeveloper (read-only)');
-    expect(blocks).toContain('*Expires*\\n2026-12-27 14:00 UTC (in 30 days)');
+    expect(blocks).toContain(
+      '*Expires*\\n<!date^1798380000^{date_short_pretty} {time}|2026-12-27 14:00 UTC> (in 30 days)',
+    );
     expect(blocks).toContain(
       `curl --user 'ABCDEFGHIJKLMNOPWXYZ:${SECRET}' https://api.clickhouse.cloud/v1/organizations`,
     );
@@ -49,6 +52,7 @@ describe('secretMessage', () => {
 
   it('says never for a key without expiry and trims a trailing slash from the API URL', () => {
     const other = secretMessage(
+      english,
       secretReveal(SECRET, { key: apiKey({ expireAt: null }), apiUrl: 'http://127.0.0.1:8123/' }),
     );
     const blocks = JSON.stringify(other.blocks);
@@ -57,7 +61,7 @@ describe('secretMessage', () => {
   });
 
   it('escapes the key name in text and blocks', () => {
-    const other = secretMessage(secretReveal(SECRET, { key: apiKey({ name: '<!here> & co' }) }));
+    const other = secretMessage(english, secretReveal(SECRET, { key: apiKey({ name: '<!here> & co' }) }));
     expect(JSON.stringify(other)).not.toContain('<!here>');
     expect(other.text).toContain('&lt;!here&gt; &amp; co');
   });

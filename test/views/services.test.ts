@@ -24,14 +24,14 @@ describe('services in the approval message and the lists', () => {
       request: keyRequest({ roleId: 'reader', services: [ANALYTICS, PROD] }),
       services: [{ ...PROD, name: 'prod-eu-2' }],
     });
-    const text = JSON.stringify(approvalMessage(card).blocks);
+    const text = JSON.stringify(approvalMessage(english, card).blocks);
     expect(text).toContain(
       '*Services* (read): ~analytics~ (deleted in the console), prod-eu-2 (renamed from prod-eu)',
     );
   });
 
   it('a request of another role shows no services line', () => {
-    expect(JSON.stringify(approvalMessage(approvalCard()).blocks)).not.toContain('*Services*');
+    expect(JSON.stringify(approvalMessage(english, approvalCard()).blocks)).not.toContain('*Services*');
   });
 
   it('a key in a list names its services; a key of another role does not', () => {

@@ -4,6 +4,7 @@ import { denyCheckingModal, denyModal, denyOutcomeModal } from '../../views/inde
 import type { ActionArgs, Listener } from '../ack-first.js';
 import { type HandlerDeps, parseRequestId } from '../deps.js';
 import { openModal } from '../shared/modal.js';
+import { wordsNow, wordsOf } from '../shared/words.js';
 
 /**
  * Deny asks for an optional reason first, and only someone who could deny gets the dialog. When
@@ -13,7 +14,7 @@ import { openModal } from '../shared/modal.js';
 export function denyAction(deps: HandlerDeps): Listener<ActionArgs<BlockAction<ButtonAction>>, never> {
   return ({ action, body }) => ({
     after: async ({ client }) => {
-      const requestId = parseRequestId(action.value);
+      const requestId = parseRequestId(action.value, wordsNow(deps, body.user.id));
       const userId = body.user.id;
       await openModal(
         deps,
@@ -22,11 +23,12 @@ export function denyAction(deps: HandlerDeps): Listener<ActionArgs<BlockAction<B
         async () => {
           await deps.workflow.checkCanDecide(requestId, userId);
           const request = await deps.workflow.getRequest(requestId);
-          if (!request) throw new KeyhouseError('not_found', 'That request no longer exists.');
-          return denyModal(request);
+          const m = await wordsOf(deps, userId);
+          if (!request) throw new KeyhouseError('not_found', m.t('approval.requestGone'));
+          return denyModal(m, request);
         },
-        denyCheckingModal(),
-        (text) => denyOutcomeModal({ ok: false, text }),
+        denyCheckingModal(wordsNow(deps, userId)),
+        (text) => denyOutcomeModal(wordsNow(deps, userId), { ok: false, text }),
       );
     },
   });

@@ -5,6 +5,7 @@ import type { ActionArgs, Listener } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 import { decodeContext } from '../shared/key-surface.js';
 import { editServiceOffer } from '../shared/request-modal.js';
+import { wordsOf } from '../shared/words.js';
 
 /** Changing the role in the Edit dialog swaps in that role's expiry choices. */
 export function editRoleAction(
@@ -23,7 +24,7 @@ export function editRoleAction(
       await client.views.update({
         view_id: body.view.id,
         hash: body.view.hash,
-        view: editKeyModal({
+        view: editKeyModal(await wordsOf(deps, userId), {
           entry,
           roles: await deps.policy.requestableRoles(userId),
           currentRoleId,

@@ -3,12 +3,13 @@ import { KeyhouseError } from '../../core/errors.js';
 import type { ActionArgs, Listener } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 import { openExtendDialog, parseKeyId } from '../shared/key-dialogs.js';
+import { wordsNow } from '../shared/words.js';
 
 /** The Extend button of an expiry warning: opens the Extend dialog for the key its value names. */
 export function extendKeyAction(deps: HandlerDeps): Listener<ActionArgs<BlockAction<ButtonAction>>, never> {
   return ({ action, body }) => {
     const keyId = parseKeyId(action.value);
-    if (!keyId) throw new KeyhouseError('not_found', 'That button no longer refers to a key.');
+    if (!keyId) throw new KeyhouseError('not_found', wordsNow(deps, body.user.id).t('keyDialogs.buttonGone'));
     return {
       after: ({ client }) =>
         openExtendDialog(deps, client, {

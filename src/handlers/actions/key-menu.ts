@@ -1,23 +1,14 @@
 import type { BlockAction, OverflowAction } from '@slack/bolt';
 import { KeyhouseError } from '../../core/errors.js';
-import {
-  deleteKeyModal,
-  editKeyModal,
-  editLoadingModal,
-  editOutcomeModal,
-  liftLeakModal,
-  outcomeModal,
-  reassignKeyModal,
-  workingModal,
-} from '../../views/index.js';
+import { deleteKeyModal, editKeyModal, liftLeakModal, reassignKeyModal } from '../../views/index.js';
 import { doneText } from '../../views/outcomes.js';
 import type { ActionArgs, Listener } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
-import { encodeLifecycleContext, openRotateDialog } from '../shared/key-dialogs.js';
+import { encodeLifecycleContext, loadingAndFailed, openRotateDialog } from '../shared/key-dialogs.js';
 import { encodeContext, refreshSurface, type Surface } from '../shared/key-surface.js';
 import { openModal } from '../shared/modal.js';
 import { editServiceOffer } from '../shared/request-modal.js';
-import { wordsNow } from '../shared/words.js';
+import { wordsNow, wordsOf } from '../shared/words.js';
 
 const MENU_VALUE = /^(disable|enable|edit|rotate|delete|reassign|lift):([0-9a-f-]{36})$/i;
 const KEY_BLOCK = /^keys\|(mine|all|review)\|(\d{1,4})\|/;
@@ -32,11 +23,11 @@ const KEY_BLOCK = /^keys\|(mine|all|review)\|(\d{1,4})\|/;
 export function keyMenuAction(deps: HandlerDeps): Listener<ActionArgs<BlockAction<OverflowAction>>, never> {
   return ({ action, body }) => {
     const match = MENU_VALUE.exec(action.selected_option?.value ?? '');
+    const userId = body.user.id;
     if (!match?.[1] || !match[2])
-      throw new KeyhouseError('not_found', 'That menu no longer refers to a key.');
+      throw new KeyhouseError('not_found', wordsNow(deps, userId).t('keyDialogs.menuGone'));
     const verb = match[1];
     const keyId = match[2].toLowerCase();
-    const userId = body.user.id;
     const surface = surfaceOf(body, action.block_id);
 
     if (verb === 'disable' || verb === 'enable') {
@@ -68,10 +59,9 @@ export function keyMenuAction(deps: HandlerDeps): Listener<ActionArgs<BlockActio
             async () => {
               // The gate refuses before any dialog: not an admin, or no mark to lift.
               const { entry } = await deps.workflow.liftLeakForm(userId, keyId);
-              return liftLeakModal(entry, context);
+              return liftLeakModal(await wordsOf(deps, userId), entry, context);
             },
-            workingModal('Lift leak mark', 'Looking the key up in ClickHouse…'),
-            (text) => outcomeModal('Lift leak mark', { ok: false, text }),
+            ...loadingAndFailed(wordsNow(deps, userId), 'keyDialogs.liftTitle'),
           ),
       };
     }
@@ -85,12 +75,12 @@ export function keyMenuAction(deps: HandlerDeps): Listener<ActionArgs<BlockActio
             { triggerId: body.trigger_id, userId },
             async () => {
               // Refused before any dialog for a non-admin (the submission is checked again).
+              const m = await wordsOf(deps, userId);
               if (!(await deps.policy.isAdmin(userId)))
-                throw new KeyhouseError('not_allowed', 'Only Keyhouse admins can give a key another owner.');
-              return reassignKeyModal((await deps.workflow.manageable(userId, keyId)).entry, context);
+                throw new KeyhouseError('not_allowed', m.t('keyDialogs.onlyAdminsReassign'));
+              return reassignKeyModal(m, (await deps.workflow.manageable(userId, keyId)).entry, context);
             },
-            workingModal('Reassign key', 'Looking the key up in ClickHouse…'),
-            (text) => outcomeModal('Reassign key', { ok: false, text }),
+            ...loadingAndFailed(wordsNow(deps, userId), 'keyDialogs.reassignTitle'),
           ),
       };
     }
@@ -103,9 +93,11 @@ export function keyMenuAction(deps: HandlerDeps): Listener<ActionArgs<BlockActio
             deps,
             client,
             opening,
-            async () => deleteKeyModal((await deps.workflow.manageable(userId, keyId)).entry, context),
-            workingModal('Delete key', 'Looking the key up in ClickHouse…'),
-            (text) => outcomeModal('Delete key', { ok: false, text }),
+            async () => {
+              const { entry } = await deps.workflow.manageable(userId, keyId);
+              return deleteKeyModal(await wordsOf(deps, userId), entry, context);
+            },
+            ...loadingAndFailed(wordsNow(deps, userId), 'keyDialogs.deleteTitle'),
           ),
       };
     }
@@ -117,7 +109,7 @@ export function keyMenuAction(deps: HandlerDeps): Listener<ActionArgs<BlockActio
           opening,
           async () => {
             const { entry, currentRoleId } = await deps.workflow.manageable(userId, keyId);
-            return editKeyModal({
+            return editKeyModal(await wordsOf(deps, userId), {
               entry,
               roles: await deps.policy.requestableRoles(userId),
               currentRoleId,
@@ -127,8 +119,7 @@ export function keyMenuAction(deps: HandlerDeps): Listener<ActionArgs<BlockActio
               services: await editServiceOffer(deps.workflow, currentRoleId, entry),
             });
           },
-          editLoadingModal(),
-          (text) => editOutcomeModal({ ok: false, text }),
+          ...loadingAndFailed(wordsNow(deps, userId), 'edit.title'),
         ),
     };
   };

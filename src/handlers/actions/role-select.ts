@@ -2,7 +2,6 @@ import type { BlockAction, StaticSelectAction } from '@slack/bolt';
 import type { ActionArgs, Listener } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 import { requestModalFor } from '../shared/request-modal.js';
-import { wordsNow } from '../shared/words.js';
 
 /** Changing the role in the request modal swaps in that role's expiry choices. */
 export function roleSelectAction(
@@ -12,13 +11,7 @@ export function roleSelectAction(
     after: async ({ client }) => {
       const roleId = action.selected_option?.value;
       if (!body.view || !roleId) return;
-      const view = await requestModalFor(
-        deps.policy,
-        body.user.id,
-        roleId,
-        wordsNow(deps, body.user.id),
-        deps.workflow,
-      );
+      const view = await requestModalFor(deps, body.user.id, roleId);
       if (!view) return;
       // The hash makes Slack refuse the update if the modal changed meanwhile (a newer update won).
       await client.views.update({ view_id: body.view.id, hash: body.view.hash, view });

@@ -3,6 +3,7 @@ import { KeyhouseError } from '../../core/errors.js';
 import type { ActionArgs, Listener } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 import { openRotateDialog, parseKeyId } from '../shared/key-dialogs.js';
+import { wordsNow } from '../shared/words.js';
 
 /**
  * A Rotate button outside the key list (an expiry warning, a leak notice): opens the Rotate
@@ -11,7 +12,7 @@ import { openRotateDialog, parseKeyId } from '../shared/key-dialogs.js';
 export function rotateKeyAction(deps: HandlerDeps): Listener<ActionArgs<BlockAction<ButtonAction>>, never> {
   return ({ action, body }) => {
     const keyId = parseKeyId(action.value);
-    if (!keyId) throw new KeyhouseError('not_found', 'That button no longer refers to a key.');
+    if (!keyId) throw new KeyhouseError('not_found', wordsNow(deps, body.user.id).t('keyDialogs.buttonGone'));
     return {
       after: ({ client }) =>
         openRotateDialog(deps, client, {

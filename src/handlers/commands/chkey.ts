@@ -96,21 +96,15 @@ export function chkeyCommand(deps: HandlerDeps): Listener<CommandArgs, CommandAc
             client,
             { triggerId: command.trigger_id, userId },
             async () => {
-              const view = await requestModalFor(
-                deps.policy,
-                userId,
-                undefined,
-                wordsNow(deps, userId),
-                deps.workflow,
-              );
+              const view = await requestModalFor(deps, userId);
               if (view) return view;
               throw new KeyhouseError(
                 'not_allowed',
                 notAllowedToRequest(wordsNow(deps, userId), deps.policy.adminsToAsk()).text,
               );
             },
-            requestCheckingModal(),
-            (text) => requestOutcomeModal({ ok: false, text }),
+            requestCheckingModal(wordsNow(deps, userId)),
+            (text) => requestOutcomeModal(wordsNow(deps, userId), { ok: false, text }),
           ),
       };
     }

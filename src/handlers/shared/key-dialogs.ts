@@ -1,13 +1,15 @@
+import type { ModalView } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
 import type { Done, Problem } from '../../core/outcomes.js';
+import type { Messages } from '../../i18n/index.js';
 import { extendKeyModal, outcomeModal, rotateKeyModal, workingModal } from '../../views/index.js';
 import { doneText, problemsText } from '../../views/outcomes.js';
 import type { Reply, ViewAck } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 import { refreshSurface, type Surface, surfaceSchema } from './key-surface.js';
 import { openModal, settleInModal } from './modal.js';
-import { wordsNow } from './words.js';
+import { wordsNow, wordsOf } from './words.js';
 
 /**
  * What a Rotate, Extend or Reassign dialog carries in `private_metadata`: the key, the role it
@@ -60,7 +62,7 @@ export function openRotateDialog(
     async () => {
       const form = await deps.workflow.rotationForm(args.userId, args.keyId);
       const needsReason = form.needsApproval && form.role.approvals > 0;
-      return rotateKeyModal({
+      return rotateKeyModal(await wordsOf(deps, args.userId), {
         ...form,
         context: encodeLifecycleContext({
           keyId: args.keyId,
@@ -70,8 +72,7 @@ export function openRotateDialog(
         }),
       });
     },
-    workingModal('Rotate key', 'Looking the key up in ClickHouse…'),
-    (text) => outcomeModal('Rotate key', { ok: false, text }),
+    ...loadingAndFailed(wordsNow(deps, args.userId), 'keyDialogs.rotateTitle'),
   );
 }
 
@@ -87,7 +88,7 @@ export function openExtendDialog(
     { triggerId: args.triggerId, userId: args.userId },
     async () => {
       const form = await deps.workflow.extendForm(args.userId, args.keyId);
-      return extendKeyModal({
+      return extendKeyModal(await wordsOf(deps, args.userId), {
         ...form,
         context: encodeLifecycleContext({
           keyId: args.keyId,
@@ -97,9 +98,29 @@ export function openExtendDialog(
         }),
       });
     },
-    workingModal('Extend key', 'Looking the key up in ClickHouse…'),
-    (text) => outcomeModal('Extend key', { ok: false, text }),
+    ...loadingAndFailed(wordsNow(deps, args.userId), 'keyDialogs.extendTitle'),
   );
+}
+
+/**
+ * A key dialog's two other faces, in the person's words: "looking the key up…" while ClickHouse
+ * answers, and the failure if it cannot open.
+ */
+export function loadingAndFailed(
+  m: Messages,
+  title:
+    | 'keyDialogs.rotateTitle'
+    | 'keyDialogs.extendTitle'
+    | 'keyDialogs.reassignTitle'
+    | 'keyDialogs.liftTitle'
+    | 'keyDialogs.deleteTitle'
+    | 'edit.title',
+): [ModalView, (text: string) => ModalView] {
+  const said = m.t(title);
+  return [
+    workingModal(m, said, m.t('dialog.lookingUp')),
+    (text) => outcomeModal(m, said, { ok: false, text }),
+  ];
 }
 
 /** What a Rotate or Extend submission led to: refused with reasons, or done (and maybe a request to announce). */
@@ -114,12 +135,13 @@ export type LifecycleOutcome =
  */
 export function settleLifecycleDialog(
   deps: HandlerDeps,
+  m: Messages,
   dialog: { title: string; working: string; viewId: string; userId: string; surface: Surface },
   run: () => Promise<LifecycleOutcome>,
 ): Reply<ViewAck> {
   const { title, userId } = dialog;
   return {
-    ack: { response_action: 'update', view: workingModal(title, dialog.working) },
+    ack: { response_action: 'update', view: workingModal(m, title, dialog.working) },
     after: ({ client }) =>
       settleInModal(
         deps,
@@ -128,8 +150,8 @@ export function settleLifecycleDialog(
         async () => {
           const result = await run();
           if (!result.ok) {
-            const text = `Nothing was done: ${problemsText(wordsNow(deps, userId), result.errors)}`;
-            return { view: outcomeModal(title, { ok: false, text }), text: `⚠️ ${text}` };
+            const text = m.t('dialog.nothingDone', { problems: problemsText(m, result.errors) });
+            return { view: outcomeModal(m, title, { ok: false, text }), text: `⚠️ ${text}` };
           }
           if (result.announce) await deps.workflow.announce(result.announce);
           const notice = doneText(wordsNow(deps, userId), result.done);
@@ -139,9 +161,9 @@ export function settleLifecycleDialog(
               'could not refresh the key list after the dialog',
             ),
           );
-          return { view: outcomeModal(title, { ok: true, text: notice }), text: notice };
+          return { view: outcomeModal(m, title, { ok: true, text: notice }), text: notice };
         },
-        (text) => outcomeModal(title, { ok: false, text }),
+        (text) => outcomeModal(m, title, { ok: false, text }),
       ),
   };
 }

@@ -4,7 +4,7 @@ import { KeyhouseError } from '../../core/errors.js';
 import { unlessWaiting, WOULD_WAIT, withoutWaiting } from '../../util/no-wait.js';
 import type { HandlerDeps } from '../deps.js';
 import { describeError } from '../errors.js';
-import { wordsNow } from './words.js';
+import { lookUpSoon, wordsNow } from './words.js';
 
 /** An open modal and whose it is. */
 export interface ModalPlace {
@@ -78,6 +78,8 @@ export async function openModal(
   loading: ModalView,
   failed: (text: string) => ModalView,
 ): Promise<void> {
+  // A dialog is drawn in its person's words: a person not seen before is looked up first, briefly.
+  await lookUpSoon(deps, opening.userId);
   const quick = await unlessWaiting(() => withoutWaiting(build));
   if (quick !== WOULD_WAIT) {
     await client.views.open({ trigger_id: opening.triggerId, view: quick });

@@ -1,30 +1,29 @@
 import type { ModalView } from '@slack/types';
-import type { Messages } from '../../i18n/index.js';
-import type { Policy } from '../../policy/index.js';
 import { destinationsOf } from '../../views/delivery.js';
 import { requestModal } from '../../views/index.js';
 import type { ServiceOffer } from '../../views/services.js';
 import type { KeyEntry, Workflow } from '../../workflow/index.js';
+import type { HandlerDeps } from '../deps.js';
+import { wordsOf } from './words.js';
 
 /**
- * The request modal as this user may fill it: only the roles they may request, the expiry
- * choices of the selected role (the first one until they pick another). Null when they may
- * request nothing.
+ * The request modal as this user may fill it, in their words: only the roles they may request,
+ * the expiry choices of the selected role (the first one until they pick another). Null when
+ * they may request nothing.
  */
 export async function requestModalFor(
-  policy: Policy,
+  deps: HandlerDeps,
   userId: string,
   selectedRoleId?: string,
-  /** The reader's words for the on-call note and the break-glass choice (absent: neither is shown). */
-  m?: Messages,
-  workflow?: Pick<Workflow, 'serviceOffer'>,
 ): Promise<ModalView | null> {
+  const { policy } = deps;
   const roles = await policy.requestableRoles(userId);
   const selected = roles.find((r) => r.id === selectedRoleId) ?? roles[0];
   if (!selected) return null;
   const { doc } = policy;
-  const offer = workflow ? await workflow.serviceOffer(selected.id) : null;
-  return requestModal({
+  const offer = await deps.workflow.serviceOffer(selected.id);
+  const m = await wordsOf(deps, userId);
+  return requestModal(m, {
     services:
       offer === null
         ? null
@@ -38,19 +37,16 @@ export async function requestModalFor(
     reasonMinLength: doc.reason.minLength,
     reasonMaxLength: doc.reason.maxLength,
     defaultIpAccessList: doc.defaultIpAccessList,
-    ...(m
-      ? {
-          access: {
-            m,
-            modal: {
-              role: selected,
-              // The on-call group as it stands now (≤ 60 s old): the note says what submitting will do.
-              onCallGroup: selected.autoApprove ? await policy.onCallGroup(userId, selected.id) : null,
-              breakGlass: selected.breakGlass !== undefined,
-            },
-          },
-        }
-      : {}),
+    keyName: doc.keyName,
+    access: {
+      m,
+      modal: {
+        role: selected,
+        // The on-call group as it stands now (≤ 60 s old): the note says what submitting will do.
+        onCallGroup: selected.autoApprove ? await policy.onCallGroup(userId, selected.id) : null,
+        breakGlass: selected.breakGlass !== undefined,
+      },
+    },
     destinations: destinationsOf(selected, doc.destinations),
   });
 }

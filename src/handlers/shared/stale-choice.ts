@@ -8,10 +8,10 @@ import { answer } from './key-surface.js';
 
 const keyId = z.string().uuid();
 
-/** A lifecycle button's value is only a key UUID; anything else is crafted or stale. */
-export function parseKeyId(value: unknown): string {
+/** A lifecycle button's value is only a key UUID; anything else is crafted or stale (told in `m`'s words). */
+export function parseKeyId(value: unknown, m: Messages): string {
   const parsed = keyId.safeParse(value);
-  if (!parsed.success) throw new KeyhouseError('not_found', 'That button no longer refers to a key.');
+  if (!parsed.success) throw new KeyhouseError('not_found', m.t('keyDialogs.buttonGone'));
   return parsed.data.toLowerCase();
 }
 

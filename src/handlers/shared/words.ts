@@ -34,3 +34,20 @@ export async function answerInTheirWords(
   if (reader !== WOULD_WAIT) return { ack: render(deps.catalog.messages(reader)) };
   return { after: async ({ respond }) => answer(respond, render(await wordsOf(deps, userId))) };
 }
+
+/**
+ * Waits a moment for the person's language, for a dialog that opens after the acknowledgement:
+ * its trigger id lasts 3 s, so Slack's answer is waited for at most `withinMs`; after that the
+ * dialog opens in what is at hand (the policy's language) rather than not at all.
+ */
+export async function lookUpSoon(deps: HandlerDeps, userId: string, withinMs = 1_000): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, withinMs);
+  });
+  try {
+    await Promise.race([deps.readers.of(userId), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

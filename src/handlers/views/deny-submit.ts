@@ -17,10 +17,11 @@ export function denySubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
   return async ({ body, view }) => {
     const { requestId: raw, reason } = readDenyModal(view);
     const userId = body.user.id;
+    const m = wordsNow(deps, userId);
     let requestId: string;
     let waiting = false;
     try {
-      requestId = parseRequestId(raw);
+      requestId = parseRequestId(raw, m);
       waiting = (await unlessWaiting(() => deps.workflow.checkCanDecide(requestId, userId))) === WOULD_WAIT;
     } catch (error) {
       if (!isKeyhouseError(error)) throw error;
@@ -33,7 +34,7 @@ export function denySubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
     }
     if (!waiting) return { after: () => deps.workflow.deny(requestId, userId, reason) };
     return {
-      ack: { response_action: 'update', view: denyWorkingModal() },
+      ack: { response_action: 'update', view: denyWorkingModal(m) },
       after: ({ client }) =>
         settleInModal(
           deps,
@@ -41,10 +42,10 @@ export function denySubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
           { viewId: body.view.id, userId },
           async () => {
             await deps.workflow.deny(requestId, userId, reason);
-            const text = 'Denied. The requester has been told, and the approval message shows it.';
-            return { view: denyOutcomeModal({ ok: true, text }), text };
+            const text = m.t('deny.denied');
+            return { view: denyOutcomeModal(m, { ok: true, text }), text };
           },
-          (text) => denyOutcomeModal({ ok: false, text }),
+          (text) => denyOutcomeModal(m, { ok: false, text }),
         ),
     };
   };

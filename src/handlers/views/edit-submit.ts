@@ -22,15 +22,17 @@ export function editSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
   return async ({ body, view }) => {
     const values = readEditModal(view);
     const context = decodeContext(values.context);
+    const userId = body.user.id;
+    // They were looked up to draw the dialog: their words are at hand for the acknowledgement.
+    const m = wordsNow(deps, userId);
     if (!context) {
       return {
         ack: {
           response_action: 'errors',
-          errors: { [values.blockIds.keyName]: 'This dialog is out of date; open it again.' },
+          errors: { [values.blockIds.keyName]: m.t('dialog.outOfDate') },
         },
       };
     }
-    const userId = body.user.id;
     try {
       // Who may change the key is known from the store and the policy: refused in the dialog at once.
       await unlessWaiting(() => deps.workflow.manageable(userId, context.keyId));
@@ -54,7 +56,7 @@ export function editSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
       return { ack: { response_action: 'errors', errors } };
     }
     return {
-      ack: { response_action: 'update', view: editWorkingModal(values.keyName) },
+      ack: { response_action: 'update', view: editWorkingModal(m, values.keyName) },
       after: ({ client }) =>
         settleInModal(
           deps,
@@ -67,7 +69,10 @@ export function editSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
               const { entry, currentRoleId } = await deps.workflow.manageable(userId, context.keyId);
               const roleId = values.roleId === KEEP ? null : values.roleId;
               const choicesFor = roleId ?? currentRoleId;
-              const form = editKeyModal({
+              const errors: Partial<Record<EditField, string>> = {};
+              for (const [field, problem] of Object.entries(result.errors) as [EditField, Problem][])
+                errors[field] = problemText(m, problem);
+              const form = editKeyModal(m, {
                 entry,
                 roles: await deps.policy.requestableRoles(userId),
                 currentRoleId,
@@ -75,13 +80,11 @@ export function editSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
                 expiryChoices: choicesFor ? deps.policy.expiryChoices(choicesFor) : [],
                 context: values.context,
                 draft: values,
-                errors: result.errors,
+                errors,
                 services: await editServiceOffer(deps.workflow, choicesFor, entry),
               });
-              return {
-                view: form,
-                text: `⚠️ Nothing was changed. ${problemsText(wordsNow(deps, userId), result.errors)}`,
-              };
+              const text = m.t('dialog.nothingChanged', { problems: problemsText(m, result.errors) });
+              return { view: form, text: `⚠️ ${text}` };
             }
             if (result.changeRequest) await deps.workflow.announce(result.changeRequest.id);
             // The list (or Home tab) shows the new state too; the dialog is where the outcome is read.
@@ -89,9 +92,9 @@ export function editSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
             await refreshSurface(deps, client, userId, context.surface, notice).catch((error: unknown) =>
               deps.logger.warn({ err: error }, 'could not refresh the key list after an edit'),
             );
-            return { view: editOutcomeModal({ ok: true, text: notice }), text: notice };
+            return { view: editOutcomeModal(m, { ok: true, text: notice }), text: notice };
           },
-          (text) => editOutcomeModal({ ok: false, text }),
+          (text) => editOutcomeModal(m, { ok: false, text }),
         ),
     };
   };

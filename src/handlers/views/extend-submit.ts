@@ -17,12 +17,11 @@ export function extendSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck>
   return ({ body, view }) => {
     const values = readLifecycleModal(view);
     const context = decodeLifecycleContext(values.context);
+    const userId = body.user.id;
+    const m = wordsNow(deps, userId);
     if (!context?.roleId) {
       return {
-        ack: {
-          response_action: 'errors',
-          errors: { [BLOCK.extendExpiry]: 'This dialog is out of date; open it again.' },
-        },
+        ack: { response_action: 'errors', errors: { [BLOCK.extendExpiry]: m.t('dialog.outOfDate') } },
       };
     }
     const draft = {
@@ -36,10 +35,16 @@ export function extendSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck>
         errors[FIELD_BLOCK[field as ExtendField]] = problemText(wordsNow(deps, body.user.id), problem);
       return { ack: { response_action: 'errors', errors } };
     }
-    const userId = body.user.id;
     return settleLifecycleDialog(
       deps,
-      { title: 'Extend key', working: 'Extending…', viewId: values.viewId, userId, surface: context.surface },
+      m,
+      {
+        title: m.t('keyDialogs.extendTitle'),
+        working: m.t('keyDialogs.extending'),
+        viewId: values.viewId,
+        userId,
+        surface: context.surface,
+      },
       async () => {
         const result = await deps.workflow.extend(userId, context.keyId, draft);
         if (!result.ok) return result;

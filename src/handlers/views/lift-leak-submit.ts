@@ -34,8 +34,10 @@ export function liftLeakSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAc
       };
     }
     const userId = body.user.id;
+    const m = wordsNow(deps, userId);
+    const title = m.t('keyDialogs.liftTitle');
     return {
-      ack: { response_action: 'update', view: workingModal('Lift leak mark', 'Lifting the mark…') },
+      ack: { response_action: 'update', view: workingModal(m, title, m.t('keyDialogs.lifting')) },
       after: ({ client }) =>
         settleInModal(
           deps,
@@ -49,9 +51,9 @@ export function liftLeakSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAc
             await refreshSurface(deps, client, userId, context.surface, notice).catch((error: unknown) =>
               deps.logger.warn({ err: error }, 'could not refresh the key list after lifting a leak mark'),
             );
-            return { view: outcomeModal('Lift leak mark', { ok: true, text: notice }), text: notice };
+            return { view: outcomeModal(m, title, { ok: true, text: notice }), text: notice };
           },
-          (text) => outcomeModal('Lift leak mark', { ok: false, text }),
+          (text) => outcomeModal(m, title, { ok: false, text }),
         ),
     };
   };

@@ -18,21 +18,21 @@ export function reassignSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAc
     const values = readLifecycleModal(view);
     const context = decodeLifecycleContext(values.context);
     const newOwner = values.read(BLOCK.reassignUser, ACTION.reassignUser);
+    const userId = body.user.id;
+    const m = wordsNow(deps, userId);
     if (!context || !isUserId(newOwner)) {
       return {
         ack: {
           response_action: 'errors',
           errors: {
-            [BLOCK.reassignUser]: context
-              ? 'Choose a person to own the key.'
-              : 'This dialog is out of date; open it again.',
+            [BLOCK.reassignUser]: context ? m.t('keyDialogs.choosePersonToOwn') : m.t('dialog.outOfDate'),
           },
         },
       };
     }
-    const userId = body.user.id;
+    const title = m.t('keyDialogs.reassignTitle');
     return {
-      ack: { response_action: 'update', view: workingModal('Reassign key', 'Reassigning…') },
+      ack: { response_action: 'update', view: workingModal(m, title, m.t('keyDialogs.reassigning')) },
       after: ({ client }) =>
         settleInModal(
           deps,
@@ -46,9 +46,9 @@ export function reassignSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAc
             await refreshSurface(deps, client, userId, context.surface, notice).catch((error: unknown) =>
               deps.logger.warn({ err: error }, 'could not refresh the key list after a reassignment'),
             );
-            return { view: outcomeModal('Reassign key', { ok: true, text: notice }), text: notice };
+            return { view: outcomeModal(m, title, { ok: true, text: notice }), text: notice };
           },
-          (text) => outcomeModal('Reassign key', { ok: false, text }),
+          (text) => outcomeModal(m, title, { ok: false, text }),
         ),
     };
   };

@@ -1,4 +1,6 @@
+import type { KeyRequest } from '../../core/model.js';
 import type { Problem } from '../../core/outcomes.js';
+import type { Messages } from '../../i18n/index.js';
 import { unlessWaiting, WOULD_WAIT } from '../../util/no-wait.js';
 import {
   readRequestModal,
@@ -18,12 +20,15 @@ import { wordsNow } from '../shared/words.js';
 /**
  * The request modal's submission: every rule is checked again on the server; an invalid field is
  * answered inside the modal. A valid request is recorded before the modal closes, then posted.
- * When the requesters' user group is not cached yet, the modal turns to "checking…" and then shows
- * where the request went, or why nothing was saved.
+ * Either way the modal then says where the request went and what comes next (issue #20 item 1):
+ * at once when every check could be made without the network, else after "checking…" (the
+ * requesters' user group was not cached yet), or why nothing was saved. All in the person's words
+ * (they were looked up to draw the modal, so they are at hand for the acknowledgement).
  */
 export function requestSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
   return async ({ body, view }) => {
     const userId = body.user.id;
+    const m = wordsNow(deps, userId);
     // `state` is Slack's; read defensively all the same, a crafted payload may lack it.
     const values = view?.state?.values ?? {};
     const draft = readRequestModal(values);
@@ -36,12 +41,15 @@ export function requestSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck
       const { text, reference } = describeError(wordsNow(deps, userId), error, deps.command);
       if (reference) deps.logger.error({ err: error, reference, userId }, 'request submission failed');
       return {
-        ack: { response_action: 'errors', errors: { [keyNameBlock]: `Nothing was saved. ${text}` } },
+        ack: {
+          response_action: 'errors',
+          errors: { [keyNameBlock]: m.t('request.nothingSaved', { problems: text }) },
+        },
       };
     }
     if (result === WOULD_WAIT) {
       return {
-        ack: { response_action: 'update', view: requestWorkingModal(draft.keyName) },
+        ack: { response_action: 'update', view: requestWorkingModal(m, draft.keyName) },
         after: ({ client }) =>
           settleInModal(
             deps,
@@ -50,21 +58,15 @@ export function requestSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck
             async () => {
               const submitted = await deps.workflow.submit(userId, draft);
               if (!submitted.ok) {
-                const text = `Nothing was saved. ${problemsText(wordsNow(deps, userId), submitted.errors)} Run the command again to fix it.`;
-                return { view: requestOutcomeModal({ ok: false, text }), text: `⚠️ ${text}` };
+                const text = m.t('request.nothingSavedRunAgain', {
+                  problems: problemsText(m, submitted.errors),
+                });
+                return { view: requestOutcomeModal(m, { ok: false, text }), text: `⚠️ ${text}` };
               }
               await deps.workflow.announce(submitted.request.id);
-              return {
-                view: requestSentModal(
-                  submitted.request,
-                  // A role may name its own approval channel.
-                  deps.policy.role(submitted.request.roleId)?.approvalChannel ??
-                    deps.policy.doc.approvalChannel,
-                ),
-                text: `Your request for ${submitted.request.keyName} was recorded.`,
-              };
+              return sent(deps, m, submitted.request);
             },
-            (text) => requestOutcomeModal({ ok: false, text }),
+            (text) => requestOutcomeModal(m, { ok: false, text }),
           ),
       };
     }
@@ -77,6 +79,20 @@ export function requestSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck
       return { ack: { response_action: 'errors', errors } };
     }
     const { request } = result;
-    return { after: () => deps.workflow.announce(request.id) };
+    // The request is recorded: the modal says so at once, and the approval message follows.
+    return {
+      ack: { response_action: 'update', view: sent(deps, m, request).view },
+      after: () => deps.workflow.announce(request.id),
+    };
+  };
+}
+
+/** Where a recorded request went and what comes next, for the modal (and a DM if it was closed). */
+function sent(deps: HandlerDeps, m: Messages, request: KeyRequest) {
+  // A role may name its own approval channel.
+  const channel = deps.policy.role(request.roleId)?.approvalChannel ?? deps.policy.doc.approvalChannel;
+  return {
+    view: requestSentModal(m, request, channel),
+    text: m.t('request.recorded', { name: request.keyName }),
   };
 }

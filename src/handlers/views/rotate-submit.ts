@@ -22,12 +22,11 @@ export function rotateSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck>
   return ({ body, view }) => {
     const values = readLifecycleModal(view);
     const context = decodeLifecycleContext(values.context);
+    const userId = body.user.id;
+    const m = wordsNow(deps, userId);
     if (!context?.roleId) {
       return {
-        ack: {
-          response_action: 'errors',
-          errors: { [BLOCK.rotateExpiry]: 'This dialog is out of date; open it again.' },
-        },
+        ack: { response_action: 'errors', errors: { [BLOCK.rotateExpiry]: m.t('dialog.outOfDate') } },
       };
     }
     const draft = {
@@ -44,10 +43,16 @@ export function rotateSubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck>
         errors[BLOCK.rotateReason] = problemText(wordsNow(deps, body.user.id), reasonProblem);
     }
     if (Object.keys(errors).length > 0) return { ack: { response_action: 'errors', errors } };
-    const userId = body.user.id;
     return settleLifecycleDialog(
       deps,
-      { title: 'Rotate key', working: 'Rotating…', viewId: values.viewId, userId, surface: context.surface },
+      m,
+      {
+        title: m.t('keyDialogs.rotateTitle'),
+        working: m.t('keyDialogs.rotating'),
+        viewId: values.viewId,
+        userId,
+        surface: context.surface,
+      },
       async () => {
         const result = await deps.workflow.rotate(userId, context.keyId, draft);
         if (!result.ok) return result;

@@ -1,0 +1,20 @@
+/** Words every dialog shares: its buttons, the usual field labels, and the working/outcome states. */
+export const dialog = {
+  cancel: 'Cancel',
+  close: 'Close',
+  done: 'Done',
+  resultHere: 'The result shows here. You can close this; it will not stop the change.',
+  lookingUp: 'Looking the key up in ClickHouse…',
+  keyName: 'Key name',
+  role: 'Role',
+  expiry: 'Expiry',
+  reason: 'Reason',
+  chooseRole: 'Choose a role',
+  chooseExpiry: 'Choose an expiry',
+  longestFor: 'Longest for {role}: {longest}.',
+  forApprovers: 'For the approvers.',
+  fromChange: 'Counted from when the change is applied.',
+  outOfDate: 'This dialog is out of date; open it again.',
+  nothingDone: 'Nothing was done: {problems}',
+  nothingChanged: 'Nothing was changed. {problems}',
+} as const;

@@ -1,0 +1,43 @@
+import type { AreaOf } from '../catalog.js';
+import type { approval as english } from '../en/approval.js';
+
+export const approval: AreaOf<typeof english> = {
+  header:
+    '{kind, select, change {API 키 변경 요청} rotation {API 키 교체 요청} other {API 키 요청}}{state, select, pending {} approved {: 승인됨} auto {: 정책에 따라 자동 승인됨} created {: 키 생성됨} applied {: 적용됨} denied {: 거절됨} other {: 만료됨}}',
+  requester: '요청자',
+  key: '키',
+  replaces: '교체 대상',
+  approvals: '승인',
+  unknownRole: '알 수 없음',
+  unchanged: '변경 없음',
+  untilAbout: '{until}경까지 ({relative})',
+  approvalsNone: '필요 없음 (정책에 따라 자동 승인)',
+  approvalsCount: '{needed}명 중 {given}명',
+  rotationReason: '_{name} ({suffix}) 키 교체_',
+  noneGiven: '_사유 없음_',
+  approve: '승인',
+  how: '{auto, select, yes {정책에 따라 자동 승인됨} other {승인됨}}',
+  waiting: '✅ {how} — 요청자가 키를 생성하기를 기다리는 중',
+  waitingUntil: '✅ {how} — 요청자가 키를 생성하기를 기다리는 중 ({until}까지)',
+  creating: '⏳ {how} — 키를 생성하는 중',
+  changeApplied: '🔑 변경 적용됨 {at}',
+  keyCreated: '🔑 키 생성됨 {at}',
+  denied: '⛔ 거절됨',
+  deniedBy: '⛔ {who}님이 거절함: {reason}',
+  deniedByNoReason: '⛔ {who}님이 거절함 (사유 없음)',
+  claimLapsed: '⌛ 승인되었지만 기한 안에 키가 생성되지 않아 만료됨 {at}',
+  lapsed: '⌛ 결정 없이 만료됨 {at}',
+  factRequest: '요청 {id}',
+  factSubmitted: '제출 {at}',
+  factLapses: '결정되지 않으면 {at}({relative})에 만료',
+  fallback:
+    '{requester}님의 {kind, select, change {API 키 변경 요청} other {API 키 요청}}: {name} ({role}) — {status}',
+  statusPending: '승인 {needed}명 중 {given}명',
+  statusApproved: '{auto, select, yes {정책에 따라 자동 승인됨} other {승인됨}}',
+  statusDone: '{kind, select, change {변경 적용됨} other {키 생성됨}}',
+  statusDenied: '거절됨',
+  statusDeniedBy: '{who}님이 거절함',
+  statusExpired: '만료됨 {at}',
+  requestGone: '해당 요청이 더 이상 없습니다.',
+  buttonGone: '이 버튼이 가리키던 요청이 더 이상 없습니다.',
+};
