@@ -287,6 +287,22 @@ describe('ack first: every listener under a busy ClickHouse and slow user groups
       const keepUrl = await staleClick('stale: keep', ACTION.staleKeep, toKeep.id);
       const staleDisableUrl = await staleClick('stale: disable', ACTION.staleDisable, toStaleDisable.id);
       const staleDeleteUrl = await staleClick('stale: delete', ACTION.staleDelete, toStaleDelete.id);
+      // A break glass's Keep and Revoke (product.md §15), on a request that no longer exists: refused.
+      const reviewClick = (name: string, actionId: string) => {
+        const responseUrl = h.slack.newResponseUrl({ user: admin, channel: APPROVAL_CHANNEL });
+        return post(
+          name,
+          blockAction({
+            user: admin,
+            actionId,
+            value: randomUUID(),
+            responseUrl,
+            triggerId: h.slack.newTriggerId(admin),
+          }),
+        ).then(() => responseUrl);
+      };
+      const keepGlassUrl = await reviewClick('break glass: keep', ACTION.breakGlassKeep);
+      const revokeGlassUrl = await reviewClick('break glass: revoke', ACTION.breakGlassRevoke);
       const pageUrl = listUrl(admin);
       await post(
         'list page',
@@ -490,6 +506,8 @@ describe('ack first: every listener under a busy ClickHouse and slow user groups
           ACTION.extendKey,
           ACTION.reviewPage,
           ACTION.reviewPagePrevious,
+          ACTION.breakGlassKeep,
+          ACTION.breakGlassRevoke,
         ].map((id) => `action:${id}`),
         ...[
           CALLBACK.requestModal,
@@ -512,8 +530,8 @@ describe('ack first: every listener under a busy ClickHouse and slow user groups
         [],
       );
       // The base listeners; the timers' 3 stale-key buttons and user_change; the lifecycle flows'
-      // 4 clicks and 4 submissions (Rotate, Extend, Reassign, Lift leak mark).
-      expect(answers.length).toBe(10 + 6 + 12 + 5 + 1 + (3 + 1) + (4 + 4));
+      // 4 clicks and 4 submissions (Rotate, Extend, Reassign, Lift leak mark); a break glass's Keep and Revoke.
+      expect(answers.length).toBe(10 + 6 + 12 + 5 + 1 + (3 + 1) + (4 + 4) + 2);
       // …while ClickHouse was busy: it had not even answered the other user's renames yet.
       expect(h.clickhouse.keys().filter((k) => /^dave-\d+-renamed$/.test(k.name)).length).toBeLessThan(10);
 
@@ -602,6 +620,14 @@ describe('ack first: every listener under a busy ClickHouse and slow user groups
       await wait('the stale DM rewritten: deleted', () =>
         postsTo(staleDeleteUrl).some((p) => /Deleted alice-stale-delete/.test(JSON.stringify(p.body))),
       );
+      for (const [what, url] of [
+        ['keep', keepGlassUrl],
+        ['revoke', revokeGlassUrl],
+      ] as const) {
+        await wait(`the break glass ${what} refused`, () =>
+          postsTo(url).some((p) => /no longer exists/.test(JSON.stringify(p.body))),
+        );
+      }
       await h.until(async () => {
         const marks = await h.store.listTimerMarks({ rules: ['offboarding.user'], subjects: [leaver] });
         return marks[0]?.state === 'done';

@@ -61,7 +61,9 @@ function outsideCatalogs(text: string, data: Data): string {
   let rest = text;
   const innermost = new RegExp(`${OPEN}[^${OPEN}${CLOSE}]*${CLOSE}`, 'g');
   while (innermost.test(rest)) rest = rest.replace(innermost, ' ');
-  for (const value of dataStrings(data)) rest = rest.split(value).join(' ');
+  // Longest first: a short value (a suffix) must not cut a longer one that holds it (a Key ID).
+  const values = dataStrings(data).sort((a, b) => b.length - a.length);
+  for (const value of values) rest = rest.split(value).join(' ');
   return rest
     .replace(/<[@#!][^>]*>/g, ' ') // mentions, channel links, date tokens
     .replace(/:[a-z0-9_+-]+:/g, ' '); // emoji

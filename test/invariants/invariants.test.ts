@@ -180,6 +180,8 @@ interface Real {
   bounds?: Map<string, number | null>;
   /** Messages pasted so far (their ts must differ). */
   pastes?: number;
+  /** 5. Times each user was offboarded while active: a reactivation ends one, a later deletion starts another. */
+  offboardings?: Map<string, number>;
 }
 
 type Model = Record<string, never>;
@@ -675,6 +677,10 @@ class Offboard implements fc.AsyncCommand<Model, Real> {
   check = () => true;
   async run(_m: Model, r: Real) {
     const userId = pick(REQUESTERS, this.user)!;
+    if (!r.world.deactivated.has(userId)) {
+      r.offboardings ??= new Map();
+      r.offboardings.set(userId, (r.offboardings.get(userId) ?? 0) + 1);
+    }
     r.world.deactivated.add(userId);
     // A lost event leaves it to the daily users.info check.
     if (!this.eventLost) {
@@ -898,7 +904,7 @@ async function checkInvariants(r: Real): Promise<void> {
       'approvals behind a created key',
     ).toBeGreaterThanOrEqual(needed);
   }
-  checkTimed(r.world.timed);
+  checkTimed(r.world.timed, r.offboardings ?? new Map());
   await checkRotations(r);
   await checkEnvelopes(r);
   await checkLimits(r);
@@ -1204,8 +1210,9 @@ function checkOutsideNotices(r: Real): void {
 }
 
 /** 5. Each timed message at most once, and never before it is due. */
-function checkTimed(timed: readonly TimedMessage[]): void {
+function checkTimed(timed: readonly TimedMessage[], offboardings: ReadonlyMap<string, number>): void {
   const seen = new Set<string>();
+  const reports = new Map<string, number>();
   const once = (id: string) => {
     expect(seen.has(id), `timed message sent twice: ${id}`).toBe(false);
     seen.add(id);
@@ -1244,9 +1251,15 @@ function checkTimed(timed: readonly TimedMessage[]): void {
         notEarly(m.at, request.createdAt.getTime() + after, `${kind} of ${request.keyName}`);
         break;
       }
-      case 'offboarding-report':
-        once(`offboarding report ${m.report.userId}`);
+      case 'offboarding-report': {
+        // One report per offboarding: a user reactivated and deleted again is offboarded again.
+        const { userId } = m.report;
+        reports.set(userId, (reports.get(userId) ?? 0) + 1);
+        expect(reports.get(userId), `offboarding reports of ${userId}`).toBeLessThanOrEqual(
+          offboardings.get(userId) ?? 0,
+        );
         break;
+      }
       case 'retired':
         once(`retired ${m.keyName} …${m.keySuffix} to ${m.userId}`);
         break;
