@@ -15,8 +15,8 @@ import type {
 } from '../core/watch-ports.js';
 import type { MessageId, Messages } from '../i18n/index.js';
 import { clip, fitText, LIMIT, md } from './format.js';
-import { ACTION } from './ids.js';
 import { mention } from './mrkdwn.js';
+import { withRotate } from './watch.js';
 
 export interface OutsideLeakMessage {
   text: string;
@@ -121,32 +121,16 @@ export function outsideLeakOwnerMessage(m: Messages, leak: OutsideOwnerLeak): Ou
   const [only] = leak.keys.length === 1 ? leak.keys : [];
   if (only) {
     const text = fitText(m.t('leaks.ownerOne', { ...keyValues(m, only), where }), LIMIT.text);
-    return { text, blocks: [withRotate(m, text, only)] };
+    return { text, blocks: [withRotate(m.t('leaks.rotate'), text, only)] };
   }
   const text = fitText(m.t('leaks.ownerMany', { count: leak.keys.length, where }), LIMIT.text);
   const blocks: KnownBlock[] = [{ type: 'section', text: md(text) }];
   for (const leaked of leak.keys.slice(0, MAX_NAMED_KEYS)) {
-    blocks.push(withRotate(m, m.t('leaks.ownerKey', keyValues(m, leaked)), leaked));
+    blocks.push(withRotate(m.t('leaks.rotate'), m.t('leaks.ownerKey', keyValues(m, leaked)), leaked));
   }
   const more = leak.keys.length - MAX_NAMED_KEYS;
   if (more > 0) blocks.push({ type: 'context', elements: [md(m.t('leaks.ownerMore', { count: more }))] });
   return { text, blocks };
-}
-
-/** A section with Rotate while its key still exists (one button per block: ids stay unique). */
-function withRotate(m: Messages, text: string, { key, outcome }: LeakedKey): KnownBlock {
-  const section: KnownBlock = { type: 'section', text: md(text) };
-  if (outcome === 'deleted' || outcome === 'already_gone') return section;
-  return {
-    ...section,
-    accessory: {
-      type: 'button',
-      action_id: ACTION.rotateKey,
-      text: { type: 'plain_text', text: m.t('leaks.rotate') },
-      value: key.keyId,
-      style: 'primary',
-    },
-  };
 }
 
 /** GitHub's `resolution_comment`: which keys no longer work, by their last characters only. */

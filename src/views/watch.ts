@@ -84,12 +84,14 @@ export function leakOwnerMessage(m: Messages, leak: OwnerLeak): WatchMessage {
       m.t('watch.ownerOne', { ...by, key: keyLabel(only.key), where, done: done(m, only.outcome) }),
       LIMIT.text,
     );
-    return { text, blocks: [withRotate(m, text, only)] };
+    return { text, blocks: [withRotate(m.t('watch.rotate'), text, only)] };
   }
   const text = m.t('watch.ownerMany', { ...by, count: leak.keys.length, where });
   const blocks: KnownBlock[] = [{ type: 'section', text: md(text) }];
   for (const leaked of leak.keys.slice(0, MAX_NAMED_KEYS)) {
-    blocks.push(withRotate(m, `${keyLabel(leaked.key)}: ${done(m, leaked.outcome)}`, leaked));
+    blocks.push(
+      withRotate(m.t('watch.rotate'), `${keyLabel(leaked.key)}: ${done(m, leaked.outcome)}`, leaked),
+    );
   }
   const rest = leak.keys.slice(MAX_NAMED_KEYS);
   if (rest.length > 0) {
@@ -99,8 +101,11 @@ export function leakOwnerMessage(m: Messages, leak: OwnerLeak): WatchMessage {
   return { text, blocks };
 }
 
-/** A section of the owner's DM, with Rotate while its key still exists (one button per block: ids stay unique). */
-function withRotate(m: Messages, text: string, { key, outcome }: LeakedKey): KnownBlock {
+/**
+ * A section of an owner's leak DM, with Rotate (`rotate`, its label) while its key still exists (one
+ * button per block: ids stay unique). Leaks found outside Slack use it too.
+ */
+export function withRotate(rotate: string, text: string, { key, outcome }: LeakedKey): KnownBlock {
   const section: KnownBlock = { type: 'section', text: md(text) };
   if (outcome === 'deleted' || outcome === 'already_gone') return section;
   return {
@@ -108,7 +113,7 @@ function withRotate(m: Messages, text: string, { key, outcome }: LeakedKey): Kno
     accessory: {
       type: 'button',
       action_id: ACTION.rotateKey,
-      text: { type: 'plain_text', text: m.t('watch.rotate') },
+      text: { type: 'plain_text', text: rotate },
       value: key.keyId,
       style: 'primary',
     },

@@ -978,7 +978,7 @@ export const VIEW_MODULES: Record<string, readonly string[]> = {
   review: [],
   outcomes: ['keyLabelText', 'withoutDateTokens'],
   'timed-messages': ['memberMention'],
-  watch: [],
+  watch: ['withRotate'],
   audit: ['verbOf'],
   notices: [],
   'audit-head': [],
