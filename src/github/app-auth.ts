@@ -1,5 +1,4 @@
 import { createPrivateKey } from 'node:crypto';
-import githubAppJwt from 'universal-github-app-jwt';
 import type { Clock } from '../core/clock.js';
 import { KeyhouseError } from '../core/errors.js';
 import { Secret } from '../core/secret.js';
@@ -61,6 +60,8 @@ export class AppAuth {
   async appJwt(): Promise<Secret> {
     const now = Math.floor(this.#options.clock.now().getTime() / 1000);
     try {
+      // Loaded when GitHub is first asked, not at start (about 4 MiB of RSS a Keyhouse without GitHub skips).
+      const { default: githubAppJwt } = await import('universal-github-app-jwt');
       const { token } = await githubAppJwt({
         id: this.#options.appId,
         privateKey: this.#options.privateKey.reveal(),

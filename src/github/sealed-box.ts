@@ -1,4 +1,3 @@
-import sodium from 'libsodium-wrappers';
 import type { Secret } from '../core/secret.js';
 
 /** A decoded Actions public key is an X25519 key: 32 bytes. */
@@ -12,6 +11,9 @@ export class PublicKeyFormatError extends Error {
  * padded standard base64 (GH-SUB's pattern for `encrypted_value`). Only GitHub can open it.
  */
 export async function sealSecret(value: Secret, publicKeyBase64: string): Promise<string> {
+  // Loaded on the first delivery, not at start: libsodium's module and its WebAssembly cost about
+  // 12 MiB of RSS, which a Keyhouse without GitHub destinations should not carry (BENCHMARKS.md).
+  const { default: sodium } = await import('libsodium-wrappers');
   await sodium.ready;
   let publicKey: Uint8Array;
   try {
