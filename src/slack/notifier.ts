@@ -63,7 +63,7 @@ export class SlackNotifier implements Notifier {
     this.#words = options.words ?? englishWords();
   }
 
-  /** A person's own words (their DMs and ephemerals), else the channel's. */
+  /** A person's own words, for their DMs and ephemerals (NotifierWords falls back to what is at hand). */
   async #wordsOf(userId: string): Promise<Messages> {
     return this.#words.of(userId);
   }
