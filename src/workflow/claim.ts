@@ -154,18 +154,11 @@ async function createAndReveal(
   // request (a settler took it), or the store cannot say, the key must not be shown: it is
   // deleted at once, unseen, whether or not the store answers (product.md §3 rule 3).
   // Only the fingerprint is kept, so a pasted secret can be recognised later (product.md §3, §9).
-  const recorded = await recordKey(ctx, request, attemptId, key, {
+  await recordOrWithdraw(ctx, request, attemptId, key, {
     createdAt,
     fingerprint: fingerprint(created.keySecret),
     approvedUntil: envelopeOfRequest(request, end),
   });
-  if (recorded !== 'ok') {
-    await withdrawUnrecorded(ctx, request, attemptId, key, recorded);
-    throw new Refused({
-      code: 'key_withdrawn',
-      why: recorded === 'lost' ? 'settled_elsewhere' : 'store_failed',
-    });
-  }
   await ctx.audit.after({
     actorId: request.requesterId,
     action: 'key.created',
@@ -212,10 +205,31 @@ async function createAndReveal(
 }
 
 /**
+ * Ties the new key to this attempt and its owner, or withdraws it: a key the store could not tie
+ * to the attempt is deleted unseen, and the click is refused (`key_withdrawn`). Creating by a
+ * click and delivering into a destination both record through here.
+ */
+export async function recordOrWithdraw(
+  ctx: WorkflowContext,
+  request: KeyRequest,
+  attemptId: string,
+  key: ApiKey,
+  made: { createdAt: Date; fingerprint: string; approvedUntil: Date | 'never' },
+): Promise<void> {
+  const recorded = await recordKey(ctx, request, attemptId, key, made);
+  if (recorded === 'ok') return;
+  await withdrawUnrecorded(ctx, request, attemptId, key, recorded);
+  throw new Refused({
+    code: 'key_withdrawn',
+    why: recorded === 'lost' ? 'settled_elsewhere' : 'store_failed',
+  });
+}
+
+/**
  * Ties the new key to this attempt and its owner: `ok`; `lost` when the attempt no longer holds
  * the request (compare-and-set refused); `store_failed` when the store did not answer.
  */
-export async function recordKey(
+async function recordKey(
   ctx: WorkflowContext,
   request: KeyRequest,
   attemptId: string,
@@ -252,7 +266,7 @@ export async function recordKey(
 }
 
 /** A key this attempt may not show: deleted at once; the request is given back if still ours. */
-export async function withdrawUnrecorded(
+async function withdrawUnrecorded(
   ctx: WorkflowContext,
   request: KeyRequest,
   attemptId: string,

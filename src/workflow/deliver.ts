@@ -28,9 +28,8 @@ import {
   failCreate,
   finishAfterReveal,
   keyEnd,
-  recordKey,
+  recordOrWithdraw,
   upstreamRequestId,
-  withdrawUnrecorded,
 } from './claim.js';
 import type { WorkflowContext } from './context.js';
 import { startRetirement } from './rotate.js';
@@ -136,19 +135,12 @@ async function createAndWrite(
   }
 
   const { key, keyId } = created;
-  const recorded = await recordKey(ctx, request, attemptId, key, {
+  await recordOrWithdraw(ctx, request, attemptId, key, {
     createdAt,
     fingerprint: fingerprint(created.keySecret),
     // The approval's end, not the key's own (one period): successors inherit it (product.md §12).
     approvedUntil: envelopeOfRequest(request, keyEnd(request, createdAt)),
   });
-  if (recorded !== 'ok') {
-    await withdrawUnrecorded(ctx, request, attemptId, key, recorded);
-    throw new Refused({
-      code: 'key_withdrawn',
-      why: recorded === 'lost' ? 'settled_elsewhere' : 'store_failed',
-    });
-  }
   await ctx.audit.after({
     actorId,
     action: 'key.created',
