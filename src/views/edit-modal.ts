@@ -281,8 +281,8 @@ export function readEditModal(view: unknown): EditModalValues {
       roleId: BLOCK.editRole,
       expiry: expiryId ?? BLOCK.editRole,
       reason: BLOCK.editReason,
-      serviceIds: BLOCK.services in values ? BLOCK.services : BLOCK.editRole,
+      serviceIds: values[BLOCK.services] !== undefined ? BLOCK.services : BLOCK.editRole,
     },
-    ...(BLOCK.services in values ? { serviceIds: readServiceChoice(values) } : {}),
+    ...(values[BLOCK.services] !== undefined ? { serviceIds: readServiceChoice(values) } : {}),
   };
 }

@@ -226,7 +226,7 @@ export function readRequestModal(state: ViewStateValues): RequestDraft {
     ...(state[DELIVER_TO.block]
       ? { destinationId: readValue(state, DELIVER_TO.block, DELIVER_TO.action) }
       : {}),
-    ...(BLOCK.services in state ? { serviceIds: readServiceChoice(state) } : {}),
+    ...(state[BLOCK.services] !== undefined ? { serviceIds: readServiceChoice(state) } : {}),
     // Only when ticked, so a draft without the box reads as before.
     ...(readBreakGlass(state) ? { breakGlass: true } : {}),
   };
@@ -248,7 +248,7 @@ export function requestModalBlockIds(
     ipAccessList: BLOCK.ipList,
     ...(state[DELIVER_TO.block] ? { destinationId: DELIVER_TO.block } : {}),
     // Shown only for a role scoped to services; otherwise its error lands on the Role block.
-    serviceIds: BLOCK.services in state ? BLOCK.services : BLOCK.role,
+    serviceIds: state[BLOCK.services] !== undefined ? BLOCK.services : BLOCK.role,
   };
 }
 
