@@ -4,6 +4,7 @@
  * figures and the issue's targets with PASS/MISS; it asserts nothing. BENCHMARKS.md records runs.
  *
  *   npm run bench -- [--latency 300] [--concurrency 20] [--requests 1000] [--json]   (--help for all)
+ *   npm run bench -- --starts 5                                                        (start-up only)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { parseOptions, USAGE } from './bench/options.js';
 import { killAllNow, stopAll } from './bench/processes.js';
 import { renderTable, rows } from './bench/report.js';
 import { runBenchmark } from './bench/run.js';
+import { renderStarts, runStarts } from './bench/starts.js';
 
 const began = performance.now();
 
@@ -48,6 +50,13 @@ async function main(): Promise<number> {
   process.once('exit', killAllNow);
 
   try {
+    if (options.starts > 0) {
+      const starts = await runStarts(options, dir, progress);
+      await stopAll();
+      process.stdout.write(options.json ? `${JSON.stringify(starts, null, 2)}\n` : renderStarts(starts));
+      if (options.keep) progress(`kept ${dir}`);
+      return 0;
+    }
     const figures = await runBenchmark(options, dir, progress);
     progress('stopping the apps');
     await stopAll();

@@ -12,6 +12,8 @@ export const USAGE = `npm run bench -- [options]
   --warmup <n>         warm-up help commands per app before measuring (default 200)
   --runtime <kind>     built: tsc into a temp dir, plain node (as npm start); tsx: node --import tsx
                        (default built)
+  --starts <n>         only the start-up scenario, n times (each app spawned, polled until its first
+                       ack, its RSS read, stopped); prints each start and the medians
   --json               print the figures as JSON instead of the table
   --cpu-prof           write V8 CPU profiles of both apps and phases.json (slows the apps: figures
                        from such a run are not comparable); implies --keep
@@ -39,6 +41,8 @@ export interface Options {
   appNodeArgs: string[];
   keyhouseNodeArgs: string[];
   keep: boolean;
+  /** Start-ups only, this many times (0: the whole benchmark). */
+  starts: number;
 }
 
 /** The command line; null when `--help` was asked for. Throws on a bad value. */
@@ -60,6 +64,7 @@ export function parseOptions(argv: string[]): Options | null {
       'app-node-arg': { type: 'string', multiple: true, default: [] },
       'keyhouse-node-arg': { type: 'string', multiple: true, default: [] },
       keep: { type: 'boolean', default: false },
+      starts: { type: 'string', default: '0' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -87,6 +92,7 @@ export function parseOptions(argv: string[]): Options | null {
     heapSnapshot: values['heap-snapshot'],
     appNodeArgs: values['app-node-arg'],
     keyhouseNodeArgs: values['keyhouse-node-arg'],
+    starts: int('starts', values.starts, 0, 100),
     keep:
       values.keep ||
       values['cpu-prof'] ||

@@ -19,8 +19,13 @@ const TSX_LOADER = import.meta.resolve('tsx');
 const children = new Set<ChildProcess>();
 
 /** SIGTERM to every child still running, then SIGKILL to those that ignore it for `graceMs`. */
-export async function stopAll(graceMs = 5_000): Promise<void> {
-  const running = [...children].filter((child) => child.exitCode === null && child.signalCode === null);
+export function stopAll(graceMs = 5_000): Promise<void> {
+  return stopChildren([...children], graceMs);
+}
+
+/** `stopAll` for these children only (the benchmark's apps, leaving the infra running). */
+export async function stopChildren(some: readonly ChildProcess[], graceMs = 5_000): Promise<void> {
+  const running = some.filter((child) => child.exitCode === null && child.signalCode === null);
   await Promise.all(
     running.map(async (child) => {
       const exited = new Promise<void>((done) => child.once('exit', () => done()));

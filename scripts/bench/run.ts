@@ -134,7 +134,7 @@ function timed(run: Run): Timed {
 const per100 = (calls: number, count: number) => (count === 0 ? Number.NaN : (calls / count) * 100);
 
 /** What every scenario shares: the infrastructure, the payloads, and the bookkeeping. */
-class Session {
+export class Session {
   readonly warnings: string[] = [];
   readonly phases: Phase[] = [];
   /** Every measured response time by phase, in send order, written to `samples.json` with `--keep`. */
@@ -246,7 +246,7 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
   }
 }
 
-interface Started {
+export interface Started {
   app: AppProcess;
   origin: string;
   firstAckMs: number;
@@ -254,7 +254,7 @@ interface Started {
 }
 
 /** Spawns an app and polls it with a signed `/chkey help` until it answers 200. */
-async function startApp(
+export async function startApp(
   s: Session,
   spec: {
     name: string;
@@ -303,11 +303,13 @@ async function startApp(
 }
 
 /** Bare Bolt, then Keyhouse through `src/main.ts` (its real entry point), each with its environment. */
-async function startApps(
+export async function startApps(
   s: Session,
   runtime: Runtime,
   dir: string,
   policyPath: string,
+  /** The SQLite file's name in `dir` (a fresh one makes Keyhouse migrate it at start, as a first start does). */
+  database = 'keyhouse.db',
 ): Promise<{ bare: Started; keyhouse: Started }> {
   // One app starts at a time, so neither start-up competes with the other for the two cores.
   s.progress('starting the bare Bolt app');
@@ -343,7 +345,7 @@ async function startApps(
       CLICKHOUSE_API_URL: s.infra.ready.clickhouseUrl,
       CLICKHOUSE_KEY_ID: s.infra.ready.adminKey.keyId,
       CLICKHOUSE_KEY_SECRET: s.infra.ready.adminKey.keySecret,
-      DATABASE_URL: `sqlite:${join(dir, 'keyhouse.db')}`,
+      DATABASE_URL: `sqlite:${join(dir, database)}`,
       KEYHOUSE_POLICY: policyPath,
       LOG_LEVEL: 'info',
     },
