@@ -14,11 +14,8 @@ import { type Clock, systemClock } from './core/clock.js';
 import type { DestinationWriter } from './core/delivery-ports.js';
 import type { Store } from './core/model.js';
 import type { RoleApi } from './core/ports.js';
-import { Secret } from './core/secret.js';
-import { SecretScanningAlertEventSchema, verifyWebhookSignature } from './github/webhook.js';
 import { createErrorHandler } from './handlers/errors.js';
 import { type HandlerDeps, listAtOnce, RenderedLists, registerHandlers } from './handlers/index.js';
-import { githubWebhookRoute, type Intake, leakReportRoute } from './http/leak-routes.js';
 import {
   healthRoute,
   metricsRoute,
@@ -27,10 +24,11 @@ import {
   readinessRoute,
   slackEventsRoute,
 } from './http/routes.js';
-import { type Handler, HttpServer, type Routes } from './http/server.js';
+import { type Handler, HttpServer, type RouteKey, type Routes } from './http/server.js';
 import { Catalog } from './i18n/index.js';
 import { boltLogger } from './logger.js';
 import { Metrics, observeNotifier } from './metrics.js';
+import type { OutsideLeakRoutesOptions } from './outside-leak-routes.js';
 import { Policy, type PolicyDocument } from './policy/index.js';
 import { SlackAccessNotifier } from './slack/access-notifier.js';
 import { SlackDeliveryNotifier } from './slack/delivery-notifier.js';
@@ -47,12 +45,9 @@ import { Scheduler, type TickResult } from './timers/scheduler.js';
 import { cached } from './util/cached.js';
 import { InFlight } from './util/in-flight.js';
 import { refuseWhileNoWait } from './util/no-wait.js';
-import { WorkQueue } from './util/work-queue.js';
 import { alertResolutionComment } from './views/outside-leaks.js';
 import { type ActivitySource, DriftWatch } from './watch/drift.js';
-import { type AlertSource, GitHubAlerts } from './watch/github-alerts.js';
-import { parseLeakReport } from './watch/leak-report.js';
-import { OutsideLeaks } from './watch/outside-leaks.js';
+import type { AlertSource } from './watch/github-alerts.js';
 import { Tripwire } from './watch/tripwire.js';
 import { type KeyApi, Workflow } from './workflow/index.js';
 
@@ -346,21 +341,6 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
           gate: workflow.context.gate,
           metrics,
         });
-  const outside =
-    security.leakAction === 'off'
-      ? null
-      : new OutsideLeaks({
-          store,
-          keys: options.keys,
-          notifier: watchNotifier,
-          audit: workflow.context.audit,
-          clock,
-          logger: logger.child({ component: 'leaks' }),
-          leakAction: security.leakAction,
-          securityChannel: security.channel,
-          gate: workflow.context.gate,
-          metrics,
-        });
   // All timed work (the sweep, the timed rules, the drift watch) runs on it, one replica at a time.
   const scheduler = new Scheduler({
     store,
@@ -461,20 +441,33 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
 
   let stopping = false;
   let stopWarmingGroups: (() => void) | null = null;
-  const leakRoutes = outside
-    ? outsideLeakRoutes({
-        outside,
-        github: options.leaks?.github,
-        reportToken: options.leaks?.reportToken,
-        store,
-        clock,
-        logger: logger.child({ component: 'leaks' }),
-        secretTypes: security.github?.secretTypes ?? [],
-        comment: (keys) => alertResolutionComment(channelWords(), keys),
-        inFlight,
-        stopping: () => stopping,
-      })
-    : {};
+  // The doors for leaks found outside Slack, each when configured; their module loads only then.
+  const leakRoutes =
+    security.leakAction === 'off'
+      ? {}
+      : outsideLeakDoors(logger, {
+          leaks: {
+            store,
+            keys: options.keys,
+            notifier: watchNotifier,
+            audit: workflow.context.audit,
+            clock,
+            logger: logger.child({ component: 'leaks' }),
+            leakAction: security.leakAction,
+            securityChannel: security.channel,
+            gate: workflow.context.gate,
+            metrics,
+          },
+          github: options.leaks?.github,
+          reportToken: options.leaks?.reportToken,
+          store,
+          clock,
+          logger: logger.child({ component: 'leaks' }),
+          secretTypes: security.github?.secretTypes ?? [],
+          comment: (keys) => alertResolutionComment(channelWords(), keys),
+          inFlight,
+          stopping: () => stopping,
+        });
   const server = new HttpServer({
     logger,
     routes: {
@@ -553,96 +546,34 @@ export function createApp(options: KeyhouseOptions): Keyhouse {
   };
 }
 
-/** Work after an answer, per door: a few at once, a bounded queue, and 503 past it (the sender retries). */
-const LEAK_WORK = { concurrency: 2, maxQueued: 100 } as const;
-
-interface OutsideLeakRoutesOptions {
-  outside: OutsideLeaks;
-  github: { alerts: AlertSource; webhookSecret: string } | undefined;
-  reportToken: string | undefined;
-  store: Store;
-  clock: Clock;
-  logger: Logger;
-  secretTypes: readonly string[];
-  comment: (keys: Parameters<typeof alertResolutionComment>[1]) => string;
-  inFlight: InFlight;
-  stopping: () => boolean;
-}
-
 /**
- * `POST /leaks/github` and `POST /leaks/report` (product.md §13), each when configured. Their work runs
- * after the answer, on its own budget owner (`github`, `leak-report`): like any one person, a flood of
- * deliveries or reports takes at most half of ClickHouse's budget, so no one's Create key waits on it.
+ * The outside-leak routes (`src/outside-leak-routes.ts`), served when configured: their module is
+ * imported here, at start, only if a door is, and each route waits for it (it has long loaded by the
+ * first delivery). Which routes exist is known at once, so an unconfigured door stays 404.
  */
-function outsideLeakRoutes(options: OutsideLeakRoutesOptions): Routes {
-  const { outside, github, reportToken, logger, inFlight, stopping } = options;
-  const queue = (owner: string) =>
-    new WorkQueue({
-      ...LEAK_WORK,
-      track: () => inFlight.begin(),
-      onError: (error) =>
-        logger.error({ err: error, owner }, 'a leak found outside Slack could not be handled'),
-    });
-  const routes: Record<string, Handler> = {};
-  if (github) {
-    const alerts = new GitHubAlerts({
-      github: github.alerts,
-      outside,
-      store: options.store,
-      clock: options.clock,
-      logger,
-      secretTypes: options.secretTypes,
-      resolutionComment: options.comment,
-    });
-    const work = queue('github');
-    const secret = new Secret(github.webhookSecret);
-    routes['POST /leaks/github'] = githubWebhookRoute({
-      verify: (body, signature) => verifyWebhookSignature(secret, body, signature),
-      logger,
-      stopping,
-      accept: ({ id, event, body }): Intake => {
-        // GitHub's ping on creating the hook, and events the hook was not meant for: received, nothing to do.
-        if (event !== 'secret_scanning_alert') return { status: 200 };
-        const parsed = SecretScanningAlertEventSchema.safeParse(body);
-        if (!parsed.success) return { status: 400, problems: ['not a secret_scanning_alert payload'] };
-        const delivery = {
-          deliveryId: id,
-          action: parsed.data.action,
-          repository: parsed.data.repository.full_name,
-          alertNumber: parsed.data.alert.number,
-          secretType: parsed.data.alert.secret_type ?? null,
-        };
-        const accepted = work.offer(() =>
-          runAs('github', async () => {
-            const handled = await alerts.delivered(delivery);
-            logger.info(
-              { delivery: id, alert: delivery.alertNumber, handled },
-              'GitHub alert delivery handled',
-            );
-          }),
-        );
-        return accepted ? { status: 202 } : { status: 503 };
-      },
-    });
-  }
-  if (reportToken) {
-    const work = queue('leak-report');
-    routes['POST /leaks/report'] = leakReportRoute({
-      token: reportToken,
-      logger,
-      stopping,
-      accept: (body) => {
-        const parsed = parseLeakReport(body);
-        if (!parsed.ok) return { status: 400, problems: parsed.problems };
-        const { fingerprints, source, url } = parsed.report;
-        const accepted = work.offer(() =>
-          runAs('leak-report', () =>
-            outside.handle(fingerprints, { kind: 'report', source, url }, `report:${source}\n${url ?? ''}`),
-          ),
-        );
-        return accepted ? { status: 202, fingerprints: fingerprints.length } : { status: 503 };
-      },
-    });
+function outsideLeakDoors(logger: Logger, options: OutsideLeakRoutesOptions): Routes {
+  const keys: RouteKey[] = [
+    ...(options.github ? (['POST /leaks/github'] as const) : []),
+    ...(options.reportToken ? (['POST /leaks/report'] as const) : []),
+  ];
+  if (keys.length === 0) return {};
+  const loaded = import('./outside-leak-routes.js').then(({ outsideLeakRoutes }) =>
+    outsideLeakRoutes(options),
+  );
+  // Seen at start in the log, not only by the first delivery.
+  loaded.catch((error: unknown) =>
+    logger.error({ err: error }, 'the outside-leak routes could not be loaded'),
+  );
+  const routes: Partial<Record<RouteKey, Handler>> = {};
+  for (const key of keys) {
+    routes[key] = (req, res) => {
+      loaded.then(
+        (built) => built[key]!(req, res),
+        () => {
+          if (!res.headersSent) res.writeHead(500).end();
+        },
+      );
+    };
   }
   return routes;
 }
