@@ -145,8 +145,8 @@ export interface FakeGitHub {
   rotatePublicKey(repository: string, environment?: string): string;
   /** Every token issued so far answers 401 from now on. */
   revokeTokens(): void;
-  /** Tokens issued, for checking their lengths vary, when they expire, and that none leaks anywhere. */
-  tokensIssued(): { installationId: number; token: string; expiresAt: number }[];
+  /** Tokens issued, for checking their lengths vary, when they expire, what they allow, and that none leaks anywhere. */
+  tokensIssued(): { installationId: number; token: string; expiresAt: number; permissions: Permissions }[];
   addAlert(repository: string, input: AlertInput): AlertHandle;
   /** An alert's state as GitHub holds it. */
   alert(handle: AlertHandle): { state: string; resolution: string | null; resolutionComment: string | null };
@@ -421,6 +421,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         installationId: issued.installationId,
         token: issued.token,
         expiresAt: issued.expiresAt,
+        permissions: { ...issued.permissions },
       })),
     addAlert(repository, input) {
       const known = state.known(repository);

@@ -20,14 +20,17 @@ export interface AppAuthOptions {
   clock: Clock;
   /** A token is renewed this long before it expires (at most half its lifetime before). */
   renewalMarginMs: number;
-  /** Narrows every installation token to these permissions; absent, tokens get all the app was granted. */
-  permissions: Readonly<Record<string, AppPermissionLevel>> | undefined;
   stats: GitHubClientStats;
 }
+
+/** What an installation token is narrowed to; absent, all the installation was granted. */
+export type AppPermissions = Readonly<Record<string, AppPermissionLevel>> | undefined;
 
 /** An installation token, and when to stop using it. */
 export interface InstallationToken {
   installationId: number;
+  /** The permission set it was minted for (`permissionsKey`). */
+  scope: string;
   token: Secret;
   /** Epoch ms after which a new one is minted instead (`expires_at` less the renewal margin). */
   renewAt: number;
@@ -36,15 +39,17 @@ export interface InstallationToken {
 /**
  * The GitHub App's side of authentication (DOC-JWT, github-and-vault.md §4): a JWT signed with the app's
  * key finds the installation for a repository and mints installation tokens, which the other calls use.
- * Installations are remembered per repository and tokens per installation; concurrent callers share one
- * lookup and one mint; a token is renewed before it expires, by the injected clock.
+ * Installations are remembered per repository and tokens per installation and permission set (one App
+ * serves delivery and the leak alerts, each with a token narrowed to what it needs); concurrent callers
+ * share one lookup and one mint; a token is renewed before it expires, by the injected clock.
  */
 export class AppAuth {
   readonly #options: AppAuthOptions;
   readonly #installations = new Map<string, number>();
   readonly #lookups = new Map<string, Promise<number>>();
-  readonly #tokens = new Map<number, InstallationToken>();
-  readonly #minting = new Map<number, Promise<InstallationToken>>();
+  /** By `tokenKey`: the installation and the permission set. */
+  readonly #tokens = new Map<string, InstallationToken>();
+  readonly #minting = new Map<string, Promise<InstallationToken>>();
 
   constructor(options: AppAuthOptions) {
     checkPrivateKey(options.privateKey);
@@ -91,16 +96,22 @@ export class AppAuth {
     });
   }
 
-  /** A token for the installation: the remembered one until its renewal time, else one freshly minted. */
-  async token(installationId: number): Promise<InstallationToken> {
-    const held = this.#tokens.get(installationId);
+  /**
+   * A token for the installation narrowed to `permissions`: the remembered one until its renewal time,
+   * else one freshly minted. Each permission set has its own token.
+   */
+  async token(installationId: number, permissions: AppPermissions): Promise<InstallationToken> {
+    const scope = permissionsKey(permissions);
+    const key = tokenKey(installationId, scope);
+    const held = this.#tokens.get(key);
     if (held !== undefined && this.#now() < held.renewAt) return held;
-    return shareRun(this.#minting, installationId, () => this.#mint(installationId));
+    return shareRun(this.#minting, key, () => this.#mint(installationId, scope, permissions));
   }
 
   /** GitHub refused this token (401): drop it, unless another caller has already replaced it. */
   forgetToken(refused: InstallationToken): void {
-    if (this.#tokens.get(refused.installationId) === refused) this.#tokens.delete(refused.installationId);
+    const key = tokenKey(refused.installationId, refused.scope);
+    if (this.#tokens.get(key) === refused) this.#tokens.delete(key);
   }
 
   async #lookUpInstallation(repository: RepositoryName): Promise<number> {
@@ -112,8 +123,12 @@ export class AppAuth {
     return parseBody(response, InstallationSchema).id;
   }
 
-  async #mint(installationId: number): Promise<InstallationToken> {
-    const { permissions, transport, stats } = this.#options;
+  async #mint(
+    installationId: number,
+    scope: string,
+    permissions: AppPermissions,
+  ): Promise<InstallationToken> {
+    const { transport, stats } = this.#options;
     const mintedAt = this.#now();
     let response: GitHubResponse;
     try {
@@ -134,21 +149,36 @@ export class AppAuth {
     const margin = Math.min(this.#options.renewalMarginMs, Math.max(0, (expiresAt - mintedAt) / 2));
     const token: InstallationToken = {
       installationId,
+      scope,
       token: new Secret(raw.token),
       renewAt: expiresAt - margin,
     };
-    this.#tokens.set(installationId, token);
+    this.#tokens.set(tokenKey(installationId, scope), token);
     return token;
   }
 
   #forgetInstallation(installationId: number): void {
     for (const [key, id] of this.#installations) if (id === installationId) this.#installations.delete(key);
-    this.#tokens.delete(installationId);
+    for (const [key, token] of this.#tokens)
+      if (token.installationId === installationId) this.#tokens.delete(key);
   }
 
   #now(): number {
     return this.#options.clock.now().getTime();
   }
+}
+
+/** One string per permission set, the same whatever order its names were given in; `*` for none. */
+export function permissionsKey(permissions: AppPermissions): string {
+  if (permissions === undefined) return '*';
+  return Object.keys(permissions)
+    .sort()
+    .map((name) => `${name}:${permissions[name]}`)
+    .join(',');
+}
+
+function tokenKey(installationId: number, scope: string): string {
+  return `${installationId} ${scope}`;
 }
 
 /** GitHub's owner and repository names are case-insensitive. */

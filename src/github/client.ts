@@ -4,7 +4,7 @@ import { type Clock, systemClock } from '../core/clock.js';
 import { KeyhouseError } from '../core/errors.js';
 import { Secret } from '../core/secret.js';
 import { checkApiRoot, sleep } from '../util/http.js';
-import { AppAuth, type AppPermissionLevel } from './app-auth.js';
+import { AppAuth, type AppPermissions } from './app-auth.js';
 import {
   GitHubApiError,
   GitHubAuthenticationError,
@@ -61,11 +61,14 @@ export interface GitHubAppClientOptions {
   /** An installation token is renewed this long before it expires. Default 5 minutes. */
   tokenRenewalMarginMs?: number;
   /**
-   * Narrows every installation token to these permissions (GH-SUB `app-permissions`, e.g.
-   * `{ secrets: 'write', environments: 'read', secret_scanning_alerts: 'write' }`). Absent, a token has
-   * everything the installation granted. GitHub refuses (422) a permission the installation lacks.
+   * What the installation token of each kind of call is narrowed to (GH-SUB `app-permissions`):
+   * `secrets` for Actions secrets (write, delete, read their metadata; e.g. `{ secrets: 'write',
+   * environments: 'read' }`), `alerts` for secret scanning alerts (e.g. `{ secret_scanning_alerts:
+   * 'write' }`). A kind left out gets tokens with everything the installation granted. One App serves
+   * both: a token is kept per installation and permission set, each renewed before it expires. GitHub
+   * refuses (422) a permission the installation lacks.
    */
-  permissions?: Readonly<Record<string, AppPermissionLevel>>;
+  permissions?: { secrets?: AppPermissions; alerts?: AppPermissions };
   /** `X-GitHub-Api-Version`. Default `2026-03-10`. */
   apiVersion?: string;
   userAgent?: string;
@@ -156,6 +159,7 @@ export class GitHubAppClient {
   };
   readonly #transport: GitHubTransport;
   readonly #auth: AppAuth;
+  readonly #permissions: { secrets: AppPermissions; alerts: AppPermissions };
 
   constructor(options: GitHubAppClientOptions) {
     const apiUrl = checkApiUrl(options.apiUrl);
@@ -186,9 +190,12 @@ export class GitHubAppClient {
       transport: this.#transport,
       clock,
       renewalMarginMs: options.tokenRenewalMarginMs ?? 5 * 60_000,
-      permissions: options.permissions,
       stats: this.stats,
     });
+    this.#permissions = {
+      secrets: options.permissions?.secrets,
+      alerts: options.permissions?.alerts,
+    };
   }
 
   /** The id of the app's installation on `owner/repo` (404 when the app is not installed there). */
@@ -229,7 +236,7 @@ export class GitHubAppClient {
   /** Deletes an Actions secret (204). A 404 is an error unless an earlier attempt's outcome was unknown. */
   async deleteSecret(target: ActionsSecretTarget, name: string): Promise<void> {
     const scope = resolveTarget(target);
-    await this.#installationCall(scope.repository, scope.routes.delete, {
+    await this.#installationCall(scope.repository, scope.routes.delete, 'secrets', {
       params: { ...scope.params, secret_name: checkSecretName(name) },
       notFoundAfterUnknownOutcomeIsSuccess: true,
     });
@@ -238,7 +245,7 @@ export class GitHubAppClient {
   /** An Actions secret's name and timestamps; GitHub never returns its value. */
   async getSecretMetadata(target: ActionsSecretTarget, name: string): Promise<SecretMetadata> {
     const scope = resolveTarget(target);
-    const response = await this.#installationCall(scope.repository, scope.routes.get, {
+    const response = await this.#installationCall(scope.repository, scope.routes.get, 'secrets', {
       params: { ...scope.params, secret_name: checkSecretName(name) },
     });
     return parseBody(response, SecretMetadataSchema);
@@ -247,7 +254,7 @@ export class GitHubAppClient {
   /** One secret scanning alert with its secret (`hide_secret=false`; the webhook's alert has no secret). */
   async getAlert(repository: string, alertNumber: number): Promise<SecretScanningAlert> {
     const repo = parseRepository(repository);
-    const response = await this.#installationCall(repo, 'getAlert', {
+    const response = await this.#installationCall(repo, 'getAlert', 'alerts', {
       params: alertParams(repo, alertNumber),
       query: { hide_secret: 'false' },
     });
@@ -264,7 +271,7 @@ export class GitHubAppClient {
     const locations: AlertLocation[] = [];
     let page: string | undefined;
     for (let read = 0; read < MAX_LOCATION_PAGES; read++) {
-      const response = await this.#installationCall(repo, 'listAlertLocations', {
+      const response = await this.#installationCall(repo, 'listAlertLocations', 'alerts', {
         params,
         ...(page === undefined ? { query: { per_page: '100' } } : { url: page }),
       });
@@ -288,7 +295,7 @@ export class GitHubAppClient {
   ): Promise<{ alert: SecretScanningAlert; alreadyResolved: boolean }> {
     const repo = parseRepository(repository);
     try {
-      const response = await this.#installationCall(repo, 'updateAlert', {
+      const response = await this.#installationCall(repo, 'updateAlert', 'alerts', {
         params: alertParams(repo, alertNumber),
         body: { state: 'resolved', resolution: 'revoked', resolution_comment: comment },
       });
@@ -303,7 +310,7 @@ export class GitHubAppClient {
   }
 
   async #publicKey(scope: Scope): Promise<{ key_id: string; key: string }> {
-    const response = await this.#installationCall(scope.repository, scope.routes.publicKey, {
+    const response = await this.#installationCall(scope.repository, scope.routes.publicKey, 'secrets', {
       params: scope.params,
     });
     return parseBody(response, PublicKeySchema);
@@ -326,7 +333,7 @@ export class GitHubAppClient {
         error.message,
       );
     }
-    const response = await this.#installationCall(scope.repository, scope.routes.put, {
+    const response = await this.#installationCall(scope.repository, scope.routes.put, 'secrets', {
       params: { ...scope.params, secret_name: name },
       body: { encrypted_value: encrypted, key_id: key.key_id },
     });
@@ -334,23 +341,26 @@ export class GitHubAppClient {
   }
 
   /**
-   * One call with the installation's token. A 401 means GitHub no longer takes the token (revoked, or
-   * expired early by its clock): it is dropped, a new one minted, and the call sent once more.
+   * One call with the installation's token for this kind of call. A 401 means GitHub no longer takes
+   * the token (revoked, or expired early by its clock): it is dropped, a new one minted, and the call
+   * sent once more. The rate-limit bucket is the installation's, whichever token a call uses.
    */
   async #installationCall(
     repository: RepositoryName,
     route: RouteName,
+    kind: 'secrets' | 'alerts',
     options: Omit<CallOptions, 'credential' | 'bucket'>,
   ): Promise<GitHubResponse> {
     const installationId = await this.#auth.installationId(repository);
     const bucket = `installation:${installationId}`;
-    const token = await this.#auth.token(installationId);
+    const permissions = this.#permissions[kind];
+    const token = await this.#auth.token(installationId, permissions);
     try {
       return await this.#transport.call(route, { ...options, credential: token.token, bucket });
     } catch (error) {
       if (!(error instanceof GitHubAuthenticationError)) throw error;
       this.#auth.forgetToken(token);
-      const fresh = await this.#auth.token(installationId);
+      const fresh = await this.#auth.token(installationId, permissions);
       return this.#transport.call(route, { ...options, credential: fresh.token, bucket });
     }
   }

@@ -1,4 +1,4 @@
-export type { AppPermissionLevel } from './app-auth.js';
+export type { AppPermissionLevel, AppPermissions } from './app-auth.js';
 export {
   type ActionsSecretTarget,
   type AlertLocation,

@@ -7,6 +7,7 @@ import { Agent, type Dispatcher } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Secret } from '../../src/core/secret.js';
 import {
+  GitHubApiError,
   GitHubAuthenticationError,
   GitHubBadRequestError,
   GitHubNotFoundError,
@@ -385,6 +386,116 @@ describe('app authentication', () => {
     }
     expect(error).toMatchObject({ code: 'config_invalid' });
     expect(String((error as Error).message)).not.toContain('SECRETPART');
+  });
+});
+
+describe('one App for delivery and the leak alerts: a token per permission set', () => {
+  const PERMISSIONS = {
+    secrets: { secrets: 'write', environments: 'read' },
+    alerts: { secret_scanning_alerts: 'write' },
+  } as const;
+  const minted = (w: GitHubWorld) =>
+    w.fake.requests
+      .filter((request) => request.route === 'apps/create-installation-access-token')
+      .map((request) => (request.body as { permissions?: unknown } | undefined)?.permissions);
+
+  it('secrets and alerts each get a token narrowed to their own permissions, each minted once and reused', async () => {
+    const { fake, newClient } = await start();
+    const client = newClient({ permissions: PERMISSIONS });
+    fake.addAlert('acme/infra', { secret: KEY_SECRET });
+
+    await client.writeSecrets({ repository: 'acme/infra' }, keyPair());
+    await client.getAlert('acme/infra', 1);
+    await client.writeSecrets({ repository: 'acme/infra', environment: 'production' }, keyPair());
+    await client.listAlertLocations('acme/infra', 1);
+    await client.resolveAlertAsRevoked('acme/infra', 1, 'revoked by Keyhouse');
+
+    expect(minted(world!)).toEqual([PERMISSIONS.secrets, PERMISSIONS.alerts]);
+    expect(fake.tokensIssued().map((issued) => issued.permissions)).toEqual([
+      PERMISSIONS.secrets,
+      PERMISSIONS.alerts,
+    ]);
+    expect(client.stats.tokensMinted).toBe(2);
+    // One installation lookup serves both.
+    expect(fake.requests.filter((request) => request.route === 'apps/get-repo-installation')).toHaveLength(1);
+    // Every installation call went out with a token GitHub took, and the alert was resolved with the alerts' token.
+    expect(fake.requests.filter((request) => request.status === 401 || request.status === 403)).toEqual([]);
+  });
+
+  it('each token is renewed before it expires, on its own schedule', async () => {
+    const { fake, newClient, clock } = await start();
+    const client = newClient({ permissions: PERMISSIONS });
+    fake.addAlert('acme/infra', { secret: KEY_SECRET });
+    await client.writeSecrets({ repository: 'acme/infra' }, keyPair());
+    clock.advance(30 * 60_000);
+    await client.getAlert('acme/infra', 1);
+    expect(client.stats.tokensMinted).toBe(2);
+
+    // 56 minutes after the secrets token: it is renewed; the alerts token (26 minutes old) is kept.
+    clock.advance(26 * 60_000);
+    await client.getSecretMetadata({ repository: 'acme/infra' }, NAMES.keyId);
+    await client.getAlert('acme/infra', 1);
+    expect(client.stats.tokensMinted).toBe(3);
+    expect(minted(world!)).toEqual([PERMISSIONS.secrets, PERMISSIONS.alerts, PERMISSIONS.secrets]);
+
+    // 56 minutes after the alerts token: now it is renewed.
+    clock.advance(30 * 60_000);
+    await client.getAlert('acme/infra', 1);
+    expect(minted(world!)).toEqual([
+      PERMISSIONS.secrets,
+      PERMISSIONS.alerts,
+      PERMISSIONS.secrets,
+      PERMISSIONS.alerts,
+    ]);
+    expect(fake.requests.some((request) => request.status === 401)).toBe(false);
+  });
+
+  it('concurrent calls of both kinds share one lookup, and mint one token per permission set', async () => {
+    const { fake, newClient } = await start();
+    const client = newClient({ permissions: PERMISSIONS });
+    fake.addAlert('acme/infra', { secret: KEY_SECRET });
+
+    await Promise.all([
+      client.writeSecrets({ repository: 'acme/infra' }, keyPair()),
+      client.getAlert('acme/infra', 1),
+      client.getSecretMetadata({ repository: 'acme/infra' }, NAMES.keyId).catch(() => null),
+      client.listAlertLocations('acme/infra', 1),
+    ]);
+
+    expect(fake.requests.filter((request) => request.route === 'apps/get-repo-installation')).toHaveLength(1);
+    expect(minted(world!)).toHaveLength(2);
+    expect(new Set(minted(world!).map((permissions) => JSON.stringify(permissions)))).toEqual(
+      new Set([JSON.stringify(PERMISSIONS.secrets), JSON.stringify(PERMISSIONS.alerts)]),
+    );
+  });
+
+  it('a 401 drops only the token it was sent with: the other permission set keeps its own', async () => {
+    const { fake, newClient } = await start();
+    const client = newClient({ permissions: PERMISSIONS });
+    fake.addAlert('acme/infra', { secret: KEY_SECRET });
+    await client.writeSecrets({ repository: 'acme/infra' }, keyPair());
+    await client.getAlert('acme/infra', 1);
+    fake.failNext('secret-scanning/get-alert', 1, { kind: 'status', status: 401 });
+
+    await client.getAlert('acme/infra', 1);
+    await client.writeSecrets({ repository: 'acme/infra' }, keyPair());
+
+    expect(minted(world!)).toEqual([PERMISSIONS.secrets, PERMISSIONS.alerts, PERMISSIONS.alerts]);
+  });
+
+  it('a permission set the installation lacks is refused (422) for that kind only', async () => {
+    const { fake, newClient } = await start({
+      fake: { permissions: { secrets: 'write', environments: 'read', metadata: 'read' } },
+    });
+    const client = newClient({ permissions: PERMISSIONS });
+    fake.addAlert('acme/infra', { secret: KEY_SECRET });
+
+    const refused = await client.getAlert('acme/infra', 1).catch((error: unknown) => error);
+    await client.writeSecrets({ repository: 'acme/infra' }, keyPair());
+
+    expect(refused).toBeInstanceOf(GitHubApiError);
+    expect((refused as GitHubApiError).status).toBe(422);
+    expect(fake.secretsWritten().length).toBeGreaterThan(0);
   });
 });
 
