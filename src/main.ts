@@ -13,16 +13,15 @@ import { type Logger, pino } from 'pino';
 import { ClickHouseCloudClient } from './api/index.js';
 import { createApp, type KeyhouseOptions } from './app.js';
 import { ConfigError } from './config.js';
+import type { DestinationWriter } from './core/delivery-ports.js';
 import { isKeyhouseError } from './core/errors.js';
-import { Destinations } from './delivery/index.js';
-import { GitHubAppClient } from './github/index.js';
+import type { DestinationClients } from './delivery/index.js';
 import { boltLogger, createLogger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { PolicyError } from './policy/index.js';
 import { loadSettings } from './settings.js';
 import { openStore } from './store/index.js';
 import { networkCause } from './util/network-cause.js';
-import { VaultClient } from './vault/index.js';
 
 /** A failure of one side at start, logged as one JSON line with `side` and the setting to check. */
 class StartupError extends Error {
@@ -98,39 +97,38 @@ async function main(): Promise<void> {
     observer: metrics.clickhouse,
   });
 
-  const destinations = new Destinations({
-    github: config.github
-      ? new GitHubAppClient({
-          apiUrl: config.github.apiUrl,
-          appId: config.github.appId,
-          privateKey: config.github.privateKey,
-          // What delivery needs and no more (README: the GitHub App's permissions).
-          permissions: { secrets: 'write', environments: 'read' },
-          logger: logger.child({ component: 'github' }),
-        })
-      : null,
-    vault: config.vault
-      ? new VaultClient({
-          addr: config.vault.addr,
-          auth: config.vault.auth,
-          ...(config.vault.namespace ? { namespace: config.vault.namespace } : {}),
-          logger: logger.child({ component: 'vault' }),
-        })
-      : null,
+  // GitHub, Vault and delivery are loaded only when configured (most of a Keyhouse without them is
+  // never touched); one GitHub App client serves delivery and the leak alerts, with a token each.
+  const github = config.github
+    ? new (await import('./github/index.js')).GitHubAppClient({
+        apiUrl: config.github.apiUrl,
+        appId: config.github.appId,
+        privateKey: config.github.privateKey,
+        // What each needs and no more (README: the GitHub App's permissions).
+        permissions: {
+          secrets: { secrets: 'write', environments: 'read' },
+          alerts: { secret_scanning_alerts: 'write' },
+        },
+        logger: logger.child({ component: 'github' }),
+      })
+    : null;
+  const vault = config.vault
+    ? new (await import('./vault/index.js')).VaultClient({
+        addr: config.vault.addr,
+        auth: config.vault.auth,
+        ...(config.vault.namespace ? { namespace: config.vault.namespace } : {}),
+        logger: logger.child({ component: 'vault' }),
+      })
+    : null;
+  const destinations = await destinationWriter({
+    github,
+    vault,
     logger: logger.child({ component: 'delivery' }),
   });
   // Leaks found outside Slack (product.md §13): each door opens with its setting.
   const leaks: NonNullable<KeyhouseOptions['leaks']> = {};
-  if (config.github && config.leaks.githubWebhookSecret) {
-    leaks.github = {
-      alerts: new GitHubAppClient({
-        apiUrl: config.github.apiUrl,
-        appId: config.github.appId,
-        privateKey: config.github.privateKey,
-        logger: logger.child({ component: 'github' }),
-      }),
-      webhookSecret: config.leaks.githubWebhookSecret.reveal(),
-    };
+  if (github && config.leaks.githubWebhookSecret) {
+    leaks.github = { alerts: github, webhookSecret: config.leaks.githubWebhookSecret.reveal() };
   }
   if (config.leaks.reportToken) leaks.reportToken = config.leaks.reportToken.reveal();
 
@@ -207,6 +205,24 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', (signal) => void stop(signal));
   process.once('SIGINT', (signal) => void stop(signal));
+}
+
+/**
+ * The destinations' writer. With GitHub or Vault configured, loaded now; without either, no policy
+ * destination can pass the start's check (settings.ts), and the writer loads only if it is ever asked
+ * (it then answers as it always has: that type is not configured in this Keyhouse).
+ */
+async function destinationWriter(clients: DestinationClients): Promise<DestinationWriter> {
+  if (clients.github || clients.vault) return new (await import('./delivery/index.js')).Destinations(clients);
+  let writer: Promise<DestinationWriter> | null = null;
+  const load = () => {
+    writer ??= import('./delivery/index.js').then(({ Destinations }) => new Destinations(clients));
+    return writer;
+  };
+  return {
+    write: async (...args) => (await load()).write(...args),
+    holds: async (...args) => (await load()).holds(...args),
+  };
 }
 
 function messageOf(error: unknown): string {

@@ -4,7 +4,8 @@
  * reported in one message before anything connects.
  */
 import { type Config, ConfigError, loadConfig } from './config.js';
-import { destinationProblems } from './delivery/index.js';
+// The check alone: the writer and its clients load only when GitHub or Vault is configured (main.ts).
+import { destinationProblems } from './delivery/check.js';
 import { loadPolicy, type PolicyDocument, PolicyError } from './policy/index.js';
 
 export async function loadSettings(
