@@ -1,11 +1,10 @@
 import pino from 'pino';
-import type { RE2JS } from 're2js';
 import { type Clock, systemClock } from '../core/clock.js';
 import { DAY_MS, durationText, formatDuration } from '../core/duration.js';
 import type { Problem } from '../core/outcomes.js';
 import type { ExpiryChoice } from '../core/policy-model.js';
 import { inBackground, mayWait, WouldWait } from '../util/no-wait.js';
-import { compileKeyNamePattern } from './key-name.js';
+import { compileKeyNamePattern, type KeyNamePattern } from './key-name.js';
 import { isGroupId, MAX_KEY_NAME_LENGTH, type PolicyDocument, type PolicyRole } from './schema.js';
 
 export type { ExpiryChoice };
@@ -53,7 +52,7 @@ export class Policy {
   readonly #ttlMs: number;
   readonly #logger: pino.Logger;
   readonly #roles: ReadonlyMap<string, PolicyRole>;
-  readonly #keyName: RE2JS;
+  readonly #keyName: KeyNamePattern;
   readonly #cache = new Map<string, CachedGroup>();
   readonly #inflight = new Map<string, Promise<ReadonlySet<string> | null>>();
 

@@ -5,8 +5,11 @@ import { problemText } from '../../src/views/outcomes.js';
 /** What a person reads for a problem (null when there is none). */
 const said = (problem: Problem | null) => (problem ? problemText(english, problem) : null);
 
+import { RE2JS } from 're2js';
+import { DEFAULT_KEY_NAME_PATTERN } from '../../src/core/policy-model.js';
 import { createLogger } from '../../src/logger.js';
 import { type GroupResolver, Policy, type PolicyDocument, validatePolicy } from '../../src/policy/index.js';
+import { compileKeyNamePattern } from '../../src/policy/key-name.js';
 import { ManualClock } from '../support/clock.js';
 import { english } from '../support/words.js';
 
@@ -303,6 +306,38 @@ describe('Policy: validating input', () => {
     expect(said(policy.validateKeyName('bad/name'))).toBe(
       'Use 1–64 letters, digits, spaces, dots, dashes or underscores.',
     );
+  });
+
+  it('the default pattern (matched without loading RE2) accepts exactly the names RE2 accepts', () => {
+    const re2 = RE2JS.compile(`^(?:${DEFAULT_KEY_NAME_PATTERN})$`);
+    const ours = compileKeyNamePattern(DEFAULT_KEY_NAME_PATTERN);
+    const names = [
+      'etl-loader_v2.prod',
+      'a',
+      'a'.repeat(64),
+      'a'.repeat(65),
+      '',
+      ' ',
+      'name\n',
+      '\nname',
+      'line\nbreak',
+      'tab\tname',
+      'bad/name',
+      'é-accent',
+      '키',
+      'a$',
+      '^a',
+      'dots...and--dashes__',
+      'UPPER lower 0123',
+      'name\r',
+      'emoji-🔑',
+      'a\u0000b',
+    ];
+    for (const name of names) expect([name, ours.matches(name)]).toEqual([name, re2.matches(name)]);
+    // And a property-style sweep over short strings of the class's edge characters.
+    const alphabet = ['a', 'Z', '0', ' ', '_', '.', '-', '/', '\n', '$', '^', '[', 'é'];
+    for (const x of alphabet)
+      for (const y of alphabet) expect(ours.matches(`${x}${y}`)).toBe(re2.matches(`${x}${y}`));
   });
 
   it('matches a custom pattern as a whole, and caps length regardless of the pattern', () => {
