@@ -22,9 +22,28 @@ export interface PlaygroundGitHub {
   close(): Promise<void>;
 }
 
-export async function startPlaygroundGitHub(keyhouseUrl: () => string): Promise<PlaygroundGitHub> {
-  const fake = await startFakeGitHub();
+export interface PlaygroundGitHubOptions {
+  /**
+   * Repositories (and environments) the policy's GitHub Actions destinations name: each is added
+   * beside `acme/infra`, with the App installed on it, so Keyhouse's sealed-box writes land.
+   */
+  destinations?: readonly { repository: string; environment?: string }[];
+  /** Told after every request the fake served (the page redraws what GitHub holds). */
+  onServed?: () => void;
+}
+
+export async function startPlaygroundGitHub(
+  keyhouseUrl: () => string,
+  options: PlaygroundGitHubOptions = {},
+): Promise<PlaygroundGitHub> {
+  const fake = await startFakeGitHub(options.onServed ? { onServed: options.onServed } : {});
   fake.addRepository(PLAYGROUND_REPOSITORY);
+  const added = new Set([PLAYGROUND_REPOSITORY.toLowerCase()]);
+  for (const { repository, environment } of options.destinations ?? []) {
+    if (!added.has(repository.toLowerCase())) fake.addRepository(repository);
+    added.add(repository.toLowerCase());
+    if (environment !== undefined) fake.addEnvironment(repository, environment);
+  }
   const webhookSecret = randomBytes(16).toString('hex');
   return {
     fake,
