@@ -9,8 +9,10 @@
  * switch changes what Keyhouse says, not the stand-in's frame).
  */
 import type { Destination } from '../../src/core/policy-model.js';
+import { keyhousePolicy } from '../../src/vault/policy.js';
 import type { FakeGitHub } from '../fake-github/server.js';
-import type { FakeVault } from '../fake-vault/server.js';
+import { type FakeVault, startFakeVault } from '../fake-vault/server.js';
+import { type PlaygroundGitHub, startPlaygroundGitHub } from './github-alert.js';
 import { escapeHtml } from './mrkdwn.js';
 
 export interface VaultVersionView {
@@ -76,6 +78,72 @@ export interface DestinationsSources {
 export interface DestinationsFeed {
   view(): DestinationsView;
   onChange(listener: () => void): () => void;
+}
+
+export interface PlaygroundDestinations {
+  vault: FakeVault;
+  github: PlaygroundGitHub;
+  feed: DestinationsFeed;
+  close(): Promise<void>;
+}
+
+/**
+ * The fake Vault and the fake GitHub behind `destinations` (a policy's): Keyhouse's AppRole may write
+ * where each Vault destination points (as the README's `vault policy write` lets it; `secret/clickhouse/
+ * {keyName}` when there is none), and each GitHub destination's repository and environment exist with
+ * the App installed. `keyhouseUrl` is where the fake GitHub sends its alerts (github-alert.ts).
+ */
+export async function startDestinations(
+  destinations: readonly Destination[],
+  keyhouseUrl: () => string,
+): Promise<PlaygroundDestinations> {
+  const followers = new Set<() => void>();
+  // Told after each request a fake served: what it holds may have changed.
+  const served = () => {
+    for (const follower of followers) follower();
+  };
+  const vaults = destinations.filter(
+    (d): d is Extract<Destination, { type: 'vault-kv' }> => d.type === 'vault-kv',
+  );
+  const vault = await startFakeVault({
+    mounts: [...new Set(['secret', ...vaults.map((d) => d.mount)])],
+    keyhouse: { mount: 'secret', pathTemplate: 'clickhouse/{keyName}' },
+    onServed: served,
+  });
+  if (vaults.length > 0) {
+    vault.setPolicy(
+      'keyhouse',
+      vaults.flatMap((d) => keyhousePolicy(d.mount, d.path)),
+    );
+  }
+  const github = await startPlaygroundGitHub(keyhouseUrl, {
+    destinations: destinations.flatMap((d) =>
+      d.type === 'github-actions'
+        ? [
+            {
+              repository: d.repository,
+              ...(d.environment === undefined ? {} : { environment: d.environment }),
+            },
+          ]
+        : [],
+    ),
+    onServed: served,
+  });
+  return {
+    vault,
+    github,
+    feed: {
+      view: () => destinationsView({ vault, github: github.fake, destinations }),
+      onChange(listener) {
+        followers.add(listener);
+        return () => followers.delete(listener);
+      },
+    },
+    close: async () => {
+      await github.close();
+      await vault.close();
+    },
+  };
 }
 
 /** `2026-12-07T02:51:10.123Z` → `2026-12-07 02:51:10 UTC`; anything else as it is. */

@@ -12,15 +12,12 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Destination } from '../../src/core/policy-model.js';
 import { loadPolicy } from '../../src/policy/index.js';
-import { keyhousePolicy } from '../../src/vault/policy.js';
 import { startEmulator } from '../emulator/server.js';
 import { SLACK_TEST_DEFAULTS } from '../fake-slack/defaults.js';
 import { startFakeSlack } from '../fake-slack/index.js';
-import { type FakeVault, startFakeVault } from '../fake-vault/server.js';
-import { type DestinationsFeed, destinationsView } from './destinations.js';
-import { startPlaygroundGitHub } from './github-alert.js';
+import type { FakeVault } from '../fake-vault/server.js';
+import { type DestinationsFeed, startDestinations } from './destinations.js';
 import { explainEach, peopleFor } from './people.js';
 import { startPageServer } from './server.js';
 import { reportRefusals, SlackSide } from './slack-side.js';
@@ -127,28 +124,6 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   const logFile = join(dir, 'keyhouse.log');
 
   const emulator = await startEmulator({});
-  // Whoever follows the destinations (the page, the terminal) is told after each request the fakes served.
-  const followers = new Set<() => void>();
-  const served = () => {
-    for (const follower of followers) follower();
-  };
-  // Vault for the policy's destinations (product.md §12): a key for the demo's Terraform role can be
-  // delivered there, with no Create key click, and read back from the fake (Playground.vault).
-  const vaults = policy.destinations.filter(
-    (d): d is Extract<Destination, { type: 'vault-kv' }> => d.type === 'vault-kv',
-  );
-  const vault = await startFakeVault({
-    mounts: [...new Set(['secret', ...vaults.map((d) => d.mount)])],
-    keyhouse: { mount: 'secret', pathTemplate: 'clickhouse/{keyName}' },
-    onServed: served,
-  });
-  // Keyhouse's AppRole may write where each of the policy's Vault destinations points, as the
-  // README's `vault policy write` would let it.
-  if (vaults.length > 0)
-    vault.setPolicy(
-      'keyhouse',
-      vaults.flatMap((d) => keyhousePolicy(d.mount, d.path)),
-    );
   // A key made in the console, so `/chkey list all` shows one Keyhouse does not own.
   emulator.addKey({ name: 'made-in-the-console', roles: ['developer'] });
   const fake = await startFakeSlack({
@@ -156,29 +131,14 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     usergroups: people.usergroups,
   });
 
-  // A fake GitHub with secret scanning: `/github-alert <secret>` in the page sends Keyhouse an alert.
+  // A fake GitHub with secret scanning (`/github-alert <secret>` in the page sends Keyhouse an alert),
+  // and a fake Vault: together they stand behind the policy's destinations (product.md §12).
   let keyhouseUrlNow = '';
-  // Its repositories also hold the Actions secrets of the policy's GitHub destinations (the demo's acme/etl).
-  const github = await startPlaygroundGitHub(() => keyhouseUrlNow, {
-    destinations: policy.destinations.flatMap((d) =>
-      d.type === 'github-actions'
-        ? [
-            {
-              repository: d.repository,
-              ...(d.environment === undefined ? {} : { environment: d.environment }),
-            },
-          ]
-        : [],
-    ),
-    onServed: served,
-  });
-  const destinations: DestinationsFeed = {
-    view: () => destinationsView({ vault, github: github.fake, destinations: policy.destinations }),
-    onChange(listener) {
-      followers.add(listener);
-      return () => followers.delete(listener);
-    },
-  };
+  const {
+    vault,
+    github,
+    feed: destinations,
+  } = await startDestinations(policy.destinations, () => keyhouseUrlNow);
 
   const signingSecret = randomBytes(16).toString('hex');
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;

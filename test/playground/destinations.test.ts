@@ -8,9 +8,13 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeSlack } from '../../dev/fake-slack/index.js';
 import { startFakeSlack } from '../../dev/fake-slack/index.js';
-import { type FakeVault, startFakeVault } from '../../dev/fake-vault/server.js';
-import { type DestinationsFeed, destinationsView } from '../../dev/playground/destinations.js';
-import { type PlaygroundGitHub, startPlaygroundGitHub } from '../../dev/playground/github-alert.js';
+import type { FakeVault } from '../../dev/fake-vault/server.js';
+import {
+  type DestinationsFeed,
+  type PlaygroundDestinations,
+  startDestinations,
+} from '../../dev/playground/destinations.js';
+import type { PlaygroundGitHub } from '../../dev/playground/github-alert.js';
 import type { PlaygroundPeople } from '../../dev/playground/people.js';
 import { type PageServer, startPageServer } from '../../dev/playground/server.js';
 import { SlackSide } from '../../dev/playground/slack-side.js';
@@ -36,8 +40,22 @@ const DESTINATIONS: Destination[] = [
     repository: 'acme/etl',
     names: { keyId: 'CLICKHOUSE_KEY_ID', keySecret: 'CLICKHOUSE_KEY_SECRET' },
   },
+  // As an operator's own policy (`--policy`) might name them: another mount, path, owner, environment, names.
+  { id: 'vault-team', type: 'vault-kv', mount: 'kv', path: 'teams/{role}/{keyName}' },
+  {
+    id: 'deploy-prod',
+    type: 'github-actions',
+    repository: 'other-org/deploy',
+    environment: 'production',
+    names: { keyId: 'CH_ID', keySecret: 'CH_SECRET' },
+  },
 ];
-const [VAULT_DEST, GITHUB_DEST] = DESTINATIONS as [Destination, Destination];
+const [VAULT_DEST, GITHUB_DEST, VAULT_TEAM, DEPLOY_PROD] = DESTINATIONS as [
+  Destination,
+  Destination,
+  Destination,
+  Destination,
+];
 const FIRST = { keyId: 'KEYIDFIRST01', secret: `4b1d${'F'.repeat(38)}` };
 const SECOND = { keyId: 'KEYIDSECOND2', secret: `4b1d${'N'.repeat(38)}` };
 
@@ -83,33 +101,18 @@ async function until(stream: AsyncGenerator<Snapshot>, test: (panel: string) => 
 
 describe('the Destinations panel', () => {
   let slack: FakeSlack;
+  let fakes: PlaygroundDestinations;
   let vault: FakeVault;
   let github: PlaygroundGitHub;
   let server: PageServer;
   let writer: Destinations;
   let feed: DestinationsFeed;
-  const followers = new Set<() => void>();
-  const served = () => {
-    for (const follower of followers) follower();
-  };
 
   beforeAll(async () => {
     slack = await startFakeSlack({ users: { [ALICE]: { name: 'Alice Ahmed' } } });
-    vault = await startFakeVault({
-      keyhouse: { mount: 'secret', pathTemplate: 'clickhouse/{keyName}' },
-      onServed: served,
-    });
-    github = await startPlaygroundGitHub(() => 'http://127.0.0.1:9', {
-      destinations: [{ repository: 'acme/etl' }],
-      onServed: served,
-    });
-    feed = {
-      view: () => destinationsView({ vault, github: github.fake, destinations: DESTINATIONS }),
-      onChange(listener) {
-        followers.add(listener);
-        return () => followers.delete(listener);
-      },
-    };
+    // What start.ts starts for the policy: the fakes, and the feed the page and the terminal follow.
+    fakes = await startDestinations(DESTINATIONS, () => 'http://127.0.0.1:9');
+    ({ vault, github, feed } = fakes);
     const side = new SlackSide({
       fake: slack,
       appUrl: 'http://127.0.0.1:9',
@@ -148,8 +151,7 @@ describe('the Destinations panel', () => {
   afterAll(async () => {
     await server.close();
     await slack.close();
-    await github.close();
-    await vault.close();
+    await fakes.close();
   });
 
   it('the page has the panel, empty until a key arrives', async () => {
@@ -235,5 +237,27 @@ describe('the Destinations panel', () => {
       // Not even a recognisable piece of it.
       expect(JSON.stringify(feed.view())).not.toContain(secret.slice(4, 14));
     }
+  });
+
+  it("an operator's own destinations (--policy): other mounts, paths, repositories and environments take Keyhouse's writes", async () => {
+    const key = { keyId: 'KEYIDTEAM003', secret: `4b1d${'T'.repeat(38)}` };
+    await writer.write(VAULT_TEAM, item(key), null);
+    await writer.write(DEPLOY_PROD, item(key), null);
+    const view = feed.view();
+    expect(view.vault.find((p) => p.path === 'kv/teams/terraform/etl-vault')?.versions[0]?.keyId).toBe(
+      key.keyId,
+    );
+    expect(view.github.find((s) => s.scope === 'other-org/deploy (environment production)')?.secrets).toEqual(
+      [
+        { name: 'CH_ID', updatedAt: expect.stringMatching(/ UTC$/), keyId: key.keyId },
+        { name: 'CH_SECRET', updatedAt: expect.stringMatching(/ UTC$/), keyId: null },
+      ],
+    );
+    expect(view.arrivals.at(-1)?.line).toMatch(
+      new RegExp(
+        `^GitHub Actions: other-org/deploy \\(environment production\\) holds key ${key.keyId} \\(CH_ID\\) and its secret \\(CH_SECRET\\)`,
+      ),
+    );
+    expect(JSON.stringify(view)).not.toContain(key.secret);
   });
 });

@@ -358,6 +358,7 @@ describe.skipIf(chromiumPath === null)('playground in Chromium', () => {
     expect(await path.count()).toBe(0);
 
     await requestDelivered('etl-vault', 'vault-demo');
+    await modal().locator(`[data-action="${DELIVER_TO.action}"]`).scrollIntoViewIfNeeded();
     await shot('vault-request-modal');
     await modal().locator('[data-act="modal-submit"]').click();
     await modal().locator('[data-block="outcome_ok"]').waitFor(UI_WAIT);
