@@ -3,7 +3,8 @@
  * playground-only command `/github-alert <secret>`, with which a person makes GitHub find a secret in
  * `acme/infra` and send Keyhouse its signed `secret_scanning_alert` webhook, then sees the whole
  * response: the security channel's notice, the owner's DM with Rotate, and the alert resolved as
- * revoked (or left open for a secret Keyhouse did not issue), told in a notice on the page.
+ * revoked (or left open for a secret Keyhouse did not issue), told in a notice on the page. The same
+ * fake holds the repositories of the policy's GitHub Actions destinations (destinations.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -1,8 +1,9 @@
 /**
  * Starts the playground: the ClickHouse Cloud emulator, the stand-in Slack (the fake Web API and
  * response URLs, plus the web page that plays Slack's client), and Keyhouse's own entry point
- * `src/main.ts` as a child process, configured only by its environment as in production. The fake
- * Slack is up first, because Keyhouse calls `auth.test` as it starts.
+ * `src/main.ts` as a child process, configured only by its environment as in production, with a fake
+ * Vault and a fake GitHub behind the policy's destinations (destinations.ts). The fake Slack is up
+ * first, because Keyhouse calls `auth.test` as it starts.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
