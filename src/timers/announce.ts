@@ -20,10 +20,14 @@ import { ACCESS_RULE } from '../core/access.js';
 import type { KeyRequest } from '../core/model.js';
 import { addMs } from '../core/time.js';
 import { announceGrant, grantFor } from '../workflow/access.js';
-import { ANNOUNCE_AFTER_MS, ANNOUNCE_ATTEMPTS, type AnnounceStep } from '../workflow/announce-mark.js';
+import {
+  ANNOUNCE_AFTER_MS,
+  ANNOUNCE_ATTEMPTS,
+  ANNOUNCE_RULE,
+  type AnnounceStep,
+} from '../workflow/announce-mark.js';
 import { postRequest } from '../workflow/submit.js';
 import type { LifecycleDeps } from './deps.js';
-import { RULE } from './rule-ids.js';
 import { ABANDONED_AFTER_MS, type DueWork, type TickView, type TimerRule } from './scheduler.js';
 
 const OPEN = new Set(['pending', 'approved']);
@@ -37,7 +41,7 @@ export function announceRule(deps: LifecycleDeps): TimerRule {
     if (!OPEN.has(request.state) || request.rotation?.scheduled) return [];
     const refs = await ctx.store.getMessageRefs(request.id);
     const steps: AnnounceStep[] = [];
-    const done = (step: AnnounceStep) => marks?.get(RULE.requestAnnounce, request.id, step)?.state === 'done';
+    const done = (step: AnnounceStep) => marks?.get(ANNOUNCE_RULE, request.id, step)?.state === 'done';
     if (!done('post')) {
       const posted = refs.some((ref) => ref.kind === 'approval');
       const grant = marks
@@ -80,7 +84,7 @@ export function announceRule(deps: LifecycleDeps): TimerRule {
   }
 
   return {
-    id: RULE.requestAnnounce,
+    id: ANNOUNCE_RULE,
     reads: [ACCESS_RULE.grant],
     async due({ marks }) {
       const work: DueWork[] = [];

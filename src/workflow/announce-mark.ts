@@ -8,7 +8,12 @@
 
 import type { Clock } from '../core/clock.js';
 import type { Store } from '../core/model.js';
-import { RULE } from '../timers/rule-ids.js';
+
+/**
+ * Subject: a request id; threshold `post` (its approval message, and an on-call or break-glass
+ * announcement) or `dm` (its Create key DM). Never rename: it names stored marks and audit actions.
+ */
+export const ANNOUNCE_RULE = 'request.announce';
 
 /** How long after it was due an unsent post is sent by the timers: the live path takes seconds. */
 export const ANNOUNCE_AFTER_MS = 60_000;
@@ -36,7 +41,7 @@ export async function announceOnce(
   send: () => Promise<void>,
 ): Promise<boolean> {
   const ids = {
-    rule: RULE.requestAnnounce,
+    rule: ANNOUNCE_RULE,
     subject: request.id,
     threshold: step,
     holder: ctx.replicas.instanceId,

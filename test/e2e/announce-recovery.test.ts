@@ -10,10 +10,9 @@ import type { FakeMessage } from '../../dev/fake-slack/index.js';
 import { ACCESS_RULE } from '../../src/core/access.js';
 import type { RequestDraft } from '../../src/core/ports.js';
 import { parsePolicy } from '../../src/policy/index.js';
-import { RULE } from '../../src/timers/index.js';
 import { ABANDONED_AFTER_MS } from '../../src/timers/scheduler.js';
 import { ACTION } from '../../src/views/ids.js';
-import { ANNOUNCE_AFTER_MS } from '../../src/workflow/announce-mark.js';
+import { ANNOUNCE_AFTER_MS, ANNOUNCE_RULE } from '../../src/workflow/announce-mark.js';
 import { ManualClock } from '../support/clock.js';
 import { APPROVAL_CHANNEL, Harness, type Instance, USERS } from '../support/keyhouse.js';
 import { testPolicyFields } from '../support/policy-fixture.js';
@@ -71,7 +70,7 @@ describe('a request a crash left unposted', () => {
 
   const announceAudit = async (requestId: string) =>
     (await h.store.listAudit({ requestId }))
-      .filter((e) => e.action === `timer.${RULE.requestAnnounce}`)
+      .filter((e) => e.action === `timer.${ANNOUNCE_RULE}`)
       .map((e) => e.outcome);
 
   it('is posted by the tick after a restart, once and never early, and approvers act on it (SQLite)', async () => {
@@ -158,7 +157,7 @@ describe('a request a crash left unposted', () => {
     // The dying process claimed the post, posted the approval message, recorded it, and died there.
     const ctx = h.keyhouse.workflow.context;
     await h.store.claimTimer({
-      rule: RULE.requestAnnounce,
+      rule: ANNOUNCE_RULE,
       subject: glass.id,
       threshold: 'post',
       holder: 'replica-that-died',
@@ -191,7 +190,7 @@ describe('a request a crash left unposted', () => {
     const request = await recordedOnly(carol);
     // The submission claimed the post, then died before Slack answered.
     const claimed = await h.store.claimTimer({
-      rule: RULE.requestAnnounce,
+      rule: ANNOUNCE_RULE,
       subject: request.id,
       threshold: 'post',
       holder: 'replica-that-died',
@@ -229,7 +228,7 @@ describe('a request a crash left unposted', () => {
     await h.submitRequest(carol, { ...draft });
     const request = await h.latestRequest(carol);
     await h.approvalMessage(request.id);
-    const [mark] = await h.store.listTimerMarks({ rules: [RULE.requestAnnounce], subjects: [request.id] });
+    const [mark] = await h.store.listTimerMarks({ rules: [ANNOUNCE_RULE], subjects: [request.id] });
     expect(mark?.state).toBe('done');
     await tickAt(ANNOUNCE_AFTER_MS);
     await tickAt(ABANDONED_AFTER_MS * 2);
