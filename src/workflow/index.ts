@@ -1,6 +1,7 @@
 import type { BreakGlassReview, ReviewDecision } from '../core/access.js';
 import { type AuditLine, type AuditQuery, readAudit } from '../core/audit-read.js';
 import type { Service } from '../core/clickhouse.js';
+import type { Place } from '../core/delivery-ports.js';
 import { Refused } from '../core/errors.js';
 import type { KeyRequest } from '../core/model.js';
 import type { Done, Problems } from '../core/outcomes.js';
@@ -82,6 +83,11 @@ export class Workflow {
   /** Validates and records a request from the modal; nothing is stored when it is invalid. */
   submit(userId: string, draft: RequestDraft): Promise<SubmitResult> {
     return submitRequest(this.#ctx, userId, draft);
+  }
+
+  /** Where a request's key is written (product.md §12); null when it is shown to its requester. */
+  placeOf(request: KeyRequest): Place | null {
+    return this.#ctx.placeOf(request);
   }
 
   getRequest(requestId: string): Promise<KeyRequest | null> {

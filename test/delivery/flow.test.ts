@@ -24,13 +24,16 @@ afterEach(async () => {
 
 async function requestFor(w: DeliveryWorld, destinationId: string, keyName: string) {
   const { h } = w;
-  await h.submitRequest(USERS.alice, {
+  const answer = await h.submitRequest(USERS.alice, {
     keyName,
     roleId: 'terraform',
     expiry: '30d',
     reason: REASON,
     destinationId,
   });
+  // The dialog says where the key will go, not that a Create key button will come.
+  expect(JSON.stringify(answer.json)).toContain('At the last approval the key is written to');
+  expect(JSON.stringify(answer.json)).not.toContain('Create key');
   const request = await h.latestRequest(USERS.alice);
   expect(request.destinationId).toBe(destinationId);
   const message = await h.approvalMessage(request.id);

@@ -282,7 +282,11 @@ function homeRequests(d: Data, n: number) {
 function notice(m: Messages, d: Data): string {
   return doneText(m, {
     code: 'several',
-    done: DONES(d.keyName, d.roleLabel).filter((done) => done.code !== 'several'),
+    // Each kind of thing done once (not each wording of it): the list cuts a notice at 1 000 characters,
+    // and a sentence cut in the middle could not be matched to its catalog entry.
+    done: DONES(d.keyName, d.roleLabel).filter(
+      (done) => done.code !== 'several' && !(done.code === 'rotation_requested' && done.place),
+    ),
   });
 }
 
