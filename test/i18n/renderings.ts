@@ -798,8 +798,8 @@ export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]>
     message(auditMessage(m, { query: { kind: 'user', userId: 'U0ALICE' }, lines: [] })),
   ],
   describeAuditEvent: (m, d) => auditLines(d, 24).map((l) => line(describeAuditEvent(m, l))),
-  auditTime: (m) =>
-    Array.from({ length: 12 }, (_, i) => line(auditTime(m, new Date(Date.UTC(2026, i, 1, 9, 5))))),
+  // A date token, and the words for a time that cannot be read.
+  auditTime: (m) => [line(auditTime(m, NOW)), line(auditTime(m, new Date(Number.NaN)))],
   auditRefused: (m) => [message(auditRefused(m))],
 
   requesterNotice: (m, d) =>
