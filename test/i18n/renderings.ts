@@ -48,7 +48,7 @@ import {
   ownerText,
   retiringText,
 } from '../../src/views/key-list.js';
-import { errorNotice, notAllowedToRequest, requesterNotice, threadNote } from '../../src/views/notices.js';
+import { errorNotice, requesterNotice, threadNote } from '../../src/views/notices.js';
 import { doneText, problemsText, problemText, refusalText } from '../../src/views/outcomes.js';
 import {
   alertResolutionComment,
@@ -816,10 +816,6 @@ export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]>
     message(errorNotice(m, refusalText(m, { code: 'keys_limit', owned: 20, limit: 20 }))),
     message(errorNotice(m, m.t('errors.wentWrong', { reference: 'ABCD1234' }), 'ABCD1234')),
     message(errorNotice(m, refusalText(m, { code: 'leaked', key: { name: d.keyName, suffix: d.suffix } }))),
-  ],
-  notAllowedToRequest: (m) => [
-    message(notAllowedToRequest(m, '<@U0ADMIN>, <@U0BOSS>')),
-    message(notAllowedToRequest(m, '')),
   ],
 
   auditHeadMessage: (m) => [
