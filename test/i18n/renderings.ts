@@ -887,7 +887,7 @@ export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]>
           requestId: 'req-1',
           keyName: d.keyName,
           place,
-          detail: d.destinationError,
+          said: { by: 'destination', words: d.destinationError },
           keyDeleted: true,
         }),
       ),
@@ -897,20 +897,25 @@ export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]>
           requestId: 'req-1',
           keyName: d.keyName,
           place,
-          detail: d.destinationError,
+          said: { by: 'clickhouse', words: d.destinationError },
           keyDeleted: false,
+        }),
+      ),
+      message(
+        deliveryMessage(m, {
+          kind: 'failed',
+          requestId: 'req-1',
+          keyName: d.keyName,
+          place,
+          said: null,
+          keyDeleted: true,
         }),
       ),
     ]),
   rotationFailedMessage: (m, d) =>
-    places(d).map((place) =>
-      message(
-        rotationFailedMessage(m, {
-          keyName: d.keyName,
-          keySuffix: 'a1b2',
-          place,
-          detail: d.destinationError,
-        }),
+    places(d).flatMap((place) =>
+      [{ by: 'destination' as const, words: d.destinationError }, null].map((said) =>
+        message(rotationFailedMessage(m, { keyName: d.keyName, keySuffix: 'a1b2', place, said })),
       ),
     ),
   accessText: (m) => (['read', 'manage', 'query-endpoints'] as const).map((a) => line(accessText(m, a))),
