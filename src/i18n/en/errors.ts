@@ -1,6 +1,7 @@
 /**
  * Errors shown to the person who acted (src/handlers/errors.ts). An error that carries no words of
- * its own is told by its code's sentence, with a reference id the log line carries too.
+ * its own is told by its code's sentence, with a reference id the log line carries too. A sentence
+ * says "nothing was done" only where the code promises it (a refusal, a failed audit write).
  */
 export const errors = {
   notConfirmed:
@@ -12,9 +13,9 @@ export const errors = {
     'What you acted on is no longer there: it may have been deleted or changed since. Reference: {reference}.',
   alreadyDecided: 'That was already decided, so nothing changed. Reference: {reference}.',
   expired: 'That has expired, so nothing changed. Reference: {reference}.',
-  invalidInput: 'Keyhouse could not use what it was sent, so nothing changed. Reference: {reference}.',
+  invalidInput: 'Keyhouse could not use what it was given here. Reference: {reference}.',
   conflict:
-    'Something else changed this at the same moment, so nothing was done. Look again, then try again. ' +
+    'Something else changed this at the same moment. Look at where it stands now before trying again. ' +
     'Reference: {reference}.',
   auditFailed:
     'Keyhouse could not record this action in its audit log, so it did not do it. Reference: {reference}.',
