@@ -24,4 +24,9 @@ export const RULE = {
   auditHead: 'audit.head',
   /** A custom role Keyhouse made for some services, unused for a day: deleted (product.md §16). */
   serviceRoleCleanup: 'service_role.cleanup',
+  /**
+   * Subject: a request id; threshold `post`. Claimed by whoever posts a request where people act
+   * on it (the submission, or the tick when a crash lost that post), so it is posted once.
+   */
+  requestAnnounce: 'request.announce',
 } as const;

@@ -88,6 +88,7 @@ const VERBS: Record<string, string> = {
   'service_role.create': 'serviceRoleMade',
   'service_role.cleanup': 'serviceRoleCleaned',
   'leak.outside': 'leakOutside',
+  'request.announce': 'announced',
 };
 
 /** The verb's choice for an action, or null for an action this view has no words for. */

@@ -6,6 +6,7 @@ import type { PolicyRole } from '../core/policy-model.js';
 import type { DraftField, RequestDraft } from '../core/ports.js';
 import { addMs } from '../core/time.js';
 import { parseIpAccessList } from '../policy/index.js';
+import { RULE } from '../timers/rule-ids.js';
 import { announceGrant, recordGrant } from './access.js';
 import type { WorkflowContext } from './context.js';
 import type { ApprovalPath } from './gate.js';
@@ -117,15 +118,66 @@ function wantedDestination(draft: RequestDraft): string | null {
 }
 
 /**
+ * How long after it was recorded a request that nobody posted is posted by the timers: the
+ * submission posts it within seconds, so one still unposted this much later was lost in a crash
+ * between the two (timers/announce.ts).
+ */
+export const ANNOUNCE_AFTER_MS = 60_000;
+/** Tries at posting one request in all: the submission's, then the timers' retries. */
+export const ANNOUNCE_ATTEMPTS = 3;
+
+/**
  * Posts a stored request where people act on it: the approval channel always (for a role with
  * no approval, as a notice), and the requester's Create key DM when it is already approved. A
  * request nobody can see is withdrawn rather than left pending forever, and the error says why.
+ *
+ * The post is claimed first (`request.announce`), so the timers, which post a request a crash
+ * left unposted, never post it a second time; a request whose post is claimed elsewhere is left
+ * to that claim.
  */
 export async function announceRequest(ctx: WorkflowContext, request: KeyRequest): Promise<void> {
+  const ids = {
+    rule: RULE.requestAnnounce,
+    subject: request.id,
+    threshold: 'post',
+    holder: ctx.replicas.instanceId,
+  };
+  const claimed = await ctx.store.claimTimer({
+    ...ids,
+    dueAt: request.createdAt,
+    at: ctx.clock.now(),
+    maxAttempts: ANNOUNCE_ATTEMPTS,
+  });
+  if (!claimed) return;
+  const settle = (state: 'done' | 'failed') =>
+    ctx.quietly('settle the announcement mark', () =>
+      ctx.store.settleTimer({ ...ids, state, at: ctx.clock.now() }),
+    );
+  try {
+    await postRequest(ctx, request, 'withdraw');
+  } catch (error) {
+    // The timers look again: a request withdrawn, or posted before the failure, is left alone there.
+    await settle('failed');
+    throw error;
+  }
+  await settle('done');
+}
+
+/**
+ * The post itself. On the submission's path a channel that refuses it withdraws the request (the
+ * requester is told at once); on the timers' path the refusal is thrown and tried again at a
+ * later tick, and the request lapses at its deadline if Slack never takes it.
+ */
+export async function postRequest(
+  ctx: WorkflowContext,
+  request: KeyRequest,
+  whenRefused: 'withdraw' | 'throw',
+): Promise<void> {
   let posted: { channel: string; ts: string };
   try {
     posted = await ctx.notifier.postApproval(await ctx.approvalCard(request));
   } catch (error) {
+    if (whenRefused === 'throw') throw error;
     const withdrawn = await ctx.store.transition({
       id: request.id,
       from: request.state,

@@ -26,7 +26,8 @@ export const audit = {
     'after its rotation {subject}} headPosted { posted the audit chain head, after {subject}} ' +
     'chainLinked { linked the older events into the audit chain, after {subject}} ' +
     'refusedEvent { could not record an event about {subject}} serviceRoleMade { made a service role for {subject}} serviceRoleCleaned { cleaned up an unused service role ' +
-    'of {subject}} leakOutside { saw a secret found outside Slack of {subject}} other { did `{action}` to {subject}}}',
+    'of {subject}} leakOutside { saw a secret found outside Slack of {subject}} announced { posted, ' +
+    'after a restart, the request {subject}} other { did `{action}` to {subject}}}',
   forWhom: 'for {user}',
   started: '_(started)_',
   failed: '_(failed)_',

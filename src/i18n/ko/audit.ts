@@ -23,7 +23,7 @@ export const audit: AreaOf<typeof english> = {
     '{: {subject} 소유자 복귀 확인} retired {: {subject} 교체 후 폐기} headPosted {: {subject} 감사 체인 헤드 게시} ' +
     'chainLinked {: {subject} 이전 이벤트를 감사 체인에 연결} ' +
     'refusedEvent {: {subject} 이벤트 기록 실패} serviceRoleMade {: {subject} 서비스 역할 생성} serviceRoleCleaned {: {subject} 사용하지 않는 서비스 역할 정리} ' +
-    'leakOutside {: {subject} Slack 밖에서 발견된 시크릿 확인} other {: {subject} `{action}` 실행}}',
+    'leakOutside {: {subject} Slack 밖에서 발견된 시크릿 확인} announced {: {subject} 재시작 후 요청 게시} other {: {subject} `{action}` 실행}}',
   forWhom: '({user} 님의 요청)',
   started: '_(시작됨)_',
   failed: '_(실패)_',
