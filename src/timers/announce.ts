@@ -1,51 +1,104 @@
 /**
- * Requests a crash left unposted (product.md §2): a request is recorded, the requester told it was
- * sent, and then posted to the approval channel; a process that dies between the two leaves a
- * request nobody can see, which would count against the requester's open requests until it lapsed.
- * The tick posts such a request `ANNOUNCE_AFTER_MS` after it was recorded, under the same mark the
- * submission claims (`request.announce`), so it is posted once across restarts and replicas. A
- * claim whose process died is taken again after `ABANDONED_AFTER_MS`; a post lost between Slack's
- * answer and its record may then be posted twice, never not at all.
+ * What a crash left unsent (product.md §2: after a crash nothing is lost). A request is recorded,
+ * its requester told it was sent, and then posted to the approval channel; an approval is recorded,
+ * and then the requester gets Create key. A process that dies between the two leaves a request
+ * nobody can see (counted against its requester's open requests until it lapses), a break glass
+ * nobody reviews, or an approved key its requester is never offered.
+ *
+ * The tick sends each `ANNOUNCE_AFTER_MS` after it was due, under the mark the live path claims
+ * (announce-mark.ts), so it is sent once across restarts and replicas:
+ *
+ *   post  a request still open with no approval message, or with its on-call or break-glass
+ *         announcement unfinished (its grant mark still claimed)
+ *   dm    an approved new key (not one for a destination, whose delivery needs no click) with no
+ *         Create key DM
+ *
+ * A claim whose process died is taken again once `ABANDONED_AFTER_MS` old: a post lost between
+ * Slack's answer and its record may then be sent twice, never not at all.
  */
+import { ACCESS_RULE } from '../core/access.js';
+import type { KeyRequest } from '../core/model.js';
 import { addMs } from '../core/time.js';
-import { ANNOUNCE_AFTER_MS, ANNOUNCE_ATTEMPTS, postRequest } from '../workflow/submit.js';
+import { announceGrant, grantFor } from '../workflow/access.js';
+import { ANNOUNCE_AFTER_MS, ANNOUNCE_ATTEMPTS, type AnnounceStep } from '../workflow/announce-mark.js';
+import { postRequest } from '../workflow/submit.js';
 import type { LifecycleDeps } from './deps.js';
 import { RULE } from './rule-ids.js';
-import { ABANDONED_AFTER_MS, type DueWork, type TimerRule } from './scheduler.js';
+import { ABANDONED_AFTER_MS, type DueWork, type TickView, type TimerRule } from './scheduler.js';
 
-const THRESHOLD = 'post';
+const OPEN = new Set(['pending', 'approved']);
 
 export function announceRule(deps: LifecycleDeps): TimerRule {
   const { ctx } = deps;
-  const posted = async (requestId: string) =>
-    (await ctx.store.getMessageRefs(requestId)).some((ref) => ref.kind === 'approval');
+
+  /** What of a request's announcement is missing now, read afresh. */
+  async function missing(request: KeyRequest, marks: TickView['marks'] | null): Promise<AnnounceStep[]> {
+    // A scheduled rotation is nobody's to approve or click: it is never posted (product.md §12).
+    if (!OPEN.has(request.state) || request.rotation?.scheduled) return [];
+    const refs = await ctx.store.getMessageRefs(request.id);
+    const steps: AnnounceStep[] = [];
+    const done = (step: AnnounceStep) => marks?.get(RULE.requestAnnounce, request.id, step)?.state === 'done';
+    if (!done('post')) {
+      const posted = refs.some((ref) => ref.kind === 'approval');
+      const grant = marks
+        ? (marks.get(ACCESS_RULE.grant, request.id, 'break-glass') ??
+          marks.get(ACCESS_RULE.grant, request.id, 'on-call'))
+        : (await grantFor(ctx, request.id))?.mark;
+      if (!posted || grant?.state === 'claimed') steps.push('post');
+    }
+    const offered = refs.some((ref) => ref.kind === 'dm');
+    if (
+      !done('dm') &&
+      request.state === 'approved' &&
+      request.kind === 'create' &&
+      !request.destinationId &&
+      !offered
+    )
+      steps.push('dm');
+    return steps;
+  }
+
+  async function send(request: KeyRequest, step: AnnounceStep): Promise<Record<string, unknown>> {
+    const fresh = await ctx.store.getRequest(request.id);
+    if (!fresh || !(await missing(fresh, null)).includes(step)) return { skipped: 'sent or no longer open' };
+    if (step === 'dm') {
+      // Who approved it, as the live path says it: the requester who broke glass, or the approvers.
+      const grant = await grantFor(ctx, fresh.id);
+      await ctx.postClaim(
+        fresh,
+        grant?.grant.kind === 'break_glass' ? [fresh.requesterId] : await ctx.approvers(fresh),
+      );
+      return { sent: 'dm' };
+    }
+    const approval = await ctx.messageRef(fresh.id, 'approval');
+    if (approval) {
+      await announceGrant(ctx, fresh, approval);
+      return { sent: 'grant' };
+    }
+    await postRequest(ctx, fresh, 'throw');
+    return { sent: 'post' };
+  }
+
   return {
     id: RULE.requestAnnounce,
+    reads: [ACCESS_RULE.grant],
     async due({ marks }) {
       const work: DueWork[] = [];
       for (const request of await ctx.store.listRequests({ states: ['pending', 'approved'] })) {
-        // A scheduled rotation is nobody's to approve: it is never posted (product.md §12).
-        if (request.rotation?.scheduled) continue;
-        if (marks.get(RULE.requestAnnounce, request.id, THRESHOLD)?.state === 'done') continue;
-        if (await posted(request.id)) continue;
-        work.push({
-          subject: request.id,
-          threshold: THRESHOLD,
-          dueAt: addMs(request.createdAt, ANNOUNCE_AFTER_MS),
-          maxAttempts: ANNOUNCE_ATTEMPTS,
-          abandonedAfterMs: ABANDONED_AFTER_MS,
-          // An approved request goes on to be made (a destination's key is created at once).
-          writes: request.state === 'approved' ? 1 : 0,
-          about: { requestId: request.id, keyName: request.keyName },
-          run: async () => {
-            const fresh = await ctx.store.getRequest(request.id);
-            if (fresh?.state !== 'pending' && fresh?.state !== 'approved')
-              return { skipped: 'no longer open' };
-            if (await posted(fresh.id)) return { skipped: 'posted' };
-            await postRequest(ctx, fresh, 'throw');
-            return { posted: true };
-          },
-        });
+        for (const step of await missing(request, marks)) {
+          const from = step === 'dm' ? (request.decidedAt ?? request.createdAt) : request.createdAt;
+          work.push({
+            subject: request.id,
+            threshold: step,
+            dueAt: addMs(from, ANNOUNCE_AFTER_MS),
+            maxAttempts: ANNOUNCE_ATTEMPTS,
+            abandonedAfterMs: ABANDONED_AFTER_MS,
+            // An approved request posted now goes on to be made (a destination's key is created at once).
+            writes: step === 'post' && request.state === 'approved' && request.destinationId ? 1 : 0,
+            about: { requestId: request.id, keyName: request.keyName },
+            run: () => send(request, step),
+          });
+        }
       }
       return work;
     },

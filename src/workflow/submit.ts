@@ -6,8 +6,8 @@ import type { PolicyRole } from '../core/policy-model.js';
 import type { DraftField, RequestDraft } from '../core/ports.js';
 import { addMs } from '../core/time.js';
 import { parseIpAccessList } from '../policy/index.js';
-import { RULE } from '../timers/rule-ids.js';
 import { announceGrant, recordGrant } from './access.js';
+import { announceOnce } from './announce-mark.js';
 import type { WorkflowContext } from './context.js';
 import type { ApprovalPath } from './gate.js';
 import { proceed } from './proceed.js';
@@ -118,15 +118,6 @@ function wantedDestination(draft: RequestDraft): string | null {
 }
 
 /**
- * How long after it was recorded a request that nobody posted is posted by the timers: the
- * submission posts it within seconds, so one still unposted this much later was lost in a crash
- * between the two (timers/announce.ts).
- */
-export const ANNOUNCE_AFTER_MS = 60_000;
-/** Tries at posting one request in all: the submission's, then the timers' retries. */
-export const ANNOUNCE_ATTEMPTS = 3;
-
-/**
  * Posts a stored request where people act on it: the approval channel always (for a role with
  * no approval, as a notice), and the requester's Create key DM when it is already approved. A
  * request nobody can see is withdrawn rather than left pending forever, and the error says why.
@@ -136,31 +127,7 @@ export const ANNOUNCE_ATTEMPTS = 3;
  * to that claim.
  */
 export async function announceRequest(ctx: WorkflowContext, request: KeyRequest): Promise<void> {
-  const ids = {
-    rule: RULE.requestAnnounce,
-    subject: request.id,
-    threshold: 'post',
-    holder: ctx.replicas.instanceId,
-  };
-  const claimed = await ctx.store.claimTimer({
-    ...ids,
-    dueAt: request.createdAt,
-    at: ctx.clock.now(),
-    maxAttempts: ANNOUNCE_ATTEMPTS,
-  });
-  if (!claimed) return;
-  const settle = (state: 'done' | 'failed') =>
-    ctx.quietly('settle the announcement mark', () =>
-      ctx.store.settleTimer({ ...ids, state, at: ctx.clock.now() }),
-    );
-  try {
-    await postRequest(ctx, request, 'withdraw');
-  } catch (error) {
-    // The timers look again: a request withdrawn, or posted before the failure, is left alone there.
-    await settle('failed');
-    throw error;
-  }
-  await settle('done');
+  await announceOnce(ctx, request, 'post', () => postRequest(ctx, request, 'withdraw'));
 }
 
 /**

@@ -13,7 +13,7 @@ import { parsePolicy } from '../../src/policy/index.js';
 import { RULE } from '../../src/timers/index.js';
 import { ABANDONED_AFTER_MS } from '../../src/timers/scheduler.js';
 import { ACTION } from '../../src/views/ids.js';
-import { ANNOUNCE_AFTER_MS } from '../../src/workflow/submit.js';
+import { ANNOUNCE_AFTER_MS } from '../../src/workflow/announce-mark.js';
 import { ManualClock } from '../support/clock.js';
 import { APPROVAL_CHANNEL, Harness, type Instance, USERS } from '../support/keyhouse.js';
 import { testPolicyFields } from '../support/policy-fixture.js';
@@ -116,6 +116,74 @@ describe('a request a crash left unposted', () => {
     const [grant] = await h.store.listTimerMarks({ rules: [ACCESS_RULE.grant], subjects: [glass.id] });
     expect(grant?.state).toBe('done');
     expect(h.slack.messages(SECURITY).some((m) => JSON.stringify(m).includes('prod-admin'))).toBe(true);
+  });
+
+  it('an approval whose Create key DM a crash lost: the DM follows, once, from the approval on', async () => {
+    await start();
+    await h.submitRequest(carol, { ...draft });
+    const request = await h.latestRequest(carol);
+    await h.approvalMessage(request.id);
+    // Bob's approval is recorded at T0 + 5 min, and the process dies before the DM.
+    clock.set(T0 + 5 * 60_000);
+    const approval = await h.store.recordApproval({
+      requestId: request.id,
+      userId: bob,
+      at: clock.now(),
+      approvedDeadline: new Date(T0 + 3 * 86_400_000),
+    });
+    expect(approval.outcome).toBe('approved');
+    const dms = () => h.slack.messages(carol).filter((m) => JSON.stringify(m).includes(ACTION.createKey));
+
+    await tickAt(5 * 60_000 + ANNOUNCE_AFTER_MS - 1);
+    expect(dms()).toEqual([]);
+    await tickAt(5 * 60_000 + ANNOUNCE_AFTER_MS);
+    await h.claimMessage(carol, request.id);
+    await tickAt(ABANDONED_AFTER_MS * 2);
+    expect(dms()).toHaveLength(1);
+    // It works: Carol creates her key from it.
+    await h.createKey(carol, request.id);
+    await h.untilState(request.id, 'delivered');
+  });
+
+  it('a break glass whose review message a crash lost, after its approval message was posted', async () => {
+    await start();
+    const glass = await recordedOnly(alice, {
+      ...draft,
+      keyName: 'prod-admin',
+      roleId: 'admin',
+      expiry: '4h',
+      reason: 'Incident 4711',
+      breakGlass: true,
+    });
+    // The dying process claimed the post, posted the approval message, recorded it, and died there.
+    const ctx = h.keyhouse.workflow.context;
+    await h.store.claimTimer({
+      rule: RULE.requestAnnounce,
+      subject: glass.id,
+      threshold: 'post',
+      holder: 'replica-that-died',
+      dueAt: glass.createdAt,
+      at: glass.createdAt,
+      maxAttempts: 3,
+    });
+    const posted = await ctx.notifier.postApproval(await ctx.approvalCard(glass));
+    await h.store.putMessageRef({ requestId: glass.id, kind: 'approval', ...posted });
+    const reviews = () =>
+      h.slack
+        .messages(APPROVAL_CHANNEL)
+        .filter((m) => !m.thread_ts && JSON.stringify(m.blocks ?? []).includes(ACTION.breakGlassKeep));
+
+    // Its Create key DM was never claimed: it is sent a minute on. The review waits for the dead claim.
+    await tickAt(ANNOUNCE_AFTER_MS);
+    await h.claimMessage(alice, glass.id);
+    expect(reviews()).toEqual([]);
+    await tickAt(ABANDONED_AFTER_MS);
+    expect(reviews()).toHaveLength(1);
+    expect(posts(glass.id)).toHaveLength(2); // the approval message, and the review (which names the request)
+    const [grant] = await h.store.listTimerMarks({ rules: [ACCESS_RULE.grant], subjects: [glass.id] });
+    expect(grant?.state).toBe('done');
+    await tickAt(2 * ABANDONED_AFTER_MS);
+    expect(reviews()).toHaveLength(1);
   });
 
   it('a post claimed by a process that died is taken again only once the claim is abandoned', async () => {
