@@ -110,7 +110,9 @@ describe('delivery to a destination at the last approval', () => {
       { message: 'the failure DM' },
     );
     const said = JSON.stringify(dm);
-    expect(said).toContain('Not Found');
+    expect(said).toContain('The destination said: Not Found');
+    // GitHub's words are quoted; Keyhouse's own English about the call is for the log (product.md §14).
+    expect(said).not.toContain('GitHub API');
     expect(said).toContain(ACTION.createKey);
     const back = await h.untilState(request.id, 'approved');
     expect(back.keyId).toBeNull();
