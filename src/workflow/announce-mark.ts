@@ -11,7 +11,8 @@ import type { Store } from '../core/model.js';
 
 /**
  * Subject: a request id; threshold `post` (its approval message, and an on-call or break-glass
- * announcement) or `dm` (its Create key DM). Never rename: it names stored marks and audit actions.
+ * announcement), `dm` (its Create key DM) or `deliver` (the delivery of a key for a destination once
+ * approved). Never rename: it names stored marks and audit actions.
  */
 export const ANNOUNCE_RULE = 'request.announce';
 
@@ -20,7 +21,7 @@ export const ANNOUNCE_AFTER_MS = 60_000;
 /** Tries at one post in all: the live path's, then the timers' retries. */
 export const ANNOUNCE_ATTEMPTS = 3;
 
-export type AnnounceStep = 'post' | 'dm';
+export type AnnounceStep = 'post' | 'dm' | 'deliver';
 
 interface Marks {
   store: Store;

@@ -19,7 +19,7 @@ import { KeyLists } from './key-lists.js';
 import { deleteKey, keyEntries, listedKeyEntries, setKeyState } from './keys.js';
 import { expireDue } from './lapse.js';
 import { liftLeak } from './leaks.js';
-import { proceed } from './proceed.js';
+import { deliverNow, proceed } from './proceed.js';
 import { reassignKey } from './reassign.js';
 import { type ReviewEntry, reviewKeys } from './review.js';
 import {
@@ -298,7 +298,13 @@ export class Workflow {
     for (const requestId of reapply) {
       const released = await this.#ctx.store.getRequest(requestId);
       if (released?.state !== 'approved') continue;
-      await proceed(this.#ctx, released, await this.#ctx.approvers(released)).catch((error: unknown) =>
+      const approvers = await this.#ctx.approvers(released);
+      // A delivery a crash interrupted is made again now, past the mark its first attempt holds.
+      const again =
+        released.kind === 'create' && released.destinationId
+          ? deliverNow(this.#ctx, released, approvers)
+          : proceed(this.#ctx, released, approvers);
+      await again.catch((error: unknown) =>
         this.#ctx.logger.warn({ err: error, requestId }, 'change not re-applied'),
       );
     }
