@@ -51,6 +51,8 @@ export interface FakeVaultOptions {
   keyhouse?: { mount?: string; pathTemplate?: string; tokenTtlSeconds?: number };
   /** Debug line per request (method, operation, status); nothing is logged without it. */
   logger?: Logger;
+  /** Told once each request is over, answered or not (the playground redraws what Vault holds). */
+  onServed?: (request: RecordedVaultRequest) => void;
 }
 
 /** One request as the fake saw it. Holds no credential and no written value (see `redact`). */
@@ -91,6 +93,8 @@ export interface FakeVault {
   read(mount: string, path: string): Record<string, unknown> | null;
   /** The version numbers kept at `path`, oldest first, and the current one; null when none. */
   versions(mount: string, path: string): { current: number; kept: number[] } | null;
+  /** Every secret held, each with its kept versions (oldest first) and their data: what a person watching may be shown of it is the caller's to choose. */
+  contents(): FakeVaultSecret[];
   /** Another AppRole role, e.g. with a policy that may read secrets back. */
   addRole(
     name: string,
@@ -125,6 +129,22 @@ export interface FakeVault {
   processThenFail(operation: FakeVaultOperation, count: number, mode: AfterMode): void;
   /** Stops listening and drops open connections and pending delays. */
   close(): Promise<void>;
+}
+
+/** One secret as `contents()` gives it. */
+export interface FakeVaultSecret {
+  mount: string;
+  path: string;
+  currentVersion: number;
+  versions: {
+    version: number;
+    /** When it was written (RFC 3339, the fake's clock). */
+    createdTime: string;
+    /** Soft-deleted (`deletion_time` set) or destroyed, as KV v2 marks a version. */
+    deleted: boolean;
+    destroyed: boolean;
+    data: Record<string, unknown>;
+  }[];
 }
 
 const REDACTED = '[redacted]';
@@ -242,8 +262,13 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
       record: recordOf,
       answer,
       bugBody: (message) => ({ errors: [`fake vault error: ${message}`] }),
-      served: ({ method, operation, status }) =>
-        logger?.debug({ method, operation, status }, 'fake vault request'),
+      served: (record) => {
+        logger?.debug(
+          { method: record.method, operation: record.operation, status: record.status },
+          'fake vault request',
+        );
+        options.onServed?.(record);
+      },
     }),
   );
   const listening = await listen(server, host, options.port ?? 0, closing);
@@ -266,6 +291,21 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
       if (secret === undefined) return null;
       return { current: secret.currentVersion, kept: [...secret.versions.keys()].sort((a, b) => a - b) };
     },
+    contents: () =>
+      state.secrets().map(({ mount, path, secret }) => ({
+        mount,
+        path,
+        currentVersion: secret.currentVersion,
+        versions: [...secret.versions.entries()]
+          .sort(([a], [b]) => a - b)
+          .map(([version, stored]) => ({
+            version,
+            createdTime: stored.createdTime,
+            deleted: stored.deletionTime !== '',
+            destroyed: stored.destroyed,
+            data: structuredClone(stored.data),
+          })),
+      })),
     addRole(name, input) {
       const role = state.addRole({
         name,
