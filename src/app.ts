@@ -1,15 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import {
-  App,
-  AuthorizationError,
-  HTTPReceiver,
-  LogLevel,
-  type Receiver,
-  SocketModeReceiver,
-} from '@slack/bolt';
+import type { Receiver } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import { runAs } from './api/index.js';
+import { App, AuthorizationError, HTTPReceiver, LogLevel, SocketModeReceiver } from './bolt.js';
 import { type Clock, systemClock } from './core/clock.js';
 import type { DestinationWriter } from './core/delivery-ports.js';
 import type { Store } from './core/model.js';

@@ -1,5 +1,6 @@
-import { type Logger as BoltLogger, LogLevel } from '@slack/bolt';
+import type { Logger as BoltLogger } from '@slack/bolt';
 import pino from 'pino';
+import { LogLevel } from './bolt.js';
 
 /**
  * The one logger: pino, with the places a credential could sit redacted before a line is written.

@@ -15,12 +15,15 @@ import { repoRoot } from './support/requirements.js';
 interface Reached {
   files: Set<string>;
   packages: Set<string>;
+  /** Every package specifier as written (`@slack/bolt/dist/App.js`). */
+  specifiers: Set<string>;
 }
 
 /** Every module of ours and every package reached from `entry` by static imports and re-exports. */
 function staticallyReached(entry: string): Reached {
   const files = new Set<string>();
   const packages = new Set<string>();
+  const specifiers = new Set<string>();
   const pending = [resolve(repoRoot, entry)];
   while (pending.length > 0) {
     const file = pending.pop()!;
@@ -38,12 +41,15 @@ function staticallyReached(entry: string): Reached {
       }
       if (!specifier || !ts.isStringLiteral(specifier)) continue;
       const name = specifier.text;
-      if (name.startsWith('.')) pending.push(join(dirname(file), name.replace(/\.js$/, '.ts')));
-      else if (!name.startsWith('node:'))
+      if (name.startsWith('.')) {
+        pending.push(join(dirname(file), name.replace(/\.js$/, '.ts')));
+      } else if (!name.startsWith('node:')) {
+        specifiers.add(name);
         packages.add(name.startsWith('@') ? name.split('/').slice(0, 2).join('/') : name.split('/')[0]!);
+      }
     }
   }
-  return { files, packages };
+  return { files, packages, specifiers };
 }
 
 describe('what a start loads before main runs', () => {
@@ -55,7 +61,7 @@ describe('what a start loads before main runs', () => {
     expect(ours).toContain('src/workflow/gate.ts');
     expect(ours).toContain('src/views/outcomes.ts');
     expect(ours).toContain('src/delivery/check.ts');
-    expect([...reached.packages]).toEqual(expect.arrayContaining(['@slack/bolt', 'zod', 'kysely']));
+    expect([...reached.packages]).toEqual(expect.arrayContaining(['@slack/web-api', 'zod', 'kysely']));
   });
 
   it('leaves out GitHub, Vault, the delivery writer and the outside-leak doors: import() loads them when configured', () => {
@@ -71,5 +77,11 @@ describe('what a start loads before main runs', () => {
     expect(
       [...reached.packages].filter((name) => /^(re2js|libsodium|universal-github-app-jwt)/.test(name)),
     ).toEqual([]);
+  });
+
+  it("takes Bolt's classes from their own modules: its index would require Express for a receiver Keyhouse never uses", () => {
+    expect([...reached.specifiers].filter((name) => name === '@slack/bolt')).toEqual([]);
+    // src/bolt.ts requires them one by one.
+    expect(ours).toContain('src/bolt.ts');
   });
 });
