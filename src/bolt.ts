@@ -1,7 +1,7 @@
 /**
  * The pieces of Bolt Keyhouse runs, each from its own module. `@slack/bolt`'s index also requires its
  * ExpressReceiver (Express, body-parser, qs, send, …) and AwsLambdaReceiver, which Keyhouse never
- * uses: about 300 CommonJS modules, 6 MiB of RSS and 40 ms of every start (BENCHMARKS.md, issue 21).
+ * uses: 116 module files, about 6 MiB of RSS and 40 ms of a start (BENCHMARKS.md, issue 21).
  * These are the very classes the index re-exports (the same files in Node's module cache, so the same
  * objects and types); types keep coming from `@slack/bolt`. `require` takes each class from
  * `exports.default` the same way under Node and under the test runner (whose ES interop would
