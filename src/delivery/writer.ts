@@ -37,13 +37,9 @@ export class Destinations implements DestinationWriter {
     this.#logger = clients.logger;
   }
 
-  async write(
-    destination: Destination,
-    item: DeliveryItem,
-    previous: { keyId: string } | null,
-  ): Promise<void> {
+  async write(destination: Destination, item: DeliveryItem): Promise<void> {
     try {
-      if (destination.type === 'github-actions') await this.#writeGitHub(destination, item, previous);
+      if (destination.type === 'github-actions') await this.#writeGitHub(destination, item);
       else await this.#writeVault(destination, item);
     } catch (error) {
       throw asDestinationError(destination, error, item.secret);
@@ -83,26 +79,24 @@ export class Destinations implements DestinationWriter {
   async #writeGitHub(
     destination: Extract<Destination, { type: 'github-actions' }>,
     item: DeliveryItem,
-    previous: { keyId: string } | null,
   ): Promise<void> {
     const github = this.#client(destination, this.#github);
     const target = targetOf(destination);
-    // The id first, then the secret: should the second write fail, the id is put back to the key
-    // whose secret the destination still holds (a rotation's old key), so the pair stays usable.
+    // The id first, then the secret. Should the second write fail, the id just written names a key
+    // that is about to be deleted (deliver.ts): it is taken back, so no reader pairs it with the
+    // secret still there. What the id held before cannot be put back: Keyhouse never keeps a Key ID.
     await github.writeSecrets(target, [{ name: destination.names.keyId, value: new Secret(item.keyId) }]);
     try {
       await github.writeSecrets(target, [{ name: destination.names.keySecret, value: item.secret }]);
     } catch (error) {
-      if (previous) {
-        await github
-          .writeSecrets(target, [{ name: destination.names.keyId, value: new Secret(previous.keyId) }])
-          .catch((restore: unknown) =>
-            this.#logger.error(
-              { err: restore, destination: destination.id },
-              'could not put the previous key id back after a failed secret write',
-            ),
-          );
-      }
+      await github
+        .deleteSecret(target, destination.names.keyId)
+        .catch((undo: unknown) =>
+          this.#logger.error(
+            { err: undo, destination: destination.id },
+            'could not take back the key id after a failed secret write',
+          ),
+        );
       throw error;
     }
   }
