@@ -91,6 +91,8 @@ export interface FakeVault {
   read(mount: string, path: string): Record<string, unknown> | null;
   /** The version numbers kept at `path`, oldest first, and the current one; null when none. */
   versions(mount: string, path: string): { current: number; kept: number[] } | null;
+  /** One kept version's data at `path` under `mount`, or null when it is not kept. */
+  readVersion(mount: string, path: string, version: number): Record<string, unknown> | null;
   /** Another AppRole role, e.g. with a policy that may read secrets back. */
   addRole(
     name: string,
@@ -123,6 +125,8 @@ export interface FakeVault {
    * 502, dropped without an answer, or never answered (`hang`, until the client goes away or `close`).
    */
   processThenFail(operation: FakeVaultOperation, count: number, mode: AfterMode): void;
+  /** Forgets every fault still queued (`failNext`, `slowNext`, `processThenFail`): Vault is well again. */
+  clearFaults(): void;
   /** Stops listening and drops open connections and pending delays. */
   close(): Promise<void>;
 }
@@ -266,6 +270,10 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
       if (secret === undefined) return null;
       return { current: secret.currentVersion, kept: [...secret.versions.keys()].sort((a, b) => a - b) };
     },
+    readVersion(mount, path, version) {
+      const kept = state.secret(mount, path)?.versions.get(version);
+      return kept === undefined ? null : structuredClone(kept.data);
+    },
     addRole(name, input) {
       const role = state.addRole({
         name,
@@ -298,6 +306,9 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
     },
     processThenFail(operation, count, mode) {
       faults.add(operation, { kind: 'after', mode }, count);
+    },
+    clearFaults() {
+      faults.clear();
     },
     close: () => listening.close(),
   };
