@@ -41,6 +41,15 @@ export type { FakeRoute } from './routes.js';
 export type { WrittenSecretRecord } from './state.js';
 export type { AlertWebhookOptions, SentWebhook, WebhookDelivery } from './webhook.js';
 
+/** One Actions secret as `actionsSecrets()` lists it; `environment` null for the repository's own. */
+export interface ActionsSecretListing {
+  repository: string;
+  environment: string | null;
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
 /** What an injected failure does to the next request(s) of a route (after authentication). */
 export type FakeGitHubFault =
   /** That status with GitHub's body for it (`basic-error`; `validation-error` for 422); 401 says "Bad credentials". */
@@ -71,6 +80,8 @@ export interface FakeGitHubOptions {
   permissions?: Permissions;
   /** Debug line per request (method, path, route, status); nothing is logged without it. */
   logger?: Logger;
+  /** Told once each request is over, answered or not (the playground redraws what GitHub holds). */
+  onServed?: (request: RecordedRequest) => void;
 }
 
 /** One request as the fake saw it. Tokens and alert secrets in answers are `[redacted]`. */
@@ -141,6 +152,8 @@ export interface FakeGitHub {
   secretsWritten(): WrittenSecretRecord[];
   /** The Actions secret `name` as GitHub holds it now, opened; null when there is none (never written, or deleted). */
   secretValue(repository: string, name: string, environment?: string): string | null;
+  /** The Actions secrets held now, as GitHub's list shows them: names and times, never a value. */
+  actionsSecrets(): ActionsSecretListing[];
   /** The `key_id` the repository (or environment) serves now. */
   publicKeyId(repository: string, environment?: string): string;
   /** Replaces the repository's (or environment's) key pair; a write sealed for the old one is then 422. */
@@ -398,11 +411,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
         await deliver(decide(req, record, raw), req, res, record);
       },
       bugBody: (message) => basicError(500, `Fake GitHub error: ${message}`),
-      served: (record) =>
+      served: (record) => {
         options.logger?.debug(
           { method: record.method, path: record.path, route: record.route, status: record.status },
           'fake github request',
-        ),
+        );
+        options.onServed?.(record);
+      },
     }),
   );
   const listening = await listen(server, host, options.port ?? 0, closing);
@@ -437,6 +452,23 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     secretsWritten: () => state.written.map((write) => ({ ...write })),
     secretValue: (repository, name, environment) =>
       state.secret(scopeOf(repository, environment), name)?.value ?? null,
+    actionsSecrets: () =>
+      state.repositories().flatMap((repository) =>
+        [
+          [null, repository.scope] as const,
+          ...[...repository.environments.entries()].sort(([a], [b]) => a.localeCompare(b)),
+        ].flatMap(([environment, scope]) =>
+          [...scope.secrets.entries()]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([name, stored]) => ({
+              repository: repository.fullName,
+              environment,
+              name,
+              createdAt: stored.createdAt,
+              updatedAt: stored.updatedAt,
+            })),
+        ),
+      ),
     publicKeyId: (repository, environment) => scopeOf(repository, environment).keys.keyId,
     rotatePublicKey: (repository, environment) => state.rotateKey(scopeOf(repository, environment)),
     revokeTokens: () => state.revokeTokens(),

@@ -93,6 +93,8 @@ export interface WrittenSecretRecord {
   keyId: string;
   status: 201 | 204;
   at: string;
+  /** The same moment in ms, to order it among another service's writes (`at` is to the second, as GitHub's times are). */
+  atMs: number;
 }
 
 /** DOC-SEC: at most 100 secrets per repository and per environment, each value at most 48 KB. */
@@ -115,11 +117,9 @@ export class FakeGitHubState {
     this.#clock = clock;
   }
 
-  nowIso(): string {
-    return this.#clock
-      .now()
-      .toISOString()
-      .replace(/\.\d{3}Z$/, 'Z');
+  /** GitHub's timestamps are to the second; `at` is one moment of the clock (default now). */
+  nowIso(at: number = this.nowMs()): string {
+    return new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z');
   }
 
   nowMs(): number {
@@ -164,6 +164,11 @@ export class FakeGitHubState {
   /** Owner and repository names are case-insensitive. */
   repository(owner: string, repo: string): Repository | null {
     return this.#repositories.get(`${owner}/${repo}`.toLowerCase()) ?? null;
+  }
+
+  /** Every repository, in the order added. */
+  repositories(): Repository[] {
+    return [...this.#repositories.values()];
   }
 
   /** A test's handle on a repository; throws for one it never added. */
@@ -260,7 +265,8 @@ export class FakeGitHubState {
     if (value === null) throw unprocessable('encrypted_value could not be decrypted', 'encrypted_value');
     if (Buffer.byteLength(value) > MAX_VALUE_BYTES)
       throw unprocessable('Secret value is too large', 'encrypted_value', 'too_large');
-    const now = this.nowIso();
+    const nowMs = this.nowMs();
+    const now = this.nowIso(nowMs);
     const existing = scope.secrets.get(stored);
     scope.secrets.set(stored, {
       value,
@@ -277,6 +283,7 @@ export class FakeGitHubState {
       keyId: body.key_id,
       status,
       at: now,
+      atMs: nowMs,
     });
     return status;
   }

@@ -51,6 +51,8 @@ export interface FakeVaultOptions {
   keyhouse?: { mount?: string; pathTemplate?: string; tokenTtlSeconds?: number };
   /** Debug line per request (method, operation, status); nothing is logged without it. */
   logger?: Logger;
+  /** Told once each request is over, answered or not (the playground redraws what Vault holds). */
+  onServed?: (request: RecordedVaultRequest) => void;
 }
 
 /** One request as the fake saw it. Holds no credential and no written value (see `redact`). */
@@ -91,8 +93,8 @@ export interface FakeVault {
   read(mount: string, path: string): Record<string, unknown> | null;
   /** The version numbers kept at `path`, oldest first, and the current one; null when none. */
   versions(mount: string, path: string): { current: number; kept: number[] } | null;
-  /** One kept version's data at `path` under `mount`, or null when it is not kept. */
-  readVersion(mount: string, path: string, version: number): Record<string, unknown> | null;
+  /** Every secret held, each with its kept versions (oldest first) and their data: what a person watching may be shown of it is the caller's to choose. */
+  contents(): FakeVaultSecret[];
   /** Another AppRole role, e.g. with a policy that may read secrets back. */
   addRole(
     name: string,
@@ -129,6 +131,22 @@ export interface FakeVault {
   clearFaults(): void;
   /** Stops listening and drops open connections and pending delays. */
   close(): Promise<void>;
+}
+
+/** One secret as `contents()` gives it. */
+export interface FakeVaultSecret {
+  mount: string;
+  path: string;
+  currentVersion: number;
+  versions: {
+    version: number;
+    /** When it was written (RFC 3339, the fake's clock). */
+    createdTime: string;
+    /** Soft-deleted (`deletion_time` set) or destroyed, as KV v2 marks a version. */
+    deleted: boolean;
+    destroyed: boolean;
+    data: Record<string, unknown>;
+  }[];
 }
 
 const REDACTED = '[redacted]';
@@ -246,8 +264,13 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
       record: recordOf,
       answer,
       bugBody: (message) => ({ errors: [`fake vault error: ${message}`] }),
-      served: ({ method, operation, status }) =>
-        logger?.debug({ method, operation, status }, 'fake vault request'),
+      served: (record) => {
+        logger?.debug(
+          { method: record.method, operation: record.operation, status: record.status },
+          'fake vault request',
+        );
+        options.onServed?.(record);
+      },
     }),
   );
   const listening = await listen(server, host, options.port ?? 0, closing);
@@ -270,10 +293,21 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
       if (secret === undefined) return null;
       return { current: secret.currentVersion, kept: [...secret.versions.keys()].sort((a, b) => a - b) };
     },
-    readVersion(mount, path, version) {
-      const kept = state.secret(mount, path)?.versions.get(version);
-      return kept === undefined ? null : structuredClone(kept.data);
-    },
+    contents: () =>
+      state.secrets().map(({ mount, path, secret }) => ({
+        mount,
+        path,
+        currentVersion: secret.currentVersion,
+        versions: [...secret.versions.entries()]
+          .sort(([a], [b]) => a - b)
+          .map(([version, stored]) => ({
+            version,
+            createdTime: stored.createdTime,
+            deleted: stored.deletionTime !== '',
+            destroyed: stored.destroyed,
+            data: structuredClone(stored.data),
+          })),
+      })),
     addRole(name, input) {
       const role = state.addRole({
         name,

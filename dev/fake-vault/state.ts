@@ -197,6 +197,17 @@ export class VaultState {
     return this.#mounts.get(mount)?.get(path);
   }
 
+  /** Every secret of every mount, mounts and paths in sorted order. */
+  secrets(): { mount: string; path: string; secret: StoredSecret }[] {
+    return [...this.#mounts.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .flatMap(([mount, paths]) =>
+        [...paths.entries()]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([path, secret]) => ({ mount, path, secret })),
+      );
+  }
+
   /** One new version; `cas` as KV v2 defines it (github-and-vault.md §10). */
   writeVersion(
     mount: string,

@@ -3,7 +3,8 @@
  * playground-only command `/github-alert <secret>`, with which a person makes GitHub find a secret in
  * `acme/infra` and send Keyhouse its signed `secret_scanning_alert` webhook, then sees the whole
  * response: the security channel's notice, the owner's DM with Rotate, and the alert resolved as
- * revoked (or left open for a secret Keyhouse did not issue), told in a notice on the page.
+ * revoked (or left open for a secret Keyhouse did not issue), told in a notice on the page. The same
+ * fake holds the repositories of the policy's GitHub Actions destinations (destinations.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,9 +23,28 @@ export interface PlaygroundGitHub {
   close(): Promise<void>;
 }
 
-export async function startPlaygroundGitHub(keyhouseUrl: () => string): Promise<PlaygroundGitHub> {
-  const fake = await startFakeGitHub();
+export interface PlaygroundGitHubOptions {
+  /**
+   * Repositories (and environments) the policy's GitHub Actions destinations name: each is added
+   * beside `acme/infra`, with the App installed on it, so Keyhouse's sealed-box writes land.
+   */
+  destinations?: readonly { repository: string; environment?: string }[];
+  /** Told after every request the fake served (the page redraws what GitHub holds). */
+  onServed?: () => void;
+}
+
+export async function startPlaygroundGitHub(
+  keyhouseUrl: () => string,
+  options: PlaygroundGitHubOptions = {},
+): Promise<PlaygroundGitHub> {
+  const fake = await startFakeGitHub(options.onServed ? { onServed: options.onServed } : {});
   fake.addRepository(PLAYGROUND_REPOSITORY);
+  const added = new Set([PLAYGROUND_REPOSITORY.toLowerCase()]);
+  for (const { repository, environment } of options.destinations ?? []) {
+    if (!added.has(repository.toLowerCase())) fake.addRepository(repository);
+    added.add(repository.toLowerCase());
+    if (environment !== undefined) fake.addEnvironment(repository, environment);
+  }
   const webhookSecret = randomBytes(16).toString('hex');
   return {
     fake,

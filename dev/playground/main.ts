@@ -50,23 +50,29 @@ async function main(): Promise<void> {
   process.stdout.write(
     `Keyhouse playground: open ${playground.url}\n` +
       `  (Keyhouse's log: ${playground.logFile}; Ctrl-C stops everything)\n` +
-      `  A Vault stands behind the demo (${playground.vault.url}): request a Terraform key with Deliver to\n` +
-      `  "Vault", approve it as Bob or Carol, and watch it arrive here; its secret stays in the Vault.\n`,
+      `  A Vault (${playground.vault.url}) and GitHub stand behind it: request a Terraform key with Deliver to\n` +
+      `  "Vault" or "GitHub Actions", approve it as Bob or Carol, and watch it arrive here and in the page's\n` +
+      `  Destinations panel; its secret stays there.\n`,
   );
-  // Each key Keyhouse writes into the playground's Vault, as it lands (never its secret).
-  let seen = 0;
-  setInterval(() => {
-    const writes = playground.vault.requests.filter((r) => r.operation === 'kv-v2-write' && r.status < 300);
-    for (const write of writes.slice(seen)) {
-      const path = decodeURIComponent(write.path.replace(/^\/v1\/secret\/data\//, ''));
-      const data = playground.vault.read('secret', path);
-      process.stdout.write(
-        `Vault: secret/${path} now holds key ${String(data?.keyId ?? '?')} (${String(data?.name ?? '?')}, ` +
-          `role ${String(data?.role ?? '?')}, expires ${String(data?.expireAt ?? '?')}) and its secret\n`,
-      );
+  // Each key written into a destination, as it lands: the very lines the page's panel lists (never a secret).
+  const printed = new Set<string>();
+  const printArrivals = () => {
+    for (const arrival of playground.destinations.view().arrivals) {
+      if (printed.has(arrival.id)) continue;
+      printed.add(arrival.id);
+      process.stdout.write(`${arrival.line}\n`);
     }
-    seen = writes.length;
-  }, 1_000).unref();
+  };
+  let waiting = false;
+  playground.destinations.onChange(() => {
+    // Several requests make one delivery (a token, a public key, two secrets): one look once they settle.
+    if (waiting) return;
+    waiting = true;
+    setTimeout(() => {
+      waiting = false;
+      printArrivals();
+    }, 50);
+  });
   let stopping = false;
   const stop = () => {
     if (stopping) return;

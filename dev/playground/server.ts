@@ -13,6 +13,7 @@ import ts from 'typescript';
 import { z } from 'zod';
 import type { FakeSlack } from '../fake-slack/index.js';
 import { readBody } from '../fake-slack/parse.js';
+import type { DestinationsFeed } from './destinations.js';
 import { GITHUB_ALERT_COMMAND, PLAYGROUND_REPOSITORY } from './github-alert.js';
 import type { PlaygroundPeople } from './people.js';
 import { shellHtml } from './shell.js';
@@ -27,6 +28,8 @@ export interface PageServerOptions {
   command: string;
   /** `/github-alert <secret>`: the fake GitHub finds the secret and sends Keyhouse the alert (github-alert.ts). */
   githubAlert?: (secret: string) => Promise<string>;
+  /** What the destinations behind Keyhouse hold: shown in a Destinations panel beside Slack. */
+  destinations?: DestinationsFeed;
   port: number;
 }
 
@@ -88,7 +91,10 @@ export async function startPageServer(options: PageServerOptions): Promise<PageS
   let pending: NodeJS.Timeout | null = null;
 
   const push = (watcher: Watcher) => {
-    const view: Snapshot = snapshot({ fake, side, people, appName: options.appName }, watcher.user);
+    const view: Snapshot = snapshot(
+      { fake, side, people, appName: options.appName, destinations: options.destinations },
+      watcher.user,
+    );
     const data = JSON.stringify(view);
     if (data === watcher.last) return;
     watcher.last = data;
@@ -102,6 +108,8 @@ export async function startPageServer(options: PageServerOptions): Promise<PageS
     }, 20);
   };
   const stopListening = fake.onActivity(changed);
+  // A key written into Vault or GitHub is news to every page, whatever Slack was told of it.
+  const stopFollowing = options.destinations?.onChange(changed) ?? (() => {});
 
   const isPerson = (user: string) => people.people.some((p) => p.id === user);
 
@@ -149,7 +157,14 @@ export async function startPageServer(options: PageServerOptions): Promise<PageS
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     if (request.method === 'GET' && url.pathname === '/') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      response.end(shellHtml({ people, appName: options.appName, command: options.command }));
+      response.end(
+        shellHtml({
+          people,
+          appName: options.appName,
+          command: options.command,
+          destinations: options.destinations !== undefined,
+        }),
+      );
       return;
     }
     if (request.method === 'GET' && (url.pathname === '/favicon.svg' || url.pathname === '/favicon.ico')) {
@@ -226,6 +241,7 @@ export async function startPageServer(options: PageServerOptions): Promise<PageS
     changed,
     close: async () => {
       stopListening();
+      stopFollowing();
       if (pending !== null) clearTimeout(pending);
       for (const watcher of watchers) watcher.response.end();
       await new Promise<void>((resolve) => {

@@ -66,11 +66,33 @@ select,input[type=text],input[type=date],textarea{font:inherit;padding:6px 8px;b
 .modal-body{padding:12px 20px;overflow:auto}.modal-body .block.input{margin:12px 0}
 .modal-foot{display:flex;justify-content:flex-end;gap:8px;padding:12px 20px;border-top:1px solid #ddd}
 .banner{background:#fde8ee;color:#a0003a;padding:8px 20px}
+.destinations{width:340px;flex:none;border-left:1px solid #ddd;background:#fafafa;overflow:auto;font-size:13px}
+.destinations>h2{margin:0;padding:12px 16px 2px;font-size:18px}
+.destinations .dest-note{padding:0 16px 8px;color:#616061;border-bottom:1px solid #ddd}
+.dest-section{padding:8px 16px;border-bottom:1px solid #eee}.dest-section h3{margin:0 0 6px;font-size:14px}
+.dest-offered,.dest-arrivals{margin:0;padding-left:18px}.dest-arrivals li{margin-bottom:4px}
+.dest-empty{color:#616061}
+.dest-path{margin-bottom:8px}.dest-path>code{word-break:break-all}
+.dest-version{margin:4px 0 0 8px;padding:4px 8px;border-left:3px solid #ddd;background:#fff}
+.dest-version.current{border-left-color:#007a5a}
+.dest-tag{font-size:11px;background:#007a5a;color:#fff;border-radius:3px;padding:0 4px}
+.dest-hidden{letter-spacing:2px}
 #confirm{position:fixed;inset:0;background:rgba(0,0,0,.45);display:flex;align-items:center;justify-content:center;z-index:20}
 `;
 
-export function shellHtml(input: { people: PlaygroundPeople; appName: string; command: string }): string {
+export function shellHtml(input: {
+  people: PlaygroundPeople;
+  appName: string;
+  command: string;
+  /** The Destinations panel beside Slack (the playground has the fake Vault and GitHub behind it). */
+  destinations?: boolean;
+}): string {
   const { people, appName, command } = input;
+  const destinations = input.destinations
+    ? '<aside class="destinations" aria-label="Destinations"><h2>Destinations</h2>' +
+      '<div class="dest-note">What the Vault and GitHub behind the playground hold, live. A secret stays there: ' +
+      'shown as ••••, never read out.</div><div id="destinations"></div></aside>'
+    : '';
   const options = people.people
     .map((p) => `<option value="${escapeHtml(p.id)}">${escapeHtml(p.name)} — ${escapeHtml(p.part)}</option>`)
     .join('');
@@ -102,6 +124,7 @@ export function shellHtml(input: { people: PlaygroundPeople; appName: string; co
   <div id="timeline"></div>
   <form id="composer" autocomplete="off"><input id="box" aria-label="Message" placeholder="Type ${escapeHtml(command)} help, ${escapeHtml(command)} or ${escapeHtml(command)} list"></form>
 </main>
+${destinations}
 <div id="overlay" hidden></div>
 <div id="confirm" hidden></div>
 <script type="module" src="/page.js"></script>

@@ -6,6 +6,7 @@
  * ephemerals or modals is ever in it.
  */
 import type { FakeMessage, FakeSlack } from '../fake-slack/index.js';
+import { type DestinationsFeed, destinationsHtml } from './destinations.js';
 import { type DateReader, escapeHtml, type Names } from './mrkdwn.js';
 import type { PlaygroundPeople } from './people.js';
 import { type RenderContext, renderBlocks, renderMessageBody } from './render.js';
@@ -30,6 +31,8 @@ export interface Snapshot {
   refusals: string;
   /** What this person may do under the policy (`npm run policy -- explain`), as plain text. */
   explain: string;
+  /** The Destinations panel: what the fake Vault and GitHub hold (never a secret); empty without them. */
+  destinations: string;
 }
 
 export interface SnapshotSources {
@@ -37,6 +40,7 @@ export interface SnapshotSources {
   side: SlackSide;
   people: PlaygroundPeople;
   appName: string;
+  destinations?: DestinationsFeed | undefined;
 }
 
 function names(people: PlaygroundPeople, appName: string, reader: DateReader): Names {
@@ -194,7 +198,16 @@ export function snapshot(sources: SnapshotSources, user: string): Snapshot {
         }<div class="when">${clock(tsOf(r.at))}</div></div>`,
     )
     .join('');
-  return { user, language, conversations, modal, toasts, refusals, explain: people.explain?.[user] ?? '' };
+  return {
+    user,
+    language,
+    conversations,
+    modal,
+    toasts,
+    refusals,
+    explain: people.explain?.[user] ?? '',
+    destinations: sources.destinations ? destinationsHtml(sources.destinations.view()) : '',
+  };
 }
 
 function messageHtml(

@@ -1,8 +1,9 @@
 /**
  * Starts the playground: the ClickHouse Cloud emulator, the stand-in Slack (the fake Web API and
  * response URLs, plus the web page that plays Slack's client), and Keyhouse's own entry point
- * `src/main.ts` as a child process, configured only by its environment as in production. The fake
- * Slack is up first, because Keyhouse calls `auth.test` as it starts.
+ * `src/main.ts` as a child process, configured only by its environment as in production, with a fake
+ * Vault and a fake GitHub behind the policy's destinations (destinations.ts). The fake Slack is up
+ * first, because Keyhouse calls `auth.test` as it starts.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -16,8 +17,8 @@ import { loadPolicy } from '../../src/policy/index.js';
 import { startEmulator } from '../emulator/server.js';
 import { SLACK_TEST_DEFAULTS } from '../fake-slack/defaults.js';
 import { startFakeSlack } from '../fake-slack/index.js';
-import { type FakeVault, startFakeVault } from '../fake-vault/server.js';
-import { startPlaygroundGitHub } from './github-alert.js';
+import type { FakeVault } from '../fake-vault/server.js';
+import { type DestinationsFeed, startDestinations } from './destinations.js';
 import { explainEach, peopleFor } from './people.js';
 import { startPageServer } from './server.js';
 import { reportRefusals, SlackSide } from './slack-side.js';
@@ -72,8 +73,10 @@ export interface Playground {
   keyhousePid: number | undefined;
   /** Resolves with how Keyhouse ended if it stops. */
   keyhouseExited: Promise<KeyhouseExit>;
-  /** The fake Vault behind the demo's `vault-demo` destination: `read('secret', 'clickhouse/<key name>')`. */
+  /** The fake Vault behind the policy's Vault destinations: `read('secret', 'clickhouse/<key name>')`. */
   vault: FakeVault;
+  /** What the fake Vault and the fake GitHub hold, as the page's Destinations panel and the terminal show it. */
+  destinations: DestinationsFeed;
   close(): Promise<void>;
 }
 
@@ -122,9 +125,6 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
   const logFile = join(dir, 'keyhouse.log');
 
   const emulator = await startEmulator({});
-  // Vault for the demo policy's destination (product.md §12): a key for the Terraform role can be
-  // delivered there, with no Create key click, and read back from the fake (Playground.vault).
-  const vault = await startFakeVault({ keyhouse: { mount: 'secret', pathTemplate: 'clickhouse/{keyName}' } });
   // A key made in the console, so `/chkey list all` shows one Keyhouse does not own.
   emulator.addKey({ name: 'made-in-the-console', roles: ['developer'] });
   const fake = await startFakeSlack({
@@ -132,9 +132,14 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     usergroups: people.usergroups,
   });
 
-  // A fake GitHub with secret scanning: `/github-alert <secret>` in the page sends Keyhouse an alert.
+  // A fake GitHub with secret scanning (`/github-alert <secret>` in the page sends Keyhouse an alert),
+  // and a fake Vault: together they stand behind the policy's destinations (product.md §12).
   let keyhouseUrlNow = '';
-  const github = await startPlaygroundGitHub(() => keyhouseUrlNow);
+  const {
+    vault,
+    github,
+    feed: destinations,
+  } = await startDestinations(policy.destinations, () => keyhouseUrlNow);
 
   const signingSecret = randomBytes(16).toString('hex');
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
@@ -218,6 +223,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
       appName: APP_NAME,
       command: COMMAND,
       githubAlert: (secret) => github.alert(secret),
+      destinations,
       port: options.port ?? 0,
     });
   } catch (error) {
@@ -231,6 +237,7 @@ export async function startPlayground(options: PlaygroundOptions = {}): Promise<
     logFile,
     keyhousePid: child.pid,
     vault,
+    destinations,
     keyhouseExited,
     close: async () => {
       await server.close();

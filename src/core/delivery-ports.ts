@@ -41,17 +41,34 @@ export interface DestinationWriter {
   holds(destination: Destination, key: DeliveredKey, since: Date): Promise<boolean | null>;
 }
 
-/** A destination refused or could not be reached; `detail` is its own error, safe to show. */
+/**
+ * A destination refused or could not be reached. `detail` says what failed, for the log (no
+ * credential, no secret); `said` is only the destination's own words, which a person may read
+ * quoted (null when it said nothing, or Keyhouse stopped before asking it).
+ */
 export class DestinationError extends KeyhouseError {
   override readonly name = 'DestinationError';
   readonly destinationId: string;
   readonly detail: string;
+  readonly said: string | null;
 
-  constructor(destinationId: string, detail: string, options?: ErrorOptions) {
+  constructor(destinationId: string, detail: string, options?: ErrorOptions & { said?: string | null }) {
     super('delivery_failed', `destination ${destinationId}: ${detail}`, options);
     this.destinationId = destinationId;
     this.detail = detail;
+    this.said = options?.said ?? null;
   }
+}
+
+/**
+ * What a person is shown of why a key was not written: the words of the service that refused,
+ * quoted as it said them (ClickHouse making the key, or the destination writing it), or null when
+ * no service said anything (no answer; Keyhouse stopped first). Never Keyhouse's own English: its
+ * reasons are the catalog's (product.md §14).
+ */
+export interface ServiceSaid {
+  by: 'clickhouse' | 'destination';
+  words: string;
 }
 
 /** Fills a Vault path's placeholders for one key (product.md §12). */
@@ -108,8 +125,8 @@ export type DeliveryNotice =
       requestId: string;
       keyName: string;
       place: Place;
-      /** The destination's own words (no credential, no secret). */
-      detail: string;
+      /** What the service that refused said (no credential, no secret), or null. */
+      said: ServiceSaid | null;
       /** False while the key made for it is still being deleted. */
       keyDeleted: boolean;
     };
@@ -119,7 +136,8 @@ export interface RotationFailure {
   keyName: string;
   keySuffix: string;
   place: Place;
-  detail: string;
+  /** What the service that refused said, or null. */
+  said: ServiceSaid | null;
 }
 
 export interface DeliveryNotifier {

@@ -4,28 +4,52 @@ import type { Refusal, RefusalCode } from './outcomes.js';
  * Keyhouse's own errors. Every error a user can run into carries a stable `code`, so the one
  * `app.error` handler can turn it into words without string matching.
  */
-export type KeyhouseErrorCode =
-  | 'config_invalid'
-  | 'policy_invalid'
-  | 'not_allowed'
-  | 'not_found'
-  | 'already_decided'
-  | 'expired'
-  | 'invalid_input'
-  | 'conflict'
-  | 'audit_failed'
-  | 'upstream_failed'
-  | 'delivery_failed'
-  | 'create_failed'
-  | 'internal';
+export const KEYHOUSE_ERROR_CODES = [
+  'config_invalid',
+  'policy_invalid',
+  'not_allowed',
+  'not_found',
+  'already_decided',
+  'expired',
+  'invalid_input',
+  'conflict',
+  'audit_failed',
+  'upstream_failed',
+  'delivery_failed',
+  'create_failed',
+  'internal',
+] as const;
 
+export type KeyhouseErrorCode = (typeof KEYHOUSE_ERROR_CODES)[number];
+
+/**
+ * What a person reads for an error: a message id of the catalogs and its values, put into the
+ * reader's language where the error is shown (src/handlers/errors.ts), never in the thrower's idea
+ * of it. The core names no catalog; `errorSaying` (src/i18n) types the id.
+ */
+export interface ErrorWords {
+  readonly id: string;
+  readonly values?: Readonly<Record<string, string | number>>;
+}
+
+export interface KeyhouseErrorOptions extends ErrorOptions {
+  /** The words a person reads; without them, the code's own sentence. */
+  readonly words?: ErrorWords;
+}
+
+/**
+ * The `message` is for logs, in English, and is never shown to a person: they read the error's
+ * `words`, or else its code's sentence, from the catalogs in their language.
+ */
 export class KeyhouseError extends Error {
   override readonly name: string = 'KeyhouseError';
   readonly code: KeyhouseErrorCode;
+  readonly words: ErrorWords | null;
 
-  constructor(code: KeyhouseErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
+  constructor(code: KeyhouseErrorCode, message: string, options?: KeyhouseErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
+    this.words = options?.words ?? null;
   }
 }
 

@@ -4,6 +4,7 @@
  * watch return or throw these; the views put them into words (src/views/outcomes.ts), so no
  * sentence a person reads is written below the views.
  */
+import type { Place } from './delivery-ports.js';
 
 /** A key as messages name it: its name and the last four characters of its key ID. */
 export interface KeyLabel {
@@ -112,7 +113,8 @@ export type Done =
   | { code: 'expiry_set'; keyName: string; expireAt: Date | null }
   | { code: 'change_requested'; keyName: string; needsApproval: boolean; roleLabel: string }
   | { code: 'nothing_to_change' }
-  | { code: 'rotation_requested'; key: KeyLabel; needsApproval: boolean }
+  /** `place`: where the successor is written when the key lives in a destination (product.md §12). */
+  | { code: 'rotation_requested'; key: KeyLabel; needsApproval: boolean; place: Place | null }
   | { code: 'reassigned'; key: KeyLabel; to: string }
   | { code: 'leak_lifted'; key: KeyLabel }
   | { code: 'several'; done: Done[] };

@@ -25,6 +25,11 @@ export interface PasteSite {
   /** The thread the message is in (its parent's ts), or null for a top-level message. */
   threadTs: string | null;
   userId: string | null;
+  /**
+   * The name an integration posted under when no person did (an incoming webhook's `username`, a
+   * bot's or workflow's profile name), so the notices can say which one; absent or null otherwise.
+   */
+  botName?: string | null;
 }
 
 /** A key Keyhouse made whose secret was found pasted, and what was done to it. */

@@ -14,6 +14,7 @@ import {
 } from '../core/delivery-ports.js';
 import type { Destination } from '../core/policy-model.js';
 import { Secret } from '../core/secret.js';
+import { UpstreamError } from '../core/upstream-errors.js';
 import { type ActionsSecretTarget, type GitHubAppClient, GitHubNotFoundError } from '../github/index.js';
 import { type VaultClient, VaultNotFoundError } from '../vault/index.js';
 
@@ -129,10 +130,15 @@ function targetOf(destination: Extract<Destination, { type: 'github-actions' }>)
     : { repository: destination.repository };
 }
 
-/** The destination's own words, scrubbed of the secret in case a service ever echoed it. */
+/**
+ * What failed, scrubbed of the secret in case a service ever echoed it: the whole error for the
+ * log, and the service's own words (only an answer's; Keyhouse's own checks are no one's words to
+ * quote) for the person.
+ */
 function asDestinationError(destination: Destination, error: unknown, secret: Secret): DestinationError {
   if (error instanceof DestinationError) return error;
-  const said = error instanceof Error ? error.message : 'unknown error';
-  const detail = said.replaceAll(secret.reveal(), '[redacted]');
-  return new DestinationError(destination.id, detail);
+  const scrub = (text: string) => text.replaceAll(secret.reveal(), '[redacted]');
+  const detail = scrub(error instanceof Error ? error.message : 'unknown error');
+  const said = error instanceof UpstreamError && error.serverMessage ? scrub(error.serverMessage) : null;
+  return new DestinationError(destination.id, detail, { said });
 }

@@ -1,8 +1,7 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { KeyhouseError } from '../core/errors.js';
 import type { Readers } from '../core/locale.js';
-import type { Catalog, Messages } from '../i18n/index.js';
+import { type Catalog, errorSaying } from '../i18n/index.js';
 import type { Policy } from '../policy/index.js';
 import type { Lifecycle } from '../timers/index.js';
 import type { KeyListMessage } from '../views/index.js';
@@ -42,10 +41,10 @@ const requestId = z.string().uuid();
 
 /**
  * A button's value is only ever a request id; anything else is a crafted or stale payload and
- * changes nothing, said in the clicker's words (`m`). The handler then re-reads the request from the store.
+ * changes nothing, told in the clicker's words. The handler then re-reads the request from the store.
  */
-export function parseRequestId(value: unknown, m: Messages): string {
+export function parseRequestId(value: unknown): string {
   const parsed = requestId.safeParse(value);
-  if (!parsed.success) throw new KeyhouseError('not_found', m.t('approval.buttonGone'));
+  if (!parsed.success) throw errorSaying('not_found', 'approval.buttonGone');
   return parsed.data;
 }

@@ -1,24 +1,32 @@
 import { randomBytes } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from 'pino';
-import { isKeyhouseError, isRefused, type KeyhouseErrorCode } from '../core/errors.js';
+import { type ErrorWords, isKeyhouseError, isRefused, type KeyhouseErrorCode } from '../core/errors.js';
 import type { Readers } from '../core/locale.js';
-import { Catalog, type Messages } from '../i18n/index.js';
+import { Catalog, type MessageId, type Messages } from '../i18n/index.js';
 import { errorNotice } from '../views/index.js';
 import { refusalText } from '../views/outcomes.js';
 
-/** Codes whose message is written for the person who clicked: shown as they are. */
-const SPOKEN: ReadonlySet<KeyhouseErrorCode> = new Set([
-  'not_allowed',
-  'not_found',
-  'already_decided',
-  'expired',
-  'invalid_input',
-  'conflict',
-  'audit_failed',
-  'delivery_failed',
-  'create_failed',
-]);
+/**
+ * What a person reads for an error that carries no words of its own: its code's sentence, with a
+ * reference id. Every code has one, so a new code cannot reach a person as program text.
+ */
+const SENTENCE: Readonly<Record<KeyhouseErrorCode, MessageId>> = {
+  config_invalid: 'errors.wentWrong',
+  policy_invalid: 'errors.wentWrong',
+  internal: 'errors.wentWrong',
+  // An upstream failure may or may not have taken effect (a lost answer): say so, not "nothing changed".
+  upstream_failed: 'errors.notConfirmed',
+  not_allowed: 'errors.notAllowed',
+  not_found: 'errors.notFound',
+  already_decided: 'errors.alreadyDecided',
+  expired: 'errors.expired',
+  invalid_input: 'errors.invalidInput',
+  conflict: 'errors.conflict',
+  audit_failed: 'errors.auditFailed',
+  delivery_failed: 'errors.deliveryFailed',
+  create_failed: 'errors.createFailed',
+};
 
 /** What Bolt hands an extended error handler (the type is not exported from Bolt's index). */
 export interface ErrorHandlerArgs {
@@ -39,7 +47,9 @@ export interface ErrorHandlerDeps {
 
 /**
  * The words a user reads for an error, in their language, and the reference id the log line
- * carries. A refusal is put into words here; a spoken KeyhouseError carries its own sentence.
+ * carries. A refusal is put into words by the views, an error with words of its own is told in
+ * them, and any other error by its code's sentence and a reference: an error's `message` is for
+ * the log, never shown.
  */
 export function describeError(
   m: Messages,
@@ -48,13 +58,29 @@ export function describeError(
 ): { text: string; reference: string | null } {
   const cause = unwrap(error);
   if (isRefused(cause)) return { text: refusalText(m, cause.refusal), reference: null };
-  if (isKeyhouseError(cause) && SPOKEN.has(cause.code)) return { text: cause.message, reference: null };
+  if (isKeyhouseError(cause) && cause.words) {
+    const text = wordsOf(m, cause.words, command);
+    if (text !== null) return { text, reference: null };
+  }
   const reference = randomBytes(4).toString('hex').toUpperCase();
-  // An upstream failure may or may not have taken effect (a lost answer): say so, not "nothing changed".
-  const text = isKeyhouseError(cause, 'upstream_failed')
-    ? m.t('errors.notConfirmed', { command, reference })
-    : m.t('errors.wentWrong', { reference });
-  return { text, reference };
+  const code = isKeyhouseError(cause) ? cause.code : 'internal';
+  return { text: m.t(SENTENCE[code], { command, reference }), reference };
+}
+
+/** An error's own words in the reader's language; null when the catalog has no such message. */
+function wordsOf(m: Messages, words: ErrorWords, command: string): string | null {
+  try {
+    return m.t(words.id as MessageId, { command, ...words.values });
+  } catch {
+    return null;
+  }
+}
+
+/** What the log says of an error told in words: its code and its own (English) message. */
+export function loggedAs(error: unknown): { code: string | undefined; message: string } {
+  const cause = unwrap(error);
+  if (cause instanceof Error) return { code: (cause as { code?: string }).code, message: cause.message };
+  return { code: undefined, message: String(cause) };
 }
 
 const fallbackCatalog = new Catalog();
@@ -91,7 +117,10 @@ export function createErrorHandler(deps: ErrorHandlerDeps): (args: ErrorHandlerA
     const m = await wordsFor(deps, userId);
     const { text, reference } = describeError(m, error, deps.command);
     if (reference) deps.logger.error({ err: unwrap(error), reference, userId }, 'listener failed');
-    else deps.logger.info({ code: (unwrap(error) as { code?: string }).code, userId }, text);
+    else {
+      const { code, message } = loggedAs(error);
+      deps.logger.info({ code, userId }, message);
+    }
 
     const notice = errorNotice(m, text);
     try {

@@ -8,3 +8,4 @@ export {
   type Translation,
   type Values,
 } from './catalog.js';
+export { errorSaying, said } from './error-words.js';

@@ -48,7 +48,7 @@ export class SlackAccessNotifier implements AccessNotifier {
       ...breakGlassMessage(this.#m, review),
     });
     if (!posted.channel || !posted.ts) {
-      throw new KeyhouseError('upstream_failed', "Slack's chat.postMessage answer had no channel or ts.");
+      throw new KeyhouseError('internal', "Slack's chat.postMessage answer had no channel or ts.");
     }
     await this.#client.chat.postMessage({
       channel: securityChannel,

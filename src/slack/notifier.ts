@@ -195,7 +195,7 @@ export class SlackNotifier implements Notifier {
 
 function refOf(result: { channel?: string; ts?: string }, method: string): SlackRef {
   if (!result.channel || !result.ts) {
-    throw new KeyhouseError('upstream_failed', `Slack's ${method} answer had no channel or ts.`);
+    throw new KeyhouseError('internal', `Slack's ${method} answer had no channel or ts.`);
   }
   return { channel: result.channel, ts: result.ts };
 }

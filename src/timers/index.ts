@@ -7,6 +7,7 @@
 
 import type { Directory, KeyFacts, LifecycleNotifier } from '../core/timer-ports.js';
 import type { WorkflowContext } from '../workflow/context.js';
+import { announceRule } from './announce.js';
 import { auditHeadRule } from './audit-head.js';
 import { breakGlassEscalateRule, breakGlassRemindRule } from './break-glass.js';
 import type { LifecycleDeps } from './deps.js';
@@ -59,6 +60,7 @@ export class Lifecycle {
       serviceRoleCleanupRule,
       breakGlassRemindRule,
       breakGlassEscalateRule,
+      announceRule,
     ]) {
       options.scheduler.register(rule(options));
     }

@@ -25,3 +25,5 @@ export const RULE = {
   /** A custom role Keyhouse made for some services, unused for a day: deleted (product.md §16). */
   serviceRoleCleanup: 'service_role.cleanup',
 } as const;
+// Also the workflow's own marks, named beside the rules that read them: `ACCESS_RULE` (core/access.ts)
+// and `ANNOUNCE_RULE` (workflow/announce-mark.ts).

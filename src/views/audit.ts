@@ -1,6 +1,6 @@
 /**
  * `/chkey audit …` (product.md §4): the latest audit events as sentences an admin can read,
- * "12 Dec 10:04 — @dana approved dev-etl (developer, 30 days) for @alice". Pure: the events and
+ * "<date token> — @dana approved dev-etl (developer, 30 days) for @alice". Pure: the events and
  * the requests they belong to come in, Block Kit goes out. Every action and every kind of actor
  * has words (issue #20: no rule ids): a timed rule's event reads as Keyhouse doing what the rule does.
  */
@@ -10,6 +10,7 @@ import { KEEP } from '../core/ports.js';
 import type { Messages } from '../i18n/index.js';
 import { clip, durationMs, durationText, fitText, LIMIT, md } from './format.js';
 import { mention } from './mrkdwn.js';
+import { instantToken } from './phrases.js';
 
 export type { AuditLine, AuditQuery } from '../core/audit-read.js';
 
@@ -18,11 +19,13 @@ export interface AuditListing {
   lines: AuditLine[];
 }
 
-/** `12 Dec 10:04` (`12월 12일 10:04`) in UTC (the header says so): short, and the same for every reader. */
+/**
+ * When an event happened, as a Slack date token: each admin reads it in their own zone and
+ * language (product.md §14), a client that cannot draw tokens the UTC fallback
+ * (`2026-12-12 10:04 UTC`).
+ */
 export function auditTime(m: Messages, at: Date): string {
-  const hh = String(at.getUTCHours()).padStart(2, '0');
-  const mm = String(at.getUTCMinutes()).padStart(2, '0');
-  return m.t('audit.time', { day: at.getUTCDate(), month: `m${at.getUTCMonth() + 1}`, time: `${hh}:${mm}` });
+  return instantToken(m, at);
 }
 
 /**
@@ -85,6 +88,7 @@ const VERBS: Record<string, string> = {
   'service_role.create': 'serviceRoleMade',
   'service_role.cleanup': 'serviceRoleCleaned',
   'leak.outside': 'leakOutside',
+  'request.announce': 'announced',
 };
 
 /** The verb's choice for an action, or null for an action this view has no words for. */

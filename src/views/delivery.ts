@@ -4,7 +4,13 @@
  * key was written, or why it was not. No secret ever reaches these views: only places and names.
  */
 import type { ActionsBlock, ContextBlock, InputBlock, KnownBlock, PlainTextOption } from '@slack/types';
-import { type DeliveryNotice, type Place, placeOf, type RotationFailure } from '../core/delivery-ports.js';
+import {
+  type DeliveryNotice,
+  type Place,
+  placeOf,
+  type RotationFailure,
+  type ServiceSaid,
+} from '../core/delivery-ports.js';
 import type { Destination, PolicyRole } from '../core/policy-model.js';
 import type { Messages } from '../i18n/index.js';
 import { clip, fitText, LIMIT, md, plain, slackDate } from './format.js';
@@ -114,7 +120,7 @@ export function deliveryMessage(m: Messages, notice: DeliveryNotice): { text: st
     }
     case 'failed': {
       const text = m.t('delivery.failedText', { keyName, place });
-      const said = m.t('delivery.failedDetail', { detail: escapeMrkdwn(clip(notice.detail, 1500)) });
+      const said = saidWords(m, notice.said);
       const next = m.t(notice.keyDeleted ? 'delivery.failedKeyDeleted' : 'delivery.failedKeyLeft');
       const retry: ActionsBlock = {
         type: 'actions',
@@ -141,6 +147,12 @@ export function deliveryMessage(m: Messages, notice: DeliveryNotice): { text: st
   }
 }
 
+/** The refusing service's own words, quoted, or the catalog's words for none. */
+function saidWords(m: Messages, said: ServiceSaid | null): string {
+  if (!said) return m.t('delivery.failedNoDetail');
+  return m.t('delivery.failedDetail', { by: said.by, detail: escapeMrkdwn(clip(said.words, 1500)) });
+}
+
 /** The security channel's one message when a scheduled rotation could not write its successor. */
 export function rotationFailedMessage(
   m: Messages,
@@ -150,7 +162,7 @@ export function rotationFailedMessage(
     keyName: `*${escapeMrkdwn(clip(failure.keyName, 200))}*`,
     suffix: failure.keySuffix,
     place: placeWords(m, failure.place),
-    detail: escapeMrkdwn(clip(failure.detail, 1500)),
+    said: saidWords(m, failure.said),
   });
   return {
     text: fitText(text, LIMIT.text),

@@ -49,7 +49,6 @@ export {
   type EphemeralNotice,
   errorNotice,
   type NoticeOptions,
-  notAllowedToRequest,
   requesterNotice,
   threadNote,
 } from './notices.js';

@@ -13,6 +13,7 @@ import { MAX_REASON_LENGTH, type PolicyRole } from '../core/policy-model.js';
 import type { KeyEntry } from '../core/ports.js';
 import { KEEP } from '../core/ports.js';
 import type { Messages } from '../i18n/index.js';
+import { placeWords } from './delivery.js';
 import { fitText, LIMIT, md, plain } from './format.js';
 import { ACTION, BLOCK, CALLBACK } from './ids.js';
 import { durationWords, expiryChoiceText, instantPlain, keySummary, longestWords } from './phrases.js';
@@ -103,7 +104,18 @@ export function rotateKeyModal(m: Messages, input: RotateModalInput): ModalView 
   const blocks: KnownBlock[] = [
     {
       type: 'section',
-      text: md(fitText(m.t('keyDialogs.rotateIntro', { key: keySummary(m, entry), approval }), LIMIT.text)),
+      text: md(
+        fitText(
+          entry.destination
+            ? m.t('keyDialogs.rotateIntroDelivered', {
+                key: keySummary(m, entry),
+                place: placeWords(m, entry.destination),
+                approval,
+              })
+            : m.t('keyDialogs.rotateIntro', { key: keySummary(m, entry), approval }),
+          LIMIT.text,
+        ),
+      ),
     },
     {
       type: 'input',

@@ -160,14 +160,3 @@ export function errorNotice(m: Messages, message: string, reference?: string): E
     : `⚠️ ${message}`;
   return { text: fitText(text, LIMIT.text), response_type: 'ephemeral', replace_original: false };
 }
-
-/**
- * The refusal for a user the policy does not let request any key. `adminsToAsk` is already
- * formatted mentions (`Policy.adminsToAsk()`).
- */
-export function notAllowedToRequest(m: Messages, adminsToAsk: string): EphemeralNotice {
-  const text = adminsToAsk.trim()
-    ? m.t('notices.notAllowed', { admins: adminsToAsk })
-    : m.t('notices.notAllowedNoAdmins');
-  return { text: fitText(text, LIMIT.text), response_type: 'ephemeral', replace_original: false };
-}

@@ -9,6 +9,7 @@
  */
 import type { Done, KeyLabel, Problem, Refusal } from '../core/outcomes.js';
 import type { Messages } from '../i18n/index.js';
+import { placeWords } from './delivery.js';
 import { formatInstant, slackDate } from './format.js';
 import { escapeMrkdwn, mention } from './mrkdwn.js';
 import { serviceProblemText, serviceRefusalText } from './services.js';
@@ -222,8 +223,9 @@ export function doneText(m: Messages, done: Done): string {
     case 'nothing_to_change':
       return m.t('outcomes.nothingToChange');
     case 'rotation_requested':
-      return done.needsApproval
-        ? m.t('outcomes.rotationSent', { key: keyLabelMd(done.key) })
+      if (done.needsApproval) return m.t('outcomes.rotationSent', { key: keyLabelMd(done.key) });
+      return done.place
+        ? m.t('outcomes.rotationDelivering', { key: keyLabelMd(done.key), place: placeWords(m, done.place) })
         : m.t('outcomes.rotationStarted', { key: keyLabelMd(done.key) });
     case 'reassigned':
       return m.t('outcomes.reassigned', { key: keyLabelMd(done.key), user: mention(done.to) });

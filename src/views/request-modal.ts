@@ -6,12 +6,13 @@
  */
 import type { InputBlock, KnownBlock, ModalView, PlainTextOption } from '@slack/types';
 import { z } from 'zod';
+import type { Place } from '../core/delivery-ports.js';
 import type { IpAccessEntry, KeyRequest } from '../core/model.js';
 import type { Destination, ExpiryChoice, PolicyRole } from '../core/policy-model.js';
 import type { DraftField, RequestDraft } from '../core/ports.js';
 import type { Messages } from '../i18n/index.js';
 import { accessModalBlocks, type ModalAccess, readBreakGlass } from './access.js';
-import { DELIVER_TO, deliverToBlock } from './delivery.js';
+import { DELIVER_TO, deliverToBlock, placeWords } from './delivery.js';
 import { clip, LIMIT, md, plain } from './format.js';
 import { ACTION, BLOCK, CALLBACK, expiryBlockId } from './ids.js';
 import { keyNameHint, keyNameMaxLength } from './key-name-rule.js';
@@ -54,7 +55,11 @@ const MAX_OPTIONS = 100;
 export function requestModal(m: Messages, input: RequestModalInput): ModalView {
   const selected = input.roles.find((r) => r.id === input.selectedRoleId) ?? null;
   const blocks: KnownBlock[] = [
-    { type: 'context', elements: [md(m.t('request.intro'))] },
+    // With Deliver to offered, the intro says what choosing a destination changes.
+    {
+      type: 'context',
+      elements: [md(m.t(input.destinations?.length ? 'request.introDelivery' : 'request.intro'))],
+    },
     keyNameBlock(m, input.keyName),
     ...roleBlocks(m, input.roles, selected),
     ...expiryBlocks(m, selected, input.expiryChoices),
@@ -287,15 +292,27 @@ export function requestOutcomeModal(m: Messages, outcome: Outcome): ModalView {
  * A recorded request's answer (issue #20 item 1), on the fast path as on the slow one: where it
  * went and what comes next, so nobody sends it twice.
  */
-export function requestSentModal(m: Messages, request: KeyRequest, approvalChannel: string): ModalView {
+export function requestSentModal(
+  m: Messages,
+  request: KeyRequest,
+  approvalChannel: string,
+  place: Place | null = null,
+): ModalView {
   const name = clip(request.keyName, 200);
+  const channel = `<#${approvalChannel.replace(/[^A-Z0-9]/gi, '')}>`;
+  const where = place ? { place: placeWords(m, place) } : null;
   const text =
     request.state === 'pending'
-      ? m.t('request.sentForApproval', {
-          name,
-          channel: `<#${approvalChannel.replace(/[^A-Z0-9]/gi, '')}>`,
-          approvals: request.approvalsRequired,
-        })
-      : m.t('request.sentNoApproval', { name });
+      ? where
+        ? m.t('request.sentForApprovalDelivered', {
+            name,
+            channel,
+            approvals: request.approvalsRequired,
+            ...where,
+          })
+        : m.t('request.sentForApproval', { name, channel, approvals: request.approvalsRequired })
+      : where
+        ? m.t('request.sentNoApprovalDelivered', { name, ...where })
+        : m.t('request.sentNoApproval', { name });
   return requestOutcomeModal(m, { ok: true, text });
 }

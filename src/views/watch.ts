@@ -10,6 +10,7 @@ import type {
   LeakOutcome,
   LeakReport,
   OwnerLeak,
+  PasteSite,
   WatchedKey,
 } from '../core/watch-ports.js';
 import type { Messages } from '../i18n/index.js';
@@ -28,6 +29,8 @@ function keyLabel(key: Pick<WatchedKey, 'keyName' | 'keySuffix'>): string {
 
 /** Keys named in one message; the rest are counted (product.md §9). */
 export const MAX_NAMED_KEYS = 10;
+/** An integration's name in a notice, at most (Slack allows 80 for a bot's name). */
+const MAX_BOT_NAME = 80;
 
 function done(m: Messages, outcome: LeakOutcome): string {
   return m.t('watch.done', { outcome });
@@ -77,7 +80,7 @@ export function leakThreadReply(m: Messages, report: LeakReport): WatchMessage {
 /** One owner's DM, in their words: which of their keys were pasted, what was done, and Rotate for each that exists. */
 export function leakOwnerMessage(m: Messages, leak: OwnerLeak): WatchMessage {
   const where = `<#${leak.site.channel}>`;
-  const by = leak.site.userId ? { by: 'yes', user: mention(leak.site.userId) } : { by: 'no', user: '' };
+  const by = poster(leak.site);
   const [only] = leak.keys.length === 1 ? leak.keys : [];
   if (only) {
     const text = fitText(
@@ -120,13 +123,20 @@ export function withRotate(rotate: string, text: string, { key, outcome }: Leake
   };
 }
 
+/** Who posted a message, as the notices' `by` select takes it: a person, an integration by its name, or nobody known. */
+function poster(site: PasteSite): { by: 'yes' | 'bot' | 'no'; user: string; bot: string } {
+  if (site.userId) return { by: 'yes', user: mention(site.userId), bot: '' };
+  const name = site.botName?.trim();
+  if (name) return { by: 'bot', user: '', bot: clip(name, MAX_BOT_NAME) };
+  return { by: 'no', user: '', bot: '' };
+}
+
 /** The security channel's one notice of a message: who pasted what where, and what was done. */
 export function leakSecurityNotice(m: Messages, report: LeakReport): WatchMessage {
   const where = `<#${report.site.channel}>`;
   const lines = [
     m.t('watch.security', {
-      by: report.site.userId ? 'yes' : 'no',
-      user: report.site.userId ? mention(report.site.userId) : '',
+      ...poster(report.site),
       total: report.keys.length + report.unknown,
       where,
     }),

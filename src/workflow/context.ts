@@ -14,6 +14,7 @@ import type { PolicyRole } from '../core/policy-model.js';
 import type { ApprovalCard, KeyApi, Notifier, People, RoleApi, SlackRef } from '../core/ports.js';
 import type { Policy } from '../policy/index.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
+import { announceOnce } from './announce-mark.js';
 import { Gate } from './gate.js';
 import { currentServices } from './service-roles.js';
 
@@ -151,8 +152,16 @@ export class WorkflowContext {
     };
   }
 
-  /** Sends the requester the Create key DM (no secret in it) and remembers where it is. */
+  /**
+   * Sends the requester the Create key DM (no secret in it) and remembers where it is; once per
+   * request, whoever tries (another replica; the timers, for a DM a crash lost: announce-mark.ts).
+   */
   async sendClaim(request: KeyRequest, approvedBy: readonly string[] | 'policy'): Promise<void> {
+    await announceOnce(this, request, 'dm', () => this.postClaim(request, approvedBy));
+  }
+
+  /** The Create key DM itself, for whoever holds its mark. */
+  async postClaim(request: KeyRequest, approvedBy: readonly string[] | 'policy'): Promise<void> {
     const ref = await this.notifier.sendClaim({
       request,
       role: this.roleOf(request),

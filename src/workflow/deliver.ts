@@ -13,13 +13,20 @@
  */
 import { urgently } from '../core/budget.js';
 import type { ApiKey } from '../core/clickhouse.js';
-import { type DeliveryItem, DestinationError, type Place, placeOf } from '../core/delivery-ports.js';
+import {
+  type DeliveryItem,
+  DestinationError,
+  type Place,
+  placeOf,
+  type ServiceSaid,
+} from '../core/delivery-ports.js';
 import { KeyhouseError, Refused } from '../core/errors.js';
 import { fingerprint } from '../core/fingerprint.js';
 import type { KeyRequest } from '../core/model.js';
 import type { Destination } from '../core/policy-model.js';
 import type { ClickTarget } from '../core/ports.js';
 import { addMs } from '../core/time.js';
+import { UpstreamError } from '../core/upstream-errors.js';
 import {
   claimable,
   createInput,
@@ -37,7 +44,8 @@ import { type AttemptHold, deleteUnseenKey, releaseAttempt, runAttempt } from '.
 
 export type DeliveryOutcome =
   | { kind: 'delivered'; keyId: string; keySuffix: string }
-  | { kind: 'failed'; detail: string; keyDeleted: boolean };
+  /** `detail` for the log and the audit; `said`, the refusing service's own words, for people. */
+  | { kind: 'failed'; detail: string; said: ServiceSaid | null; keyDeleted: boolean };
 
 /**
  * Creates the key of an approved request for a destination and writes it there. `actorId` is who
@@ -130,8 +138,12 @@ async function createAndWrite(
   } catch (error) {
     const settled = await failCreate(ctx, request, attemptId, { userId: actorId }, error);
     const detail = error instanceof Error ? error.message : 'unknown error';
-    await tellFailed(ctx, request, place, `ClickHouse: ${detail}`, settled);
-    return { kind: 'failed', detail, keyDeleted: settled };
+    const said: ServiceSaid | null =
+      error instanceof UpstreamError && error.serverMessage
+        ? { by: 'clickhouse', words: error.serverMessage }
+        : null;
+    await tellFailed(ctx, request, place, said, settled);
+    return { kind: 'failed', detail, said, keyDeleted: settled };
   }
 
   const { key, keyId } = created;
@@ -222,6 +234,8 @@ async function failWrite(
   error: unknown,
 ): Promise<DeliveryOutcome> {
   const detail = error instanceof DestinationError ? error.detail : 'Keyhouse stopped before writing';
+  const said: ServiceSaid | null =
+    error instanceof DestinationError && error.said ? { by: 'destination', words: error.said } : null;
   ctx.logger.warn(
     { err: error, requestId: request.id, destination: destination.id },
     'key not written to its destination',
@@ -239,15 +253,15 @@ async function failWrite(
   const deleted = await deleteUnseenKey(ctx, request, key, 'not written to its destination');
   // Left `creating` when the key could not be deleted: the settlement sweep deletes it, then delivers again.
   if (deleted) await releaseAttempt(ctx, request, attemptId);
-  await tellFailed(ctx, request, place, detail, deleted);
-  return { kind: 'failed', detail, keyDeleted: deleted };
+  await tellFailed(ctx, request, place, said, deleted);
+  return { kind: 'failed', detail, said, keyDeleted: deleted };
 }
 
 async function tellFailed(
   ctx: WorkflowContext,
   request: KeyRequest,
   place: Place,
-  detail: string,
+  said: ServiceSaid | null,
   keyDeleted: boolean,
 ): Promise<void> {
   // A scheduled rotation's failure goes to the security channel (timers/scheduled-rotation.ts), not to a person.
@@ -259,7 +273,7 @@ async function tellFailed(
       requestId: request.id,
       keyName: request.keyName,
       place,
-      detail,
+      said,
       keyDeleted,
     }),
   );

@@ -1,6 +1,7 @@
 import type { BreakGlassReview, ReviewDecision } from '../core/access.js';
 import { type AuditLine, type AuditQuery, readAudit } from '../core/audit-read.js';
 import type { Service } from '../core/clickhouse.js';
+import type { Place } from '../core/delivery-ports.js';
 import { Refused } from '../core/errors.js';
 import type { KeyRequest } from '../core/model.js';
 import type { Done, Problems } from '../core/outcomes.js';
@@ -18,7 +19,7 @@ import { KeyLists } from './key-lists.js';
 import { deleteKey, keyEntries, listedKeyEntries, setKeyState } from './keys.js';
 import { expireDue } from './lapse.js';
 import { liftLeak } from './leaks.js';
-import { proceed } from './proceed.js';
+import { deliverNow, proceed } from './proceed.js';
 import { reassignKey } from './reassign.js';
 import { type ReviewEntry, reviewKeys } from './review.js';
 import {
@@ -82,6 +83,11 @@ export class Workflow {
   /** Validates and records a request from the modal; nothing is stored when it is invalid. */
   submit(userId: string, draft: RequestDraft): Promise<SubmitResult> {
     return submitRequest(this.#ctx, userId, draft);
+  }
+
+  /** Where a request's key is written (product.md §12); null when it is shown to its requester. */
+  placeOf(request: KeyRequest): Place | null {
+    return this.#ctx.placeOf(request);
   }
 
   getRequest(requestId: string): Promise<KeyRequest | null> {
@@ -292,7 +298,13 @@ export class Workflow {
     for (const requestId of reapply) {
       const released = await this.#ctx.store.getRequest(requestId);
       if (released?.state !== 'approved') continue;
-      await proceed(this.#ctx, released, await this.#ctx.approvers(released)).catch((error: unknown) =>
+      const approvers = await this.#ctx.approvers(released);
+      // A delivery a crash interrupted is made again now, past the mark its first attempt holds.
+      const again =
+        released.kind === 'create' && released.destinationId
+          ? deliverNow(this.#ctx, released, approvers)
+          : proceed(this.#ctx, released, approvers);
+      await again.catch((error: unknown) =>
         this.#ctx.logger.warn({ err: error, requestId }, 'change not re-applied'),
       );
     }

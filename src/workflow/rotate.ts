@@ -194,7 +194,12 @@ export async function rotateKey(
   return {
     ok: true,
     request,
-    done: { code: 'rotation_requested', key: facts.label, needsApproval: !immediate },
+    done: {
+      code: 'rotation_requested',
+      key: facts.label,
+      needsApproval: !immediate,
+      place: ctx.placeOf(request),
+    },
   };
 }
 

@@ -10,7 +10,7 @@
  * there and delivers it again. A failed write leaves the old key working, deletes the successor,
  * and tells the security channel once; the timer tries again at its next tick.
  */
-import { placeOf } from '../core/delivery-ports.js';
+import { placeOf, type ServiceSaid } from '../core/delivery-ports.js';
 import { KeyhouseError, Refused } from '../core/errors.js';
 import type { KeyRequest } from '../core/model.js';
 import { KEEP } from '../core/ports.js';
@@ -45,7 +45,7 @@ export async function rotateOnSchedule(ctx: WorkflowContext, keyId: string): Pro
   const outcome = await deliverToDestination(ctx, request.id, SCHEDULE_ACTOR);
   if (outcome.kind === 'delivered')
     return { successorKeyId: outcome.keyId, successorSuffix: outcome.keySuffix };
-  await tellSecurityOnce(ctx, request, outcome.detail);
+  await tellSecurityOnce(ctx, request, outcome.said);
   throw new KeyhouseError('delivery_failed', 'the scheduled successor was not written; the old key is kept');
 }
 
@@ -99,7 +99,11 @@ async function recordRotation(ctx: WorkflowContext, keyId: string): Promise<KeyR
   }
 }
 
-async function tellSecurityOnce(ctx: WorkflowContext, request: KeyRequest, detail: string): Promise<void> {
+async function tellSecurityOnce(
+  ctx: WorkflowContext,
+  request: KeyRequest,
+  said: ServiceSaid | null,
+): Promise<void> {
   const rotation = request.rotation;
   if (!rotation || !ctx.delivery || !request.destinationId) return;
   const destination = ctx.policy.doc.destinations.find((d) => d.id === request.destinationId);
@@ -123,7 +127,7 @@ async function tellSecurityOnce(ctx: WorkflowContext, request: KeyRequest, detai
       keyName: request.keyName,
       keySuffix: rotation.keySuffix,
       place: placeOf(destination, request),
-      detail,
+      said,
     }),
   );
   await ctx.store

@@ -7,6 +7,7 @@ import type { DraftField, RequestDraft } from '../core/ports.js';
 import { addMs } from '../core/time.js';
 import { parseIpAccessList } from '../policy/index.js';
 import { announceGrant, recordGrant } from './access.js';
+import { announceOnce } from './announce-mark.js';
 import type { WorkflowContext } from './context.js';
 import type { ApprovalPath } from './gate.js';
 import { proceed } from './proceed.js';
@@ -120,12 +121,30 @@ function wantedDestination(draft: RequestDraft): string | null {
  * Posts a stored request where people act on it: the approval channel always (for a role with
  * no approval, as a notice), and the requester's Create key DM when it is already approved. A
  * request nobody can see is withdrawn rather than left pending forever, and the error says why.
+ *
+ * The post is claimed first (`request.announce`), so the timers, which post a request a crash
+ * left unposted, never post it a second time; a request whose post is claimed elsewhere is left
+ * to that claim.
  */
 export async function announceRequest(ctx: WorkflowContext, request: KeyRequest): Promise<void> {
+  await announceOnce(ctx, request, 'post', () => postRequest(ctx, request, 'withdraw'));
+}
+
+/**
+ * The post itself. On the submission's path a channel that refuses it withdraws the request (the
+ * requester is told at once); on the timers' path the refusal is thrown and tried again at a
+ * later tick, and the request lapses at its deadline if Slack never takes it.
+ */
+export async function postRequest(
+  ctx: WorkflowContext,
+  request: KeyRequest,
+  whenRefused: 'withdraw' | 'throw',
+): Promise<void> {
   let posted: { channel: string; ts: string };
   try {
     posted = await ctx.notifier.postApproval(await ctx.approvalCard(request));
   } catch (error) {
+    if (whenRefused === 'throw') throw error;
     const withdrawn = await ctx.store.transition({
       id: request.id,
       from: request.state,

@@ -5,6 +5,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ACTION } from '../../src/views/ids.js';
+import { ANNOUNCE_AFTER_MS, ANNOUNCE_RULE } from '../../src/workflow/announce-mark.js';
+import { ManualClock } from '../support/clock.js';
 import { USERS } from '../support/keyhouse.js';
 import {
   clickhouseAccepts,
@@ -24,13 +26,16 @@ afterEach(async () => {
 
 async function requestFor(w: DeliveryWorld, destinationId: string, keyName: string) {
   const { h } = w;
-  await h.submitRequest(USERS.alice, {
+  const answer = await h.submitRequest(USERS.alice, {
     keyName,
     roleId: 'terraform',
     expiry: '30d',
     reason: REASON,
     destinationId,
   });
+  // The dialog says where the key will go, not that a Create key button will come.
+  expect(JSON.stringify(answer.json)).toContain('At the last approval the key is written to');
+  expect(JSON.stringify(answer.json)).not.toContain('Create key');
   const request = await h.latestRequest(USERS.alice);
   expect(request.destinationId).toBe(destinationId);
   const message = await h.approvalMessage(request.id);
@@ -107,7 +112,9 @@ describe('delivery to a destination at the last approval', () => {
       { message: 'the failure DM' },
     );
     const said = JSON.stringify(dm);
-    expect(said).toContain('Not Found');
+    expect(said).toContain('The destination said: Not Found');
+    // GitHub's words are quoted; Keyhouse's own English about the call is for the log (product.md §14).
+    expect(said).not.toContain('GitHub API');
     expect(said).toContain(ACTION.createKey);
     const back = await h.untilState(request.id, 'approved');
     expect(back.keyId).toBeNull();
@@ -129,6 +136,54 @@ describe('delivery to a destination at the last approval', () => {
     const key = h.clickhouse.keys().find((k) => k.id === delivered.keyId);
     expect(key).toBeDefined();
     expect(await clickhouseAccepts(h, id?.value ?? '', written[0]?.value ?? '')).toBe(true);
+  });
+
+  it('an approval a crash left undelivered is delivered by the tick a minute on, once; a failed write is left to Try again', async () => {
+    const clock = new ManualClock(new Date('2026-12-01T09:00:00.000Z'));
+    world = await startDeliveryWorld({ clock, emulator: { clock } });
+    const { h, vault } = world;
+    const { request } = await requestFor(world, 'vault-prod', 'tf-crash');
+    // Bob's approval is recorded, and the process dies before the delivery.
+    const approval = await h.store.recordApproval({
+      requestId: request.id,
+      userId: USERS.bob,
+      at: clock.now(),
+      approvedDeadline: new Date(clock.now().getTime() + 86_400_000),
+    });
+    expect(approval.outcome).toBe('approved');
+    const start = clock.now().getTime();
+    clock.set(start + ANNOUNCE_AFTER_MS - 1);
+    await h.keyhouse.tick();
+    expect(vault.read('secret', 'clickhouse/tf-crash')).toBeNull();
+    clock.set(start + ANNOUNCE_AFTER_MS);
+    await h.keyhouse.tick();
+    const delivered = await h.untilState(request.id, 'delivered');
+    const data = vault.read('secret', 'clickhouse/tf-crash');
+    expect(h.clickhouse.keys().find((k) => k.id === delivered.keyId)?.name).toBe('tf-crash');
+    expect(await clickhouseAccepts(h, String(data?.keyId), String(data?.keySecret))).toBe(true);
+    clock.set(start + 30 * 60_000);
+    await h.keyhouse.tick();
+    expect(vault.versions('secret', 'clickhouse/tf-crash')?.current).toBe(1);
+
+    // A write that failed was told to its requester with Try again: the tick does not try it again.
+    const second = await requestFor(world, 'vault-prod', 'tf-refused');
+    vault.failNext('kv-v2-write', 2, 503);
+    await h.approve(USERS.bob, second.request.id);
+    await h.slack.waitFor(
+      () => h.slack.messages(USERS.alice).find((m) => JSON.stringify(m).includes('could not be written')),
+      { message: 'the failure DM' },
+    );
+    await h.untilState(second.request.id, 'approved');
+    // The delivery's mark is settled just after the DM: moved on before that, the clock would make the
+    // live claim look abandoned (10 min), which a live process never lets happen.
+    await h.until(async () => {
+      const marks = await h.store.listTimerMarks({ rules: [ANNOUNCE_RULE], subjects: [second.request.id] });
+      return marks.find((mark) => mark.threshold === 'deliver')?.state === 'done';
+    }, 'the delivery to be settled');
+    clock.set(start + 90 * 60_000);
+    await h.keyhouse.tick();
+    expect((await h.store.getRequest(second.request.id))?.state).toBe('approved');
+    expect(vault.read('secret', 'clickhouse/tf-refused')).toBeNull();
   });
 
   it('refuses, in the modal, a destination the role does not offer; nothing is stored', async () => {

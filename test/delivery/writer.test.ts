@@ -90,6 +90,8 @@ describe('the destination writer', () => {
     );
     expect(fromGitHub).toBeInstanceOf(DestinationError);
     expect((fromGitHub as DestinationError).detail).toContain('Not Found');
+    // What a person may read quoted is GitHub's answer alone, not Keyhouse's wording of the call.
+    expect((fromGitHub as DestinationError).said).toBe('Not Found');
     vault?.failNext('kv-v2-write', 1, 403, { messages: ['permission denied'] });
     vault?.failNext('app-role-login', 1, 400, { messages: ['invalid role or secret ID'] });
     const fromVault = await w.write(VAULT, ITEM).then(
@@ -97,11 +99,23 @@ describe('the destination writer', () => {
       (e: unknown) => e,
     );
     expect(fromVault).toBeInstanceOf(DestinationError);
+    expect((fromVault as DestinationError).said).not.toMatch(/^Vault /);
     for (const error of [fromGitHub, fromVault]) {
       const text = `${String(error)} ${JSON.stringify(error)} ${(error as DestinationError).detail}`;
       expect(text).not.toContain(SECRET);
       expect(text).not.toContain(vault?.secretId ?? 'none');
       for (const token of github?.tokensIssued() ?? []) expect(text).not.toContain(token.token);
     }
+  });
+
+  it('Keyhouse’s own reason is for the log: nothing of it is quoted to a person as the destination’s words', async () => {
+    const w = new Destinations({ github: null, vault: null, logger: pino({ level: 'silent' }) });
+    const refused = await w.write(VAULT, ITEM).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(DestinationError);
+    expect((refused as DestinationError).detail).toContain('not configured');
+    expect((refused as DestinationError).said).toBeNull();
   });
 });

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { fingerprint } from '../../src/core/fingerprint.js';
+import { Catalog } from '../../src/i18n/index.js';
 import { ACTION, CALLBACK, keyBlockId } from '../../src/views/ids.js';
 import { ManualClock } from '../support/clock.js';
 import { APPROVAL_CHANNEL, Harness, testPolicy, USERS } from '../support/keyhouse.js';
@@ -206,6 +207,24 @@ describe('each person in their own language', () => {
       expect((dialog.view.title as { text: string }).text).toBe(title);
       expect(JSON.stringify(dialog.view)).toContain('소유자');
     }
+  });
+
+  it('tells each person an error in their own language, even someone Keyhouse has not looked up yet', async () => {
+    h = await Harness.start({ slack: { users: PEOPLE } });
+    const catalog = new Catalog();
+    // A stale or crafted Create key button: nobody was looked up before, so Alice's words are not at
+    // hand when it fails; the error handler asks Slack, not the thrower's guess (the policy's English).
+    for (const [user, locale] of [
+      [alice, 'ko'],
+      [bob, 'en'],
+    ] as const) {
+      const { responseUrl } = await h.click(user, ACTION.createKey, 'not-a-request-id');
+      const told = await h.slack.waitFor(() =>
+        h.slack.responseUrlPosts.find((p) => responseUrl.endsWith(p.id)),
+      );
+      expect(String(told.body.text)).toContain(catalog.format(locale, 'approval.buttonGone'));
+    }
+    expect(h.slack.callsTo('users.info').filter((c) => c.args.user === alice)).toHaveLength(1);
   });
 
   it("posts the approval message in the policy's locale, while the approver's dialog is in theirs", async () => {

@@ -13,19 +13,30 @@ const { alice, carol } = USERS;
 const SECURITY = 'C0SECURITY';
 const OPS = 'C0OPS';
 
-/** Every kind, each hiding the secret somewhere else. */
-const KINDS: Array<[string, (secret: string) => OtherMessage]> = [
-  ['a classic bot_message', (s) => ({ kind: 'bot_message', channel: OPS, text: `deploy ok, key=${s}` })],
+/** Every kind, each hiding the secret somewhere else, and whom the security notice names as its poster. */
+const KINDS: Array<[string, (secret: string) => OtherMessage, string]> = [
+  [
+    'a classic bot_message',
+    (s) => ({ kind: 'bot_message', channel: OPS, username: 'deploy-bot', text: `deploy ok, key=${s}` }),
+    'the integration “deploy-bot”',
+  ],
   [
     'an incoming webhook, in an attachment field',
     (s) => ({
       kind: 'incoming_webhook',
       channel: OPS,
+      username: 'Terraform <!channel>',
       text: 'Terraform plan',
       attachments: [{ fallback: 'plan', fields: [{ title: 'env', value: `CH_SECRET=${s}` }] }],
     }),
+    // Its name is the integration's to choose: shown as text, never as a mention.
+    'the integration “Terraform &lt;!channel&gt;”',
   ],
-  ['Workflow Builder, in its blocks', (s) => ({ kind: 'workflow', channel: OPS, text: `form: ${s}` })],
+  [
+    'Workflow Builder, in its blocks',
+    (s) => ({ kind: 'workflow', channel: OPS, text: `form: ${s}` }),
+    'the integration “Workflow Builder”',
+  ],
   [
     'an app’s bot (bot_id, no subtype), in a section block',
     (s) => ({
@@ -34,10 +45,13 @@ const KINDS: Array<[string, (secret: string) => OtherMessage]> = [
       text: 'CI output',
       blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `\`\`\`export KEY=${s}\`\`\`` } }],
     }),
+    // A modern app's bot has a user of its own: mentioned like a person.
+    '<@U0INTEGRATION>',
   ],
   [
     'an attachment’s pretext of a bot post',
     (s) => ({ kind: 'bot_message', channel: OPS, attachments: [{ pretext: `leaked: ${s}`, fallback: 'x' }] }),
+    'the integration “integration”',
   ],
   [
     'a forwarded message',
@@ -48,9 +62,18 @@ const KINDS: Array<[string, (secret: string) => OtherMessage]> = [
       comment: 'fyi',
       from: { channel: 'C0OTHER', user: carol, text: `the key: ${s}`, ts: '1700000000.000100' },
     }),
+    `<@${carol}>`,
   ],
-  ['a channel topic change', (s) => ({ kind: 'topic', channel: OPS, user: carol, value: `key ${s}` })],
-  ['a channel purpose change', (s) => ({ kind: 'purpose', channel: OPS, user: carol, value: s })],
+  [
+    'a channel topic change',
+    (s) => ({ kind: 'topic', channel: OPS, user: carol, value: `key ${s}` }),
+    `<@${carol}>`,
+  ],
+  [
+    'a channel purpose change',
+    (s) => ({ kind: 'purpose', channel: OPS, user: carol, value: s }),
+    `<@${carol}>`,
+  ],
 ];
 
 describe('the tripwire reads every kind of message', () => {
@@ -77,7 +100,7 @@ describe('the tripwire reads every kind of message', () => {
 
   it.each(KINDS)(
     '%s: disabled within 5 s, one reply, one DM with Rotate, one notice',
-    async (_name, make) => {
+    async (_name, make, poster) => {
       h = await Harness.start({ policy: testPolicy({ security: { channel: SECURITY } }) });
       const key = await alicesKey();
       const { message, payload } = h.slack.somethingPosted(make(key.secret));
@@ -92,7 +115,8 @@ describe('the tripwire reads every kind of message', () => {
         h.slack.messages(alice).find((m) => /was pasted/.test(m.text ?? '')),
       );
       expect(JSON.stringify(dm.blocks)).toContain(`"action_id":"${ACTION.rotateKey}"`);
-      await h.slack.waitFor(() => h.slack.messages(SECURITY)[0]);
+      const notice = await h.slack.waitFor(() => h.slack.messages(SECURITY)[0]);
+      expect(notice.text).toContain(`🚨 Leak: ${poster} pasted a ClickHouse secret`);
 
       // Slack redelivers: nothing twice.
       await h.post({ kind: 'event', payload });

@@ -198,6 +198,16 @@ function rotateInput(d: DialogData) {
   };
 }
 
+/** Where a key in a destination lives, as long as the names the policy allows make it. */
+function deliveredTo(d: DialogData) {
+  return {
+    kind: 'github' as const,
+    repository: `acme/${d.keyName}`.slice(0, 140),
+    environment: d.keyName,
+    names: ['CLICKHOUSE_KEY_ID', 'CLICKHOUSE_KEY_SECRET'],
+  };
+}
+
 /** Renderer name → its cases. */
 export const DIALOG_RENDERINGS: Record<string, (m: Messages, d: DialogData) => Rendered[]> = {
   workingModal: (m, d) => [modal(workingModal(m, m.t('request.title'), d.said))],
@@ -210,6 +220,12 @@ export const DIALOG_RENDERINGS: Record<string, (m: Messages, d: DialogData) => R
     modal(requestModal(m, { ...requestInput(d), selectedRoleId: null, reasonMinLength: 1 })),
     modal(requestModal(m, { ...requestInput(d), expiryChoices: [], reasonMinLength: 0 })),
     modal(requestModal(m, { ...requestInput(d), roles: [], defaultIpAccessList: [] })),
+    modal(
+      requestModal(m, {
+        ...requestInput(d),
+        destinations: [{ id: 'vault', type: 'vault-kv', mount: 'secret', path: 'clickhouse/{keyName}' }],
+      }),
+    ),
     modal(
       requestModal(m, {
         ...requestInput(d),
@@ -236,6 +252,22 @@ export const DIALOG_RENDERINGS: Record<string, (m: Messages, d: DialogData) => R
         m,
         keyRequest({ keyName: d.keyName, state: 'approved', approvalsRequired: 0 }),
         'C0APPROVALS',
+      ),
+    ),
+    modal(
+      requestSentModal(
+        m,
+        keyRequest({ keyName: d.keyName, approvalsRequired: 2 }),
+        'C0APPROVALS',
+        deliveredTo(d),
+      ),
+    ),
+    modal(
+      requestSentModal(
+        m,
+        keyRequest({ keyName: d.keyName, state: 'approved', approvalsRequired: 0 }),
+        'C0APPROVALS',
+        { kind: 'vault', path: `secret/clickhouse/${d.keyName}` },
       ),
     ),
   ],
@@ -287,6 +319,7 @@ export const DIALOG_RENDERINGS: Record<string, (m: Messages, d: DialogData) => R
         role: policyRole({ label: d.otherRoleLabel, approvals: 0 }),
       }),
     ),
+    modal(rotateKeyModal(m, { ...rotateInput(d), entry: { ...entry(d), destination: deliveredTo(d) } })),
   ],
   extendKeyModal: (m, d) => [
     modal(

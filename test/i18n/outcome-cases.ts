@@ -148,8 +148,25 @@ export function DONES(name: string, roleLabel: string): Done[] {
     ],
     nothing_to_change: [{ code: 'nothing_to_change' }],
     rotation_requested: [
-      { code: 'rotation_requested', key, needsApproval: true },
-      { code: 'rotation_requested', key, needsApproval: false },
+      { code: 'rotation_requested', key, needsApproval: true, place: null },
+      { code: 'rotation_requested', key, needsApproval: false, place: null },
+      {
+        code: 'rotation_requested',
+        key,
+        needsApproval: false,
+        place: { kind: 'vault', path: 'secret/clickhouse/tf-prod' },
+      },
+      {
+        code: 'rotation_requested',
+        key,
+        needsApproval: false,
+        place: {
+          kind: 'github',
+          repository: 'acme/infra',
+          environment: 'production',
+          names: ['CLICKHOUSE_KEY_ID', 'CLICKHOUSE_KEY_SECRET'],
+        },
+      },
     ],
     reassigned: [{ code: 'reassigned', key, to: 'U0NEW' }],
     leak_lifted: [{ code: 'leak_lifted', key }],

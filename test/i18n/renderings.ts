@@ -48,7 +48,7 @@ import {
   ownerText,
   retiringText,
 } from '../../src/views/key-list.js';
-import { errorNotice, notAllowedToRequest, requesterNotice, threadNote } from '../../src/views/notices.js';
+import { errorNotice, requesterNotice, threadNote } from '../../src/views/notices.js';
 import { doneText, problemsText, problemText, refusalText } from '../../src/views/outcomes.js';
 import {
   alertResolutionComment,
@@ -282,7 +282,11 @@ function homeRequests(d: Data, n: number) {
 function notice(m: Messages, d: Data): string {
   return doneText(m, {
     code: 'several',
-    done: DONES(d.keyName, d.roleLabel).filter((done) => done.code !== 'several'),
+    // Each kind of thing done once (not each wording of it): the list cuts a notice at 1 000 characters,
+    // and a sentence cut in the middle could not be matched to its catalog entry.
+    done: DONES(d.keyName, d.roleLabel).filter(
+      (done) => done.code !== 'several' && !(done.code === 'rotation_requested' && done.place),
+    ),
   });
 }
 
@@ -798,8 +802,8 @@ export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]>
     message(auditMessage(m, { query: { kind: 'user', userId: 'U0ALICE' }, lines: [] })),
   ],
   describeAuditEvent: (m, d) => auditLines(d, 24).map((l) => line(describeAuditEvent(m, l))),
-  auditTime: (m) =>
-    Array.from({ length: 12 }, (_, i) => line(auditTime(m, new Date(Date.UTC(2026, i, 1, 9, 5))))),
+  // A date token, and the words for a time that cannot be read.
+  auditTime: (m) => [line(auditTime(m, NOW)), line(auditTime(m, new Date(Number.NaN)))],
   auditRefused: (m) => [message(auditRefused(m))],
 
   requesterNotice: (m, d) =>
@@ -816,10 +820,6 @@ export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]>
     message(errorNotice(m, refusalText(m, { code: 'keys_limit', owned: 20, limit: 20 }))),
     message(errorNotice(m, m.t('errors.wentWrong', { reference: 'ABCD1234' }), 'ABCD1234')),
     message(errorNotice(m, refusalText(m, { code: 'leaked', key: { name: d.keyName, suffix: d.suffix } }))),
-  ],
-  notAllowedToRequest: (m) => [
-    message(notAllowedToRequest(m, '<@U0ADMIN>, <@U0BOSS>')),
-    message(notAllowedToRequest(m, '')),
   ],
 
   auditHeadMessage: (m) => [
@@ -891,7 +891,7 @@ export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]>
           requestId: 'req-1',
           keyName: d.keyName,
           place,
-          detail: d.destinationError,
+          said: { by: 'destination', words: d.destinationError },
           keyDeleted: true,
         }),
       ),
@@ -901,20 +901,25 @@ export const RENDERINGS: Record<string, (m: Messages, data: Data) => Rendered[]>
           requestId: 'req-1',
           keyName: d.keyName,
           place,
-          detail: d.destinationError,
+          said: { by: 'clickhouse', words: d.destinationError },
           keyDeleted: false,
+        }),
+      ),
+      message(
+        deliveryMessage(m, {
+          kind: 'failed',
+          requestId: 'req-1',
+          keyName: d.keyName,
+          place,
+          said: null,
+          keyDeleted: true,
         }),
       ),
     ]),
   rotationFailedMessage: (m, d) =>
-    places(d).map((place) =>
-      message(
-        rotationFailedMessage(m, {
-          keyName: d.keyName,
-          keySuffix: 'a1b2',
-          place,
-          detail: d.destinationError,
-        }),
+    places(d).flatMap((place) =>
+      [{ by: 'destination' as const, words: d.destinationError }, null].map((said) =>
+        message(rotationFailedMessage(m, { keyName: d.keyName, keySuffix: 'a1b2', place, said })),
       ),
     ),
   accessText: (m) => (['read', 'manage', 'query-endpoints'] as const).map((a) => line(accessText(m, a))),

@@ -1314,12 +1314,10 @@ function collectMachineSecrets(r: Real, chains: readonly MachineRequest[]): void
   const { github, vault } = r.world.destinations!;
   for (const write of github.secretsWritten())
     if (write.name === 'CLICKHOUSE_KEY_SECRET') seen.add(write.value);
-  for (const chain of chains) {
-    const path = `clickhouse/${chain.keyName}`;
-    for (const version of vault.versions(FAKE_PLACES.mount, path)?.kept ?? []) {
-      const secret = vault.readVersion(FAKE_PLACES.mount, path, version)?.keySecret;
-      if (typeof secret === 'string') seen.add(secret);
-    }
+  const paths = new Set(chains.map((chain) => `clickhouse/${chain.keyName}`));
+  for (const held of vault.contents()) {
+    if (held.mount !== FAKE_PLACES.mount || !paths.has(held.path)) continue;
+    for (const { data } of held.versions) if (typeof data.keySecret === 'string') seen.add(data.keySecret);
   }
 }
 

@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DELIVER_TO } from '../../src/views/delivery.js';
 import { ACTION, expiryBlockId } from '../../src/views/ids.js';
 import { repoRoot, requirement } from '../support/requirements.js';
 
@@ -169,6 +170,15 @@ describe.skipIf(chromiumPath === null)('playground in Chromium', () => {
     await expect.poll(() => modal().count(), UI_WAIT).toBe(0);
   }, 120_000);
 
+  it('Terraform keys delivered to Vault and GitHub Actions: the Destinations panel shows them arrive, and a successor', async () => {
+    try {
+      await vaultJourney();
+    } catch (error) {
+      await page.screenshot({ path: join(SHOTS, 'vault-failure.png') }).catch(() => {});
+      throw error;
+    }
+  }, 300_000);
+
   // Last: it leaves nobody in Korean, but the tests above name buttons by their English words.
   it('the journey once in Korean: help, request, approve, Create key, list, App Home', async () => {
     try {
@@ -317,6 +327,123 @@ describe.skipIf(chromiumPath === null)('playground in Chromium', () => {
         `test/playground: not Korean yet (views still to convert): ${stillEnglish.join('; ')}\n`,
       );
     }
+  };
+
+  const panel = () => page.locator('#destinations');
+  /** The request modal, filled for a Terraform key written to `destination`, and sent. */
+  const requestDelivered = async (name: string, destination: string) => {
+    await command('/chkey');
+    await modal().getByRole('heading', { name: 'Request an API key' }).waitFor(UI_WAIT);
+    await modal().locator(`[data-action="${ACTION.keyNameInput}"]`).fill(name);
+    await modal().locator(`[data-action="${ACTION.roleSelect}"]`).selectOption('terraform');
+    // The role's Expiry and Deliver to arrive with Keyhouse's views.update.
+    await modal()
+      .locator(`[data-block="${expiryBlockId('terraform')}"] [data-action="${ACTION.expirySelect}"]`)
+      .waitFor(UI_WAIT);
+    await modal().locator(`[data-action="${ACTION.expirySelect}"]`).selectOption('30d');
+    await modal().locator(`[data-action="${DELIVER_TO.action}"]`).selectOption(destination);
+    await modal().locator(`[data-action="${ACTION.reasonInput}"]`).fill('Terraform applies the ETL schema');
+  };
+
+  const vaultJourney = async () => {
+    await page.goto('about:blank');
+    await page.goto(`${playground.url}#as=U0ALICE&c=C0GENERAL`);
+    await expect.poll(() => page.locator('#conv-name').textContent(), UI_WAIT).toBe('#general');
+    // The panel says what the policy offers before anything is written.
+    await expect
+      .poll(() => textOf(panel()), UI_WAIT)
+      .toContain('vault-demo: Vault KV secret/clickhouse/{keyName}');
+    expect(await textOf(panel())).toContain('github-demo: GitHub Actions acme/etl');
+    const path = panel().locator('[data-path="secret/clickhouse/etl-vault"]');
+    expect(await path.count()).toBe(0);
+
+    await requestDelivered('etl-vault', 'vault-demo');
+    await modal().locator(`[data-action="${DELIVER_TO.action}"]`).scrollIntoViewIfNeeded();
+    await shot('vault-request-modal');
+    await modal().locator('[data-act="modal-submit"]').click();
+    await modal().locator('[data-block="outcome_ok"]').waitFor(UI_WAIT);
+    await modal().getByRole('button', { name: 'Done' }).click();
+    await expect.poll(() => modal().count(), UI_WAIT).toBe(0);
+
+    // The approval message names the destination; the approval alone creates and writes the key.
+    await be('U0BOB');
+    await open('key-approvals');
+    const request = visiblePane().locator('.message', { hasText: 'etl-vault' }).first();
+    await request.getByRole('button', { name: 'Approve' }).waitFor(UI_WAIT);
+    expect(await textOf(request)).toContain('secret/clickhouse/etl-vault');
+    await request.getByRole('button', { name: 'Approve' }).click();
+
+    const first = path.locator('.dest-version[data-version="1"]');
+    await first.waitFor(UI_WAIT);
+    const keyId = (await first.getAttribute('data-key-id')) ?? '';
+    expect(keyId).toMatch(/^\w{8,}$/);
+    const held = await textOf(first);
+    expect(held).toContain('current');
+    expect(held).toContain('etl-vault · role terraform · expires');
+    expect(held).toMatch(/secret •••• \(\d+ characters, kept in Vault\)/);
+    await shot('vault-arrived');
+
+    // The requester is told where it went, with no Create key click and no secret.
+    await be('U0ALICE');
+    await open('Keyhouse');
+    await page.locator('#tabs [data-tab="messages"]').click();
+    const told = visiblePane().locator('.message', { hasText: 'was written to' }).last();
+    await told.waitFor(UI_WAIT);
+    expect(await textOf(told)).toContain('secret/clickhouse/etl-vault');
+    expect(await textOf(told)).toContain(`…${keyId.slice(-4)}`);
+    expect(await visiblePane().getByRole('button', { name: 'Create key' }).count()).toBe(0);
+
+    // Rotate from the key menu: the successor is the next version, the first kept below it.
+    await open('general');
+    await command('/chkey list');
+    const list = visiblePane().locator('.message.ephemeral', { hasText: 'Your ClickHouse keys' }).last();
+    const row = list.locator('.section[data-block^="keys|"]', { hasText: 'etl-vault' });
+    await row.waitFor(UI_WAIT);
+    await overflow(row, 'Rotate');
+    await modal().getByRole('heading', { name: 'Rotate key' }).waitFor(UI_WAIT);
+    await shot('vault-rotate-dialog');
+    await modal().locator('.modal-foot .btn.primary').click();
+    const second = path.locator('.dest-version.current[data-version="2"]');
+    await second.waitFor(UI_WAIT);
+    const successor = (await second.getAttribute('data-key-id')) ?? '';
+    expect(successor).not.toBe(keyId);
+    expect(await path.locator('.dest-version[data-version="1"]').getAttribute('data-key-id')).toBe(keyId);
+    expect(await path.locator('.dest-version.current').count()).toBe(1);
+    await shot('vault-rotated');
+
+    // The other destination: the Actions secrets of acme/etl, sealed for the repository's public key.
+    await requestDelivered('etl-ci', 'github-demo');
+    await modal().locator('[data-act="modal-submit"]').click();
+    await modal().locator('[data-block="outcome_ok"]').waitFor(UI_WAIT);
+    await modal().getByRole('button', { name: 'Done' }).click();
+    await be('U0CAROL');
+    await open('key-approvals');
+    const ci = visiblePane().locator('.message', { hasText: 'etl-ci' }).first();
+    await ci.getByRole('button', { name: 'Approve' }).waitFor(UI_WAIT);
+    expect(await textOf(ci)).toContain('acme/etl');
+    await ci.getByRole('button', { name: 'Approve' }).click();
+    const repository = panel().locator('[data-scope="acme/etl"]');
+    await repository.locator('[data-name="CLICKHOUSE_KEY_SECRET"]').waitFor(UI_WAIT);
+    const ciKeyId = (await textOf(repository.locator('[data-name="CLICKHOUSE_KEY_ID"] code'))).trim();
+    expect(ciKeyId).toMatch(/^\w{8,}$/);
+    expect([keyId, successor]).not.toContain(ciKeyId);
+    expect(await textOf(repository.locator('[data-name="CLICKHOUSE_KEY_SECRET"]'))).toMatch(
+      /updated \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC•••• \(sealed; GitHub never gives it back\)/,
+    );
+    await shot('github-arrived');
+
+    // The terminal printed the panel's own lines, newest first in the page, each once.
+    const lines = await panel().locator('.dest-arrivals li').allTextContents();
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toContain(
+      `GitHub Actions: acme/etl holds key ${ciKeyId} (CLICKHOUSE_KEY_ID) and its secret`,
+    );
+    expect(lines[1]).toContain(`version 2 holds key ${successor}`);
+    expect(lines[2]).toContain(`version 1 holds key ${keyId}`);
+    for (const line of lines) {
+      await expect.poll(() => playground.output().split(`${line}\n`).length - 1, UI_WAIT).toBe(1);
+    }
+    expect(await page.locator('#refused-count').textContent()).toBe('0');
   };
 
   const journey = async () => {

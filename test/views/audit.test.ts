@@ -7,6 +7,9 @@ import { auditMessage, auditRefused, auditTime, describeAuditEvent } from '../..
 import { english, words } from '../support/words.js';
 import { keyRequest } from './fixtures.js';
 
+/** 2026-12-12T10:04Z as a Slack date token: each reader's zone, the UTC fallback. */
+const DEC_12 = '<!date^1797069840^{date_short_pretty} {time}|2026-12-12 10:04 UTC>';
+
 function auditEvent(overrides: Partial<AuditEvent> = {}): AuditEvent {
   return {
     seq: 1,
@@ -39,7 +42,7 @@ describe('audit view', () => {
       event: auditEvent({ requestId: request.id, keyName: 'dev-etl' }),
       request,
     });
-    expect(line).toBe('12 Dec 10:04 — <@U0DANA> approved *dev-etl* (developer, 30 days) for <@U0ALICE>');
+    expect(line).toBe(`${DEC_12} — <@U0DANA> approved *dev-etl* (developer, 30 days) for <@U0ALICE>`);
   });
 
   it('tells every event of a timed rule or the watch in words, never a rule id (issue #20)', () => {
@@ -52,7 +55,7 @@ describe('audit view', () => {
       }),
       request: null,
     });
-    expect(offboarding).toBe('12 Dec 10:04 — Keyhouse checked in Slack the owner of *etl* …AB12');
+    expect(offboarding).toBe(`${DEC_12} — Keyhouse checked in Slack the owner of *etl* …AB12`);
     const ids = [
       ...['request.submitted', 'request.approve', 'request.approved', 'request.deny', 'request.denied'],
       ...['request.expired', 'request.withdrawn', 'request.released', 'request.cancelled', 'key.create'],
@@ -95,7 +98,7 @@ describe('audit view', () => {
       event: auditEvent({ actorId: 'system', action: 'timer.offboarding.key', keyName: 'etl' }),
       request: null,
     });
-    expect(korean).toBe('12월 12일 10:04 — Keyhouse (자동): *etl* 오프보딩 정책 적용');
+    expect(korean).toBe(`${DEC_12} — Keyhouse (자동): *etl* 오프보딩 정책 적용`);
   });
 
   it('names keys by name and suffix, system actors in words, and marks failures', () => {
@@ -110,7 +113,9 @@ describe('audit view', () => {
       }),
       request: null,
     });
-    expect(line).toBe('2 Jan 03:04 — Keyhouse deleted *x&lt;y* …AB12 _(failed)_');
+    expect(line).toBe(
+      '<!date^1767323045^{date_short_pretty} {time}|2026-01-02 03:04 UTC> — Keyhouse deleted *x&lt;y* …AB12 _(failed)_',
+    );
     // An action without words is shown as it is stored, escaped.
     expect(
       describeAuditEvent(english, { event: auditEvent({ action: 'odd.thing' }), request: null }),
@@ -139,8 +144,26 @@ describe('audit view', () => {
     expect(auditRefused(english).text).toMatch(/Only Keyhouse admins/);
   });
 
-  it('formats times in UTC', () => {
-    expect(auditTime(english, new Date('2026-07-04T23:59:59Z'))).toBe('4 Jul 23:59');
+  it('writes times as date tokens each reader sees in their zone, with the UTC time as fallback', () => {
+    const token = '<!date^1783209599^{date_short_pretty} {time}|2026-07-04 23:59 UTC>';
+    expect(auditTime(english, new Date('2026-07-04T23:59:59Z'))).toBe(token);
+    // The same token for a reader in Seoul: Slack, not Keyhouse, puts it in their zone.
+    expect(auditTime(words('ko', 'Asia/Seoul'), new Date('2026-07-04T23:59:59Z'))).toBe(token);
+    expect(auditTime(words('ko'), new Date(Number.NaN))).not.toMatch(/[A-Za-z]/);
+    // The heading no longer claims the times are in UTC.
+    const heading = JSON.stringify(
+      auditMessage(words('ko', 'Asia/Seoul'), {
+        query: { kind: 'all' },
+        lines: [{ event: auditEvent(), request: null }],
+      }).blocks[0],
+    );
+    expect(heading).not.toContain('UTC');
+    expect(
+      JSON.stringify(
+        auditMessage(english, { query: { kind: 'all' }, lines: [{ event: auditEvent(), request: null }] })
+          .blocks[1],
+      ),
+    ).toContain(DEC_12);
   });
 });
 

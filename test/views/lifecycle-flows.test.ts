@@ -107,6 +107,17 @@ describe('lifecycle dialogs', () => {
     expect(() =>
       rotateKeyModal(english, { ...base, needsApproval: false, context: 'x'.repeat(3001) }),
     ).toThrow(RangeError);
+    // A key that lives in a destination: its successor is written there, with no Create key message.
+    const vault = { kind: 'vault' as const, path: 'secret/clickhouse/tf-prod' };
+    const delivered = rotateKeyModal(english, {
+      ...base,
+      entry: keyEntry({ destination: vault }),
+      needsApproval: false,
+    });
+    validView(delivered);
+    expect(JSON.stringify(delivered)).toContain('is written to Vault KV `secret/clickhouse/tf-prod`');
+    expect(JSON.stringify(delivered)).not.toContain('Create key');
+    expect(JSON.stringify(own)).toContain('*Create key* message');
   });
 
   it('Extend and Reassign render valid dialogs with the ids handlers read', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { checkMessage } from '../../dev/fake-slack/block-kit-limits.js';
 import type { RequesterNotice } from '../../src/core/ports.js';
 import { helpMessage, unknownCommand } from '../../src/views/help.js';
-import { errorNotice, notAllowedToRequest, requesterNotice, threadNote } from '../../src/views/notices.js';
+import { errorNotice, requesterNotice, threadNote } from '../../src/views/notices.js';
 import { english } from '../support/words.js';
 import { keyRequest, NOW } from './fixtures.js';
 
@@ -112,7 +112,7 @@ describe('threadNote', () => {
   });
 });
 
-describe('errorNotice and notAllowedToRequest', () => {
+describe('errorNotice', () => {
   it('shows the message with its reference, ephemerally, leaving the original', () => {
     expect(errorNotice(english, 'Something broke.', 'ref-123')).toEqual({
       text: '⚠️ Something broke. (reference `ref-123`)',
@@ -120,13 +120,6 @@ describe('errorNotice and notAllowedToRequest', () => {
       replace_original: false,
     });
     expect(errorNotice(english, 'Already decided.').text).toBe('⚠️ Already decided.');
-  });
-
-  it('names the admins to ask', () => {
-    const message = notAllowedToRequest(english, '<@U0ADMIN>, <!subteam^S0ADMINS>');
-    expect(message.response_type).toBe('ephemeral');
-    expect(message.text).toContain('ask <@U0ADMIN>, <!subteam^S0ADMINS>');
-    expect(notAllowedToRequest(english, '').text).toContain('ask a Keyhouse admin');
   });
 });
 

@@ -309,3 +309,23 @@ describe('requestModal limits', () => {
     expect(JSON.stringify(view.blocks)).toContain('No role is open to you');
   });
 });
+
+describe('requestModal with Deliver to (product.md §12)', () => {
+  const vault = {
+    id: 'vault-prod',
+    type: 'vault-kv' as const,
+    mount: 'secret',
+    path: 'clickhouse/{keyName}',
+  };
+
+  it('says what choosing a destination changes only when one is offered', () => {
+    const plain = JSON.stringify(requestModal(english, input({ selectedRoleId: 'developer' })));
+    expect(plain).toContain('After approval you get a *Create key* button;');
+    const offered = requestModal(english, input({ selectedRoleId: 'developer', destinations: [vault] }));
+    expect(checkView(offered)).toEqual([]);
+    expect(JSON.stringify(offered)).toContain('unless you choose a destination in *Deliver to*');
+    expect(
+      JSON.stringify(requestModal(korean, input({ selectedRoleId: 'developer', destinations: [vault] }))),
+    ).toContain('*전달 위치*');
+  });
+});

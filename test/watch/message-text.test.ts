@@ -35,7 +35,10 @@ describe('seenMessage', () => {
       expect(seen!.ts).toBe('9.000001');
     }
     const app = seenMessage(otherMessageEvent(CONTEXT, kinds[3]!, '9.1').event);
-    expect(app).toMatchObject({ botId: 'B0CI', userId: 'U0CI' });
+    expect(app).toMatchObject({ botId: 'B0CI', userId: 'U0CI', botName: 'ci-bot' });
+    // A classic integration posts under a name of its choosing, and has no user.
+    const webhook = seenMessage(otherMessageEvent(CONTEXT, kinds[1]!, '9.2').event);
+    expect(webhook).toMatchObject({ userId: null, botName: 'integration' });
   });
 
   it('reads an edit as its new version, and nothing of a deletion or a reply count', () => {
@@ -53,6 +56,7 @@ describe('seenMessage', () => {
       threadTs: '3.0',
       userId: 'U1',
       botId: null,
+      botName: null,
       text: '',
     });
     const deleted = {

@@ -65,9 +65,9 @@ describe('message listener', () => {
       message: { type: 'message', user: 'U0DAN', text: `edited ${SECRET}`, ts: '1.5' },
     });
     expect(seen.map((s) => s.site)).toEqual([
-      { channel: 'C1', ts: '1.000100', threadTs: null, userId: 'U0CAROL' },
-      { channel: 'C1', ts: '1.000100', threadTs: '0.5', userId: 'U0CAROL' },
-      { channel: 'G1', ts: '1.5', threadTs: null, userId: 'U0DAN' },
+      { channel: 'C1', ts: '1.000100', threadTs: null, userId: 'U0CAROL', botName: null },
+      { channel: 'C1', ts: '1.000100', threadTs: '0.5', userId: 'U0CAROL', botName: null },
+      { channel: 'G1', ts: '1.5', threadTs: null, userId: 'U0DAN', botName: null },
     ]);
   });
 

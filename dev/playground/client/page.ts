@@ -18,6 +18,8 @@ interface Snapshot {
   toasts: string;
   refusals: string;
   explain: string;
+  /** The Destinations panel's content; empty when the page has none. */
+  destinations: string;
 }
 type Values = Record<string, Record<string, string | string[] | null>>;
 
@@ -33,6 +35,9 @@ const timeline = $<HTMLDivElement>('#timeline');
 const overlay = $<HTMLDivElement>('#overlay');
 const confirmBox = $<HTMLDivElement>('#confirm');
 const tabs = $<HTMLSpanElement>('#tabs');
+/** The Destinations panel, when the playground has destinations behind it. */
+const destinations = document.querySelector<HTMLDivElement>('#destinations');
+let destinationsShown = '';
 const general = document.body.dataset.general ?? '';
 
 const params = new URLSearchParams(location.hash.slice(1));
@@ -166,6 +171,11 @@ function apply(snapshot: Snapshot): void {
   // Plain text: the policy's own words, never markup.
   $('#explain').textContent = snapshot.explain;
   $('#refused-count').textContent = String((snapshot.refusals.match(/class="refusal"/g) ?? []).length);
+  // Built by the server from the fakes' state, every value escaped, no secret in it.
+  if (destinations !== null && snapshot.destinations !== destinationsShown) {
+    destinationsShown = snapshot.destinations;
+    destinations.innerHTML = snapshot.destinations;
+  }
   applyModal(snapshot.modal);
 }
 
@@ -244,6 +254,7 @@ function connect(): void {
   shown.clear();
   modalKey = '';
   timeline.innerHTML = '';
+  destinationsShown = '';
   source = new EventSource(`/events?user=${encodeURIComponent(user)}`);
   source.addEventListener('snapshot', (event) => {
     apply(JSON.parse((event as MessageEvent<string>).data) as Snapshot);

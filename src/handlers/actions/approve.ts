@@ -1,7 +1,6 @@
 import type { BlockAction, ButtonAction } from '@slack/bolt';
 import type { ActionArgs, Listener } from '../ack-first.js';
 import { type HandlerDeps, parseRequestId } from '../deps.js';
-import { wordsNow } from '../shared/words.js';
 
 /**
  * Approve acts at once; the workflow checks the approver and counts atomically. The outcome shows
@@ -10,7 +9,7 @@ import { wordsNow } from '../shared/words.js';
 export function approveAction(deps: HandlerDeps): Listener<ActionArgs<BlockAction<ButtonAction>>, never> {
   return ({ action, body }) => ({
     after: async () => {
-      await deps.workflow.approve(parseRequestId(action.value, wordsNow(deps, body.user.id)), body.user.id);
+      await deps.workflow.approve(parseRequestId(action.value), body.user.id);
     },
   });
 }

@@ -2,7 +2,6 @@ import type { BlockAction, ButtonAction } from '@slack/bolt';
 import type { ReviewDecision } from '../../core/access.js';
 import type { ActionArgs, Listener } from '../ack-first.js';
 import { type HandlerDeps, parseRequestId } from '../deps.js';
-import { wordsNow } from '../shared/words.js';
 
 /**
  * Keep or Revoke under a break glass (product.md §15). The gate checks the reviewer (an approver,
@@ -15,11 +14,7 @@ export function breakGlassReviewAction(
 ): Listener<ActionArgs<BlockAction<ButtonAction>>, never> {
   return ({ action, body }) => ({
     after: async () => {
-      await deps.workflow.reviewBreakGlass(
-        body.user.id,
-        parseRequestId(action.value, wordsNow(deps, body.user.id)),
-        decision,
-      );
+      await deps.workflow.reviewBreakGlass(body.user.id, parseRequestId(action.value), decision);
     },
   });
 }

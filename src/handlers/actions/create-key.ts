@@ -1,7 +1,6 @@
 import type { BlockAction, ButtonAction } from '@slack/bolt';
 import type { ActionArgs, Listener } from '../ack-first.js';
 import { type HandlerDeps, parseRequestId } from '../deps.js';
-import { wordsNow } from '../shared/words.js';
 
 /**
  * The requester's Create key click. The key is made now and the secret answers this very click
@@ -10,7 +9,7 @@ import { wordsNow } from '../shared/words.js';
 export function createKeyAction(deps: HandlerDeps): Listener<ActionArgs<BlockAction<ButtonAction>>, never> {
   return ({ action, body }) => ({
     after: () =>
-      deps.workflow.claim(parseRequestId(action.value, wordsNow(deps, body.user.id)), {
+      deps.workflow.claim(parseRequestId(action.value), {
         userId: body.user.id,
         responseUrl: body.response_url || null,
         channelId: body.channel?.id ?? body.container?.channel_id ?? null,

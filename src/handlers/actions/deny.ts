@@ -1,5 +1,5 @@
 import type { BlockAction, ButtonAction } from '@slack/bolt';
-import { KeyhouseError } from '../../core/errors.js';
+import { errorSaying } from '../../i18n/index.js';
 import { denyCheckingModal, denyModal, denyOutcomeModal } from '../../views/index.js';
 import type { ActionArgs, Listener } from '../ack-first.js';
 import { type HandlerDeps, parseRequestId } from '../deps.js';
@@ -14,7 +14,7 @@ import { wordsNow, wordsOf } from '../shared/words.js';
 export function denyAction(deps: HandlerDeps): Listener<ActionArgs<BlockAction<ButtonAction>>, never> {
   return ({ action, body }) => ({
     after: async ({ client }) => {
-      const requestId = parseRequestId(action.value, wordsNow(deps, body.user.id));
+      const requestId = parseRequestId(action.value);
       const userId = body.user.id;
       await openModal(
         deps,
@@ -24,7 +24,7 @@ export function denyAction(deps: HandlerDeps): Listener<ActionArgs<BlockAction<B
           await deps.workflow.checkCanDecide(requestId, userId);
           const request = await deps.workflow.getRequest(requestId);
           const m = await wordsOf(deps, userId);
-          if (!request) throw new KeyhouseError('not_found', m.t('approval.requestGone'));
+          if (!request) throw errorSaying('not_found', 'approval.requestGone');
           return denyModal(m, request);
         },
         denyCheckingModal(wordsNow(deps, userId)),

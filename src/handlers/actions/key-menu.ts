@@ -1,5 +1,5 @@
 import type { BlockAction, OverflowAction } from '@slack/bolt';
-import { KeyhouseError } from '../../core/errors.js';
+import { errorSaying } from '../../i18n/index.js';
 import { deleteKeyModal, editKeyModal, liftLeakModal, reassignKeyModal } from '../../views/index.js';
 import { doneText } from '../../views/outcomes.js';
 import type { ActionArgs, Listener } from '../ack-first.js';
@@ -24,8 +24,7 @@ export function keyMenuAction(deps: HandlerDeps): Listener<ActionArgs<BlockActio
   return ({ action, body }) => {
     const match = MENU_VALUE.exec(action.selected_option?.value ?? '');
     const userId = body.user.id;
-    if (!match?.[1] || !match[2])
-      throw new KeyhouseError('not_found', wordsNow(deps, userId).t('keyDialogs.menuGone'));
+    if (!match?.[1] || !match[2]) throw errorSaying('not_found', 'keyDialogs.menuGone');
     const verb = match[1];
     const keyId = match[2].toLowerCase();
     const surface = surfaceOf(body, action.block_id);
@@ -77,7 +76,7 @@ export function keyMenuAction(deps: HandlerDeps): Listener<ActionArgs<BlockActio
               // Refused before any dialog for a non-admin (the submission is checked again).
               const m = await wordsOf(deps, userId);
               if (!(await deps.policy.isAdmin(userId)))
-                throw new KeyhouseError('not_allowed', m.t('keyDialogs.onlyAdminsReassign'));
+                throw errorSaying('not_allowed', 'keyDialogs.onlyAdminsReassign');
               return reassignKeyModal(m, (await deps.workflow.manageable(userId, keyId)).entry, context);
             },
             ...loadingAndFailed(wordsNow(deps, userId), 'keyDialogs.reassignTitle'),

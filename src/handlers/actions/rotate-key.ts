@@ -1,9 +1,8 @@
 import type { BlockAction, ButtonAction } from '@slack/bolt';
-import { KeyhouseError } from '../../core/errors.js';
+import { errorSaying } from '../../i18n/index.js';
 import type { ActionArgs, Listener } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 import { openRotateDialog, parseKeyId } from '../shared/key-dialogs.js';
-import { wordsNow } from '../shared/words.js';
 
 /**
  * A Rotate button outside the key list (an expiry warning, a leak notice): opens the Rotate
@@ -12,7 +11,7 @@ import { wordsNow } from '../shared/words.js';
 export function rotateKeyAction(deps: HandlerDeps): Listener<ActionArgs<BlockAction<ButtonAction>>, never> {
   return ({ action, body }) => {
     const keyId = parseKeyId(action.value);
-    if (!keyId) throw new KeyhouseError('not_found', wordsNow(deps, body.user.id).t('keyDialogs.buttonGone'));
+    if (!keyId) throw errorSaying('not_found', 'keyDialogs.buttonGone');
     return {
       after: ({ client }) =>
         openRotateDialog(deps, client, {

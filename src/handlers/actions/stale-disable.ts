@@ -2,7 +2,7 @@ import type { BlockAction, ButtonAction } from '@slack/bolt';
 import type { ActionArgs, Listener } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
 import { parseKeyId, rewriteStaleMessage } from '../shared/stale-choice.js';
-import { wordsNow, wordsOf } from '../shared/words.js';
+import { wordsOf } from '../shared/words.js';
 
 /** Disable, in the stale-key DM: the workflow's own path, with the clicker's authority (owner or admin). */
 export function staleDisableAction(
@@ -10,7 +10,7 @@ export function staleDisableAction(
 ): Listener<ActionArgs<BlockAction<ButtonAction>>, never> {
   return ({ action, body }) => {
     const userId = body.user.id;
-    const keyId = parseKeyId(action.value, wordsNow(deps, userId));
+    const keyId = parseKeyId(action.value);
     return {
       after: async ({ respond }) => {
         const done = await deps.workflow.setKeyState(userId, keyId, 'disabled');

@@ -1,14 +1,7 @@
-import { KeyhouseError } from '../../core/errors.js';
-import type { Messages } from '../../i18n/index.js';
+import { errorSaying, type Messages } from '../../i18n/index.js';
 import { unlessWaiting, WOULD_WAIT } from '../../util/no-wait.js';
 import type { HelpFor, HelpMessage } from '../../views/help.js';
-import {
-  helpMessage,
-  notAllowedToRequest,
-  requestCheckingModal,
-  requestOutcomeModal,
-  unknownCommand,
-} from '../../views/index.js';
+import { helpMessage, requestCheckingModal, requestOutcomeModal, unknownCommand } from '../../views/index.js';
 import type { ListScope } from '../../workflow/index.js';
 import type { CommandAck, CommandArgs, Listener, Reply } from '../ack-first.js';
 import type { HandlerDeps } from '../deps.js';
@@ -98,10 +91,11 @@ export function chkeyCommand(deps: HandlerDeps): Listener<CommandArgs, CommandAc
             async () => {
               const view = await requestModalFor(deps, userId);
               if (view) return view;
-              throw new KeyhouseError(
-                'not_allowed',
-                notAllowedToRequest(wordsNow(deps, userId), deps.policy.adminsToAsk()).text,
-              );
+              // Told in words the error handler puts into the clicker's language, naming whom to ask.
+              const admins = deps.policy.adminsToAsk().trim();
+              throw admins
+                ? errorSaying('not_allowed', 'notices.notAllowed', { admins })
+                : errorSaying('not_allowed', 'notices.notAllowedNoAdmins');
             },
             requestCheckingModal(wordsNow(deps, userId)),
             (text) => requestOutcomeModal(wordsNow(deps, userId), { ok: false, text }),

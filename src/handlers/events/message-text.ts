@@ -37,6 +37,8 @@ export interface SeenMessage {
   /** Who posted it: a person, or a bot's user; null for an integration without one. */
   userId: string | null;
   botId: string | null;
+  /** The name a bot or integration posted under (`username`, else `bot_profile.name`); null for a person. */
+  botName: string | null;
   /** Every string of the message that holds `4b1d`, one per line; empty when none does. */
   text: string;
 }
@@ -67,6 +69,7 @@ export function seenMessage(raw: unknown): SeenMessage | null {
     threadTs: threadTs !== null && threadTs !== ts ? threadTs : null,
     userId: str(inner.user),
     botId: str(inner.bot_id),
+    botName: str(inner.username) ?? (isObject(inner.bot_profile) ? str(inner.bot_profile.name) : null),
     text: stringsWith('4b1d', inner).join('\n'),
   };
 }

@@ -28,6 +28,7 @@ export function messageEvent(deps: MessageWatchDeps): Listener<EventArgs<'messag
           ts: message.ts,
           threadTs: message.threadTs,
           userId: message.userId,
+          botName: message.botName,
         });
       },
     };

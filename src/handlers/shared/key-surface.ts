@@ -1,7 +1,7 @@
 import type { RespondArguments, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import { KeyhouseError } from '../../core/errors.js';
+import { errorSaying } from '../../i18n/index.js';
 import { nextDayStart } from '../../views/format.js';
 import { homeView, type KeyListMessage, keyListMessage, pageOf, reviewMessage } from '../../views/index.js';
 import type { ListScope } from '../../workflow/index.js';
@@ -54,10 +54,7 @@ export function decodeContext(raw: string): DialogContext | null {
  */
 export async function answer(respond: RespondFn | undefined, message: RespondArguments): Promise<void> {
   if (typeof respond !== 'function') {
-    throw new KeyhouseError(
-      'invalid_input',
-      'This request came without a response URL, so Keyhouse cannot answer it.',
-    );
+    throw errorSaying('invalid_input', 'errors.noResponseUrl');
   }
   await respond(message);
 }

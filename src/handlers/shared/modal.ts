@@ -3,7 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { KeyhouseError } from '../../core/errors.js';
 import { unlessWaiting, WOULD_WAIT, withoutWaiting } from '../../util/no-wait.js';
 import type { HandlerDeps } from '../deps.js';
-import { describeError } from '../errors.js';
+import { describeError, loggedAs } from '../errors.js';
 import { lookUpSoon, wordsNow } from './words.js';
 
 /** An open modal and whose it is. */
@@ -58,7 +58,10 @@ export async function settleInModal(
   } catch (error) {
     const { text, reference } = describeError(wordsNow(deps, place.userId), error, deps.command);
     if (reference) deps.logger.error({ err: error, reference, userId: place.userId }, 'listener failed');
-    else deps.logger.info({ code: (error as { code?: string }).code, userId: place.userId }, text);
+    else {
+      const { code, message } = loggedAs(error);
+      deps.logger.info({ code, userId: place.userId }, message);
+    }
     shown = { view: failed(text), text: `⚠️ ${text}` };
   }
   await showInModal(deps, client, place, shown.view, shown.text);

@@ -1,17 +1,16 @@
 import type { RespondFn } from '@slack/bolt';
 import { z } from 'zod';
-import { KeyhouseError } from '../../core/errors.js';
-import type { Messages } from '../../i18n/index.js';
+import { errorSaying, type Messages } from '../../i18n/index.js';
 import type { StaleOutcome } from '../../timers/index.js';
 import { staleOutcomeMessage } from '../../views/timed-messages.js';
 import { answer } from './key-surface.js';
 
 const keyId = z.string().uuid();
 
-/** A lifecycle button's value is only a key UUID; anything else is crafted or stale (told in `m`'s words). */
-export function parseKeyId(value: unknown, m: Messages): string {
+/** A lifecycle button's value is only a key UUID; anything else is crafted or stale (told in the clicker's words). */
+export function parseKeyId(value: unknown): string {
   const parsed = keyId.safeParse(value);
-  if (!parsed.success) throw new KeyhouseError('not_found', m.t('keyDialogs.buttonGone'));
+  if (!parsed.success) throw errorSaying('not_found', 'keyDialogs.buttonGone');
   return parsed.data.toLowerCase();
 }
 

@@ -21,7 +21,7 @@ export function denySubmitView(deps: HandlerDeps): Listener<ViewArgs, ViewAck> {
     let requestId: string;
     let waiting = false;
     try {
-      requestId = parseRequestId(raw, m);
+      requestId = parseRequestId(raw);
       waiting = (await unlessWaiting(() => deps.workflow.checkCanDecide(requestId, userId))) === WOULD_WAIT;
     } catch (error) {
       if (!isKeyhouseError(error)) throw error;

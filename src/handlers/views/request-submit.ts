@@ -92,7 +92,7 @@ function sent(deps: HandlerDeps, m: Messages, request: KeyRequest) {
   // A role may name its own approval channel.
   const channel = deps.policy.role(request.roleId)?.approvalChannel ?? deps.policy.doc.approvalChannel;
   return {
-    view: requestSentModal(m, request, channel),
+    view: requestSentModal(m, request, channel, deps.workflow.placeOf(request)),
     text: m.t('request.recorded', { name: request.keyName }),
   };
 }

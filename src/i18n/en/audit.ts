@@ -1,8 +1,5 @@
 /** `/chkey audit` (src/views/audit.ts): events as sentences people read, not rule ids (issue #20). */
 export const audit = {
-  time:
-    '{day} {month, select, m1 {Jan} m2 {Feb} m3 {Mar} m4 {Apr} m5 {May} m6 {Jun} m7 {Jul} m8 {Aug} m9 {Sep} ' +
-    'm10 {Oct} m11 {Nov} other {Dec}} {time}',
   keyhouse: 'Keyhouse',
   policy: 'Keyhouse (the policy)',
   /** What was done, and to what (`{subject}`), after who did it: each language's order. */
@@ -29,7 +26,8 @@ export const audit = {
     'after its rotation {subject}} headPosted { posted the audit chain head, after {subject}} ' +
     'chainLinked { linked the older events into the audit chain, after {subject}} ' +
     'refusedEvent { could not record an event about {subject}} serviceRoleMade { made a service role for {subject}} serviceRoleCleaned { cleaned up an unused service role ' +
-    'of {subject}} leakOutside { saw a secret found outside Slack of {subject}} other { did `{action}` to {subject}}}',
+    'of {subject}} leakOutside { saw a secret found outside Slack of {subject}} announced { posted, ' +
+    'after a restart, the request {subject}} other { did `{action}` to {subject}}}',
   forWhom: 'for {user}',
   started: '_(started)_',
   failed: '_(failed)_',
@@ -40,7 +38,7 @@ export const audit = {
   titleAll: 'Latest audit events',
   titleKey: 'Latest audit events for key {key}',
   titleUser: 'Latest audit events by or about {user}',
-  heading: '*{title}* (times in UTC, newest first)',
+  heading: '*{title}* (newest first)',
   empty: '{title}: nothing recorded.',
   count: '{title}: {count, plural, one {# event} other {# events}}',
   refusedToRead:

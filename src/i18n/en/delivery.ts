@@ -19,14 +19,16 @@ export const delivery = {
   expiresNever: 'no expiry',
   expiresAt: 'expires {date}',
   failedText: 'Your API key {keyName} could not be written to {place}.',
-  failedDetail: 'The destination said: {detail}',
+  /** The refusing service's own words, quoted. */
+  failedDetail: '{by, select, clickhouse {ClickHouse said} other {The destination said}}: {detail}',
+  failedNoDetail: 'No reason came back with it; Keyhouse’s log has what went wrong.',
   failedKeyDeleted:
     'The key made for it was deleted (nobody saw its secret). Your request stays approved: click *Try again* once the destination is fixed.',
   failedKeyLeft:
     'Keyhouse is still deleting the key it made (nobody saw its secret). Click *Try again* in a minute.',
   tryAgain: 'Try again',
   rotationFailed:
-    ':warning: The scheduled rotation of {keyName} (`…{suffix}`) could not write its successor to {place}: {detail}. The successor was deleted and the current key keeps working; Keyhouse tries again at every tick.',
+    ':warning: The scheduled rotation of {keyName} (`…{suffix}`) could not write its successor to {place}. {said} The successor was deleted and the current key keeps working; Keyhouse tries again at every tick.',
   listPlace: 'in {place}',
   notOffered: 'Choose one of the places offered for this role.',
   unavailable:

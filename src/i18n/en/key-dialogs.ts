@@ -4,6 +4,8 @@ export const keyDialogs = {
   rotateSubmit: 'Rotate',
   rotateIntro:
     'Rotating {key}\nThe new key keeps the name, role and IP access list, and is delivered by the usual *Create key* message, its secret shown once. When the overlap ends the old key is disabled; seven days later it is deleted. {approval}',
+  rotateIntroDelivered:
+    'Rotating {key}\nThe new key keeps the name, role and IP access list, and is written to {place} as soon as it may be made, with no click; nobody sees its secret. When the overlap ends the old key is disabled; seven days later it is deleted. {approval}',
   roleNeedsNoApproval: '{role} needs no approval.',
   rotateLikeNew:
     'The successor is approved like a new key ({n, plural, one {# approval} other {# approvals}}).',

@@ -108,6 +108,8 @@ export const outcomes = {
   nothingToChange: 'Nothing to change.',
   rotationSent: 'The rotation of {key} was sent for approval.',
   rotationStarted: 'Rotating {key}: click *Create key* in your direct messages to make its successor.',
+  rotationDelivering:
+    'Rotating {key}: its successor is being written to {place}. A direct message will say when it is there.',
   reassigned: '{key} now belongs to {user}.',
   leakLifted: 'Lifted the leak mark of {key}; it can be enabled again.',
 } as const;

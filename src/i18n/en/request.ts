@@ -4,6 +4,8 @@ export const request = {
   submit: 'Request',
   intro:
     'After approval you get a *Create key* button; the key is made when you click it, and its secret is shown to you once.',
+  introDelivery:
+    'After approval you get a *Create key* button, unless you choose a destination in *Deliver to*: the key is then written there at the last approval, and nobody sees its secret.',
   keyNamePlaceholder: 'e.g. etl-nightly',
   roleUpTo: 'up to {longest}',
   roleNoLimit: 'no expiry limit',
@@ -26,6 +28,10 @@ export const request = {
     'Your request for *{name}* was sent to {channel} for approval ({approvals, plural, one {# approval} other {# approvals}} needed). You will get a direct message from Keyhouse when it is decided; once it is approved, that message holds your *Create key* button.',
   sentNoApproval:
     'Your request for *{name}* needs no approval. Your *Create key* button is in your direct messages from Keyhouse.',
+  sentForApprovalDelivered:
+    'Your request for *{name}* was sent to {channel} for approval ({approvals, plural, one {# approval} other {# approvals}} needed). At the last approval the key is written to {place}, and a direct message from Keyhouse says so.',
+  sentNoApprovalDelivered:
+    'Your request for *{name}* needs no approval: the key is being written to {place}, and a direct message from Keyhouse will say when it is there.',
   recorded: 'Your request for {name} was recorded.',
   nothingSaved: 'Nothing was saved. {problems}',
   nothingSavedRunAgain: 'Nothing was saved. {problems} Run the command again to fix it.',

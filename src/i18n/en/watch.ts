@@ -22,16 +22,16 @@ export const watch = {
   deleteIt:
     'Please delete this message: anyone who can read it can use {total, plural, one {the key} other {these keys}}.',
   ownerOne:
-    '🚨 The secret of your ClickHouse API key {key} was pasted{by, select, yes { by {user}} other {}} in ' +
-    '{where}. {done}. Rotate it to get a new secret, and update whatever used the old one.',
+    '🚨 The secret of your ClickHouse API key {key} was pasted{by, select, yes { by {user}} bot { by the integration “{bot}”} other {}} ' +
+    'in {where}. {done}. Rotate it to get a new secret, and update whatever used the old one.',
   ownerMany:
-    '🚨 The secrets of {count} of your ClickHouse API keys were pasted{by, select, yes { by {user}} other {}} in ' +
-    '{where}. Rotate each to get a new secret, and update whatever used the old one.',
+    '🚨 The secrets of {count} of your ClickHouse API keys were pasted{by, select, yes { by {user}} bot { by the integration ' +
+    '“{bot}”} other {}} in {where}. Rotate each to get a new secret, and update whatever used the old one.',
   ownerMore:
     'And {count, plural, one {# more key} other {# more keys}}: {outcomes}. Rotate them from your key list.',
   rotate: 'Rotate',
   security:
-    '🚨 Leak: {by, select, yes {{user}} other {someone}} pasted {total, plural, one {a ClickHouse secret} other ' +
+    '🚨 Leak: {by, select, yes {{user}} bot {the integration “{bot}”} other {someone}} pasted {total, plural, one {a ClickHouse secret} other ' +
     '{# ClickHouse secrets}} in {where}.',
   securityUnknown:
     '• {count, plural, one {One not issued by Keyhouse: find its key in the ClickHouse Cloud console and ' +

@@ -2,9 +2,6 @@ import type { AreaOf } from '../catalog.js';
 import type { audit as english } from '../en/audit.js';
 
 export const audit: AreaOf<typeof english> = {
-  time:
-    '{month, select, m1 {1월} m2 {2월} m3 {3월} m4 {4월} m5 {5월} m6 {6월} m7 {7월} m8 {8월} m9 {9월} ' +
-    'm10 {10월} m11 {11월} other {12월}} {day}일 {time}',
   keyhouse: 'Keyhouse (자동)',
   policy: 'Keyhouse (정책)',
   /** What was done, and to what (`{subject}`), after who did it: each language's order. */
@@ -26,7 +23,7 @@ export const audit: AreaOf<typeof english> = {
     '{: {subject} 소유자 복귀 확인} retired {: {subject} 교체 후 폐기} headPosted {: {subject} 감사 체인 헤드 게시} ' +
     'chainLinked {: {subject} 이전 이벤트를 감사 체인에 연결} ' +
     'refusedEvent {: {subject} 이벤트 기록 실패} serviceRoleMade {: {subject} 서비스 역할 생성} serviceRoleCleaned {: {subject} 사용하지 않는 서비스 역할 정리} ' +
-    'leakOutside {: {subject} Slack 밖에서 발견된 시크릿 확인} other {: {subject} `{action}` 실행}}',
+    'leakOutside {: {subject} Slack 밖에서 발견된 시크릿 확인} announced {: {subject} 재시작 후 요청 게시} other {: {subject} `{action}` 실행}}',
   forWhom: '({user} 님의 요청)',
   started: '_(시작됨)_',
   failed: '_(실패)_',
@@ -37,7 +34,7 @@ export const audit: AreaOf<typeof english> = {
   titleAll: '최근 감사 이벤트',
   titleKey: '키 {key}의 최근 감사 이벤트',
   titleUser: '{user} 님 관련 최근 감사 이벤트',
-  heading: '*{title}* (UTC 기준, 최신순)',
+  heading: '*{title}* (최신순)',
   empty: '{title}: 기록된 이벤트가 없습니다.',
   count: '{title}: {count, plural, other {#건}}',
   refusedToRead:

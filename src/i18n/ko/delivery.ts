@@ -22,14 +22,15 @@ export const delivery: AreaOf<typeof en> = {
   expiresNever: '만료 없음',
   expiresAt: '만료 {date}',
   failedText: 'API 키 {keyName}을(를) {place}에 저장하지 못했습니다.',
-  failedDetail: '대상의 응답: {detail}',
+  failedDetail: '{by, select, clickhouse {ClickHouse의 응답} other {대상의 응답}}: {detail}',
+  failedNoDetail: '실패 사유가 전달되지 않았습니다. 자세한 내용은 Keyhouse 로그에서 확인할 수 있습니다.',
   failedKeyDeleted:
     '이 요청으로 생성한 키는 삭제했습니다(아무도 시크릿을 보지 않았습니다). 요청은 승인된 상태로 남아 있으니, 대상을 고친 뒤 *다시 시도*를 누르세요.',
   failedKeyLeft:
     'Keyhouse가 생성한 키를 아직 삭제하는 중입니다(아무도 시크릿을 보지 않았습니다). 잠시 후 *다시 시도*를 누르세요.',
   tryAgain: '다시 시도',
   rotationFailed:
-    ':warning: {keyName} (`…{suffix}`)의 예약 교체에서 새 키를 {place}에 저장하지 못했습니다: {detail}. 새 키는 삭제했으며 현재 키는 계속 활성 상태입니다. Keyhouse가 매 주기마다 다시 시도합니다.',
+    ':warning: {keyName} (`…{suffix}`)의 예약 교체에서 새 키를 {place}에 저장하지 못했습니다. {said} 새 키는 삭제했으며 현재 키는 계속 활성 상태입니다. Keyhouse가 매 주기마다 다시 시도합니다.',
   listPlace: '저장 위치: {place}',
   notOffered: '이 권한에 제공되는 전달 위치 중 하나를 고르세요.',
   unavailable:

@@ -6,6 +6,8 @@ export const keyDialogs: AreaOf<typeof english> = {
   rotateSubmit: '교체',
   rotateIntro:
     '교체할 키: {key}\n새 키는 이름, 권한, IP 액세스 목록을 그대로 이어받고, 평소처럼 *키 생성* 메시지로 전달되며 시크릿은 한 번만 표시됩니다. 겹침 기간이 끝나면 기존 키는 비활성화되고, 7일 뒤 삭제됩니다. {approval}',
+  rotateIntroDelivered:
+    '교체할 키: {key}\n새 키는 이름, 권한, IP 액세스 목록을 그대로 이어받고, 만들 수 있게 되는 즉시 클릭 없이 {place}에 저장됩니다. 시크릿은 아무에게도 표시되지 않습니다. 겹침 기간이 끝나면 기존 키는 비활성화되고, 7일 뒤 삭제됩니다. {approval}',
   roleNeedsNoApproval: '{role} 권한은 승인이 필요 없습니다.',
   rotateLikeNew: '새 키는 새로 요청한 키처럼 승인을 받아야 합니다(승인 {n, plural, other {#명}}).',
   rotateOwnerFree: '소유자이므로 승인 없이 교체할 수 있습니다.',

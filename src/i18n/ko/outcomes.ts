@@ -108,6 +108,8 @@ export const outcomes: AreaOf<typeof english> = {
   nothingToChange: '변경할 내용이 없습니다.',
   rotationSent: '{key} 키의 교체를 승인 요청했습니다.',
   rotationStarted: '{key} 키를 교체합니다. DM에서 *키 생성*을 눌러 후속 키를 만드세요.',
+  rotationDelivering:
+    '{key} 키를 교체합니다. 후속 키를 {place}에 저장하는 중이며, 저장되면 DM으로 알려 드립니다.',
   reassigned: '{key} 키의 소유자가 {user} 님으로 바뀌었습니다.',
   leakLifted: '{key} 키의 유출 표시를 해제했습니다. 다시 활성화할 수 있습니다.',
 };

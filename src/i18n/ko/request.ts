@@ -6,6 +6,8 @@ export const request: AreaOf<typeof english> = {
   submit: '요청',
   intro:
     '승인되면 *키 생성* 버튼을 받습니다. 버튼을 누르는 순간 키가 생성되고, 시크릿은 본인에게 한 번만 표시됩니다.',
+  introDelivery:
+    '승인되면 *키 생성* 버튼을 받습니다. 단, *전달 위치*에서 대상을 고르면 마지막 승인과 함께 키가 그곳에 저장되며, 시크릿은 아무에게도 표시되지 않습니다.',
   keyNamePlaceholder: '예: etl-nightly',
   roleUpTo: '최대 {longest}',
   roleNoLimit: '만료 제한 없음',
@@ -27,6 +29,10 @@ export const request: AreaOf<typeof english> = {
   sentForApproval:
     '*{name}* 요청을 {channel} 채널에 보냈습니다(승인 {approvals, plural, other {#명}} 필요). 결정되면 Keyhouse가 DM으로 알려 드리며, 승인되면 그 메시지에 *키 생성* 버튼이 있습니다.',
   sentNoApproval: '*{name}* 요청은 승인이 필요 없습니다. Keyhouse가 보낸 DM에서 *키 생성* 버튼을 누르세요.',
+  sentForApprovalDelivered:
+    '*{name}* 요청을 {channel} 채널에 보냈습니다(승인 {approvals, plural, other {#명}} 필요). 마지막 승인과 함께 키가 {place}에 저장되며, Keyhouse가 DM으로 알려 드립니다.',
+  sentNoApprovalDelivered:
+    '*{name}* 요청은 승인이 필요 없습니다. 키를 {place}에 저장하는 중이며, 저장되면 Keyhouse가 DM으로 알려 드립니다.',
   recorded: '{name} 요청이 접수되었습니다.',
   nothingSaved: '저장된 내용이 없습니다. {problems}',
   nothingSavedRunAgain: '저장된 내용이 없습니다. {problems} 명령을 다시 실행해 고쳐 주세요.',

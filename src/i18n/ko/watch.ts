@@ -22,15 +22,15 @@ export const watch: AreaOf<typeof english> = {
   deleteIt:
     '이 메시지를 삭제하세요. 메시지를 읽을 수 있는 사람은 누구나 {total, plural, other {해당 키}}를 사용할 수 있습니다.',
   ownerOne:
-    '🚨 {by, select, yes {{user} 님이 } other {}}ClickHouse API 키 {key}의 시크릿을 {where}에 게시했습니다. ' +
+    '🚨 {by, select, yes {{user} 님이 } bot {연동 앱 “{bot}”에서 } other {}}ClickHouse API 키 {key}의 시크릿을 {where}에 게시했습니다. ' +
     '{done}. 키를 교체해 새 시크릿을 받고, 이전 시크릿을 쓰던 곳을 모두 업데이트하세요.',
   ownerMany:
-    '🚨 {by, select, yes {{user} 님이 } other {}}ClickHouse API 키 {count}개의 시크릿을 {where}에 게시했습니다. ' +
+    '🚨 {by, select, yes {{user} 님이 } bot {연동 앱 “{bot}”에서 } other {}}ClickHouse API 키 {count}개의 시크릿을 {where}에 게시했습니다. ' +
     '각 키를 교체해 새 시크릿을 받고, 이전 시크릿을 쓰던 곳을 모두 업데이트하세요.',
   ownerMore: '외 키 {count, plural, other {#개}}: {outcomes}. 키 목록에서 교체하세요.',
   rotate: '교체',
   security:
-    '🚨 유출: {by, select, yes {{user} 님이} other {누군가}} {where}에 ClickHouse 시크릿 ' +
+    '🚨 유출: {by, select, yes {{user} 님이} bot {연동 앱 “{bot}”에서} other {누군가}} {where}에 ClickHouse 시크릿 ' +
     '{total, plural, other {#개}}를 게시했습니다.',
   securityUnknown:
     '• Keyhouse가 발급하지 않은 시크릿 {count, plural, other {#개}}: ClickHouse Cloud 콘솔에서 해당 키를 찾아 ' +
