@@ -107,14 +107,42 @@ export class Destinations implements DestinationWriter {
     item: DeliveryItem,
   ): Promise<void> {
     const vault = this.#client(destination, this.#vault);
-    // One version holds the whole key, so a reader never sees an id from one key and a secret from another.
-    await vault.writeVersion(destination.mount, fillPath(destination.path, item), {
-      keyId: item.keyId,
-      keySecret: item.secret,
-      name: item.keyName,
-      role: item.roleId,
-      expireAt: item.expireAt ?? 'never',
-    });
+    const path = fillPath(destination.path, item);
+    // Which version is current before the write (0: none yet), so that a write answered with an
+    // error that landed all the same (Vault answering 500 after writing) is known by the version it
+    // made: deleting its key then would leave Vault naming a dead key. A Vault that cannot answer
+    // this (a refused login, sealed) refuses the write too: its error is the write's.
+    const before = await this.#currentVersion(vault, destination.mount, path);
+    try {
+      // One version holds the whole key, so a reader never sees an id from one key and a secret from another.
+      await vault.writeVersion(destination.mount, path, {
+        keyId: item.keyId,
+        keySecret: item.secret,
+        name: item.keyName,
+        role: item.roleId,
+        expireAt: item.expireAt ?? 'never',
+      });
+    } catch (error) {
+      const after = await this.#currentVersion(vault, destination.mount, path).catch(() => null);
+      if (after !== null && after > before) {
+        this.#logger.warn(
+          { err: error, destination: destination.id },
+          'Vault answered the write with an error, but a new version is there: it landed',
+        );
+        return;
+      }
+      throw error;
+    }
+  }
+
+  /** The current version's number at `path`, 0 when nothing is there; throws when Vault does not answer. */
+  async #currentVersion(vault: VaultClient, mount: string, path: string): Promise<number> {
+    try {
+      return (await vault.readMetadata(mount, path)).currentVersion;
+    } catch (error) {
+      if (error instanceof VaultNotFoundError) return 0;
+      throw error;
+    }
   }
 
   #client<T>(destination: Destination, client: T | null): T {

@@ -173,7 +173,6 @@ async function createAndWrite(
     requesterId: request.requesterId,
     expireAt: key.expireAt ?? null,
   };
-  let sent = false;
   try {
     // A hold lost since may be settled by another replica, deleting this key: writing it then
     // would leave the destination naming a dead key.
@@ -187,35 +186,12 @@ async function createAndWrite(
       keySuffix: key.keySuffix,
       detail: { destination: destination.id },
     });
-    sent = true;
     await ctx.delivery.writer.write(destination, item);
   } catch (error) {
-    // A write answered with an error may still have landed (Vault answering 500 after writing, an
-    // answer lost on the way back): the destination holds this key then, and deleting it would
-    // leave the destination naming a dead key. Whether it does is read back, as a crash's is.
-    if (sent && (await writtenAnyway(ctx, request, destination, key, createdAt))) {
-      await finishDelivery(ctx, request, attemptId, actorId, key, place, destination);
-      return { kind: 'delivered', keyId: key.id, keySuffix: key.keySuffix };
-    }
     return failWrite(ctx, request, attemptId, actorId, key, place, destination, error);
   }
   await finishDelivery(ctx, request, attemptId, actorId, key, place, destination);
   return { kind: 'delivered', keyId: key.id, keySuffix: key.keySuffix };
-}
-
-/** Whether the destination holds `key`, written since `since`, after its write was answered with an error. */
-async function writtenAnyway(
-  ctx: WorkflowContext,
-  request: KeyRequest,
-  destination: Destination,
-  key: Pick<ApiKey, 'keySuffix'>,
-  since: Date,
-): Promise<boolean> {
-  if (!ctx.delivery) return false;
-  const held = await ctx.delivery.writer
-    .holds(destination, { keySuffix: key.keySuffix, ...itemFacts(request) }, since)
-    .catch(() => null);
-  return held === true;
 }
 
 function itemFacts(request: KeyRequest) {
