@@ -1079,8 +1079,8 @@ class CrashOnWrite implements fc.AsyncCommand<Model, Real> {
 }
 
 /**
- * Time passes to the scheduled rotations: the clock moves, then one replica's tick runs to its end
- * (work in flight on live replicas first finishes, so the tick is the only writer). 21: after a
+ * Time passes to the scheduled rotations: the clock moves, then one replica's sweep and tick run to
+ * their end (work in flight on live replicas first finishes, so they are the only writers). 21: after a
  * tick that ran and left nothing failed or deferred, every machine key's place holds a working key.
  * While a crash on write is armed, the tick runs on in flight instead (its replica may die in it).
  */
@@ -1099,6 +1099,9 @@ class Schedule implements fc.AsyncCommand<Model, Real> {
       return checkInvariants(r);
     }
     await Promise.all(r.inFlight.filter((f) => !f.instance.alive.killed).map((f) => f.work));
+    // Time passing is the periodic sweep's too: it settles an attempt a crash cut short (a machine
+    // key written but not recorded as delivered) before the tick looks for what is due.
+    await quietly(instance.workflow.sweep());
     const tick = await instance.scheduler.tick().catch(() => null);
     await checkInvariants(r);
     if (tick?.ran && tick.failed === 0 && tick.deferred === 0 && !instance.alive.killed) {
@@ -1386,7 +1389,8 @@ async function checkMachinePlacesWork(r: Real): Promise<void> {
   const now = world.clock.now().getTime();
   const requests = await world.store.listRequests({});
   const marks = await world.store.listTimerMarks({ rules: [SCHEDULED_ROTATION_RULE] });
-  const keyNames = new Map(world.emulator.keys().map((k) => [k.id, k.name]));
+  const keys = world.emulator.keys();
+  const keyNames = new Map(keys.map((k) => [k.id, k.name]));
   for (const chain of chainsOf(r)) {
     if (chain.end === undefined || now >= chain.end || r.offboardings?.has(chain.requester)) continue;
     const unsettled = marks.some((m) => m.state !== 'done' && keyNames.get(m.subject) === chain.keyName);
@@ -1395,6 +1399,12 @@ async function checkMachinePlacesWork(r: Real): Promise<void> {
     );
     if (unsettled || open) continue;
     const place = machinePlace(r, chain);
+    // A crash settled after a database outage longer than the key's life: the key the place was
+    // found to hold was recorded delivered already expired, and the schedule replaces it once its
+    // predecessor's overlap is over. The faults, not Keyhouse, outlasted it.
+    const held = keys.find((k) => k.name === chain.keyName && place.keyId?.endsWith(k.keySuffix));
+    const heldBy = held ? requests.find((q) => q.keyId === held.id && q.state === 'delivered') : undefined;
+    if (held?.expireAt && heldBy && heldBy.updatedAt.getTime() >= Date.parse(held.expireAt)) continue;
     expect(place.keyId, `21. ${chain.keyName}'s place holds a key id`).not.toBeNull();
     expect(
       world.emulator.accepts(place.keyId ?? '', place.secret ?? ''),
@@ -1946,12 +1956,23 @@ async function settleAndCheck(r: Real): Promise<void> {
     if (owned.leak)
       expect(keys.get(owned.keyId)?.state, `${owned.keyName}, marked leaked`).not.toBe('enabled');
   }
-  // 16. A day and more on, twice (seen unused, then deleted): no Keyhouse role without a key.
-  for (let stage = 0; stage < 2; stage++) {
+  // 16. A day and more on, twice (seen unused, then deleted): no Keyhouse role without a key. Twice
+  // past the last change to the keys holding a custom role: a key of a service role deleted in a
+  // stage (expired two days before) leaves its role unused from then, deleted a day on.
+  const holders = () =>
+    world.emulator
+      .keys()
+      .filter((k) => k.assignedRoles.some((a) => a.roleType === 'custom'))
+      .map((k) => k.id)
+      .sort()
+      .join(' ');
+  for (let stage = 0, still = 0; still < 2 && stage < 12; stage++) {
+    const before = holders();
     world.clock.advance(DAY_MS + HOUR_MS);
     await runTimersToQuiet(world);
     await checkInvariants(r);
     if (world.destinations) await checkMachinePlacesWork(r);
+    still = holders() === before ? still + 1 : 0;
   }
   checkNoRoleLeftBehind(r);
   await checkAudit(r);
