@@ -184,4 +184,9 @@ export class FaultQueues<Key, Fault> {
   take(key: Key): Fault | undefined {
     return this.#queues.get(key)?.shift();
   }
+
+  /** Forgets every fault still queued. */
+  clear(): void {
+    this.#queues.clear();
+  }
 }

@@ -118,6 +118,12 @@ export interface Emulator {
   /** Current keys as the API returns them (`ApiKey`), in creation order. */
   keys(): EmulatedKey[];
   /**
+   * Whether ClickHouse would let this key id and secret in from loopback now (disabled, expired, a
+   * wrong secret: refused), decided as the API's own check is, without marking the key used: how a
+   * test asks whether a pair a destination holds is the one issued and still works.
+   */
+  accepts(keyId: string, keySecret: string): boolean;
+  /**
    * Seeds a key as if made in the console. `roles` entries are legacy role values (`admin`, `developer`,
    * `query_endpoints`) or role names/UUIDs, which become `assignedRoles`. Unlike the API, a past `expireAt`
    * is allowed, to seed expired keys. Counts toward `maxKeys`.
@@ -534,6 +540,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     adminKey: { keyId: admin.keyId, keySecret: admin.keySecret, id: admin.key.id },
     requests,
     keys: () => state.listKeys(),
+    accepts: (keyId, keySecret) => state.authenticate(keyId, keySecret, '127.0.0.1').ok,
     addKey: (input) => asConsoleUser().addKey(input),
     removeKey: (id) => asConsoleUser().removeKey(id),
     roles: () => state.listRoles(),

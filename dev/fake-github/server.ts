@@ -150,6 +150,8 @@ export interface FakeGitHub {
   addEnvironment(repository: string, name: string): void;
   /** Every accepted Actions-secret write, opened: plaintext, scope, name, key id, 201/204. */
   secretsWritten(): WrittenSecretRecord[];
+  /** The Actions secret `name` as GitHub holds it now, opened; null when there is none (never written, or deleted). */
+  secretValue(repository: string, name: string, environment?: string): string | null;
   /** The Actions secrets held now, as GitHub's list shows them: names and times, never a value. */
   actionsSecrets(): ActionsSecretListing[];
   /** The `key_id` the repository (or environment) serves now. */
@@ -172,6 +174,14 @@ export interface FakeGitHub {
   ): Promise<SentWebhook>;
   /** The next `count` authenticated requests to `route` meet `fault`; faults queue per route in order. */
   failNext(route: FakeRoute, count: number, fault: FakeGitHubFault): void;
+  /**
+   * The next `count` writes (`PUT`) of the Actions secret `name`, in any repository or environment,
+   * meet `fault`, after the route's own queued faults: one secret of a pair can fail while the other
+   * is written, as a 5xx, an expired token, a drop or a slow answer does to any one request.
+   */
+  failNextWrite(name: string, count: number, fault: FakeGitHubFault): void;
+  /** Forgets every fault still queued (`failNext`, `failNextWrite`): GitHub is well again. */
+  clearFaults(): void;
   setLatency(ms: number): void;
   /** Stops listening and drops open connections and pending answers. */
   close(): Promise<void>;
@@ -192,6 +202,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const tokenTtlMs = options.tokenTtlMs ?? 60 * 60_000;
   const state = new FakeGitHubState(clock);
   const faults = new FaultQueues<FakeRoute, FakeGitHubFault>();
+  const writeFaults = new FaultQueues<string, FakeGitHubFault>();
   const requests: RecordedRequest[] = [];
   const webhooks: SentWebhook[] = [];
   const closing = new AbortController();
@@ -265,7 +276,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       if (error instanceof HttpError) return { kind: 'reply', reply: errorReply(error) };
       throw error;
     }
-    const fault = faults.take(matched.route.name);
+    const fault = faults.take(matched.route.name) ?? writeFault(matched);
     if (fault?.kind === 'drop') return { kind: 'drop' };
     if (fault !== undefined && fault.kind !== 'slow' && fault.kind !== 'hang') {
       return { kind: 'reply', reply: faultReply(fault) };
@@ -274,6 +285,17 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     if (fault?.kind === 'hang') return { kind: 'hang' };
     if (fault?.kind === 'slow') return { kind: 'slow', ms: fault.ms, reply };
     return { kind: 'reply', reply };
+  }
+
+  /** A fault queued for the secret a `PUT` writes (`failNextWrite`). */
+  function writeFault(matched: NonNullable<ReturnType<typeof matchRoute>>): FakeGitHubFault | undefined {
+    const { name } = matched.route;
+    if (
+      name !== 'actions/create-or-update-repo-secret' &&
+      name !== 'actions/create-or-update-environment-secret'
+    )
+      return undefined;
+    return writeFaults.take((matched.params.secret_name ?? '').toUpperCase());
   }
 
   function handle(
@@ -428,6 +450,8 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
       state.addEnvironment(state.known(repository), name);
     },
     secretsWritten: () => state.written.map((write) => ({ ...write })),
+    secretValue: (repository, name, environment) =>
+      state.secret(scopeOf(repository, environment), name)?.value ?? null,
     actionsSecrets: () =>
       state.repositories().flatMap((repository) =>
         [
@@ -501,6 +525,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
     },
     failNext(route, count, fault) {
       faults.add(route, fault, count);
+    },
+    failNextWrite(name, count, fault) {
+      writeFaults.add(name.toUpperCase(), fault, count);
+    },
+    clearFaults() {
+      faults.clear();
+      writeFaults.clear();
     },
     setLatency(ms) {
       latencyMs = Math.max(0, ms);

@@ -127,6 +127,8 @@ export interface FakeVault {
    * 502, dropped without an answer, or never answered (`hang`, until the client goes away or `close`).
    */
   processThenFail(operation: FakeVaultOperation, count: number, mode: AfterMode): void;
+  /** Forgets every fault still queued (`failNext`, `slowNext`, `processThenFail`): Vault is well again. */
+  clearFaults(): void;
   /** Stops listening and drops open connections and pending delays. */
   close(): Promise<void>;
 }
@@ -338,6 +340,9 @@ export async function startFakeVault(options: FakeVaultOptions = {}): Promise<Fa
     },
     processThenFail(operation, count, mode) {
       faults.add(operation, { kind: 'after', mode }, count);
+    },
+    clearFaults() {
+      faults.clear();
     },
     close: () => listening.close(),
   };

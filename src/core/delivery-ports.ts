@@ -28,11 +28,12 @@ export type DeliveredKey = Omit<DeliveryItem, 'secret' | 'expireAt' | 'keyId'> &
 export interface DestinationWriter {
   /**
    * Writes the key into the destination. Throws `DestinationError` with the destination's own words
-   * (never a credential or the secret). `previous` is the key the destination held until now (a
-   * rotation), put back where a write fails half-way, so the destination never names a key id whose
-   * secret it does not hold.
+   * (never a credential or the secret). A write that fails half-way (GitHub's two secrets) takes back
+   * what it wrote, so the destination never names a key id whose secret it does not hold: the key
+   * made for it is deleted next, and Keyhouse never knows the Key ID of the key held before (the
+   * store keeps its UUID and suffix), so nothing could be put back in its place.
    */
-  write(destination: Destination, item: DeliveryItem, previous: { keyId: string } | null): Promise<void>;
+  write(destination: Destination, item: DeliveryItem): Promise<void>;
   /**
    * Whether the destination holds `key` now, written at or after `since`: true, false, or null when
    * it cannot say (then the caller assumes the worst). Only ids and timestamps are read.

@@ -38,13 +38,9 @@ export class Destinations implements DestinationWriter {
     this.#logger = clients.logger;
   }
 
-  async write(
-    destination: Destination,
-    item: DeliveryItem,
-    previous: { keyId: string } | null,
-  ): Promise<void> {
+  async write(destination: Destination, item: DeliveryItem): Promise<void> {
     try {
-      if (destination.type === 'github-actions') await this.#writeGitHub(destination, item, previous);
+      if (destination.type === 'github-actions') await this.#writeGitHub(destination, item);
       else await this.#writeVault(destination, item);
     } catch (error) {
       throw asDestinationError(destination, error, item.secret);
@@ -84,26 +80,24 @@ export class Destinations implements DestinationWriter {
   async #writeGitHub(
     destination: Extract<Destination, { type: 'github-actions' }>,
     item: DeliveryItem,
-    previous: { keyId: string } | null,
   ): Promise<void> {
     const github = this.#client(destination, this.#github);
     const target = targetOf(destination);
-    // The id first, then the secret: should the second write fail, the id is put back to the key
-    // whose secret the destination still holds (a rotation's old key), so the pair stays usable.
+    // The id first, then the secret. Should the second write fail, the id just written names a key
+    // that is about to be deleted (deliver.ts): it is taken back, so no reader pairs it with the
+    // secret still there. What the id held before cannot be put back: Keyhouse never keeps a Key ID.
     await github.writeSecrets(target, [{ name: destination.names.keyId, value: new Secret(item.keyId) }]);
     try {
       await github.writeSecrets(target, [{ name: destination.names.keySecret, value: item.secret }]);
     } catch (error) {
-      if (previous) {
-        await github
-          .writeSecrets(target, [{ name: destination.names.keyId, value: new Secret(previous.keyId) }])
-          .catch((restore: unknown) =>
-            this.#logger.error(
-              { err: restore, destination: destination.id },
-              'could not put the previous key id back after a failed secret write',
-            ),
-          );
-      }
+      await github
+        .deleteSecret(target, destination.names.keyId)
+        .catch((undo: unknown) =>
+          this.#logger.error(
+            { err: undo, destination: destination.id },
+            'could not take back the key id after a failed secret write',
+          ),
+        );
       throw error;
     }
   }
@@ -113,14 +107,42 @@ export class Destinations implements DestinationWriter {
     item: DeliveryItem,
   ): Promise<void> {
     const vault = this.#client(destination, this.#vault);
-    // One version holds the whole key, so a reader never sees an id from one key and a secret from another.
-    await vault.writeVersion(destination.mount, fillPath(destination.path, item), {
-      keyId: item.keyId,
-      keySecret: item.secret,
-      name: item.keyName,
-      role: item.roleId,
-      expireAt: item.expireAt ?? 'never',
-    });
+    const path = fillPath(destination.path, item);
+    // Which version is current before the write (0: none yet), so that a write answered with an
+    // error that landed all the same (Vault answering 500 after writing) is known by the version it
+    // made: deleting its key then would leave Vault naming a dead key. A Vault that cannot answer
+    // this (a refused login, sealed) refuses the write too: its error is the write's.
+    const before = await this.#currentVersion(vault, destination.mount, path);
+    try {
+      // One version holds the whole key, so a reader never sees an id from one key and a secret from another.
+      await vault.writeVersion(destination.mount, path, {
+        keyId: item.keyId,
+        keySecret: item.secret,
+        name: item.keyName,
+        role: item.roleId,
+        expireAt: item.expireAt ?? 'never',
+      });
+    } catch (error) {
+      const after = await this.#currentVersion(vault, destination.mount, path).catch(() => null);
+      if (after !== null && after > before) {
+        this.#logger.warn(
+          { err: error, destination: destination.id },
+          'Vault answered the write with an error, but a new version is there: it landed',
+        );
+        return;
+      }
+      throw error;
+    }
+  }
+
+  /** The current version's number at `path`, 0 when nothing is there; throws when Vault does not answer. */
+  async #currentVersion(vault: VaultClient, mount: string, path: string): Promise<number> {
+    try {
+      return (await vault.readMetadata(mount, path)).currentVersion;
+    } catch (error) {
+      if (error instanceof VaultNotFoundError) return 0;
+      throw error;
+    }
   }
 
   #client<T>(destination: Destination, client: T | null): T {

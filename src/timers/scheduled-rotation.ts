@@ -27,17 +27,31 @@ export function scheduledRotationRule(ctx: WorkflowContext): TimerRule {
     needsKeys: true,
     async due(view: TickView): Promise<DueWork[]> {
       if (!ctx.delivery) return [];
-      const [requests, retirements] = await Promise.all([
+      const [requests, open, retirements] = await Promise.all([
         ctx.store.listRequests({ kind: 'create', states: ['delivered'] }),
+        ctx.store.listRequests({ kind: 'create', states: ['pending', 'approved', 'creating'] }),
         ctx.store.listRetirements({}),
       ]);
       const delivered = new Map(requests.filter((r) => r.destinationId).map((r) => [r.id, r]));
       const rotated = new Set(retirements.map((r) => r.keyId));
+      // A key whose predecessor is still retiring waits for that retirement (the gate refuses a
+      // successor in its overlap): tried at every tick, the refusal would spend the tick's writes
+      // ahead of the very retirement it waits for, which would then never run.
+      const inOverlap = new Set(
+        retirements.filter((r) => r.stage === 'retiring').map((r) => r.successorKeyId),
+      );
+      // A rotation asked from the menu and still open is the key's one successor under way: the
+      // schedule waits for it (the gate would refuse it at every tick, each time spending the
+      // tick's writes and deferring every other rule's work behind it).
+      const asked = new Set(
+        open.filter((r) => r.rotation && !r.rotation.scheduled).map((r) => r.rotation!.keyId),
+      );
       const work: DueWork[] = [];
       for (const key of view.keys) {
         const owner = view.owners.get(key.id);
         const request = owner?.requestId ? delivered.get(owner.requestId) : undefined;
         if (!owner || !request?.destinationId || owner.leak || rotated.has(key.id)) continue;
+        if (asked.has(key.id) || inOverlap.has(key.id)) continue;
         // A machine key someone disabled is left alone: replacing it would undo their decision.
         if (key.state !== 'enabled') continue;
         const role = ctx.policy.role(request.roleId);

@@ -186,11 +186,7 @@ async function createAndWrite(
       keySuffix: key.keySuffix,
       detail: { destination: destination.id },
     });
-    await ctx.delivery.writer.write(
-      destination,
-      item,
-      request.rotation ? { keyId: request.rotation.keyId } : null,
-    );
+    await ctx.delivery.writer.write(destination, item);
   } catch (error) {
     return failWrite(ctx, request, attemptId, actorId, key, place, destination, error);
   }
@@ -324,6 +320,10 @@ export async function settleWritten(
   const destination = ctx.gate.destination(request.roleId, request.destinationId);
   if (!destination) return false;
   const since = request.attemptStartedAt ?? request.updatedAt;
+  // A destination says only when it was last written (GitHub to the second): a key delivered to the
+  // same place within that second of this attempt cannot be told from this one, so whether the
+  // destination holds this key is unknown, and the worst is assumed (deleted, delivered again).
+  if (await deliveredJustBefore(ctx, request, destination, since)) return false;
   const holds = await ctx.delivery.writer.holds(
     destination,
     { keySuffix: request.keySuffix, ...itemFacts(request) },
@@ -342,4 +342,25 @@ export async function settleWritten(
     destination,
   );
   return true;
+}
+
+/** How close in time two writes to one place may be and still be told apart by what the place says. */
+const TIMESTAMP_AMBIGUITY_MS = 1_000;
+
+/** Whether another key was delivered to the same place as `request` too close to `since` to tell apart. */
+async function deliveredJustBefore(
+  ctx: WorkflowContext,
+  request: KeyRequest,
+  destination: Destination,
+  since: Date,
+): Promise<boolean> {
+  const place = JSON.stringify(placeOf(destination, itemFacts(request)));
+  const delivered = await ctx.store.listRequests({ kind: 'create', states: ['delivered'] });
+  return delivered.some(
+    (other) =>
+      other.id !== request.id &&
+      other.destinationId === request.destinationId &&
+      other.updatedAt.getTime() >= since.getTime() - TIMESTAMP_AMBIGUITY_MS &&
+      JSON.stringify(placeOf(destination, itemFacts(other))) === place,
+  );
 }

@@ -129,6 +129,51 @@ describe('scheduled rotation of a key in a destination', () => {
     expect(h.clickhouse.keys().some((k) => k.id === successor.keyId)).toBe(true);
   });
 
+  // Found by the invariant suite (seed -658675841, path 6): a rotation from the menu, still open,
+  // made the gate refuse the schedule's at every tick, each refusal spending the tick's writes and
+  // deferring every other rule's work behind it.
+  it('waits while a rotation asked from the menu is open, spending no tick on a refusal', async () => {
+    const clock = new ManualClock(new Date());
+    world = await startDeliveryWorld({ clock, role: { rotateEvery: '30d' } });
+    const { h } = world;
+    const { request, owner } = await deliveredMachineKey(world);
+    // An admin's rotation of someone else's key waits for an approval: it stays open.
+    const asked = await h.keyhouse.workflow.rotate(USERS.admin, request.keyId ?? '', {
+      overlap: String(HOUR),
+      expiry: 'keep',
+      reason: 'rotating the warehouse key by hand',
+    });
+    expect(asked.ok && asked.request.state).toBe('pending');
+    clock.set(owner.createdAt.getTime() + EVERY - LEAD);
+    const tick = await h.keyhouse.tick();
+    expect(tick).toMatchObject({ ran: true, failed: 0, deferred: 0 });
+    expect(await h.store.getRequest(scheduledRequestId(request.keyId ?? ''))).toBeNull();
+    expect(world.vault.versions('secret', PATH)?.current).toBe(1);
+  });
+
+  // Found by the invariant suite (seed -1095412898, path 6): a successor still in its predecessor's
+  // overlap was refused by the gate at every tick, each refusal spending the tick's writes ahead of
+  // the very retirement it waited for, so neither ever ran.
+  it('waits while the key’s predecessor is still retiring, spending no tick on a refusal', async () => {
+    const clock = new ManualClock(new Date());
+    world = await startDeliveryWorld({ clock, role: { rotateEvery: '1d' } });
+    const { h } = world;
+    const { request } = await deliveredMachineKey(world);
+    // Its owner rotates it from the menu with a week's overlap: the successor is due in a day.
+    const asked = await h.keyhouse.workflow.rotate(USERS.alice, request.keyId ?? '', {
+      overlap: String(7 * DAY),
+      expiry: 'keep',
+      reason: '',
+    });
+    if (!asked.ok) throw new Error(JSON.stringify(asked.errors));
+    await h.keyhouse.workflow.announce(asked.request.id);
+    const successor = await h.untilState(asked.request.id, 'delivered');
+    clock.advance(DAY);
+    const tick = await h.keyhouse.tick();
+    expect(tick).toMatchObject({ ran: true, failed: 0, deferred: 0 });
+    expect(await h.store.getRequest(scheduledRequestId(successor.keyId ?? ''))).toBeNull();
+  });
+
   it('never outlives the approval: a key that already lives to the approval’s end gets no successor', async () => {
     const clock = new ManualClock(new Date());
     world = await startDeliveryWorld({ clock, role: { rotateEvery: '30d', maxExpiry: '90d' } });

@@ -70,8 +70,8 @@ describe('the destination writer', () => {
     const before = new Date(Date.now() - 5_000);
     const key = { keySuffix: '0001', keyName: 'tf-prod', roleId: 'terraform', requesterId: 'U0ALICE' };
     expect(await w.holds(VAULT, key, before)).toBe(false);
-    await w.write(VAULT, ITEM, null);
-    await w.write(GITHUB, ITEM, null);
+    await w.write(VAULT, ITEM);
+    await w.write(GITHUB, ITEM);
     expect(await w.holds(VAULT, key, before)).toBe(true);
     expect(await w.holds(GITHUB, key, before)).toBe(true);
     const later = new Date(Date.now() + 60_000);
@@ -84,7 +84,7 @@ describe('the destination writer', () => {
   it('a refused write is a DestinationError in the service’s own words, never holding the secret', async () => {
     const w = await writer();
     github?.failNext('actions/create-or-update-repo-secret', 1, { kind: 'status', status: 404 });
-    const fromGitHub = await w.write(GITHUB, ITEM, null).then(
+    const fromGitHub = await w.write(GITHUB, ITEM).then(
       () => null,
       (e: unknown) => e,
     );
@@ -94,7 +94,7 @@ describe('the destination writer', () => {
     expect((fromGitHub as DestinationError).said).toBe('Not Found');
     vault?.failNext('kv-v2-write', 1, 403, { messages: ['permission denied'] });
     vault?.failNext('app-role-login', 1, 400, { messages: ['invalid role or secret ID'] });
-    const fromVault = await w.write(VAULT, ITEM, null).then(
+    const fromVault = await w.write(VAULT, ITEM).then(
       () => null,
       (e: unknown) => e,
     );
@@ -110,7 +110,7 @@ describe('the destination writer', () => {
 
   it('Keyhouse’s own reason is for the log: nothing of it is quoted to a person as the destination’s words', async () => {
     const w = new Destinations({ github: null, vault: null, logger: pino({ level: 'silent' }) });
-    const refused = await w.write(VAULT, ITEM, null).then(
+    const refused = await w.write(VAULT, ITEM).then(
       () => null,
       (e: unknown) => e,
     );

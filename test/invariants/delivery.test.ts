@@ -10,6 +10,13 @@
  *
  * And at the end, once the faults are over and the sweeps and ticks have run, the destination
  * holds a key ClickHouse accepts with the secret written.
+ *
+ * The main suite (invariants.test.ts, 20–24) runs machine keys against the fake GitHub and Vault
+ * among every other command; this one is kept for what it alone can ask: that the destination holds
+ * a working key after EVERY step, between a crash and the tick that repairs it too. Its destination
+ * is one write in memory and its faults are a few writes long, so a gap is always a defect; there,
+ * a GitHub pair is two writes (half-written between them) and a destination's outage may outlast a
+ * key, so the main suite asks it after each tick that ran clean and once settled.
  */
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';

@@ -55,6 +55,23 @@
  * 19. a break-glass key is reviewed or deleted: a revoked one is never usable, one nobody kept is
  *     never usable past its review deadline; and nobody has two break glasses awaiting review.
  *
+ * Keys no person sees (issue 22, product.md §12) add machine keys: requests for a role with
+ * `destinations` and `rotateEvery`, delivered at the last approval into the fake GitHub (which opens
+ * every sealed box) and the fake Vault on loopback through the real writer and clients; Try again;
+ * Rotate from the menu; time passing through the schedule's ticks; the destinations' own failures
+ * (5xx, 401/403, slow answers, a GitHub pair half-written, a Vault write that landed behind a 500);
+ * and a replica dying just before or just after its write:
+ *
+ * 20. no key has more than one delivered successor (from the menu or the schedule);
+ * 21. after a tick that ran and left nothing failed or deferred (and once settled), every machine
+ *     key's place whose approval runs holds a pair ClickHouse takes: the key alive and enabled,
+ *     the secret the one it issued;
+ * 22. the key a place names, while ClickHouse has it, is one Keyhouse recorded for a request to
+ *     that destination; once settled, no place names a key ClickHouse no longer has;
+ * 23. no key of a machine chain ends past its approval's end (the first key's end);
+ * 24. no machine secret went towards Slack (any notifier's arguments), into a log line or into the
+ *     store, and none was shown to a person.
+ *
  * `KEYHOUSE_INVARIANT_RUNS` raises the number of runs (the default keeps the suite near a minute).
  */
 import fc from 'fast-check';
@@ -65,9 +82,12 @@ import { fingerprint } from '../../src/core/fingerprint.js';
 import { KEEP } from '../../src/core/ports.js';
 import type { OutsideSite } from '../../src/core/watch-ports.js';
 import { DAY_MS, HOUR_MS, type PolicyDocument } from '../../src/policy/index.js';
+import { SCHEDULED_ROTATION_RULE } from '../../src/timers/scheduled-rotation.js';
+import { ABANDONED_AFTER_MS } from '../../src/timers/scheduler.js';
 import { RETIRED_KEEP_MS } from '../../src/workflow/rotate.js';
+import { scheduledRequestId } from '../../src/workflow/schedule.js';
 import { testPolicy } from '../support/keyhouse.js';
-import { type Instance, type TimedMessage, World, worldBackends } from '../support/world.js';
+import { FAKE_PLACES, type Instance, type TimedMessage, World, worldBackends } from '../support/world.js';
 
 const RUNS = Number(process.env.KEYHOUSE_INVARIANT_RUNS ?? 25);
 const LEASE_MS = 30_000;
@@ -113,6 +133,24 @@ const ON_CALL = 'S0ONCALL';
 const ON_CALL_MAX_MS = 12 * HOUR_MS;
 const BREAK_GLASS_MAX_MS = 4 * HOUR_MS;
 
+/**
+ * 20–24. Machine keys (issue 22, product.md §12): a role whose keys go to the fake GitHub (one
+ * environment: one place, so one machine request per run goes there, as a team would set it up) or
+ * to the fake Vault (a path per key name), rotated every day with the suite's one-hour overlap.
+ */
+const MACHINE_ROLE = 'machine';
+const MACHINE_DESTINATIONS = [
+  {
+    id: 'ci',
+    type: 'github-actions',
+    repository: FAKE_PLACES.repository,
+    environment: FAKE_PLACES.environment,
+    names: { keyId: 'CLICKHOUSE_KEY_ID', keySecret: 'CLICKHOUSE_KEY_SECRET' },
+  },
+  { id: 'vault', type: 'vault-kv', mount: FAKE_PLACES.mount, path: FAKE_PLACES.path },
+] as const;
+const MACHINE_EXPIRIES = ['3d', '7d'] as const;
+
 function invariantPolicy(): PolicyDocument {
   return testPolicy({
     roles: [
@@ -146,7 +184,17 @@ function invariantPolicy(): PolicyDocument {
         maxExpiry: '90d',
         approvals: 1,
       },
+      {
+        id: MACHINE_ROLE,
+        label: 'Machine',
+        grant: { roles: ['developer'] },
+        maxExpiry: '7d',
+        approvals: 1,
+        destinations: MACHINE_DESTINATIONS.map((d) => d.id),
+        rotateEvery: '1d',
+      },
     ],
+    destinations: MACHINE_DESTINATIONS,
     lifecycle: LIFECYCLE,
     approvalReminders: { remindAfter: '4h', escalateAfter: '12h' },
     limits: { pendingPerUser: 4, keysPerUser: KEYS_PER_USER },
@@ -182,6 +230,23 @@ interface Real {
   pastes?: number;
   /** 5. Times each user was offboarded while active: a reactivation ends one, a later deletion starts another. */
   offboardings?: Map<string, number>;
+  /** 20–24. Machine requests (for a destination) and the rotations asked from the menu of their keys. */
+  machines?: MachineRequest[];
+  /** 24. Every machine secret seen in a destination so far (test memory only). */
+  machineSecrets?: Set<string>;
+}
+
+interface MachineRequest {
+  id: string;
+  /** The chain's name: every successor keeps it (and a Vault path holds it). */
+  keyName: string;
+  requester: string;
+  destinationId: (typeof MACHINE_DESTINATIONS)[number]['id'];
+  expiry: (typeof MACHINE_EXPIRIES)[number];
+  /** A rotation from the key menu: the key it replaces. */
+  rotation?: { keyId: string };
+  /** 23. The approval's end (ms), from the first key delivered for it, worked out by the suite. */
+  end?: number;
 }
 
 type Model = Record<string, never>;
@@ -191,6 +256,13 @@ const pick = <T>(list: readonly T[], n: number): T | undefined =>
 
 /** Swallows what a step may legitimately throw (refusals, an unreachable store): only invariants matter. */
 const quietly = (work: Promise<unknown>) => work.catch(() => undefined);
+
+/**
+ * Awaits work on a replica that may die in it (a crash armed for its next destination write):
+ * a dead replica's call never returns, so the step ends when it does or when the replica dies.
+ */
+const unlessItDies = (instance: Instance, work: () => Promise<unknown>) =>
+  Promise.race([quietly(work()), instance.alive.died]);
 
 /** The replica a command's instance number picks (commands are generated before the world's size is known). */
 const replica = (r: Real, n: number) => r.world.instance(n % r.world.instances.length);
@@ -301,7 +373,9 @@ class Sweep implements fc.AsyncCommand<Model, Real> {
   constructor(readonly instance: number) {}
   check = () => true;
   async run(_m: Model, r: Real) {
-    await quietly(replica(r, this.instance).workflow.sweep());
+    // A sweep delivers a settled machine request again: its replica may die writing.
+    const instance = replica(r, this.instance);
+    await unlessItDies(instance, () => instance.workflow.sweep());
     await checkInvariants(r);
   }
   toString = () => `sweep(i${this.instance})`;
@@ -776,6 +850,267 @@ class Review implements fc.AsyncCommand<Model, Real> {
     `${this.revoke ? 'revoke' : 'keep'}(i${this.instance}, #${this.request}${this.byRequester ? ', by its requester' : ''})`;
 }
 
+/** 20–24. A requester asks for a machine key delivered to GitHub (once per run) or to Vault. */
+class MachineSubmit implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly instance: number,
+    readonly requester: number,
+    readonly vault: boolean,
+    readonly expiry: number,
+  ) {}
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    await submitMachine(r, this.instance, this.requester, this.vault, this.expiry);
+    await checkInvariants(r);
+  }
+  toString = () =>
+    `machine(i${this.instance}, ${pick(REQUESTERS, this.requester)}, ${this.vault ? 'vault' : 'github'}, ${pick(MACHINE_EXPIRIES, this.expiry)})`;
+}
+
+async function submitMachine(
+  r: Real,
+  instance: number,
+  requesterIndex: number,
+  vault: boolean,
+  expiryIndex: number,
+): Promise<MachineRequest | null> {
+  const requester = pick(REQUESTERS, requesterIndex)!;
+  r.machines ??= [];
+  const machines = r.machines;
+  const destinationId = vault ? 'vault' : 'ci';
+  // One GitHub environment is one place: a second chain there would overwrite the first's key.
+  if (r.world.deactivated.has(requester)) return null;
+  if (!vault && machines.some((m) => m.destinationId === 'ci')) return null;
+  const { workflow } = replica(r, instance);
+  const keyName = `inv-${++r.names}`;
+  const expiry = pick(MACHINE_EXPIRIES, expiryIndex)!;
+  const outcome = await workflow
+    .submit(requester, {
+      keyName,
+      roleId: MACHINE_ROLE,
+      expiry,
+      reason: 'Invariant suite machine key',
+      ipAccessList: '',
+      destinationId,
+    })
+    .catch(() => null);
+  if (!outcome?.ok) return null;
+  const made: MachineRequest = { id: outcome.request.id, keyName, requester, destinationId, expiry };
+  machines.push(made);
+  await unlessItDies(replica(r, instance), () => workflow.announce(made.id));
+  return made;
+}
+
+/** An approver approves a machine request (or a rotation of a machine key): the last approval delivers. */
+class MachineApprove implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly instance: number,
+    readonly approver: number,
+    readonly request: number,
+  ) {}
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    const target = pick(r.machines ?? [], this.request);
+    if (target) {
+      const user = pick(APPROVERS, this.approver)!;
+      const instance = replica(r, this.instance);
+      await unlessItDies(instance, () => instance.workflow.approve(target.id, user));
+    }
+    await checkInvariants(r);
+  }
+  toString = () => `machineApprove(i${this.instance}, ${pick(APPROVERS, this.approver)}, #${this.request})`;
+}
+
+/** A machine request, approved and delivered: an opening step. */
+class MachineDeliver implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly instance: number,
+    readonly requester: number,
+    readonly vault: boolean,
+    readonly expiry: number,
+  ) {}
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    const made = await submitMachine(r, this.instance, this.requester, this.vault, this.expiry);
+    const instance = replica(r, this.instance);
+    if (made) await unlessItDies(instance, () => instance.workflow.approve(made.id, APPROVERS[0]));
+    await checkInvariants(r);
+  }
+  toString = () =>
+    `machineDeliver(i${this.instance}, ${pick(REQUESTERS, this.requester)}, ${this.vault ? 'vault' : 'github'}, ${pick(MACHINE_EXPIRIES, this.expiry)})`;
+}
+
+/** The requester clicks Try again on a machine request a failed write gave back. */
+class MachineRetry implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly instance: number,
+    readonly request: number,
+  ) {}
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    const target = pick(r.machines ?? [], this.request);
+    if (target && !r.world.deactivated.has(target.requester)) {
+      const instance = replica(r, this.instance);
+      await unlessItDies(instance, () =>
+        runAs(target.requester, () => instance.workflow.claim(target.id, clickBy(target.requester))),
+      );
+    }
+    await checkInvariants(r);
+  }
+  toString = () => `tryAgain(i${this.instance}, machine #${this.request})`;
+}
+
+/** Rotate from the menu of a machine key (its owner, or an admin), keeping its end: the successor goes to the same place. */
+class MachineRotate implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly instance: number,
+    readonly chain: number,
+    readonly byAdmin: boolean,
+  ) {}
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    const chains = (r.machines ?? []).filter((m) => !m.rotation);
+    const chain = pick(chains, this.chain);
+    const key = chain ? await currentMachineKey(r, chain) : null;
+    const owner = key ? await r.world.store.getKeyOwner(key.id).catch(() => null) : null;
+    const rotator = this.byAdmin ? ADMIN : owner?.ownerId;
+    if (chain && key && rotator && !r.world.deactivated.has(rotator)) {
+      const instance = replica(r, this.instance);
+      const { workflow } = instance;
+      const outcome = await workflow
+        .rotate(rotator, key.id, {
+          overlap: String(OVERLAP_MS),
+          expiry: KEEP,
+          reason: 'Invariant suite rotation of a machine key',
+        })
+        .catch(() => null);
+      if (outcome?.ok) {
+        r.machines?.push({
+          id: outcome.request.id,
+          keyName: chain.keyName,
+          requester: rotator,
+          destinationId: chain.destinationId,
+          expiry: chain.expiry,
+          rotation: { keyId: key.id },
+        });
+        // Approved at once for its owner: announcing it delivers, and its replica may die writing.
+        await unlessItDies(instance, () => workflow.announce(outcome.request.id));
+      }
+    }
+    await checkInvariants(r);
+  }
+  toString = () =>
+    `machineRotate(i${this.instance}, chain #${this.chain}${this.byAdmin ? ', by an admin' : ''})`;
+}
+
+/** The newest key of a machine chain that Keyhouse delivered (the store's view), if ClickHouse still has it. */
+async function currentMachineKey(r: Real, chain: MachineRequest) {
+  const delivered = (await r.world.store.listRequests({ kind: 'create', states: ['delivered'] }))
+    .filter((q) => q.keyName === chain.keyName && q.destinationId && q.keyId)
+    .sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime());
+  const keys = new Map(r.world.emulator.keys().map((k) => [k.id, k]));
+  for (const request of delivered.reverse()) {
+    const key = keys.get(request.keyId!);
+    if (key) return key;
+  }
+  return null;
+}
+
+type DestinationFaultKind =
+  | 'github-502'
+  | 'github-401'
+  | 'github-slow'
+  | 'github-half'
+  | 'vault-503'
+  | 'vault-403'
+  | 'vault-slow'
+  | 'vault-written-500';
+
+/** A destination misbehaves for its next writes, as the real services do (the fakes' own faults). */
+class DestinationFault implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly kind: DestinationFaultKind) {}
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    const { github, vault } = r.world.destinations!;
+    const put = 'actions/create-or-update-environment-secret' as const;
+    switch (this.kind) {
+      // Twice: the client's one retry of a 5xx meets it too.
+      case 'github-502':
+        github.failNext(put, 2, { kind: 'status', status: 502 });
+        break;
+      case 'github-401':
+        github.failNext(put, 2, { kind: 'status', status: 401 });
+        break;
+      case 'github-slow':
+        github.failNext(put, 1, { kind: 'slow', ms: 20 });
+        break;
+      // The key id is written, then the secret's write fails: the pair half-written.
+      case 'github-half':
+        github.failNextWrite('CLICKHOUSE_KEY_SECRET', 2, { kind: 'status', status: 500 });
+        break;
+      case 'vault-503':
+        vault.failNext('kv-v2-write', 2, 503);
+        break;
+      case 'vault-403':
+        vault.failNext('kv-v2-write', 1, 403, { messages: ['permission denied'] });
+        break;
+      case 'vault-slow':
+        vault.slowNext('kv-v2-write', 1, 20);
+        break;
+      // Written, then answered 500 (twice, the client's retry too): Vault holds what Keyhouse thinks failed.
+      case 'vault-written-500':
+        vault.processThenFail('kv-v2-write', 2, 500);
+        break;
+    }
+    await checkInvariants(r);
+  }
+  toString = () => `destination(${this.kind})`;
+}
+
+/** The replica making the next destination write dies: before it is sent, or once it has landed. */
+class CrashOnWrite implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly when: 'before' | 'after') {}
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    r.world.destinations!.crashOnWrite = this.when;
+    await checkInvariants(r);
+  }
+  toString = () => `crashOnWrite(${this.when})`;
+}
+
+/**
+ * Time passes to the scheduled rotations: the clock moves, then one replica's sweep and tick run to
+ * their end (work in flight on live replicas first finishes, so they are the only writers). 21: after a
+ * tick that ran and left nothing failed or deferred, every machine key's place holds a working key.
+ * While a crash on write is armed, the tick runs on in flight instead (its replica may die in it).
+ */
+class Schedule implements fc.AsyncCommand<Model, Real> {
+  constructor(
+    readonly instance: number,
+    readonly jumpMs: number,
+  ) {}
+  check = () => true;
+  async run(_m: Model, r: Real) {
+    const { world } = r;
+    world.clock.advance(this.jumpMs);
+    const instance = replica(r, this.instance);
+    if (world.destinations?.crashOnWrite) {
+      r.inFlight.push({ instance, work: quietly(instance.scheduler.tick()) });
+      return checkInvariants(r);
+    }
+    await Promise.all(r.inFlight.filter((f) => !f.instance.alive.killed).map((f) => f.work));
+    // Time passing is the periodic sweep's too: it settles an attempt a crash cut short (a machine
+    // key written but not recorded as delivered) before the tick looks for what is due.
+    await quietly(instance.workflow.sweep());
+    const tick = await instance.scheduler.tick().catch(() => null);
+    await checkInvariants(r);
+    if (tick?.ran && tick.failed === 0 && tick.deferred === 0 && !instance.alive.killed) {
+      await checkMachinePlacesWork(r);
+    }
+  }
+  toString = () => `schedule(i${this.instance}, +${this.jumpMs / 60_000} min)`;
+}
+
 const instanceArb = fc.nat(2);
 const rota = fc.tuple(fc.nat(1), fc.boolean()).map(([u, on]) => new Rota(u, on));
 const atOnce = fc.tuple(instanceArb, fc.nat(1), fc.boolean()).map(([i, u, glass]) => new AtOnce(i, u, glass));
@@ -816,6 +1151,38 @@ const longTime = fc
 const offboard = fc
   .tuple(instanceArb, fc.nat(1), fc.nat(3))
   .map(([i, u, lost]) => new Offboard(i, u, lost === 0));
+const machineSubmit = fc
+  .tuple(instanceArb, fc.nat(1), fc.nat(3), fc.nat(1))
+  .map(([i, u, where, expiry]) => new MachineSubmit(i, u, where > 0, expiry));
+const machineDeliver = fc
+  .tuple(instanceArb, fc.nat(1), fc.nat(3), fc.nat(1))
+  .map(([i, u, where, expiry]) => new MachineDeliver(i, u, where > 0, expiry));
+const machineApprove = fc
+  .tuple(instanceArb, fc.nat(2), fc.nat(5))
+  .map(([i, a, q]) => new MachineApprove(i, a, q));
+const machineRetry = fc.tuple(instanceArb, fc.nat(5)).map(([i, q]) => new MachineRetry(i, q));
+const machineRotate = fc
+  .tuple(instanceArb, fc.nat(3), fc.nat(2))
+  .map(([i, c, admin]) => new MachineRotate(i, c, admin === 0));
+const destinationFault = fc
+  .constantFrom<DestinationFaultKind>(
+    'github-502',
+    'github-401',
+    'github-slow',
+    'github-half',
+    'vault-503',
+    'vault-403',
+    'vault-slow',
+    'vault-written-500',
+  )
+  .map((kind) => new DestinationFault(kind));
+const crashOnWrite = fc
+  .constantFrom('before' as const, 'after' as const)
+  .map((when) => new CrashOnWrite(when));
+/** Time to and past the schedule: rotations are due 23 h after delivery (a day, less the hour's lead). */
+const schedule = fc
+  .tuple(instanceArb, fc.constantFrom(20 * 60_000, 2 * HOUR_MS, 6 * HOUR_MS, 12 * HOUR_MS))
+  .map(([i, jump]) => new Schedule(i, jump));
 // fc.commands picks uniformly: the flow's own steps are listed more than once, so runs get far.
 const commands = [
   submit,
@@ -864,6 +1231,14 @@ const commands = [
     { weight: 1, arbitrary: offboard },
     { weight: 2, arbitrary: tick },
   ),
+  // Machine keys (issue 22): requests for a destination, their approvals (the last one delivers),
+  // Try again, Rotate from the menu, the schedule's time and ticks, and the destinations' faults.
+  fc.oneof(machineSubmit, machineRetry),
+  machineApprove,
+  machineRotate,
+  schedule,
+  schedule,
+  fc.oneof({ weight: 2, arbitrary: destinationFault }, { weight: 1, arbitrary: crashOnWrite }),
 ];
 
 /** Keys whose secret someone was shown, by request. */
@@ -915,6 +1290,170 @@ async function checkInvariants(r: Real): Promise<void> {
   checkOutsideNotices(r);
   checkServiceRolesHeld(r);
   await checkBreakGlass(r);
+  await checkMachines(r);
+}
+
+/** A machine chain's place: the key id and secret its destination holds now (null where nothing is). */
+function machinePlace(r: Real, chain: MachineRequest): { keyId: string | null; secret: string | null } {
+  const { github, vault } = r.world.destinations!;
+  if (chain.destinationId === 'ci') {
+    const { repository, environment } = FAKE_PLACES;
+    return {
+      keyId: github.secretValue(repository, 'CLICKHOUSE_KEY_ID', environment),
+      secret: github.secretValue(repository, 'CLICKHOUSE_KEY_SECRET', environment),
+    };
+  }
+  const data = vault.read(FAKE_PLACES.mount, `clickhouse/${chain.keyName}`);
+  return {
+    keyId: typeof data?.keyId === 'string' ? data.keyId : null,
+    secret: typeof data?.keySecret === 'string' ? data.keySecret : null,
+  };
+}
+
+/** Every secret a destination ever held (GitHub's opened writes, every Vault version kept): 24 searches for them. */
+function collectMachineSecrets(r: Real, chains: readonly MachineRequest[]): void {
+  r.machineSecrets ??= new Set();
+  const seen = r.machineSecrets;
+  const { github, vault } = r.world.destinations!;
+  for (const write of github.secretsWritten())
+    if (write.name === 'CLICKHOUSE_KEY_SECRET') seen.add(write.value);
+  const paths = new Set(chains.map((chain) => `clickhouse/${chain.keyName}`));
+  for (const held of vault.contents()) {
+    if (held.mount !== FAKE_PLACES.mount || !paths.has(held.path)) continue;
+    for (const { data } of held.versions) if (typeof data.keySecret === 'string') seen.add(data.keySecret);
+  }
+}
+
+/** The chains: machine requests as asked, not the rotations asked from their keys' menus. */
+const chainsOf = (r: Real) => (r.machines ?? []).filter((m) => !m.rotation);
+
+/**
+ * 20, 22, 23 after every step: one delivered successor per key (from the menu or the schedule);
+ * the key a place names, while ClickHouse has it, is one Keyhouse recorded for a request to that
+ * destination; no key of a chain ends past its approval's end.
+ */
+async function checkMachines(r: Real): Promise<void> {
+  const { world } = r;
+  if (!world.destinations) return;
+  const requests = await world.store.listRequests({});
+  const successors = new Map<string, number>();
+  for (const q of requests) {
+    if (!q.rotation || q.state !== 'delivered') continue;
+    const count = (successors.get(q.rotation.keyId) ?? 0) + 1;
+    successors.set(q.rotation.keyId, count);
+    expect(count, `20. delivered successors of ${q.keyName}'s key ${q.rotation.keyId}`).toBeLessThanOrEqual(
+      1,
+    );
+  }
+  const chains = chainsOf(r);
+  if (chains.length === 0) return;
+  const keys = world.emulator.keys();
+  for (const chain of chains) {
+    if (chain.end === undefined) {
+      const stored = requests.find((q) => q.id === chain.id);
+      const first = stored?.state === 'delivered' ? keys.find((k) => k.id === stored.keyId) : undefined;
+      if (first?.createdAt) chain.end = Date.parse(first.createdAt) + durationMs(chain.expiry)!;
+    }
+    const place = machinePlace(r, chain);
+    const held = place.keyId
+      ? keys.find((k) => k.name === chain.keyName && place.keyId!.endsWith(k.keySuffix))
+      : undefined;
+    if (held) {
+      expect(
+        requests.some((q) => q.keyId === held.id && q.destinationId === chain.destinationId),
+        `22. the request of ${chain.keyName}'s key …${held.keySuffix} in ${chain.destinationId}`,
+      ).toBe(true);
+    }
+    if (chain.end === undefined) continue;
+    for (const key of keys.filter((k) => k.name === chain.keyName)) {
+      expect(key.expireAt, `23. ${key.name} …${key.keySuffix} expires`).not.toBeNull();
+      expect(
+        Date.parse(key.expireAt!),
+        `23. ${key.name} …${key.keySuffix} outlives its approval`,
+      ).toBeLessThanOrEqual(chain.end);
+    }
+  }
+  collectMachineSecrets(r, chains);
+}
+
+/**
+ * 21. Every chain whose approval runs on holds a working key in its place: ClickHouse takes the
+ * pair the destination holds (the key alive, enabled, the secret the one it issued). Not for an
+ * owner offboarded (their keys are disabled), nor for a chain whose scheduled work is unsettled
+ * (claimed by a replica, or failed and waiting for the next tick), nor for a chain with a request
+ * open: a rotation from the menu waiting for its approval or for Try again holds the schedule back
+ * (one successor at a time), and a GitHub pair half-written was taken back until then.
+ */
+async function checkMachinePlacesWork(r: Real): Promise<void> {
+  const { world } = r;
+  const now = world.clock.now().getTime();
+  const requests = await world.store.listRequests({});
+  const marks = await world.store.listTimerMarks({ rules: [SCHEDULED_ROTATION_RULE] });
+  const keys = world.emulator.keys();
+  const keyNames = new Map(keys.map((k) => [k.id, k.name]));
+  for (const chain of chainsOf(r)) {
+    if (chain.end === undefined || now >= chain.end || r.offboardings?.has(chain.requester)) continue;
+    const unsettled = marks.some((m) => m.state !== 'done' && keyNames.get(m.subject) === chain.keyName);
+    const open = requests.some(
+      (q) => q.keyName === chain.keyName && ['pending', 'approved', 'creating'].includes(q.state),
+    );
+    if (unsettled || open) continue;
+    const place = machinePlace(r, chain);
+    // A crash settled after a database outage longer than the key's life: the key the place was
+    // found to hold was recorded delivered already expired, and the schedule replaces it once its
+    // predecessor's overlap is over. The faults, not Keyhouse, outlasted it.
+    const held = keys.find((k) => k.name === chain.keyName && place.keyId?.endsWith(k.keySuffix));
+    const heldBy = held ? requests.find((q) => q.keyId === held.id && q.state === 'delivered') : undefined;
+    if (held?.expireAt && heldBy && heldBy.updatedAt.getTime() >= Date.parse(held.expireAt)) continue;
+    expect(place.keyId, `21. ${chain.keyName}'s place holds a key id`).not.toBeNull();
+    expect(
+      world.emulator.accepts(place.keyId ?? '', place.secret ?? ''),
+      `21. ClickHouse takes the pair in ${chain.keyName}'s place`,
+    ).toBe(true);
+  }
+}
+
+/**
+ * 22. Once settled, no place names a key ClickHouse no longer has: not after a write that failed
+ * (half a GitHub pair, a Vault write that landed behind an error), delivered or given back for Try
+ * again alike; unless the approval is over or the owner was offboarded (their keys disabled, then
+ * expired and deleted in place).
+ */
+function checkNoDeadKeyInPlaces(r: Real): void {
+  const now = r.world.clock.now().getTime();
+  const keys = r.world.emulator.keys();
+  for (const chain of chainsOf(r)) {
+    if ((chain.end !== undefined && now >= chain.end) || r.offboardings?.has(chain.requester)) continue;
+    const { keyId } = machinePlace(r, chain);
+    if (keyId === null) continue;
+    expect(
+      keys.some((k) => k.name === chain.keyName && keyId.endsWith(k.keySuffix)),
+      `22. ${chain.keyName}'s place names a key ClickHouse has`,
+    ).toBe(true);
+  }
+}
+
+/** 24. No machine secret in anything that went towards Slack, in a log line, or in the store. */
+async function checkMachineSecrets(r: Real): Promise<void> {
+  const { world } = r;
+  if (!world.destinations) return;
+  collectMachineSecrets(r, chainsOf(r));
+  const secrets = [...(r.machineSecrets ?? [])];
+  if (secrets.length === 0) return;
+  const said = world.said.join('\n');
+  const logs = world.logLines.join('');
+  const stored = await world.storeText();
+  const shown = new Set(world.reveals.map((x) => x.keyId));
+
+  for (const secret of secrets) {
+    expect(said.includes(secret), '24. a machine secret went towards Slack').toBe(false);
+    expect(logs.includes(secret), '24. a machine secret in a log line').toBe(false);
+    expect(stored.includes(secret), '24. a machine secret in the store').toBe(false);
+  }
+  for (const key of world.emulator.keys()) {
+    if (chainsOf(r).some((c) => c.keyName === key.name))
+      expect(shown.has(key.id), `24. machine key ${key.name} shown to a person`).toBe(false);
+  }
 }
 
 /** 16. No custom role is deleted while a key uses it: every role a key holds still exists. */
@@ -1071,7 +1610,11 @@ async function checkEnvelopes(r: Real): Promise<void> {
   }
 }
 
-/** 10. No requester holds more than `keysPerUser` usable keys: enabled, unexpired, retiring ones counted. */
+/**
+ * 10. No requester holds more than `keysPerUser` usable keys: enabled, unexpired, retiring ones
+ * counted, except a machine key the schedule replaced, while its overlap runs (gate.delivery: the
+ * schedule's rotation replaces a key the limits count; refusing it would only let it expire).
+ */
 async function checkLimits(r: Real): Promise<void> {
   const now = r.world.clock.now().getTime();
   const usable = new Set(
@@ -1080,8 +1623,15 @@ async function checkLimits(r: Real): Promise<void> {
       .filter((k) => k.state === 'enabled' && (k.expireAt === null || Date.parse(k.expireAt) > now))
       .map((k) => k.id),
   );
+  const replaced = new Set(
+    (await r.world.store.listRetirements({ stages: ['retiring'] }))
+      .filter((t) => t.requestId === scheduledRequestId(t.keyId))
+      .map((t) => t.keyId),
+  );
   for (const user of REQUESTERS) {
-    const held = (await r.world.store.listKeyOwners(user)).filter((o) => usable.has(o.keyId));
+    const held = (await r.world.store.listKeyOwners(user)).filter(
+      (o) => usable.has(o.keyId) && !replaced.has(o.keyId),
+    );
     expect(held.length, `usable keys of ${user}`).toBeLessThanOrEqual(KEYS_PER_USER);
   }
 }
@@ -1307,6 +1857,7 @@ async function settleAndCheck(r: Real): Promise<void> {
   world.flaky.down = false;
   world.emulator.setLatency(0);
   for (const instance of world.instances) instance.notifier.failReveals = 0;
+  world.destinations?.clearFaults();
   // Work in flight on live instances finishes (a dead one's never does, as in a real crash).
   await Promise.all(r.inFlight.filter((f) => !f.instance.alive.killed).map((f) => f.work));
   world.clock.advance(2 * LEASE_MS);
@@ -1360,19 +1911,32 @@ async function settleAndCheck(r: Real): Promise<void> {
     expect(world.reveals.filter((x) => x.keyId === key.id)).toHaveLength(1);
   }
   // ...and no request is stuck half-way once the faults are over.
-  for (const request of r.requests) {
+  for (const request of [...r.requests, ...(r.machines ?? [])]) {
     const stored = await world.store.getRequest(request.id);
     expect(stored?.state, `request ${request.keyName}`).not.toBe('creating');
   }
   await checkAudit(r);
+  // 21–22. The faults over, the schedule's work done: every place whose approval runs holds a
+  // working key, and none names a key ClickHouse no longer has.
+  if (world.destinations) {
+    // Past a dead replica's timer lease and the marks of work it abandoned.
+    world.clock.advance(ABANDONED_AFTER_MS + 60_000);
+    await runTimersToQuiet(world);
+    await checkInvariants(r);
+    await checkMachinePlacesWork(r);
+    checkNoDeadKeyInPlaces(r);
+  }
 
   // 7–8. The timers' turn, in stages: past every overlap, to each warning threshold of the 1-day
   // keys just made, into the next UTC day (the daily users.info check), and past `staleAfter` of
   // the 7-day keys; at each stage every live instance ticks until a round finds nothing left to do.
+  // 21. Through days of the schedule (a 3-day jump outlives every machine key), each place still
+  // holds a working key once the timers have run: the schedule made and wrote the successors.
   for (const jump of [OVERLAP_MS + 60_000, 11 * HOUR_MS, 11 * HOUR_MS, 3 * HOUR_MS, STALE_AFTER_MS]) {
     world.clock.advance(jump);
     await runTimersToQuiet(world);
     await checkInvariants(r);
+    if (world.destinations) await checkMachinePlacesWork(r);
   }
   const keys = new Map(world.emulator.keys().map((k) => [k.id, k]));
   for (const request of r.requests) {
@@ -1392,22 +1956,42 @@ async function settleAndCheck(r: Real): Promise<void> {
     if (owned.leak)
       expect(keys.get(owned.keyId)?.state, `${owned.keyName}, marked leaked`).not.toBe('enabled');
   }
-  // 16. A day and more on, twice (seen unused, then deleted): no Keyhouse role without a key.
-  for (let stage = 0; stage < 2; stage++) {
+  // 16. A day and more on, twice (seen unused, then deleted): no Keyhouse role without a key. Twice
+  // past the last change to the keys holding a custom role: a key of a service role deleted in a
+  // stage (expired two days before) leaves its role unused from then, deleted a day on.
+  const holders = () =>
+    world.emulator
+      .keys()
+      .filter((k) => k.assignedRoles.some((a) => a.roleType === 'custom'))
+      .map((k) => k.id)
+      .sort()
+      .join(' ');
+  for (let stage = 0, still = 0; still < 2 && stage < 12; stage++) {
+    const before = holders();
     world.clock.advance(DAY_MS + HOUR_MS);
     await runTimersToQuiet(world);
     await checkInvariants(r);
+    if (world.destinations) await checkMachinePlacesWork(r);
+    still = holders() === before ? still + 1 : 0;
   }
   checkNoRoleLeftBehind(r);
   await checkAudit(r);
+  await checkMachineSecrets(r);
 }
 
-/** Ticks every instance, round after round, until the one that runs finds nothing due. */
+/**
+ * Ticks every instance, round after round, until the one that runs finds nothing due, or only work
+ * that keeps being refused (a machine key's scheduled rotation waits while a rotation of it asked
+ * from the menu is open: one successor at a time) and nothing else moves for three rounds.
+ */
 async function runTimersToQuiet(world: World): Promise<void> {
+  let stuck = 0;
   for (let round = 0; round < 40; round++) {
     const ticks = await Promise.all(world.instances.map((i) => i.scheduler.tick().catch(() => null)));
     const ran = ticks.filter((t) => t?.ran);
     if (ran.length > 0 && ran.every((t) => t!.done + t!.failed + t!.deferred === 0)) return;
+    stuck = ran.length > 0 && ran.every((t) => t!.done + t!.deferred === 0) ? stuck + 1 : 0;
+    if (stuck >= 3) return;
   }
   throw new Error('the timers did not settle in 40 rounds');
 }
@@ -1421,10 +2005,13 @@ async function checkAudit(r: Real): Promise<void> {
   const { world } = r;
   if (world.journalLost) return;
   const audit = await world.store.listAudit({ limit: 100_000 });
+  // Machine keys' requests, and the schedule's rotations of them (recorded by Keyhouse, not the suite).
+  const scheduled = (await world.store.listRequests({})).filter((q) => q.rotation?.scheduled);
+  const asked = [...r.requests, ...(r.machines ?? []), ...scheduled];
   for (const write of world.emulator.requests) {
     if (write.method === 'POST' && write.status === 200 && write.path.endsWith('/keys')) {
       const name = (write.body as { name?: string }).name;
-      const ids = new Set(r.requests.filter((q) => q.keyName === name).map((q) => q.id));
+      const ids = new Set(asked.filter((q) => q.keyName === name).map((q) => q.id));
       expect(
         audit.some((e) => e.action === 'key.create' && e.outcome === 'attempt' && ids.has(e.requestId ?? '')),
         `audit of the create of ${name}`,
@@ -1464,15 +2051,21 @@ const backends = worldBackends().map(({ name, postgres: url }) => ({
 function property(url: string | undefined, state: { world?: World }) {
   return fc.asyncProperty(
     fc.integer({ min: 2, max: 3 }),
-    fc.array(fc.oneof(submit, deliver), { minLength: 2, maxLength: 4 }),
+    // Every run has a machine key from the start (20–24), beside whatever else it opens with.
+    fc.tuple(
+      machineDeliver,
+      fc.array(fc.oneof(submit, deliver, machineDeliver), { minLength: 1, maxLength: 3 }),
+    ),
     fc.commands(commands, { maxCommands: 60, size: '+1' }),
-    async (n, opening, cmds) => {
+    async (n, [machine, others], cmds) => {
+      const opening = [machine, ...others];
       await state.world?.close();
       state.world = await World.start({
         postgres: url,
         instances: n,
         attemptLeaseMs: LEASE_MS,
         policy: invariantPolicy(),
+        fakes: true,
       });
       seedServices(state.world);
       const real: Real = { world: state.world, requests: [], inFlight: [], names: 0, announce: true };

@@ -174,8 +174,8 @@ describe('the Destinations panel', () => {
     await until(stream, () => true);
 
     // Nothing on the page is asked for: the writes alone bring the new panel to the open page.
-    await writer.write(VAULT_DEST, item(FIRST), null);
-    await writer.write(GITHUB_DEST, item(FIRST), null);
+    await writer.write(VAULT_DEST, item(FIRST));
+    await writer.write(GITHUB_DEST, item(FIRST));
     let seen = await until(
       stream,
       (panel) =>
@@ -190,8 +190,8 @@ describe('the Destinations panel', () => {
     expect(seen.destinations).toContain(`Key ID <code>${FIRST.keyId}</code>`);
 
     // A rotation: the successor is the next version, and GitHub's pair is updated.
-    await writer.write(VAULT_DEST, item(SECOND), { keyId: FIRST.keyId });
-    await writer.write(GITHUB_DEST, item(SECOND), { keyId: FIRST.keyId });
+    await writer.write(VAULT_DEST, item(SECOND));
+    await writer.write(GITHUB_DEST, item(SECOND));
     seen = await until(
       stream,
       (panel) =>
@@ -241,8 +241,8 @@ describe('the Destinations panel', () => {
 
   it("an operator's own destinations (--policy): other mounts, paths, repositories and environments take Keyhouse's writes", async () => {
     const key = { keyId: 'KEYIDTEAM003', secret: `4b1d${'T'.repeat(38)}` };
-    await writer.write(VAULT_TEAM, item(key), null);
-    await writer.write(DEPLOY_PROD, item(key), null);
+    await writer.write(VAULT_TEAM, item(key));
+    await writer.write(DEPLOY_PROD, item(key));
     const view = feed.view();
     expect(view.vault.find((p) => p.path === 'kv/teams/terraform/etl-vault')?.versions[0]?.keyId).toBe(
       key.keyId,

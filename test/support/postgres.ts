@@ -10,6 +10,8 @@ export interface ThrowawaySchema {
   name: string;
   /** Runs SQL with this schema first on the search path, as a second, independent connection. */
   exec(sql: string): Promise<void>;
+  /** Every row of every table in the schema as PostgreSQL prints it, for a test that searches them all. */
+  text(): Promise<string>;
   /** Drops the schema and everything in it. */
   drop(): Promise<void>;
 }
@@ -36,6 +38,21 @@ export async function createThrowawaySchema(url: string): Promise<ThrowawaySchem
     exec: async (sql) => {
       await withClient(url, name, (client) => client.query(sql));
     },
+    text: () =>
+      withClient(url, name, async (client) => {
+        const tables = await client.query<{ table_name: string }>(
+          'SELECT table_name FROM information_schema.tables WHERE table_schema = $1',
+          [name],
+        );
+        const rows: string[] = [];
+        for (const { table_name } of tables.rows) {
+          const read = await client.query<{ row: string }>(
+            `SELECT t::text AS row FROM ${name}.${client.escapeIdentifier(table_name)} t`,
+          );
+          rows.push(...read.rows.map((r) => r.row));
+        }
+        return rows.join('\n');
+      }),
     drop: async () => {
       await withClient(url, null, (client) => client.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`));
     },

@@ -7,12 +7,14 @@
  * their leases stop being renewed), and the store can fail for a while. Used by the scenario
  * tests of issue 9 and the model-based invariant suite.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { Agent } from 'undici';
 import { type Emulator, startEmulator } from '../../dev/emulator/server.js';
+import { type FakeGitHub, startFakeGitHub } from '../../dev/fake-github/server.js';
+import { type FakeVault, startFakeVault } from '../../dev/fake-vault/server.js';
 import { ClickHouseCloudClient } from '../../src/api/index.js';
 import {
   type DeliveryNotifier,
@@ -27,6 +29,8 @@ import type {
   OutsideSite,
   WatchNotifier,
 } from '../../src/core/watch-ports.js';
+import { Destinations } from '../../src/delivery/index.js';
+import { GitHubAppClient } from '../../src/github/index.js';
 import { Policy, type PolicyDocument } from '../../src/policy/index.js';
 import { openStore } from '../../src/store/index.js';
 import {
@@ -45,6 +49,7 @@ import {
 } from '../../src/timers/index.js';
 import { retirementRule } from '../../src/timers/retirement.js';
 import { scheduledRotationRule } from '../../src/timers/scheduled-rotation.js';
+import { VaultClient } from '../../src/vault/index.js';
 import { OutsideLeaks } from '../../src/watch/outside-leaks.js';
 import { Tripwire } from '../../src/watch/tripwire.js';
 import type {
@@ -59,6 +64,7 @@ import type {
 import { Workflow } from '../../src/workflow/index.js';
 import { ManualClock } from './clock.js';
 import { testPolicy } from './keyhouse.js';
+import { capturingLogger } from './logs.js';
 import { createThrowawaySchema, type ThrowawaySchema } from './postgres.js';
 import { requirement } from './requirements.js';
 
@@ -86,6 +92,18 @@ export type TimedMessage = { instance: number; at: Date } & (
 /** A switch that makes every call through an object hang forever once it is thrown. */
 class Killable {
   killed = false;
+  /** Settles when the switch is thrown: what a test awaiting a call that may kill it races with. */
+  readonly died: Promise<void>;
+  #die: () => void = () => undefined;
+  constructor() {
+    this.died = new Promise((resolve) => {
+      this.#die = resolve;
+    });
+  }
+  kill(): void {
+    this.killed = true;
+    this.#die();
+  }
   wrap<T extends object>(target: T): T {
     return new Proxy(target, {
       get: (obj, prop, receiver) => {
@@ -341,6 +359,113 @@ export class MemoryDestination {
   }
 }
 
+/** Where the fakes put destinations' keys: the GitHub repository and environment, and the Vault mount and path template. */
+export const FAKE_PLACES = {
+  repository: 'acme/infra',
+  environment: 'production',
+  mount: 'secret',
+  path: 'clickhouse/{keyName}',
+} as const;
+
+/**
+ * The destinations of product.md §12 as they really are: the fake GitHub (which opens every sealed
+ * box written to it) and the fake Vault on loopback, on the world's clock, reached by each replica
+ * through its own GitHub App and Vault clients and the real writer (src/delivery). Faults are the
+ * fakes' own (`github.failNext`, `vault.failNext`, …); `crashOnWrite` kills the replica writing
+ * next, before its write is sent or once it has landed (its answer lost).
+ */
+export class FakeDestinations {
+  crashOnWrite: 'before' | 'after' | null = null;
+  private constructor(
+    readonly github: FakeGitHub,
+    readonly vault: FakeVault,
+  ) {}
+
+  static async start(clock: ManualClock): Promise<FakeDestinations> {
+    const github = await startFakeGitHub({ clock });
+    github.addRepository(FAKE_PLACES.repository, { environments: [FAKE_PLACES.environment] });
+    const vault = await startFakeVault({
+      clock,
+      keyhouse: { mount: FAKE_PLACES.mount, pathTemplate: FAKE_PLACES.path },
+    });
+    return new FakeDestinations(github, vault);
+  }
+
+  /** One replica's writer: its own clients on its own connections (a crash drops them), and the crash hook. */
+  writer(
+    options: { clock: ManualClock; logger: Logger; connections: Agent },
+    crash: () => void,
+  ): DestinationWriter {
+    const { clock, logger, connections } = options;
+    // Small retries and a short timeout: a slow answer is a fault to meet, not a reason to wait 10 s.
+    const retry = { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 20 };
+    const inner = new Destinations({
+      github: new GitHubAppClient({
+        apiUrl: this.github.url,
+        appId: this.github.app.id,
+        privateKey: new Secret(this.github.app.privateKeyPem),
+        clock,
+        dispatcher: connections,
+        timeoutMs: 2_000,
+        retry,
+        logger,
+      }),
+      vault: new VaultClient({
+        addr: this.vault.url,
+        auth: { roleId: this.vault.roleId, secretId: new Secret(this.vault.secretId) },
+        clock,
+        dispatcher: connections,
+        timeoutMs: 2_000,
+        retry,
+        logger,
+      }),
+      logger,
+    });
+    return {
+      write: async (destination, item) => {
+        const when = this.crashOnWrite;
+        this.crashOnWrite = null;
+        if (when === 'before') {
+          crash();
+          return new Promise<void>(() => undefined);
+        }
+        await inner.write(destination, item);
+        if (when === 'after') {
+          crash();
+          return new Promise<void>(() => undefined);
+        }
+      },
+      holds: (destination, key, since) => inner.holds(destination, key, since),
+    };
+  }
+
+  /** The faults end: nothing queued at either fake, no crash armed. */
+  clearFaults(): void {
+    this.crashOnWrite = null;
+    this.github.clearFaults();
+    this.vault.clearFaults();
+  }
+
+  async close(): Promise<void> {
+    await this.github.close();
+    await this.vault.close();
+  }
+}
+
+/** Records every call made through `target` as its arguments' JSON, into `said` (what reached Slack's side). */
+function recordingCalls<T extends object>(said: string[], target: T): T {
+  return new Proxy(target, {
+    get: (obj, prop, receiver) => {
+      const value = Reflect.get(obj, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        said.push(`${String(prop)} ${JSON.stringify(args)}`);
+        return (value as (...a: unknown[]) => unknown).apply(obj, args);
+      };
+    },
+  });
+}
+
 const silentDelivery: DeliveryNotifier = {
   async tell() {},
   async rotationFailed() {},
@@ -351,6 +476,11 @@ export interface WorldOptions {
   postgres?: string;
   /** Every destination of the policy is this one, and keys in it rotate on their role's schedule. */
   destination?: MemoryDestination;
+  /**
+   * The policy's destinations are the fake GitHub and the fake Vault (`FAKE_PLACES`), and keys in
+   * them rotate on their role's schedule; Keyhouse's log lines are kept (`logLines`) to search.
+   */
+  fakes?: boolean;
   instances?: number;
   policy?: PolicyDocument;
   attemptLeaseMs?: number;
@@ -377,7 +507,13 @@ export class World {
   readonly instances: Instance[] = [];
   readonly #all: Instance[] = [];
   readonly clock = new ManualClock(new Date());
-  readonly logger = pino({ level: 'silent' });
+  logger = pino({ level: 'silent' });
+  /** Keyhouse's log lines, when the world was started with `fakes` (otherwise it logs nothing). */
+  logLines: string[] = [];
+  /** Every call any notifier got (workflow, timers, delivery, watch), as JSON: what went towards Slack. */
+  readonly said: string[] = [];
+  /** The destinations' fakes, with `fakes`. */
+  destinations: FakeDestinations | null = null;
   flaky!: FlakyStore;
   emulator!: Emulator;
   #schema: ThrowawaySchema | null = null;
@@ -397,6 +533,12 @@ export class World {
     this.#options = options;
     this.#dir = await mkdtemp(join(tmpdir(), 'keyhouse-world-'));
     this.emulator = await startEmulator({ clock: this.clock });
+    if (options.fakes) {
+      this.destinations = await FakeDestinations.start(this.clock);
+      const captured = capturingLogger('debug');
+      this.logger = captured.logger;
+      this.logLines = captured.lines;
+    }
     this.#schema = options.postgres ? await createThrowawaySchema(options.postgres) : null;
     this.#databaseUrl = options.postgres ?? `sqlite:${join(this.#dir, 'keyhouse.db')}`;
     const shared = await this.#openStore();
@@ -421,6 +563,7 @@ export class World {
   #addInstance(index: number): Instance {
     const alive = new Killable();
     const notifier = new RecordingNotifier(this, index);
+    const said = <T extends object>(target: T): T => alive.wrap(recordingCalls(this.said, target));
     // Each instance is a process of its own: its own client, budget and connections, so a crash
     // takes its queued calls with it (a request ClickHouse already received may still complete).
     const connections = new Agent();
@@ -443,7 +586,7 @@ export class World {
       // Services and custom roles (product.md §16), through the same client.
       roles: alive.wrap<RoleApi>(client),
       policy: this.#policy,
-      notifier: alive.wrap(notifier),
+      notifier: said(notifier),
       clock: this.clock,
       logger: this.logger,
       apiUrl: this.emulator.url,
@@ -452,7 +595,23 @@ export class World {
         ? {
             delivery: {
               writer: alive.wrap(this.#options.destination.writer(index)),
-              notifier: alive.wrap(silentDelivery),
+              notifier: said(silentDelivery),
+            },
+          }
+        : {}),
+      ...(this.destinations
+        ? {
+            delivery: {
+              writer: alive.wrap(
+                this.destinations.writer(
+                  { clock: this.clock, logger: this.logger, connections },
+                  // The replica writing dies: the one at this index now, if it is still this one.
+                  () => {
+                    if (this.instances[index]?.alive === alive) this.crash(index);
+                  },
+                ),
+              ),
+              notifier: said(silentDelivery),
             },
           }
         : {}),
@@ -473,17 +632,18 @@ export class World {
       exclusive: false,
     });
     scheduler.register(retirementRule(workflow.context));
-    if (this.#options.destination) scheduler.register(scheduledRotationRule(workflow.context));
+    if (this.#options.destination || this.destinations)
+      scheduler.register(scheduledRotationRule(workflow.context));
     const lifecycle = new Lifecycle({
       ctx: workflow.context,
       scheduler,
-      notifier: alive.wrap(new RecordingLifecycleNotifier(this, index)),
+      notifier: said(new RecordingLifecycleNotifier(this, index)),
       directory: alive.wrap(new WorldDirectory(this)),
     });
     const tripwire = new Tripwire({
       store: workflow.context.store,
       keys: workflow.context.keys,
-      notifier: alive.wrap(new RecordingWatchNotifier(this)),
+      notifier: said(new RecordingWatchNotifier(this)),
       audit: workflow.context.audit,
       clock: this.clock,
       logger: this.logger,
@@ -494,7 +654,7 @@ export class World {
     const outside = new OutsideLeaks({
       store: workflow.context.store,
       keys: workflow.context.keys,
-      notifier: alive.wrap(new RecordingWatchNotifier(this)),
+      notifier: said(new RecordingWatchNotifier(this)),
       audit: workflow.context.audit,
       clock: this.clock,
       logger: this.logger,
@@ -524,7 +684,7 @@ export class World {
     const dead = this.instances[index];
     if (dead) {
       if (dead.workflow.context.audit.journaled > 0) this.journalLost = true;
-      dead.alive.killed = true;
+      dead.alive.kill();
       void dead.connections.destroy().catch(() => undefined);
     }
     return this.#addInstance(index);
@@ -541,6 +701,14 @@ export class World {
     return found;
   }
 
+  /** Every byte the store holds (the SQLite files, or every row of the PostgreSQL schema), to search for a secret. */
+  async storeText(): Promise<string> {
+    if (this.#schema) return this.#schema.text();
+    const files = await readdir(this.#dir);
+    const texts = await Promise.all(files.map((name) => readFile(join(this.#dir, name), 'latin1')));
+    return texts.join('\n');
+  }
+
   /** The store as it really is (never down), for checking. */
   get store(): Store {
     return this.flaky.inner;
@@ -548,11 +716,12 @@ export class World {
 
   async close(): Promise<void> {
     for (const instance of this.instances) {
-      instance.alive.killed = true;
+      instance.alive.kill();
       await instance.connections.destroy().catch(() => undefined);
     }
     for (const store of this.#stores) await store.close().catch(() => undefined);
     await this.emulator.close();
+    await this.destinations?.close();
     await this.#schema?.drop();
     await rm(this.#dir, { recursive: true, force: true });
   }
