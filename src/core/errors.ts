@@ -103,6 +103,7 @@ const REFUSAL_CLASS: Record<RefusalCode, KeyhouseErrorCode> = {
   create_failed: 'create_failed',
   key_withdrawn: 'create_failed',
   destination_unavailable: 'not_allowed',
+  destination_taken: 'conflict',
   owner_changed: 'conflict',
   owner_active: 'conflict',
 };

@@ -69,6 +69,8 @@ export type Refusal =
   | { code: 'key_withdrawn'; why: 'settled_elsewhere' | 'store_failed' | 'not_delivered' }
   /** The request's destination is gone from the policy, or no longer offered for its role (product.md §12). */
   | { code: 'destination_unavailable'; destinationId: string }
+  /** One key chain lives in one place (product.md §12): `key` holds it, or a request for it is open (null). */
+  | { code: 'destination_taken'; place: Place; key: KeyLabel | null }
   // Timed work and the watch (never shown to a person as such; audited).
   | { code: 'owner_changed' }
   | { code: 'owner_active' };

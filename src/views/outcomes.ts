@@ -131,6 +131,12 @@ export function refusalText(m: Messages, refusal: Refusal): string {
       });
     case 'destination_unavailable':
       return m.t('delivery.unavailable', { destination: refusal.destinationId });
+    case 'destination_taken':
+      return m.t('delivery.taken', {
+        place: placeWords(m, refusal.place),
+        holder: refusal.key ? 'key' : 'request',
+        key: refusal.key ? keyLabelMd(refusal.key) : '',
+      });
     case 'replica_settling':
       return m.t('outcomes.replicaSettling');
     case 'create_failed':

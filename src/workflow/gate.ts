@@ -22,6 +22,7 @@
 import { ACCESS_RULE, type AccessGrant } from '../core/access.js';
 import { NotFoundError } from '../core/api-errors.js';
 import type { ApiKey } from '../core/clickhouse.js';
+import { placeOf } from '../core/delivery-ports.js';
 import { checkDuration } from '../core/duration.js';
 import { Refused } from '../core/errors.js';
 import type { KeyOwner, KeyRequest, LeakSource, Retirement } from '../core/model.js';
@@ -463,13 +464,55 @@ export class Gate {
    */
   async delivery(request: KeyRequest): Promise<Refusal | null> {
     if (request.kind !== 'create') return null;
-    if (request.destinationId && !this.destination(request.roleId, request.destinationId)) {
-      return { code: 'destination_unavailable', destinationId: request.destinationId };
+    const destination = request.destinationId
+      ? this.destination(request.roleId, request.destinationId)
+      : null;
+    if (request.destinationId && !destination) {
+      return { code: 'destination_unavailable', destinationId: request.destinationId ?? '' };
+    }
+    if (destination) {
+      const taken = await this.placeTaken(request, destination);
+      if (taken) return taken;
     }
     // A scheduled rotation replaces a key the limits already count, on the policy's own schedule:
     // refusing it would only let the machine key expire.
     if (request.rotation?.scheduled) return null;
     return this.limits(request.requesterId, { opening: false, adding: true }, request.id);
+  }
+
+  /**
+   * One key chain in one place (product.md §12): a GitHub destination's secret names, or a Vault path
+   * that names no key, hold one key, and a second new key written there would leave the first live
+   * with nobody holding its secret. A new key for a place is refused while a key Keyhouse wrote there
+   * is live (not rotated away) or another request for it is open; its rotations replace it in place.
+   */
+  async placeTaken(
+    request: Pick<KeyRequest, 'id' | 'keyName' | 'roleId' | 'requesterId' | 'rotation'>,
+    destination: Destination,
+  ): Promise<Refusal | null> {
+    if (request.rotation) return null;
+    const { store, policy } = this.#ctx;
+    const place = placeOf(destination, request);
+    const here = JSON.stringify(place);
+    const others = (
+      await store.listRequests({ states: ['pending', 'approved', 'creating', 'delivered'] })
+    ).filter((other) => other.id !== request.id && other.kind === 'create' && other.destinationId);
+    const rotatedAway = new Set(
+      others.flatMap((other) =>
+        other.state === 'delivered' && other.rotation ? [other.rotation.keyId] : [],
+      ),
+    );
+    const live = new Map((await store.listKeyOwners()).map((owner) => [owner.keyId, owner]));
+    for (const other of others) {
+      const there = policy.doc.destinations.find((d) => d.id === other.destinationId);
+      if (!there || JSON.stringify(placeOf(there, other)) !== here) continue;
+      if (other.state !== 'delivered') return { code: 'destination_taken', place, key: null };
+      const owner = other.keyId ? live.get(other.keyId) : undefined;
+      if (owner && !rotatedAway.has(owner.keyId)) {
+        return { code: 'destination_taken', place, key: { name: owner.keyName, suffix: owner.keySuffix } };
+      }
+    }
+    return null;
   }
 
   /**

@@ -42,8 +42,14 @@ export async function submitRequest(
   const ips = parseIpAccessList(draft.ipAccessList);
   if ('problem' in ips) errors.ipAccessList = ips.problem;
   const destinationId = wantedDestination(draft);
-  if (role && destinationId && !ctx.gate.destination(role.id, destinationId)) {
-    errors.destinationId = { code: 'destination_not_offered' };
+  const destination = role && destinationId ? ctx.gate.destination(role.id, destinationId) : null;
+  if (role && destinationId && !destination) errors.destinationId = { code: 'destination_not_offered' };
+  if (role && destination) {
+    const taken = await ctx.gate.placeTaken(
+      { id: '', keyName, roleId: role.id, requesterId: userId, rotation: null },
+      destination,
+    );
+    if (taken) errors.destinationId = { code: 'refused', refusal: taken };
   }
   if (!role || Object.keys(errors).length > 0 || 'problem' in ips) return { ok: false, errors };
 

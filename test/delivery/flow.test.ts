@@ -186,6 +186,35 @@ describe('delivery to a destination at the last approval', () => {
     expect(vault.read('secret', 'clickhouse/tf-refused')).toBeNull();
   });
 
+  it('one place holds one key: a second new key for the same GitHub secrets is refused while the first is open or live', async () => {
+    world = await startDeliveryWorld();
+    const { h } = world;
+    const ask = (keyName: string) =>
+      h.submitRequest(USERS.carol, {
+        keyName,
+        roleId: 'terraform',
+        expiry: '30d',
+        reason: REASON,
+        destinationId: 'infra-ci',
+      });
+    const { request } = await requestFor(world, 'infra-ci', 'tf-first');
+    // While the first request is open, the place is spoken for.
+    const early = await ask('tf-second');
+    expect(early.json).toMatchObject({ response_action: 'errors' });
+    expect(JSON.stringify(early.json)).toContain('already writes the key of an open request to');
+    await h.approve(USERS.bob, request.id);
+    const delivered = await h.untilState(request.id, 'delivered');
+    // Once delivered, the refusal names the key, and says to rotate it instead.
+    const late = await ask('tf-third');
+    const said = JSON.stringify(late.json);
+    expect(said).toContain(`already writes the key tf-first (…${delivered.keySuffix}) to`);
+    expect(said).toContain('Rotate that key');
+    expect((await h.requests()).map((r) => r.keyName)).toEqual(['tf-first']);
+    // A Vault path that holds the key's name is a place of its own for each key.
+    await requestFor(world, 'vault-prod', 'tf-vault-a');
+    await requestFor(world, 'vault-prod', 'tf-vault-b');
+  });
+
   it('refuses, in the modal, a destination the role does not offer; nothing is stored', async () => {
     world = await startDeliveryWorld();
     const { h } = world;

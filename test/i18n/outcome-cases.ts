@@ -92,6 +92,19 @@ export function REFUSALS(name: string, roleLabel: string): Refusal[] {
       by: 'U0BOB',
     })),
     destination_unavailable: [{ code: 'destination_unavailable', destinationId: 'terraform-prod' }],
+    destination_taken: [
+      {
+        code: 'destination_taken',
+        place: {
+          kind: 'github',
+          repository: 'acme/infra',
+          environment: 'production',
+          names: ['CLICKHOUSE_KEY_ID', 'CLICKHOUSE_KEY_SECRET'],
+        },
+        key,
+      },
+      { code: 'destination_taken', place: { kind: 'vault', path: 'secret/clickhouse/etl' }, key: null },
+    ],
   } satisfies Every<Refusal>;
   return Object.values(cases).flat();
 }

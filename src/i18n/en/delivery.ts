@@ -31,6 +31,8 @@ export const delivery = {
     ':warning: The scheduled rotation of {keyName} (`…{suffix}`) could not write its successor to {place}. {said} The successor was deleted and the current key keeps working; Keyhouse tries again at every tick.',
   listPlace: 'in {place}',
   notOffered: 'Choose one of the places offered for this role.',
+  taken:
+    'Keyhouse already writes {holder, select, key {the key {key}} other {the key of an open request}} to {place}, and one place holds one key. Rotate that key to replace it, or choose another place.',
   unavailable:
     'The destination {destination} is no longer offered for this role by the policy; nothing was made. Ask an admin.',
 } as const;

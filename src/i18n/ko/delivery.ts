@@ -33,6 +33,8 @@ export const delivery: AreaOf<typeof en> = {
     ':warning: {keyName} (`…{suffix}`)의 예약 교체에서 새 키를 {place}에 저장하지 못했습니다. {said} 새 키는 삭제했으며 현재 키는 계속 활성 상태입니다. Keyhouse가 매 주기마다 다시 시도합니다.',
   listPlace: '저장 위치: {place}',
   notOffered: '이 권한에 제공되는 전달 위치 중 하나를 고르세요.',
+  taken:
+    '{place}에는 이미 {holder, select, key {{key} 키가} other {진행 중인 요청의 키가}} 있으며, 한 위치에는 키 하나만 둘 수 있습니다. 그 키를 교체하거나 다른 위치를 고르세요.',
   unavailable:
     '정책에서 이 권한에 더 이상 {destination} 전달 위치를 제공하지 않아 아무것도 만들지 않았습니다. 관리자에게 문의하세요.',
 };
