@@ -37,6 +37,16 @@ const draft: RequestDraft = {
   ipAccessList: '',
 };
 
+/** Alice breaks glass for an admin key (product.md §15). */
+const breakGlass: RequestDraft = {
+  ...draft,
+  keyName: 'prod-admin',
+  roleId: 'admin',
+  expiry: '4h',
+  reason: 'Incident 4711',
+  breakGlass: true,
+};
+
 describe('a request a crash left unposted', () => {
   let h: Harness;
   let clock: ManualClock;
@@ -97,14 +107,7 @@ describe('a request a crash left unposted', () => {
 
   it('a break glass gets its review message and its Create key DM from the tick', async () => {
     await start();
-    const glass = await recordedOnly(alice, {
-      ...draft,
-      keyName: 'prod-admin',
-      roleId: 'admin',
-      expiry: '4h',
-      reason: 'Incident 4711',
-      breakGlass: true,
-    });
+    const glass = await recordedOnly(alice, breakGlass);
     expect(glass.state).toBe('approved');
     await tickAt(ANNOUNCE_AFTER_MS);
     await h.claimMessage(alice, glass.id);
@@ -146,14 +149,7 @@ describe('a request a crash left unposted', () => {
 
   it('a break glass whose review message a crash lost, after its approval message was posted', async () => {
     await start();
-    const glass = await recordedOnly(alice, {
-      ...draft,
-      keyName: 'prod-admin',
-      roleId: 'admin',
-      expiry: '4h',
-      reason: 'Incident 4711',
-      breakGlass: true,
-    });
+    const glass = await recordedOnly(alice, breakGlass);
     // The dying process claimed the post, posted the approval message, recorded it, and died there.
     const ctx = h.keyhouse.workflow.context;
     await h.store.claimTimer({
