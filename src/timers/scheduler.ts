@@ -21,7 +21,8 @@
  * dead, is taken again. Work that writes to
  * ClickHouse says how many writes it makes; a tick never makes more than `writesPerTick`, and
  * leaves the rest due for the next tick, so timers take a small, fixed share of the
- * 10-requests-per-10-s budget (one list and `writesPerTick` writes per interval).
+ * 10-requests-per-10-s budget (one list and `writesPerTick` writes per interval). Work not tried
+ * yet goes before work tried again after a failure, so what keeps failing never holds the rest back.
  *
  * Nothing here knows Slack: rules get their notifier from whoever registers them.
  *
@@ -338,7 +339,7 @@ export class Scheduler {
       marks: new MarkBook(marks),
     };
 
-    const due: Array<{ rule: string; work: DueWork }> = [];
+    const due: Array<{ rule: string; work: DueWork; retry: boolean }> = [];
     for (const rule of rules) {
       try {
         for (const work of await rule.due(view)) {
@@ -349,14 +350,16 @@ export class Scheduler {
             (mark?.state === 'failed' || (mark?.state === 'claimed' && before && mark.claimedAt <= before)) &&
             mark.attempts < (work.maxAttempts ?? DEFAULT_MAX_ATTEMPTS);
           if (mark && !retry) continue;
-          due.push({ rule: rule.id, work });
+          due.push({ rule: rule.id, work, retry: Boolean(retry) });
         }
       } catch (error) {
         logger.error({ err: error, rule: rule.id }, 'timer rule could not be evaluated');
       }
     }
-    // The longest overdue first, so a backlog drains in order.
-    due.sort((a, b) => a.work.dueAt.getTime() - b.work.dueAt.getTime());
+    // Work not tried yet before work that failed (a destination down for days must not spend every
+    // tick's writes ahead of an offboarding's disable); within each, the longest overdue first, so a
+    // backlog drains in order.
+    due.sort((a, b) => Number(a.retry) - Number(b.retry) || a.work.dueAt.getTime() - b.work.dueAt.getTime());
 
     const result: TickResult = { ran: true, done: 0, failed: 0, deferred: 0 };
     let budget = this.writesPerTick;

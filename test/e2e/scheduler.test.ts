@@ -133,6 +133,38 @@ describe('scheduler', () => {
     expect(outcomes).toEqual(['attempt', 'failed', 'attempt', 'failed']);
   });
 
+  it('work that keeps failing does not spend every tick ahead of work not tried yet', async () => {
+    const clock = new ManualClock(T0);
+    h = await Harness.start({ clock });
+    const runs: string[] = [];
+    let fresh = false;
+    h.keyhouse.scheduler.register(
+      testRule(
+        () => [
+          // A destination down for days: the oldest work, two writes, failing at every try.
+          {
+            subject: 'down',
+            threshold: 'rotate',
+            dueAt: new Date(T0.getTime() - HOUR),
+            writes: 2,
+            maxAttempts: 100,
+            fail: true,
+          },
+          ...(fresh ? [{ subject: 'leaver', threshold: 'disable', dueAt: T0, writes: 1 }] : []),
+        ],
+        runs,
+      ),
+    );
+    expect(await h.keyhouse.tick()).toMatchObject({ failed: 1 });
+    // Something new falls due: it goes first, and the failing work waits for writes left over.
+    fresh = true;
+    expect(await h.keyhouse.tick()).toMatchObject({ done: 1, deferred: 1 });
+    expect(runs).toEqual(['down/rotate', 'leaver/disable']);
+    // With nothing new, the failing work is tried again.
+    expect(await h.keyhouse.tick()).toMatchObject({ failed: 1 });
+    expect(runs).toEqual(['down/rotate', 'leaver/disable', 'down/rotate']);
+  });
+
   it('refuses a rule id registered twice', async () => {
     h = await Harness.start();
     h.keyhouse.scheduler.register(testRule(() => [], []));
