@@ -372,6 +372,25 @@ async function memoryFigures(started: Started): Promise<AppFigures> {
   };
 }
 
+/**
+ * What every run stands on: the fake Slack and the emulator, the session over them, both apps'
+ * runtime (built with tsc, or tsx) and the policy file.
+ */
+export async function prepareSession(options: Options, dir: string, progress: (message: string) => void) {
+  progress('starting the fake Slack and the ClickHouse emulator');
+  const infra = await Infra.start(options.latency, APPROVAL_CHANNEL, join(dir, 'infra.log'));
+  const s = new Session(options, infra, new Payloads(infra), progress);
+  progress(
+    options.runtime === 'built' ? 'compiling src/ and the baseline with tsc' : 'running both apps with tsx',
+  );
+  const runtime = prepareRuntime(options.runtime, dir);
+  if (runtime.buildWarning)
+    s.warnings.push(`tsc reported errors (it emitted anyway):\n${runtime.buildWarning}`);
+  const policyPath = join(dir, 'policy.json');
+  writeFileSync(policyPath, JSON.stringify(policyDocument(), null, 2));
+  return { s, runtime, policyPath };
+}
+
 /** Runs every scenario and returns the figures; the caller stops the processes. */
 export async function runBenchmark(
   options: Options,
@@ -392,19 +411,7 @@ export async function runBenchmark(
     keyhouseNodeArgs: [...productionNodeFlags(), ...options.keyhouseNodeArgs].join(' ') || 'none',
   };
 
-  progress('starting the fake Slack and the ClickHouse emulator');
-  const infra = await Infra.start(options.latency, APPROVAL_CHANNEL, join(dir, 'infra.log'));
-  const s = new Session(options, infra, new Payloads(infra), progress);
-
-  progress(
-    options.runtime === 'built' ? 'compiling src/ and the baseline with tsc' : 'running both apps with tsx',
-  );
-  const runtime = prepareRuntime(options.runtime, dir);
-  if (runtime.buildWarning)
-    s.warnings.push(`tsc reported errors (it emitted anyway):\n${runtime.buildWarning}`);
-  const policyPath = join(dir, 'policy.json');
-  writeFileSync(policyPath, JSON.stringify(policyDocument(), null, 2));
-
+  const { s, runtime, policyPath } = await prepareSession(options, dir, progress);
   const { bare, keyhouse } = await startApps(s, runtime, dir, policyPath);
   s.actions += 1; // its first-ack probe
 

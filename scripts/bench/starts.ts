@@ -4,22 +4,11 @@
  * the first 200, their memory read from `/proc` at that moment, and both stopped. Keyhouse gets a
  * fresh SQLite file each time, so every start migrates it as a first start does.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { APPROVAL_CHANNEL, Payloads, policyDocument } from './fixtures.js';
 import { load, machine } from './machine.js';
 import type { Options } from './options.js';
-import {
-  heapSnapshot,
-  Infra,
-  memoryOf,
-  prepareRuntime,
-  probeMemory,
-  ROOT,
-  stopChildren,
-} from './processes.js';
+import { heapSnapshot, memoryOf, probeMemory, ROOT, stopChildren } from './processes.js';
 import { TARGET } from './report.js';
-import { Session, type Started, startApps } from './run.js';
+import { prepareSession, type Started, startApps } from './run.js';
 import { summarize } from './stats.js';
 
 export interface StartFigures {
@@ -48,15 +37,7 @@ export async function runStarts(
   progress: (message: string) => void,
 ): Promise<Starts> {
   const meta = { ...machine(ROOT), runtime: options.runtime, starts: options.starts };
-  progress('starting the fake Slack and the ClickHouse emulator');
-  const infra = await Infra.start(options.latency, APPROVAL_CHANNEL, join(dir, 'infra.log'));
-  const s = new Session(options, infra, new Payloads(infra), progress);
-  progress(
-    options.runtime === 'built' ? 'compiling src/ and the baseline with tsc' : 'running both apps with tsx',
-  );
-  const runtime = prepareRuntime(options.runtime, dir);
-  const policyPath = join(dir, 'policy.json');
-  writeFileSync(policyPath, JSON.stringify(policyDocument(), null, 2));
+  const { s, runtime, policyPath } = await prepareSession(options, dir, progress);
   const runs: Starts['runs'] = [];
   for (let i = 0; i < options.starts; i++) {
     const loadAtStart = load()[0]!;
