@@ -495,7 +495,7 @@ export class Gate {
     const place = placeOf(destination, request);
     const here = JSON.stringify(place);
     const others = (
-      await store.listRequests({ states: ['pending', 'approved', 'creating', 'delivered'] })
+      await store.listRequests({ kind: 'create', states: ['pending', 'approved', 'creating', 'delivered'] })
     ).filter((other) => other.id !== request.id && other.kind === 'create' && other.destinationId);
     const rotatedAway = new Set(
       others.flatMap((other) =>
