@@ -1,7 +1,7 @@
 /**
- * Posting a request where people act on it happens once (product.md §2): its approval message
- * (`post`) and its Create key DM (`dm`) are each claimed as a `request.announce` mark before they
- * are sent, by the live path and by the timers alike. The timers send what a crash left unsent
+ * What follows a request's record and its approval happens once (product.md §2): its approval
+ * message (`post`), its Create key DM (`dm`) and, for a destination, its delivery (`deliver`) are each
+ * claimed as a `request.announce` mark before they are done, by the live path and the timers alike. The timers send what a crash left unsent
  * `ANNOUNCE_AFTER_MS` after it was due (timers/announce.ts), and take over a claim whose process
  * died once it is `ABANDONED_AFTER_MS` old.
  */

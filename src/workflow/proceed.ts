@@ -20,7 +20,11 @@ export async function proceed(
 ): Promise<void> {
   if (request.kind === 'change') return applyChange(ctx, request);
   if (request.destinationId) {
-    await announceOnce(ctx, request, 'deliver', () => deliverNow(ctx, request, approvedBy));
+    // The approval stands even when the mark cannot be claimed (the store failing): the timers look again.
+    await announceOnce(ctx, request, 'deliver', () => deliverNow(ctx, request, approvedBy)).catch(
+      (error: unknown) =>
+        ctx.logger.warn({ err: error, requestId: request.id }, 'delivery to a destination did not start'),
+    );
     return;
   }
   await ctx.sendClaim(request, approvedBy);
