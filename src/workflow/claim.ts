@@ -1,6 +1,6 @@
 import { AmbiguousCreateError } from '../core/api-errors.js';
 import { urgently } from '../core/budget.js';
-import type { ApiKey, CreateKeyInput } from '../core/clickhouse.js';
+import type { ApiKey, CreatedKey, CreateKeyInput } from '../core/clickhouse.js';
 import { KeyhouseError, Refused } from '../core/errors.js';
 import { fingerprint } from '../core/fingerprint.js';
 import type { KeyRequest } from '../core/model.js';
@@ -153,22 +153,10 @@ async function createAndReveal(
   // is settled by deleting exactly this key (product.md §2). If this attempt no longer holds the
   // request (a settler took it), or the store cannot say, the key must not be shown: it is
   // deleted at once, unseen, whether or not the store answers (product.md §3 rule 3).
-  // Only the fingerprint is kept, so a pasted secret can be recognised later (product.md §3, §9).
-  await recordOrWithdraw(ctx, request, attemptId, key, {
+  await recordOrWithdraw(ctx, request, attemptId, created, {
     createdAt,
-    fingerprint: fingerprint(created.keySecret),
     approvedUntil: envelopeOfRequest(request, end),
-  });
-  await ctx.audit.after({
     actorId: request.requesterId,
-    action: 'key.created',
-    outcome: 'ok',
-    requestId: request.id,
-    keyId: key.id,
-    keyName: key.name,
-    keySuffix: key.keySuffix,
-    upstreamRequestId: created.requestId,
-    detail: { expireAt: key.expireAt },
   });
 
   let revealed = false;
@@ -205,23 +193,42 @@ async function createAndReveal(
 }
 
 /**
- * Ties the new key to this attempt and its owner, or withdraws it: a key the store could not tie
- * to the attempt is deleted unseen, and the click is refused (`key_withdrawn`). Creating by a
- * click and delivering into a destination both record through here.
+ * Ties the new key to this attempt and its owner and audits it made (`key.created`, by `actorId`),
+ * or withdraws it: a key the store could not tie to the attempt is deleted unseen, and the click is
+ * refused (`key_withdrawn`). Creating by a click and delivering into a destination both record
+ * through here. Only the secret's fingerprint is kept, so a pasted secret can be recognised later
+ * (product.md §3, §9).
  */
 export async function recordOrWithdraw(
   ctx: WorkflowContext,
   request: KeyRequest,
   attemptId: string,
-  key: ApiKey,
-  made: { createdAt: Date; fingerprint: string; approvedUntil: Date | 'never' },
+  created: CreatedKey,
+  made: { createdAt: Date; approvedUntil: Date | 'never'; actorId: string; detail?: Record<string, unknown> },
 ): Promise<void> {
-  const recorded = await recordKey(ctx, request, attemptId, key, made);
-  if (recorded === 'ok') return;
-  await withdrawUnrecorded(ctx, request, attemptId, key, recorded);
-  throw new Refused({
-    code: 'key_withdrawn',
-    why: recorded === 'lost' ? 'settled_elsewhere' : 'store_failed',
+  const { key } = created;
+  const recorded = await recordKey(ctx, request, attemptId, key, {
+    createdAt: made.createdAt,
+    fingerprint: fingerprint(created.keySecret),
+    approvedUntil: made.approvedUntil,
+  });
+  if (recorded !== 'ok') {
+    await withdrawUnrecorded(ctx, request, attemptId, key, recorded);
+    throw new Refused({
+      code: 'key_withdrawn',
+      why: recorded === 'lost' ? 'settled_elsewhere' : 'store_failed',
+    });
+  }
+  await ctx.audit.after({
+    actorId: made.actorId,
+    action: 'key.created',
+    outcome: 'ok',
+    requestId: request.id,
+    keyId: key.id,
+    keyName: key.name,
+    keySuffix: key.keySuffix,
+    upstreamRequestId: created.requestId,
+    detail: { expireAt: key.expireAt, ...made.detail },
   });
 }
 

@@ -21,7 +21,6 @@ import {
   type ServiceSaid,
 } from '../core/delivery-ports.js';
 import { KeyhouseError, Refused } from '../core/errors.js';
-import { fingerprint } from '../core/fingerprint.js';
 import type { KeyRequest } from '../core/model.js';
 import type { Destination } from '../core/policy-model.js';
 import type { ClickTarget } from '../core/ports.js';
@@ -147,22 +146,12 @@ async function createAndWrite(
   }
 
   const { key, keyId } = created;
-  await recordOrWithdraw(ctx, request, attemptId, key, {
+  await recordOrWithdraw(ctx, request, attemptId, created, {
     createdAt,
-    fingerprint: fingerprint(created.keySecret),
     // The approval's end, not the key's own (one period): successors inherit it (product.md §12).
     approvedUntil: envelopeOfRequest(request, keyEnd(request, createdAt)),
-  });
-  await ctx.audit.after({
     actorId,
-    action: 'key.created',
-    outcome: 'ok',
-    requestId: request.id,
-    keyId: key.id,
-    keyName: key.name,
-    keySuffix: key.keySuffix,
-    upstreamRequestId: created.requestId,
-    detail: { expireAt: key.expireAt, destination: destination.id },
+    detail: { destination: destination.id },
   });
 
   const item: DeliveryItem = {
