@@ -11,7 +11,7 @@ import { urgently } from '../core/budget.js';
 import type { LeakSource, Store } from '../core/model.js';
 import type { LeakAction } from '../core/policy-model.js';
 import type { KeyApi } from '../core/ports.js';
-import type { LeakOutcome, WatchedKey } from '../core/watch-ports.js';
+import type { LeakedKey, LeakOutcome, WatchedKey } from '../core/watch-ports.js';
 import type { Gate } from '../workflow/gate.js';
 
 export interface LeakActionDeps {
@@ -60,4 +60,22 @@ export async function actOnLeak(
     logger.error({ err: error, keyId: key.keyId }, 'could not act on a leaked key');
     return 'failed';
   }
+}
+
+/**
+ * A report split by owner, each owner once, in the order their keys were found: one DM each,
+ * whatever the report held (a message in Slack, an alert or a scanner's report from outside).
+ */
+export function ownersOf<Site>(report: {
+  site: Site;
+  keys: readonly LeakedKey[];
+}): { ownerId: string; site: Site; keys: LeakedKey[] }[] {
+  const byOwner = new Map<string, { ownerId: string; site: Site; keys: LeakedKey[] }>();
+  for (const leaked of report.keys) {
+    const { ownerId } = leaked.key;
+    const leak = byOwner.get(ownerId) ?? { ownerId, site: report.site, keys: [] };
+    leak.keys.push(leaked);
+    byOwner.set(ownerId, leak);
+  }
+  return [...byOwner.values()];
 }

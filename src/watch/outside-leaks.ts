@@ -13,12 +13,11 @@ import type { KeyOwner, LeakSource, Store } from '../core/model.js';
 import type {
   LeakedKey,
   OutsideLeakReport,
-  OutsideOwnerLeak,
   OutsideSite,
   WatchMetrics,
   WatchNotifier,
 } from '../core/watch-ports.js';
-import { actOnLeak, type LeakActionDeps } from './leak-action.js';
+import { actOnLeak, type LeakActionDeps, ownersOf } from './leak-action.js';
 
 export interface OutsideLeaksDeps extends LeakActionDeps {
   store: Pick<Store, 'claimActivities' | 'findKeyOwnersByFingerprints' | 'deleteKeyOwner'>;
@@ -114,15 +113,4 @@ function where(site: OutsideSite): Record<string, unknown> {
   return site.kind === 'github'
     ? { repository: site.repository, alert: site.alertNumber }
     : { reportSource: site.source, url: site.url };
-}
-
-function ownersOf(report: OutsideLeakReport): OutsideOwnerLeak[] {
-  const byOwner = new Map<string, OutsideOwnerLeak>();
-  for (const leaked of report.keys) {
-    const { ownerId } = leaked.key;
-    const leak = byOwner.get(ownerId) ?? { ownerId, site: report.site, keys: [] };
-    leak.keys.push(leaked);
-    byOwner.set(ownerId, leak);
-  }
-  return [...byOwner.values()];
 }

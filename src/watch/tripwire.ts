@@ -21,14 +21,13 @@ import type {
   LeakedKey,
   LeakOutcome,
   LeakReport,
-  OwnerLeak,
   PasteSite,
   WatchedKey,
   WatchMetrics,
   WatchNotifier,
 } from '../core/watch-ports.js';
 import type { Gate } from '../workflow/gate.js';
-import { actOnLeak } from './leak-action.js';
+import { actOnLeak, ownersOf } from './leak-action.js';
 
 export interface TripwireDeps {
   store: Store;
@@ -160,18 +159,6 @@ export class Tripwire {
 /** A key owner row as the watch names the key. */
 function watchedKey({ keyId, keyName, keySuffix, ownerId }: KeyOwner): WatchedKey {
   return { keyId, keyName, keySuffix, ownerId };
-}
-
-/** The report split by owner, each owner once, in the order their keys were found. */
-function ownersOf(report: LeakReport): OwnerLeak[] {
-  const byOwner = new Map<string, OwnerLeak>();
-  for (const leaked of report.keys) {
-    const { ownerId } = leaked.key;
-    const leak = byOwner.get(ownerId) ?? { ownerId, site: report.site, keys: [] };
-    leak.keys.push(leaked);
-    byOwner.set(ownerId, leak);
-  }
-  return [...byOwner.values()];
 }
 
 function batches<T>(items: readonly T[]): T[][] {
