@@ -7,13 +7,11 @@
  * days" counts the days of the reader's calendar (`m.day`), so it reads the same all day long and
  * a rendering stays right until the reader's next midnight (`nextDayStart`). In plain_text, where
  * Slack writes no token, `plainDate` writes the date in the reader's zone and names the zone.
- * The functions without `m` are the English ones of the views not converted yet.
  */
 import type { KnownBlock, MrkdwnElement, PlainTextElement } from '@slack/types';
-import { checkDuration, DAY_MS, formatDuration, HOUR_MS } from '../core/duration.js';
+import { checkDuration, DAY_MS, HOUR_MS } from '../core/duration.js';
 import type { Locale } from '../core/locale.js';
-import type { IpAccessEntry, KeyRequest } from '../core/model.js';
-import { KEEP } from '../core/ports.js';
+import type { IpAccessEntry } from '../core/model.js';
 import type { Messages } from '../i18n/index.js';
 import { escapeMrkdwn } from './mrkdwn.js';
 
@@ -170,82 +168,10 @@ export function nextDayStart(m: Messages, now: Date): Date {
   return new Date(after);
 }
 
-/**
- * `in 30 days`, `in 5 hours`, `in 1 day`, `in 12 minutes`; `3 days ago` when `to` is before
- * `from`. Rounded to the nearest unit, but never to zero.
- */
-export function relativeDays(from: Date, to: Date): string {
-  const diff = to.getTime() - from.getTime();
-  const span = Math.abs(diff);
-  let amount: string;
-  if (span >= DAY_MS) amount = plural(Math.round(span / DAY_MS), 'day');
-  else if (span >= HOUR_MS) amount = plural(Math.round(span / HOUR_MS), 'hour');
-  else amount = plural(Math.max(1, Math.round(span / MINUTE_MS)), 'minute');
-  return diff < 0 ? `${amount} ago` : `in ${amount}`;
-}
-
-/**
- * `relativeDays` counted in whole UTC days (`today`, `in 3 days`, `2 days ago`), for English
- * views not converted yet whose words must not change before the day does (the key list, which
- * is reused until then). A converted view says `daysText(m, …)`, in its reader's days.
- */
-export function calendarDays(from: Date, to: Date): string {
-  const days = Math.floor(to.getTime() / DAY_MS) - Math.floor(from.getTime() / DAY_MS);
-  if (days === 0) return 'today';
-  if (days === 1) return 'tomorrow';
-  if (days === -1) return 'yesterday';
-  return days > 0 ? `in ${days} days` : `${-days} days ago`;
-}
-
-/**
- * A requested expiry in words, counted from key creation (product.md §1):
- * `30 days from creation (until about 2026-12-27 14:00 UTC if created now)` or `never expires`.
- * An expiry that is not a policy duration is shown as given, escaped.
- */
-export function expiryLine(expiry: string, now: Date): string {
-  const ms = durationMs(expiry);
-  if (ms === null) return 'never expires';
-  if (ms === undefined) return clip(expiry, 100);
-  return `${formatDuration(ms)} from creation (until about ${formatInstant(new Date(now.getTime() + ms))} if created now)`;
-}
-
-/**
- * A request's expiry: `expiryLine`, bounded for a rotation's successor by the end the old key was
- * approved for (`keep` takes that end as it is).
- */
-export function requestExpiryLine(request: Pick<KeyRequest, 'expiry' | 'rotation'>, now: Date): string {
-  const until = request.rotation?.until;
-  const bound = until === undefined || until === 'never' ? null : new Date(until);
-  if (request.expiry === KEEP) {
-    return bound
-      ? `until ${formatInstant(bound)}, as the key it replaces`
-      : 'never expires, as the key it replaces';
-  }
-  const line = expiryLine(request.expiry, now);
-  return bound ? `${line}, and no later than ${formatInstant(bound)}` : line;
-}
-
-/** A policy duration in words (`30 days`, `never`), or the text as given, escaped, when it is not one. */
-export function durationLabel(expiry: string): string {
-  if (expiry === KEEP) return 'the old key’s end';
-  const ms = durationMs(expiry);
-  return ms === undefined ? clip(expiry, 100) : formatDuration(ms);
-}
-
-/** A key's actual expiry: `2026-12-27 14:00 UTC (in 30 days)` or `never`. */
-export function expiresAtLine(expireAt: Date | null, now: Date): string {
-  if (expireAt === null) return 'never';
-  return `${formatInstant(expireAt)} (${relativeDays(now, expireAt)})`;
-}
-
 /** A policy duration (`30d`, `12h`) in milliseconds; null for `never`; undefined when it is not one. */
 export function durationMs(expiry: string): number | null | undefined {
   const result = checkDuration(expiry, { allowNever: true });
   return 'error' in result ? undefined : result.ms;
-}
-
-export function plural(n: number, unit: string): string {
-  return `${n} ${unit}${n === 1 ? '' : 's'}`;
 }
 
 /**
@@ -277,31 +203,9 @@ export function clipPlain(text: string, max: number): string {
 }
 
 /**
- * An IP access list as lines `source — description`, escaped, within `max` characters; entries
- * that do not fit are counted in a last line.
+ * An IP access list as lines `source — description`, escaped, within `max` characters, in the
+ * reader's words; entries that do not fit are counted in a last line.
  */
-export function ipListLines(list: readonly IpAccessEntry[], max: number): string {
-  if (list.length === 0) return '(none)';
-  const lines: string[] = [];
-  let used = 0;
-  for (const [index, entry] of list.entries()) {
-    const line = entry.description
-      ? `${clip(entry.source, 60)} — ${clip(entry.description, 150)}`
-      : clip(entry.source, 60);
-    const rest = list.length - index - 1;
-    // Room for this line plus, if more follow, a line saying how many did not fit.
-    const reserve = rest > 0 ? 24 : 0;
-    if (used + line.length + 1 + reserve > max) {
-      lines.push(`… and ${list.length - index} more`);
-      break;
-    }
-    lines.push(line);
-    used += line.length + 1;
-  }
-  return lines.join('\n');
-}
-
-/** `ipListLines` in the reader's words. */
 export function ipListFor(m: Messages, list: readonly IpAccessEntry[], max: number): string {
   if (list.length === 0) return m.t('format.noneListed');
   const lines: string[] = [];

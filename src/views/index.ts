@@ -20,7 +20,7 @@ export {
   editWorkingModal,
   readEditModal,
 } from './edit-modal.js';
-export { expiryLine, formatInstant, relativeDays, type SlackMessage, slackDate } from './format.js';
+export { formatInstant, type SlackMessage, slackDate } from './format.js';
 export { type HelpMessage, helpMessage, unknownCommand } from './help.js';
 export { type HomeOptions, homeView } from './home.js';
 export { ACTION, BLOCK, CALLBACK, expiryBlockId, KEY_VERBS, type KeyVerb, keyBlockId } from './ids.js';

@@ -1,20 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  clip,
-  clipPlain,
-  expiresAtLine,
-  expiryLine,
-  fitText,
-  formatInstant,
-  ipListLines,
-  relativeDays,
-  slackDate,
-} from '../../src/views/format.js';
-
-const at = new Date('2026-11-27T14:00:00.000Z');
-const plus = (ms: number) => new Date(at.getTime() + ms);
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
+import { clip, clipPlain, fitText, formatInstant, ipListFor, slackDate } from '../../src/views/format.js';
+import { english } from '../support/words.js';
 
 describe('formatInstant', () => {
   it('renders minutes in UTC', () => {
@@ -33,46 +19,6 @@ describe('slackDate', () => {
     expect(slackDate(d)).toBe(
       `<!date^${d.getTime() / 1000}^{date_short_pretty} {time}|2026-12-27 14:00 UTC>`,
     );
-  });
-});
-
-describe('relativeDays', () => {
-  it.each([
-    [30 * DAY, 'in 30 days'],
-    [DAY, 'in 1 day'],
-    [5 * HOUR, 'in 5 hours'],
-    [HOUR, 'in 1 hour'],
-    [90_000, 'in 2 minutes'],
-    [10_000, 'in 1 minute'],
-    [-3 * DAY, '3 days ago'],
-  ])('%d ms → %s', (ms, words) => {
-    expect(relativeDays(at, plus(ms))).toBe(words);
-  });
-});
-
-describe('expiryLine', () => {
-  it('counts from creation and shows the instant if created now', () => {
-    expect(expiryLine('30d', at)).toBe(
-      '30 days from creation (until about 2026-12-27 14:00 UTC if created now)',
-    );
-    expect(expiryLine('12h', at)).toBe(
-      '12 hours from creation (until about 2026-11-28 02:00 UTC if created now)',
-    );
-  });
-
-  it('says never for never', () => {
-    expect(expiryLine('never', at)).toBe('never expires');
-  });
-
-  it('shows an unknown expiry escaped, as given', () => {
-    expect(expiryLine('<!here>', at)).toBe('&lt;!here&gt;');
-  });
-});
-
-describe('expiresAtLine', () => {
-  it('gives the instant and the distance', () => {
-    expect(expiresAtLine(plus(7 * DAY), at)).toBe('2026-12-04 14:00 UTC (in 7 days)');
-    expect(expiresAtLine(null, at)).toBe('never');
   });
 });
 
@@ -111,10 +57,14 @@ describe('fitText', () => {
   });
 });
 
-describe('ipListLines', () => {
+describe('ipListFor', () => {
   it('renders source — description, escaped', () => {
     expect(
-      ipListLines([{ source: '10.0.0.0/8', description: 'office & <lab>' }, { source: '0.0.0.0/0' }], 500),
+      ipListFor(
+        english,
+        [{ source: '10.0.0.0/8', description: 'office & <lab>' }, { source: '0.0.0.0/0' }],
+        500,
+      ),
     ).toBe('10.0.0.0/8 — office &amp; &lt;lab&gt;\n0.0.0.0/0');
   });
 
@@ -123,7 +73,7 @@ describe('ipListLines', () => {
       source: `10.0.${i}.0/24`,
       description: 'd'.repeat(100),
     }));
-    const out = ipListLines(list, 1000);
+    const out = ipListFor(english, list, 1000);
     expect(out.length).toBeLessThanOrEqual(1000);
     expect(out).toMatch(/… and \d+ more$/);
     const shown = out.split('\n').length - 1;
